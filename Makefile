@@ -1,0 +1,98 @@
+# qgate: make builds ./qgate; make check runs every test.
+PKGS    := yaml-0.1 libcjson libgit2 libpcre2-8 libcurl
+WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
+           -Wshadow -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wvla \
+           -Wno-format-nonliteral
+WERROR  ?= 1
+CFLAGS  ?= -O2 -g
+SAN     ?=
+BUILD   ?= build
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS  = $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -D_POSIX_C_SOURCE=200809L \
+              -D_DEFAULT_SOURCE -I. -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(SAN)
+LDLIBS_ALL  = $(PKG_LIBS) $(SAN)
+
+LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c) \
+             cli/cli.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(wildcard tests/unit_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all check unit fixtures conformance sarif-check asan ubsan valgrind docs docs-check \
+        demo bench clean format format-check deps check-symbols
+
+all: qgate
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libqgate.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+ifeq ($(BUILD),build)
+qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+else
+qgate: $(BUILD)/qgate
+endif
+
+$(BUILD)/qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/qgate-test: $(BUILD)/tests/runner.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL) -lcmocka
+
+# The qgate binary this build tests (./qgate for the default build).
+QGATE_BIN = $(if $(filter build,$(BUILD)),./qgate,$(BUILD)/qgate)
+
+check: $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate) $(BUILD)/qgate-test $(UNIT_BINS)
+	@QGATE=$(QGATE_BIN) BUILD=$(BUILD) VALGRIND="$(VALGRIND)" sh tests/check.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+ubsan:
+	$(MAKE) BUILD=build-ubsan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
+
+valgrind:
+	$(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \
+	  VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" check
+
+docs: qgate
+	./qgate rules --format markdown > docs/rules.md
+
+docs-check: qgate
+	@./qgate rules --format markdown | diff -u docs/rules.md - >/dev/null || \
+	  { echo "docs/rules.md is stale: run 'make docs'"; exit 1; }
+
+demo: qgate
+	-./qgate k8s examples/
+
+bench: qgate
+	sh bench/run.sh
+
+check-symbols: $(BUILD)/libqgate.a
+	@bad=$$(nm -g --defined-only $< | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
+	  if [ -n "$$bad" ]; then echo "global symbols without the qg_ prefix:"; echo "$$bad"; exit 1; fi
+
+format:
+	clang-format -i $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+
+deps:
+	sh .ci/deps.sh
+
+clean:
+	rm -rf build build-asan build-ubsan build-valgrind qgate
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,665 @@
+/* cli.c: parse -> run -> report -> exit status. */
+#include "cli/cli.h"
+#include "core/git.h"
+#include "core/http.h"
+#include "core/regex.h"
+#include "core/yamldoc.h"
+#include "reporters/reporter.h"
+#include "rules/rule.h"
+#include "scanners/scanner.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define MAX_LISTS 32
+
+enum opt_id {
+  O_COLOR,
+  O_FAIL_ON,
+  O_FORMAT,
+  O_HELP,
+  O_IGNORE,
+  O_MAX_FILE_SIZE,
+  O_NO_GITIGNORE,
+  O_PSS,
+  O_PSS_VERSION,
+  O_SELECT,
+};
+
+/* Sorted by name (a unit test checks); searched with bsearch. */
+typedef struct opt_def {
+  const char *name;
+  enum opt_id id;
+  const char *arg; /* NULL: takes no value */
+  const char *help;
+} opt_def;
+
+static const opt_def k_opts[] = {
+    {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
+    {"fail-on", O_FAIL_ON, "SEVERITY",
+     "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
+    {"format", O_FORMAT, "FMT[=FILE]",
+     "output format, repeatable: text (default), json, sarif; =FILE writes to FILE"},
+    {"help", O_HELP, NULL, "show this help"},
+    {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
+    {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
+     "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
+    {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
+    {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
+    {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
+    {"select", O_SELECT, "LIST",
+     "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)"},
+};
+
+typedef struct fmt_out {
+  char *name; /* owned */
+  const char *file; /* NULL: standard output */
+} fmt_out;
+
+typedef struct cli_opts {
+  fmt_out formats[MAX_LISTS];
+  size_t nformats;
+  const char *pss_level, *pss_version, *fail_on, *color;
+  const char *select[MAX_LISTS], *ignore[MAX_LISTS];
+  size_t nselect, nignore;
+  size_t max_file_size;
+  bool no_gitignore, help;
+  const char **paths; /* borrowed argv pointers; owned array */
+  size_t npaths;
+} cli_opts;
+
+static void errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+static void errorf(const qg_cli_io *io, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("qgate: ", io->err);
+  vfprintf(io->err, fmt, ap);
+  fputc('\n', io->err);
+  va_end(ap);
+}
+
+static int cmp_opt(const void *key, const void *elem) {
+  const char *k = key;
+  const opt_def *o = elem;
+  size_t n = strcspn(k, "=");
+  int c = strncmp(k, o->name, n);
+  if (c)
+    return c;
+  return o->name[n] ? -1 : 0;
+}
+
+static void print_options(FILE *f, const enum opt_id *ids, size_t n) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_opts); i++) {
+    int wanted = 0;
+    for (size_t j = 0; j < n; j++)
+      wanted |= k_opts[i].id == ids[j];
+    if (!wanted)
+      continue;
+    char left[64];
+    snprintf(left, sizeof(left), "--%s%s%s", k_opts[i].name, k_opts[i].arg ? " " : "",
+             k_opts[i].arg ? k_opts[i].arg : "");
+    fprintf(f, "  %-28s %s\n", left, k_opts[i].help);
+  }
+}
+
+static const char k_exit_help[] =
+    "Exit status:\n"
+    "  0  gate passed\n"
+    "  1  gate failed: a finding at or above --fail-on\n"
+    "  2  usage, configuration or input error (e.g. invalid YAML, missing path)\n"
+    "  3  runtime error (I/O)\n";
+
+static void usage_main(FILE *f) {
+  fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
+        "qgate is a CI quality gate for Kubernetes changes.\n\n"
+        "Commands:\n"
+        "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards)\n"
+        "  rules [ID]      list the rules, or explain one\n"
+        "  version         print the version and library versions\n"
+        "  help [COMMAND]  show help for a command\n\n"
+        "Run 'qgate COMMAND --help' for a command's options.\n\n",
+        f);
+  fputs(k_exit_help, f);
+}
+
+static void usage_k8s(FILE *f) {
+  static const enum opt_id ids[] = {O_COLOR,       O_FAIL_ON,      O_FORMAT, O_HELP,
+                                    O_IGNORE,      O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+                                    O_PSS,         O_PSS_VERSION,  O_SELECT};
+  fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
+        "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
+        ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
+        "reports every Pod Security Standards violation at its file, line and column.\n\n"
+        "Options:\n",
+        f);
+  print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputc('\n', f);
+  fputs(k_exit_help, f);
+}
+
+static void usage_rules(FILE *f) {
+  static const enum opt_id ids[] = {O_FORMAT, O_HELP};
+  fputs("usage: qgate rules [--format text|json|markdown] [ID]\n\n"
+        "Lists every rule with its group, severity and title, or explains one rule\n"
+        "(help, remediation, example).\n\nOptions:\n",
+        f);
+  print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputs("\nExit status: 0 success, 2 unknown rule or bad usage.\n", f);
+}
+
+static void usage_version(FILE *f) {
+  fputs("usage: qgate version\n\nPrints qgate's version and the versions of the libraries it "
+        "uses.\n\nExit status: 0.\n",
+        f);
+}
+
+/* "64M" -> bytes. */
+static bool parse_size(const char *s, size_t *out) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || s[0] == '-')
+    return false;
+  unsigned long long mul = 1;
+  if (*end == 'K' || *end == 'k')
+    mul = 1024, end++;
+  else if (*end == 'M' || *end == 'm')
+    mul = 1024 * 1024, end++;
+  else if (*end == 'G' || *end == 'g')
+    mul = 1024ULL * 1024 * 1024, end++;
+  if (*end || v == 0 || v > (unsigned long long)SIZE_MAX / 4 / mul)
+    return false;
+  *out = (size_t)(v * mul);
+  return true;
+}
+
+/* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT. */
+static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io) {
+  o->paths = qg_xcalloc((size_t)argc + 1, sizeof(char *));
+  bool only_paths = false;
+  for (int i = first; i < argc; i++) {
+    const char *a = argv[i];
+    if (only_paths || a[0] != '-' || strcmp(a, "-") == 0) {
+      o->paths[o->npaths++] = a;
+      continue;
+    }
+    if (strcmp(a, "--") == 0) {
+      only_paths = true;
+      continue;
+    }
+    if (strcmp(a, "-h") == 0) {
+      o->help = true;
+      continue;
+    }
+    if (a[1] != '-') {
+      errorf(io, "unknown option '%s' (see --help)", a);
+      return QG_EXIT_INPUT;
+    }
+    const opt_def *d = bsearch(a + 2, k_opts, QG_ARRAY_LEN(k_opts), sizeof(k_opts[0]), cmp_opt);
+    if (!d) {
+      errorf(io, "unknown option '%s' (see --help)", a);
+      return QG_EXIT_INPUT;
+    }
+    const char *eq = strchr(a, '=');
+    const char *val = NULL;
+    if (d->arg) {
+      if (eq)
+        val = eq + 1;
+      else if (i + 1 < argc)
+        val = argv[++i];
+      else {
+        errorf(io, "option '--%s' needs a value (%s)", d->name, d->arg);
+        return QG_EXIT_INPUT;
+      }
+    } else if (eq) {
+      errorf(io, "option '--%s' takes no value", d->name);
+      return QG_EXIT_INPUT;
+    }
+    switch (d->id) {
+    case O_COLOR:
+      if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
+        errorf(io, "--color takes auto, always or never, not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      o->color = val;
+      break;
+    case O_FAIL_ON:
+      o->fail_on = val;
+      break;
+    case O_FORMAT: {
+      if (o->nformats == MAX_LISTS) {
+        errorf(io, "too many --format options (at most %d)", MAX_LISTS);
+        return QG_EXIT_INPUT;
+      }
+      fmt_out *f = &o->formats[o->nformats++];
+      const char *feq = strchr(val, '=');
+      if (feq) {
+        f->name = qg_xstrndup(val, (size_t)(feq - val));
+        f->file = feq + 1;
+        if (!*f->file) {
+          errorf(io, "--format %s: empty file name", val);
+          return QG_EXIT_INPUT;
+        }
+      } else {
+        f->name = qg_xstrdup(val);
+        f->file = NULL;
+      }
+      break;
+    }
+    case O_HELP:
+      o->help = true;
+      break;
+    case O_IGNORE:
+    case O_SELECT: {
+      const char **list = d->id == O_IGNORE ? o->ignore : o->select;
+      size_t *n = d->id == O_IGNORE ? &o->nignore : &o->nselect;
+      if (*n == MAX_LISTS) {
+        errorf(io, "too many --%s options", d->name);
+        return QG_EXIT_INPUT;
+      }
+      list[(*n)++] = val;
+      break;
+    }
+    case O_MAX_FILE_SIZE:
+      if (!parse_size(val, &o->max_file_size)) {
+        errorf(io, "--max-file-size: '%s' is not a size (e.g. 1048576, 512K, 64M)", val);
+        return QG_EXIT_INPUT;
+      }
+      break;
+    case O_NO_GITIGNORE:
+      o->no_gitignore = true;
+      break;
+    case O_PSS:
+      o->pss_level = val;
+      break;
+    case O_PSS_VERSION:
+      o->pss_version = val;
+      break;
+    }
+  }
+  return QG_EXIT_PASS;
+}
+
+static void free_opts(cli_opts *o) {
+  for (size_t i = 0; i < o->nformats; i++)
+    free(o->formats[i].name);
+  free(o->paths);
+}
+
+static bool want_color(const cli_opts *o, FILE *out) {
+  const char *nc = getenv("NO_COLOR");
+  if (nc && *nc)
+    return false;
+  if (o->color && strcmp(o->color, "always") == 0)
+    return true;
+  if (o->color && strcmp(o->color, "never") == 0)
+    return false;
+  int fd = fileno(out);
+  const char *term = getenv("TERM");
+  return fd >= 0 && isatty(fd) && !(term && strcmp(term, "dumb") == 0);
+}
+
+static void print_diags(const qg_cli_io *io, const qg_result *r) {
+  for (size_t i = 0; i < r->diags.n; i++) {
+    const qg_diag *d = &r->diags.items[i];
+    const char *lvl = d->level == QG_DIAG_ERROR     ? "error"
+                      : d->level == QG_DIAG_WARNING ? "warning"
+                                                    : "note";
+    if (d->loc.path && d->loc.line)
+      fprintf(io->err, "qgate: %s:%u:%u: %s: %s\n", d->loc.path, d->loc.line, d->loc.col, lvl,
+              d->message);
+    else if (d->loc.path)
+      fprintf(io->err, "qgate: %s: %s: %s\n", d->loc.path, lvl, d->message);
+    else
+      fprintf(io->err, "qgate: %s: %s\n", lvl, d->message);
+  }
+}
+
+/* Writes every requested format; returns QG_EXIT_RUNTIME on an I/O error. */
+static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
+  fmt_out deflt = {NULL, NULL};
+  char text_name[] = "text";
+  deflt.name = text_name;
+  const fmt_out *fmts = o->nformats ? o->formats : &deflt;
+  size_t n = o->nformats ? o->nformats : 1;
+  int status = QG_EXIT_PASS;
+  for (size_t i = 0; i < n; i++) {
+    const qg_reporter *rp = qg_reporter_find(fmts[i].name);
+    FILE *f = io->out;
+    if (fmts[i].file && strcmp(fmts[i].file, "-") != 0) {
+      f = fopen(fmts[i].file, "w");
+      if (!f) {
+        errorf(io, "cannot write %s: %s", fmts[i].file, strerror(errno));
+        status = QG_EXIT_RUNTIME;
+        continue;
+      }
+    }
+    qg_report r2 = *rep;
+    if (f != io->out)
+      r2.color = false;
+    qg_status st = rp->fn(f, &r2);
+    if (f != io->out && fclose(f) != 0)
+      st = QG_EIO;
+    if (st != QG_OK) {
+      errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
+             fmts[i].file ? fmts[i].file : "", qg_strerror(st));
+      status = QG_EXIT_RUNTIME;
+    }
+  }
+  if (io->findings)
+    qg_report_findings(io->findings, rep);
+  return status;
+}
+
+static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
+  cli_opts o = {0};
+  qg_ruleset rs = {0};
+  qg_result r;
+  qg_result_init(&r);
+  int status = parse_args(argc, argv, 2, &o, io);
+  if (status != QG_EXIT_PASS)
+    goto out;
+  if (o.help) {
+    usage_k8s(io->out);
+    goto out;
+  }
+  status = QG_EXIT_INPUT;
+  for (size_t i = 0; i < o.nformats; i++) {
+    if (!qg_reporter_find(o.formats[i].name)) {
+      errorf(io, "unknown --format '%s' (text, json, sarif)", o.formats[i].name);
+      goto out;
+    }
+  }
+  qg_pss_level level = QG_PSS_RESTRICTED;
+  if (o.pss_level && qg_pss_parse_level(o.pss_level, &level) != QG_OK) {
+    errorf(io, "--pss takes restricted, baseline or off, not '%s'", o.pss_level);
+    goto out;
+  }
+  unsigned minor = QG_PSS_MAX_MINOR;
+  if (o.pss_version && qg_pss_parse_version(o.pss_version, &minor) != QG_OK) {
+    errorf(io, "--pss-version takes v1.N (e.g. v1.30) or latest, not '%s'", o.pss_version);
+    goto out;
+  }
+  qg_severity fail_on = QG_SEV_LOW;
+  bool fail_never = false;
+  if (o.fail_on) {
+    if (strcasecmp(o.fail_on, "none") == 0 || strcasecmp(o.fail_on, "never") == 0)
+      fail_never = true;
+    else if (qg_severity_parse(o.fail_on, &fail_on) != QG_OK) {
+      errorf(io, "--fail-on takes critical, high, medium, low, info or none, not '%s'",
+             o.fail_on);
+      goto out;
+    }
+  }
+  qg_ruleset_init(&rs);
+  char bad[128];
+  bool first = true;
+  for (size_t i = 0; i < o.nselect; i++) {
+    if (qg_ruleset_select(&rs, o.select[i], &first, bad, sizeof(bad)) != QG_OK) {
+      errorf(io, "--select: no rule or group '%s' (see 'qgate rules')", bad);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < o.nignore; i++) {
+    if (qg_ruleset_ignore(&rs, o.ignore[i], bad, sizeof(bad)) != QG_OK) {
+      errorf(io, "--ignore: no rule or group '%s' (see 'qgate rules')", bad);
+      goto out;
+    }
+  }
+  /* the level decides which PSS rules can run at all */
+  size_t nrules;
+  const qg_rule *all = qg_rules_all(&nrules);
+  for (size_t i = 0; i < nrules; i++) {
+    if (level == QG_PSS_OFF && (all[i].flags & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
+      rs.on[i] = false;
+    if (level == QG_PSS_BASELINE && (all[i].flags & QG_RULE_RESTRICTED))
+      rs.on[i] = false;
+  }
+
+  qg_scan_config cfg = {
+      .k8s = {.rules = &rs, .pss_level = level, .pss_minor = minor},
+      .max_file_size = o.max_file_size,
+      .stdin_fp = io->in,
+      .use_gitignore = !o.no_gitignore,
+  };
+  static const char *const dot[] = {"."};
+  qg_scan_paths(&cfg, o.npaths ? o.paths : dot, o.npaths ? o.npaths : 1, &r);
+
+  bool gate_failed = false;
+  for (size_t i = 0; i < r.findings.n && !fail_never; i++)
+    gate_failed |= r.findings.items[i].severity >= fail_on;
+  char version[16];
+  snprintf(version, sizeof(version), "v1.%u", minor);
+  qg_report rep = {
+      .result = &r,
+      .rules = &rs,
+      .command = "k8s",
+      .pss_level = level == QG_PSS_OFF ? "off" : level == QG_PSS_BASELINE ? "baseline" : "restricted",
+      .pss_version = version,
+      .fail_on = fail_on,
+      .fail_never = fail_never,
+      .gate_failed = gate_failed,
+      .color = want_color(&o, io->out),
+  };
+  print_diags(io, &r);
+  int wstatus = write_reports(&o, &rep, io);
+
+  /* runtime error > input error > gate failure */
+  bool io_error = false, input_error = false;
+  for (size_t i = 0; i < r.diags.n; i++) {
+    if (r.diags.items[i].level != QG_DIAG_ERROR)
+      continue;
+    if (r.diags.items[i].status == QG_EIO)
+      io_error = true;
+    else
+      input_error = true;
+  }
+  status = io_error || wstatus == QG_EXIT_RUNTIME ? QG_EXIT_RUNTIME
+           : input_error                          ? QG_EXIT_INPUT
+           : gate_failed                          ? QG_EXIT_FAIL
+                                                  : QG_EXIT_PASS;
+out:
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+  free_opts(&o);
+  return status;
+}
+
+/* ---- rules ------------------------------------------------------------------ */
+
+static const char *level_of(const qg_rule *r) {
+  return r->flags & QG_RULE_BASELINE ? "baseline" : r->flags & QG_RULE_RESTRICTED ? "restricted" : "";
+}
+
+static void rule_markdown(FILE *f, const qg_rule *r) {
+  fprintf(f, "### `%s`\n\n", r->id);
+  fprintf(f, "**%s** · severity **%s**", r->title, qg_severity_name(r->severity));
+  if (r->upstream)
+    fprintf(f, " · PSS %s check `%s`", level_of(r), r->upstream);
+  fprintf(f, " · %s\n\n", r->flags & QG_RULE_DEFAULT_ON ? "on by default" : "off by default");
+  fprintf(f, "%s\n\n**Remediation:** %s\n\n", r->help, r->remediation);
+  if (r->example)
+    fprintf(f, "```yaml\n%s\n```\n\n", r->example);
+  fprintf(f, "Reference: <%s>\n\n", r->help_uri);
+}
+
+static int cmd_rules(int argc, char **argv, const qg_cli_io *io) {
+  cli_opts o = {0};
+  int status = parse_args(argc, argv, 2, &o, io);
+  if (status != QG_EXIT_PASS)
+    goto out;
+  if (o.help) {
+    usage_rules(io->out);
+    goto out;
+  }
+  status = QG_EXIT_INPUT;
+  const char *fmt = o.nformats ? o.formats[o.nformats - 1].name : "text";
+  if (strcmp(fmt, "text") && strcmp(fmt, "json") && strcmp(fmt, "markdown")) {
+    errorf(io, "qgate rules: --format takes text, json or markdown, not '%s'", fmt);
+    goto out;
+  }
+  if (o.npaths > 1) {
+    errorf(io, "qgate rules: give at most one rule id");
+    goto out;
+  }
+  size_t n;
+  const qg_rule *all = qg_rules_all(&n);
+  const qg_rule *one = NULL;
+  if (o.npaths) {
+    one = qg_rule_find(o.paths[0]);
+    if (!one) {
+      errorf(io, "no rule '%s' (see 'qgate rules')", o.paths[0]);
+      goto out;
+    }
+    all = one;
+    n = 1;
+  }
+  FILE *f = io->out;
+  if (strcmp(fmt, "json") == 0) {
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+      cJSON *j = cJSON_CreateObject();
+      char g[32];
+      cJSON_AddStringToObject(j, "id", all[i].id);
+      cJSON_AddStringToObject(j, "group", qg_rule_group(&all[i], g, sizeof(g)));
+      cJSON_AddStringToObject(j, "severity", qg_severity_name(all[i].severity));
+      cJSON_AddBoolToObject(j, "default", (all[i].flags & QG_RULE_DEFAULT_ON) != 0);
+      if (all[i].upstream)
+        cJSON_AddStringToObject(j, "upstream", all[i].upstream);
+      if (*level_of(&all[i]))
+        cJSON_AddStringToObject(j, "level", level_of(&all[i]));
+      cJSON_AddStringToObject(j, "title", all[i].title);
+      cJSON_AddStringToObject(j, "help", all[i].help);
+      cJSON_AddStringToObject(j, "remediation", all[i].remediation);
+      if (all[i].example)
+        cJSON_AddStringToObject(j, "example", all[i].example);
+      cJSON_AddStringToObject(j, "help_uri", all[i].help_uri);
+      cJSON_AddItemToArray(arr, j);
+    }
+    char *s = cJSON_Print(arr);
+    cJSON_Delete(arr);
+    fprintf(f, "%s\n", s ? s : "[]");
+    cJSON_free(s);
+  } else if (strcmp(fmt, "markdown") == 0) {
+    if (!one) {
+      fputs("# qgate rules\n\n<!-- Generated by `make docs` (qgate rules --format markdown). "
+            "Do not edit. -->\n\n| id | group | severity | title |\n|---|---|---|---|\n",
+            f);
+      for (size_t i = 0; i < n; i++) {
+        char g[32];
+        fprintf(f, "| [`%s`](#", all[i].id);
+        for (const char *c = all[i].id; *c; c++)
+          if (*c != '/')
+            fputc(*c, f);
+        fprintf(f, ") | %s | %s | %s |\n", qg_rule_group(&all[i], g, sizeof(g)),
+                qg_severity_name(all[i].severity), all[i].title);
+      }
+      fputs("\n## Rules\n\n", f);
+    }
+    for (size_t i = 0; i < n; i++)
+      rule_markdown(f, &all[i]);
+  } else if (one) {
+    char g[32];
+    fprintf(f, "%s: %s\n\n", one->id, one->title);
+    fprintf(f, "group:       %s\nseverity:    %s\n", qg_rule_group(one, g, sizeof(g)),
+            qg_severity_name(one->severity));
+    if (one->upstream)
+      fprintf(f, "upstream:    PSS %s check %s\n", level_of(one), one->upstream);
+    fprintf(f, "default:     %s\n\n", one->flags & QG_RULE_DEFAULT_ON ? "on" : "off");
+    fprintf(f, "%s\n\nRemediation: %s\n", one->help, one->remediation);
+    if (one->example)
+      fprintf(f, "\nExample:\n%s\n", one->example);
+    fprintf(f, "\nReference: %s\n", one->help_uri);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      char g[32];
+      fprintf(f, "%-38s %-6s %-9s %s\n", all[i].id, qg_rule_group(&all[i], g, sizeof(g)),
+              qg_severity_name(all[i].severity), all[i].title);
+    }
+    fprintf(f, "%zu rules\n", n);
+  }
+  status = ferror(f) ? QG_EXIT_RUNTIME : QG_EXIT_PASS;
+out:
+  free_opts(&o);
+  return status;
+}
+
+static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
+  if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
+    usage_version(io->out);
+    return QG_EXIT_PASS;
+  }
+  if (argc > 2) {
+    errorf(io, "qgate version takes no arguments");
+    return QG_EXIT_INPUT;
+  }
+  char git[32], pcre[64];
+  fprintf(io->out, "qgate %s (libyaml %s, cJSON %s, libgit2 %s, PCRE2 %s, libcurl %s)\n",
+          QG_VERSION, qg_yaml_version(), cJSON_Version(), qg_git_version(git, sizeof(git)),
+          qg_regex_version(pcre, sizeof(pcre)), qg_http_version());
+  return QG_EXIT_PASS;
+}
+
+typedef struct command {
+  const char *name;
+  int (*fn)(int argc, char **argv, const qg_cli_io *io);
+  void (*usage)(FILE *f);
+} command;
+
+/* Sorted by name. */
+static const command k_commands[] = {
+    {"k8s", cmd_k8s, usage_k8s},
+    {"rules", cmd_rules, usage_rules},
+    {"version", cmd_version, usage_version},
+};
+
+static const command *find_command(const char *name) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_commands); i++)
+    if (strcmp(k_commands[i].name, name) == 0)
+      return &k_commands[i];
+  return NULL;
+}
+
+int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
+  if (argc < 2) {
+    usage_main(io->err);
+    return QG_EXIT_INPUT;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    const command *c = argc > 2 ? find_command(argv[2]) : NULL;
+    if (argc > 2 && !c) {
+      errorf(io, "no command '%s'", argv[2]);
+      return QG_EXIT_INPUT;
+    }
+    if (c)
+      c->usage(io->out);
+    else
+      usage_main(io->out);
+    return QG_EXIT_PASS;
+  }
+  if (strcmp(cmd, "--version") == 0)
+    cmd = "version";
+  const command *c = find_command(cmd);
+  if (!c) {
+    errorf(io, "no command '%s' (see 'qgate --help')", cmd);
+    return QG_EXIT_INPUT;
+  }
+  qg_git_global_init();
+  if (qg_http_global_init() != QG_OK) {
+    qg_git_global_cleanup();
+    errorf(io, "cannot initialise libcurl");
+    return QG_EXIT_RUNTIME;
+  }
+  int status = c->fn(argc, argv, io);
+  qg_http_global_cleanup();
+  qg_git_global_cleanup();
+  fflush(io->out);
+  return status;
+}

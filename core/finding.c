@@ -1,0 +1,127 @@
+/* finding.c: the result model. */
+#include "core/finding.h"
+#include "rules/rule.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void qg_result_init(qg_result *r) {
+  memset(r, 0, sizeof(*r));
+  qg_strpool_init(&r->pool);
+}
+
+void qg_result_cleanup(qg_result *r) {
+  for (size_t i = 0; i < r->findings.n; i++)
+    free(r->findings.items[i].message);
+  free(r->findings.items);
+  for (size_t i = 0; i < r->diags.n; i++)
+    free(r->diags.items[i].message);
+  free(r->diags.items);
+  qg_strpool_cleanup(&r->pool);
+  memset(r, 0, sizeof(*r));
+}
+
+const char *qg_result_intern(qg_result *r, const char *s) {
+  return s ? qg_strpool_intern(&r->pool, s, strlen(s)) : NULL;
+}
+
+void qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
+                           const qg_location *loc, const qg_context *ctx, char *message) {
+  qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1,
+          sizeof(qg_finding));
+  qg_finding *f = &r->findings.items[r->findings.n];
+  memset(f, 0, sizeof(*f));
+  f->rule = rule;
+  f->severity = sev;
+  f->loc = *loc;
+  f->loc.path = qg_result_intern(r, loc->path);
+  if (ctx) {
+    f->ctx.api_version = qg_result_intern(r, ctx->api_version);
+    f->ctx.kind = qg_result_intern(r, ctx->kind);
+    f->ctx.namespace_ = qg_result_intern(r, ctx->namespace_);
+    f->ctx.name = qg_result_intern(r, ctx->name);
+    f->ctx.container = qg_result_intern(r, ctx->container);
+    f->ctx.field = qg_result_intern(r, ctx->field);
+  }
+  f->message = message;
+  f->order = (uint32_t)r->findings.n;
+  r->findings.n++;
+}
+
+void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
+                    const char *fmt, ...) {
+  qg_grow((void **)&r->diags.items, &r->diags.cap, r->diags.n + 1, sizeof(qg_diag));
+  qg_diag *d = &r->diags.items[r->diags.n++];
+  d->level = level;
+  d->status = status;
+  if (loc) {
+    d->loc = *loc;
+    d->loc.path = qg_result_intern(r, loc->path);
+  } else {
+    memset(&d->loc, 0, sizeof(d->loc));
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  d->message = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+}
+
+static int cmp_str(const char *a, const char *b) {
+  if (a == b)
+    return 0;
+  if (!a)
+    return -1;
+  if (!b)
+    return 1;
+  return strcmp(a, b);
+}
+
+static int cmp_finding(const void *pa, const void *pb) {
+  const qg_finding *a = pa, *b = pb;
+  int c = cmp_str(a->loc.path, b->loc.path);
+  if (c)
+    return c;
+  if (a->loc.line != b->loc.line)
+    return a->loc.line < b->loc.line ? -1 : 1;
+  if (a->loc.col != b->loc.col)
+    return a->loc.col < b->loc.col ? -1 : 1;
+  c = strcmp(a->rule->id, b->rule->id);
+  if (c)
+    return c;
+  return a->order < b->order ? -1 : a->order > b->order;
+}
+
+void qg_result_sort(qg_result *r) {
+  if (r->findings.n > 1)
+    qsort(r->findings.items, r->findings.n, sizeof(qg_finding), cmp_finding);
+}
+
+static uint64_t mix(uint64_t h, const char *s) {
+  static const char sep = '\x1f';
+  if (s)
+    h = qg_hash64(s, strlen(s), h);
+  return qg_hash64(&sep, 1, h);
+}
+
+void qg_finding_fingerprint(const qg_finding *f, char out[17]) {
+  uint64_t h = QG_HASH_SEED;
+  h = mix(h, f->rule->id);
+  h = mix(h, f->loc.path);
+  h = mix(h, f->ctx.kind);
+  h = mix(h, f->ctx.namespace_);
+  h = mix(h, f->ctx.name);
+  h = mix(h, f->ctx.container);
+  h = mix(h, f->ctx.field);
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; i--) {
+    out[i] = hex[h & 15];
+    h >>= 4;
+  }
+  out[16] = '\0';
+}
+
+void qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]) {
+  memset(counts, 0, sizeof(size_t) * QG__SEV_COUNT);
+  for (size_t i = 0; i < r->findings.n; i++)
+    counts[r->findings.items[i].severity]++;
+}

@@ -1,0 +1,100 @@
+/* finding.h: the model every scanner feeds and every reporter reads.
+ *
+ * A finding is a rule violated at a place. A diagnostic is a problem of the
+ * tool or its input (unparsable YAML, unreadable file) that is not a finding.
+ * Both live in a qg_result, which owns all their memory. */
+#ifndef QG_FINDING_H
+#define QG_FINDING_H
+
+#include "core/mem.h"
+
+struct qg_rule;
+
+typedef struct qg_location {
+  const char *path;  /* borrowed: interned in the result's pool; NULL = none */
+  uint32_t line, col; /* 1-based; 0 = unknown or whole file */
+  uint32_t end_line, end_col; /* inclusive end; 0 = unknown (end of line) */
+} qg_location;
+
+/* Which Kubernetes object (or other unit) a finding belongs to. All strings
+ * are borrowed from the result's pool; any may be NULL. */
+typedef struct qg_context {
+  const char *api_version, *kind, *namespace_, *name;
+  const char *container; /* container name, when the finding is about one */
+  const char *field;     /* logical path of the node, e.g.
+                            spec.containers[app].securityContext.privileged */
+} qg_context;
+
+typedef struct qg_finding {
+  const struct qg_rule *rule; /* borrowed: points into the const registry */
+  qg_severity severity;       /* the rule's default unless overridden */
+  qg_location loc;
+  qg_context ctx;
+  char *message;  /* owned */
+  uint32_t order; /* insertion order: keeps sorting stable */
+} qg_finding;
+
+typedef struct qg_findings {
+  qg_finding *items; /* owned */
+  size_t n, cap;
+} qg_findings;
+
+typedef enum qg_diag_level { QG_DIAG_NOTE, QG_DIAG_WARNING, QG_DIAG_ERROR } qg_diag_level;
+
+typedef struct qg_diag {
+  qg_diag_level level;
+  qg_status status; /* the kind of problem: QG_EPARSE, QG_EIO, ... */
+  qg_location loc;
+  char *message; /* owned */
+} qg_diag;
+
+typedef struct qg_diags {
+  qg_diag *items; /* owned */
+  size_t n, cap;
+} qg_diags;
+
+typedef struct qg_stats {
+  size_t files;        /* files read */
+  size_t bytes;        /* bytes read */
+  size_t documents;    /* YAML documents parsed */
+  size_t objects;      /* Kubernetes objects recognised */
+  size_t pod_specs;    /* pod specs checked */
+  size_t skipped;      /* files skipped (binary, too big, templates) */
+} qg_stats;
+
+/* Everything one run produced. Initialise with qg_result_init, release with
+ * qg_result_cleanup, which frees every finding, diagnostic and pooled string. */
+typedef struct qg_result {
+  qg_findings findings;
+  qg_diags diags;
+  qg_strpool pool;
+  qg_stats stats;
+} qg_result;
+
+void qg_result_init(qg_result *r);
+void qg_result_cleanup(qg_result *r);
+
+/* Interns s in the result's pool; borrowed, valid until cleanup. NULL -> NULL. */
+const char *qg_result_intern(qg_result *r, const char *s);
+
+/* Appends a finding; takes ownership of `message` (heap string). Context
+ * strings are interned here, so the caller may pass any pointers. */
+void qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
+                           const qg_location *loc, const qg_context *ctx, char *message);
+
+/* Appends a diagnostic; loc->path is interned here. */
+void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
+                    const char *fmt, ...) QG_PRINTF(5, 6);
+
+/* Sorts findings by path order of first appearance is NOT kept: by path,
+ * line, column, rule id, then insertion order. */
+void qg_result_sort(qg_result *r);
+
+/* Stable fingerprint of a finding that does not depend on line numbers:
+ * rule, path, object, container and field. Writes 16 hex digits + NUL. */
+void qg_finding_fingerprint(const qg_finding *f, char out[17]);
+
+/* Count of findings at each severity. */
+void qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]);
+
+#endif

@@ -1,0 +1,25 @@
+/* git.h: the libgit2 adapter. The only qgate file that includes <git2.h>. */
+#ifndef QG_GIT_H
+#define QG_GIT_H
+
+#include "core/qg.h"
+
+/* Process-wide libgit2 init/shutdown; called once by the CLI. */
+void qg_git_global_init(void);
+void qg_git_global_cleanup(void);
+
+/* The ignore rules of the repository containing a path. */
+typedef struct qg_git_ignore qg_git_ignore;
+
+/* Opens the repository that contains path (searching upwards). Returns NULL
+ * when path is not inside a git work tree; caller frees with
+ * qg_git_ignore_free. */
+qg_git_ignore *qg_git_ignore_open(const char *path);
+/* 1 when .gitignore (or info/exclude, core.excludesFile) ignores path. */
+int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir);
+void qg_git_ignore_free(qg_git_ignore **gi);
+
+/* libgit2's version, e.g. "1.5.1"; written into buf. */
+const char *qg_git_version(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,571 @@
+/* yamldoc.c: libyaml events -> node trees with positions, one document at a
+ * time. The only file that includes <yaml.h>. */
+#include "core/yamldoc.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+typedef struct frame {
+  qg_ynode *node;
+  size_t child_start;
+  const char *anchor; /* arena copy, or NULL */
+} frame;
+
+typedef struct anchor {
+  const char *name; /* arena */
+  const qg_ynode *node;
+} anchor;
+
+typedef struct loader {
+  const qg_yaml_opts *opts;
+  qg_yaml_limits lim;
+  qg_yaml_error *err;
+  qg_arena arena;
+  frame *frames;
+  size_t nframes, capframes;
+  const qg_ynode **kids; /* children of open collections, flattened */
+  size_t nkids, capkids;
+  anchor *anchors;
+  size_t nanchors, capanchors;
+  uint64_t real_nodes, expanded; /* for the alias cap */
+  /* scratch for building mappings */
+  qg_ypair *pairs;
+  size_t cappairs;
+  uint32_t *htab;
+  size_t caphtab;
+} loader;
+
+static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
+
+static qg_status fail(loader *L, const yaml_mark_t *m, const char *fmt, const char *arg) {
+  L->err->line = m ? (uint32_t)m->line + 1 : 0;
+  L->err->col = m ? (uint32_t)m->column + 1 : 0;
+  snprintf(L->err->message, sizeof(L->err->message), fmt, arg ? arg : "");
+  return QG_EPARSE;
+}
+
+static void set_pos(qg_ynode *n, const yaml_mark_t *start, const yaml_mark_t *end) {
+  n->line = (uint32_t)start->line + 1;
+  n->col = (uint32_t)start->column + 1;
+  n->end_line = (uint32_t)end->line + 1;
+  n->end_col = (uint32_t)end->column + 1;
+}
+
+static void push_kid(loader *L, const qg_ynode *n) {
+  qg_grow((void **)&L->kids, &L->capkids, L->nkids + 1, sizeof(*L->kids));
+  L->kids[L->nkids++] = n;
+}
+
+static const char *arena_str(loader *L, const yaml_char_t *s) {
+  return s ? qg_arena_strndup(&L->arena, (const char *)s, strlen((const char *)s)) : NULL;
+}
+
+static void add_anchor(loader *L, const char *name, const qg_ynode *n) {
+  if (!name)
+    return;
+  qg_grow((void **)&L->anchors, &L->capanchors, L->nanchors + 1, sizeof(*L->anchors));
+  L->anchors[L->nanchors].name = name;
+  L->anchors[L->nanchors].node = n;
+  L->nanchors++;
+}
+
+static const qg_ynode *find_anchor(const loader *L, const char *name) {
+  for (size_t i = L->nanchors; i-- > 0;)
+    if (strcmp(L->anchors[i].name, name) == 0)
+      return L->anchors[i].node;
+  return NULL;
+}
+
+/* A node finished: attach it to its parent (or as the document root). */
+static void finish_node(loader *L, qg_ynode *n, const char *anchor_name) {
+  L->real_nodes++;
+  add_anchor(L, anchor_name, n);
+  push_kid(L, n);
+}
+
+static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *ev,
+                                 const yaml_char_t *anchor_name, const yaml_char_t *tag,
+                                 int flow) {
+  if (L->nframes >= L->lim.max_depth) {
+    char num[32];
+    snprintf(num, sizeof(num), "%u", L->lim.max_depth);
+    return fail(L, &ev->start_mark, "nesting deeper than %s levels", num);
+  }
+  qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
+  memset(n, 0, sizeof(*n));
+  n->kind = (uint8_t)kind;
+  n->flow = (uint8_t)flow;
+  n->tag = arena_str(L, tag);
+  set_pos(n, &ev->start_mark, &ev->end_mark);
+  qg_grow((void **)&L->frames, &L->capframes, L->nframes + 1, sizeof(*L->frames));
+  frame *f = &L->frames[L->nframes++];
+  f->node = n;
+  f->child_start = L->nkids;
+  f->anchor = arena_str(L, anchor_name);
+  return QG_OK;
+}
+
+/* End position of a collection: for block style, the end of its last child
+ * (libyaml's own end mark sits at the next token, often lines later). */
+static void close_pos(qg_ynode *n, const yaml_event_t *ev, const qg_ynode *last) {
+  if (n->flow || !last) {
+    n->end_line = (uint32_t)ev->end_mark.line + 1;
+    n->end_col = (uint32_t)ev->end_mark.column + 1;
+    if (!last && !n->flow) {
+      n->end_line = n->line;
+      n->end_col = n->col;
+    }
+  } else {
+    n->end_line = last->end_line;
+    n->end_col = last->end_col;
+  }
+}
+
+static int is_merge_key(const qg_ynode *k) {
+  if (k->kind != QG_Y_SCALAR || strcmp(k->u.s.str, "<<") != 0)
+    return 0;
+  if (k->tag)
+    return strcmp(k->tag, "tag:yaml.org,2002:merge") == 0;
+  return k->plain;
+}
+
+static uint32_t hash_key(const qg_ynode *k) {
+  return (uint32_t)qg_hash64(k->u.s.str, k->u.s.len, QG_HASH_SEED);
+}
+
+/* Finds key k among pairs[0..n) using the hash table when built. Returns the
+ * index or -1. */
+typedef struct keyset {
+  loader *L;
+  size_t mask; /* htab size - 1, or 0 when linear */
+} keyset;
+
+static long keyset_find(keyset *ks, const qg_ypair *pairs, size_t n, const qg_ynode *k) {
+  if (k->kind != QG_Y_SCALAR)
+    return -1; /* complex keys are never equal for our purposes */
+  if (!ks->mask) {
+    for (size_t i = 0; i < n; i++) {
+      const qg_ynode *o = pairs[i].key;
+      if (o->kind == QG_Y_SCALAR && o->u.s.len == k->u.s.len &&
+          memcmp(o->u.s.str, k->u.s.str, k->u.s.len) == 0)
+        return (long)i;
+    }
+    return -1;
+  }
+  for (size_t j = hash_key(k) & ks->mask;; j = (j + 1) & ks->mask) {
+    uint32_t slot = ks->L->htab[j];
+    if (!slot)
+      return -1;
+    const qg_ynode *o = pairs[slot - 1].key;
+    if (o->u.s.len == k->u.s.len && memcmp(o->u.s.str, k->u.s.str, k->u.s.len) == 0)
+      return (long)slot - 1;
+  }
+}
+
+static void keyset_add(keyset *ks, size_t idx, const qg_ynode *k) {
+  if (!ks->mask || k->kind != QG_Y_SCALAR)
+    return;
+  size_t j = hash_key(k) & ks->mask;
+  while (ks->L->htab[j])
+    j = (j + 1) & ks->mask;
+  ks->L->htab[j] = (uint32_t)idx + 1;
+}
+
+static void warn_dup(loader *L, const qg_ynode *k, const qg_ynode *first) {
+  if (!L->opts->on_warn)
+    return;
+  char msg[200];
+  snprintf(msg, sizeof(msg), "duplicate key \"%.80s\" (first at line %u): Kubernetes rejects this; the last value was scanned",
+           k->u.s.str, first->line);
+  L->opts->on_warn(L->opts->ud, k->line, k->col, msg);
+}
+
+/* Merges the pairs of map m into pairs[0..*n) where keys are not present. */
+static void merge_from(loader *L, keyset *ks, size_t *n, const qg_ynode *m) {
+  for (uint32_t i = 0; i < m->u.map.n; i++) {
+    const qg_ypair *p = &m->u.map.pairs[i];
+    if (keyset_find(ks, L->pairs, *n, p->key) >= 0)
+      continue;
+    L->pairs[*n] = *p;
+    keyset_add(ks, *n, p->key);
+    (*n)++;
+  }
+}
+
+static qg_status close_mapping(loader *L, const yaml_event_t *ev) {
+  frame f = L->frames[--L->nframes];
+  qg_ynode *n = f.node;
+  size_t nk = L->nkids - f.child_start;
+  const qg_ynode **kids = L->kids + f.child_start;
+  uint32_t weight = 1;
+  for (size_t i = 0; i < nk; i++)
+    weight = sat_add(weight, kids[i]->weight);
+  n->weight = weight;
+  close_pos(n, ev, nk ? kids[nk - 1] : NULL);
+
+  /* Upper bound on pairs after merging. */
+  size_t bound = nk / 2;
+  for (size_t i = 0; i + 1 < nk; i += 2) {
+    if (!is_merge_key(kids[i]))
+      continue;
+    const qg_ynode *v = kids[i + 1];
+    if (v->kind == QG_Y_MAP) {
+      bound += v->u.map.n;
+    } else if (v->kind == QG_Y_SEQ) {
+      for (uint32_t j = 0; j < v->u.seq.n; j++) {
+        if (v->u.seq.items[j]->kind != QG_Y_MAP)
+          return fail(L, &ev->start_mark, "%smerge key (<<) takes a mapping or a list of mappings",
+                      "");
+        bound += v->u.seq.items[j]->u.map.n;
+      }
+    } else if (!qg_ynode_is_null(v)) {
+      L->err->line = v->line;
+      L->err->col = v->col;
+      snprintf(L->err->message, sizeof(L->err->message),
+               "merge key (<<) takes a mapping or a list of mappings");
+      return QG_EPARSE;
+    }
+  }
+  qg_grow((void **)&L->pairs, &L->cappairs, bound + 1, sizeof(*L->pairs));
+  keyset ks = {L, 0};
+  if (bound > 8) {
+    size_t hs = 16;
+    while (hs < bound * 2)
+      hs *= 2;
+    if (hs > L->caphtab) {
+      free(L->htab);
+      L->htab = qg_xmalloc(hs * sizeof(*L->htab));
+      L->caphtab = hs;
+    }
+    memset(L->htab, 0, hs * sizeof(*L->htab));
+    ks.mask = hs - 1;
+  }
+  /* Explicit keys first (they win over merged ones); duplicates: last wins. */
+  size_t np = 0;
+  for (size_t i = 0; i + 1 < nk; i += 2) {
+    if (is_merge_key(kids[i]))
+      continue;
+    long at = keyset_find(&ks, L->pairs, np, kids[i]);
+    if (at >= 0) {
+      warn_dup(L, kids[i], L->pairs[at].key);
+      L->pairs[at].value = kids[i + 1];
+      continue;
+    }
+    L->pairs[np].key = kids[i];
+    L->pairs[np].value = kids[i + 1];
+    keyset_add(&ks, np, kids[i]);
+    np++;
+  }
+  for (size_t i = 0; i + 1 < nk; i += 2) {
+    if (!is_merge_key(kids[i]))
+      continue;
+    const qg_ynode *v = kids[i + 1];
+    if (v->kind == QG_Y_MAP)
+      merge_from(L, &ks, &np, v);
+    else if (v->kind == QG_Y_SEQ)
+      for (uint32_t j = 0; j < v->u.seq.n; j++)
+        merge_from(L, &ks, &np, v->u.seq.items[j]);
+  }
+  qg_ypair *pairs = qg_arena_alloc(&L->arena, (np ? np : 1) * sizeof(*pairs));
+  if (np)
+    memcpy(pairs, L->pairs, np * sizeof(*pairs));
+  n->u.map.pairs = pairs;
+  n->u.map.n = (uint32_t)np;
+  L->nkids = f.child_start;
+  finish_node(L, n, f.anchor);
+  return QG_OK;
+}
+
+static void close_sequence(loader *L, const yaml_event_t *ev) {
+  frame f = L->frames[--L->nframes];
+  qg_ynode *n = f.node;
+  size_t nk = L->nkids - f.child_start;
+  const qg_ynode **items = qg_arena_alloc(&L->arena, (nk ? nk : 1) * sizeof(*items));
+  uint32_t weight = 1;
+  for (size_t i = 0; i < nk; i++) {
+    items[i] = L->kids[f.child_start + i];
+    weight = sat_add(weight, items[i]->weight);
+  }
+  n->weight = weight;
+  n->u.seq.items = items;
+  n->u.seq.n = (uint32_t)nk;
+  close_pos(n, ev, nk ? items[nk - 1] : NULL);
+  L->nkids = f.child_start;
+  finish_node(L, n, f.anchor);
+}
+
+static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index) {
+  switch (ev->type) {
+  case YAML_DOCUMENT_START_EVENT:
+    L->nkids = 0;
+    L->nframes = 0;
+    L->nanchors = 0;
+    L->real_nodes = L->expanded = 0;
+    return QG_OK;
+  case YAML_DOCUMENT_END_EVENT: {
+    const qg_ynode *root = L->nkids ? L->kids[0] : NULL;
+    qg_status st = QG_OK;
+    if (root)
+      st = L->opts->on_doc(L->opts->ud, root, *doc_index);
+    (*doc_index)++;
+    L->nkids = 0;
+    L->nanchors = 0;
+    qg_arena_reset(&L->arena);
+    return st;
+  }
+  case YAML_ALIAS_EVENT: {
+    const char *name = (const char *)ev->data.alias.anchor;
+    const qg_ynode *target = find_anchor(L, name);
+    if (!target)
+      return fail(L, &ev->start_mark, "undefined alias *%.100s", name);
+    L->expanded += target->weight;
+    uint64_t allowed = L->real_nodes * L->lim.alias_ratio;
+    if (allowed < L->lim.alias_floor)
+      allowed = L->lim.alias_floor;
+    if (L->expanded > allowed)
+      return fail(L, &ev->start_mark,
+                  "alias *%.100s expands the document past the alias cap (an alias bomb?)", name);
+    push_kid(L, target);
+    return QG_OK;
+  }
+  case YAML_SCALAR_EVENT: {
+    qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
+    memset(n, 0, sizeof(*n));
+    n->kind = QG_Y_SCALAR;
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    n->tag = arena_str(L, ev->data.scalar.tag);
+    n->weight = 1;
+    size_t len = ev->data.scalar.length;
+    if (len > UINT32_MAX)
+      return fail(L, &ev->start_mark, "%sscalar too long", "");
+    n->u.s.str = qg_arena_strndup(&L->arena, (const char *)ev->data.scalar.value, len);
+    n->u.s.len = (uint32_t)len;
+    set_pos(n, &ev->start_mark, &ev->end_mark);
+    finish_node(L, n, ev->data.scalar.anchor ? arena_str(L, ev->data.scalar.anchor) : NULL);
+    return QG_OK;
+  }
+  case YAML_SEQUENCE_START_EVENT:
+    return open_collection(L, QG_Y_SEQ, ev, ev->data.sequence_start.anchor,
+                           ev->data.sequence_start.tag,
+                           ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE);
+  case YAML_MAPPING_START_EVENT:
+    return open_collection(L, QG_Y_MAP, ev, ev->data.mapping_start.anchor,
+                           ev->data.mapping_start.tag,
+                           ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE);
+  case YAML_SEQUENCE_END_EVENT:
+    close_sequence(L, ev);
+    return QG_OK;
+  case YAML_MAPPING_END_EVENT:
+    return close_mapping(L, ev);
+  default:
+    return QG_OK;
+  }
+}
+
+qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
+                       qg_yaml_error *err) {
+  loader L;
+  memset(&L, 0, sizeof(L));
+  L.opts = opts;
+  L.err = err;
+  L.lim = opts->limits;
+  if (!L.lim.max_depth)
+    L.lim.max_depth = QG_YAML_DEFAULT_DEPTH;
+  if (!L.lim.alias_floor)
+    L.lim.alias_floor = QG_YAML_DEFAULT_ALIAS_FLOOR;
+  if (!L.lim.alias_ratio)
+    L.lim.alias_ratio = QG_YAML_DEFAULT_ALIAS_RATIO;
+  memset(err, 0, sizeof(*err));
+  qg_arena_init(&L.arena, 64 * 1024);
+
+  yaml_parser_t parser;
+  qg_status st = QG_EPARSE;
+  unsigned doc_index = 0;
+  if (!yaml_parser_initialize(&parser)) {
+    snprintf(err->message, sizeof(err->message), "cannot initialise the YAML parser");
+    goto out_noparser;
+  }
+  yaml_parser_set_input_string(&parser, buf, len);
+  for (;;) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&parser, &ev)) {
+      const yaml_mark_t *m = &parser.problem_mark;
+      err->line = (uint32_t)m->line + 1;
+      err->col = (uint32_t)m->column + 1;
+      if (parser.context)
+        snprintf(err->message, sizeof(err->message), "%s %s (line %u column %u)",
+                 parser.problem ? parser.problem : "invalid YAML", parser.context,
+                 (unsigned)parser.context_mark.line + 1, (unsigned)parser.context_mark.column + 1);
+      else
+        snprintf(err->message, sizeof(err->message), "%s",
+                 parser.problem ? parser.problem : "invalid YAML");
+      st = QG_EPARSE;
+      goto out;
+    }
+    int done = ev.type == YAML_STREAM_END_EVENT;
+    st = on_event(&L, &ev, &doc_index);
+    yaml_event_delete(&ev);
+    if (st != QG_OK || done)
+      goto out;
+  }
+out:
+  yaml_parser_delete(&parser);
+out_noparser:
+  qg_arena_cleanup(&L.arena);
+  free(L.frames);
+  free(L.kids);
+  free(L.anchors);
+  free(L.pairs);
+  free(L.htab);
+  return st;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+const qg_ypair *qg_ymap_pair(const qg_ynode *n, const char *key) {
+  if (!n || n->kind != QG_Y_MAP)
+    return NULL;
+  size_t kl = strlen(key);
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key;
+    if (k->kind == QG_Y_SCALAR && k->u.s.len == kl && memcmp(k->u.s.str, key, kl) == 0)
+      return &n->u.map.pairs[i];
+  }
+  return NULL;
+}
+
+const qg_ynode *qg_ymap_get(const qg_ynode *n, const char *key) {
+  const qg_ypair *p = qg_ymap_pair(n, key);
+  return p ? p->value : NULL;
+}
+
+const qg_ynode *qg_ymap_path(const qg_ynode *n, const char *dotted) {
+  char seg[128];
+  const char *s = dotted;
+  while (n && *s) {
+    const char *dot = strchr(s, '.');
+    size_t l = dot ? (size_t)(dot - s) : strlen(s);
+    if (l >= sizeof(seg))
+      return NULL;
+    memcpy(seg, s, l);
+    seg[l] = '\0';
+    n = qg_ymap_get(n, seg);
+    s += l + (dot ? 1 : 0);
+  }
+  return n;
+}
+
+static int tag_is(const qg_ynode *n, const char *t) {
+  return n->tag && strcmp(n->tag, t) == 0;
+}
+
+bool qg_ynode_is_null(const qg_ynode *n) {
+  if (!n)
+    return true;
+  if (n->kind != QG_Y_SCALAR)
+    return false;
+  if (tag_is(n, "tag:yaml.org,2002:null"))
+    return true;
+  if (!n->plain || n->tag)
+    return false;
+  const char *s = n->u.s.str;
+  return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+         !strcmp(s, "NULL");
+}
+
+const char *qg_ynode_str(const qg_ynode *n) {
+  if (!n || n->kind != QG_Y_SCALAR || qg_ynode_is_null(n))
+    return NULL;
+  return n->u.s.str;
+}
+
+bool qg_ynode_eq(const qg_ynode *n, const char *s) {
+  const char *v = qg_ynode_str(n);
+  return v && strcmp(v, s) == 0;
+}
+
+int qg_ynode_bool(const qg_ynode *n) {
+  static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "YES",
+                                    "on",   "On",   "ON",   "y",   "Y"};
+  static const char *const no[] = {"false", "False", "FALSE", "no", "No", "NO",
+                                   "off",   "Off",   "OFF",   "n",  "N"};
+  if (!n || n->kind != QG_Y_SCALAR)
+    return -1;
+  int typed = tag_is(n, "tag:yaml.org,2002:bool");
+  if (!typed && (!n->plain || n->tag))
+    return -1;
+  for (size_t i = 0; i < QG_ARRAY_LEN(yes); i++)
+    if (!strcmp(n->u.s.str, yes[i]))
+      return 1;
+  for (size_t i = 0; i < QG_ARRAY_LEN(no); i++)
+    if (!strcmp(n->u.s.str, no[i]))
+      return 0;
+  return -1;
+}
+
+bool qg_ynode_int(const qg_ynode *n, long long *out) {
+  if (!n || n->kind != QG_Y_SCALAR)
+    return false;
+  int typed = tag_is(n, "tag:yaml.org,2002:int");
+  if (!typed && (!n->plain || n->tag))
+    return false;
+  char tmp[72];
+  size_t j = 0;
+  for (const char *s = n->u.s.str; *s; s++) {
+    if (*s == '_')
+      continue;
+    if (j + 1 >= sizeof(tmp))
+      return false;
+    tmp[j++] = *s;
+  }
+  tmp[j] = '\0';
+  const char *p = tmp;
+  int neg = 0;
+  if (*p == '+' || *p == '-')
+    neg = *p++ == '-';
+  int base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  } else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B')) {
+    base = 2;
+    p += 2;
+  } else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O')) {
+    base = 8;
+    p += 2;
+  } else if (p[0] == '0' && p[1]) {
+    base = 8;
+    p += 1;
+  }
+  if (!*p)
+    return false;
+  for (const char *q = p; *q; q++) {
+    int d = (*q >= '0' && *q <= '9')   ? *q - '0'
+            : (*q >= 'a' && *q <= 'f') ? *q - 'a' + 10
+            : (*q >= 'A' && *q <= 'F') ? *q - 'A' + 10
+                                       : 99;
+    if (d >= base)
+      return false;
+  }
+  errno = 0;
+  char *end = NULL;
+  long long v = strtoll(p, &end, base);
+  if (errno || *end)
+    return false;
+  *out = neg ? -v : v;
+  return true;
+}
+
+uint32_t qg_yseq_len(const qg_ynode *n) {
+  return n && n->kind == QG_Y_SEQ ? n->u.seq.n : 0;
+}
+
+const qg_ynode *qg_yseq_at(const qg_ynode *n, uint32_t i) {
+  return i < qg_yseq_len(n) ? n->u.seq.items[i] : NULL;
+}
+
+const char *qg_yaml_version(void) { return yaml_get_version_string(); }

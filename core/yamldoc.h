@@ -1,0 +1,113 @@
+/* yamldoc.h: YAML (and JSON) documents as node trees with 1-based positions.
+ *
+ * Built on libyaml's event parser. Documents are streamed: the loader calls
+ * back once per document and the document's memory is reused after the
+ * callback returns, so a 100 MB multi-document file never sits in memory as a
+ * tree. Aliases share their target node (nothing is copied), merge keys (<<)
+ * are resolved when their mapping closes, and the cost of alias expansion is
+ * capped so an alias bomb is an input error, not a hang. */
+#ifndef QG_YAMLDOC_H
+#define QG_YAMLDOC_H
+
+#include "core/qg.h"
+
+#include <stdbool.h>
+
+typedef enum qg_ykind { QG_Y_SCALAR, QG_Y_SEQ, QG_Y_MAP } qg_ykind;
+
+typedef struct qg_ynode qg_ynode;
+typedef struct qg_ypair {
+  const qg_ynode *key, *value;
+} qg_ypair;
+
+struct qg_ynode {
+  uint8_t kind;   /* qg_ykind */
+  uint8_t plain;  /* scalar written without quotes or block style */
+  uint8_t flow;   /* collection written in flow style ({} or []) */
+  uint32_t line, col;         /* 1-based start */
+  uint32_t end_line, end_col; /* 1-based, exclusive end column */
+  uint32_t weight;            /* nodes in this subtree, aliases expanded (saturating) */
+  const char *tag;            /* explicit tag, or NULL */
+  union {
+    struct {
+      const char *str; /* NUL-terminated */
+      uint32_t len;
+    } s;
+    struct {
+      const qg_ynode **items;
+      uint32_t n;
+    } seq;
+    struct {
+      const qg_ypair *pairs; /* merge keys already applied, no duplicates */
+      uint32_t n;
+    } map;
+  } u;
+};
+
+/* Caps; zero fields take the defaults below. */
+typedef struct qg_yaml_limits {
+  uint32_t max_depth;         /* nesting of collections (default 256) */
+  uint32_t alias_floor;       /* expansions always allowed (default 100000) */
+  uint32_t alias_ratio;       /* ... or this many times the real node count (default 10) */
+} qg_yaml_limits;
+
+#define QG_YAML_DEFAULT_DEPTH 256u
+#define QG_YAML_DEFAULT_ALIAS_FLOOR 100000u
+#define QG_YAML_DEFAULT_ALIAS_RATIO 10u
+
+/* Where and what went wrong when loading stops. */
+typedef struct qg_yaml_error {
+  uint32_t line, col; /* 1-based */
+  char message[256];
+} qg_yaml_error;
+
+/* Called for each document. `root` is borrowed and valid only during the
+ * call. Return QG_OK to go on; anything else stops loading and is returned. */
+typedef qg_status (*qg_ydoc_fn)(void *ud, const qg_ynode *root, unsigned doc_index);
+/* Called for problems that do not stop loading (duplicate keys). */
+typedef void (*qg_ywarn_fn)(void *ud, uint32_t line, uint32_t col, const char *msg);
+
+typedef struct qg_yaml_opts {
+  qg_yaml_limits limits;
+  qg_ydoc_fn on_doc;
+  qg_ywarn_fn on_warn; /* may be NULL */
+  void *ud;
+} qg_yaml_opts;
+
+/* Parses buf[0..len) (UTF-8, UTF-16 with BOM, or JSON) and calls on_doc for
+ * every document. Returns QG_OK; QG_EPARSE with *err filled when the input is
+ * malformed or over a cap (documents before the error have been delivered);
+ * or whatever on_doc returned. */
+qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
+                       qg_yaml_error *err);
+
+/* ---- reading nodes: every accessor accepts NULL ------------------------- */
+
+/* The value of key in a mapping; NULL when n is not a mapping or lacks it. */
+const qg_ynode *qg_ymap_get(const qg_ynode *n, const char *key);
+/* The pair for key (to reach the key's position); NULL when absent. */
+const qg_ypair *qg_ymap_pair(const qg_ynode *n, const char *key);
+/* Follows a dotted path of mapping keys, e.g. "spec.template.spec". */
+const qg_ynode *qg_ymap_path(const qg_ynode *n, const char *dotted);
+
+/* True for an absent node and for null scalars (~, null, empty, !!null). */
+bool qg_ynode_is_null(const qg_ynode *n);
+/* Scalar text (any style), or NULL when n is not a non-null scalar. */
+const char *qg_ynode_str(const qg_ynode *n);
+/* YAML 1.1 booleans as Kubernetes decodes them (yes/on/true/y ...).
+ * Returns 1 or 0, or -1 when n is not a boolean. */
+int qg_ynode_bool(const qg_ynode *n);
+/* YAML 1.1 integers (decimal, 0x, 0o, 0b, leading-0 octal, underscores).
+ * Returns true and sets *out when n is an integer. */
+bool qg_ynode_int(const qg_ynode *n, long long *out);
+/* True when n is a scalar whose text equals s. */
+bool qg_ynode_eq(const qg_ynode *n, const char *s);
+
+/* Number of items in a sequence (0 for anything else) and item i. */
+uint32_t qg_yseq_len(const qg_ynode *n);
+const qg_ynode *qg_yseq_at(const qg_ynode *n, uint32_t i);
+
+/* libyaml's version string; static. */
+const char *qg_yaml_version(void);
+
+#endif

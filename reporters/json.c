@@ -1,0 +1,98 @@
+/* json.c: one JSON object with findings, diagnostics and a summary. */
+#include "reporters/reporter.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+
+static void add_str(cJSON *o, const char *k, const char *v) {
+  if (v)
+    cJSON_AddStringToObject(o, k, v);
+}
+
+static const char *level_name(qg_diag_level l) {
+  return l == QG_DIAG_ERROR ? "error" : l == QG_DIAG_WARNING ? "warning" : "note";
+}
+
+qg_status qg_report_json(FILE *out, const qg_report *rep) {
+  const qg_result *r = rep->result;
+  cJSON *root = cJSON_CreateObject();
+  cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+  cJSON_AddStringToObject(tool, "name", "qgate");
+  cJSON_AddStringToObject(tool, "version", QG_VERSION);
+  add_str(root, "command", rep->command);
+  cJSON *pss = cJSON_AddObjectToObject(root, "pss");
+  add_str(pss, "level", rep->pss_level);
+  add_str(pss, "version", rep->pss_version);
+
+  cJSON *findings = cJSON_AddArrayToObject(root, "findings");
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "rule", f->rule->id);
+    cJSON_AddStringToObject(o, "severity", qg_severity_name(f->severity));
+    add_str(o, "path", f->loc.path);
+    cJSON_AddNumberToObject(o, "line", f->loc.line);
+    cJSON_AddNumberToObject(o, "column", f->loc.col);
+    cJSON_AddNumberToObject(o, "end_line", f->loc.end_line);
+    cJSON_AddNumberToObject(o, "end_column", f->loc.end_col);
+    cJSON_AddStringToObject(o, "message", f->message);
+    cJSON_AddStringToObject(o, "title", f->rule->title);
+    cJSON_AddStringToObject(o, "remediation", f->rule->remediation);
+    if (f->ctx.kind) {
+      cJSON *obj = cJSON_AddObjectToObject(o, "object");
+      add_str(obj, "apiVersion", f->ctx.api_version);
+      add_str(obj, "kind", f->ctx.kind);
+      add_str(obj, "namespace", f->ctx.namespace_);
+      add_str(obj, "name", f->ctx.name);
+    }
+    add_str(o, "container", f->ctx.container);
+    add_str(o, "field", f->ctx.field);
+    char fp[17];
+    qg_finding_fingerprint(f, fp);
+    cJSON_AddStringToObject(o, "fingerprint", fp);
+    cJSON_AddItemToArray(findings, o);
+  }
+
+  cJSON *diags = cJSON_AddArrayToObject(root, "diagnostics");
+  size_t errors = 0, warnings = 0;
+  for (size_t i = 0; i < r->diags.n; i++) {
+    const qg_diag *d = &r->diags.items[i];
+    errors += d->level == QG_DIAG_ERROR;
+    warnings += d->level == QG_DIAG_WARNING;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "level", level_name(d->level));
+    add_str(o, "path", d->loc.path);
+    cJSON_AddNumberToObject(o, "line", d->loc.line);
+    cJSON_AddNumberToObject(o, "column", d->loc.col);
+    cJSON_AddStringToObject(o, "message", d->message);
+    cJSON_AddItemToArray(diags, o);
+  }
+
+  size_t counts[QG__SEV_COUNT];
+  qg_result_counts(r, counts);
+  cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+  cJSON_AddNumberToObject(sum, "files", (double)r->stats.files);
+  cJSON_AddNumberToObject(sum, "bytes", (double)r->stats.bytes);
+  cJSON_AddNumberToObject(sum, "documents", (double)r->stats.documents);
+  cJSON_AddNumberToObject(sum, "objects", (double)r->stats.objects);
+  cJSON_AddNumberToObject(sum, "pod_specs", (double)r->stats.pod_specs);
+  cJSON_AddNumberToObject(sum, "skipped", (double)r->stats.skipped);
+  cJSON_AddNumberToObject(sum, "findings", (double)r->findings.n);
+  cJSON *by = cJSON_AddObjectToObject(sum, "by_severity");
+  for (int s = QG_SEV_CRITICAL; s >= QG_SEV_INFO; s--)
+    cJSON_AddNumberToObject(by, qg_severity_name((qg_severity)s), (double)counts[s]);
+  cJSON_AddNumberToObject(sum, "errors", (double)errors);
+  cJSON_AddNumberToObject(sum, "warnings", (double)warnings);
+  cJSON *gate = cJSON_AddObjectToObject(root, "gate");
+  cJSON_AddStringToObject(gate, "fail_on", rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
+  cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed);
+
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!text)
+    return QG_ENOMEM;
+  fputs(text, out);
+  fputc('\n', out);
+  cJSON_free(text);
+  return ferror(out) ? QG_EIO : QG_OK;
+}

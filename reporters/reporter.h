@@ -1,0 +1,43 @@
+/* reporter.h: output formats. Reporters only read the result. */
+#ifndef QG_REPORTER_H
+#define QG_REPORTER_H
+
+#include "core/finding.h"
+#include "rules/rule.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct qg_report {
+  const qg_result *result;  /* borrowed */
+  const qg_ruleset *rules;  /* borrowed: the rules that ran */
+  const char *command;      /* "k8s" */
+  const char *pss_level;    /* "restricted", "baseline", "off" */
+  const char *pss_version;  /* "v1.37" */
+  qg_severity fail_on;
+  bool fail_never;          /* --fail-on none */
+  bool gate_failed;
+  bool color;               /* text: ANSI colour */
+} qg_report;
+
+typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
+
+typedef struct qg_reporter {
+  const char *name;
+  qg_report_fn fn;
+  const char *help;
+} qg_reporter;
+
+/* The reporter called name, or NULL. Borrowed, static. */
+const qg_reporter *qg_reporter_find(const char *name);
+const qg_reporter *qg_reporters_all(size_t *count);
+
+qg_status qg_report_text(FILE *out, const qg_report *rep);
+qg_status qg_report_json(FILE *out, const qg_report *rep);
+qg_status qg_report_sarif(FILE *out, const qg_report *rep);
+qg_status qg_report_findings(FILE *out, const qg_report *rep);
+
+/* SARIF/GitHub security-severity for a severity ("9.5" ...). */
+const char *qg_security_severity(qg_severity s);
+
+#endif

@@ -1,0 +1,225 @@
+/* sarif.c: SARIF 2.1.0 as GitHub code scanning accepts it.
+ *
+ * Every result carries its real region (never a line-1 fallback), rules carry
+ * full descriptions, help in text and Markdown, and security-severity, and
+ * results carry partialFingerprints that do not depend on line numbers. */
+#include "reporters/reporter.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define QG_INFO_URI "https://github.com/qgate-dev/qgate"
+
+static const char *level_for(qg_severity s) {
+  return s >= QG_SEV_HIGH ? "error" : s == QG_SEV_MEDIUM ? "warning" : "note";
+}
+
+/* SARIF wants plain-text messages to be sentences ending with a period. */
+static char *sentence(const char *s) {
+  size_t n = strlen(s);
+  if (n && s[n - 1] == '.')
+    return qg_xstrdup(s);
+  return qg_xasprintf("%s.", s);
+}
+
+static void add_text(cJSON *o, const char *key, const char *text) {
+  cJSON *m = cJSON_AddObjectToObject(o, key);
+  char *t = sentence(text);
+  cJSON_AddStringToObject(m, "text", t);
+  free(t);
+}
+
+/* Percent-encodes what a relative URI reference may not hold. Caller frees. */
+static char *uri_path(const char *path) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        strchr("/-._~!$&'()*+,;=:@", *p))
+      (void)qg_buf_putc(&b, (char)*p);
+    else
+      (void)qg_buf_printf(&b, "%%%02X", *p);
+  }
+  return qg_buf_detach(&b);
+}
+
+static cJSON *location(const qg_location *loc, int with_region) {
+  cJSON *l = cJSON_CreateObject();
+  cJSON *pl = cJSON_AddObjectToObject(l, "physicalLocation");
+  cJSON *al = cJSON_AddObjectToObject(pl, "artifactLocation");
+  const char *path = loc->path ? loc->path : "";
+  if (strcmp(path, "<stdin>") == 0)
+    path = "stdin";
+  char *u;
+  if (path[0] == '/') {
+    char *enc = uri_path(path);
+    u = qg_xasprintf("file://%s", enc);
+    free(enc);
+  } else {
+    u = uri_path(path);
+    cJSON_AddStringToObject(al, "uriBaseId", "%SRCROOT%");
+  }
+  cJSON_AddStringToObject(al, "uri", u);
+  free(u);
+  if (with_region && loc->line) {
+    cJSON *rg = cJSON_AddObjectToObject(pl, "region");
+    cJSON_AddNumberToObject(rg, "startLine", loc->line);
+    if (loc->col)
+      cJSON_AddNumberToObject(rg, "startColumn", loc->col);
+    if (loc->end_line >= loc->line && loc->end_line) {
+      cJSON_AddNumberToObject(rg, "endLine", loc->end_line);
+      if (loc->end_col && (loc->end_line > loc->line || loc->end_col > loc->col))
+        cJSON_AddNumberToObject(rg, "endColumn", loc->end_col);
+    }
+  }
+  return l;
+}
+
+static cJSON *rule_json(const qg_rule *r) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "id", r->id);
+  cJSON_AddStringToObject(o, "name", r->name);
+  add_text(o, "shortDescription", r->title);
+  add_text(o, "fullDescription", r->help);
+  cJSON *help = cJSON_AddObjectToObject(o, "help");
+  char *text = qg_xasprintf("%s\n\nRemediation: %s%s%s", r->help, r->remediation,
+                            r->example ? "\n\nExample:\n" : "", r->example ? r->example : "");
+  cJSON_AddStringToObject(help, "text", text);
+  free(text);
+  char *md = qg_xasprintf("**%s**\n\n%s\n\n**Remediation:** %s%s%s%s\n\n[Documentation](%s)",
+                          r->title, r->help, r->remediation,
+                          r->example ? "\n\n```yaml\n" : "", r->example ? r->example : "",
+                          r->example ? "\n```" : "", r->help_uri);
+  cJSON_AddStringToObject(help, "markdown", md);
+  free(md);
+  cJSON_AddStringToObject(o, "helpUri", r->help_uri);
+  cJSON *dc = cJSON_AddObjectToObject(o, "defaultConfiguration");
+  cJSON_AddStringToObject(dc, "level", level_for(r->severity));
+  cJSON *props = cJSON_AddObjectToObject(o, "properties");
+  cJSON *tags = cJSON_AddArrayToObject(props, "tags");
+  cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
+  cJSON_AddItemToArray(tags, cJSON_CreateString("kubernetes"));
+  char group[32];
+  qg_rule_group(r, group, sizeof(group));
+  cJSON_AddItemToArray(tags, cJSON_CreateString(group));
+  if (r->flags & QG_RULE_BASELINE)
+    cJSON_AddItemToArray(tags, cJSON_CreateString("pss-baseline"));
+  if (r->flags & QG_RULE_RESTRICTED)
+    cJSON_AddItemToArray(tags, cJSON_CreateString("pss-restricted"));
+  cJSON_AddStringToObject(props, "security-severity", qg_security_severity(r->severity));
+  cJSON_AddStringToObject(props, "precision", "very-high");
+  cJSON_AddStringToObject(props, "problem.severity",
+                          r->severity >= QG_SEV_HIGH     ? "error"
+                          : r->severity == QG_SEV_MEDIUM ? "warning"
+                                                         : "recommendation");
+  cJSON_AddStringToObject(props, "qgate-severity", qg_severity_name(r->severity));
+  return o;
+}
+
+qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
+  const qg_result *r = rep->result;
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+  cJSON_AddStringToObject(root, "version", "2.1.0");
+  cJSON *runs = cJSON_AddArrayToObject(root, "runs");
+  cJSON *run = cJSON_CreateObject();
+  cJSON_AddItemToArray(runs, run);
+  cJSON *driver = cJSON_AddObjectToObject(cJSON_AddObjectToObject(run, "tool"), "driver");
+  cJSON_AddStringToObject(driver, "name", "qgate");
+  cJSON_AddStringToObject(driver, "version", QG_VERSION);
+  cJSON_AddStringToObject(driver, "semanticVersion", QG_VERSION);
+  cJSON_AddStringToObject(driver, "informationUri", QG_INFO_URI);
+
+  /* The rules that ran, in registry order; ruleIndex points into this list. */
+  size_t nrules;
+  const qg_rule *all = qg_rules_all(&nrules);
+  long *index = qg_xcalloc(nrules, sizeof(long));
+  cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
+  long next = 0;
+  for (size_t i = 0; i < nrules; i++) {
+    int used = 0;
+    for (size_t j = 0; j < r->findings.n && !used; j++)
+      used = r->findings.items[j].rule == &all[i];
+    if (!(rep->rules && qg_ruleset_has(rep->rules, &all[i])) && !used) {
+      index[i] = -1;
+      continue;
+    }
+    index[i] = next++;
+    cJSON_AddItemToArray(rules, rule_json(&all[i]));
+  }
+
+  char cwd[PATH_MAX];
+  if (getcwd(cwd, sizeof(cwd))) {
+    cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
+    cJSON *src = cJSON_AddObjectToObject(bases, "%SRCROOT%");
+    char *enc = uri_path(cwd);
+    size_t el = strlen(enc);
+    char *u = qg_xasprintf("file://%s%s", enc, el && enc[el - 1] == '/' ? "" : "/");
+    cJSON_AddStringToObject(src, "uri", u);
+    free(u);
+    free(enc);
+  }
+
+  cJSON *inv = cJSON_CreateObject();
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
+  int errors = 0;
+  cJSON *notes = cJSON_CreateArray();
+  for (size_t i = 0; i < r->diags.n; i++) {
+    const qg_diag *d = &r->diags.items[i];
+    errors += d->level == QG_DIAG_ERROR;
+    cJSON *n = cJSON_CreateObject();
+    cJSON_AddStringToObject(n, "level", d->level == QG_DIAG_ERROR     ? "error"
+                                        : d->level == QG_DIAG_WARNING ? "warning"
+                                                                      : "note");
+    add_text(n, "message", d->message);
+    if (d->loc.path) {
+      cJSON *locs = cJSON_AddArrayToObject(n, "locations");
+      cJSON_AddItemToArray(locs, location(&d->loc, 1));
+    }
+    cJSON_AddItemToArray(notes, n);
+  }
+  cJSON_AddBoolToObject(inv, "executionSuccessful", errors == 0);
+  cJSON_AddItemToObject(inv, "toolExecutionNotifications", notes);
+
+  cJSON *results = cJSON_AddArrayToObject(run, "results");
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "ruleId", f->rule->id);
+    cJSON_AddNumberToObject(o, "ruleIndex", (double)index[qg_rule_index(f->rule)]);
+    cJSON_AddStringToObject(o, "level", level_for(f->severity));
+    add_text(o, "message", f->message);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), location(&f->loc, 1));
+    char fp[17];
+    qg_finding_fingerprint(f, fp);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "qgate/v1", fp);
+    cJSON *props = cJSON_AddObjectToObject(o, "properties");
+    cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
+    if (f->ctx.kind) {
+      char *obj = qg_xasprintf("%s%s%s/%s", f->ctx.kind, f->ctx.namespace_ ? " " : "",
+                               f->ctx.namespace_ ? f->ctx.namespace_ : "",
+                               f->ctx.name ? f->ctx.name : "");
+      cJSON_AddStringToObject(props, "object", obj);
+      free(obj);
+    }
+    if (f->ctx.container)
+      cJSON_AddStringToObject(props, "container", f->ctx.container);
+    if (f->ctx.field)
+      cJSON_AddStringToObject(props, "field", f->ctx.field);
+    cJSON_AddItemToArray(results, o);
+  }
+  cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
+  free(index);
+
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!text)
+    return QG_ENOMEM;
+  fputs(text, out);
+  fputc('\n', out);
+  cJSON_free(text);
+  return ferror(out) ? QG_EIO : QG_OK;
+}

@@ -1,0 +1,62 @@
+/* text.c: what a person wants in a terminal. */
+#include "reporters/reporter.h"
+
+static const char *sev_color(qg_severity s) {
+  switch (s) {
+  case QG_SEV_CRITICAL:
+    return "\033[1;31m";
+  case QG_SEV_HIGH:
+    return "\033[31m";
+  case QG_SEV_MEDIUM:
+    return "\033[33m";
+  case QG_SEV_LOW:
+    return "\033[36m";
+  default:
+    return "\033[2m";
+  }
+}
+
+qg_status qg_report_text(FILE *out, const qg_report *rep) {
+  const qg_result *r = rep->result;
+  const char *bold = rep->color ? "\033[1m" : "", *reset = rep->color ? "\033[0m" : "";
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    fprintf(out, "%s%s:%u:%u:%s %s%s%s %s: %s\n", bold, f->loc.path, f->loc.line, f->loc.col,
+            reset, rep->color ? sev_color(f->severity) : "", qg_severity_name(f->severity), reset,
+            f->rule->id, f->message);
+  }
+  size_t counts[QG__SEV_COUNT];
+  qg_result_counts(r, counts);
+  size_t errors = 0, warnings = 0;
+  for (size_t i = 0; i < r->diags.n; i++) {
+    errors += r->diags.items[i].level == QG_DIAG_ERROR;
+    warnings += r->diags.items[i].level == QG_DIAG_WARNING;
+  }
+  if (r->findings.n == 0) {
+    fprintf(out, "no findings");
+  } else {
+    fprintf(out, "%zu finding%s (", r->findings.n, r->findings.n == 1 ? "" : "s");
+    int first = 1;
+    for (int s = QG_SEV_CRITICAL; s >= QG_SEV_INFO; s--) {
+      if (!counts[s])
+        continue;
+      fprintf(out, "%s%zu %s", first ? "" : ", ", counts[s], qg_severity_name((qg_severity)s));
+      first = 0;
+    }
+    fprintf(out, ")");
+  }
+  fprintf(out, " in %zu file%s, %zu object%s", r->stats.files, r->stats.files == 1 ? "" : "s",
+          r->stats.objects, r->stats.objects == 1 ? "" : "s");
+  if (errors)
+    fprintf(out, "; %zu error%s", errors, errors == 1 ? "" : "s");
+  if (warnings)
+    fprintf(out, "; %zu warning%s", warnings, warnings == 1 ? "" : "s");
+  if (rep->gate_failed)
+    fprintf(out, "; %sfailed%s (--fail-on %s)\n", rep->color ? "\033[1;31m" : "", reset,
+            qg_severity_name(rep->fail_on));
+  else if (errors)
+    fprintf(out, "; incomplete: see the errors above\n");
+  else
+    fprintf(out, "; %spassed%s\n", rep->color ? "\033[1;32m" : "", reset);
+  return ferror(out) ? QG_EIO : QG_OK;
+}

@@ -1,0 +1,60 @@
+/* rule.h: rule descriptors, one const registry, and rule selection.
+ *
+ * Rules are data: each row of rules/<group>.def describes one rule; the check
+ * that implements it lives in scanners/. The table is sorted by id (a unit
+ * test enforces it) and searched with bsearch. */
+#ifndef QG_RULE_H
+#define QG_RULE_H
+
+#include "core/qg.h"
+
+#include <stdbool.h>
+
+enum {
+  QG_RULE_DEFAULT_ON = 1u << 0, /* enabled unless deselected */
+  QG_RULE_BASELINE = 1u << 1,   /* PSS baseline level */
+  QG_RULE_RESTRICTED = 1u << 2, /* PSS restricted level */
+};
+
+typedef struct qg_rule {
+  const char *id;          /* "pss/privileged": group "/" slug; stable, never reused */
+  const char *name;        /* PascalCase name for SARIF: "PssPrivileged" */
+  qg_severity severity;    /* default severity */
+  unsigned flags;          /* QG_RULE_* */
+  const char *upstream;    /* upstream check id ("privileged") or NULL */
+  const char *title;       /* one line, no trailing period */
+  const char *help;        /* why it matters */
+  const char *remediation; /* what to write instead; ends with '.' */
+  const char *example;     /* a YAML snippet that passes, or NULL */
+  const char *help_uri;    /* documentation URL */
+} qg_rule;
+
+/* The registry; borrowed, static. */
+const qg_rule *qg_rules_all(size_t *count);
+/* Looks up an id exactly; NULL when unknown. */
+const qg_rule *qg_rule_find(const char *id);
+/* Index of r in the registry. */
+size_t qg_rule_index(const qg_rule *r);
+/* The group of r ("pss"), written into buf; returns buf. */
+const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize);
+
+/* Which rules run. */
+typedef struct qg_ruleset {
+  bool *on; /* owned; one flag per registry row */
+  size_t n;
+} qg_ruleset;
+
+/* Starts from each rule's DEFAULT_ON flag. Caller cleans up. */
+void qg_ruleset_init(qg_ruleset *rs);
+void qg_ruleset_cleanup(qg_ruleset *rs);
+bool qg_ruleset_has(const qg_ruleset *rs, const qg_rule *r);
+
+/* Applies a comma-separated list of groups or ids. select: only the named
+ * rules stay on (the first call narrows; later calls widen); ignore: the
+ * named rules go off. On an unknown name returns QG_EUSAGE and copies the
+ * offending name into bad (NUL-terminated, truncated to badsize). */
+qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
+                            size_t badsize);
+qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize);
+
+#endif

@@ -1,0 +1,106 @@
+/* objects.c: documents -> Kubernetes objects -> pod specs. */
+#include "scanners/k8s/k8s.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Where each kind keeps its pod template. Matched by group so that a custom
+ * resource that happens to be called "Deployment" is not mistaken for one. */
+typedef struct pod_kind {
+  const char *kind;
+  const char *groups; /* space-separated API groups; "" = core */
+  const char *spec;   /* dotted path to the pod spec */
+  const char *meta;   /* dotted path to the pod metadata */
+} pod_kind;
+
+static const pod_kind k_pod_kinds[] = {
+    {"CronJob", "batch", "spec.jobTemplate.spec.template.spec",
+     "spec.jobTemplate.spec.template.metadata"},
+    {"DaemonSet", "apps extensions", "spec.template.spec", "spec.template.metadata"},
+    {"Deployment", "apps extensions", "spec.template.spec", "spec.template.metadata"},
+    {"Job", "batch", "spec.template.spec", "spec.template.metadata"},
+    {"Pod", "", "spec", "metadata"},
+    {"PodTemplate", "", "template.spec", "template.metadata"},
+    {"ReplicaSet", "apps extensions", "spec.template.spec", "spec.template.metadata"},
+    {"ReplicationController", "", "spec.template.spec", "spec.template.metadata"},
+    {"StatefulSet", "apps", "spec.template.spec", "spec.template.metadata"},
+};
+
+static int group_matches(const char *api_version, const char *groups) {
+  const char *slash = strchr(api_version, '/');
+  if (!slash)
+    return groups[0] == '\0'; /* "v1": the core group */
+  size_t gl = (size_t)(slash - api_version);
+  for (const char *g = groups; *g;) {
+    const char *sp = strchr(g, ' ');
+    size_t l = sp ? (size_t)(sp - g) : strlen(g);
+    if (l == gl && strncmp(g, api_version, gl) == 0)
+      return 1;
+    g += l + (sp ? 1 : 0);
+  }
+  return 0;
+}
+
+static const pod_kind *find_pod_kind(const char *api_version, const char *kind) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_pod_kinds); i++)
+    if (strcmp(k_pod_kinds[i].kind, kind) == 0)
+      return group_matches(api_version, k_pod_kinds[i].groups) ? &k_pod_kinds[i] : NULL;
+  return NULL;
+}
+
+static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *obj,
+                        const char *field_prefix, qg_result *r, unsigned depth) {
+  const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
+  const char *kind = qg_ynode_str(qg_ymap_get(obj, "kind"));
+  if (!api || !kind)
+    return; /* not a Kubernetes object: CloudFormation, Helm values, Compose ... */
+  r->stats.objects++;
+
+  size_t kl = strlen(kind);
+  const qg_ynode *items = qg_ymap_get(obj, "items");
+  if (kl >= 4 && strcmp(kind + kl - 4, "List") == 0 && items && items->kind == QG_Y_SEQ) {
+    if (depth > 4)
+      return;
+    r->stats.objects--; /* the list itself is a container, not an object */
+    for (uint32_t i = 0; i < items->u.seq.n; i++) {
+      char prefix[64];
+      snprintf(prefix, sizeof(prefix), "%sitems[%u].", field_prefix, i);
+      scan_object(o, path, items->u.seq.items[i], prefix, r, depth + 1);
+    }
+    return;
+  }
+
+  const pod_kind *pk = find_pod_kind(api, kind);
+  if (!pk)
+    return;
+  const qg_ynode *spec = qg_ymap_path(obj, pk->spec);
+  if (!spec || spec->kind != QG_Y_MAP)
+    return;
+  const qg_ynode *md = qg_ymap_get(obj, "metadata");
+  char spec_field[128], meta_field[128];
+  snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
+  snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
+  qg_pod_ref pod = {
+      .opts = o,
+      .result = r,
+      .path = path,
+      .ctx = {.api_version = api,
+              .kind = kind,
+              .namespace_ = qg_ynode_str(qg_ymap_get(md, "namespace")),
+              .name = qg_ynode_str(qg_ymap_get(md, "name"))},
+      .spec = spec,
+      .meta = qg_ymap_path(obj, pk->meta),
+      .spec_field = spec_field,
+      .meta_field = meta_field,
+  };
+  r->stats.pod_specs++;
+  if (o->pss_level != QG_PSS_OFF)
+    qg_pss_check_pod(&pod);
+}
+
+void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,
+                          qg_result *r) {
+  if (root && root->kind == QG_Y_MAP)
+    scan_object(o, path, root, "", r, 0);
+}

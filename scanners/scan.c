@@ -1,0 +1,164 @@
+/* scan.c: the driver that feeds inputs to the scanners. */
+#include "scanners/scanner.h"
+#include "core/fs.h"
+#include "core/git.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const k_exts[] = {".yaml", ".yml", ".json", NULL};
+
+typedef struct doc_ctx {
+  const qg_scan_config *cfg;
+  const char *path;
+  qg_result *r;
+} doc_ctx;
+
+static qg_status on_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
+  doc_ctx *d = ud;
+  (void)doc_index;
+  d->r->stats.documents++;
+  qg_k8s_scan_document(&d->cfg->k8s, d->path, root, d->r);
+  return QG_OK;
+}
+
+static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
+  doc_ctx *d = ud;
+  qg_location loc = {d->path, line, col, 0, 0};
+  qg_result_diag(d->r, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s", msg);
+}
+
+/* Go templates (Helm charts) are not YAML until rendered. */
+static int looks_like_template(const unsigned char *buf, size_t len) {
+  for (size_t i = 0; i + 1 < len; i++)
+    if (buf[i] == '{' && buf[i + 1] == '{')
+      return 1;
+  return 0;
+}
+
+void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                    size_t len, qg_result *r) {
+  qg_location whole = {path, 0, 0, 0, 0};
+  r->stats.files++;
+  r->stats.bytes += len;
+  size_t probe = len < 8192 ? len : 8192;
+  if (memchr(buf, '\0', probe)) {
+    r->stats.skipped++;
+    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "binary file (NUL byte), skipped");
+    return;
+  }
+  size_t i = 0;
+  while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
+    i++;
+  if (i == len) {
+    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "empty file, nothing to scan");
+    return;
+  }
+  doc_ctx d = {cfg, path, r};
+  qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d};
+  qg_yaml_error err;
+  qg_status st = qg_yaml_load(buf, len, &yo, &err);
+  if (st == QG_OK)
+    return;
+  qg_location at = {path, err.line, err.col, 0, 0};
+  if (looks_like_template(buf, len)) {
+    r->stats.skipped++;
+    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &at,
+                   "not valid YAML (%s); it looks like an unrendered template (Helm/Go "
+                   "template markers), so the rest of it was skipped: render it first "
+                   "(helm template) to scan it",
+                   err.message);
+    return;
+  }
+  qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid YAML: %s", err.message);
+}
+
+static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  size_t max = cfg->max_file_size ? cfg->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
+  int is_stdin = strcmp(path, "-") == 0;
+  const char *label = is_stdin ? QG_STDIN_LABEL : path;
+  qg_location loc = {label, 0, 0, 0, 0};
+  qg_status st = qg_read_all(is_stdin ? NULL : path, is_stdin ? cfg->stdin_fp : NULL, max, &buf,
+                             &len, &err_no);
+  switch (st) {
+  case QG_OK:
+    qg_scan_buffer(cfg, label, buf, len, r);
+    break;
+  case QG_ETOOBIG:
+    r->stats.skipped++;
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                   "file is larger than the %zu-byte cap, skipped (raise it with "
+                   "--max-file-size)",
+                   max);
+    break;
+  case QG_ENOENT:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
+    break;
+  default:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    break;
+  }
+  free(buf);
+}
+
+typedef struct walk_ctx {
+  const qg_scan_config *cfg;
+  qg_result *r;
+  qg_git_ignore *gi;
+} walk_ctx;
+
+static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
+  walk_ctx *w = ud;
+  if (ev == QG_WALK_FILE) {
+    scan_file(w->cfg, path, w->r);
+  } else {
+    qg_location loc = {path, 0, 0, 0, 0};
+    qg_result_diag(w->r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read directory: %s",
+                   strerror(err_no));
+  }
+}
+
+static int on_skip(void *ud, const char *path, int is_dir) {
+  walk_ctx *w = ud;
+  return w->gi && qg_git_ignored(w->gi, path, is_dir);
+}
+
+/* "./a/b.yaml" -> "a/b.yaml", "dir//x" stays as given otherwise. */
+static const char *tidy(const char *p) {
+  while (p[0] == '.' && p[1] == '/' && p[2])
+    p += 2;
+  if (strcmp(p, "./") == 0)
+    return ".";
+  return p;
+}
+
+void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
+                   qg_result *r) {
+  for (size_t i = 0; i < npaths; i++) {
+    const char *path = tidy(paths[i]);
+    if (strcmp(path, "-") == 0) {
+      scan_file(cfg, path, r);
+      continue;
+    }
+    int err_no = 0;
+    int dir = qg_is_dir(path, &err_no);
+    if (dir == 1) {
+      walk_ctx w = {cfg, r, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
+      qg_walk(path, k_exts, on_skip, on_walk, &w);
+      qg_git_ignore_free(&w.gi);
+    } else if (dir == 0) {
+      scan_file(cfg, path, r);
+    } else {
+      qg_location loc = {path, 0, 0, 0, 0};
+      if (err_no == ENOENT)
+        qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
+      else
+        qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    }
+  }
+  qg_result_sort(r);
+}

@@ -1,0 +1,35 @@
+/* scanner.h: one pass over the inputs for every scanner.
+ *
+ * The driver reads each path once (a file, a directory walked in sorted
+ * order, or "-" for standard input), caps and classifies it, parses it as
+ * YAML/JSON and hands every document to the enabled scanners. Problems with
+ * the input become diagnostics; the rest of the inputs are still scanned. */
+#ifndef QG_SCANNER_H
+#define QG_SCANNER_H
+
+#include "core/finding.h"
+#include "core/yamldoc.h"
+#include "scanners/k8s/k8s.h"
+
+#include <stdio.h>
+
+#define QG_DEFAULT_MAX_FILE_SIZE (64u * 1024u * 1024u)
+#define QG_STDIN_LABEL "<stdin>"
+
+typedef struct qg_scan_config {
+  qg_k8s_opts k8s;
+  qg_yaml_limits yaml;  /* zero = defaults */
+  size_t max_file_size; /* bytes; 0 = QG_DEFAULT_MAX_FILE_SIZE */
+  FILE *stdin_fp;       /* borrowed; what "-" reads */
+  int use_gitignore;    /* skip what .gitignore ignores when walking */
+} qg_scan_config;
+
+/* Scans every path; findings and diagnostics go to r (sorted on return). */
+void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
+                   qg_result *r);
+
+/* Scans one in-memory buffer labelled path (used by the driver and fuzzers). */
+void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                    size_t len, qg_result *r);
+
+#endif
