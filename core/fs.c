@@ -120,8 +120,12 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
     struct stat sb;
     if (lstat(path, &sb) == 0) {
       int is_link = S_ISLNK(sb.st_mode);
-      if (is_link && stat(path, &sb) != 0)
-        sb.st_mode = 0; /* dangling link: not a file */
+      if (is_link && stat(path, &sb) != 0) {
+        /* a dangling or looping link that looks like a manifest is reported */
+        if (has_ext(names[i], exts) && !(skip && skip(ud, path, 0)))
+          fn(ud, QG_WALK_ERROR, path, errno);
+        sb.st_mode = 0;
+      }
       if (S_ISDIR(sb.st_mode)) {
         if (!is_link && !(skip && skip(ud, path, 1)))
           walk_dir(path, exts, skip, fn, ud, depth + 1);

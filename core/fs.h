@@ -15,7 +15,7 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
 
 typedef enum qg_walk_event {
   QG_WALK_FILE,   /* a regular file to scan */
-  QG_WALK_ERROR,  /* a directory could not be read: path, err_no set */
+  QG_WALK_ERROR,  /* a path could not be read: path, err_no set */
 } qg_walk_event;
 
 /* Called for every matching file, in sorted order. path is borrowed for the

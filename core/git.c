@@ -64,3 +64,11 @@ const char *qg_git_version(char *buf, size_t size) {
   snprintf(buf, size, "%d.%d.%d", maj, min, rev);
   return buf;
 }
+
+qg_status qg_git_init_repo(const char *path) {
+  git_repository *repo = NULL;
+  if (git_repository_init(&repo, path, 0) != 0)
+    return QG_EGIT;
+  git_repository_free(repo);
+  return QG_OK;
+}

@@ -19,6 +19,9 @@ qg_git_ignore *qg_git_ignore_open(const char *path);
 int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir);
 void qg_git_ignore_free(qg_git_ignore **gi);
 
+/* Creates an empty repository at path (tests and hooks). */
+qg_status qg_git_init_repo(const char *path);
+
 /* libgit2's version, e.g. "1.5.1"; written into buf. */
 const char *qg_git_version(char *buf, size_t size);
 

@@ -366,6 +366,24 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
   }
 }
 
+/* 1-based line and column (in characters) of byte offset off. */
+static void offset_to_pos(const unsigned char *buf, size_t len, size_t off, uint32_t *line,
+                          uint32_t *col) {
+  uint32_t l = 1, c = 1;
+  if (off > len)
+    off = len;
+  for (size_t i = 0; i < off; i++) {
+    if (buf[i] == '\n') {
+      l++;
+      c = 1;
+    } else if ((buf[i] & 0xC0) != 0x80) {
+      c++;
+    }
+  }
+  *line = l;
+  *col = c;
+}
+
 qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
                        qg_yaml_error *err) {
   loader L;
@@ -396,11 +414,31 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
       const yaml_mark_t *m = &parser.problem_mark;
       err->line = (uint32_t)m->line + 1;
       err->col = (uint32_t)m->column + 1;
-      if (parser.context)
-        snprintf(err->message, sizeof(err->message), "%s %s (line %u column %u)",
-                 parser.problem ? parser.problem : "invalid YAML", parser.context,
-                 (unsigned)parser.context_mark.line + 1, (unsigned)parser.context_mark.column + 1);
-      else
+      if (parser.error == YAML_READER_ERROR) {
+        /* the reader reports a byte offset, not a mark */
+        offset_to_pos(buf, len, parser.problem_offset, &err->line, &err->col);
+        if (parser.problem_value >= 0)
+          snprintf(err->message, sizeof(err->message), "%s (byte 0x%02X)",
+                   parser.problem ? parser.problem : "invalid encoding",
+                   (unsigned)parser.problem_value & 0xFFu);
+        else
+          snprintf(err->message, sizeof(err->message), "%s",
+                   parser.problem ? parser.problem : "invalid encoding");
+      } else if (parser.context) {
+        const yaml_mark_t *cm = &parser.context_mark;
+        if (m->line > cm->line && m->column == 0) {
+          /* the problem surfaced at the start of a later line (often the end
+           * of input): the construct that is broken starts at the context */
+          err->line = (uint32_t)cm->line + 1;
+          err->col = (uint32_t)cm->column + 1;
+          snprintf(err->message, sizeof(err->message), "%s %s",
+                   parser.problem ? parser.problem : "invalid YAML", parser.context);
+        } else {
+          snprintf(err->message, sizeof(err->message), "%s %s (line %u column %u)",
+                   parser.problem ? parser.problem : "invalid YAML", parser.context,
+                   (unsigned)cm->line + 1, (unsigned)cm->column + 1);
+        }
+      } else
         snprintf(err->message, sizeof(err->message), "%s",
                  parser.problem ? parser.problem : "invalid YAML");
       st = QG_EPARSE;

@@ -117,8 +117,10 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
     scan_file(w->cfg, path, w->r);
   } else {
     qg_location loc = {path, 0, 0, 0, 0};
-    qg_result_diag(w->r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read directory: %s",
-                   strerror(err_no));
+    if (err_no == ENOENT)
+      qg_result_diag(w->r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
+    else
+      qg_result_diag(w->r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
   }
 }
 

@@ -1,0 +1,506 @@
+/* runner.c: qgate-test, the fixture runner.
+ *
+ * Each .case file under fixtures/ is one test: input files, the command line, the
+ * exact findings, and optionally the exact stdout/stderr and the exit status.
+ * The runner writes the files into a fresh temporary directory, runs
+ * qg_cli_run() in-process on memory streams (so sanitizers and valgrind see
+ * everything), and compares. Malformed cases are failures, never skipped.
+ * See fixtures/FORMAT.md. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "cli/cli.h"
+#include "core/git.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_FILES 64
+#define MAX_ARGS 64
+
+typedef struct section {
+  char *arg;     /* text after the section name, or NULL */
+  qg_buf body;   /* raw lines */
+  int line;      /* header line number in the case file */
+} section;
+
+typedef struct tcase {
+  const char *path;
+  section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git;
+  section files[MAX_FILES];
+  size_t nfiles;
+  section dirs[MAX_FILES];
+  size_t ndirs;
+  section links[MAX_FILES];
+  size_t nlinks;
+  section all[MAX_FILES * 3 + 16];
+  size_t nall;
+} tcase;
+
+static const char *const k_sections[] = {"args",   "dir",           "exit",          "expect",
+                                         "expect-stderr", "expect-stdout", "file", "git", "name",
+                                         "stdin",  "symlink"};
+
+static int failf(const tcase *c, int line, const char *fmt, ...) QG_PRINTF(3, 4);
+static int failf(const tcase *c, int line, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stdout, "FAIL %s:%d: ", c->path, line);
+  vfprintf(stdout, fmt, ap);
+  fputc('\n', stdout);
+  va_end(ap);
+  return 1;
+}
+
+static void free_case(tcase *c) {
+  for (size_t i = 0; i < c->nall; i++) {
+    free(c->all[i].arg);
+    qg_buf_cleanup(&c->all[i].body);
+  }
+}
+
+/* Expands %repeat[N|text] and %hex[hh hh ...] in file bodies. */
+static int expand(const char *in, size_t len, qg_buf *out) {
+  size_t i = 0;
+  while (i < len) {
+    if (strncmp(in + i, "%repeat[", 8) == 0) {
+      const char *bar = memchr(in + i, '|', len - i);
+      const char *end = bar ? memchr(bar, ']', len - (size_t)(bar - in)) : NULL;
+      if (!bar || !end)
+        return -1;
+      long n = strtol(in + i + 8, NULL, 10);
+      if (n < 0 || n > 10000000)
+        return -1;
+      for (long k = 0; k < n; k++)
+        if (qg_buf_append(out, bar + 1, (size_t)(end - bar - 1)) != QG_OK)
+          return -1;
+      i = (size_t)(end - in) + 1;
+    } else if (strncmp(in + i, "%hex[", 5) == 0) {
+      const char *end = memchr(in + i, ']', len - i);
+      if (!end)
+        return -1;
+      const char *p = in + i + 5;
+      while (p < end) {
+        if (*p == ' ') {
+          p++;
+          continue;
+        }
+        char hx[3] = {p[0], p + 1 < end ? p[1] : '0', 0};
+        (void)qg_buf_putc(out, (char)strtol(hx, NULL, 16));
+        p += 2;
+      }
+      i = (size_t)(end - in) + 1;
+    } else {
+      (void)qg_buf_putc(out, in[i++]);
+    }
+  }
+  return 0;
+}
+
+static int parse_case(tcase *c, const char *text) {
+  section *cur = NULL;
+  int lineno = 0;
+  const char *p = text;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t len = nl ? (size_t)(nl - p) : strlen(p);
+    lineno++;
+    if (len >= 4 && strncmp(p, "=== ", 4) == 0) {
+      char head[256];
+      if (len >= sizeof(head))
+        return failf(c, lineno, "section header too long");
+      memcpy(head, p + 4, len - 4);
+      head[len - 4] = '\0';
+      char *sp = strchr(head, ' ');
+      if (sp)
+        *sp++ = '\0';
+      int known = 0;
+      for (size_t i = 0; i < QG_ARRAY_LEN(k_sections); i++)
+        known |= strcmp(head, k_sections[i]) == 0;
+      for (char *h = head; *h; h++)
+        known &= (*h >= 'a' && *h <= 'z') || *h == '-';
+      if (!known)
+        return failf(c, lineno, "unknown section '=== %s'", head);
+      if (c->nall == QG_ARRAY_LEN(c->all))
+        return failf(c, lineno, "too many sections");
+      cur = &c->all[c->nall++];
+      cur->arg = sp && *sp ? qg_xstrdup(sp) : NULL;
+      cur->line = lineno;
+      qg_buf_init(&cur->body, 0);
+      section **one = NULL;
+      int needs_arg = 0;
+      if (!strcmp(head, "name"))
+        one = &c->name;
+      else if (!strcmp(head, "args"))
+        one = &c->args;
+      else if (!strcmp(head, "exit"))
+        one = &c->exit_;
+      else if (!strcmp(head, "expect"))
+        one = &c->expect;
+      else if (!strcmp(head, "expect-stdout"))
+        one = &c->stdout_;
+      else if (!strcmp(head, "expect-stderr"))
+        one = &c->stderr_;
+      else if (!strcmp(head, "stdin"))
+        one = &c->stdin_;
+      else if (!strcmp(head, "git"))
+        one = &c->git;
+      else
+        needs_arg = 1;
+      if (one) {
+        if (*one)
+          return failf(c, lineno, "section '%s' appears twice", head);
+        if (cur->arg)
+          return failf(c, lineno, "section '%s' takes no argument", head);
+        *one = cur;
+      } else if (needs_arg) {
+        if (!cur->arg || strstr(cur->arg, "..") || cur->arg[0] == '/')
+          return failf(c, lineno, "section '%s' needs a relative path without '..'", head);
+        if (!strcmp(head, "file"))
+          c->files[c->nfiles++] = *cur;
+        else if (!strcmp(head, "dir"))
+          c->dirs[c->ndirs++] = *cur;
+        else
+          c->links[c->nlinks++] = *cur;
+        /* the copies share body/arg with all[]; keep pointing at all[] */
+        if (!strcmp(head, "file"))
+          c->files[c->nfiles - 1].line = lineno;
+      }
+    } else if (!cur) {
+      if (len)
+        return failf(c, lineno, "text before the first section");
+    } else {
+      (void)qg_buf_append(&cur->body, p, len);
+      (void)qg_buf_putc(&cur->body, '\n');
+    }
+    p += len + (nl ? 1 : 0);
+  }
+  if (!c->name || !c->args || !c->exit_)
+    return failf(c, 1, "a case needs '=== name', '=== args' and '=== exit'");
+  if (!c->name->body.len)
+    return failf(c, c->name->line, "'=== name' must say why the case exists");
+  return 0;
+}
+
+/* The body of file/dir/symlink copies: find the real section in all[]. */
+static section *real(tcase *c, const section *copy) {
+  for (size_t i = 0; i < c->nall; i++)
+    if (c->all[i].line == copy->line)
+      return &c->all[i];
+  return NULL;
+}
+
+static int mkdirs_for(const char *path) {
+  char tmp[PATH_MAX];
+  snprintf(tmp, sizeof(tmp), "%s", path);
+  for (char *s = tmp + 1; *s; s++) {
+    if (*s != '/')
+      continue;
+    *s = '\0';
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+      return -1;
+    *s = '/';
+  }
+  return 0;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)flag;
+  (void)ftw;
+  return remove(p);
+}
+
+/* Splits args on spaces, honouring '...' and "...". Returns argc. */
+static int split_args(char *s, char **argv, int max) {
+  int n = 0;
+  static char prog[] = "qgate";
+  argv[n++] = prog;
+  while (*s && n < max - 1) {
+    while (*s == ' ' || *s == '\n' || *s == '\t')
+      s++;
+    if (!*s)
+      break;
+    char *dst = s, *start = s;
+    char q = 0;
+    while (*s && (q || (*s != ' ' && *s != '\n' && *s != '\t'))) {
+      if (!q && (*s == '\'' || *s == '"'))
+        q = *s++;
+      else if (q && *s == q) {
+        q = 0;
+        s++;
+      } else
+        *dst++ = *s++;
+    }
+    if (*s)
+      s++;
+    *dst = '\0';
+    argv[n++] = start;
+  }
+  argv[n] = NULL;
+  return n;
+}
+
+static int cmp_lines(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the lines of s in place (for findings). */
+static char *sorted_lines(const char *s) {
+  char *copy = qg_xstrdup(s);
+  char **lines = NULL;
+  size_t n = 0, cap = 0;
+  for (char *tok = strtok(copy, "\n"); tok; tok = strtok(NULL, "\n")) {
+    qg_grow((void **)&lines, &cap, n + 1, sizeof(*lines));
+    lines[n++] = tok;
+  }
+  if (n)
+    qsort(lines, n, sizeof(*lines), cmp_lines);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (size_t i = 0; i < n; i++) {
+    (void)qg_buf_puts(&b, lines[i]);
+    (void)qg_buf_putc(&b, '\n');
+  }
+  free(lines);
+  free(copy);
+  return qg_buf_detach(&b);
+}
+
+static int compare(const tcase *c, const section *s, const char *what, const char *want,
+                   const char *got) {
+  if (strcmp(want, got) == 0)
+    return 0;
+  failf(c, s ? s->line : 1, "%s differs", what);
+  printf("--- expected\n%s+++ got\n%s", want, got);
+  if (*got && got[strlen(got) - 1] != '\n')
+    putchar('\n');
+  return 1;
+}
+
+static int run_case(const char *path) {
+  tcase c;
+  memset(&c, 0, sizeof(c));
+  c.path = path;
+  int bad = 0;
+  char tmpl[] = "/tmp/qgate-test-XXXXXX";
+  char cwd[PATH_MAX];
+  char *argbuf = NULL, *out = NULL, *err = NULL, *fnd = NULL;
+  size_t outn = 0, errn = 0, fndn = 0;
+  FILE *in = NULL;
+
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return failf(&c, 0, "cannot open: %s", strerror(errno));
+  qg_buf text;
+  qg_buf_init(&text, 1 << 20);
+  char chunk[8192];
+  size_t got;
+  while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    if (qg_buf_append(&text, chunk, got) != QG_OK) {
+      fclose(f);
+      qg_buf_cleanup(&text);
+      return failf(&c, 0, "case file over 1 MiB");
+    }
+  fclose(f);
+  bad = parse_case(&c, text.data ? text.data : "");
+  qg_buf_cleanup(&text);
+  if (bad)
+    goto out;
+
+  /* validate expectations before running */
+  int want_exit = atoi(c.exit_->body.data ? c.exit_->body.data : "");
+  if (!c.exit_->body.data || strspn(c.exit_->body.data, "0123456789\n") != c.exit_->body.len) {
+    bad = failf(&c, c.exit_->line, "'=== exit' must hold one number");
+    goto out;
+  }
+  if (c.expect && c.expect->body.data) {
+    char *copy = qg_xstrdup(c.expect->body.data);
+    int ln = c.expect->line;
+    for (char *tok = strtok(copy, "\n"); tok; tok = strtok(NULL, "\n")) {
+      ln++;
+      char rule[128], sev[16], loc[512];
+      unsigned line, col;
+      if (sscanf(tok, "%127s %15s %511s", rule, sev, loc) != 3 || !strchr(loc, ':')) {
+        free(copy);
+        bad = failf(&c, ln, "expect lines are 'RULE SEVERITY PATH:LINE:COL'");
+        goto out;
+      }
+      char *c1 = strchr(loc, ':');
+      if (sscanf(c1, ":%u:%u", &line, &col) != 2) {
+        free(copy);
+        bad = failf(&c, ln, "expect lines are 'RULE SEVERITY PATH:LINE:COL'");
+        goto out;
+      }
+    }
+    free(copy);
+  }
+
+  if (!getcwd(cwd, sizeof(cwd)) || !mkdtemp(tmpl)) {
+    bad = failf(&c, 0, "cannot make a temporary directory");
+    goto out;
+  }
+  if (chdir(tmpl) != 0) {
+    bad = failf(&c, 0, "cannot enter %s", tmpl);
+    goto cleanup;
+  }
+  for (size_t i = 0; i < c.ndirs; i++) {
+    section *s = real(&c, &c.dirs[i]);
+    if (mkdirs_for(s->arg) != 0 || mkdir(s->arg, 0755) != 0) {
+      bad = failf(&c, s->line, "cannot create directory %s", s->arg);
+      goto cleanup;
+    }
+  }
+  for (size_t i = 0; i < c.nfiles; i++) {
+    section *s = real(&c, &c.files[i]);
+    qg_buf body;
+    qg_buf_init(&body, 64u << 20);
+    if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
+      qg_buf_cleanup(&body);
+      bad = failf(&c, s->line, "bad %%repeat[] or %%hex[] macro");
+      goto cleanup;
+    }
+    FILE *w = mkdirs_for(s->arg) == 0 ? fopen(s->arg, "wb") : NULL;
+    if (!w || (body.len && fwrite(body.data, 1, body.len, w) != body.len)) {
+      if (w)
+        fclose(w);
+      qg_buf_cleanup(&body);
+      bad = failf(&c, s->line, "cannot write %s", s->arg);
+      goto cleanup;
+    }
+    fclose(w);
+    qg_buf_cleanup(&body);
+  }
+  for (size_t i = 0; i < c.nlinks; i++) {
+    section *s = real(&c, &c.links[i]);
+    char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
+    target[strcspn(target, "\n")] = '\0';
+    int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
+    free(target);
+    if (rc != 0) {
+      bad = failf(&c, s->line, "cannot create symlink %s", s->arg);
+      goto cleanup;
+    }
+  }
+
+  if (c.git) {
+    qg_git_global_init();
+    qg_status gst = qg_git_init_repo(".");
+    qg_git_global_cleanup();
+    if (gst != QG_OK) {
+      bad = failf(&c, c.git->line, "cannot create a git repository");
+      goto cleanup;
+    }
+  }
+  argbuf = qg_xstrdup(c.args->body.data ? c.args->body.data : "");
+  char *argv[MAX_ARGS];
+  int argc = split_args(argbuf, argv, MAX_ARGS);
+  static char empty[] = "";
+  in = c.stdin_ && c.stdin_->body.len ? fmemopen(c.stdin_->body.data, c.stdin_->body.len, "rb")
+                                      : fmemopen(empty, 1, "rb");
+  if (in && !(c.stdin_ && c.stdin_->body.len))
+    (void)fgetc(in); /* an empty stream */
+  FILE *o = open_memstream(&out, &outn), *e = open_memstream(&err, &errn),
+       *fs = open_memstream(&fnd, &fndn);
+  if (!in || !o || !e || !fs) {
+    bad = failf(&c, 0, "cannot open memory streams");
+    goto cleanup;
+  }
+  qg_cli_io io = {in, o, e, fs};
+  int status = qg_cli_run(argc, argv, &io);
+  fclose(o);
+  fclose(e);
+  fclose(fs);
+  if (chdir(cwd) != 0)
+    bad = failf(&c, 0, "cannot return to %s", cwd);
+
+  char *want_f = sorted_lines(c.expect && c.expect->body.data ? c.expect->body.data : "");
+  char *got_f = sorted_lines(fnd ? fnd : "");
+  bad |= compare(&c, c.expect, "findings", want_f, got_f);
+  free(want_f);
+  free(got_f);
+  if (c.stdout_)
+    bad |= compare(&c, c.stdout_, "stdout", c.stdout_->body.data ? c.stdout_->body.data : "",
+                   out ? out : "");
+  if (c.stderr_)
+    bad |= compare(&c, c.stderr_, "stderr", c.stderr_->body.data ? c.stderr_->body.data : "",
+                   err ? err : "");
+  if (status != want_exit) {
+    bad |= failf(&c, c.exit_->line, "exit status %d, expected %d", status, want_exit);
+    if (err && *err)
+      printf("stderr:\n%s", err);
+  }
+cleanup:
+  if (chdir(cwd) != 0)
+    bad = 1;
+  nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+out:
+  if (in)
+    fclose(in);
+  free(argbuf);
+  free(out);
+  free(err);
+  free(fnd);
+  free_case(&c);
+  return bad;
+}
+
+static char **g_cases;
+static size_t g_ncases, g_capcases;
+
+static int collect(const char *p, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb;
+  (void)ftw;
+  size_t l = strlen(p);
+  if (flag == FTW_F && l > 5 && strcmp(p + l - 5, ".case") == 0) {
+    qg_grow((void **)&g_cases, &g_capcases, g_ncases + 1, sizeof(*g_cases));
+    g_cases[g_ncases++] = qg_xstrdup(p);
+  }
+  return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int main(int argc, char **argv) {
+  const char *only = NULL;
+  const char *root = "fixtures";
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      only = argv[++i];
+    else if (argv[i][0] != '-')
+      root = argv[i];
+    else {
+      fprintf(stderr, "usage: qgate-test [--only GLOB] [DIR]\n");
+      return 2;
+    }
+  }
+  if (nftw(root, collect, 16, FTW_PHYS) != 0) {
+    fprintf(stderr, "qgate-test: cannot read %s\n", root);
+    return 2;
+  }
+  if (g_ncases > 1)
+    qsort(g_cases, g_ncases, sizeof(*g_cases), cmp_str);
+  size_t pass = 0, fail = 0;
+  for (size_t i = 0; i < g_ncases; i++) {
+    if (!only || fnmatch(only, g_cases[i], 0) == 0) {
+      if (run_case(g_cases[i]))
+        fail++;
+      else
+        pass++;
+    }
+    free(g_cases[i]);
+  }
+  free(g_cases);
+  printf("fixtures: %zu passed, %zu failed\n", pass, fail);
+  return fail ? 1 : 0;
+}
