@@ -73,7 +73,7 @@ docs-check: qgate
 	@./qgate rules --format markdown | diff -u docs/rules.md - >/dev/null || \
 	  { echo "docs/rules.md is stale: run 'make docs'"; exit 1; }
 
-demo: qgate
+demo: deps qgate
 	-./qgate k8s examples/
 
 bench: qgate

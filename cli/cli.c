@@ -663,3 +663,13 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
   fflush(io->out);
   return status;
 }
+
+int qg_cli_selfcheck(void) {
+  for (size_t i = 1; i < QG_ARRAY_LEN(k_opts); i++)
+    if (strcmp(k_opts[i - 1].name, k_opts[i].name) >= 0)
+      return 1;
+  for (size_t i = 1; i < QG_ARRAY_LEN(k_commands); i++)
+    if (strcmp(k_commands[i - 1].name, k_commands[i].name) >= 0)
+      return 1;
+  return 0;
+}

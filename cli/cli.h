@@ -17,4 +17,7 @@ typedef struct qg_cli_io {
  * not close any stream. */
 int qg_cli_run(int argc, char **argv, const qg_cli_io *io);
 
+/* 0 when the option and command tables are sorted (a unit test asks). */
+int qg_cli_selfcheck(void);
+
 #endif

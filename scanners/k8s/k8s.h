@@ -44,6 +44,10 @@ typedef struct qg_pod_ref {
   const char *meta_field;   /* "spec.template.metadata" */
 } qg_pod_ref;
 
+/* The rule id of the i-th PSS check implementation, or NULL past the end
+ * (for the registry's self-test). */
+const char *qg_pss_check_rule(size_t i);
+
 /* Evaluates the Pod Security Standards on one pod spec. */
 void qg_pss_check_pod(const qg_pod_ref *pod);
 

@@ -656,8 +656,9 @@ static const pss_check k_checks[] = {
      check_seccomp_restricted},
 };
 
-size_t qg_pss_check_count(void);
-size_t qg_pss_check_count(void) { return QG_ARRAY_LEN(k_checks); }
+const char *qg_pss_check_rule(size_t i) {
+  return i < QG_ARRAY_LEN(k_checks) ? k_checks[i].rule_id : NULL;
+}
 
 /* Is check c part of the level and version, and switched on? */
 static int check_active(const pss_check *c, const qg_k8s_opts *o, const qg_rule **rule_out) {

@@ -1,0 +1,65 @@
+#!/bin/sh
+# make check: unit tests, fixture cases, PSS conformance, SARIF validation and
+# the generated rule docs. Ends with one line: "N passed, N failed".
+# Environment: QGATE (binary), BUILD (build dir), VALGRIND (command prefix).
+QGATE=${QGATE:-./qgate}
+BUILD=${BUILD:-build}
+total_pass=0 total_fail=0
+
+tally() { # NAME OUTPUT-FILE STATUS: reads the "N passed, N failed" line or counts 1
+  line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+  if [ -n "$line" ]; then
+    p=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++) if ($i == "passed,") print $(i-1) }')
+    f=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++) if ($i ~ /^failed/) print $(i-1) }')
+  elif [ "$3" -eq 0 ]; then p=1 f=0; else p=0 f=1; fi
+  [ "$3" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  printf '%-14s %s passed, %s failed\n' "$1:" "$p" "$f"
+}
+
+out=$(mktemp)
+for t in "$BUILD"/tests/unit_*; do
+  [ -x "$t" ] || continue
+  $VALGRIND "$t" >"$out" 2>&1; st=$?
+  # cmocka: count "[       OK ]" and "[  FAILED  ]" test lines
+  p=$(grep -c '^\[       OK \]' "$out"); f=$(grep -c '^\[  FAILED  \] test' "$out")
+  [ $st -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  [ "$f" -ne 0 ] && cat "$out"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+  printf '%-14s %s passed, %s failed\n' "$(basename "$t"):" "$p" "$f"
+done
+
+$VALGRIND "$BUILD"/qgate-test fixtures >"$out" 2>&1; st=$?
+grep -v '^fixtures:' "$out"
+tally fixtures "$out" $st
+
+QGATE="$QGATE" sh tests/conformance.sh >"$out" 2>&1; st=$?
+grep -v '^conformance:' "$out" | head -40
+tally conformance "$out" $st
+
+# SARIF that GitHub accepts: 0 errors and 0 warnings from the validator on
+# what qgate writes for the fixtures (findings and tool diagnostics both).
+sarif_dir=$(mktemp -d)
+$QGATE k8s --format sarif="$sarif_dir/conformance.sarif" ../shared/conformance/pss/restricted/v1.37 \
+  ../shared/conformance/pss/baseline/v1.0 >/dev/null 2>&1
+$QGATE k8s --format sarif="$sarif_dir/seed.sarif" ../shared/seed/manifests examples >/dev/null 2>&1
+printf 'a: [\n' >"$sarif_dir/broken.yaml"
+$QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
+if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then
+  echo "sarif: validation skipped (QGATE_SKIP_SARIF_VALIDATE)"
+else
+  ../shared/tools/sarif-validate "$sarif_dir"/*.sarif >"$out" 2>&1; st=$?
+  cat "$out"
+  if [ $st -eq 0 ]; then n=$(ls "$sarif_dir"/*.sarif | wc -l); echo "$n passed, 0 failed" >"$out"; fi
+  tally sarif "$out" $st
+fi
+rm -rf "$sarif_dir"
+
+# the checked-in rule docs are what the registry generates
+if $QGATE rules --format markdown | diff -u docs/rules.md - >"$out" 2>&1; then st=0; else
+  st=1; echo "docs/rules.md is stale: run 'make docs'"; head -20 "$out"; fi
+: >"$out"; tally docs "$out" $st
+
+rm -f "$out"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,170 @@
+/* unit_registry.c: invariants of the rule registry and the CLI tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cli/cli.h"
+#include "reporters/reporter.h"
+#include "rules/rule.h"
+#include "scanners/k8s/k8s.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+static void test_sorted_unique(void **state) {
+  (void)state;
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  assert_true(n >= 19);
+  for (size_t i = 1; i < n; i++)
+    assert_true(strcmp(r[i - 1].id, r[i].id) < 0);
+}
+
+static void test_fields(void **state) {
+  (void)state;
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  for (size_t i = 0; i < n; i++) {
+    const char *id = r[i].id;
+    const char *slash = strchr(id, '/');
+    assert_non_null(slash);
+    for (const char *c = id; *c; c++)
+      assert_true(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-' ||
+                  c == slash);
+    assert_true(isupper((unsigned char)r[i].name[0]));
+    for (const char *c = r[i].name; *c; c++)
+      assert_true(isalnum((unsigned char)*c));
+    assert_true(strlen(r[i].title) > 10);
+    assert_true(r[i].title[strlen(r[i].title) - 1] != '.');
+    assert_true(strlen(r[i].help) > 20);
+    size_t rl = strlen(r[i].remediation);
+    assert_true(rl > 10 && r[i].remediation[rl - 1] == '.');
+    assert_true(strncmp(r[i].help_uri, "https://", 8) == 0);
+    assert_ptr_equal(qg_rule_find(id), &r[i]);
+  }
+  assert_null(qg_rule_find("pss/nope"));
+}
+
+/* Every pss rule is implemented exactly once, and every check has a rule. */
+static void test_pss_rules_implemented(void **state) {
+  (void)state;
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (strncmp(r[i].id, "pss/", 4) != 0)
+      continue;
+    int found = 0;
+    for (size_t j = 0; qg_pss_check_rule(j); j++)
+      found += strcmp(qg_pss_check_rule(j), r[i].id) == 0;
+    assert_int_equal(found, 1);
+    assert_non_null(r[i].upstream);
+  }
+  for (size_t j = 0; qg_pss_check_rule(j); j++)
+    assert_non_null(qg_rule_find(qg_pss_check_rule(j)));
+}
+
+/* PSS rule ids name the upstream check, ignoring case and punctuation. */
+static void test_pss_ids_match_upstream(void **state) {
+  (void)state;
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  for (size_t i = 0; i < n; i++) {
+    if (!r[i].upstream)
+      continue;
+    char a[64] = {0}, b[64] = {0};
+    size_t ai = 0, bi = 0;
+    for (const char *c = r[i].id + 4; *c && ai < 63; c++)
+      if (isalnum((unsigned char)*c))
+        a[ai++] = (char)tolower((unsigned char)*c);
+    for (const char *c = r[i].upstream; *c && bi < 63; c++)
+      if (isalnum((unsigned char)*c))
+        b[bi++] = (char)tolower((unsigned char)*c);
+    assert_string_equal(a, b);
+  }
+}
+
+/* Every rule has fixtures that fire and that must not fire. */
+static void test_every_rule_has_fixtures(void **state) {
+  (void)state;
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  for (size_t i = 0; i < n; i++) {
+    char dir[256];
+    snprintf(dir, sizeof(dir), "fixtures/%s", r[i].id);
+    DIR *d = opendir(dir);
+    if (!d)
+      fail_msg("no fixture directory %s", dir);
+    int fires = 0, dont = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      fires += strncmp(e->d_name, "fires", 5) == 0;
+      dont += strncmp(e->d_name, "dont-fire", 9) == 0;
+    }
+    closedir(d);
+    if (!fires || !dont)
+      fail_msg("%s needs fires-*.case and dont-fire-*.case", dir);
+  }
+}
+
+static void test_ruleset_select_ignore(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  char bad[64];
+  bool first = true;
+  assert_int_equal(qg_ruleset_select(&rs, "pss/privileged, pss/host-ports", &first, bad,
+                                     sizeof(bad)),
+                   QG_OK);
+  assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/privileged")));
+  assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/host-ports")));
+  assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
+  assert_int_equal(qg_ruleset_select(&rs, "pss", &first, bad, sizeof(bad)), QG_OK);
+  assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
+  assert_int_equal(qg_ruleset_ignore(&rs, "pss/sysctls", bad, sizeof(bad)), QG_OK);
+  assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
+  assert_int_equal(qg_ruleset_ignore(&rs, "ps", bad, sizeof(bad)), QG_EUSAGE);
+  assert_string_equal(bad, "ps");
+  qg_ruleset_cleanup(&rs);
+}
+
+static void test_pss_versions(void **state) {
+  (void)state;
+  unsigned v;
+  assert_int_equal(qg_pss_parse_version("latest", &v), QG_OK);
+  assert_int_equal(v, QG_PSS_MAX_MINOR);
+  assert_int_equal(qg_pss_parse_version("v1.0", &v), QG_OK);
+  assert_int_equal(v, 0);
+  assert_int_equal(qg_pss_parse_version("v1.24", &v), QG_OK);
+  assert_int_equal(v, 24);
+  assert_int_equal(qg_pss_parse_version("v1.99", &v), QG_OK); /* clamped, as upstream */
+  assert_int_equal(v, QG_PSS_MAX_MINOR);
+  assert_int_equal(qg_pss_parse_version("v1.05", &v), QG_EUSAGE);
+  assert_int_equal(qg_pss_parse_version("1.25", &v), QG_EUSAGE);
+  assert_int_equal(qg_pss_parse_version("v2.0", &v), QG_EUSAGE);
+  assert_int_equal(qg_pss_parse_version("v1.", &v), QG_EUSAGE);
+}
+
+static void test_tables_sorted(void **state) {
+  (void)state;
+  assert_int_equal(qg_cli_selfcheck(), 0);
+  size_t n;
+  const qg_reporter *r = qg_reporters_all(&n);
+  for (size_t i = 1; i < n; i++)
+    assert_true(strcmp(r[i - 1].name, r[i].name) < 0);
+  assert_non_null(qg_reporter_find("sarif"));
+  assert_null(qg_reporter_find("xml"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sorted_unique),          cmocka_unit_test(test_fields),
+      cmocka_unit_test(test_pss_rules_implemented),  cmocka_unit_test(test_pss_ids_match_upstream),
+      cmocka_unit_test(test_every_rule_has_fixtures), cmocka_unit_test(test_ruleset_select_ignore),
+      cmocka_unit_test(test_pss_versions),           cmocka_unit_test(test_tables_sorted),
+  };
+  return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
+}

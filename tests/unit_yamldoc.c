@@ -1,0 +1,259 @@
+/* unit_yamldoc.c: the YAML loader: positions, scalars, merges, caps. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/yamldoc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct seen {
+  int docs;
+  int warns;
+  uint32_t warn_line;
+  qg_status stop_with;
+  void (*check)(const qg_ynode *root, unsigned index);
+} seen;
+
+static qg_status on_doc(void *ud, const qg_ynode *root, unsigned index) {
+  seen *s = ud;
+  s->docs++;
+  if (s->check)
+    s->check(root, index);
+  return s->stop_with;
+}
+
+static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
+  seen *s = ud;
+  (void)col;
+  (void)msg;
+  s->warns++;
+  s->warn_line = line;
+}
+
+static qg_status load(const char *text, seen *s, qg_yaml_error *err) {
+  qg_yaml_opts o = {{0, 0, 0}, on_doc, on_warn, s};
+  return qg_yaml_load((const unsigned char *)text, strlen(text), &o, err);
+}
+
+static void check_positions(const qg_ynode *root, unsigned index) {
+  (void)index;
+  assert_int_equal(root->kind, QG_Y_MAP);
+  assert_int_equal(root->line, 1);
+  assert_int_equal(root->col, 1);
+  const qg_ypair *p = qg_ymap_pair(root, "spec");
+  assert_non_null(p);
+  assert_int_equal(p->key->line, 3);
+  assert_int_equal(p->key->col, 1);
+  const qg_ynode *img = qg_ymap_path(root, "spec.image");
+  assert_string_equal(qg_ynode_str(img), "nginx:1.25");
+  assert_int_equal(img->line, 4);
+  assert_int_equal(img->col, 10);
+  assert_int_equal(img->end_line, 4);
+  assert_int_equal(img->end_col, 20); /* exclusive */
+  /* a block mapping ends where its last value ends, not at the next token */
+  const qg_ynode *spec = p->value;
+  assert_int_equal(spec->end_line, 5);
+  assert_int_equal(spec->end_col, 12);
+  const qg_ynode *flow = qg_ymap_get(root, "flow");
+  assert_true(flow->flow);
+  assert_int_equal(flow->line, 8);
+  assert_int_equal(flow->col, 7);
+  assert_int_equal(flow->end_col, 13);
+}
+
+static void test_positions(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_positions;
+  qg_yaml_error err;
+  assert_int_equal(load("kind: Pod\n# comment\nspec:\n  image: nginx:1.25\n  name: web\n\n"
+                        "# trailing\nflow: [a, b]\n",
+                        &s, &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
+static void check_scalars(const qg_ynode *r, unsigned index) {
+  (void)index;
+  static const char *const truthy[] = {"a", "b", "c", "d", "e"};
+  for (size_t i = 0; i < 5; i++)
+    assert_int_equal(qg_ynode_bool(qg_ymap_get(r, truthy[i])), 1);
+  assert_int_equal(qg_ynode_bool(qg_ymap_get(r, "f")), 0);
+  assert_int_equal(qg_ynode_bool(qg_ymap_get(r, "g")), -1); /* "true" quoted */
+  assert_int_equal(qg_ynode_bool(qg_ymap_get(r, "h")), 1);  /* !!bool */
+  assert_int_equal(qg_ynode_bool(qg_ymap_get(r, "i")), -1); /* !!str yes */
+  long long v = -1;
+  assert_true(qg_ynode_int(qg_ymap_get(r, "hex"), &v));
+  assert_int_equal(v, 31);
+  assert_true(qg_ynode_int(qg_ymap_get(r, "oct"), &v));
+  assert_int_equal(v, 15);
+  assert_true(qg_ynode_int(qg_ymap_get(r, "oct11"), &v));
+  assert_int_equal(v, 15);
+  assert_true(qg_ynode_int(qg_ymap_get(r, "under"), &v));
+  assert_int_equal(v, 1000);
+  assert_true(qg_ynode_int(qg_ymap_get(r, "neg"), &v));
+  assert_int_equal(v, -5);
+  assert_true(qg_ynode_int(qg_ymap_get(r, "zero"), &v));
+  assert_int_equal(v, 0);
+  assert_false(qg_ynode_int(qg_ymap_get(r, "qint"), &v));
+  assert_false(qg_ynode_int(qg_ymap_get(r, "float"), &v));
+  assert_false(qg_ynode_int(qg_ymap_get(r, "bad8"), &v));
+  assert_true(qg_ynode_is_null(qg_ymap_get(r, "n1")));
+  assert_true(qg_ynode_is_null(qg_ymap_get(r, "n2")));
+  assert_true(qg_ynode_is_null(qg_ymap_get(r, "n3")));
+  assert_true(qg_ynode_is_null(qg_ymap_get(r, "n4")));
+  assert_true(qg_ynode_is_null(qg_ymap_get(r, "absent")));
+  assert_false(qg_ynode_is_null(qg_ymap_get(r, "n5")));
+  assert_string_equal(qg_ynode_str(qg_ymap_get(r, "n5")), "null");
+  assert_null(qg_ynode_str(qg_ymap_get(r, "n1")));
+}
+
+static void test_scalars(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_scalars;
+  qg_yaml_error err;
+  assert_int_equal(load("a: yes\nb: on\nc: True\nd: y\ne: ON\nf: off\ng: \"true\"\n"
+                        "h: !!bool true\ni: !!str yes\nhex: 0x1F\noct: 0o17\noct11: 017\n"
+                        "under: 1_000\nneg: -5\nzero: 0\nqint: \"5\"\nfloat: 1.5\nbad8: 09\n"
+                        "n1: ~\nn2: null\nn3:\nn4: !!null ''\nn5: 'null'\n",
+                        &s, &err),
+                   QG_OK);
+}
+
+static void check_merge(const qg_ynode *r, unsigned index) {
+  (void)index;
+  const qg_ynode *m = qg_ymap_get(r, "merged");
+  assert_string_equal(qg_ynode_str(qg_ymap_get(m, "a")), "explicit");
+  assert_string_equal(qg_ynode_str(qg_ymap_get(m, "b")), "from-first");
+  assert_string_equal(qg_ynode_str(qg_ymap_get(m, "c")), "from-second");
+  assert_null(qg_ymap_get(m, "<<"));
+  assert_int_equal(m->u.map.n, 3);
+  /* the alias shares the anchored node */
+  assert_ptr_equal(qg_ymap_get(r, "alias"), qg_ymap_get(r, "one"));
+}
+
+static void test_merge_keys(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_merge;
+  qg_yaml_error err;
+  assert_int_equal(load("one: &one {a: 1, b: from-first}\n"
+                        "two: &two {b: from-second, c: from-second}\n"
+                        "merged:\n  <<: [*one, *two]\n  a: explicit\n"
+                        "alias: *one\n",
+                        &s, &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
+static void test_duplicates_warn_last_wins(void **state) {
+  (void)state;
+  seen s = {0};
+  qg_yaml_error err;
+  assert_int_equal(load("a: 1\nb: 2\na: 3\n", &s, &err), QG_OK);
+  assert_int_equal(s.warns, 1);
+  assert_int_equal(s.warn_line, 3);
+  /* many keys go through the hash path */
+  char big[4096] = "";
+  for (int i = 0; i < 40; i++)
+    snprintf(big + strlen(big), sizeof(big) - strlen(big), "k%d: %d\n", i % 30, i);
+  s.warns = 0;
+  assert_int_equal(load(big, &s, &err), QG_OK);
+  assert_int_equal(s.warns, 10);
+}
+
+static void test_multi_document_stream(void **state) {
+  (void)state;
+  seen s = {0};
+  qg_yaml_error err;
+  assert_int_equal(load("a: 1\n---\nb: 2\n---\n# only a comment\n...\n---\n[1]\n", &s, &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 4);
+  /* a callback can stop the stream */
+  seen stop = {0};
+  stop.stop_with = QG_EIO;
+  assert_int_equal(load("a: 1\n---\nb: 2\n", &stop, &err), QG_EIO);
+  assert_int_equal(stop.docs, 1);
+}
+
+static void test_caps(void **state) {
+  (void)state;
+  seen s = {0};
+  qg_yaml_error err;
+  char deep[1200];
+  memset(deep, '[', 300);
+  memset(deep + 300, ']', 300);
+  deep[600] = '\0';
+  assert_int_equal(load(deep, &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 1);
+  assert_int_equal(err.col, 257);
+  assert_non_null(strstr(err.message, "nesting deeper than 256"));
+
+  const char *bomb = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                     "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+                     "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+                     "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
+  assert_int_equal(load(bomb, &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 5);
+  assert_non_null(strstr(err.message, "alias cap"));
+
+  assert_int_equal(load("a: *nope\n", &s, &err), QG_EPARSE);
+  assert_non_null(strstr(err.message, "undefined alias *nope"));
+
+  /* a custom, tighter depth cap */
+  qg_yaml_opts o = {{3, 0, 0}, on_doc, on_warn, &s};
+  const char *four = "a: {b: {c: {d: 1}}}\n";
+  assert_int_equal(qg_yaml_load((const unsigned char *)four, strlen(four), &o, &err), QG_EPARSE);
+  assert_int_equal(err.col, 12); /* the fourth level opens at column 12 */
+}
+
+static void check_json(const qg_ynode *r, unsigned index) {
+  (void)index;
+  const qg_ynode *v = qg_ymap_path(r, "spec.hostPID");
+  assert_int_equal(qg_ynode_bool(v), 1);
+  assert_int_equal(v->line, 4);
+  assert_int_equal(v->col, 14);
+}
+
+static void test_json_with_tabs(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_json;
+  qg_yaml_error err;
+  assert_int_equal(load("{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"hostPID\": true\n\t}\n}\n", &s,
+                        &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
+static void test_errors_have_positions(void **state) {
+  (void)state;
+  seen s = {0};
+  qg_yaml_error err;
+  assert_int_equal(load("a: 1\nb: [1, 2\nc: 3\n", &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(s.docs, 0);
+  /* bad UTF-8 is located by byte offset */
+  assert_int_equal(load("a: 1\nbb: \xff\n", &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.col, 5);
+  /* documents before an error were delivered */
+  seen t = {0};
+  assert_int_equal(load("a: 1\n---\nb: [\n", &t, &err), QG_EPARSE);
+  assert_int_equal(t.docs, 1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_positions),       cmocka_unit_test(test_scalars),
+      cmocka_unit_test(test_merge_keys),      cmocka_unit_test(test_duplicates_warn_last_wins),
+      cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_caps),
+      cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
+  };
+  return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
+}
