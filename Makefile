@@ -19,6 +19,9 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
 
+MAKEFLAGS += --no-print-directory
+.SECONDARY:
+
 .PHONY: all check unit fixtures conformance sarif-check asan ubsan valgrind docs docs-check \
         demo bench clean format format-check deps check-symbols
 

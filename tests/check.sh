@@ -60,6 +60,13 @@ if $QGATE rules --format markdown | diff -u docs/rules.md - >"$out" 2>&1; then s
   st=1; echo "docs/rules.md is stale: run 'make docs'"; head -20 "$out"; fi
 : >"$out"; tally docs "$out" $st
 
+# every option the CLI knows is documented in README.md
+st=0
+for opt in $($QGATE k8s --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  grep -q -- "\`$opt" README.md || { echo "README.md does not document $opt"; st=1; }
+done
+: >"$out"; tally readme "$out" $st
+
 rm -f "$out"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

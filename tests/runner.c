@@ -34,7 +34,7 @@ typedef struct section {
 
 typedef struct tcase {
   const char *path;
-  section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git;
+  section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
   section files[MAX_FILES];
   size_t nfiles;
   section dirs[MAX_FILES];
@@ -45,7 +45,7 @@ typedef struct tcase {
   size_t nall;
 } tcase;
 
-static const char *const k_sections[] = {"args",   "dir",           "exit",          "expect",
+static const char *const k_sections[] = {"args",   "dir", "env", "exit",          "expect",
                                          "expect-stderr", "expect-stdout", "file", "git", "name",
                                          "stdin",  "symlink"};
 
@@ -153,6 +153,8 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->stdin_;
       else if (!strcmp(head, "git"))
         one = &c->git;
+      else if (!strcmp(head, "env"))
+        one = &c->env;
       else
         needs_arg = 1;
       if (one) {
@@ -414,8 +416,27 @@ static int run_case(const char *path) {
     bad = failf(&c, 0, "cannot open memory streams");
     goto cleanup;
   }
+  /* env: NAME=VALUE lines, set for this case only */
+  char *envbuf = qg_xstrdup(c.env && c.env->body.data ? c.env->body.data : "");
+  for (char *tok = strtok(envbuf, "\n"); tok; tok = strtok(NULL, "\n")) {
+    char *eq = strchr(tok, '=');
+    if (eq) {
+      *eq = '\0';
+      setenv(tok, eq + 1, 1);
+      *eq = '=';
+    }
+  }
   qg_cli_io io = {in, o, e, fs};
   int status = qg_cli_run(argc, argv, &io);
+  free(envbuf);
+  envbuf = qg_xstrdup(c.env && c.env->body.data ? c.env->body.data : "");
+  for (char *tok = strtok(envbuf, "\n"); tok; tok = strtok(NULL, "\n")) {
+    char *eq = strchr(tok, '=');
+    if (eq)
+      *eq = '\0';
+    unsetenv(tok);
+  }
+  free(envbuf);
   fclose(o);
   fclose(e);
   fclose(fs);
