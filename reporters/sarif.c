@@ -139,11 +139,10 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   long *index = qg_xcalloc(nrules, sizeof(long));
   cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
   long next = 0;
+  for (size_t j = 0; j < r->findings.n; j++)
+    index[qg_rule_index(r->findings.items[j].rule)] = 1; /* used */
   for (size_t i = 0; i < nrules; i++) {
-    int used = 0;
-    for (size_t j = 0; j < r->findings.n && !used; j++)
-      used = r->findings.items[j].rule == &all[i];
-    if (!(rep->rules && qg_ruleset_has(rep->rules, &all[i])) && !used) {
+    if (!(rep->rules && qg_ruleset_has(rep->rules, &all[i])) && !index[i]) {
       index[i] = -1;
       continue;
     }
