@@ -87,12 +87,5 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(gate, "fail_on", rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
   cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed);
 
-  char *text = cJSON_Print(root);
-  cJSON_Delete(root);
-  if (!text)
-    return QG_ENOMEM;
-  fputs(text, out);
-  fputc('\n', out);
-  cJSON_free(text);
-  return ferror(out) ? QG_EIO : QG_OK;
+  return qg_report_write_json(out, root);
 }

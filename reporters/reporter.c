@@ -2,6 +2,7 @@
  * the test runner compares. */
 #include "reporters/reporter.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,5 +48,16 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
     fprintf(out, "%s %s %s:%u:%u\n", f->rule->id, qg_severity_name(f->severity),
             f->loc.path ? f->loc.path : "", f->loc.line, f->loc.col);
   }
+  return ferror(out) ? QG_EIO : QG_OK;
+}
+
+qg_status qg_report_write_json(FILE *out, cJSON *root) {
+  char *text = cJSON_Print(root);
+  cJSON_Delete(root);
+  if (!text)
+    return QG_ENOMEM;
+  fputs(text, out);
+  fputc('\n', out);
+  cJSON_free(text);
   return ferror(out) ? QG_EIO : QG_OK;
 }

@@ -213,12 +213,5 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
   free(index);
 
-  char *text = cJSON_Print(root);
-  cJSON_Delete(root);
-  if (!text)
-    return QG_ENOMEM;
-  fputs(text, out);
-  fputc('\n', out);
-  cJSON_free(text);
-  return ferror(out) ? QG_EIO : QG_OK;
+  return qg_report_write_json(out, root);
 }
