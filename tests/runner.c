@@ -35,12 +35,8 @@ typedef struct section {
 typedef struct tcase {
   const char *path;
   section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
-  section files[MAX_FILES];
-  size_t nfiles;
-  section dirs[MAX_FILES];
-  size_t ndirs;
-  section links[MAX_FILES];
-  size_t nlinks;
+  section *files[MAX_FILES], *dirs[MAX_FILES], *links[MAX_FILES]; /* into all[] */
+  size_t nfiles, ndirs, nlinks;
   section all[MAX_FILES * 3 + 16];
   size_t nall;
 } tcase;
@@ -166,15 +162,11 @@ static int parse_case(tcase *c, const char *text) {
       } else if (needs_arg) {
         if (!cur->arg || strstr(cur->arg, "..") || cur->arg[0] == '/')
           return failf(c, lineno, "section '%s' needs a relative path without '..'", head);
-        if (!strcmp(head, "file"))
-          c->files[c->nfiles++] = *cur;
-        else if (!strcmp(head, "dir"))
-          c->dirs[c->ndirs++] = *cur;
-        else
-          c->links[c->nlinks++] = *cur;
-        /* the copies share body/arg with all[]; keep pointing at all[] */
-        if (!strcmp(head, "file"))
-          c->files[c->nfiles - 1].line = lineno;
+        section **list = !strcmp(head, "file") ? c->files : !strcmp(head, "dir") ? c->dirs : c->links;
+        size_t *n = !strcmp(head, "file") ? &c->nfiles : !strcmp(head, "dir") ? &c->ndirs : &c->nlinks;
+        if (*n == MAX_FILES)
+          return failf(c, lineno, "too many '%s' sections", head);
+        list[(*n)++] = cur;
       }
     } else if (!cur) {
       if (len)
@@ -190,14 +182,6 @@ static int parse_case(tcase *c, const char *text) {
   if (!c->name->body.len)
     return failf(c, c->name->line, "'=== name' must say why the case exists");
   return 0;
-}
-
-/* The body of file/dir/symlink copies: find the real section in all[]. */
-static section *real(tcase *c, const section *copy) {
-  for (size_t i = 0; i < c->nall; i++)
-    if (c->all[i].line == copy->line)
-      return &c->all[i];
-  return NULL;
 }
 
 static int mkdirs_for(const char *path) {
@@ -355,14 +339,14 @@ static int run_case(const char *path) {
     goto cleanup;
   }
   for (size_t i = 0; i < c.ndirs; i++) {
-    section *s = real(&c, &c.dirs[i]);
+    section *s = c.dirs[i];
     if (mkdirs_for(s->arg) != 0 || mkdir(s->arg, 0755) != 0) {
       bad = failf(&c, s->line, "cannot create directory %s", s->arg);
       goto cleanup;
     }
   }
   for (size_t i = 0; i < c.nfiles; i++) {
-    section *s = real(&c, &c.files[i]);
+    section *s = c.files[i];
     qg_buf body;
     qg_buf_init(&body, 64u << 20);
     if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
@@ -382,7 +366,7 @@ static int run_case(const char *path) {
     qg_buf_cleanup(&body);
   }
   for (size_t i = 0; i < c.nlinks; i++) {
-    section *s = real(&c, &c.links[i]);
+    section *s = c.links[i];
     char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
     target[strcspn(target, "\n")] = '\0';
     int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
