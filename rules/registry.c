@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QG_RULE(id_, name_, sev_, flags_, upstream_, title_, help_, rem_, example_, uri_) \
-  {id_, name_, QG_SEV_##sev_, flags_, upstream_, title_, help_, rem_, example_, uri_},
+#define QG_RULE(id_, name_, sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, \
+                aliases_)                                                               \
+  {id_, name_, QG_SEV_##sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, aliases_},
 
 /* Include order is id order; the unit test checks the table is sorted. */
 static const qg_rule k_rules[] = {
+#include "rules/k8s.def"
 #include "rules/pss.def"
 };
 #undef QG_RULE
@@ -42,19 +44,29 @@ const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize) {
 void qg_ruleset_init(qg_ruleset *rs) {
   rs->n = QG_ARRAY_LEN(k_rules);
   rs->on = qg_xcalloc(rs->n, sizeof(bool));
-  for (size_t i = 0; i < rs->n; i++)
+  rs->sev = qg_xcalloc(rs->n, sizeof(qg_severity));
+  for (size_t i = 0; i < rs->n; i++) {
     rs->on[i] = (k_rules[i].flags & QG_RULE_DEFAULT_ON) != 0;
+    rs->sev[i] = k_rules[i].severity;
+  }
 }
 
 void qg_ruleset_cleanup(qg_ruleset *rs) {
   free(rs->on);
+  free(rs->sev);
   rs->on = NULL;
+  rs->sev = NULL;
   rs->n = 0;
 }
 
 bool qg_ruleset_has(const qg_ruleset *rs, const qg_rule *r) {
   size_t i = qg_rule_index(r);
   return i < rs->n && rs->on[i];
+}
+
+qg_severity qg_ruleset_severity(const qg_ruleset *rs, const qg_rule *r) {
+  size_t i = qg_rule_index(r);
+  return i < rs->n && rs->sev ? rs->sev[i] : r->severity;
 }
 
 /* Calls fn for every rule matching one name (a group or an id). Returns the

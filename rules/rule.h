@@ -27,6 +27,9 @@ typedef struct qg_rule {
   const char *remediation; /* what to write instead; ends with '.' */
   const char *example;     /* a YAML snippet that passes, or NULL */
   const char *help_uri;    /* documentation URL */
+  const char *aliases;     /* the same check in other tools, space-separated
+                              "kube-linter:<check> polaris:<check>"; honoured
+                              by their suppression annotations. "" if none */
 } qg_rule;
 
 /* The registry; borrowed, static. */
@@ -40,7 +43,8 @@ const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize);
 
 /* Which rules run. */
 typedef struct qg_ruleset {
-  bool *on; /* owned; one flag per registry row */
+  bool *on;             /* owned; one flag per registry row */
+  qg_severity *sev;     /* owned; the severity each rule reports at */
   size_t n;
 } qg_ruleset;
 
@@ -48,6 +52,8 @@ typedef struct qg_ruleset {
 void qg_ruleset_init(qg_ruleset *rs);
 void qg_ruleset_cleanup(qg_ruleset *rs);
 bool qg_ruleset_has(const qg_ruleset *rs, const qg_rule *r);
+/* The severity r reports at: its default unless configuration changed it. */
+qg_severity qg_ruleset_severity(const qg_ruleset *rs, const qg_rule *r);
 
 /* Applies a comma-separated list of groups or ids. select: only the named
  * rules stay on (the first call narrows; later calls widen); ignore: the

@@ -11,6 +11,8 @@
 #include "core/yamldoc.h"
 #include "rules/rule.h"
 
+#include <stdarg.h>
+
 typedef enum qg_pss_level { QG_PSS_OFF, QG_PSS_BASELINE, QG_PSS_RESTRICTED } qg_pss_level;
 
 #define QG_PSS_MAX_MINOR 37 /* newest policy version: v1.37 */
@@ -33,16 +35,34 @@ void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode
 
 /* ---- internal: shared by objects.c and pss.c ---------------------------- */
 
+/* One Kubernetes object being checked, and its pod spec when it has one. */
 typedef struct qg_pod_ref {
   const qg_k8s_opts *opts;
   qg_result *result;
   const char *path;
   qg_context ctx;           /* object context; container/field set per finding */
-  const qg_ynode *spec;     /* the pod spec mapping */
+  const qg_ynode *obj;      /* the object mapping */
+  const qg_ynode *obj_meta; /* its metadata, or NULL */
+  const char *field_prefix; /* "" or "items[3]." inside a List */
+  const qg_ynode *spec;     /* the pod spec mapping, or NULL for other kinds */
   const qg_ynode *meta;     /* the pod metadata (template metadata for workloads) */
   const char *spec_field;   /* "spec.template.spec" */
   const char *meta_field;   /* "spec.template.metadata" */
 } qg_pod_ref;
+
+/* Adds a finding of `rule` at node `at` (a collection is reported at its
+ * first line) for the object of ref. container may be NULL; field is the
+ * node's logical path. The severity is the one the rule set gives. */
+void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                 const char *container, const char *field, const char *fmt, ...)
+    QG_PRINTF(6, 7);
+void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                  const char *container, const char *field, const char *fmt, va_list ap)
+    QG_PRINTF(6, 0);
+
+/* The hardening checks beyond PSS (scanners/k8s/harden.c): called for every
+ * object; ref->spec is NULL when the object has no pod spec. */
+void qg_k8s_harden(const qg_pod_ref *ref);
 
 /* The rule id of the i-th PSS check implementation, or NULL past the end
  * (for the registry's self-test). */

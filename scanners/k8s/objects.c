@@ -71,17 +71,8 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
     return;
   }
 
-  const pod_kind *pk = find_pod_kind(api, kind);
-  if (!pk)
-    return;
-  const qg_ynode *spec = qg_ymap_path(obj, pk->spec);
-  if (!spec || spec->kind != QG_Y_MAP)
-    return;
   const qg_ynode *md = qg_ymap_get(obj, "metadata");
-  char spec_field[128], meta_field[128];
-  snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
-  snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
-  qg_pod_ref pod = {
+  qg_pod_ref ref = {
       .opts = o,
       .result = r,
       .path = path,
@@ -89,14 +80,51 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
               .kind = kind,
               .namespace_ = qg_ynode_str(qg_ymap_get(md, "namespace")),
               .name = qg_ynode_str(qg_ymap_get(md, "name"))},
-      .spec = spec,
-      .meta = qg_ymap_path(obj, pk->meta),
-      .spec_field = spec_field,
-      .meta_field = meta_field,
+      .obj = obj,
+      .obj_meta = md,
+      .field_prefix = field_prefix,
   };
-  r->stats.pod_specs++;
-  if (o->pss_level != QG_PSS_OFF)
-    qg_pss_check_pod(&pod);
+  char spec_field[128], meta_field[128];
+  const pod_kind *pk = find_pod_kind(api, kind);
+  const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
+  if (spec && spec->kind == QG_Y_MAP) {
+    snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
+    snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
+    ref.spec = spec;
+    ref.meta = qg_ymap_path(obj, pk->meta);
+    ref.spec_field = spec_field;
+    ref.meta_field = meta_field;
+    r->stats.pod_specs++;
+    if (o->pss_level != QG_PSS_OFF)
+      qg_pss_check_pod(&ref);
+  }
+  qg_k8s_harden(&ref);
+}
+
+void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                  const char *container, const char *field, const char *fmt, va_list ap) {
+  const qg_ruleset *rs = ref->opts->rules;
+  if (!qg_ruleset_has(rs, rule))
+    return;
+  char *message = qg_xvasprintf(fmt, ap);
+  qg_location loc = {ref->path, at->line, at->col, at->end_line, at->end_col};
+  if (at->kind != QG_Y_SCALAR) {
+    /* a collection: point at its first line only */
+    loc.end_line = at->line;
+    loc.end_col = 0;
+  }
+  qg_context ctx = ref->ctx;
+  ctx.container = container;
+  ctx.field = field;
+  qg_result_add_finding(ref->result, rule, qg_ruleset_severity(rs, rule), &loc, &ctx, message);
+}
+
+void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                 const char *container, const char *field, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  qg_k8s_emitv(ref, rule, at, container, field, fmt, ap);
+  va_end(ap);
 }
 
 void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,

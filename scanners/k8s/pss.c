@@ -43,20 +43,9 @@ static void emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base, c
 
 static void emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base, const char *field,
                    const char *fmt, va_list ap) {
-  const qg_pod_ref *pod = p->pod;
-  char *detail = qg_xvasprintf(fmt, ap);
-  qg_location loc = {pod->path, at->line, at->col, at->end_line, at->end_col};
-  if (at->kind != QG_Y_SCALAR) {
-    /* a collection: point at its first line only */
-    loc.end_line = at->line;
-    loc.end_col = 0;
-  }
-  qg_context ctx = pod->ctx;
   char fbuf[320];
   snprintf(fbuf, sizeof(fbuf), "%s%s%s", base, field && *field ? "." : "", field ? field : "");
-  ctx.field = fbuf;
-  ctx.container = c ? c->name : NULL;
-  qg_result_add_finding(pod->result, p->rule, p->rule->severity, &loc, &ctx, detail);
+  qg_k8s_emitv(p->pod, p->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
 }
 
 static void emit(pss *p, const qg_ynode *at, const ctr *c, const char *field, const char *fmt,
