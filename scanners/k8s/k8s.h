@@ -48,11 +48,14 @@ typedef struct qg_pod_ref {
   const qg_ynode *meta;     /* the pod metadata (template metadata for workloads) */
   const char *spec_field;   /* "spec.template.spec" */
   const char *meta_field;   /* "spec.template.metadata" */
+  size_t first_finding;     /* index of this object's first finding in result */
 } qg_pod_ref;
 
 /* Adds a finding of `rule` at node `at` (a collection is reported at its
  * first line) for the object of ref. container may be NULL; field is the
- * node's logical path. The severity is the one the rule set gives. */
+ * node's logical path. The severity is the one the rule set gives. A rule
+ * whose aliases name "qgate:<id>" is the same check as rule <id> and stays
+ * quiet where that rule already reported this node of this object. */
 void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
                  const char *container, const char *field, const char *fmt, ...)
     QG_PRINTF(6, 7);

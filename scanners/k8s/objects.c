@@ -83,6 +83,7 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       .obj = obj,
       .obj_meta = md,
       .field_prefix = field_prefix,
+      .first_finding = r->findings.n,
   };
   char spec_field[128], meta_field[128];
   const pod_kind *pk = find_pod_kind(api, kind);
@@ -101,10 +102,29 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
   qg_k8s_harden(&ref);
 }
 
+/* Did a rule that `rule` names as "qgate:<id>" in its aliases already
+ * report node `at` of this object? */
+static int covered(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at) {
+  const char *a = rule->aliases;
+  while (a && (a = strstr(a, "qgate:")) != NULL) {
+    a += 6;
+    size_t n = strcspn(a, " ");
+    const qg_findings *fs = &ref->result->findings;
+    for (size_t i = ref->first_finding; i < fs->n; i++) {
+      const qg_finding *f = &fs->items[i];
+      if (f->loc.line == at->line && f->loc.col == at->col && strlen(f->rule->id) == n &&
+          strncmp(f->rule->id, a, n) == 0)
+        return 1;
+    }
+    a += n;
+  }
+  return 0;
+}
+
 void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
                   const char *container, const char *field, const char *fmt, va_list ap) {
   const qg_ruleset *rs = ref->opts->rules;
-  if (!qg_ruleset_has(rs, rule))
+  if (!qg_ruleset_has(rs, rule) || covered(ref, rule, at))
     return;
   char *message = qg_xvasprintf(fmt, ap);
   qg_location loc = {ref->path, at->line, at->col, at->end_line, at->end_col};
