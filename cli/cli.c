@@ -433,7 +433,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
 
   bool gate_failed = false;
   for (size_t i = 0; i < r.findings.n && !fail_never; i++)
-    gate_failed |= r.findings.items[i].severity >= fail_on;
+    gate_failed |= !r.findings.items[i].suppressed_by && r.findings.items[i].severity >= fail_on;
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
   qg_report rep = {

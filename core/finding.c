@@ -25,8 +25,8 @@ const char *qg_result_intern(qg_result *r, const char *s) {
   return s ? qg_strpool_intern(&r->pool, s, strlen(s)) : NULL;
 }
 
-void qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
-                           const qg_location *loc, const qg_context *ctx, char *message) {
+qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
+                                  const qg_location *loc, const qg_context *ctx, char *message) {
   qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1,
           sizeof(qg_finding));
   qg_finding *f = &r->findings.items[r->findings.n];
@@ -46,6 +46,12 @@ void qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity
   f->message = message;
   f->order = (uint32_t)r->findings.n;
   r->findings.n++;
+  return f;
+}
+
+void qg_finding_suppress(qg_result *r, qg_finding *f, const char *by, const char *justification) {
+  f->suppressed_by = qg_result_intern(r, by);
+  f->justification = qg_result_intern(r, justification);
 }
 
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
@@ -120,8 +126,14 @@ void qg_finding_fingerprint(const qg_finding *f, char out[17]) {
   out[16] = '\0';
 }
 
-void qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]) {
+size_t qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]) {
+  size_t suppressed = 0;
   memset(counts, 0, sizeof(size_t) * QG__SEV_COUNT);
-  for (size_t i = 0; i < r->findings.n; i++)
-    counts[r->findings.items[i].severity]++;
+  for (size_t i = 0; i < r->findings.n; i++) {
+    if (r->findings.items[i].suppressed_by)
+      suppressed++;
+    else
+      counts[r->findings.items[i].severity]++;
+  }
+  return suppressed;
 }

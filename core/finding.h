@@ -32,6 +32,10 @@ typedef struct qg_finding {
   qg_context ctx;
   char *message;  /* owned */
   uint32_t order; /* insertion order: keeps sorting stable */
+  /* Suppressed findings stay in the result (JSON and SARIF show them as
+   * suppressed) but do not count for the gate. Both borrowed from the pool. */
+  const char *suppressed_by; /* "qgate.io/ignore", ".qgate.yml" ...; NULL = active */
+  const char *justification; /* the reason given, or NULL */
 } qg_finding;
 
 typedef struct qg_findings {
@@ -78,9 +82,10 @@ void qg_result_cleanup(qg_result *r);
 const char *qg_result_intern(qg_result *r, const char *s);
 
 /* Appends a finding; takes ownership of `message` (heap string). Context
- * strings are interned here, so the caller may pass any pointers. */
-void qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
-                           const qg_location *loc, const qg_context *ctx, char *message);
+ * strings are interned here, so the caller may pass any pointers. Returns the
+ * new finding, borrowed and valid until the next finding is added. */
+qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
+                                  const qg_location *loc, const qg_context *ctx, char *message);
 
 /* Appends a diagnostic; loc->path is interned here. */
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
@@ -94,7 +99,11 @@ void qg_result_sort(qg_result *r);
  * rule, path, object, container and field. Writes 16 hex digits + NUL. */
 void qg_finding_fingerprint(const qg_finding *f, char out[17]);
 
-/* Count of findings at each severity. */
-void qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]);
+/* Marks f suppressed; the strings are interned. */
+void qg_finding_suppress(qg_result *r, qg_finding *f, const char *by, const char *justification);
+
+/* Count of active (not suppressed) findings at each severity; returns the
+ * number of suppressed ones. */
+size_t qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]);
 
 #endif

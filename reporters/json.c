@@ -50,6 +50,11 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     char fp[17];
     qg_finding_fingerprint(f, fp);
     cJSON_AddStringToObject(o, "fingerprint", fp);
+    if (f->suppressed_by) {
+      cJSON *sup = cJSON_AddObjectToObject(o, "suppressed");
+      cJSON_AddStringToObject(sup, "by", f->suppressed_by);
+      add_str(sup, "justification", f->justification);
+    }
     cJSON_AddItemToArray(findings, o);
   }
 
@@ -69,7 +74,7 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   }
 
   size_t counts[QG__SEV_COUNT];
-  qg_result_counts(r, counts);
+  size_t suppressed = qg_result_counts(r, counts);
   cJSON *sum = cJSON_AddObjectToObject(root, "summary");
   cJSON_AddNumberToObject(sum, "files", (double)r->stats.files);
   cJSON_AddNumberToObject(sum, "bytes", (double)r->stats.bytes);
@@ -77,7 +82,8 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddNumberToObject(sum, "objects", (double)r->stats.objects);
   cJSON_AddNumberToObject(sum, "pod_specs", (double)r->stats.pod_specs);
   cJSON_AddNumberToObject(sum, "skipped", (double)r->stats.skipped);
-  cJSON_AddNumberToObject(sum, "findings", (double)r->findings.n);
+  cJSON_AddNumberToObject(sum, "findings", (double)(r->findings.n - suppressed));
+  cJSON_AddNumberToObject(sum, "suppressed", (double)suppressed);
   cJSON *by = cJSON_AddObjectToObject(sum, "by_severity");
   for (int s = QG_SEV_CRITICAL; s >= QG_SEV_INFO; s--)
     cJSON_AddNumberToObject(by, qg_severity_name((qg_severity)s), (double)counts[s]);

@@ -45,8 +45,9 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
   const qg_result *r = rep->result;
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
-    fprintf(out, "%s %s %s:%u:%u\n", f->rule->id, qg_severity_name(f->severity),
-            f->loc.path ? f->loc.path : "", f->loc.line, f->loc.col);
+    fprintf(out, "%s %s %s:%u:%u%s\n", f->rule->id, qg_severity_name(f->severity),
+            f->loc.path ? f->loc.path : "", f->loc.line, f->loc.col,
+            f->suppressed_by ? " suppressed" : "");
   }
   return ferror(out) ? QG_EIO : QG_OK;
 }

@@ -195,6 +195,17 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     char fp[17];
     qg_finding_fingerprint(f, fp);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "qgate/v1", fp);
+    if (f->suppressed_by) {
+      /* in-source: an annotation in the manifest; external: configuration */
+      cJSON *sup = cJSON_CreateObject();
+      cJSON_AddStringToObject(sup, "kind", f->suppressed_by[0] == '.' ? "external" : "inSource");
+      cJSON_AddStringToObject(sup, "status", "accepted");
+      char *j = qg_xasprintf("%s%s%s", f->suppressed_by, f->justification ? ": " : "",
+                             f->justification ? f->justification : "");
+      cJSON_AddStringToObject(sup, "justification", j);
+      free(j);
+      cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), sup);
+    }
     cJSON *props = cJSON_AddObjectToObject(o, "properties");
     cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
     if (f->ctx.kind) {

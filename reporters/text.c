@@ -21,21 +21,24 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
   const char *bold = rep->color ? "\033[1m" : "", *reset = rep->color ? "\033[0m" : "";
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
+    if (f->suppressed_by)
+      continue;
     fprintf(out, "%s%s:%u:%u:%s %s%s%s %s: %s\n", bold, f->loc.path, f->loc.line, f->loc.col,
             reset, rep->color ? sev_color(f->severity) : "", qg_severity_name(f->severity), reset,
             f->rule->id, f->message);
   }
   size_t counts[QG__SEV_COUNT];
-  qg_result_counts(r, counts);
+  size_t suppressed = qg_result_counts(r, counts);
+  size_t active = r->findings.n - suppressed;
   size_t errors = 0, warnings = 0;
   for (size_t i = 0; i < r->diags.n; i++) {
     errors += r->diags.items[i].level == QG_DIAG_ERROR;
     warnings += r->diags.items[i].level == QG_DIAG_WARNING;
   }
-  if (r->findings.n == 0) {
+  if (active == 0) {
     fprintf(out, "no findings");
   } else {
-    fprintf(out, "%zu finding%s (", r->findings.n, r->findings.n == 1 ? "" : "s");
+    fprintf(out, "%zu finding%s (", active, active == 1 ? "" : "s");
     int first = 1;
     for (int s = QG_SEV_CRITICAL; s >= QG_SEV_INFO; s--) {
       if (!counts[s])
@@ -47,6 +50,8 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
   }
   fprintf(out, " in %zu file%s, %zu object%s", r->stats.files, r->stats.files == 1 ? "" : "s",
           r->stats.objects, r->stats.objects == 1 ? "" : "s");
+  if (suppressed)
+    fprintf(out, "; %zu suppressed", suppressed);
   if (errors)
     fprintf(out, "; %zu error%s", errors, errors == 1 ? "" : "s");
   if (warnings)

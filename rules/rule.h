@@ -27,9 +27,12 @@ typedef struct qg_rule {
   const char *remediation; /* what to write instead; ends with '.' */
   const char *example;     /* a YAML snippet that passes, or NULL */
   const char *help_uri;    /* documentation URL */
-  const char *aliases;     /* the same check in other tools, space-separated
-                              "kube-linter:<check> polaris:<check>"; honoured
-                              by their suppression annotations. "" if none */
+  const char *aliases;     /* the same check elsewhere, space-separated:
+                              "kube-linter:<check> polaris:<check>" (honoured by
+                              their suppression annotations) and "qgate:<id>" (a
+                              qgate rule reporting the same node). "@field" after
+                              a name limits it to findings whose field ends in
+                              .field. "" if none */
 } qg_rule;
 
 /* The registry; borrowed, static. */

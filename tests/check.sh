@@ -43,6 +43,9 @@ sarif_dir=$(mktemp -d)
 $QGATE k8s --format sarif="$sarif_dir/conformance.sarif" ../shared/conformance/pss/restricted/v1.37 \
   ../shared/conformance/pss/baseline/v1.0 >/dev/null 2>&1
 $QGATE k8s --format sarif="$sarif_dir/seed.sarif" ../shared/seed/manifests examples >/dev/null 2>&1
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {qgate.io/ignore: pss, qgate.io/ignore-reason: reviewed}\nspec:\n  hostPID: true\n  containers: [{name: a, image: "app:1"}]\n' >"$sarif_dir/suppressed.yaml"
+$QGATE k8s --format sarif="$sarif_dir/suppressed.sarif" "$sarif_dir/suppressed.yaml" >/dev/null 2>&1
+grep -q '"suppressions"' "$sarif_dir/suppressed.sarif" || echo "sarif: no suppressions in suppressed.sarif"
 printf 'a: [\n' >"$sarif_dir/broken.yaml"
 $QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then

@@ -49,6 +49,32 @@ static const pod_kind *find_pod_kind(const char *api_version, const char *kind) 
   return NULL;
 }
 
+/* An unknown id in qgate.io/ignore is itself a diagnostic: a typo must not
+ * silently leave a rule unsuppressed. */
+static void check_ignore_ids(const qg_pod_ref *ref, const qg_ynode *md) {
+  const qg_ynode *v = qg_ymap_get(qg_ymap_get(md, "annotations"), "qgate.io/ignore");
+  const char *list = qg_ynode_str(v);
+  if (!list)
+    return;
+  size_t nrules;
+  const qg_rule *all = qg_rules_all(&nrules);
+  for (const char *s = list; *s;) {
+    s += strspn(s, " ,");
+    size_t n = strcspn(s, ", ");
+    int known = 0;
+    for (size_t i = 0; i < nrules && n && !known; i++)
+      known = (strlen(all[i].id) == n && strncmp(all[i].id, s, n) == 0) ||
+              (strcspn(all[i].id, "/") == n && strncmp(all[i].id, s, n) == 0);
+    if (n && !known) {
+      qg_location loc = {ref->path, v->line, v->col, v->end_line, v->end_col};
+      qg_result_diag(ref->result, QG_DIAG_WARNING, QG_ECONFIG, &loc,
+                     "qgate.io/ignore names no rule or group \"%.*s\" (see 'qgate rules')", (int)n,
+                     s);
+    }
+    s += n;
+  }
+}
+
 static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *obj,
                         const char *field_prefix, qg_result *r, unsigned depth) {
   const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
@@ -85,6 +111,7 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       .field_prefix = field_prefix,
       .first_finding = r->findings.n,
   };
+  check_ignore_ids(&ref, md);
   char spec_field[128], meta_field[128];
   const pod_kind *pk = find_pod_kind(api, kind);
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
@@ -93,6 +120,8 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
     snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
     ref.spec = spec;
     ref.meta = qg_ymap_path(obj, pk->meta);
+    if (ref.meta != md)
+      check_ignore_ids(&ref, ref.meta);
     ref.spec_field = spec_field;
     ref.meta_field = meta_field;
     r->stats.pod_specs++;
@@ -102,13 +131,87 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
   qg_k8s_harden(&ref);
 }
 
+/* Does a comma-separated list name rule r (by id or by group)? */
+static int list_names(const char *list, const qg_rule *r) {
+  size_t idl = strlen(r->id), gl = strcspn(r->id, "/");
+  for (const char *s = list; *s;) {
+    s += strspn(s, " ,");
+    size_t n = strcspn(s, ", ");
+    if (n && ((n == idl && strncmp(s, r->id, n) == 0) || (n == gl && strncmp(s, r->id, n) == 0)))
+      return 1;
+    s += n;
+  }
+  return 0;
+}
+
+/* Is tool:check among r's aliases, for a finding at `field`? An alias
+ * "tool:check@leaf" covers only findings whose field ends in ".leaf". */
+static int has_alias(const qg_rule *r, const char *field, const char *tool, const char *check,
+                     size_t checklen) {
+  size_t tl = strlen(tool);
+  for (const char *a = r->aliases; a && *a;) {
+    a += strspn(a, " ");
+    size_t n = strcspn(a, " ");
+    size_t name = strcspn(a, " @");
+    if (name == tl + 1 + checklen && strncmp(a, tool, tl) == 0 && a[tl] == ':' &&
+        strncmp(a + tl + 1, check, checklen) == 0) {
+      if (name == n)
+        return 1;
+      const char *leaf = a + name + 1;
+      size_t ll = n - name - 1, fl = field ? strlen(field) : 0;
+      if (fl > ll && field[fl - ll - 1] == '.' && strncmp(field + fl - ll, leaf, ll) == 0)
+        return 1;
+    }
+    a += n;
+  }
+  return 0;
+}
+
+/* Suppression annotations in metadata md: qgate.io/ignore (ids or groups,
+ * reason in qgate.io/ignore-reason), and the kube-linter and Polaris
+ * annotations for the same checks. Sets *by and *why (borrowed). */
+static int suppressed_in(const qg_ynode *md, const qg_rule *r, const char *field, const char **by,
+                         const char **why) {
+  static const char kl[] = "ignore-check.kube-linter.io/";
+  static const char pol[] = "polaris.fairwinds.com/";
+  const qg_ynode *ann = qg_ymap_get(md, "annotations");
+  if (!ann || ann->kind != QG_Y_MAP)
+    return 0;
+  for (uint32_t i = 0; i < ann->u.map.n; i++) {
+    const char *k = qg_ynode_str(ann->u.map.pairs[i].key);
+    const char *v = qg_ynode_str(ann->u.map.pairs[i].value);
+    if (!k || !v)
+      continue;
+    if (strcmp(k, "qgate.io/ignore") == 0 && list_names(v, r)) {
+      *by = "qgate.io/ignore";
+      *why = qg_ynode_str(qg_ymap_get(ann, "qgate.io/ignore-reason"));
+      return 1;
+    }
+    if (strncmp(k, kl, sizeof(kl) - 1) == 0 &&
+        has_alias(r, field, "kube-linter", k + sizeof(kl) - 1, strlen(k + sizeof(kl) - 1))) {
+      *by = k;
+      *why = *v ? v : NULL;
+      return 1;
+    }
+    size_t kn = strlen(k);
+    if (strncmp(k, pol, sizeof(pol) - 1) == 0 && kn > sizeof(pol) - 1 + 7 &&
+        strcmp(k + kn - 7, "-exempt") == 0 && qg_ynode_eq(ann->u.map.pairs[i].value, "true") &&
+        has_alias(r, field, "polaris", k + sizeof(pol) - 1, kn - (sizeof(pol) - 1) - 7)) {
+      *by = k;
+      *why = NULL;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* Did a rule that `rule` names as "qgate:<id>" in its aliases already
  * report node `at` of this object? */
 static int covered(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at) {
   const char *a = rule->aliases;
   while (a && (a = strstr(a, "qgate:")) != NULL) {
     a += 6;
-    size_t n = strcspn(a, " ");
+    size_t n = strcspn(a, " @");
     const qg_findings *fs = &ref->result->findings;
     for (size_t i = ref->first_finding; i < fs->n; i++) {
       const qg_finding *f = &fs->items[i];
@@ -136,7 +239,12 @@ void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at
   qg_context ctx = ref->ctx;
   ctx.container = container;
   ctx.field = field;
-  qg_result_add_finding(ref->result, rule, qg_ruleset_severity(rs, rule), &loc, &ctx, message);
+  qg_finding *f =
+      qg_result_add_finding(ref->result, rule, qg_ruleset_severity(rs, rule), &loc, &ctx, message);
+  const char *by = NULL, *why = NULL;
+  if (suppressed_in(ref->obj_meta, rule, field, &by, &why) ||
+      (ref->meta != ref->obj_meta && suppressed_in(ref->meta, rule, field, &by, &why)))
+    qg_finding_suppress(ref->result, f, by, why);
 }
 
 void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
