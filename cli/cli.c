@@ -413,12 +413,11 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
     }
   }
   /* the level decides which PSS rules can run at all */
-  size_t nrules;
-  const qg_rule *all = qg_rules_all(&nrules);
-  for (size_t i = 0; i < nrules; i++) {
-    if (level == QG_PSS_OFF && (all[i].flags & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
+  for (size_t i = 0; i < rs.n; i++) {
+    unsigned fl = rs.rules[i]->flags;
+    if (level == QG_PSS_OFF && (fl & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
       rs.on[i] = false;
-    if (level == QG_PSS_BASELINE && (all[i].flags & QG_RULE_RESTRICTED))
+    if (level == QG_PSS_BASELINE && (fl & QG_RULE_RESTRICTED))
       rs.on[i] = false;
   }
 

@@ -78,7 +78,7 @@ static cJSON *location(const qg_location *loc, int with_region) {
   return l;
 }
 
-static cJSON *rule_json(const qg_rule *r) {
+static cJSON *rule_json(const qg_rule *r, qg_severity sev) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "id", r->id);
   cJSON_AddStringToObject(o, "name", r->name);
@@ -97,7 +97,7 @@ static cJSON *rule_json(const qg_rule *r) {
   free(md);
   cJSON_AddStringToObject(o, "helpUri", r->help_uri);
   cJSON *dc = cJSON_AddObjectToObject(o, "defaultConfiguration");
-  cJSON_AddStringToObject(dc, "level", level_for(r->severity));
+  cJSON_AddStringToObject(dc, "level", level_for(sev));
   cJSON *props = cJSON_AddObjectToObject(o, "properties");
   cJSON *tags = cJSON_AddArrayToObject(props, "tags");
   cJSON_AddItemToArray(tags, cJSON_CreateString("security"));
@@ -109,13 +109,13 @@ static cJSON *rule_json(const qg_rule *r) {
     cJSON_AddItemToArray(tags, cJSON_CreateString("pss-baseline"));
   if (r->flags & QG_RULE_RESTRICTED)
     cJSON_AddItemToArray(tags, cJSON_CreateString("pss-restricted"));
-  cJSON_AddStringToObject(props, "security-severity", qg_security_severity(r->severity));
+  cJSON_AddStringToObject(props, "security-severity", qg_security_severity(sev));
   cJSON_AddStringToObject(props, "precision", "very-high");
   cJSON_AddStringToObject(props, "problem.severity",
-                          r->severity >= QG_SEV_HIGH     ? "error"
-                          : r->severity == QG_SEV_MEDIUM ? "warning"
-                                                         : "recommendation");
-  cJSON_AddStringToObject(props, "qgate-severity", qg_severity_name(r->severity));
+                          sev >= QG_SEV_HIGH     ? "error"
+                          : sev == QG_SEV_MEDIUM ? "warning"
+                                                 : "recommendation");
+  cJSON_AddStringToObject(props, "qgate-severity", qg_severity_name(sev));
   return o;
 }
 
@@ -133,21 +133,25 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(driver, "semanticVersion", QG_VERSION);
   cJSON_AddStringToObject(driver, "informationUri", QG_INFO_URI);
 
-  /* The rules that ran, in registry order; ruleIndex points into this list. */
-  size_t nrules;
-  const qg_rule *all = qg_rules_all(&nrules);
-  long *index = qg_xcalloc(nrules, sizeof(long));
+  /* The rules that ran (and any rule a finding names), in rule-set order;
+   * ruleIndex points into this list. */
+  const qg_ruleset *rs = rep->rules;
+  size_t nrules = rs ? rs->n : 0;
+  long *index = qg_xcalloc(nrules + 1, sizeof(long));
+  for (size_t j = 0; j < r->findings.n && rs; j++) {
+    size_t k = qg_ruleset_index(rs, r->findings.items[j].rule);
+    if (k != (size_t)-1)
+      index[k] = 1; /* used */
+  }
   cJSON *rules = cJSON_AddArrayToObject(driver, "rules");
   long next = 0;
-  for (size_t j = 0; j < r->findings.n; j++)
-    index[qg_rule_index(r->findings.items[j].rule)] = 1; /* used */
   for (size_t i = 0; i < nrules; i++) {
-    if (!(rep->rules && qg_ruleset_has(rep->rules, &all[i])) && !index[i]) {
+    if (!rs->on[i] && !index[i]) {
       index[i] = -1;
       continue;
     }
     index[i] = next++;
-    cJSON_AddItemToArray(rules, rule_json(&all[i]));
+    cJSON_AddItemToArray(rules, rule_json(rs->rules[i], rs->sev[i]));
   }
 
   char cwd[PATH_MAX];
@@ -188,7 +192,9 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     const qg_finding *f = &r->findings.items[i];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "ruleId", f->rule->id);
-    cJSON_AddNumberToObject(o, "ruleIndex", (double)index[qg_rule_index(f->rule)]);
+    size_t k = rs ? qg_ruleset_index(rs, f->rule) : (size_t)-1;
+    if (k != (size_t)-1 && index[k] >= 0)
+      cJSON_AddNumberToObject(o, "ruleIndex", (double)index[k]);
     cJSON_AddStringToObject(o, "level", level_for(f->severity));
     add_text(o, "message", f->message);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), location(&f->loc, 1));

@@ -29,8 +29,6 @@ const qg_rule *qg_rule_find(const char *id) {
   return bsearch(id, k_rules, QG_ARRAY_LEN(k_rules), sizeof(k_rules[0]), cmp_id);
 }
 
-size_t qg_rule_index(const qg_rule *r) { return (size_t)(r - k_rules); }
-
 const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize) {
   const char *slash = strchr(r->id, '/');
   size_t n = slash ? (size_t)(slash - r->id) : strlen(r->id);
@@ -42,42 +40,83 @@ const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize) {
 }
 
 void qg_ruleset_init(qg_ruleset *rs) {
-  rs->n = QG_ARRAY_LEN(k_rules);
-  rs->on = qg_xcalloc(rs->n, sizeof(bool));
-  rs->sev = qg_xcalloc(rs->n, sizeof(qg_severity));
-  for (size_t i = 0; i < rs->n; i++) {
-    rs->on[i] = (k_rules[i].flags & QG_RULE_DEFAULT_ON) != 0;
-    rs->sev[i] = k_rules[i].severity;
+  memset(rs, 0, sizeof(*rs));
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_rules); i++)
+    qg_ruleset_add(rs, &k_rules[i], (k_rules[i].flags & QG_RULE_DEFAULT_ON) != 0);
+}
+
+void qg_ruleset_add(qg_ruleset *rs, const qg_rule *r, bool on) {
+  if (rs->n == rs->cap) {
+    size_t cap = rs->cap;
+    qg_grow((void **)&rs->rules, &cap, rs->n + 1, sizeof(*rs->rules));
+    cap = rs->cap;
+    qg_grow((void **)&rs->on, &cap, rs->n + 1, sizeof(*rs->on));
+    cap = rs->cap;
+    qg_grow((void **)&rs->sev, &cap, rs->n + 1, sizeof(*rs->sev));
+    rs->cap = cap;
   }
+  rs->rules[rs->n] = r;
+  rs->on[rs->n] = on;
+  rs->sev[rs->n] = r->severity;
+  rs->n++;
 }
 
 void qg_ruleset_cleanup(qg_ruleset *rs) {
+  free(rs->rules);
   free(rs->on);
   free(rs->sev);
-  rs->on = NULL;
-  rs->sev = NULL;
-  rs->n = 0;
+  memset(rs, 0, sizeof(*rs));
+}
+
+size_t qg_ruleset_index(const qg_ruleset *rs, const qg_rule *r) {
+  if (r >= k_rules && r < k_rules + QG_ARRAY_LEN(k_rules)) {
+    size_t i = (size_t)(r - k_rules);
+    return i < rs->n && rs->rules[i] == r ? i : (size_t)-1;
+  }
+  for (size_t i = QG_ARRAY_LEN(k_rules); i < rs->n; i++)
+    if (rs->rules[i] == r)
+      return i;
+  return (size_t)-1;
+}
+
+const qg_rule *qg_ruleset_find(const qg_ruleset *rs, const char *id) {
+  const qg_rule *r = qg_rule_find(id);
+  if (r)
+    return r;
+  for (size_t i = QG_ARRAY_LEN(k_rules); i < rs->n; i++)
+    if (strcmp(rs->rules[i]->id, id) == 0)
+      return rs->rules[i];
+  return NULL;
 }
 
 bool qg_ruleset_has(const qg_ruleset *rs, const qg_rule *r) {
-  size_t i = qg_rule_index(r);
-  return i < rs->n && rs->on[i];
+  size_t i = qg_ruleset_index(rs, r);
+  return i != (size_t)-1 && rs->on[i];
 }
 
 qg_severity qg_ruleset_severity(const qg_ruleset *rs, const qg_rule *r) {
-  size_t i = qg_rule_index(r);
-  return i < rs->n && rs->sev ? rs->sev[i] : r->severity;
+  size_t i = qg_ruleset_index(rs, r);
+  return i != (size_t)-1 ? rs->sev[i] : r->severity;
 }
 
-/* Calls fn for every rule matching one name (a group or an id). Returns the
- * number matched. */
-static size_t match_name(const char *name, size_t len, bool *marks) {
+void qg_ruleset_set_severity(qg_ruleset *rs, const qg_rule *r, qg_severity sev) {
+  size_t i = qg_ruleset_index(rs, r);
+  if (i != (size_t)-1)
+    rs->sev[i] = sev;
+}
+
+bool qg_rule_named(const qg_rule *r, const char *name, size_t len) {
+  const char *id = r->id;
+  return (strlen(id) == len && strncmp(id, name, len) == 0) ||
+         (strncmp(id, name, len) == 0 && id[len] == '/');
+}
+
+/* Marks every rule of rs that one name (a group or an id) names. Returns
+ * the number matched. */
+static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, bool *marks) {
   size_t hits = 0;
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_rules); i++) {
-    const char *id = k_rules[i].id;
-    int is_id = strlen(id) == len && strncmp(id, name, len) == 0;
-    int is_group = strncmp(id, name, len) == 0 && id[len] == '/';
-    if (is_id || is_group) {
+  for (size_t i = 0; i < rs->n; i++) {
+    if (qg_rule_named(rs->rules[i], name, len)) {
       marks[i] = true;
       hits++;
     }
@@ -85,12 +124,12 @@ static size_t match_name(const char *name, size_t len, bool *marks) {
   return hits;
 }
 
-static qg_status mark_list(const char *list, bool *marks, char *bad, size_t badsize) {
+static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char *bad,
+                           size_t badsize) {
   const char *s = list;
   while (*s) {
     const char *comma = strchr(s, ',');
     size_t len = comma ? (size_t)(comma - s) : strlen(s);
-    /* trim spaces */
     const char *b = s;
     size_t l = len;
     while (l && (*b == ' ' || *b == '\t')) {
@@ -99,7 +138,7 @@ static qg_status mark_list(const char *list, bool *marks, char *bad, size_t bads
     }
     while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
       l--;
-    if (l && !match_name(b, l, marks)) {
+    if (l && !match_name(rs, b, l, marks)) {
       size_t c = l < badsize - 1 ? l : badsize - 1;
       memcpy(bad, b, c);
       bad[c] = '\0';
@@ -113,7 +152,7 @@ static qg_status mark_list(const char *list, bool *marks, char *bad, size_t bads
 qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
                             size_t badsize) {
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(list, marks, bad, badsize);
+  qg_status st = mark_list(rs, list, marks, bad, badsize);
   if (st == QG_OK) {
     for (size_t i = 0; i < rs->n; i++) {
       if (*first)
@@ -127,13 +166,21 @@ qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char 
   return st;
 }
 
-qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
+static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, size_t badsize) {
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(list, marks, bad, badsize);
+  qg_status st = mark_list(rs, list, marks, bad, badsize);
   if (st == QG_OK)
     for (size_t i = 0; i < rs->n; i++)
       if (marks[i])
-        rs->on[i] = false;
+        rs->on[i] = on;
   free(marks);
   return st;
+}
+
+qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
+  return set_list(rs, list, false, bad, badsize);
+}
+
+qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
+  return set_list(rs, list, true, bad, badsize);
 }

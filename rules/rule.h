@@ -39,31 +39,44 @@ typedef struct qg_rule {
 const qg_rule *qg_rules_all(size_t *count);
 /* Looks up an id exactly; NULL when unknown. */
 const qg_rule *qg_rule_find(const char *id);
-/* Index of r in the registry. */
-size_t qg_rule_index(const qg_rule *r);
 /* The group of r ("pss"), written into buf; returns buf. */
 const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize);
 
-/* Which rules run. */
+/* Which rules run: the registry plus any custom rules from configuration. */
 typedef struct qg_ruleset {
-  bool *on;             /* owned; one flag per registry row */
-  qg_severity *sev;     /* owned; the severity each rule reports at */
-  size_t n;
+  const qg_rule **rules; /* owned array of borrowed rules: registry first, then custom */
+  bool *on;              /* owned; one flag per rule */
+  qg_severity *sev;      /* owned; the severity each rule reports at */
+  size_t n, cap;
 } qg_ruleset;
 
-/* Starts from each rule's DEFAULT_ON flag. Caller cleans up. */
+/* Starts from the registry with each rule's DEFAULT_ON flag. Caller cleans up. */
 void qg_ruleset_init(qg_ruleset *rs);
 void qg_ruleset_cleanup(qg_ruleset *rs);
+/* Adds a rule that is not in the registry (r is borrowed: it must outlive
+ * rs and every finding that points at it). */
+void qg_ruleset_add(qg_ruleset *rs, const qg_rule *r, bool on);
+/* Index of r in rs, or (size_t)-1 when rs does not hold it. */
+size_t qg_ruleset_index(const qg_ruleset *rs, const qg_rule *r);
+/* The rule of rs with this id, or NULL. */
+const qg_rule *qg_ruleset_find(const qg_ruleset *rs, const char *id);
 bool qg_ruleset_has(const qg_ruleset *rs, const qg_rule *r);
 /* The severity r reports at: its default unless configuration changed it. */
 qg_severity qg_ruleset_severity(const qg_ruleset *rs, const qg_rule *r);
+/* Changes the severity r reports at (configuration). */
+void qg_ruleset_set_severity(qg_ruleset *rs, const qg_rule *r, qg_severity sev);
+
+/* Does name (a group or an id) name rule r? */
+bool qg_rule_named(const qg_rule *r, const char *name, size_t len);
 
 /* Applies a comma-separated list of groups or ids. select: only the named
  * rules stay on (the first call narrows; later calls widen); ignore: the
- * named rules go off. On an unknown name returns QG_EUSAGE and copies the
- * offending name into bad (NUL-terminated, truncated to badsize). */
+ * named rules go off; enable: the named rules go on. On an unknown name
+ * returns QG_EUSAGE and copies the offending name into bad (NUL-terminated,
+ * truncated to badsize). */
 qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
                             size_t badsize);
 qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize);
+qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char *bad, size_t badsize);
 
 #endif

@@ -56,15 +56,13 @@ static void check_ignore_ids(const qg_pod_ref *ref, const qg_ynode *md) {
   const char *list = qg_ynode_str(v);
   if (!list)
     return;
-  size_t nrules;
-  const qg_rule *all = qg_rules_all(&nrules);
+  const qg_ruleset *rs = ref->opts->rules;
   for (const char *s = list; *s;) {
     s += strspn(s, " ,");
     size_t n = strcspn(s, ", ");
     int known = 0;
-    for (size_t i = 0; i < nrules && n && !known; i++)
-      known = (strlen(all[i].id) == n && strncmp(all[i].id, s, n) == 0) ||
-              (strcspn(all[i].id, "/") == n && strncmp(all[i].id, s, n) == 0);
+    for (size_t i = 0; i < rs->n && n && !known; i++)
+      known = qg_rule_named(rs->rules[i], s, n);
     if (n && !known) {
       qg_location loc = {ref->path, v->line, v->col, v->end_line, v->end_col};
       qg_result_diag(ref->result, QG_DIAG_WARNING, QG_ECONFIG, &loc,
@@ -133,11 +131,10 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
 
 /* Does a comma-separated list name rule r (by id or by group)? */
 static int list_names(const char *list, const qg_rule *r) {
-  size_t idl = strlen(r->id), gl = strcspn(r->id, "/");
   for (const char *s = list; *s;) {
     s += strspn(s, " ,");
     size_t n = strcspn(s, ", ");
-    if (n && ((n == idl && strncmp(s, r->id, n) == 0) || (n == gl && strncmp(s, r->id, n) == 0)))
+    if (n && qg_rule_named(r, s, n))
       return 1;
     s += n;
   }
