@@ -1,5 +1,6 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
+#include "core/config.h"
 #include "core/git.h"
 #include "core/http.h"
 #include "core/regex.h"
@@ -21,12 +22,14 @@
 
 enum opt_id {
   O_COLOR,
+  O_CONFIG,
   O_FAIL_ON,
   O_FORMAT,
   O_HELP,
   O_IGNORE,
   O_MAX_FILE_SIZE,
   O_NO_GITIGNORE,
+  O_PROFILE,
   O_PSS,
   O_PSS_VERSION,
   O_SELECT,
@@ -42,6 +45,8 @@ typedef struct opt_def {
 
 static const opt_def k_opts[] = {
     {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
+    {"config", O_CONFIG, "FILE",
+     "configuration file (default: .qgate.yml at the repository root, if present)"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
     {"format", O_FORMAT, "FMT[=FILE]",
@@ -51,6 +56,7 @@ static const opt_def k_opts[] = {
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
     {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
+    {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
     {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
     {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
     {"select", O_SELECT, "LIST",
@@ -65,7 +71,7 @@ typedef struct fmt_out {
 typedef struct cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
-  const char *pss_level, *pss_version, *fail_on, *color;
+  const char *pss_level, *pss_version, *fail_on, *color, *config, *profile;
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
   size_t max_file_size;
@@ -129,9 +135,10 @@ static void usage_main(FILE *f) {
 }
 
 static void usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_COLOR,       O_FAIL_ON,      O_FORMAT, O_HELP,
-                                    O_IGNORE,      O_MAX_FILE_SIZE, O_NO_GITIGNORE,
-                                    O_PSS,         O_PSS_VERSION,  O_SELECT};
+  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,       O_FAIL_ON,
+                                    O_FORMAT, O_HELP,         O_IGNORE,
+                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
+                                    O_PSS,    O_PSS_VERSION,  O_SELECT};
   fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
         ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
@@ -229,8 +236,14 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       }
       o->color = val;
       break;
+    case O_CONFIG:
+      o->config = val;
+      break;
     case O_FAIL_ON:
       o->fail_on = val;
+      break;
+    case O_PROFILE:
+      o->profile = val;
       break;
     case O_FORMAT: {
       if (o->nformats == MAX_LISTS) {
@@ -357,10 +370,47 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
   return status;
 }
 
+/* Loads --config FILE, or .qgate.yml at the repository root (or here) when
+ * it exists. Returns QG_EXIT_PASS, or QG_EXIT_INPUT after printing the
+ * errors. *loaded says whether there was a file. */
+static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg_cli_io *io) {
+  char *path = NULL;
+  *loaded = false;
+  if (o->config) {
+    path = qg_xstrdup(o->config);
+  } else {
+    char *root = qg_git_workdir(".");
+    char *cand = qg_xasprintf("%s/.qgate.yml", root ? root : ".");
+    free(root);
+    if (access(cand, F_OK) == 0)
+      path = cand;
+    else
+      free(cand);
+  }
+  if (!path) {
+    if (o->profile) {
+      errorf(io, "--profile %s: there is no configuration (.qgate.yml or --config)", o->profile);
+      return QG_EXIT_INPUT;
+    }
+    return QG_EXIT_PASS;
+  }
+  qg_result tmp;
+  qg_result_init(&tmp);
+  qg_status st = qg_config_load(cfg, path, o->profile, &tmp);
+  free(path);
+  print_diags(io, &tmp);
+  qg_result_cleanup(&tmp);
+  *loaded = true;
+  return st == QG_OK ? QG_EXIT_PASS : QG_EXIT_INPUT;
+}
+
 static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   cli_opts o = {0};
   qg_ruleset rs = {0};
   qg_result r;
+  qg_config cfg;
+  bool have_cfg = false;
+  qg_config_init(&cfg);
   qg_result_init(&r);
   int status = parse_args(argc, argv, 2, &o, io);
   if (status != QG_EXIT_PASS)
@@ -376,6 +426,15 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
       goto out;
     }
   }
+  if (load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
+    goto out;
+  /* the command line wins over the configuration */
+  if (!o.pss_level)
+    o.pss_level = cfg.pss_level.s;
+  if (!o.pss_version)
+    o.pss_version = cfg.pss_version.s;
+  if (!o.fail_on)
+    o.fail_on = cfg.fail_on.s;
   qg_pss_level level = QG_PSS_RESTRICTED;
   if (o.pss_level && qg_pss_parse_level(o.pss_level, &level) != QG_OK) {
     errorf(io, "--pss takes restricted, baseline or off, not '%s'", o.pss_level);
@@ -398,6 +457,15 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
     }
   }
   qg_ruleset_init(&rs);
+  if (have_cfg) {
+    qg_result tmp;
+    qg_result_init(&tmp);
+    qg_status cst = qg_config_apply_rules(&cfg, &rs, &tmp);
+    print_diags(io, &tmp);
+    qg_result_cleanup(&tmp);
+    if (cst != QG_OK)
+      goto out;
+  }
   char bad[128];
   bool first = true;
   for (size_t i = 0; i < o.nselect; i++) {
@@ -421,14 +489,15 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
       rs.on[i] = false;
   }
 
-  qg_scan_config cfg = {
-      .k8s = {.rules = &rs, .pss_level = level, .pss_minor = minor},
+  qg_scan_config scan = {
+      .k8s = {.rules = &rs, .config = have_cfg ? &cfg : NULL, .pss_level = level,
+              .pss_minor = minor},
       .max_file_size = o.max_file_size,
       .stdin_fp = io->in,
       .use_gitignore = !o.no_gitignore,
   };
   static const char *const dot[] = {"."};
-  qg_scan_paths(&cfg, o.npaths ? o.paths : dot, o.npaths ? o.npaths : 1, &r);
+  qg_scan_paths(&scan, o.npaths ? o.paths : dot, o.npaths ? o.npaths : 1, &r);
 
   bool gate_failed = false;
   for (size_t i = 0; i < r.findings.n && !fail_never; i++)
@@ -466,6 +535,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
 out:
   qg_result_cleanup(&r);
   qg_ruleset_cleanup(&rs);
+  qg_config_cleanup(&cfg);
   free_opts(&o);
   return status;
 }

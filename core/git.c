@@ -72,3 +72,19 @@ qg_status qg_git_init_repo(const char *path) {
   git_repository_free(repo);
   return QG_OK;
 }
+
+char *qg_git_workdir(const char *path) {
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
+    return NULL;
+  const char *wd = git_repository_workdir(repo);
+  char *out = NULL;
+  if (wd) {
+    out = qg_xstrdup(wd);
+    size_t n = strlen(out);
+    while (n > 1 && out[n - 1] == '/')
+      out[--n] = '\0';
+  }
+  git_repository_free(repo);
+  return out;
+}

@@ -19,6 +19,10 @@ qg_git_ignore *qg_git_ignore_open(const char *path);
 int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir);
 void qg_git_ignore_free(qg_git_ignore **gi);
 
+/* The work tree of the repository containing path, without a trailing
+ * '/'; caller frees. NULL outside a repository. */
+char *qg_git_workdir(const char *path);
+
 /* Creates an empty repository at path (tests and hooks). */
 qg_status qg_git_init_repo(const char *path);
 

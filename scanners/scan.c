@@ -126,7 +126,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
 
 static int on_skip(void *ud, const char *path, int is_dir) {
   walk_ctx *w = ud;
-  return w->gi && qg_git_ignored(w->gi, path, is_dir);
+  return (w->gi && qg_git_ignored(w->gi, path, is_dir)) ||
+         qg_config_excluded(w->cfg->k8s.config, path, is_dir);
 }
 
 /* "./a/b.yaml" -> "a/b.yaml", "dir//x" stays as given otherwise. */
@@ -153,7 +154,8 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
       qg_walk(path, k_exts, on_skip, on_walk, &w);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
-      scan_file(cfg, path, r);
+      if (!qg_config_excluded(cfg->k8s.config, path, false))
+        scan_file(cfg, path, r);
     } else {
       qg_location loc = {path, 0, 0, 0, 0};
       if (err_no == ENOENT)

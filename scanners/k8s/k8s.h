@@ -7,6 +7,7 @@
 #ifndef QG_K8S_H
 #define QG_K8S_H
 
+#include "core/config.h"
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "rules/rule.h"
@@ -18,7 +19,8 @@ typedef enum qg_pss_level { QG_PSS_OFF, QG_PSS_BASELINE, QG_PSS_RESTRICTED } qg_
 #define QG_PSS_MAX_MINOR 37 /* newest policy version: v1.37 */
 
 typedef struct qg_k8s_opts {
-  const qg_ruleset *rules; /* borrowed */
+  const qg_ruleset *rules;  /* borrowed */
+  const qg_config *config;  /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
   unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
 } qg_k8s_opts;
@@ -62,6 +64,9 @@ void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
 void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
                   const char *container, const char *field, const char *fmt, va_list ap)
     QG_PRINTF(6, 0);
+
+/* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
+void qg_k8s_custom(const qg_pod_ref *ref);
 
 /* The hardening checks beyond PSS (scanners/k8s/harden.c): called for every
  * object; ref->spec is NULL when the object has no pod spec. */

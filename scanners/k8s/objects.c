@@ -127,6 +127,7 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       qg_pss_check_pod(&ref);
   }
   qg_k8s_harden(&ref);
+  qg_k8s_custom(&ref);
 }
 
 /* Does a comma-separated list name rule r (by id or by group)? */
@@ -239,9 +240,13 @@ void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at
   qg_finding *f =
       qg_result_add_finding(ref->result, rule, qg_ruleset_severity(rs, rule), &loc, &ctx, message);
   const char *by = NULL, *why = NULL;
+  const qg_exemption *x;
   if (suppressed_in(ref->obj_meta, rule, field, &by, &why) ||
       (ref->meta != ref->obj_meta && suppressed_in(ref->meta, rule, field, &by, &why)))
     qg_finding_suppress(ref->result, f, by, why);
+  else if ((x = qg_config_exempt(ref->opts->config, rule, ref->ctx.kind, ref->ctx.namespace_,
+                                 ref->ctx.name)) != NULL)
+    qg_finding_suppress(ref->result, f, ".qgate.yml exemption", x->reason);
 }
 
 void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,

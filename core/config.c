@@ -1,0 +1,608 @@
+/* config.c: .qgate.yml. */
+#include "core/config.h"
+#include "core/fs.h"
+#include "core/glob.h"
+#include "core/yamldoc.h"
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_CONFIG_SIZE (1u << 20)
+
+typedef struct parser {
+  qg_config *c;
+  qg_result *r;
+  const char *path;
+  const char *profile;
+  bool profile_found;
+  int errors;
+} parser;
+
+static void err(parser *p, const qg_ynode *at, const char *fmt, ...) QG_PRINTF(3, 4);
+static void err(parser *p, const qg_ynode *at, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+  qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
+  qg_result_diag(p->r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "%s", msg);
+  free(msg);
+  p->errors++;
+}
+
+static const char *kind_name(const qg_ynode *n) {
+  if (!n || qg_ynode_is_null(n))
+    return "null";
+  return n->kind == QG_Y_MAP ? "a mapping" : n->kind == QG_Y_SEQ ? "a list" : "a scalar";
+}
+
+static bool get_str(parser *p, const qg_ynode *n, const char *key, qg_cfgstr *out) {
+  if (!n || n->kind != QG_Y_SCALAR || qg_ynode_is_null(n)) {
+    err(p, n, "%s must be a string, not %s", key, kind_name(n));
+    return false;
+  }
+  free(out->s);
+  out->s = qg_xstrdup(n->u.s.str);
+  out->line = n->line;
+  out->col = n->col;
+  return true;
+}
+
+static void list_push(qg_cfglist *l, const qg_ynode *n) {
+  l->items = qg_xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
+  l->items[l->n].s = qg_xstrdup(n->u.s.str);
+  l->items[l->n].line = n->line;
+  l->items[l->n].col = n->col;
+  l->n++;
+}
+
+/* A list of strings; a single string is accepted as a one-item list. */
+static void get_list(parser *p, const qg_ynode *n, const char *key, qg_cfglist *out) {
+  if (n && n->kind == QG_Y_SCALAR && !qg_ynode_is_null(n)) {
+    list_push(out, n);
+    return;
+  }
+  if (!n || n->kind != QG_Y_SEQ) {
+    err(p, n, "%s must be a list of strings, not %s", key, kind_name(n));
+    return;
+  }
+  for (uint32_t i = 0; i < n->u.seq.n; i++) {
+    const qg_ynode *it = n->u.seq.items[i];
+    if (it->kind != QG_Y_SCALAR || qg_ynode_is_null(it))
+      err(p, it, "%s: each item must be a string, not %s", key, kind_name(it));
+    else
+      list_push(out, it);
+  }
+}
+
+static bool expect_map(parser *p, const qg_ynode *n, const char *what) {
+  if (n && n->kind == QG_Y_MAP)
+    return true;
+  err(p, n, "%s must be a mapping, not %s", what, kind_name(n));
+  return false;
+}
+
+static void unknown_key(parser *p, const qg_ynode *k, const char *where, const char *known) {
+  err(p, k, "unknown key \"%s\" in %s (known: %s)", k->u.s.str, where, known);
+}
+
+static void free_list(qg_cfglist *l) {
+  for (size_t i = 0; i < l->n; i++)
+    free(l->items[i].s);
+  free(l->items);
+  l->items = NULL;
+  l->n = 0;
+}
+
+static void parse_pss(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "pss"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    if (strcmp(ks, "level") == 0) {
+      if (get_str(p, v, "pss.level", &p->c->pss_level) && strcmp(v->u.s.str, "restricted") &&
+          strcmp(v->u.s.str, "baseline") && strcmp(v->u.s.str, "off"))
+        err(p, v, "pss.level must be restricted, baseline or off, not \"%s\"", v->u.s.str);
+    } else if (strcmp(ks, "version") == 0) {
+      get_str(p, v, "pss.version", &p->c->pss_version);
+    } else {
+      unknown_key(p, k, "pss", "level, version");
+    }
+  }
+}
+
+static void parse_rules(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "rules"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    if (strcmp(ks, "select") == 0)
+      get_list(p, v, "rules.select", &p->c->select);
+    else if (strcmp(ks, "ignore") == 0 || strcmp(ks, "disable") == 0)
+      get_list(p, v, "rules.ignore", &p->c->ignore);
+    else if (strcmp(ks, "enable") == 0)
+      get_list(p, v, "rules.enable", &p->c->enable);
+    else if (strcmp(ks, "severity") == 0) {
+      if (!expect_map(p, v, "rules.severity"))
+        continue;
+      for (uint32_t j = 0; j < v->u.map.n; j++) {
+        const qg_ynode *id = v->u.map.pairs[j].key, *sev = v->u.map.pairs[j].value;
+        qg_severity tmp;
+        if (sev->kind != QG_Y_SCALAR || qg_severity_parse(sev->u.s.str, &tmp) != QG_OK) {
+          err(p, sev, "rules.severity: \"%s\" must be critical, high, medium, low or info",
+              qg_ynode_str(id) ? qg_ynode_str(id) : "");
+          continue;
+        }
+        list_push(&p->c->sev_ids, id);
+        list_push(&p->c->sev_values, sev);
+      }
+    } else
+      unknown_key(p, k, "rules", "select, ignore, enable, severity");
+  }
+}
+
+static void parse_exemptions(parser *p, const qg_ynode *n) {
+  if (!n || n->kind != QG_Y_SEQ) {
+    err(p, n, "exemptions must be a list, not %s", kind_name(n));
+    return;
+  }
+  for (uint32_t i = 0; i < n->u.seq.n; i++) {
+    const qg_ynode *e = n->u.seq.items[i];
+    if (!expect_map(p, e, "an exemption"))
+      continue;
+    p->c->exemptions =
+        qg_xrealloc(p->c->exemptions, (p->c->nexemptions + 1) * sizeof(*p->c->exemptions));
+    qg_exemption *x = &p->c->exemptions[p->c->nexemptions++];
+    memset(x, 0, sizeof(*x));
+    for (uint32_t j = 0; j < e->u.map.n; j++) {
+      const qg_ynode *k = e->u.map.pairs[j].key, *v = e->u.map.pairs[j].value;
+      const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+      if (strcmp(ks, "namespaces") == 0)
+        get_list(p, v, "exemptions.namespaces", &x->namespaces);
+      else if (strcmp(ks, "objects") == 0)
+        get_list(p, v, "exemptions.objects", &x->objects);
+      else if (strcmp(ks, "rules") == 0)
+        get_list(p, v, "exemptions.rules", &x->rules);
+      else if (strcmp(ks, "reason") == 0) {
+        qg_cfgstr s = {0};
+        if (get_str(p, v, "exemptions.reason", &s)) {
+          free(x->reason);
+          x->reason = s.s;
+        }
+      } else
+        unknown_key(p, k, "an exemption", "namespaces, objects, rules, reason");
+    }
+    if (!x->namespaces.n && !x->objects.n)
+      err(p, e, "an exemption needs namespaces or objects (or both)");
+    for (size_t j = 0; j < x->objects.n; j++) {
+      const char *o = x->objects.items[j].s;
+      size_t slashes = 0;
+      for (const char *q = o; *q; q++)
+        slashes += *q == '/';
+      if (slashes < 1 || slashes > 2) {
+        qg_ynode at = {.line = x->objects.items[j].line, .col = x->objects.items[j].col};
+        err(p, &at, "exemptions.objects: \"%s\" must be Kind/name or Kind/namespace/name", o);
+      }
+    }
+  }
+}
+
+static void parse_settings(parser *p, const qg_ynode *root, bool top);
+
+static void parse_profiles(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "profiles"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const char *name = qg_ynode_str(n->u.map.pairs[i].key);
+    const qg_ynode *v = n->u.map.pairs[i].value;
+    if (!expect_map(p, v, "a profile"))
+      continue;
+    /* every profile is validated; only the chosen one is applied */
+    bool chosen = p->profile && name && strcmp(name, p->profile) == 0;
+    if (chosen) {
+      p->profile_found = true;
+      parse_settings(p, v, false);
+    } else {
+      qg_config scratch;
+      qg_config_init(&scratch);
+      qg_config *real = p->c;
+      p->c = &scratch;
+      parse_settings(p, v, false);
+      p->c = real;
+      qg_config_cleanup(&scratch);
+    }
+  }
+}
+
+static char *pascal(const char *id) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  bool up = true;
+  for (const char *c = id; *c; c++) {
+    if (!isalnum((unsigned char)*c)) {
+      up = true;
+      continue;
+    }
+    (void)qg_buf_putc(&b, up ? (char)toupper((unsigned char)*c) : *c);
+    up = false;
+  }
+  return qg_buf_detach(&b);
+}
+
+static void parse_custom(parser *p, const qg_ynode *n) {
+  if (!n || n->kind != QG_Y_SEQ) {
+    err(p, n, "custom_rules must be a list, not %s", kind_name(n));
+    return;
+  }
+  for (uint32_t i = 0; i < n->u.seq.n; i++) {
+    const qg_ynode *e = n->u.seq.items[i];
+    if (!expect_map(p, e, "a custom rule"))
+      continue;
+    qg_cfgstr id = {0}, title = {0}, help = {0}, rem = {0}, sev = {0}, path = {0};
+    qg_cfglist kinds = {0}, values = {0};
+    int conds = 0;
+    qg_cond cond = QG_COND_REQUIRED;
+    bool per_container = false;
+    for (uint32_t j = 0; j < e->u.map.n; j++) {
+      const qg_ynode *k = e->u.map.pairs[j].key, *v = e->u.map.pairs[j].value;
+      const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+      if (!strcmp(ks, "id"))
+        get_str(p, v, "custom_rules.id", &id);
+      else if (!strcmp(ks, "title"))
+        get_str(p, v, "custom_rules.title", &title);
+      else if (!strcmp(ks, "help"))
+        get_str(p, v, "custom_rules.help", &help);
+      else if (!strcmp(ks, "remediation"))
+        get_str(p, v, "custom_rules.remediation", &rem);
+      else if (!strcmp(ks, "severity"))
+        get_str(p, v, "custom_rules.severity", &sev);
+      else if (!strcmp(ks, "kinds"))
+        get_list(p, v, "custom_rules.kinds", &kinds);
+      else if (!strcmp(ks, "path") || !strcmp(ks, "container")) {
+        if (path.s)
+          err(p, k, "a custom rule takes one of path or container");
+        get_str(p, v, ks, &path);
+        per_container = !strcmp(ks, "container");
+      } else if (!strcmp(ks, "required") || !strcmp(ks, "forbidden")) {
+        if (qg_ynode_bool(v) != 1)
+          err(p, v, "%s takes true", ks);
+        cond = !strcmp(ks, "required") ? QG_COND_REQUIRED : QG_COND_FORBIDDEN;
+        conds++;
+      } else if (!strcmp(ks, "one_of") || !strcmp(ks, "not_one_of")) {
+        get_list(p, v, ks, &values);
+        cond = !strcmp(ks, "one_of") ? QG_COND_ONE_OF : QG_COND_NOT_ONE_OF;
+        conds++;
+      } else
+        unknown_key(p, k, "a custom rule",
+                    "id, title, help, remediation, severity, kinds, path, container, required, "
+                    "forbidden, one_of, not_one_of");
+    }
+    qg_severity s = QG_SEV_MEDIUM;
+    if (sev.s && qg_severity_parse(sev.s, &s) != QG_OK) {
+      qg_ynode at = {.line = sev.line, .col = sev.col};
+      err(p, &at, "custom_rules.severity must be critical, high, medium, low or info");
+    }
+    bool ok = true;
+    if (!id.s || !strchr(id.s, '/') || !strncmp(id.s, "pss/", 4) || !strncmp(id.s, "k8s/", 4)) {
+      qg_ynode at = {.line = id.line, .col = id.col};
+      err(p, id.s ? &at : e, "a custom rule needs an id of the form group/name outside the "
+                              "built-in groups (pss, k8s), e.g. custom/memory-limit");
+      ok = false;
+    }
+    if (!title.s || !path.s || conds != 1) {
+      err(p, e, "a custom rule needs a title, a path or container, and exactly one of "
+                "required, forbidden, one_of, not_one_of");
+      ok = false;
+    }
+    if (ok && p->c) {
+      p->c->custom = qg_xrealloc(p->c->custom, (p->c->ncustom + 1) * sizeof(*p->c->custom));
+      qg_custom_rule *cr = &p->c->custom[p->c->ncustom++];
+      memset(cr, 0, sizeof(*cr));
+      cr->strings[0] = id.s;
+      cr->strings[1] = pascal(id.s);
+      cr->strings[2] = title.s;
+      cr->strings[3] = help.s ? help.s : qg_xasprintf("Custom rule from %s.", p->path);
+      cr->strings[4] = rem.s ? rem.s : qg_xasprintf("Follow the rule: %s.", title.s);
+      cr->strings[5] = qg_xstrdup("");
+      cr->rule = (qg_rule){cr->strings[0], cr->strings[1], s, QG_RULE_DEFAULT_ON, NULL,
+                           cr->strings[2], cr->strings[3], cr->strings[4], NULL,
+                           "https://github.com/qgate-dev/qgate#configuration", cr->strings[5]};
+      cr->kinds = kinds;
+      cr->path = path.s;
+      cr->per_container = per_container;
+      cr->cond = cond;
+      cr->values = values;
+      id.s = title.s = help.s = rem.s = path.s = NULL;
+      kinds = (qg_cfglist){0};
+      values = (qg_cfglist){0};
+    }
+    free(id.s);
+    free(title.s);
+    free(help.s);
+    free(rem.s);
+    free(sev.s);
+    free(path.s);
+    free_list(&kinds);
+    free_list(&values);
+  }
+}
+
+static void parse_settings(parser *p, const qg_ynode *root, bool top) {
+  static const char known_top[] =
+      "pss, fail_on, rules, exclude, exemptions, profiles, custom_rules";
+  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions";
+  for (uint32_t i = 0; i < root->u.map.n; i++) {
+    const qg_ynode *k = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    if (!strcmp(ks, "pss"))
+      parse_pss(p, v);
+    else if (!strcmp(ks, "fail_on")) {
+      qg_severity tmp;
+      if (get_str(p, v, "fail_on", &p->c->fail_on) && strcmp(v->u.s.str, "none") &&
+          qg_severity_parse(v->u.s.str, &tmp) != QG_OK)
+        err(p, v, "fail_on must be critical, high, medium, low, info or none, not \"%s\"",
+            v->u.s.str);
+    } else if (!strcmp(ks, "rules"))
+      parse_rules(p, v);
+    else if (!strcmp(ks, "exclude"))
+      get_list(p, v, "exclude", &p->c->exclude);
+    else if (!strcmp(ks, "exemptions"))
+      parse_exemptions(p, v);
+    else if (top && !strcmp(ks, "profiles"))
+      continue; /* after the top level, so a profile overrides it */
+    else if (top && !strcmp(ks, "custom_rules"))
+      parse_custom(p, v);
+    else if (top && !strcmp(ks, "version"))
+      continue; /* a conventional schema version marker */
+    else
+      unknown_key(p, k, top ? "the configuration" : "a profile", top ? known_top : known_profile);
+  }
+  if (top) {
+    const qg_ynode *profiles = qg_ymap_get(root, "profiles");
+    if (profiles)
+      parse_profiles(p, profiles);
+  }
+}
+
+static qg_status on_doc(void *ud, const qg_ynode *root, unsigned index) {
+  parser *p = ud;
+  if (index > 0) {
+    err(p, root, "the configuration must be a single YAML document");
+    return QG_OK;
+  }
+  if (qg_ynode_is_null(root))
+    return QG_OK; /* an empty file is an empty configuration */
+  if (!expect_map(p, root, "the configuration"))
+    return QG_OK;
+  parse_settings(p, root, true);
+  return QG_OK;
+}
+
+static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
+  parser *p = ud;
+  qg_ynode at = {.line = line, .col = col};
+  err(p, &at, "%s", msg);
+}
+
+void qg_config_init(qg_config *c) { memset(c, 0, sizeof(*c)); }
+
+void qg_config_cleanup(qg_config *c) {
+  free(c->path);
+  free(c->root);
+  free(c->pss_level.s);
+  free(c->pss_version.s);
+  free(c->fail_on.s);
+  free_list(&c->select);
+  free_list(&c->ignore);
+  free_list(&c->enable);
+  free_list(&c->sev_ids);
+  free_list(&c->sev_values);
+  free_list(&c->exclude);
+  for (size_t i = 0; i < c->nexemptions; i++) {
+    free_list(&c->exemptions[i].namespaces);
+    free_list(&c->exemptions[i].objects);
+    free_list(&c->exemptions[i].rules);
+    free(c->exemptions[i].reason);
+  }
+  free(c->exemptions);
+  for (size_t i = 0; i < c->ncustom; i++) {
+    for (size_t j = 0; j < QG_ARRAY_LEN(c->custom[i].strings); j++)
+      free(c->custom[i].strings[j]);
+    free_list(&c->custom[i].kinds);
+    free_list(&c->custom[i].values);
+    free(c->custom[i].path);
+  }
+  free(c->custom);
+  memset(c, 0, sizeof(*c));
+}
+
+qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg_result *r) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  qg_location loc = {path, 0, 0, 0, 0};
+  qg_status st = qg_read_all(path, NULL, MAX_CONFIG_SIZE, &buf, &len, &err_no);
+  if (st != QG_OK) {
+    qg_result_diag(r, QG_DIAG_ERROR, st == QG_ETOOBIG ? QG_ECONFIG : st, &loc,
+                   "cannot read the configuration: %s",
+                   st == QG_ETOOBIG ? "larger than 1 MiB" : st == QG_ENOENT ? "no such file"
+                                                                           : strerror(err_no));
+    return st == QG_ETOOBIG ? QG_ECONFIG : st;
+  }
+  c->path = qg_xstrdup(path);
+  char real[PATH_MAX];
+  if (realpath(path, real)) {
+    char *slash = strrchr(real, '/');
+    if (slash)
+      *slash = '\0';
+    c->root = qg_xstrdup(*real ? real : "/");
+  }
+  parser p = {c, r, c->path, profile, false, 0};
+  qg_yaml_opts yo = {{64, 0, 0}, on_doc, on_warn, &p};
+  qg_yaml_error ye;
+  if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
+    qg_location at = {c->path, ye.line, ye.col, 0, 0};
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &at, "invalid YAML: %s", ye.message);
+    p.errors++;
+  }
+  free(buf);
+  if (profile && !p.profile_found && !p.errors) {
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "no profile \"%s\" in profiles", profile);
+    p.errors++;
+  }
+  return p.errors ? QG_ECONFIG : QG_OK;
+}
+
+static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs,
+                            qg_result *r, const char *what, int mode, bool *first) {
+  qg_status st = QG_OK;
+  for (size_t i = 0; i < l->n; i++) {
+    char bad[128];
+    qg_status s2 = mode == 0   ? qg_ruleset_select(rs, l->items[i].s, first, bad, sizeof(bad))
+                   : mode == 1 ? qg_ruleset_ignore(rs, l->items[i].s, bad, sizeof(bad))
+                               : qg_ruleset_enable(rs, l->items[i].s, bad, sizeof(bad));
+    if (s2 != QG_OK) {
+      qg_location loc = {c->path, l->items[i].line, l->items[i].col, 0, 0};
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                     "%s: no rule or group \"%s\" (see 'qgate rules')", what, bad);
+      st = QG_ECONFIG;
+    }
+  }
+  return st;
+}
+
+qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r) {
+  qg_status st = QG_OK;
+  for (size_t i = 0; i < c->ncustom; i++) {
+    if (qg_ruleset_find(rs, c->custom[i].rule.id)) {
+      qg_location loc = {c->path, 0, 0, 0, 0};
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "custom rule id \"%s\" is used twice",
+                     c->custom[i].rule.id);
+      st = QG_ECONFIG;
+      continue;
+    }
+    qg_ruleset_add(rs, &c->custom[i].rule, true);
+  }
+  bool first = true;
+  if (apply_list(c, &c->select, rs, r, "rules.select", 0, &first) != QG_OK)
+    st = QG_ECONFIG;
+  if (apply_list(c, &c->ignore, rs, r, "rules.ignore", 1, &first) != QG_OK)
+    st = QG_ECONFIG;
+  if (apply_list(c, &c->enable, rs, r, "rules.enable", 2, &first) != QG_OK)
+    st = QG_ECONFIG;
+  for (size_t i = 0; i < c->sev_ids.n; i++) {
+    qg_severity sev;
+    (void)qg_severity_parse(c->sev_values.items[i].s, &sev);
+    const char *name = c->sev_ids.items[i].s;
+    size_t hits = 0;
+    for (size_t j = 0; j < rs->n; j++)
+      if (qg_rule_named(rs->rules[j], name, strlen(name))) {
+        rs->sev[j] = sev;
+        hits++;
+      }
+    if (!hits) {
+      qg_location loc = {c->path, c->sev_ids.items[i].line, c->sev_ids.items[i].col, 0, 0};
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                     "rules.severity: no rule or group \"%s\" (see 'qgate rules')", name);
+      st = QG_ECONFIG;
+    }
+  }
+  /* exemption rule lists name real rules too */
+  for (size_t i = 0; i < c->nexemptions; i++) {
+    const qg_cfglist *l = &c->exemptions[i].rules;
+    for (size_t j = 0; j < l->n; j++) {
+      size_t hits = 0;
+      for (size_t k = 0; k < rs->n; k++)
+        hits += qg_rule_named(rs->rules[k], l->items[j].s, strlen(l->items[j].s));
+      if (!hits) {
+        qg_location loc = {c->path, l->items[j].line, l->items[j].col, 0, 0};
+        qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                       "exemptions.rules: no rule or group \"%s\" (see 'qgate rules')",
+                       l->items[j].s);
+        st = QG_ECONFIG;
+      }
+    }
+  }
+  return st;
+}
+
+bool qg_config_excluded(const qg_config *c, const char *path, bool is_dir) {
+  if (!c || !c->exclude.n)
+    return false;
+  /* make path relative to the configuration's directory */
+  char real[PATH_MAX];
+  const char *rel = path;
+  char *owned = NULL;
+  if (c->root) {
+    char cwd[PATH_MAX];
+    if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+      owned = qg_xasprintf("%s/%s", cwd, path);
+    const char *abs = owned ? owned : path;
+    /* resolve the directory part only: the file may be a dangling link */
+    if (realpath(abs, real))
+      abs = real;
+    size_t rl = strlen(c->root);
+    if (strncmp(abs, c->root, rl) == 0 && (abs[rl] == '/' || abs[rl] == '\0'))
+      rel = abs[rl] ? abs + rl + 1 : ".";
+    else
+      rel = NULL;
+  }
+  bool hit = false;
+  if (rel) {
+    const char **pats = qg_xcalloc(c->exclude.n, sizeof(*pats));
+    for (size_t i = 0; i < c->exclude.n; i++)
+      pats[i] = c->exclude.items[i].s;
+    hit = qg_glob_list_match(pats, c->exclude.n, rel, is_dir);
+    free(pats);
+  }
+  free(owned);
+  return hit;
+}
+
+static bool glob_any(const qg_cfglist *l, const char *s) {
+  for (size_t i = 0; i < l->n; i++)
+    if (fnmatch(l->items[i].s, s ? s : "", 0) == 0)
+      return true;
+  return false;
+}
+
+const qg_exemption *qg_config_exempt(const qg_config *c, const qg_rule *r, const char *kind,
+                                     const char *ns, const char *name) {
+  if (!c)
+    return NULL;
+  for (size_t i = 0; i < c->nexemptions; i++) {
+    const qg_exemption *x = &c->exemptions[i];
+    bool rule_ok = !x->rules.n;
+    for (size_t j = 0; j < x->rules.n && !rule_ok; j++)
+      rule_ok = qg_rule_named(r, x->rules.items[j].s, strlen(x->rules.items[j].s));
+    if (!rule_ok)
+      continue;
+    if (x->namespaces.n && !glob_any(&x->namespaces, ns ? ns : "default"))
+      continue;
+    if (x->objects.n) {
+      char *full = qg_xasprintf("%s/%s/%s", kind ? kind : "", ns ? ns : "default",
+                                name ? name : "");
+      char *short_ = qg_xasprintf("%s/%s", kind ? kind : "", name ? name : "");
+      bool hit = false;
+      for (size_t j = 0; j < x->objects.n && !hit; j++) {
+        const char *pat = x->objects.items[j].s;
+        size_t slashes = 0;
+        for (const char *q = pat; *q; q++)
+          slashes += *q == '/';
+        hit = fnmatch(pat, slashes == 2 ? full : short_, 0) == 0;
+      }
+      free(full);
+      free(short_);
+      if (!hit)
+        continue;
+    }
+    return x;
+  }
+  return NULL;
+}

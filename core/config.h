@@ -1,0 +1,98 @@
+/* config.h: .qgate.yml, parsed strictly: an unknown key, a wrong type or a
+ * bad value is an error at its file:line:col, and every error is reported.
+ *
+ *   pss: {level: restricted, version: v1.30}
+ *   fail_on: high
+ *   rules:
+ *     select: [pss, k8s]          # only these (like --select)
+ *     ignore: [k8s/single-replica] # switch off (like --ignore)
+ *     enable: [k8s/image-not-pinned]
+ *     severity: {k8s/latest-tag: high}
+ *   exclude: [vendor/, "*.generated.yaml"]   # gitignore syntax
+ *   exemptions:
+ *     - namespaces: [kube-system]  # globs
+ *       objects: [DaemonSet/monitoring/node-exporter]  # Kind/name or Kind/ns/name
+ *       rules: [pss/host-namespaces]   # default: every rule
+ *       reason: node agent
+ *   profiles:
+ *     production: {fail_on: medium}   # any of the keys above
+ *   custom_rules:
+ *     - id: custom/memory-limit
+ *       title: Containers must set a memory limit
+ *       severity: medium
+ *       kinds: [Deployment, StatefulSet]     # default: every object
+ *       container: resources.limits.memory   # checked in every container
+ *       # or path: spec.template.spec.priorityClassName (from the object)
+ *       required: true        # or forbidden: true, one_of: [...], not_one_of: [...]
+ *       remediation: Set resources.limits.memory.
+ */
+#ifndef QG_CONFIG_H
+#define QG_CONFIG_H
+
+#include "core/finding.h"
+#include "rules/rule.h"
+
+#include <stdbool.h>
+
+typedef struct qg_cfgstr {
+  char *s; /* owned */
+  uint32_t line, col;
+} qg_cfgstr;
+
+typedef struct qg_cfglist {
+  qg_cfgstr *items; /* owned */
+  size_t n;
+} qg_cfglist;
+
+typedef struct qg_exemption {
+  qg_cfglist namespaces, objects, rules;
+  char *reason; /* owned, or NULL */
+} qg_exemption;
+
+typedef enum qg_cond { QG_COND_REQUIRED, QG_COND_FORBIDDEN, QG_COND_ONE_OF, QG_COND_NOT_ONE_OF } qg_cond;
+
+typedef struct qg_custom_rule {
+  qg_rule rule;      /* its strings point into owned copies below */
+  char *strings[6];  /* owned: id, name, title, help, remediation, aliases */
+  qg_cfglist kinds;  /* empty: every object */
+  char *path;        /* owned, dotted */
+  bool per_container;
+  qg_cond cond;
+  qg_cfglist values;
+} qg_custom_rule;
+
+typedef struct qg_config {
+  char *path; /* owned: the file read, or NULL when there is none */
+  char *root; /* owned: the directory excludes are relative to (absolute) */
+  qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
+  qg_cfglist select, ignore, enable;
+  qg_cfglist sev_ids, sev_values; /* parallel lists */
+  qg_cfglist exclude;
+  qg_exemption *exemptions; /* owned */
+  size_t nexemptions;
+  qg_custom_rule *custom; /* owned */
+  size_t ncustom;
+} qg_config;
+
+void qg_config_init(qg_config *c);
+void qg_config_cleanup(qg_config *c);
+
+/* Reads path (profile may be NULL). Errors go to r's diagnostics as
+ * QG_ECONFIG errors with positions; returns QG_OK, QG_ECONFIG (the file is
+ * invalid), QG_ENOENT or QG_EIO. */
+qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg_result *r);
+
+/* Adds the custom rules to rs and applies select/ignore/enable/severity.
+ * Unknown rule ids are QG_ECONFIG errors at their position. */
+qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r);
+
+/* Is path excluded? path is as the scanner sees it (relative to the
+ * current directory, or absolute). */
+bool qg_config_excluded(const qg_config *c, const char *path, bool is_dir);
+
+/* Is rule r exempt for the object kind/namespace/name? Returns the
+ * exemption (borrowed) or NULL. */
+const qg_exemption *qg_config_exempt(const qg_config *c, const qg_rule *r, const char *kind,
+                                     const char *ns, const char *name);
+
+#endif
