@@ -1,6 +1,8 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
 #include "core/config.h"
+#include "core/edit.h"
+#include "core/fs.h"
 #include "core/git.h"
 #include "core/http.h"
 #include "core/regex.h"
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_LISTS 32
@@ -23,7 +26,9 @@
 enum opt_id {
   O_COLOR,
   O_CONFIG,
+  O_DRY_RUN,
   O_FAIL_ON,
+  O_FIX,
   O_FORMAT,
   O_HELP,
   O_IGNORE,
@@ -47,8 +52,11 @@ static const opt_def k_opts[] = {
     {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
+    {"dry-run", O_DRY_RUN, NULL, "with --fix: print the fixes as a unified diff, change nothing"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
+    {"fix", O_FIX, NULL,
+     "apply the mechanical fixes in place, then report what is left"},
     {"format", O_FORMAT, "FMT[=FILE]",
      "output format, repeatable: text (default), json, sarif; =FILE writes to FILE"},
     {"help", O_HELP, NULL, "show this help"},
@@ -75,7 +83,7 @@ typedef struct cli_opts {
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
   size_t max_file_size;
-  bool no_gitignore, help;
+  bool no_gitignore, help, fix, dry_run;
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
 } cli_opts;
@@ -135,7 +143,7 @@ static void usage_main(FILE *f) {
 }
 
 static void usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,       O_FAIL_ON,
+  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,       O_DRY_RUN, O_FAIL_ON, O_FIX,
                                     O_FORMAT, O_HELP,         O_IGNORE,
                                     O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
                                     O_PSS,    O_PSS_VERSION,  O_SELECT};
@@ -239,8 +247,14 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
     case O_CONFIG:
       o->config = val;
       break;
+    case O_DRY_RUN:
+      o->dry_run = true;
+      break;
     case O_FAIL_ON:
       o->fail_on = val;
+      break;
+    case O_FIX:
+      o->fix = true;
       break;
     case O_PROFILE:
       o->profile = val;
@@ -404,6 +418,63 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
   return st == QG_OK ? QG_EXIT_PASS : QG_EXIT_INPUT;
 }
 
+/* --fix: rewrites every file with fixable findings (or, with --dry-run,
+ * prints the diff). Returns QG_EXIT_PASS or QG_EXIT_RUNTIME. */
+static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
+                       const qg_cli_io *io) {
+  int status = QG_EXIT_PASS;
+  size_t files = 0, fixes = 0;
+  const char *last = NULL;
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    /* findings are sorted by path: visit each path once */
+    if (!f->fix || f->suppressed_by || f->loc.path == last ||
+        strcmp(f->loc.path, QG_STDIN_LABEL) == 0)
+      continue;
+    last = f->loc.path;
+    unsigned char *buf = NULL;
+    size_t len = 0, outlen = 0, applied = 0;
+    int err_no = 0;
+    size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
+    if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
+      errorf(io, "%s: cannot read for --fix: %s", last, strerror(err_no));
+      status = QG_EXIT_RUNTIME;
+      continue;
+    }
+    char *out = NULL;
+    qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
+    if (outlen != len || memcmp(out, buf, len) != 0) {
+      files++;
+      fixes += applied;
+      if (dry_run) {
+        char *diff = qg_diff_unified(last, (const char *)buf, len, out, outlen);
+        fputs(diff, io->out);
+        free(diff);
+      } else {
+        char *tmp = qg_xasprintf("%s.qgate-fix", last);
+        FILE *w = fopen(tmp, "wb");
+        struct stat sb;
+        int ok = w && fwrite(out, 1, outlen, w) == outlen;
+        if (w && fclose(w) != 0)
+          ok = 0;
+        if (ok && stat(last, &sb) == 0)
+          (void)chmod(tmp, sb.st_mode & 07777);
+        if (!ok || rename(tmp, last) != 0) {
+          errorf(io, "%s: cannot write the fixed file: %s", last, strerror(errno));
+          remove(tmp);
+          status = QG_EXIT_RUNTIME;
+        }
+        free(tmp);
+      }
+    }
+    free(out);
+    free(buf);
+  }
+  fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",
+          fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
+  return status;
+}
+
 static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   cli_opts o = {0};
   qg_ruleset rs = {0};
@@ -497,7 +568,24 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
       .use_gitignore = !o.no_gitignore,
   };
   static const char *const dot[] = {"."};
-  qg_scan_paths(&scan, o.npaths ? o.paths : dot, o.npaths ? o.npaths : 1, &r);
+  const char *const *paths = o.npaths ? o.paths : dot;
+  size_t npaths = o.npaths ? o.npaths : 1;
+  qg_scan_paths(&scan, paths, npaths, &r);
+  if (o.dry_run && !o.fix) {
+    errorf(io, "--dry-run goes with --fix");
+    goto out;
+  }
+  if (o.fix) {
+    if (apply_fixes(&scan, &r, o.dry_run, io) != QG_EXIT_PASS) {
+      status = QG_EXIT_RUNTIME;
+      goto out;
+    }
+    if (!o.dry_run) { /* report what is left */
+      qg_result_cleanup(&r);
+      qg_result_init(&r);
+      qg_scan_paths(&scan, paths, npaths, &r);
+    }
+  }
 
   bool gate_failed = false;
   for (size_t i = 0; i < r.findings.n && !fail_never; i++)

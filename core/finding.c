@@ -11,14 +11,26 @@ void qg_result_init(qg_result *r) {
 }
 
 void qg_result_cleanup(qg_result *r) {
-  for (size_t i = 0; i < r->findings.n; i++)
+  for (size_t i = 0; i < r->findings.n; i++) {
     free(r->findings.items[i].message);
+    qg_fix_free(r->findings.items[i].fix);
+  }
   free(r->findings.items);
   for (size_t i = 0; i < r->diags.n; i++)
     free(r->diags.items[i].message);
   free(r->diags.items);
   qg_strpool_cleanup(&r->pool);
   memset(r, 0, sizeof(*r));
+}
+
+void qg_fix_free(qg_fix *fix) {
+  if (!fix)
+    return;
+  for (size_t i = 0; i < fix->n; i++)
+    free(fix->edits[i].text);
+  free(fix->edits);
+  free(fix->description);
+  free(fix);
 }
 
 const char *qg_result_intern(qg_result *r, const char *s) {

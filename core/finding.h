@@ -25,6 +25,23 @@ typedef struct qg_context {
                             spec.containers[app].securityContext.privileged */
 } qg_context;
 
+/* One text edit: replace [line:col, end_line:end_col) (1-based, columns in
+ * characters, end exclusive; equal ends insert) with text. */
+typedef struct qg_edit {
+  uint32_t line, col, end_line, end_col;
+  char *text; /* owned */
+} qg_edit;
+
+/* A mechanical fix: edits to the finding's file that keep its indentation
+ * and comments. */
+typedef struct qg_fix {
+  char *description; /* owned, e.g. "Set allowPrivilegeEscalation: false" */
+  qg_edit *edits;    /* owned */
+  size_t n;
+} qg_fix;
+
+void qg_fix_free(qg_fix *fix);
+
 typedef struct qg_finding {
   const struct qg_rule *rule; /* borrowed: points into the const registry */
   qg_severity severity;       /* the rule's default unless overridden */
@@ -36,6 +53,7 @@ typedef struct qg_finding {
    * suppressed) but do not count for the gate. Both borrowed from the pool. */
   const char *suppressed_by; /* "qgate.io/ignore", ".qgate.yml" ...; NULL = active */
   const char *justification; /* the reason given, or NULL */
+  qg_fix *fix;               /* owned; NULL when there is no mechanical fix */
 } qg_finding;
 
 typedef struct qg_findings {

@@ -50,6 +50,21 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     char fp[17];
     qg_finding_fingerprint(f, fp);
     cJSON_AddStringToObject(o, "fingerprint", fp);
+    if (f->fix) {
+      cJSON *fx = cJSON_AddObjectToObject(o, "fix");
+      cJSON_AddStringToObject(fx, "description", f->fix->description);
+      cJSON *edits = cJSON_AddArrayToObject(fx, "edits");
+      for (size_t k = 0; k < f->fix->n; k++) {
+        const qg_edit *e = &f->fix->edits[k];
+        cJSON *eo = cJSON_CreateObject();
+        cJSON_AddNumberToObject(eo, "line", e->line);
+        cJSON_AddNumberToObject(eo, "column", e->col);
+        cJSON_AddNumberToObject(eo, "end_line", e->end_line);
+        cJSON_AddNumberToObject(eo, "end_column", e->end_col);
+        cJSON_AddStringToObject(eo, "text", e->text);
+        cJSON_AddItemToArray(edits, eo);
+      }
+    }
     if (f->suppressed_by) {
       cJSON *sup = cJSON_AddObjectToObject(o, "suppressed");
       cJSON_AddStringToObject(sup, "by", f->suppressed_by);

@@ -201,6 +201,30 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     char fp[17];
     qg_finding_fingerprint(f, fp);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "qgate/v1", fp);
+    if (f->fix && f->loc.path && strcmp(f->loc.path, "<stdin>") != 0) {
+      cJSON *fx = cJSON_CreateObject();
+      add_text(fx, "description", f->fix->description);
+      cJSON *change = cJSON_CreateObject();
+      cJSON *loc = location(&f->loc, 0);
+      cJSON *al = cJSON_DetachItemFromObject(cJSON_GetObjectItem(loc, "physicalLocation"),
+                                             "artifactLocation");
+      cJSON_Delete(loc);
+      cJSON_AddItemToObject(change, "artifactLocation", al);
+      cJSON *reps = cJSON_AddArrayToObject(change, "replacements");
+      for (size_t ei = 0; ei < f->fix->n; ei++) {
+        const qg_edit *e = &f->fix->edits[ei];
+        cJSON *rp = cJSON_CreateObject();
+        cJSON *dr = cJSON_AddObjectToObject(rp, "deletedRegion");
+        cJSON_AddNumberToObject(dr, "startLine", e->line);
+        cJSON_AddNumberToObject(dr, "startColumn", e->col);
+        cJSON_AddNumberToObject(dr, "endLine", e->end_line);
+        cJSON_AddNumberToObject(dr, "endColumn", e->end_col);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(rp, "insertedContent"), "text", e->text);
+        cJSON_AddItemToArray(reps, rp);
+      }
+      cJSON_AddItemToArray(cJSON_AddArrayToObject(fx, "artifactChanges"), change);
+      cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "fixes"), fx);
+    }
     if (f->suppressed_by) {
       /* in-source: an annotation in the manifest; external: configuration */
       cJSON *sup = cJSON_CreateObject();

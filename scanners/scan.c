@@ -1,5 +1,6 @@
 /* scan.c: the driver that feeds inputs to the scanners. */
 #include "scanners/scanner.h"
+#include "core/edit.h"
 #include "core/fs.h"
 #include "core/git.h"
 
@@ -165,4 +166,45 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
     }
   }
   qg_result_sort(r);
+}
+
+qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char *buf, size_t len,
+                        char **out, size_t *outlen, size_t *applied) {
+  char *cur = qg_xstrndup(buf, len);
+  size_t curlen = len;
+  *applied = 0;
+  for (int round = 0; round < 16; round++) {
+    qg_result r;
+    qg_result_init(&r);
+    qg_scan_buffer(cfg, path, (const unsigned char *)cur, curlen, &r);
+    qg_edit *edits = NULL;
+    size_t n = 0, cap = 0, fixes = 0;
+    for (size_t i = 0; i < r.findings.n; i++) {
+      const qg_finding *f = &r.findings.items[i];
+      if (!f->fix || f->suppressed_by)
+        continue;
+      fixes++;
+      for (size_t k = 0; k < f->fix->n; k++) {
+        qg_grow((void **)&edits, &cap, n + 1, sizeof(*edits));
+        edits[n++] = f->fix->edits[k];
+      }
+    }
+    size_t skipped = 0, newlen = 0;
+    char *next = n ? qg_edits_apply(cur, curlen, edits, n, &newlen, &skipped) : NULL;
+    free(edits);
+    qg_result_cleanup(&r);
+    if (!next)
+      break;
+    if (newlen == curlen && memcmp(next, cur, curlen) == 0) {
+      free(next);
+      break;
+    }
+    *applied += fixes >= skipped ? fixes - skipped : 0;
+    free(cur);
+    cur = next;
+    curlen = newlen;
+  }
+  *out = cur;
+  *outlen = curlen;
+  return QG_OK;
 }

@@ -32,4 +32,11 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r);
 
+/* Applies every mechanical fix qgate knows to buf (labelled path), in rounds:
+ * scan, apply the edits that do not conflict, scan again, until nothing
+ * fixable is left (at most 16 rounds). Suppressed findings are not fixed.
+ * *out is the new text (caller frees); *applied counts the fixes applied. */
+qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char *buf, size_t len,
+                        char **out, size_t *outlen, size_t *applied);
+
 #endif

@@ -58,12 +58,24 @@ typedef struct qg_pod_ref {
  * node's logical path. The severity is the one the rule set gives. A rule
  * whose aliases name "qgate:<id>" is the same check as rule <id> and stays
  * quiet where that rule already reported this node of this object. */
-void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
-                 const char *container, const char *field, const char *fmt, ...)
+/* Returns the finding (borrowed, valid until the next one is added), or
+ * NULL when nothing was added. */
+qg_finding *qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                        const char *container, const char *field, const char *fmt, ...)
     QG_PRINTF(6, 7);
-void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
-                  const char *container, const char *field, const char *fmt, va_list ap)
+qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                         const char *container, const char *field, const char *fmt, va_list ap)
     QG_PRINTF(6, 0);
+
+/* Fix builders (scanners/k8s/fix.c); each returns a new fix (the finding
+ * takes ownership) or NULL when the text cannot be edited mechanically. */
+/* Replace scalar n with text. */
+qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description);
+/* Add entries to mapping m: `block` is the text for a block mapping, in
+ * lines relative to the mapping's indentation ("key:\n  sub: v"); `flow` the
+ * same entries in flow style ("key: {sub: v}") for a flow mapping. */
+qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
+                          const char *description);
 
 /* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
 void qg_k8s_custom(const qg_pod_ref *ref);

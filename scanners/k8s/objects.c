@@ -222,11 +222,11 @@ static int covered(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *a
   return 0;
 }
 
-void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
-                  const char *container, const char *field, const char *fmt, va_list ap) {
+qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                         const char *container, const char *field, const char *fmt, va_list ap) {
   const qg_ruleset *rs = ref->opts->rules;
   if (!qg_ruleset_has(rs, rule) || covered(ref, rule, at))
-    return;
+    return NULL;
   char *message = qg_xvasprintf(fmt, ap);
   qg_location loc = {ref->path, at->line, at->col, at->end_line, at->end_col};
   if (at->kind != QG_Y_SCALAR) {
@@ -247,14 +247,16 @@ void qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at
   else if ((x = qg_config_exempt(ref->opts->config, rule, ref->ctx.kind, ref->ctx.namespace_,
                                  ref->ctx.name)) != NULL)
     qg_finding_suppress(ref->result, f, ".qgate.yml exemption", x->reason);
+  return f;
 }
 
-void qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
-                 const char *container, const char *field, const char *fmt, ...) {
+qg_finding *qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
+                        const char *container, const char *field, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  qg_k8s_emitv(ref, rule, at, container, field, fmt, ap);
+  qg_finding *f = qg_k8s_emitv(ref, rule, at, container, field, fmt, ap);
   va_end(ap);
+  return f;
 }
 
 void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,

@@ -38,24 +38,53 @@ typedef struct pss {
 
 /* Adds a finding of the current rule at node `at`. The finding's field is
  * base.field, where base is the container's path (c), or the pod spec's. */
-static void emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base, const char *field,
-                   const char *fmt, va_list ap) QG_PRINTF(6, 0);
+static qg_finding *emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base,
+                          const char *field, const char *fmt, va_list ap) QG_PRINTF(6, 0);
 
-static void emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base, const char *field,
-                   const char *fmt, va_list ap) {
+static qg_finding *emit_v(pss *p, const qg_ynode *at, const ctr *c, const char *base,
+                          const char *field, const char *fmt, va_list ap) {
   char fbuf[320];
   snprintf(fbuf, sizeof(fbuf), "%s%s%s", base, field && *field ? "." : "", field ? field : "");
-  qg_k8s_emitv(p->pod, p->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
+  return qg_k8s_emitv(p->pod, p->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
 }
 
-static void emit(pss *p, const qg_ynode *at, const ctr *c, const char *field, const char *fmt,
-                 ...) QG_PRINTF(5, 6);
-static void emit(pss *p, const qg_ynode *at, const ctr *c, const char *field, const char *fmt,
-                 ...) {
+static qg_finding *emit(pss *p, const qg_ynode *at, const ctr *c, const char *field,
+                        const char *fmt, ...) QG_PRINTF(5, 6);
+static qg_finding *emit(pss *p, const qg_ynode *at, const ctr *c, const char *field,
+                        const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  emit_v(p, at, c, c ? c->field : p->pod->spec_field, field, fmt, ap);
+  qg_finding *f = emit_v(p, at, c, c ? c->field : p->pod->spec_field, field, fmt, ap);
   va_end(ap);
+  return f;
+}
+
+static void attach(qg_finding *f, qg_fix *fix) {
+  if (f && !f->fix)
+    f->fix = fix;
+  else
+    qg_fix_free(fix);
+}
+
+/* A fix that sets entries in the securityContext of owner (a container or
+ * the pod spec): into sc when it exists, else a new securityContext. */
+static qg_fix *fix_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
+                      const char *flow, const char *description) {
+  if (sc)
+    return qg_fix_add_to_map(sc, block, flow, description);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "securityContext:");
+  for (const char *s = block; *s;) {
+    size_t n = strcspn(s, "\n");
+    (void)qg_buf_printf(&b, "\n  %.*s", (int)n, s);
+    s += n + (s[n] == '\n');
+  }
+  char *wrapped_flow = qg_xasprintf("securityContext: {%s}", flow);
+  qg_fix *fx = qg_fix_add_to_map(owner, b.data, wrapped_flow, description);
+  free(wrapped_flow);
+  qg_buf_cleanup(&b);
+  return fx;
 }
 
 /* The same for a node under the pod's metadata (annotations). */
@@ -105,9 +134,10 @@ static void check_privileged(pss *p) {
   for (size_t i = 0; i < p->n; i++) {
     const qg_ynode *v = qg_ymap_get(p->ctrs[i].sc, "privileged");
     if (qg_ynode_bool(v) == 1)
-      emit(p, v, &p->ctrs[i], "securityContext.privileged",
-           "privileged: container \"%s\" must not set securityContext.privileged=true",
-           p->ctrs[i].name);
+      attach(emit(p, v, &p->ctrs[i], "securityContext.privileged",
+                  "privileged: container \"%s\" must not set securityContext.privileged=true",
+                  p->ctrs[i].name),
+             qg_fix_replace(v, "false", "Set privileged: false"));
   }
 }
 
@@ -456,11 +486,16 @@ static void check_allow_privilege_escalation(pss *p) {
     const qg_ynode *v = qg_ymap_get(c->sc, "allowPrivilegeEscalation");
     if (qg_ynode_bool(v) == 0)
       continue;
-    emit(p, v && !qg_ynode_is_null(v) ? v : ctr_missing_at(c), c,
-         "securityContext.allowPrivilegeEscalation",
-         "allowPrivilegeEscalation != false: container \"%s\" must set "
-         "securityContext.allowPrivilegeEscalation=false",
-         c->name);
+    int present = v && !qg_ynode_is_null(v);
+    qg_finding *f = emit(p, present ? v : ctr_missing_at(c), c,
+                         "securityContext.allowPrivilegeEscalation",
+                         "allowPrivilegeEscalation != false: container \"%s\" must set "
+                         "securityContext.allowPrivilegeEscalation=false",
+                         c->name);
+    attach(f, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                      : fix_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+                               "allowPrivilegeEscalation: false",
+                               "Set allowPrivilegeEscalation: false"));
   }
 }
 
@@ -486,21 +521,24 @@ static char *join_containers(const pss *p, const unsigned char *flag) {
  * from the pod: one at the pod when no container sets the field (the pod is
  * where it belongs), else one per container that lacks it. */
 static void emit_implicit(pss *p, const unsigned char *implicit, size_t nimplicit,
-                          const char *field, const char *reason, const char *what) {
+                          const char *field, const char *reason, const char *what,
+                          const char *block, const char *flow, const char *fix_desc) {
   if (!nimplicit)
     return;
   if (nimplicit == p->n) {
     char *names = join_containers(p, implicit);
-    emit(p, pod_missing_at(p), NULL, field, "%s: pod or %s must set securityContext.%s", reason,
-         names, what);
+    qg_finding *f = emit(p, pod_missing_at(p), NULL, field,
+                         "%s: pod or %s must set securityContext.%s", reason, names, what);
     free(names);
+    attach(f, fix_sc(p->pod->spec, p->psc, block, flow, fix_desc));
     return;
   }
   for (size_t i = 0; i < p->n; i++)
     if (implicit[i])
-      emit(p, ctr_missing_at(&p->ctrs[i]), &p->ctrs[i], field,
-           "%s: pod or container \"%s\" must set securityContext.%s", reason, p->ctrs[i].name,
-           what);
+      attach(emit(p, ctr_missing_at(&p->ctrs[i]), &p->ctrs[i], field,
+                  "%s: pod or container \"%s\" must set securityContext.%s", reason,
+                  p->ctrs[i].name, what),
+             fix_sc(p->ctrs[i].node, p->ctrs[i].sc, block, flow, fix_desc));
 }
 
 static void check_run_as_non_root(pss *p) {
@@ -509,18 +547,20 @@ static void check_run_as_non_root(pss *p) {
   const qg_ynode *pv = qg_ymap_get(p->psc, "runAsNonRoot");
   int pod = qg_ynode_is_null(pv) ? -1 : qg_ynode_bool(pv);
   if (pod != -1 && pod != 1)
-    emit(p, pv, NULL, "securityContext.runAsNonRoot",
-         "runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=%s", scal(pv));
+    attach(emit(p, pv, NULL, "securityContext.runAsNonRoot",
+                "runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=%s", scal(pv)),
+           qg_fix_replace(pv, "true", "Set runAsNonRoot: true"));
   unsigned char implicit[MAX_CONTAINERS] = {0};
   size_t nimplicit = 0;
   for (size_t i = 0; i < p->n; i++) {
     const qg_ynode *cv = qg_ymap_get(p->ctrs[i].sc, "runAsNonRoot");
     if (!qg_ynode_is_null(cv)) {
       if (qg_ynode_bool(cv) != 1)
-        emit(p, cv, &p->ctrs[i], "securityContext.runAsNonRoot",
-             "runAsNonRoot != true: container \"%s\" must not set "
-             "securityContext.runAsNonRoot=%s",
-             p->ctrs[i].name, scal(cv));
+        attach(emit(p, cv, &p->ctrs[i], "securityContext.runAsNonRoot",
+                    "runAsNonRoot != true: container \"%s\" must not set "
+                    "securityContext.runAsNonRoot=%s",
+                    p->ctrs[i].name, scal(cv)),
+               qg_fix_replace(cv, "true", "Set runAsNonRoot: true"));
     } else if (pod == -1) {
       /* an explicit bad pod value already covers the containers that inherit it */
       implicit[i] = 1;
@@ -528,7 +568,8 @@ static void check_run_as_non_root(pss *p) {
     }
   }
   emit_implicit(p, implicit, nimplicit, "securityContext.runAsNonRoot", "runAsNonRoot != true",
-                "runAsNonRoot=true");
+                "runAsNonRoot=true", "runAsNonRoot: true", "runAsNonRoot: true",
+                "Set runAsNonRoot: true");
 }
 
 static void check_run_as_user(pss *p) {
@@ -554,8 +595,12 @@ static void check_seccomp_restricted(pss *p) {
   int pod_set = pp && !qg_ynode_is_null(pp->value);
   const qg_ynode *bad = seccomp_bad(p->psc, &t);
   if (bad)
-    emit(p, bad, NULL, "securityContext.seccompProfile.type",
-         "seccompProfile: pod must not set securityContext.seccompProfile.type to \"%s\"", t);
+    attach(emit(p, bad, NULL, "securityContext.seccompProfile.type",
+                "seccompProfile: pod must not set securityContext.seccompProfile.type to \"%s\"",
+                t),
+           bad->kind == QG_Y_SCALAR && *t
+               ? qg_fix_replace(bad, "RuntimeDefault", "Set seccompProfile.type: RuntimeDefault")
+               : NULL);
   unsigned char implicit[MAX_CONTAINERS] = {0};
   size_t nimplicit = 0;
   for (size_t i = 0; i < p->n; i++) {
@@ -563,17 +608,22 @@ static void check_seccomp_restricted(pss *p) {
     if (cp && !qg_ynode_is_null(cp->value)) {
       const qg_ynode *cbad = seccomp_bad(p->ctrs[i].sc, &t);
       if (cbad)
-        emit(p, cbad, &p->ctrs[i], "securityContext.seccompProfile.type",
-             "seccompProfile: container \"%s\" must not set securityContext.seccompProfile.type "
-             "to \"%s\"",
-             p->ctrs[i].name, t);
+        attach(emit(p, cbad, &p->ctrs[i], "securityContext.seccompProfile.type",
+                    "seccompProfile: container \"%s\" must not set "
+                    "securityContext.seccompProfile.type to \"%s\"",
+                    p->ctrs[i].name, t),
+               *t ? qg_fix_replace(cbad, "RuntimeDefault",
+                                   "Set seccompProfile.type: RuntimeDefault")
+                  : NULL);
     } else if (!pod_set) {
       implicit[i] = 1;
       nimplicit++;
     }
   }
   emit_implicit(p, implicit, nimplicit, "securityContext.seccompProfile.type", "seccompProfile",
-                "seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"");
+                "seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
+                "seccompProfile:\n  type: RuntimeDefault", "seccompProfile: {type: RuntimeDefault}",
+                "Set seccompProfile.type: RuntimeDefault");
 }
 
 static void check_capabilities_restricted(pss *p) {
@@ -583,10 +633,13 @@ static void check_capabilities_restricted(pss *p) {
     const ctr *c = &p->ctrs[i];
     const qg_ypair *caps = qg_ymap_pair(c->sc, "capabilities");
     if (!caps || qg_ynode_is_null(caps->value)) {
-      emit(p, ctr_missing_at(c), c, "securityContext.capabilities.drop",
-           "unrestricted capabilities: container \"%s\" must set "
-           "securityContext.capabilities.drop=[\"ALL\"]",
-           c->name);
+      attach(emit(p, ctr_missing_at(c), c, "securityContext.capabilities.drop",
+                  "unrestricted capabilities: container \"%s\" must set "
+                  "securityContext.capabilities.drop=[\"ALL\"]",
+                  c->name),
+             caps ? NULL
+                  : fix_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
+                           "capabilities: {drop: [\"ALL\"]}", "Drop ALL capabilities"));
       continue;
     }
     const qg_ypair *drop = qg_ymap_pair(caps->value, "drop");
@@ -594,10 +647,13 @@ static void check_capabilities_restricted(pss *p) {
     for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value); j++)
       has_all |= qg_ynode_eq(qg_yseq_at(drop->value, j), "ALL");
     if (!has_all)
-      emit(p, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
-           "unrestricted capabilities: container \"%s\" must set "
-           "securityContext.capabilities.drop=[\"ALL\"]",
-           c->name);
+      attach(emit(p, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
+                  "unrestricted capabilities: container \"%s\" must set "
+                  "securityContext.capabilities.drop=[\"ALL\"]",
+                  c->name),
+             drop ? NULL
+                  : qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
+                                      "Drop ALL capabilities"));
     const qg_ynode *add = qg_ymap_get(caps->value, "add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);

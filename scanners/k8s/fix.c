@@ -1,0 +1,47 @@
+/* fix.c: mechanical fixes as text edits that keep the file's indentation
+ * and comments. */
+#include "scanners/k8s/k8s.h"
+
+#include <string.h>
+
+static qg_fix *new_fix(const char *description, uint32_t line, uint32_t col, uint32_t end_line,
+                       uint32_t end_col, char *text) {
+  qg_fix *f = qg_xcalloc(1, sizeof(*f));
+  f->description = qg_xstrdup(description);
+  f->edits = qg_xcalloc(1, sizeof(qg_edit));
+  f->edits[0] = (qg_edit){line, col, end_line, end_col, text};
+  f->n = 1;
+  return f;
+}
+
+qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
+  if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line)
+    return NULL;
+  return new_fix(description, n->line, n->col, n->end_line, n->end_col, qg_xstrdup(text));
+}
+
+qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
+                          const char *description) {
+  if (!m || m->kind != QG_Y_MAP)
+    return NULL;
+  if (m->flow) {
+    /* before the closing brace */
+    if (m->end_col < 2)
+      return NULL;
+    char *text = qg_xasprintf("%s%s", m->u.map.n ? ", " : "", flow);
+    return new_fix(description, m->end_line, m->end_col - 1, m->end_line, m->end_col - 1, text);
+  }
+  if (!m->u.map.n)
+    return NULL;
+  /* a new line after the mapping's last line, at the mapping's indentation */
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (const char *s = block; *s;) {
+    size_t n = strcspn(s, "\n");
+    (void)qg_buf_printf(&b, "%*s%.*s\n", (int)(m->col - 1), "", (int)n, s);
+    s += n + (s[n] == '\n');
+  }
+  /* a block scalar ends at column 1 of the line after its content */
+  uint32_t line = m->end_col == 1 ? m->end_line : m->end_line + 1;
+  return new_fix(description, line, 1, line, 1, qg_buf_detach(&b));
+}
