@@ -48,13 +48,17 @@ $(BUILD)/qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
 $(BUILD)/qgate-test: $(BUILD)/tests/runner.o $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
+$(BUILD)/tests/yamlcanon: $(BUILD)/tests/yamlcanon.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
 $(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL) -lcmocka
 
 # The qgate binary this build tests (./qgate for the default build).
 QGATE_BIN = $(if $(filter build,$(BUILD)),./qgate,$(BUILD)/qgate)
 
-check: $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate) $(BUILD)/qgate-test $(UNIT_BINS)
+check: $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate) $(BUILD)/qgate-test $(UNIT_BINS) \
+       $(BUILD)/tests/yamlcanon
 	@QGATE=$(QGATE_BIN) BUILD=$(BUILD) VALGRIND="$(VALGRIND)" sh tests/check.sh
 
 asan:

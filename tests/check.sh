@@ -37,6 +37,10 @@ QGATE="$QGATE" sh tests/conformance.sh >"$out" 2>&1; st=$?
 grep -v '^conformance:' "$out" | head -40
 tally conformance "$out" $st
 
+QGATE="$QGATE" BUILD="$BUILD" sh tests/fix-roundtrip.sh >"$out" 2>&1; st=$?
+grep -v '^fix-roundtrip:' "$out" | head -20
+tally fix-roundtrip "$out" $st
+
 # SARIF that GitHub accepts: 0 errors and 0 warnings from the validator on
 # what qgate writes for the fixtures (findings and tool diagnostics both).
 sarif_dir=$(mktemp -d)
