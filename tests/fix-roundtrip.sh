@@ -11,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/in"
 cp ../shared/seed/manifests/*.yaml ../shared/corpus/real-manifests/*.yaml "$tmp/in/"
 for f in "$tmp"/in/*.yaml; do "$CANON" --drop "$DROP" "$f" >"$f.before"; done
-$QGATE k8s --select pss,k8s --fix --fail-on none --format json="$tmp/after.json" "$tmp/in" \
+$QGATE k8s --fix --fail-on none --format json="$tmp/after.json" "$tmp/in" \
   >/dev/null 2>"$tmp/fix.log"
 pass=0 fail=0
 for f in "$tmp"/in/*.yaml; do
