@@ -1,4 +1,696 @@
-/* harden.c: Kubernetes hardening checks beyond the Pod Security Standards. */
-#include "scanners/k8s/k8s.h"
+/* harden.c: Kubernetes hardening checks beyond the Pod Security Standards
+ * (rules/k8s.def): security contexts, capabilities, host mounts, service
+ * accounts, resources, images, probes and replicas. The RBAC checks are in
+ * rbac.c.
+ *
+ * Like pss.c, each check reports every offending node at its own line and
+ * column: a bad value where it is written, a missing container field at the
+ * container's securityContext (or resources) key or else the container
+ * entry, a missing pod field at the pod spec's first key. Where a rule names
+ * a PSS rule as "qgate:<id>" in its aliases, its locations are chosen to be
+ * the PSS rule's, so the emitter can drop the duplicate. */
+#include "scanners/k8s/harden.h"
 
-void qg_k8s_harden(const qg_pod_ref *ref) { (void)ref; }
+#include "core/mem.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { CK_INIT, CK_REGULAR, CK_EPHEMERAL };
+
+typedef struct hctr {
+  const qg_ynode *node;    /* the container mapping */
+  const qg_ynode *sc;      /* its securityContext mapping, or NULL */
+  const qg_ypair *sc_pair; /* the securityContext pair when sc is set */
+  const char *name;
+  int kind; /* CK_* */
+  char field[192];
+} hctr;
+
+typedef struct hpod {
+  const qg_pod_ref *ref;
+  hctr *c;
+  size_t n;
+  const qg_ynode *psc; /* the pod securityContext mapping, or NULL */
+  const qg_rule *rule; /* the rule being evaluated */
+} hpod;
+
+const qg_rule *qg_k8s_rule_on(const qg_pod_ref *ref, const char *id) {
+  const qg_rule *r = qg_rule_find(id);
+  return r && qg_ruleset_has(ref->opts->rules, r) ? r : NULL;
+}
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static void emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field, const char *fmt,
+                 ...) QG_PRINTF(5, 6);
+static void emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field, const char *fmt,
+                 ...) {
+  char fbuf[448];
+  snprintf(fbuf, sizeof(fbuf), "%s%s%s", c ? c->field : h->ref->spec_field,
+           field && *field ? "." : "", field ? field : "");
+  va_list ap;
+  va_start(ap, fmt);
+  qg_k8s_emitv(h->ref, h->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
+  va_end(ap);
+}
+
+static const char *scal(const qg_ynode *n) {
+  const char *s = qg_ynode_str(n);
+  return s ? s : "";
+}
+
+static const char *who(const hctr *c) {
+  return c->kind == CK_INIT        ? "init container"
+         : c->kind == CK_EPHEMERAL ? "ephemeral container"
+                                   : "container";
+}
+
+/* Where a missing container security field belongs: the container's
+ * securityContext key if it has one, else the container entry (as pss.c). */
+static const qg_ynode *ctr_missing_at(const hctr *c) {
+  return c->sc_pair ? c->sc_pair->key : c->node;
+}
+
+/* Where a missing pod field belongs: the pod spec's first key. */
+static const qg_ynode *spec_missing_at(const hpod *h) {
+  const qg_ynode *s = h->ref->spec;
+  return s->kind == QG_Y_MAP && s->u.map.n ? s->u.map.pairs[0].key : s;
+}
+
+/* A capability name without its CAP_ prefix (either case). */
+static const char *cap_base(const char *s) { return strncasecmp(s, "CAP_", 4) == 0 ? s + 4 : s; }
+
+static int cap_in(const char *cap, const char *const *list) {
+  cap = cap_base(cap);
+  for (; *list; list++)
+    if (strcasecmp(cap, *list) == 0)
+      return 1;
+  return 0;
+}
+
+/* ---- security contexts ------------------------------------------------------------ */
+
+static void check_security_context_missing(hpod *h) {
+  const qg_ypair *pp = qg_ymap_pair(h->ref->spec, "securityContext");
+  if (!pp)
+    emit(h, spec_missing_at(h), NULL, "securityContext", "pod spec has no securityContext");
+  else if (qg_ynode_is_null(pp->value) || (pp->value->kind == QG_Y_MAP && pp->value->u.map.n == 0))
+    emit(h, pp->key, NULL, "securityContext", "pod spec has an empty securityContext");
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ypair *cp = qg_ymap_pair(c->node, "securityContext");
+    if (!cp)
+      emit(h, c->node, c, "securityContext", "%s \"%s\" has no securityContext", who(c), c->name);
+    else if (qg_ynode_is_null(cp->value) ||
+             (cp->value->kind == QG_Y_MAP && cp->value->u.map.n == 0))
+      emit(h, cp->key, c, "securityContext", "%s \"%s\" has an empty securityContext", who(c),
+           c->name);
+  }
+}
+
+static void check_read_only_root_filesystem(hpod *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *v = qg_ymap_get(c->sc, "readOnlyRootFilesystem");
+    if (qg_ynode_bool(v) == 1)
+      continue;
+    emit(h, !qg_ynode_is_null(v) ? v : ctr_missing_at(c), c,
+         "securityContext.readOnlyRootFilesystem",
+         "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is not true)",
+         who(c), c->name);
+  }
+}
+
+/* runAsUser / runAsGroup 0, the container's value overriding the pod's. A
+ * pod value of 0 is reported once, at the pod, naming the containers that
+ * inherit it; a pod value every container overrides is not reported. */
+static void run_as_zero(hpod *h, const char *key, const char *what) {
+  long long id;
+  const qg_ynode *pv = qg_ymap_get(h->psc, key);
+  int pod_zero = qg_ynode_int(pv, &id) && id == 0;
+  qg_buf names;
+  qg_buf_init(&names, 0);
+  size_t inherit = 0;
+  char field[64];
+  snprintf(field, sizeof(field), "securityContext.%s", key);
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *cv = qg_ymap_get(c->sc, key);
+    if (!qg_ynode_is_null(cv)) {
+      if (qg_ynode_int(cv, &id) && id == 0)
+        emit(h, cv, c, field, "%s \"%s\" runs %s (%s: 0)", who(c), c->name, what, key);
+    } else if (pod_zero) {
+      (void)qg_buf_printf(&names, "%s\"%s\"", inherit++ ? ", " : "", c->name);
+    }
+  }
+  if (inherit)
+    emit(h, pv, NULL, field, "container%s %s run%s %s (%s: 0 in the pod securityContext)",
+         inherit == 1 ? "" : "s", names.data, inherit == 1 ? "s" : "", what, key);
+  qg_buf_cleanup(&names);
+}
+
+static void check_run_as_root(hpod *h) {
+  run_as_zero(h, "runAsUser", "as root");
+  run_as_zero(h, "runAsGroup", "with the root group");
+}
+
+/* The first item of capabilities.add that grants SYS_ADMIN (or ALL). */
+static const qg_ynode *adds_sys_admin(const hctr *c) {
+  static const char *const caps[] = {"SYS_ADMIN", "ALL", NULL};
+  const qg_ynode *add = qg_ymap_path(c->sc, "capabilities.add");
+  for (uint32_t j = 0; j < qg_yseq_len(add); j++)
+    if (cap_in(scal(qg_yseq_at(add, j)), caps))
+      return qg_yseq_at(add, j);
+  return NULL;
+}
+
+static void check_privilege_escalation(hpod *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *v = qg_ymap_get(c->sc, "allowPrivilegeEscalation");
+    const qg_ynode *priv = qg_ymap_get(c->sc, "privileged");
+    const qg_ynode *sysadmin;
+    if (qg_ynode_bool(v) != 0)
+      emit(h, !qg_ynode_is_null(v) ? v : ctr_missing_at(c), c,
+           "securityContext.allowPrivilegeEscalation",
+           "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)", who(c),
+           c->name);
+    else if (qg_ynode_bool(priv) == 1)
+      emit(h, priv, c, "securityContext.privileged",
+           "%s \"%s\" allows privilege escalation: privileged: true overrides "
+           "allowPrivilegeEscalation: false",
+           who(c), c->name);
+    else if ((sysadmin = adds_sys_admin(c)) != NULL)
+      emit(h, sysadmin, c, "securityContext.capabilities.add",
+           "%s \"%s\" allows privilege escalation: capability \"%s\" overrides "
+           "allowPrivilegeEscalation: false",
+           who(c), c->name, scal(sysadmin));
+  }
+}
+
+static const char *const k_dangerous_caps[] = {"ALL",       "SYS_ADMIN",       "SYS_MODULE",
+                                               "SYS_RAWIO", "SYS_PTRACE",      "BPF",
+                                               "SYS_BOOT",  "DAC_READ_SEARCH", NULL};
+static const char *const k_risky_caps[] = {
+    "NET_ADMIN",    "NET_RAW", "SYS_TIME", "SYS_RESOURCE",    "PERFMON", "MAC_ADMIN",
+    "MAC_OVERRIDE", "SYSLOG",  "SETFCAP",  "LINUX_IMMUTABLE", NULL};
+
+static void added_caps(hpod *h, const char *const *list, const char *adjective) {
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *add = qg_ymap_path(c->sc, "capabilities.add");
+    for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
+      const qg_ynode *cap = qg_yseq_at(add, j);
+      if (!cap_in(scal(cap), list))
+        continue;
+      char field[160];
+      snprintf(field, sizeof(field), "securityContext.capabilities.add[%s]", scal(cap));
+      emit(h, cap, c, field, "%s \"%s\" adds %s capability \"%s\"", who(c), c->name, adjective,
+           scal(cap));
+    }
+  }
+}
+
+static void check_dangerous_capabilities(hpod *h) { added_caps(h, k_dangerous_caps, "dangerous"); }
+static void check_risky_capabilities(hpod *h) { added_caps(h, k_risky_caps, "risky"); }
+
+/* drop must contain ALL (any case, CAP_ALL too). Reported where
+ * pss/capabilities-restricted reports a missing drop ALL. */
+static void check_capabilities_not_dropped(hpod *h) {
+  static const char *const all[] = {"ALL", NULL};
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ypair *caps = qg_ymap_pair(c->sc, "capabilities");
+    const qg_ynode *at;
+    if (!caps || qg_ynode_is_null(caps->value)) {
+      at = ctr_missing_at(c);
+    } else {
+      const qg_ypair *drop = qg_ymap_pair(caps->value, "drop");
+      int has_all = 0;
+      for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value) && !has_all; j++)
+        has_all = cap_in(scal(qg_yseq_at(drop->value, j)), all);
+      if (has_all)
+        continue;
+      at = drop ? drop->value : caps->key;
+    }
+    emit(h, at, c, "securityContext.capabilities.drop", "%s \"%s\" does not drop ALL capabilities",
+         who(c), c->name);
+  }
+}
+
+/* ---- host mounts and ports -------------------------------------------------------- */
+
+/* Normalises an absolute path: repeated and trailing slashes, "." and ".."
+ * components. Relative paths are copied unchanged. */
+static void normalise_path(const char *in, char *out, size_t outsz) {
+  if (in[0] != '/') {
+    snprintf(out, outsz, "%s", in);
+    return;
+  }
+  size_t o = 0;
+  out[0] = '\0';
+  for (const char *p = in; *p;) {
+    while (*p == '/')
+      p++;
+    size_t n = strcspn(p, "/");
+    if (n == 0 || (n == 1 && p[0] == '.')) {
+      p += n;
+      continue;
+    }
+    if (n == 2 && p[0] == '.' && p[1] == '.') {
+      while (o > 0 && out[o - 1] != '/')
+        o--;
+      if (o > 0)
+        o--; /* the slash before the removed component */
+      out[o] = '\0';
+      p += n;
+      continue;
+    }
+    if (o + 1 + n + 1 > outsz)
+      break;
+    out[o++] = '/';
+    memcpy(out + o, p, n);
+    o += n;
+    out[o] = '\0';
+    p += n;
+  }
+  if (o == 0)
+    snprintf(out, outsz, "/");
+}
+
+static int sensitive_host_path(const char *path) {
+  static const char *const dirs[] = {"/etc",
+                                     "/proc",
+                                     "/sys",
+                                     "/dev",
+                                     "/root",
+                                     "/boot",
+                                     "/var/run",
+                                     "/run",
+                                     "/var/lib/kubelet",
+                                     "/var/lib/docker",
+                                     "/var/lib/containerd",
+                                     NULL};
+  static const char *const sockets[] = {"docker.sock", "containerd.sock", "crio.sock",
+                                        "cri-dockerd.sock", NULL};
+  static const char *const pipes[] = {"\\\\.\\pipe\\docker_engine",
+                                      "\\\\.\\pipe\\containerd-containerd", NULL};
+  char p[1024];
+  normalise_path(path, p, sizeof(p));
+  if (strcmp(p, "/") == 0)
+    return 1;
+  for (const char *const *d = dirs; *d; d++) {
+    size_t n = strlen(*d);
+    if (strncmp(p, *d, n) == 0 && (p[n] == '\0' || p[n] == '/'))
+      return 1;
+  }
+  const char *base = strrchr(p, '/');
+  base = base ? base + 1 : p;
+  for (const char *const *s = sockets; *s; s++)
+    if (strcmp(base, *s) == 0)
+      return 1;
+  for (const char *const *s = pipes; *s; s++)
+    if (strcasecmp(path, *s) == 0)
+      return 1;
+  return 0;
+}
+
+static void check_sensitive_host_mount(hpod *h) {
+  const qg_ynode *vols = qg_ymap_get(h->ref->spec, "volumes");
+  for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
+    const qg_ynode *vol = qg_yseq_at(vols, i);
+    const qg_ynode *path = qg_ymap_path(vol, "hostPath.path");
+    const char *p = qg_ynode_str(path);
+    if (!p || !sensitive_host_path(p))
+      continue;
+    const char *name = scal(qg_ymap_get(vol, "name"));
+    char field[192];
+    snprintf(field, sizeof(field), "volumes[%s].hostPath.path", name);
+    emit(h, path, NULL, field, "volume \"%s\" mounts sensitive host path \"%s\"", name, p);
+  }
+}
+
+/* Is `name` the name of a hostPath volume of the pod? */
+static int is_host_path_volume(const hpod *h, const char *name) {
+  const qg_ynode *vols = qg_ymap_get(h->ref->spec, "volumes");
+  for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
+    const qg_ynode *vol = qg_yseq_at(vols, i);
+    if (qg_ynode_eq(qg_ymap_get(vol, "name"), name) &&
+        !qg_ynode_is_null(qg_ymap_get(vol, "hostPath")))
+      return 1;
+  }
+  return 0;
+}
+
+static void check_writable_host_mount(hpod *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *mounts = qg_ymap_get(c->node, "volumeMounts");
+    for (uint32_t j = 0; j < qg_yseq_len(mounts); j++) {
+      const qg_ynode *m = qg_yseq_at(mounts, j);
+      const char *name = qg_ynode_str(qg_ymap_get(m, "name"));
+      if (!name || !is_host_path_volume(h, name))
+        continue;
+      const qg_ynode *ro = qg_ymap_get(m, "readOnly");
+      if (qg_ynode_bool(ro) == 1)
+        continue;
+      char field[192];
+      snprintf(field, sizeof(field), "volumeMounts[%s].readOnly", name);
+      emit(h, !qg_ynode_is_null(ro) ? ro : m, c, field,
+           "%s \"%s\" mounts hostPath volume \"%s\" writable (readOnly is not true)", who(c),
+           c->name, name);
+    }
+  }
+}
+
+static void check_privileged_port(hpod *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *ports = qg_ymap_get(c->node, "ports");
+    for (uint32_t j = 0; j < qg_yseq_len(ports); j++) {
+      const qg_ynode *cp = qg_ymap_get(qg_yseq_at(ports, j), "containerPort");
+      long long port;
+      if (!qg_ynode_int(cp, &port) || port <= 0 || port >= 1024)
+        continue;
+      char field[64];
+      snprintf(field, sizeof(field), "ports[%lld].containerPort", port);
+      emit(h, cp, c, field, "%s \"%s\" uses privileged port %lld", who(c), c->name, port);
+    }
+  }
+}
+
+/* ---- service accounts ------------------------------------------------------------- */
+
+static void check_automount_token(hpod *h) {
+  const qg_ynode *v = qg_ymap_get(h->ref->spec, "automountServiceAccountToken");
+  if (qg_ynode_bool(v) == 0)
+    return;
+  emit(h, !qg_ynode_is_null(v) ? v : spec_missing_at(h), NULL, "automountServiceAccountToken",
+       "pod automounts its service account token (automountServiceAccountToken is not false)");
+}
+
+static void check_default_service_account(hpod *h) {
+  const qg_ynode *name = qg_ymap_get(h->ref->spec, "serviceAccountName");
+  const char *field = "serviceAccountName";
+  if (!*scal(name)) {
+    const qg_ynode *old = qg_ymap_get(h->ref->spec, "serviceAccount");
+    if (*scal(old)) {
+      name = old;
+      field = "serviceAccount";
+    }
+  }
+  if (*scal(name) && strcmp(scal(name), "default") != 0)
+    return;
+  if (*scal(name))
+    emit(h, name, NULL, field, "pod uses the default service account (%s: default)", field);
+  else
+    emit(h, spec_missing_at(h), NULL, field,
+         "pod uses the default service account (serviceAccountName is not set)");
+}
+
+/* ---- resources -------------------------------------------------------------------- */
+
+/* A quantity that is zero: 0, "0", "0.0", "0m", "0Mi", "0e3" ... */
+static int quantity_zero(const qg_ynode *v) {
+  long long n;
+  if (qg_ynode_int(v, &n))
+    return n == 0;
+  const char *s = qg_ynode_str(v);
+  if (!s)
+    return 0;
+  if (*s == '+' || *s == '-')
+    s++;
+  int zeros = 0;
+  for (; *s == '0' || *s == '.'; s++)
+    zeros += *s == '0';
+  if (!zeros)
+    return 0;
+  if ((*s == 'e' || *s == 'E') && isdigit((unsigned char)s[1 + (s[1] == '+' || s[1] == '-')])) {
+    for (s++, s += *s == '+' || *s == '-'; isdigit((unsigned char)*s); s++)
+      ;
+    return *s == '\0';
+  }
+  for (; *s; s++)
+    if (!isalpha((unsigned char)*s))
+      return 0;
+  return 1;
+}
+
+/* Is resources.<kind>.<res> set to a non-zero quantity in mapping `res`? */
+static int quantity_set(const qg_ynode *res, const char *kind, const char *name) {
+  const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, kind), name);
+  return !qg_ynode_is_null(v) && !quantity_zero(v);
+}
+
+/* kind: "requests" or "limits"; name: "cpu" or "memory". A request is
+ * satisfied by a limit too (the API server copies the limit into a missing
+ * request), and either by a pod-level spec.resources value. */
+static void check_resource(hpod *h, const char *kind, const char *name, const char *label) {
+  const qg_ynode *pod_res = qg_ymap_get(h->ref->spec, "resources");
+  if (quantity_set(pod_res, kind, name))
+    return;
+  int requests = strcmp(kind, "requests") == 0;
+  char field[64];
+  snprintf(field, sizeof(field), "resources.%s.%s", kind, name);
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    if (c->kind == CK_EPHEMERAL)
+      continue; /* ephemeral containers cannot have resources */
+    const qg_ypair *rp = qg_ymap_pair(c->node, "resources");
+    const qg_ynode *res = rp ? rp->value : NULL;
+    const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, kind), name);
+    if (!qg_ynode_is_null(v)) {
+      if (quantity_zero(v))
+        emit(h, v, c, field, "%s \"%s\" sets its %s %s to 0", who(c), c->name, label,
+             requests ? "request" : "limit");
+      continue;
+    }
+    if (requests && quantity_set(res, "limits", name))
+      continue;
+    emit(h, rp ? rp->key : c->node, c, field, "%s \"%s\" has no %s %s", who(c), c->name, label,
+         requests ? "request" : "limit");
+  }
+}
+
+static void check_cpu_requests(hpod *h) { check_resource(h, "requests", "cpu", "CPU"); }
+static void check_cpu_limits(hpod *h) { check_resource(h, "limits", "cpu", "CPU"); }
+static void check_memory_requests(hpod *h) { check_resource(h, "requests", "memory", "memory"); }
+static void check_memory_limits(hpod *h) { check_resource(h, "limits", "memory", "memory"); }
+
+/* ---- images ----------------------------------------------------------------------- */
+
+typedef struct image_ref {
+  const qg_ynode *node; /* the image value */
+  const char *s;
+  int digest; /* has @<algorithm>:<hex> */
+  int tagged; /* has :<tag> after the last '/' of the name */
+  int latest; /* the tag is "latest" */
+} image_ref;
+
+/* Splits [registry[:port]/]path[:tag][@digest]; a colon before the last '/'
+ * is a registry port, not a tag. Returns 0 for an absent or empty image and
+ * for a placeholder that is not an image reference ("<image>", "${IMAGE}"). */
+static int parse_image(const hctr *c, image_ref *img) {
+  memset(img, 0, sizeof(*img));
+  img->node = qg_ymap_get(c->node, "image");
+  img->s = qg_ynode_str(img->node);
+  if (!img->s || !*img->s ||
+      img->s[strspn(img->s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX"
+                            "YZ0123456789._:/@-")])
+    return 0;
+  const char *at = strchr(img->s, '@');
+  size_t name_len = at ? (size_t)(at - img->s) : strlen(img->s);
+  img->digest = at && strchr(at, ':') != NULL;
+  size_t start = 0;
+  for (size_t i = 0; i < name_len; i++)
+    if (img->s[i] == '/')
+      start = i + 1;
+  const char *colon = memchr(img->s + start, ':', name_len - start);
+  if (colon && colon + 1 < img->s + name_len) {
+    img->tagged = 1;
+    size_t tl = (size_t)(img->s + name_len - colon - 1);
+    img->latest = tl == 6 && strncmp(colon + 1, "latest", 6) == 0;
+  }
+  return 1;
+}
+
+static void check_latest_tag(hpod *h) {
+  image_ref img;
+  for (size_t i = 0; i < h->n; i++)
+    if (parse_image(&h->c[i], &img) && img.latest && !img.digest)
+      emit(h, img.node, &h->c[i], "image", "%s \"%s\" uses the mutable tag latest (image \"%s\")",
+           who(&h->c[i]), h->c[i].name, img.s);
+}
+
+static void check_untagged_image(hpod *h) {
+  image_ref img;
+  for (size_t i = 0; i < h->n; i++)
+    if (parse_image(&h->c[i], &img) && !img.tagged && !img.digest)
+      emit(h, img.node, &h->c[i], "image",
+           "%s \"%s\" uses image \"%s\" without a tag or digest (that means latest)", who(&h->c[i]),
+           h->c[i].name, img.s);
+}
+
+static void check_image_not_pinned(hpod *h) {
+  image_ref img;
+  for (size_t i = 0; i < h->n; i++)
+    if (parse_image(&h->c[i], &img) && !img.digest)
+      emit(h, img.node, &h->c[i], "image", "%s \"%s\" uses image \"%s\" without a digest",
+           who(&h->c[i]), h->c[i].name, img.s);
+}
+
+/* Never anywhere, or a mutable tag with a policy other than Always. Without
+ * imagePullPolicy the API server defaults a mutable tag to Always, so only an
+ * explicit policy can be wrong. */
+static void check_pull_policy(hpod *h) {
+  image_ref img;
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    const qg_ynode *pp = qg_ymap_get(c->node, "imagePullPolicy");
+    const char *p = qg_ynode_str(pp);
+    if (!p)
+      continue;
+    if (strcmp(p, "Never") == 0) {
+      emit(h, pp, c, "imagePullPolicy",
+           "%s \"%s\" uses imagePullPolicy: Never (the node's cached image runs)", who(c), c->name);
+      continue;
+    }
+    if (strcmp(p, "Always") != 0 && parse_image(c, &img) && !img.digest &&
+        (!img.tagged || img.latest))
+      emit(h, pp, c, "imagePullPolicy",
+           "%s \"%s\" pulls mutable image \"%s\" with imagePullPolicy: %s", who(c), c->name, img.s,
+           p);
+  }
+}
+
+/* ---- probes and replicas ---------------------------------------------------------- */
+
+/* Workloads whose containers are meant to run until stopped. */
+static int long_running(const qg_pod_ref *ref) {
+  static const char *const kinds[] = {"Deployment", "StatefulSet",           "DaemonSet",
+                                      "ReplicaSet", "ReplicationController", NULL};
+  const char *kind = ref->ctx.kind;
+  for (const char *const *k = kinds; *k; k++)
+    if (strcmp(kind, *k) == 0)
+      return 1;
+  if (strcmp(kind, "Pod") == 0) {
+    const char *rp = scal(qg_ymap_get(ref->spec, "restartPolicy"));
+    return !*rp || strcmp(rp, "Always") == 0;
+  }
+  return 0;
+}
+
+static void probe(hpod *h, const char *key, const char *label) {
+  if (!long_running(h->ref))
+    return;
+  for (size_t i = 0; i < h->n; i++) {
+    const hctr *c = &h->c[i];
+    if (c->kind == CK_REGULAR && qg_ynode_is_null(qg_ymap_get(c->node, key)))
+      emit(h, c->node, c, key, "container \"%s\" has no %s probe", c->name, label);
+  }
+}
+
+static void check_liveness(hpod *h) { probe(h, "livenessProbe", "liveness"); }
+static void check_readiness(hpod *h) { probe(h, "readinessProbe", "readiness"); }
+
+static void check_single_replica(const qg_pod_ref *ref) {
+  const qg_rule *rule = qg_k8s_rule_on(ref, "k8s/single-replica");
+  if (!rule || !ref->spec ||
+      (strcmp(ref->ctx.kind, "Deployment") != 0 && strcmp(ref->ctx.kind, "StatefulSet") != 0))
+    return;
+  const qg_ynode *v = qg_ymap_path(ref->obj, "spec.replicas");
+  long long n;
+  if (!qg_ynode_int(v, &n) || n != 1)
+    return;
+  char field[160];
+  snprintf(field, sizeof(field), "%sspec.replicas", ref->field_prefix);
+  qg_k8s_emit(ref, rule, v, NULL, field, "%s runs a single replica (replicas: 1)", ref->ctx.kind);
+}
+
+/* ---- driver ----------------------------------------------------------------------- */
+
+typedef struct hcheck {
+  const char *rule_id;
+  void (*fn)(hpod *h);
+} hcheck;
+
+/* In rule-id order; each runs only while its rule is on. */
+static const hcheck k_checks[] = {
+    {"k8s/automount-service-account-token", check_automount_token},
+    {"k8s/capabilities-not-dropped", check_capabilities_not_dropped},
+    {"k8s/cpu-limits-missing", check_cpu_limits},
+    {"k8s/cpu-requests-missing", check_cpu_requests},
+    {"k8s/dangerous-capabilities", check_dangerous_capabilities},
+    {"k8s/default-service-account", check_default_service_account},
+    {"k8s/image-not-pinned", check_image_not_pinned},
+    {"k8s/latest-tag", check_latest_tag},
+    {"k8s/liveness-probe-missing", check_liveness},
+    {"k8s/memory-limits-missing", check_memory_limits},
+    {"k8s/memory-requests-missing", check_memory_requests},
+    {"k8s/privilege-escalation", check_privilege_escalation},
+    {"k8s/privileged-port", check_privileged_port},
+    {"k8s/pull-policy-not-always", check_pull_policy},
+    {"k8s/read-only-root-filesystem", check_read_only_root_filesystem},
+    {"k8s/readiness-probe-missing", check_readiness},
+    {"k8s/risky-capabilities", check_risky_capabilities},
+    {"k8s/run-as-root", check_run_as_root},
+    {"k8s/security-context-missing", check_security_context_missing},
+    {"k8s/sensitive-host-mount", check_sensitive_host_mount},
+    {"k8s/untagged-image", check_untagged_image},
+    {"k8s/writable-host-mount", check_writable_host_mount},
+};
+
+static void add_containers(hpod *h, const char *key, int kind, size_t cap) {
+  const qg_ynode *list = qg_ymap_get(h->ref->spec, key);
+  for (uint32_t i = 0; i < qg_yseq_len(list) && h->n < cap; i++) {
+    const qg_ynode *node = qg_yseq_at(list, i);
+    if (!node || node->kind != QG_Y_MAP)
+      continue;
+    hctr *c = &h->c[h->n++];
+    c->node = node;
+    c->kind = kind;
+    c->sc_pair = qg_ymap_pair(node, "securityContext");
+    c->sc = c->sc_pair && c->sc_pair->value->kind == QG_Y_MAP ? c->sc_pair->value : NULL;
+    if (!c->sc)
+      c->sc_pair = NULL; /* securityContext: null is no securityContext */
+    c->name = qg_ynode_str(qg_ymap_get(node, "name"));
+    if (c->name)
+      snprintf(c->field, sizeof(c->field), "%s.%s[%s]", h->ref->spec_field, key, c->name);
+    else {
+      snprintf(c->field, sizeof(c->field), "%s.%s[%u]", h->ref->spec_field, key, i);
+      c->name = "";
+    }
+  }
+}
+
+static void check_pod(const qg_pod_ref *ref) {
+  static const char *const lists[] = {"initContainers", "containers", "ephemeralContainers"};
+  static const int kinds[] = {CK_INIT, CK_REGULAR, CK_EPHEMERAL};
+  size_t cap = 0;
+  for (size_t i = 0; i < QG_ARRAY_LEN(lists); i++)
+    cap += qg_yseq_len(qg_ymap_get(ref->spec, lists[i]));
+  hpod h = {.ref = ref, .c = qg_xcalloc(cap ? cap : 1, sizeof(hctr))};
+  h.psc = qg_ymap_get(ref->spec, "securityContext");
+  if (h.psc && h.psc->kind != QG_Y_MAP)
+    h.psc = NULL;
+  for (size_t i = 0; i < QG_ARRAY_LEN(lists); i++)
+    add_containers(&h, lists[i], kinds[i], cap);
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_checks); i++) {
+    h.rule = qg_k8s_rule_on(ref, k_checks[i].rule_id);
+    if (h.rule)
+      k_checks[i].fn(&h);
+  }
+  free(h.c);
+}
+
+void qg_k8s_harden(const qg_pod_ref *ref) {
+  if (ref->spec)
+    check_pod(ref);
+  check_single_replica(ref);
+  qg_k8s_rbac(ref);
+}
