@@ -113,19 +113,24 @@ bool qg_rule_named(const qg_rule *r, const char *name, size_t len) {
 
 /* Marks every rule of rs that one name (a group or an id) names. Returns
  * the number matched. */
-static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, bool *marks) {
+static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, bool *marks,
+                         bool groups_default_only) {
   size_t hits = 0;
   for (size_t i = 0; i < rs->n; i++) {
-    if (qg_rule_named(rs->rules[i], name, len)) {
+    const qg_rule *r = rs->rules[i];
+    if (!qg_rule_named(r, name, len))
+      continue;
+    hits++;
+    /* a group brings its default rules; an off-by-default rule is named by id */
+    bool by_id = strlen(r->id) == len;
+    if (by_id || !groups_default_only || (r->flags & QG_RULE_DEFAULT_ON))
       marks[i] = true;
-      hits++;
-    }
   }
   return hits;
 }
 
 static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char *bad,
-                           size_t badsize) {
+                           size_t badsize, bool groups_default_only) {
   const char *s = list;
   while (*s) {
     const char *comma = strchr(s, ',');
@@ -138,7 +143,7 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
     }
     while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
       l--;
-    if (l && !match_name(rs, b, l, marks)) {
+    if (l && !match_name(rs, b, l, marks, groups_default_only)) {
       size_t c = l < badsize - 1 ? l : badsize - 1;
       memcpy(bad, b, c);
       bad[c] = '\0';
@@ -152,7 +157,7 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
 qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
                             size_t badsize) {
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(rs, list, marks, bad, badsize);
+  qg_status st = mark_list(rs, list, marks, bad, badsize, true);
   if (st == QG_OK) {
     for (size_t i = 0; i < rs->n; i++) {
       if (*first)
@@ -168,7 +173,8 @@ qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char 
 
 static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, size_t badsize) {
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(rs, list, marks, bad, badsize);
+  /* ignoring a group switches all of it off; enabling a group, all of it on */
+  qg_status st = mark_list(rs, list, marks, bad, badsize, false);
   if (st == QG_OK)
     for (size_t i = 0; i < rs->n; i++)
       if (marks[i])

@@ -70,8 +70,9 @@ void qg_ruleset_set_severity(qg_ruleset *rs, const qg_rule *r, qg_severity sev);
 bool qg_rule_named(const qg_rule *r, const char *name, size_t len);
 
 /* Applies a comma-separated list of groups or ids. select: only the named
- * rules stay on (the first call narrows; later calls widen); ignore: the
- * named rules go off; enable: the named rules go on. On an unknown name
+ * rules stay on (the first call narrows; later calls widen), where a group
+ * brings its on-by-default rules and an id its rule; ignore: the named rules
+ * go off; enable: the named rules (whole groups) go on. On an unknown name
  * returns QG_EUSAGE and copies the offending name into bad (NUL-terminated,
  * truncated to badsize). */
 qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,

@@ -2,6 +2,7 @@
  * and comments. */
 #include "scanners/k8s/k8s.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static qg_fix *new_fix(const char *description, uint32_t line, uint32_t col, uint32_t end_line,
@@ -44,4 +45,30 @@ qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow
   /* a block scalar ends at column 1 of the line after its content */
   uint32_t line = m->end_col == 1 ? m->end_line : m->end_line + 1;
   return new_fix(description, line, 1, line, 1, qg_buf_detach(&b));
+}
+
+qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
+                         const char *flow, const char *description) {
+  if (sc)
+    return qg_fix_add_to_map(sc, block, flow, description);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "securityContext:");
+  for (const char *s = block; *s;) {
+    size_t n = strcspn(s, "\n");
+    (void)qg_buf_printf(&b, "\n  %.*s", (int)n, s);
+    s += n + (s[n] == '\n');
+  }
+  char *wrapped_flow = qg_xasprintf("securityContext: {%s}", flow);
+  qg_fix *fx = qg_fix_add_to_map(owner, b.data, wrapped_flow, description);
+  free(wrapped_flow);
+  qg_buf_cleanup(&b);
+  return fx;
+}
+
+void qg_fix_attach(qg_finding *f, qg_fix *fix) {
+  if (f && !f->fix)
+    f->fix = fix;
+  else
+    qg_fix_free(fix);
 }

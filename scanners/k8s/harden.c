@@ -46,17 +46,24 @@ const qg_rule *qg_k8s_rule_on(const qg_pod_ref *ref, const char *id) {
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static void emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field, const char *fmt,
-                 ...) QG_PRINTF(5, 6);
-static void emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field, const char *fmt,
-                 ...) {
+static qg_finding *emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field,
+                        const char *fmt, ...) QG_PRINTF(5, 6);
+static qg_finding *emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field,
+                        const char *fmt, ...) {
   char fbuf[448];
   snprintf(fbuf, sizeof(fbuf), "%s%s%s", c ? c->field : h->ref->spec_field,
            field && *field ? "." : "", field ? field : "");
   va_list ap;
   va_start(ap, fmt);
-  qg_k8s_emitv(h->ref, h->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
+  qg_finding *f = qg_k8s_emitv(h->ref, h->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
   va_end(ap);
+  return f;
+}
+
+/* The API rejects allowPrivilegeEscalation, readOnlyRootFilesystem and
+ * capabilities on Windows pods, so those checks do not apply there. */
+static int is_windows(const hpod *h) {
+  return qg_ynode_eq(qg_ymap_path(h->ref->spec, "os.name"), "windows");
 }
 
 static const char *scal(const qg_ynode *n) {
@@ -114,15 +121,23 @@ static void check_security_context_missing(hpod *h) {
 }
 
 static void check_read_only_root_filesystem(hpod *h) {
+  if (is_windows(h))
+    return;
   for (size_t i = 0; i < h->n; i++) {
     const hctr *c = &h->c[i];
     const qg_ynode *v = qg_ymap_get(c->sc, "readOnlyRootFilesystem");
     if (qg_ynode_bool(v) == 1)
       continue;
-    emit(h, !qg_ynode_is_null(v) ? v : ctr_missing_at(c), c,
-         "securityContext.readOnlyRootFilesystem",
-         "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is not true)",
-         who(c), c->name);
+    int present = !qg_ynode_is_null(v);
+    qg_fix_attach(emit(h, present ? v : ctr_missing_at(c), c,
+                       "securityContext.readOnlyRootFilesystem",
+                       "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is "
+                       "not true)",
+                       who(c), c->name),
+                  present ? qg_fix_replace(v, "true", "Set readOnlyRootFilesystem: true")
+                          : qg_fix_set_in_sc(c->node, c->sc, "readOnlyRootFilesystem: true",
+                                             "readOnlyRootFilesystem: true",
+                                             "Set readOnlyRootFilesystem: true"));
   }
 }
 
@@ -170,16 +185,23 @@ static const qg_ynode *adds_sys_admin(const hctr *c) {
 }
 
 static void check_privilege_escalation(hpod *h) {
+  if (is_windows(h))
+    return;
   for (size_t i = 0; i < h->n; i++) {
     const hctr *c = &h->c[i];
     const qg_ynode *v = qg_ymap_get(c->sc, "allowPrivilegeEscalation");
     const qg_ynode *priv = qg_ymap_get(c->sc, "privileged");
     const qg_ynode *sysadmin;
+    int present = !qg_ynode_is_null(v);
     if (qg_ynode_bool(v) != 0)
-      emit(h, !qg_ynode_is_null(v) ? v : ctr_missing_at(c), c,
-           "securityContext.allowPrivilegeEscalation",
-           "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)", who(c),
-           c->name);
+      qg_fix_attach(
+          emit(h, present ? v : ctr_missing_at(c), c, "securityContext.allowPrivilegeEscalation",
+               "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)",
+               who(c), c->name),
+          present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                  : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+                                     "allowPrivilegeEscalation: false",
+                                     "Set allowPrivilegeEscalation: false"));
     else if (qg_ynode_bool(priv) == 1)
       emit(h, priv, c, "securityContext.privileged",
            "%s \"%s\" allows privilege escalation: privileged: true overrides "
@@ -223,12 +245,18 @@ static void check_risky_capabilities(hpod *h) { added_caps(h, k_risky_caps, "ris
  * pss/capabilities-restricted reports a missing drop ALL. */
 static void check_capabilities_not_dropped(hpod *h) {
   static const char *const all[] = {"ALL", NULL};
+  if (is_windows(h))
+    return;
   for (size_t i = 0; i < h->n; i++) {
     const hctr *c = &h->c[i];
     const qg_ypair *caps = qg_ymap_pair(c->sc, "capabilities");
     const qg_ynode *at;
+    qg_fix *fix = NULL;
     if (!caps || qg_ynode_is_null(caps->value)) {
       at = ctr_missing_at(c);
+      if (!caps)
+        fix = qg_fix_set_in_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
+                               "capabilities: {drop: [\"ALL\"]}", "Drop ALL capabilities");
     } else {
       const qg_ypair *drop = qg_ymap_pair(caps->value, "drop");
       int has_all = 0;
@@ -237,9 +265,13 @@ static void check_capabilities_not_dropped(hpod *h) {
       if (has_all)
         continue;
       at = drop ? drop->value : caps->key;
+      if (!drop)
+        fix = qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
+                                "Drop ALL capabilities");
     }
-    emit(h, at, c, "securityContext.capabilities.drop", "%s \"%s\" does not drop ALL capabilities",
-         who(c), c->name);
+    qg_fix_attach(emit(h, at, c, "securityContext.capabilities.drop",
+                       "%s \"%s\" does not drop ALL capabilities", who(c), c->name),
+                  fix);
   }
 }
 
@@ -320,6 +352,33 @@ static int sensitive_host_path(const char *path) {
   return 0;
 }
 
+/* The system CA bundles, which pods often mount read-only from the node. */
+static int ca_bundle_path(const char *path) {
+  static const char *const dirs[] = {"/etc/ssl/certs", "/etc/pki/ca-trust", "/etc/pki/tls/certs",
+                                     "/etc/ca-certificates", "/usr/share/ca-certificates", NULL};
+  char p[1024];
+  normalise_path(path, p, sizeof(p));
+  for (const char *const *d = dirs; *d; d++) {
+    size_t n = strlen(*d);
+    if (strncmp(p, *d, n) == 0 && (p[n] == '\0' || p[n] == '/'))
+      return 1;
+  }
+  return 0;
+}
+
+/* Does every container that mounts volume `name` mount it readOnly? */
+static int mounted_read_only(const hpod *h, const char *name) {
+  for (size_t i = 0; i < h->n; i++) {
+    const qg_ynode *mounts = qg_ymap_get(h->c[i].node, "volumeMounts");
+    for (uint32_t j = 0; j < qg_yseq_len(mounts); j++) {
+      const qg_ynode *m = qg_yseq_at(mounts, j);
+      if (qg_ynode_eq(qg_ymap_get(m, "name"), name) && qg_ynode_bool(qg_ymap_get(m, "readOnly")) != 1)
+        return 0;
+    }
+  }
+  return 1;
+}
+
 static void check_sensitive_host_mount(hpod *h) {
   const qg_ynode *vols = qg_ymap_get(h->ref->spec, "volumes");
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
@@ -329,6 +388,8 @@ static void check_sensitive_host_mount(hpod *h) {
     if (!p || !sensitive_host_path(p))
       continue;
     const char *name = scal(qg_ymap_get(vol, "name"));
+    if (ca_bundle_path(p) && mounted_read_only(h, name))
+      continue; /* a read-only CA bundle is the usual, harmless case */
     char field[192];
     snprintf(field, sizeof(field), "volumes[%s].hostPath.path", name);
     emit(h, path, NULL, field, "volume \"%s\" mounts sensitive host path \"%s\"", name, p);

@@ -76,6 +76,13 @@ qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *descript
  * same entries in flow style ("key: {sub: v}") for a flow mapping. */
 qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
                           const char *description);
+/* Set entries in the securityContext of owner (a container or pod spec):
+ * into sc when it exists, else as a new securityContext. */
+qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
+                         const char *flow, const char *description);
+/* Gives fix to f (which takes ownership), or frees it when f is NULL or
+ * already has one. */
+void qg_fix_attach(qg_finding *f, qg_fix *fix);
 
 /* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
 void qg_k8s_custom(const qg_pod_ref *ref);

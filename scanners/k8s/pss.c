@@ -59,33 +59,8 @@ static qg_finding *emit(pss *p, const qg_ynode *at, const ctr *c, const char *fi
   return f;
 }
 
-static void attach(qg_finding *f, qg_fix *fix) {
-  if (f && !f->fix)
-    f->fix = fix;
-  else
-    qg_fix_free(fix);
-}
-
-/* A fix that sets entries in the securityContext of owner (a container or
- * the pod spec): into sc when it exists, else a new securityContext. */
-static qg_fix *fix_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
-                      const char *flow, const char *description) {
-  if (sc)
-    return qg_fix_add_to_map(sc, block, flow, description);
-  qg_buf b;
-  qg_buf_init(&b, 0);
-  (void)qg_buf_puts(&b, "securityContext:");
-  for (const char *s = block; *s;) {
-    size_t n = strcspn(s, "\n");
-    (void)qg_buf_printf(&b, "\n  %.*s", (int)n, s);
-    s += n + (s[n] == '\n');
-  }
-  char *wrapped_flow = qg_xasprintf("securityContext: {%s}", flow);
-  qg_fix *fx = qg_fix_add_to_map(owner, b.data, wrapped_flow, description);
-  free(wrapped_flow);
-  qg_buf_cleanup(&b);
-  return fx;
-}
+#define attach qg_fix_attach
+#define fix_sc qg_fix_set_in_sc
 
 /* The same for a node under the pod's metadata (annotations). */
 static void emit_meta(pss *p, const qg_ynode *at, const char *field, const char *fmt, ...)
