@@ -699,7 +699,7 @@ static int cmd_rules(int argc, char **argv, const qg_cli_io *io) {
       cJSON_AddStringToObject(j, "help_uri", all[i].help_uri);
       cJSON_AddItemToArray(arr, j);
     }
-    if (qg_report_write_json(f, arr) != QG_OK) {
+    if (qg_report_write_json(f, arr, 1) != QG_OK) {
       status = QG_EXIT_RUNTIME;
       goto out;
     }

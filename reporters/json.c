@@ -108,5 +108,5 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(gate, "fail_on", rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
   cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed);
 
-  return qg_report_write_json(out, root);
+  return qg_report_write_json(out, root, 1);
 }

@@ -52,8 +52,8 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
   return ferror(out) ? QG_EIO : QG_OK;
 }
 
-qg_status qg_report_write_json(FILE *out, cJSON *root) {
-  char *text = cJSON_Print(root);
+qg_status qg_report_write_json(FILE *out, cJSON *root, int pretty) {
+  char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (!text)
     return QG_ENOMEM;

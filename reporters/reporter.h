@@ -38,9 +38,9 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep);
 qg_status qg_report_findings(FILE *out, const qg_report *rep);
 
 struct cJSON;
-/* Prints root (indented) and a newline to out, then deletes root: takes
- * ownership. Returns QG_OK, QG_ENOMEM or QG_EIO. */
-qg_status qg_report_write_json(FILE *out, struct cJSON *root);
+/* Prints root (indented when pretty, else compact) and a newline to out,
+ * then deletes root: takes ownership. Returns QG_OK, QG_ENOMEM or QG_EIO. */
+qg_status qg_report_write_json(FILE *out, struct cJSON *root, int pretty);
 
 /* SARIF/GitHub security-severity for a severity ("9.5" ...). */
 const char *qg_security_severity(qg_severity s);

@@ -254,5 +254,5 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
   free(index);
 
-  return qg_report_write_json(out, root);
+  return qg_report_write_json(out, root, 0);
 }
