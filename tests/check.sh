@@ -50,6 +50,7 @@ $QGATE k8s --format sarif="$sarif_dir/seed.sarif" ../shared/seed/manifests examp
 printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {qgate.io/ignore: pss, qgate.io/ignore-reason: reviewed}\nspec:\n  hostPID: true\n  containers: [{name: a, image: "app:1"}]\n' >"$sarif_dir/suppressed.yaml"
 $QGATE k8s --format sarif="$sarif_dir/suppressed.sarif" "$sarif_dir/suppressed.yaml" >/dev/null 2>&1
 grep -q '"suppressions"' "$sarif_dir/suppressed.sarif" || echo "sarif: no suppressions in suppressed.sarif"
+grep -q '"fixes"' "$sarif_dir/seed.sarif" || echo "sarif: no fixes in seed.sarif"
 printf 'a: [\n' >"$sarif_dir/broken.yaml"
 $QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then
