@@ -65,7 +65,6 @@ void qg_k8s_custom(const qg_pod_ref *ref) {
   const qg_config *c = ref->opts->config;
   if (!c)
     return;
-  static const char *const lists[] = {"initContainers", "containers", "ephemeralContainers"};
   for (size_t i = 0; i < c->ncustom; i++) {
     const qg_custom_rule *cr = &c->custom[i];
     if (!qg_ruleset_has(ref->opts->rules, &cr->rule))
@@ -76,22 +75,7 @@ void qg_k8s_custom(const qg_pod_ref *ref) {
       eval(ref, cr, ref->obj, ref->field_prefix, NULL);
       continue;
     }
-    if (!ref->spec)
-      continue;
-    for (size_t l = 0; l < QG_ARRAY_LEN(lists); l++) {
-      const qg_ynode *list = qg_ymap_get(ref->spec, lists[l]);
-      for (uint32_t j = 0; j < qg_yseq_len(list); j++) {
-        const qg_ynode *ctr = qg_yseq_at(list, j);
-        if (!ctr || ctr->kind != QG_Y_MAP)
-          continue;
-        const char *name = qg_ynode_str(qg_ymap_get(ctr, "name"));
-        char base[256];
-        if (name)
-          snprintf(base, sizeof(base), "%s.%s[%s]", ref->spec_field, lists[l], name);
-        else
-          snprintf(base, sizeof(base), "%s.%s[%u]", ref->spec_field, lists[l], j);
-        eval(ref, cr, ctr, base, name ? name : "");
-      }
-    }
+    for (size_t j = 0; j < ref->nctrs; j++)
+      eval(ref, cr, ref->ctrs[j].node, ref->ctrs[j].field, ref->ctrs[j].name);
   }
 }

@@ -20,20 +20,14 @@
 #include <string.h>
 #include <strings.h>
 
-enum { CK_INIT, CK_REGULAR, CK_EPHEMERAL };
-
-typedef struct hctr {
-  const qg_ynode *node;    /* the container mapping */
-  const qg_ynode *sc;      /* its securityContext mapping, or NULL */
-  const qg_ypair *sc_pair; /* the securityContext pair when sc is set */
-  const char *name;
-  int kind; /* CK_* */
-  char field[192];
-} hctr;
+typedef qg_container hctr;
+#define CK_INIT QG_CTR_INIT
+#define CK_REGULAR QG_CTR_REGULAR
+#define CK_EPHEMERAL QG_CTR_EPHEMERAL
 
 typedef struct hpod {
   const qg_pod_ref *ref;
-  hctr *c;
+  const hctr *c;
   size_t n;
   const qg_ynode *psc; /* the pod securityContext mapping, or NULL */
   const qg_rule *rule; /* the rule being evaluated */
@@ -706,47 +700,16 @@ static const hcheck k_checks[] = {
     {"k8s/writable-host-mount", check_writable_host_mount},
 };
 
-static void add_containers(hpod *h, const char *key, int kind, size_t cap) {
-  const qg_ynode *list = qg_ymap_get(h->ref->spec, key);
-  for (uint32_t i = 0; i < qg_yseq_len(list) && h->n < cap; i++) {
-    const qg_ynode *node = qg_yseq_at(list, i);
-    if (!node || node->kind != QG_Y_MAP)
-      continue;
-    hctr *c = &h->c[h->n++];
-    c->node = node;
-    c->kind = kind;
-    c->sc_pair = qg_ymap_pair(node, "securityContext");
-    c->sc = c->sc_pair && c->sc_pair->value->kind == QG_Y_MAP ? c->sc_pair->value : NULL;
-    if (!c->sc)
-      c->sc_pair = NULL; /* securityContext: null is no securityContext */
-    c->name = qg_ynode_str(qg_ymap_get(node, "name"));
-    if (c->name)
-      snprintf(c->field, sizeof(c->field), "%s.%s[%s]", h->ref->spec_field, key, c->name);
-    else {
-      snprintf(c->field, sizeof(c->field), "%s.%s[%u]", h->ref->spec_field, key, i);
-      c->name = "";
-    }
-  }
-}
-
 static void check_pod(const qg_pod_ref *ref) {
-  static const char *const lists[] = {"initContainers", "containers", "ephemeralContainers"};
-  static const int kinds[] = {CK_INIT, CK_REGULAR, CK_EPHEMERAL};
-  size_t cap = 0;
-  for (size_t i = 0; i < QG_ARRAY_LEN(lists); i++)
-    cap += qg_yseq_len(qg_ymap_get(ref->spec, lists[i]));
-  hpod h = {.ref = ref, .c = qg_xcalloc(cap ? cap : 1, sizeof(hctr))};
+  hpod h = {.ref = ref, .c = ref->ctrs, .n = ref->nctrs};
   h.psc = qg_ymap_get(ref->spec, "securityContext");
   if (h.psc && h.psc->kind != QG_Y_MAP)
     h.psc = NULL;
-  for (size_t i = 0; i < QG_ARRAY_LEN(lists); i++)
-    add_containers(&h, lists[i], kinds[i], cap);
   for (size_t i = 0; i < QG_ARRAY_LEN(k_checks); i++) {
     h.rule = qg_k8s_rule_on(ref, k_checks[i].rule_id);
     if (h.rule)
       k_checks[i].fn(&h);
   }
-  free(h.c);
 }
 
 void qg_k8s_harden(const qg_pod_ref *ref) {

@@ -37,6 +37,20 @@ void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode
 
 /* ---- internal: shared by objects.c and pss.c ---------------------------- */
 
+#define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API) */
+
+typedef enum qg_ctr_kind { QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL } qg_ctr_kind;
+
+/* One container of a pod spec, with what every check needs of it. */
+typedef struct qg_container {
+  const qg_ynode *node;    /* the container mapping */
+  const qg_ynode *sc;      /* its securityContext mapping, or NULL */
+  const qg_ypair *sc_pair; /* the securityContext pair when sc is set */
+  const char *name;        /* "" when unnamed */
+  qg_ctr_kind kind;
+  char field[192];         /* "spec.template.spec.containers[app]" */
+} qg_container;
+
 /* One Kubernetes object being checked, and its pod spec when it has one. */
 typedef struct qg_pod_ref {
   const qg_k8s_opts *opts;
@@ -51,6 +65,9 @@ typedef struct qg_pod_ref {
   const char *spec_field;   /* "spec.template.spec" */
   const char *meta_field;   /* "spec.template.metadata" */
   size_t first_finding;     /* index of this object's first finding in result */
+  const qg_container *ctrs; /* the pod's init, regular and ephemeral containers, in
+                               that order (upstream's visit order); borrowed */
+  size_t nctrs;
 } qg_pod_ref;
 
 /* Adds a finding of `rule` at node `at` (a collection is reported at its

@@ -73,6 +73,37 @@ static void check_ignore_ids(const qg_pod_ref *ref, const qg_ynode *md) {
   }
 }
 
+/* The pod's containers, once for every check. Caller frees. */
+static qg_container *collect_containers(const qg_ynode *spec, const char *spec_field, size_t *n) {
+  static const char *const lists[] = {"initContainers", "containers", "ephemeralContainers"};
+  static const qg_ctr_kind kinds[] = {QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL};
+  qg_container *out = qg_xcalloc(QG_K8S_MAX_CONTAINERS, sizeof(*out));
+  *n = 0;
+  for (size_t l = 0; l < QG_ARRAY_LEN(lists); l++) {
+    const qg_ynode *list = qg_ymap_get(spec, lists[l]);
+    for (uint32_t i = 0; i < qg_yseq_len(list) && *n < QG_K8S_MAX_CONTAINERS; i++) {
+      const qg_ynode *node = qg_yseq_at(list, i);
+      if (!node || node->kind != QG_Y_MAP)
+        continue;
+      qg_container *c = &out[(*n)++];
+      c->node = node;
+      c->kind = kinds[l];
+      c->sc_pair = qg_ymap_pair(node, "securityContext");
+      c->sc = c->sc_pair && c->sc_pair->value->kind == QG_Y_MAP ? c->sc_pair->value : NULL;
+      if (!c->sc)
+        c->sc_pair = NULL; /* securityContext: null is no securityContext */
+      c->name = qg_ynode_str(qg_ymap_get(node, "name"));
+      if (c->name) {
+        snprintf(c->field, sizeof(c->field), "%s.%s[%s]", spec_field, lists[l], c->name);
+      } else {
+        snprintf(c->field, sizeof(c->field), "%s.%s[%u]", spec_field, lists[l], i);
+        c->name = "";
+      }
+    }
+  }
+  return out;
+}
+
 static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *obj,
                         const char *field_prefix, qg_result *r, unsigned depth) {
   const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
@@ -111,6 +142,7 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
   };
   check_ignore_ids(&ref, md);
   char spec_field[128], meta_field[128];
+  qg_container *ctrs = NULL;
   const pod_kind *pk = find_pod_kind(api, kind);
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
   if (spec && spec->kind == QG_Y_MAP) {
@@ -122,12 +154,15 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       check_ignore_ids(&ref, ref.meta);
     ref.spec_field = spec_field;
     ref.meta_field = meta_field;
+    ctrs = collect_containers(spec, spec_field, &ref.nctrs);
+    ref.ctrs = ctrs;
     r->stats.pod_specs++;
     if (o->pss_level != QG_PSS_OFF)
       qg_pss_check_pod(&ref);
   }
   qg_k8s_harden(&ref);
   qg_k8s_custom(&ref);
+  free(ctrs);
 }
 
 /* Does a comma-separated list name rule r (by id or by group)? */

@@ -12,19 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CONTAINERS 256
+#define MAX_CONTAINERS QG_K8S_MAX_CONTAINERS
 
-typedef struct ctr {
-  const qg_ynode *node; /* the container mapping */
-  const qg_ynode *sc;   /* its securityContext mapping, or NULL */
-  const qg_ypair *sc_pair;
-  const char *name;
-  char field[192];
-} ctr;
+typedef qg_container ctr;
 
 typedef struct pss {
   const qg_pod_ref *pod;
-  ctr *ctrs;
+  const ctr *ctrs;
   size_t n;
   const qg_ynode *psc; /* pod securityContext mapping, or NULL */
   const qg_ypair *psc_pair;
@@ -703,41 +697,15 @@ static int check_active(const pss_check *c, const qg_k8s_opts *o, const qg_rule 
   return 1;
 }
 
-static void add_containers(pss *p, const char *key) {
-  const qg_ynode *list = qg_ymap_get(p->pod->spec, key);
-  for (uint32_t i = 0; i < qg_yseq_len(list) && p->n < MAX_CONTAINERS; i++) {
-    const qg_ynode *c = qg_yseq_at(list, i);
-    if (!c || c->kind != QG_Y_MAP)
-      continue;
-    ctr *x = &p->ctrs[p->n++];
-    x->node = c;
-    x->sc_pair = qg_ymap_pair(c, "securityContext");
-    x->sc = x->sc_pair && x->sc_pair->value->kind == QG_Y_MAP ? x->sc_pair->value : NULL;
-    if (x->sc_pair && !x->sc)
-      x->sc_pair = NULL; /* securityContext: null is no securityContext */
-    x->name = qg_ynode_str(qg_ymap_get(c, "name"));
-    if (x->name)
-      snprintf(x->field, sizeof(x->field), "%s.%s[%s]", p->pod->spec_field, key, x->name);
-    else {
-      snprintf(x->field, sizeof(x->field), "%s.%s[%u]", p->pod->spec_field, key, i);
-      x->name = "";
-    }
-  }
-}
-
 void qg_pss_check_pod(const qg_pod_ref *pod) {
   const qg_k8s_opts *o = pod->opts;
-  ctr *ctrs = qg_xcalloc(MAX_CONTAINERS, sizeof(ctr));
-  pss p = {.pod = pod, .ctrs = ctrs, .v = o->pss_minor};
+  pss p = {.pod = pod, .ctrs = pod->ctrs, .n = pod->nctrs, .v = o->pss_minor};
   p.psc_pair = qg_ymap_pair(pod->spec, "securityContext");
   p.psc = p.psc_pair && p.psc_pair->value->kind == QG_Y_MAP ? p.psc_pair->value : NULL;
   if (!p.psc)
     p.psc_pair = NULL;
   p.windows = qg_ynode_eq(qg_ymap_path(pod->spec, "os.name"), "windows");
   p.userns = qg_ynode_bool(qg_ymap_get(pod->spec, "hostUsers")) == 0;
-  add_containers(&p, "initContainers");
-  add_containers(&p, "containers");
-  add_containers(&p, "ephemeralContainers");
   for (size_t i = 0; i < QG_ARRAY_LEN(k_checks); i++) {
     const qg_rule *rule;
     if (!check_active(&k_checks[i], o, &rule))
@@ -745,7 +713,6 @@ void qg_pss_check_pod(const qg_pod_ref *pod) {
     p.rule = rule;
     k_checks[i].fn(&p);
   }
-  free(ctrs);
 }
 
 qg_status qg_pss_parse_version(const char *s, unsigned *minor) {
