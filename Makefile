@@ -11,7 +11,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -D_POSIX_C_SOURCE=200809L \
               -D_DEFAULT_SOURCE -I. -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(SAN)
-LDLIBS_ALL  = $(PKG_LIBS) $(SAN)
+LDLIBS_ALL  = $(PKG_LIBS) -lm $(SAN)
 
 LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c) \
              cli/cli.c

@@ -133,7 +133,8 @@ static void usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
         "Commands:\n"
-        "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards)\n"
+        "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
+        "  secrets [PATH...]  find credentials in files, masked in every output\n"
         "  rules [ID]      list the rules, or explain one\n"
         "  version         print the version and library versions\n"
         "  help [COMMAND]  show help for a command\n\n"
@@ -152,6 +153,24 @@ static void usage_k8s(FILE *f) {
         ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
         "reports every Pod Security Standards violation at its file, line and column.\n\n"
         "Options:\n",
+        f);
+  print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputc('\n', f);
+  fputs(k_exit_help, f);
+}
+
+static void usage_secrets(FILE *f) {
+  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,        O_FAIL_ON,      O_FORMAT,
+                                    O_HELP,   O_IGNORE,        O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+                                    O_PROFILE, O_SELECT};
+  fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
+        "Finds credentials in every text file (directories are walked, skipping what\n"
+        ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
+        "input; default: the current directory): provider tokens, private keys, Kubernetes\n"
+        "Secrets with literal values, and high-entropy passwords and keys in configuration.\n"
+        "Every secret is shown masked: a short prefix and its length.\n\n"
+        "Suppress one with a 'qgate:allow' comment on its line, or list its fingerprint in\n"
+        ".qgateignore at the repository root.\n\nOptions:\n",
         f);
   print_options(f, ids, QG_ARRAY_LEN(ids));
   fputc('\n', f);
@@ -475,8 +494,48 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
   return status;
 }
 
-static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
+typedef enum run_mode { RUN_K8S, RUN_SECRETS } run_mode;
+
+/* .qgateignore at the repository root (or here): fingerprints of findings
+ * that are accepted, one per line, '#' comments. */
+static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
+  char *root = qg_git_workdir(".");
+  char *path = qg_xasprintf("%s/.qgateignore", root ? root : ".");
+  free(root);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    free(path);
+    return;
+  }
+  char line[512];
+  unsigned lineno = 0;
+  while (fgets(line, sizeof(line), f)) {
+    lineno++;
+    char *p = line + strspn(line, " \t");
+    if (*p == '#' || *p == '\n' || !*p)
+      continue;
+    size_t n = strspn(p, "0123456789abcdef");
+    if (n != 16) {
+      fprintf(io->err, "qgate: %s:%u: warning: not a fingerprint (16 hex digits, as in the JSON "
+                       "report)\n",
+              path, lineno);
+      continue;
+    }
+    for (size_t i = 0; i < r->findings.n; i++) {
+      qg_finding *fd = &r->findings.items[i];
+      char fp[17];
+      qg_finding_fingerprint(fd, fp);
+      if (!fd->suppressed_by && strncmp(fp, p, 16) == 0)
+        qg_finding_suppress(r, fd, ".qgateignore", NULL);
+    }
+  }
+  fclose(f);
+  free(path);
+}
+
+static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
+  qg_secrets *engine = NULL;
   qg_ruleset rs = {0};
   qg_result r;
   qg_config cfg;
@@ -487,7 +546,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   if (status != QG_EXIT_PASS)
     goto out;
   if (o.help) {
-    usage_k8s(io->out);
+    (mode == RUN_K8S ? usage_k8s : usage_secrets)(io->out);
     goto out;
   }
   status = QG_EXIT_INPUT;
@@ -551,16 +610,30 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
       goto out;
     }
   }
-  /* the level decides which PSS rules can run at all */
+  /* each command runs its own groups; the level decides which PSS rules run */
   for (size_t i = 0; i < rs.n; i++) {
     unsigned fl = rs.rules[i]->flags;
+    bool secret = strncmp(rs.rules[i]->id, "secrets/", 8) == 0;
+    if ((mode == RUN_K8S) == secret)
+      rs.on[i] = false;
     if (level == QG_PSS_OFF && (fl & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
       rs.on[i] = false;
     if (level == QG_PSS_BASELINE && (fl & QG_RULE_RESTRICTED))
       rs.on[i] = false;
   }
 
+  if (mode == RUN_SECRETS) {
+    qg_result tmp;
+    qg_result_init(&tmp);
+    qg_status est = qg_secrets_new(&rs, have_cfg ? &cfg : NULL, &tmp, &engine);
+    print_diags(io, &tmp);
+    qg_result_cleanup(&tmp);
+    if (est != QG_OK)
+      goto out;
+  }
   qg_scan_config scan = {
+      .run_k8s = mode == RUN_K8S,
+      .secrets = engine,
       .k8s = {.rules = &rs, .config = have_cfg ? &cfg : NULL, .pss_level = level,
               .pss_minor = minor},
       .max_file_size = o.max_file_size,
@@ -571,6 +644,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   const char *const *paths = o.npaths ? o.paths : dot;
   size_t npaths = o.npaths ? o.npaths : 1;
   qg_scan_paths(&scan, paths, npaths, &r);
+  apply_ignore_file(&r, io);
   if (o.dry_run && !o.fix) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
@@ -584,6 +658,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
       qg_result_cleanup(&r);
       qg_result_init(&r);
       qg_scan_paths(&scan, paths, npaths, &r);
+      apply_ignore_file(&r, io);
     }
   }
 
@@ -595,7 +670,7 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   qg_report rep = {
       .result = &r,
       .rules = &rs,
-      .command = "k8s",
+      .command = mode == RUN_K8S ? "k8s" : "secrets",
       .pss_level = level == QG_PSS_OFF ? "off" : level == QG_PSS_BASELINE ? "baseline" : "restricted",
       .pss_version = version,
       .fail_on = fail_on,
@@ -622,10 +697,19 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
                                                   : QG_EXIT_PASS;
 out:
   qg_result_cleanup(&r);
+  qg_secrets_free(&engine);
   qg_ruleset_cleanup(&rs);
   qg_config_cleanup(&cfg);
   free_opts(&o);
   return status;
+}
+
+static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
+  return cmd_run(argc, argv, io, RUN_K8S);
+}
+
+static int cmd_secrets(int argc, char **argv, const qg_cli_io *io) {
+  return cmd_run(argc, argv, io, RUN_SECRETS);
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -773,6 +857,7 @@ typedef struct command {
 static const command k_commands[] = {
     {"k8s", cmd_k8s, usage_k8s},
     {"rules", cmd_rules, usage_rules},
+    {"secrets", cmd_secrets, usage_secrets},
     {"version", cmd_version, usage_version},
 };
 

@@ -76,6 +76,8 @@ int qg_is_dir(const char *path, int *err_no) {
 }
 
 static int has_ext(const char *name, const char *const *exts) {
+  if (!exts)
+    return 1; /* every file */
   size_t nl = strlen(name);
   for (; *exts; exts++) {
     size_t el = strlen(*exts);

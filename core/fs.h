@@ -25,7 +25,7 @@ typedef void (*qg_walk_fn)(void *ud, qg_walk_event ev, const char *path, int err
 typedef int (*qg_walk_skip_fn)(void *ud, const char *path, int is_dir);
 
 /* Walks dir recursively, reporting regular files whose names end in one of
- * exts (NULL-terminated, e.g. ".yaml"). Skips .git, symbolic links to
+ * exts (NULL-terminated, e.g. ".yaml"; NULL = every file). Skips .git, symbolic links to
  * directories, and whatever skip() says. Depth is capped at 64. */
 void qg_walk(const char *dir, const char *const *exts, qg_walk_skip_fn skip, qg_walk_fn fn,
              void *ud);

@@ -1,8 +1,90 @@
 /* regex.c: PCRE2 adapter. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "core/regex.h"
+#include "core/mem.h"
 
 #include <pcre2.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MATCH_LIMIT 200000u
+#define DEPTH_LIMIT 10000u
+
+struct qg_regex {
+  pcre2_code *code;
+  pcre2_match_data *md;
+  pcre2_match_context *mctx;
+  bool jit;
+};
+
+qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char *err,
+                           size_t errsize, size_t *erroff) {
+  int errcode = 0;
+  PCRE2_SIZE off = 0;
+  uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP;
+  if (flags & QG_RE_CASELESS)
+    opts |= PCRE2_CASELESS;
+  *out = NULL;
+  pcre2_code *code =
+      pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &errcode, &off, NULL);
+  if (!code) {
+    PCRE2_UCHAR buf[256];
+    pcre2_get_error_message(errcode, buf, sizeof(buf));
+    snprintf(err, errsize, "%s", (const char *)buf);
+    *erroff = (size_t)off;
+    return QG_ECONFIG;
+  }
+  qg_regex *re = qg_xcalloc(1, sizeof(*re));
+  re->code = code;
+  re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  re->md = pcre2_match_data_create_from_pattern(code, NULL);
+  re->mctx = pcre2_match_context_create(NULL);
+  if (!re->md || !re->mctx) {
+    qg_regex_free(&re);
+    snprintf(err, errsize, "out of memory");
+    *erroff = 0;
+    return QG_ENOMEM;
+  }
+  pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+  pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+  *out = re;
+  return QG_OK;
+}
+
+void qg_regex_free(qg_regex **re) {
+  if (!re || !*re)
+    return;
+  pcre2_match_data_free((*re)->md);
+  pcre2_match_context_free((*re)->mctx);
+  pcre2_code_free((*re)->code);
+  free(*re);
+  *re = NULL;
+}
+
+qg_status qg_regex_search(qg_regex *re, const char *subject, size_t len, size_t from, int group,
+                          bool *found, qg_regex_match *m) {
+  *found = false;
+  if (from > len)
+    return QG_OK;
+  int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx)
+                   : pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx);
+  if (rc == PCRE2_ERROR_NOMATCH)
+    return QG_OK;
+  if (rc < 0)
+    return QG_ETOOBIG; /* match or depth limit, or another failure: give up on this subject */
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+  m->start = ov[0];
+  m->end = ov[1];
+  if (group > 0 && group < rc && ov[2 * group] != PCRE2_UNSET) {
+    m->gstart = ov[2 * group];
+    m->gend = ov[2 * group + 1];
+  } else {
+    m->gstart = m->start;
+    m->gend = m->end;
+  }
+  *found = true;
+  return QG_OK;
+}
 
 const char *qg_regex_version(char *buf, size_t size) {
   if (size == 0)

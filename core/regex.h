@@ -1,9 +1,36 @@
 /* regex.h: the PCRE2 adapter. The only qgate file that includes <pcre2.h>.
- * (Patterns arrive with the secrets issue; for now: the library version.) */
+ * Patterns are compiled once (with JIT when the platform has it) and matched
+ * with a match limit and a depth limit, so a pathological subject ends in
+ * QG_ETOOBIG instead of a hang. */
 #ifndef QG_REGEX_H
 #define QG_REGEX_H
 
+#include "core/qg.h"
+
+#include <stdbool.h>
 #include <stddef.h>
+
+typedef struct qg_regex qg_regex;
+
+enum { QG_RE_CASELESS = 1u << 0 };
+
+/* Compiles pattern (UTF-8 off: bytes). On error returns QG_ECONFIG with the
+ * message in err and the offset in *erroff. Caller frees with qg_regex_free. */
+qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char *err,
+                           size_t errsize, size_t *erroff);
+void qg_regex_free(qg_regex **re);
+
+typedef struct qg_regex_match {
+  size_t start, end;   /* the whole match, byte offsets, end exclusive */
+  size_t gstart, gend; /* the capture group asked for (the whole match if unset) */
+} qg_regex_match;
+
+/* Finds the first match in subject[0..len) at or after `from`, reporting
+ * capture group `group` (0 = whole match). Returns QG_OK with *found set,
+ * or QG_ETOOBIG when a limit was hit. Not thread-safe per regex (the match
+ * data lives in the regex). */
+qg_status qg_regex_search(qg_regex *re, const char *subject, size_t len, size_t from, int group,
+                          bool *found, qg_regex_match *m);
 
 /* PCRE2's version, e.g. "10.42 2022-12-11"; written into buf. */
 const char *qg_regex_version(char *buf, size_t size);

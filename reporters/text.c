@@ -1,6 +1,8 @@
 /* text.c: what a person wants in a terminal. */
 #include "reporters/reporter.h"
 
+#include <string.h>
+
 static const char *sev_color(qg_severity s) {
   switch (s) {
   case QG_SEV_CRITICAL:
@@ -48,8 +50,11 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
     }
     fprintf(out, ")");
   }
-  fprintf(out, " in %zu file%s, %zu object%s", r->stats.files, r->stats.files == 1 ? "" : "s",
-          r->stats.objects, r->stats.objects == 1 ? "" : "s");
+  fprintf(out, " in %zu file%s", r->stats.files, r->stats.files == 1 ? "" : "s");
+  if (!rep->command || strcmp(rep->command, "k8s") == 0)
+    fprintf(out, ", %zu object%s", r->stats.objects, r->stats.objects == 1 ? "" : "s");
+  if (r->stats.skipped && rep->command && strcmp(rep->command, "secrets") == 0)
+    fprintf(out, " (%zu skipped: binary, lock or minified)", r->stats.skipped);
   if (suppressed)
     fprintf(out, "; %zu suppressed", suppressed);
   if (errors)

@@ -20,8 +20,37 @@ static qg_status on_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
   doc_ctx *d = ud;
   (void)doc_index;
   d->r->stats.documents++;
-  qg_k8s_scan_document(&d->cfg->k8s, d->path, root, d->r);
+  if (d->cfg->run_k8s)
+    qg_k8s_scan_document(&d->cfg->k8s, d->path, root, d->r);
+  if (d->cfg->secrets)
+    qg_secrets_scan_document(d->cfg->secrets, d->path, root, d->r);
   return QG_OK;
+}
+
+static bool has_suffix(const char *s, const char *suffix) {
+  size_t a = strlen(s), b = strlen(suffix);
+  return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool is_yaml_path(const char *path) {
+  for (const char *const *e = k_exts; *e; e++)
+    if (has_suffix(path, *e))
+      return true;
+  return strcmp(path, QG_STDIN_LABEL) == 0;
+}
+
+/* Lock files and minified bundles: generated, huge, and full of hashes. */
+static bool generated_path(const char *path) {
+  static const char *const names[] = {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock",
+                                      "pnpm-lock.yaml",    "Cargo.lock",          "go.sum",
+                                      "poetry.lock",       "Pipfile.lock",        "Gemfile.lock",
+                                      "composer.lock",     "packages.lock.json",  NULL};
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  for (const char *const *n = names; *n; n++)
+    if (strcmp(base, *n) == 0)
+      return true;
+  return has_suffix(base, ".min.js") || has_suffix(base, ".min.css") || has_suffix(base, ".map");
 }
 
 static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
@@ -41,27 +70,42 @@ static int looks_like_template(const unsigned char *buf, size_t len) {
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r) {
   qg_location whole = {path, 0, 0, 0, 0};
+  bool yaml = is_yaml_path(path);
+  bool k8s = cfg->run_k8s && yaml;
+  if (cfg->secrets && generated_path(path) && !k8s) {
+    r->stats.skipped++;
+    return;
+  }
   r->stats.files++;
   r->stats.bytes += len;
   size_t probe = len < 8192 ? len : 8192;
   if (memchr(buf, '\0', probe)) {
     r->stats.skipped++;
-    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "binary file (NUL byte), skipped");
+    if (k8s)
+      qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "binary file (NUL byte), skipped");
     return;
   }
   size_t i = 0;
   while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' || buf[i] == '\r'))
     i++;
   if (i == len) {
-    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "empty file, nothing to scan");
+    if (k8s)
+      qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "empty file, nothing to scan");
     return;
   }
-  doc_ctx d = {cfg, path, r};
-  qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d};
+  qg_status st = QG_OK;
   qg_yaml_error err;
-  qg_status st = qg_yaml_load(buf, len, &yo, &err);
-  if (st == QG_OK)
-    return;
+  if (yaml && (k8s || cfg->secrets)) {
+    /* the YAML pass first: it decodes Secret data, so the text pass that
+     * follows leaves those values to it */
+    doc_ctx d = {cfg, path, r};
+    qg_yaml_opts yo = {cfg->yaml, on_doc, k8s ? on_warn : NULL, &d};
+    st = qg_yaml_load(buf, len, &yo, &err);
+  }
+  if (cfg->secrets)
+    qg_secrets_scan(cfg->secrets, path, (const char *)buf, len, r);
+  if (!yaml || st == QG_OK || !k8s)
+    return; /* the secrets scanner reads text; YAML problems are the k8s scanner's to report */
   qg_location at = {path, err.line, err.col, 0, 0};
   if (looks_like_template(buf, len)) {
     r->stats.skipped++;
@@ -152,7 +196,7 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
       walk_ctx w = {cfg, r, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
-      qg_walk(path, k_exts, on_skip, on_walk, &w);
+      qg_walk(path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
       if (!qg_config_excluded(cfg->k8s.config, path, false))

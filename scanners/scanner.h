@@ -10,6 +10,7 @@
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "scanners/k8s/k8s.h"
+#include "scanners/secrets/secrets.h"
 
 #include <stdio.h>
 
@@ -17,6 +18,8 @@
 #define QG_STDIN_LABEL "<stdin>"
 
 typedef struct qg_scan_config {
+  bool run_k8s;         /* the Kubernetes scanner on YAML and JSON files */
+  qg_secrets *secrets;  /* borrowed; the secrets scanner on every text file, or NULL */
   qg_k8s_opts k8s;
   qg_yaml_limits yaml;  /* zero = defaults */
   size_t max_file_size; /* bytes; 0 = QG_DEFAULT_MAX_FILE_SIZE */

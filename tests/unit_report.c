@@ -33,7 +33,8 @@ static const char k_moved[] = "# owned by team payments\n# see ADR-12\n"
 
 static void scan(const char *text, qg_result *r, qg_ruleset *rs) {
   qg_ruleset_init(rs);
-  qg_scan_config cfg = {.k8s = {.rules = rs, .pss_level = QG_PSS_RESTRICTED, .pss_minor = 37}};
+  qg_scan_config cfg = {.run_k8s = true,
+                        .k8s = {.rules = rs, .pss_level = QG_PSS_RESTRICTED, .pss_minor = 37}};
   qg_result_init(r);
   qg_scan_buffer(&cfg, "deploy/pod.yaml", (const unsigned char *)text, strlen(text), r);
   qg_result_sort(r);

@@ -1,0 +1,686 @@
+/* secrets.c: the secret detection engine and redaction. */
+#include "scanners/secrets/secrets.h"
+#include "core/regex.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET_GENERIC 1u
+#define SECRET_YAML 2u
+
+typedef struct sdef {
+  const char *id, *keywords, *pattern;
+  int group;
+  double min_entropy;
+  unsigned flags;
+} sdef;
+
+static const sdef k_defs[] = {
+#define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_, al_) \
+  {id_, kw_, re_, group_, ent_, flags_},
+#include "rules/secrets.def"
+#undef QG_SECRET
+};
+
+typedef struct srule {
+  const qg_rule *rule;
+  const sdef *def;
+  qg_regex *re;
+} srule;
+
+struct qg_secrets {
+  const qg_ruleset *rs;
+  srule *rules; /* pattern rules in evaluation order: specific first, generic last */
+  size_t n;
+  const qg_rule *k8s_literal, *env_credential; /* YAML-aware rules, NULL when off */
+  /* Aho-Corasick over the rules' keywords (lower case) */
+  uint32_t *delta;  /* nstates * 256 */
+  uint64_t *out;    /* nstates * words: the rules whose keyword ends here */
+  uint64_t *always; /* words: rules without keywords */
+  size_t nstates, words;
+};
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+double qg_entropy(const char *s, size_t len) {
+  if (!len)
+    return 0;
+  size_t counts[256] = {0};
+  for (size_t i = 0; i < len; i++)
+    counts[(unsigned char)s[i]]++;
+  double h = 0;
+  for (size_t i = 0; i < 256; i++) {
+    if (!counts[i])
+      continue;
+    double p = (double)counts[i] / (double)len;
+    h -= p * log2(p);
+  }
+  return h;
+}
+
+char *qg_secret_mask(const char *secret, size_t len) {
+  size_t keep = len >= 20 ? 4 : len >= 8 ? 2 : 0;
+  char prefix[5] = {0};
+  for (size_t i = 0; i < keep; i++)
+    prefix[i] = isprint((unsigned char)secret[i]) && secret[i] != '"' && secret[i] != '\\'
+                    ? secret[i]
+                    : '?';
+  return qg_xasprintf("%s****\xe2\x80\xa6(%zu chars)", prefix, len);
+}
+
+static bool contains_ci(const char *s, size_t len, const char *needle) {
+  size_t nl = strlen(needle);
+  for (size_t i = 0; i + nl <= len; i++) {
+    size_t k = 0;
+    while (k < nl && tolower((unsigned char)s[i + k]) == needle[k])
+      k++;
+    if (k == nl)
+      return true;
+  }
+  return false;
+}
+
+static bool all_of(const char *s, size_t len, const char *set) {
+  for (size_t i = 0; i < len; i++)
+    if (!strchr(set, s[i]))
+      return false;
+  return len > 0;
+}
+
+static bool is_uuid(const char *s, size_t len) {
+  if (len != 36)
+    return false;
+  for (size_t i = 0; i < 36; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+      return false;
+  }
+  return true;
+}
+
+static bool url_without_credentials(const char *s, size_t len) {
+  for (size_t i = 0; i + 3 <= len; i++)
+    if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/')
+      return memchr(s + i, '@', len - i) == NULL;
+  return false;
+}
+
+bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
+  static const char *const words[] = {
+      "example", "changeme", "change_me", "change-me", "placeholder", "your_", "your-",
+      "yourkey", "xxxx",     "dummy",     "sample",    "fake",        "redacted", "****",
+      "todo",    "replace",  "insert",    "notreal",   "not-real",    "secretkeyref", "valuefrom",
+      "...",     NULL};
+  if (!len)
+    return true;
+  if (memchr(s, '$', len) || contains_ci(s, len, "{{") || contains_ci(s, len, "%{") ||
+      contains_ci(s, len, "#{"))
+    return true; /* ${VAR}, $(VAR), $VAR, {{ .Values.x }}, %{x}, #{x} */
+  if (s[0] == '<' || s[len - 1] == '>')
+    return true; /* <your-token> */
+  for (const char *const *w = words; *w; w++)
+    if (contains_ci(s, len, *w))
+      return true;
+  /* one or two distinct characters: 00000000, abababab */
+  int distinct = 0;
+  bool seen[256] = {false};
+  for (size_t i = 0; i < len && distinct < 3; i++)
+    if (!seen[(unsigned char)s[i]]) {
+      seen[(unsigned char)s[i]] = true;
+      distinct++;
+    }
+  if (distinct < 3)
+    return true;
+  if (!generic)
+    return false;
+  /* free-form assignments: values that are not credentials */
+  if (contains_ci(s, len, "test") || contains_ci(s, len, "password") ||
+      contains_ci(s, len, "secret"))
+    return true;
+  if (is_uuid(s, len))
+    return true;
+  if ((len == 32 || len == 40 || len == 64 || len == 128) && all_of(s, len, "0123456789abcdef"))
+    return true; /* a hash (md5, sha1, sha256, sha512) */
+  if (all_of(s, len, "0123456789.-_:"))
+    return true; /* numbers, versions, ports */
+  if (s[0] == '/' || (len > 1 && s[0] == '.' && s[1] == '/') || url_without_credentials(s, len))
+    return true; /* a path, or a URL that carries no credentials */
+  /* identifiers and references: getPassword, settings.db_password, os.environ */
+  bool ident = true, digit = false;
+  for (size_t i = 0; i < len && ident; i++) {
+    unsigned char c = (unsigned char)s[i];
+    digit |= isdigit(c) != 0;
+    ident = isalnum(c) || c == '_' || c == '.' || c == '-';
+  }
+  if (ident && !digit)
+    return true;
+  if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0]))
+    return true; /* dotted reference such as config.db.pass2 */
+  return false;
+}
+
+/* ---- Aho-Corasick ------------------------------------------------------------------ */
+
+static void ac_build(qg_secrets *s) {
+  s->words = (s->n + 63) / 64 + 1;
+  size_t cap = 1;
+  for (size_t i = 0; i < s->n; i++)
+    cap += strlen(s->rules[i].def->keywords);
+  uint32_t *go = qg_xcalloc(cap * 256, sizeof(uint32_t)); /* 0 = none (state 0 is the root) */
+  s->out = qg_xcalloc(cap * s->words, sizeof(uint64_t));
+  s->always = qg_xcalloc(s->words, sizeof(uint64_t));
+  size_t n = 1;
+  for (size_t r = 0; r < s->n; r++) {
+    const char *kw = s->rules[r].def->keywords;
+    if (!*kw) {
+      s->always[r / 64] |= 1ull << (r % 64);
+      continue;
+    }
+    while (*kw) {
+      size_t len = strcspn(kw, "|");
+      uint32_t st = 0;
+      for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)tolower((unsigned char)kw[i]);
+        if (!go[st * 256 + c])
+          go[st * 256 + c] = (uint32_t)n++;
+        st = go[st * 256 + c];
+      }
+      if (len)
+        s->out[st * s->words + r / 64] |= 1ull << (r % 64);
+      kw += len + (kw[len] == '|');
+    }
+  }
+  /* breadth-first: failure links folded into a complete transition table */
+  uint32_t *fail = qg_xcalloc(n, sizeof(uint32_t));
+  uint32_t *queue = qg_xcalloc(n, sizeof(uint32_t));
+  size_t qh = 0, qt = 0;
+  s->delta = qg_xcalloc(n * 256, sizeof(uint32_t));
+  for (int c = 0; c < 256; c++) {
+    uint32_t t = go[c];
+    s->delta[c] = t;
+    if (t) {
+      fail[t] = 0;
+      queue[qt++] = t;
+    }
+  }
+  while (qh < qt) {
+    uint32_t st = queue[qh++];
+    for (size_t w = 0; w < s->words; w++)
+      s->out[st * s->words + w] |= s->out[fail[st] * s->words + w];
+    for (int c = 0; c < 256; c++) {
+      uint32_t t = go[st * 256 + c];
+      if (t) {
+        fail[t] = s->delta[fail[st] * 256 + c];
+        s->delta[st * 256 + c] = t;
+        queue[qt++] = t;
+      } else {
+        s->delta[st * 256 + c] = s->delta[fail[st] * 256 + c];
+      }
+    }
+  }
+  /* upper-case bytes follow their lower-case transitions: matching ignores case */
+  for (size_t st = 0; st < n; st++)
+    for (int c = 'A'; c <= 'Z'; c++)
+      s->delta[st * 256 + c] = s->delta[st * 256 + c - 'A' + 'a'];
+  s->nstates = n;
+  free(go);
+  free(fail);
+  free(queue);
+}
+
+/* The rules whose keywords occur in buf (bitset of s->words words). */
+static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint64_t *cand) {
+  memcpy(cand, s->always, s->words * sizeof(uint64_t));
+  uint32_t st = 0;
+  for (size_t i = 0; i < len; i++) {
+    st = s->delta[st * 256 + (unsigned char)buf[i]];
+    const uint64_t *o = &s->out[st * s->words];
+    for (size_t w = 0; w < s->words; w++)
+      cand[w] |= o[w];
+  }
+}
+
+/* ---- the engine ---------------------------------------------------------------------- */
+
+qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *r,
+                         qg_secrets **out) {
+  (void)cfg;
+  qg_secrets *s = qg_xcalloc(1, sizeof(*s));
+  s->rs = rs;
+  s->rules = qg_xcalloc(QG_ARRAY_LEN(k_defs), sizeof(srule));
+  qg_status st = QG_OK;
+  /* two passes: specific rules first, generic assignments last, so that a
+   * provider's token is reported as that provider's */
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < QG_ARRAY_LEN(k_defs); i++) {
+      const sdef *d = &k_defs[i];
+      const qg_rule *rule = qg_rule_find(d->id);
+      if (!rule || !qg_ruleset_has(rs, rule))
+        continue;
+      if (d->flags & SECRET_YAML) {
+        if (pass == 0 && strcmp(d->id, "secrets/kubernetes-secret-literal") == 0)
+          s->k8s_literal = rule;
+        else if (pass == 0 && strcmp(d->id, "secrets/env-credential") == 0)
+          s->env_credential = rule;
+        continue;
+      }
+      if ((pass == 0) != !(d->flags & SECRET_GENERIC))
+        continue;
+      char err[256];
+      size_t off = 0;
+      qg_regex *re = NULL;
+      if (qg_regex_compile(d->pattern, 0, &re, err, sizeof(err), &off) != QG_OK) {
+        qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, NULL, "rule %s: bad pattern at %zu: %s",
+                       d->id, off, err);
+        st = QG_ECONFIG;
+        continue;
+      }
+      s->rules[s->n++] = (srule){rule, d, re};
+    }
+  }
+  ac_build(s);
+  *out = s;
+  return st;
+}
+
+void qg_secrets_free(qg_secrets **s) {
+  if (!s || !*s)
+    return;
+  for (size_t i = 0; i < (*s)->n; i++)
+    qg_regex_free(&(*s)->rules[i].re);
+  free((*s)->rules);
+  free((*s)->delta);
+  free((*s)->out);
+  free((*s)->always);
+  free(*s);
+  *s = NULL;
+}
+
+typedef struct span {
+  size_t start, end;
+} span;
+
+typedef struct hit {
+  const srule *rule;
+  size_t start, end; /* the secret */
+} hit;
+
+typedef void (*hit_fn)(void *ud, const hit *h);
+
+/* Finds every secret in buf, reporting each once: where two rules match
+ * overlapping text the earlier (more specific) rule wins. Returns the number
+ * of rules that hit a limit. */
+static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, void *ud,
+                       const qg_rule **limited) {
+  uint64_t cand[8];
+  uint64_t *candp = s->words <= 8 ? cand : qg_xcalloc(s->words, sizeof(uint64_t));
+  ac_candidates(s, buf, len, candp);
+  span *taken = NULL;
+  size_t ntaken = 0, captaken = 0, nlimited = 0;
+  for (size_t ri = 0; ri < s->n; ri++) {
+    if (!(candp[ri / 64] & (1ull << (ri % 64))))
+      continue;
+    const srule *sr = &s->rules[ri];
+    size_t from = 0;
+    for (;;) {
+      bool found = false;
+      qg_regex_match m;
+      if (qg_regex_search(sr->re, buf, len, from, sr->def->group, &found, &m) != QG_OK) {
+        if (limited && !nlimited)
+          *limited = sr->rule;
+        nlimited++;
+        break;
+      }
+      if (!found)
+        break;
+      from = m.end > m.start ? m.end : m.start + 1;
+      const char *sec = buf + m.gstart;
+      size_t sl = m.gend - m.gstart;
+      if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy ||
+          qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
+        continue;
+      bool overlap = false;
+      for (size_t t = 0; t < ntaken && !overlap; t++)
+        overlap = m.gstart < taken[t].end && taken[t].start < m.gend;
+      if (overlap)
+        continue;
+      qg_grow((void **)&taken, &captaken, ntaken + 1, sizeof(*taken));
+      taken[ntaken++] = (span){m.gstart, m.gend};
+      hit h = {sr, m.gstart, m.gend};
+      fn(ud, &h);
+    }
+  }
+  free(taken);
+  if (candp != cand)
+    free(candp);
+  return nlimited;
+}
+
+/* Line starts of a buffer, for offsets -> line:col. */
+typedef struct linemap {
+  size_t *starts;
+  size_t n;
+} linemap;
+
+static void linemap_build(linemap *lm, const char *buf, size_t len) {
+  size_t cap = 0;
+  lm->starts = NULL;
+  lm->n = 0;
+  qg_grow((void **)&lm->starts, &cap, 1, sizeof(size_t));
+  lm->starts[lm->n++] = 0;
+  for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))) != NULL; p++) {
+    qg_grow((void **)&lm->starts, &cap, lm->n + 1, sizeof(size_t));
+    lm->starts[lm->n++] = (size_t)(p - buf) + 1;
+    if ((size_t)(p - buf) + 1 >= len)
+      break;
+  }
+}
+
+static void linemap_pos(const linemap *lm, const char *buf, size_t off, uint32_t *line,
+                        uint32_t *col) {
+  size_t lo = 0, hi = lm->n;
+  while (hi - lo > 1) {
+    size_t mid = (lo + hi) / 2;
+    if (lm->starts[mid] <= off)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  uint32_t c = 1;
+  for (size_t i = lm->starts[lo]; i < off; i++)
+    c += ((unsigned char)buf[i] & 0xC0) != 0x80;
+  *line = (uint32_t)lo + 1;
+  *col = c;
+}
+
+typedef struct scan_ctx {
+  qg_secrets *s;
+  const char *path, *buf;
+  size_t len;
+  qg_result *r;
+  linemap lm;
+  size_t first; /* the first finding of this file (from the YAML pass) */
+} scan_ctx;
+
+/* qgate:allow (or gitleaks:allow) on the line of the secret */
+static bool allowed_on_line(const scan_ctx *c, size_t off) {
+  size_t a = off, b = off;
+  while (a > 0 && c->buf[a - 1] != '\n')
+    a--;
+  while (b < c->len && c->buf[b] != '\n')
+    b++;
+  return contains_ci(c->buf + a, b - a, "qgate:allow") ||
+         contains_ci(c->buf + a, b - a, "gitleaks:allow");
+}
+
+static void secret_field(const char *sec, size_t len, char out[32]) {
+  uint64_t h = qg_hash64(sec, len, QG_HASH_SEED);
+  snprintf(out, 32, "secret:%016llx", (unsigned long long)h);
+}
+
+/* Did an earlier pass over this file report something overlapping loc? */
+static bool overlaps_reported(const qg_result *r, size_t first, const qg_location *loc) {
+  for (size_t i = first; i < r->findings.n; i++) {
+    const qg_location *o = &r->findings.items[i].loc;
+    if (o->line == loc->line && o->end_line == o->line && loc->col < o->end_col &&
+        o->col < (loc->end_line == loc->line ? loc->end_col : UINT32_MAX))
+      return true;
+  }
+  return false;
+}
+
+static void on_hit(void *ud, const hit *h) {
+  scan_ctx *c = ud;
+  qg_location loc = {c->path, 0, 0, 0, 0};
+  linemap_pos(&c->lm, c->buf, h->start, &loc.line, &loc.col);
+  linemap_pos(&c->lm, c->buf, h->end, &loc.end_line, &loc.end_col);
+  if (overlaps_reported(c->r, c->first, &loc))
+    return;
+  char *mask = qg_secret_mask(c->buf + h->start, h->end - h->start);
+  char field[32];
+  secret_field(c->buf + h->start, h->end - h->start, field);
+  qg_context ctx = {.field = field};
+  const qg_rule *rule = h->rule->rule;
+  qg_finding *f = qg_result_add_finding(c->r, rule, qg_ruleset_severity(c->s->rs, rule), &loc,
+                                        &ctx, qg_xasprintf("%s: %s", rule->title, mask));
+  free(mask);
+  if (allowed_on_line(c, h->start))
+    qg_finding_suppress(c->r, f, "qgate:allow", NULL);
+}
+
+void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len,
+                     qg_result *r) {
+  size_t first = r->findings.n;
+  while (first > 0 && r->findings.items[first - 1].loc.path &&
+         strcmp(r->findings.items[first - 1].loc.path, path) == 0)
+    first--;
+  scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first};
+  linemap_build(&c.lm, buf, len);
+  const qg_rule *limited = NULL;
+  if (find_all(s, buf, len, on_hit, &c, &limited)) {
+    qg_location loc = {path, 0, 0, 0, 0};
+    qg_result_diag(r, QG_DIAG_WARNING, QG_ETOOBIG, &loc,
+                   "rule %s reached its match limit; the rest of this file was not searched "
+                   "for it",
+                   limited->id);
+  }
+  free(c.lm.starts);
+}
+
+typedef struct redact_ctx {
+  span *spans;
+  size_t n, cap;
+} redact_ctx;
+
+static void on_redact(void *ud, const hit *h) {
+  redact_ctx *c = ud;
+  qg_grow((void **)&c->spans, &c->cap, c->n + 1, sizeof(span));
+  c->spans[c->n++] = (span){h->start, h->end};
+}
+
+static int cmp_span(const void *a, const void *b) {
+  const span *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+char *qg_secrets_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
+                        size_t *count) {
+  redact_ctx c = {NULL, 0, 0};
+  find_all(s, buf, len, on_redact, &c, NULL);
+  if (c.n > 1)
+    qsort(c.spans, c.n, sizeof(span), cmp_span);
+  qg_buf out;
+  qg_buf_init(&out, 0);
+  size_t at = 0;
+  for (size_t i = 0; i < c.n; i++) {
+    (void)qg_buf_append(&out, buf + at, c.spans[i].start - at);
+    char *mask = qg_secret_mask(buf + c.spans[i].start, c.spans[i].end - c.spans[i].start);
+    (void)qg_buf_puts(&out, mask);
+    free(mask);
+    at = c.spans[i].end;
+  }
+  (void)qg_buf_append(&out, buf + at, len - at);
+  free(c.spans);
+  *count = c.n;
+  *outlen = out.len;
+  return qg_buf_detach(&out);
+}
+
+/* ---- the YAML-aware pass ----------------------------------------------------------- */
+
+/* Strict base64 (standard alphabet, padding optional, whitespace ignored).
+ * Returns false when s is not base64. *out: caller frees. */
+static bool b64_decode(const char *s, size_t len, char **out, size_t *outlen) {
+  static const char alpha[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char *o = qg_xmalloc(len / 4 * 3 + 4);
+  size_t n = 0;
+  uint32_t acc = 0;
+  int bits = 0, pad = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+      continue;
+    if (c == '=') {
+      pad++;
+      continue;
+    }
+    const char *p = strchr(alpha, c);
+    if (!p || !c || pad) {
+      free(o);
+      return false;
+    }
+    acc = (acc << 6) | (uint32_t)(p - alpha);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      o[n++] = (char)((acc >> bits) & 0xFF);
+    }
+  }
+  o[n] = '\0';
+  *out = o;
+  *outlen = n;
+  return true;
+}
+
+typedef struct first_hit {
+  const srule *rule;
+  size_t start, end;
+  bool found;
+} first_hit;
+
+static void on_first(void *ud, const hit *h) {
+  first_hit *f = ud;
+  if (!f->found) {
+    f->found = true;
+    f->rule = h->rule;
+    f->start = h->start;
+    f->end = h->end;
+  }
+}
+
+/* Was node `at` already reported in this file (by the text pass)? */
+static bool already_reported(const qg_result *r, const char *path, const qg_ynode *at) {
+  for (size_t i = r->findings.n; i-- > 0;) {
+    const qg_finding *f = &r->findings.items[i];
+    if (!f->loc.path || strcmp(f->loc.path, path) != 0)
+      break;
+    if (f->loc.line == at->line && f->loc.col >= at->col && f->loc.line == at->end_line &&
+        f->loc.col < at->end_col)
+      return true;
+  }
+  return false;
+}
+
+static void emit_yaml(qg_secrets *s, const char *path, const qg_ynode *at, const qg_rule *rule,
+                      const char *what, const char *secret, size_t len, qg_result *r) {
+  if (already_reported(r, path, at))
+    return;
+  qg_location loc = {path, at->line, at->col, at->end_line, at->end_col};
+  char *mask = qg_secret_mask(secret, len);
+  char field[32];
+  secret_field(secret, len, field);
+  qg_context ctx = {.field = field};
+  qg_result_add_finding(r, rule, qg_ruleset_severity(s->rs, rule), &loc, &ctx,
+                        qg_xasprintf("%s %s: %s", rule->title, what, mask));
+  free(mask);
+}
+
+/* One value of a Secret: the provider rule that matches it, else the
+ * literal-Secret rule. */
+static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
+                         const qg_ynode *val, bool base64, qg_result *r) {
+  const char *k = qg_ynode_str(key);
+  const char *v = qg_ynode_str(val);
+  if (!k || !v || !*v)
+    return;
+  size_t kl = strlen(k);
+  if ((kl > 4 && strcmp(k + kl - 4, ".crt") == 0) || strcmp(k, "ca.crt") == 0)
+    return; /* certificates are public */
+  char *dec = NULL;
+  size_t dl = 0;
+  if (base64) {
+    if (!b64_decode(v, strlen(v), &dec, &dl))
+      return;
+  } else {
+    dec = qg_xstrdup(v);
+    dl = strlen(v);
+  }
+  if (memchr(dec, '\0', dl) == NULL && contains_ci(dec, dl, "-----begin certificate")) {
+    free(dec);
+    return;
+  }
+  char what[160];
+  snprintf(what, sizeof(what), "(%s \"%.100s\")", base64 ? "data" : "stringData", k);
+  first_hit fh = {NULL, 0, 0, false};
+  find_all(s, dec, dl, on_first, &fh, NULL);
+  if (fh.found)
+    emit_yaml(s, path, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start, r);
+  else if (s->k8s_literal && !qg_secret_is_placeholder(dec, dl, false) &&
+           !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
+           strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
+    emit_yaml(s, path, val, s->k8s_literal, what, dec, dl, r);
+  free(dec);
+}
+
+static bool credential_name(const char *name) {
+  static const char *const words[] = {"pass",       "pwd",        "secret",   "token",
+                                      "apikey",     "api_key",    "api-key",  "credential",
+                                      "private_key", "access_key", "auth_key", NULL};
+  for (const char *const *w = words; *w; w++)
+    if (contains_ci(name, strlen(name), *w))
+      return true;
+  return false;
+}
+
+static void walk_env(qg_secrets *s, const char *path, const qg_ynode *n, qg_result *r,
+                     unsigned depth) {
+  if (!n || depth > 64)
+    return;
+  if (n->kind == QG_Y_SEQ) {
+    for (uint32_t i = 0; i < n->u.seq.n; i++)
+      walk_env(s, path, n->u.seq.items[i], r, depth + 1);
+    return;
+  }
+  if (n->kind != QG_Y_MAP)
+    return;
+  const char *name = qg_ynode_str(qg_ymap_get(n, "name"));
+  const qg_ynode *val = qg_ymap_get(n, "value");
+  const char *v = qg_ynode_str(val);
+  if (name && v && n->u.map.n <= 3 && credential_name(name)) {
+    size_t vl = strlen(v);
+    first_hit fh = {NULL, 0, 0, false};
+    find_all(s, v, vl, on_first, &fh, NULL);
+    char what[160];
+    snprintf(what, sizeof(what), "(\"%.100s\")", name);
+    if (fh.found)
+      emit_yaml(s, path, val, fh.rule->rule, what, v + fh.start, fh.end - fh.start, r);
+    else if (vl >= 8 && qg_entropy(v, vl) >= 3.0 && !qg_secret_is_placeholder(v, vl, true))
+      emit_yaml(s, path, val, s->env_credential, what, v, vl, r);
+  }
+  for (uint32_t i = 0; i < n->u.map.n; i++)
+    walk_env(s, path, n->u.map.pairs[i].value, r, depth + 1);
+}
+
+void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
+                              qg_result *r) {
+  if (!root || root->kind != QG_Y_MAP)
+    return;
+  const char *kind = qg_ynode_str(qg_ymap_get(root, "kind"));
+  const char *api = qg_ynode_str(qg_ymap_get(root, "apiVersion"));
+  if (kind && api && strcmp(kind, "Secret") == 0 && strcmp(api, "v1") == 0) {
+    static const char *const maps[] = {"data", "stringData"};
+    for (int m = 0; m < 2; m++) {
+      const qg_ynode *d = qg_ymap_get(root, maps[m]);
+      if (!d || d->kind != QG_Y_MAP)
+        continue;
+      for (uint32_t i = 0; i < d->u.map.n; i++)
+        secret_value(s, path, d->u.map.pairs[i].key, d->u.map.pairs[i].value, m == 0, r);
+    }
+    return;
+  }
+  if (s->env_credential)
+    walk_env(s, path, root, r, 0);
+}
