@@ -79,6 +79,16 @@ static int expand(const char *in, size_t len, qg_buf *out) {
         if (qg_buf_append(out, bar + 1, (size_t)(end - bar - 1)) != QG_OK)
           return -1;
       i = (size_t)(end - in) + 1;
+    } else if (strncmp(in + i, "%concat[", 8) == 0) {
+      /* %concat[gh|p_|...]: joins its parts, so a case file never holds a
+       * live-looking token in one piece */
+      const char *end = memchr(in + i, ']', len - i);
+      if (!end)
+        return -1;
+      for (const char *p = in + i + 8; p < end; p++)
+        if (*p != '|')
+          (void)qg_buf_putc(out, *p);
+      i = (size_t)(end - in) + 1;
     } else if (strncmp(in + i, "%hex[", 5) == 0) {
       const char *end = memchr(in + i, ']', len - i);
       if (!end)

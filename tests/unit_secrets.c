@@ -1,0 +1,238 @@
+/* unit_secrets.c: for every secrets rule and every output format, the rule
+ * finds its sample and the sample's text appears nowhere in the output; the
+ * redaction function masks it. Samples are built here at run time from
+ * pieces and a fixed-seed generator: no live-looking token is in the source. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cli/cli.h"
+#include "core/mem.h"
+#include "rules/rule.h"
+#include "scanners/secrets/secrets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t g_rng = 0x9e3779b97f4a7c15ULL;
+
+static char rnd(const char *set) {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 7;
+  g_rng ^= g_rng << 17;
+  return set[g_rng % strlen(set)];
+}
+
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+#define B64 ALNUM "+/"
+#define B64URL ALNUM "-_"
+#define UPPER32 "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+#define DIGITS "0123456789"
+#define HEX "0123456789abcdef"
+
+/* Expands a sample spec: text with {N:set} runs of N random characters
+ * from the named set (A=alnum, B=base64, U=base64url, W=upper base32,
+ * D=digits, H=hex, P=password characters). Caller frees. */
+static char *expand(const char *spec) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (const char *p = spec; *p; p++) {
+    if (*p != '{') {
+      (void)qg_buf_putc(&b, *p);
+      continue;
+    }
+    int n = atoi(p + 1);
+    const char *colon = strchr(p, ':');
+    char kind = colon[1];
+    const char *set = kind == 'A'   ? ALNUM
+                      : kind == 'B' ? B64
+                      : kind == 'U' ? B64URL
+                      : kind == 'W' ? UPPER32
+                      : kind == 'D' ? DIGITS
+                      : kind == 'H' ? HEX
+                                    : ALNUM "!%^&*+=";
+    for (int i = 0; i < n; i++)
+      (void)qg_buf_putc(&b, rnd(set));
+    p = strchr(p, '}');
+  }
+  return qg_buf_detach(&b);
+}
+
+typedef struct sample {
+  const char *rule;
+  const char *file;   /* file name */
+  const char *before; /* text before the secret */
+  const char *secret; /* spec of the secret (pieces keep it from looking live here) */
+  const char *after;
+} sample;
+
+static const sample k_samples[] = {
+    {"secrets/anthropic-api-key", "a.py", "KEY = '", "sk-" "ant-api03-{93:U}AA", "'\n"},
+    {"secrets/aws-access-key-id", "creds", "aws_access_key_id = ", "AK" "IA{16:W}", "\n"},
+    {"secrets/aws-secret-access-key", "creds", "aws_secret_access_key = ", "{40:B}", "\n"},
+    {"secrets/env-credential", "pod.yaml",
+     "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"
+     "    image: app:1\n    env:\n    - name: DB_PASSWORD\n      value: \"",
+     "{24:A}", "\"\n"},
+    {"secrets/generic-credential", ".env", "DB_PASSWORD=", "{20:P}9", "\n"},
+    {"secrets/github-fine-grained-token", "x.sh", "export T=", "github" "_pat_{22:A}_{59:A}",
+     "\n"},
+    {"secrets/github-token", "main.go", "const t = \"", "gh" "p_{36:A}", "\"\n"},
+    {"secrets/gitlab-token", "ci.sh", "TOKEN=", "gl" "pat-{20:A}", "\n"},
+    {"secrets/google-api-key", "app.js", "const k = '", "AI" "za{35:U}", "';\n"},
+    {"secrets/jwt", "req.http", "Authorization: Bearer ",
+     "ey" "J{20:U}.ey" "J{40:U}.{43:U}", "\n"},
+    {"secrets/kubernetes-secret-literal", "secret.yaml",
+     "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  session: ", "{24:A}",
+     "\n"},
+    {"secrets/private-key", "id_rsa", "", "-----BEG" "IN RSA PRIVATE KEY-----\n{64:B}\n{64:B}\n"
+     "-----END RSA PRIVATE KEY-----", "\n"},
+    {"secrets/slack-token", "bot.py", "SLACK = '", "xo" "xb-{11:D}-{12:D}-{24:A}", "'\n"},
+    {"secrets/slack-webhook", "notify.sh", "curl -X POST ",
+     "https://hooks.sl" "ack.com/services/T{8:W}/B{8:W}/{24:A}", "\n"},
+    {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '", "sk_" "live_{24:A}", "'\n"},
+};
+
+static const sample *find_sample(const char *rule) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_samples); i++)
+    if (strcmp(k_samples[i].rule, rule) == 0)
+      return &k_samples[i];
+  return NULL;
+}
+
+static char *run(char **argv, int argc, int *status) {
+  char *out = NULL, *err = NULL;
+  size_t on = 0, en = 0;
+  FILE *o = open_memstream(&out, &on), *e = open_memstream(&err, &en);
+  FILE *in = fopen("/dev/null", "r");
+  qg_cli_io io = {in, o, e, NULL};
+  *status = qg_cli_run(argc, argv, &io);
+  fclose(o);
+  fclose(e);
+  fclose(in);
+  char *all = qg_xasprintf("%s%s", out ? out : "", err ? err : "");
+  free(out);
+  free(err);
+  return all;
+}
+
+/* Every secrets rule finds its sample; no format shows the secret. */
+static void test_every_rule_every_format(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  char dir[] = "/tmp/qgate-secrets-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cwd[4096];
+  assert_non_null(getcwd(cwd, sizeof(cwd)));
+  assert_int_equal(chdir(dir), 0);
+  size_t tested = 0;
+  for (size_t i = 0; i < rs.n; i++) {
+    const char *id = rs.rules[i]->id;
+    if (strncmp(id, "secrets/", 8) != 0)
+      continue;
+    const sample *s = find_sample(id);
+    if (!s)
+      fail_msg("no sample for %s in tests/unit_secrets.c", id);
+    char *secret = expand(s->secret);
+    FILE *f = fopen(s->file, "w");
+    assert_non_null(f);
+    fprintf(f, "%s%s%s", s->before, secret, s->after);
+    fclose(f);
+    static const char *const formats[] = {"text", "json", "sarif", "findings"};
+    for (size_t k = 0; k < QG_ARRAY_LEN(formats); k++) {
+      char fmt[32], sel[128], file[64];
+      snprintf(fmt, sizeof(fmt), "%s", formats[k]);
+      snprintf(sel, sizeof(sel), "%s", id);
+      snprintf(file, sizeof(file), "%s", s->file);
+      char a0[] = "qgate", a1[] = "secrets", a2[] = "--format", a4[] = "--select";
+      char *argv[] = {a0, a1, a2, fmt, a4, sel, file, NULL};
+      int status = 0;
+      char *out = run(argv, 7, &status);
+      if (!strstr(out, id))
+        fail_msg("%s: not reported in %s output:\n%s", id, fmt, out);
+      /* neither the secret nor any 12-character piece of its random part */
+      if (strstr(out, secret))
+        fail_msg("%s: the secret appears in %s output", id, fmt);
+      size_t sl = strlen(secret);
+      for (size_t off = 0; off + 12 <= sl; off += 6) {
+        char piece[13];
+        memcpy(piece, secret + off, 12);
+        piece[12] = '\0';
+        if (strchr(piece, '-') || strchr(piece, '\n') || strchr(piece, ' '))
+          continue; /* fixed text (BEGIN lines, prefixes) is not secret */
+        if (strstr(out, piece))
+          fail_msg("%s: a piece of the secret (%s) appears in %s output", id, piece, fmt);
+      }
+      assert_int_equal(status, 1);
+      free(out);
+    }
+    remove(s->file);
+    free(secret);
+    tested++;
+  }
+  assert_int_equal(chdir(cwd), 0);
+  rmdir(dir);
+  assert_true(tested >= 15);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* The redaction function masks every secret and keeps the rest. */
+static void test_redact(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  qg_result r;
+  qg_result_init(&r);
+  qg_secrets *s = NULL;
+  assert_int_equal(qg_secrets_new(&rs, NULL, &r, &s), QG_OK);
+  char *tok = expand("gh" "p_{36:A}");
+  char *key = expand("AK" "IA{16:W}");
+  char *text = qg_xasprintf("token: %s\nid=%s and AKIAIOSFODNN7EXAMPLE stays\n", tok, key);
+  size_t outlen = 0, count = 0;
+  char *red = qg_secrets_redact(s, text, strlen(text), &outlen, &count);
+  assert_int_equal(count, 2);
+  assert_null(strstr(red, tok));
+  assert_null(strstr(red, key));
+  assert_non_null(strstr(red, "ghp_****"));
+  assert_non_null(strstr(red, "(40 chars)"));
+  assert_non_null(strstr(red, "AKIAIOSFODNN7EXAMPLE stays"));
+  free(red);
+  free(text);
+  free(tok);
+  free(key);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+static void test_placeholders(void **state) {
+  (void)state;
+  static const char *const yes[] = {"${API_KEY}", "$(TOKEN)",  "{{ .Values.token }}",
+                                    "<your-token>", "changeme", "xxxxxxxxxxxx",
+                                    "AKIAIOSFODNN7EXAMPLE", "00000000"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(yes); i++)
+    assert_true(qg_secret_is_placeholder(yes[i], strlen(yes[i]), false));
+  static const char *const generic_yes[] = {
+      "123e4567-e89b-12d3-a456-426614174000", "d41d8cd98f00b204e9800998ecf8427e",
+      "settings.db_password", "getPasswordFromVault", "https://example.org/x", "1.2.3"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(generic_yes); i++)
+    assert_true(qg_secret_is_placeholder(generic_yes[i], strlen(generic_yes[i]), true));
+  assert_false(qg_secret_is_placeholder("Zx8kQ2vL9mN4pR7", 15, true));
+  assert_false(qg_secret_is_placeholder("postgres://app:Zx8kQ2vL9@db/x", 29, true));
+  assert_true(qg_entropy("aaaa", 4) < 0.01);
+  assert_true(qg_entropy("abcd", 4) > 1.99 && qg_entropy("abcd", 4) < 2.01);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_every_rule_every_format),
+      cmocka_unit_test(test_redact),
+      cmocka_unit_test(test_placeholders),
+  };
+  return cmocka_run_group_tests_name("secrets", tests, NULL, NULL);
+}
