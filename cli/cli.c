@@ -24,6 +24,7 @@
 #define MAX_LISTS 32
 
 enum opt_id {
+  O_BASE,
   O_COLOR,
   O_CONFIG,
   O_DRY_RUN,
@@ -49,6 +50,8 @@ typedef struct opt_def {
 } opt_def;
 
 static const opt_def k_opts[] = {
+    {"base", O_BASE, "REV",
+     "diff-aware: findings already present at REV are reported as in base and do not fail"},
     {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
@@ -79,7 +82,7 @@ typedef struct fmt_out {
 typedef struct cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
-  const char *pss_level, *pss_version, *fail_on, *color, *config, *profile;
+  const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
   size_t max_file_size;
@@ -144,7 +147,7 @@ static void usage_main(FILE *f) {
 }
 
 static void usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,       O_DRY_RUN, O_FAIL_ON, O_FIX,
+  static const enum opt_id ids[] = {O_BASE, O_COLOR, O_CONFIG, O_DRY_RUN, O_FAIL_ON, O_FIX,
                                     O_FORMAT, O_HELP,         O_IGNORE,
                                     O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
                                     O_PSS,    O_PSS_VERSION,  O_SELECT};
@@ -160,9 +163,9 @@ static void usage_k8s(FILE *f) {
 }
 
 static void usage_secrets(FILE *f) {
-  static const enum opt_id ids[] = {O_COLOR,  O_CONFIG,        O_FAIL_ON,      O_FORMAT,
-                                    O_HELP,   O_IGNORE,        O_MAX_FILE_SIZE, O_NO_GITIGNORE,
-                                    O_PROFILE, O_SELECT};
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_CONFIG,        O_FAIL_ON,
+                                    O_FORMAT,  O_HELP,   O_IGNORE,        O_MAX_FILE_SIZE,
+                                    O_NO_GITIGNORE, O_PROFILE, O_SELECT};
   fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
         ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
@@ -256,6 +259,9 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       return QG_EXIT_INPUT;
     }
     switch (d->id) {
+    case O_BASE:
+      o->base = val;
+      break;
     case O_COLOR:
       if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
         errorf(io, "--color takes auto, always or never, not '%s'", val);
@@ -645,6 +651,16 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   size_t npaths = o.npaths ? o.npaths : 1;
   qg_scan_paths(&scan, paths, npaths, &r);
   apply_ignore_file(&r, io);
+  if (o.base) {
+    qg_git_base *base = NULL;
+    char gerr[256];
+    if (qg_git_base_open(o.base, &base, gerr, sizeof(gerr)) != QG_OK) {
+      errorf(io, "--base: %s", gerr);
+      goto out;
+    }
+    qg_scan_mark_base(&scan, base, &r);
+    qg_git_base_free(&base);
+  }
   if (o.dry_run && !o.fix) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
@@ -664,7 +680,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
 
   bool gate_failed = false;
   for (size_t i = 0; i < r.findings.n && !fail_never; i++)
-    gate_failed |= !r.findings.items[i].suppressed_by && r.findings.items[i].severity >= fail_on;
+    gate_failed |= !r.findings.items[i].suppressed_by && !r.findings.items[i].in_base &&
+                   r.findings.items[i].severity >= fail_on;
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
   qg_report rep = {
@@ -677,6 +694,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .fail_never = fail_never,
       .gate_failed = gate_failed,
       .color = want_color(&o, io->out),
+      .base = o.base,
   };
   print_diags(io, &r);
   int wstatus = write_reports(&o, &rep, io);

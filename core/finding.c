@@ -144,7 +144,7 @@ size_t qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]) {
   for (size_t i = 0; i < r->findings.n; i++) {
     if (r->findings.items[i].suppressed_by)
       suppressed++;
-    else
+    else if (!r->findings.items[i].in_base)
       counts[r->findings.items[i].severity]++;
   }
   return suppressed;

@@ -8,6 +8,8 @@
 
 #include "core/mem.h"
 
+#include <stdbool.h>
+
 struct qg_rule;
 
 typedef struct qg_location {
@@ -54,6 +56,8 @@ typedef struct qg_finding {
   const char *suppressed_by; /* "qgate.io/ignore", ".qgate.yml" ...; NULL = active */
   const char *justification; /* the reason given, or NULL */
   qg_fix *fix;               /* owned; NULL when there is no mechanical fix */
+  bool in_base;              /* diff-aware mode: already present at the base revision
+                                (reported, but does not count for the gate) */
 } qg_finding;
 
 typedef struct qg_findings {
@@ -120,8 +124,8 @@ void qg_finding_fingerprint(const qg_finding *f, char out[17]);
 /* Marks f suppressed; the strings are interned. */
 void qg_finding_suppress(qg_result *r, qg_finding *f, const char *by, const char *justification);
 
-/* Count of active (not suppressed) findings at each severity; returns the
- * number of suppressed ones. */
+/* Count of active findings (not suppressed, not in the base) at each
+ * severity; returns the number of suppressed ones. */
 size_t qg_result_counts(const qg_result *r, size_t counts[QG__SEV_COUNT]);
 
 #endif

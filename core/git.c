@@ -88,3 +88,116 @@ char *qg_git_workdir(const char *path) {
   git_repository_free(repo);
   return out;
 }
+
+struct qg_git_base {
+  git_repository *repo;
+  git_tree *tree;
+  char *workdir; /* realpath with a trailing '/' */
+  size_t wlen;
+};
+
+qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t errsize) {
+  git_repository *repo = NULL;
+  git_object *obj = NULL, *treeobj = NULL;
+  *out = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0) {
+    snprintf(err, errsize, "not inside a git repository");
+    return QG_EGIT;
+  }
+  char real[PATH_MAX];
+  const char *wd = git_repository_workdir(repo);
+  if (!wd || !realpath(wd, real)) {
+    snprintf(err, errsize, "the repository has no work tree");
+    git_repository_free(repo);
+    return QG_EGIT;
+  }
+  if (git_revparse_single(&obj, repo, rev) != 0 ||
+      git_object_peel(&treeobj, obj, GIT_OBJECT_TREE) != 0) {
+    const git_error *e = git_error_last();
+    snprintf(err, errsize, "unknown revision '%s'%s%s", rev, e ? ": " : "", e ? e->message : "");
+    git_object_free(obj);
+    git_repository_free(repo);
+    return QG_EGIT;
+  }
+  git_object_free(obj);
+  qg_git_base *b = qg_xcalloc(1, sizeof(*b));
+  b->repo = repo;
+  b->tree = (git_tree *)treeobj;
+  b->workdir = qg_xasprintf("%s/", real);
+  b->wlen = strlen(b->workdir);
+  *out = b;
+  return QG_OK;
+}
+
+qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len) {
+  char real[PATH_MAX];
+  *buf = NULL;
+  *len = 0;
+  if (!realpath(path, real))
+    return QG_ENOENT;
+  size_t rl = strlen(real);
+  if (rl <= b->wlen || strncmp(real, b->workdir, b->wlen) != 0)
+    return QG_ENOENT;
+  git_tree_entry *entry = NULL;
+  git_blob *blob = NULL;
+  qg_status st = QG_ENOENT;
+  if (git_tree_entry_bypath(&entry, b->tree, real + b->wlen) != 0 ||
+      git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
+    goto out;
+  if (git_blob_lookup(&blob, b->repo, git_tree_entry_id(entry)) != 0) {
+    st = QG_EGIT;
+    goto out;
+  }
+  size_t n = (size_t)git_blob_rawsize(blob);
+  if (n > max) {
+    st = QG_ETOOBIG;
+    goto out;
+  }
+  *buf = qg_xstrndup(git_blob_rawcontent(blob), n);
+  *len = n;
+  st = QG_OK;
+out:
+  git_blob_free(blob);
+  git_tree_entry_free(entry);
+  return st;
+}
+
+void qg_git_base_free(qg_git_base **b) {
+  if (!b || !*b)
+    return;
+  git_tree_free((*b)->tree);
+  git_repository_free((*b)->repo);
+  free((*b)->workdir);
+  free(*b);
+  *b = NULL;
+}
+
+qg_status qg_git_commit_all(const char *workdir, const char *message) {
+  git_repository *repo = NULL;
+  git_index *index = NULL;
+  git_tree *tree = NULL;
+  git_signature *sig = NULL;
+  git_object *parent = NULL;
+  git_oid tree_id, commit_id;
+  qg_status st = QG_EGIT;
+  if (git_repository_open(&repo, workdir) != 0 || git_repository_index(&index, repo) != 0)
+    goto out;
+  if (git_index_add_all(index, NULL, 0, NULL, NULL) != 0 || git_index_write(index) != 0 ||
+      git_index_write_tree(&tree_id, index) != 0 || git_tree_lookup(&tree, repo, &tree_id) != 0)
+    goto out;
+  if (git_signature_new(&sig, "qgate", "qgate@localhost", 1700000000, 0) != 0)
+    goto out;
+  int has_parent = git_revparse_single(&parent, repo, "HEAD") == 0;
+  const git_commit *parents[1] = {has_parent ? (const git_commit *)parent : NULL};
+  if (git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
+                        has_parent ? 1 : 0, parents) != 0)
+    goto out;
+  st = QG_OK;
+out:
+  git_object_free(parent);
+  git_signature_free(sig);
+  git_tree_free(tree);
+  git_index_free(index);
+  git_repository_free(repo);
+  return st;
+}

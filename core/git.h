@@ -26,6 +26,22 @@ char *qg_git_workdir(const char *path);
 /* Creates an empty repository at path (tests and hooks). */
 qg_status qg_git_init_repo(const char *path);
 
+/* A base revision to compare the working tree with (diff-aware mode). */
+typedef struct qg_git_base qg_git_base;
+
+/* Resolves rev (a commit, branch, tag or any revparse expression) in the
+ * repository containing the current directory. On failure returns QG_EGIT
+ * with a message in err. Caller frees with qg_git_base_free. */
+qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t errsize);
+/* Reads path (as the scanner names it: relative to the current directory,
+ * or absolute) as it is at the base revision. QG_ENOENT when it did not
+ * exist there, QG_ETOOBIG over max. *buf: caller frees. */
+qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len);
+void qg_git_base_free(qg_git_base **b);
+
+/* Stages every file of the work tree and commits it (tests and hooks). */
+qg_status qg_git_commit_all(const char *workdir, const char *message);
+
 /* libgit2's version, e.g. "1.5.1"; written into buf. */
 const char *qg_git_version(char *buf, size_t size);
 

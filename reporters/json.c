@@ -50,6 +50,8 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     char fp[17];
     qg_finding_fingerprint(f, fp);
     cJSON_AddStringToObject(o, "fingerprint", fp);
+    if (rep->base)
+      cJSON_AddBoolToObject(o, "new", !f->in_base);
     if (f->fix) {
       cJSON *fx = cJSON_AddObjectToObject(o, "fix");
       cJSON_AddStringToObject(fx, "description", f->fix->description);

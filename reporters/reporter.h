@@ -18,6 +18,7 @@ typedef struct qg_report {
   bool fail_never;          /* --fail-on none */
   bool gate_failed;
   bool color;               /* text: ANSI colour */
+  const char *base;         /* diff-aware mode: the base revision, or NULL */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);

@@ -236,6 +236,8 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
       free(j);
       cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), sup);
     }
+    if (rep->base)
+      cJSON_AddStringToObject(o, "baselineState", f->in_base ? "unchanged" : "new");
     cJSON *props = cJSON_AddObjectToObject(o, "properties");
     cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
     if (f->ctx.kind) {

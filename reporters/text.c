@@ -25,20 +25,23 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
     const qg_finding *f = &r->findings.items[i];
     if (f->suppressed_by)
       continue;
-    fprintf(out, "%s%s:%u:%u:%s %s%s%s %s: %s\n", bold, f->loc.path, f->loc.line, f->loc.col,
+    fprintf(out, "%s%s:%u:%u:%s %s%s%s %s: %s%s\n", bold, f->loc.path, f->loc.line, f->loc.col,
             reset, rep->color ? sev_color(f->severity) : "", qg_severity_name(f->severity), reset,
-            f->rule->id, f->message);
+            f->rule->id, f->message, f->in_base ? " [in base]" : "");
   }
   size_t counts[QG__SEV_COUNT];
   size_t suppressed = qg_result_counts(r, counts);
-  size_t active = r->findings.n - suppressed;
+  size_t in_base = 0;
+  for (size_t i = 0; i < r->findings.n; i++)
+    in_base += r->findings.items[i].in_base && !r->findings.items[i].suppressed_by;
+  size_t active = r->findings.n - suppressed - in_base;
   size_t errors = 0, warnings = 0;
   for (size_t i = 0; i < r->diags.n; i++) {
     errors += r->diags.items[i].level == QG_DIAG_ERROR;
     warnings += r->diags.items[i].level == QG_DIAG_WARNING;
   }
   if (active == 0) {
-    fprintf(out, "no findings");
+    fprintf(out, rep->base ? "no new findings" : "no findings");
   } else {
     fprintf(out, "%zu finding%s (", active, active == 1 ? "" : "s");
     int first = 1;
@@ -55,6 +58,8 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
     fprintf(out, ", %zu object%s", r->stats.objects, r->stats.objects == 1 ? "" : "s");
   if (r->stats.skipped && rep->command && strcmp(rep->command, "secrets") == 0)
     fprintf(out, " (%zu skipped: binary, lock or minified)", r->stats.skipped);
+  if (rep->base)
+    fprintf(out, "; %zu already in %s", in_base, rep->base);
   if (suppressed)
     fprintf(out, "; %zu suppressed", suppressed);
   if (errors)

@@ -252,3 +252,38 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
   *outlen = curlen;
   return QG_OK;
 }
+
+static int cmp_fp(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+
+void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_result *r) {
+  size_t max = cfg->max_file_size ? cfg->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
+  size_t i = 0;
+  while (i < r->findings.n) {
+    const char *path = r->findings.items[i].loc.path;
+    size_t j = i;
+    while (j < r->findings.n && r->findings.items[j].loc.path == path)
+      j++; /* findings are sorted by path; paths are interned */
+    char *buf = NULL;
+    size_t len = 0;
+    if (path && strcmp(path, QG_STDIN_LABEL) != 0 &&
+        qg_git_base_read(base, path, max, &buf, &len) == QG_OK) {
+      qg_result old;
+      qg_result_init(&old);
+      qg_scan_buffer(cfg, path, (const unsigned char *)buf, len, &old);
+      char(*fps)[17] = qg_xcalloc(old.findings.n + 1, 17);
+      for (size_t k = 0; k < old.findings.n; k++)
+        qg_finding_fingerprint(&old.findings.items[k], fps[k]);
+      qsort(fps, old.findings.n, 17, cmp_fp);
+      for (size_t k = i; k < j; k++) {
+        char fp[17];
+        qg_finding_fingerprint(&r->findings.items[k], fp);
+        if (bsearch(fp, fps, old.findings.n, 17, cmp_fp))
+          r->findings.items[k].in_base = true;
+      }
+      free(fps);
+      qg_result_cleanup(&old);
+    }
+    free(buf);
+    i = j;
+  }
+}

@@ -35,6 +35,11 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r);
 
+struct qg_git_base;
+/* Diff-aware mode: marks every finding whose fingerprint (line-independent)
+ * is also found in the base revision's version of its file as in_base. */
+void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_result *r);
+
 /* Applies every mechanical fix qgate knows to buf (labelled path), in rounds:
  * scan, apply the edits that do not conflict, scan again, until nothing
  * fixable is left (at most 16 rounds). Suppressed findings are not fixed.

@@ -34,6 +34,7 @@ typedef struct section {
 
 typedef struct tcase {
   const char *path;
+  const char *text; /* the case file, for section headers */
   section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
   section *files[MAX_FILES], *dirs[MAX_FILES], *links[MAX_FILES]; /* into all[] */
   size_t nfiles, ndirs, nlinks;
@@ -42,8 +43,19 @@ typedef struct tcase {
 } tcase;
 
 static const char *const k_sections[] = {"args",   "dir", "env", "exit",          "expect",
-                                         "expect-stderr", "expect-stdout", "file", "git", "name",
+                                         "expect-stderr", "expect-stdout", "commit", "file", "git", "name",
                                          "stdin",  "symlink"};
+
+/* The text of line n (1-based) of the case file. */
+static const char *text_at_line(const tcase *c, int n) {
+  const char *p = c->text;
+  for (int i = 1; i < n && p; i++) {
+    p = strchr(p, '\n');
+    if (p)
+      p++;
+  }
+  return p ? p : "";
+}
 
 static int failf(const tcase *c, int line, const char *fmt, ...) QG_PRINTF(3, 4);
 static int failf(const tcase *c, int line, const char *fmt, ...) {
@@ -161,7 +173,7 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->git;
       else if (!strcmp(head, "env"))
         one = &c->env;
-      else
+      else if (strcmp(head, "commit") != 0) /* commit: repeatable, message optional */
         needs_arg = 1;
       if (one) {
         if (*one)
@@ -307,8 +319,8 @@ static int run_case(const char *path) {
       return failf(&c, 0, "case file over 1 MiB");
     }
   fclose(f);
-  bad = parse_case(&c, text.data ? text.data : "");
-  qg_buf_cleanup(&text);
+  c.text = text.data ? text.data : "";
+  bad = parse_case(&c, c.text);
   if (bad)
     goto out;
 
@@ -348,52 +360,63 @@ static int run_case(const char *path) {
     bad = failf(&c, 0, "cannot enter %s", tmpl);
     goto cleanup;
   }
-  for (size_t i = 0; i < c.ndirs; i++) {
-    section *s = c.dirs[i];
-    if (mkdirs_for(s->arg) != 0 || mkdir(s->arg, 0755) != 0) {
-      bad = failf(&c, s->line, "cannot create directory %s", s->arg);
-      goto cleanup;
-    }
-  }
-  for (size_t i = 0; i < c.nfiles; i++) {
-    section *s = c.files[i];
-    qg_buf body;
-    qg_buf_init(&body, 64u << 20);
-    if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
+  /* the tree is built in section order, so a case can commit a base and
+   * then change files on top of it */
+  bool have_repo = false;
+  for (size_t k = 0; k < c.nall; k++) {
+    section *s = &c.all[k];
+    bool is_file = false, is_dir = false, is_link = false;
+    for (size_t i = 0; i < c.nfiles; i++)
+      is_file |= c.files[i] == s;
+    for (size_t i = 0; i < c.ndirs; i++)
+      is_dir |= c.dirs[i] == s;
+    for (size_t i = 0; i < c.nlinks; i++)
+      is_link |= c.links[i] == s;
+    bool is_commit = !is_file && !is_dir && !is_link && s != c.git && s->line &&
+                     strncmp(text_at_line(&c, s->line), "=== commit", 10) == 0;
+    if (is_dir) {
+      if (mkdirs_for(s->arg) != 0 || (mkdir(s->arg, 0755) != 0 && errno != EEXIST)) {
+        bad = failf(&c, s->line, "cannot create directory %s", s->arg);
+        goto cleanup;
+      }
+    } else if (is_file) {
+      qg_buf body;
+      qg_buf_init(&body, 64u << 20);
+      if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
+        qg_buf_cleanup(&body);
+        bad = failf(&c, s->line, "bad %%repeat[], %%hex[] or %%concat[] macro");
+        goto cleanup;
+      }
+      FILE *w = mkdirs_for(s->arg) == 0 ? fopen(s->arg, "wb") : NULL;
+      if (!w || (body.len && fwrite(body.data, 1, body.len, w) != body.len)) {
+        if (w)
+          fclose(w);
+        qg_buf_cleanup(&body);
+        bad = failf(&c, s->line, "cannot write %s", s->arg);
+        goto cleanup;
+      }
+      fclose(w);
       qg_buf_cleanup(&body);
-      bad = failf(&c, s->line, "bad %%repeat[] or %%hex[] macro");
-      goto cleanup;
-    }
-    FILE *w = mkdirs_for(s->arg) == 0 ? fopen(s->arg, "wb") : NULL;
-    if (!w || (body.len && fwrite(body.data, 1, body.len, w) != body.len)) {
-      if (w)
-        fclose(w);
-      qg_buf_cleanup(&body);
-      bad = failf(&c, s->line, "cannot write %s", s->arg);
-      goto cleanup;
-    }
-    fclose(w);
-    qg_buf_cleanup(&body);
-  }
-  for (size_t i = 0; i < c.nlinks; i++) {
-    section *s = c.links[i];
-    char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
-    target[strcspn(target, "\n")] = '\0';
-    int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
-    free(target);
-    if (rc != 0) {
-      bad = failf(&c, s->line, "cannot create symlink %s", s->arg);
-      goto cleanup;
-    }
-  }
-
-  if (c.git) {
-    qg_git_global_init();
-    qg_status gst = qg_git_init_repo(".");
-    qg_git_global_cleanup();
-    if (gst != QG_OK) {
-      bad = failf(&c, c.git->line, "cannot create a git repository");
-      goto cleanup;
+    } else if (is_link) {
+      char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
+      target[strcspn(target, "\n")] = '\0';
+      int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
+      free(target);
+      if (rc != 0) {
+        bad = failf(&c, s->line, "cannot create symlink %s", s->arg);
+        goto cleanup;
+      }
+    } else if (s == c.git || is_commit) {
+      qg_git_global_init();
+      qg_status gst = have_repo ? QG_OK : qg_git_init_repo(".");
+      have_repo = true;
+      if (gst == QG_OK && is_commit)
+        gst = qg_git_commit_all(".", s->arg ? s->arg : "fixture");
+      qg_git_global_cleanup();
+      if (gst != QG_OK) {
+        bad = failf(&c, s->line, "cannot %s", is_commit ? "commit" : "create a git repository");
+        goto cleanup;
+      }
     }
   }
   argbuf = qg_xstrdup(c.args->body.data ? c.args->body.data : "");
@@ -458,6 +481,7 @@ cleanup:
     bad = 1;
   nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 out:
+  qg_buf_cleanup(&text);
   if (in)
     fclose(in);
   free(argbuf);
