@@ -539,9 +539,18 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
   free(path);
 }
 
+/* What follows every scan: the ignore file, then the base comparison. */
+static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
+                        const qg_cli_io *io) {
+  apply_ignore_file(r, io);
+  if (base)
+    qg_scan_mark_base(scan, base, r);
+}
+
 static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
   qg_secrets *engine = NULL;
+  qg_git_base *base = NULL;
   qg_ruleset rs = {0};
   qg_result r;
   qg_config cfg;
@@ -650,17 +659,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   const char *const *paths = o.npaths ? o.paths : dot;
   size_t npaths = o.npaths ? o.npaths : 1;
   qg_scan_paths(&scan, paths, npaths, &r);
-  apply_ignore_file(&r, io);
   if (o.base) {
-    qg_git_base *base = NULL;
     char gerr[256];
     if (qg_git_base_open(o.base, &base, gerr, sizeof(gerr)) != QG_OK) {
       errorf(io, "--base: %s", gerr);
       goto out;
     }
-    qg_scan_mark_base(&scan, base, &r);
-    qg_git_base_free(&base);
   }
+  finish_scan(&scan, base, &r, io);
   if (o.dry_run && !o.fix) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
@@ -674,7 +680,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       qg_result_cleanup(&r);
       qg_result_init(&r);
       qg_scan_paths(&scan, paths, npaths, &r);
-      apply_ignore_file(&r, io);
+      finish_scan(&scan, base, &r, io);
     }
   }
 
@@ -714,6 +720,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
            : gate_failed                          ? QG_EXIT_FAIL
                                                   : QG_EXIT_PASS;
 out:
+  qg_git_base_free(&base);
   qg_result_cleanup(&r);
   qg_secrets_free(&engine);
   qg_ruleset_cleanup(&rs);
