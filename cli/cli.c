@@ -628,7 +628,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   /* each command runs its own groups; the level decides which PSS rules run */
   for (size_t i = 0; i < rs.n; i++) {
     unsigned fl = rs.rules[i]->flags;
-    bool secret = strncmp(rs.rules[i]->id, "secrets/", 8) == 0;
+    bool secret = (fl & QG_RULE_SECRET) != 0;
     if ((mode == RUN_K8S) == secret)
       rs.on[i] = false;
     if (level == QG_PSS_OFF && (fl & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))

@@ -244,8 +244,10 @@ static void parse_custom(parser *p, const qg_ynode *n) {
     const qg_ynode *e = n->u.seq.items[i];
     if (!expect_map(p, e, "a custom rule"))
       continue;
-    qg_cfgstr id = {0}, title = {0}, help = {0}, rem = {0}, sev = {0}, path = {0};
-    qg_cfglist kinds = {0}, values = {0};
+    qg_cfgstr id = {0}, title = {0}, help = {0}, rem = {0}, sev = {0}, path = {0}, regex = {0};
+    qg_cfglist kinds = {0}, values = {0}, keywords = {0};
+    long group = 0;
+    double min_entropy = 0;
     int conds = 0;
     qg_cond cond = QG_COND_REQUIRED;
     bool per_container = false;
@@ -278,10 +280,25 @@ static void parse_custom(parser *p, const qg_ynode *n) {
         get_list(p, v, ks, &values);
         cond = !strcmp(ks, "one_of") ? QG_COND_ONE_OF : QG_COND_NOT_ONE_OF;
         conds++;
+      } else if (!strcmp(ks, "regex")) {
+        get_str(p, v, "custom_rules.regex", &regex);
+      } else if (!strcmp(ks, "keywords")) {
+        get_list(p, v, "custom_rules.keywords", &keywords);
+      } else if (!strcmp(ks, "group")) {
+        long long g = 0;
+        if (!qg_ynode_int(v, &g) || g < 0 || g > 30)
+          err(p, v, "custom_rules.group must be a capture group number from 0 to 30");
+        group = (long)g;
+      } else if (!strcmp(ks, "min_entropy")) {
+        const char *num = qg_ynode_str(v);
+        char *end = NULL;
+        min_entropy = num ? strtod(num, &end) : -1;
+        if (!num || *end || min_entropy < 0 || min_entropy > 8)
+          err(p, v, "custom_rules.min_entropy must be a number from 0 to 8 (bits per character)");
       } else
         unknown_key(p, k, "a custom rule",
                     "id, title, help, remediation, severity, kinds, path, container, required, "
-                    "forbidden, one_of, not_one_of");
+                    "forbidden, one_of, not_one_of, regex, group, keywords, min_entropy");
     }
     qg_severity s = QG_SEV_MEDIUM;
     if (sev.s && qg_severity_parse(sev.s, &s) != QG_OK) {
@@ -295,9 +312,14 @@ static void parse_custom(parser *p, const qg_ynode *n) {
                               "built-in groups (pss, k8s), e.g. custom/memory-limit");
       ok = false;
     }
-    if (!title.s || !path.s || conds != 1) {
-      err(p, e, "a custom rule needs a title, a path or container, and exactly one of "
-                "required, forbidden, one_of, not_one_of");
+    bool secret = regex.s != NULL;
+    if (secret && (path.s || conds)) {
+      err(p, e, "a custom rule is either a secret rule (regex) or a field rule (path or "
+                "container with a condition), not both");
+      ok = false;
+    } else if (!title.s || (!secret && (!path.s || conds != 1))) {
+      err(p, e, "a custom rule needs a title and either a regex, or a path or container with "
+                "exactly one of required, forbidden, one_of, not_one_of");
       ok = false;
     }
     if (ok && p->c) {
@@ -310,7 +332,8 @@ static void parse_custom(parser *p, const qg_ynode *n) {
       cr->strings[3] = help.s ? help.s : qg_xasprintf("Custom rule from %s.", p->path);
       cr->strings[4] = rem.s ? rem.s : qg_xasprintf("Follow the rule: %s.", title.s);
       cr->strings[5] = qg_xstrdup("");
-      cr->rule = (qg_rule){cr->strings[0], cr->strings[1], s, QG_RULE_DEFAULT_ON, NULL,
+      cr->rule = (qg_rule){cr->strings[0], cr->strings[1], s,
+                           QG_RULE_DEFAULT_ON | (secret ? QG_RULE_SECRET : 0u), NULL,
                            cr->strings[2], cr->strings[3], cr->strings[4], NULL,
                            "https://github.com/qgate-dev/qgate#configuration", cr->strings[5]};
       cr->kinds = kinds;
@@ -318,7 +341,19 @@ static void parse_custom(parser *p, const qg_ynode *n) {
       cr->per_container = per_container;
       cr->cond = cond;
       cr->values = values;
-      id.s = title.s = help.s = rem.s = path.s = NULL;
+      cr->regex = regex.s;
+      qg_buf kw;
+      qg_buf_init(&kw, 0);
+      for (size_t k = 0; k < keywords.n; k++) {
+        if (k)
+          (void)qg_buf_putc(&kw, '|');
+        for (const char *c2 = keywords.items[k].s; *c2; c2++)
+          (void)qg_buf_putc(&kw, (char)tolower((unsigned char)*c2));
+      }
+      cr->keywords = qg_buf_detach(&kw);
+      cr->group = (int)group;
+      cr->min_entropy = min_entropy;
+      id.s = title.s = help.s = rem.s = path.s = regex.s = NULL;
       kinds = (qg_cfglist){0};
       values = (qg_cfglist){0};
     }
@@ -328,8 +363,10 @@ static void parse_custom(parser *p, const qg_ynode *n) {
     free(rem.s);
     free(sev.s);
     free(path.s);
+    free(regex.s);
     free_list(&kinds);
     free_list(&values);
+    free_list(&keywords);
   }
 }
 
@@ -417,6 +454,8 @@ void qg_config_cleanup(qg_config *c) {
     free_list(&c->custom[i].kinds);
     free_list(&c->custom[i].values);
     free(c->custom[i].path);
+    free(c->custom[i].regex);
+    free(c->custom[i].keywords);
   }
   free(c->custom);
   memset(c, 0, sizeof(*c));

@@ -25,6 +25,13 @@
  *       # or path: spec.template.spec.priorityClassName (from the object)
  *       required: true        # or forbidden: true, one_of: [...], not_one_of: [...]
  *       remediation: Set resources.limits.memory.
+ *     - id: custom/internal-token       # a secret rule: run by 'qgate secrets'
+ *       title: Internal API token
+ *       severity: high
+ *       regex: '\b(itk_[A-Za-z0-9]{32})\b'   # PCRE2
+ *       group: 1                      # the capture group holding the secret (default 0)
+ *       keywords: [itk_]              # the regex runs only on files holding one
+ *       min_entropy: 3.0
  */
 #ifndef QG_CONFIG_H
 #define QG_CONFIG_H
@@ -59,6 +66,11 @@ typedef struct qg_custom_rule {
   bool per_container;
   qg_cond cond;
   qg_cfglist values;
+  /* a secret rule instead (regex set): */
+  char *regex;          /* owned, or NULL */
+  char *keywords;       /* owned: '|'-joined, lower case; "" = every file */
+  int group;
+  double min_entropy;
 } qg_custom_rule;
 
 typedef struct qg_config {

@@ -12,7 +12,7 @@
 /* Include order is id order; the unit test checks the table is sorted. */
 #define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_,      \
                   aliases_)                                                                 \
-  QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON, NULL, title_, help_, rem_, NULL,             \
+  QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON | QG_RULE_SECRET, NULL, title_, help_, rem_, NULL, \
           "https://github.com/qgate-dev/qgate/blob/main/docs/rules.md", aliases_)
 static const qg_rule k_rules[] = {
 #include "rules/k8s.def"

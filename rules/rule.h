@@ -14,6 +14,7 @@ enum {
   QG_RULE_DEFAULT_ON = 1u << 0, /* enabled unless deselected */
   QG_RULE_BASELINE = 1u << 1,   /* PSS baseline level */
   QG_RULE_RESTRICTED = 1u << 2, /* PSS restricted level */
+  QG_RULE_SECRET = 1u << 3,     /* run by the secrets scanner */
 };
 
 typedef struct qg_rule {

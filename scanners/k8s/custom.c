@@ -67,8 +67,8 @@ void qg_k8s_custom(const qg_pod_ref *ref) {
     return;
   for (size_t i = 0; i < c->ncustom; i++) {
     const qg_custom_rule *cr = &c->custom[i];
-    if (!qg_ruleset_has(ref->opts->rules, &cr->rule))
-      continue;
+    if (cr->regex || !qg_ruleset_has(ref->opts->rules, &cr->rule))
+      continue; /* secret rules belong to the secrets scanner */
     if (cr->kinds.n && !in_values(&cr->kinds, ref->ctx.kind))
       continue;
     if (!cr->per_container) {

@@ -33,6 +33,7 @@ typedef struct srule {
 
 struct qg_secrets {
   const qg_ruleset *rs;
+  sdef *custom_defs; /* owned: the custom rules' parameters */
   srule *rules; /* pattern rules in evaluation order: specific first, generic last */
   size_t n;
   const qg_rule *k8s_literal, *env_credential; /* YAML-aware rules, NULL when off */
@@ -245,12 +246,26 @@ static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint
 
 /* ---- the engine ---------------------------------------------------------------------- */
 
+static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_result *r) {
+  char err[256];
+  size_t off = 0;
+  qg_regex *re = NULL;
+  if (qg_regex_compile(d->pattern, 0, &re, err, sizeof(err), &off) != QG_OK) {
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, NULL, "rule %s: bad pattern at offset %zu: %s",
+                   d->id, off, err);
+    return QG_ECONFIG;
+  }
+  s->rules[s->n++] = (srule){rule, d, re};
+  return QG_OK;
+}
+
 qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *r,
                          qg_secrets **out) {
-  (void)cfg;
   qg_secrets *s = qg_xcalloc(1, sizeof(*s));
   s->rs = rs;
-  s->rules = qg_xcalloc(QG_ARRAY_LEN(k_defs), sizeof(srule));
+  size_t ncustom = cfg ? cfg->ncustom : 0;
+  s->rules = qg_xcalloc(QG_ARRAY_LEN(k_defs) + ncustom, sizeof(srule));
+  s->custom_defs = qg_xcalloc(ncustom + 1, sizeof(sdef));
   qg_status st = QG_OK;
   /* two passes: specific rules first, generic assignments last, so that a
    * provider's token is reported as that provider's */
@@ -269,16 +284,18 @@ qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *
       }
       if ((pass == 0) != !(d->flags & SECRET_GENERIC))
         continue;
-      char err[256];
-      size_t off = 0;
-      qg_regex *re = NULL;
-      if (qg_regex_compile(d->pattern, 0, &re, err, sizeof(err), &off) != QG_OK) {
-        qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, NULL, "rule %s: bad pattern at %zu: %s",
-                       d->id, off, err);
+      if (add_rule(s, rule, d, r) != QG_OK)
         st = QG_ECONFIG;
+    }
+    /* custom rules from .qgate.yml, with the specific ones */
+    for (size_t i = 0; pass == 0 && i < ncustom; i++) {
+      const qg_custom_rule *cr = &cfg->custom[i];
+      if (!cr->regex || !qg_ruleset_has(rs, &cr->rule))
         continue;
-      }
-      s->rules[s->n++] = (srule){rule, d, re};
+      sdef *d = &s->custom_defs[i];
+      *d = (sdef){cr->rule.id, cr->keywords, cr->regex, cr->group, cr->min_entropy, 0};
+      if (add_rule(s, &cr->rule, d, r) != QG_OK)
+        st = QG_ECONFIG;
     }
   }
   ac_build(s);
@@ -292,6 +309,7 @@ void qg_secrets_free(qg_secrets **s) {
   for (size_t i = 0; i < (*s)->n; i++)
     qg_regex_free(&(*s)->rules[i].re);
   free((*s)->rules);
+  free((*s)->custom_defs);
   free((*s)->delta);
   free((*s)->out);
   free((*s)->always);
