@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -506,7 +507,9 @@ typedef enum run_mode { RUN_K8S, RUN_SECRETS } run_mode;
  * that are accepted, one per line, '#' comments. */
 static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
   char *root = qg_git_workdir(".");
-  char *path = qg_xasprintf("%s/.qgateignore", root ? root : ".");
+  char cwd[PATH_MAX], real[PATH_MAX];
+  bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
+  char *path = here ? qg_xstrdup(".qgateignore") : qg_xasprintf("%s/.qgateignore", root);
   free(root);
   FILE *f = fopen(path, "r");
   if (!f) {

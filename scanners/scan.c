@@ -119,6 +119,17 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid YAML: %s", err.message);
 }
 
+/* Does the file hold a NUL byte in its first 8 KiB? */
+static bool probe_binary(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false; /* the full read reports the error */
+  unsigned char head[8192];
+  size_t n = fread(head, 1, sizeof(head), f);
+  fclose(f);
+  return memchr(head, '\0', n) != NULL;
+}
+
 static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r) {
   unsigned char *buf = NULL;
   size_t len = 0;
@@ -127,6 +138,10 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
   int is_stdin = strcmp(path, "-") == 0;
   const char *label = is_stdin ? QG_STDIN_LABEL : path;
   qg_location loc = {label, 0, 0, 0, 0};
+  if (!is_stdin && cfg->secrets && !(cfg->run_k8s && is_yaml_path(path)) && probe_binary(path)) {
+    r->stats.skipped++; /* an image, an archive: not read past its first bytes */
+    return;
+  }
   qg_status st = qg_read_all(is_stdin ? NULL : path, is_stdin ? cfg->stdin_fp : NULL, max, &buf,
                              &len, &err_no);
   switch (st) {
@@ -135,7 +150,9 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     break;
   case QG_ETOOBIG:
     r->stats.skipped++;
-    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+    /* an unscanned manifest would be a silent approval, so that is an error;
+     * for the secrets scanner a huge file is data (a dump, an artifact) */
+    qg_result_diag(r, cfg->run_k8s ? QG_DIAG_ERROR : QG_DIAG_WARNING, QG_ETOOBIG, &loc,
                    "file is larger than the %zu-byte cap, skipped (raise it with "
                    "--max-file-size)",
                    max);
