@@ -70,7 +70,7 @@ ubsan:
 	  SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
 
 valgrind:
-	$(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \
+	QGATE_NO_JIT=1 $(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \
 	  VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" check
 
 docs: qgate

@@ -5,6 +5,7 @@
 
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MATCH_LIMIT 200000u
@@ -36,7 +37,10 @@ qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, 
   }
   qg_regex *re = qg_xcalloc(1, sizeof(*re));
   re->code = code;
-  re->jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  /* QGATE_NO_JIT=1 uses the interpreter: valgrind cannot follow JIT code */
+  const char *nojit = getenv("QGATE_NO_JIT");
+  re->jit = !(nojit && *nojit && strcmp(nojit, "0") != 0) &&
+            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
   re->md = pcre2_match_data_create_from_pattern(code, NULL);
   re->mctx = pcre2_match_context_create(NULL);
   if (!re->md || !re->mctx) {

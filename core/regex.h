@@ -1,7 +1,8 @@
 /* regex.h: the PCRE2 adapter. The only qgate file that includes <pcre2.h>.
  * Patterns are compiled once (with JIT when the platform has it) and matched
  * with a match limit and a depth limit, so a pathological subject ends in
- * QG_ETOOBIG instead of a hang. */
+ * QG_ETOOBIG instead of a hang. QGATE_NO_JIT=1 in the environment selects the
+ * interpreter (make valgrind sets it: valgrind cannot follow JIT code). */
 #ifndef QG_REGEX_H
 #define QG_REGEX_H
 
