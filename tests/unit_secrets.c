@@ -33,10 +33,13 @@ static char rnd(const char *set) {
 #define UPPER32 "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 #define DIGITS "0123456789"
 #define HEX "0123456789abcdef"
+#define BECH32 "023456789ACDEFGHJKLMNPQRSTUVWXYZ"
+#define LETTERS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 /* Expands a sample spec: text with {N:set} runs of N random characters
  * from the named set (A=alnum, B=base64, U=base64url, W=upper base32,
- * D=digits, H=hex, P=password characters). Caller frees. */
+ * D=digits, H=hex, C=upper-case bech32, L=letters, P=password characters).
+ * Caller frees. */
 static char *expand(const char *spec) {
   qg_buf b;
   qg_buf_init(&b, 0);
@@ -54,6 +57,8 @@ static char *expand(const char *spec) {
                       : kind == 'W' ? UPPER32
                       : kind == 'D' ? DIGITS
                       : kind == 'H' ? HEX
+                      : kind == 'C' ? BECH32
+                      : kind == 'L' ? LETTERS
                                     : ALNUM "!%^&*+=";
     for (int i = 0; i < n; i++)
       (void)qg_buf_putc(&b, rnd(set));
@@ -71,30 +76,93 @@ typedef struct sample {
 } sample;
 
 static const sample k_samples[] = {
+    {"secrets/age-secret-key", "key.txt", "# public key: age1...\n", "AGE-SECRET-" "KEY-1{58:C}",
+     "\n"},
     {"secrets/anthropic-api-key", "a.py", "KEY = '", "sk-" "ant-api03-{93:U}AA", "'\n"},
+    {"secrets/atlassian-api-token", "jira.env", "JIRA_API_TOKEN=", "ATAT" "T3{186:U}", "\n"},
     {"secrets/aws-access-key-id", "creds", "aws_access_key_id = ", "AK" "IA{16:W}", "\n"},
     {"secrets/aws-secret-access-key", "creds", "aws_secret_access_key = ", "{40:B}", "\n"},
+    {"secrets/azure-ad-client-secret", "app.env", "AZURE_CLIENT_SECRET=", "{3:A}{1:D}Q" "~{34:A}",
+     "\n"},
+    {"secrets/azure-connection-string", "bus.env",
+     "SERVICEBUS=Endpoint=sb://ns1.servicebus.windows.net/;SharedAccessKeyName=send;"
+     "SharedAccessKey=", "{43:B}=", "\n"},
+    {"secrets/azure-storage-key", "storage.env",
+     "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=acct1;AccountKey=",
+     "{86:B}==", ";EndpointSuffix=core.windows.net\n"},
+    {"secrets/basic-auth-header", "call.sh", "curl -H 'Authorization: Basic ", "{28:B}",
+     "' https://api.internal/\n"},
+    {"secrets/databricks-token", "dbx.cfg", "[DEFAULT]\ntoken = ", "da" "pi{32:H}", "\n"},
+    {"secrets/datadog-api-key", "dd.env", "DD_API_KEY=", "{32:H}", "\n"},
+    {"secrets/digitalocean-token", "do.sh", "export DIGITALOCEAN_TOKEN=", "do" "p_v1_{64:H}", "\n"},
+    {"secrets/discord-bot-token", "bot.js", "// discord bot\nclient.login('",
+     "MTE4NzY1NDMy" "MTA5ODc2NTQzMg.{6:U}.{38:U}", "');\n"},
+    {"secrets/discord-webhook", "hook.py", "URL = '",
+     "https://discord.com/api/web" "hooks/{18:D}/{68:U}", "'\n"},
+    {"secrets/docker-config-auth", "config.json",
+     "{\"auths\": {\"registry.internal\": {\"auth\": \"",
+     "{32:B}", "\"}}}\n"},
+    {"secrets/doppler-token", "doppler.env", "DOPPLER_TOKEN=", "dp" ".pt.{43:A}", "\n"},
+    {"secrets/dynatrace-token", "dt.env", "DT_API_TOKEN=", "dt0" "c01.{24:W}.{64:W}", "\n"},
     {"secrets/env-credential", "pod.yaml",
      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"
      "    image: app:1\n    env:\n    - name: DB_PASSWORD\n      value: \"",
      "{24:A}", "\"\n"},
+    {"secrets/gcp-service-account", "sa.json",
+     "{\n  \"type\": \"service_account\",\n  \"project_id\": \"proj-1\",\n  \"private_key_id\": \"",
+     "{40:H}", "\",\n  \"client_email\": \"sa@proj-1.iam.gserviceaccount.com\"\n}\n"},
     {"secrets/generic-credential", ".env", "DB_PASSWORD=", "{20:P}9", "\n"},
     {"secrets/github-fine-grained-token", "x.sh", "export T=", "github" "_pat_{22:A}_{59:A}",
      "\n"},
     {"secrets/github-token", "main.go", "const t = \"", "gh" "p_{36:A}", "\"\n"},
+    {"secrets/gitlab-ci-token", "trigger.sh", "TRIGGER_TOKEN=", "gl" "ptt-{40:H}", "\n"},
     {"secrets/gitlab-token", "ci.sh", "TOKEN=", "gl" "pat-{20:A}", "\n"},
     {"secrets/google-api-key", "app.js", "const k = '", "AI" "za{35:U}", "';\n"},
+    {"secrets/grafana-token", "grafana.env", "GRAFANA_TOKEN=", "gl" "sa_{32:A}_{8:H}", "\n"},
+    {"secrets/hashicorp-vault-token", "vault.env", "VAULT_TOKEN=", "hv" "s.{12:A}4{12:A}", "\n"},
+    {"secrets/heroku-api-key", "heroku.env", "HEROKU_API_KEY=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
+    {"secrets/huggingface-token", "hf.py", "HF_TOKEN = '", "h" "f_{34:L}", "'\n"},
     {"secrets/jwt", "req.http", "Authorization: Bearer ",
      "ey" "J{20:U}.ey" "J{40:U}.{43:U}", "\n"},
     {"secrets/kubernetes-secret-literal", "secret.yaml",
      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  session: ", "{24:A}",
      "\n"},
+    {"secrets/linear-api-key", "linear.env", "LINEAR_API_KEY=", "lin" "_api_{40:A}", "\n"},
+    {"secrets/mailchimp-api-key", "mc.php", "$apiKey = '", "{32:H}-us" "12", "';\n"},
+    {"secrets/mailgun-api-key", "mail.rb", "MAILGUN_API_KEY = '", "ke" "y-{32:H}", "'\n"},
+    {"secrets/netrc-credential", ".netrc", "machine api.internal.io\n  login deploy\n  password ",
+     "{20:P}9", "\n"},
+    {"secrets/new-relic-key", "newrelic.env", "NEW_RELIC_API_KEY=", "NR" "AK-{27:W}", "\n"},
+    {"secrets/notion-token", "notion.js", "const notion = new Client({ auth: '",
+     "nt" "n_{11:D}{35:A}", "' });\n"},
+    {"secrets/npm-token", ".npmrc", "//registry.npmjs.org/:_authToken=", "np" "m_{36:A}", "\n"},
+    {"secrets/openai-api-key", "ai.py", "OPENAI_API_KEY = '", "sk-" "proj-{74:U}T3Blbk" "FJ{74:U}",
+     "'\n"},
+    {"secrets/paypal-braintree-token", "bt.env",
+     "BRAINTREE_TOKEN=access_token$production$" "4k9x2m7q8w3z5v6n$", "{32:H}", "\n"},
+    {"secrets/postman-api-key", "postman.env", "POSTMAN_API_KEY=", "PM" "AK-{24:H}-{34:H}", "\n"},
     {"secrets/private-key", "id_rsa", "", "-----BEG" "IN RSA PRIVATE KEY-----\n{64:B}\n{64:B}\n"
      "-----END RSA PRIVATE KEY-----", "\n"},
+    {"secrets/pulumi-token", "pulumi.env", "PULUMI_ACCESS_TOKEN=", "pu" "l-{40:H}", "\n"},
+    {"secrets/pypi-token", ".pypirc", "[pypi]\nusername = __token__\npassword = ",
+     "pypi-AgEIcHlw" "aS5vcmc{120:U}", "\n"},
+    {"secrets/sendgrid-api-key", "mail.py", "SENDGRID_API_KEY = '", "S" "G.{22:U}.{43:U}", "'\n"},
+    {"secrets/sentry-token", ".sentryclirc", "[auth]\ntoken=", "sntr" "yu_{64:H}", "\n"},
+    {"secrets/shopify-token", "shop.env", "SHOPIFY_ACCESS_TOKEN=", "shp" "at_{32:H}", "\n"},
+    {"secrets/slack-app-token", "socket.py", "APP_TOKEN = '", "xa" "pp-1-A{10:W}-{13:D}-{64:H}",
+     "'\n"},
     {"secrets/slack-token", "bot.py", "SLACK = '", "xo" "xb-{11:D}-{12:D}-{24:A}", "'\n"},
     {"secrets/slack-webhook", "notify.sh", "curl -X POST ",
      "https://hooks.sl" "ack.com/services/T{8:W}/B{8:W}/{24:A}", "\n"},
+    {"secrets/square-token", "square.env", "SQUARE_ACCESS_TOKEN=", "EA" "AA{60:U}", "\n"},
     {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '", "sk_" "live_{24:A}", "'\n"},
+    {"secrets/telegram-bot-token", "tg.py", "TOKEN = '", "{10:D}:A" "A{33:U}", "'\n"},
+    {"secrets/terraform-cloud-token", ".terraformrc",
+     "credentials \"app.terraform.io\" {\n  token = \"", "{14:A}.atlas" "v1.{67:U}", "\"\n}\n"},
+    {"secrets/twilio-api-key", "sms.py", "# twilio\nTWILIO_API_KEY = '", "S" "K{32:H}", "'\n"},
+    {"secrets/url-credentials", "db.env", "DATABASE_URL=postgres://app:", "{16:A}7",
+     "@db.internal:5432/app\n"},
 };
 
 static const sample *find_sample(const char *rule) {
