@@ -245,7 +245,7 @@ static void test_every_rule_every_format(void **state) {
   }
   assert_int_equal(chdir(cwd), 0);
   rmdir(dir);
-  assert_true(tested >= 15);
+  assert_true(tested >= 56);
   qg_ruleset_cleanup(&rs);
 }
 

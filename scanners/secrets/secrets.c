@@ -113,13 +113,17 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   static const char *const words[] = {
       "example", "changeme", "change_me", "change-me", "placeholder", "your_", "your-",
       "yourkey", "xxxx",     "dummy",     "sample",    "fake",        "redacted", "****",
-      "todo",    "replace",  "insert",    "notreal",   "not-real",    "secretkeyref", "valuefrom",
+      "todo",    "replace",  "insert",    "notreal",   "not-real",    "not-a-real", "notareal",
+      "secretkeyref", "valuefrom",
       "...",     NULL};
   if (!len)
     return true;
-  if (memchr(s, '$', len) || contains_ci(s, len, "{{") || contains_ci(s, len, "%{") ||
-      contains_ci(s, len, "#{"))
-    return true; /* ${VAR}, $(VAR), $VAR, {{ .Values.x }}, %{x}, #{x} */
+  if (s[0] == '$' || contains_ci(s, len, "${") || contains_ci(s, len, "$(") ||
+      contains_ci(s, len, "{{") || contains_ci(s, len, "%{") || contains_ci(s, len, "#{"))
+    return true; /* $VAR, ${VAR}, $(VAR), {{ .Values.x }}, %{x}, #{x}; a '$' inside is a character */
+  /* the jwt.io example token's payload ({"sub":"1234567890","name":"John Doe",...}) */
+  if (contains_ci(s, len, "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4grg9lii"))
+    return true;
   if (s[0] == '<' || s[len - 1] == '>')
     return true; /* <your-token> */
   for (const char *const *w = words; *w; w++)
@@ -436,7 +440,7 @@ static bool allowed_on_line(const scan_ctx *c, size_t off) {
 
 static void secret_field(const char *sec, size_t len, char out[32]) {
   uint64_t h = qg_hash64(sec, len, QG_HASH_SEED);
-  snprintf(out, 32, "secret:%016llx", (unsigned long long)h);
+  snprintf(out, 32, "fp:%016llx", (unsigned long long)h);
 }
 
 /* Did an earlier pass over this file report something overlapping loc? */
@@ -636,7 +640,7 @@ static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
   find_all(s, dec, dl, on_first, &fh, NULL);
   if (fh.found)
     emit_yaml(s, path, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start, r);
-  else if (s->k8s_literal && !qg_secret_is_placeholder(dec, dl, false) &&
+  else if (s->k8s_literal && dl >= 6 && !qg_secret_is_placeholder(dec, dl, true) &&
            !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
            strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
     emit_yaml(s, path, val, s->k8s_literal, what, dec, dl, r);
