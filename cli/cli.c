@@ -137,6 +137,7 @@ static void usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
         "Commands:\n"
+        "  scan [PATH...]  every scanner in one pass (Kubernetes and secrets)\n"
         "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
         "  secrets [PATH...]  find credentials in files, masked in every output\n"
         "  rules [ID]      list the rules, or explain one\n"
@@ -175,6 +176,21 @@ static void usage_secrets(FILE *f) {
         "Every secret is shown masked: a short prefix and its length.\n\n"
         "Suppress one with a 'qgate:allow' comment on its line, or list its fingerprint in\n"
         ".qgateignore at the repository root.\n\nOptions:\n",
+        f);
+  print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputc('\n', f);
+  fputs(k_exit_help, f);
+}
+
+static void usage_scan(FILE *f) {
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,   O_CONFIG,   O_DRY_RUN, O_FAIL_ON,
+                                    O_FIX,     O_FORMAT,  O_HELP,     O_IGNORE,  O_MAX_FILE_SIZE,
+                                    O_NO_GITIGNORE, O_PROFILE, O_PSS, O_PSS_VERSION, O_SELECT};
+  fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
+        "Runs every scanner in one walk of the paths: the Kubernetes checks on manifests and\n"
+        "the secrets scanner on every text file, and reports them together. (The quality\n"
+        "score and its decision arrive with the scoring engine; until then the gate is\n"
+        "--fail-on.)\n\nOptions:\n",
         f);
   print_options(f, ids, QG_ARRAY_LEN(ids));
   fputc('\n', f);
@@ -501,7 +517,7 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
   return status;
 }
 
-typedef enum run_mode { RUN_K8S, RUN_SECRETS } run_mode;
+typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN } run_mode;
 
 /* .qgateignore at the repository root (or here): fingerprints of findings
  * that are accepted, one per line, '#' comments. */
@@ -564,7 +580,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (status != QG_EXIT_PASS)
     goto out;
   if (o.help) {
-    (mode == RUN_K8S ? usage_k8s : usage_secrets)(io->out);
+    (mode == RUN_K8S ? usage_k8s : mode == RUN_SECRETS ? usage_secrets : usage_scan)(io->out);
     goto out;
   }
   status = QG_EXIT_INPUT;
@@ -632,7 +648,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   for (size_t i = 0; i < rs.n; i++) {
     unsigned fl = rs.rules[i]->flags;
     bool secret = (fl & QG_RULE_SECRET) != 0;
-    if ((mode == RUN_K8S) == secret)
+    if (mode != RUN_SCAN && (mode == RUN_K8S) == secret)
       rs.on[i] = false;
     if (level == QG_PSS_OFF && (fl & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
       rs.on[i] = false;
@@ -640,7 +656,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       rs.on[i] = false;
   }
 
-  if (mode == RUN_SECRETS) {
+  if (mode != RUN_K8S) {
     qg_result tmp;
     qg_result_init(&tmp);
     qg_status est = qg_secrets_new(&rs, have_cfg ? &cfg : NULL, &tmp, &engine);
@@ -650,7 +666,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       goto out;
   }
   qg_scan_config scan = {
-      .run_k8s = mode == RUN_K8S,
+      .run_k8s = mode != RUN_SECRETS,
       .secrets = engine,
       .k8s = {.rules = &rs, .config = have_cfg ? &cfg : NULL, .pss_level = level,
               .pss_minor = minor},
@@ -696,7 +712,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_report rep = {
       .result = &r,
       .rules = &rs,
-      .command = mode == RUN_K8S ? "k8s" : "secrets",
+      .command = mode == RUN_K8S ? "k8s" : mode == RUN_SECRETS ? "secrets" : "scan",
       .pss_level = level == QG_PSS_OFF ? "off" : level == QG_PSS_BASELINE ? "baseline" : "restricted",
       .pss_version = version,
       .fail_on = fail_on,
@@ -738,6 +754,10 @@ static int cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
 
 static int cmd_secrets(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, RUN_SECRETS);
+}
+
+static int cmd_scan(int argc, char **argv, const qg_cli_io *io) {
+  return cmd_run(argc, argv, io, RUN_SCAN);
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -885,6 +905,7 @@ typedef struct command {
 static const command k_commands[] = {
     {"k8s", cmd_k8s, usage_k8s},
     {"rules", cmd_rules, usage_rules},
+    {"scan", cmd_scan, usage_scan},
     {"secrets", cmd_secrets, usage_secrets},
     {"version", cmd_version, usage_version},
 };
