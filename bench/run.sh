@@ -11,6 +11,9 @@
 #     bench/out/ is git-ignored, so qgate needs --no-gitignore to see the corpus at all.
 #     The corpus holds files that qgate reports as errors, so exit 2 is expected.
 #  4. Prints a table. Target: the SARIF scan reaches >= 60% of the bare parser's MB/s.
+#  5. Runs bench/secrets.sh: `qgate secrets` beside secretlint on a generated tree with
+#     planted secrets (see that script for its steps, environment and target; it needs
+#     node and npm, and installs secretlint into bench/out/node).
 #
 # Every measurement is the best of BENCH_RUNS runs. The script exits 0 whether or not the
 # target is met (a benchmark, not a test); non-zero only if something fails to build or run.
@@ -208,4 +211,8 @@ printf '  %-30s %8s MB/s  %.3f s, %s%% of bare parse\n' "qgate k8s --format text
   "$(mbps "$text_s")" "$text_s" "$(pct "$text_s")"
 printf '  %-30s %8s %s\n' "peak RSS (sarif scan)" "$rss" "$rss_unit"
 printf '  %-30s %8s\n' "findings in SARIF (ruleId)" "$findings"
+
+# ---- 5. secrets ----------------------------------------------------------------------------
+echo
+CC=$CC QGATE=$QGATE sh bench/secrets.sh || die "bench/secrets.sh failed"
 exit 0
