@@ -432,6 +432,7 @@ void qg_config_init(qg_config *c) { memset(c, 0, sizeof(*c)); }
 void qg_config_cleanup(qg_config *c) {
   free(c->path);
   free(c->root);
+  free(c->cwd_rel);
   free(c->pss_level.s);
   free(c->pss_version.s);
   free(c->fail_on.s);
@@ -481,6 +482,11 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
     if (slash)
       *slash = '\0';
     c->root = qg_xstrdup(*real ? real : "/");
+    char cwd[PATH_MAX], rcwd[PATH_MAX];
+    size_t rl = strlen(c->root);
+    if (getcwd(cwd, sizeof(cwd)) && realpath(cwd, rcwd) && strncmp(rcwd, c->root, rl) == 0 &&
+        (rcwd[rl] == '/' || rcwd[rl] == '\0'))
+      c->cwd_rel = qg_xstrdup(rcwd[rl] ? rcwd + rl + 1 : "");
   }
   parser p = {c, r, c->path, profile, false, 0};
   qg_yaml_opts yo = {{64, 0, 0}, on_doc, on_warn, &p};
@@ -572,28 +578,33 @@ qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r
 }
 
 bool qg_config_excluded(const qg_config *c, const char *path, bool is_dir) {
-  if (!c || !c->exclude.n)
+  if (!c || !c->exclude.n || !c->root)
     return false;
-  /* make path relative to the configuration's directory */
+  /* the path relative to the configuration's directory: a relative path is
+   * joined to where the current directory lies (computed once, at load) */
   char real[PATH_MAX];
-  const char *rel = path;
   char *owned = NULL;
-  if (c->root) {
-    char cwd[PATH_MAX];
-    if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+  const char *rel = NULL;
+  if (path[0] != '/' && !strstr(path, "..")) {
+    if (!c->cwd_rel)
+      return false; /* the current directory is outside the configured tree */
+    while (path[0] == '.' && path[1] == '/')
+      path += 2;
+    rel = owned = *c->cwd_rel ? qg_xasprintf("%s/%s", c->cwd_rel, path) : qg_xstrdup(path);
+  } else {
+    if (path[0] != '/') {
+      char cwd[PATH_MAX];
+      if (!getcwd(cwd, sizeof(cwd)))
+        return false;
       owned = qg_xasprintf("%s/%s", cwd, path);
-    const char *abs = owned ? owned : path;
-    /* resolve the directory part only: the file may be a dangling link */
-    if (realpath(abs, real))
-      abs = real;
+    }
+    const char *abs = realpath(owned ? owned : path, real) ? real : (owned ? owned : path);
     size_t rl = strlen(c->root);
     if (strncmp(abs, c->root, rl) == 0 && (abs[rl] == '/' || abs[rl] == '\0'))
       rel = abs[rl] ? abs + rl + 1 : ".";
-    else
-      rel = NULL;
   }
   bool hit = false;
-  if (rel) {
+  if (rel && strcmp(rel, ".") != 0 && *rel) {
     const char **pats = qg_xcalloc(c->exclude.n, sizeof(*pats));
     for (size_t i = 0; i < c->exclude.n; i++)
       pats[i] = c->exclude.items[i].s;

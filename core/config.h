@@ -76,6 +76,8 @@ typedef struct qg_custom_rule {
 typedef struct qg_config {
   char *path; /* owned: the file read, or NULL when there is none */
   char *root; /* owned: the directory excludes are relative to (absolute) */
+  char *cwd_rel; /* owned: the current directory relative to root ("" = the root itself),
+                    or NULL when it lies outside root */
   qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
   qg_cfglist select, ignore, enable;
   qg_cfglist sev_ids, sev_values; /* parallel lists */

@@ -29,6 +29,7 @@ typedef struct srule {
   const qg_rule *rule;
   const sdef *def;
   qg_regex *re;
+  bool windowed; /* a single-line pattern: run only on the lines around keyword hits */
 } srule;
 
 struct qg_secrets {
@@ -41,6 +42,7 @@ struct qg_secrets {
   uint32_t *delta;  /* nstates * 256 */
   uint64_t *out;    /* nstates * words: the rules whose keyword ends here */
   uint64_t *always; /* words: rules without keywords */
+  unsigned char *has_out; /* per state: does any keyword end here? */
   size_t nstates, words;
 };
 
@@ -231,24 +233,110 @@ static void ac_build(qg_secrets *s) {
     for (int c = 'A'; c <= 'Z'; c++)
       s->delta[st * 256 + c] = s->delta[st * 256 + c - 'A' + 'a'];
   s->nstates = n;
+  s->has_out = qg_xcalloc(n, 1);
+  for (size_t st = 0; st < n; st++)
+    for (size_t w = 0; w < s->words; w++)
+      s->has_out[st] |= s->out[st * s->words + w] != 0;
   free(go);
   free(fail);
   free(queue);
 }
 
-/* The rules whose keywords occur in buf (bitset of s->words words). */
-static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint64_t *cand) {
+/* Where a windowed rule's regex runs: merged line ranges around its
+ * keyword hits. */
+typedef struct span {
+  size_t start, end;
+} span;
+
+typedef struct windows {
+  span *w;
+  size_t n, cap, last_end;
+} windows;
+
+/* From one line before the line holding offset i to one line after it. */
+static span window_around(const char *buf, size_t len, size_t i) {
+  size_t a = i;
+  while (a > 0 && buf[a - 1] != '\n')
+    a--; /* the start of this line */
+  if (a > 0) {
+    a--;
+    while (a > 0 && buf[a - 1] != '\n')
+      a--; /* the start of the line before */
+  }
+  const char *nl = memchr(buf + i, '\n', len - i);
+  size_t b = nl ? (size_t)(nl - buf) + 1 : len; /* the end of this line */
+  if (b < len) {
+    nl = memchr(buf + b, '\n', len - b);
+    b = nl ? (size_t)(nl - buf) + 1 : len; /* the end of the line after */
+  }
+  return (span){a, b};
+}
+
+/* The rules whose keywords occur in buf (bitset of s->words words), and for
+ * windowed rules the windows where their regexes must run. */
+static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint64_t *cand,
+                          windows *win) {
   memcpy(cand, s->always, s->words * sizeof(uint64_t));
   uint32_t st = 0;
   for (size_t i = 0; i < len; i++) {
     st = s->delta[st * 256 + (unsigned char)buf[i]];
+    if (!s->has_out[st])
+      continue;
     const uint64_t *o = &s->out[st * s->words];
-    for (size_t w = 0; w < s->words; w++)
-      cand[w] |= o[w];
+    for (size_t w = 0; w < s->words; w++) {
+      uint64_t bits = o[w];
+      cand[w] |= bits;
+      while (bits) {
+        size_t r = w * 64 + (size_t)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        if (r >= s->n || !s->rules[r].windowed || i < win[r].last_end)
+          continue;
+        span sp = window_around(buf, len, i);
+        windows *wr = &win[r];
+        if (wr->n && sp.start <= wr->w[wr->n - 1].end) {
+          wr->w[wr->n - 1].end = sp.end; /* merge with the previous window */
+        } else {
+          qg_grow((void **)&wr->w, &wr->cap, wr->n + 1, sizeof(span));
+          wr->w[wr->n++] = sp;
+        }
+        wr->last_end = sp.end;
+      }
+    }
   }
 }
 
 /* ---- the engine ---------------------------------------------------------------------- */
+
+/* Can a match of this pattern only lie on the line of one of its keywords
+ * (so the regex may run on those lines alone)? Not when it can cross a
+ * newline (\s outside a negated class, \n, \R, \v, (?s), \G) or has no
+ * keywords. */
+static bool single_line(const sdef *d) {
+  if (!*d->keywords)
+    return false;
+  const char *p = d->pattern;
+  static const char *const crossing[] = {"\\n", "\\R", "\\v", "(?s", "\\G", "\\r", NULL};
+  for (const char *const *c = crossing; *c; c++)
+    if (strstr(p, *c))
+      return false;
+  for (const char *q = p; (q = strstr(q, "\\s")) != NULL; q += 2)
+    if (!(q - p >= 2 && q[-2] == '[' && q[-1] == '^'))
+      return false;
+  /* a keyword that the pattern does not itself match gates the whole file
+   * ("discord" anywhere, then the token anywhere): such rules see it all */
+  for (const char *kw = d->keywords; *kw;) {
+    size_t n = strcspn(kw, "|");
+    char k[64];
+    if (n >= sizeof(k))
+      return false;
+    memcpy(k, kw, n);
+    k[n] = '\0';
+    if (!contains_ci(p, strlen(p), k))
+      return false;
+    kw += n + (kw[n] == '|');
+  }
+  return true;
+}
 
 static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_result *r) {
   char err[256];
@@ -259,7 +347,7 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
                    d->id, off, err);
     return QG_ECONFIG;
   }
-  s->rules[s->n++] = (srule){rule, d, re};
+  s->rules[s->n++] = (srule){rule, d, re, single_line(d)};
   return QG_OK;
 }
 
@@ -317,13 +405,10 @@ void qg_secrets_free(qg_secrets **s) {
   free((*s)->delta);
   free((*s)->out);
   free((*s)->always);
+  free((*s)->has_out);
   free(*s);
   *s = NULL;
 }
-
-typedef struct span {
-  size_t start, end;
-} span;
 
 typedef struct hit {
   const srule *rule;
@@ -339,42 +424,55 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
                        const qg_rule **limited) {
   uint64_t cand[8];
   uint64_t *candp = s->words <= 8 ? cand : qg_xcalloc(s->words, sizeof(uint64_t));
-  ac_candidates(s, buf, len, candp);
+  windows *win = qg_xcalloc(s->n + 1, sizeof(windows));
+  ac_candidates(s, buf, len, candp, win);
   span *taken = NULL;
   size_t ntaken = 0, captaken = 0, nlimited = 0;
   for (size_t ri = 0; ri < s->n; ri++) {
     if (!(candp[ri / 64] & (1ull << (ri % 64))))
       continue;
     const srule *sr = &s->rules[ri];
-    size_t from = 0;
-    for (;;) {
-      bool found = false;
-      qg_regex_match m;
-      if (qg_regex_search(sr->re, buf, len, from, sr->def->group, &found, &m) != QG_OK) {
-        if (limited && !nlimited)
-          *limited = sr->rule;
-        nlimited++;
-        break;
+    span whole = {0, len};
+    const span *ranges = sr->windowed ? win[ri].w : &whole;
+    size_t nranges = sr->windowed ? win[ri].n : 1;
+    bool stop = false;
+    for (size_t wi = 0; wi < nranges && !stop; wi++) {
+      size_t from = ranges[wi].start, end = ranges[wi].end;
+      for (;;) {
+        bool found = false;
+        qg_regex_match m;
+        /* the subject ends at the window; earlier bytes stay visible to
+         * lookbehinds */
+        if (qg_regex_search(sr->re, buf, end, from, sr->def->group, &found, &m) != QG_OK) {
+          if (limited && !nlimited)
+            *limited = sr->rule;
+          nlimited++;
+          stop = true;
+          break;
+        }
+        if (!found)
+          break;
+        from = m.end > m.start ? m.end : m.start + 1;
+        const char *sec = buf + m.gstart;
+        size_t sl = m.gend - m.gstart;
+        if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy ||
+            qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
+          continue;
+        bool overlap = false;
+        for (size_t t = 0; t < ntaken && !overlap; t++)
+          overlap = m.gstart < taken[t].end && taken[t].start < m.gend;
+        if (overlap)
+          continue;
+        qg_grow((void **)&taken, &captaken, ntaken + 1, sizeof(*taken));
+        taken[ntaken++] = (span){m.gstart, m.gend};
+        hit h = {sr, m.gstart, m.gend};
+        fn(ud, &h);
       }
-      if (!found)
-        break;
-      from = m.end > m.start ? m.end : m.start + 1;
-      const char *sec = buf + m.gstart;
-      size_t sl = m.gend - m.gstart;
-      if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy ||
-          qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
-        continue;
-      bool overlap = false;
-      for (size_t t = 0; t < ntaken && !overlap; t++)
-        overlap = m.gstart < taken[t].end && taken[t].start < m.gend;
-      if (overlap)
-        continue;
-      qg_grow((void **)&taken, &captaken, ntaken + 1, sizeof(*taken));
-      taken[ntaken++] = (span){m.gstart, m.gend};
-      hit h = {sr, m.gstart, m.gend};
-      fn(ud, &h);
     }
   }
+  for (size_t ri = 0; ri < s->n; ri++)
+    free(win[ri].w);
+  free(win);
   free(taken);
   if (candp != cand)
     free(candp);
