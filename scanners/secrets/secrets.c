@@ -541,12 +541,16 @@ static void secret_field(const char *sec, size_t len, char out[32]) {
   snprintf(out, 32, "fp:%016llx", (unsigned long long)h);
 }
 
-/* Did an earlier pass over this file report something overlapping loc? */
+/* Did an earlier pass over this file report something overlapping loc
+ * (ranges compared as line:column pairs, across lines)? */
+static uint64_t pos_key(uint32_t line, uint32_t col) { return ((uint64_t)line << 32) | col; }
+
 static bool overlaps_reported(const qg_result *r, size_t first, const qg_location *loc) {
+  uint64_t a0 = pos_key(loc->line, loc->col), a1 = pos_key(loc->end_line, loc->end_col);
   for (size_t i = first; i < r->findings.n; i++) {
     const qg_location *o = &r->findings.items[i].loc;
-    if (o->line == loc->line && o->end_line == o->line && loc->col < o->end_col &&
-        o->col < (loc->end_line == loc->line ? loc->end_col : UINT32_MAX))
+    uint64_t b0 = pos_key(o->line, o->col), b1 = pos_key(o->end_line, o->end_col);
+    if (a0 < b1 && b0 < a1)
       return true;
   }
   return false;
