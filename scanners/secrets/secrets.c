@@ -740,8 +740,10 @@ static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
   snprintf(what, sizeof(what), "(%s \"%.100s\")", base64 ? "data" : "stringData", k);
   first_hit fh = {NULL, 0, 0, false};
   find_all(s, dec, dl, on_first, &fh, NULL);
-  if (fh.found)
+  if (fh.found && base64)
     emit_yaml(s, path, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start, r);
+  else if (fh.found)
+    ; /* plain text: the text pass reports it at its exact line and column */
   else if (s->k8s_literal && dl >= 6 && !qg_secret_is_placeholder(dec, dl, true) &&
            !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
            strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
