@@ -65,25 +65,7 @@ die() {
 [ -x "$QGATE" ] || die "$QGATE not found: run 'make' first"
 mkdir -p "$OUT"
 
-# now: wall-clock seconds, to the nanosecond where date has %N (GNU, busybox).
-case $(date +%N) in
-*N*)
-  if command -v python3 >/dev/null 2>&1; then
-    now() { python3 -c 'import time; print("%.6f" % time.time())'; }
-  else
-    echo "bench secrets: date has no %N: times are to the second" >&2
-    now() { date +%s; }
-  fi
-  ;;
-*) now() { date +%s.%N; } ;;
-esac
-
-# calc EXPR [-v VAR=VALUE...]: prints the value of an awk expression.
-calc() {
-  expr=$1
-  shift
-  awk "$@" "BEGIN { print ($expr) }"
-}
+. bench/lib.sh # now, calc
 
 # min A B: the smaller number; B when A is empty.
 min() { calc '(a == "" || b + 0 < a + 0) ? b : a' -v a="$1" -v b="$2"; }
