@@ -260,7 +260,7 @@ static void test_redact(void **state) {
   assert_int_equal(qg_secrets_new(&rs, NULL, &r, &s), QG_OK);
   char *tok = expand("gh" "p_{36:A}");
   char *key = expand("AK" "IA{16:W}");
-  char *text = qg_xasprintf("token: %s\nid=%s and AKIAIOSFODNN7EXAMPLE stays\n", tok, key);
+  char *text = qg_xasprintf("token: %s\nid=%s and AKIA" "IOSFODNN7EXAMPLE stays\n", tok, key);
   size_t outlen = 0, count = 0;
   char *red = qg_secrets_redact(s, text, strlen(text), &outlen, &count);
   assert_int_equal(count, 2);
@@ -268,7 +268,7 @@ static void test_redact(void **state) {
   assert_null(strstr(red, key));
   assert_non_null(strstr(red, "ghp_****"));
   assert_non_null(strstr(red, "(40 chars)"));
-  assert_non_null(strstr(red, "AKIAIOSFODNN7EXAMPLE stays"));
+  assert_non_null(strstr(red, "AKIA" "IOSFODNN7EXAMPLE stays"));
   free(red);
   free(text);
   free(tok);
@@ -282,7 +282,7 @@ static void test_placeholders(void **state) {
   (void)state;
   static const char *const yes[] = {"${API_KEY}", "$(TOKEN)",  "{{ .Values.token }}",
                                     "<your-token>", "changeme", "xxxxxxxxxxxx",
-                                    "AKIAIOSFODNN7EXAMPLE", "00000000"};
+                                    "AKIA" "IOSFODNN7EXAMPLE", "00000000"};
   for (size_t i = 0; i < QG_ARRAY_LEN(yes); i++)
     assert_true(qg_secret_is_placeholder(yes[i], strlen(yes[i]), false));
   static const char *const generic_yes[] = {
