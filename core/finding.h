@@ -113,8 +113,7 @@ qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_s
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
                     const char *fmt, ...) QG_PRINTF(5, 6);
 
-/* Sorts findings by path order of first appearance is NOT kept: by path,
- * line, column, rule id, then insertion order. */
+/* Sorts findings by path, line, column, rule id, then insertion order. */
 void qg_result_sort(qg_result *r);
 
 /* Stable fingerprint of a finding that does not depend on line numbers:

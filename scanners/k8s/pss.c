@@ -53,9 +53,6 @@ static qg_finding *emit(pss *p, const qg_ynode *at, const ctr *c, const char *fi
   return f;
 }
 
-#define attach qg_fix_attach
-#define fix_sc qg_fix_set_in_sc
-
 /* The same for a node under the pod's metadata (annotations). */
 static void emit_meta(pss *p, const qg_ynode *at, const char *field, const char *fmt, ...)
     QG_PRINTF(4, 5);
@@ -103,7 +100,7 @@ static void check_privileged(pss *p) {
   for (size_t i = 0; i < p->n; i++) {
     const qg_ynode *v = qg_ymap_get(p->ctrs[i].sc, "privileged");
     if (qg_ynode_bool(v) == 1)
-      attach(emit(p, v, &p->ctrs[i], "securityContext.privileged",
+      qg_fix_attach(emit(p, v, &p->ctrs[i], "securityContext.privileged",
                   "privileged: container \"%s\" must not set securityContext.privileged=true",
                   p->ctrs[i].name),
              qg_fix_replace(v, "false", "Set privileged: false"));
@@ -461,8 +458,8 @@ static void check_allow_privilege_escalation(pss *p) {
                          "allowPrivilegeEscalation != false: container \"%s\" must set "
                          "securityContext.allowPrivilegeEscalation=false",
                          c->name);
-    attach(f, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
-                      : fix_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+    qg_fix_attach(f, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                      : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
                                "allowPrivilegeEscalation: false",
                                "Set allowPrivilegeEscalation: false"));
   }
@@ -499,15 +496,15 @@ static void emit_implicit(pss *p, const unsigned char *implicit, size_t nimplici
     qg_finding *f = emit(p, pod_missing_at(p), NULL, field,
                          "%s: pod or %s must set securityContext.%s", reason, names, what);
     free(names);
-    attach(f, fix_sc(p->pod->spec, p->psc, block, flow, fix_desc));
+    qg_fix_attach(f, qg_fix_set_in_sc(p->pod->spec, p->psc, block, flow, fix_desc));
     return;
   }
   for (size_t i = 0; i < p->n; i++)
     if (implicit[i])
-      attach(emit(p, ctr_missing_at(&p->ctrs[i]), &p->ctrs[i], field,
+      qg_fix_attach(emit(p, ctr_missing_at(&p->ctrs[i]), &p->ctrs[i], field,
                   "%s: pod or container \"%s\" must set securityContext.%s", reason,
                   p->ctrs[i].name, what),
-             fix_sc(p->ctrs[i].node, p->ctrs[i].sc, block, flow, fix_desc));
+             qg_fix_set_in_sc(p->ctrs[i].node, p->ctrs[i].sc, block, flow, fix_desc));
 }
 
 static void check_run_as_non_root(pss *p) {
@@ -516,7 +513,7 @@ static void check_run_as_non_root(pss *p) {
   const qg_ynode *pv = qg_ymap_get(p->psc, "runAsNonRoot");
   int pod = qg_ynode_is_null(pv) ? -1 : qg_ynode_bool(pv);
   if (pod != -1 && pod != 1)
-    attach(emit(p, pv, NULL, "securityContext.runAsNonRoot",
+    qg_fix_attach(emit(p, pv, NULL, "securityContext.runAsNonRoot",
                 "runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=%s", scal(pv)),
            qg_fix_replace(pv, "true", "Set runAsNonRoot: true"));
   unsigned char implicit[MAX_CONTAINERS] = {0};
@@ -525,7 +522,7 @@ static void check_run_as_non_root(pss *p) {
     const qg_ynode *cv = qg_ymap_get(p->ctrs[i].sc, "runAsNonRoot");
     if (!qg_ynode_is_null(cv)) {
       if (qg_ynode_bool(cv) != 1)
-        attach(emit(p, cv, &p->ctrs[i], "securityContext.runAsNonRoot",
+        qg_fix_attach(emit(p, cv, &p->ctrs[i], "securityContext.runAsNonRoot",
                     "runAsNonRoot != true: container \"%s\" must not set "
                     "securityContext.runAsNonRoot=%s",
                     p->ctrs[i].name, scal(cv)),
@@ -564,7 +561,7 @@ static void check_seccomp_restricted(pss *p) {
   int pod_set = pp && !qg_ynode_is_null(pp->value);
   const qg_ynode *bad = seccomp_bad(p->psc, &t);
   if (bad)
-    attach(emit(p, bad, NULL, "securityContext.seccompProfile.type",
+    qg_fix_attach(emit(p, bad, NULL, "securityContext.seccompProfile.type",
                 "seccompProfile: pod must not set securityContext.seccompProfile.type to \"%s\"",
                 t),
            bad->kind == QG_Y_SCALAR && *t
@@ -577,7 +574,7 @@ static void check_seccomp_restricted(pss *p) {
     if (cp && !qg_ynode_is_null(cp->value)) {
       const qg_ynode *cbad = seccomp_bad(p->ctrs[i].sc, &t);
       if (cbad)
-        attach(emit(p, cbad, &p->ctrs[i], "securityContext.seccompProfile.type",
+        qg_fix_attach(emit(p, cbad, &p->ctrs[i], "securityContext.seccompProfile.type",
                     "seccompProfile: container \"%s\" must not set "
                     "securityContext.seccompProfile.type to \"%s\"",
                     p->ctrs[i].name, t),
@@ -602,12 +599,12 @@ static void check_capabilities_restricted(pss *p) {
     const ctr *c = &p->ctrs[i];
     const qg_ypair *caps = qg_ymap_pair(c->sc, "capabilities");
     if (!caps || qg_ynode_is_null(caps->value)) {
-      attach(emit(p, ctr_missing_at(c), c, "securityContext.capabilities.drop",
+      qg_fix_attach(emit(p, ctr_missing_at(c), c, "securityContext.capabilities.drop",
                   "unrestricted capabilities: container \"%s\" must set "
                   "securityContext.capabilities.drop=[\"ALL\"]",
                   c->name),
              caps ? NULL
-                  : fix_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
+                  : qg_fix_set_in_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
                            "capabilities: {drop: [\"ALL\"]}", "Drop ALL capabilities"));
       continue;
     }
@@ -616,7 +613,7 @@ static void check_capabilities_restricted(pss *p) {
     for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value); j++)
       has_all |= qg_ynode_eq(qg_yseq_at(drop->value, j), "ALL");
     if (!has_all)
-      attach(emit(p, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
+      qg_fix_attach(emit(p, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
                   "unrestricted capabilities: container \"%s\" must set "
                   "securityContext.capabilities.drop=[\"ALL\"]",
                   c->name),

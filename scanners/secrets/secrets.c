@@ -545,6 +545,16 @@ static void secret_field(const char *sec, size_t len, char out[32]) {
  * (ranges compared as line:column pairs, across lines)? */
 static uint64_t pos_key(uint32_t line, uint32_t col) { return ((uint64_t)line << 32) | col; }
 
+/* Index of the first finding of path among the last ones added (a file's
+ * findings are added together). */
+static size_t first_of_path(const qg_result *r, const char *path) {
+  size_t first = r->findings.n;
+  while (first > 0 && r->findings.items[first - 1].loc.path &&
+         strcmp(r->findings.items[first - 1].loc.path, path) == 0)
+    first--;
+  return first;
+}
+
 static bool overlaps_reported(const qg_result *r, size_t first, const qg_location *loc) {
   uint64_t a0 = pos_key(loc->line, loc->col), a1 = pos_key(loc->end_line, loc->end_col);
   for (size_t i = first; i < r->findings.n; i++) {
@@ -577,11 +587,7 @@ static void on_hit(void *ud, const hit *h) {
 
 void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len,
                      qg_result *r) {
-  size_t first = r->findings.n;
-  while (first > 0 && r->findings.items[first - 1].loc.path &&
-         strcmp(r->findings.items[first - 1].loc.path, path) == 0)
-    first--;
-  scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first};
+  scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first_of_path(r, path)};
   linemap_build(&c.lm, buf, len);
   const qg_rule *limited = NULL;
   if (find_all(s, buf, len, on_hit, &c, &limited)) {
@@ -685,24 +691,11 @@ static void on_first(void *ud, const hit *h) {
   }
 }
 
-/* Was node `at` already reported in this file (by the text pass)? */
-static bool already_reported(const qg_result *r, const char *path, const qg_ynode *at) {
-  for (size_t i = r->findings.n; i-- > 0;) {
-    const qg_finding *f = &r->findings.items[i];
-    if (!f->loc.path || strcmp(f->loc.path, path) != 0)
-      break;
-    if (f->loc.line == at->line && f->loc.col >= at->col && f->loc.line == at->end_line &&
-        f->loc.col < at->end_col)
-      return true;
-  }
-  return false;
-}
-
 static void emit_yaml(qg_secrets *s, const char *path, const qg_ynode *at, const qg_rule *rule,
                       const char *what, const char *secret, size_t len, qg_result *r) {
-  if (already_reported(r, path, at))
-    return;
   qg_location loc = {path, at->line, at->col, at->end_line, at->end_col};
+  if (overlaps_reported(r, first_of_path(r, path), &loc))
+    return;
   char *mask = qg_secret_mask(secret, len);
   char field[32];
   secret_field(secret, len, field);
