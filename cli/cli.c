@@ -34,6 +34,7 @@ enum opt_id {
   O_FORMAT,
   O_HELP,
   O_IGNORE,
+  O_JOBS,
   O_MAX_FILE_SIZE,
   O_NO_GITIGNORE,
   O_PROFILE,
@@ -65,6 +66,7 @@ static const opt_def k_opts[] = {
      "output format, repeatable: text (default), json, sarif; =FILE writes to FILE"},
     {"help", O_HELP, NULL, "show this help"},
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
+    {"jobs", O_JOBS, "N", "files scanned at once (threads; default: one per CPU)"},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
     {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
@@ -87,6 +89,7 @@ typedef struct cli_opts {
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
   size_t max_file_size;
+  unsigned jobs;
   bool no_gitignore, help, fix, dry_run;
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
@@ -150,7 +153,7 @@ static void usage_main(FILE *f) {
 
 static void usage_k8s(FILE *f) {
   static const enum opt_id ids[] = {O_BASE, O_COLOR, O_CONFIG, O_DRY_RUN, O_FAIL_ON, O_FIX,
-                                    O_FORMAT, O_HELP,         O_IGNORE,
+                                    O_FORMAT, O_HELP,         O_IGNORE,        O_JOBS,
                                     O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
                                     O_PSS,    O_PSS_VERSION,  O_SELECT};
   fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
@@ -166,8 +169,8 @@ static void usage_k8s(FILE *f) {
 
 static void usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_CONFIG,        O_FAIL_ON,
-                                    O_FORMAT,  O_HELP,   O_IGNORE,        O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE, O_PROFILE, O_SELECT};
+                                    O_FORMAT,  O_HELP,   O_IGNORE,        O_JOBS,
+                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE, O_SELECT};
   fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
         ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
@@ -184,8 +187,9 @@ static void usage_secrets(FILE *f) {
 
 static void usage_scan(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,    O_COLOR,   O_CONFIG,   O_DRY_RUN, O_FAIL_ON,
-                                    O_FIX,     O_FORMAT,  O_HELP,     O_IGNORE,  O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE, O_PROFILE, O_PSS, O_PSS_VERSION, O_SELECT};
+                                    O_FIX,     O_FORMAT,  O_HELP,     O_IGNORE,  O_JOBS,
+                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE, O_PSS,
+                                    O_PSS_VERSION,   O_SELECT};
   fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths: the Kubernetes checks on manifests and\n"
         "the secrets scanner on every text file, and reports them together. (The quality\n"
@@ -333,6 +337,17 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
         return QG_EXIT_INPUT;
       }
       list[(*n)++] = val;
+      break;
+    }
+    case O_JOBS: {
+      char *end = NULL;
+      errno = 0;
+      unsigned long n = strtoul(val, &end, 10);
+      if (!*val || *end || errno || n < 1 || n > QG_MAX_THREADS || val[0] == '-') {
+        errorf(io, "--jobs: '%s' is not a number of threads from 1 to %d", val, QG_MAX_THREADS);
+        return QG_EXIT_INPUT;
+      }
+      o->jobs = (unsigned)n;
       break;
     }
     case O_MAX_FILE_SIZE:
@@ -673,6 +688,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .max_file_size = o.max_file_size,
       .stdin_fp = io->in,
       .use_gitignore = !o.no_gitignore,
+      .jobs = o.jobs,
   };
   static const char *const dot[] = {"."};
   const char *const *paths = o.npaths ? o.paths : dot;
@@ -949,6 +965,7 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
     return QG_EXIT_RUNTIME;
   }
   int status = c->fn(argc, argv, io);
+  qg_regex_thread_cleanup(); /* this thread's match data, when it scanned */
   qg_http_global_cleanup();
   qg_git_global_cleanup();
   fflush(io->out);

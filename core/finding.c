@@ -84,6 +84,34 @@ void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const q
   va_end(ap);
 }
 
+void qg_result_merge(qg_result *dst, qg_result *src) {
+  for (size_t i = 0; i < src->findings.n; i++) {
+    qg_finding *f = &src->findings.items[i];
+    qg_finding *g = qg_result_add_finding(dst, f->rule, f->severity, &f->loc, &f->ctx, f->message);
+    g->suppressed_by = qg_result_intern(dst, f->suppressed_by);
+    g->justification = qg_result_intern(dst, f->justification);
+    g->fix = f->fix;
+    g->in_base = f->in_base;
+    f->message = NULL;
+    f->fix = NULL;
+  }
+  for (size_t i = 0; i < src->diags.n; i++) {
+    qg_diag *d = &src->diags.items[i];
+    qg_grow((void **)&dst->diags.items, &dst->diags.cap, dst->diags.n + 1, sizeof(qg_diag));
+    qg_diag *e = &dst->diags.items[dst->diags.n++];
+    *e = *d;
+    e->loc.path = qg_result_intern(dst, d->loc.path);
+    d->message = NULL;
+  }
+  dst->stats.files += src->stats.files;
+  dst->stats.bytes += src->stats.bytes;
+  dst->stats.documents += src->stats.documents;
+  dst->stats.objects += src->stats.objects;
+  dst->stats.pod_specs += src->stats.pod_specs;
+  dst->stats.skipped += src->stats.skipped;
+  qg_result_cleanup(src);
+}
+
 static int cmp_str(const char *a, const char *b) {
   if (a == b)
     return 0;

@@ -113,6 +113,11 @@ qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_s
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
                     const char *fmt, ...) QG_PRINTF(5, 6);
 
+/* Moves everything src holds to the end of dst (strings are interned in
+ * dst's pool, messages and fixes change owner, statistics add up) and
+ * cleans src up. Insertion order is kept: src's findings follow dst's. */
+void qg_result_merge(qg_result *dst, qg_result *src);
+
 /* Sorts findings by path, line, column, rule id, then insertion order. */
 void qg_result_sort(qg_result *r);
 

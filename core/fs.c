@@ -4,9 +4,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **buf, size_t *len,
                       int *err_no) {
@@ -66,6 +69,81 @@ out:
   return st;
 }
 
+qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
+                       size_t *len, bool *binary, int *err_no) {
+  *buf = NULL;
+  *len = 0;
+  *binary = false;
+  *err_no = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *err_no = errno;
+    return errno == ENOENT ? QG_ENOENT : QG_EIO;
+  }
+  struct stat sb;
+  size_t cap = 65536;
+  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+    if ((uint64_t)sb.st_size > max) {
+      /* too big; but a binary file is skipped as binary, whatever its size */
+      unsigned char head[8192];
+      size_t want = probe < sizeof(head) ? probe : sizeof(head), n = 0;
+      ssize_t got = 1;
+      while (n < want && (got = read(fd, head + n, want - n)) > 0)
+        n += (size_t)got;
+      close(fd);
+      *binary = n && memchr(head, '\0', n) != NULL;
+      return *binary ? QG_OK : QG_ETOOBIG;
+    }
+    cap = (size_t)sb.st_size + 2; /* one more byte tells the file grew */
+  }
+  qg_status st = QG_OK;
+  unsigned char *data = qg_xmalloc(cap);
+  size_t n = 0;
+  bool probed = probe == 0;
+  for (;;) {
+    if (cap - n < 2) {
+      size_t want = cap * 2 > max + 2 ? max + 2 : cap * 2;
+      if (want <= cap) {
+        st = QG_ETOOBIG;
+        break;
+      }
+      data = qg_xrealloc(data, want);
+      cap = want;
+    }
+    ssize_t got = read(fd, data + n, cap - n - 1);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      *err_no = errno;
+      st = QG_EIO;
+      break;
+    }
+    n += (size_t)got;
+    if (n > max) {
+      st = QG_ETOOBIG;
+      break;
+    }
+    if (!probed && (n >= probe || got == 0)) {
+      probed = true;
+      if (memchr(data, '\0', n < probe ? n : probe)) {
+        *binary = true;
+        break;
+      }
+    }
+    if (got == 0)
+      break;
+  }
+  close(fd);
+  if (st != QG_OK || *binary) {
+    free(data);
+    return st;
+  }
+  data[n] = '\0';
+  *buf = data;
+  *len = n;
+  return QG_OK;
+}
+
 int qg_is_dir(const char *path, int *err_no) {
   struct stat sb;
   if (stat(path, &sb) != 0) {
@@ -88,7 +166,7 @@ static int has_ext(const char *name, const char *const *exts) {
 }
 
 static int cmp_names(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+  return strcmp(*(char *const *)a + 1, *(char *const *)b + 1); /* past the type byte */
 }
 
 static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn skip,
@@ -107,8 +185,14 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
         strcmp(e->d_name, ".git") == 0)
       continue;
+    /* the entry's type (from readdir, when the file system gives it) leads
+     * the name, so that regular files and directories need no lstat */
+    size_t nl = strlen(e->d_name);
+    char *name = qg_xmalloc(nl + 2);
+    name[0] = e->d_type == DT_REG ? 'f' : e->d_type == DT_DIR ? 'd' : '?';
+    memcpy(name + 1, e->d_name, nl + 1);
     qg_grow((void **)&names, &cap, n + 1, sizeof(*names));
-    names[n++] = qg_xstrdup(e->d_name);
+    names[n++] = name;
   }
   closedir(d);
   if (n > 1)
@@ -116,22 +200,28 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
   size_t dl = strlen(dir);
   int slash = dl && dir[dl - 1] == '/';
   for (size_t i = 0; i < n; i++) {
+    char type = names[i][0];
+    const char *name = names[i] + 1;
     /* walking "." yields "x.yaml", not "./x.yaml" */
-    char *path = strcmp(dir, ".") == 0 ? qg_xstrdup(names[i])
-                                       : qg_xasprintf("%s%s%s", dir, slash ? "" : "/", names[i]);
+    char *path = strcmp(dir, ".") == 0 ? qg_xstrdup(name)
+                                       : qg_xasprintf("%s%s%s", dir, slash ? "" : "/", name);
     struct stat sb;
-    if (lstat(path, &sb) == 0) {
+    if (type != '?') {
+      memset(&sb, 0, sizeof(sb));
+      sb.st_mode = type == 'f' ? S_IFREG : S_IFDIR;
+    }
+    if (type != '?' || lstat(path, &sb) == 0) {
       int is_link = S_ISLNK(sb.st_mode);
       if (is_link && stat(path, &sb) != 0) {
         /* a dangling or looping link that looks like a manifest is reported */
-        if (has_ext(names[i], exts) && !(skip && skip(ud, path, 0)))
+        if (has_ext(name, exts) && !(skip && skip(ud, path, 0)))
           fn(ud, QG_WALK_ERROR, path, errno);
         sb.st_mode = 0;
       }
       if (S_ISDIR(sb.st_mode)) {
         if (!is_link && !(skip && skip(ud, path, 1)))
           walk_dir(path, exts, skip, fn, ud, depth + 1);
-      } else if (S_ISREG(sb.st_mode) && has_ext(names[i], exts)) {
+      } else if (S_ISREG(sb.st_mode) && has_ext(name, exts)) {
         if (!(skip && skip(ud, path, 0)))
           fn(ud, QG_WALK_FILE, path, 0);
       }

@@ -4,6 +4,7 @@
 
 #include "core/qg.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Reads the whole file at path (or stream fp when path is NULL) into a new
@@ -12,6 +13,13 @@
  * is over max bytes (nothing is returned then). */
 qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **buf, size_t *len,
                       int *err_no);
+
+/* Like qg_read_all for a path, with one open and a buffer sized from fstat.
+ * With probe > 0, a NUL byte in the first probe bytes stops the read: the
+ * file is binary, *binary is set and nothing is returned (QG_OK). */
+qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
+                       size_t *len, bool *binary, int *err_no);
+
 
 typedef enum qg_walk_event {
   QG_WALK_FILE,   /* a regular file to scan */

@@ -13,10 +13,20 @@
 
 struct qg_regex {
   pcre2_code *code;
-  pcre2_match_data *md;
-  pcre2_match_context *mctx;
+  pcre2_match_context *mctx; /* read-only while matching: shared by threads */
   bool jit;
 };
+
+/* Match data is per thread, so that one compiled pattern serves every
+ * worker. It holds MD_PAIRS capture pairs; a pattern with more groups still
+ * matches, and groups past the last pair read as unset. */
+#define MD_PAIRS 64
+static _Thread_local pcre2_match_data *t_md;
+
+void qg_regex_thread_cleanup(void) {
+  pcre2_match_data_free(t_md);
+  t_md = NULL;
+}
 
 qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char *err,
                            size_t errsize, size_t *erroff) {
@@ -41,9 +51,8 @@ qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, 
   const char *nojit = getenv("QGATE_NO_JIT");
   re->jit = !(nojit && *nojit && strcmp(nojit, "0") != 0) &&
             pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
-  re->md = pcre2_match_data_create_from_pattern(code, NULL);
   re->mctx = pcre2_match_context_create(NULL);
-  if (!re->md || !re->mctx) {
+  if (!re->mctx) {
     qg_regex_free(&re);
     snprintf(err, errsize, "out of memory");
     *erroff = 0;
@@ -58,7 +67,6 @@ qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, 
 void qg_regex_free(qg_regex **re) {
   if (!re || !*re)
     return;
-  pcre2_match_data_free((*re)->md);
   pcre2_match_context_free((*re)->mctx);
   pcre2_code_free((*re)->code);
   free(*re);
@@ -70,13 +78,17 @@ qg_status qg_regex_search(qg_regex *re, const char *subject, size_t len, size_t 
   *found = false;
   if (from > len)
     return QG_OK;
-  int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx)
-                   : pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, re->md, re->mctx);
+  if (!t_md && !(t_md = pcre2_match_data_create(MD_PAIRS, NULL)))
+    return QG_ENOMEM;
+  int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx)
+                   : pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx);
   if (rc == PCRE2_ERROR_NOMATCH)
     return QG_OK;
   if (rc < 0)
     return QG_ETOOBIG; /* match or depth limit, or another failure: give up on this subject */
-  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+  if (rc == 0)
+    rc = MD_PAIRS; /* more groups than pairs: the first MD_PAIRS are set */
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t_md);
   m->start = ov[0];
   m->end = ov[1];
   if (group > 0 && group < rc && ov[2 * group] != PCRE2_UNSET) {

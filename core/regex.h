@@ -28,10 +28,15 @@ typedef struct qg_regex_match {
 
 /* Finds the first match in subject[0..len) at or after `from`, reporting
  * capture group `group` (0 = whole match). Returns QG_OK with *found set,
- * or QG_ETOOBIG when a limit was hit. Not thread-safe per regex (the match
- * data lives in the regex). */
+ * QG_ETOOBIG when a limit was hit, QG_ENOMEM when the match data cannot be
+ * allocated. Thread-safe: any number of threads may search with one regex
+ * (each thread has its own match data). */
 qg_status qg_regex_search(qg_regex *re, const char *subject, size_t len, size_t from, int group,
                           bool *found, qg_regex_match *m);
+
+/* Frees the calling thread's match data; every thread that searched calls
+ * it before it ends (the main thread too, before exit, for leak checkers). */
+void qg_regex_thread_cleanup(void);
 
 /* PCRE2's version, e.g. "10.42 2022-12-11"; written into buf. */
 const char *qg_regex_version(char *buf, size_t size);

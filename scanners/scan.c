@@ -4,9 +4,14 @@
 #include "core/fs.h"
 #include "core/git.h"
 
+#include "core/regex.h"
+
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const k_exts[] = {".yaml", ".yml", ".json", NULL};
 
@@ -95,7 +100,8 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   }
   qg_status st = QG_OK;
   qg_yaml_error err;
-  if (yaml && (k8s || cfg->secrets)) {
+  if (yaml && (k8s || (cfg->secrets && qg_secrets_wants_yaml(cfg->secrets, (const char *)buf,
+                                                               len)))) {
     /* the YAML pass first: it decodes Secret data, so the text pass that
      * follows leaves those values to it */
     doc_ctx d = {cfg, path, r};
@@ -119,17 +125,6 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid YAML: %s", err.message);
 }
 
-/* Does the file hold a NUL byte in its first 8 KiB? */
-static bool probe_binary(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return false; /* the full read reports the error */
-  unsigned char head[8192];
-  size_t n = fread(head, 1, sizeof(head), f);
-  fclose(f);
-  return memchr(head, '\0', n) != NULL;
-}
-
 static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r) {
   unsigned char *buf = NULL;
   size_t len = 0;
@@ -138,12 +133,20 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
   int is_stdin = strcmp(path, "-") == 0;
   const char *label = is_stdin ? QG_STDIN_LABEL : path;
   qg_location loc = {label, 0, 0, 0, 0};
-  if (!is_stdin && cfg->secrets && !(cfg->run_k8s && is_yaml_path(path)) && probe_binary(path)) {
-    r->stats.skipped++; /* an image, an archive: not read past its first bytes */
-    return;
+  qg_status st;
+  if (is_stdin) {
+    st = qg_read_all(NULL, cfg->stdin_fp, max, &buf, &len, &err_no);
+  } else {
+    /* for the secrets scanner alone, an image or an archive is not read past
+     * its first bytes; the k8s scanner reports a binary manifest */
+    bool binary = false;
+    size_t probe = cfg->secrets && !(cfg->run_k8s && is_yaml_path(path)) ? 8192 : 0;
+    st = qg_read_file(path, max, probe, &buf, &len, &binary, &err_no);
+    if (st == QG_OK && binary) {
+      r->stats.skipped++;
+      return;
+    }
   }
-  qg_status st = qg_read_all(is_stdin ? NULL : path, is_stdin ? cfg->stdin_fp : NULL, max, &buf,
-                             &len, &err_no);
   switch (st) {
   case QG_OK:
     qg_scan_buffer(cfg, label, buf, len, r);
@@ -167,23 +170,209 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
   free(buf);
 }
 
+/* ---- the work list and the worker pool ------------------------------------------------
+ * This thread walks the paths (the ignore rules and the configuration's
+ * excludes are consulted here) and publishes a job per file, in walk order,
+ * while the workers scan: each takes the next job and scans it into the
+ * job's own result. This thread merges the results in job order as they
+ * complete, so the output is the same, byte for byte, whatever the number of
+ * threads and however they are scheduled; a result is freed once merged.
+ * With one thread, each job runs as the walk finds it. */
+
+typedef enum job_kind {
+  JOB_FILE,       /* scan the file */
+  JOB_MISSING,    /* a path given that does not exist */
+  JOB_BROKEN,     /* a broken symbolic link met in a walk */
+  JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
+} job_kind;
+
+typedef struct job {
+  job_kind kind;
+  int err_no;
+  char *path;    /* owned, until merged */
+  qg_result res; /* the job's findings, until merged */
+  atomic_bool done;
+} job;
+
+static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, int err_no,
+                    qg_result *r) {
+  qg_location loc = {path, 0, 0, 0, 0};
+  switch (kind) {
+  case JOB_FILE:
+    scan_file(cfg, path, r);
+    break;
+  case JOB_MISSING:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
+    break;
+  case JOB_BROKEN:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
+    break;
+  case JOB_UNREADABLE:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    break;
+  }
+}
+
+/* Jobs live in blocks that never move, so workers can hold pointers while
+ * the walk adds more. */
+#define JOB_BLOCK 1024
+#define JOB_BLOCKS (QG_MAX_FILES / JOB_BLOCK)
+
+typedef struct pool {
+  const qg_scan_config *cfg;
+  qg_result *r;           /* where results are merged */
+  job *blocks[JOB_BLOCKS]; /* owned */
+  size_t n;               /* jobs published (guarded by mu) */
+  size_t next;            /* the next job a worker takes (guarded by mu) */
+  size_t merged;          /* jobs merged into r (this thread only) */
+  bool closed;            /* the walk is over (guarded by mu) */
+  bool full;              /* QG_MAX_FILES reached: later files were not scanned */
+  atomic_bool waiting;    /* this thread sleeps on done_cv */
+  pthread_mutex_t mu;
+  pthread_cond_t more_cv; /* jobs published, or the walk is over */
+  pthread_cond_t done_cv; /* a job is done while this thread waits */
+  unsigned started;
+  pthread_t tids[QG_MAX_THREADS];
+} pool;
+
+static job *job_at(pool *p, size_t i) { return &p->blocks[i / JOB_BLOCK][i % JOB_BLOCK]; }
+
+static void *worker(void *ud) {
+  pool *p = ud;
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    while (p->next == p->n && !p->closed)
+      pthread_cond_wait(&p->more_cv, &p->mu);
+    if (p->next == p->n) {
+      pthread_mutex_unlock(&p->mu);
+      break;
+    }
+    job *j = job_at(p, p->next++);
+    pthread_mutex_unlock(&p->mu);
+    job_run(p->cfg, j->kind, j->path, j->err_no, &j->res);
+    /* the merging thread is woken only when it waits */
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&j->done, true);
+    if (atomic_load(&p->waiting))
+      pthread_cond_signal(&p->done_cv);
+    pthread_mutex_unlock(&p->mu);
+  }
+  qg_regex_thread_cleanup();
+  return NULL;
+}
+
+unsigned qg_scan_threads(unsigned jobs) {
+  if (jobs)
+    return jobs < QG_MAX_THREADS ? jobs : QG_MAX_THREADS;
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > QG_MAX_THREADS ? QG_MAX_THREADS : (unsigned)n;
+}
+
+static pool *pool_start(const qg_scan_config *cfg, qg_result *r) {
+  pool *p = qg_xcalloc(1, sizeof(*p));
+  p->cfg = cfg;
+  p->r = r;
+  atomic_init(&p->waiting, false);
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->more_cv, NULL);
+  pthread_cond_init(&p->done_cv, NULL);
+  unsigned nthreads = qg_scan_threads(cfg->jobs);
+  if (nthreads > 1)
+    for (unsigned t = 0; t < nthreads; t++)
+      p->started += pthread_create(&p->tids[p->started], NULL, worker, p) == 0;
+  return p;
+}
+
+/* Merges finished jobs in order; with wait, until every published one is. */
+static void pool_merge(pool *p, bool wait) {
+  for (;;) {
+    pthread_mutex_lock(&p->mu);
+    size_t n = p->n;
+    pthread_mutex_unlock(&p->mu);
+    if (p->merged == n)
+      return;
+    job *j = job_at(p, p->merged);
+    if (!atomic_load(&j->done)) {
+      if (!wait)
+        return;
+      pthread_mutex_lock(&p->mu);
+      atomic_store(&p->waiting, true);
+      while (!atomic_load(&j->done))
+        pthread_cond_wait(&p->done_cv, &p->mu);
+      atomic_store(&p->waiting, false);
+      pthread_mutex_unlock(&p->mu);
+    }
+    qg_result_merge(p->r, &j->res);
+    free(j->path);
+    j->path = NULL;
+    p->merged++;
+    if (p->merged % JOB_BLOCK == 0) { /* a block wholly merged is freed */
+      free(p->blocks[p->merged / JOB_BLOCK - 1]);
+      p->blocks[p->merged / JOB_BLOCK - 1] = NULL;
+    }
+  }
+}
+
+static void pool_add(pool *p, job_kind kind, const char *path, int err_no) {
+  if (!p->started) { /* one thread: run it now */
+    job_run(p->cfg, kind, path, err_no, p->r);
+    return;
+  }
+  if (p->n == QG_MAX_FILES) {
+    p->full = true;
+    return;
+  }
+  size_t i = p->n;
+  if (i % JOB_BLOCK == 0)
+    p->blocks[i / JOB_BLOCK] = qg_xcalloc(JOB_BLOCK, sizeof(job));
+  job *j = job_at(p, i);
+  j->kind = kind;
+  j->err_no = err_no;
+  j->path = qg_xstrdup(path);
+  qg_result_init(&j->res);
+  atomic_init(&j->done, false);
+  pthread_mutex_lock(&p->mu);
+  p->n++;
+  pthread_cond_signal(&p->more_cv);
+  pthread_mutex_unlock(&p->mu);
+  pool_merge(p, false);
+}
+
+static void pool_finish(pool *p) {
+  pthread_mutex_lock(&p->mu);
+  p->closed = true;
+  pthread_cond_broadcast(&p->more_cv);
+  pthread_mutex_unlock(&p->mu);
+  pool_merge(p, true);
+  for (unsigned t = 0; t < p->started; t++)
+    pthread_join(p->tids[t], NULL);
+  if (p->full) {
+    qg_location none = {NULL, 0, 0, 0, 0};
+    qg_result_diag(p->r, QG_DIAG_ERROR, QG_ETOOBIG, &none,
+                   "more than %u files: the rest were not scanned (scan the tree in parts, or "
+                   "with --shard)",
+                   (unsigned)QG_MAX_FILES);
+  }
+  for (size_t b = 0; b < JOB_BLOCKS; b++)
+    free(p->blocks[b]);
+  pthread_cond_destroy(&p->done_cv);
+  pthread_cond_destroy(&p->more_cv);
+  pthread_mutex_destroy(&p->mu);
+  free(p);
+}
+
 typedef struct walk_ctx {
   const qg_scan_config *cfg;
-  qg_result *r;
+  pool *pool;
   qg_git_ignore *gi;
 } walk_ctx;
 
 static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
-  if (ev == QG_WALK_FILE) {
-    scan_file(w->cfg, path, w->r);
-  } else {
-    qg_location loc = {path, 0, 0, 0, 0};
-    if (err_no == ENOENT)
-      qg_result_diag(w->r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
-    else
-      qg_result_diag(w->r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
-  }
+  if (ev == QG_WALK_FILE)
+    pool_add(w->pool, JOB_FILE, path, 0);
+  else
+    pool_add(w->pool, err_no == ENOENT ? JOB_BROKEN : JOB_UNREADABLE, path, err_no);
 }
 
 static int on_skip(void *ud, const char *path, int is_dir) {
@@ -203,29 +392,27 @@ static const char *tidy(const char *p) {
 
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
                    qg_result *r) {
+  pool *p = pool_start(cfg, r);
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
     if (strcmp(path, "-") == 0) {
-      scan_file(cfg, path, r);
+      pool_add(p, JOB_FILE, path, 0);
       continue;
     }
     int err_no = 0;
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
-      walk_ctx w = {cfg, r, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
+      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
       qg_walk(path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
       if (!qg_config_excluded(cfg->k8s.config, path, false))
-        scan_file(cfg, path, r);
+        pool_add(p, JOB_FILE, path, 0);
     } else {
-      qg_location loc = {path, 0, 0, 0, 0};
-      if (err_no == ENOENT)
-        qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
-      else
-        qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+      pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no);
     }
   }
+  pool_finish(p);
   qg_result_sort(r);
 }
 

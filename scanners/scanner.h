@@ -25,9 +25,21 @@ typedef struct qg_scan_config {
   size_t max_file_size; /* bytes; 0 = QG_DEFAULT_MAX_FILE_SIZE */
   FILE *stdin_fp;       /* borrowed; what "-" reads */
   int use_gitignore;    /* skip what .gitignore ignores when walking */
+  unsigned jobs;        /* files scanned at once (threads); 0 = one per online CPU */
 } qg_scan_config;
 
-/* Scans every path; findings and diagnostics go to r (sorted on return). */
+/* The most threads a scan uses, whatever it is asked. */
+#define QG_MAX_THREADS 64
+/* The most files one scan reads; past it, an error says what was left. */
+#define QG_MAX_FILES (4096u * 1024u)
+
+/* The number of threads a scan asked for `jobs` uses (0 = one per online
+ * CPU), capped at QG_MAX_THREADS. */
+unsigned qg_scan_threads(unsigned jobs);
+
+/* Scans every path; findings and diagnostics go to r (sorted on return).
+ * Directories are walked first, then the files are scanned by cfg->jobs
+ * threads; the result does not depend on how many. */
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
                    qg_result *r);
 

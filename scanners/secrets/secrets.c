@@ -38,12 +38,20 @@ struct qg_secrets {
   srule *rules; /* pattern rules in evaluation order: specific first, generic last */
   size_t n;
   const qg_rule *k8s_literal, *env_credential; /* YAML-aware rules, NULL when off */
-  /* Aho-Corasick over the rules' keywords (lower case) */
-  uint32_t *delta;  /* nstates * 256 */
-  uint64_t *out;    /* nstates * words: the rules whose keyword ends here */
-  uint64_t *always; /* words: rules without keywords */
-  unsigned char *has_out; /* per state: does any keyword end here? */
+  /* Aho-Corasick over the rules' keywords, case-insensitive. Bytes are
+   * mapped to classes (0 = a byte no keyword holds; a letter's two cases
+   * share one), so the table is nstates * nclasses and stays in cache. Its
+   * entries are row offsets (state * nclasses), and the states where a
+   * keyword ends are numbered last: one compare tells whether a byte ended
+   * any keyword. */
+  unsigned char cls[256];
+  size_t nclasses;
+  uint32_t *delta;     /* nstates * nclasses row offsets */
+  uint32_t first_out;  /* row offset of the first state with output */
+  uint64_t *out;       /* nstates * words: the rules whose keyword ends here */
+  uint64_t *always;    /* words: rules without keywords */
   size_t nstates, words;
+  size_t maxkw; /* the longest keyword */
 };
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -74,6 +82,21 @@ char *qg_secret_mask(const char *secret, size_t len) {
   return qg_xasprintf("%s****\xe2\x80\xa6(%zu chars)", prefix, len);
 }
 
+/* Does buf hold w? */
+static bool holds(const char *buf, size_t len, const char *w) {
+  size_t wl = strlen(w);
+  for (const char *p = buf, *end = buf + len; (size_t)(end - p) >= wl;) {
+    p = memchr(p, w[0], (size_t)(end - p) - wl + 1);
+    if (!p)
+      return false;
+    if (memcmp(p, w, wl) == 0)
+      return true;
+    p++;
+  }
+  return false;
+}
+
+/* Does s hold needle (lower case), ignoring case? */
 static bool contains_ci(const char *s, size_t len, const char *needle) {
   size_t nl = strlen(needle);
   for (size_t i = 0; i + nl <= len; i++) {
@@ -120,16 +143,23 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
       "...",     NULL};
   if (!len)
     return true;
-  if (s[0] == '$' || contains_ci(s, len, "${") || contains_ci(s, len, "$(") ||
-      contains_ci(s, len, "{{") || contains_ci(s, len, "%{") || contains_ci(s, len, "#{"))
-    return true; /* $VAR, ${VAR}, $(VAR), {{ .Values.x }}, %{x}, #{x}; a '$' inside is a character */
-  /* the jwt.io example token's payload ({"sub":"1234567890","name":"John Doe",...}) */
-  if (contains_ci(s, len, "eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4grg9lii"))
-    return true;
   if (s[0] == '<' || s[len - 1] == '>')
     return true; /* <your-token> */
+  /* the words are looked for in a lower-case copy (secrets are short) */
+  char low[1024];
+  if (len <= sizeof(low)) {
+    for (size_t i = 0; i < len; i++)
+      low[i] = (char)tolower((unsigned char)s[i]);
+  }
+  const char *t = len <= sizeof(low) ? low : NULL;
+#define HAS(w) (t ? holds(t, len, w) : contains_ci(s, len, w))
+  if (s[0] == '$' || HAS("${") || HAS("$(") || HAS("{{") || HAS("%{") || HAS("#{"))
+    return true; /* $VAR, ${VAR}, $(VAR), {{ .Values.x }}, %{x}, #{x}; a '$' inside is a character */
+  /* the jwt.io example token's payload ({"sub":"1234567890","name":"John Doe",...}) */
+  if (HAS("eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4grg9lii"))
+    return true;
   for (const char *const *w = words; *w; w++)
-    if (contains_ci(s, len, *w))
+    if (HAS(*w))
       return true;
   /* one or two distinct characters: 00000000, abababab */
   int distinct = 0;
@@ -144,9 +174,9 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   if (!generic)
     return false;
   /* free-form assignments: values that are not credentials */
-  if (contains_ci(s, len, "test") || contains_ci(s, len, "password") ||
-      contains_ci(s, len, "secret"))
+  if (HAS("test") || HAS("password") || HAS("secret"))
     return true;
+#undef HAS
   if (is_uuid(s, len))
     return true;
   if ((len == 32 || len == 40 || len == 64 || len == 128) && all_of(s, len, "0123456789abcdef"))
@@ -177,9 +207,10 @@ static void ac_build(qg_secrets *s) {
   for (size_t i = 0; i < s->n; i++)
     cap += strlen(s->rules[i].def->keywords);
   uint32_t *go = qg_xcalloc(cap * 256, sizeof(uint32_t)); /* 0 = none (state 0 is the root) */
-  s->out = qg_xcalloc(cap * s->words, sizeof(uint64_t));
+  uint64_t *out = qg_xcalloc(cap * s->words, sizeof(uint64_t));
   s->always = qg_xcalloc(s->words, sizeof(uint64_t));
-  size_t n = 1;
+  memset(s->cls, 0, sizeof(s->cls));
+  size_t n = 1, k = 1;
   for (size_t r = 0; r < s->n; r++) {
     const char *kw = s->rules[r].def->keywords;
     if (!*kw) {
@@ -188,58 +219,94 @@ static void ac_build(qg_secrets *s) {
     }
     while (*kw) {
       size_t len = strcspn(kw, "|");
+      if (len > s->maxkw)
+        s->maxkw = len;
       uint32_t st = 0;
       for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)tolower((unsigned char)kw[i]);
+        if (!s->cls[c]) {
+          s->cls[c] = (unsigned char)k;
+          s->cls[toupper(c)] = (unsigned char)k; /* the same byte for non-letters */
+          k++;
+        }
         if (!go[st * 256 + c])
           go[st * 256 + c] = (uint32_t)n++;
         st = go[st * 256 + c];
       }
       if (len)
-        s->out[st * s->words + r / 64] |= 1ull << (r % 64);
+        out[st * s->words + r / 64] |= 1ull << (r % 64);
       kw += len + (kw[len] == '|');
     }
   }
   /* breadth-first: failure links folded into a complete transition table */
   uint32_t *fail = qg_xcalloc(n, sizeof(uint32_t));
   uint32_t *queue = qg_xcalloc(n, sizeof(uint32_t));
+  uint32_t *delta = qg_xcalloc(n * 256, sizeof(uint32_t));
   size_t qh = 0, qt = 0;
-  s->delta = qg_xcalloc(n * 256, sizeof(uint32_t));
   for (int c = 0; c < 256; c++) {
     uint32_t t = go[c];
-    s->delta[c] = t;
-    if (t) {
-      fail[t] = 0;
+    delta[c] = t;
+    if (t)
       queue[qt++] = t;
-    }
   }
   while (qh < qt) {
     uint32_t st = queue[qh++];
     for (size_t w = 0; w < s->words; w++)
-      s->out[st * s->words + w] |= s->out[fail[st] * s->words + w];
+      out[st * s->words + w] |= out[fail[st] * s->words + w];
     for (int c = 0; c < 256; c++) {
       uint32_t t = go[st * 256 + c];
       if (t) {
-        fail[t] = s->delta[fail[st] * 256 + c];
-        s->delta[st * 256 + c] = t;
+        fail[t] = delta[fail[st] * 256 + c];
+        delta[st * 256 + c] = t;
         queue[qt++] = t;
       } else {
-        s->delta[st * 256 + c] = s->delta[fail[st] * 256 + c];
+        delta[st * 256 + c] = delta[fail[st] * 256 + c];
       }
     }
   }
-  /* upper-case bytes follow their lower-case transitions: matching ignores case */
-  for (size_t st = 0; st < n; st++)
-    for (int c = 'A'; c <= 'Z'; c++)
-      s->delta[st * 256 + c] = s->delta[st * 256 + c - 'A' + 'a'];
+  /* renumber: states without output first (the root stays 0), then those
+   * with output; fail and queue are reused as the maps */
+  uint32_t *to_new = fail, *to_old = queue;
+  size_t m = 0;
+  for (int with_out = 0; with_out < 2; with_out++)
+    for (size_t st = 0; st < n; st++) {
+      bool any = false;
+      for (size_t w = 0; w < s->words; w++)
+        any |= out[st * s->words + w] != 0;
+      if (any == (with_out == 1)) {
+        to_new[st] = (uint32_t)m;
+        to_old[m++] = (uint32_t)st;
+      }
+    }
+  /* a representative byte per class, in its lower-case form */
+  int rep[256];
+  for (size_t c = 0; c < 256; c++)
+    rep[c] = -1;
+  for (int c = 255; c >= 0; c--)
+    rep[s->cls[c]] = tolower(c);
+  s->nclasses = k;
   s->nstates = n;
-  s->has_out = qg_xcalloc(n, 1);
-  for (size_t st = 0; st < n; st++)
-    for (size_t w = 0; w < s->words; w++)
-      s->has_out[st] |= s->out[st * s->words + w] != 0;
+  s->delta = qg_xcalloc(n * k, sizeof(uint32_t));
+  s->out = qg_xcalloc(n * s->words, sizeof(uint64_t));
+  s->first_out = (uint32_t)(n * k);
+  for (size_t ns = 0; ns < n; ns++) {
+    size_t old = to_old[ns];
+    bool any = false;
+    for (size_t w = 0; w < s->words; w++) {
+      s->out[ns * s->words + w] = out[old * s->words + w];
+      any |= out[old * s->words + w] != 0;
+    }
+    if (any && s->first_out == n * k)
+      s->first_out = (uint32_t)(ns * k);
+    for (size_t c = 0; c < k; c++) /* class 0: a byte no keyword holds leads to the root */
+      s->delta[ns * k + c] =
+          c && rep[c] >= 0 ? to_new[delta[old * 256 + (unsigned)rep[c]]] * (uint32_t)k : 0;
+  }
   free(go);
+  free(out);
   free(fail);
   free(queue);
+  free(delta);
 }
 
 /* Where a windowed rule's regex runs: merged line ranges around its
@@ -272,36 +339,103 @@ static span window_around(const char *buf, size_t len, size_t i) {
   return (span){a, b};
 }
 
+/* A keyword ending at offset i in the state at row offset `row`. */
+typedef struct ac_event {
+  size_t i;
+  uint32_t row;
+} ac_event;
+
+typedef struct ac_events {
+  ac_event *e;
+  size_t n, cap;
+} ac_events;
+
+static void ac_record(ac_events *ev, size_t i, uint32_t row) {
+  qg_grow((void **)&ev->e, &ev->cap, ev->n + 1, sizeof(ac_event));
+  ev->e[ev->n++] = (ac_event){i, row};
+}
+
+/* Independent runs of the automaton over consecutive stretches of a buffer,
+ * stepped together so that their table lookups overlap (one run is bound by
+ * the latency of each lookup). Each stretch starts maxkw - 1 bytes early, to
+ * see the keywords that cross into it, and records only what ends inside it. */
+#define AC_LANES 4
+
+static void ac_run(const qg_secrets *s, const char *buf, size_t len, ac_events ev[AC_LANES]) {
+  const uint32_t *delta = s->delta, first_out = s->first_out;
+  const unsigned char *cls = s->cls;
+  const unsigned char *u = (const unsigned char *)buf;
+  size_t lanes = len >= 4096 ? AC_LANES : 1;
+  size_t from[AC_LANES], pos[AC_LANES], end[AC_LANES];
+  uint32_t row[AC_LANES] = {0};
+  for (size_t l = 0; l < lanes; l++) {
+    from[l] = len / lanes * l;
+    end[l] = l + 1 == lanes ? len : len / lanes * (l + 1);
+    pos[l] = from[l] > s->maxkw ? from[l] - s->maxkw : 0;
+  }
+  if (lanes == AC_LANES) {
+    size_t steps = end[0] - pos[0]; /* the shortest stretch */
+    for (size_t l = 1; l < lanes; l++)
+      if (end[l] - pos[l] < steps)
+        steps = end[l] - pos[l];
+    const unsigned char *p0 = u + pos[0], *p1 = u + pos[1], *p2 = u + pos[2], *p3 = u + pos[3];
+    uint32_t r0 = 0, r1 = 0, r2 = 0, r3 = 0;
+    for (size_t t = 0; t < steps; t++) {
+      r0 = delta[r0 + cls[p0[t]]];
+      r1 = delta[r1 + cls[p1[t]]];
+      r2 = delta[r2 + cls[p2[t]]];
+      r3 = delta[r3 + cls[p3[t]]];
+      if (r0 < first_out && r1 < first_out && r2 < first_out && r3 < first_out)
+        continue;
+      uint32_t rr[AC_LANES] = {r0, r1, r2, r3};
+      for (size_t l = 0; l < AC_LANES; l++)
+        if (rr[l] >= first_out && pos[l] + t >= from[l])
+          ac_record(&ev[l], pos[l] + t, rr[l]);
+    }
+    row[0] = r0, row[1] = r1, row[2] = r2, row[3] = r3;
+    for (size_t l = 0; l < lanes; l++)
+      pos[l] += steps;
+  }
+  for (size_t l = 0; l < lanes; l++) /* what is left of each stretch */
+    for (uint32_t r = row[l]; pos[l] < end[l]; pos[l]++) {
+      r = delta[r + cls[u[pos[l]]]];
+      if (r >= first_out && pos[l] >= from[l])
+        ac_record(&ev[l], pos[l], r);
+    }
+}
+
 /* The rules whose keywords occur in buf (bitset of s->words words), and for
  * windowed rules the windows where their regexes must run. */
 static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint64_t *cand,
                           windows *win) {
   memcpy(cand, s->always, s->words * sizeof(uint64_t));
-  uint32_t st = 0;
-  for (size_t i = 0; i < len; i++) {
-    st = s->delta[st * 256 + (unsigned char)buf[i]];
-    if (!s->has_out[st])
-      continue;
-    const uint64_t *o = &s->out[st * s->words];
-    for (size_t w = 0; w < s->words; w++) {
-      uint64_t bits = o[w];
-      cand[w] |= bits;
-      while (bits) {
-        size_t r = w * 64 + (size_t)__builtin_ctzll(bits);
-        bits &= bits - 1;
-        if (r >= s->n || !s->rules[r].windowed || i < win[r].last_end)
-          continue;
-        span sp = window_around(buf, len, i);
-        windows *wr = &win[r];
-        if (wr->n && sp.start <= wr->w[wr->n - 1].end) {
-          wr->w[wr->n - 1].end = sp.end; /* merge with the previous window */
-        } else {
-          qg_grow((void **)&wr->w, &wr->cap, wr->n + 1, sizeof(span));
-          wr->w[wr->n++] = sp;
+  ac_events ev[AC_LANES] = {{0}};
+  ac_run(s, buf, len, ev);
+  for (size_t l = 0; l < AC_LANES; l++) {
+    for (size_t k = 0; k < ev[l].n; k++) {
+      size_t i = ev[l].e[k].i;
+      const uint64_t *o = &s->out[ev[l].e[k].row / s->nclasses * s->words];
+      for (size_t w = 0; w < s->words; w++) {
+        uint64_t bits = o[w];
+        cand[w] |= bits;
+        while (bits) {
+          size_t r = w * 64 + (size_t)__builtin_ctzll(bits);
+          bits &= bits - 1;
+          if (r >= s->n || !s->rules[r].windowed || i < win[r].last_end)
+            continue;
+          span sp = window_around(buf, len, i);
+          windows *wr = &win[r];
+          if (wr->n && sp.start <= wr->w[wr->n - 1].end) {
+            wr->w[wr->n - 1].end = sp.end; /* merge with the previous window */
+          } else {
+            qg_grow((void **)&wr->w, &wr->cap, wr->n + 1, sizeof(span));
+            wr->w[wr->n++] = sp;
+          }
+          wr->last_end = sp.end;
         }
-        wr->last_end = sp.end;
       }
     }
+    free(ev[l].e);
   }
 }
 
@@ -405,7 +539,6 @@ void qg_secrets_free(qg_secrets **s) {
   free((*s)->delta);
   free((*s)->out);
   free((*s)->always);
-  free((*s)->has_out);
   free(*s);
   *s = NULL;
 }
@@ -781,6 +914,11 @@ static void walk_env(qg_secrets *s, const char *path, const qg_ynode *n, qg_resu
   }
   for (uint32_t i = 0; i < n->u.map.n; i++)
     walk_env(s, path, n->u.map.pairs[i].value, r, depth + 1);
+}
+
+bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len) {
+  return (s->k8s_literal && holds(buf, len, "Secret")) ||
+         (s->env_credential && holds(buf, len, "env"));
 }
 
 void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,

@@ -25,6 +25,11 @@ void qg_secrets_free(qg_secrets **s);
 /* Scans a text buffer; findings go to r. */
 void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len, qg_result *r);
 
+/* Can the YAML-aware pass find anything in this text? Only when its rules
+ * are on and the text names a Secret or holds an env list: the secrets
+ * scanner alone need not parse other YAML. */
+bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len);
+
 /* The YAML-aware pass for one document: Kubernetes Secrets with literal
  * values (data decoded from base64, stringData) and credentials in container
  * env values. Findings go to r. */
