@@ -1,5 +1,5 @@
 # qgate: make builds ./qgate; make check runs every test.
-PKGS    := yaml-0.1 libcjson libgit2 libpcre2-8 libcurl
+PKGS    := yaml-0.1 libcjson libgit2 libpcre2-8 libcurl libxml-2.0
 WARN    := -std=c11 -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wmissing-prototypes \
            -Wshadow -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wvla \
            -Wno-format-nonliteral
@@ -11,7 +11,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -D_POSIX_C_SOURCE=200809L \
               -D_DEFAULT_SOURCE -I. -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(SAN)
-LDLIBS_ALL  = $(PKG_LIBS) -lm $(SAN)
+LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
 
 LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c) \
              cli/cli.c
@@ -22,7 +22,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
 MAKEFLAGS += --no-print-directory
 .SECONDARY:
 
-.PHONY: all check unit fixtures conformance sarif-check asan ubsan valgrind docs docs-check \
+.PHONY: all check unit fixtures conformance sarif-check asan ubsan tsan valgrind docs docs-check \
         demo bench clean format format-check deps check-symbols
 
 all: qgate
@@ -68,6 +68,10 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build-ubsan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=undefined -fno-sanitize-recover=all" check
+
+# ThreadSanitizer: the scan's worker pool (every fixture runs on as many threads as CPUs)
+tsan:
+	$(MAKE) BUILD=build-tsan CFLAGS="-O1 -g" SAN="-fsanitize=thread" check
 
 valgrind:
 	QGATE_NO_JIT=1 $(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \

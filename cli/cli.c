@@ -10,6 +10,9 @@
 #include "reporters/reporter.h"
 #include "rules/rule.h"
 #include "scanners/scanner.h"
+#include "scoring/score.h"
+#include "scoring/signals.h"
+#include "core/glob.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -28,6 +31,7 @@ enum opt_id {
   O_BASE,
   O_COLOR,
   O_CONFIG,
+  O_COVERAGE,
   O_DRY_RUN,
   O_FAIL_ON,
   O_FIX,
@@ -36,10 +40,12 @@ enum opt_id {
   O_IGNORE,
   O_JOBS,
   O_MAX_FILE_SIZE,
+  O_METRICS,
   O_NO_GITIGNORE,
   O_PROFILE,
   O_PSS,
   O_PSS_VERSION,
+  O_SARIF_IN,
   O_SELECT,
 };
 
@@ -57,6 +63,8 @@ static const opt_def k_opts[] = {
     {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
+    {"coverage", O_COVERAGE, "FILE",
+     "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
     {"dry-run", O_DRY_RUN, NULL, "with --fix: print the fixes as a unified diff, change nothing"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
@@ -69,10 +77,14 @@ static const opt_def k_opts[] = {
     {"jobs", O_JOBS, "N", "files scanned at once (threads; default: one per CPU)"},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
+    {"metrics", O_METRICS, "FILE",
+     "scan: build time, image size and memory, as JSON (see README), repeatable"},
     {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
     {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
     {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
     {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
+    {"sarif-in", O_SARIF_IN, "FILE",
+     "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
     {"select", O_SELECT, "LIST",
      "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)"},
 };
@@ -88,6 +100,8 @@ typedef struct cli_opts {
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
+  const char *sarif_in[MAX_LISTS], *coverage[MAX_LISTS], *metrics[MAX_LISTS];
+  size_t nsarif_in, ncoverage, nmetrics;
   size_t max_file_size;
   unsigned jobs;
   bool no_gitignore, help, fix, dry_run;
@@ -186,15 +200,18 @@ static void usage_secrets(FILE *f) {
 }
 
 static void usage_scan(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,    O_COLOR,   O_CONFIG,   O_DRY_RUN, O_FAIL_ON,
-                                    O_FIX,     O_FORMAT,  O_HELP,     O_IGNORE,  O_JOBS,
-                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE, O_PSS,
-                                    O_PSS_VERSION,   O_SELECT};
+  static const enum opt_id ids[] = {
+      O_BASE,   O_COLOR,         O_CONFIG,  O_COVERAGE,       O_DRY_RUN,    O_FIX,
+      O_FORMAT, O_HELP,          O_IGNORE,  O_JOBS,           O_MAX_FILE_SIZE, O_METRICS,
+      O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION,    O_SARIF_IN,   O_SELECT};
   fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
-        "Runs every scanner in one walk of the paths: the Kubernetes checks on manifests and\n"
-        "the secrets scanner on every text file, and reports them together. (The quality\n"
-        "score and its decision arrive with the scoring engine; until then the gate is\n"
-        "--fail-on.)\n\nOptions:\n",
+        "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
+        "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
+        "--coverage, --metrics) and, with --base, what the change touched; turns it all into\n"
+        "a 0-100 quality score by the policy in .qgate.yml (default: the design documents'\n"
+        "table) and decides: approve (>= 85), review (>= 70) or reject (exit status 1).\n"
+        "Criteria whose signal is absent are not measured and left out of the total.\n\n"
+        "Options:\n",
         f);
   print_options(f, ids, QG_ARRAY_LEN(ids));
   fputc('\n', f);
@@ -329,9 +346,20 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       o->help = true;
       break;
     case O_IGNORE:
-    case O_SELECT: {
-      const char **list = d->id == O_IGNORE ? o->ignore : o->select;
-      size_t *n = d->id == O_IGNORE ? &o->nignore : &o->nselect;
+    case O_SELECT:
+    case O_SARIF_IN:
+    case O_COVERAGE:
+    case O_METRICS: {
+      const char **list = d->id == O_IGNORE     ? o->ignore
+                          : d->id == O_SELECT   ? o->select
+                          : d->id == O_SARIF_IN ? o->sarif_in
+                          : d->id == O_COVERAGE ? o->coverage
+                                                : o->metrics;
+      size_t *n = d->id == O_IGNORE     ? &o->nignore
+                  : d->id == O_SELECT   ? &o->nselect
+                  : d->id == O_SARIF_IN ? &o->nsarif_in
+                  : d->id == O_COVERAGE ? &o->ncoverage
+                                        : &o->nmetrics;
       if (*n == MAX_LISTS) {
         errorf(io, "too many --%s options", d->name);
         return QG_EXIT_INPUT;
@@ -574,6 +602,113 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
 }
 
 /* What follows every scan: the ignore file, then the base comparison. */
+/* ---- the score's signals --------------------------------------------------------------- */
+
+/* A path from the configuration: relative to the configuration's directory. */
+static char *cfg_path(const qg_config *cfg, const char *p) {
+  if (p[0] == '/' || !cfg->root)
+    return qg_xstrdup(p);
+  return qg_xasprintf("%s/%s", cfg->root, p);
+}
+
+/* Reads every SARIF, coverage and metrics file named on the command line or
+ * in the configuration. Problems go to diags; returns false when any file
+ * was invalid (then nothing is scored). */
+static bool read_signals(const cli_opts *o, const qg_config *cfg, qg_signals *sig,
+                         qg_result *diags) {
+  bool ok = true;
+  for (int kind = 0; kind < 3; kind++) {
+    const char *const *cli = kind == 0 ? o->sarif_in : kind == 1 ? o->coverage : o->metrics;
+    size_t ncli = kind == 0 ? o->nsarif_in : kind == 1 ? o->ncoverage : o->nmetrics;
+    const qg_cfglist *cl = kind == 0 ? &cfg->sarif_in : kind == 1 ? &cfg->coverage_in
+                                                                  : &cfg->metrics_in;
+    /* the command line's files replace the configuration's */
+    size_t n = ncli ? ncli : cl->n;
+    for (size_t i = 0; i < n; i++) {
+      char *path = ncli ? qg_xstrdup(cli[i]) : cfg_path(cfg, cl->items[i].s);
+      qg_status st = kind == 0   ? qg_sarif_import(path, &sig->sarif, diags)
+                     : kind == 1 ? qg_coverage_read(path, QG_COV_AUTO, &sig->coverage, diags)
+                                 : qg_metrics_read(path, &sig->metrics, diags);
+      ok &= st == QG_OK;
+      free(path);
+    }
+  }
+  return ok;
+}
+
+static bool any_match(const qg_cfglist *l, const char *const *deflt, size_t ndeflt,
+                      const char *path) {
+  const char *pats[64];
+  size_t n = 0;
+  for (size_t i = 0; i < l->n && n < QG_ARRAY_LEN(pats); i++)
+    pats[n++] = l->items[i].s;
+  if (!l->n)
+    for (size_t i = 0; i < ndeflt && n < QG_ARRAY_LEN(pats); i++)
+      pats[n++] = deflt[i];
+  return qg_glob_list_match(pats, n, path, false);
+}
+
+#define QG_MAX_CHANGED 1000000
+
+/* What the change touched, from the base revision to HEAD. */
+static bool change_signal(qg_git_base *base, const qg_config *cfg, qg_change_signal *ch,
+                          const qg_cli_io *io) {
+  static const char *const readme[] = {"README*", "Readme*", "readme*"};
+  static const char *const api[] = {"api/", "*.proto", "*.graphql"};
+  static const char *const openapi[] = {"openapi*.yaml", "openapi*.yml", "openapi*.json",
+                                        "swagger*.yaml", "swagger*.yml", "swagger*.json"};
+  char **paths = NULL, err[256];
+  size_t n = 0;
+  if (qg_git_base_changed(base, QG_MAX_CHANGED, &paths, &n, err, sizeof(err)) != QG_OK) {
+    errorf(io, "--base: %s", err);
+    for (size_t i = 0; i < n; i++)
+      free(paths[i]);
+    free(paths);
+    return false;
+  }
+  ch->measured = true;
+  ch->files = n;
+  for (size_t i = 0; i < n; i++) {
+    bool is_openapi = any_match(&cfg->openapi_globs, openapi, QG_ARRAY_LEN(openapi), paths[i]);
+    ch->readme_changed |= any_match(&cfg->readme_globs, readme, QG_ARRAY_LEN(readme), paths[i]);
+    ch->openapi_changed |= is_openapi;
+    ch->api_changed |= !is_openapi && any_match(&cfg->api_globs, api, QG_ARRAY_LEN(api), paths[i]);
+    free(paths[i]);
+  }
+  free(paths);
+  return true;
+}
+
+/* In GitHub Actions: the score and counts to $GITHUB_OUTPUT, the Markdown
+ * report to $GITHUB_STEP_SUMMARY. */
+static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
+  const char *out = getenv("GITHUB_OUTPUT"), *summary = getenv("GITHUB_STEP_SUMMARY");
+  if (out && *out) {
+    FILE *f = fopen(out, "a");
+    if (!f) {
+      errorf(io, "cannot append to GITHUB_OUTPUT (%s): %s", out, strerror(errno));
+    } else {
+      size_t counts[QG__SEV_COUNT], total = 0;
+      qg_result_counts(rep->result, counts);
+      for (int sv = 0; sv < QG__SEV_COUNT; sv++)
+        total += counts[sv];
+      fprintf(f, "score=%u\ndecision=%s\nfindings=%zu\ncritical=%zu\nhigh=%zu\n",
+              rep->score->total, qg_decision_name(rep->score->decision), total,
+              counts[QG_SEV_CRITICAL], counts[QG_SEV_HIGH]);
+      fclose(f);
+    }
+  }
+  if (summary && *summary) {
+    FILE *f = fopen(summary, "a");
+    if (!f) {
+      errorf(io, "cannot append to GITHUB_STEP_SUMMARY (%s): %s", summary, strerror(errno));
+    } else {
+      qg_report_markdown(f, rep);
+      fclose(f);
+    }
+  }
+}
+
 static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
                         const qg_cli_io *io) {
   apply_ignore_file(r, io);
@@ -588,6 +723,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_ruleset rs = {0};
   qg_result r;
   qg_config cfg;
+  qg_signals sig;
+  qg_score score;
+  memset(&sig, 0, sizeof(sig));
   bool have_cfg = false;
   qg_config_init(&cfg);
   qg_result_init(&r);
@@ -601,7 +739,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   status = QG_EXIT_INPUT;
   for (size_t i = 0; i < o.nformats; i++) {
     if (!qg_reporter_find(o.formats[i].name)) {
-      errorf(io, "unknown --format '%s' (text, json, sarif)", o.formats[i].name);
+      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, badge)", o.formats[i].name);
+      goto out;
+    }
+    if (strcmp(o.formats[i].name, "badge") == 0 && mode != RUN_SCAN) {
+      errorf(io, "--format badge shows the quality score: it goes with 'qgate scan'");
       goto out;
     }
   }
@@ -671,6 +813,19 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       rs.on[i] = false;
   }
 
+  if (mode != RUN_SCAN && (o.nsarif_in || o.ncoverage || o.nmetrics)) {
+    errorf(io, "--sarif-in, --coverage and --metrics feed the score: they go with 'qgate scan'");
+    goto out;
+  }
+  if (mode == RUN_SCAN) { /* invalid signals: nothing is scanned or written */
+    qg_result tmp;
+    qg_result_init(&tmp);
+    bool ok = read_signals(&o, &cfg, &sig, &tmp);
+    print_diags(io, &tmp);
+    qg_result_cleanup(&tmp);
+    if (!ok)
+      goto out;
+  }
   if (mode != RUN_K8S) {
     qg_result tmp;
     qg_result_init(&tmp);
@@ -720,7 +875,16 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
 
   bool gate_failed = false;
-  for (size_t i = 0; i < r.findings.n && !fail_never; i++)
+  if (mode == RUN_SCAN) { /* the score decides */
+    if (base && !change_signal(base, &cfg, &sig.change, io))
+      goto out;
+    sig.findings = &r;
+    for (size_t i = 0; i < rs.n && engine; i++) /* measured when a secrets rule ran */
+      sig.scanned_secrets |= rs.on[i] && (rs.rules[i]->flags & QG_RULE_SECRET);
+    qg_score_compute(&cfg.score, &sig, &score);
+    gate_failed = score.decision == QG_DECISION_REJECT;
+  }
+  for (size_t i = 0; i < r.findings.n && !fail_never && mode != RUN_SCAN; i++)
     gate_failed |= !r.findings.items[i].suppressed_by && !r.findings.items[i].in_base &&
                    r.findings.items[i].severity >= fail_on;
   char version[16];
@@ -736,9 +900,12 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .gate_failed = gate_failed,
       .color = want_color(&o, io->out),
       .base = o.base,
+      .score = mode == RUN_SCAN ? &score : NULL,
   };
   print_diags(io, &r);
   int wstatus = write_reports(&o, &rep, io);
+  if (rep.score)
+    github_outputs(&rep, io);
 
   /* runtime error > input error > gate failure */
   bool io_error = false, input_error = false;

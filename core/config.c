@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -195,6 +196,150 @@ static void parse_exemptions(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top);
 
+/* A number in [lo, hi] (integer when `integer`); false after an error. */
+static bool get_num(parser *p, const qg_ynode *n, const char *key, double lo, double hi,
+                    bool integer, double *out) {
+  const char *s = n && n->kind == QG_Y_SCALAR && !qg_ynode_is_null(n) ? n->u.s.str : NULL;
+  char *end = NULL;
+  double v = s && *s ? strtod(s, &end) : 0;
+  if (!s || !*s || *end || !isfinite(v) || (integer && v != floor(v)) || v < lo || v > hi) {
+    err(p, n, "%s must be %s from %g to %g, not %s%s%s", key, integer ? "an integer" : "a number",
+        lo, hi, s ? "\"" : "", s ? s : kind_name(n), s ? "\"" : "");
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static void parse_criterion(parser *p, int ci, const qg_ynode *v) {
+  const qg_crit_def *d = &qg_crit_defs[ci];
+  qg_crit_policy *cp = &p->c->score.crit[ci];
+  char key[96];
+  double x;
+  if (v && v->kind == QG_Y_SCALAR) { /* the shorthand: points */
+    snprintf(key, sizeof(key), "score.criteria.%s", d->key);
+    if (get_num(p, v, key, 0, 1000, true, &x))
+      cp->points = (unsigned)x;
+    return;
+  }
+  if (!expect_map(p, v, "a criterion"))
+    return;
+  for (uint32_t i = 0; i < v->u.map.n; i++) {
+    const qg_ynode *k = v->u.map.pairs[i].key, *val = v->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    snprintf(key, sizeof(key), "score.criteria.%s.%s", d->key, ks);
+    bool sev = ci == QG_CRIT_CRITICAL || ci == QG_CRIT_HIGH;
+    if (!strcmp(ks, "points")) {
+      if (get_num(p, val, key, 0, 1000, true, &x))
+        cp->points = (unsigned)x;
+    } else if (d->limit_key && !strcmp(ks, d->limit_key)) {
+      bool pct = ci == QG_CRIT_COVERAGE;
+      bool count = !strcmp(d->limit_key, "max");
+      if (get_num(p, val, key, pct ? 0 : count ? 0 : -100, pct ? 100 : 1e12, count, &x))
+        cp->limit = x;
+    } else if (sev && !strcmp(ks, "severities")) {
+      qg_cfglist l = {0};
+      get_list(p, val, key, &l);
+      qg_sevmask m = 0;
+      for (size_t j = 0; j < l.n; j++) {
+        qg_severity s;
+        qg_ynode at = {.line = l.items[j].line, .col = l.items[j].col};
+        if (qg_severity_parse(l.items[j].s, &s) != QG_OK)
+          err(p, &at, "%s: \"%s\" is not a severity (critical, high, medium, low, info)", key,
+              l.items[j].s);
+        else
+          m |= 1u << s;
+      }
+      if (l.n)
+        cp->severities = m;
+      free_list(&l);
+    } else {
+      char known[96];
+      snprintf(known, sizeof(known), "points%s%s%s", d->limit_key ? ", " : "",
+               d->limit_key ? d->limit_key : "", sev ? ", severities" : "");
+      unknown_key(p, k, key, known);
+    }
+  }
+}
+
+static void parse_score(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "score"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    double x;
+    if (!strcmp(ks, "thresholds")) {
+      if (!expect_map(p, v, "score.thresholds"))
+        continue;
+      for (uint32_t j = 0; j < v->u.map.n; j++) {
+        const qg_ynode *tk = v->u.map.pairs[j].key, *tv = v->u.map.pairs[j].value;
+        const char *ts = qg_ynode_str(tk) ? qg_ynode_str(tk) : "";
+        if (!strcmp(ts, "approve") || !strcmp(ts, "review")) {
+          char key[48];
+          snprintf(key, sizeof(key), "score.thresholds.%s", ts);
+          if (get_num(p, tv, key, 0, 100, true, &x))
+            *(ts[0] == 'a' ? &p->c->score.approve : &p->c->score.review) = (unsigned)x;
+        } else {
+          unknown_key(p, tk, "score.thresholds", "approve, review");
+        }
+      }
+      if (p->c->score.review > p->c->score.approve)
+        err(p, v, "score.thresholds: review (%u) must not be above approve (%u)",
+            p->c->score.review, p->c->score.approve);
+    } else if (!strcmp(ks, "unmeasured")) {
+      const char *s = v && v->kind == QG_Y_SCALAR ? v->u.s.str : NULL;
+      if (s && (!strcmp(s, "normalise") || !strcmp(s, "normalize")))
+        p->c->score.unmeasured_zero = false;
+      else if (s && !strcmp(s, "zero"))
+        p->c->score.unmeasured_zero = true;
+      else
+        err(p, v, "score.unmeasured must be normalise or zero");
+    } else if (!strcmp(ks, "criteria")) {
+      if (!expect_map(p, v, "score.criteria"))
+        continue;
+      for (uint32_t j = 0; j < v->u.map.n; j++) {
+        const qg_ynode *ck = v->u.map.pairs[j].key;
+        const char *cs = qg_ynode_str(ck) ? qg_ynode_str(ck) : "";
+        int ci = -1;
+        for (int c = 0; c < QG__CRIT_COUNT && ci < 0; c++)
+          if (!strcmp(cs, qg_crit_defs[c].key))
+            ci = c;
+        if (ci < 0)
+          unknown_key(p, ck, "score.criteria",
+                      "lint, coverage, architecture, critical, high, secrets, build_time, "
+                      "image_growth, memory_growth, readme, openapi");
+        else
+          parse_criterion(p, ci, v->u.map.pairs[j].value);
+      }
+    } else {
+      unknown_key(p, k, "score", "thresholds, unmeasured, criteria");
+    }
+  }
+}
+
+static void parse_signals(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "signals"))
+    return;
+  static const char *const keys[] = {"sarif", "coverage", "metrics", "readme", "api", "openapi"};
+  qg_cfglist *lists[] = {&p->c->sarif_in,     &p->c->coverage_in, &p->c->metrics_in,
+                         &p->c->readme_globs, &p->c->api_globs,   &p->c->openapi_globs};
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    size_t j = 0;
+    while (j < QG_ARRAY_LEN(keys) && strcmp(ks, keys[j]))
+      j++;
+    if (j == QG_ARRAY_LEN(keys)) {
+      unknown_key(p, k, "signals", "sarif, coverage, metrics, readme, api, openapi");
+      continue;
+    }
+    char key[32];
+    snprintf(key, sizeof(key), "signals.%s", ks);
+    get_list(p, v, key, lists[j]);
+  }
+}
+
 static void parse_profiles(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "profiles"))
     return;
@@ -372,8 +517,8 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] =
-      "pss, fail_on, rules, exclude, exemptions, profiles, custom_rules";
-  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions";
+      "pss, fail_on, rules, exclude, exemptions, score, signals, profiles, custom_rules";
+  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions, score";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
     const qg_ynode *k = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
     const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
@@ -391,6 +536,10 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       get_list(p, v, "exclude", &p->c->exclude);
     else if (!strcmp(ks, "exemptions"))
       parse_exemptions(p, v);
+    else if (!strcmp(ks, "score"))
+      parse_score(p, v);
+    else if (top && !strcmp(ks, "signals"))
+      parse_signals(p, v);
     else if (top && !strcmp(ks, "profiles"))
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))
@@ -427,7 +576,10 @@ static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
   err(p, &at, "%s", msg);
 }
 
-void qg_config_init(qg_config *c) { memset(c, 0, sizeof(*c)); }
+void qg_config_init(qg_config *c) {
+  memset(c, 0, sizeof(*c));
+  qg_score_policy_default(&c->score);
+}
 
 void qg_config_cleanup(qg_config *c) {
   free(c->path);
@@ -442,6 +594,12 @@ void qg_config_cleanup(qg_config *c) {
   free_list(&c->sev_ids);
   free_list(&c->sev_values);
   free_list(&c->exclude);
+  free_list(&c->sarif_in);
+  free_list(&c->coverage_in);
+  free_list(&c->metrics_in);
+  free_list(&c->readme_globs);
+  free_list(&c->api_globs);
+  free_list(&c->openapi_globs);
   for (size_t i = 0; i < c->nexemptions; i++) {
     free_list(&c->exemptions[i].namespaces);
     free_list(&c->exemptions[i].objects);

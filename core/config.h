@@ -15,7 +15,22 @@
  *       rules: [pss/host-namespaces]   # default: every rule
  *       reason: node agent
  *   profiles:
- *     production: {fail_on: medium}   # any of the keys above
+ *     production: {fail_on: medium}   # pss, fail_on, rules, exclude, exemptions, score
+ *   score:                          # the quality score (qgate scan)
+ *     thresholds: {approve: 85, review: 70}
+ *     unmeasured: normalise         # or zero: unmeasured points are lost
+ *     criteria:                     # points and thresholds; 0 points = off
+ *       coverage: {points: 15, min: 80}
+ *       high: {points: 10, max: 3, severities: [high]}
+ *       build_time: {max_seconds: 300}
+ *       lint: 0                     # shorthand for {points: 0}
+ *   signals:                        # other tools' reports (relative to this file)
+ *     sarif: [reports/golangci.sarif]
+ *     coverage: [coverage.out]
+ *     metrics: [build-metrics.json]
+ *     readme: ["README*", docs/]    # gitignore-style globs over the changed files
+ *     api: [api/, "*.proto"]
+ *     openapi: ["openapi*.yaml", "openapi*.json", "swagger*.yaml"]
  *   custom_rules:
  *     - id: custom/memory-limit
  *       title: Containers must set a memory limit
@@ -38,6 +53,7 @@
 
 #include "core/finding.h"
 #include "rules/rule.h"
+#include "scoring/score.h"
 
 #include <stdbool.h>
 
@@ -86,6 +102,9 @@ typedef struct qg_config {
   size_t nexemptions;
   qg_custom_rule *custom; /* owned */
   size_t ncustom;
+  qg_score_policy score; /* the design documents' policy, with score: applied */
+  qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
+  qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
 } qg_config;
 
 void qg_config_init(qg_config *c);

@@ -4,6 +4,7 @@
 
 #include <git2.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,8 @@ char *qg_git_workdir(const char *path) {
 struct qg_git_base {
   git_repository *repo;
   git_tree *tree;
+  git_oid commit; /* the base's commit, when it names one */
+  bool has_commit;
   char *workdir; /* realpath with a trailing '/' */
   size_t wlen;
 };
@@ -119,14 +122,87 @@ qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t
     git_repository_free(repo);
     return QG_EGIT;
   }
-  git_object_free(obj);
   qg_git_base *b = qg_xcalloc(1, sizeof(*b));
+  git_object *commit = NULL;
+  if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0) {
+    git_oid_cpy(&b->commit, git_object_id(commit));
+    b->has_commit = true;
+    git_object_free(commit);
+  }
+  git_object_free(obj);
   b->repo = repo;
   b->tree = (git_tree *)treeobj;
   b->workdir = qg_xasprintf("%s/", real);
   b->wlen = strlen(b->workdir);
   *out = b;
   return QG_OK;
+}
+
+typedef struct changed_ctx {
+  char **paths;
+  size_t n, cap, max;
+  bool over;
+} changed_ctx;
+
+static void changed_add(changed_ctx *c, const char *path) {
+  if (!path || (c->n && strcmp(c->paths[c->n - 1], path) == 0))
+    return;
+  if (c->n == c->max) {
+    c->over = true;
+    return;
+  }
+  qg_grow((void **)&c->paths, &c->cap, c->n + 1, sizeof(char *));
+  c->paths[c->n++] = qg_xstrdup(path);
+}
+
+static int on_delta(const git_diff_delta *d, float progress, void *ud) {
+  (void)progress;
+  changed_add(ud, d->old_file.path);
+  changed_add(ud, d->new_file.path);
+  return 0;
+}
+
+qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char *err,
+                              size_t errsize) {
+  *paths = NULL;
+  *n = 0;
+  git_object *head = NULL;
+  git_tree *head_tree = NULL, *from = NULL;
+  git_diff *diff = NULL;
+  qg_status st = QG_EGIT;
+  if (git_revparse_single(&head, b->repo, "HEAD^{commit}") != 0 ||
+      git_commit_tree(&head_tree, (git_commit *)head) != 0) {
+    snprintf(err, errsize, "cannot read HEAD");
+    goto out;
+  }
+  /* from the merge base when there is one: what the change itself did */
+  git_oid mb;
+  git_commit *mbc = NULL;
+  if (b->has_commit && git_merge_base(&mb, b->repo, &b->commit, git_object_id(head)) == 0 &&
+      git_commit_lookup(&mbc, b->repo, &mb) == 0) {
+    if (git_commit_tree(&from, mbc) != 0)
+      from = NULL;
+    git_commit_free(mbc);
+  }
+  git_diff_options opts;
+  git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+  if (git_diff_tree_to_tree(&diff, b->repo, from ? from : b->tree, head_tree, &opts) != 0) {
+    snprintf(err, errsize, "cannot compare the base with HEAD");
+    goto out;
+  }
+  changed_ctx c = {.max = max};
+  git_diff_foreach(diff, on_delta, NULL, NULL, NULL, &c);
+  *paths = c.paths;
+  *n = c.n;
+  st = c.over ? QG_ETOOBIG : QG_OK;
+  if (c.over)
+    snprintf(err, errsize, "more than %zu changed files", max);
+out:
+  git_diff_free(diff);
+  git_tree_free(from);
+  git_tree_free(head_tree);
+  git_object_free(head);
+  return st;
 }
 
 qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len) {

@@ -39,6 +39,15 @@ qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t
 qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len);
 void qg_git_base_free(qg_git_base **b);
 
+/* The files the change touched: the paths (relative to the repository's
+ * root, '/'-separated) that differ between HEAD and the merge base of HEAD
+ * and the base revision (what a pull request shows), added, modified,
+ * deleted or renamed (both names). At most `max` paths (QG_ETOOBIG past
+ * it). *paths: caller frees each string and the array. QG_EGIT with a
+ * message in err when HEAD cannot be read. */
+qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char *err,
+                              size_t errsize);
+
 /* Stages every file of the work tree and commits it (tests and hooks). */
 qg_status qg_git_commit_all(const char *workdir, const char *message);
 

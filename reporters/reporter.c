@@ -7,8 +7,10 @@
 #include <string.h>
 
 static const qg_reporter k_reporters[] = {
+    {"badge", qg_report_badge, "an SVG badge of the quality score (qgate scan)"},
     {"findings", qg_report_findings, "one line per finding: RULE SEVERITY PATH:LINE:COL"},
     {"json", qg_report_json, "one JSON object with findings, diagnostics and a summary"},
+    {"markdown", qg_report_markdown, "a Markdown report for pull requests: score and findings"},
     {"sarif", qg_report_sarif, "SARIF 2.1.0 for GitHub code scanning"},
     {"text", qg_report_text, "path:line:col: severity rule: message, and a summary"},
 };

@@ -19,6 +19,7 @@ typedef struct qg_report {
   bool gate_failed;
   bool color;               /* text: ANSI colour */
   const char *base;         /* diff-aware mode: the base revision, or NULL */
+  const struct qg_score *score; /* qgate scan: the quality score; NULL otherwise */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
@@ -37,6 +38,17 @@ qg_status qg_report_text(FILE *out, const qg_report *rep);
 qg_status qg_report_json(FILE *out, const qg_report *rep);
 qg_status qg_report_sarif(FILE *out, const qg_report *rep);
 qg_status qg_report_findings(FILE *out, const qg_report *rep);
+/* The Markdown report (a pull-request comment): score, categories,
+ * criteria, then the top findings by severity. */
+qg_status qg_report_markdown(FILE *out, const qg_report *rep);
+/* An SVG badge of the score; QG_EUSAGE without one. */
+qg_status qg_report_badge(FILE *out, const qg_report *rep);
+
+struct qg_score;
+/* The score as a text table (after the text report's summary). */
+qg_status qg_score_text(FILE *out, const struct qg_score *s, bool color);
+/* The score as a JSON object; caller owns it. */
+struct cJSON *qg_score_json(const struct qg_score *s);
 
 struct cJSON;
 /* Prints root (indented when pretty, else compact) and a newline to out,

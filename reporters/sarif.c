@@ -166,6 +166,9 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     free(enc);
   }
 
+  if (rep->score) /* qgate scan: the quality score as run properties */
+    cJSON_AddItemToObject(cJSON_AddObjectToObject(run, "properties"), "qgateScore",
+                          qg_score_json(rep->score));
   cJSON *inv = cJSON_CreateObject();
   cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
   int errors = 0;

@@ -66,12 +66,16 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
     fprintf(out, "; %zu error%s", errors, errors == 1 ? "" : "s");
   if (warnings)
     fprintf(out, "; %zu warning%s", warnings, warnings == 1 ? "" : "s");
-  if (rep->gate_failed)
+  if (rep->score)
+    fprintf(out, "\n");
+  else if (rep->gate_failed)
     fprintf(out, "; %sfailed%s (--fail-on %s)\n", rep->color ? "\033[1;31m" : "", reset,
             qg_severity_name(rep->fail_on));
   else if (errors)
     fprintf(out, "; incomplete: see the errors above\n");
   else
     fprintf(out, "; %spassed%s\n", rep->color ? "\033[1;32m" : "", reset);
+  if (rep->score)
+    return qg_score_text(out, rep->score, rep->color);
   return ferror(out) ? QG_EIO : QG_OK;
 }

@@ -54,6 +54,8 @@ printf 'token = "%s%s%s"\nDB_PASSWORD=Zx8kQ2vL9mN4pR7t\n' gh p_ Zx8kQ2vL9mN4pR7t
 $QGATE secrets --format sarif="$sarif_dir/secrets.sarif" "$sarif_dir/app.py" >/dev/null 2>&1
 grep -q '"ruleId":"secrets/github-token"' "$sarif_dir/secrets.sarif" || echo "sarif: no secrets finding in secrets.sarif"
 grep -q '"fixes"' "$sarif_dir/seed.sarif" || echo "sarif: no fixes in seed.sarif"
+$QGATE scan --format sarif="$sarif_dir/scan.sarif" examples >/dev/null 2>&1
+grep -q '"qgateScore"' "$sarif_dir/scan.sarif" || echo "sarif: no score in scan.sarif"
 printf 'a: [\n' >"$sarif_dir/broken.yaml"
 $QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then

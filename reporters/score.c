@@ -1,0 +1,220 @@
+/* score.c: the quality score in every format: a text table, a JSON object
+ * (also SARIF run properties), the Markdown report for pull requests, and
+ * an SVG badge. */
+#include "reporters/reporter.h"
+#include "scoring/score.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+static const char *crit_mark(qg_crit_status s) {
+  switch (s) {
+  case QG_CRIT_PASSED:
+  case QG_CRIT_NOT_APPLICABLE:
+    return "ok";
+  case QG_CRIT_FAILED:
+    return "FAIL";
+  default:
+    return "--";
+  }
+}
+
+qg_status qg_score_text(FILE *out, const qg_score *s, bool color) {
+  const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
+  fprintf(out, "\n%sQuality score: %u/100%s (%u of %u points%s)\n", bold, s->total, reset,
+          s->earned, s->possible, s->normalised ? "; unmeasured criteria left out" : "");
+  for (int cat = 0; cat < QG__CAT_COUNT; cat++) {
+    if (!s->cat_points[cat])
+      continue;
+    if (s->cat_possible[cat])
+      fprintf(out, "  %-40s %3u/%u\n", qg_category_names[cat], s->cat_earned[cat],
+              s->cat_points[cat]);
+    else
+      fprintf(out, "  %-40s   -/%-3u not measured\n", qg_category_names[cat], s->cat_points[cat]);
+    for (int i = 0; i < QG__CRIT_COUNT; i++) {
+      const qg_crit_result *c = &s->crit[i];
+      if (qg_crit_defs[i].category != (qg_category)cat || c->status == QG_CRIT_OFF)
+        continue;
+      const char *mc = !color                             ? ""
+                       : c->status == QG_CRIT_FAILED       ? "\033[31m"
+                       : c->status == QG_CRIT_NOT_MEASURED ? "\033[2m"
+                                                           : "\033[32m";
+      fprintf(out, "    %s%-4s%s %-35s %3u/%-3u %s%s\n", mc, crit_mark(c->status), reset,
+              qg_crit_defs[i].label, c->earned, c->points,
+              c->status == QG_CRIT_NOT_MEASURED ? "not measured: " : "", c->detail);
+    }
+  }
+  const char *dc = !color                                ? ""
+                   : s->decision == QG_DECISION_APPROVE ? "\033[1;32m"
+                   : s->decision == QG_DECISION_REVIEW  ? "\033[1;33m"
+                                                        : "\033[1;31m";
+  fprintf(out, "Decision: %s%s%s (approve at %u, review at %u)\n", dc,
+          qg_decision_name(s->decision), reset, s->approve, s->review);
+  return ferror(out) ? QG_EIO : QG_OK;
+}
+
+struct cJSON *qg_score_json(const qg_score *s) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "total", s->total);
+  cJSON_AddStringToObject(o, "decision", qg_decision_name(s->decision));
+  cJSON_AddNumberToObject(o, "earned", s->earned);
+  cJSON_AddNumberToObject(o, "possible", s->possible);
+  cJSON_AddNumberToObject(o, "points", s->points);
+  cJSON_AddBoolToObject(o, "normalised", s->normalised);
+  cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
+  cJSON_AddNumberToObject(th, "approve", s->approve);
+  cJSON_AddNumberToObject(th, "review", s->review);
+  cJSON *cats = cJSON_AddArrayToObject(o, "categories");
+  for (int cat = 0; cat < QG__CAT_COUNT; cat++) {
+    if (!s->cat_points[cat])
+      continue;
+    cJSON *co = cJSON_CreateObject();
+    cJSON_AddStringToObject(co, "id", qg_category_keys[cat]);
+    cJSON_AddStringToObject(co, "name", qg_category_names[cat]);
+    cJSON_AddNumberToObject(co, "earned", s->cat_earned[cat]);
+    cJSON_AddNumberToObject(co, "possible", s->cat_possible[cat]);
+    cJSON_AddNumberToObject(co, "points", s->cat_points[cat]);
+    cJSON *crits = cJSON_AddArrayToObject(co, "criteria");
+    for (int i = 0; i < QG__CRIT_COUNT; i++) {
+      const qg_crit_result *c = &s->crit[i];
+      if (qg_crit_defs[i].category != (qg_category)cat || c->status == QG_CRIT_OFF)
+        continue;
+      cJSON *cr = cJSON_CreateObject();
+      cJSON_AddStringToObject(cr, "id", qg_crit_defs[i].key);
+      cJSON_AddStringToObject(cr, "name", qg_crit_defs[i].label);
+      cJSON_AddStringToObject(cr, "status", qg_crit_status_name(c->status));
+      cJSON_AddNumberToObject(cr, "earned", c->earned);
+      cJSON_AddNumberToObject(cr, "points", c->points);
+      if (c->has_value)
+        cJSON_AddNumberToObject(cr, "value", c->value);
+      cJSON_AddStringToObject(cr, "detail", c->detail);
+      cJSON_AddItemToArray(crits, cr);
+    }
+    cJSON_AddItemToArray(cats, co);
+  }
+  return o;
+}
+
+/* ---- Markdown ------------------------------------------------------------------------ */
+
+static void md_escape(FILE *out, const char *s) {
+  for (; *s; s++) {
+    if (strchr("\\`*_[]<>|#", *s))
+      fputc('\\', out);
+    fputc(*s == '\n' ? ' ' : *s, out);
+  }
+}
+
+static void md_bar(FILE *out, unsigned earned, unsigned points) {
+  unsigned full = points ? (earned * 10 + points / 2) / points : 0;
+  for (unsigned i = 0; i < 10; i++)
+    fputs(i < full ? "\xe2\x96\x88" : "\xe2\x96\x91", out); /* █ ░ */
+}
+
+#define MD_TOP 20 /* findings listed per report */
+
+qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
+  const qg_score *s = rep->score;
+  const qg_result *r = rep->result;
+  if (s) {
+    static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9a\xa0\xef\xb8\x8f",
+                                       "\xe2\x9d\x8c"}; /* ✅ ⚠️ ❌ */
+    fprintf(out, "## %s qgate: %u/100, %s\n\n", icon[s->decision], s->total,
+            qg_decision_name(s->decision));
+    fprintf(out, "%u of %u points%s. Approve at %u, review at %u.\n\n", s->earned, s->possible,
+            s->normalised ? " (criteria not measured are left out of the total)" : "",
+            s->approve, s->review);
+    fputs("| category | score | |\n|---|---|---|\n", out);
+    for (int cat = 0; cat < QG__CAT_COUNT; cat++) {
+      if (!s->cat_points[cat])
+        continue;
+      if (!s->cat_possible[cat]) {
+        fprintf(out, "| %s | not measured (of %u) | |\n", qg_category_names[cat],
+                s->cat_points[cat]);
+        continue;
+      }
+      fprintf(out, "| %s | %u/%u | ", qg_category_names[cat], s->cat_earned[cat],
+              s->cat_points[cat]);
+      md_bar(out, s->cat_earned[cat], s->cat_points[cat]);
+      fputs(" |\n", out);
+    }
+    fputs("\n| criterion | points | result |\n|---|---|---|\n", out);
+    for (int i = 0; i < QG__CRIT_COUNT; i++) {
+      const qg_crit_result *c = &s->crit[i];
+      if (c->status == QG_CRIT_OFF)
+        continue;
+      fprintf(out, "| %s %s | ",
+              c->status == QG_CRIT_FAILED        ? "\xe2\x9d\x8c"
+              : c->status == QG_CRIT_NOT_MEASURED ? "\xe2\x9e\x96"
+                                                  : "\xe2\x9c\x85",
+              qg_crit_defs[i].label);
+      if (c->status == QG_CRIT_NOT_MEASURED)
+        fprintf(out, "not measured (of %u) | ", c->points);
+      else
+        fprintf(out, "%u/%u | ", c->earned, c->points);
+      md_escape(out, c->detail);
+      fputs(" |\n", out);
+    }
+    fputc('\n', out);
+  }
+  size_t counts[QG__SEV_COUNT];
+  qg_result_counts(r, counts);
+  size_t active = 0;
+  for (int sev = 0; sev < QG__SEV_COUNT; sev++)
+    active += counts[sev];
+  if (!active) {
+    fputs(rep->base ? "No new findings.\n" : "No findings.\n", out);
+    return ferror(out) ? QG_EIO : QG_OK;
+  }
+  fprintf(out, "### %zu finding%s\n\n", active, active == 1 ? "" : "s");
+  size_t shown = 0;
+  for (int sev = QG_SEV_CRITICAL; sev >= QG_SEV_INFO; sev--) {
+    if (!counts[sev] || shown == MD_TOP)
+      continue;
+    fprintf(out, "**%s** (%zu)\n\n", qg_severity_name((qg_severity)sev), counts[sev]);
+    for (size_t i = 0; i < r->findings.n && shown < MD_TOP; i++) {
+      const qg_finding *f = &r->findings.items[i];
+      if (f->suppressed_by || f->in_base || (int)f->severity != sev)
+        continue;
+      fprintf(out, "- `%s:%u:%u` `%s`: ", f->loc.path ? f->loc.path : "-", f->loc.line,
+              f->loc.col, f->rule->id);
+      md_escape(out, f->message);
+      fputc('\n', out);
+      shown++;
+    }
+    fputc('\n', out);
+  }
+  if (shown < active)
+    fprintf(out, "... and %zu more (see the SARIF or JSON report).\n", active - shown);
+  return ferror(out) ? QG_EIO : QG_OK;
+}
+
+/* ---- badge ------------------------------------------------------------------------------- */
+
+qg_status qg_report_badge(FILE *out, const qg_report *rep) {
+  if (!rep->score)
+    return QG_EUSAGE;
+  const qg_score *s = rep->score;
+  const char *fill = s->decision == QG_DECISION_APPROVE  ? "#2ea44f"
+                     : s->decision == QG_DECISION_REVIEW ? "#dbab09"
+                                                         : "#cb2431";
+  char value[16];
+  snprintf(value, sizeof(value), "%u/100", s->total);
+  /* widths from a fixed 7 px per character: label "qgate" and the value */
+  unsigned lw = 5 * 7 + 10, vw = (unsigned)strlen(value) * 7 + 10, w = lw + vw;
+  fprintf(out,
+          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%u\" height=\"20\" role=\"img\" "
+          "aria-label=\"qgate: %s %s\">\n"
+          "  <title>qgate: %s %s</title>\n"
+          "  <rect width=\"%u\" height=\"20\" rx=\"3\" fill=\"#555\"/>\n"
+          "  <rect x=\"%u\" width=\"%u\" height=\"20\" rx=\"3\" fill=\"%s\"/>\n"
+          "  <g fill=\"#fff\" font-family=\"Verdana,DejaVu Sans,sans-serif\" font-size=\"11\" "
+          "text-anchor=\"middle\">\n"
+          "    <text x=\"%u\" y=\"14\">qgate</text>\n"
+          "    <text x=\"%u\" y=\"14\">%s</text>\n"
+          "  </g>\n"
+          "</svg>\n",
+          w, value, qg_decision_name(s->decision), value, qg_decision_name(s->decision), w, lw,
+          vw, fill, lw / 2, lw + vw / 2, value);
+  return ferror(out) ? QG_EIO : QG_OK;
+}

@@ -1,0 +1,23 @@
+/* jsonin.h: what the JSON signal readers share: a parse that reports a
+ * syntax error at its line and column, and the wording of type errors. */
+#ifndef QG_JSONIN_H
+#define QG_JSONIN_H
+
+#include "core/finding.h"
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* Parses buf as one JSON value (a UTF-8 byte order mark is skipped; only
+ * white space may follow the value). On a syntax error adds a QG_EPARSE
+ * diagnostic at label:line:col and returns NULL. Caller deletes the tree. */
+cJSON *qg_json_parse(qg_result *diags, const char *label, const char *buf, size_t len);
+
+/* s quoted for a message: quotes, backslashes and control bytes escaped, cut
+ * after about 60 bytes. Caller frees. */
+char *qg_json_quoted(const char *s);
+
+/* "a string", "a number", "an object" ... for messages. Static. */
+const char *qg_json_type_name(const cJSON *v);
+
+#endif
