@@ -14,6 +14,7 @@
  * set of units keyed by (file, line) or (file, block span). */
 #include "core/fs.h"
 #include "core/mem.h"
+#include "scoring/jsonin.h"
 #include "scoring/signals.h"
 
 #include <libxml/xmlreader.h>
@@ -1028,18 +1029,9 @@ qg_status qg_coverage_read(const char *path, qg_coverage_format fmt, qg_coverage
                            qg_result *diags) {
   unsigned char *buf = NULL;
   size_t len = 0;
-  int err_no = 0;
-  qg_status st = qg_read_all(path, NULL, QG_SIGNAL_MAX_BYTES, &buf, &len, &err_no);
-  if (st != QG_OK) {
-    qg_location loc = {path, 0, 0, 0, 0};
-    if (diags)
-      qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "cannot read the coverage report: %s",
-                     st == QG_ETOOBIG  ? "larger than 256 MiB"
-                     : st == QG_ENOENT ? "no such file"
-                                       : strerror(err_no));
-    return st;
-  }
-  st = qg_coverage_parse(path, (const char *)buf, len, fmt, cov, diags);
+  qg_status st = qg_signal_read(path, &buf, &len, diags);
+  if (st == QG_OK)
+    st = qg_coverage_parse(path, (const char *)buf, len, fmt, cov, diags);
   free(buf);
   return st;
 }

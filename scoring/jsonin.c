@@ -1,6 +1,10 @@
 /* jsonin.c: shared by the JSON signal readers (see jsonin.h). */
 #include "scoring/jsonin.h"
+#include "core/fs.h"
 #include "core/mem.h"
+#include "scoring/signals.h"
+
+#include <errno.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -75,3 +79,20 @@ cJSON *qg_json_parse(qg_result *diags, const char *label, const char *buf, size_
   return NULL;
 }
 
+
+qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_result *diags) {
+  int err_no = 0;
+  qg_status st = qg_read_all(path, NULL, QG_SIGNAL_MAX_BYTES, buf, len, &err_no);
+  if (st == QG_OK)
+    return QG_OK;
+  qg_location loc = {path, 0, 0, 0, 0};
+  if (st == QG_ETOOBIG)
+    qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "file is larger than the %u-byte cap",
+                   (unsigned)QG_SIGNAL_MAX_BYTES);
+  else if (st == QG_ENOENT)
+    qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "no such file or directory");
+  else
+    qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "cannot read: %s",
+                   strerror(err_no ? err_no : EIO));
+  return st;
+}

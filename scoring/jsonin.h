@@ -1,5 +1,6 @@
-/* jsonin.h: what the JSON signal readers share: a parse that reports a
- * syntax error at its line and column, and the wording of type errors. */
+/* jsonin.h: what the signal readers share: reading a signal file under its
+ * cap, a JSON parse that reports a syntax error at its line and column, and
+ * the wording of type errors. */
 #ifndef QG_JSONIN_H
 #define QG_JSONIN_H
 
@@ -7,6 +8,11 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+
+/* Reads a signal file (at most QG_SIGNAL_MAX_BYTES); on failure adds an
+ * error naming path and returns the status (QG_ENOENT, QG_EIO, QG_ETOOBIG).
+ * *buf: caller frees. */
+qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_result *diags);
 
 /* Parses buf as one JSON value (a UTF-8 byte order mark is skipped; only
  * white space may follow the value). On a syntax error adds a QG_EPARSE

@@ -564,22 +564,9 @@ qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len,
 qg_status qg_sarif_import(const char *path, qg_sarif_counts *c, qg_result *diags) {
   unsigned char *buf = NULL;
   size_t len = 0;
-  int err_no = 0;
-  qg_status st = qg_read_all(path, NULL, QG_SIGNAL_MAX_BYTES, &buf, &len, &err_no);
-  if (st != QG_OK) {
-    qg_location loc = {path, 0, 0, 0, 0};
-    if (st == QG_ETOOBIG)
-      qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "file is larger than the %u-byte cap",
-                     (unsigned)QG_SIGNAL_MAX_BYTES);
-    else if (st == QG_ENOENT)
-      qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "no such file or directory");
-    else
-      qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "cannot read: %s",
-                     strerror(err_no ? err_no : EIO));
-    free(buf);
-    return st;
-  }
-  st = qg_sarif_import_buffer(path, (const char *)buf, len, c, diags);
+  qg_status st = qg_signal_read(path, &buf, &len, diags);
+  if (st == QG_OK)
+    st = qg_sarif_import_buffer(path, (const char *)buf, len, c, diags);
   free(buf);
   return st;
 }
