@@ -636,16 +636,17 @@ static bool read_signals(const cli_opts *o, const qg_config *cfg, qg_signals *si
   return ok;
 }
 
+/* Does path match the configured globs, or the defaults when none are set? */
 static bool any_match(const qg_cfglist *l, const char *const *deflt, size_t ndeflt,
                       const char *path) {
-  const char *pats[64];
-  size_t n = 0;
-  for (size_t i = 0; i < l->n && n < QG_ARRAY_LEN(pats); i++)
-    pats[n++] = l->items[i].s;
   if (!l->n)
-    for (size_t i = 0; i < ndeflt && n < QG_ARRAY_LEN(pats); i++)
-      pats[n++] = deflt[i];
-  return qg_glob_list_match(pats, n, path, false);
+    return qg_glob_list_match(deflt, ndeflt, path, false);
+  const char **pats = qg_xcalloc(l->n, sizeof(*pats));
+  for (size_t i = 0; i < l->n; i++)
+    pats[i] = l->items[i].s;
+  bool hit = qg_glob_list_match(pats, l->n, path, false);
+  free(pats);
+  return hit;
 }
 
 #define QG_MAX_CHANGED 1000000
