@@ -296,8 +296,47 @@ static void test_placeholders(void **state) {
   assert_true(qg_entropy("abcd", 4) > 1.99 && qg_entropy("abcd", 4) < 2.01);
 }
 
+/* Which texts the YAML-aware pass parses: those where it can find something. */
+static void test_wants_yaml(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  qg_result r;
+  qg_result_init(&r);
+  qg_secrets *s = NULL;
+  assert_int_equal(qg_secrets_new(&rs, NULL, &r, &s), QG_OK);
+  static const char *const yes[] = {
+      "kind: Secret\n",
+      "apiVersion: v1\n\"kind\":  'Secret' # x\n",
+      "{\"kind\": \"Secret\"}",
+      "env:\n  - name: DB_PASSWORD\n    value: x\n",
+      "env:\n  - value: x\n    name: API_TOKEN\n",
+      "env: [{name: API_KEY, value: x}]\n",
+      "[{\"name\": \"API_TOKEN\",\n  \"value\": \"x\"}]",
+      "env:\n- name:\n    DB_PASSWORD\n  value: x\n",
+  };
+  for (size_t i = 0; i < QG_ARRAY_LEN(yes); i++)
+    assert_true(qg_secrets_wants_yaml(s, yes[i], strlen(yes[i])));
+  static const char *const no[] = {
+      "kind: SecretStore\n",
+      "# kind: Secret\nkind: ConfigMap\n",
+      "kind: Secrets\n",
+      "environment: production\n",
+      "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db}\n"
+      "  - name: LOG_LEVEL\n    value: info\n",
+      "env:\n  - name: LOG_LEVEL\n    value: info\n",
+      "name: password-service\n",
+  };
+  for (size_t i = 0; i < QG_ARRAY_LEN(no); i++)
+    assert_false(qg_secrets_wants_yaml(s, no[i], strlen(no[i])));
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_wants_yaml),
       cmocka_unit_test(test_every_rule_every_format),
       cmocka_unit_test(test_redact),
       cmocka_unit_test(test_placeholders),

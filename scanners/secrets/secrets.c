@@ -10,6 +10,8 @@
 
 #define SECRET_GENERIC 1u
 #define SECRET_YAML 2u
+#define SECRET_NEAR 4u
+#define SECRET_LINE 8u
 
 typedef struct sdef {
   const char *id, *keywords, *pattern;
@@ -30,6 +32,7 @@ typedef struct srule {
   const sdef *def;
   qg_regex *re;
   bool windowed; /* a single-line pattern: run only on the lines around keyword hits */
+  bool own_line; /* and only on the keyword's own line (SECRET_LINE) */
 } srule;
 
 struct qg_secrets {
@@ -83,17 +86,21 @@ char *qg_secret_mask(const char *secret, size_t len) {
 }
 
 /* Does buf hold w? */
-static bool holds(const char *buf, size_t len, const char *w) {
-  size_t wl = strlen(w);
+/* The first occurrence of w (wl bytes) in buf, or NULL. */
+static const char *find_sub(const char *buf, size_t len, const char *w, size_t wl) {
   for (const char *p = buf, *end = buf + len; (size_t)(end - p) >= wl;) {
     p = memchr(p, w[0], (size_t)(end - p) - wl + 1);
     if (!p)
-      return false;
+      return NULL;
     if (memcmp(p, w, wl) == 0)
-      return true;
+      return p;
     p++;
   }
-  return false;
+  return NULL;
+}
+
+static bool holds(const char *buf, size_t len, const char *w) {
+  return find_sub(buf, len, w, strlen(w)) != NULL;
 }
 
 /* Does s hold needle (lower case), ignoring case? */
@@ -320,6 +327,15 @@ typedef struct windows {
   size_t n, cap, last_end;
 } windows;
 
+/* The line holding offset i, its newline included. */
+static span line_around(const char *buf, size_t len, size_t i) {
+  size_t a = i;
+  while (a > 0 && buf[a - 1] != '\n')
+    a--;
+  const char *nl = memchr(buf + i, '\n', len - i);
+  return (span){a, nl ? (size_t)(nl - buf) + 1 : len};
+}
+
 /* From one line before the line holding offset i to one line after it. */
 static span window_around(const char *buf, size_t len, size_t i) {
   size_t a = i;
@@ -423,7 +439,7 @@ static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint
           bits &= bits - 1;
           if (r >= s->n || !s->rules[r].windowed || i < win[r].last_end)
             continue;
-          span sp = window_around(buf, len, i);
+          span sp = s->rules[r].own_line ? line_around(buf, len, i) : window_around(buf, len, i);
           windows *wr = &win[r];
           if (wr->n && sp.start <= wr->w[wr->n - 1].end) {
             wr->w[wr->n - 1].end = sp.end; /* merge with the previous window */
@@ -448,6 +464,8 @@ static void ac_candidates(const qg_secrets *s, const char *buf, size_t len, uint
 static bool single_line(const sdef *d) {
   if (!*d->keywords)
     return false;
+  if (d->flags & (SECRET_NEAR | SECRET_LINE))
+    return true;
   const char *p = d->pattern;
   static const char *const crossing[] = {"\\n", "\\R", "\\v", "(?s", "\\G", "\\r", NULL};
   for (const char *const *c = crossing; *c; c++)
@@ -481,7 +499,7 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
                    d->id, off, err);
     return QG_ECONFIG;
   }
-  s->rules[s->n++] = (srule){rule, d, re, single_line(d)};
+  s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0};
   return QG_OK;
 }
 
@@ -702,6 +720,8 @@ static bool overlaps_reported(const qg_result *r, size_t first, const qg_locatio
 static void on_hit(void *ud, const hit *h) {
   scan_ctx *c = ud;
   qg_location loc = {c->path, 0, 0, 0, 0};
+  if (!c->lm.starts)
+    linemap_build(&c->lm, c->buf, c->len); /* on the first hit: most files have none */
   linemap_pos(&c->lm, c->buf, h->start, &loc.line, &loc.col);
   linemap_pos(&c->lm, c->buf, h->end, &loc.end_line, &loc.end_col);
   if (overlaps_reported(c->r, c->first, &loc))
@@ -721,7 +741,6 @@ static void on_hit(void *ud, const hit *h) {
 void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len,
                      qg_result *r) {
   scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first_of_path(r, path)};
-  linemap_build(&c.lm, buf, len);
   const qg_rule *limited = NULL;
   if (find_all(s, buf, len, on_hit, &c, &limited)) {
     qg_location loc = {path, 0, 0, 0, 0};
@@ -916,9 +935,165 @@ static void walk_env(qg_secrets *s, const char *path, const qg_ynode *n, qg_resu
     walk_env(s, path, n->u.map.pairs[i].value, r, depth + 1);
 }
 
+/* The key KEY at p (holds it), written as a YAML or JSON mapping key: quoted or
+ * bare, at a line start or after `- `, `{` or `,`. Returns where its value
+ * starts (past the colon and blanks), or NULL. */
+static const char *key_value(const char *buf, const char *end, const char *p, size_t kl) {
+  const char *b = p;
+  if (b > buf && (b[-1] == '"' || b[-1] == '\''))
+    b--;
+  while (b > buf && (b[-1] == ' ' || b[-1] == '\t'))
+    b--;
+  if (b > buf && b[-1] != '\n' && b[-1] != '-' && b[-1] != '{' && b[-1] != ',')
+    return NULL;
+  const char *q = p + kl;
+  if (q < end && (*q == '"' || *q == '\''))
+    q++;
+  while (q < end && (*q == ' ' || *q == '\t'))
+    q++;
+  if (q >= end || *q != ':')
+    return NULL;
+  q++;
+  while (q < end && (*q == ' ' || *q == '\t'))
+    q++;
+  return q;
+}
+
+/* The rest of the line from p, at most 256 bytes; a blank rest means the value
+ * is on the next line. */
+static size_t value_span(const char *p, const char *end, const char **start) {
+  if (p < end && (*p == '\n' || *p == '\r')) {
+    while (p < end && (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t'))
+      p++;
+  }
+  *start = p;
+  const char *e = p;
+  while (e < end && e - p < 256 && *e != '\n')
+    e++;
+  return (size_t)(e - p);
+}
+
+/* The line starting at ln: the column of its mapping key (past the indent
+ * and a sequence entry's `- `), -1 for a blank or comment line; *dash when
+ * the line starts a sequence entry, *key where the key starts. */
+static long line_key(const char *ln, const char *end, bool *dash, const char **key) {
+  const char *q = ln;
+  *dash = false;
+  while (q < end && *q == ' ')
+    q++;
+  if (q + 1 < end && q[0] == '-' && q[1] == ' ') {
+    *dash = true;
+    q += 2;
+    while (q < end && *q == ' ')
+      q++;
+  }
+  *key = q;
+  if (q >= end || *q == '\n' || *q == '\r' || *q == '#')
+    return -1;
+  return q - ln;
+}
+
+static bool is_value_key(const char *buf, const char *end, const char *k) {
+  if (k < end && (*k == '"' || *k == '\''))
+    k++;
+  return (size_t)(end - k) >= 5 && memcmp(k, "value", 5) == 0 && key_value(buf, end, k, 5);
+}
+
+static const char *line_start(const char *buf, const char *p) {
+  while (p > buf && p[-1] != '\n')
+    p--;
+  return p;
+}
+
+/* Does the mapping whose `name` key is at p also hold a `value` key (not
+ * valueFrom)? On the same line (flow style), or on the lines of the same
+ * block-style sequence entry, a few either side. */
+static bool entry_has_value(const char *buf, const char *end, const char *p) {
+  const char *ln = line_start(buf, p);
+  const char *nl = memchr(p, '\n', (size_t)(end - p));
+  const char *eol = nl ? nl : end;
+  for (const char *q = p + 4; (q = find_sub(q, (size_t)(eol - q), "value", 5)); q += 5)
+    if (key_value(buf, end, q, 5))
+      return true;
+  const char *b = p;
+  if (b > buf && (b[-1] == '"' || b[-1] == '\''))
+    b--;
+  while (b > buf && (b[-1] == ' ' || b[-1] == '\t'))
+    b--;
+  if (b > buf && (b[-1] == '{' || b[-1] == ',')) {
+    /* a flow mapping (JSON) over several lines: from its `{` to its `}` */
+    const char *a = b - 1, *z = p;
+    while (a > buf && *a != '{' && p - a < 1024)
+      a--;
+    while (z < end && *z != '}' && z - p < 1024)
+      z++;
+    for (const char *q = a; (q = find_sub(q, (size_t)(z - q), "value", 5)); q += 5)
+      if (key_value(buf, end, q, 5))
+        return true;
+    return false;
+  }
+  bool dash;
+  const char *key;
+  long col = line_key(ln, end, &dash, &key);
+  if (col < 0)
+    return false;
+  bool first_dash = dash;
+  const char *l = nl ? nl + 1 : end; /* down, to the end of the entry */
+  for (int n = 0; n < 8 && l < end; n++) {
+    bool d;
+    long c = line_key(l, end, &d, &key);
+    if (c == col && !d && is_value_key(buf, end, key))
+      return true;
+    if (c >= 0 && (c < col || (c == col && d)))
+      break;
+    const char *next = memchr(l, '\n', (size_t)(end - l));
+    l = next ? next + 1 : end;
+  }
+  l = ln; /* up, to the entry's first line */
+  for (int n = 0; n < 8 && !first_dash && l > buf; n++) {
+    l = line_start(buf, l - 1);
+    bool d;
+    long c = line_key(l, end, &d, &key);
+    if (c == col && is_value_key(buf, end, key))
+      return true;
+    if (c >= 0 && (c < col || d))
+      break;
+  }
+  return false;
+}
+
 bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len) {
-  return (s->k8s_literal && holds(buf, len, "Secret")) ||
-         (s->env_credential && holds(buf, len, "env"));
+  const char *end = buf + len;
+  bool secret = false, env = false;
+  /* `kind: Secret`: the YAML pass decodes the object's data */
+  for (const char *p = buf; s->k8s_literal && !secret && (p = find_sub(p, (size_t)(end - p), "kind", 4));
+       p += 4) {
+    const char *v = key_value(buf, end, p, 4);
+    if (!v)
+      continue;
+    if (v < end && (*v == '"' || *v == '\''))
+      v++;
+    secret = (size_t)(end - v) >= 6 && memcmp(v, "Secret", 6) == 0 &&
+             (v + 6 == end || !(isalnum((unsigned char)v[6]) || v[6] == '_'));
+  }
+  if (secret)
+    return true;
+  /* an env entry: `name:` with a credential's name (walk_env's test) */
+  for (const char *p = buf; s->env_credential && !env && (p = find_sub(p, (size_t)(end - p), "name", 4));
+       p += 4) {
+    const char *v = key_value(buf, end, p, 4);
+    if (!v)
+      continue;
+    const char *vs;
+    size_t vl = value_span(v, end, &vs);
+    char one[257];
+    memcpy(one, vs, vl);
+    one[vl] = '\0';
+    if (!credential_name(one))
+      continue;
+    env = entry_has_value(buf, end, p);
+  }
+  return env;
 }
 
 void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,

@@ -26,8 +26,11 @@ void qg_secrets_free(qg_secrets **s);
 void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len, qg_result *r);
 
 /* Can the YAML-aware pass find anything in this text? Only when its rules
- * are on and the text names a Secret or holds an env list: the secrets
- * scanner alone need not parse other YAML. */
+ * are on and the text has a `kind: Secret` key, or a mapping with a `name`
+ * that reads like a credential's and a literal `value` beside it (block or
+ * flow style, JSON included): the secrets scanner alone need not parse other
+ * YAML. A cheap textual test: it may say yes where the parse finds nothing,
+ * never no where it would find something in YAML as written in practice. */
 bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len);
 
 /* The YAML-aware pass for one document: Kubernetes Secrets with literal
