@@ -1,5 +1,6 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
+#include "core/ci.h"
 #include "core/config.h"
 #include "core/edit.h"
 #include "core/fs.h"
@@ -114,6 +115,16 @@ static void errorf(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("qgate: ", io->err);
+  vfprintf(io->err, fmt, ap);
+  fputc('\n', io->err);
+  va_end(ap);
+}
+
+static void warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+static void warnf(const qg_cli_io *io, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("qgate: warning: ", io->err);
   vfprintf(io->err, fmt, ap);
   fputc('\n', io->err);
   va_end(ap);
@@ -721,6 +732,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
   qg_secrets *engine = NULL;
   qg_git_base *base = NULL;
+  char *ci_base = NULL; /* the CI's base revision, without --base */
+  const char *ci_source = NULL;
   qg_ruleset rs = {0};
   qg_result r;
   qg_config cfg;
@@ -856,6 +869,20 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       errorf(io, "--base: %s", gerr);
       goto out;
     }
+  } else if (mode == RUN_SCAN && (ci_base = qg_ci_base_rev(&ci_source)) != NULL) {
+    /* the gate in a merge or pull request pipeline: the CI's base, when the
+     * clone holds it (a shallow clone may not: then the change is not
+     * measured, and the gate still runs) */
+    char gerr[256];
+    if (qg_git_base_open(ci_base, &base, gerr, sizeof(gerr)) != QG_OK) {
+      warnf(io,
+            "the base revision from %s is not usable (%s): the change criteria are not "
+            "measured; fetch more history (actions/checkout fetch-depth: 0, GitLab GIT_DEPTH: 0) "
+            "or pass --base",
+            ci_source, gerr);
+      free(ci_base);
+      ci_base = NULL;
+    }
   }
   finish_scan(&scan, base, &r, io);
   if (o.dry_run && !o.fix) {
@@ -900,7 +927,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .fail_never = fail_never,
       .gate_failed = gate_failed,
       .color = want_color(&o, io->out),
-      .base = o.base,
+      .base = o.base ? o.base : ci_base,
       .score = mode == RUN_SCAN ? &score : NULL,
   };
   print_diags(io, &r);
@@ -923,6 +950,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
            : gate_failed                          ? QG_EXIT_FAIL
                                                   : QG_EXIT_PASS;
 out:
+  free(ci_base);
   qg_git_base_free(&base);
   qg_result_cleanup(&r);
   qg_secrets_free(&engine);

@@ -8,6 +8,7 @@
  * See fixtures/FORMAT.md. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "cli/cli.h"
+#include "core/fs.h"
 #include "core/git.h"
 #include "core/mem.h"
 
@@ -37,14 +38,15 @@ typedef struct tcase {
   const char *text; /* the case file, for section headers */
   section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
   section *files[MAX_FILES], *dirs[MAX_FILES], *links[MAX_FILES]; /* into all[] */
-  size_t nfiles, ndirs, nlinks;
-  section all[MAX_FILES * 3 + 16];
+  section *outs[MAX_FILES], *absents[MAX_FILES]; /* files the run must write or not */
+  size_t nfiles, ndirs, nlinks, nouts, nabsents;
+  section all[MAX_FILES * 5 + 16];
   size_t nall;
 } tcase;
 
-static const char *const k_sections[] = {"args",   "dir", "env", "exit",          "expect",
-                                         "expect-stderr", "expect-stdout", "commit", "file", "git", "name",
-                                         "stdin",  "symlink"};
+static const char *const k_sections[] = {
+    "absent", "args", "commit", "dir",  "env",  "exit",  "expect", "expect-file", "expect-stderr",
+    "expect-stdout", "file", "git", "name", "stdin", "symlink"};
 
 /* The text of line n (1-based) of the case file. */
 static const char *text_at_line(const tcase *c, int n) {
@@ -184,8 +186,16 @@ static int parse_case(tcase *c, const char *text) {
       } else if (needs_arg) {
         if (!cur->arg || strstr(cur->arg, "..") || cur->arg[0] == '/')
           return failf(c, lineno, "section '%s' needs a relative path without '..'", head);
-        section **list = !strcmp(head, "file") ? c->files : !strcmp(head, "dir") ? c->dirs : c->links;
-        size_t *n = !strcmp(head, "file") ? &c->nfiles : !strcmp(head, "dir") ? &c->ndirs : &c->nlinks;
+        section **list = c->links;
+        size_t *n = &c->nlinks;
+        if (!strcmp(head, "file"))
+          list = c->files, n = &c->nfiles;
+        else if (!strcmp(head, "dir"))
+          list = c->dirs, n = &c->ndirs;
+        else if (!strcmp(head, "expect-file"))
+          list = c->outs, n = &c->nouts;
+        else if (!strcmp(head, "absent"))
+          list = c->absents, n = &c->nabsents;
         if (*n == MAX_FILES)
           return failf(c, lineno, "too many '%s' sections", head);
         list[(*n)++] = cur;
@@ -292,6 +302,45 @@ static int compare(const tcase *c, const section *s, const char *what, const cha
   if (*got && got[strlen(got) - 1] != '\n')
     putchar('\n');
   return 1;
+}
+
+/* The expect-file sections: each file the run wrote, exactly; the absent
+ * sections: paths that must not exist after it. dir: the case's directory. */
+static int check_files(const tcase *c, const char *dir) {
+  int bad = 0;
+  char full[PATH_MAX];
+  for (size_t i = 0; i < c->nouts; i++) {
+    const section *s = c->outs[i];
+    snprintf(full, sizeof(full), "%s/%s", dir, s->arg);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int err_no = 0;
+    FILE *f = fopen(full, "rb");
+    qg_status st = f ? qg_read_all(full, f, 16u << 20, &data, &len, &err_no) : QG_ENOENT;
+    if (f)
+      fclose(f);
+    if (st != QG_OK) {
+      bad |= failf(c, s->line, "the run did not write %s", s->arg);
+      free(data);
+      continue;
+    }
+    char *got = qg_xmalloc(len + 1);
+    memcpy(got, data, len);
+    got[len] = '\0';
+    free(data);
+    char what[PATH_MAX + 16];
+    snprintf(what, sizeof(what), "file %s", s->arg);
+    bad |= compare(c, s, what, s->body.data ? s->body.data : "", got);
+    free(got);
+  }
+  for (size_t i = 0; i < c->nabsents; i++) {
+    struct stat st;
+    snprintf(full, sizeof(full), "%s/%s", dir, c->absents[i]->arg);
+    if (lstat(full, &st) == 0)
+      bad |= failf(c, c->absents[i]->line, "%s exists; the run must not write it",
+                   c->absents[i]->arg);
+  }
+  return bad;
 }
 
 static int run_case(const char *path) {
@@ -471,6 +520,7 @@ static int run_case(const char *path) {
   if (c.stderr_)
     bad |= compare(&c, c.stderr_, "stderr", c.stderr_->body.data ? c.stderr_->body.data : "",
                    err ? err : "");
+  bad |= check_files(&c, tmpl);
   if (status != want_exit) {
     bad |= failf(&c, c.exit_->line, "exit status %d, expected %d", status, want_exit);
     if (err && *err)
