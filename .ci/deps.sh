@@ -3,7 +3,7 @@
 # Uses sudo when not root. Safe to run repeatedly: installs only what is absent.
 set -eu
 pkgs="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
-libcurl4-openssl-dev libxml2-dev libcmocka-dev valgrind python3"
+libcurl4-openssl-dev libxml2-dev libcmocka-dev libssl-dev valgrind python3"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -8,6 +8,7 @@
 #include "core/http.h"
 #include "core/regex.h"
 #include "core/yamldoc.h"
+#include "review/review.h"
 #include "reporters/reporter.h"
 #include "rules/rule.h"
 #include "scanners/scanner.h"
@@ -66,7 +67,9 @@ static const opt_def k_opts[] = {
      "configuration file (default: .qgate.yml at the repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
      "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
-    {"dry-run", O_DRY_RUN, NULL, "with --fix: print the fixes as a unified diff, change nothing"},
+    {"dry-run", O_DRY_RUN, NULL,
+     "with --fix: print the fixes as a unified diff, change nothing; with review: print the "
+     "requests, send nothing"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
     {"fix", O_FIX, NULL,
@@ -165,9 +168,11 @@ static void usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
         "Commands:\n"
-        "  scan [PATH...]  every scanner in one pass (Kubernetes and secrets)\n"
+        "  scan [PATH...]  every scanner in one pass (Kubernetes, secrets, the architecture\n"
+        "                  review when configured) and the quality score\n"
         "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
         "  secrets [PATH...]  find credentials in files, masked in every output\n"
+        "  review          review the change against ARCHITECTURE.md with a language model\n"
         "  rules [ID]      list the rules, or explain one\n"
         "  version         print the version and library versions\n"
         "  help [COMMAND]  show help for a command\n\n"
@@ -222,6 +227,23 @@ static void usage_scan(FILE *f) {
         "a 0-100 quality score by the policy in .qgate.yml (default: the design documents'\n"
         "table) and decides: approve (>= 85), review (>= 70) or reject (exit status 1).\n"
         "Criteria whose signal is absent are not measured and left out of the total.\n\n"
+        "Options:\n",
+        f);
+  print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputc('\n', f);
+  fputs(k_exit_help, f);
+}
+
+static void usage_review(FILE *f) {
+  static const enum opt_id ids[] = {O_BASE, O_COLOR,  O_CONFIG, O_DRY_RUN,
+                                    O_FAIL_ON, O_FORMAT, O_HELP, O_PROFILE};
+  fputs("usage: qgate review [OPTIONS]\n\n"
+        "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
+        "default branch) against the repository's ARCHITECTURE.md with a language model\n"
+        "(review: in .qgate.yml, or QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL).\n"
+        "Everything sent is redacted by the secrets scanner first. Violations the model is\n"
+        "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
+        "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
         "Options:\n",
         f);
   print_options(f, ids, QG_ARRAY_LEN(ids));
@@ -571,7 +593,7 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
   return status;
 }
 
-typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN } run_mode;
+typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN, RUN_REVIEW } run_mode;
 
 /* .qgateignore at the repository root (or here): fingerprints of findings
  * that are accepted, one per line, '#' comments. */
@@ -721,6 +743,44 @@ static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
   }
 }
 
+/* The redaction engine for what the review sends: every secret rule of the
+ * registry and the configuration, whatever --select and --ignore say. */
+static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg_secrets **out,
+                         const qg_cli_io *io) {
+  qg_ruleset_init(rs);
+  qg_result tmp;
+  qg_result_init(&tmp);
+  qg_status st = have_cfg ? qg_config_apply_rules(cfg, rs, &tmp) : QG_OK;
+  for (size_t i = 0; i < rs->n; i++)
+    if (rs->rules[i]->flags & QG_RULE_SECRET)
+      rs->on[i] = true;
+  if (st == QG_OK)
+    st = qg_secrets_new(rs, have_cfg ? cfg : NULL, &tmp, out);
+  print_diags(io, &tmp);
+  qg_result_cleanup(&tmp);
+  return st == QG_OK;
+}
+
+/* What the review did, on standard error: one line, then what it left out. */
+static void review_summary(const qg_review_outcome *rv, const qg_cli_io *io) {
+  if (rv->state == QG_REVIEW_FAILED || rv->state == QG_REVIEW_NOT_CONFIGURED) {
+    fprintf(io->err, "qgate: review: not measured: %s\n", rv->reason);
+  } else {
+    fprintf(io->err,
+            "qgate: review: %zu file%s in %zu chunk%s (%zu request%s, %zu from the cache): %zu "
+            "violation%s, %zu below the confidence threshold%s%s\n",
+            rv->files, rv->files == 1 ? "" : "s", rv->chunks, rv->chunks == 1 ? "" : "s",
+            rv->requests, rv->requests == 1 ? "" : "s", rv->cached, rv->violations,
+            rv->violations == 1 ? "" : "s", rv->unconfirmed,
+            rv->state == QG_REVIEW_PARTIAL ? "; partial: " : "",
+            rv->state == QG_REVIEW_PARTIAL ? rv->reason : "");
+  }
+  for (size_t i = 0; i < rv->nskipped; i++)
+    fprintf(io->err, "qgate: review: skipped: %s\n", rv->skipped[i]);
+  for (size_t i = 0; i < rv->nnotes; i++)
+    fprintf(io->err, "qgate: review: note: %s\n", rv->notes[i]);
+}
+
 static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
                         const qg_cli_io *io) {
   apply_ignore_file(r, io);
@@ -734,6 +794,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_git_base *base = NULL;
   char *ci_base = NULL; /* the CI's base revision, without --base */
   const char *ci_source = NULL;
+  qg_secrets *redactor = NULL; /* every secret rule on, whatever ran: for the review */
+  qg_ruleset rs_red = {0};
+  qg_review_outcome review;
+  memset(&review, 0, sizeof(review));
+  bool review_failed = false;
   qg_ruleset rs = {0};
   qg_result r;
   qg_config cfg;
@@ -747,7 +812,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (status != QG_EXIT_PASS)
     goto out;
   if (o.help) {
-    (mode == RUN_K8S ? usage_k8s : mode == RUN_SECRETS ? usage_secrets : usage_scan)(io->out);
+    (mode == RUN_K8S       ? usage_k8s
+     : mode == RUN_SECRETS ? usage_secrets
+     : mode == RUN_REVIEW  ? usage_review
+                           : usage_scan)(io->out);
     goto out;
   }
   status = QG_EXIT_INPUT;
@@ -763,6 +831,22 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   if (load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
     goto out;
+  {
+    char rerr[256];
+    if (qg_review_config_env(&cfg.review, rerr, sizeof(rerr)) != QG_OK) {
+      errorf(io, "%s", rerr);
+      goto out;
+    }
+  }
+  if (mode == RUN_REVIEW && o.npaths) {
+    errorf(io, "qgate review takes no paths: it reviews the change since --base");
+    goto out;
+  }
+  if (mode == RUN_REVIEW && cfg.review.provider == QG_LLM_NONE) {
+    errorf(io, "qgate review: no provider configured: set review.provider in .qgate.yml or "
+               "QGATE_LLM_PROVIDER (openai, anthropic, bedrock)");
+    goto out;
+  }
   /* the command line wins over the configuration */
   if (!o.pss_level)
     o.pss_level = cfg.pss_level.s;
@@ -818,8 +902,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   /* each command runs its own groups; the level decides which PSS rules run */
   for (size_t i = 0; i < rs.n; i++) {
     unsigned fl = rs.rules[i]->flags;
-    bool secret = (fl & QG_RULE_SECRET) != 0;
-    if (mode != RUN_SCAN && (mode == RUN_K8S) == secret)
+    bool secret = (fl & QG_RULE_SECRET) != 0, arch = (fl & QG_RULE_ARCH) != 0;
+    if (mode == RUN_REVIEW ? !arch : mode != RUN_SCAN && (arch || (mode == RUN_K8S) == secret))
       rs.on[i] = false;
     if (level == QG_PSS_OFF && (fl & (QG_RULE_BASELINE | QG_RULE_RESTRICTED)))
       rs.on[i] = false;
@@ -840,7 +924,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     if (!ok)
       goto out;
   }
-  if (mode != RUN_K8S) {
+  if (mode == RUN_SCAN || mode == RUN_SECRETS) {
     qg_result tmp;
     qg_result_init(&tmp);
     qg_status est = qg_secrets_new(&rs, have_cfg ? &cfg : NULL, &tmp, &engine);
@@ -849,6 +933,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     if (est != QG_OK)
       goto out;
   }
+  bool reviewing = (mode == RUN_SCAN || mode == RUN_REVIEW) && cfg.review.provider != QG_LLM_NONE;
+  if (reviewing && !new_redactor(&cfg, have_cfg, &rs_red, &redactor, io))
+    goto out;
   qg_scan_config scan = {
       .run_k8s = mode != RUN_SECRETS,
       .secrets = engine,
@@ -862,14 +949,16 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   static const char *const dot[] = {"."};
   const char *const *paths = o.npaths ? o.paths : dot;
   size_t npaths = o.npaths ? o.npaths : 1;
-  qg_scan_paths(&scan, paths, npaths, &r);
+  if (mode != RUN_REVIEW)
+    qg_scan_paths(&scan, paths, npaths, &r);
   if (o.base) {
     char gerr[256];
     if (qg_git_base_open(o.base, &base, gerr, sizeof(gerr)) != QG_OK) {
       errorf(io, "--base: %s", gerr);
       goto out;
     }
-  } else if (mode == RUN_SCAN && (ci_base = qg_ci_base_rev(&ci_source)) != NULL) {
+  } else if ((mode == RUN_SCAN || mode == RUN_REVIEW) &&
+             (ci_base = qg_ci_base_rev(&ci_source)) != NULL) {
     /* the gate in a merge or pull request pipeline: the CI's base, when the
      * clone holds it (a shallow clone may not: then the change is not
      * measured, and the gate still runs) */
@@ -884,8 +973,22 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       ci_base = NULL;
     }
   }
-  finish_scan(&scan, base, &r, io);
-  if (o.dry_run && !o.fix) {
+  if (mode == RUN_REVIEW && !base && !ci_base) {
+    /* no base given or named by the CI: the default branch */
+    static const char *const branches[] = {"origin/HEAD", "origin/main", "origin/master",
+                                           "main", "master"};
+    char gerr[256];
+    for (size_t i = 0; i < QG_ARRAY_LEN(branches) && !base; i++)
+      if (qg_git_base_open(branches[i], &base, gerr, sizeof(gerr)) == QG_OK)
+        ci_base = qg_xstrdup(branches[i]);
+    if (!base) {
+      errorf(io, "qgate review: no base revision: pass --base (no CI base, no main or master)");
+      goto out;
+    }
+  }
+  if (mode != RUN_REVIEW)
+    finish_scan(&scan, base, &r, io);
+  if (o.dry_run && !o.fix && mode != RUN_REVIEW) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
   }
@@ -900,6 +1003,29 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       qg_scan_paths(&scan, paths, npaths, &r);
       finish_scan(&scan, base, &r, io);
     }
+  }
+
+  if (reviewing) {
+    const char *rev = o.base ? o.base : ci_base;
+    if (!rev) {
+      snprintf(review.reason, sizeof(review.reason), "no base revision (--base)");
+    } else {
+      qg_review_run rr = {&cfg.review, &rs, redactor, rev, NULL, o.dry_run ? io->out : NULL};
+      qg_status rst = qg_review(&rr, &r, &review);
+      if (rst == QG_EUSAGE || (rst == QG_EGIT && mode == RUN_REVIEW)) {
+        errorf(io, "review: %s", review.reason);
+        goto out;
+      }
+      review_summary(&review, io);
+      if (mode == RUN_REVIEW)
+        r.stats.files = review.files;
+      review_failed = cfg.review.required && !o.dry_run &&
+                      (review.state == QG_REVIEW_FAILED || review.state == QG_REVIEW_PARTIAL);
+    }
+    sig.review.measured = review.state == QG_REVIEW_DONE ||
+                          (review.state == QG_REVIEW_PARTIAL && review.violations);
+    sig.review.violations = review.violations;
+    sig.review.reason = review.reason;
   }
 
   bool gate_failed = false;
@@ -920,15 +1046,19 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_report rep = {
       .result = &r,
       .rules = &rs,
-      .command = mode == RUN_K8S ? "k8s" : mode == RUN_SECRETS ? "secrets" : "scan",
+      .command = mode == RUN_K8S       ? "k8s"
+                 : mode == RUN_SECRETS ? "secrets"
+                 : mode == RUN_REVIEW  ? "review"
+                                       : "scan",
       .pss_level = level == QG_PSS_OFF ? "off" : level == QG_PSS_BASELINE ? "baseline" : "restricted",
       .pss_version = version,
       .fail_on = fail_on,
       .fail_never = fail_never,
       .gate_failed = gate_failed,
       .color = want_color(&o, io->out),
-      .base = o.base ? o.base : ci_base,
+      .base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base,
       .score = mode == RUN_SCAN ? &score : NULL,
+      .review = reviewing ? &review : NULL,
   };
   print_diags(io, &r);
   int wstatus = write_reports(&o, &rep, io);
@@ -945,11 +1075,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     else
       input_error = true;
   }
-  status = io_error || wstatus == QG_EXIT_RUNTIME ? QG_EXIT_RUNTIME
+  status = io_error || wstatus == QG_EXIT_RUNTIME || review_failed ? QG_EXIT_RUNTIME
            : input_error                          ? QG_EXIT_INPUT
            : gate_failed                          ? QG_EXIT_FAIL
                                                   : QG_EXIT_PASS;
 out:
+  qg_review_outcome_cleanup(&review);
+  qg_secrets_free(&redactor);
+  qg_ruleset_cleanup(&rs_red);
   free(ci_base);
   qg_git_base_free(&base);
   qg_result_cleanup(&r);
@@ -970,6 +1103,10 @@ static int cmd_secrets(int argc, char **argv, const qg_cli_io *io) {
 
 static int cmd_scan(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, RUN_SCAN);
+}
+
+static int cmd_review(int argc, char **argv, const qg_cli_io *io) {
+  return cmd_run(argc, argv, io, RUN_REVIEW);
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -1116,6 +1253,7 @@ typedef struct command {
 /* Sorted by name. */
 static const command k_commands[] = {
     {"k8s", cmd_k8s, usage_k8s},
+    {"review", cmd_review, usage_review},
     {"rules", cmd_rules, usage_rules},
     {"scan", cmd_scan, usage_scan},
     {"secrets", cmd_secrets, usage_secrets},

@@ -340,6 +340,107 @@ static void parse_signals(parser *p, const qg_ynode *n) {
   }
 }
 
+static void set_owned(char **dst, const char *v) {
+  free(*dst);
+  *dst = qg_xstrdup(v);
+}
+
+static void strv_from(parser *p, const qg_ynode *v, const char *key, char ***out, size_t *n) {
+  qg_cfglist l = {0};
+  get_list(p, v, key, &l);
+  for (size_t i = 0; i < *n; i++)
+    free((*out)[i]);
+  free(*out);
+  *out = l.n ? qg_xcalloc(l.n, sizeof(char *)) : NULL;
+  for (size_t i = 0; i < l.n; i++)
+    (*out)[i] = l.items[i].s; /* moved */
+  *n = l.n;
+  free(l.items);
+}
+
+static void parse_review(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "review"))
+    return;
+  static const char known[] =
+      "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
+      "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
+      "timeout, retries, cache_dir, required, json_mode";
+  qg_review_config *rc = &p->c->review;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    char key[64];
+    snprintf(key, sizeof(key), "review.%s", ks);
+    qg_cfgstr str = {0};
+    double x;
+    if (!strcmp(ks, "provider")) {
+      if (get_str(p, v, key, &str) && qg_llm_provider_parse(str.s, &rc->provider) != QG_OK)
+        err(p, v, "review.provider must be openai, anthropic, bedrock or none, not \"%s\"", str.s);
+    } else if (!strcmp(ks, "model") || !strcmp(ks, "base_url") || !strcmp(ks, "api_key_env") ||
+               !strcmp(ks, "region") || !strcmp(ks, "cache_dir")) {
+      char **dst = !strcmp(ks, "model")      ? &rc->model
+                   : !strcmp(ks, "base_url") ? &rc->base_url
+                   : !strcmp(ks, "region")   ? &rc->region
+                   : !strcmp(ks, "cache_dir") ? &rc->cache_dir
+                                              : &rc->api_key_env;
+      if (get_str(p, v, key, &str)) {
+        if (!strcmp(ks, "base_url") && strncmp(str.s, "http://", 7) && strncmp(str.s, "https://", 8))
+          err(p, v, "review.base_url must start with http:// or https://");
+        else if (!strcmp(ks, "cache_dir") && str.s[0] != '/' && strcmp(str.s, "off") &&
+                 p->c->root) {
+          char *abs = qg_xasprintf("%s/%s", p->c->root, str.s);
+          set_owned(dst, abs);
+          free(abs);
+        } else
+          set_owned(dst, str.s);
+      }
+    } else if (!strcmp(ks, "api_key") || !strcmp(ks, "key") || !strcmp(ks, "token")) {
+      err(p, k,
+          "review.%s: keys are never read from the configuration file; put the key in an "
+          "environment variable (a CI secret) and name it with review.api_key_env",
+          ks);
+    } else if (!strcmp(ks, "documents")) {
+      strv_from(p, v, key, &rc->documents, &rc->ndocuments);
+    } else if (!strcmp(ks, "exclude")) {
+      strv_from(p, v, key, &rc->exclude, &rc->nexclude);
+    } else if (!strcmp(ks, "min_confidence")) {
+      if (get_num(p, v, key, 0, 1, false, &x))
+        rc->min_confidence = x;
+    } else if (!strcmp(ks, "chunk_tokens")) {
+      if (get_num(p, v, key, 1000, 2000000, true, &x))
+        rc->chunk_tokens = (size_t)x;
+    } else if (!strcmp(ks, "max_requests")) {
+      if (get_num(p, v, key, 0, 10000, true, &x))
+        rc->max_requests = (size_t)x;
+    } else if (!strcmp(ks, "max_tokens")) {
+      if (get_num(p, v, key, 0, 1e9, true, &x))
+        rc->max_tokens = (size_t)x;
+    } else if (!strcmp(ks, "max_output_tokens")) {
+      if (get_num(p, v, key, 16, 200000, true, &x))
+        rc->max_output_tokens = (unsigned)x;
+    } else if (!strcmp(ks, "parallel")) {
+      if (get_num(p, v, key, 1, 64, true, &x))
+        rc->parallel = (unsigned)x;
+    } else if (!strcmp(ks, "connect_timeout") || !strcmp(ks, "timeout")) {
+      if (get_num(p, v, key, 0.001, 3600, false, &x))
+        *(ks[0] == 'c' ? &rc->connect_timeout_ms : &rc->timeout_ms) = (long)(x * 1000);
+    } else if (!strcmp(ks, "retries")) {
+      if (get_num(p, v, key, 0, 10, true, &x))
+        rc->retries = x == 0 ? -1 : (int)x;
+    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode")) {
+      const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
+      bool t = !strcmp(b, "true"), f = !strcmp(b, "false");
+      if (!t && !f)
+        err(p, v, "%s must be true or false", key);
+      else
+        *(ks[0] == 'r' ? &rc->required : &rc->json_mode) = t;
+    } else {
+      unknown_key(p, k, "review", known);
+    }
+    free(str.s);
+  }
+}
+
 static void parse_profiles(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "profiles"))
     return;
@@ -516,9 +617,9 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 }
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
-  static const char known_top[] =
-      "pss, fail_on, rules, exclude, exemptions, score, signals, profiles, custom_rules";
-  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions, score";
+  static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
+                                  "review, profiles, custom_rules";
+  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions, score, review";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
     const qg_ynode *k = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
     const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
@@ -540,6 +641,8 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       parse_score(p, v);
     else if (top && !strcmp(ks, "signals"))
       parse_signals(p, v);
+    else if (!strcmp(ks, "review"))
+      parse_review(p, v);
     else if (top && !strcmp(ks, "profiles"))
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))
@@ -579,9 +682,11 @@ static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
 void qg_config_init(qg_config *c) {
   memset(c, 0, sizeof(*c));
   qg_score_policy_default(&c->score);
+  qg_review_config_init(&c->review);
 }
 
 void qg_config_cleanup(qg_config *c) {
+  qg_review_config_cleanup(&c->review);
   free(c->path);
   free(c->root);
   free(c->cwd_rel);

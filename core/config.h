@@ -31,6 +31,17 @@
  *     readme: ["README*", docs/]    # gitignore-style globs over the changed files
  *     api: [api/, "*.proto"]
  *     openapi: ["openapi*.yaml", "openapi*.json", "swagger*.yaml"]
+ *   review:                         # the architecture review (qgate review, qgate scan)
+ *     provider: openai                # anthropic, bedrock; QGATE_LLM_PROVIDER wins
+ *     model: gpt-4o-mini              # QGATE_LLM_MODEL wins
+ *     base_url: https://llm.internal/v1   # gateways, self-hosted; QGATE_LLM_BASE_URL wins
+ *     api_key_env: LLM_KEY            # the variable holding the key (never the key itself)
+ *     documents: [ARCHITECTURE.md, docs/adr/]
+ *     min_confidence: 0.8
+ *     chunk_tokens: 16000             # one request's budget; max_requests, max_tokens per run
+ *     timeout: 120                    # seconds; connect_timeout, retries, parallel
+ *     cache_dir: .qgate-cache         # or off
+ *     required: false                 # true: a review that cannot run fails (exit status 3)
  *   custom_rules:
  *     - id: custom/memory-limit
  *       title: Containers must set a memory limit
@@ -52,6 +63,7 @@
 #define QG_CONFIG_H
 
 #include "core/finding.h"
+#include "review/settings.h"
 #include "rules/rule.h"
 #include "scoring/score.h"
 
@@ -105,6 +117,7 @@ typedef struct qg_config {
   qg_score_policy score; /* the design documents' policy, with score: applied */
   qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
+  qg_review_config review; /* the architecture review (review/settings.h) */
 } qg_config;
 
 void qg_config_init(qg_config *c);

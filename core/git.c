@@ -277,3 +277,12 @@ out:
   git_repository_free(repo);
   return st;
 }
+
+void qg_git_hash_hex(const void *data, size_t len, char out[41]) {
+  git_oid oid;
+  if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) != 0) {
+    snprintf(out, 41, "%040d", 0);
+    return;
+  }
+  git_oid_tostr(out, 41, &oid);
+}

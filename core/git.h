@@ -1,4 +1,5 @@
-/* git.h: the libgit2 adapter. The only qgate file that includes <git2.h>. */
+/* git.h: the libgit2 adapter. With review/change.c (the change under review),
+ * the only qgate code that includes <git2.h>. */
 #ifndef QG_GIT_H
 #define QG_GIT_H
 
@@ -53,5 +54,9 @@ qg_status qg_git_commit_all(const char *workdir, const char *message);
 
 /* libgit2's version, e.g. "1.5.1"; written into buf. */
 const char *qg_git_version(char *buf, size_t size);
+
+/* A content hash of data as 40 hex digits + NUL (git's SHA-1 of a blob): for
+ * cache keys. Needs qg_git_global_init. */
+void qg_git_hash_hex(const void *data, size_t len, char out[41]);
 
 #endif

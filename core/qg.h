@@ -34,6 +34,7 @@ typedef enum qg_status {
   QG_ETOOBIG,  /* an input is over its cap */
   QG_ENOENT,   /* a named path does not exist */
   QG_EGIT,     /* libgit2 reported an error */
+  QG_ENET,     /* a network request failed: connect, TLS, timeout, or no usable reply */
   QG__STATUS_LAST
 } qg_status;
 

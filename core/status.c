@@ -13,6 +13,7 @@ static const char *const k_status_text[QG__STATUS_LAST] = {
     [QG_ETOOBIG] = "input over its size cap",
     [QG_ENOENT] = "no such file or directory",
     [QG_EGIT] = "git error",
+    [QG_ENET] = "network error",
 };
 
 const char *qg_strerror(qg_status s) {

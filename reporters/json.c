@@ -111,6 +111,8 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed);
   if (rep->score)
     cJSON_AddItemToObject(root, "score", qg_score_json(rep->score));
+  if (rep->review)
+    cJSON_AddItemToObject(root, "review", qg_review_json(rep->review));
 
   return qg_report_write_json(out, root, 1);
 }

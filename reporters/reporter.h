@@ -20,6 +20,7 @@ typedef struct qg_report {
   bool color;               /* text: ANSI colour */
   const char *base;         /* diff-aware mode: the base revision, or NULL */
   const struct qg_score *score; /* qgate scan: the quality score; NULL otherwise */
+  const struct qg_review_outcome *review; /* the architecture review when it ran, or NULL */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
@@ -49,6 +50,11 @@ struct qg_score;
 qg_status qg_score_text(FILE *out, const struct qg_score *s, bool color);
 /* The score as a JSON object; caller owns it. */
 struct cJSON *qg_score_json(const struct qg_score *s);
+struct qg_review_outcome;
+/* What the architecture review did, as a JSON object; caller owns it. */
+struct cJSON *qg_review_json(const struct qg_review_outcome *o);
+/* The same as a Markdown section (in the Markdown report). */
+void qg_review_markdown(FILE *out, const struct qg_review_outcome *o);
 
 struct cJSON;
 /* Prints root (indented when pretty, else compact) and a newline to out,

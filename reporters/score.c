@@ -2,6 +2,7 @@
  * (also SARIF run properties), the Markdown report for pull requests, and
  * an SVG badge. */
 #include "reporters/reporter.h"
+#include "review/review.h"
 #include "scoring/score.h"
 
 #include <cjson/cJSON.h>
@@ -157,6 +158,8 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
     }
     fputc('\n', out);
   }
+  if (rep->review)
+    qg_review_markdown(out, rep->review);
   size_t counts[QG__SEV_COUNT];
   qg_result_counts(r, counts);
   size_t active = 0;
@@ -217,4 +220,60 @@ qg_status qg_report_badge(FILE *out, const qg_report *rep) {
           w, value, qg_decision_name(s->decision), value, qg_decision_name(s->decision), w, lw,
           vw, fill, lw / 2, lw + vw / 2, value);
   return ferror(out) ? QG_EIO : QG_OK;
+}
+
+static const char *review_state_name(qg_review_state s) {
+  return s == QG_REVIEW_DONE      ? "done"
+         : s == QG_REVIEW_PARTIAL ? "partial"
+         : s == QG_REVIEW_FAILED  ? "failed"
+                                  : "not run";
+}
+
+static cJSON *str_array(char **v, size_t n) {
+  cJSON *a = cJSON_CreateArray();
+  for (size_t i = 0; i < n; i++)
+    cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+  return a;
+}
+
+cJSON *qg_review_json(const qg_review_outcome *o) {
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "state", review_state_name(o->state));
+  if (*o->reason)
+    cJSON_AddStringToObject(j, "reason", o->reason);
+  cJSON_AddNumberToObject(j, "files", (double)o->files);
+  cJSON_AddNumberToObject(j, "chunks", (double)o->chunks);
+  cJSON_AddNumberToObject(j, "requests", (double)o->requests);
+  cJSON_AddNumberToObject(j, "cached", (double)o->cached);
+  cJSON_AddNumberToObject(j, "failed", (double)o->failed);
+  cJSON_AddNumberToObject(j, "tokens_in", (double)o->tokens_in);
+  cJSON_AddNumberToObject(j, "tokens_out", (double)o->tokens_out);
+  cJSON_AddNumberToObject(j, "violations", (double)o->violations);
+  cJSON_AddNumberToObject(j, "unconfirmed", (double)o->unconfirmed);
+  cJSON_AddItemToObject(j, "skipped", str_array(o->skipped, o->nskipped));
+  cJSON_AddItemToObject(j, "notes", str_array(o->notes, o->nnotes));
+  return j;
+}
+
+void qg_review_markdown(FILE *out, const qg_review_outcome *o) {
+  fputs("### Architecture review\n\n", out);
+  if (o->state == QG_REVIEW_FAILED || o->state == QG_REVIEW_NOT_CONFIGURED) {
+    fputs("Not measured: ", out);
+    md_escape(out, o->reason);
+    fputs(".\n\n", out);
+  } else {
+    fprintf(out,
+            "%zu file%s in %zu chunk%s (%zu request%s, %zu from the cache): %zu violation%s, "
+            "%zu below the confidence threshold.\n\n",
+            o->files, o->files == 1 ? "" : "s", o->chunks, o->chunks == 1 ? "" : "s", o->requests,
+            o->requests == 1 ? "" : "s", o->cached, o->violations, o->violations == 1 ? "" : "s",
+            o->unconfirmed);
+  }
+  for (size_t i = 0; i < o->nskipped; i++) {
+    fputs(i ? "- " : "Left out:\n\n- ", out);
+    md_escape(out, o->skipped[i]);
+    fputc('\n', out);
+  }
+  if (o->nskipped)
+    fputc('\n', out);
 }

@@ -15,6 +15,7 @@
   QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON | QG_RULE_SECRET, NULL, title_, help_, rem_, NULL, \
           "https://github.com/qgate-dev/qgate/blob/main/docs/rules.md", aliases_)
 static const qg_rule k_rules[] = {
+#include "rules/arch.def"
 #include "rules/k8s.def"
 #include "rules/pss.def"
 #include "rules/secrets.def"

@@ -15,6 +15,7 @@ enum {
   QG_RULE_BASELINE = 1u << 1,   /* PSS baseline level */
   QG_RULE_RESTRICTED = 1u << 2, /* PSS restricted level */
   QG_RULE_SECRET = 1u << 3,     /* run by the secrets scanner */
+  QG_RULE_ARCH = 1u << 4,       /* reported by the architecture review */
 };
 
 typedef struct qg_rule {

@@ -72,6 +72,8 @@ static size_t count_findings(const qg_result *r, qg_sevmask mask, bool secrets) 
     const qg_finding *f = &r->findings.items[i];
     if (f->suppressed_by || f->in_base)
       continue;
+    if (!secrets && strncmp(f->rule->id, "arch/", 5) == 0)
+      continue; /* the architecture criterion counts those */
     if (secrets ? strncmp(f->rule->id, "secrets/", 8) == 0 : (mask >> f->severity) & 1u)
       n++;
   }
@@ -146,7 +148,9 @@ void qg_score_compute(const qg_score_policy *p, const qg_signals *s, qg_score *o
       break;
     case QG_CRIT_ARCHITECTURE:
       if (!s->review.measured)
-        set(c, QG_CRIT_NOT_MEASURED, 0, "no architecture review configured");
+        set(c, QG_CRIT_NOT_MEASURED, 0, "%s",
+            s->review.reason && *s->review.reason ? s->review.reason
+                                                  : "no architecture review configured");
       else
         count_crit(c, s->review.violations, lim, "architecture violation",
                    "architecture violations");

@@ -96,6 +96,7 @@ typedef struct qg_change_signal {
 typedef struct qg_review_signal {
   bool measured;
   size_t violations; /* violations at or above the policy's bar */
+  const char *reason; /* why not measured (borrowed), or NULL */
 } qg_review_signal;
 
 typedef struct qg_signals {

@@ -11,6 +11,9 @@
 #include "core/fs.h"
 #include "core/git.h"
 #include "core/mem.h"
+#include "tests/mockhttp.h"
+
+#include <cjson/cJSON.h>
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -39,14 +42,18 @@ typedef struct tcase {
   section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
   section *files[MAX_FILES], *dirs[MAX_FILES], *links[MAX_FILES]; /* into all[] */
   section *outs[MAX_FILES], *absents[MAX_FILES]; /* files the run must write or not */
-  size_t nfiles, ndirs, nlinks, nouts, nabsents;
-  section all[MAX_FILES * 5 + 16];
+  section *responds[MAX_FILES], *requests[MAX_FILES]; /* the HTTP server's script and checks */
+  size_t nfiles, ndirs, nlinks, nouts, nabsents, nresponds, nrequests;
+  section *nreq, *runs, *never, *sigv4; /* expect-requests, runs, never-sent, expect-sigv4 */
+  section all[MAX_FILES * 7 + 16];
   size_t nall;
 } tcase;
 
 static const char *const k_sections[] = {
-    "absent", "args", "commit", "dir",  "env",  "exit",  "expect", "expect-file", "expect-stderr",
-    "expect-stdout", "file", "git", "name", "stdin", "symlink"};
+    "absent",        "args",          "commit",          "dir",   "env",    "exit",
+    "expect",        "expect-file",   "expect-request",  "expect-requests", "expect-sigv4", "expect-stderr",
+    "expect-stdout", "file",          "git",             "name",  "never-sent", "respond",
+    "runs",          "stdin",         "symlink"};
 
 /* The text of line n (1-based) of the case file. */
 static const char *text_at_line(const tcase *c, int n) {
@@ -77,11 +84,17 @@ static void free_case(tcase *c) {
   }
 }
 
-/* Expands %repeat[N|text] and %hex[hh hh ...] in file bodies. */
+/* The case's HTTP server port, for %port; "0" when it has none. */
+static char g_port[16] = "0";
+
+/* Expands %repeat[N|text], %hex[hh hh ...], %concat[...] and %port. */
 static int expand(const char *in, size_t len, qg_buf *out) {
   size_t i = 0;
   while (i < len) {
-    if (strncmp(in + i, "%repeat[", 8) == 0) {
+    if (strncmp(in + i, "%port", 5) == 0) {
+      (void)qg_buf_puts(out, g_port);
+      i += 5;
+    } else if (strncmp(in + i, "%repeat[", 8) == 0) {
       const char *bar = memchr(in + i, '|', len - i);
       const char *end = bar ? memchr(bar, ']', len - (size_t)(bar - in)) : NULL;
       if (!bar || !end)
@@ -146,7 +159,7 @@ static int parse_case(tcase *c, const char *text) {
       for (size_t i = 0; i < QG_ARRAY_LEN(k_sections); i++)
         known |= strcmp(head, k_sections[i]) == 0;
       for (char *h = head; *h; h++)
-        known &= (*h >= 'a' && *h <= 'z') || *h == '-';
+        known &= (*h >= 'a' && *h <= 'z') || (*h >= '0' && *h <= '9') || *h == '-';
       if (!known)
         return failf(c, lineno, "unknown section '=== %s'", head);
       if (c->nall == QG_ARRAY_LEN(c->all))
@@ -175,6 +188,14 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->git;
       else if (!strcmp(head, "env"))
         one = &c->env;
+      else if (!strcmp(head, "expect-requests"))
+        one = &c->nreq;
+      else if (!strcmp(head, "runs"))
+        one = &c->runs;
+      else if (!strcmp(head, "never-sent"))
+        one = &c->never;
+      else if (!strcmp(head, "expect-sigv4"))
+        one = &c->sigv4;
       else if (strcmp(head, "commit") != 0) /* commit: repeatable, message optional */
         needs_arg = 1;
       if (one) {
@@ -196,6 +217,10 @@ static int parse_case(tcase *c, const char *text) {
           list = c->outs, n = &c->nouts;
         else if (!strcmp(head, "absent"))
           list = c->absents, n = &c->nabsents;
+        else if (!strcmp(head, "respond"))
+          list = c->responds, n = &c->nresponds;
+        else if (!strcmp(head, "expect-request"))
+          list = c->requests, n = &c->nrequests;
         if (*n == MAX_FILES)
           return failf(c, lineno, "too many '%s' sections", head);
         list[(*n)++] = cur;
@@ -304,6 +329,151 @@ static int compare(const tcase *c, const section *s, const char *what, const cha
   return 1;
 }
 
+/* A section's body with its macros expanded; caller frees. */
+static char *expanded(const section *s) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  if (s && s->body.data)
+    (void)expand(s->body.data, s->body.len, &b);
+  char *out = qg_buf_detach(&b);
+  return out ? out : qg_xstrdup("");
+}
+
+/* Every string value of a JSON text, one per line (the text itself when it
+ * is not JSON): what a request says, whatever its escaping. Caller frees. */
+static void json_strings(const cJSON *j, qg_buf *b) {
+  if (cJSON_IsString(j)) {
+    (void)qg_buf_puts(b, j->valuestring);
+    (void)qg_buf_putc(b, '\n');
+  }
+  for (const cJSON *c = j ? j->child : NULL; c; c = c->next)
+    json_strings(c, b);
+}
+
+static char *request_text(const mock_request *rq) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_printf(&b, "%s %s\n", rq->method, rq->path);
+  for (size_t i = 0; i < rq->nheaders; i++)
+    (void)qg_buf_printf(&b, "%s: %s\n", rq->headers[i].name, rq->headers[i].value);
+  cJSON *j = cJSON_ParseWithLength(rq->body, rq->len);
+  if (j)
+    json_strings(j, &b);
+  else
+    (void)qg_buf_append(&b, rq->body, rq->len);
+  cJSON_Delete(j);
+  return qg_buf_detach(&b);
+}
+
+/* Compares JSON texts by content (formatting aside); other texts exactly. */
+static char *canonical(const char *text, size_t len) {
+  cJSON *j = cJSON_ParseWithLength(text, len);
+  char *out = j ? cJSON_Print(j) : NULL;
+  cJSON_Delete(j);
+  if (!out)
+    out = qg_xstrndup(text, len);
+  return out;
+}
+
+/* The HTTP checks: expect-requests (how many), expect-request N (the
+ * request line, the headers listed, then the body: JSON by content),
+ * never-sent (strings no request may hold, in its headers or in any JSON
+ * string of its body), and no request without a scripted response. */
+static int check_requests(const tcase *c, mock_server *srv) {
+  int bad = 0;
+  size_t n = srv ? mock_nrequests(srv) : 0;
+  for (size_t i = 0; i < n; i++)
+    if (mock_request_at(srv, i)->unexpected)
+      bad |= failf(c, 1, "request %zu (%s %s) had no scripted response", i + 1,
+                   mock_request_at(srv, i)->method, mock_request_at(srv, i)->path);
+  if (c->nreq) {
+    size_t want = (size_t)strtoul(c->nreq->body.data ? c->nreq->body.data : "0", NULL, 10);
+    if (want != n)
+      bad |= failf(c, c->nreq->line, "%zu requests, expected %zu", n, want);
+  }
+  for (size_t k = 0; k < c->nrequests; k++) {
+    const section *s = c->requests[k];
+    size_t idx = (size_t)strtoul(s->arg, NULL, 10);
+    if (!idx || idx > n) {
+      bad |= failf(c, s->line, "no request %s (%zu received)", s->arg, n);
+      continue;
+    }
+    const mock_request *rq = mock_request_at(srv, idx - 1);
+    char *want = expanded(s);
+    char *line_end = strchr(want, '\n');
+    char got_line[1024];
+    snprintf(got_line, sizeof(got_line), "%s %s", rq->method, rq->path);
+    if (!line_end || strncmp(want, got_line, (size_t)(line_end - want)) != 0 ||
+        strlen(got_line) != (size_t)(line_end - want)) {
+      bad |= failf(c, s->line, "request %zu is '%s', expected '%.*s'", idx, got_line,
+                   line_end ? (int)(line_end - want) : (int)strlen(want), want);
+      free(want);
+      continue;
+    }
+    char *p = line_end + 1;
+    while (*p && *p != '\n') { /* "name: value" lines up to a blank line */
+      char *e = strchr(p, '\n');
+      if (!e)
+        e = p + strlen(p);
+      char *colon = memchr(p, ':', (size_t)(e - p));
+      if (!colon) {
+        bad |= failf(c, s->line, "expect-request header lines are 'name: value'");
+        break;
+      }
+      char name[128];
+      snprintf(name, sizeof(name), "%.*s", (int)(colon - p), p);
+      const char *v = colon + 1;
+      while (*v == ' ')
+        v++;
+      const char *gotv = mock_header_value(rq, name);
+      if (!gotv || strlen(gotv) != (size_t)(e - v) || strncmp(gotv, v, (size_t)(e - v)) != 0)
+        bad |= failf(c, s->line, "request %zu: header %s is '%s', expected '%.*s'", idx, name,
+                     gotv ? gotv : "(absent)", (int)(e - v), v);
+      p = *e ? e + 1 : e;
+    }
+    if (*p == '\n') {
+      p++;
+      char *a = canonical(p, strlen(p)), *b = canonical(rq->body, rq->len);
+      char what[64];
+      snprintf(what, sizeof(what), "request %zu body", idx);
+      /* bodies in a case end with the section's newline */
+      size_t al = strlen(a);
+      if (al && a[al - 1] == '\n' && !(strlen(b) && b[strlen(b) - 1] == '\n'))
+        a[al - 1] = '\0';
+      bad |= compare(c, s, what, a, b);
+      free(a);
+      free(b);
+    }
+    free(want);
+  }
+  if (c->sigv4) { /* KEY_ID SECRET REGION SERVICE: every request signed with them */
+    char *sv = expanded(c->sigv4);
+    char kid[128], sec[128], region[64], service[64];
+    if (sscanf(sv, "%127s %127s %63s %63s", kid, sec, region, service) != 4)
+      bad |= failf(c, c->sigv4->line, "expect-sigv4 is 'KEY_ID SECRET REGION SERVICE'");
+    else
+      for (size_t i = 0; i < n; i++) {
+        char why[256];
+        if (!mock_sigv4_verify(mock_request_at(srv, i), kid, sec, region, service, why,
+                               sizeof(why)))
+          bad |= failf(c, c->sigv4->line, "request %zu: SigV4 signature invalid: %s", i + 1, why);
+      }
+    free(sv);
+  }
+  if (c->never) {
+    char *nv = expanded(c->never);
+    for (char *tok = strtok(nv, "\n"); tok; tok = strtok(NULL, "\n"))
+      for (size_t i = 0; i < n; i++) {
+        char *t = request_text(mock_request_at(srv, i));
+        if (strstr(t, tok))
+          bad |= failf(c, c->never->line, "request %zu holds '%s'", i + 1, tok);
+        free(t);
+      }
+    free(nv);
+  }
+  return bad;
+}
+
 /* The expect-file sections: each file the run wrote, exactly; the absent
  * sections: paths that must not exist after it. dir: the case's directory. */
 static int check_files(const tcase *c, const char *dir) {
@@ -353,6 +523,7 @@ static int run_case(const char *path) {
   char *argbuf = NULL, *out = NULL, *err = NULL, *fnd = NULL;
   size_t outn = 0, errn = 0, fndn = 0;
   FILE *in = NULL;
+  mock_server *srv = NULL;
 
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -408,6 +579,30 @@ static int run_case(const char *path) {
   if (chdir(tmpl) != 0) {
     bad = failf(&c, 0, "cannot enter %s", tmpl);
     goto cleanup;
+  }
+  /* an HTTP server on 127.0.0.1 when the case scripts one */
+  snprintf(g_port, sizeof(g_port), "0");
+  if (c.nresponds || c.nreq || c.nrequests || c.never || c.sigv4) {
+    srv = mock_start();
+    if (!srv) {
+      bad = failf(&c, 0, "cannot start the HTTP server on 127.0.0.1");
+      goto cleanup;
+    }
+    snprintf(g_port, sizeof(g_port), "%d", mock_port(srv));
+    for (size_t i = 0; i < c.nresponds; i++) {
+      const section *s = c.responds[i];
+      char route[256];
+      snprintf(route, sizeof(route), "%s", s->arg);
+      char *sp = strchr(route, ' ');
+      if (!sp) {
+        bad = failf(&c, s->line, "'=== respond' takes METHOD PATH");
+        goto cleanup;
+      }
+      *sp = '\0';
+      char *raw = expanded(s);
+      mock_add_response(srv, route, sp + 1, raw);
+      free(raw);
+    }
   }
   /* the tree is built in section order, so a case can commit a base and
    * then change files on top of it */
@@ -468,7 +663,7 @@ static int run_case(const char *path) {
       }
     }
   }
-  argbuf = qg_xstrdup(c.args->body.data ? c.args->body.data : "");
+  argbuf = expanded(c.args);
   char *argv[MAX_ARGS];
   int argc = split_args(argbuf, argv, MAX_ARGS);
   static char empty[] = "";
@@ -483,7 +678,7 @@ static int run_case(const char *path) {
     goto cleanup;
   }
   /* env: NAME=VALUE lines, set for this case only */
-  char *envbuf = qg_xstrdup(c.env && c.env->body.data ? c.env->body.data : "");
+  char *envbuf = expanded(c.env);
   for (char *tok = strtok(envbuf, "\n"); tok; tok = strtok(NULL, "\n")) {
     char *eq = strchr(tok, '=');
     if (eq) {
@@ -492,16 +687,24 @@ static int run_case(const char *path) {
       *eq = '=';
     }
   }
+  setenv("XDG_CACHE_HOME", ".cache", 0); /* in the case's directory, unless it says */
   qg_cli_io io = {in, o, e, fs};
-  int status = qg_cli_run(argc, argv, &io);
+  long runs = c.runs && c.runs->body.data ? strtol(c.runs->body.data, NULL, 10) : 1;
+  int status = 0;
+  for (long k = 0; k < (runs > 0 && runs <= 10 ? runs : 1); k++) {
+    char *argv2[MAX_ARGS]; /* qg_cli_run may permute argv */
+    memcpy(argv2, argv, sizeof(argv2));
+    status = qg_cli_run(argc, argv2, &io);
+  }
   free(envbuf);
-  envbuf = qg_xstrdup(c.env && c.env->body.data ? c.env->body.data : "");
+  envbuf = expanded(c.env);
   for (char *tok = strtok(envbuf, "\n"); tok; tok = strtok(NULL, "\n")) {
     char *eq = strchr(tok, '=');
     if (eq)
       *eq = '\0';
     unsetenv(tok);
   }
+  unsetenv("XDG_CACHE_HOME");
   free(envbuf);
   fclose(o);
   fclose(e);
@@ -514,19 +717,26 @@ static int run_case(const char *path) {
   bad |= compare(&c, c.expect, "findings", want_f, got_f);
   free(want_f);
   free(got_f);
-  if (c.stdout_)
-    bad |= compare(&c, c.stdout_, "stdout", c.stdout_->body.data ? c.stdout_->body.data : "",
-                   out ? out : "");
-  if (c.stderr_)
-    bad |= compare(&c, c.stderr_, "stderr", c.stderr_->body.data ? c.stderr_->body.data : "",
-                   err ? err : "");
+  if (c.stdout_) {
+    char *want = expanded(c.stdout_);
+    bad |= compare(&c, c.stdout_, "stdout", want, out ? out : "");
+    free(want);
+  }
+  if (c.stderr_) {
+    char *want = expanded(c.stderr_);
+    bad |= compare(&c, c.stderr_, "stderr", want, err ? err : "");
+    free(want);
+  }
   bad |= check_files(&c, tmpl);
+  bad |= check_requests(&c, srv);
   if (status != want_exit) {
     bad |= failf(&c, c.exit_->line, "exit status %d, expected %d", status, want_exit);
     if (err && *err)
       printf("stderr:\n%s", err);
   }
 cleanup:
+  if (srv)
+    mock_stop(srv);
   if (chdir(cwd) != 0)
     bad = 1;
   nftw(tmpl, rm_one, 16, FTW_DEPTH | FTW_PHYS);
@@ -573,6 +783,16 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  /* the cases say what they need: nothing from the environment they run in
+   * (a CI job's GITHUB_OUTPUT, a developer's API key) reaches them */
+  static const char *const clear[] = {
+      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "OPENAI_API_KEY",
+      "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+      "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
+      "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "http_proxy",
+      "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(clear); i++)
+    unsetenv(clear[i]);
   if (nftw(root, collect, 16, FTW_PHYS) != 0) {
     fprintf(stderr, "qgate-test: cannot read %s\n", root);
     return 2;

@@ -1,0 +1,420 @@
+/* change.c: the change under review, read with libgit2 (see change.h). */
+#include "review/change.h"
+#include "core/glob.h"
+#include "core/mem.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_CONTEXT 3
+#define DEFAULT_MAX_PATCH (256u * 1024u)
+#define DEFAULT_MAX_FILES 10000u
+/* how much of a file is searched for a "Code generated ... DO NOT EDIT" marker */
+#define MARKER_WINDOW 1024
+
+QG_PRINTF(3, 4) static void say(char *err, size_t errsz, const char *fmt, ...) {
+  if (!err || !errsz)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errsz, fmt, ap);
+  va_end(ap);
+}
+
+/* libgit2's own words for the last failure, or "" */
+static const char *git_words(void) {
+  const git_error *e = git_error_last();
+  return e && e->message ? e->message : "";
+}
+
+/* ---- skip rules on the path -------------------------------------------------------- */
+
+static bool ends_with(const char *s, size_t n, const char *suffix) {
+  size_t k = strlen(suffix);
+  return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static bool generated_name(const char *path) {
+  static const char *const locks[] = {
+      "package-lock.json", "yarn.lock",   "pnpm-lock.yaml", "go.sum",
+      "Cargo.lock",        "poetry.lock", "Gemfile.lock",   "composer.lock"};
+  static const char *const suffixes[] = {".min.js", ".min.css", ".map", ".pb.go", "_pb2.py"};
+  const char *slash = strrchr(path, '/');
+  const char *base = slash ? slash + 1 : path;
+  for (size_t i = 0; i < QG_ARRAY_LEN(locks); i++)
+    if (strcmp(base, locks[i]) == 0)
+      return true;
+  size_t n = strlen(base);
+  for (size_t i = 0; i < QG_ARRAY_LEN(suffixes); i++)
+    if (ends_with(base, n, suffixes[i]))
+      return true;
+  return false;
+}
+
+/* Whether a directory segment of path is one of the vendoring directories
+ * (the last segment is the file's own name and does not count). */
+static bool vendored_path(const char *path) {
+  static const char *const dirs[] = {"vendor", "third_party", "node_modules"};
+  const char *seg = path;
+  for (const char *slash = strchr(seg, '/'); slash; seg = slash + 1, slash = strchr(seg, '/')) {
+    size_t n = (size_t)(slash - seg);
+    for (size_t i = 0; i < QG_ARRAY_LEN(dirs); i++)
+      if (strlen(dirs[i]) == n && memcmp(seg, dirs[i], n) == 0)
+        return true;
+  }
+  return false;
+}
+
+static bool contains(const char *hay, size_t n, const char *needle) {
+  size_t k = strlen(needle);
+  for (size_t i = 0; k <= n && i <= n - k; i++)
+    if (hay[i] == needle[0] && memcmp(hay + i, needle, k) == 0)
+      return true;
+  return false;
+}
+
+/* The Go convention (and protoc's, and many others'): a marker near the top. */
+static bool generated_content(git_repository *repo, const git_diff_file *f) {
+  git_blob *blob = NULL;
+  if (git_blob_lookup(&blob, repo, &f->id) != 0)
+    return false;
+  size_t n = (size_t)git_blob_rawsize(blob);
+  if (n > MARKER_WINDOW)
+    n = MARKER_WINDOW;
+  const char *p = git_blob_rawcontent(blob);
+  bool hit = p && contains(p, n, "Code generated") && contains(p, n, "DO NOT EDIT");
+  git_blob_free(blob);
+  return hit;
+}
+
+/* ---- patch text and line numbers ---------------------------------------------------- */
+
+typedef struct patch_ctx {
+  qg_buf text;
+  uint32_t *lines, *added;
+  size_t nlines, cap_lines, nadded, cap_added;
+  bool over; /* the text went past max_patch */
+} patch_ctx;
+
+static void push_line(uint32_t **v, size_t *n, size_t *cap, uint32_t line) {
+  if (*n && (*v)[*n - 1] >= line) /* keeps the promise: ascending, no duplicates */
+    return;
+  qg_grow((void **)v, cap, *n + 1, sizeof(uint32_t));
+  (*v)[(*n)++] = line;
+}
+
+/* What git_patch_to_buf would print, less the file header ("diff --git",
+ * "index", "---", "+++", rename and mode lines): the callback sees that
+ * header as one FILE_HDR line, which is sturdier than finding it again in
+ * the text (a quoted path may hold anything). */
+static int on_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+                   void *ud) {
+  (void)d;
+  (void)h;
+  patch_ctx *p = ud;
+  if (l->origin == GIT_DIFF_LINE_FILE_HDR || l->origin == GIT_DIFF_LINE_BINARY)
+    return 0;
+  bool body = l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION ||
+              l->origin == GIT_DIFF_LINE_DELETION;
+  if ((body && qg_buf_putc(&p->text, l->origin) != QG_OK) ||
+      qg_buf_append(&p->text, l->content, l->content_len) != QG_OK) {
+    p->over = true;
+    return -1;
+  }
+  if ((l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION) &&
+      l->new_lineno > 0) {
+    uint32_t ln = (uint32_t)l->new_lineno;
+    push_line(&p->lines, &p->nlines, &p->cap_lines, ln);
+    if (l->origin == GIT_DIFF_LINE_ADDITION)
+      push_line(&p->added, &p->nadded, &p->cap_added, ln);
+  }
+  return 0;
+}
+
+static void patch_ctx_free(patch_ctx *p) {
+  qg_buf_cleanup(&p->text);
+  free(p->lines);
+  free(p->added);
+}
+
+/* Fills f's patch, lines and added for delta idx, or sets its skip reason.
+ * Returns false when libgit2 fails (err says why). */
+static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f, char *err,
+                       size_t errsz) {
+  git_patch *patch = NULL;
+  if (git_patch_from_diff(&patch, diff, idx) != 0) {
+    say(err, errsz, "cannot compute the diff of '%s': %s", f->path, git_words());
+    return false;
+  }
+  const git_diff_delta *d = git_patch_get_delta(patch);
+  if (d->flags & GIT_DIFF_FLAG_BINARY) {
+    f->skip = QG_CHANGE_BINARY;
+    git_patch_free(patch);
+    return true;
+  }
+  patch_ctx p;
+  memset(&p, 0, sizeof(p));
+  qg_buf_init(&p.text, max_patch);
+  int rc = git_patch_print(patch, on_line, &p);
+  git_patch_free(patch);
+  if (p.over) {
+    f->skip = QG_CHANGE_TOO_BIG;
+    patch_ctx_free(&p);
+    return true;
+  }
+  if (rc != 0) {
+    say(err, errsz, "cannot print the diff of '%s': %s", f->path, git_words());
+    patch_ctx_free(&p);
+    return false;
+  }
+  f->patch_len = p.text.len;
+  f->patch = p.text.len ? qg_buf_detach(&p.text) : qg_xstrdup(""); /* e.g. a pure rename */
+  f->lines = p.lines;
+  f->nlines = p.nlines;
+  f->added = p.added;
+  f->nadded = p.nadded;
+  qg_buf_cleanup(&p.text);
+  return true;
+}
+
+/* ---- the change --------------------------------------------------------------------- */
+
+static char status_letter(git_delta_t s) {
+  switch (s) {
+  case GIT_DELTA_ADDED:
+  case GIT_DELTA_COPIED: /* copies are not searched for; were they, the copy is new */
+    return 'A';
+  case GIT_DELTA_DELETED:
+    return 'D';
+  case GIT_DELTA_RENAMED:
+    return 'R';
+  default: /* modified, and a type change (say, a symlink turned file) */
+    return 'M';
+  }
+}
+
+typedef struct delta_ref {
+  size_t idx;
+  const char *path;
+} delta_ref;
+
+static int cmp_delta_ref(const void *a, const void *b) {
+  return strcmp(((const delta_ref *)a)->path, ((const delta_ref *)b)->path);
+}
+
+/* One file of the change: its names, status and skip reason, and the patch
+ * of those kept. Path rules go first, so nothing is read for a file that
+ * is left out by name. */
+static bool read_file(git_repository *repo, git_diff *diff, size_t idx, const qg_change_opts *o,
+                      size_t max_patch, qg_change_file *f, char *err, size_t errsz) {
+  const git_diff_delta *d = git_diff_get_delta(diff, idx);
+  f->path = qg_xstrdup(d->new_file.path ? d->new_file.path : d->old_file.path);
+  f->status = status_letter(d->status);
+  if (f->status == 'R' && d->old_file.path)
+    f->old_path = qg_xstrdup(d->old_file.path);
+  if (f->status == 'D')
+    f->skip = QG_CHANGE_DELETED;
+  else if (o->nexclude && qg_glob_list_match(o->exclude, o->nexclude, f->path, false))
+    f->skip = QG_CHANGE_EXCLUDED;
+  else if (vendored_path(f->path) || d->new_file.mode == GIT_FILEMODE_COMMIT)
+    f->skip = QG_CHANGE_VENDORED; /* a submodule's pointer is someone else's code too */
+  else if (generated_name(f->path))
+    f->skip = QG_CHANGE_GENERATED;
+  else if (d->flags & GIT_DIFF_FLAG_BINARY)
+    f->skip = QG_CHANGE_BINARY;
+  else if (d->new_file.mode != GIT_FILEMODE_LINK && generated_content(repo, &d->new_file))
+    f->skip = QG_CHANGE_GENERATED;
+  if (f->skip != QG_CHANGE_KEPT)
+    return true;
+  return read_patch(diff, idx, max_patch, f, err, errsz);
+}
+
+/* The commit a revision names, or NULL with err set. */
+static git_commit *resolve_commit(git_repository *repo, const char *rev, char *err, size_t errsz) {
+  git_object *obj = NULL, *peeled = NULL;
+  if (git_revparse_single(&obj, repo, rev) != 0) {
+    say(err, errsz, "unknown revision '%s'", rev);
+    return NULL;
+  }
+  if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
+    say(err, errsz, "revision '%s' does not name a commit", rev);
+    peeled = NULL;
+  }
+  git_object_free(obj);
+  return (git_commit *)peeled;
+}
+
+qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz) {
+  memset(out, 0, sizeof(*out));
+  if (err && errsz)
+    err[0] = '\0';
+  if (!opts || !opts->base || !*opts->base) {
+    say(err, errsz, "no base revision given");
+    return QG_EGIT;
+  }
+  /* reference counted by libgit2: harmless when the CLI has already done it,
+   * and it lets the library be used without the CLI's set-up */
+  git_libgit2_init();
+  git_repository *repo = NULL;
+  git_commit *base = NULL, *head = NULL, *mb = NULL;
+  git_tree *from = NULL, *to = NULL;
+  git_diff *diff = NULL;
+  delta_ref *refs = NULL;
+  qg_status st = QG_EGIT;
+  size_t max_patch = opts->max_patch ? opts->max_patch : DEFAULT_MAX_PATCH;
+  size_t max_files = opts->max_files ? opts->max_files : DEFAULT_MAX_FILES;
+
+  if (git_repository_open_ext(&repo, opts->repo_dir ? opts->repo_dir : ".", 0, NULL) != 0) {
+    say(err, errsz, "not inside a git repository");
+    goto out;
+  }
+  if (!(base = resolve_commit(repo, opts->base, err, errsz)))
+    goto out;
+  if (!(head = resolve_commit(repo, "HEAD", err, errsz))) {
+    say(err, errsz, "HEAD does not name a commit (is the repository empty?)");
+    goto out;
+  }
+  git_oid mb_id;
+  int rc = git_merge_base(&mb_id, repo, git_commit_id(base), git_commit_id(head));
+  if (rc == GIT_ENOTFOUND) {
+    say(err, errsz, "no common ancestor between '%s' and HEAD", opts->base);
+    goto out;
+  }
+  if (rc != 0 || git_commit_lookup(&mb, repo, &mb_id) != 0 || git_commit_tree(&from, mb) != 0 ||
+      git_commit_tree(&to, head) != 0) {
+    say(err, errsz, "cannot read the merge base of '%s' and HEAD: %s", opts->base, git_words());
+    goto out;
+  }
+
+  git_diff_options dopts;
+  git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+  dopts.context_lines = opts->context_lines ? opts->context_lines : DEFAULT_CONTEXT;
+  /* one delta per path even when a file became a symlink or back */
+  dopts.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+  git_diff_find_options fopts;
+  git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+  fopts.flags = GIT_DIFF_FIND_RENAMES; /* explicitly: not whatever diff.renames says */
+  if (git_diff_tree_to_tree(&diff, repo, from, to, &dopts) != 0 ||
+      git_diff_find_similar(diff, &fopts) != 0) {
+    say(err, errsz, "cannot compare '%s' with HEAD: %s", opts->base, git_words());
+    goto out;
+  }
+
+  size_t total = git_diff_num_deltas(diff);
+  refs = qg_xcalloc(total ? total : 1, sizeof(*refs));
+  for (size_t i = 0; i < total; i++) {
+    const git_diff_delta *d = git_diff_get_delta(diff, i);
+    refs[i].idx = i;
+    refs[i].path = d->new_file.path ? d->new_file.path : d->old_file.path;
+  }
+  qsort(refs, total, sizeof(*refs), cmp_delta_ref);
+  size_t want = total > max_files ? max_files : total;
+  out->files = qg_xcalloc(want ? want : 1, sizeof(qg_change_file));
+  for (size_t i = 0; i < want; i++) {
+    qg_change_file *f = &out->files[out->n++];
+    if (!read_file(repo, diff, refs[i].idx, opts, max_patch, f, err, errsz)) {
+      qg_change_cleanup(out);
+      goto out;
+    }
+  }
+  git_oid_tostr(out->base_oid, sizeof(out->base_oid), &mb_id);
+  git_oid_tostr(out->head_oid, sizeof(out->head_oid), git_commit_id(head));
+  if (total > want) {
+    /* like qg_git_base_changed: the files read are kept, the status says the rest are not */
+    say(err, errsz,
+        "the change has %zu files, over the cap of %zu: only the first %zu by path "
+        "were read",
+        total, max_files, want);
+    st = QG_ETOOBIG;
+  } else {
+    st = QG_OK;
+  }
+out:
+  free(refs);
+  git_diff_free(diff);
+  git_tree_free(from);
+  git_tree_free(to);
+  git_commit_free(mb);
+  git_commit_free(head);
+  git_commit_free(base);
+  git_repository_free(repo);
+  git_libgit2_shutdown();
+  return st;
+}
+
+void qg_change_cleanup(qg_change *c) {
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n; i++) {
+    qg_change_file *f = &c->files[i];
+    free(f->path);
+    free(f->old_path);
+    free(f->patch);
+    free(f->lines);
+    free(f->added);
+  }
+  free(c->files);
+  memset(c, 0, sizeof(*c));
+}
+
+const qg_change_file *qg_change_find(const qg_change *c, const char *path) {
+  if (!c || !path)
+    return NULL;
+  size_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int k = strcmp(path, c->files[mid].path);
+    if (k == 0)
+      return &c->files[mid];
+    if (k < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return NULL;
+}
+
+static bool has_line(const uint32_t *v, size_t n, uint32_t line) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (v[mid] == line)
+      return true;
+    if (line < v[mid])
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return false;
+}
+
+bool qg_change_shows_line(const qg_change_file *f, uint32_t line) {
+  return f && line && has_line(f->lines, f->nlines, line);
+}
+
+bool qg_change_added_line(const qg_change_file *f, uint32_t line) {
+  return f && line && has_line(f->added, f->nadded, line);
+}
+
+const char *qg_change_skip_name(qg_change_skip s) {
+  switch (s) {
+  case QG_CHANGE_KEPT:
+    return "kept";
+  case QG_CHANGE_BINARY:
+    return "binary";
+  case QG_CHANGE_GENERATED:
+    return "generated";
+  case QG_CHANGE_VENDORED:
+    return "vendored";
+  case QG_CHANGE_EXCLUDED:
+    return "excluded";
+  case QG_CHANGE_DELETED:
+    return "deleted";
+  case QG_CHANGE_TOO_BIG:
+    return "too big";
+  }
+  return "unknown";
+}

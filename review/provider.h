@@ -1,0 +1,59 @@
+/* provider.h: each model provider's wire format. Builds the HTTP request for
+ * a (system, user) prompt and reads the provider's reply or error body. Pure
+ * functions over cJSON: nothing here talks to the network. */
+#ifndef QG_PROVIDER_H
+#define QG_PROVIDER_H
+
+#include "review/review.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where the credentials come from: the environment, read once. Owned
+ * strings; never printed (qg_llm_request_describe masks them). */
+typedef struct qg_llm_credentials {
+  char *api_key;                       /* OpenAI-compatible, Anthropic; may be NULL */
+  char *aws_key_id, *aws_secret, *aws_session_token, *aws_region; /* Bedrock */
+} qg_llm_credentials;
+
+/* Reads the credentials cfg's provider needs from the environment. Returns
+ * QG_EUSAGE, with err[] naming the variable to set, when one is missing (an
+ * OpenAI-compatible server at a configured base URL may need no key). */
+qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out, char *err,
+                                  size_t errsz);
+void qg_llm_credentials_cleanup(qg_llm_credentials *c);
+
+/* One request; every string owned (qg_llm_request_cleanup). */
+typedef struct qg_llm_request {
+  char *url;
+  char **headers; /* "Name: value" */
+  size_t nheaders;
+  char *body;
+  size_t body_len;
+  char *sigv4;    /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (core/sigv4.h), or NULL */
+} qg_llm_request;
+
+/* Builds the request for cfg's provider and model. */
+void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials *cred,
+                          const char *system, const char *user, qg_llm_request *out);
+void qg_llm_request_cleanup(qg_llm_request *r);
+/* Writes the request as it would go out (method, URL, headers, body), with
+ * every credential masked; for --dry-run. */
+void qg_llm_request_describe(const qg_llm_request *r, FILE *out);
+
+typedef struct qg_llm_reply {
+  char *text;          /* owned: the model's text, NUL-terminated */
+  size_t len;
+  bool truncated;      /* it stopped at the token limit */
+  size_t tokens_in, tokens_out; /* 0 when the provider did not say */
+} qg_llm_reply;
+
+/* Reads a response body. For code 200-299: the reply (QG_OK), or QG_EPARSE
+ * when the body is not the provider's format (err[] says what). For other
+ * codes: QG_ENET with err[] holding "HTTP <code>: <the provider's error
+ * message>" (capped, control characters removed). *out: qg_llm_reply_cleanup. */
+qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, size_t len,
+                             qg_llm_reply *out, char *err, size_t errsz);
+void qg_llm_reply_cleanup(qg_llm_reply *r);
+
+#endif

@@ -1,0 +1,69 @@
+/* review.h: the architecture review. The change (review/change.h) and the
+ * repository's architecture documents go to a language model, redacted by
+ * the secrets scanner first; its replies (review/reply.h) become findings of
+ * the arch group and the "AI architecture review passed" criterion.
+ *
+ * Flow: read the change and the documents; redact both; pack the files'
+ * hunks into chunks that fit the token budget (a file too big for one chunk
+ * is split at hunk boundaries); drop what is over the per-run caps (listed in
+ * the outcome); answer each chunk from the on-disk cache or with a request
+ * (all requests in parallel, retried by core/http); parse and merge. */
+#ifndef QG_REVIEW_H
+#define QG_REVIEW_H
+
+#include "core/finding.h"
+#include "review/change.h"
+#include "review/settings.h"
+#include "rules/rule.h"
+#include "scanners/secrets/secrets.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define QG_REVIEW_PROMPT_VERSION "qgate-review-1"
+
+typedef enum qg_review_state {
+  QG_REVIEW_NOT_CONFIGURED = 0, /* no provider: not measured */
+  QG_REVIEW_DONE,               /* every chunk reviewed (possibly from the cache) */
+  QG_REVIEW_PARTIAL,            /* some chunks reviewed, others failed or over the caps */
+  QG_REVIEW_FAILED,             /* nothing could be reviewed: see reason */
+} qg_review_state;
+
+typedef struct qg_review_outcome {
+  qg_review_state state;
+  char reason[512];      /* why not measured or failed, in words; "" when done */
+  size_t files;          /* files reviewed */
+  size_t chunks, requests, cached; /* chunks in all; requests sent; chunks from the cache */
+  size_t failed;         /* chunks whose request failed */
+  size_t tokens_in, tokens_out; /* as the providers reported them (estimated when they did not) */
+  size_t violations;     /* counted: at or above min_confidence */
+  size_t unconfirmed;    /* below it */
+  char **skipped;        /* owned: one line each, what was left out and why */
+  size_t nskipped;
+  char **notes;          /* owned: what the reply parser dropped or repaired */
+  size_t nnotes;
+} qg_review_outcome;
+
+void qg_review_outcome_cleanup(qg_review_outcome *o);
+
+/* Everything one run needs. Borrowed pointers must outlive the call. */
+typedef struct qg_review_run {
+  const qg_review_config *cfg;
+  const qg_ruleset *rules;  /* the arch group's findings are emitted only when on */
+  qg_secrets *redactor;     /* required: everything sent is redacted with it */
+  const char *base;         /* the base revision; required */
+  const char *repo_dir;     /* NULL: "." */
+  FILE *dry_run;            /* non-NULL: write the requests here (redacted, keys masked)
+                               instead of sending them */
+} qg_review_run;
+
+/* Runs the review: findings go to r (arch/violation, arch/unconfirmed, at the
+ * changed files' lines), problems to r's diagnostics only when they are the
+ * user's to fix (a bad config value); the outcome says what happened.
+ * Returns QG_OK whenever an outcome was reached (a provider that is down
+ * is an outcome, not an error); QG_EGIT when the change cannot be read;
+ * QG_EUSAGE for a configuration that cannot work (no model, no key). In
+ * both error cases out->reason says what. */
+qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *out);
+
+#endif

@@ -1,0 +1,58 @@
+/* settings.h: the architecture review's settings (the review section of
+ * .qgate.yml and the QGATE_LLM_* environment). Kept apart from review.h so
+ * that the configuration parser needs nothing else of the review. */
+#ifndef QG_REVIEW_SETTINGS_H
+#define QG_REVIEW_SETTINGS_H
+
+#include "core/qg.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum qg_llm_provider {
+  QG_LLM_NONE = 0,
+  QG_LLM_OPENAI,    /* OpenAI-compatible Chat Completions */
+  QG_LLM_ANTHROPIC, /* Anthropic Messages */
+  QG_LLM_BEDROCK,   /* Amazon Bedrock Converse, SigV4-signed */
+} qg_llm_provider;
+
+/* "openai", "anthropic", "bedrock", "none"; static. */
+const char *qg_llm_provider_name(qg_llm_provider p);
+/* Parses a provider name; QG_EUSAGE when unknown. */
+qg_status qg_llm_provider_parse(const char *name, qg_llm_provider *out);
+
+/* The review settings: .qgate.yml's review section, then the environment
+ * (QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL) over it. Strings
+ * are owned by the config (qg_review_config_cleanup). */
+typedef struct qg_review_config {
+  qg_llm_provider provider;
+  char *model;          /* required with a provider */
+  char *base_url;       /* NULL: the provider's public endpoint */
+  char *api_key_env;    /* the variable holding the key; NULL: OPENAI_API_KEY / ANTHROPIC_API_KEY */
+  char *region;         /* Bedrock; NULL: AWS_REGION, then AWS_DEFAULT_REGION */
+  char **documents;     /* paths relative to the repository root; none: ARCHITECTURE.md */
+  size_t ndocuments;
+  char **exclude;       /* gitignore-style globs over the changed paths */
+  size_t nexclude;
+  double min_confidence;    /* violations below it are notes (arch/unconfirmed); 0.8 */
+  size_t chunk_tokens;      /* the budget of one request, prompt included; 16000 */
+  size_t max_requests;      /* per run; 20 */
+  size_t max_tokens;        /* per run, prompts and replies together (estimated); 300000 */
+  unsigned max_output_tokens; /* per reply; 2048 */
+  unsigned parallel;        /* requests at once; 4 */
+  long connect_timeout_ms;  /* 10000 */
+  long timeout_ms;          /* one attempt; 120000 */
+  int retries;              /* after the first attempt; 3 (-1: none) */
+  long backoff_ms;          /* the first wait; 1000 */
+  char *cache_dir;          /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
+  bool required;            /* a review that cannot run fails the gate (exit status 3) */
+  bool json_mode;           /* ask OpenAI-compatible servers for a JSON object; true */
+} qg_review_config;
+
+void qg_review_config_init(qg_review_config *c);
+void qg_review_config_cleanup(qg_review_config *c);
+/* Applies QGATE_LLM_PROVIDER, QGATE_LLM_MODEL and QGATE_LLM_BASE_URL over c.
+ * QG_EUSAGE (with err[]) for an unknown provider name. */
+qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,189 @@
+/* unit_provider.c: each provider's wire format, request and reply. */
+#include "review/provider.h"
+#include "core/mem.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+static void cfg_for(qg_review_config *c, qg_llm_provider p, const char *model, const char *base) {
+  qg_review_config_init(c);
+  c->provider = p;
+  c->model = qg_xstrdup(model);
+  c->base_url = base ? qg_xstrdup(base) : NULL;
+  c->max_output_tokens = 512;
+}
+
+static bool has_header(const qg_llm_request *r, const char *line) {
+  for (size_t i = 0; i < r->nheaders; i++)
+    if (strcmp(r->headers[i], line) == 0)
+      return true;
+  return false;
+}
+
+static void test_openai_request(void **state) {
+  (void)state;
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_OPENAI, "gpt-4o-mini", NULL);
+  qg_llm_credentials cred = {0};
+  cred.api_key = qg_xstrdup("k-123");
+  qg_llm_request r;
+  qg_llm_request_build(&c, &cred, "SYS", "USER \"q\"", &r);
+  assert_string_equal(r.url, "https://api.openai.com/v1/chat/completions");
+  assert_true(has_header(&r, "Authorization: Bearer k-123"));
+  assert_true(has_header(&r, "Content-Type: application/json"));
+  assert_null(r.sigv4);
+  assert_string_equal(r.body,
+                      "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":"
+                      "\"SYS\"},{\"role\":\"user\",\"content\":\"USER \\\"q\\\"\"}],"
+                      "\"temperature\":0,\"max_tokens\":512,\"response_format\":{\"type\":"
+                      "\"json_object\"}}");
+  qg_llm_request_cleanup(&r);
+  /* Azure: the key in api-key, the query string kept after the path */
+  free(c.base_url);
+  c.base_url = qg_xstrdup("https://x.openai.azure.com/openai/deployments/d/?api-version=2024-10-21");
+  c.json_mode = false;
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_string_equal(r.url, "https://x.openai.azure.com/openai/deployments/d/chat/completions"
+                             "?api-version=2024-10-21");
+  assert_true(has_header(&r, "api-key: k-123"));
+  assert_null(strstr(r.body, "response_format"));
+  qg_llm_request_cleanup(&r);
+  qg_llm_credentials_cleanup(&cred);
+  qg_review_config_cleanup(&c);
+}
+
+static void test_anthropic_and_bedrock_requests(void **state) {
+  (void)state;
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_ANTHROPIC, "claude-sonnet-4-5", "http://127.0.0.1:9/");
+  qg_llm_credentials cred = {0};
+  cred.api_key = qg_xstrdup("ak");
+  qg_llm_request r;
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_string_equal(r.url, "http://127.0.0.1:9/v1/messages");
+  assert_true(has_header(&r, "x-api-key: ak"));
+  assert_true(has_header(&r, "anthropic-version: 2023-06-01"));
+  assert_string_equal(r.body, "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":512,"
+                              "\"temperature\":0,\"system\":\"S\",\"messages\":[{\"role\":"
+                              "\"user\",\"content\":\"U\"}]}");
+  qg_llm_request_cleanup(&r);
+  qg_llm_credentials_cleanup(&cred);
+  qg_review_config_cleanup(&c);
+
+  cfg_for(&c, QG_LLM_BEDROCK, "anthropic.claude-3-5-sonnet-20241022-v2:0", NULL);
+  memset(&cred, 0, sizeof(cred));
+  cred.aws_region = qg_xstrdup("eu-west-1");
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_string_equal(r.url, "https://bedrock-runtime.eu-west-1.amazonaws.com/model/"
+                             "anthropic.claude-3-5-sonnet-20241022-v2%3A0/converse");
+  assert_string_equal(r.sigv4, "aws:amz:eu-west-1:bedrock");
+  assert_string_equal(r.body, "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"U\"}]}],"
+                              "\"system\":[{\"text\":\"S\"}],\"inferenceConfig\":{\"maxTokens\":"
+                              "512,\"temperature\":0}}");
+  qg_llm_request_cleanup(&r);
+  qg_llm_credentials_cleanup(&cred);
+  qg_review_config_cleanup(&c);
+}
+
+static void test_replies(void **state) {
+  (void)state;
+  qg_llm_reply rp;
+  char err[256];
+  static const char oai[] = "{\"choices\":[{\"message\":{\"content\":\"{\\\"violations\\\":[]}\"},"
+                            "\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":10,"
+                            "\"completion_tokens\":3}}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, oai, strlen(oai), &rp, err, sizeof(err)),
+                   QG_OK);
+  assert_string_equal(rp.text, "{\"violations\":[]}");
+  assert_true(rp.truncated);
+  assert_int_equal(rp.tokens_in, 10);
+  assert_int_equal(rp.tokens_out, 3);
+  qg_llm_reply_cleanup(&rp);
+  static const char ant[] = "{\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"text\","
+                            "\"text\":\"b\"}],\"stop_reason\":\"end_turn\",\"usage\":{"
+                            "\"input_tokens\":7,\"output_tokens\":2}}";
+  assert_int_equal(
+      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 200, ant, strlen(ant), &rp, err, sizeof(err)), QG_OK);
+  assert_string_equal(rp.text, "ab");
+  assert_false(rp.truncated);
+  assert_int_equal(rp.tokens_in, 7);
+  qg_llm_reply_cleanup(&rp);
+  static const char bed[] = "{\"output\":{\"message\":{\"content\":[{\"text\":\"x\"}]}},"
+                            "\"stopReason\":\"max_tokens\",\"usage\":{\"inputTokens\":5,"
+                            "\"outputTokens\":1}}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 200, bed, strlen(bed), &rp, err, sizeof(err)),
+                   QG_OK);
+  assert_string_equal(rp.text, "x");
+  assert_true(rp.truncated);
+  assert_int_equal(rp.tokens_out, 1);
+  qg_llm_reply_cleanup(&rp);
+  /* not the format, or not JSON */
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "{}", 2, &rp, err, sizeof(err)),
+                   QG_EPARSE);
+  assert_string_equal(err, "the reply holds no text (not the openai format)");
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "<html>", 6, &rp, err, sizeof(err)),
+                   QG_EPARSE);
+  assert_string_equal(err, "the reply is not JSON");
+}
+
+static void test_errors(void **state) {
+  (void)state;
+  qg_llm_reply rp;
+  char err[256];
+  static const char oai[] = "{\"error\":{\"message\":\"Incorrect API key\\nprovided\",\"type\":"
+                            "\"invalid_request_error\"}}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 401, oai, strlen(oai), &rp, err, sizeof(err)),
+                   QG_ENET);
+  assert_string_equal(err, "HTTP 401: Incorrect API key provided");
+  static const char ant[] = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                            "\"message\":\"Overloaded\"}}";
+  assert_int_equal(
+      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 529, ant, strlen(ant), &rp, err, sizeof(err)), QG_ENET);
+  assert_string_equal(err, "HTTP 529: Overloaded");
+  static const char bed[] = "{\"message\":\"The security token included in the request is "
+                            "invalid.\"}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 403, bed, strlen(bed), &rp, err, sizeof(err)),
+                   QG_ENET);
+  assert_string_equal(err, "HTTP 403: The security token included in the request is invalid.");
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 502, "bad gateway", 11, &rp, err,
+                                      sizeof(err)),
+                   QG_ENET);
+  assert_string_equal(err, "HTTP 502");
+}
+
+static void test_credentials(void **state) {
+  (void)state;
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_ANTHROPIC, "m", NULL);
+  qg_llm_credentials cred;
+  char err[256];
+  unsetenv("ANTHROPIC_API_KEY");
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_EUSAGE);
+  assert_string_equal(err, "no API key: set ANTHROPIC_API_KEY");
+  c.provider = QG_LLM_OPENAI;
+  c.base_url = qg_xstrdup("http://127.0.0.1:11434/v1"); /* a local Ollama needs no key */
+  unsetenv("OPENAI_API_KEY");
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_OK);
+  assert_null(cred.api_key);
+  qg_llm_credentials_cleanup(&cred);
+  c.provider = QG_LLM_BEDROCK;
+  unsetenv("AWS_ACCESS_KEY_ID");
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_EUSAGE);
+  assert_string_equal(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  qg_review_config_cleanup(&c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_openai_request), cmocka_unit_test(test_anthropic_and_bedrock_requests),
+      cmocka_unit_test(test_replies),        cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_credentials),
+  };
+  return cmocka_run_group_tests_name("provider", tests, NULL, NULL);
+}
