@@ -14,7 +14,7 @@ ALL_CFLAGS  = $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -D_POSIX_C_SOURCE=2008
 LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
 
 LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
-                       review/*.c) cli/cli.c
+                       review/*.c hosts/*.c) cli/cli.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)

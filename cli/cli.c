@@ -8,6 +8,7 @@
 #include "core/http.h"
 #include "core/regex.h"
 #include "core/yamldoc.h"
+#include "hosts/host.h"
 #include "review/review.h"
 #include "reporters/reporter.h"
 #include "rules/rule.h"
@@ -32,6 +33,7 @@
 enum opt_id {
   O_BASE,
   O_COLOR,
+  O_COMMENT,
   O_CONFIG,
   O_COVERAGE,
   O_DRY_RUN,
@@ -43,7 +45,9 @@ enum opt_id {
   O_JOBS,
   O_MAX_FILE_SIZE,
   O_METRICS,
+  O_MIN_SCORE,
   O_NO_GITIGNORE,
+  O_NOTIFY,
   O_PROFILE,
   O_PSS,
   O_PSS_VERSION,
@@ -63,6 +67,9 @@ static const opt_def k_opts[] = {
     {"base", O_BASE, "REV",
      "diff-aware: findings already present at REV are reported as in base and do not fail"},
     {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
+    {"comment", O_COMMENT, "WHERE",
+     "github or gitlab: comment on the pull/merge request (summary and changed lines); "
+     "annotations: GitHub workflow-command annotations, no token needed"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
@@ -75,7 +82,8 @@ static const opt_def k_opts[] = {
     {"fix", O_FIX, NULL,
      "apply the mechanical fixes in place, then report what is left"},
     {"format", O_FORMAT, "FMT[=FILE]",
-     "output format, repeatable: text (default), json, sarif; =FILE writes to FILE"},
+     "output format, repeatable: text (default), json, sarif, markdown, codequality, junit; "
+     "=FILE writes to FILE"},
     {"help", O_HELP, NULL, "show this help"},
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
     {"jobs", O_JOBS, "N", "files scanned at once (threads; default: one per CPU)"},
@@ -83,7 +91,12 @@ static const opt_def k_opts[] = {
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
     {"metrics", O_METRICS, "FILE",
      "scan: build time, image size and memory, as JSON (see README), repeatable"},
+    {"min-score", O_MIN_SCORE, "N",
+     "scan: reject below N (0-100; the policy's review threshold, approve at least N)"},
     {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
+    {"notify", O_NOTIFY, "WHERE",
+     "scan: slack: post to the webhook in SLACK_WEBHOOK_URL when the security gate needs "
+     "approval (more than 3 high findings) or the gate rejects"},
     {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
     {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
     {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
@@ -102,6 +115,8 @@ typedef struct cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
+  const char *comment, *notify;
+  int min_score; /* -1: the policy's */
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
   const char *sarif_in[MAX_LISTS], *coverage[MAX_LISTS], *metrics[MAX_LISTS];
@@ -173,6 +188,7 @@ static void usage_main(FILE *f) {
         "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
         "  secrets [PATH...]  find credentials in files, masked in every output\n"
         "  review          review the change against ARCHITECTURE.md with a language model\n"
+        "  hook install    a git pre-push hook that runs the gate on what is pushed\n"
         "  rules [ID]      list the rules, or explain one\n"
         "  version         print the version and library versions\n"
         "  help [COMMAND]  show help for a command\n\n"
@@ -182,8 +198,8 @@ static void usage_main(FILE *f) {
 }
 
 static void usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE, O_COLOR, O_CONFIG, O_DRY_RUN, O_FAIL_ON, O_FIX,
-                                    O_FORMAT, O_HELP,         O_IGNORE,        O_JOBS,
+  static const enum opt_id ids[] = {O_BASE, O_COLOR, O_COMMENT, O_CONFIG, O_DRY_RUN, O_FAIL_ON,
+                                    O_FIX, O_FORMAT, O_HELP,  O_IGNORE,        O_JOBS,
                                     O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
                                     O_PSS,    O_PSS_VERSION,  O_SELECT};
   fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
@@ -198,7 +214,7 @@ static void usage_k8s(FILE *f) {
 }
 
 static void usage_secrets(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_CONFIG,        O_FAIL_ON,
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG, O_FAIL_ON,
                                     O_FORMAT,  O_HELP,   O_IGNORE,        O_JOBS,
                                     O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE, O_SELECT};
   fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
@@ -217,9 +233,9 @@ static void usage_secrets(FILE *f) {
 
 static void usage_scan(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,   O_COLOR,         O_CONFIG,  O_COVERAGE,       O_DRY_RUN,    O_FIX,
+      O_BASE,   O_COLOR,         O_COMMENT, O_CONFIG,  O_COVERAGE,       O_DRY_RUN,    O_FIX,
       O_FORMAT, O_HELP,          O_IGNORE,  O_JOBS,           O_MAX_FILE_SIZE, O_METRICS,
-      O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION,    O_SARIF_IN,   O_SELECT};
+      O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE, O_PSS, O_PSS_VERSION, O_SARIF_IN, O_SELECT};
   fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
         "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
@@ -235,8 +251,8 @@ static void usage_scan(FILE *f) {
 }
 
 static void usage_review(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE, O_COLOR,  O_CONFIG, O_DRY_RUN,
-                                    O_FAIL_ON, O_FORMAT, O_HELP, O_PROFILE};
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG, O_DRY_RUN,
+                                    O_FAIL_ON, O_FORMAT, O_HELP,    O_PROFILE};
   fputs("usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
         "default branch) against the repository's ARCHITECTURE.md with a language model\n"
@@ -290,6 +306,7 @@ static bool parse_size(const char *s, size_t *out) {
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT. */
 static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io) {
   o->paths = qg_xcalloc((size_t)argc + 1, sizeof(char *));
+  o->min_score = -1;
   bool only_paths = false;
   for (int i = first; i < argc; i++) {
     const char *a = argv[i];
@@ -332,6 +349,30 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
     switch (d->id) {
     case O_BASE:
       o->base = val;
+      break;
+    case O_COMMENT:
+      if (strcmp(val, "github") && strcmp(val, "gitlab") && strcmp(val, "annotations")) {
+        errorf(io, "--comment takes github, gitlab or annotations, not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      o->comment = val;
+      break;
+    case O_MIN_SCORE: {
+      char *end = NULL;
+      long v = strtol(val, &end, 10);
+      if (!*val || *end || v < 0 || v > 100) {
+        errorf(io, "--min-score takes a number from 0 to 100, not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      o->min_score = (int)v;
+      break;
+    }
+    case O_NOTIFY:
+      if (strcmp(val, "slack")) {
+        errorf(io, "--notify takes slack, not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      o->notify = val;
       break;
     case O_COLOR:
       if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
@@ -781,6 +822,168 @@ static void review_summary(const qg_review_outcome *rv, const qg_cli_io *io) {
     fprintf(io->err, "qgate: review: note: %s\n", rv->notes[i]);
 }
 
+/* GitHub workflow commands: "%" and line ends escaped in the message, and ":"
+ * and "," too in the properties. */
+static void wf_escape(FILE *f, const char *s, bool property) {
+  for (; s && *s; s++) {
+    if (*s == '%')
+      fputs("%25", f);
+    else if (*s == '\r')
+      fputs("%0D", f);
+    else if (*s == '\n')
+      fputs("%0A", f);
+    else if (property && *s == ':')
+      fputs("%3A", f);
+    else if (property && *s == ',')
+      fputs("%2C", f);
+    else
+      fputc(*s, f);
+  }
+}
+
+/* --comment annotations: one workflow command per active finding, which the
+ * Actions runner shows on the pull request's files without any token (forks). */
+static void annotations(const qg_report *rep, FILE *out) {
+  const qg_result *r = rep->result;
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    if (f->suppressed_by || f->in_base)
+      continue;
+    fprintf(out, "::%s file=", f->severity >= QG_SEV_HIGH     ? "error"
+                               : f->severity == QG_SEV_MEDIUM ? "warning"
+                                                              : "notice");
+    wf_escape(out, f->loc.path, true);
+    if (f->loc.line)
+      fprintf(out, ",line=%u", f->loc.line);
+    if (f->loc.col)
+      fprintf(out, ",col=%u", f->loc.col);
+    fputs(",title=", out);
+    wf_escape(out, f->rule->id, true);
+    fputs("::", out);
+    wf_escape(out, f->message, false);
+    fputc('\n', out);
+  }
+}
+
+/* --comment github|gitlab: after the reports are written. Sets *usage for
+ * a missing context, *failed when the host refused something. */
+static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_report *rep,
+                          const qg_cli_io *io, bool *usage, bool *failed) {
+  if (!strcmp(o->comment, "annotations")) {
+    annotations(rep, io->out);
+    return;
+  }
+  qg_host_kind kind = !strcmp(o->comment, "github") ? QG_HOST_GITHUB : QG_HOST_GITLAB;
+  qg_host_ctx ctx;
+  char err[512];
+  if (qg_host_ctx_load(kind, &ctx, err, sizeof(err)) != QG_OK) {
+    errorf(io, "--comment %s: %s", o->comment, err);
+    *usage = true;
+    return;
+  }
+  const char *ev = getenv("CI_MERGE_REQUEST_EVENT_TYPE");
+  if (kind == QG_HOST_GITLAB && ev && !strcmp(ev, "merged_result"))
+    warnf(io, "--comment gitlab: a merged results pipeline checks out the merge with the target "
+              "branch: lines the target branch also changed may be shifted in the comments");
+  qg_change ch;
+  memset(&ch, 0, sizeof(ch));
+  const qg_change *chp = NULL;
+  if (ctx.base_sha) {
+    qg_change_opts co = {0};
+    co.base = ctx.base_sha;
+    if (qg_change_read(&co, &ch, err, sizeof(err)) == QG_OK)
+      chp = &ch;
+    else
+      warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",
+            o->comment, err);
+  }
+  qg_comment_opts copt = {0};
+  copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
+  copt.max_inline = cfg->comment_max_inline;
+  qg_comment_outcome out;
+  qg_status st = qg_host_comment(&ctx, rep, chp, &copt, &out);
+  fprintf(io->err,
+          "qgate: comment: summary %s; %zu inline comment%s posted, %zu kept, %zu removed; %zu "
+          "finding%s only in the summary%s%s\n",
+          out.summary_created ? "posted" : out.summary_updated ? "updated" : "not posted",
+          out.inline_created, out.inline_created == 1 ? "" : "s", out.inline_kept,
+          out.inline_removed, out.to_summary, out.to_summary == 1 ? "" : "s",
+          out.verdict ? "; verdict " : "", out.verdict ? out.verdict : "");
+  if (out.over_cap)
+    fprintf(io->err, "qgate: comment: %zu more inline comments over comment.max_inline\n",
+            out.over_cap);
+  if (st != QG_OK) {
+    errorf(io, "--comment %s: %s", o->comment, out.error);
+    *failed = true;
+  }
+  qg_change_cleanup(&ch);
+  qg_host_ctx_cleanup(&ctx);
+}
+
+/* --notify slack: the design documents' security gate asks for a human's
+ * approval when there are more high findings than the policy allows. */
+static bool notify_slack(const qg_config *cfg, const qg_report *rep, const qg_cli_io *io) {
+  size_t counts[QG__SEV_COUNT];
+  qg_result_counts(rep->result, counts);
+  double lim = cfg->score.crit[QG_CRIT_HIGH].limit;
+  bool approval = (double)counts[QG_SEV_HIGH] > lim;
+  bool reject = rep->score && rep->score->decision == QG_DECISION_REJECT;
+  if (!approval && !reject)
+    return true;
+  const char *url = getenv("SLACK_WEBHOOK_URL");
+  if (!url || !*url) {
+    errorf(io, "--notify slack: SLACK_WEBHOOK_URL is not set");
+    return false;
+  }
+  const char *pr = getenv("CI_MERGE_REQUEST_IID"), *ref = getenv("GITHUB_REF_NAME");
+  if (!ref)
+    ref = getenv("CI_COMMIT_REF_NAME");
+  const char *repo = getenv("GITHUB_REPOSITORY");
+  if (!repo)
+    repo = getenv("CI_PROJECT_PATH");
+  qg_buf t;
+  qg_buf_init(&t, 0);
+  (void)qg_buf_printf(&t, "%s %s", approval ? "\xf0\x9f\x94\x92 Security approval needed"
+                                           : "\xe2\x9d\x8c Quality gate rejected",
+                      repo ? repo : "");
+  if (pr)
+    (void)qg_buf_printf(&t, " !%s", pr);
+  else if (ref)
+    (void)qg_buf_printf(&t, " (%s)", ref);
+  (void)qg_buf_printf(&t, "\nHIGH findings: %zu (at most %g), CRITICAL: %zu", counts[QG_SEV_HIGH],
+                      lim, counts[QG_SEV_CRITICAL]);
+  if (rep->score)
+    (void)qg_buf_printf(&t, "\nScore: %u/100, %s", rep->score->total,
+                        qg_decision_name(rep->score->decision));
+  cJSON *body = cJSON_CreateObject();
+  cJSON_AddStringToObject(body, "text", t.data);
+  const char *channel = getenv("SLACK_CHANNEL");
+  if (channel && *channel)
+    cJSON_AddStringToObject(body, "channel", channel);
+  char *json = cJSON_PrintUnformatted(body);
+  cJSON_Delete(body);
+  qg_buf_cleanup(&t);
+  static const char *const hdr[] = {"Content-Type: application/json"};
+  qg_http_request rq = {"POST", url, hdr, 1, json, strlen(json), NULL, NULL, NULL, NULL};
+  qg_http_options ho = {0};
+  ho.timeout_ms = 15000;
+  qg_http_response resp;
+  memset(&resp, 0, sizeof(resp));
+  qg_status st = qg_http_perform(&rq, 1, &ho, &resp);
+  bool ok = st == QG_OK && resp.status == QG_OK && resp.code >= 200 && resp.code < 300;
+  if (!ok) /* the webhook URL is a secret: not in the message */
+    errorf(io, "--notify slack: the webhook refused the message (%s)",
+           resp.code ? (resp.code == 404 ? "HTTP 404: no such webhook"
+                                         : resp.code == 403 ? "HTTP 403" : "HTTP error")
+                     : "no answer");
+  else
+    fprintf(io->err, "qgate: notify: posted to Slack (%s)\n",
+            approval ? "security approval needed" : "gate rejected");
+  qg_http_response_cleanup(&resp);
+  free(json);
+  return ok;
+}
+
 static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
                         const qg_cli_io *io) {
   apply_ignore_file(r, io);
@@ -821,7 +1024,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   status = QG_EXIT_INPUT;
   for (size_t i = 0; i < o.nformats; i++) {
     if (!qg_reporter_find(o.formats[i].name)) {
-      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, badge)", o.formats[i].name);
+      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, codequality, junit, badge)",
+             o.formats[i].name);
       goto out;
     }
     if (strcmp(o.formats[i].name, "badge") == 0 && mode != RUN_SCAN) {
@@ -831,6 +1035,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   if (load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
     goto out;
+  if (o.min_score >= 0 && mode == RUN_SCAN) { /* the command line wins over the policy */
+    cfg.score.review = (unsigned)o.min_score;
+    if (cfg.score.approve < cfg.score.review)
+      cfg.score.approve = cfg.score.review;
+  }
   {
     char rerr[256];
     if (qg_review_config_env(&cfg.review, rerr, sizeof(rerr)) != QG_OK) {
@@ -933,7 +1142,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     if (est != QG_OK)
       goto out;
   }
-  bool reviewing = (mode == RUN_SCAN || mode == RUN_REVIEW) && cfg.review.provider != QG_LLM_NONE;
+  /* in the pre-push hook the gate runs offline unless review.local says otherwise */
+  const char *hook = getenv("QGATE_HOOK");
+  bool reviewing = (mode == RUN_SCAN || mode == RUN_REVIEW) && cfg.review.provider != QG_LLM_NONE &&
+                   (mode == RUN_REVIEW || !hook || !*hook || cfg.review.local);
   if (reviewing && !new_redactor(&cfg, have_cfg, &rs_red, &redactor, io))
     goto out;
   qg_scan_config scan = {
@@ -1064,6 +1276,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   int wstatus = write_reports(&o, &rep, io);
   if (rep.score)
     github_outputs(&rep, io);
+  bool host_usage = false, host_failed = false;
+  if (o.comment) /* after the reports: they are written whatever the host says */
+    post_comments(&o, &cfg, &rep, io, &host_usage, &host_failed);
+  if (o.notify && mode == RUN_SCAN)
+    host_failed |= !notify_slack(&cfg, &rep, io);
 
   /* runtime error > input error > gate failure */
   bool io_error = false, input_error = false;
@@ -1075,8 +1292,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     else
       input_error = true;
   }
-  status = io_error || wstatus == QG_EXIT_RUNTIME || review_failed ? QG_EXIT_RUNTIME
-           : input_error                          ? QG_EXIT_INPUT
+  status = io_error || wstatus == QG_EXIT_RUNTIME || review_failed || host_failed
+               ? QG_EXIT_RUNTIME
+           : input_error || host_usage ? QG_EXIT_INPUT
            : gate_failed                          ? QG_EXIT_FAIL
                                                   : QG_EXIT_PASS;
 out:
@@ -1244,6 +1462,148 @@ static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
   return QG_EXIT_PASS;
 }
 
+/* ---- hook ------------------------------------------------------------------ */
+
+#define HOOK_MARKER "# qgate pre-push hook"
+
+static void usage_hook(FILE *f) {
+  fputs("usage: qgate hook install [--force]\n"
+        "       qgate hook uninstall\n\n"
+        "Installs a git pre-push hook that runs 'qgate scan' on what is being pushed,\n"
+        "against the remote branch (a new branch: against the remote's default branch),\n"
+        "prints the score and stops a push the gate rejects (git push --no-verify skips\n"
+        "it). It runs offline: the architecture review only when review.local is true.\n"
+        "An existing hook that qgate did not write is kept unless --force (then it is\n"
+        "saved as pre-push.qgate-backup).\n\n"
+        "Exit status: 0 done, 2 usage error or a foreign hook in the way, 3 I/O error.\n",
+        f);
+}
+
+static const char k_hook_script[] =
+    "#!/bin/sh\n" HOOK_MARKER " (qgate hook install; qgate hook uninstall removes it)\n"
+    "# git passes: <local ref> <local sha> <remote ref> <remote sha> per pushed ref.\n"
+    "# Skip once with: git push --no-verify\n"
+    "QGATE=\"%s\"\n"
+    "[ -x \"$QGATE\" ] || QGATE=qgate\n"
+    "zero=$(git hash-object --stdin </dev/null | tr 0-9a-f 0)\n"
+    "head=$(git rev-parse HEAD)\n"
+    "status=0\n"
+    "while read -r local_ref local_sha remote_ref remote_sha; do\n"
+    "  [ \"$local_sha\" = \"$zero\" ] && continue # a deletion: nothing to scan\n"
+    "  if [ \"$local_sha\" != \"$head\" ]; then\n"
+    "    echo \"qgate: $local_ref is not checked out: not scanned\" >&2\n"
+    "    continue\n"
+    "  fi\n"
+    "  base=$remote_sha\n"
+    "  if [ \"$base\" = \"$zero\" ]; then # a new branch: the remote's default branch\n"
+    "    base=$(git rev-parse -q --verify \"refs/remotes/$1/HEAD\" || "
+    "git rev-parse -q --verify \"refs/remotes/$1/main\" || "
+    "git rev-parse -q --verify \"refs/remotes/$1/master\")\n"
+    "  fi\n"
+    "  if [ -n \"$base\" ] && git cat-file -e \"$base^{commit}\" 2>/dev/null; then\n"
+    "    QGATE_HOOK=pre-push \"$QGATE\" scan --base \"$base\" || status=$?\n"
+    "  else\n"
+    "    QGATE_HOOK=pre-push \"$QGATE\" scan || status=$?\n"
+    "  fi\n"
+    "done\n"
+    "[ $status -eq 0 ] || echo \"qgate: push stopped (exit status $status); "
+    "git push --no-verify skips the check\" >&2\n"
+    "exit $status\n";
+
+/* path relative to the current directory when it lies below it. */
+static const char *shown_path(const char *path) {
+  static char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof(cwd)))
+    return path;
+  size_t n = strlen(cwd);
+  return strncmp(path, cwd, n) == 0 && path[n] == '/' ? path + n + 1 : path;
+}
+
+static int cmd_hook(int argc, char **argv, const qg_cli_io *io) {
+  bool force = false, install = false, uninstall = false;
+  for (int i = 2; i < argc; i++) {
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      usage_hook(io->out);
+      return QG_EXIT_PASS;
+    } else if (!strcmp(argv[i], "--force"))
+      force = true;
+    else if (!strcmp(argv[i], "install") && !install && !uninstall)
+      install = true;
+    else if (!strcmp(argv[i], "uninstall") && !install && !uninstall)
+      uninstall = true;
+    else {
+      errorf(io, "qgate hook: unknown argument '%s' (install [--force] or uninstall)", argv[i]);
+      return QG_EXIT_INPUT;
+    }
+  }
+  if (!install && !uninstall) {
+    usage_hook(io->err);
+    return QG_EXIT_INPUT;
+  }
+  char *dir = qg_git_hooks_dir(".");
+  if (!dir) {
+    errorf(io, "qgate hook: not inside a git repository");
+    return QG_EXIT_INPUT;
+  }
+  int status = QG_EXIT_PASS;
+  char *path = qg_xasprintf("%s/pre-push", dir);
+  unsigned char *old = NULL;
+  size_t oldlen = 0;
+  int err_no = 0;
+  bool exists = qg_read_all(path, NULL, 1u << 20, &old, &oldlen, &err_no) == QG_OK;
+  bool ours = exists && old && strstr((const char *)old, HOOK_MARKER) != NULL;
+  if (uninstall) {
+    if (!exists) {
+      fprintf(io->out, "qgate: no pre-push hook in %s\n", dir);
+    } else if (!ours) {
+      errorf(io, "qgate hook: %s was not written by qgate: left alone", shown_path(path));
+      status = QG_EXIT_INPUT;
+    } else if (remove(path) != 0) {
+      errorf(io, "qgate hook: cannot remove %s: %s", path, strerror(errno));
+      status = QG_EXIT_RUNTIME;
+    } else {
+      fprintf(io->out, "qgate: removed %s\n", shown_path(path));
+    }
+    goto out;
+  }
+  if (exists && !ours && !force) {
+    errorf(io, "qgate hook: %s exists and was not written by qgate: pass --force to replace it "
+               "(it is kept as pre-push.qgate-backup)",
+           shown_path(path));
+    status = QG_EXIT_INPUT;
+    goto out;
+  }
+  if (exists && !ours) {
+    char *bak = qg_xasprintf("%s/pre-push.qgate-backup", dir);
+    if (rename(path, bak) != 0) {
+      errorf(io, "qgate hook: cannot keep the old hook as %s: %s", bak, strerror(errno));
+      free(bak);
+      status = QG_EXIT_RUNTIME;
+      goto out;
+    }
+    fprintf(io->out, "qgate: the previous hook is kept as %s\n", shown_path(bak));
+    free(bak);
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  self[n > 0 ? n : 0] = '\0';
+  if (n <= 0 || strchr(self, '"') || strchr(self, '$') || strchr(self, '`') || strchr(self, '\\'))
+    snprintf(self, sizeof(self), "qgate");
+  (void)mkdir(dir, 0755);
+  FILE *f = fopen(path, "w");
+  if (!f || fprintf(f, k_hook_script, self) < 0 || fclose(f) != 0 || chmod(path, 0755) != 0) {
+    errorf(io, "qgate hook: cannot write %s: %s", path, strerror(errno));
+    status = QG_EXIT_RUNTIME;
+    goto out;
+  }
+  fprintf(io->out, "qgate: installed %s\n", shown_path(path));
+out:
+  free(old);
+  free(path);
+  free(dir);
+  return status;
+}
+
 typedef struct command {
   const char *name;
   int (*fn)(int argc, char **argv, const qg_cli_io *io);
@@ -1252,6 +1612,7 @@ typedef struct command {
 
 /* Sorted by name. */
 static const command k_commands[] = {
+    {"hook", cmd_hook, usage_hook},
     {"k8s", cmd_k8s, usage_k8s},
     {"review", cmd_review, usage_review},
     {"rules", cmd_rules, usage_rules},

@@ -364,7 +364,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-      "timeout, retries, cache_dir, required, json_mode";
+      "timeout, retries, cache_dir, required, json_mode, local";
   qg_review_config *rc = &p->c->review;
   for (uint32_t i = 0; i < n->u.map.n; i++) {
     const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
@@ -427,17 +427,39 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "retries")) {
       if (get_num(p, v, key, 0, 10, true, &x))
         rc->retries = x == 0 ? -1 : (int)x;
-    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode")) {
+    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool t = !strcmp(b, "true"), f = !strcmp(b, "false");
       if (!t && !f)
         err(p, v, "%s must be true or false", key);
       else
-        *(ks[0] == 'r' ? &rc->required : &rc->json_mode) = t;
+        *(ks[0] == 'r' ? &rc->required : ks[0] == 'j' ? &rc->json_mode : &rc->local) = t;
     } else {
       unknown_key(p, k, "review", known);
     }
     free(str.s);
+  }
+}
+
+static void parse_comment(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "comment"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    double x;
+    if (!strcmp(ks, "verdict")) {
+      const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
+      if (strcmp(b, "true") && strcmp(b, "false"))
+        err(p, v, "comment.verdict must be true or false");
+      else
+        p->c->comment_verdict = !strcmp(b, "true");
+    } else if (!strcmp(ks, "max_inline")) {
+      if (get_num(p, v, "comment.max_inline", 1, 1000, true, &x))
+        p->c->comment_max_inline = (unsigned)x;
+    } else {
+      unknown_key(p, k, "comment", "verdict, max_inline");
+    }
   }
 }
 
@@ -618,8 +640,9 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
-                                  "review, profiles, custom_rules";
-  static const char known_profile[] = "pss, fail_on, rules, exclude, exemptions, score, review";
+                                  "review, comment, profiles, custom_rules";
+  static const char known_profile[] =
+      "pss, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
     const qg_ynode *k = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
     const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
@@ -643,6 +666,8 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       parse_signals(p, v);
     else if (!strcmp(ks, "review"))
       parse_review(p, v);
+    else if (!strcmp(ks, "comment"))
+      parse_comment(p, v);
     else if (top && !strcmp(ks, "profiles"))
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))

@@ -118,6 +118,8 @@ typedef struct qg_config {
   qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
   qg_review_config review; /* the architecture review (review/settings.h) */
+  bool comment_verdict;           /* comment.verdict: approve/request changes on the request */
+  unsigned comment_max_inline;    /* comment.max_inline; 0: the default (30) */
 } qg_config;
 
 void qg_config_init(qg_config *c);

@@ -286,3 +286,23 @@ void qg_git_hash_hex(const void *data, size_t len, char out[41]) {
   }
   git_oid_tostr(out, 41, &oid);
 }
+
+char *qg_git_hooks_dir(const char *dir) {
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0)
+    return NULL;
+  char *out = NULL;
+  git_config *cfg = NULL;
+  git_buf hp = {0};
+  if (git_repository_config_snapshot(&cfg, repo) == 0 &&
+      git_config_get_string_buf(&hp, cfg, "core.hooksPath") == 0 && hp.ptr && *hp.ptr) {
+    const char *wd = git_repository_workdir(repo);
+    out = hp.ptr[0] == '/' || !wd ? qg_xstrdup(hp.ptr) : qg_xasprintf("%s%s", wd, hp.ptr);
+  } else {
+    out = qg_xasprintf("%shooks", git_repository_path(repo)); /* the path ends in '/' */
+  }
+  git_buf_dispose(&hp);
+  git_config_free(cfg);
+  git_repository_free(repo);
+  return out;
+}

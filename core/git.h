@@ -55,6 +55,11 @@ qg_status qg_git_commit_all(const char *workdir, const char *message);
 /* libgit2's version, e.g. "1.5.1"; written into buf. */
 const char *qg_git_version(char *buf, size_t size);
 
+/* The hooks directory of the repository holding dir: core.hooksPath when
+ * set (relative to the work tree), else GIT_DIR/hooks. Caller frees; NULL
+ * outside a repository. */
+char *qg_git_hooks_dir(const char *dir);
+
 /* A content hash of data as 40 hex digits + NUL (git's SHA-1 of a blob): for
  * cache keys. Needs qg_git_global_init. */
 void qg_git_hash_hex(const void *data, size_t len, char out[41]);

@@ -474,6 +474,7 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
   }
 
   x->state = X_DONE;
+  x->out->retry_after_ms = qg_http_retry_after_ms(x->retry_after, (long long)time(NULL));
   char note[40];
   if (x->out->status == QG_ETOOBIG)
     set_error(x, "response body over %zu bytes", o->max_response);
@@ -489,8 +490,10 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
 
 qg_status qg_http_perform(const qg_http_request *reqs, size_t n, const qg_http_options *opt,
                           qg_http_response *out) {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     memset(&out[i], 0, sizeof(out[i]));
+    out[i].retry_after_ms = -1;
+  }
   size_t bad = 0;
   for (size_t i = 0; i < n; i++) {
     if (!request_ok(&reqs[i], out[i].error, sizeof(out[i].error))) {

@@ -67,6 +67,9 @@ typedef struct qg_http_response {
   size_t len;
   unsigned attempts;
   long waited_ms;   /* total time spent waiting between attempts */
+  long retry_after_ms; /* the last attempt's Retry-After in milliseconds, -1 when it had
+                          none (or an invalid one): lets a caller retry what is not
+                          retried here, e.g. GitHub's 403 for its secondary rate limits */
   char error[256];  /* when status != QG_OK or code >= 400: what happened, e.g.
                        "HTTP 429 after 4 attempts" or "timeout after 30000 ms
                        (http://127.0.0.1:4242/v1/chat/completions)"; "" otherwise */

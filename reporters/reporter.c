@@ -8,8 +8,10 @@
 
 static const qg_reporter k_reporters[] = {
     {"badge", qg_report_badge, "an SVG badge of the quality score (qgate scan)"},
+    {"codequality", qg_report_codequality, "GitLab Code Quality JSON: the new active findings"},
     {"findings", qg_report_findings, "one line per finding: RULE SEVERITY PATH:LINE:COL"},
     {"json", qg_report_json, "one JSON object with findings, diagnostics and a summary"},
+    {"junit", qg_report_junit, "JUnit XML: one test case per rule that ran, failed by its findings"},
     {"markdown", qg_report_markdown, "a Markdown report for pull requests: score and findings"},
     {"sarif", qg_report_sarif, "SARIF 2.1.0 for GitHub code scanning"},
     {"text", qg_report_text, "path:line:col: severity rule: message, and a summary"},

@@ -39,6 +39,13 @@ qg_status qg_report_text(FILE *out, const qg_report *rep);
 qg_status qg_report_json(FILE *out, const qg_report *rep);
 qg_status qg_report_sarif(FILE *out, const qg_report *rep);
 qg_status qg_report_findings(FILE *out, const qg_report *rep);
+/* GitLab Code Quality (Code Climate issues): the active findings that are
+ * not in the base, with fingerprints unique in the report and stable when
+ * lines move. */
+qg_status qg_report_codequality(FILE *out, const qg_report *rep);
+/* JUnit XML: one test case per rule that ran, failed by its active
+ * findings, and one for the input's errors. */
+qg_status qg_report_junit(FILE *out, const qg_report *rep);
 /* The Markdown report (a pull-request comment): score, categories,
  * criteria, then the top findings by severity. */
 qg_status qg_report_markdown(FILE *out, const qg_report *rep);

@@ -259,9 +259,11 @@ typedef struct chunk {
   size_t reply_len;
 } chunk;
 
-static char *user_message(const docs *ds, const piece *pieces, size_t first, size_t n) {
+static char *user_message(const docs *ds, const char *files, const piece *pieces, size_t first,
+                          size_t n) {
   qg_buf data;
   qg_buf_init(&data, 0);
+  (void)qg_buf_puts(&data, files);
   for (size_t i = 0; i < ds->n; i++)
     (void)qg_buf_printf(&data, "%s\n%s", ds->d[i].path, ds->d[i].text);
   for (size_t i = first; i < first + n; i++)
@@ -282,6 +284,7 @@ static char *user_message(const docs *ds, const piece *pieces, size_t first, siz
   (void)qg_buf_printf(&b, "The change, as unified diff hunks of the files it touches:\n\n"
                           "BEGIN DATA %s (diff)\n",
                       id);
+  (void)qg_buf_puts(&b, files);
   for (size_t i = first; i < first + n; i++)
     (void)qg_buf_append(&b, pieces[i].text, pieces[i].len);
   (void)qg_buf_printf(&b, "END DATA %s\n\nAnswer with the JSON object only.\n", id);
@@ -481,7 +484,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t npieces = 0;
   chunk *chunks = NULL;
   size_t nchunks = 0;
-  char *root = NULL, *cdir = NULL;
+  char *root = NULL, *cdir = NULL, *files = NULL;
 
   qg_change_opts co = {0};
   co.repo_dir = run->repo_dir;
@@ -500,11 +503,33 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
 
+  /* every request lists the whole change, hunks shown or not */
+  qg_buf fl;
+  qg_buf_init(&fl, 64u << 10);
+  (void)qg_buf_puts(&fl, "Files changed (A added, M modified, D deleted, R renamed):\n");
+  for (size_t i = 0; i < ch.n; i++) {
+    const qg_change_file *f = &ch.files[i];
+    if (i == 200) { /* enough to see the shape of the change */
+      (void)qg_buf_printf(&fl, "... and %zu more\n", ch.n - i);
+      break;
+    }
+    if (f->old_path)
+      (void)qg_buf_printf(&fl, "%c %s -> %s", f->status, f->old_path, f->path);
+    else
+      (void)qg_buf_printf(&fl, "%c %s", f->status, f->path);
+    if (f->skip != QG_CHANGE_KEPT && f->skip != QG_CHANGE_DELETED)
+      (void)qg_buf_printf(&fl, " (not shown: %s)", qg_change_skip_name(f->skip));
+    (void)qg_buf_putc(&fl, '\n');
+  }
+  (void)qg_buf_putc(&fl, '\n');
+  files = qg_buf_detach(&fl);
+
   /* the budget left for the diff in one request */
   size_t doc_bytes = 0;
   for (size_t i = 0; i < ds.n; i++)
     doc_bytes += strlen(ds.d[i].path) + strlen(ds.d[i].text) + 80;
-  size_t fixed = tokens_of(sizeof(k_system) + doc_bytes + 400) + cfg->max_output_tokens;
+  size_t fixed =
+      tokens_of(sizeof(k_system) + doc_bytes + strlen(files) + 400) + cfg->max_output_tokens;
   if (fixed + 500 > cfg->chunk_tokens) {
     fail(out, QG_OK,
          "the architecture documents and the reply need about %zu tokens, more than "
@@ -545,7 +570,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     memset(c, 0, sizeof(*c));
     c->first = i;
     c->n = k - i;
-    c->user = user_message(&ds, pieces, i, k - i);
+    c->user = user_message(&ds, files, pieces, i, k - i);
     c->tokens = tokens_of(sizeof(k_system) + strlen(c->user)) + cfg->max_output_tokens;
     cache_key(cfg, c->user, c->key);
     i = k;
@@ -615,8 +640,13 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     snprintf(out->reason, sizeof(out->reason), "dry run: %zu request%s not sent", nreq,
              nreq == 1 ? "" : "s");
   } else if (nreq) {
-    qg_http_options ho = {cfg->connect_timeout_ms, cfg->timeout_ms, cfg->retries,
-                          cfg->backoff_ms, 0, 0, cfg->parallel};
+    qg_http_options ho;
+    memset(&ho, 0, sizeof(ho));
+    ho.connect_timeout_ms = cfg->connect_timeout_ms;
+    ho.timeout_ms = cfg->timeout_ms;
+    ho.retries = cfg->retries;
+    ho.backoff_ms = cfg->backoff_ms;
+    ho.parallel = cfg->parallel;
     (void)qg_http_perform(hreq, nreq, &ho, hres);
     out->requests = nreq;
   }
@@ -708,6 +738,7 @@ done:
   docs_cleanup(&ds);
   free(root);
   free(cdir);
+  free(files);
   qg_change_cleanup(&ch);
   qg_llm_credentials_cleanup(&cred);
   return status;

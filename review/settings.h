@@ -47,6 +47,7 @@ typedef struct qg_review_config {
   char *cache_dir;          /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
   bool required;            /* a review that cannot run fails the gate (exit status 3) */
   bool json_mode;           /* ask OpenAI-compatible servers for a JSON object; true */
+  bool local;               /* also in the pre-push hook (QGATE_HOOK set); false */
 } qg_review_config;
 
 void qg_review_config_init(qg_review_config *c);

@@ -1,7 +1,11 @@
 #!/bin/sh
-# make check: unit tests, fixture cases, PSS conformance, SARIF validation and
-# the generated rule docs. Ends with one line: "N passed, N failed".
-# Environment: QGATE (binary), BUILD (build dir), VALGRIND (command prefix).
+# make check: unit tests, fixture cases, the requests they send against the hosts' API
+# descriptions, PSS conformance, SARIF validation and the generated rule docs. Ends with
+# one line: "N passed, N failed".
+# Environment: QGATE (binary), BUILD (build dir), VALGRIND (command prefix),
+# QGATE_OPENAPI_DIR (where @octokit/openapi is installed; default build/openapi, shared by
+# the sanitizer builds: the package is large),
+# QGATE_REQUIRE_OPENAPI (set: an API check that cannot run fails).
 QGATE=${QGATE:-./qgate}
 BUILD=${BUILD:-build}
 total_pass=0 total_fail=0
@@ -29,13 +33,44 @@ for t in "$BUILD"/tests/unit_*; do
   printf '%-14s %s passed, %s failed\n' "$(basename "$t"):" "$p" "$f"
 done
 
-$VALGRIND "$BUILD"/qgate-test fixtures >"$out" 2>&1; st=$?
+# the cases with an `=== openapi` section log their requests here (checked below)
+reqlog=$(mktemp)
+QGATE_REQUEST_LOG="$reqlog" $VALGRIND "$BUILD"/qgate-test fixtures >"$out" 2>&1; st=$?
 grep -v '^fixtures:' "$out"
 tally fixtures "$out" $st
+
+# Those requests as the hosts define them: GitHub's published OpenAPI description
+# (@octokit/openapi, installed once from npm into build/openapi, or QGATE_OPENAPI_DIR)
+# and GitLab's documented parameters (tests/openapi/gitlab.json). Offline, the check is
+# skipped, and counts as failed only with QGATE_REQUIRE_OPENAPI set.
+openapi_version=23.0.2
+openapi_dir=${QGATE_OPENAPI_DIR:-build/openapi}
+openapi_pkg=$openapi_dir/node_modules/@octokit/openapi
+if ! grep -q "\"version\": \"$openapi_version\"" "$openapi_pkg/package.json" 2>/dev/null &&
+  command -v npm >/dev/null 2>&1; then
+  mkdir -p "$openapi_dir"
+  npm install --prefix "$openapi_dir" --silent --no-audit --no-fund \
+    "@octokit/openapi@$openapi_version" >/dev/null 2>&1
+fi
+if grep -q "\"version\": \"$openapi_version\"" "$openapi_pkg/package.json" 2>/dev/null &&
+  command -v node >/dev/null 2>&1; then
+  node tests/openapi/validate.js --self-test --github-spec "$openapi_pkg/generated/api.github.com.json" \
+    --gitlab-spec tests/openapi/gitlab.json "$reqlog" >"$out" 2>&1; st=$?
+  sed '$d' "$out" | grep -v '^self-test: [0-9]* checks passed, 0 checks failed$'
+  tally openapi "$out" $st
+else
+  echo "openapi: skipped: @octokit/openapi@$openapi_version is not installed and npm could not install it (offline?)"
+  if [ -n "$QGATE_REQUIRE_OPENAPI" ]; then : >"$out"; tally openapi "$out" 1; fi
+fi
+rm -f "$reqlog"
 
 QGATE="$QGATE" sh tests/conformance.sh >"$out" 2>&1; st=$?
 grep -v '^conformance:' "$out" | head -40
 tally conformance "$out" $st
+
+QGATE="$QGATE" sh tests/hook.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -20
+tally hook "$out" $st
 
 QGATE="$QGATE" BUILD="$BUILD" sh tests/fix-roundtrip.sh >"$out" 2>&1; st=$?
 grep -v '^fix-roundtrip:' "$out" | head -20

@@ -45,6 +45,7 @@ typedef struct tcase {
   section *responds[MAX_FILES], *requests[MAX_FILES]; /* the HTTP server's script and checks */
   size_t nfiles, ndirs, nlinks, nouts, nabsents, nresponds, nrequests;
   section *nreq, *runs, *never, *sigv4; /* expect-requests, runs, never-sent, expect-sigv4 */
+  section *openapi; /* the API description every request must follow: github or gitlab */
   section all[MAX_FILES * 7 + 16];
   size_t nall;
 } tcase;
@@ -52,7 +53,7 @@ typedef struct tcase {
 static const char *const k_sections[] = {
     "absent",        "args",          "commit",          "dir",   "env",    "exit",
     "expect",        "expect-file",   "expect-request",  "expect-requests", "expect-sigv4", "expect-stderr",
-    "expect-stdout", "file",          "git",             "name",  "never-sent", "respond",
+    "expect-stdout", "file",          "git",             "name",  "never-sent", "openapi", "respond",
     "runs",          "stdin",         "symlink"};
 
 /* The text of line n (1-based) of the case file. */
@@ -196,6 +197,8 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->never;
       else if (!strcmp(head, "expect-sigv4"))
         one = &c->sigv4;
+      else if (!strcmp(head, "openapi"))
+        one = &c->openapi;
       else if (strcmp(head, "commit") != 0) /* commit: repeatable, message optional */
         needs_arg = 1;
       if (one) {
@@ -471,6 +474,34 @@ static int check_requests(const tcase *c, mock_server *srv) {
       }
     free(nv);
   }
+  if (c->openapi && srv) { /* checked against the API description by tests/openapi */
+    const char *log = getenv("QGATE_REQUEST_LOG");
+    FILE *f = log && *log ? fopen(log, "a") : NULL;
+    char spec[32] = "";
+    sscanf(c->openapi->body.data ? c->openapi->body.data : "", "%31s", spec);
+    for (size_t i = 0; f && i < n; i++) {
+      const mock_request *rq = mock_request_at(srv, i);
+      cJSON *o = cJSON_CreateObject();
+      cJSON_AddStringToObject(o, "spec", spec);
+      cJSON_AddStringToObject(o, "case", c->path);
+      cJSON_AddStringToObject(o, "method", rq->method);
+      cJSON_AddStringToObject(o, "path", rq->path);
+      cJSON *h = cJSON_AddObjectToObject(o, "headers");
+      for (size_t k = 0; k < rq->nheaders; k++)
+        cJSON_AddStringToObject(h, rq->headers[k].name, rq->headers[k].value);
+      cJSON *body = rq->len ? cJSON_ParseWithLength(rq->body, rq->len) : NULL;
+      if (body)
+        cJSON_AddItemToObject(o, "body", body);
+      else if (rq->len)
+        cJSON_AddStringToObject(o, "body", rq->body);
+      char *line = cJSON_PrintUnformatted(o);
+      fprintf(f, "%s\n", line);
+      free(line);
+      cJSON_Delete(o);
+    }
+    if (f)
+      fclose(f);
+  }
   return bad;
 }
 
@@ -582,7 +613,7 @@ static int run_case(const char *path) {
   }
   /* an HTTP server on 127.0.0.1 when the case scripts one */
   snprintf(g_port, sizeof(g_port), "0");
-  if (c.nresponds || c.nreq || c.nrequests || c.never || c.sigv4) {
+  if (c.nresponds || c.nreq || c.nrequests || c.never || c.sigv4 || c.openapi) {
     srv = mock_start();
     if (!srv) {
       bad = failf(&c, 0, "cannot start the HTTP server on 127.0.0.1");

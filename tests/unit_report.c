@@ -1,5 +1,6 @@
-/* unit_report.c: fingerprints that survive unrelated edits, and SARIF regions
- * that are the findings' real positions. */
+/* unit_report.c: fingerprints that survive unrelated edits, SARIF regions
+ * that are the findings' real positions, GitLab Code Quality fingerprints and
+ * well-formed JUnit XML. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include "scanners/scanner.h"
 
 #include <cjson/cJSON.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,10 +133,149 @@ static void test_sarif_regions_are_real(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* Runs a reporter into a string; caller frees. */
+static char *report(qg_report_fn fn, const qg_result *r, const qg_ruleset *rs) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  qg_report rep = {.result = r, .rules = rs, .command = "k8s"};
+  assert_int_equal(fn(f, &rep), QG_OK);
+  fclose(f);
+  return text;
+}
+
+/* The codequality fingerprints of a scan, as a JSON array (caller deletes). */
+static cJSON *cq_fingerprints(const qg_result *r, const qg_ruleset *rs) {
+  char *text = report(qg_report_codequality, r, rs);
+  cJSON *root = cJSON_Parse(text);
+  free(text);
+  assert_non_null(root);
+  assert_true(cJSON_IsArray(root));
+  cJSON *fps = cJSON_CreateArray();
+  cJSON *it;
+  cJSON_ArrayForEach(it, root) {
+    const char *fp = cJSON_GetObjectItem(it, "fingerprint")->valuestring;
+    assert_int_equal(strlen(fp), 32);
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "location"), "lines") != NULL);
+    cJSON_AddItemToArray(fps, cJSON_CreateString(fp));
+  }
+  cJSON_Delete(root);
+  return fps;
+}
+
+static void assert_all_distinct(const cJSON *fps) {
+  int n = cJSON_GetArraySize(fps);
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      assert_string_not_equal(cJSON_GetArrayItem(fps, i)->valuestring,
+                              cJSON_GetArrayItem(fps, j)->valuestring);
+}
+
+static void test_codequality_fingerprints(void **state) {
+  (void)state;
+  qg_result a, b, c;
+  qg_ruleset ra, rb, rc;
+  scan(k_pod, &a, &ra);
+  scan(k_pod, &b, &rb);
+  scan(k_moved, &c, &rc);
+  cJSON *fa = cq_fingerprints(&a, &ra), *fb = cq_fingerprints(&b, &rb),
+        *fc = cq_fingerprints(&c, &rc);
+  assert_true(cJSON_GetArraySize(fa) >= 2);
+  /* two runs: the same fingerprints; different findings: different ones */
+  assert_true(cJSON_Compare(fa, fb, 1));
+  assert_all_distinct(fa);
+  /* unrelated lines moved: every fingerprint is still there */
+  assert_int_equal(cJSON_GetArraySize(fa), cJSON_GetArraySize(fc));
+  cJSON *it;
+  cJSON_ArrayForEach(it, fa) {
+    bool found = false;
+    cJSON *jt;
+    cJSON_ArrayForEach(jt, fc) found |= strcmp(it->valuestring, jt->valuestring) == 0;
+    assert_true(found);
+  }
+
+  /* two findings with the same line-independent fingerprint (the same rule
+   * on the same node) still get different ones, and suppressing the first
+   * does not renumber the second */
+  const qg_finding *x = &a.findings.items[0];
+  qg_location loc = x->loc;
+  qg_context ctx = x->ctx;
+  loc.line += 100;
+  qg_result_add_finding(&a, x->rule, x->severity, &loc, &ctx, qg_xstrdup("again"));
+  cJSON *fd = cq_fingerprints(&a, &ra);
+  assert_int_equal(cJSON_GetArraySize(fd), cJSON_GetArraySize(fa) + 1);
+  assert_all_distinct(fd);
+  const char *second = cJSON_GetArrayItem(fd, cJSON_GetArraySize(fd) - 1)->valuestring;
+  char *keep = qg_xstrdup(second);
+  qg_finding_suppress(&a, &a.findings.items[0], "qgate.io/ignore", NULL);
+  cJSON *fs = cq_fingerprints(&a, &ra);
+  assert_int_equal(cJSON_GetArraySize(fs), cJSON_GetArraySize(fa));
+  assert_string_equal(cJSON_GetArrayItem(fs, cJSON_GetArraySize(fs) - 1)->valuestring, keep);
+  free(keep);
+
+  cJSON_Delete(fa);
+  cJSON_Delete(fb);
+  cJSON_Delete(fc);
+  cJSON_Delete(fd);
+  cJSON_Delete(fs);
+  qg_result_cleanup(&a);
+  qg_result_cleanup(&b);
+  qg_result_cleanup(&c);
+  qg_ruleset_cleanup(&ra);
+  qg_ruleset_cleanup(&rb);
+  qg_ruleset_cleanup(&rc);
+}
+
+static void test_junit_escapes(void **state) {
+  (void)state;
+  qg_result r;
+  qg_ruleset rs;
+  scan(k_pod, &r, &rs);
+  qg_location loc = {.path = "deploy/a&b<c>.yaml", .line = 3, .col = 5};
+  qg_context ctx = {.kind = "Pod", .name = "api"};
+  /* the special characters, a control character XML 1.0 does not allow,
+   * a byte that is not UTF-8, and non-ASCII text that must stay */
+  qg_result_add_finding(&r, qg_rule_find("pss/privileged"), QG_SEV_CRITICAL, &loc, &ctx,
+                        qg_xstrdup("x <&\"'> y\x01z\xff \xc3\xa9t\xc3\xa9"));
+  loc.line = 0;
+  qg_result_diag(&r, QG_DIAG_ERROR, QG_EPARSE, &loc, "bad <%s>", "'yaml' & \"more\"");
+  char *text = report(qg_report_junit, &r, &rs);
+  assert_non_null(strstr(text, "x &lt;&amp;&quot;&apos;&gt; yz\xEF\xBF\xBD \xc3\xa9t\xc3\xa9\n"));
+  assert_non_null(strstr(text, "deploy/a&amp;b&lt;c&gt;.yaml:3:5: x &lt;"));
+  assert_non_null(strstr(text, "deploy/a&amp;b&lt;c&gt;.yaml: bad &lt;&apos;yaml&apos; &amp; "
+                               "&quot;more&quot;&gt;\n</error>"));
+  assert_null(strchr(text, '\x01'));
+  assert_non_null(strstr(text, "<testcase classname=\"pss\" name=\"pss/privileged\">"));
+
+  /* well-formed XML with the counts in the suite's attributes */
+  xmlDocPtr doc = xmlReadMemory(text, (int)strlen(text), "junit.xml", "UTF-8",
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  assert_non_null(doc);
+  xmlNodePtr suites = xmlDocGetRootElement(doc);
+  assert_string_equal((const char *)suites->name, "testsuites");
+  xmlChar *errors = xmlGetProp(suites, (const xmlChar *)"errors");
+  assert_string_equal((const char *)errors, "1");
+  xmlFree(errors);
+  size_t on = 0;
+  for (size_t i = 0; i < rs.n; i++)
+    on += rs.on[i];
+  xmlChar *tests = xmlGetProp(suites, (const xmlChar *)"tests");
+  char want[32];
+  snprintf(want, sizeof(want), "%zu", on + 1);
+  assert_string_equal((const char *)tests, want);
+  xmlFree(tests);
+  xmlFreeDoc(doc);
+  free(text);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fingerprints_survive_moves),
       cmocka_unit_test(test_sarif_regions_are_real),
+      cmocka_unit_test(test_codequality_fingerprints),
+      cmocka_unit_test(test_junit_escapes),
   };
   return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

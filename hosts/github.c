@@ -1,0 +1,804 @@
+/* github.c: pull request comments and reviews on GitHub (REST API).
+ *
+ * One run: the summary is the issue comment that holds the summary marker
+ * (found on every page of the pull request's comments), edited in place or
+ * created; the review comments are listed the same way and mapped by their
+ * finding markers; findings on lines the pull request shows that have no
+ * comment yet get one, all in one review (one notification, not one per
+ * line); qgate's comments whose finding is gone are deleted. Requests go one
+ * at a time, as GitHub asks integrations to do to stay under its secondary
+ * rate limits, and in a fixed order, so a run is reproducible. */
+#include "hosts/internal.h"
+
+#include "core/edit.h"
+#include "core/fs.h"
+#include "core/http.h"
+#include "rules/rule.h"
+#include "scoring/score.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define GH_PER_PAGE 100
+#define GH_MAX_PAGES 100          /* 10000 comments: past that, the listing is given up */
+#define GH_MAX_WAIT_MS 60000L     /* the longest wait a Retry-After may ask for */
+#define GH_SUGGEST_MAX_LINES 200u /* a longer suggestion is no review comment */
+#define GH_FILE_MAX (8u << 20)    /* files read for suggestions */
+
+/* ---- the context ----------------------------------------------------------------------- */
+
+static const char *env_get(const char *name) {
+  const char *v = getenv(name);
+  return v && *v ? v : NULL;
+}
+
+/* "owner/name" where both parts use only the characters GitHub allows (letters, digits,
+ * '-', '_', '.'), so neither needs URL encoding, and neither is "." or "..". */
+static bool valid_repo(const char *s) {
+  const char *slash = strchr(s, '/');
+  if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+    return false;
+  for (const char *p = s; *p; p++)
+    if (p != slash && !isalnum((unsigned char)*p) && !strchr("-_.", *p))
+      return false;
+  size_t owner = (size_t)(slash - s);
+  const char *name = slash + 1;
+  return strspn(s, ".") < owner && strspn(name, ".") < strlen(name);
+}
+
+/* A commit id: 40 (SHA-1) or 64 (SHA-256) hex digits. */
+static bool valid_sha(const char *s) {
+  size_t n = 0;
+  while (isxdigit((unsigned char)s[n]))
+    n++;
+  return (n == 40 || n == 64) && !s[n];
+}
+
+/* A token goes into a header line: printable ASCII without blanks. */
+static bool valid_token(const char *s) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p <= 0x20 || *p >= 0x7f)
+      return false;
+  return true;
+}
+
+static const char *sha_at(const cJSON *pr, const char *side) {
+  const cJSON *ref = cJSON_GetObjectItemCaseSensitive(pr, side);
+  const cJSON *sha = cJSON_GetObjectItemCaseSensitive(ref, "sha");
+  return cJSON_IsString(sha) && valid_sha(sha->valuestring) ? sha->valuestring : NULL;
+}
+
+/* Reads the pull request from the event payload. Error texts name the variable and the
+ * JSON field, never a value. */
+static qg_status load_event(qg_host_ctx *out, char *err, size_t errsz) {
+  const char *path = env_get("GITHUB_EVENT_PATH");
+  if (!path) {
+    snprintf(err, errsz,
+             "GITHUB_EVENT_PATH is not set: pull request comments run in a GitHub Actions job "
+             "of a pull_request or pull_request_target event");
+    return QG_EUSAGE;
+  }
+  unsigned char *data = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  qg_status st = qg_read_all(path, NULL, 64u << 20, &data, &len, &err_no);
+  if (st != QG_OK) {
+    snprintf(err, errsz, "GITHUB_EVENT_PATH: the event payload cannot be read (%s)",
+             st == QG_EIO && err_no ? strerror(err_no) : qg_strerror(st));
+    return QG_EUSAGE;
+  }
+  cJSON *ev = cJSON_ParseWithLength((const char *)data, len);
+  free(data);
+  qg_status rc = QG_EUSAGE;
+  const cJSON *pr = cJSON_GetObjectItemCaseSensitive(ev, "pull_request");
+  const cJSON *num = cJSON_GetObjectItemCaseSensitive(pr, "number");
+  const char *head = sha_at(pr, "head"), *base = sha_at(pr, "base");
+  if (!cJSON_IsObject(ev)) {
+    snprintf(err, errsz, "GITHUB_EVENT_PATH: the event payload is not a JSON object");
+  } else if (!cJSON_IsObject(pr)) {
+    snprintf(err, errsz,
+             "GITHUB_EVENT_NAME: not a pull request event (the payload has no pull_request): "
+             "pull request comments need a pull_request or pull_request_target event");
+  } else if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 4294967295.0 ||
+             num->valuedouble != (double)(unsigned long)num->valuedouble) {
+    snprintf(err, errsz,
+             "GITHUB_EVENT_PATH: pull_request.number is missing or not a positive integer");
+  } else if (!head) {
+    snprintf(err, errsz, "GITHUB_EVENT_PATH: pull_request.head.sha is missing or not a commit id");
+  } else if (!base) {
+    snprintf(err, errsz, "GITHUB_EVENT_PATH: pull_request.base.sha is missing or not a commit id");
+  } else {
+    out->number = (unsigned long)num->valuedouble;
+    out->head_sha = qg_xstrdup(head);
+    out->base_sha = qg_xstrdup(base);
+    rc = QG_OK;
+  }
+  cJSON_Delete(ev);
+  return rc;
+}
+
+qg_status qg_github_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
+  const char *api = env_get("GITHUB_API_URL");
+  if (!api)
+    api = "https://api.github.com";
+  if ((strncmp(api, "https://", 8) != 0 && strncmp(api, "http://", 7) != 0) ||
+      strpbrk(api, " \t\r\n?#")) {
+    snprintf(err, errsz, "GITHUB_API_URL is not an http:// or https:// URL");
+    return QG_EUSAGE;
+  }
+  size_t n = strlen(api);
+  while (n > 8 && api[n - 1] == '/')
+    n--; /* paths are appended with their own '/' */
+  out->api_url = qg_xstrndup(api, n);
+
+  const char *repo = env_get("GITHUB_REPOSITORY");
+  if (!repo) {
+    snprintf(err, errsz, "GITHUB_REPOSITORY is not set (GitHub Actions sets it to owner/name)");
+    return QG_EUSAGE;
+  }
+  if (!valid_repo(repo)) {
+    snprintf(err, errsz, "GITHUB_REPOSITORY is not owner/name");
+    return QG_EUSAGE;
+  }
+  out->repo = qg_xstrdup(repo);
+
+  qg_status st = load_event(out, err, errsz);
+  if (st != QG_OK)
+    return st;
+
+  const char *token = env_get("GITHUB_TOKEN");
+  if (!token) {
+    snprintf(err, errsz,
+             "GITHUB_TOKEN is not set: give the step the job's token (GITHUB_TOKEN: "
+             "${{ secrets.GITHUB_TOKEN }}) with pull-requests: write permission");
+    return QG_EUSAGE;
+  }
+  if (!valid_token(token)) {
+    snprintf(err, errsz, "GITHUB_TOKEN holds a blank, a line break or a non-ASCII character");
+    return QG_EUSAGE;
+  }
+  out->token = qg_xstrdup(token);
+  return QG_OK;
+}
+
+/* ---- requests -------------------------------------------------------------------------- */
+
+typedef struct gh {
+  const qg_host_ctx *ctx;
+  qg_comment_opts o;
+  qg_comment_outcome *out;
+  char *auth; /* "Authorization: Bearer TOKEN": wiped before it is freed */
+  bool failed;
+} gh;
+
+/* Overwrites every copy of the token in s with '*': a server may echo what it was sent. */
+static void scrub(char *s, const char *token) {
+  size_t tn = token ? strlen(token) : 0;
+  if (tn < 4)
+    return; /* no real token is that short; a short one would mask ordinary text */
+  for (char *p = strstr(s, token); p; p = strstr(p + tn, token))
+    memset(p, '*', tn);
+}
+
+static void gh_fail(gh *g, const char *fmt, ...) QG_PRINTF(2, 3);
+static void gh_fail(gh *g, const char *fmt, ...) {
+  g->failed = true;
+  if (g->out->error[0])
+    return; /* the first failure is the one that explains the rest */
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(g->out->error, sizeof(g->out->error), fmt, ap);
+  va_end(ap);
+  scrub(g->out->error, g->ctx->token);
+}
+
+/* Appends s to b with control characters as spaces, at most max bytes (then "..."). */
+static void put_clean(qg_buf *b, const char *s, size_t max) {
+  size_t start = b->len;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (b->len - start >= max) {
+      (void)qg_buf_puts(b, "...");
+      return;
+    }
+    (void)qg_buf_putc(b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+  }
+}
+
+/* What GitHub's error body says: its "message", then for a 422 the "errors" entries
+ * (objects with a message, or with a field and a code; or plain strings). */
+static char *error_text(const qg_http_response *r) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  cJSON *j = r->body ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+  const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+  if (cJSON_IsString(msg) && *msg->valuestring)
+    put_clean(&b, msg->valuestring, 200);
+  const cJSON *errs = cJSON_GetObjectItemCaseSensitive(j, "errors"), *e;
+  size_t k = 0;
+  cJSON_ArrayForEach(e, (cJSON_IsArray(errs) ? errs : NULL)) {
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
+    const cJSON *field = cJSON_GetObjectItemCaseSensitive(e, "field");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+    const char *text = cJSON_IsString(e)   ? e->valuestring
+                       : cJSON_IsString(m) ? m->valuestring
+                                           : NULL;
+    if (!text && !cJSON_IsString(field) && !cJSON_IsString(code))
+      continue;
+    if (k++ == 4) {
+      (void)qg_buf_puts(&b, "; ...");
+      break;
+    }
+    (void)qg_buf_puts(&b, k == 1 ? (b.len ? ": " : "") : "; ");
+    if (text) {
+      put_clean(&b, text, 160);
+    } else {
+      if (cJSON_IsString(field))
+        put_clean(&b, field->valuestring, 80);
+      if (cJSON_IsString(field) && cJSON_IsString(code))
+        (void)qg_buf_putc(&b, ' ');
+      if (cJSON_IsString(code))
+        put_clean(&b, code->valuestring, 40);
+    }
+  }
+  cJSON_Delete(j);
+  return qg_buf_detach(&b);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* One request to path (from the API root, with its query), with body (JSON) or NULL.
+ * true on a 2xx answer; otherwise the failure is recorded, unless the answer's code
+ * is `quiet` (a 404 for a comment already gone). *resp is the caller's to clean. */
+static bool gh_call(gh *g, const char *method, const char *path, const char *body, long quiet,
+                    qg_http_response *resp) {
+  char *url = qg_xasprintf("%s%s", g->ctx->api_url, path);
+  const char *hdrs[] = {g->auth, "Accept: application/vnd.github+json",
+                        "X-GitHub-Api-Version: 2022-11-28", "Content-Type: application/json"};
+  qg_http_request rq;
+  memset(&rq, 0, sizeof(rq));
+  rq.method = method;
+  rq.url = url;
+  rq.headers = hdrs;
+  rq.nheaders = body ? 4 : 3;
+  rq.body = body;
+  rq.body_len = body ? strlen(body) : 0;
+  qg_http_options ho;
+  memset(&ho, 0, sizeof(ho));
+  ho.timeout_ms = g->o.timeout_ms;
+  ho.retries = g->o.retries;
+  ho.backoff_ms = g->o.backoff_ms;
+  ho.max_wait_ms = GH_MAX_WAIT_MS;
+  ho.max_response = 32u << 20; /* a page of 100 comments of up to 65536 characters */
+  ho.parallel = 1;
+  unsigned attempts = 0;
+  for (int extra = 0;; extra++) {
+    (void)qg_http_perform(&rq, 1, &ho, resp);
+    attempts += resp->attempts;
+    /* GitHub answers its secondary rate limits with 403 and Retry-After; core/http
+     * retries 429 and 5xx only, as a 403 elsewhere is final. */
+    if (resp->status == QG_OK && resp->code == 403 && resp->retry_after_ms >= 0 &&
+        extra < g->o.retries) {
+      sleep_ms(resp->retry_after_ms < GH_MAX_WAIT_MS ? resp->retry_after_ms : GH_MAX_WAIT_MS);
+      qg_http_response_cleanup(resp);
+      continue;
+    }
+    break;
+  }
+  free(url);
+  int plen = (int)strcspn(path, "?"); /* the query is not part of what failed */
+  if (resp->status != QG_OK) {
+    gh_fail(g, "GitHub: %s %.*s: %s", method, plen, path, resp->error);
+    return false;
+  }
+  if (resp->code >= 200 && resp->code < 300)
+    return true;
+  if (resp->code == quiet)
+    return false;
+  char note[40] = "";
+  if (attempts > 1)
+    snprintf(note, sizeof(note), " after %u attempts", attempts);
+  char *why = error_text(resp);
+  gh_fail(g, "GitHub: HTTP %ld on %s %.*s%s%s%s", resp->code, method, plen, path, note,
+          *why ? ": " : "", why);
+  free(why);
+  return false;
+}
+
+typedef void (*item_fn)(void *ud, const cJSON *item);
+
+/* Calls fn for every item of every page of GET path (per_page=100, until a page has
+ * fewer). false when a page failed: then what was seen is incomplete. */
+static bool gh_list(gh *g, const char *path, item_fn fn, void *ud) {
+  for (unsigned page = 1; page <= GH_MAX_PAGES; page++) {
+    char *p = qg_xasprintf("%s?per_page=%d&page=%u", path, GH_PER_PAGE, page);
+    qg_http_response r;
+    bool ok = gh_call(g, "GET", p, NULL, 0, &r);
+    free(p);
+    cJSON *arr = ok ? cJSON_ParseWithLength(r.body, r.len) : NULL;
+    qg_http_response_cleanup(&r);
+    if (ok && !cJSON_IsArray(arr)) {
+      gh_fail(g, "GitHub: GET %s: the answer is not a JSON array", path);
+      ok = false;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, (ok ? arr : NULL)) fn(ud, item);
+    int n = ok ? cJSON_GetArraySize(arr) : 0;
+    cJSON_Delete(arr);
+    if (!ok)
+      return false;
+    if (n < GH_PER_PAGE)
+      return true;
+  }
+  gh_fail(g, "GitHub: GET %s: more than %d comments; the list was not read to its end", path,
+          GH_PER_PAGE * GH_MAX_PAGES);
+  return false;
+}
+
+/* A comment's id, or 0 when it has none that is usable. */
+static long long item_id(const cJSON *item) {
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+  if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9007199254740992.0)
+    return 0;
+  return (long long)id->valuedouble;
+}
+
+static const char *item_body(const cJSON *item) {
+  const cJSON *b = cJSON_GetObjectItemCaseSensitive(item, "body");
+  return cJSON_IsString(b) ? b->valuestring : NULL;
+}
+
+static char *json_body(cJSON *o) { /* takes o */
+  char *s = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  if (!s)
+    abort(); /* out of memory, as qg_x* functions do */
+  return s;
+}
+
+/* ---- the summary ----------------------------------------------------------------------- */
+
+static void find_summary(void *ud, const cJSON *item) {
+  long long *id = ud;
+  const char *body = item_body(item);
+  if (!*id && body && strstr(body, QG_HOST_SUMMARY_MARKER))
+    *id = item_id(item);
+}
+
+static void post_summary(gh *g, const qg_report *rep) {
+  char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
+  long long id = 0;
+  /* without the whole list, a new comment could duplicate one on a later page */
+  if (gh_list(g, path, find_summary, &id)) {
+    char *text = qg_host_summary_body(rep, g->o.max_body);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "body", text);
+    free(text);
+    char *json = json_body(o);
+    qg_http_response r;
+    if (id) {
+      char *p = qg_xasprintf("/repos/%s/issues/comments/%lld", g->ctx->repo, id);
+      g->out->summary_updated = gh_call(g, "PATCH", p, json, 0, &r);
+      free(p);
+    } else {
+      g->out->summary_created = gh_call(g, "POST", path, json, 0, &r);
+    }
+    qg_http_response_cleanup(&r);
+    free(json);
+  }
+  free(path);
+}
+
+/* ---- inline comments ------------------------------------------------------------------- */
+
+/* A review comment of qgate's, by the fingerprint in its marker. */
+typedef struct known {
+  char fp[17];
+  long long id;
+  bool active;  /* an active finding has this fingerprint: keep */
+  bool claimed; /* a finding on a shown line is commented by it */
+} known;
+
+typedef struct known_set {
+  known *items;
+  size_t n, cap;
+} known_set;
+
+static void collect_known(void *ud, const cJSON *item) {
+  known_set *ks = ud;
+  /* a reply is a person's, even when it quotes a marker */
+  const cJSON *reply = cJSON_GetObjectItemCaseSensitive(item, "in_reply_to_id");
+  char fp[17];
+  long long id = item_id(item);
+  if (cJSON_IsNumber(reply) || !id || !qg_host_find_marker(item_body(item), fp))
+    return;
+  qg_grow((void **)&ks->items, &ks->cap, ks->n + 1, sizeof(*ks->items));
+  known *k = &ks->items[ks->n++];
+  memset(k, 0, sizeof(*k));
+  memcpy(k->fp, fp, sizeof(fp));
+  k->id = id;
+}
+
+static int cmp_known(const void *a, const void *b) {
+  const known *x = a, *y = b;
+  int c = strcmp(x->fp, y->fp);
+  return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The oldest comment with fingerprint fp, or NULL. ks is sorted. */
+static known *find_known(known_set *ks, const char *fp) {
+  size_t lo = 0, hi = ks->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(ks->items[mid].fp, fp) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < ks->n && strcmp(ks->items[lo].fp, fp) == 0 ? &ks->items[lo] : NULL;
+}
+
+/* The finding's path as the pull request names files: without a leading "./". */
+static const char *repo_path(const qg_finding *f) {
+  const char *p = f->loc.path;
+  while (p && p[0] == '.' && p[1] == '/')
+    p += 2;
+  return p && *p && *p != '/' ? p : NULL;
+}
+
+/* Start offsets of the lines of buf: starts[i] is where line i+1 begins; starts[n] = len. */
+static size_t *line_starts(const char *buf, size_t len, size_t *n) {
+  size_t cap = 0, k = 0;
+  size_t *s = NULL;
+  qg_grow((void **)&s, &cap, 1, sizeof(*s));
+  s[k++] = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (buf[i] == '\n' && i + 1 < len) {
+      qg_grow((void **)&s, &cap, k + 1, sizeof(*s));
+      s[k++] = i + 1;
+    }
+  }
+  qg_grow((void **)&s, &cap, k + 1, sizeof(*s));
+  s[k] = len;
+  *n = len ? k : 0;
+  return s;
+}
+
+/* Whether a secret finding lies on lines [a, b] of path: a suggestion would copy those
+ * lines into a comment, and a secret is only ever shown masked. */
+static bool secret_on_lines(const qg_result *res, const char *path, uint32_t a, uint32_t b) {
+  for (size_t i = 0; i < res->findings.n; i++) {
+    const qg_finding *x = &res->findings.items[i];
+    const char *xp = repo_path(x);
+    if (x->rule && (x->rule->flags & QG_RULE_SECRET) && xp && strcmp(xp, path) == 0 &&
+        x->loc.line <= b && (x->loc.end_line ? x->loc.end_line : x->loc.line) >= a)
+      return true;
+  }
+  return false;
+}
+
+/* The suggestion for f: the text of lines [*first, *last] of its file with its fix
+ * applied, where that range covers the finding's line and every edit, and the pull
+ * request shows each of its lines (a suggestion replaces exactly the lines it is on).
+ * NULL when there is none. Caller frees. */
+static char *suggestion(const qg_result *res, const qg_finding *f, const char *path,
+                        const qg_change_file *cf, uint32_t *first, uint32_t *last) {
+  if (!f->fix || !f->fix->n)
+    return NULL;
+  uint32_t a = f->loc.line, b = f->loc.line;
+  for (size_t i = 0; i < f->fix->n; i++) {
+    const qg_edit *e = &f->fix->edits[i];
+    if (!e->line || !e->col || e->end_line < e->line)
+      return NULL;
+    uint32_t start = e->line, end = e->end_line;
+    if (e->end_col == 1 && e->end_line > e->line)
+      end--; /* an edit that ends at the start of a line leaves that line as it is */
+    else if (e->col == 1 && e->end_col == 1 && e->end_line == e->line && e->line > f->loc.line)
+      start = end = e->line - 1; /* an insertion below the finding: after the line above it
+                                    (at the end of the file there is no line below) */
+    a = start < a ? start : a;
+    b = end > b ? end : b;
+  }
+  if (b - a >= GH_SUGGEST_MAX_LINES)
+    return NULL;
+  for (uint32_t l = a; l <= b; l++)
+    if (!qg_change_shows_line(cf, l))
+      return NULL;
+  if (secret_on_lines(res, path, a, b))
+    return NULL;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  if (qg_read_all(f->loc.path, NULL, GH_FILE_MAX, &data, &len, &err_no) != QG_OK)
+    return NULL;
+  const char *buf = (const char *)data;
+  char *text = NULL;
+  size_t nlines = 0;
+  size_t *starts = line_starts(buf, len, &nlines);
+  if (b <= nlines && !memchr(buf, '\0', len)) {
+    size_t newlen = 0, skipped = 0;
+    char *neu = qg_edits_apply(buf, len, f->fix->edits, f->fix->n, &newlen, &skipped);
+    /* lines before a and after b are untouched: the range's new text is what lies
+     * between the same prefix and suffix */
+    size_t pre = starts[a - 1], post = len - starts[b];
+    if (!skipped && newlen >= pre + post && memcmp(neu, buf, pre) == 0 &&
+        memcmp(neu + newlen - post, buf + starts[b], post) == 0) {
+      text = qg_xstrndup(neu + pre, newlen - pre - post);
+      *first = a;
+      *last = b;
+    }
+    free(neu);
+  }
+  free(starts);
+  free(data);
+  return text;
+}
+
+/* Appends a suggestion block for code: fenced with more backticks than any run in it,
+ * so no line of the code can close the block; the code itself is not escaped. */
+static void put_suggestion(qg_buf *b, const char *code) {
+  size_t run = 0, longest = 0;
+  for (const char *p = code; *p; p++) {
+    run = *p == '`' ? run + 1 : 0;
+    longest = run > longest ? run : longest;
+  }
+  size_t fence = longest >= 3 ? longest + 1 : 3;
+  for (size_t i = 0; i < fence; i++)
+    (void)qg_buf_putc(b, '`');
+  (void)qg_buf_puts(b, "suggestion\n");
+  (void)qg_buf_puts(b, code);
+  size_t n = strlen(code);
+  if (n && code[n - 1] != '\n')
+    (void)qg_buf_putc(b, '\n');
+  for (size_t i = 0; i < fence; i++)
+    (void)qg_buf_putc(b, '`');
+}
+
+/* Cuts escaped Markdown to at most max bytes where nothing breaks: not inside a UTF-8
+ * sequence, an entity ("&lt;") or after the backslash of an escape. */
+static void cut_escaped(qg_buf *b, size_t max) {
+  if (b->len <= max)
+    return;
+  size_t n = max;
+  while (n > 0 && ((unsigned char)b->data[n] & 0xC0) == 0x80)
+    n--;
+  size_t amp = n;
+  while (amp > 0 && b->data[amp - 1] != '&' && b->data[amp - 1] != ';')
+    amp--;
+  if (amp > 0 && b->data[amp - 1] == '&')
+    n = amp - 1; /* inside an entity */
+  size_t slashes = 0;
+  while (slashes < n && b->data[n - 1 - slashes] == '\\')
+    slashes++;
+  if (slashes % 2)
+    n--;
+  b->len = n;
+  b->data[n] = '\0';
+}
+
+/* A rule id as a code span: without backticks or line breaks, which would end it. */
+static void put_code(qg_buf *b, const char *s) {
+  (void)qg_buf_putc(b, '`');
+  for (; s && *s; s++)
+    if (*s != '`' && (unsigned char)*s >= 0x20)
+      (void)qg_buf_putc(b, *s);
+  (void)qg_buf_putc(b, '`');
+}
+
+/* An inline comment: "**SEVERITY** `rule`: message", the remediation, the marker,
+ * then the suggestion when there is one; at most max bytes (the suggestion goes
+ * first, then the remediation, then the message is cut). Caller frees. */
+static char *inline_body(const qg_finding *f, const char *sugg, size_t max) {
+  qg_buf head, rem, tail;
+  qg_buf_init(&head, 0);
+  qg_buf_init(&rem, 0);
+  qg_buf_init(&tail, 0);
+  (void)qg_buf_puts(&head, "**");
+  for (const char *s = qg_severity_name(f->severity); *s; s++)
+    (void)qg_buf_putc(&head, (char)toupper((unsigned char)*s));
+  (void)qg_buf_puts(&head, "** ");
+  put_code(&head, f->rule ? f->rule->id : "?");
+  (void)qg_buf_puts(&head, ": ");
+  size_t msg_at = head.len;
+  qg_host_escape(&head, f->message ? f->message : "", false);
+  if (f->rule && f->rule->remediation && *f->rule->remediation) {
+    (void)qg_buf_puts(&rem, "\n\n");
+    qg_host_escape(&rem, f->rule->remediation, false);
+  }
+  /* the marker before the suggestion: the first marker in a body is the one read back,
+   * and the suggestion's code is not escaped */
+  char marker[48];
+  qg_host_finding_marker(f, marker);
+  (void)qg_buf_printf(&tail, "\n\n%s", marker);
+  size_t tail_plain = tail.len;
+  if (sugg) {
+    (void)qg_buf_puts(&tail, "\n\n");
+    if (f->fix->description && *f->fix->description) {
+      (void)qg_buf_puts(&tail, "Suggested fix: ");
+      qg_host_escape(&tail, f->fix->description, false);
+      (void)qg_buf_puts(&tail, "\n\n");
+    }
+    put_suggestion(&tail, sugg);
+  }
+  if (head.len + rem.len + tail.len > max) {
+    tail.len = tail_plain; /* no suggestion */
+    tail.data[tail.len] = '\0';
+  }
+  if (head.len + rem.len + tail.len > max)
+    qg_buf_cleanup(&rem); /* no remediation */
+  if (head.len + tail.len > max) {
+    static const char more[] = "\xe2\x80\xa6"; /* … */
+    size_t room = max > tail.len + sizeof(more) ? max - tail.len - (sizeof(more) - 1) : 0;
+    cut_escaped(&head, room > msg_at ? room : msg_at);
+    (void)qg_buf_puts(&head, more);
+  }
+  (void)qg_buf_append(&head, rem.data ? rem.data : "", rem.len);
+  (void)qg_buf_append(&head, tail.data, tail.len);
+  qg_buf_cleanup(&rem);
+  qg_buf_cleanup(&tail);
+  return qg_buf_detach(&head);
+}
+
+static const char *verdict_event(qg_decision d) {
+  return d == QG_DECISION_APPROVE  ? "APPROVE"
+         : d == QG_DECISION_REJECT ? "REQUEST_CHANGES"
+                                   : "COMMENT";
+}
+
+/* The review's own text: the score when there is one, and what the comments are. */
+static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "qgate");
+  if (rep->score)
+    (void)qg_buf_printf(&b, ": score %u/100 (%s)", rep->score->total,
+                        qg_decision_name(rep->score->decision));
+  if (ncomments)
+    (void)qg_buf_printf(&b, "%s%zu new finding%s on the changed lines", rep->score ? "; " : ": ",
+                        ncomments, ncomments == 1 ? "" : "s");
+  if (over_cap)
+    (void)qg_buf_printf(&b, "; %zu more in the summary comment", over_cap);
+  (void)qg_buf_puts(&b, ".");
+  return qg_buf_detach(&b);
+}
+
+/* What one run does with the review comments. */
+static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
+  const qg_result *res = rep->result;
+  char *list_path = qg_xasprintf("/repos/%s/pulls/%lu/comments", g->ctx->repo, g->ctx->number);
+  known_set ks = {0};
+  bool listed = gh_list(g, list_path, collect_known, &ks);
+  free(list_path);
+  if (ks.n)
+    qsort(ks.items, ks.n, sizeof(*ks.items), cmp_known);
+
+  /* the new comments: fingerprints of those placed this run (a second finding with the
+   * same fingerprint would get a comment that reads back as the first's) */
+  cJSON *comments = cJSON_CreateArray();
+  char(*placed)[17] = qg_xcalloc(g->o.max_inline + 1, sizeof(*placed));
+  size_t nplaced = 0;
+  for (size_t i = 0; res && i < res->findings.n; i++) {
+    const qg_finding *f = &res->findings.items[i];
+    if (f->suppressed_by || f->in_base)
+      continue;
+    char fp[17];
+    qg_finding_fingerprint(f, fp);
+    known *k = find_known(&ks, fp);
+    for (known *x = k; x && x < ks.items + ks.n && strcmp(x->fp, fp) == 0; x++)
+      x->active = true;
+    const char *path = repo_path(f);
+    const qg_change_file *cf = change && path ? qg_change_find(change, path) : NULL;
+    if (!listed || !cf || !qg_change_shows_line(cf, f->loc.line)) {
+      g->out->to_summary++;
+      continue;
+    }
+    if (k && !k->claimed) {
+      k->claimed = true;
+      g->out->inline_kept++;
+      continue;
+    }
+    bool dup = k != NULL;
+    for (size_t j = 0; j < nplaced && !dup; j++)
+      dup = strcmp(placed[j], fp) == 0;
+    if (dup) {
+      g->out->to_summary++;
+      continue;
+    }
+    if (nplaced >= g->o.max_inline) {
+      g->out->over_cap++;
+      continue;
+    }
+    memcpy(placed[nplaced++], fp, sizeof(fp));
+    uint32_t first = 0, last = 0;
+    char *sugg = suggestion(res, f, path, cf, &first, &last);
+    char *body = inline_body(f, sugg, g->o.max_body);
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "path", path);
+    if (sugg && first < last) {
+      cJSON_AddNumberToObject(c, "start_line", first);
+      cJSON_AddStringToObject(c, "start_side", "RIGHT");
+    }
+    cJSON_AddNumberToObject(c, "line", sugg ? last : f->loc.line);
+    cJSON_AddStringToObject(c, "side", "RIGHT");
+    cJSON_AddStringToObject(c, "body", body);
+    cJSON_AddItemToArray(comments, c);
+    free(body);
+    free(sugg);
+  }
+  free(placed);
+
+  /* one review: the new comments, and the verdict when asked for */
+  const qg_score *score = rep->score;
+  bool verdict = g->o.verdict == QG_VERDICT_ON && score;
+  if (nplaced || verdict) {
+    const char *event = verdict ? verdict_event(score->decision) : "COMMENT";
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "commit_id", g->ctx->head_sha);
+    cJSON_AddStringToObject(o, "event", event);
+    char *text = review_text(rep, nplaced, g->out->over_cap);
+    cJSON_AddStringToObject(o, "body", text);
+    free(text);
+    if (nplaced)
+      cJSON_AddItemToObject(o, "comments", comments);
+    else
+      cJSON_Delete(comments);
+    comments = NULL;
+    char *json = json_body(o);
+    char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
+    qg_http_response r;
+    if (gh_call(g, "POST", p, json, 0, &r)) {
+      g->out->inline_created = nplaced;
+      g->out->verdict = verdict ? event : NULL;
+    }
+    qg_http_response_cleanup(&r);
+    free(p);
+    free(json);
+  }
+  cJSON_Delete(comments);
+
+  /* stale: qgate's comments whose finding is gone, and any second comment for one
+   * finding (two runs at once) */
+  for (size_t i = 0; listed && i < ks.n; i++) {
+    known *k = &ks.items[i];
+    bool second = i > 0 && strcmp(ks.items[i - 1].fp, k->fp) == 0;
+    if (k->active && !second)
+      continue;
+    char *p = qg_xasprintf("/repos/%s/pulls/comments/%lld", g->ctx->repo, k->id);
+    qg_http_response r;
+    if (gh_call(g, "DELETE", p, NULL, 404, &r)) /* a 404: someone deleted it already */
+      g->out->inline_removed++;
+    qg_http_response_cleanup(&r);
+    free(p);
+  }
+  free(ks.items);
+}
+
+qg_status qg_github_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
+                            const qg_comment_opts *opts, qg_comment_outcome *out) {
+  gh g;
+  memset(&g, 0, sizeof(g));
+  g.ctx = ctx;
+  g.o = qg_host_opts(opts);
+  g.out = out;
+  if (!ctx || !ctx->api_url || !ctx->repo || !ctx->number || !ctx->head_sha || !ctx->token) {
+    snprintf(out->error, sizeof(out->error), "GitHub: no pull request context");
+    return QG_EUSAGE;
+  }
+  g.auth = qg_xasprintf("Authorization: Bearer %s", ctx->token);
+  post_summary(&g, rep);
+  post_inline(&g, rep, change);
+  memset(g.auth, 0, strlen(g.auth)); /* not left in freed memory */
+  free(g.auth);
+  return g.failed ? QG_ENET : QG_OK;
+}

@@ -1,0 +1,775 @@
+/* unit_github.c: pull request comments on GitHub against the scripted server on
+ * 127.0.0.1: the context from the Actions environment, the summary found and edited
+ * in place, inline comments in one review with their markers, suggestions, stale
+ * comments deleted, the verdict, the caps, and the errors GitHub answers with. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka needs the four above first */
+#include <cmocka.h>
+
+#include "core/http.h"
+#include "core/mem.h"
+#include "hosts/internal.h"
+#include "rules/rule.h"
+#include "scoring/score.h"
+#include "tests/mockhttp.h"
+
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TOKEN "ghs_unitTESTtoken0123456789"
+#define HEAD "1111111111111111111111111111111111111111"
+#define BASE "2222222222222222222222222222222222222222"
+
+/* deploy/pod.yaml as the pull request leaves it; lines 7-12 are in its hunk */
+static const char k_pod[] = "apiVersion: v1\n"           /* 1 */
+                            "kind: Pod\n"                /* 2 */
+                            "metadata:\n"                /* 3 */
+                            "  name: api\n"              /* 4 */
+                            "spec:\n"                    /* 5 */
+                            "  containers:\n"            /* 6 */
+                            "    - name: app\n"          /* 7 */
+                            "      image: app:1\n"       /* 8 */
+                            "      securityContext:\n"   /* 9 */
+                            "        privileged: true\n" /* 10 */
+                            "    - name: side\n"         /* 11 */
+                            "      image: side:1\n";     /* 12 */
+
+typedef struct world {
+  char dir[PATH_MAX], cwd[PATH_MAX];
+  mock_server *srv;
+  qg_host_ctx ctx;
+  qg_result r;
+  qg_ruleset rs;
+  qg_report rep;
+  qg_change ch;
+  qg_score score;
+  qg_comment_opts opts;
+  qg_comment_outcome out;
+} world;
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "wb");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* A fresh directory with deploy/pod.yaml, a server, the context and an empty report
+ * whose change shows lines 7-12 of deploy/pod.yaml. */
+static world *world_new(void) {
+  world *w = qg_xcalloc(1, sizeof(*w));
+  assert_non_null(getcwd(w->cwd, sizeof(w->cwd)));
+  snprintf(w->dir, sizeof(w->dir), "/tmp/qgate-unit-github-XXXXXX");
+  assert_non_null(mkdtemp(w->dir));
+  assert_int_equal(chdir(w->dir), 0);
+  assert_int_equal(mkdir("deploy", 0755), 0);
+  write_file("deploy/pod.yaml", k_pod);
+  w->srv = mock_start();
+  assert_non_null(w->srv);
+  w->ctx.kind = QG_HOST_GITHUB;
+  w->ctx.api_url = qg_xasprintf("http://127.0.0.1:%d", mock_port(w->srv));
+  w->ctx.repo = qg_xstrdup("o/r");
+  w->ctx.number = 7;
+  w->ctx.head_sha = qg_xstrdup(HEAD);
+  w->ctx.base_sha = qg_xstrdup(BASE);
+  w->ctx.token = qg_xstrdup(TOKEN);
+  qg_result_init(&w->r);
+  qg_ruleset_init(&w->rs);
+  w->rep.result = &w->r;
+  w->rep.rules = &w->rs;
+  w->rep.command = "k8s";
+  w->ch.n = 1;
+  w->ch.files = qg_xcalloc(1, sizeof(*w->ch.files));
+  qg_change_file *cf = &w->ch.files[0];
+  cf->path = qg_xstrdup("deploy/pod.yaml");
+  cf->status = 'M';
+  cf->nlines = 6;
+  cf->lines = qg_xcalloc(6, sizeof(*cf->lines));
+  for (uint32_t i = 0; i < 6; i++)
+    cf->lines[i] = 7 + i;
+  w->opts.retries = -1; /* a test that wants retries says so */
+  w->opts.backoff_ms = 1;
+  w->opts.timeout_ms = 5000;
+  return w;
+}
+
+static void world_free(world *w) {
+  mock_stop(w->srv);
+  qg_host_ctx_cleanup(&w->ctx);
+  qg_result_cleanup(&w->r);
+  qg_ruleset_cleanup(&w->rs);
+  qg_change_cleanup(&w->ch);
+  assert_int_equal(chdir(w->cwd), 0);
+  char cmd[PATH_MAX + 16];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", w->dir);
+  assert_int_equal(system(cmd), 0);
+  free(w);
+}
+
+static qg_finding *add(world *w, const char *container, uint32_t line, const char *message) {
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  assert_non_null(rule);
+  qg_location loc = {"deploy/pod.yaml", line, 9, 0, 0};
+  qg_context cx = {"v1",  "Pod",     NULL,
+                   "api", container, "spec.containers[app].securityContext.privileged"};
+  return qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx, qg_xstrdup(message));
+}
+
+/* One edit for f's fix; the fix is created on the first call. */
+static void add_edit(qg_finding *f, uint32_t line, uint32_t col, uint32_t end_line,
+                     uint32_t end_col, const char *text) {
+  if (!f->fix) {
+    f->fix = qg_xcalloc(1, sizeof(*f->fix));
+    f->fix->description = qg_xstrdup("Set privileged: false");
+  }
+  f->fix->edits = qg_xrealloc(f->fix->edits, (f->fix->n + 1) * sizeof(*f->fix->edits));
+  f->fix->edits[f->fix->n++] = (qg_edit){line, col, end_line, end_col, qg_xstrdup(text)};
+}
+
+static void respond(world *w, const char *method, const char *path, const char *raw) {
+  mock_add_response(w->srv, method, path, raw);
+}
+
+#define OK_LIST(json) "HTTP/1.1 200 OK\nContent-Type: application/json\n\n" json
+#define CREATED "HTTP/1.1 201 Created\nContent-Type: application/json\n\n{\"id\": 99}"
+#define ISSUE_COMMENTS "/repos/o/r/issues/7/comments"
+#define REVIEW_COMMENTS "/repos/o/r/pulls/7/comments"
+#define REVIEWS "/repos/o/r/pulls/7/reviews"
+
+static qg_status run(world *w) {
+  return qg_host_comment(&w->ctx, &w->rep, &w->ch, &w->opts, &w->out);
+}
+
+static const mock_request *req(world *w, size_t i) {
+  assert_true(i < mock_nrequests(w->srv));
+  return mock_request_at(w->srv, i);
+}
+
+static void assert_request(world *w, size_t i, const char *method, const char *path) {
+  const mock_request *rq = req(w, i);
+  if (strcmp(rq->method, method) != 0 || strcmp(rq->path, path) != 0)
+    fail_msg("request %zu: %s %s, expected %s %s", i + 1, rq->method, rq->path, method, path);
+  assert_false(rq->unexpected);
+}
+
+static cJSON *req_json(world *w, size_t i) {
+  const mock_request *rq = req(w, i);
+  cJSON *j = cJSON_ParseWithLength(rq->body, rq->len);
+  assert_non_null(j);
+  return j;
+}
+
+static const char *str_at(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  assert_true(cJSON_IsString(v));
+  return v->valuestring;
+}
+
+static int int_at(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  assert_true(cJSON_IsNumber(v));
+  return v->valueint;
+}
+
+static void marker_of(const qg_finding *f, char out[48]) { qg_host_finding_marker(f, out); }
+
+/* ---- the context ------------------------------------------------------------------------ */
+
+static void clear_env(void) {
+  const char *vars[] = {"GITHUB_API_URL", "GITHUB_REPOSITORY", "GITHUB_EVENT_PATH",
+                        "GITHUB_EVENT_NAME", "GITHUB_TOKEN"};
+  for (size_t i = 0; i < sizeof(vars) / sizeof(*vars); i++)
+    unsetenv(vars[i]);
+}
+
+static void expect_ctx_error(const char *needle) {
+  qg_host_ctx c;
+  char err[512] = "";
+  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_EUSAGE);
+  if (!strstr(err, needle))
+    fail_msg("error '%s' does not name '%s'", err, needle);
+  assert_null(strstr(err, TOKEN));
+  assert_null(c.token);
+}
+
+static void test_ctx(void **state) {
+  (void)state;
+  char dir[] = "/tmp/qgate-unit-gh-ctx-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char *pr = qg_xasprintf("%s/pr.json", dir), *push = qg_xasprintf("%s/push.json", dir);
+  char *bad = qg_xasprintf("%s/bad.json", dir);
+  write_file(pr, "{\"action\":\"opened\",\"number\":42,\"pull_request\":{\"number\":42,"
+                 "\"head\":{\"sha\":\"" HEAD "\"},\"base\":{\"sha\":\"" BASE "\"}}}");
+  write_file(push, "{\"ref\":\"refs/heads/main\",\"after\":\"" HEAD "\"}");
+  write_file(bad, "{\"pull_request\":{\"number\":42,\"head\":{\"sha\":\"main\"},"
+                  "\"base\":{\"sha\":\"" BASE "\"}}}");
+  clear_env();
+  expect_ctx_error("GITHUB_REPOSITORY");
+  setenv("GITHUB_REPOSITORY", "octo/../x", 1);
+  expect_ctx_error("GITHUB_REPOSITORY is not owner/name");
+  setenv("GITHUB_REPOSITORY", "octo-org/hello.world", 1);
+  expect_ctx_error("GITHUB_EVENT_PATH");
+  setenv("GITHUB_EVENT_PATH", push, 1);
+  setenv("GITHUB_EVENT_NAME", "push", 1);
+  expect_ctx_error("GITHUB_EVENT_NAME");
+  setenv("GITHUB_EVENT_PATH", bad, 1);
+  expect_ctx_error("pull_request.head.sha");
+  setenv("GITHUB_EVENT_PATH", pr, 1);
+  setenv("GITHUB_EVENT_NAME", "pull_request", 1);
+  expect_ctx_error("GITHUB_TOKEN");
+  setenv("GITHUB_TOKEN", TOKEN "\nX-Evil: 1", 1);
+  expect_ctx_error("GITHUB_TOKEN");
+  setenv("GITHUB_API_URL", "ftp://ghe.example.com", 1);
+  expect_ctx_error("GITHUB_API_URL");
+
+  setenv("GITHUB_TOKEN", TOKEN, 1);
+  setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3/", 1);
+  qg_host_ctx c;
+  char err[512] = "";
+  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_OK);
+  assert_string_equal(c.api_url, "https://ghe.example.com/api/v3");
+  assert_string_equal(c.repo, "octo-org/hello.world");
+  assert_int_equal(c.number, 42);
+  assert_string_equal(c.head_sha, HEAD);
+  assert_string_equal(c.base_sha, BASE);
+  assert_string_equal(c.token, TOKEN);
+  qg_host_ctx_cleanup(&c);
+  unsetenv("GITHUB_API_URL"); /* the default */
+  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_OK);
+  assert_string_equal(c.api_url, "https://api.github.com");
+  qg_host_ctx_cleanup(&c);
+  clear_env();
+  unlink(pr);
+  unlink(push);
+  unlink(bad);
+  rmdir(dir);
+  free(pr);
+  free(push);
+  free(bad);
+}
+
+/* ---- a first run and a second one ------------------------------------------------------- */
+
+static void test_first_run_creates(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged: container \"app\" sets @octo-org/admins <img src=x> `x`");
+  add(w, "side", 4, "on a line the pull request does not show");
+  qg_finding *s = add(w, "sup", 10, "suppressed");
+  s->suppressed_by = "qgate.io/ignore";
+  qg_finding *b = add(w, "base", 10, "in the base");
+  b->in_base = true;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{\"id\": 5}");
+  assert_int_equal(run(w), QG_OK);
+  assert_string_equal(w->out.error, "");
+  assert_true(w->out.summary_created);
+  assert_false(w->out.summary_updated);
+  assert_int_equal(w->out.inline_created, 1);
+  assert_int_equal(w->out.to_summary, 1);
+  assert_int_equal(w->out.inline_kept + w->out.inline_removed + w->out.over_cap, 0);
+  assert_null(w->out.verdict);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 1, "POST", ISSUE_COMMENTS);
+  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 3, "POST", REVIEWS);
+  for (size_t i = 0; i < 4; i++) {
+    const mock_request *rq = req(w, i);
+    assert_string_equal(mock_header_value(rq, "authorization"), "Bearer " TOKEN);
+    assert_string_equal(mock_header_value(rq, "accept"), "application/vnd.github+json");
+    assert_string_equal(mock_header_value(rq, "x-github-api-version"), "2022-11-28");
+    assert_non_null(strstr(mock_header_value(rq, "user-agent"), "qgate/"));
+    if (rq->len)
+      assert_string_equal(mock_header_value(rq, "content-type"), "application/json");
+  }
+  cJSON *sum = req_json(w, 1);
+  assert_true(
+      strncmp(str_at(sum, "body"), QG_HOST_SUMMARY_MARKER, strlen(QG_HOST_SUMMARY_MARKER)) == 0);
+  cJSON_Delete(sum);
+  cJSON *rv = req_json(w, 3);
+  assert_string_equal(str_at(rv, "commit_id"), HEAD);
+  assert_string_equal(str_at(rv, "event"), "COMMENT");
+  assert_string_equal(str_at(rv, "body"), "qgate: 1 new finding on the changed lines.");
+  cJSON *cs = cJSON_GetObjectItemCaseSensitive(rv, "comments");
+  assert_int_equal(cJSON_GetArraySize(cs), 1);
+  cJSON *c = cJSON_GetArrayItem(cs, 0);
+  assert_string_equal(str_at(c, "path"), "deploy/pod.yaml");
+  assert_int_equal(int_at(c, "line"), 10);
+  assert_string_equal(str_at(c, "side"), "RIGHT");
+  assert_null(cJSON_GetObjectItemCaseSensitive(c, "start_line"));
+  char marker[48];
+  marker_of(&w->r.findings.items[0], marker);
+  const char *body = str_at(c, "body");
+  /* the remediation goes through the escaper too: compare the parts */
+  assert_true(strncmp(body,
+                      "**HIGH** `pss/privileged`: privileged: container \"app\" sets "
+                      "@\xe2\x80\x8docto-org/admins &lt;img src=x&gt; \\`x\\`\n\n",
+                      strlen("**HIGH** `pss/privileged`: privileged: container \"app\" sets "
+                             "@\xe2\x80\x8docto-org/admins &lt;img src=x&gt; \\`x\\`\n\n")) == 0);
+  assert_non_null(strstr(body, marker));
+  assert_null(strstr(body, "```suggestion")); /* no fix */
+  char fp[17];
+  assert_true(qg_host_find_marker(body, fp));
+  cJSON_Delete(rv);
+  world_free(w);
+}
+
+static void test_second_run_updates(void **state) {
+  (void)state;
+  world *w = world_new();
+  qg_finding *f = add(w, "app", 10, "privileged");
+  char marker[48];
+  marker_of(f, marker);
+  char *issue =
+      qg_xasprintf(OK_LIST("[{\"id\": 11, \"body\": \"LGTM\", \"user\": {\"login\": \"dev\"}},"
+                           "{\"id\": 12, \"body\": \"%s\\n## old report\"}]"),
+                   QG_HOST_SUMMARY_MARKER);
+  /* 21: this finding's comment; 22: a finding that is fixed; 23: a person's reply quoting
+   * the stale marker; 24: a comment without a marker */
+  char *rev = qg_xasprintf(
+      OK_LIST("[{\"id\": 21, \"body\": \"**HIGH** x\\n\\n%s\", \"line\": 10},"
+              "{\"id\": 22, \"body\": \"**LOW** y\\n\\n" QG_HOST_FINDING_MARKER
+              "0123456789abcdef -->\"},"
+              "{\"id\": 23, \"in_reply_to_id\": 22, \"body\": \"" QG_HOST_FINDING_MARKER
+              "fedcba9876543210 -->\"},"
+              "{\"id\": 24, \"body\": \"nit\"}]"),
+      marker);
+  respond(w, "GET", ISSUE_COMMENTS, issue);
+  respond(w, "PATCH", "/repos/o/r/issues/comments/12", "HTTP/1.1 200 OK\n\n{\"id\": 12}");
+  respond(w, "GET", REVIEW_COMMENTS, rev);
+  respond(w, "DELETE", "/repos/o/r/pulls/comments/22", "HTTP/1.1 204 No Content\n\n");
+  assert_int_equal(run(w), QG_OK);
+  assert_string_equal(w->out.error, "");
+  assert_true(w->out.summary_updated);
+  assert_false(w->out.summary_created);
+  assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(w->out.inline_kept, 1);
+  assert_int_equal(w->out.inline_removed, 1);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_request(w, 1, "PATCH", "/repos/o/r/issues/comments/12");
+  assert_request(w, 3, "DELETE", "/repos/o/r/pulls/comments/22");
+  cJSON *p = req_json(w, 1);
+  assert_non_null(strstr(str_at(p, "body"), QG_HOST_SUMMARY_MARKER));
+  cJSON_Delete(p);
+  free(issue);
+  free(rev);
+  world_free(w);
+}
+
+/* The summary on the second page is found: no second summary. */
+static void test_pagination(void **state) {
+  (void)state;
+  world *w = world_new();
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "HTTP/1.1 200 OK\n\n[");
+  for (int i = 0; i < 100; i++)
+    (void)qg_buf_printf(&b, "%s{\"id\": %d, \"body\": \"comment %d\"}", i ? "," : "", 1000 + i, i);
+  (void)qg_buf_puts(&b, "]");
+  respond(w, "GET", ISSUE_COMMENTS, b.data);
+  respond(w, "GET", ISSUE_COMMENTS,
+          OK_LIST("[{\"id\": 4000000001, \"body\": \"" QG_HOST_SUMMARY_MARKER "\"}]"));
+  respond(w, "PATCH", "/repos/o/r/issues/comments/4000000001", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_OK);
+  assert_true(w->out.summary_updated);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 1, "GET", ISSUE_COMMENTS "?per_page=100&page=2");
+  assert_request(w, 2, "PATCH", "/repos/o/r/issues/comments/4000000001");
+  qg_buf_cleanup(&b);
+  world_free(w);
+}
+
+/* ---- failures -------------------------------------------------------------------------- */
+
+static void test_403_continues(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS,
+          "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{\"message\": \"Resource not "
+          "accessible by integration\", \"documentation_url\": \"https://docs.github.com/rest\"}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
+  assert_int_equal(run(w), QG_ENET);
+  assert_string_equal(w->out.error, "GitHub: HTTP 403 on POST /repos/o/r/issues/7/comments: "
+                                    "Resource not accessible by integration");
+  assert_false(w->out.summary_created);
+  assert_int_equal(w->out.inline_created, 1); /* the rest went on */
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  world_free(w);
+}
+
+static void test_422_errors(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS,
+          "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Validation Failed\", \"errors\": "
+          "[{\"resource\": \"PullRequestReviewComment\", \"code\": \"custom\", \"field\": "
+          "\"pull_request_review_thread.line\", \"message\": \"could not be\\nresolved\"},"
+          "{\"resource\": \"PullRequestReview\", \"field\": \"event\", \"code\": \"invalid\"}, "
+          "\"Line must be part of the diff\"]}");
+  assert_int_equal(run(w), QG_ENET);
+  assert_string_equal(w->out.error,
+                      "GitHub: HTTP 422 on POST /repos/o/r/pulls/7/reviews: Validation Failed: "
+                      "could not be resolved; event invalid; Line must be part of the diff");
+  assert_true(w->out.summary_created);
+  assert_int_equal(w->out.inline_created, 0);
+  world_free(w);
+}
+
+/* Secondary rate limits: a 403 and a 429 with Retry-After are retried. */
+static void test_rate_limits_retried(void **state) {
+  (void)state;
+  world *w = world_new();
+  w->opts.retries = 2;
+  respond(w, "GET", ISSUE_COMMENTS,
+          "HTTP/1.1 403 Forbidden\nRetry-After: 0\n\n{\"message\": \"You have exceeded a "
+          "secondary rate limit.\"}");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS,
+          "HTTP/1.1 429 Too Many Requests\nRetry-After: 0\n\n{\"message\": \"slow down\"}");
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_OK);
+  assert_string_equal(w->out.error, "");
+  assert_true(w->out.summary_created);
+  assert_int_equal(mock_nrequests(w->srv), 5);
+  world_free(w);
+
+  /* every attempt refused: the error says how many; a 403 without Retry-After is final */
+  w = world_new();
+  w->opts.retries = 1;
+  for (int i = 0; i < 2; i++)
+    respond(w, "GET", ISSUE_COMMENTS,
+            "HTTP/1.1 403 Forbidden\nRetry-After: 0\n\n{\"message\": \"You have exceeded a "
+            "secondary rate limit.\"}");
+  respond(w, "GET", REVIEW_COMMENTS,
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Must have admin rights\"}");
+  assert_int_equal(run(w), QG_ENET);
+  assert_string_equal(w->out.error,
+                      "GitHub: HTTP 403 on GET /repos/o/r/issues/7/comments after 2 attempts: "
+                      "You have exceeded a secondary rate limit.");
+  assert_int_equal(mock_nrequests(w->srv), 3); /* no POST without the list: no duplicate */
+  world_free(w);
+}
+
+/* The token never shows, even when the server echoes it; nothing is posted without
+ * the list. */
+static void test_token_never_shown(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  respond(w, "GET", ISSUE_COMMENTS,
+          "HTTP/1.1 401 Unauthorized\n\n{\"message\": \"Bad credentials: " TOKEN "\"}");
+  respond(w, "GET", REVIEW_COMMENTS, "HTTP/1.1 500 Internal Server Error\n\n<html>oops</html>");
+  assert_int_equal(run(w), QG_ENET);
+  assert_null(strstr(w->out.error, TOKEN));
+  assert_non_null(strstr(w->out.error, "GitHub: HTTP 401 on GET /repos/o/r/issues/7/comments: "
+                                       "Bad credentials: ****"));
+  assert_int_equal(mock_nrequests(w->srv), 2);
+  assert_int_equal(w->out.to_summary, 1); /* not listed: nothing inline */
+  world_free(w);
+
+  /* nothing listens: the connection error, with the path */
+  w = world_new();
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(sa);
+  assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+  close(fd);
+  free(w->ctx.api_url);
+  w->ctx.api_url = qg_xasprintf("http://127.0.0.1:%d", ntohs(sa.sin_port));
+  assert_int_equal(run(w), QG_ENET);
+  assert_non_null(strstr(w->out.error, "GitHub: GET /repos/o/r/issues/7/comments: cannot connect"));
+  assert_null(strstr(w->out.error, TOKEN));
+  world_free(w);
+}
+
+/* ---- verdicts and caps ------------------------------------------------------------------ */
+
+static void test_verdict(void **state) {
+  (void)state;
+  static const struct {
+    qg_decision d;
+    const char *event;
+  } cases[] = {{QG_DECISION_APPROVE, "APPROVE"},
+               {QG_DECISION_REVIEW, "COMMENT"},
+               {QG_DECISION_REJECT, "REQUEST_CHANGES"}};
+  for (size_t i = 0; i < 3; i++) {
+    world *w = world_new();
+    w->score.total = 90 - 30 * (unsigned)i;
+    w->score.decision = cases[i].d;
+    w->rep.score = &w->score;
+    w->opts.verdict = QG_VERDICT_ON;
+    respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+    respond(w, "POST", ISSUE_COMMENTS, CREATED);
+    respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+    respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
+    assert_int_equal(run(w), QG_OK);
+    assert_string_equal(w->out.verdict, cases[i].event);
+    cJSON *rv = req_json(w, 3);
+    assert_string_equal(str_at(rv, "event"), cases[i].event);
+    assert_null(cJSON_GetObjectItemCaseSensitive(rv, "comments"));
+    char want[64];
+    snprintf(want, sizeof(want), "qgate: score %u/100 (%s).", w->score.total,
+             qg_decision_name(cases[i].d));
+    assert_string_equal(str_at(rv, "body"), want);
+    cJSON_Delete(rv);
+    world_free(w);
+  }
+  /* off: no review without new comments */
+  world *w = world_new();
+  w->score.decision = QG_DECISION_REJECT;
+  w->rep.score = &w->score;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.verdict);
+  assert_int_equal(mock_nrequests(w->srv), 3);
+  world_free(w);
+}
+
+static void test_caps(void **state) {
+  (void)state;
+  world *w = world_new();
+  w->opts.max_inline = 2;
+  w->opts.max_body = 400;
+  qg_buf long_msg;
+  qg_buf_init(&long_msg, 0);
+  for (int i = 0; i < 100; i++)
+    (void)qg_buf_puts(&long_msg, "<&\xc3\xa9\\");
+  add(w, "a", 10, long_msg.data);
+  add(w, "b", 10, "two");
+  add(w, "a", 11, "the same fingerprint as the first");
+  add(w, "c", 12, "three");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
+  assert_int_equal(run(w), QG_OK);
+  assert_int_equal(w->out.inline_created, 2);
+  assert_int_equal(w->out.over_cap, 1);
+  assert_int_equal(w->out.to_summary, 1); /* the second of one fingerprint */
+  cJSON *sum = req_json(w, 1);
+  assert_true(strlen(str_at(sum, "body")) <= 400);
+  cJSON_Delete(sum);
+  cJSON *rv = req_json(w, 3);
+  assert_string_equal(str_at(rv, "body"),
+                      "qgate: 2 new findings on the changed lines; 1 more in the summary comment.");
+  const char *body = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rv, "comments"), 0), "body");
+  assert_true(strlen(body) <= 400);
+  char fp[17], want[17];
+  assert_true(qg_host_find_marker(body, fp));
+  qg_finding_fingerprint(&w->r.findings.items[0], want);
+  assert_string_equal(fp, want);
+  /* cut at a whole entity, escape and character */
+  const char *cut = strstr(body, "\xe2\x80\xa6");
+  assert_non_null(cut);
+  assert_true(strncmp(cut - 4, "&lt;", 4) == 0 || strncmp(cut - 5, "&amp;", 5) == 0 ||
+              strncmp(cut - 2, "\xc3\xa9", 2) == 0 || strncmp(cut - 2, "\\\\", 2) == 0);
+  cJSON_Delete(rv);
+  qg_buf_cleanup(&long_msg);
+  world_free(w);
+}
+
+/* ---- suggestions ----------------------------------------------------------------------- */
+
+static cJSON *one_comment(world *w, cJSON **rv) {
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
+  assert_int_equal(run(w), QG_OK);
+  *rv = req_json(w, 3);
+  return cJSON_GetArrayItem(cJSON_GetObjectItem(*rv, "comments"), 0);
+}
+
+static void test_suggestions(void **state) {
+  (void)state;
+  /* one line: "privileged: true" -> "privileged: false" */
+  world *w = world_new();
+  qg_finding *f = add(w, "app", 10, "privileged");
+  add_edit(f, 10, 21, 10, 25, "false");
+  cJSON *rv;
+  cJSON *c = one_comment(w, &rv);
+  assert_int_equal(int_at(c, "line"), 10);
+  assert_null(cJSON_GetObjectItem(c, "start_line"));
+  const char *body = str_at(c, "body");
+  assert_non_null(strstr(body, "\n\nSuggested fix: Set privileged: false\n\n"
+                               "```suggestion\n        privileged: false\n```"));
+  /* the marker comes before the code, which is not escaped */
+  assert_true(strstr(body, QG_HOST_FINDING_MARKER) < strstr(body, "```suggestion"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* two lines: the range starts at the edit and ends at the finding */
+  w = world_new();
+  f = add(w, "app", 10, "privileged");
+  add_edit(f, 9, 1, 9, 1, "      # hardened\n");
+  add_edit(f, 10, 21, 10, 25, "false");
+  c = one_comment(w, &rv);
+  assert_int_equal(int_at(c, "start_line"), 9);
+  assert_string_equal(str_at(c, "start_side"), "RIGHT");
+  assert_int_equal(int_at(c, "line"), 10);
+  assert_non_null(strstr(str_at(c, "body"), "```suggestion\n      # hardened\n      "
+                                            "securityContext:\n        privileged: false\n```"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* an insertion below the finding, at the end of the file: it follows the last line */
+  w = world_new();
+  f = add(w, "app", 9, "read-only root filesystem");
+  add_edit(f, 13, 1, 13, 1, "# end\n");
+  c = one_comment(w, &rv);
+  assert_int_equal(int_at(c, "start_line"), 9);
+  assert_int_equal(int_at(c, "line"), 12);
+  assert_non_null(strstr(str_at(c, "body"), "```suggestion\n      securityContext:\n        "
+                                            "privileged: true\n    - name: side\n      image: "
+                                            "side:1\n# end\n```"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* an edit on a line the pull request does not show: no suggestion */
+  w = world_new();
+  f = add(w, "app", 10, "privileged");
+  add_edit(f, 5, 1, 5, 1, "# x\n");
+  add_edit(f, 10, 21, 10, 25, "false");
+  c = one_comment(w, &rv);
+  assert_int_equal(int_at(c, "line"), 10);
+  assert_null(strstr(str_at(c, "body"), "suggestion"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* code with a fence in it gets a longer fence; a line removed is an empty suggestion */
+  w = world_new();
+  f = add(w, "app", 10, "privileged");
+  add_edit(f, 10, 1, 11, 1, "        # ```\n        # ````\n");
+  c = one_comment(w, &rv);
+  assert_non_null(
+      strstr(str_at(c, "body"), "`````suggestion\n        # ```\n        # ````\n`````"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  w = world_new();
+  f = add(w, "app", 12, "image");
+  add_edit(f, 12, 1, 13, 1, "");
+  c = one_comment(w, &rv);
+  assert_non_null(strstr(str_at(c, "body"), "```suggestion\n```"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* a secret on the range: its line is never copied into a comment */
+  w = world_new();
+  f = add(w, "app", 10, "privileged");
+  add_edit(f, 10, 21, 10, 25, "false");
+  const qg_rule *secret = NULL;
+  size_t n = 0;
+  const qg_rule *all = qg_rules_all(&n);
+  for (size_t i = 0; i < n && !secret; i++)
+    if (all[i].flags & QG_RULE_SECRET)
+      secret = &all[i];
+  assert_non_null(secret);
+  qg_location loc = {"deploy/pod.yaml", 10, 3, 10, 12};
+  qg_context cx = {0};
+  cx.field = "secret:x";
+  qg_finding *sf =
+      qg_result_add_finding(&w->r, secret, QG_SEV_HIGH, &loc, &cx, qg_xstrdup("a secret"));
+  sf->suppressed_by = ".qgate.yml";
+  c = one_comment(w, &rv);
+  assert_null(strstr(str_at(c, "body"), "suggestion"));
+  cJSON_Delete(rv);
+  world_free(w);
+}
+
+/* No change: every finding goes to the summary. */
+static void test_no_change(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(qg_host_comment(&w->ctx, &w->rep, NULL, &w->opts, &w->out), QG_OK);
+  assert_int_equal(w->out.to_summary, 1);
+  assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(mock_nrequests(w->srv), 3);
+  world_free(w);
+}
+
+/* The summary (the Markdown report) mentions no one: repository text there gets the
+ * same zero-width joiner after '@'; a path in a code span stays as written. */
+static void test_summary_mentions(void **state) {
+  (void)state;
+  world *w = world_new();
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  qg_location loc = {"node_modules/@scope/pod.yaml", 3, 1, 0, 0};
+  qg_context cx = {0};
+  qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
+                        qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example"));
+  char *body = qg_host_summary_body(&w->rep, 60000);
+  assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
+  for (const char *p = strchr(body, '@'); p; p = strchr(p + 1, '@')) {
+    if (strncmp(p, "@scope/", 7) == 0)
+      continue;
+    if (strncmp(p + 1, "\xe2\x80\x8d", 3) != 0)
+      fail_msg("a mention is left in the summary: '%.20s'", p);
+  }
+  free(body);
+  /* the cap holds with the joiners added */
+  for (int i = 0; i < 10; i++)
+    qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
+                          qg_xstrdup("@a @b @c @d @e @f @g @h @i @j @k @l @m @n @o @p"));
+  body = qg_host_summary_body(&w->rep, 500);
+  assert_true(strlen(body) <= 500);
+  assert_non_null(strstr(body, "The report was cut here"));
+  free(body);
+  world_free(w);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ctx),
+      cmocka_unit_test(test_first_run_creates),
+      cmocka_unit_test(test_second_run_updates),
+      cmocka_unit_test(test_pagination),
+      cmocka_unit_test(test_403_continues),
+      cmocka_unit_test(test_422_errors),
+      cmocka_unit_test(test_rate_limits_retried),
+      cmocka_unit_test(test_token_never_shown),
+      cmocka_unit_test(test_verdict),
+      cmocka_unit_test(test_caps),
+      cmocka_unit_test(test_suggestions),
+      cmocka_unit_test(test_no_change),
+      cmocka_unit_test(test_summary_mentions),
+  };
+  qg_http_global_init();
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  qg_http_global_cleanup();
+  return rc;
+}
