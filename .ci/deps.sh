@@ -3,7 +3,12 @@
 # Uses sudo when not root. Safe to run repeatedly: installs only what is absent.
 set -eu
 pkgs="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
-libcurl4-openssl-dev libxml2-dev libcmocka-dev libssl-dev valgrind python3"
+libcurl4-openssl-dev libxml2-dev libcmocka-dev libssl-dev valgrind python3
+musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
+clang libclang-rt-dev"
+# (musl-tools and the rest of its line: make static, which builds every library
+# from Debian's source packages with musl-gcc, and tests/static.sh)
+# (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -6,28 +6,32 @@
 #     (MB = 10^6 bytes). A corpus already there with the right size is reused.
 #  2. Baseline: builds bench/out/bareparse from bench/bareparse.c and runs libyaml's bare
 #     event parser over the corpus, single-threaded (it times itself, minus process start).
-#  3. qgate: times `qgate k8s` over the corpus with SARIF, JSON and text output (wall clock,
-#     process start included) and measures the SARIF run's peak RSS.
+#  3. qgate: times `qgate k8s` over the corpus on one thread (SARIF, JSON and text output)
+#     and on every core (text, SARIF), `qgate secrets` and the full `qgate scan` (no LLM)
+#     on every core (wall clock, process start included), each with its peak RSS (GNU
+#     time), and the start-up time of `qgate version` (best of 20).
 #     bench/out/ is git-ignored, so qgate needs --no-gitignore to see the corpus at all.
 #     The corpus holds files that qgate reports as errors, so exit 2 is expected.
-#  4. Prints a table. Target: the SARIF scan reaches >= 60% of the bare parser's MB/s.
+#  4. Prints a table. Targets: the one-thread SARIF scan reaches >= 60% of the bare
+#     parser's MB/s; the k8s scan on 2 cores >= 150% of it; peak RSS < 64 MiB on the 100 MB
+#     corpus; start-up < 5 ms.
 #  5. Runs bench/secrets.sh: `qgate secrets` beside secretlint on a generated tree with
 #     planted secrets (see that script for its steps, environment and target; it needs
 #     node and npm, and installs secretlint into bench/out/node).
 #
 # Every measurement is the best of BENCH_RUNS runs. The script exits 0 whether or not the
 # target is met (a benchmark, not a test); non-zero only if something fails to build or run.
-# Needs POSIX sh, awk, cc and pkg-config (libyaml); GNU time or python3 for the peak RSS.
+# Needs POSIX sh, awk, cc and pkg-config (libyaml); GNU time for the peak RSS.
 #
 # Environment (paths relative to the repository root):
-#   CORPUS_SRC (../shared/corpus/real-manifests), BENCH_MIN_MB (50), BENCH_RUNS (3),
+#   CORPUS_SRC (../shared/corpus/real-manifests), BENCH_MIN_MB (100), BENCH_RUNS (3),
 #   CC (cc), QGATE (./qgate).
 set -eu
 
 cd "$(dirname "$0")/.."
 
 SRC=${CORPUS_SRC:-../shared/corpus/real-manifests}
-MIN_MB=${BENCH_MIN_MB:-50}
+MIN_MB=${BENCH_MIN_MB:-100}
 RUNS=${BENCH_RUNS:-3}
 CC=${CC:-cc}
 QGATE=${QGATE:-./qgate}
@@ -108,96 +112,120 @@ done
 bare_errors=$(field errors "$line")
 
 # ---- 3. qgate ----------------------------------------------------------------------------
-# scan ARGS...: one `qgate k8s` over the corpus, output to /dev/null unless ARGS say =FILE,
-# diagnostics to bench/out/qgate.log. Exit 0 and 2 (input errors in the corpus) are fine.
-scan() {
+# run CMD ARGS...: one `qgate CMD` over the corpus under GNU time (peak RSS in KB to
+# $OUT/rss.txt), output to /dev/null unless ARGS say =FILE, diagnostics to
+# bench/out/qgate.log. Exit 0, 1 (the gate) and 2 (input errors in the corpus) are fine.
+have_time=0
+/usr/bin/time -f %M -o "$OUT/rss.txt" true 2>/dev/null && have_time=1
+run() {
   rc=0
-  "$QGATE" k8s --no-gitignore --fail-on none "$@" "$CORPUS" >/dev/null 2>"$OUT/qgate.log" ||
-    rc=$?
+  if [ $have_time = 1 ]; then
+    /usr/bin/time -f %M -o "$OUT/rss.txt" "$QGATE" "$@" --no-gitignore "$CORPUS" >/dev/null \
+      2>"$OUT/qgate.log" || rc=$?
+  else
+    "$QGATE" "$@" --no-gitignore "$CORPUS" >/dev/null 2>"$OUT/qgate.log" || rc=$?
+  fi
   case $rc in
-  0 | 2) ;;
-  *) die "qgate k8s $* exited $rc (see $OUT/qgate.log)" ;;
+  0 | 1 | 2) ;;
+  *) die "qgate $* exited $rc (see $OUT/qgate.log)" ;;
   esac
 }
 
-# best ARGS...: sets BEST to the least wall-clock seconds of RUNS scans.
+# best ARGS...: BEST = the least wall-clock seconds of RUNS runs, RSS = the peak RSS (MiB)
+# of the last one.
 best() {
   BEST=
   n=0
   while [ "$n" -lt "$RUNS" ]; do
     t0=$(now)
-    scan "$@"
+    run "$@"
     t1=$(now)
     BEST=$(min "$BEST" "$(calc 'b - a' -v a="$t0" -v b="$t1")")
     n=$((n + 1))
   done
+  RSS=n/a
+  [ $have_time = 1 ] && RSS=$(calc 'sprintf("%.1f", k / 1024)' -v k="$(tail -n 1 "$OUT/rss.txt")")
 }
 
-best --jobs 1 --format "sarif=$OUT/qgate.sarif"
-sarif_s=$BEST
-best --jobs 1 --format "json=$OUT/qgate.json" # kept (not /dev/null) to check what qgate scanned
-json_s=$BEST
-best --jobs 1 --format text
-text_s=$BEST
-best --format "sarif=$OUT/qgate.sarif" # every core (the default)
-sarif_all_s=$BEST
+best k8s --fail-on none --jobs 1 --format "sarif=$OUT/qgate.sarif"
+sarif_s=$BEST sarif_rss=$RSS
+best k8s --fail-on none --jobs 1 --format "json=$OUT/qgate.json" # kept to check what was read
+json_s=$BEST json_rss=$RSS
+best k8s --fail-on none --jobs 1 --format text
+text_s=$BEST text_rss=$RSS
+best k8s --fail-on none --format text # every core (the default)
+all_s=$BEST all_rss=$RSS
+best k8s --fail-on none --format "sarif=$OUT/qgate.sarif"
+sarif_all_s=$BEST sarif_all_rss=$RSS
+best secrets --fail-on none --format text
+secrets_s=$BEST secrets_rss=$RSS
+best scan --format text # every scanner and the score, no LLM
+scan_s=$BEST scan_rss=$RSS
 
 # The JSON summary ("files": N, the last such key) must cover the whole corpus.
 scanned=$(awk '/"files":/ { n = $0; gsub(/[^0-9]/, "", n) } END { print n }' "$OUT/qgate.json")
 [ "$scanned" = "$want_files" ] || die "qgate scanned ${scanned:-no} files of $want_files"
-
-# Peak RSS of one more SARIF scan: GNU time, else python3's getrusage, else n/a.
-rss=n/a
-rss_unit=
-if /usr/bin/time -f %M -o "$OUT/rss.txt" true 2>/dev/null; then
-  rc=0
-  /usr/bin/time -f %M -o "$OUT/rss.txt" "$QGATE" k8s --no-gitignore --fail-on none \
-    --format "sarif=$OUT/qgate.sarif" "$CORPUS" >/dev/null 2>"$OUT/qgate.log" || rc=$?
-  case $rc in 0 | 2) ;; *) die "qgate exited $rc under /usr/bin/time" ;; esac
-  kb=$(tail -n 1 "$OUT/rss.txt") # after "Command exited with non-zero status 2"
-  rss=$(calc 'sprintf("%.1f", k / 1024)' -v k="$kb")
-  rss_unit=MiB
-elif command -v python3 >/dev/null 2>&1; then
-  kb=$(python3 - "$QGATE" k8s --no-gitignore --fail-on none --format "sarif=$OUT/qgate.sarif" \
-    "$CORPUS" <<'EOF'
-import resource, subprocess, sys
-rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-if rc not in (0, 2):
-    sys.exit("bench: qgate exited %d" % rc)
-kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(kb // 1024 if sys.platform == "darwin" else kb)  # macOS counts bytes
-EOF
-  ) || die "cannot measure qgate's peak RSS"
-  rss=$(calc 'sprintf("%.1f", k / 1024)' -v k="$kb")
-  rss_unit=MiB
-fi
-
 findings=$(awk '{ n += gsub(/"ruleId"/, "") } END { print n + 0 }' "$OUT/qgate.sarif")
+
+# startup BINARY: the best of 20 wall-clock times of `BINARY version`, in seconds.
+startup() {
+  best_s=
+  n=0
+  while [ "$n" -lt 20 ]; do
+    t0=$(now)
+    "$1" version >/dev/null
+    t1=$(now)
+    best_s=$(min "$best_s" "$(calc 'b - a' -v a="$t0" -v b="$t1")")
+    n=$((n + 1))
+  done
+  echo "$best_s"
+}
+start_s=$(startup "$QGATE")
+static_s=
+[ -x ./qgate-static ] && static_s=$(startup ./qgate-static) # make static
 
 # ---- 4. report ---------------------------------------------------------------------------
 mbps() { calc 'sprintf("%.1f", b / 1e6 / s)' -v b="$want_bytes" -v s="$1"; }
 pct() { calc 'sprintf("%.0f", 100 * bs / s)' -v bs="$bare_s" -v s="$1"; }
+verdict() { calc 'v + 0 >= t + 0 ? "PASS" : "BELOW TARGET"' -v v="$1" -v t="$2"; }
+under() { calc 'v != "n/a" && v + 0 < t + 0 ? "PASS" : "OVER TARGET"' -v v="$1" -v t="$2"; }
 
 bare_mbps=$(mbps "$bare_s")
 sarif_pct=$(pct "$sarif_s")
-verdict=$(calc 'p >= t ? "PASS" : "BELOW TARGET"' -v p="$sarif_pct" -v t="$TARGET_PCT")
+all_pct=$(pct "$all_s")
+threads=$(nproc 2>/dev/null || echo "?")
 
 echo
 echo "qgate bench: $copies copies of $SRC, best of $RUNS runs (MB = 10^6 bytes)"
-printf '  %-36s %8.1f MB    %d files\n' "corpus" "$corpus_mb" "$want_files"
-printf '  %-36s %8s MB/s  %.3f s, %s files with parse errors\n' "libyaml bare parse (1 core)" \
-  "$bare_mbps" "$bare_s" "$bare_errors"
-printf '  %-36s %8s MB/s  %.3f s, %s%% of bare parse: %s (target %s%%)\n' \
-  "qgate k8s --jobs 1 --format sarif" "$(mbps "$sarif_s")" "$sarif_s" "$sarif_pct" "$verdict" \
-  "$TARGET_PCT"
-printf '  %-36s %8s MB/s  %.3f s, %s%% of bare parse\n' "qgate k8s --jobs 1 --format json" \
-  "$(mbps "$json_s")" "$json_s" "$(pct "$json_s")"
-printf '  %-36s %8s MB/s  %.3f s, %s%% of bare parse\n' "qgate k8s --jobs 1 --format text" \
-  "$(mbps "$text_s")" "$text_s" "$(pct "$text_s")"
-printf '  %-36s %8s MB/s  %.3f s, %s%% of bare parse\n' "qgate k8s --format sarif ($(nproc) thr)" \
-  "$(mbps "$sarif_all_s")" "$sarif_all_s" "$(pct "$sarif_all_s")"
-printf '  %-36s %8s %s\n' "peak RSS (sarif scan)" "$rss" "$rss_unit"
-printf '  %-36s %8s\n' "findings in SARIF (ruleId)" "$findings"
+printf '  %-40s %8.1f MB    %d files\n' "corpus" "$corpus_mb" "$want_files"
+printf '  %-40s %8s MB/s  %7.3f s  %s files with parse errors\n' \
+  "libyaml bare parse (1 core)" "$bare_mbps" "$bare_s" "$bare_errors"
+row() { # LABEL SECONDS RSS NOTE
+  printf '  %-40s %8s MB/s  %7.3f s  %6s MiB  %s%% of bare parse%s\n' "$1" "$(mbps "$2")" "$2" \
+    "$3" "$(pct "$2")" "$4"
+}
+row "qgate k8s --jobs 1 --format sarif" "$sarif_s" "$sarif_rss" \
+  ": $(verdict "$sarif_pct" 60) (target 60%)"
+row "qgate k8s --jobs 1 --format json" "$json_s" "$json_rss" ""
+row "qgate k8s --jobs 1 --format text" "$text_s" "$text_rss" ""
+row "qgate k8s ($threads threads)" "$all_s" "$all_rss" \
+  ": $(verdict "$all_pct" 150) (target 150% with 2 cores)"
+row "qgate k8s --format sarif ($threads threads)" "$sarif_all_s" "$sarif_all_rss" ""
+row "qgate secrets ($threads threads)" "$secrets_s" "$secrets_rss" ""
+row "qgate scan, no LLM ($threads threads)" "$scan_s" "$scan_rss" ""
+max_rss=$(printf '%s\n' "$sarif_rss" "$json_rss" "$text_rss" "$all_rss" "$sarif_all_rss" \
+  "$secrets_rss" "$scan_rss" | sort -n | tail -n 1)
+printf '  %-40s %8s MiB: %s (target < 64 MiB on a 100 MB corpus)\n' "peak RSS, largest of the runs" \
+  "$max_rss" "$(under "$max_rss" 64)"
+start_ms=$(calc 'sprintf("%.2f", s * 1000)' -v s="$start_s")
+printf '  %-40s %8s ms: %s (target < 5 ms; process start included, best of 20)\n' \
+  "start-up ($QGATE version)" "$start_ms" "$(under "$start_ms" 5)"
+if [ -n "$static_s" ]; then
+  static_ms=$(calc 'sprintf("%.2f", s * 1000)' -v s="$static_s")
+  printf '  %-40s %8s ms: %s\n' "start-up (./qgate-static version)" "$static_ms" \
+    "$(under "$static_ms" 5)"
+fi
+printf '  %-40s %8s\n' "findings in SARIF (ruleId)" "$findings"
 
 # ---- 5. secrets ----------------------------------------------------------------------------
 echo

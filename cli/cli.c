@@ -10,6 +10,7 @@
 #include "core/yamldoc.h"
 #include "hosts/host.h"
 #include "review/review.h"
+#include "reporters/merge.h"
 #include "reporters/reporter.h"
 #include "rules/rule.h"
 #include "scanners/scanner.h"
@@ -53,6 +54,7 @@ enum opt_id {
   O_PSS_VERSION,
   O_SARIF_IN,
   O_SELECT,
+  O_SHARD,
 };
 
 /* Sorted by name (a unit test checks); searched with bsearch. */
@@ -104,6 +106,9 @@ static const opt_def k_opts[] = {
      "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
     {"select", O_SELECT, "LIST",
      "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)"},
+    {"shard", O_SHARD, "I/N",
+     "scan part I of N (1 <= I <= N <= 1024): the files whose path hashes to it; join the "
+     "parts' JSON reports with 'qgate merge'"},
 };
 
 typedef struct fmt_out {
@@ -123,6 +128,9 @@ typedef struct cli_opts {
   size_t nsarif_in, ncoverage, nmetrics;
   size_t max_file_size;
   unsigned jobs;
+  unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
+  const enum opt_id *allowed;        /* non-NULL: the only options the command takes */
+  size_t nallowed;
   bool no_gitignore, help, fix, dry_run;
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
@@ -187,6 +195,7 @@ static void usage_main(FILE *f) {
         "                  review when configured) and the quality score\n"
         "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
         "  secrets [PATH...]  find credentials in files, masked in every output\n"
+        "  merge FILE...   join the JSON reports of a run split with --shard into one report\n"
         "  review          review the change against ARCHITECTURE.md with a language model\n"
         "  hook install    a git pre-push hook that runs the gate on what is pushed\n"
         "  rules [ID]      list the rules, or explain one\n"
@@ -198,10 +207,10 @@ static void usage_main(FILE *f) {
 }
 
 static void usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE, O_COLOR, O_COMMENT, O_CONFIG, O_DRY_RUN, O_FAIL_ON,
-                                    O_FIX, O_FORMAT, O_HELP,  O_IGNORE,        O_JOBS,
-                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
-                                    O_PSS,    O_PSS_VERSION,  O_SELECT};
+  static const enum opt_id ids[] = {
+      O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG,      O_DRY_RUN, O_FAIL_ON,
+      O_FIX,          O_FORMAT,  O_HELP,    O_IGNORE,      O_JOBS,    O_MAX_FILE_SIZE,
+      O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION, O_SELECT,  O_SHARD};
   fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
         ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
@@ -214,9 +223,9 @@ static void usage_k8s(FILE *f) {
 }
 
 static void usage_secrets(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG, O_FAIL_ON,
-                                    O_FORMAT,  O_HELP,   O_IGNORE,        O_JOBS,
-                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE, O_SELECT};
+  static const enum opt_id ids[] = {O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG, O_FAIL_ON,
+                                    O_FORMAT,       O_HELP,    O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE,
+                                    O_NO_GITIGNORE, O_PROFILE, O_SELECT,  O_SHARD};
   fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
         ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
@@ -233,9 +242,10 @@ static void usage_secrets(FILE *f) {
 
 static void usage_scan(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,   O_COLOR,         O_COMMENT, O_CONFIG,  O_COVERAGE,       O_DRY_RUN,    O_FIX,
-      O_FORMAT, O_HELP,          O_IGNORE,  O_JOBS,           O_MAX_FILE_SIZE, O_METRICS,
-      O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE, O_PSS, O_PSS_VERSION, O_SARIF_IN, O_SELECT};
+      O_BASE,        O_COLOR,     O_COMMENT,      O_CONFIG, O_COVERAGE, O_DRY_RUN,
+      O_FIX,         O_FORMAT,    O_HELP,         O_IGNORE, O_JOBS,     O_MAX_FILE_SIZE,
+      O_METRICS,     O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE,  O_PSS,
+      O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD};
   fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
         "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
@@ -303,6 +313,24 @@ static bool parse_size(const char *s, size_t *out) {
   return true;
 }
 
+/* "I/N": digits only, 1 <= I <= N <= QG_MAX_SHARDS. */
+static bool parse_shard(const char *s, unsigned *index, unsigned *count) {
+  unsigned long v[2] = {0, 0};
+  for (int k = 0; k < 2; k++) {
+    const char *start = s;
+    while (*s >= '0' && *s <= '9' && s - start < 5)
+      v[k] = v[k] * 10 + (unsigned long)(*s++ - '0');
+    if (s == start || (*s >= '0' && *s <= '9') || *s != (k ? '\0' : '/'))
+      return false;
+    s += !k;
+  }
+  if (v[0] < 1 || v[0] > v[1] || v[1] > QG_MAX_SHARDS)
+    return false;
+  *index = (unsigned)v[0];
+  *count = (unsigned)v[1];
+  return true;
+}
+
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT. */
 static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io) {
   o->paths = qg_xcalloc((size_t)argc + 1, sizeof(char *));
@@ -329,6 +357,13 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
     const opt_def *d = bsearch(a + 2, k_opts, QG_ARRAY_LEN(k_opts), sizeof(k_opts[0]), cmp_opt);
     if (!d) {
       errorf(io, "unknown option '%s' (see --help)", a);
+      return QG_EXIT_INPUT;
+    }
+    bool allowed = !o->allowed;
+    for (size_t k = 0; k < o->nallowed; k++)
+      allowed |= o->allowed[k] == d->id;
+    if (!allowed) {
+      errorf(io, "option '--%s' does not go with this command (see --help)", d->name);
       return QG_EXIT_INPUT;
     }
     const char *eq = strchr(a, '=');
@@ -460,6 +495,13 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       break;
     case O_NO_GITIGNORE:
       o->no_gitignore = true;
+      break;
+    case O_SHARD:
+      if (!parse_shard(val, &o->shard_index, &o->shard_count)) {
+        errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'", QG_MAX_SHARDS,
+               val);
+        return QG_EXIT_INPUT;
+      }
       break;
     case O_PSS:
       o->pss_level = val;
@@ -984,6 +1026,22 @@ static bool notify_slack(const qg_config *cfg, const qg_report *rep, const qg_cl
   return ok;
 }
 
+/* The configuration as read, for the merge to check that every shard read the same:
+ * FNV-1a of the file and the profile's name. False when the file cannot be read. */
+static bool config_digest(const qg_config *cfg, const char *profile, char out[17]) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  if (!cfg->path || qg_read_all(cfg->path, NULL, QG_SIGNAL_MAX_BYTES, &buf, &len, &err_no) != QG_OK)
+    return false;
+  uint64_t h = qg_hash64(buf, len, QG_HASH_SEED);
+  free(buf);
+  if (profile)
+    h = qg_hash64(profile, strlen(profile) + 1, h);
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+  return true;
+}
+
 static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
                         const qg_cli_io *io) {
   apply_ignore_file(r, io);
@@ -1007,6 +1065,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_config cfg;
   qg_signals sig;
   qg_score score;
+  qg_scan_order order = {0}; /* --shard: where each diagnostic came from */
+  cJSON *shard_obj = NULL;   /* --shard: what qgate merge reads */
   memset(&sig, 0, sizeof(sig));
   bool have_cfg = false;
   qg_config_init(&cfg);
@@ -1032,6 +1092,27 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       errorf(io, "--format badge shows the quality score: it goes with 'qgate scan'");
       goto out;
     }
+  }
+  if (o.shard_count && mode == RUN_REVIEW) {
+    errorf(io, "--shard splits the files of a scan: it goes with scan, k8s and secrets");
+    goto out;
+  }
+  if (o.shard_count && (o.comment || o.notify)) {
+    errorf(io,
+           "--%s with --shard would speak for one part of the files: pass it to 'qgate "
+           "merge'",
+           o.comment ? "comment" : "notify");
+    goto out;
+  }
+  if (o.shard_count) {
+    bool json_file = false;
+    for (size_t i = 0; i < o.nformats; i++)
+      json_file |= !strcmp(o.formats[i].name, "json") && o.formats[i].file;
+    if (!json_file)
+      warnf(io,
+            "--shard %u/%u without --format json=FILE: 'qgate merge' joins the shards' JSON "
+            "reports",
+            o.shard_index, o.shard_count);
   }
   if (load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
     goto out;
@@ -1144,8 +1225,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   /* in the pre-push hook the gate runs offline unless review.local says otherwise */
   const char *hook = getenv("QGATE_HOOK");
+  /* a sharded scan reviews the change once, in shard 1: its findings are the change's */
   bool reviewing = (mode == RUN_SCAN || mode == RUN_REVIEW) && cfg.review.provider != QG_LLM_NONE &&
-                   (mode == RUN_REVIEW || !hook || !*hook || cfg.review.local);
+                   (mode == RUN_REVIEW || !hook || !*hook || cfg.review.local) &&
+                   o.shard_index <= 1;
   if (reviewing && !new_redactor(&cfg, have_cfg, &rs_red, &redactor, io))
     goto out;
   qg_scan_config scan = {
@@ -1157,6 +1240,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .stdin_fp = io->in,
       .use_gitignore = !o.no_gitignore,
       .jobs = o.jobs,
+      .shard_index = o.shard_index,
+      .shard_count = o.shard_count,
+      .order = o.shard_count ? &order : NULL,
   };
   static const char *const dot[] = {"."};
   const char *const *paths = o.npaths ? o.paths : dot;
@@ -1216,6 +1302,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       finish_scan(&scan, base, &r, io);
     }
   }
+  size_t walked = r.findings.n; /* what the review adds comes after */
 
   if (reviewing) {
     const char *rev = o.base ? o.base : ci_base;
@@ -1240,6 +1327,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     sig.review.reason = review.reason;
   }
 
+  if (mode == RUN_SCAN && !reviewing && o.shard_index > 1 && cfg.review.provider != QG_LLM_NONE)
+    sig.review.reason = "reviewed by shard 1 (--shard)";
   bool gate_failed = false;
   if (mode == RUN_SCAN) { /* the score decides */
     if (base && !change_signal(base, &cfg, &sig.change, io))
@@ -1255,6 +1344,24 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
                    r.findings.items[i].severity >= fail_on;
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
+  const char *rep_base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base;
+  if (o.shard_count) {
+    char digest[17];
+    qg_shard_meta sm = {
+        .index = o.shard_index,
+        .count = o.shard_count,
+        .config_digest = have_cfg && config_digest(&cfg, o.profile, digest) ? digest : NULL,
+        .rules = &rs,
+        .base = rep_base,
+        .policy = mode == RUN_SCAN ? &cfg.score : NULL,
+        .signals = mode == RUN_SCAN ? &sig : NULL,
+        .walked = walked,
+        .diag_walk = order.walk,
+        .ndiag_walk = order.n,
+        .review_failed = review_failed,
+    };
+    shard_obj = qg_shard_json(&sm, &r);
+  }
   qg_report rep = {
       .result = &r,
       .rules = &rs,
@@ -1268,13 +1375,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .fail_never = fail_never,
       .gate_failed = gate_failed,
       .color = want_color(&o, io->out),
-      .base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base,
+      .base = rep_base,
       .score = mode == RUN_SCAN ? &score : NULL,
       .review = reviewing ? &review : NULL,
+      .shard = shard_obj,
   };
   print_diags(io, &r);
   int wstatus = write_reports(&o, &rep, io);
-  if (rep.score)
+  if (rep.score && !o.shard_count) /* a shard's score is partial: the merge's counts */
     github_outputs(&rep, io);
   bool host_usage = false, host_failed = false;
   if (o.comment) /* after the reports: they are written whatever the host says */
@@ -1298,6 +1406,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
            : gate_failed                          ? QG_EXIT_FAIL
                                                   : QG_EXIT_PASS;
 out:
+  cJSON_Delete(shard_obj);
+  qg_scan_order_cleanup(&order);
   qg_review_outcome_cleanup(&review);
   qg_secrets_free(&redactor);
   qg_ruleset_cleanup(&rs_red);
@@ -1325,6 +1435,167 @@ static int cmd_scan(int argc, char **argv, const qg_cli_io *io) {
 
 static int cmd_review(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, RUN_REVIEW);
+}
+
+/* ---- merge ------------------------------------------------------------------ */
+
+static const enum opt_id k_merge_opts[] = {O_COLOR, O_COMMENT,   O_CONFIG, O_FORMAT,
+                                           O_HELP,  O_MIN_SCORE, O_NOTIFY, O_PROFILE};
+
+static void usage_merge(FILE *f) {
+  fputs("usage: qgate merge [OPTIONS] FILE...\n\n"
+        "Joins the JSON reports of a run split with --shard I/N (each shard's, written with\n"
+        "--format json=FILE) into what one run over every file would have written: the\n"
+        "findings in its order, the statistics summed, the gate or the quality score decided\n"
+        "again by the shards' policy, in any format. Every shard 1..N must be given exactly\n"
+        "once, all of one command, qgate version, command line and configuration. The\n"
+        "policy and the rules come from the shards; the configuration (--config, --profile,\n"
+        "else .qgate.yml) is read for --comment and --notify only.\n\n"
+        "Options:\n",
+        f);
+  print_options(f, k_merge_opts, QG_ARRAY_LEN(k_merge_opts));
+  fputc('\n', f);
+  fputs(k_exit_help, f);
+}
+
+/* A shard's report may be big: a monorepo's findings. */
+#define MERGE_MAX_BYTES ((size_t)1 << 30)
+
+static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
+  cli_opts o = {0};
+  o.allowed = k_merge_opts;
+  o.nallowed = QG_ARRAY_LEN(k_merge_opts);
+  qg_merged m;
+  memset(&m, 0, sizeof(m));
+  bool merged = false, have_cfg = false;
+  qg_config cfg;
+  qg_config_init(&cfg);
+  qg_shard_input *in = NULL;
+  size_t nin = 0;
+  int status = parse_args(argc, argv, 2, &o, io);
+  if (status != QG_EXIT_PASS)
+    goto out;
+  if (o.help) {
+    usage_merge(io->out);
+    goto out;
+  }
+  status = QG_EXIT_INPUT;
+  for (size_t i = 0; i < o.nformats; i++) {
+    if (!qg_reporter_find(o.formats[i].name)) {
+      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, codequality, junit, badge)",
+             o.formats[i].name);
+      goto out;
+    }
+  }
+  if ((o.comment || o.notify) && load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
+    goto out;
+  if (!o.npaths) {
+    errorf(io, "qgate merge: give the JSON report of every shard (qgate merge s1.json s2.json "
+               "...)");
+    goto out;
+  }
+  in = qg_xcalloc(o.npaths, sizeof(*in));
+  for (; nin < o.npaths; nin++) {
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int err_no = 0;
+    qg_status st = qg_read_all(o.paths[nin], NULL, MERGE_MAX_BYTES, &buf, &len, &err_no);
+    if (st != QG_OK) {
+      errorf(io, "qgate merge: %s: %s", o.paths[nin],
+             st == QG_ENOENT    ? "no such file"
+             : st == QG_ETOOBIG ? "larger than 1 GiB"
+                                : strerror(err_no));
+      status = st == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
+      goto out;
+    }
+    in[nin].name = o.paths[nin];
+    in[nin].text = (const char *)buf;
+    in[nin].len = len;
+  }
+  char err[1024];
+  merged = true;
+  if (qg_merge(in, nin, &m, err, sizeof(err)) != QG_OK) {
+    errorf(io, "qgate merge: %s", err);
+    goto out;
+  }
+  for (size_t i = 0; i < o.nformats; i++) {
+    if (strcmp(o.formats[i].name, "badge") == 0 && !m.scored) {
+      errorf(io, "--format badge shows the quality score: it goes with the shards of 'qgate "
+                 "scan'");
+      goto out;
+    }
+  }
+  if (o.min_score >= 0 && !m.scored) {
+    errorf(io, "--min-score goes with the shards of 'qgate scan'");
+    goto out;
+  }
+  qg_score score;
+  bool gate_failed = false;
+  if (m.scored) { /* the shards' policy; the command line wins, as in scan */
+    qg_score_policy policy = m.policy;
+    if (o.min_score >= 0) {
+      policy.review = (unsigned)o.min_score;
+      if (policy.approve < policy.review)
+        policy.approve = policy.review;
+    }
+    qg_score_compute(&policy, &m.signals, &score);
+    gate_failed = score.decision == QG_DECISION_REJECT;
+  }
+  for (size_t i = 0; i < m.result.findings.n && !m.fail_never && !m.scored; i++)
+    gate_failed |= !m.result.findings.items[i].suppressed_by &&
+                   !m.result.findings.items[i].in_base &&
+                   m.result.findings.items[i].severity >= m.fail_on;
+  qg_report rep = {
+      .result = &m.result,
+      .rules = &m.rules,
+      .command = m.command,
+      .pss_level = m.pss_level,
+      .pss_version = m.pss_version,
+      .fail_on = m.fail_on,
+      .fail_never = m.fail_never,
+      .gate_failed = gate_failed,
+      .color = want_color(&o, io->out),
+      .base = m.base,
+      .score = m.scored ? &score : NULL,
+      .review = m.reviewed ? &m.review : NULL,
+  };
+  if (m.reviewed)
+    review_summary(&m.review, io);
+  print_diags(io, &m.result);
+  int wstatus = write_reports(&o, &rep, io);
+  if (rep.score)
+    github_outputs(&rep, io);
+  bool host_usage = false, host_failed = false;
+  if (o.comment)
+    post_comments(&o, &cfg, &rep, io, &host_usage, &host_failed);
+  if (o.notify && m.scored) {
+    cfg.score = m.policy; /* the shards' policy: its high-findings limit */
+    host_failed |= !notify_slack(&cfg, &rep, io);
+  }
+  /* as the single run would: runtime error > input error > gate failure */
+  bool io_error = false, input_error = false;
+  for (size_t i = 0; i < m.result.diags.n; i++) {
+    if (m.result.diags.items[i].level != QG_DIAG_ERROR)
+      continue;
+    if (m.result.diags.items[i].status == QG_EIO)
+      io_error = true;
+    else
+      input_error = true;
+  }
+  status = io_error || wstatus == QG_EXIT_RUNTIME || m.review_failed || host_failed
+               ? QG_EXIT_RUNTIME
+           : input_error || host_usage ? QG_EXIT_INPUT
+           : gate_failed               ? QG_EXIT_FAIL
+                                       : QG_EXIT_PASS;
+out:
+  qg_config_cleanup(&cfg);
+  if (merged)
+    qg_merged_cleanup(&m);
+  for (size_t i = 0; i < nin; i++)
+    free((void *)(uintptr_t)in[i].text);
+  free(in);
+  free_opts(&o);
+  return status;
 }
 
 /* ---- rules ------------------------------------------------------------------ */
@@ -1614,6 +1885,7 @@ typedef struct command {
 static const command k_commands[] = {
     {"hook", cmd_hook, usage_hook},
     {"k8s", cmd_k8s, usage_k8s},
+    {"merge", cmd_merge, usage_merge},
     {"review", cmd_review, usage_review},
     {"rules", cmd_rules, usage_rules},
     {"scan", cmd_scan, usage_scan},

@@ -750,6 +750,25 @@ void qg_config_cleanup(qg_config *c) {
   memset(c, 0, sizeof(*c));
 }
 
+/* Parses the text of the configuration c->path names. */
+static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
+                            const char *profile, qg_result *r) {
+  parser p = {c, r, c->path, profile, false, 0};
+  qg_yaml_opts yo = {{64, 0, 0}, on_doc, on_warn, &p};
+  qg_yaml_error ye;
+  if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
+    qg_location at = {c->path, ye.line, ye.col, 0, 0};
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &at, "invalid YAML: %s", ye.message);
+    p.errors++;
+  }
+  if (profile && !p.profile_found && !p.errors) {
+    qg_location loc = {c->path, 0, 0, 0, 0};
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "no profile \"%s\" in profiles", profile);
+    p.errors++;
+  }
+  return p.errors ? QG_ECONFIG : QG_OK;
+}
+
 qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg_result *r) {
   unsigned char *buf = NULL;
   size_t len = 0;
@@ -776,20 +795,21 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
         (rcwd[rl] == '/' || rcwd[rl] == '\0'))
       c->cwd_rel = qg_xstrdup(rcwd[rl] ? rcwd + rl + 1 : "");
   }
-  parser p = {c, r, c->path, profile, false, 0};
-  qg_yaml_opts yo = {{64, 0, 0}, on_doc, on_warn, &p};
-  qg_yaml_error ye;
-  if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
-    qg_location at = {c->path, ye.line, ye.col, 0, 0};
-    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &at, "invalid YAML: %s", ye.message);
-    p.errors++;
-  }
+  st = parse_text(c, buf, len, profile, r);
   free(buf);
-  if (profile && !p.profile_found && !p.errors) {
-    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "no profile \"%s\" in profiles", profile);
-    p.errors++;
+  return st;
+}
+
+qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf, size_t len,
+                                const char *profile, qg_result *r) {
+  if (len > MAX_CONFIG_SIZE) {
+    qg_location loc = {label, 0, 0, 0, 0};
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                   "cannot read the configuration: larger than 1 MiB");
+    return QG_ECONFIG;
   }
-  return p.errors ? QG_ECONFIG : QG_OK;
+  c->path = qg_xstrdup(label);
+  return parse_text(c, (const unsigned char *)buf, len, profile, r);
 }
 
 static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs,

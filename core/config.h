@@ -129,6 +129,11 @@ void qg_config_cleanup(qg_config *c);
  * QG_ECONFIG errors with positions; returns QG_OK, QG_ECONFIG (the file is
  * invalid), QG_ENOENT or QG_EIO. */
 qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg_result *r);
+/* The same for text in memory labelled `label` (tests and fuzzers): the
+ * configuration has no root, so excludes match nothing and signal paths stay
+ * as written. Returns QG_OK or QG_ECONFIG. */
+qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf, size_t len,
+                                const char *profile, qg_result *r);
 
 /* Adds the custom rules to rs and applies select/ignore/enable/severity.
  * Unknown rule ids are QG_ECONFIG errors at their position. */

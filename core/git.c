@@ -3,6 +3,7 @@
 #include "core/mem.h"
 
 #include <git2.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,10 +16,33 @@ struct qg_git_ignore {
   size_t wlen;
 };
 
-void qg_git_global_init(void) { git_libgit2_init(); }
-void qg_git_global_cleanup(void) { git_libgit2_shutdown(); }
+/* libgit2 is started on first use, not at start-up: its initialisation (TLS
+ * and SSH back ends) costs milliseconds that most runs never need. */
+static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool g_started;
+
+static void need_git(void) {
+  pthread_mutex_lock(&g_mu);
+  if (!g_started) {
+    git_libgit2_init();
+    g_started = true;
+  }
+  pthread_mutex_unlock(&g_mu);
+}
+
+void qg_git_global_init(void) {}
+
+void qg_git_global_cleanup(void) {
+  pthread_mutex_lock(&g_mu);
+  if (g_started) {
+    git_libgit2_shutdown();
+    g_started = false;
+  }
+  pthread_mutex_unlock(&g_mu);
+}
 
 qg_git_ignore *qg_git_ignore_open(const char *path) {
+  need_git();
   git_repository *repo = NULL;
   if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
     return NULL;
@@ -67,6 +91,7 @@ const char *qg_git_version(char *buf, size_t size) {
 }
 
 qg_status qg_git_init_repo(const char *path) {
+  need_git();
   git_repository *repo = NULL;
   if (git_repository_init(&repo, path, 0) != 0)
     return QG_EGIT;
@@ -75,6 +100,7 @@ qg_status qg_git_init_repo(const char *path) {
 }
 
 char *qg_git_workdir(const char *path) {
+  need_git();
   git_repository *repo = NULL;
   if (git_repository_open_ext(&repo, path, 0, NULL) != 0)
     return NULL;
@@ -100,6 +126,7 @@ struct qg_git_base {
 };
 
 qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t errsize) {
+  need_git();
   git_repository *repo = NULL;
   git_object *obj = NULL, *treeobj = NULL;
   *out = NULL;
@@ -249,6 +276,7 @@ void qg_git_base_free(qg_git_base **b) {
 }
 
 qg_status qg_git_commit_all(const char *workdir, const char *message) {
+  need_git();
   git_repository *repo = NULL;
   git_index *index = NULL;
   git_tree *tree = NULL;
@@ -279,6 +307,7 @@ out:
 }
 
 void qg_git_hash_hex(const void *data, size_t len, char out[41]) {
+  need_git();
   git_oid oid;
   if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) != 0) {
     snprintf(out, 41, "%040d", 0);
@@ -288,6 +317,7 @@ void qg_git_hash_hex(const void *data, size_t len, char out[41]) {
 }
 
 char *qg_git_hooks_dir(const char *dir) {
+  need_git();
   git_repository *repo = NULL;
   if (git_repository_open_ext(&repo, dir ? dir : ".", 0, NULL) != 0)
     return NULL;

@@ -5,7 +5,8 @@
 
 #include "core/qg.h"
 
-/* Process-wide libgit2 init/shutdown; called once by the CLI. */
+/* libgit2 starts on first use; qg_git_global_cleanup shuts it down (the CLI
+ * calls both around a command; init is kept for symmetry and does nothing). */
 void qg_git_global_init(void);
 void qg_git_global_cleanup(void);
 
@@ -61,7 +62,7 @@ const char *qg_git_version(char *buf, size_t size);
 char *qg_git_hooks_dir(const char *dir);
 
 /* A content hash of data as 40 hex digits + NUL (git's SHA-1 of a blob): for
- * cache keys. Needs qg_git_global_init. */
+ * cache keys. */
 void qg_git_hash_hex(const void *data, size_t len, char out[41]);
 
 #endif

@@ -295,6 +295,16 @@ static const char *setup_easy(xfer *x, const opts *o) {
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "qgate/" QG_VERSION);
+  /* the usual variables for a corporate or test CA, honoured the same way by
+   * the dynamic build (Debian's libcurl has its bundle compiled in and reads
+   * none of them) and the static one */
+  const char *cafile = getenv("SSL_CERT_FILE"), *capath = getenv("SSL_CERT_DIR");
+  if (!cafile || !*cafile)
+    cafile = getenv("CURL_CA_BUNDLE");
+  if (cafile && *cafile)
+    curl_easy_setopt(e, CURLOPT_CAINFO, cafile);
+  if (capath && *capath)
+    curl_easy_setopt(e, CURLOPT_CAPATH, capath);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -4,9 +4,10 @@
  * 429, 5xx and connection failures with exponential backoff that honours
  * Retry-After (seconds or an HTTP date), with connect and total timeouts and a
  * cap on the response size. Proxies come from the environment as libcurl
- * reads them (http_proxy, https_proxy, no_proxy). Nothing here prints; error
- * texts never hold a credential (no header values, no URL user info, no
- * query string). */
+ * reads them (http_proxy, https_proxy, no_proxy); a CA bundle from
+ * SSL_CERT_FILE (or CURL_CA_BUNDLE) and a CA directory from SSL_CERT_DIR.
+ * Nothing here prints; error texts never hold a credential (no header values,
+ * no URL user info, no query string). */
 #ifndef QG_HTTP_H
 #define QG_HTTP_H
 

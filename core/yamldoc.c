@@ -32,6 +32,17 @@ typedef struct loader {
   anchor *anchors;
   size_t nanchors, capanchors;
   uint64_t real_nodes, expanded; /* for the alias cap */
+  uint32_t last_line, last_col;  /* end of the last node or alias read */
+  size_t last_index;             /* ... as libyaml's character index */
+  /* positions recomputed from libyaml's character index (see mark_pos) */
+  bool remap;
+  bool bom; /* a UTF-8 byte order mark, which qgate counts as line 1's first character */
+  bool utf16; /* the cursor cannot follow a UTF-16 text */
+  const unsigned char *text;
+  size_t len, byte, chr; /* the cursor: character chr starts at text[byte] */
+  uint32_t line, col;    /* ... at line:col */
+  bool eol_valid;                     /* eol_info's cache: the "\n"-line text[eol_from..eol_end] */
+  size_t eol_from, eol_end, eol_first, eol_last; /* ... and its first and last other break */
   /* scratch for building mappings */
   qg_ypair *pairs;
   size_t cappairs;
@@ -41,18 +52,153 @@ typedef struct loader {
 
 static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UINT32_MAX : a + b; }
 
+/* ---- positions ---------------------------------------------------------------
+ * libyaml ends lines as YAML 1.1 does: at "\n" and "\r\n", but also at a lone
+ * "\r", NEL, LS and PS. qgate counts "\n" alone (its edits, its diffs, the line
+ * numbers editors and code review show), so in a text that holds one of the
+ * others a mark's line and column are recomputed from its character index
+ * (characters after a byte order mark), with a cursor that follows the
+ * marks, which mostly move forward. */
+
+/* Does the text end a line anywhere other than at "\n"? (UTF-8 only: the
+ * positions in a UTF-16 text stay libyaml's.) */
+static bool needs_remap(const unsigned char *buf, size_t len) {
+  if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    if (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'))
+      return true;
+    if (buf[i] == 0xC2 && i + 1 < len && buf[i + 1] == 0x85)
+      return true;
+    if (buf[i] == 0xE2 && i + 2 < len && buf[i + 1] == 0x80 &&
+        (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9))
+      return true;
+  }
+  return false;
+}
+
+static bool is_cont(unsigned char b) { return (b & 0xC0) == 0x80; }
+
+/* Moves the cursor to character chr (or the end of the text). */
+static void cursor_to(loader *L, size_t chr) {
+  while (L->chr < chr && L->byte < L->len) {
+    unsigned char b = L->text[L->byte++];
+    while (L->byte < L->len && is_cont(L->text[L->byte]))
+      L->byte++;
+    L->chr++;
+    if (b == '\n') {
+      L->line++;
+      L->col = 1;
+    } else {
+      L->col++;
+    }
+  }
+  while (L->chr > chr && L->byte > 0) {
+    do
+      L->byte--;
+    while (L->byte > 0 && is_cont(L->text[L->byte]));
+    L->chr--;
+    if (L->text[L->byte] != '\n') {
+      L->col--;
+      continue;
+    }
+    L->line--;
+    L->col = 1; /* the line's characters before the cursor, counted again */
+    for (size_t i = L->byte; i > 0 && L->text[i - 1] != '\n'; i--)
+      L->col += !is_cont(L->text[i - 1]);
+  }
+}
+
+static size_t other_break_len(const unsigned char *b, size_t rest) {
+  if (b[0] == '\r' && (rest == 1 || b[1] != '\n'))
+    return 1;
+  if (rest >= 2 && b[0] == 0xC2 && b[1] == 0x85)
+    return 2;
+  if (rest >= 3 && b[0] == 0xE2 && b[1] == 0x80 && (b[2] == 0xA8 || b[2] == 0xA9))
+    return 3;
+  return 0;
+}
+
+/* The "\n"-line around byte `at` of the text: where it starts and ends, and
+ * its first and last line break of another kind (SIZE_MAX: none). Kept for
+ * the next question: marks move forward. */
+static void eol_info(loader *L, size_t at) {
+  if (L->eol_valid && at >= L->eol_from && at <= L->eol_end)
+    return;
+  size_t b = at, e = at;
+  while (b > 0 && L->text[b - 1] != '\n')
+    b--;
+  while (e < L->len && L->text[e] != '\n')
+    e++;
+  L->eol_from = b;
+  L->eol_end = e;
+  L->eol_first = L->eol_last = SIZE_MAX;
+  for (size_t i = b; i < e;) {
+    size_t k = other_break_len(L->text + i, L->len - i);
+    if (k) {
+      if (L->eol_first == SIZE_MAX)
+        L->eol_first = i;
+      L->eol_last = i;
+    }
+    i += k ? k : 1;
+  }
+  L->eol_valid = true;
+}
+
+/* Does the "\n"-line of character `index` hold another line break before it
+ * (before = true) or at or after it? Then a block collection that starts or
+ * ends there does not own its "\n"-lines: its column is no indentation, or a
+ * line added after it would land inside what follows. */
+static bool other_break_around(loader *L, size_t index, bool before) {
+  cursor_to(L, index);
+  size_t at = L->byte;
+  eol_info(L, at);
+  return before ? L->eol_first != SIZE_MAX && L->eol_first < at
+                : L->eol_last != SIZE_MAX && L->eol_last >= at;
+}
+
+/* Is there a ',' between characters from and to (comments skipped)? Between
+ * a flow collection's last entry and its closing bracket: a trailing comma. */
+static bool comma_between(loader *L, size_t from, size_t to) {
+  if (L->utf16)
+    return false;
+  cursor_to(L, from);
+  size_t a = L->byte;
+  cursor_to(L, to);
+  for (size_t i = a; i < L->byte; i++) {
+    if (L->text[i] == ',')
+      return true;
+    if (L->text[i] == '#')
+      while (i + 1 < L->byte && L->text[i + 1] != '\n' &&
+             !other_break_len(L->text + i + 1, L->len - i - 1))
+        i++;
+  }
+  return false;
+}
+
+/* The 1-based line and column of mark m, as qgate counts them. */
+static void mark_pos(loader *L, const yaml_mark_t *m, uint32_t *line, uint32_t *col) {
+  if (!L->remap) {
+    *line = (uint32_t)m->line + 1;
+    *col = (uint32_t)m->column + 1 + (L->bom && m->line == 0);
+    return;
+  }
+  cursor_to(L, m->index);
+  *line = L->line;
+  *col = L->col;
+}
+
 static qg_status fail(loader *L, const yaml_mark_t *m, const char *fmt, const char *arg) {
-  L->err->line = m ? (uint32_t)m->line + 1 : 0;
-  L->err->col = m ? (uint32_t)m->column + 1 : 0;
+  L->err->line = L->err->col = 0;
+  if (m)
+    mark_pos(L, m, &L->err->line, &L->err->col);
   snprintf(L->err->message, sizeof(L->err->message), fmt, arg ? arg : "");
   return QG_EPARSE;
 }
 
-static void set_pos(qg_ynode *n, const yaml_mark_t *start, const yaml_mark_t *end) {
-  n->line = (uint32_t)start->line + 1;
-  n->col = (uint32_t)start->column + 1;
-  n->end_line = (uint32_t)end->line + 1;
-  n->end_col = (uint32_t)end->column + 1;
+static void set_pos(loader *L, qg_ynode *n, const yaml_mark_t *start, const yaml_mark_t *end) {
+  mark_pos(L, start, &n->line, &n->col);
+  mark_pos(L, end, &n->end_line, &n->end_col);
 }
 
 static void push_kid(loader *L, const qg_ynode *n) {
@@ -83,6 +229,9 @@ static const qg_ynode *find_anchor(const loader *L, const char *name) {
 /* A node finished: attach it to its parent (or as the document root). */
 static void finish_node(loader *L, qg_ynode *n, const char *anchor_name) {
   L->real_nodes++;
+  L->last_line = n->end_line;
+  L->last_col = n->end_col;
+  n->anchored = anchor_name != NULL;
   add_anchor(L, anchor_name, n);
   push_kid(L, n);
 }
@@ -100,7 +249,14 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
   n->kind = (uint8_t)kind;
   n->flow = (uint8_t)flow;
   n->tag = arena_str(L, tag);
-  set_pos(n, &ev->start_mark, &ev->end_mark);
+  set_pos(L, n, &ev->start_mark, &ev->end_mark);
+  if (kind == QG_Y_MAP && !flow) {
+    /* a block mapping starts at its first key, not at an anchor or a tag
+     * before it (that may stand on the parent's line) */
+    mark_pos(L, &ev->end_mark, &n->line, &n->col);
+  }
+  if (!flow)
+    n->shared_line = L->remap && other_break_around(L, ev->end_mark.index, true);
   qg_grow((void **)&L->frames, &L->capframes, L->nframes + 1, sizeof(*L->frames));
   frame *f = &L->frames[L->nframes++];
   f->node = n;
@@ -110,18 +266,22 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
 }
 
 /* End position of a collection: for block style, the end of its last child
- * (libyaml's own end mark sits at the next token, often lines later). */
-static void close_pos(qg_ynode *n, const yaml_event_t *ev, const qg_ynode *last) {
-  if (n->flow || !last) {
-    n->end_line = (uint32_t)ev->end_mark.line + 1;
-    n->end_col = (uint32_t)ev->end_mark.column + 1;
-    if (!last && !n->flow) {
+ * as written (libyaml's own end mark sits at the next token, often lines
+ * later; an alias ends where the alias does, not where its target does). */
+static void close_pos(loader *L, qg_ynode *n, const yaml_event_t *ev, bool empty) {
+  if (n->flow || empty) {
+    if (!empty)
+      n->trailing_comma = comma_between(L, L->last_index, ev->start_mark.index);
+    mark_pos(L, &ev->end_mark, &n->end_line, &n->end_col);
+    L->last_index = ev->end_mark.index;
+    if (empty && !n->flow) {
       n->end_line = n->line;
       n->end_col = n->col;
     }
   } else {
-    n->end_line = last->end_line;
-    n->end_col = last->end_col;
+    n->end_line = L->last_line;
+    n->end_col = L->last_col;
+    n->shared_line |= L->remap && other_break_around(L, L->last_index, false);
   }
 }
 
@@ -200,12 +360,14 @@ static qg_status close_mapping(loader *L, const yaml_event_t *ev) {
   frame f = L->frames[--L->nframes];
   qg_ynode *n = f.node;
   size_t nk = L->nkids - f.child_start;
-  const qg_ynode **kids = L->kids + f.child_start;
+  const qg_ynode **kids = nk ? L->kids + f.child_start : NULL; /* kids is NULL before the first */
   uint32_t weight = 1;
   for (size_t i = 0; i < nk; i++)
     weight = sat_add(weight, kids[i]->weight);
   n->weight = weight;
-  close_pos(n, ev, nk ? kids[nk - 1] : NULL);
+  close_pos(L, n, ev, nk == 0);
+  /* a single pair in a flow sequence ([a: 1]) has no braces: its end is zero-width */
+  n->implicit = n->flow && ev->start_mark.index == ev->end_mark.index;
 
   /* Upper bound on pairs after merging. */
   size_t bound = nk / 2;
@@ -293,7 +455,7 @@ static void close_sequence(loader *L, const yaml_event_t *ev) {
   n->weight = weight;
   n->u.seq.items = items;
   n->u.seq.n = (uint32_t)nk;
-  close_pos(n, ev, nk ? items[nk - 1] : NULL);
+  close_pos(L, n, ev, nk == 0);
   L->nkids = f.child_start;
   finish_node(L, n, f.anchor);
 }
@@ -330,6 +492,8 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
       return fail(L, &ev->start_mark,
                   "alias *%.100s expands the document past the alias cap (an alias bomb?)", name);
     push_kid(L, target);
+    mark_pos(L, &ev->end_mark, &L->last_line, &L->last_col);
+    L->last_index = ev->end_mark.index;
     return QG_OK;
   }
   case YAML_SCALAR_EVENT: {
@@ -344,7 +508,18 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
       return fail(L, &ev->start_mark, "%sscalar too long", "");
     n->u.s.str = qg_arena_strndup(&L->arena, (const char *)ev->data.scalar.value, len);
     n->u.s.len = (uint32_t)len;
-    set_pos(n, &ev->start_mark, &ev->end_mark);
+    set_pos(L, n, &ev->start_mark, &ev->end_mark);
+    const frame *top = L->nframes ? &L->frames[L->nframes - 1] : NULL;
+    if (!len && n->plain && !n->tag && !ev->data.scalar.anchor && top &&
+        top->node->kind == QG_Y_MAP && (L->nkids - top->child_start) % 2 == 1 &&
+        n->line > L->last_line) {
+      /* the value of an explicit key with none ("? key" and no ':'): libyaml
+       * puts it at the next token, lines later maybe; it ends with its key */
+      n->line = n->end_line = L->last_line;
+      n->col = n->end_col = L->last_col;
+    } else {
+      L->last_index = ev->end_mark.index;
+    }
     finish_node(L, n, ev->data.scalar.anchor ? arena_str(L, ev->data.scalar.anchor) : NULL);
     return QG_OK;
   }
@@ -384,6 +559,18 @@ static void offset_to_pos(const unsigned char *buf, size_t len, size_t off, uint
   *col = c;
 }
 
+/* libyaml puts an error at the end of a text that lacks a final line break
+ * on the line after the last one, which does not exist: such a position
+ * moves back to the end of the text. */
+static void clamp_pos(const unsigned char *buf, size_t len, uint32_t *line, uint32_t *col) {
+  uint32_t l, c;
+  offset_to_pos(buf, len, len, &l, &c);
+  if (*line > l) {
+    *line = l;
+    *col = c;
+  }
+}
+
 qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
                        qg_yaml_error *err) {
   loader L;
@@ -399,6 +586,14 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
     L.lim.alias_ratio = QG_YAML_DEFAULT_ALIAS_RATIO;
   memset(err, 0, sizeof(*err));
   qg_arena_init(&L.arena, 64 * 1024);
+  L.text = buf;
+  L.len = len;
+  L.remap = needs_remap(buf, len);
+  L.bom = len >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF;
+  L.utf16 = len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF));
+  L.byte = L.bom ? 3 : 0;
+  L.line = 1;
+  L.col = L.bom ? 2 : 1;
 
   yaml_parser_t parser;
   qg_status st = QG_EPARSE;
@@ -411,9 +606,13 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
   for (;;) {
     yaml_event_t ev;
     if (!yaml_parser_parse(&parser, &ev)) {
-      const yaml_mark_t *m = &parser.problem_mark;
-      err->line = (uint32_t)m->line + 1;
-      err->col = (uint32_t)m->column + 1;
+      uint32_t pl, pc, cl, cc;
+      mark_pos(&L, &parser.problem_mark, &pl, &pc);
+      mark_pos(&L, &parser.context_mark, &cl, &cc);
+      clamp_pos(buf, len, &pl, &pc);
+      clamp_pos(buf, len, &cl, &cc);
+      err->line = pl;
+      err->col = pc;
       if (parser.error == YAML_READER_ERROR) {
         /* the reader reports a byte offset, not a mark */
         offset_to_pos(buf, len, parser.problem_offset, &err->line, &err->col);
@@ -425,18 +624,17 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
           snprintf(err->message, sizeof(err->message), "%s",
                    parser.problem ? parser.problem : "invalid encoding");
       } else if (parser.context) {
-        const yaml_mark_t *cm = &parser.context_mark;
-        if (m->line > cm->line && m->column == 0) {
+        if (pl > cl && pc == 1) {
           /* the problem surfaced at the start of a later line (often the end
            * of input): the construct that is broken starts at the context */
-          err->line = (uint32_t)cm->line + 1;
-          err->col = (uint32_t)cm->column + 1;
+          err->line = cl;
+          err->col = cc;
           snprintf(err->message, sizeof(err->message), "%s %s",
                    parser.problem ? parser.problem : "invalid YAML", parser.context);
         } else {
           snprintf(err->message, sizeof(err->message), "%s %s (line %u column %u)",
                    parser.problem ? parser.problem : "invalid YAML", parser.context,
-                   (unsigned)cm->line + 1, (unsigned)cm->column + 1);
+                   (unsigned)cl, (unsigned)cc);
         }
       } else
         snprintf(err->message, sizeof(err->message), "%s",

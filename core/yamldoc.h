@@ -24,7 +24,14 @@ struct qg_ynode {
   uint8_t kind;   /* qg_ykind */
   uint8_t plain;  /* scalar written without quotes or block style */
   uint8_t flow;   /* collection written in flow style ({} or []) */
-  uint32_t line, col;         /* 1-based start */
+  uint8_t anchored; /* carries an anchor (&name): aliases elsewhere share it */
+  uint8_t shared_line; /* block collection: the "\n"-line it starts or ends on holds more
+                          of the text, past a lone CR, NEL or LS/PS (YAML 1.1 line breaks
+                          that qgate's line numbers do not count) */
+  uint8_t trailing_comma; /* flow collection: a ',' after its last entry ({a: 1,}) */
+  uint8_t implicit;       /* flow mapping of one pair in a flow sequence, without braces
+                             ([a: 1]) */
+  uint32_t line, col;         /* 1-based start (a block mapping: of its first key) */
   uint32_t end_line, end_col; /* 1-based, exclusive end column */
   uint32_t weight;            /* nodes in this subtree, aliases expanded (saturating) */
   const char *tag;            /* explicit tag, or NULL */

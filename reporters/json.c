@@ -13,6 +13,59 @@ static const char *level_name(qg_diag_level l) {
   return l == QG_DIAG_ERROR ? "error" : l == QG_DIAG_WARNING ? "warning" : "note";
 }
 
+/* One finding as the report's JSON object. */
+static cJSON *finding_json(const void *ud, size_t i) {
+  const qg_report *rep = ud;
+  const qg_result *r = rep->result;
+  const qg_finding *f = &r->findings.items[i];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "rule", f->rule->id);
+  cJSON_AddStringToObject(o, "severity", qg_severity_name(f->severity));
+  add_str(o, "path", f->loc.path);
+  cJSON_AddNumberToObject(o, "line", f->loc.line);
+  cJSON_AddNumberToObject(o, "column", f->loc.col);
+  cJSON_AddNumberToObject(o, "end_line", f->loc.end_line);
+  cJSON_AddNumberToObject(o, "end_column", f->loc.end_col);
+  cJSON_AddStringToObject(o, "message", f->message);
+  cJSON_AddStringToObject(o, "title", f->rule->title);
+  cJSON_AddStringToObject(o, "remediation", f->rule->remediation);
+  if (f->ctx.kind) {
+    cJSON *obj = cJSON_AddObjectToObject(o, "object");
+    add_str(obj, "apiVersion", f->ctx.api_version);
+    add_str(obj, "kind", f->ctx.kind);
+    add_str(obj, "namespace", f->ctx.namespace_);
+    add_str(obj, "name", f->ctx.name);
+  }
+  add_str(o, "container", f->ctx.container);
+  add_str(o, "field", f->ctx.field);
+  char fp[17];
+  qg_finding_fingerprint(f, fp);
+  cJSON_AddStringToObject(o, "fingerprint", fp);
+  if (rep->base)
+    cJSON_AddBoolToObject(o, "new", !f->in_base);
+  if (f->fix) {
+    cJSON *fx = cJSON_AddObjectToObject(o, "fix");
+    cJSON_AddStringToObject(fx, "description", f->fix->description);
+    cJSON *edits = cJSON_AddArrayToObject(fx, "edits");
+    for (size_t k = 0; k < f->fix->n; k++) {
+      const qg_edit *e = &f->fix->edits[k];
+      cJSON *eo = cJSON_CreateObject();
+      cJSON_AddNumberToObject(eo, "line", e->line);
+      cJSON_AddNumberToObject(eo, "column", e->col);
+      cJSON_AddNumberToObject(eo, "end_line", e->end_line);
+      cJSON_AddNumberToObject(eo, "end_column", e->end_col);
+      cJSON_AddStringToObject(eo, "text", e->text);
+      cJSON_AddItemToArray(edits, eo);
+    }
+  }
+  if (f->suppressed_by) {
+    cJSON *sup = cJSON_AddObjectToObject(o, "suppressed");
+    cJSON_AddStringToObject(sup, "by", f->suppressed_by);
+    add_str(sup, "justification", f->justification);
+  }
+  return o;
+}
+
 qg_status qg_report_json(FILE *out, const qg_report *rep) {
   const qg_result *r = rep->result;
   cJSON *root = cJSON_CreateObject();
@@ -25,55 +78,6 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   add_str(pss, "version", rep->pss_version);
 
   cJSON *findings = cJSON_AddArrayToObject(root, "findings");
-  for (size_t i = 0; i < r->findings.n; i++) {
-    const qg_finding *f = &r->findings.items[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "rule", f->rule->id);
-    cJSON_AddStringToObject(o, "severity", qg_severity_name(f->severity));
-    add_str(o, "path", f->loc.path);
-    cJSON_AddNumberToObject(o, "line", f->loc.line);
-    cJSON_AddNumberToObject(o, "column", f->loc.col);
-    cJSON_AddNumberToObject(o, "end_line", f->loc.end_line);
-    cJSON_AddNumberToObject(o, "end_column", f->loc.end_col);
-    cJSON_AddStringToObject(o, "message", f->message);
-    cJSON_AddStringToObject(o, "title", f->rule->title);
-    cJSON_AddStringToObject(o, "remediation", f->rule->remediation);
-    if (f->ctx.kind) {
-      cJSON *obj = cJSON_AddObjectToObject(o, "object");
-      add_str(obj, "apiVersion", f->ctx.api_version);
-      add_str(obj, "kind", f->ctx.kind);
-      add_str(obj, "namespace", f->ctx.namespace_);
-      add_str(obj, "name", f->ctx.name);
-    }
-    add_str(o, "container", f->ctx.container);
-    add_str(o, "field", f->ctx.field);
-    char fp[17];
-    qg_finding_fingerprint(f, fp);
-    cJSON_AddStringToObject(o, "fingerprint", fp);
-    if (rep->base)
-      cJSON_AddBoolToObject(o, "new", !f->in_base);
-    if (f->fix) {
-      cJSON *fx = cJSON_AddObjectToObject(o, "fix");
-      cJSON_AddStringToObject(fx, "description", f->fix->description);
-      cJSON *edits = cJSON_AddArrayToObject(fx, "edits");
-      for (size_t k = 0; k < f->fix->n; k++) {
-        const qg_edit *e = &f->fix->edits[k];
-        cJSON *eo = cJSON_CreateObject();
-        cJSON_AddNumberToObject(eo, "line", e->line);
-        cJSON_AddNumberToObject(eo, "column", e->col);
-        cJSON_AddNumberToObject(eo, "end_line", e->end_line);
-        cJSON_AddNumberToObject(eo, "end_column", e->end_col);
-        cJSON_AddStringToObject(eo, "text", e->text);
-        cJSON_AddItemToArray(edits, eo);
-      }
-    }
-    if (f->suppressed_by) {
-      cJSON *sup = cJSON_AddObjectToObject(o, "suppressed");
-      cJSON_AddStringToObject(sup, "by", f->suppressed_by);
-      add_str(sup, "justification", f->justification);
-    }
-    cJSON_AddItemToArray(findings, o);
-  }
 
   cJSON *diags = cJSON_AddArrayToObject(root, "diagnostics");
   size_t errors = 0, warnings = 0;
@@ -113,6 +117,10 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     cJSON_AddItemToObject(root, "score", qg_score_json(rep->score));
   if (rep->review)
     cJSON_AddItemToObject(root, "review", qg_review_json(rep->review));
+  if (rep->shard)
+    cJSON_AddItemToObject(root, "shard", cJSON_Duplicate(rep->shard, 1));
 
-  return qg_report_write_json(out, root, 1);
+  /* findings are written one at a time: a big result is not held twice */
+  return qg_report_write_json_stream(out, root, findings, 1, finding_json, rep,
+                                     r->findings.n);
 }

@@ -56,6 +56,65 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
   return ferror(out) ? QG_EIO : QG_OK;
 }
 
+/* The placeholder a streamed array holds while the rest is printed. */
+#define STREAM_MARK "\001qgate-stream\001"
+
+qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int pretty,
+                                      qg_json_item_fn item, const void *ud, size_t n) {
+  cJSON_AddItemToArray(array, cJSON_CreateString(STREAM_MARK));
+  char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (!text)
+    return QG_ENOMEM;
+  static const char quoted[] = "\"\\u0001qgate-stream\\u0001\"";
+  char *at = strstr(text, quoted);
+  if (!at) {
+    cJSON_free(text);
+    return QG_ENOMEM;
+  }
+  /* each item is printed alone, then indented to its depth: the tabs of the
+   * placeholder's line, plus one */
+  size_t tabs = 0;
+  const char *ls = at;
+  while (ls > text && ls[-1] != '\n')
+    ls--;
+  while (ls[tabs] == '\t')
+    tabs++;
+  fwrite(text, 1, (size_t)(at - text), out);
+  for (size_t i = 0; i < n; i++) {
+    cJSON *o = item(ud, i);
+    char *t = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!t) {
+      cJSON_free(text);
+      return QG_ENOMEM;
+    }
+    if (i)
+      fputs(pretty ? ", " : ",", out);
+    if (!pretty) {
+      fputs(t, out);
+    } else { /* a line at a time, each continuation indented */
+      static const char tabs_buf[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+      size_t ind = tabs + 1 < sizeof(tabs_buf) ? tabs + 1 : sizeof(tabs_buf) - 1;
+      for (const char *p = t;;) {
+        const char *nl = strchr(p, '\n');
+        if (!nl) {
+          fputs(p, out);
+          break;
+        }
+        fwrite(p, 1, (size_t)(nl - p) + 1, out);
+        fwrite(tabs_buf, 1, ind, out);
+        p = nl + 1;
+      }
+    }
+    cJSON_free(t);
+  }
+  fputs(at + strlen(quoted), out);
+  fputc('\n', out);
+  cJSON_free(text);
+  return ferror(out) ? QG_EIO : QG_OK;
+}
+
 qg_status qg_report_write_json(FILE *out, cJSON *root, int pretty) {
   char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
   cJSON_Delete(root);

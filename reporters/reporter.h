@@ -21,6 +21,8 @@ typedef struct qg_report {
   const char *base;         /* diff-aware mode: the base revision, or NULL */
   const struct qg_score *score; /* qgate scan: the quality score; NULL otherwise */
   const struct qg_review_outcome *review; /* the architecture review when it ran, or NULL */
+  const struct cJSON *shard; /* --shard: what `qgate merge` reads, added to the JSON report as
+                                "shard" (borrowed); NULL otherwise */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
@@ -67,6 +69,14 @@ struct cJSON;
 /* Prints root (indented when pretty, else compact) and a newline to out,
  * then deletes root: takes ownership. Returns QG_OK, QG_ENOMEM or QG_EIO. */
 qg_status qg_report_write_json(FILE *out, struct cJSON *root, int pretty);
+
+/* Item i of a streamed array, a new object the writer deletes. */
+typedef struct cJSON *(*qg_json_item_fn)(const void *ud, size_t i);
+/* As qg_report_write_json, with array (an empty array inside root) filled by
+ * item(ud, 0 .. n-1) one at a time as it is written: the same text as
+ * building the whole tree, in the memory of one item. Takes root. */
+qg_status qg_report_write_json_stream(FILE *out, struct cJSON *root, struct cJSON *array,
+                                      int pretty, qg_json_item_fn item, const void *ud, size_t n);
 
 /* SARIF/GitHub security-severity for a severity ("9.5" ...). */
 const char *qg_security_severity(qg_severity s);

@@ -119,6 +119,81 @@ static cJSON *rule_json(const qg_rule *r, qg_severity sev) {
   return o;
 }
 
+typedef struct results_ctx {
+  const qg_report *rep;
+  const qg_ruleset *rs;
+  const long *index; /* ruleIndex of each rule of rs, -1 when not listed */
+} results_ctx;
+
+/* One finding as a SARIF result. */
+static cJSON *result_json(const void *ud, size_t i) {
+  const results_ctx *c = ud;
+  const qg_result *r = c->rep->result;
+  const qg_finding *f = &r->findings.items[i];
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "ruleId", f->rule->id);
+  size_t k = c->rs ? qg_ruleset_index(c->rs, f->rule) : (size_t)-1;
+  if (k != (size_t)-1 && c->index[k] >= 0)
+    cJSON_AddNumberToObject(o, "ruleIndex", (double)c->index[k]);
+  cJSON_AddStringToObject(o, "level", level_for(f->severity));
+  add_text(o, "message", f->message);
+  cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), location(&f->loc, 1));
+  char fp[17];
+  qg_finding_fingerprint(f, fp);
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "qgate/v1", fp);
+  if (f->fix && f->loc.path && strcmp(f->loc.path, "<stdin>") != 0) {
+    cJSON *fx = cJSON_CreateObject();
+    add_text(fx, "description", f->fix->description);
+    cJSON *change = cJSON_CreateObject();
+    cJSON *loc = location(&f->loc, 0);
+    cJSON *al = cJSON_DetachItemFromObject(cJSON_GetObjectItem(loc, "physicalLocation"),
+                                           "artifactLocation");
+    cJSON_Delete(loc);
+    cJSON_AddItemToObject(change, "artifactLocation", al);
+    cJSON *reps = cJSON_AddArrayToObject(change, "replacements");
+    for (size_t ei = 0; ei < f->fix->n; ei++) {
+      const qg_edit *e = &f->fix->edits[ei];
+      cJSON *rp = cJSON_CreateObject();
+      cJSON *dr = cJSON_AddObjectToObject(rp, "deletedRegion");
+      cJSON_AddNumberToObject(dr, "startLine", e->line);
+      cJSON_AddNumberToObject(dr, "startColumn", e->col);
+      cJSON_AddNumberToObject(dr, "endLine", e->end_line);
+      cJSON_AddNumberToObject(dr, "endColumn", e->end_col);
+      cJSON_AddStringToObject(cJSON_AddObjectToObject(rp, "insertedContent"), "text", e->text);
+      cJSON_AddItemToArray(reps, rp);
+    }
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(fx, "artifactChanges"), change);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "fixes"), fx);
+  }
+  if (f->suppressed_by) {
+    /* in-source: an annotation in the manifest; external: configuration */
+    cJSON *sup = cJSON_CreateObject();
+    cJSON_AddStringToObject(sup, "kind", f->suppressed_by[0] == '.' ? "external" : "inSource");
+    cJSON_AddStringToObject(sup, "status", "accepted");
+    char *j = qg_xasprintf("%s%s%s", f->suppressed_by, f->justification ? ": " : "",
+                           f->justification ? f->justification : "");
+    cJSON_AddStringToObject(sup, "justification", j);
+    free(j);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), sup);
+  }
+  if (c->rep->base)
+    cJSON_AddStringToObject(o, "baselineState", f->in_base ? "unchanged" : "new");
+  cJSON *props = cJSON_AddObjectToObject(o, "properties");
+  cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
+  if (f->ctx.kind) {
+    char *obj = qg_xasprintf("%s%s%s/%s", f->ctx.kind, f->ctx.namespace_ ? " " : "",
+                             f->ctx.namespace_ ? f->ctx.namespace_ : "",
+                             f->ctx.name ? f->ctx.name : "");
+    cJSON_AddStringToObject(props, "object", obj);
+    free(obj);
+  }
+  if (f->ctx.container)
+    cJSON_AddStringToObject(props, "container", f->ctx.container);
+  if (f->ctx.field)
+    cJSON_AddStringToObject(props, "field", f->ctx.field);
+  return o;
+}
+
 qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   const qg_result *r = rep->result;
   cJSON *root = cJSON_CreateObject();
@@ -191,73 +266,10 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddItemToObject(inv, "toolExecutionNotifications", notes);
 
   cJSON *results = cJSON_AddArrayToObject(run, "results");
-  for (size_t i = 0; i < r->findings.n; i++) {
-    const qg_finding *f = &r->findings.items[i];
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "ruleId", f->rule->id);
-    size_t k = rs ? qg_ruleset_index(rs, f->rule) : (size_t)-1;
-    if (k != (size_t)-1 && index[k] >= 0)
-      cJSON_AddNumberToObject(o, "ruleIndex", (double)index[k]);
-    cJSON_AddStringToObject(o, "level", level_for(f->severity));
-    add_text(o, "message", f->message);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "locations"), location(&f->loc, 1));
-    char fp[17];
-    qg_finding_fingerprint(f, fp);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(o, "partialFingerprints"), "qgate/v1", fp);
-    if (f->fix && f->loc.path && strcmp(f->loc.path, "<stdin>") != 0) {
-      cJSON *fx = cJSON_CreateObject();
-      add_text(fx, "description", f->fix->description);
-      cJSON *change = cJSON_CreateObject();
-      cJSON *loc = location(&f->loc, 0);
-      cJSON *al = cJSON_DetachItemFromObject(cJSON_GetObjectItem(loc, "physicalLocation"),
-                                             "artifactLocation");
-      cJSON_Delete(loc);
-      cJSON_AddItemToObject(change, "artifactLocation", al);
-      cJSON *reps = cJSON_AddArrayToObject(change, "replacements");
-      for (size_t ei = 0; ei < f->fix->n; ei++) {
-        const qg_edit *e = &f->fix->edits[ei];
-        cJSON *rp = cJSON_CreateObject();
-        cJSON *dr = cJSON_AddObjectToObject(rp, "deletedRegion");
-        cJSON_AddNumberToObject(dr, "startLine", e->line);
-        cJSON_AddNumberToObject(dr, "startColumn", e->col);
-        cJSON_AddNumberToObject(dr, "endLine", e->end_line);
-        cJSON_AddNumberToObject(dr, "endColumn", e->end_col);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(rp, "insertedContent"), "text", e->text);
-        cJSON_AddItemToArray(reps, rp);
-      }
-      cJSON_AddItemToArray(cJSON_AddArrayToObject(fx, "artifactChanges"), change);
-      cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "fixes"), fx);
-    }
-    if (f->suppressed_by) {
-      /* in-source: an annotation in the manifest; external: configuration */
-      cJSON *sup = cJSON_CreateObject();
-      cJSON_AddStringToObject(sup, "kind", f->suppressed_by[0] == '.' ? "external" : "inSource");
-      cJSON_AddStringToObject(sup, "status", "accepted");
-      char *j = qg_xasprintf("%s%s%s", f->suppressed_by, f->justification ? ": " : "",
-                             f->justification ? f->justification : "");
-      cJSON_AddStringToObject(sup, "justification", j);
-      free(j);
-      cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "suppressions"), sup);
-    }
-    if (rep->base)
-      cJSON_AddStringToObject(o, "baselineState", f->in_base ? "unchanged" : "new");
-    cJSON *props = cJSON_AddObjectToObject(o, "properties");
-    cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
-    if (f->ctx.kind) {
-      char *obj = qg_xasprintf("%s%s%s/%s", f->ctx.kind, f->ctx.namespace_ ? " " : "",
-                               f->ctx.namespace_ ? f->ctx.namespace_ : "",
-                               f->ctx.name ? f->ctx.name : "");
-      cJSON_AddStringToObject(props, "object", obj);
-      free(obj);
-    }
-    if (f->ctx.container)
-      cJSON_AddStringToObject(props, "container", f->ctx.container);
-    if (f->ctx.field)
-      cJSON_AddStringToObject(props, "field", f->ctx.field);
-    cJSON_AddItemToArray(results, o);
-  }
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
+  /* results are written one at a time: a big result is not held twice */
+  results_ctx c = {rep, rs, index};
+  qg_status st = qg_report_write_json_stream(out, root, results, 0, result_json, &c, r->findings.n);
   free(index);
-
-  return qg_report_write_json(out, root, 0);
+  return st;
 }

@@ -189,6 +189,7 @@ typedef enum job_kind {
 typedef struct job {
   job_kind kind;
   int err_no;
+  size_t walk;   /* the input's position in the whole walk */
   char *path;    /* owned, until merged */
   qg_result res; /* the job's findings, until merged */
   atomic_bool done;
@@ -221,6 +222,7 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
 typedef struct pool {
   const qg_scan_config *cfg;
   qg_result *r;           /* where results are merged */
+  size_t walk;            /* inputs met so far, in every shard (this thread only) */
   job *blocks[JOB_BLOCKS]; /* owned */
   size_t n;               /* jobs published (guarded by mu) */
   size_t next;            /* the next job a worker takes (guarded by mu) */
@@ -236,6 +238,16 @@ typedef struct pool {
 } pool;
 
 static job *job_at(pool *p, size_t i) { return &p->blocks[i / JOB_BLOCK][i % JOB_BLOCK]; }
+
+/* The diagnostics r gained since the last call came from walk position w. */
+static void note_order(pool *p, size_t w) {
+  qg_scan_order *o = p->cfg->order;
+  if (!o)
+    return;
+  qg_grow((void **)&o->walk, &o->cap, p->r->diags.n, sizeof(*o->walk));
+  while (o->n < p->r->diags.n)
+    o->walk[o->n++] = w;
+}
 
 static void *worker(void *ud) {
   pool *p = ud;
@@ -303,6 +315,7 @@ static void pool_merge(pool *p, bool wait) {
       pthread_mutex_unlock(&p->mu);
     }
     qg_result_merge(p->r, &j->res);
+    note_order(p, j->walk);
     free(j->path);
     j->path = NULL;
     p->merged++;
@@ -313,9 +326,15 @@ static void pool_merge(pool *p, bool wait) {
   }
 }
 
-static void pool_add(pool *p, job_kind kind, const char *path, int err_no) {
+/* Publishes the next input of the walk, or, when it belongs to another
+ * shard, only counts it. */
+static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
+  size_t w = p->walk++;
+  if (!mine)
+    return;
   if (!p->started) { /* one thread: run it now */
     job_run(p->cfg, kind, path, err_no, p->r);
+    note_order(p, w);
     return;
   }
   if (p->n == QG_MAX_FILES) {
@@ -328,6 +347,7 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no) {
   job *j = job_at(p, i);
   j->kind = kind;
   j->err_no = err_no;
+  j->walk = w;
   j->path = qg_xstrdup(path);
   qg_result_init(&j->res);
   atomic_init(&j->done, false);
@@ -352,6 +372,7 @@ static void pool_finish(pool *p) {
                    "more than %u files: the rest were not scanned (scan the tree in parts, or "
                    "with --shard)",
                    (unsigned)QG_MAX_FILES);
+    note_order(p, QG_SCAN_AFTER_WALK);
   }
   for (size_t b = 0; b < JOB_BLOCKS; b++)
     free(p->blocks[b]);
@@ -367,12 +388,24 @@ typedef struct walk_ctx {
   qg_git_ignore *gi;
 } walk_ctx;
 
+bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
+  if (count <= 1)
+    return true;
+  return qg_hash64(path, strlen(path), QG_HASH_SEED) % count == index - 1;
+}
+
+static bool mine(const qg_scan_config *cfg, const char *path) {
+  return qg_scan_in_shard(path, cfg->shard_index, cfg->shard_count);
+}
+
 static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
+  /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
-    pool_add(w->pool, JOB_FILE, path, 0);
+    pool_add(w->pool, JOB_FILE, path, 0, mine(w->cfg, path));
   else
-    pool_add(w->pool, err_no == ENOENT ? JOB_BROKEN : JOB_UNREADABLE, path, err_no);
+    pool_add(w->pool, err_no == ENOENT ? JOB_BROKEN : JOB_UNREADABLE, path, err_no,
+             mine(w->cfg, path));
 }
 
 static int on_skip(void *ud, const char *path, int is_dir) {
@@ -390,13 +423,25 @@ static const char *tidy(const char *p) {
   return p;
 }
 
+void qg_scan_order_cleanup(qg_scan_order *o) {
+  free(o->walk);
+  memset(o, 0, sizeof(*o));
+}
+
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
                    qg_result *r) {
   pool *p = pool_start(cfg, r);
+  if (cfg->order) { /* what r held before is not the walk's */
+    cfg->order->n = 0;
+    note_order(p, QG_SCAN_AFTER_WALK);
+  }
+  /* a path on the command line that cannot be read is the same problem in
+   * every shard: shard 1 reports it */
+  bool first_shard = cfg->shard_count <= 1 || cfg->shard_index <= 1;
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
     if (strcmp(path, "-") == 0) {
-      pool_add(p, JOB_FILE, path, 0);
+      pool_add(p, JOB_FILE, path, 0, mine(cfg, QG_STDIN_LABEL));
       continue;
     }
     int err_no = 0;
@@ -407,9 +452,9 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
       if (!qg_config_excluded(cfg->k8s.config, path, false))
-        pool_add(p, JOB_FILE, path, 0);
+        pool_add(p, JOB_FILE, path, 0, mine(cfg, path));
     } else {
-      pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no);
+      pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no, first_shard);
     }
   }
   pool_finish(p);

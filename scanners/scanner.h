@@ -26,7 +26,33 @@ typedef struct qg_scan_config {
   FILE *stdin_fp;       /* borrowed; what "-" reads */
   int use_gitignore;    /* skip what .gitignore ignores when walking */
   unsigned jobs;        /* files scanned at once (threads); 0 = one per online CPU */
+  /* --shard I/N: only the files whose path (as printed) hashes to I-1 mod N
+   * are scanned (qg_scan_in_shard); 0 or 1 = every file */
+  unsigned shard_index, shard_count;
+  struct qg_scan_order *order; /* borrowed, or NULL: filled by qg_scan_paths */
 } qg_scan_config;
+
+/* The most shards a scan can be split into. */
+#define QG_MAX_SHARDS 1024u
+/* Where a diagnostic comes from when no input of the walk produced it. */
+#define QG_SCAN_AFTER_WALK ((size_t)-1)
+
+/* Where each diagnostic of a scan came from: walk[i] is the position, in
+ * the whole walk, of the input that produced r->diags.items[i] (every shard
+ * counts the same positions, the files of the other shards included), so
+ * `qgate merge` can put the shards' diagnostics back in a single run's
+ * order. QG_SCAN_AFTER_WALK for the rest. */
+typedef struct qg_scan_order {
+  size_t *walk; /* owned */
+  size_t n, cap;
+} qg_scan_order;
+
+void qg_scan_order_cleanup(qg_scan_order *o);
+
+/* Does path (as the reports print it) belong to shard index of count
+ * (1-based)? FNV-1a of the path modulo count: stable across runs and
+ * machines, and adding a file moves no other file. */
+bool qg_scan_in_shard(const char *path, unsigned index, unsigned count);
 
 /* The most threads a scan uses, whatever it is asked. */
 #define QG_MAX_THREADS 64
@@ -39,7 +65,10 @@ unsigned qg_scan_threads(unsigned jobs);
 
 /* Scans every path; findings and diagnostics go to r (sorted on return).
  * Directories are walked first, then the files are scanned by cfg->jobs
- * threads; the result does not depend on how many. */
+ * threads; the result does not depend on how many. With a shard, the other
+ * shards' files are left out after the ignore rules, and a path on the
+ * command line that cannot be read is reported by shard 1 only. With
+ * cfg->order, it is filled for every diagnostic r holds on return. */
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
                    qg_result *r);
 

@@ -901,15 +901,29 @@ static qg_status cobertura_totals(xml_state *x) {
   return QG_OK;
 }
 
+/* libxml2's generic error handler, for the errors no reader handler sees (a
+ * failed encoding conversion, say): it would print them. */
+static void xml_quiet(void *ctx, const char *msg, ...) {
+  (void)ctx;
+  (void)msg;
+}
+
 static qg_status parse_xml(cov_parse *p, qg_coverage_format fmt) {
   if (p->len > INT_MAX)
     return perr(p, 1, 1, "too large for the XML parser");
   xmlInitParser();
+  /* quiet for this thread while reading; the reader's own errors come to
+   * xml_on_error */
+  xmlGenericErrorFunc saved_fn = xmlGenericError;
+  void *saved_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc(NULL, xml_quiet);
   /* No XML_PARSE_NOENT (entities stay unexpanded), no DTD loading or
    * validation (JaCoCo's report.dtd is never read), no network. */
   xmlTextReaderPtr rd = xmlReaderForMemory(p->buf, (int)p->len, NULL, NULL, XML_PARSE_NONET);
-  if (!rd)
+  if (!rd) {
+    xmlSetGenericErrorFunc(saved_ctx, saved_fn);
     return perr(p, 1, 1, "cannot create an XML reader");
+  }
   xml_state *x = qg_xcalloc(1, sizeof(*x));
   x->p = p;
   x->rd = rd;
@@ -944,6 +958,7 @@ static qg_status parse_xml(cov_parse *p, qg_coverage_format fmt) {
   xmlFree(x->root_covered);
   xmlFree(x->root_valid);
   xmlFreeTextReader(rd);
+  xmlSetGenericErrorFunc(saved_ctx, saved_fn);
   free(x);
   return st;
 }

@@ -72,6 +72,11 @@ QGATE="$QGATE" sh tests/hook.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -20
 tally hook "$out" $st
 
+# --shard I/N and qgate merge: N shards merged are byte for byte one run
+QGATE="$QGATE" sh tests/shard.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally shard "$out" $st
+
 QGATE="$QGATE" BUILD="$BUILD" sh tests/fix-roundtrip.sh >"$out" 2>&1; st=$?
 grep -v '^fix-roundtrip:' "$out" | head -20
 tally fix-roundtrip "$out" $st

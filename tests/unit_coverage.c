@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LABEL "reports/cov"
@@ -564,6 +565,57 @@ static void test_read_files(void **state) {
   qg_result_cleanup(&r);
 }
 
+/* XML nesting is capped by libxml2 at 256 levels (qgate does not ask for
+ * XML_PARSE_HUGE): deeper is invalid XML where the cap is crossed. */
+static void test_xml_depth_cap(void **state) {
+  (void)state;
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "<coverage>");
+  for (int i = 0; i < 300; i++)
+    (void)qg_buf_puts(&b, "<a>");
+  for (int i = 0; i < 300; i++)
+    (void)qg_buf_puts(&b, "</a>");
+  (void)qg_buf_puts(&b, "</coverage>\n");
+  /* at the tag that crosses the cap: column 781 is the '>' of the 257th <a> */
+  expect_error_at(b.data, QG_COV_AUTO, 1, 781, "invalid XML: Excessive depth in document: 256",
+                  true);
+  qg_buf_cleanup(&b);
+}
+
+/* libxml2 prints some errors (a failed encoding conversion) through its
+ * generic handler unless told not to; library code never prints: standard
+ * error stays empty and the problem is the one diagnostic (found by
+ * fuzz/fuzz_coverage.c). */
+static void test_xml_errors_not_printed(void **state) {
+  (void)state;
+  static const char bad[] = "<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?>\n"
+                            "<coverage>\x1b$B\xd6\x62/C</coverage>\n";
+  FILE *tmp = tmpfile();
+  assert_non_null(tmp);
+  fflush(stderr);
+  int saved = dup(2);
+  assert_true(saved >= 0);
+  assert_true(dup2(fileno(tmp), 2) >= 0);
+  qg_result r;
+  qg_result_init(&r);
+  qg_coverage cov = {0, 0, 0};
+  qg_status st = qg_coverage_parse(LABEL, bad, sizeof(bad) - 1, QG_COV_AUTO, &cov, &r);
+  fflush(stderr);
+  assert_true(dup2(saved, 2) >= 0);
+  close(saved);
+  struct stat sb;
+  assert_int_equal(fstat(fileno(tmp), &sb), 0);
+  fclose(tmp);
+  assert_int_equal(sb.st_size, 0);
+  assert_int_equal(st, QG_EPARSE);
+  assert_int_equal(r.diags.n, 1);
+  assert_int_equal(r.diags.items[0].loc.line, 2);
+  assert_int_equal(r.diags.items[0].loc.col, 11);
+  assert_string_equal(r.diags.items[0].message, "invalid XML");
+  qg_result_cleanup(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lcov_merges_records_of_one_file),
@@ -591,6 +643,8 @@ int main(void) {
       cmocka_unit_test(test_invalid_report_leaves_cov_untouched),
       cmocka_unit_test(test_reports_accumulate),
       cmocka_unit_test(test_read_files),
+      cmocka_unit_test(test_xml_errors_not_printed),
+      cmocka_unit_test(test_xml_depth_cap),
   };
   return cmocka_run_group_tests_name("coverage", tests, NULL, NULL);
 }

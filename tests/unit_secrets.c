@@ -278,6 +278,38 @@ static void test_redact(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* A secret found by its context (a generic assignment) is masked wherever
+ * the text repeats it, with or without that context; a redacted copy holds
+ * none of the secrets found (found by fuzz/fuzz_secrets.c). */
+static void test_redact_repeats(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  qg_result r;
+  qg_result_init(&r);
+  qg_secrets *s = NULL;
+  assert_int_equal(qg_secrets_new(&rs, NULL, &r, &s), QG_OK);
+  char *pw = expand("{20:A}");
+  char *text = qg_xasprintf("DB_PASSWORD=%s\n# the old one was %s too\n", pw, pw);
+  qg_secrets_scan(s, "app.env", text, strlen(text), &r);
+  assert_int_equal(r.findings.n, 1); /* only the assignment gives it away */
+  size_t outlen = 0, count = 0;
+  char *red = qg_secrets_redact(s, text, strlen(text), &outlen, &count);
+  char *mask = qg_secret_mask(pw, strlen(pw));
+  char *want = qg_xasprintf("DB_PASSWORD=%s\n# the old one was %s too\n", mask, mask);
+  assert_string_equal(red, want);
+  assert_int_equal(outlen, strlen(want));
+  assert_int_equal(count, 2);
+  free(want);
+  free(mask);
+  free(red);
+  free(text);
+  free(pw);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 static void test_placeholders(void **state) {
   (void)state;
   static const char *const yes[] = {"${API_KEY}", "$(TOKEN)",  "{{ .Values.token }}",
@@ -339,6 +371,7 @@ int main(void) {
       cmocka_unit_test(test_wants_yaml),
       cmocka_unit_test(test_every_rule_every_format),
       cmocka_unit_test(test_redact),
+      cmocka_unit_test(test_redact_repeats),
       cmocka_unit_test(test_placeholders),
   };
   return cmocka_run_group_tests_name("secrets", tests, NULL, NULL);

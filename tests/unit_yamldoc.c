@@ -77,6 +77,96 @@ static void test_positions(void **state) {
   assert_int_equal(s.docs, 1);
 }
 
+/* Positions around anchors and aliases, as the fixes need them (found by
+ * fuzz/fuzz_yaml.c): a block mapping starts at its first key, not at the
+ * anchor or tag before it; a block collection whose last value is an alias
+ * ends at the alias, not at its target; anchored nodes say so. */
+static void check_anchor_positions(const qg_ynode *root, unsigned index) {
+  (void)index;
+  const qg_ynode *a = qg_ymap_get(root, "a");
+  assert_int_equal(a->line, 2);
+  assert_int_equal(a->col, 3);
+  assert_true(a->anchored);
+  const qg_ynode *t = qg_ymap_get(root, "t");
+  assert_int_equal(t->line, 5);
+  assert_int_equal(t->col, 5);
+  assert_false(t->anchored);
+  const qg_ynode *b = qg_ymap_get(root, "b");
+  assert_int_equal(b->line, 7);
+  assert_int_equal(b->col, 3);
+  assert_int_equal(b->end_line, 9);
+  assert_int_equal(b->end_col, 8); /* after "*x" on line 9, not x's end (7:10) */
+  assert_true(qg_ymap_get(b, "x")->anchored);
+  assert_ptr_equal(qg_ymap_get(b, "y"), a);
+  assert_ptr_equal(qg_ymap_get(b, "z"), qg_ymap_get(b, "x"));
+  const qg_ynode *s = qg_ymap_get(root, "s");
+  assert_true(s->anchored);
+  assert_int_equal(s->line, 10); /* a sequence still starts at its anchor */
+  assert_int_equal(s->col, 4);
+  assert_int_equal(s->end_line, 11);
+  assert_int_equal(s->end_col, 5);
+}
+
+/* An explicit key without a value: libyaml puts the missing value at the
+ * next token (here the next line); it ends with its key, and so does the
+ * mapping (found by fuzz/fuzz_yaml.c). */
+static void check_explicit_key(const qg_ynode *root, unsigned index) {
+  (void)index;
+  const qg_ynode *m = qg_ymap_get(root, "m");
+  assert_int_equal(m->u.map.n, 1);
+  const qg_ypair *p = &m->u.map.pairs[0];
+  assert_true(qg_ynode_is_null(p->value));
+  assert_int_equal(p->value->line, 2);
+  assert_int_equal(p->value->col, 6);
+  assert_int_equal(m->end_line, 2);
+  assert_int_equal(m->end_col, 6);
+}
+
+static void test_explicit_key_positions(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_explicit_key;
+  qg_yaml_error err;
+  assert_int_equal(load("m:\n  ? k\nn: 1\n", &s, &err), QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
+/* What a fix needs to know of a flow mapping (found by fuzz/fuzz_yaml.c): a
+ * trailing comma ({a: 1, }; one in a comment is none), and a pair in a flow
+ * sequence ([k: v]), which has no braces. */
+static void check_flow_flags(const qg_ynode *root, unsigned index) {
+  (void)index;
+  assert_true(qg_ymap_get(root, "a")->trailing_comma);
+  const qg_ynode *b = qg_ymap_get(root, "b");
+  assert_false(b->trailing_comma);
+  assert_true(qg_yseq_at(b, 0)->implicit);
+  assert_false(qg_yseq_at(b, 1)->implicit);
+  assert_false(qg_ymap_get(root, "c")->trailing_comma);
+  assert_false(qg_ymap_get(root, "c")->implicit);
+}
+
+static void test_flow_flags(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_flow_flags;
+  qg_yaml_error err;
+  assert_int_equal(load("a: {x: 1, }\nb: [k: v, {y: 2}]\nc: {z: 3  # q, r\n  }\n", &s, &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
+static void test_anchor_positions(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_anchor_positions;
+  qg_yaml_error err;
+  assert_int_equal(load("a: &a\n  p: 1\n  q: 2\nt: !!map\n    k: v\nb:\n  x: &x 1\n  y: *a\n"
+                        "  z: *x\ns: &s\n- *x\n",
+                        &s, &err),
+                   QG_OK);
+  assert_int_equal(s.docs, 1);
+}
+
 static void check_scalars(const qg_ynode *r, unsigned index) {
   (void)index;
   static const char *const truthy[] = {"a", "b", "c", "d", "e"};
@@ -246,6 +336,22 @@ static void test_errors_have_positions(void **state) {
   seen t = {0};
   assert_int_equal(load("a: 1\n---\nb: [\n", &t, &err), QG_EPARSE);
   assert_int_equal(t.docs, 1);
+  /* a text cut off without a final line break: the error is at its end, not
+   * on a line after the last (found by fuzz/fuzz_yaml.c) */
+  assert_int_equal(load("x: 1\na: [{b: ", &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 2);
+  assert_int_equal(err.col, 9);
+  assert_string_equal(err.message, "did not find expected node content while parsing a flow "
+                                   "node (line 2 column 9)");
+  assert_int_equal(load("x: 1\na: [{b: \n", &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.col, 1);
+  /* lines end at "\n" alone, though libyaml also ends them at a lone CR */
+  assert_int_equal(load("k: \"x\ry\"\nb: [1, 2\nc: 3\n", &s, &err), QG_EPARSE);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.col, 2);
+  assert_string_equal(err.message, "did not find expected ',' or ']' while parsing a flow "
+                                   "sequence (line 2 column 4)");
 }
 
 int main(void) {
@@ -254,6 +360,8 @@ int main(void) {
       cmocka_unit_test(test_merge_keys),      cmocka_unit_test(test_duplicates_warn_last_wins),
       cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_caps),
       cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
+      cmocka_unit_test(test_anchor_positions), cmocka_unit_test(test_explicit_key_positions),
+      cmocka_unit_test(test_flow_flags),
   };
   return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * and comments. */
 #include "scanners/k8s/k8s.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,23 +17,45 @@ static qg_fix *new_fix(const char *description, uint32_t line, uint32_t col, uin
 }
 
 qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
-  if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line)
+  /* an anchored value is shared by its aliases (and its text holds the
+   * anchor): a person decides */
+  if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line || n->anchored)
     return NULL;
   return new_fix(description, n->line, n->col, n->end_line, n->end_col, qg_xstrdup(text));
 }
 
+/* Does mapping m have a key that the top-level lines of block ("key: ...",
+ * unindented) set? Adding it again would make a duplicate key. */
+static bool sets_existing_key(const qg_ynode *m, const char *block) {
+  for (const char *s = block; *s;) {
+    size_t n = strcspn(s, "\n");
+    size_t k = strcspn(s, ":\n");
+    if (k < n && s[0] != ' ') {
+      char key[64];
+      if (k < sizeof(key)) {
+        memcpy(key, s, k);
+        key[k] = '\0';
+        if (qg_ymap_pair(m, key))
+          return true;
+      }
+    }
+    s += n + (s[n] == '\n');
+  }
+  return false;
+}
+
 qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
                           const char *description) {
-  if (!m || m->kind != QG_Y_MAP)
+  if (!m || m->kind != QG_Y_MAP || sets_existing_key(m, block))
     return NULL;
   if (m->flow) {
-    /* before the closing brace */
-    if (m->end_col < 2)
+    /* before the closing brace (a pair in a flow sequence has none) */
+    if (m->end_col < 2 || m->implicit)
       return NULL;
-    char *text = qg_xasprintf("%s%s", m->u.map.n ? ", " : "", flow);
+    char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ", flow);
     return new_fix(description, m->end_line, m->end_col - 1, m->end_line, m->end_col - 1, text);
   }
-  if (!m->u.map.n)
+  if (!m->u.map.n || m->shared_line)
     return NULL;
   /* a new line after the mapping's last line, at the mapping's indentation */
   qg_buf b;
@@ -51,6 +74,18 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
                          const char *flow, const char *description) {
   if (sc)
     return qg_fix_add_to_map(sc, block, flow, description);
+  /* a securityContext that is there but no mapping: adding one would make a
+   * duplicate key, so a written null (null, ~) becomes a flow mapping and
+   * anything else is left to a person */
+  const qg_ynode *old = qg_ymap_get(owner, "securityContext");
+  if (old) {
+    if (!qg_ynode_is_null(old) || old->end_col <= old->col)
+      return NULL;
+    char *text = qg_xasprintf("{%s}", flow);
+    qg_fix *fx = qg_fix_replace(old, text, description);
+    free(text);
+    return fx;
+  }
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_puts(&b, "securityContext:");

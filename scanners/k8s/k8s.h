@@ -37,7 +37,10 @@ void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode
 
 /* ---- internal: shared by objects.c and pss.c ---------------------------- */
 
-#define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API) */
+#define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API);
+                                     a pod with more is an error */
+#define QG_K8S_MAX_LIST_DEPTH 4   /* Lists in Lists: one at this depth (0 = the document's)
+                                     is read, a deeper one is an error */
 
 typedef enum qg_ctr_kind { QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL } qg_ctr_kind;
 

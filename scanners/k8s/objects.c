@@ -73,17 +73,19 @@ static void check_ignore_ids(const qg_pod_ref *ref, const qg_ynode *md) {
   }
 }
 
-/* The pod's containers, once for every check. Caller frees. */
-static qg_container *collect_containers(const qg_ynode *spec, const char *spec_field, size_t *n) {
+/* The pod's containers, once for every check; *total counts them all, also
+ * those past the cap. Caller frees. */
+static qg_container *collect_containers(const qg_ynode *spec, const char *spec_field, size_t *n,
+                                        size_t *total) {
   static const char *const lists[] = {"initContainers", "containers", "ephemeralContainers"};
   static const qg_ctr_kind kinds[] = {QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL};
   qg_container *out = qg_xcalloc(QG_K8S_MAX_CONTAINERS, sizeof(*out));
-  *n = 0;
+  *n = *total = 0;
   for (size_t l = 0; l < QG_ARRAY_LEN(lists); l++) {
     const qg_ynode *list = qg_ymap_get(spec, lists[l]);
-    for (uint32_t i = 0; i < qg_yseq_len(list) && *n < QG_K8S_MAX_CONTAINERS; i++) {
+    for (uint32_t i = 0; i < qg_yseq_len(list); i++) {
       const qg_ynode *node = qg_yseq_at(list, i);
-      if (!node || node->kind != QG_Y_MAP)
+      if (!node || node->kind != QG_Y_MAP || ++*total > QG_K8S_MAX_CONTAINERS)
         continue;
       qg_container *c = &out[(*n)++];
       c->node = node;
@@ -115,8 +117,14 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
   size_t kl = strlen(kind);
   const qg_ynode *items = qg_ymap_get(obj, "items");
   if (kl >= 4 && strcmp(kind + kl - 4, "List") == 0 && items && items->kind == QG_Y_SEQ) {
-    if (depth > 4)
+    if (depth > QG_K8S_MAX_LIST_DEPTH) {
+      /* unscanned objects would be a silent approval: an error */
+      qg_location loc = {path, obj->line, obj->col, 0, 0};
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                     "Lists nested more than %d deep: the items of this one were not scanned",
+                     QG_K8S_MAX_LIST_DEPTH + 1);
       return;
+    }
     r->stats.objects--; /* the list itself is a container, not an object */
     for (uint32_t i = 0; i < items->u.seq.n; i++) {
       char prefix[64];
@@ -154,8 +162,16 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       check_ignore_ids(&ref, ref.meta);
     ref.spec_field = spec_field;
     ref.meta_field = meta_field;
-    ctrs = collect_containers(spec, spec_field, &ref.nctrs);
+    size_t total = 0;
+    ctrs = collect_containers(spec, spec_field, &ref.nctrs, &total);
     ref.ctrs = ctrs;
+    if (total > QG_K8S_MAX_CONTAINERS) {
+      qg_location loc = {path, spec->line, spec->col, 0, 0};
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                     "pod spec has %zu containers, more than the %d that qgate checks: the "
+                     "others were not checked",
+                     total, QG_K8S_MAX_CONTAINERS);
+    }
     r->stats.pod_specs++;
     if (o->pss_level != QG_PSS_OFF)
       qg_pss_check_pod(&ref);

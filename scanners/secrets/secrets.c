@@ -768,12 +768,47 @@ static int cmp_span(const void *a, const void *b) {
   return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* Adds every other occurrence of the secrets found: a value found by its
+ * context (a generic assignment) may be repeated where nothing gives it
+ * away, and the redacted copy must not hold it anywhere. */
+static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
+  size_t found = c->n;
+  for (size_t i = 0; i < found; i++) {
+    size_t start = c->spans[i].start, sl = c->spans[i].end - start;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = c->spans[j].end - c->spans[j].start == sl &&
+             memcmp(buf + c->spans[j].start, buf + start, sl) == 0;
+    if (seen)
+      continue;
+    for (const char *p = buf; (p = find_sub(p, len - (size_t)(p - buf), buf + start, sl)); p++) {
+      size_t at = (size_t)(p - buf);
+      if (at == start)
+        continue;
+      qg_grow((void **)&c->spans, &c->cap, c->n + 1, sizeof(span));
+      c->spans[c->n++] = (span){at, at + sl};
+    }
+  }
+}
+
 char *qg_secrets_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
                         size_t *count) {
   redact_ctx c = {NULL, 0, 0};
   find_all(s, buf, len, on_redact, &c, NULL);
+  add_repeats(&c, buf, len);
   if (c.n > 1)
     qsort(c.spans, c.n, sizeof(span), cmp_span);
+  /* repeats may overlap what was found: masked as one */
+  size_t kept = 0;
+  for (size_t i = 0; i < c.n; i++) {
+    if (kept && c.spans[i].start < c.spans[kept - 1].end) {
+      if (c.spans[i].end > c.spans[kept - 1].end)
+        c.spans[kept - 1].end = c.spans[i].end;
+      continue;
+    }
+    c.spans[kept++] = c.spans[i];
+  }
+  c.n = kept;
   qg_buf out;
   qg_buf_init(&out, 0);
   size_t at = 0;

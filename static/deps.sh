@@ -1,0 +1,308 @@
+#!/bin/sh
+# static/deps.sh PREFIX: builds every library qgate links, as static musl
+# libraries, into PREFIX (lib/, include/, lib/pkgconfig/). The sources are
+# the Debian source packages pinned in static/versions, fetched with
+# `apt-get source NAME=VERSION` through a private apt state under $STATIC_DIR
+# (the system's own apt configuration is only read, never changed).
+#
+# static/deps.sh --repin: prints the versions lines for what the release
+# currently ships (for static/versions, after a point release).
+#
+# Resumable: each library leaves PREFIX/.built-NAME; PREFIX/.complete last.
+set -eu
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+S=${STATIC_DIR:-$ROOT/build-static}
+case $S in /*) ;; *) S=$ROOT/$S ;; esac
+JOBS=$(nproc 2>/dev/null || echo 2)
+unset MAKEFLAGS MFLAGS MAKELEVEL
+export LC_ALL=C
+
+die() { echo "static/deps.sh: $*" >&2; exit 1; }
+
+# ---- the pins ---------------------------------------------------------------
+pins() { grep -v '^[[:space:]]*#' static/versions | grep -v '^codename=' | grep '='; }
+pin() { pins | sed -n "s/^$1=//p"; }
+codename=$(sed -n 's/^codename=//p' static/versions)
+host_codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+[ "$codename" = "$host_codename" ] ||
+  die "static/versions pins Debian $codename sources; this is '${host_codename:-unknown}'. Build on $codename (e.g. in a container) or repin."
+
+# ---- a private apt state that knows the release's source packages ----------
+A=$S/apt
+mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$A/sources.list.d"
+: >"$A/sources.list"
+APT="-o Dir::Etc::SourceList=$A/sources.list -o Dir::Etc::SourceParts=$A/sources.list.d
+ -o Dir::State::Lists=$A/lists -o Dir::Cache=$A/cache -o Acquire::Languages=none
+ -o APT::Get::Only-Source=true"
+[ "$(id -u)" -eq 0 ] && APT="$APT -o APT::Sandbox::User=root"
+
+# deb-src lines for every configured deb source of this release (deb822
+# *.sources and one-line *.list files), main component only.
+src_list() {
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk -v c="$codename" '
+      $1 == "deb" {
+        i = 2; opts = ""
+        if ($2 ~ /^\[/) { while ($i !~ /\]$/) { opts = opts $i " "; i++ } opts = opts $i " "; i++ }
+        uri = $i; suite = $(i + 1)
+        if (suite == c || index(suite, c "-") == 1) print "deb-src " opts uri " " suite " main"
+      }' "$f"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk -v c="$codename" '
+      function flush(   n, s, i, out) {
+        if (types ~ /(^| )deb( |$)/ && enabled != "no" && uris != "") {
+          n = split(suites, s, " "); out = ""
+          for (i = 1; i <= n; i++) if (s[i] == c || index(s[i], c "-") == 1) out = out " " s[i]
+          if (out != "") {
+            split(uris, u, " ")
+            for (j in u) {
+              opt = signed != "" ? "[signed-by=" signed "] " : ""
+              m = split(out, o, " ")
+              for (k = 1; k <= m; k++) print "deb-src " opt u[j] " " o[k] " main"
+            }
+          }
+        }
+        types = uris = suites = signed = enabled = ""
+      }
+      /^[[:space:]]*#/ { next }
+      /^[[:space:]]*$/ { flush(); next }
+      { key = tolower($1); sub(/:$/, "", key); $1 = ""; sub(/^ +/, "") }
+      key == "types" { types = $0 } key == "uris" { uris = $0 } key == "suites" { suites = $0 }
+      key == "signed-by" { signed = $0 } key == "enabled" { enabled = tolower($0) }
+      END { flush() }' "$f"
+  done
+}
+
+apt_update() {
+  src_list | sort -u >"$A/sources.list.d/release-src.list.new"
+  [ -s "$A/sources.list.d/release-src.list.new" ] ||
+    die "no deb source of Debian $codename is configured in /etc/apt"
+  mv "$A/sources.list.d/release-src.list.new" "$A/sources.list.d/release-src.list"
+  # shellcheck disable=SC2086
+  apt-get $APT -q update >"$S/log/apt-update.log" 2>&1 ||
+    { tail -20 "$S/log/apt-update.log" >&2; die "apt-get update failed (log: $S/log/apt-update.log)"; }
+}
+
+mkdir -p "$S/log" "$S/dl"
+[ -f "$A/sources.list.d/release-src.list" ] || apt_update
+
+if [ "${1:-}" = --repin ]; then
+  apt_update
+  echo "codename=$codename"
+  for n in $(pins | cut -d= -f1); do
+    # the newest version the release suite itself ships (not its security pocket)
+    # shellcheck disable=SC2086
+    v=$(apt-cache $APT showsrc "$n" | awk '/^Version:/ { v = $2 } /^Directory:/ && $2 !~ /\/updates\// { print v }' |
+      sort -u | {
+        best=""
+        while read -r x; do
+          if [ -z "$best" ] || dpkg --compare-versions "$x" gt "$best"; then best=$x; fi
+        done
+        echo "$best"
+      })
+    echo "$n=$v"
+  done
+  exit 0
+fi
+
+[ $# -eq 1 ] || die "usage: static/deps.sh PREFIX | --repin"
+P=$1
+mkdir -p "$P/lib/pkgconfig" "$P/include"
+W=$S/work
+mkdir -p "$W"
+
+# ---- fetch and unpack one pinned source package ------------------------------
+fetch() { # NAME -> $W/NAME (the patched source tree)
+  n=$1 v=$(pin "$1")
+  [ -n "$v" ] || die "no pin for $n in static/versions"
+  dsc=$S/dl/${n}_${v#*:}.dsc
+  if [ ! -f "$dsc" ]; then
+    # shellcheck disable=SC2086
+    if ! (cd "$S/dl" && apt-get $APT -q source --download-only "$n=$v") >"$S/log/fetch-$n.log" 2>&1; then
+      apt_update # the lists may be old: once more with fresh ones
+      # shellcheck disable=SC2086
+      (cd "$S/dl" && apt-get $APT -q source --download-only "$n=$v") >"$S/log/fetch-$n.log" 2>&1 || {
+        tail -5 "$S/log/fetch-$n.log" >&2
+        # shellcheck disable=SC2086
+        have=$(apt-cache $APT showsrc "$n" 2>/dev/null | sed -n 's/^Version: //p' | sort -u | tr '\n' ' ')
+        [ -z "${QGATE_STATIC_STRICT:-}" ] && [ -n "$have" ] ||
+          die "cannot fetch the source package $n=$v (available: ${have:-none}); 'sh static/build.sh --repin' prints new pins for static/versions"
+        # a point release replaced the pin: build the release's current version
+        # rather than stop (QGATE_STATIC_STRICT=1 stops instead)
+        # shellcheck disable=SC2086
+        v=$(apt-cache $APT showsrc "$n" | awk '/^Version:/ { v = $2 } /^Directory:/ && $2 !~ /\/updates\// { print v }' |
+          sort -u | {
+          best=""
+          while read -r x; do
+            if [ -z "$best" ] || dpkg --compare-versions "$x" gt "$best"; then best=$x; fi
+          done
+          echo "$best"
+        })
+        echo "static: WARNING: $n=$(pin "$n") is gone from the archive; building $n=$v (run 'sh static/build.sh --repin' and commit static/versions)" >&2
+        dsc=$S/dl/${n}_${v#*:}.dsc
+        (cd "$S/dl" && apt-get $APT -q source --download-only "$n=$v") >"$S/log/fetch-$n.log" 2>&1 ||
+          die "cannot fetch the source package $n=$v either"
+      }
+    fi
+  fi
+  rm -rf "${W:?}/$n"
+  dpkg-source --no-check -x "$dsc" "$W/$n" >"$S/log/unpack-$n.log" 2>&1 ||
+    { tail -5 "$S/log/unpack-$n.log" >&2; die "dpkg-source could not unpack $dsc"; }
+  # --no-check only skips the OpenPGP signature (its keyrings may be absent):
+  # the files' checksums are checked against the .dsc, whose own checksum apt
+  # checked against the signed release index when it downloaded it.
+}
+
+CC=musl-gcc
+CFLAGS="-O2 -ffunction-sections -fdata-sections"
+export PKG_CONFIG_LIBDIR="$P/lib/pkgconfig" PKG_CONFIG_PATH=""
+CMAKE_COMMON="-DCMAKE_C_COMPILER=$CC -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE=-DNDEBUG
+ -DCMAKE_INSTALL_PREFIX=$P -DCMAKE_INSTALL_LIBDIR=lib -DBUILD_SHARED_LIBS=OFF
+ -DCMAKE_FIND_ROOT_PATH=$P -DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY
+ -DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY -DCMAKE_FIND_ROOT_PATH_MODE_PACKAGE=ONLY
+ -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER -DCMAKE_POSITION_INDEPENDENT_CODE=ON"
+
+cmake_build() { # SRCDIR ARGS...: configure, build and install with CMake
+  src=$1; shift
+  # shellcheck disable=SC2086
+  cmake -S "$src" -B "$src/_b" -G "Unix Makefiles" $CMAKE_COMMON -DCMAKE_C_FLAGS="$CFLAGS" "$@"
+  cmake --build "$src/_b" -j "$JOBS"
+  cmake --install "$src/_b"
+}
+
+# ---- the libraries ----------------------------------------------------------
+build_zlib() {
+  cd "$W/zlib"
+  CC=$CC CFLAGS="$CFLAGS" ./configure --static --prefix="$P" --libdir="$P/lib"
+  make -j"$JOBS" libz.a
+  make install
+}
+
+build_http_parser() { # one file; libgit2 uses it as its "system" http-parser
+  cd "$W/http-parser"
+  # shellcheck disable=SC2086
+  $CC $CFLAGS -DHTTP_PARSER_STRICT=0 -c http_parser.c -o http_parser.o
+  ar rcs "$P/lib/libhttp_parser.a" http_parser.o
+  cp -f http_parser.h "$P/include/"
+}
+
+build_libyaml() {
+  cmake_build "$W/libyaml" -DBUILD_TESTING=OFF -DINSTALL_CMAKE_DIR=lib/cmake/yaml
+  # libyaml's CMake build installs no pkg-config file: the one its autotools build makes
+  v=$(pin libyaml); v=${v%-*}
+  cat >"$P/lib/pkgconfig/yaml-0.1.pc" <<EOF
+prefix=$P
+libdir=\${prefix}/lib
+includedir=\${prefix}/include
+
+Name: LibYAML
+Description: Library to parse and emit YAML
+Version: $v
+Cflags: -I\${includedir}
+Libs: -L\${libdir} -lyaml
+EOF
+}
+
+build_cjson() {
+  cmake_build "$W/cjson" -DENABLE_CJSON_TEST=OFF -DENABLE_CJSON_UTILS=OFF \
+    -DENABLE_CUSTOM_COMPILER_FLAGS=OFF -DENABLE_TARGET_EXPORT=OFF -DENABLE_LOCALES=ON
+}
+
+build_pcre2() {
+  cmake_build "$W/pcre2" -DPCRE2_SUPPORT_JIT=ON -DPCRE2_BUILD_PCRE2GREP=OFF -DPCRE2_BUILD_TESTS=OFF \
+    -DPCRE2_BUILD_PCRE2_8=ON -DPCRE2_BUILD_PCRE2_16=OFF -DPCRE2_BUILD_PCRE2_32=OFF \
+    -DPCRE2_SUPPORT_LIBBZ2=OFF -DPCRE2_SUPPORT_LIBZ=OFF -DPCRE2_SUPPORT_LIBEDIT=OFF \
+    -DPCRE2_SUPPORT_LIBREADLINE=OFF
+}
+
+build_libxml2() { # the reader API and nothing optional: no python, ICU, lzma, zlib, network
+  cmake_build "$W/libxml2" -DLIBXML2_WITH_PROGRAMS=OFF -DLIBXML2_WITH_TESTS=OFF \
+    -DLIBXML2_WITH_PYTHON=OFF -DLIBXML2_WITH_ICU=OFF -DLIBXML2_WITH_LZMA=OFF \
+    -DLIBXML2_WITH_ZLIB=OFF -DLIBXML2_WITH_HTTP=OFF -DLIBXML2_WITH_FTP=OFF \
+    -DLIBXML2_WITH_MODULES=OFF -DLIBXML2_WITH_DEBUG=OFF -DLIBXML2_WITH_ICONV=ON \
+    -DLIBXML2_WITH_THREADS=ON -DLIBXML2_WITH_LEGACY=OFF
+}
+
+build_openssl() {
+  cd "$W/openssl"
+  # musl's headers lack the kernel's; mem_sec.c wants <linux/mman.h>. Only
+  # the kernel's own uapi headers (linux-libc-dev) are borrowed, for OpenSSL.
+  k=$W/kernel-include
+  rm -rf "$k" && mkdir -p "$k"
+  ma=$(gcc -dumpmachine)
+  ln -s /usr/include/linux "$k/linux"
+  ln -s /usr/include/asm-generic "$k/asm-generic"
+  ln -s "/usr/include/$ma/asm" "$k/asm"
+  # OPENSSLDIR /etc/ssl: the default CA file and directory are /etc/ssl/cert.pem
+  # and /etc/ssl/certs (Debian, Ubuntu, Alpine, Arch, Fedora's cert.pem link);
+  # SSL_CERT_FILE and SSL_CERT_DIR override them.
+  case $(uname -m) in
+  x86_64) target=linux-x86_64 ;;
+  aarch64 | arm64) target=linux-aarch64 ;;
+  *) target=linux-generic64 ;;
+  esac
+  ./Configure "$target" CC="$CC" CFLAGS="$CFLAGS" CPPFLAGS="-isystem $k" \
+    --prefix="$P" --libdir=lib --openssldir=/etc/ssl \
+    no-shared no-module no-dso no-engine no-afalgeng no-async no-comp no-tests \
+    no-legacy no-ssl3 no-dtls no-srp no-ktls
+  make -j"$JOBS" build_libs
+  make install_dev >/dev/null
+}
+
+build_curl() { # HTTP/1.1 and HTTPS (OpenSSL), proxies; nothing else
+  cd "$W/curl"
+  CC=$CC CFLAGS="$CFLAGS" CPPFLAGS="-I$P/include" LDFLAGS="-L$P/lib" \
+    ./configure --prefix="$P" --libdir="$P/lib" --disable-shared --enable-static \
+    --with-openssl="$P" --without-ca-bundle --without-ca-path --with-ca-fallback \
+    --enable-http --enable-proxy --enable-threaded-resolver --enable-ipv6 \
+    --disable-ftp --disable-file --disable-ldap --disable-ldaps --disable-rtsp \
+    --disable-dict --disable-telnet --disable-tftp --disable-pop3 --disable-imap \
+    --disable-smtp --disable-gopher --disable-mqtt --disable-smb --disable-websockets \
+    --disable-ntlm --disable-ntlm-wb --disable-cookies --disable-doh --disable-mime \
+    --disable-netrc --disable-alt-svc --disable-hsts --disable-progress-meter \
+    --disable-unix-sockets --disable-manual --disable-sspi --disable-tls-srp \
+    --without-zlib --without-brotli --without-zstd --without-libpsl --without-libidn2 \
+    --without-nghttp2 --without-nghttp3 --without-ngtcp2 --without-quiche --without-msh3 \
+    --without-libssh2 --without-libssh --without-wolfssh --without-librtmp \
+    --without-gssapi --without-libgsasl --without-hyper
+  make -j"$JOBS" -C lib
+  make -C lib install
+  make -C include install
+  make install-pkgconfigDATA
+}
+
+build_libgit2() { # local repositories only: no HTTPS, SSH, NTLM or GSSAPI
+  cmake_build "$W/libgit2" -DBUILD_TESTS=OFF -DBUILD_CLI=OFF -DBUILD_EXAMPLES=OFF \
+    -DBUILD_FUZZERS=OFF -DUSE_HTTPS=OFF -DUSE_SSH=OFF -DUSE_GSSAPI=OFF \
+    -DUSE_NTLMCLIENT=OFF -DUSE_SHA1=CollisionDetection -DUSE_SHA256=Builtin \
+    -DUSE_HTTP_PARSER=system -DREGEX_BACKEND=pcre2 -DUSE_BUNDLED_ZLIB=OFF \
+    -DUSE_THREADS=ON -DUSE_NSEC=ON
+}
+
+for n in $(pins | cut -d= -f1); do
+  [ -f "$P/.built-$n" ] && continue
+  start=$(date +%s)
+  fetch "$n"
+  fn=build_$(echo "$n" | tr - _)
+  # not in a condition: there set -e would be ignored inside the subshell
+  set +e
+  (
+    set -ex
+    "$fn"
+  ) >"$S/log/build-$n.log" 2>&1
+  rc=$?
+  set -e
+  if [ $rc -ne 0 ]; then
+    tail -30 "$S/log/build-$n.log" >&2
+    die "building $n failed (log: $S/log/build-$n.log)"
+  fi
+  echo "static: built $n $(pin "$n") in $(($(date +%s) - start)) s"
+  rm -rf "${W:?}/$n"
+  touch "$P/.built-$n"
+done
+rm -rf "$W"
+touch "$P/.complete"
