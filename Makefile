@@ -108,7 +108,7 @@ deps:
 	sh .ci/deps.sh
 
 clean:
-	rm -rf build build-asan build-ubsan build-valgrind qgate
+	rm -rf build build-asan build-ubsan build-tsan build-valgrind build-fuzz qgate
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

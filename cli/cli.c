@@ -136,13 +136,21 @@ typedef struct cli_opts {
   size_t npaths;
 } cli_opts;
 
+/* "qgate: " PREFIX MESSAGE on standard error. */
+static void vmsg(const qg_cli_io *io, const char *prefix, const char *fmt, va_list ap)
+    QG_PRINTF(3, 0);
+static void vmsg(const qg_cli_io *io, const char *prefix, const char *fmt, va_list ap) {
+  fputs("qgate: ", io->err);
+  fputs(prefix, io->err);
+  vfprintf(io->err, fmt, ap);
+  fputc('\n', io->err);
+}
+
 static void errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
 static void errorf(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("qgate: ", io->err);
-  vfprintf(io->err, fmt, ap);
-  fputc('\n', io->err);
+  vmsg(io, "", fmt, ap);
   va_end(ap);
 }
 
@@ -150,9 +158,7 @@ static void warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
 static void warnf(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("qgate: warning: ", io->err);
-  vfprintf(io->err, fmt, ap);
-  fputc('\n', io->err);
+  vmsg(io, "warning: ", fmt, ap);
   va_end(ap);
 }
 

@@ -1,7 +1,8 @@
 /* fuzz_yaml.c: the whole Kubernetes path on one buffer: the YAML loader
- * (core/yamldoc.c), every k8s rule (PSS at the restricted level and every
- * hardening and RBAC check, including those off by default), the YAML-aware
- * secrets pass, and the mechanical fixes (apply, rescan, until none is left).
+ * (core/yamldoc.c), every k8s rule (PSS at the baseline or restricted level
+ * and a policy version chosen by the input's size, every hardening and RBAC
+ * check, those off by default too), the secrets scanner (both passes), and
+ * the mechanical fixes (apply, rescan, until none is left).
  * Properties: every finding and diagnostic sits inside the input (its lines)
  * and carries a message; fixing YAML that loads gives YAML that loads. */
 #include "fuzz/fuzz.h"

@@ -9,7 +9,9 @@
 # build-fuzz/crashes/TARGET-* and its log in build-fuzz/logs/TARGET.log. Output
 # that libFuzzer did not write (the library printing) fails it too. The
 # other harnesses still run; the exit status is 1 when any of them failed.
-# Extra libFuzzer flags: FUZZ_FLAGS.
+# Extra libFuzzer flags: FUZZ_FLAGS. To replay an input (a crash, or any
+# file): build-fuzz/fuzz/fuzz_TARGET FILE; to shrink it: add -minimize_crash=1
+# -runs=10000.
 set -u
 cd "$(dirname "$0")/.."
 out=build-fuzz

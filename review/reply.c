@@ -7,6 +7,7 @@
  * violation is checked field by field; what is wrong is dropped or mended,
  * and every such decision leaves a note. */
 #include "review/reply.h"
+#include "scoring/jsonin.h"
 #include "core/mem.h"
 
 #include <cjson/cJSON.h>
@@ -129,21 +130,6 @@ static char *quoted(const char *s) {
   return qg_buf_detach(&b);
 }
 
-static const char *type_name(const cJSON *v) {
-  if (cJSON_IsString(v))
-    return "a string";
-  if (cJSON_IsNumber(v))
-    return "a number";
-  if (cJSON_IsBool(v))
-    return "a boolean";
-  if (cJSON_IsNull(v))
-    return "null";
-  if (cJSON_IsArray(v))
-    return "an array";
-  if (cJSON_IsObject(v))
-    return "an object";
-  return "not a value";
-}
 
 /* ---- notes -------------------------------------------------------------------------- */
 
@@ -557,7 +543,7 @@ static char *text_field(ctx *c, size_t idx, const cJSON *o, const char *name, co
   if (!v)
     return NULL;
   if (!cJSON_IsString(v)) {
-    note(c, "violation %zu: %s is %s, not text; left out", idx, name, type_name(v));
+    note(c, "violation %zu: %s is %s, not text; left out", idx, name, qg_json_type_name(v));
     return NULL;
   }
   bool cut = false;
@@ -584,7 +570,7 @@ static void violation_free(qg_violation *v) {
 static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
   memset(v, 0, sizeof(*v));
   if (!cJSON_IsObject(o)) {
-    note(c, "violation %zu: %s, not an object, dropped", idx, type_name(o));
+    note(c, "violation %zu: %s, not an object, dropped", idx, qg_json_type_name(o));
     return false;
   }
   /* message */
@@ -594,7 +580,7 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
     return false;
   }
   if (!cJSON_IsString(m)) {
-    note(c, "violation %zu: message is %s, not text, dropped", idx, type_name(m));
+    note(c, "violation %zu: message is %s, not text, dropped", idx, qg_json_type_name(m));
     return false;
   }
   bool msg_cut = false, path_cut = false;
@@ -643,7 +629,7 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
       note(c, "violation %zu: confidence %s is not a number, dropped", idx, q);
       free(q);
     } else {
-      note(c, "violation %zu: confidence is %s, not a number, dropped", idx, type_name(cv));
+      note(c, "violation %zu: confidence is %s, not a number, dropped", idx, qg_json_type_name(cv));
     }
     free(raw);
     free(msg);
@@ -665,7 +651,7 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
       free(q);
     }
   } else if (sv) {
-    note(c, "violation %zu: severity is %s, not a name; taken as medium", idx, type_name(sv));
+    note(c, "violation %zu: severity is %s, not a name; taken as medium", idx, qg_json_type_name(sv));
   }
 
   const cJSON *lv = field(o, "line", NULL);
@@ -678,7 +664,7 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
     } else if (cJSON_IsNumber(lv)) {
       note(c, "violation %zu: line %g is not a line number; kept on line 0", idx, lv->valuedouble);
     } else {
-      note(c, "violation %zu: line is %s, not a line number; kept on line 0", idx, type_name(lv));
+      note(c, "violation %zu: line is %s, not a line number; kept on line 0", idx, qg_json_type_name(lv));
     }
   } else if (cf && v->line && !qg_change_shows_line(cf, v->line)) {
     uint32_t near = nearest_shown(cf, v->line);
