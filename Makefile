@@ -79,7 +79,7 @@ tsan:
 
 valgrind:
 	QGATE_NO_JIT=1 $(MAKE) BUILD=build-valgrind CFLAGS="-O1 -g" \
-	  VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" check
+	  VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp" check
 
 docs: qgate
 	./qgate rules --format markdown > docs/rules.md
