@@ -57,7 +57,7 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
   if (!rep->command || strcmp(rep->command, "k8s") == 0)
     fprintf(out, ", %zu object%s", r->stats.objects, r->stats.objects == 1 ? "" : "s");
   if (r->stats.skipped && rep->command && strcmp(rep->command, "secrets") == 0)
-    fprintf(out, " (%zu skipped: binary, lock or minified)", r->stats.skipped);
+    fprintf(out, " (%zu skipped: binary, generated or over the size cap)", r->stats.skipped);
   if (rep->base)
     fprintf(out, "; %zu already in %s", in_base, rep->base);
   if (suppressed)
