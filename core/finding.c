@@ -16,6 +16,11 @@ void qg_result_cleanup(qg_result *r) {
     qg_fix_free(r->findings.items[i].fix);
   }
   free(r->findings.items);
+  if (r->overflow) {
+    free(r->overflow->message);
+    qg_fix_free(r->overflow->fix);
+    free(r->overflow);
+  }
   for (size_t i = 0; i < r->diags.n; i++)
     free(r->diags.items[i].message);
   free(r->diags.items);
@@ -39,9 +44,20 @@ const char *qg_result_intern(qg_result *r, const char *s) {
 
 qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
                                   const qg_location *loc, const qg_context *ctx, char *message) {
-  qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1,
-          sizeof(qg_finding));
-  qg_finding *f = &r->findings.items[r->findings.n];
+  bool drop = r->max_findings && r->findings.n >= r->max_findings;
+  qg_finding *f;
+  if (drop) {
+    r->dropped++;
+    if (!r->overflow)
+      r->overflow = qg_xcalloc(1, sizeof(*r->overflow));
+    free(r->overflow->message);
+    qg_fix_free(r->overflow->fix);
+    f = r->overflow;
+  } else {
+    qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1,
+            sizeof(qg_finding));
+    f = &r->findings.items[r->findings.n];
+  }
   memset(f, 0, sizeof(*f));
   f->rule = rule;
   f->severity = sev;
@@ -57,7 +73,8 @@ qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_s
   }
   f->message = message;
   f->order = (uint32_t)r->findings.n;
-  r->findings.n++;
+  if (!drop)
+    r->findings.n++;
   return f;
 }
 

@@ -95,6 +95,10 @@ typedef struct qg_result {
   qg_diags diags;
   qg_strpool pool;
   qg_stats stats;
+  size_t max_findings;  /* 0: no cap; else findings past it are counted in dropped, not kept */
+  size_t dropped;
+  struct qg_finding *overflow; /* owned: where a dropped finding is built (its caller may still
+                                  set its fix or suppression), reused */
 } qg_result;
 
 void qg_result_init(qg_result *r);
@@ -105,7 +109,9 @@ const char *qg_result_intern(qg_result *r, const char *s);
 
 /* Appends a finding; takes ownership of `message` (heap string). Context
  * strings are interned here, so the caller may pass any pointers. Returns the
- * new finding, borrowed and valid until the next finding is added. */
+ * new finding, borrowed and valid until the next finding is added. Past
+ * max_findings the finding is counted in dropped and built in a scratch
+ * place instead, so callers need not check. */
 qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_severity sev,
                                   const qg_location *loc, const qg_context *ctx, char *message);
 

@@ -199,9 +199,19 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
                     qg_result *r) {
   qg_location loc = {path, 0, 0, 0, 0};
   switch (kind) {
-  case JOB_FILE:
+  case JOB_FILE: {
+    /* a cap per file: a generated manifest with 100,000 pods must not take
+     * gigabytes; what is past it is an error, never a silent pass */
+    size_t cap = r->max_findings, dropped = r->dropped;
+    r->max_findings = r->findings.n + QG_MAX_FINDINGS_PER_FILE;
     scan_file(cfg, path, r);
+    r->max_findings = cap;
+    if (r->dropped > dropped)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                     "more than %u findings in this file: %zu more were not reported",
+                     QG_MAX_FINDINGS_PER_FILE, r->dropped - dropped);
     break;
+  }
   case JOB_MISSING:
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 
 #define QG_DEFAULT_MAX_FILE_SIZE (64u * 1024u * 1024u)
+/* Findings kept per file; past it, an error says how many more there were. */
+#define QG_MAX_FINDINGS_PER_FILE 10000u
 #define QG_STDIN_LABEL "<stdin>"
 
 typedef struct qg_scan_config {

@@ -68,6 +68,22 @@ QGATE="$QGATE" sh tests/conformance.sh >"$out" 2>&1; st=$?
 grep -v '^conformance:' "$out" | head -40
 tally conformance "$out" $st
 
+# the findings cap per file: 10,050 privileged pods in one file keep 10,000 findings and
+# say, as an error (exit status 2), how many more there were
+lim_dir=$(mktemp -d)
+awk 'BEGIN { for (i = 0; i < 10050; i++) printf "---\n{apiVersion: v1, kind: Pod, metadata: {name: p%d}, spec: {containers: [{name: a, image: \"a:1\", securityContext: {privileged: true}}]}}\n", i }' >"$lim_dir/many.yaml"
+$QGATE k8s --select pss/privileged --format findings="$lim_dir/f.txt" "$lim_dir/many.yaml" \
+  >/dev/null 2>"$lim_dir/err.txt"; st=$?
+n=$(wc -l <"$lim_dir/f.txt" | tr -d ' ')
+if [ $st -eq 2 ] && [ "$n" = 10000 ] &&
+  grep -q 'error: more than 10000 findings in this file: 50 more were not reported' "$lim_dir/err.txt"; then
+  echo "1 passed, 0 failed" >"$out"; st=0
+else
+  echo "limits: exit $st, $n findings:"; cat "$lim_dir/err.txt"; : >"$out"; st=1
+fi
+rm -rf "$lim_dir"
+tally limits "$out" $st
+
 QGATE="$QGATE" sh tests/hook.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -20
 tally hook "$out" $st
