@@ -1055,6 +1055,17 @@ static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result
     qg_scan_mark_base(scan, base, r);
 }
 
+/* Every --format names a reporter; otherwise an error that lists them. */
+static bool formats_known(const cli_opts *o, const qg_cli_io *io) {
+  for (size_t i = 0; i < o->nformats; i++)
+    if (!qg_reporter_find(o->formats[i].name)) {
+      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, codequality, junit, badge)",
+             o->formats[i].name);
+      return false;
+    }
+  return true;
+}
+
 static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
   qg_secrets *engine = NULL;
@@ -1088,12 +1099,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     goto out;
   }
   status = QG_EXIT_INPUT;
+  if (!formats_known(&o, io))
+    goto out;
   for (size_t i = 0; i < o.nformats; i++) {
-    if (!qg_reporter_find(o.formats[i].name)) {
-      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, codequality, junit, badge)",
-             o.formats[i].name);
-      goto out;
-    }
     if (strcmp(o.formats[i].name, "badge") == 0 && mode != RUN_SCAN) {
       errorf(io, "--format badge shows the quality score: it goes with 'qgate scan'");
       goto out;
@@ -1486,13 +1494,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
     goto out;
   }
   status = QG_EXIT_INPUT;
-  for (size_t i = 0; i < o.nformats; i++) {
-    if (!qg_reporter_find(o.formats[i].name)) {
-      errorf(io, "unknown --format '%s' (text, json, sarif, markdown, codequality, junit, badge)",
-             o.formats[i].name);
-      goto out;
-    }
-  }
+  if (!formats_known(&o, io))
+    goto out;
   if ((o.comment || o.notify) && load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
     goto out;
   if (!o.npaths) {
