@@ -12,6 +12,11 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS  = $(WARN) $(if $(filter 1,$(WERROR)),-Werror) -D_POSIX_C_SOURCE=200809L \
               -D_DEFAULT_SOURCE -I. -MMD -MP $(PKG_CFLAGS) $(CFLAGS) $(SAN)
 LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
+# The allocator of ./qgate: mimalloc (Debian's libmimalloc), first on the link line so that
+# it serves libyaml's many small allocations too (a --jobs 1 k8s scan ~12% faster than with
+# glibc's malloc). Only the default build: the sanitizer and valgrind builds keep glibc's,
+# which their tools intercept. `make MALLOC_LIBS=` builds with glibc's.
+MALLOC_LIBS ?= -lmimalloc
 
 LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
                        review/*.c hosts/*.c) cli/cli.c
@@ -37,7 +42,7 @@ $(BUILD)/libqgate.a: $(LIB_OBJS)
 
 ifeq ($(BUILD),build)
 qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
-	$(CC) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -o $@ $^ $(MALLOC_LIBS) $(LDLIBS_ALL)
 else
 qgate: $(BUILD)/qgate
 endif

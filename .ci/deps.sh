@@ -3,7 +3,7 @@
 # Uses sudo when not root. Safe to run repeatedly: installs only what is absent.
 set -eu
 pkgs="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
-libcurl4-openssl-dev libxml2-dev libcmocka-dev libssl-dev valgrind python3
+libcurl4-openssl-dev libxml2-dev libmimalloc-dev libcmocka-dev libssl-dev valgrind python3
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
 clang libclang-rt-dev"
 # (musl-tools and the rest of its line: make static, which builds every library

@@ -32,8 +32,13 @@ typedef struct loader {
   anchor *anchors;
   size_t nanchors, capanchors;
   uint64_t real_nodes, expanded; /* for the alias cap */
-  uint32_t last_line, last_col;  /* end of the last node or alias read */
-  size_t last_index;             /* ... as libyaml's character index */
+  /* the end of the last node or alias read, and as libyaml's character index;
+   * last_line and last_col are kept apart so that they are copied from a node
+   * as two 4-byte loads, each forwarded from the store that set it, not one
+   * 8-byte load across two stores, which stalls the store buffer */
+  uint32_t last_line;
+  size_t last_index;
+  uint32_t last_col;
   /* positions recomputed from libyaml's character index (see mark_pos) */
   bool remap;
   bool bom; /* a UTF-8 byte order mark, which qgate counts as line 1's first character */
@@ -61,18 +66,32 @@ static uint32_t sat_add(uint32_t a, uint32_t b) { return a > UINT32_MAX - b ? UI
  * marks, which mostly move forward. */
 
 /* Does the text end a line anywhere other than at "\n"? (UTF-8 only: the
- * positions in a UTF-16 text stay libyaml's.) */
+ * positions in a UTF-16 text stay libyaml's.) Each kind of break holds a CR
+ * or a byte >= 0x80, so eight bytes at a time are skipped while they hold
+ * neither: most texts are ASCII with "\n" or "\r\n" line ends. */
 static bool needs_remap(const unsigned char *buf, size_t len) {
   if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
     return false;
-  for (size_t i = 0; i < len; i++) {
-    if (buf[i] == '\r' && (i + 1 == len || buf[i + 1] != '\n'))
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  while (i < len) {
+    if (i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, buf + i, 8);
+      uint64_t cr = w ^ (ones * '\r'); /* a zero byte where w has a CR */
+      if (!((w | ((cr - ones) & ~cr)) & highs)) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char b = buf[i];
+    if (b == '\r' && (i + 1 == len || buf[i + 1] != '\n'))
       return true;
-    if (buf[i] == 0xC2 && i + 1 < len && buf[i + 1] == 0x85)
+    if (b == 0xC2 && i + 1 < len && buf[i + 1] == 0x85)
       return true;
-    if (buf[i] == 0xE2 && i + 2 < len && buf[i + 1] == 0x80 &&
-        (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9))
+    if (b == 0xE2 && i + 2 < len && buf[i + 1] == 0x80 && (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9))
       return true;
+    i++;
   }
   return false;
 }
@@ -202,7 +221,8 @@ static void set_pos(loader *L, qg_ynode *n, const yaml_mark_t *start, const yaml
 }
 
 static void push_kid(loader *L, const qg_ynode *n) {
-  qg_grow((void **)&L->kids, &L->capkids, L->nkids + 1, sizeof(*L->kids));
+  if (L->nkids == L->capkids)
+    qg_grow((void **)&L->kids, &L->capkids, L->nkids + 1, sizeof(*L->kids));
   L->kids[L->nkids++] = n;
 }
 

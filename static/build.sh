@@ -1,8 +1,9 @@
 #!/bin/sh
 # static/build.sh (make static): builds ./qgate-static, one statically linked
 # binary with musl libc and every library qgate links built from the Debian
-# source packages pinned in static/versions (static/deps.sh). Needs
-# musl-tools, cmake, perl and dpkg-dev (sh .ci/deps.sh installs them).
+# source packages pinned in static/versions (static/deps.sh), mimalloc as
+# its allocator. Needs musl-tools, cmake, perl, dpkg-dev and g++ (mimalloc's
+# CMake project checks for a C++ compiler; sh .ci/deps.sh installs them all).
 #
 # The libraries are built once into build-static/deps/KEY, KEY a hash of the
 # pins, static/deps.sh and the toolchain; qgate's own objects go to
@@ -20,7 +21,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 die() { echo "static/build.sh: $*" >&2; exit 1; }
 
 missing=""
-for t in musl-gcc cmake perl dpkg-source apt-get pkg-config gcc ar; do
+for t in musl-gcc cmake perl dpkg-source apt-get pkg-config gcc g++ ar nm; do
   command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 done
 [ -z "$missing" ] || die "missing:$missing (sh .ci/deps.sh installs what the static build needs)"
@@ -60,9 +61,13 @@ export PKG_CONFIG_LIBDIR="$P/lib/pkgconfig" PKG_CONFIG_PATH=""
 cflags=$(pkg-config --cflags --static $PKGS) || die "pkg-config: the static libraries lack one of: $PKGS"
 # shellcheck disable=SC2086
 libs=$(pkg-config --libs --static $PKGS)
+# mimalloc.o, an object rather than a library, is linked whole: its malloc,
+# free, ... serve qgate and every library, and musl's allocator stays out.
+mi=$P/lib/mimalloc.o
+[ -f "$mi" ] || die "no $mi (static/deps.sh builds it)"
 "$MAKE" -j"$JOBS" BUILD="$OBJ" CC=musl-gcc \
-  CFLAGS="-O2 -g -ffunction-sections -fdata-sections" \
-  PKG_CFLAGS="$cflags" PKG_LIBS="-static -Wl,--gc-sections $libs" "$OBJ/qgate"
+  CFLAGS="-O2 -g -ffunction-sections -fdata-sections -minline-stringops-dynamically" \
+  PKG_CFLAGS="$cflags" PKG_LIBS="-static -Wl,--gc-sections $mi $libs" "$OBJ/qgate"
 cp "$OBJ/qgate" qgate-static.tmp
 mv -f qgate-static.tmp qgate-static
 echo "static: ./qgate-static ($(wc -c <qgate-static) bytes) in $(($(date +%s) - t0)) s"

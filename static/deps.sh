@@ -190,8 +190,12 @@ build_http_parser() { # one file; libgit2 uses it as its "system" http-parser
   cp -f http_parser.h "$P/include/"
 }
 
+# musl's memcpy is "rep movsq", slow to start for the short copies libyaml
+# makes by the million: gcc inlines those (a run-time size check, a library
+# call for long ones). qgate's own objects are built the same way (build.sh).
 build_libyaml() {
-  cmake_build "$W/libyaml" -DBUILD_TESTING=OFF -DINSTALL_CMAKE_DIR=lib/cmake/yaml
+  cmake_build "$W/libyaml" -DCMAKE_C_FLAGS="$CFLAGS -minline-stringops-dynamically" \
+    -DBUILD_TESTING=OFF -DINSTALL_CMAKE_DIR=lib/cmake/yaml
   # libyaml's CMake build installs no pkg-config file: the one its autotools build makes
   v=$(pin libyaml); v=${v%-*}
   cat >"$P/lib/pkgconfig/yaml-0.1.pc" <<EOF
@@ -281,6 +285,27 @@ build_libgit2() { # local repositories only: no HTTPS, SSH, NTLM or GSSAPI
     -DUSE_NTLMCLIENT=OFF -DUSE_SHA1=CollisionDetection -DUSE_SHA256=Builtin \
     -DUSE_HTTP_PARSER=system -DREGEX_BACKEND=pcre2 -DUSE_BUNDLED_ZLIB=OFF \
     -DUSE_THREADS=ON -DUSE_NSEC=ON
+}
+
+# The allocator: mimalloc, in place of musl's mallocng (which unmaps freed
+# buffers and serialises the threads on one lock) for qgate and every library
+# it links. One object, lib/mimalloc.o (static.c: all of mimalloc with the
+# malloc, free, calloc, realloc, posix_memalign, ... entry points), that
+# static/build.sh links as an object: those symbols are then defined before
+# libc.a is searched, so libc.a's allocator members are never pulled in and
+# nothing is defined twice. 2.0.9 defines aligned_alloc only under glibc's
+# __USE_ISOC11, which musl's headers never set: set here, or musl's
+# aligned_alloc would hand mallocng memory to mimalloc's free. A release
+# build: no secure mode, silent unless MIMALLOC_VERBOSE or
+# MIMALLOC_SHOW_ERRORS is set in the environment.
+build_mimalloc() {
+  cmake_build "$W/mimalloc" -DCMAKE_C_FLAGS="$CFLAGS -D__USE_ISOC11=1" \
+    -DMI_OVERRIDE=ON -DMI_BUILD_OBJECT=ON -DMI_BUILD_STATIC=OFF -DMI_BUILD_SHARED=OFF \
+    -DMI_BUILD_TESTS=OFF -DMI_SECURE=OFF -DMI_SHOW_ERRORS=OFF -DMI_INSTALL_TOPLEVEL=ON
+  rm -f "$P/lib/pkgconfig/mimalloc.pc" # it names a libmimalloc.a, not built
+  for s in malloc free calloc realloc aligned_alloc posix_memalign memalign malloc_usable_size; do
+    nm "$P/lib/mimalloc.o" | grep -q " T $s\$" || { echo "mimalloc.o does not define $s" >&2; exit 1; }
+  done
 }
 
 for n in $(pins | cut -d= -f1); do

@@ -2,6 +2,7 @@
 # tests/static.sh [BINARY]: proves ./qgate-static (make static) is one static
 # binary that works with nothing around it. As root (chroot):
 #   - file(1) says statically linked, ldd finds no dynamic dependencies;
+#   - the allocator is mimalloc's, not musl's, and silent;
 #   - in an empty root holding only the binary, /etc/hosts, a test CA and the
 #     files to scan, `qgate scan` scans manifests, reads a git repository and
 #     does the architecture review over HTTPS against a test server on
@@ -25,7 +26,7 @@ finish() {
   exit $?
 }
 [ -x "$BIN" ] || { bad "no binary $BIN (make static)"; finish; }
-for t in file openssl python3 git chroot readelf; do
+for t in file openssl python3 git chroot readelf nm; do
   command -v "$t" >/dev/null 2>&1 || { bad "$t is missing (sh .ci/deps.sh)"; finish; }
 done
 # absolute paths: the runs in the root clear the environment, PATH too
@@ -47,6 +48,23 @@ if readelf -lW "$BIN" 2>/dev/null | grep -q INTERP || readelf -dW "$BIN" 2>/dev/
   bad "the ELF file has an interpreter or NEEDED entries"
 else
   ok "no PT_INTERP, no DT_NEEDED"
+fi
+# the allocator is mimalloc's (static/deps.sh): malloc, free, calloc and
+# realloc are its mi_* functions (aliases, one address each), it runs (its
+# verbose mode answers MIMALLOC_VERBOSE) and it says nothing by default
+syms=$(nm "$BIN" 2>/dev/null)
+not_mi=""
+for f in malloc free calloc realloc; do
+  a=$(echo "$syms" | awk -v s="$f" '$3 == s { print $1 }')
+  b=$(echo "$syms" | awk -v s="mi_$f" '$3 == s { print $1 }')
+  [ -n "$a" ] && [ "$a" = "$b" ] || not_mi="$not_mi $f (${a:-undefined}; mi_$f ${b:-undefined})"
+done
+quiet=$(env -i "$BIN" version 2>&1 >/dev/null)
+verbose=$(env -i MIMALLOC_VERBOSE=1 "$BIN" version 2>&1 >/dev/null)
+if [ -z "$not_mi" ] && [ -z "$quiet" ] && echo "$verbose" | grep -q "^mimalloc: option 'verbose': 1"; then
+  ok "the allocator is mimalloc (malloc is mi_malloc; silent unless MIMALLOC_VERBOSE is set)"
+else
+  bad "the allocator: not mimalloc's:${not_mi:- none}; stderr: '$(echo "$quiet" | head -c 200)'; with MIMALLOC_VERBOSE=1: '$(echo "$verbose" | head -c 200)'"
 fi
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -354,6 +354,41 @@ static void test_errors_have_positions(void **state) {
                                    "sequence (line 2 column 4)");
 }
 
+static uint32_t c_line;
+static void record_c_line(const qg_ynode *root, unsigned index) {
+  (void)index;
+  const qg_ypair *p = qg_ymap_pair(root, "c");
+  assert_non_null(p);
+  c_line = p->key->line;
+}
+
+/* Lines end at "\n" alone: a lone CR, NEL (C2 85), LS (E2 80 A8) or PS
+ * (E2 80 A9) is found after bytes that start the same way but are not a
+ * break (CRLF, NBSP C2 A0, an em dash E2 80 94). */
+static void test_other_line_breaks(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    uint32_t line;
+  } cases[] = {
+      {"a: \"\xe2\x80\x94\"\r\nb: \"x\xe2\x80\xa8y\"\nc: 1\n", 3},
+      {"a: \"\xe2\x80\x94\"\r\nb: \"x\xe2\x80\xa9y\"\nc: 1\n", 3},
+      {"a: \"\xc2\xa0\"\nb: \"x\xc2\x85y\"\nc: 1\n", 3},
+      {"a: 1\r\nb: \"x\ry\"\nc: 1\n", 3},
+      {"a: \"\xe2\x80\x94\xc2\xa0\"\r\nb: 2\r\nc: 1\r\n", 3},
+      {"a: \"x\ry\xc2\x85z\xe2\x80\xa8w\"\nc: 1\n", 2},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    seen s = {0};
+    s.check = record_c_line;
+    qg_yaml_error err;
+    c_line = 0;
+    assert_int_equal(load(cases[i].text, &s, &err), QG_OK);
+    assert_int_equal(s.docs, 1);
+    assert_int_equal(c_line, cases[i].line);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_positions),       cmocka_unit_test(test_scalars),
@@ -361,7 +396,7 @@ int main(void) {
       cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_caps),
       cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
       cmocka_unit_test(test_anchor_positions), cmocka_unit_test(test_explicit_key_positions),
-      cmocka_unit_test(test_flow_flags),
+      cmocka_unit_test(test_flow_flags),      cmocka_unit_test(test_other_line_breaks),
   };
   return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
 }
