@@ -277,7 +277,8 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
   }
   if (!flow)
     n->shared_line = L->remap && other_break_around(L, ev->end_mark.index, true);
-  qg_grow((void **)&L->frames, &L->capframes, L->nframes + 1, sizeof(*L->frames));
+  if (L->nframes == L->capframes)
+    qg_grow((void **)&L->frames, &L->capframes, L->nframes + 1, sizeof(*L->frames));
   frame *f = &L->frames[L->nframes++];
   f->node = n;
   f->child_start = L->nkids;
@@ -306,7 +307,7 @@ static void close_pos(loader *L, qg_ynode *n, const yaml_event_t *ev, bool empty
 }
 
 static int is_merge_key(const qg_ynode *k) {
-  if (k->kind != QG_Y_SCALAR || strcmp(k->u.s.str, "<<") != 0)
+  if (k->kind != QG_Y_SCALAR || k->u.s.len != 2 || k->u.s.str[0] != '<' || k->u.s.str[1] != '<')
     return 0;
   if (k->tag)
     return strcmp(k->tag, "tag:yaml.org,2002:merge") == 0;
