@@ -43,6 +43,7 @@ typedef struct loader {
   bool remap;
   bool bom; /* a UTF-8 byte order mark, which qgate counts as line 1's first character */
   bool utf16; /* the cursor cannot follow a UTF-16 text */
+  bool flow_doc; /* this document's root is a flow collection */
   const unsigned char *text;
   size_t len, byte, chr; /* the cursor: character chr starts at text[byte] */
   uint32_t line, col;    /* ... at line:col */
@@ -264,10 +265,13 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
     snprintf(num, sizeof(num), "%u", L->lim.max_depth);
     return fail(L, &ev->start_mark, "nesting deeper than %s levels", num);
   }
+  if (!L->nframes)
+    L->flow_doc = flow;
   qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
   memset(n, 0, sizeof(*n));
   n->kind = (uint8_t)kind;
   n->flow = (uint8_t)flow;
+  n->flow_doc = L->flow_doc;
   n->tag = arena_str(L, tag);
   set_pos(L, n, &ev->start_mark, &ev->end_mark);
   if (kind == QG_Y_MAP && !flow) {
@@ -521,6 +525,7 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
     qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
     memset(n, 0, sizeof(*n));
     n->kind = QG_Y_SCALAR;
+    n->flow_doc = L->nframes && L->flow_doc;
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->tag = arena_str(L, ev->data.scalar.tag);
     n->weight = 1;

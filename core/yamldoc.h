@@ -31,6 +31,8 @@ struct qg_ynode {
   uint8_t trailing_comma; /* flow collection: a ',' after its last entry ({a: 1,}) */
   uint8_t implicit;       /* flow mapping of one pair in a flow sequence, without braces
                              ([a: 1]) */
+  uint8_t flow_doc;       /* its document's root is a flow collection (a JSON file, mostly):
+                             text inserted there is written as JSON */
   uint32_t line, col;         /* 1-based start (a block mapping: of its first key) */
   uint32_t end_line, end_col; /* 1-based, exclusive end column */
   uint32_t weight;            /* nodes in this subtree, aliases expanded (saturating) */

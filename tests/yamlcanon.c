@@ -1,9 +1,15 @@
 /* yamlcanon.c: prints every document of a YAML file as "path=value" lines,
  * leaving out the keys given with --drop (and mappings left empty by that),
- * so that a file and its --fix'ed version can be compared object by object. */
+ * so that a file and its --fix'ed version can be compared object by object.
+ *
+ * yamlcanon --json FILE: prints the file's one document as JSON instead (plain
+ * true/false, null and integers typed, every other scalar a string), to make
+ * JSON manifests for tests/fix-roundtrip.sh; exit 3 when the file holds more or
+ * fewer than one document, or a key that is not a scalar. */
 #include "core/fs.h"
 #include "core/yamldoc.h"
 
+#include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,8 +59,60 @@ static int dump(const qg_ynode *n, char *prefix, size_t plen, unsigned depth) {
   return lines;
 }
 
+static bool is_int(const char *s) {
+  s += *s == '-';
+  if (!*s || (s[0] == '0' && s[1]))
+    return false;
+  for (; *s; s++)
+    if (*s < '0' || *s > '9')
+      return false;
+  return true;
+}
+
+/* n as a cJSON value, or NULL (a key that is not a scalar). */
+static cJSON *to_json(const qg_ynode *n, unsigned depth) {
+  if (depth > 200)
+    return NULL;
+  if (n->kind == QG_Y_SCALAR) {
+    if (qg_ynode_is_null(n))
+      return cJSON_CreateNull();
+    if (n->plain && !n->tag && (!strcmp(n->u.s.str, "true") || !strcmp(n->u.s.str, "false")))
+      return cJSON_CreateBool(n->u.s.str[0] == 't');
+    if (n->plain && !n->tag && is_int(n->u.s.str) && n->u.s.len < 16)
+      return cJSON_CreateRaw(n->u.s.str);
+    return cJSON_CreateString(n->u.s.str);
+  }
+  cJSON *out = n->kind == QG_Y_MAP ? cJSON_CreateObject() : cJSON_CreateArray();
+  for (uint32_t i = 0; i < (n->kind == QG_Y_MAP ? n->u.map.n : n->u.seq.n); i++) {
+    const qg_ynode *k = n->kind == QG_Y_MAP ? n->u.map.pairs[i].key : NULL;
+    cJSON *v = to_json(k ? n->u.map.pairs[i].value : n->u.seq.items[i], depth + 1);
+    if (!v || (k && k->kind != QG_Y_SCALAR)) {
+      cJSON_Delete(v);
+      cJSON_Delete(out);
+      return NULL;
+    }
+    if (k)
+      cJSON_AddItemToObject(out, k->u.s.str, v);
+    else
+      cJSON_AddItemToArray(out, v);
+  }
+  return out;
+}
+
+static bool g_json;
+static int g_docs;
+static char *g_json_text; /* the first document as JSON; NULL if it has none */
+
 static qg_status on_doc(void *ud, const qg_ynode *root, unsigned index) {
   (void)ud;
+  if (g_json) {
+    if (g_docs++ == 0) {
+      cJSON *j = to_json(root, 0);
+      g_json_text = j ? cJSON_Print(j) : NULL;
+      cJSON_Delete(j);
+    }
+    return QG_OK;
+  }
   char prefix[4096];
   int len = snprintf(prefix, sizeof(prefix), "doc%u", index);
   dump(root, prefix, (size_t)len, 0);
@@ -63,12 +121,15 @@ static qg_status on_doc(void *ud, const qg_ynode *root, unsigned index) {
 
 int main(int argc, char **argv) {
   int i = 1;
-  if (argc > 2 && strcmp(argv[1], "--drop") == 0) {
+  if (argc > 2 && strcmp(argv[1], "--json") == 0) {
+    g_json = true;
+    i = 2;
+  } else if (argc > 2 && strcmp(argv[1], "--drop") == 0) {
     g_drop = argv[2];
     i = 3;
   }
   if (i >= argc) {
-    fprintf(stderr, "usage: yamlcanon [--drop k1,k2] FILE\n");
+    fprintf(stderr, "usage: yamlcanon [--drop k1,k2 | --json] FILE\n");
     return 2;
   }
   unsigned char *buf;
@@ -80,6 +141,13 @@ int main(int argc, char **argv) {
   qg_yaml_error e;
   qg_status st = qg_yaml_load(buf, len, &o, &e);
   free(buf);
+  if (g_json) {
+    int rc = st == QG_OK && g_docs == 1 && g_json_text ? 0 : 3;
+    if (!rc)
+      printf("%s\n", g_json_text);
+    cJSON_free(g_json_text);
+    return rc;
+  }
   if (st != QG_OK)
     printf("error %u:%u %s\n", e.line, e.col, e.message);
   return 0;

@@ -16,12 +16,55 @@ static qg_fix *new_fix(const char *description, uint32_t line, uint32_t col, uin
   return f;
 }
 
+/* Does the bare word s[0..n) read as a string in YAML and must it be quoted
+ * in JSON (not true, false, null or a number)? */
+static bool is_string_word(const char *s, size_t n) {
+  if ((n == 4 && !memcmp(s, "true", 4)) || (n == 5 && !memcmp(s, "false", 5)) ||
+      (n == 4 && !memcmp(s, "null", 4)))
+    return false;
+  return !(n && ((s[0] >= '0' && s[0] <= '9') || (s[0] == '-' && n > 1)));
+}
+
+/* qgate's own flow text ("a: {b: [\"C\"]}, d: true") as JSON: bare words that
+ * are keys or strings get double quotes. Caller frees. */
+static char *json_flow(const char *flow) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (const char *s = flow; *s;) {
+    if (*s == '"') { /* a quoted string, as it is */
+      const char *e = s + 1;
+      while (*e && *e != '"')
+        e += e[0] == '\\' && e[1] ? 2 : 1;
+      e += *e == '"';
+      (void)qg_buf_append(&b, s, (size_t)(e - s));
+      s = e;
+    } else if (strchr("{}[],: ", *s)) {
+      (void)qg_buf_putc(&b, *s++);
+    } else {
+      size_t n = strcspn(s, "{}[],: \"");
+      bool q = is_string_word(s, n);
+      (void)qg_buf_printf(&b, q ? "\"%.*s\"" : "%.*s", (int)n, s);
+      s += n;
+    }
+  }
+  return qg_buf_detach(&b);
+}
+
+/* Should text added to flow mapping m be JSON? In a JSON document, or next
+ * to keys written in double quotes. */
+static bool wants_json(const qg_ynode *m) {
+  return m->flow_doc || (m->u.map.n && !m->u.map.pairs[0].key->plain);
+}
+
 qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
   /* an anchored value is shared by its aliases (and its text holds the
    * anchor): a person decides */
   if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line || n->anchored)
     return NULL;
-  return new_fix(description, n->line, n->col, n->end_line, n->end_col, qg_xstrdup(text));
+  /* a quoted value stays quoted (and a JSON file JSON) */
+  bool quote = !n->plain && is_string_word(text, strlen(text));
+  return new_fix(description, n->line, n->col, n->end_line, n->end_col,
+                 quote ? qg_xasprintf("\"%s\"", text) : qg_xstrdup(text));
 }
 
 /* Does mapping m have a key that the top-level lines of block ("key: ...",
@@ -52,7 +95,10 @@ qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow
     /* before the closing brace (a pair in a flow sequence has none) */
     if (m->end_col < 2 || m->implicit)
       return NULL;
-    char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ", flow);
+    char *json = wants_json(m) ? json_flow(flow) : NULL;
+    char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ",
+                              json ? json : flow);
+    free(json);
     return new_fix(description, m->end_line, m->end_col - 1, m->end_line, m->end_col - 1, text);
   }
   if (!m->u.map.n || m->shared_line)
@@ -81,9 +127,14 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
   if (old) {
     if (!qg_ynode_is_null(old) || old->end_col <= old->col)
       return NULL;
-    char *text = qg_xasprintf("{%s}", flow);
-    qg_fix *fx = qg_fix_replace(old, text, description);
-    free(text);
+    char *json = old->flow_doc || !old->plain ? json_flow(flow) : NULL;
+    char *text = qg_xasprintf("{%s}", json ? json : flow);
+    free(json);
+    qg_fix *fx = old->anchored || old->end_line != old->line
+                     ? NULL
+                     : new_fix(description, old->line, old->col, old->end_line, old->end_col, text);
+    if (!fx)
+      free(text);
     return fx;
   }
   qg_buf b;
