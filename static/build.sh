@@ -7,7 +7,8 @@
 #
 # The libraries are built once into build-static/deps/KEY, KEY a hash of the
 # pins, static/deps.sh and the toolchain; qgate's own objects go to
-# build-static/qgate-KEY. A later run only recompiles what changed in qgate.
+# build-static/qgate-KEY2 (KEY and this script). A later run only recompiles
+# what changed in qgate.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -38,7 +39,8 @@ KEY=$( {
   sha256sum "$musl_libc" | cut -d' ' -f1
 } | sha256sum | cut -c1-16)
 P=$S/deps/$KEY
-OBJ=$S/qgate-$KEY
+# qgate's objects also depend on this script's compiler flags
+OBJ=$S/qgate-$( { echo "$KEY"; cat static/build.sh; } | sha256sum | cut -c1-16)
 
 t0=$(date +%s)
 if [ ! -f "$P/.complete" ]; then
