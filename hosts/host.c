@@ -68,6 +68,8 @@ void qg_host_escape(qg_buf *b, const char *text, bool keep_lines) {
     case '!':
       (void)qg_buf_putc(b, '\\');
       (void)qg_buf_putc(b, (char)*p);
+      if ((*p == '#' || *p == '!') && isdigit(p[1]))
+        (void)qg_buf_puts(b, "\xe2\x80\x8d"); /* no link to issue, pull or merge request N */
       break;
     case '\r':
       break;
@@ -82,11 +84,13 @@ void qg_host_escape(qg_buf *b, const char *text, bool keep_lines) {
   }
 }
 
-/* Markdown text with '@' followed by a name character given a zero-width
- * joiner, outside code spans (where nothing is a mention and a path such as
- * node_modules/@scope/pkg must stay as written): the Markdown reporter
- * escapes Markdown, but repository text in it could still mention a person
- * or a team (or @all on GitLab). Caller frees; *outlen set. */
+/* Markdown text with '@' followed by a name character, and '#' or '!'
+ * followed by a digit, given a zero-width joiner, outside code spans (where
+ * nothing is a mention and a path such as node_modules/@scope/pkg must stay as
+ * written): the Markdown reporter escapes Markdown, but repository text in it
+ * could still mention a person or a team (or @all on GitLab), or link and
+ * notify an issue, pull request (#N) or merge request (!N). Caller frees;
+ * *outlen set. */
 static char *defuse_mentions(const char *md, size_t len, size_t *outlen) {
   qg_buf b;
   qg_buf_init(&b, 0);
@@ -99,15 +103,16 @@ static char *defuse_mentions(const char *md, size_t len, size_t *outlen) {
       /* an escaped character is never a delimiter; "\\@name" renders as "@name" */
       c = md[++i];
       (void)qg_buf_putc(&b, c);
-      if (c != '@')
+      if (c != '@' && c != '#' && c != '!')
         continue;
     }
+    unsigned char next = i + 1 < len ? (unsigned char)md[i + 1] : 0;
     if (c == '\n')
       code = false;
     else if (c == '`')
       code = !code;
-    else if (c == '@' && !code && i + 1 < len &&
-             (isalnum((unsigned char)md[i + 1]) || md[i + 1] == '-' || md[i + 1] == '_'))
+    else if (!code && ((c == '@' && (isalnum(next) || next == '-' || next == '_')) ||
+                       ((c == '#' || c == '!') && isdigit(next))))
       (void)qg_buf_puts(&b, "\xe2\x80\x8d"); /* U+200D, as qg_host_escape does */
   }
   *outlen = b.len;

@@ -87,7 +87,8 @@ qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg
 #define QG_HOST_FINDING_MARKER "<!-- qgate:finding "
 
 /* Appends text to b escaped for a Markdown comment body: '@' cannot start a
- * mention (a zero-width joiner follows it), '<' '>' '&' become entities,
+ * mention nor '#' or '!' before a digit a link to an issue, pull or merge
+ * request (a zero-width joiner follows them), '<' '>' '&' become entities,
  * Markdown punctuation that could change structure is backslash-escaped,
  * newlines become spaces unless keep_lines. */
 struct qg_buf;

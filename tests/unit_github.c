@@ -722,8 +722,9 @@ static void test_no_change(void **state) {
   world_free(w);
 }
 
-/* The summary (the Markdown report) mentions no one: repository text there gets the
- * same zero-width joiner after '@'; a path in a code span stays as written. */
+/* The summary (the Markdown report) mentions no one and links no issue: repository
+ * text there gets the same zero-width joiner after '@' (and after '#' or '!' before a
+ * digit); a path in a code span stays as written. */
 static void test_summary_mentions(void **state) {
   (void)state;
   world *w = world_new();
@@ -731,9 +732,15 @@ static void test_summary_mentions(void **state) {
   qg_location loc = {"node_modules/@scope/pod.yaml", 3, 1, 0, 0};
   qg_context cx = {0};
   qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
-                        qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example"));
+                        qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example, "
+                                   "see #123 and !45, `#9`"));
   char *body = qg_host_summary_body(&w->rep, 60000);
   assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
+  /* no link to (and no notification on) issue 123 or merge request 45 */
+  assert_non_null(strstr(body, "\\#\xe2\x80\x8d" "123 and !\xe2\x80\x8d" "45"));
+  assert_null(strstr(body, "#123"));
+  /* the message's backticks are escaped: no code span, so no exception */
+  assert_non_null(strstr(body, "\\`\\#\xe2\x80\x8d" "9\\`"));
   for (const char *p = strchr(body, '@'); p; p = strchr(p + 1, '@')) {
     if (strncmp(p, "@scope/", 7) == 0)
       continue;
@@ -741,6 +748,11 @@ static void test_summary_mentions(void **state) {
       fail_msg("a mention is left in the summary: '%.20s'", p);
   }
   free(body);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  qg_host_escape(&b, "fixes #12, !3 and # 4", false);
+  assert_string_equal(b.data, "fixes \\#\xe2\x80\x8d" "12, \\!\xe2\x80\x8d" "3 and \\# 4");
+  qg_buf_cleanup(&b);
   /* the cap holds with the joiners added */
   for (int i = 0; i < 10; i++)
     qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
