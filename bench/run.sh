@@ -149,11 +149,13 @@ run() {
 }
 
 # best ARGS...: BEST = the least wall-clock seconds of RUNS runs, RSS = the peak RSS (MiB)
-# of the last one.
+# of the last one. With WITH_BARE=1, one more bare parse runs before each.
+WITH_BARE=0
 best() {
   BEST=
   n=0
   while [ "$n" -lt "$RUNS" ]; do
+    [ "$WITH_BARE" = 1 ] && bare
     t0=$(now)
     run "$@"
     t1=$(now)
@@ -171,38 +173,20 @@ json_s=$BEST json_rss=$RSS
 best k8s --fail-on none --jobs 1 --format text
 text_s=$BEST text_rss=$RSS
 # every core (the default), each run next to one more of the bare parse: on a busy machine
-# both see the same load, and the baseline can only get faster
-all_s=
-n=0
-while [ "$n" -lt "$RUNS" ]; do
-  bare
-  t0=$(now)
-  run k8s --fail-on none --format text
-  t1=$(now)
-  all_s=$(min "$all_s" "$(calc 'b - a' -v a="$t0" -v b="$t1")")
-  n=$((n + 1))
-done
-all_rss=n/a
-[ $have_time = 1 ] && all_rss=$(calc 'sprintf("%.1f", k / 1024)' -v k="$(tail -n 1 "$OUT/rss.txt")")
-# the static binary (make static), which the Action runs, the same way
-static_all_s=
+# both see the same load, and the baseline can only get faster; the static binary (make
+# static), which the Action runs, the same way
+WITH_BARE=1
+best k8s --fail-on none --format text
+all_s=$BEST all_rss=$RSS
+static_all_s= static_all_rss=
 if [ -x ./qgate-static ] && [ "$QGATE" != ./qgate-static ]; then
-  n=0
-  while [ "$n" -lt "$RUNS" ]; do
-    bare
-    t0=$(now)
-    dyn=$QGATE
-    QGATE=./qgate-static
-    run k8s --fail-on none --format text
-    QGATE=$dyn
-    t1=$(now)
-    static_all_s=$(min "$static_all_s" "$(calc 'b - a' -v a="$t0" -v b="$t1")")
-    n=$((n + 1))
-  done
-  static_all_rss=n/a
-  [ $have_time = 1 ] &&
-    static_all_rss=$(calc 'sprintf("%.1f", k / 1024)' -v k="$(tail -n 1 "$OUT/rss.txt")")
+  dyn=$QGATE
+  QGATE=./qgate-static
+  best k8s --fail-on none --format text
+  QGATE=$dyn
+  static_all_s=$BEST static_all_rss=$RSS
 fi
+WITH_BARE=0
 best k8s --fail-on none --format "sarif=$OUT/qgate.sarif"
 sarif_all_s=$BEST sarif_all_rss=$RSS
 best secrets --fail-on none --format text

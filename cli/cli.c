@@ -88,7 +88,7 @@ static const opt_def k_opts[] = {
      "=FILE writes to FILE"},
     {"help", O_HELP, NULL, "show this help"},
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
-    {"jobs", O_JOBS, "N", "files scanned at once (threads; default: one per CPU)"},
+    {"jobs", O_JOBS, "N", "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)"},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
     {"metrics", O_METRICS, "FILE",
@@ -1393,6 +1393,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .score = mode == RUN_SCAN ? &score : NULL,
       .review = reviewing ? &review : NULL,
       .shard = shard_obj,
+      .threads = qg_scan_threads(o.jobs),
   };
   print_diags(io, &r);
   int wstatus = write_reports(&o, &rep, io);
@@ -1567,6 +1568,7 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       .base = m.base,
       .score = m.scored ? &score : NULL,
       .review = m.reviewed ? &m.review : NULL,
+      .threads = qg_scan_threads(o.jobs),
   };
   if (m.reviewed)
     review_summary(&m.review, io);

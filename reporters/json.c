@@ -122,5 +122,5 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
 
   /* findings are written one at a time: a big result is not held twice */
   return qg_report_write_json_stream(out, root, findings, 1, finding_json, rep,
-                                     r->findings.n);
+                                     r->findings.n, rep->threads);
 }

@@ -3,6 +3,7 @@
 #include "reporters/reporter.h"
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,8 +60,45 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
 /* The placeholder a streamed array holds while the rest is printed. */
 #define STREAM_MARK "\001qgate-stream\001"
 
+/* A batch of items printed by several threads: thread t prints items
+ * from + t, from + t + nthreads, ... into text[i - from]. */
+typedef struct batch {
+  qg_json_item_fn item;
+  const void *ud;
+  int pretty;
+  size_t from, to;
+  unsigned nthreads;
+  char **text; /* NULL where printing ran out of memory */
+} batch;
+
+typedef struct batch_worker {
+  batch *b;
+  unsigned t;
+} batch_worker;
+
+static char *print_item(qg_json_item_fn item, const void *ud, size_t i, int pretty) {
+  cJSON *o = item(ud, i);
+  char *t = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  return t;
+}
+
+static void *print_batch(void *arg) {
+  const batch_worker *w = arg;
+  const batch *b = w->b;
+  for (size_t i = b->from + w->t; i < b->to; i += b->nthreads)
+    b->text[i - b->from] = print_item(b->item, b->ud, i, b->pretty);
+  return NULL;
+}
+
+/* Items per thread and batch: enough to keep the threads busy, few enough
+ * that a batch's texts stay small beside the findings. */
+#define BATCH_PER_THREAD 256
+#define MAX_PRINT_THREADS 64
+
 qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int pretty,
-                                      qg_json_item_fn item, const void *ud, size_t n) {
+                                      qg_json_item_fn item, const void *ud, size_t n,
+                                      unsigned threads) {
   cJSON_AddItemToArray(array, cJSON_CreateString(STREAM_MARK));
   char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
@@ -81,38 +119,73 @@ qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int 
   while (ls[tabs] == '\t')
     tabs++;
   fwrite(text, 1, (size_t)(at - text), out);
-  for (size_t i = 0; i < n; i++) {
-    cJSON *o = item(ud, i);
-    char *t = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!t) {
-      cJSON_free(text);
-      return QG_ENOMEM;
-    }
-    if (i)
-      fputs(pretty ? ", " : ",", out);
-    if (!pretty) {
-      fputs(t, out);
-    } else { /* a line at a time, each continuation indented */
-      static const char tabs_buf[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-      size_t ind = tabs + 1 < sizeof(tabs_buf) ? tabs + 1 : sizeof(tabs_buf) - 1;
-      for (const char *p = t;;) {
-        const char *nl = strchr(p, '\n');
-        if (!nl) {
-          fputs(p, out);
+  if (threads > MAX_PRINT_THREADS)
+    threads = MAX_PRINT_THREADS;
+  if (threads < 2 || n < 2 * BATCH_PER_THREAD)
+    threads = 1;
+  size_t per = threads * (size_t)BATCH_PER_THREAD;
+  char **texts = qg_xcalloc(per, sizeof(*texts));
+  qg_status st = QG_OK;
+  for (size_t from = 0; from < n && st == QG_OK; from += per) {
+    batch b = {item, ud, pretty, from, from + per < n ? from + per : n, threads, texts};
+    if (threads == 1) {
+      for (size_t i = b.from; i < b.to; i++)
+        texts[i - from] = print_item(item, ud, i, pretty);
+    } else {
+      pthread_t tids[MAX_PRINT_THREADS];
+      batch_worker ws[MAX_PRINT_THREADS];
+      unsigned started = 1;
+      for (unsigned t = 1; t < threads; t++) {
+        ws[t] = (batch_worker){&b, t};
+        if (pthread_create(&tids[t], NULL, print_batch, &ws[t]) != 0)
           break;
-        }
-        fwrite(p, 1, (size_t)(nl - p) + 1, out);
-        fwrite(tabs_buf, 1, ind, out);
-        p = nl + 1;
+        started++;
       }
+      ws[0] = (batch_worker){&b, 0};
+      print_batch(&ws[0]);
+      for (unsigned t = 1; t < started; t++)
+        pthread_join(tids[t], NULL);
+      /* the items of a thread that did not start, or that ran out of memory */
+      for (size_t i = b.from; i < b.to; i++)
+        if (!texts[i - from])
+          texts[i - from] = print_item(item, ud, i, pretty);
     }
-    cJSON_free(t);
+    for (size_t i = b.from; i < b.to; i++) {
+      char *t = texts[i - from];
+      texts[i - from] = NULL;
+      if (!t || st != QG_OK) {
+        st = QG_ENOMEM;
+        cJSON_free(t);
+        continue;
+      }
+      if (i)
+        fputs(pretty ? ", " : ",", out);
+      if (!pretty) {
+        fputs(t, out);
+      } else { /* a line at a time, each continuation indented */
+        static const char tabs_buf[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+        size_t ind = tabs + 1 < sizeof(tabs_buf) ? tabs + 1 : sizeof(tabs_buf) - 1;
+        for (const char *p = t;;) {
+          const char *nl = strchr(p, '\n');
+          if (!nl) {
+            fputs(p, out);
+            break;
+          }
+          fwrite(p, 1, (size_t)(nl - p) + 1, out);
+          fwrite(tabs_buf, 1, ind, out);
+          p = nl + 1;
+        }
+      }
+      cJSON_free(t);
+    }
   }
-  fputs(at + strlen(quoted), out);
-  fputc('\n', out);
+  free(texts);
+  if (st == QG_OK) {
+    fputs(at + strlen(quoted), out);
+    fputc('\n', out);
+  }
   cJSON_free(text);
-  return ferror(out) ? QG_EIO : QG_OK;
+  return st != QG_OK ? st : ferror(out) ? QG_EIO : QG_OK;
 }
 
 qg_status qg_report_write_json(FILE *out, cJSON *root, int pretty) {

@@ -23,6 +23,8 @@ typedef struct qg_report {
   const struct qg_review_outcome *review; /* the architecture review when it ran, or NULL */
   const struct cJSON *shard; /* --shard: what `qgate merge` reads, added to the JSON report as
                                 "shard" (borrowed); NULL otherwise */
+  unsigned threads;          /* JSON and SARIF: threads that print findings (0 or 1: this
+                                one); the text is the same for any number */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
@@ -70,13 +72,17 @@ struct cJSON;
  * then deletes root: takes ownership. Returns QG_OK, QG_ENOMEM or QG_EIO. */
 qg_status qg_report_write_json(FILE *out, struct cJSON *root, int pretty);
 
-/* Item i of a streamed array, a new object the writer deletes. */
+/* Item i of a streamed array, a new object the writer deletes. Called from
+ * several threads at once when threads > 1: it must only read ud. */
 typedef struct cJSON *(*qg_json_item_fn)(const void *ud, size_t i);
 /* As qg_report_write_json, with array (an empty array inside root) filled by
- * item(ud, 0 .. n-1) one at a time as it is written: the same text as
- * building the whole tree, in the memory of one item. Takes root. */
+ * item(ud, 0 .. n-1) as it is written: the same text as building the whole
+ * tree. With threads > 1, that many threads build and print the items a batch
+ * at a time (a few hundred items in memory), written in order: the text does
+ * not depend on threads. Takes root. */
 qg_status qg_report_write_json_stream(FILE *out, struct cJSON *root, struct cJSON *array,
-                                      int pretty, qg_json_item_fn item, const void *ud, size_t n);
+                                      int pretty, qg_json_item_fn item, const void *ud, size_t n,
+                                      unsigned threads);
 
 /* SARIF/GitHub security-severity for a severity ("9.5" ...). */
 const char *qg_security_severity(qg_severity s);

@@ -33,15 +33,21 @@ static void add_text(cJSON *o, const char *key, const char *text) {
 }
 
 /* Percent-encodes what a relative URI reference may not hold. Caller frees. */
+static bool uri_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         (c && strchr("/-._~!$&'()*+,;=:@", c));
+}
+
 static char *uri_path(const char *path) {
   qg_buf b;
   qg_buf_init(&b, 0);
-  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-        strchr("/-._~!$&'()*+,;=:@", *p))
-      (void)qg_buf_putc(&b, (char)*p);
-    else
-      (void)qg_buf_printf(&b, "%%%02X", *p);
+  for (const unsigned char *p = (const unsigned char *)path; *p;) {
+    const unsigned char *run = p;
+    while (*p && uri_char(*p))
+      p++;
+    (void)qg_buf_append(&b, (const char *)run, (size_t)(p - run));
+    if (*p)
+      (void)qg_buf_printf(&b, "%%%02X", *p++);
   }
   return qg_buf_detach(&b);
 }
@@ -269,7 +275,8 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
   /* results are written one at a time: a big result is not held twice */
   results_ctx c = {rep, rs, index};
-  qg_status st = qg_report_write_json_stream(out, root, results, 0, result_json, &c, r->findings.n);
+  qg_status st = qg_report_write_json_stream(out, root, results, 0, result_json, &c, r->findings.n,
+                                             rep->threads);
   free(index);
   return st;
 }

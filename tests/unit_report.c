@@ -270,12 +270,62 @@ static void test_junit_escapes(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* JSON and SARIF printed by several threads are the text one thread prints,
+ * byte for byte, with batches that end mid-way and a last short one. */
+static char *report_text(qg_report_fn fn, qg_report *rep, unsigned threads) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  rep->threads = threads;
+  assert_int_equal(fn(f, rep), QG_OK);
+  fclose(f);
+  return text;
+}
+
+static void test_threads_print_the_same(void **state) {
+  (void)state;
+  /* 200 pods of 2 containers: well over the 512 findings where threads start */
+  size_t cap = 200 * sizeof(k_pod) + 200 * 8;
+  char *many = malloc(cap);
+  assert_non_null(many);
+  size_t len = 0;
+  for (int i = 0; i < 200; i++)
+    len += (size_t)snprintf(many + len, cap - len, "%s%s", i ? "---\n" : "", k_pod);
+  qg_result r;
+  qg_ruleset rs;
+  scan(many, &r, &rs);
+  free(many);
+  assert_true(r.findings.n > 3 * 512);
+  qg_report rep = {.result = &r, .rules = &rs, .command = "k8s"};
+  qg_report_fn fns[] = {qg_report_json, qg_report_sarif};
+  for (size_t k = 0; k < 2; k++) {
+    char *one = report_text(fns[k], &rep, 1);
+    const unsigned threads[] = {2, 3, 8, 1000};
+    for (size_t t = 0; t < 4; t++) {
+      char *more = report_text(fns[k], &rep, threads[t]);
+      assert_string_equal(one, more);
+      free(more);
+    }
+    cJSON *root = cJSON_Parse(one);
+    assert_non_null(root);
+    cJSON *items = k == 0 ? cJSON_GetObjectItem(root, "findings")
+                          : cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0),
+                                                "results");
+    assert_int_equal(cJSON_GetArraySize(items), (int)r.findings.n);
+    cJSON_Delete(root);
+    free(one);
+  }
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fingerprints_survive_moves),
       cmocka_unit_test(test_sarif_regions_are_real),
       cmocka_unit_test(test_codequality_fingerprints),
       cmocka_unit_test(test_junit_escapes),
+      cmocka_unit_test(test_threads_print_the_same),
   };
   return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
