@@ -32,7 +32,7 @@ struct qg_ynode {
   uint8_t implicit;       /* flow mapping of one pair in a flow sequence, without braces
                              ([a: 1]) */
   uint8_t flow_doc;       /* its document's root is a flow collection (a JSON file, mostly):
-                             text inserted there is written as JSON */
+                             a fix into an empty flow mapping there is written as JSON */
   uint32_t line, col;         /* 1-based start (a block mapping: of its first key) */
   uint32_t end_line, end_col; /* 1-based, exclusive end column */
   uint32_t weight;            /* nodes in this subtree, aliases expanded (saturating) */

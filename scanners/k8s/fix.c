@@ -50,10 +50,11 @@ static char *json_flow(const char *flow) {
   return qg_buf_detach(&b);
 }
 
-/* Should text added to flow mapping m be JSON? In a JSON document, or next
- * to keys written in double quotes. */
+/* Should text added to flow mapping m be JSON? When its keys are quoted, or,
+ * when it has none, in a document whose root is a flow collection (a JSON
+ * file). */
 static bool wants_json(const qg_ynode *m) {
-  return m->flow_doc || (m->u.map.n && !m->u.map.pairs[0].key->plain);
+  return m->u.map.n ? !m->u.map.pairs[0].key->plain : m->flow_doc;
 }
 
 qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
@@ -87,15 +88,18 @@ static bool sets_existing_key(const qg_ynode *m, const char *block) {
   return false;
 }
 
-qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
-                          const char *description) {
+/* qg_fix_add_to_map, with json: 1 or 0 says whether a flow mapping gets JSON,
+ * -1 lets wants_json decide. */
+static qg_fix *add_to_map(const qg_ynode *m, const char *block, const char *flow,
+                          const char *description, int json_style) {
   if (!m || m->kind != QG_Y_MAP || sets_existing_key(m, block))
     return NULL;
   if (m->flow) {
     /* before the closing brace (a pair in a flow sequence has none) */
     if (m->end_col < 2 || m->implicit)
       return NULL;
-    char *json = wants_json(m) ? json_flow(flow) : NULL;
+    bool j = json_style < 0 ? wants_json(m) : json_style;
+    char *json = j ? json_flow(flow) : NULL;
     char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ",
                               json ? json : flow);
     free(json);
@@ -116,10 +120,17 @@ qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow
   return new_fix(description, line, 1, line, 1, qg_buf_detach(&b));
 }
 
+qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
+                          const char *description) {
+  return add_to_map(m, block, flow, description, -1);
+}
+
 qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
                          const char *flow, const char *description) {
-  if (sc)
-    return qg_fix_add_to_map(sc, block, flow, description);
+  if (sc) /* an empty {} has no keys to take the style from: its owner's */
+    return add_to_map(sc, block, flow, description,
+                      sc->kind == QG_Y_MAP && !sc->u.map.n && owner->flow ? wants_json(owner)
+                                                                          : -1);
   /* a securityContext that is there but no mapping: adding one would make a
    * duplicate key, so a written null (null, ~) becomes a flow mapping and
    * anything else is left to a person */
@@ -127,7 +138,7 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
   if (old) {
     if (!qg_ynode_is_null(old) || old->end_col <= old->col)
       return NULL;
-    char *json = old->flow_doc || !old->plain ? json_flow(flow) : NULL;
+    char *json = owner->flow && wants_json(owner) ? json_flow(flow) : NULL;
     char *text = qg_xasprintf("{%s}", json ? json : flow);
     free(json);
     qg_fix *fx = old->anchored || old->end_line != old->line
