@@ -139,16 +139,21 @@ static int cmp_str(const char *a, const char *b) {
   return strcmp(a, b);
 }
 
-static int cmp_finding(const void *pa, const void *pb) {
-  const qg_finding *a = pa, *b = pb;
-  int c = cmp_str(a->loc.path, b->loc.path);
+int qg_finding_place_cmp(const qg_location *a, const char *rule_a, const qg_location *b,
+                         const char *rule_b) {
+  int c = cmp_str(a->path, b->path);
   if (c)
     return c;
-  if (a->loc.line != b->loc.line)
-    return a->loc.line < b->loc.line ? -1 : 1;
-  if (a->loc.col != b->loc.col)
-    return a->loc.col < b->loc.col ? -1 : 1;
-  c = strcmp(a->rule->id, b->rule->id);
+  if (a->line != b->line)
+    return a->line < b->line ? -1 : 1;
+  if (a->col != b->col)
+    return a->col < b->col ? -1 : 1;
+  return strcmp(rule_a, rule_b);
+}
+
+static int cmp_finding(const void *pa, const void *pb) {
+  const qg_finding *a = pa, *b = pb;
+  int c = qg_finding_place_cmp(&a->loc, a->rule->id, &b->loc, b->rule->id);
   if (c)
     return c;
   return a->order < b->order ? -1 : a->order > b->order;

@@ -126,6 +126,11 @@ void qg_result_merge(qg_result *dst, qg_result *src);
 
 /* Sorts findings by path, line, column, rule id, then insertion order. */
 void qg_result_sort(qg_result *r);
+/* That order without its tie-break: path (none first), line, column, then
+ * rule id; < 0, 0 or > 0. For what sorts findings kept elsewhere the same
+ * way (qgate merge). */
+int qg_finding_place_cmp(const qg_location *a, const char *rule_a, const qg_location *b,
+                         const char *rule_b);
 
 /* Stable fingerprint of a finding that does not depend on line numbers:
  * rule, path, object, container and field. Writes 16 hex digits + NUL. */

@@ -543,36 +543,19 @@ typedef struct item {
   size_t k;          /* its position in its shard's report */
   bool walked;       /* findings: from the walk (sorted) */
   size_t walk;       /* diagnostics: the walk position */
-  const char *path, *rule;
-  uint32_t line, col;
+  qg_location loc; /* findings: path, line and column */
+  const char *rule;
 } item;
 
 /* A single run's order (qg_result_sort): the walk's findings by path, line,
  * column and rule id, ties in the order they were found (one path is one
  * shard's, so its position there); then what was added after the walk. */
-static int cmp_str(const char *a, const char *b) {
-  if (a == b)
-    return 0;
-  if (!a)
-    return -1;
-  if (!b)
-    return 1;
-  return strcmp(a, b);
-}
-
 static int cmp_finding(const void *pa, const void *pb) {
   const item *a = pa, *b = pb;
   if (a->walked != b->walked)
     return a->walked ? -1 : 1;
   if (a->walked) {
-    int c = cmp_str(a->path, b->path);
-    if (c)
-      return c;
-    if (a->line != b->line)
-      return a->line < b->line ? -1 : 1;
-    if (a->col != b->col)
-      return a->col < b->col ? -1 : 1;
-    c = strcmp(a->rule, b->rule);
+    int c = qg_finding_place_cmp(&a->loc, a->rule, &b->loc, b->rule);
     if (c)
       return c;
   }
@@ -596,7 +579,7 @@ static qg_status add_finding(mctx *c, qg_merged *m, const item *it) {
   const qg_rule *rule = qg_ruleset_find(&m->rules, it->rule);
   const char *sevname = get_str(j, "severity"), *msg = get_str(j, "message");
   qg_severity sev;
-  qg_location loc = {it->path, it->line, it->col, 0, 0};
+  qg_location loc = it->loc;
   if (!rule)
     return fail(c, QG_EPARSE, "a finding names rule '%s', which is not in the \"shard\" object",
                 it->rule);
@@ -701,8 +684,8 @@ static qg_status merge_results(mctx *c, qg_merged *m, shard **slots, unsigned co
       it->k = k;
       it->walked = k++ < walked;
       it->rule = get_str(e, "rule");
-      if (!cJSON_IsObject(e) || !it->rule || !get_opt_str(e, "path", &it->path) ||
-          !get_u32(e, "line", &it->line) || !get_u32(e, "column", &it->col)) {
+      if (!cJSON_IsObject(e) || !it->rule || !get_opt_str(e, "path", &it->loc.path) ||
+          !get_u32(e, "line", &it->loc.line) || !get_u32(e, "column", &it->loc.col)) {
         st = fail(c, QG_EPARSE, "finding %zu is not valid", it->k + 1);
         break;
       }

@@ -91,6 +91,23 @@ static void *print_batch(void *arg) {
   return NULL;
 }
 
+/* Writes item text t, when pretty with every line after its first indented
+ * by tabs + 1 tabs (the depth of the array it is in). */
+static void write_item(FILE *out, const char *t, int pretty, size_t tabs) {
+  static const char tabs_buf[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+  size_t ind = tabs + 1 < sizeof(tabs_buf) ? tabs + 1 : sizeof(tabs_buf) - 1;
+  for (const char *p = t;;) {
+    const char *nl = pretty ? strchr(p, '\n') : NULL;
+    if (!nl) {
+      fputs(p, out);
+      return;
+    }
+    fwrite(p, 1, (size_t)(nl - p) + 1, out);
+    fwrite(tabs_buf, 1, ind, out);
+    p = nl + 1;
+  }
+}
+
 /* Items per thread and batch: enough to keep the threads busy, few enough
  * that a batch's texts stay small beside the findings. */
 #define BATCH_PER_THREAD 256
@@ -128,31 +145,24 @@ qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int 
   qg_status st = QG_OK;
   for (size_t from = 0; from < n && st == QG_OK; from += per) {
     batch b = {item, ud, pretty, from, from + per < n ? from + per : n, threads, texts};
-    if (threads == 1) {
-      for (size_t i = b.from; i < b.to; i++)
-        texts[i - from] = print_item(item, ud, i, pretty);
-    } else {
-      pthread_t tids[MAX_PRINT_THREADS];
-      batch_worker ws[MAX_PRINT_THREADS];
-      unsigned started = 1;
-      for (unsigned t = 1; t < threads; t++) {
-        ws[t] = (batch_worker){&b, t};
-        if (pthread_create(&tids[t], NULL, print_batch, &ws[t]) != 0)
-          break;
-        started++;
-      }
-      ws[0] = (batch_worker){&b, 0};
-      print_batch(&ws[0]);
-      for (unsigned t = 1; t < started; t++)
-        pthread_join(tids[t], NULL);
-      /* the items of a thread that did not start, or that ran out of memory */
-      for (size_t i = b.from; i < b.to; i++)
-        if (!texts[i - from])
-          texts[i - from] = print_item(item, ud, i, pretty);
+    pthread_t tids[MAX_PRINT_THREADS];
+    batch_worker ws[MAX_PRINT_THREADS];
+    unsigned started = 1;
+    for (unsigned t = 1; t < threads; t++) {
+      ws[t] = (batch_worker){&b, t};
+      if (pthread_create(&tids[t], NULL, print_batch, &ws[t]) != 0)
+        break;
+      started++;
     }
+    ws[0] = (batch_worker){&b, 0};
+    print_batch(&ws[0]);
+    for (unsigned t = 1; t < started; t++)
+      pthread_join(tids[t], NULL);
     for (size_t i = b.from; i < b.to; i++) {
       char *t = texts[i - from];
       texts[i - from] = NULL;
+      if (!t && st == QG_OK) /* a thread that did not start, or ran out of memory */
+        t = print_item(item, ud, i, pretty);
       if (!t || st != QG_OK) {
         st = QG_ENOMEM;
         cJSON_free(t);
@@ -160,22 +170,7 @@ qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int 
       }
       if (i)
         fputs(pretty ? ", " : ",", out);
-      if (!pretty) {
-        fputs(t, out);
-      } else { /* a line at a time, each continuation indented */
-        static const char tabs_buf[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
-        size_t ind = tabs + 1 < sizeof(tabs_buf) ? tabs + 1 : sizeof(tabs_buf) - 1;
-        for (const char *p = t;;) {
-          const char *nl = strchr(p, '\n');
-          if (!nl) {
-            fputs(p, out);
-            break;
-          }
-          fwrite(p, 1, (size_t)(nl - p) + 1, out);
-          fwrite(tabs_buf, 1, ind, out);
-          p = nl + 1;
-        }
-      }
+      write_item(out, t, pretty, tabs);
       cJSON_free(t);
     }
   }

@@ -90,21 +90,25 @@ apt_update() {
 mkdir -p "$S/log" "$S/dl"
 [ -f "$A/sources.list.d/release-src.list" ] || apt_update
 
+# release_version NAME: the newest version of source package NAME that the
+# release suite itself ships (not its security pocket).
+release_version() {
+  # shellcheck disable=SC2086
+  apt-cache $APT showsrc "$1" |
+    awk '/^Version:/ { v = $2 } /^Directory:/ && $2 !~ /\/updates\// { print v }' | sort -u | {
+    best=""
+    while read -r x; do
+      if [ -z "$best" ] || dpkg --compare-versions "$x" gt "$best"; then best=$x; fi
+    done
+    echo "$best"
+  }
+}
+
 if [ "${1:-}" = --repin ]; then
   apt_update
   echo "codename=$codename"
   for n in $(pins | cut -d= -f1); do
-    # the newest version the release suite itself ships (not its security pocket)
-    # shellcheck disable=SC2086
-    v=$(apt-cache $APT showsrc "$n" | awk '/^Version:/ { v = $2 } /^Directory:/ && $2 !~ /\/updates\// { print v }' |
-      sort -u | {
-        best=""
-        while read -r x; do
-          if [ -z "$best" ] || dpkg --compare-versions "$x" gt "$best"; then best=$x; fi
-        done
-        echo "$best"
-      })
-    echo "$n=$v"
+    echo "$n=$(release_version "$n")"
   done
   exit 0
 fi
@@ -133,15 +137,7 @@ fetch() { # NAME -> $W/NAME (the patched source tree)
           die "cannot fetch the source package $n=$v (available: ${have:-none}); 'sh static/build.sh --repin' prints new pins for static/versions"
         # a point release replaced the pin: build the release's current version
         # rather than stop (QGATE_STATIC_STRICT=1 stops instead)
-        # shellcheck disable=SC2086
-        v=$(apt-cache $APT showsrc "$n" | awk '/^Version:/ { v = $2 } /^Directory:/ && $2 !~ /\/updates\// { print v }' |
-          sort -u | {
-          best=""
-          while read -r x; do
-            if [ -z "$best" ] || dpkg --compare-versions "$x" gt "$best"; then best=$x; fi
-          done
-          echo "$best"
-        })
+        v=$(release_version "$n")
         echo "static: WARNING: $n=$(pin "$n") is gone from the archive; building $n=$v (run 'sh static/build.sh --repin' and commit static/versions)" >&2
         dsc=$S/dl/${n}_${v#*:}.dsc
         (cd "$S/dl" && apt-get $APT -q source --download-only "$n=$v") >"$S/log/fetch-$n.log" 2>&1 ||

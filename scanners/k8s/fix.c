@@ -57,15 +57,26 @@ static bool wants_json(const qg_ynode *m) {
   return m->u.map.n ? !m->u.map.pairs[0].key->plain : m->flow_doc;
 }
 
-qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
-  /* an anchored value is shared by its aliases (and its text holds the
-   * anchor): a person decides */
-  if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line || n->anchored)
+/* qgate's flow text in the style of the keys of mapping `around`. Caller frees. */
+static char *styled(const qg_ynode *around, const char *flow) {
+  return wants_json(around) ? json_flow(flow) : qg_xstrdup(flow);
+}
+
+/* Replaces scalar n with text (taken). NULL, and text freed, where a person
+ * decides: an anchored value is shared by its aliases (and its text holds
+ * the anchor), and a value over several lines is left alone. */
+static qg_fix *replace(const qg_ynode *n, char *text, const char *description) {
+  if (!n || n->kind != QG_Y_SCALAR || n->end_line != n->line || n->anchored) {
+    free(text);
     return NULL;
+  }
+  return new_fix(description, n->line, n->col, n->end_line, n->end_col, text);
+}
+
+qg_fix *qg_fix_replace(const qg_ynode *n, const char *text, const char *description) {
   /* a quoted value stays quoted (and a JSON file JSON) */
-  bool quote = !n->plain && is_string_word(text, strlen(text));
-  return new_fix(description, n->line, n->col, n->end_line, n->end_col,
-                 quote ? qg_xasprintf("\"%s\"", text) : qg_xstrdup(text));
+  bool quote = n && !n->plain && is_string_word(text, strlen(text));
+  return replace(n, quote ? qg_xasprintf("\"%s\"", text) : qg_xstrdup(text), description);
 }
 
 /* Does mapping m have a key that the top-level lines of block ("key: ...",
@@ -88,21 +99,19 @@ static bool sets_existing_key(const qg_ynode *m, const char *block) {
   return false;
 }
 
-/* qg_fix_add_to_map, with json: 1 or 0 says whether a flow mapping gets JSON,
- * -1 lets wants_json decide. */
-static qg_fix *add_to_map(const qg_ynode *m, const char *block, const char *flow,
-                          const char *description, int json_style) {
+/* qg_fix_add_to_map, with the flow text in the style of the keys of mapping
+ * `around` (m itself, or for an empty m the mapping that holds it). */
+static qg_fix *add_to_map(const qg_ynode *m, const qg_ynode *around, const char *block,
+                          const char *flow, const char *description) {
   if (!m || m->kind != QG_Y_MAP || sets_existing_key(m, block))
     return NULL;
   if (m->flow) {
     /* before the closing brace (a pair in a flow sequence has none) */
     if (m->end_col < 2 || m->implicit)
       return NULL;
-    bool j = json_style < 0 ? wants_json(m) : json_style;
-    char *json = j ? json_flow(flow) : NULL;
-    char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ",
-                              json ? json : flow);
-    free(json);
+    char *t = styled(around, flow);
+    char *text = qg_xasprintf("%s%s", !m->u.map.n ? "" : m->trailing_comma ? " " : ", ", t);
+    free(t);
     return new_fix(description, m->end_line, m->end_col - 1, m->end_line, m->end_col - 1, text);
   }
   if (!m->u.map.n || m->shared_line)
@@ -122,15 +131,14 @@ static qg_fix *add_to_map(const qg_ynode *m, const char *block, const char *flow
 
 qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow,
                           const char *description) {
-  return add_to_map(m, block, flow, description, -1);
+  return add_to_map(m, m, block, flow, description);
 }
 
 qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
                          const char *flow, const char *description) {
   if (sc) /* an empty {} has no keys to take the style from: its owner's */
-    return add_to_map(sc, block, flow, description,
-                      sc->kind == QG_Y_MAP && !sc->u.map.n && owner->flow ? wants_json(owner)
-                                                                          : -1);
+    return add_to_map(sc, sc->kind == QG_Y_MAP && !sc->u.map.n && owner->flow ? owner : sc, block,
+                      flow, description);
   /* a securityContext that is there but no mapping: adding one would make a
    * duplicate key, so a written null (null, ~) becomes a flow mapping and
    * anything else is left to a person */
@@ -138,15 +146,10 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
   if (old) {
     if (!qg_ynode_is_null(old) || old->end_col <= old->col)
       return NULL;
-    char *json = owner->flow && wants_json(owner) ? json_flow(flow) : NULL;
-    char *text = qg_xasprintf("{%s}", json ? json : flow);
-    free(json);
-    qg_fix *fx = old->anchored || old->end_line != old->line
-                     ? NULL
-                     : new_fix(description, old->line, old->col, old->end_line, old->end_col, text);
-    if (!fx)
-      free(text);
-    return fx;
+    char *t = owner->flow ? styled(owner, flow) : qg_xstrdup(flow);
+    char *text = qg_xasprintf("{%s}", t);
+    free(t);
+    return replace(old, text, description);
   }
   qg_buf b;
   qg_buf_init(&b, 0);
