@@ -1,9 +1,17 @@
 #!/bin/sh
 # Installs the Debian packages qgate needs to build and test, when missing.
 # Uses sudo when not root. Safe to run repeatedly: installs only what is absent.
+#
+#   .ci/deps.sh --build   prints the packages that building ./qgate alone needs (what
+#                         ci/qgate.gitlab-ci.yml installs; tests/check.sh compares)
 set -eu
-pkgs="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
-libcurl4-openssl-dev libxml2-dev libmimalloc-dev libcmocka-dev libssl-dev valgrind python3
+build="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
+libcurl4-openssl-dev libxml2-dev libmimalloc-dev libssl-dev"
+if [ "${1:-}" = --build ]; then
+  echo $build
+  exit 0
+fi
+pkgs="$build libcmocka-dev valgrind python3
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
 clang libclang-rt-dev"
 # (musl-tools and the rest of its line: make static, which builds every library

@@ -929,17 +929,27 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     *usage = true;
     return;
   }
-  const char *ev = getenv("CI_MERGE_REQUEST_EVENT_TYPE");
-  if (kind == QG_HOST_GITLAB && ev && !strcmp(ev, "merged_result"))
-    warnf(io, "--comment gitlab: a merged results pipeline checks out the merge with the target "
-              "branch: lines the target branch also changed may be shifted in the comments");
   qg_change ch;
   memset(&ch, 0, sizeof(ch));
   const qg_change *chp = NULL;
   if (ctx.base_sha) {
+    /* the change up to the pull/merge request's head, whatever is checked out: with a
+     * merge of it checked out (GitHub's default for pull requests, GitLab's merged
+     * results pipelines), the findings' lines are mapped to the head's */
     qg_change_opts co = {0};
     co.base = ctx.base_sha;
-    if (qg_change_read(&co, &ch, err, sizeof(err)) == QG_OK)
+    co.head = ctx.head_sha;
+    qg_status cst = qg_change_read(&co, &ch, err, sizeof(err));
+    if (cst == QG_ENOENT) {
+      warnf(io,
+            "--comment %s: %s: comments use the lines of the commit checked out, which may be "
+            "shifted where it is a merge (fetch the history: actions/checkout fetch-depth: 0, "
+            "GIT_DEPTH: 0)",
+            o->comment, err);
+      co.head = NULL;
+      cst = qg_change_read(&co, &ch, err, sizeof(err));
+    }
+    if (cst == QG_OK)
       chp = &ch;
     else
       warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",

@@ -491,7 +491,9 @@ static bool secret_on_lines(const qg_result *res, const char *path, uint32_t a, 
 /* The suggestion for f: the text of lines [*first, *last] of its file with its fix
  * applied, where that range covers the finding's line and every edit, and the pull
  * request shows each of its lines (a suggestion replaces exactly the lines it is on).
- * NULL when there is none. Caller frees. */
+ * *first and *last are the pull request's numbers: with a merge checked out, the range
+ * must be where the pull request's head has the same lines. NULL when there is none.
+ * Caller frees. */
 static char *suggestion(const qg_result *res, const qg_finding *f, const char *path,
                         const qg_change_file *cf, uint32_t *first, uint32_t *last) {
   if (!f->fix || !f->fix->n)
@@ -512,8 +514,10 @@ static char *suggestion(const qg_result *res, const qg_finding *f, const char *p
   }
   if (b - a >= GH_SUGGEST_MAX_LINES)
     return NULL;
+  uint32_t head_a = qg_change_head_line(cf, a);
   for (uint32_t l = a; l <= b; l++)
-    if (!qg_change_shows_line(cf, l))
+    if (!head_a || qg_change_head_line(cf, l) != head_a + (l - a) ||
+        !qg_change_shows_line(cf, head_a + (l - a)))
       return NULL;
   if (secret_on_lines(res, path, a, b))
     return NULL;
@@ -535,8 +539,8 @@ static char *suggestion(const qg_result *res, const qg_finding *f, const char *p
     if (!skipped && newlen >= pre + post && memcmp(neu, buf, pre) == 0 &&
         memcmp(neu + newlen - post, buf + starts[b], post) == 0) {
       text = qg_xstrndup(neu + pre, newlen - pre - post);
-      *first = a;
-      *last = b;
+      *first = head_a;
+      *last = head_a + (b - a);
     }
     free(neu);
   }
@@ -699,7 +703,8 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       x->active = true;
     const char *path = repo_path(f);
     const qg_change_file *cf = change && path ? qg_change_find(change, path) : NULL;
-    if (!listed || !cf || !qg_change_shows_line(cf, f->loc.line)) {
+    uint32_t line = qg_change_head_line(cf, f->loc.line); /* the pull request's number */
+    if (!listed || !cf || !qg_change_shows_line(cf, line)) {
       g->out->to_summary++;
       continue;
     }
@@ -729,7 +734,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       cJSON_AddNumberToObject(c, "start_line", first);
       cJSON_AddStringToObject(c, "start_side", "RIGHT");
     }
-    cJSON_AddNumberToObject(c, "line", sugg ? last : f->loc.line);
+    cJSON_AddNumberToObject(c, "line", sugg ? last : line);
     cJSON_AddStringToObject(c, "side", "RIGHT");
     cJSON_AddStringToObject(c, "body", body);
     cJSON_AddItemToArray(comments, c);

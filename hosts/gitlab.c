@@ -90,7 +90,8 @@ qg_status qg_gitlab_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
     snprintf(err, errsz, "GITLAB_TOKEN holds a line break or another control character");
     return QG_EUSAGE;
   }
-  static const char *const shas[] = {"CI_COMMIT_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA"};
+  static const char *const shas[] = {"CI_COMMIT_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+                                     "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"};
   for (size_t i = 0; i < QG_ARRAY_LEN(shas); i++) {
     const char *v = env_value(shas[i]);
     if (v && !is_commit_id(v)) {
@@ -103,8 +104,12 @@ qg_status qg_gitlab_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
     out->api_url[n - 1] = '\0';
   out->repo = qg_xstrdup(project);
   out->number = strtoul(iid, NULL, 10);
-  const char *head = env_value("CI_COMMIT_SHA"),
+  /* in a merged results pipeline CI_COMMIT_SHA is the merge with the target branch,
+   * and the source branch's head is the merge request's */
+  const char *head = env_value("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"),
              *base = env_value("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+  if (!head)
+    head = env_value("CI_COMMIT_SHA");
   out->head_sha = head ? qg_xstrdup(head) : NULL;
   out->base_sha = base ? qg_xstrdup(base) : NULL;
   out->token = qg_xstrdup(token);
@@ -460,13 +465,15 @@ static bool placement(const qg_change *c, const qg_finding *f, place *p) {
     return false;
   p->new_path = file->path;
   p->old_path = file->old_path ? file->old_path : file->path; /* renamed: the base path */
-  p->new_line = f->loc.line;
+  /* the merge request's number for the line (a merged results pipeline checks out
+   * the merge with the target branch) */
+  p->new_line = qg_change_head_line(file, f->loc.line);
   p->old_line = 0;
-  if (qg_change_added_line(file, f->loc.line))
+  if (qg_change_added_line(file, p->new_line))
     return true;
-  if (!qg_change_shows_line(file, f->loc.line))
+  if (!qg_change_shows_line(file, p->new_line))
     return false;
-  p->old_line = old_line_of(file, f->loc.line);
+  p->old_line = old_line_of(file, p->new_line);
   return p->old_line != 0;
 }
 

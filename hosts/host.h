@@ -28,8 +28,9 @@ typedef struct qg_host_ctx {
   char *repo;           /* GitHub: GITHUB_REPOSITORY "owner/name"; GitLab: CI_PROJECT_ID */
   unsigned long number; /* GitHub: pull_request.number from GITHUB_EVENT_PATH; GitLab:
                            CI_MERGE_REQUEST_IID */
-  char *head_sha;       /* GitHub: pull_request.head.sha; GitLab: CI_COMMIT_SHA (then the
-                           merge request's diff_refs.head_sha) */
+  char *head_sha;       /* GitHub: pull_request.head.sha; GitLab:
+                           CI_MERGE_REQUEST_SOURCE_BRANCH_SHA (merged results pipelines),
+                           else CI_COMMIT_SHA (then the merge request's diff_refs.head_sha) */
   char *base_sha;       /* GitHub: pull_request.base.sha; GitLab:
                            CI_MERGE_REQUEST_DIFF_BASE_SHA (then diff_refs.base_sha) */
   char *token;          /* GITHUB_TOKEN / GITLAB_TOKEN: never printed */

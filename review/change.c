@@ -247,6 +247,65 @@ static git_commit *resolve_commit(git_repository *repo, const char *rev, char *e
   return (git_commit *)peeled;
 }
 
+/* ---- lines of HEAD at another head ------------------------------------------------------ */
+
+typedef struct moved_ctx {
+  qg_change_file *f;
+  size_t cap;
+} moved_ctx;
+
+static int on_moved_hunk(const git_diff_delta *d, const git_diff_hunk *h, void *payload) {
+  (void)d;
+  moved_ctx *m = payload;
+  if (h->old_start < 0 || h->old_lines < 0 || h->new_start < 0 || h->new_lines < 0)
+    return -1;
+  qg_grow((void **)&m->f->moved, &m->cap, m->f->nmoved + 1, sizeof(*m->f->moved));
+  m->f->moved[m->f->nmoved++] =
+      (qg_change_hunk){(uint32_t)h->old_start, (uint32_t)h->old_lines, (uint32_t)h->new_start,
+                       (uint32_t)h->new_lines};
+  return 0;
+}
+
+/* The blob at path in tree, or NULL (absent, not a file, over the cap). */
+static git_blob *blob_at(git_repository *repo, git_tree *tree, const char *path) {
+  git_tree_entry *e = NULL;
+  git_blob *b = NULL;
+  if (git_tree_entry_bypath(&e, tree, path) == 0 && git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+      git_blob_lookup(&b, repo, git_tree_entry_id(e)) == 0 &&
+      git_blob_rawsize(b) > QG_CHANGE_MAP_MAX) {
+    git_blob_free(b);
+    b = NULL;
+  }
+  git_tree_entry_free(e);
+  return b;
+}
+
+/* Where the lines of f as checked out (tree `checked`) are at the change's
+ * head (tree `head`): the hunks of the diff between the two versions. */
+static void map_lines(git_repository *repo, git_tree *checked, git_tree *head,
+                      qg_change_file *f) {
+  f->remapped = true;
+  git_blob *a = blob_at(repo, checked, f->path), *b = blob_at(repo, head, f->path);
+  if (!a || !b) {
+    f->unmapped = true;
+  } else if (!git_oid_equal(git_blob_id(a), git_blob_id(b))) {
+    git_diff_options o;
+    git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+    o.context_lines = 0;
+    o.interhunk_lines = 0;
+    o.flags |= GIT_DIFF_FORCE_TEXT; /* a kept file is text; never "binary, no hunks" */
+    moved_ctx m = {f, 0};
+    if (git_diff_blobs(a, f->path, b, f->path, &o, NULL, NULL, on_moved_hunk, NULL, &m) != 0) {
+      free(f->moved);
+      f->moved = NULL;
+      f->nmoved = 0;
+      f->unmapped = true;
+    }
+  }
+  git_blob_free(a);
+  git_blob_free(b);
+}
+
 qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz) {
   memset(out, 0, sizeof(*out));
   if (err && errsz)
@@ -259,8 +318,8 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
    * and it lets the library be used without the CLI's set-up */
   git_libgit2_init();
   git_repository *repo = NULL;
-  git_commit *base = NULL, *head = NULL, *mb = NULL;
-  git_tree *from = NULL, *to = NULL;
+  git_commit *base = NULL, *head = NULL, *checked = NULL, *mb = NULL;
+  git_tree *from = NULL, *to = NULL, *checked_tree = NULL;
   git_diff *diff = NULL;
   delta_ref *refs = NULL;
   qg_status st = QG_EGIT;
@@ -273,19 +332,44 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   }
   if (!(base = resolve_commit(repo, opts->base, err, errsz)))
     goto out;
-  if (!(head = resolve_commit(repo, "HEAD", err, errsz))) {
+  if (!(checked = resolve_commit(repo, "HEAD", err, errsz))) {
     say(err, errsz, "HEAD does not name a commit (is the repository empty?)");
     goto out;
+  }
+  bool other_head = opts->head && *opts->head;
+  const char *head_name = other_head ? opts->head : "HEAD";
+  if (!other_head) {
+    head = checked;
+    checked = NULL;
+  } else {
+    git_object *obj = NULL;
+    if (git_revparse_single(&obj, repo, opts->head) != 0) {
+      say(err, errsz, "the change's head '%s' is not in the repository (a shallow clone?)",
+          opts->head);
+      st = QG_ENOENT;
+      goto out;
+    }
+    git_object_free(obj);
+    if (!(head = resolve_commit(repo, opts->head, err, errsz)))
+      goto out;
+    if (git_oid_equal(git_commit_id(head), git_commit_id(checked))) {
+      git_commit_free(checked);
+      checked = NULL;
+    } else if (git_commit_tree(&checked_tree, checked) != 0) {
+      say(err, errsz, "cannot read HEAD's tree: %s", git_words());
+      goto out;
+    }
   }
   git_oid mb_id;
   int rc = git_merge_base(&mb_id, repo, git_commit_id(base), git_commit_id(head));
   if (rc == GIT_ENOTFOUND) {
-    say(err, errsz, "no common ancestor between '%s' and HEAD", opts->base);
+    say(err, errsz, "no common ancestor between '%s' and %s", opts->base, head_name);
     goto out;
   }
   if (rc != 0 || git_commit_lookup(&mb, repo, &mb_id) != 0 || git_commit_tree(&from, mb) != 0 ||
       git_commit_tree(&to, head) != 0) {
-    say(err, errsz, "cannot read the merge base of '%s' and HEAD: %s", opts->base, git_words());
+    say(err, errsz, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name,
+        git_words());
     goto out;
   }
 
@@ -299,7 +383,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   fopts.flags = GIT_DIFF_FIND_RENAMES; /* explicitly: not whatever diff.renames says */
   if (git_diff_tree_to_tree(&diff, repo, from, to, &dopts) != 0 ||
       git_diff_find_similar(diff, &fopts) != 0) {
-    say(err, errsz, "cannot compare '%s' with HEAD: %s", opts->base, git_words());
+    say(err, errsz, "cannot compare '%s' with %s: %s", opts->base, head_name, git_words());
     goto out;
   }
 
@@ -319,6 +403,8 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
       qg_change_cleanup(out);
       goto out;
     }
+    if (checked_tree && f->skip == QG_CHANGE_KEPT)
+      map_lines(repo, checked_tree, to, f);
   }
   git_oid_tostr(out->base_oid, sizeof(out->base_oid), &mb_id);
   git_oid_tostr(out->head_oid, sizeof(out->head_oid), git_commit_id(head));
@@ -337,7 +423,9 @@ out:
   git_diff_free(diff);
   git_tree_free(from);
   git_tree_free(to);
+  git_tree_free(checked_tree);
   git_commit_free(mb);
+  git_commit_free(checked);
   git_commit_free(head);
   git_commit_free(base);
   git_repository_free(repo);
@@ -355,6 +443,7 @@ void qg_change_cleanup(qg_change *c) {
     free(f->patch);
     free(f->lines);
     free(f->added);
+    free(f->moved);
   }
   free(c->files);
   memset(c, 0, sizeof(*c));
@@ -397,6 +486,30 @@ bool qg_change_shows_line(const qg_change_file *f, uint32_t line) {
 
 bool qg_change_added_line(const qg_change_file *f, uint32_t line) {
   return f && line && has_line(f->added, f->nadded, line);
+}
+
+uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line) {
+  if (!f || !line)
+    return 0;
+  if (!f->remapped)
+    return line;
+  if (f->unmapped)
+    return 0;
+  int64_t delta = 0;
+  for (size_t i = 0; i < f->nmoved; i++) {
+    const qg_change_hunk *h = &f->moved[i];
+    /* the first line after the hunk on each side (a side without lines names the
+     * line before it) */
+    uint64_t old_next = (uint64_t)h->old_start + (h->old_lines ? h->old_lines : 1);
+    uint64_t new_next = (uint64_t)h->new_start + (h->new_lines ? h->new_lines : 1);
+    if (line < (h->old_lines ? h->old_start : old_next))
+      break;
+    if (line < old_next)
+      return 0; /* a line the checkout changed */
+    delta = (int64_t)new_next - (int64_t)old_next;
+  }
+  int64_t at = (int64_t)line + delta;
+  return at >= 1 && at <= UINT32_MAX ? (uint32_t)at : 0;
 }
 
 const char *qg_change_skip_name(qg_change_skip s) {

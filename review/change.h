@@ -1,6 +1,6 @@
 /* change.h: the change under review, read from git with libgit2: the files
- * that differ between the merge base of (base, HEAD) and the work tree's
- * HEAD commit, and their unified hunks. */
+ * that differ between the merge base of (base, head) and head, the work tree's
+ * HEAD commit unless another is named, and their unified hunks. */
 #ifndef QG_CHANGE_H
 #define QG_CHANGE_H
 
@@ -15,9 +15,19 @@ typedef enum qg_change_skip {
   QG_CHANGE_GENERATED, /* lock files, minified bundles, *.pb.go, "Code generated ... DO NOT EDIT." */
   QG_CHANGE_VENDORED,  /* vendor/, third_party/, node_modules/ path segments */
   QG_CHANGE_EXCLUDED,  /* matched one of opts.exclude (gitignore-style globs) */
-  QG_CHANGE_DELETED,   /* the file is gone at HEAD: nothing to review */
+  QG_CHANGE_DELETED,   /* the file is gone at head: nothing to review */
   QG_CHANGE_TOO_BIG,   /* its patch is over opts.max_patch bytes */
 } qg_change_skip;
+
+/* One hunk of a diff without context: old lines [old_start, old_start + old_lines)
+ * became new lines [new_start, new_start + new_lines). A side with no lines names
+ * the line before the hunk, as in "@@ -3,0 +4,2 @@". */
+typedef struct qg_change_hunk {
+  uint32_t old_start, old_lines, new_start, new_lines;
+} qg_change_hunk;
+
+/* The biggest file whose lines are mapped from HEAD to another head (bytes). */
+#define QG_CHANGE_MAP_MAX (8u * 1024u * 1024u)
 
 typedef struct qg_change_file {
   char *path;          /* owned: new path, relative to the repository root, '/'-separated */
@@ -28,23 +38,35 @@ typedef struct qg_change_file {
                           headers and their ' ', '+', '-' lines; no "diff --git" header),
                           NULL when skipped */
   size_t patch_len;
-  uint32_t *lines;     /* owned: the HEAD-side line numbers the hunks show (added and
+  uint32_t *lines;     /* owned: the head-side line numbers the hunks show (added and
                           context), ascending, no duplicates */
   size_t nlines;
-  uint32_t *added;     /* owned: the HEAD-side line numbers added by the change, ascending */
+  uint32_t *added;     /* owned: the head-side line numbers added by the change, ascending */
   size_t nadded;
+  /* When the change's head is not HEAD (a CI checkout of the merge with the target
+   * branch), where the lines of the file as checked out are at head: */
+  qg_change_hunk *moved; /* owned: the hunks from HEAD's version to head's, no context,
+                            ascending; NULL when the two are the same or head is HEAD */
+  size_t nmoved;
+  bool remapped;         /* head is not HEAD: line numbers go through `moved` */
+  bool unmapped;         /* ... and no line is known at head: HEAD lacks the file, or it
+                            is over the cap to compare (QG_CHANGE_MAP_MAX) */
 } qg_change_file;
 
 typedef struct qg_change {
   qg_change_file *files; /* owned; sorted by path */
   size_t n;
   char base_oid[65];     /* hex object id of the merge base */
-  char head_oid[65];     /* hex object id of HEAD */
+  char head_oid[65];     /* hex object id of the change's head (HEAD unless opts.head) */
 } qg_change;
 
 typedef struct qg_change_opts {
   const char *repo_dir;         /* where to open the repository (searching upwards); NULL: "." */
   const char *base;             /* the base revision (any revspec); required */
+  const char *head;             /* the change's head revision; NULL: HEAD. When it is another
+                                   commit than HEAD (a pull request's head, with a merge
+                                   checked out), each kept file also maps the line numbers
+                                   of HEAD's version to head's: qg_change_head_line */
   uint32_t context_lines;       /* lines of context around each hunk; 0: 3 */
   const char *const *exclude;   /* gitignore-style globs (core/glob.h), borrowed */
   size_t nexclude;
@@ -53,17 +75,23 @@ typedef struct qg_change_opts {
 } qg_change_opts;
 
 /* Reads the change. On failure returns QG_EGIT (not a repository, unknown
- * base, no common ancestor ...) with err[] saying what, in words, and *out
+ * base, no common ancestor ...), or QG_ENOENT when opts.head is not in the
+ * repository (a shallow clone), with err[] saying what, in words, and *out
  * empty. *out is owned by the caller: qg_change_cleanup. */
 qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz);
 void qg_change_cleanup(qg_change *c);
 
 /* The file of the change with that path, or NULL; borrowed from c. */
 const qg_change_file *qg_change_find(const qg_change *c, const char *path);
-/* Whether HEAD-side line `line` of f is shown by its hunks (added or context). */
+/* Whether head-side line `line` of f is shown by its hunks (added or context). */
 bool qg_change_shows_line(const qg_change_file *f, uint32_t line);
-/* Whether HEAD-side line `line` of f was added by the change. */
+/* Whether head-side line `line` of f was added by the change. */
 bool qg_change_added_line(const qg_change_file *f, uint32_t line);
+/* The number at the change's head of line `line` of f as checked out (HEAD):
+ * the same number when the change's head is HEAD; 0 when head does not have
+ * that line (the checkout brought it from elsewhere: the target branch), or for
+ * line 0 or a NULL f. */
+uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line);
 
 /* A short name for a skip reason: "binary", "generated", ...; static. */
 const char *qg_change_skip_name(qg_change_skip s);

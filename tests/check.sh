@@ -136,6 +136,13 @@ for opt in $($QGATE k8s --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
 done
 : >"$out"; tally readme "$out" $st
 
+# the GitLab CI template installs every package that building ./qgate needs
+st=0
+for p in $(sh .ci/deps.sh --build); do
+  grep -qw -- "$p" ci/qgate.gitlab-ci.yml || { echo "ci/qgate.gitlab-ci.yml does not install $p"; st=1; }
+done
+: >"$out"; tally template "$out" $st
+
 rm -f "$out"
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -93,6 +93,86 @@ out:
   return rc;
 }
 
+/* Commits to ref the tree of revision `from` with path's content replaced by text
+ * (without touching the work tree), with the given parents. Returns 0 on success. */
+static int commit_with(const char *ref, const char *from, const char *path, const char *text,
+                       const char *const *parents, size_t nparents, char *hex) {
+  git_repository *repo = NULL;
+  git_object *obj = NULL;
+  git_tree *tree = NULL, *neu = NULL;
+  git_index *idx = NULL;
+  git_signature *sig = NULL;
+  git_object *par[2] = {NULL, NULL};
+  git_oid tree_id, id;
+  int rc = -1;
+  if (nparents > 2 || git_repository_open(&repo, g_repo) != 0 ||
+      git_revparse_single(&obj, repo, from) != 0 ||
+      git_object_peel((git_object **)&tree, obj, GIT_OBJECT_TREE) != 0 ||
+      git_index_new(&idx) != 0 || git_index_read_tree(idx, tree) != 0)
+    goto out;
+  git_index_entry e;
+  memset(&e, 0, sizeof(e));
+  e.mode = GIT_FILEMODE_BLOB;
+  e.path = path;
+  if (git_blob_create_from_buffer(&e.id, repo, text, strlen(text)) != 0 ||
+      git_index_add(idx, &e) != 0 ||
+      git_index_write_tree_to(&tree_id, idx, repo) != 0 ||
+      git_tree_lookup(&neu, repo, &tree_id) != 0 ||
+      git_signature_new(&sig, "t", "t@localhost", 1700000000, 0) != 0)
+    goto out;
+  for (size_t i = 0; i < nparents; i++)
+    if (git_revparse_single(&par[i], repo, parents[i]) != 0)
+      goto out;
+  const git_commit *ps[2] = {(const git_commit *)par[0], (const git_commit *)par[1]};
+  if (git_commit_create(&id, repo, ref, sig, sig, NULL, "commit", neu, nparents, ps) != 0)
+    goto out;
+  git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &id);
+  rc = 0;
+out:
+  if (rc)
+    fprintf(stderr, "commit_with: %s\n", git_error_last() ? git_error_last()->message : "?");
+  git_object_free(par[0]);
+  git_object_free(par[1]);
+  git_signature_free(sig);
+  git_tree_free(neu);
+  git_index_free(idx);
+  git_tree_free(tree);
+  git_object_free(obj);
+  git_repository_free(repo);
+  return rc;
+}
+
+/* The branch HEAD named before move_head detached it; restore_head puts it back. */
+static char *g_branch;
+
+/* Points HEAD at a commit, detached, as CI checkouts are. */
+static void move_head(const char *hex) {
+  git_repository *repo = NULL;
+  git_reference *head = NULL;
+  git_oid id;
+  assert_int_equal(git_repository_open(&repo, g_repo), 0);
+  assert_int_equal(git_reference_lookup(&head, repo, "HEAD"), 0);
+  if (!g_branch)
+    g_branch = strdup(git_reference_symbolic_target(head));
+  assert_int_equal(git_oid_fromstr(&id, hex), 0);
+  assert_int_equal(git_repository_set_head_detached(repo, &id), 0);
+  git_reference_free(head);
+  git_repository_free(repo);
+}
+
+/* Teardown of a test that moved HEAD, whether it passed or not. */
+static int restore_head(void **state) {
+  (void)state;
+  git_repository *repo = NULL;
+  int rc = 0;
+  if (g_branch)
+    rc = git_repository_open(&repo, g_repo) != 0 || git_repository_set_head(repo, g_branch) != 0;
+  git_repository_free(repo);
+  free(g_branch);
+  g_branch = NULL;
+  return rc ? -1 : 0;
+}
+
 static int setup(void **state) {
   (void)state;
   git_libgit2_init();
@@ -325,6 +405,90 @@ static void test_skips(void **state) {
   qg_change_cleanup(&c);
 }
 
+/* A merge of the change with its target branch checked out, as GitHub checks
+ * out a pull request and GitLab a merged results pipeline: the change is read up
+ * to its own head, and the checkout's line numbers map to the head's. The target
+ * branch put two lines after line 1 of src/main.c and changed line 18. */
+static void test_merge_checked_out(void **state) {
+  (void)state;
+  char target[GIT_OID_HEXSZ + 1], merge[GIT_OID_HEXSZ + 1];
+  char *target_text = numbered(20, 18, 0);
+  char *t = strstr(target_text, "line2\n");
+  assert_non_null(t);
+  char *target_main = malloc(strlen(target_text) + 16);
+  sprintf(target_main, "%.*st1\nt2\n%s", (int)(t - target_text), target_text, t);
+  free(target_text);
+  /* the merge: both sides' lines */
+  char *head_text = numbered(20, 5, 15);
+  t = strstr(head_text, "line2\n");
+  char *s18 = strstr(head_text, "line18\n");
+  assert_non_null(t);
+  assert_non_null(s18);
+  char *merged = malloc(strlen(head_text) + 32);
+  sprintf(merged, "%.*st1\nt2\n%.*sLINE18\n%s", (int)(t - head_text), head_text,
+          (int)(s18 - t), t, s18 + strlen("line18\n"));
+  free(head_text);
+  const char *const from_base[] = {g_base_hex};
+  const char *const both[] = {target, g_head_hex};
+  assert_int_equal(commit_with("refs/heads/target", g_base_hex, "src/main.c", target_main,
+                               from_base, 1, target),
+                   0);
+  assert_int_equal(commit_with("refs/heads/merged", g_head_hex, "src/main.c", merged, both, 2,
+                               merge),
+                   0);
+  free(target_main);
+  free(merged);
+  move_head(merge);
+
+  qg_change_opts o = opts_for(target);
+  o.head = g_head_hex;
+  qg_change c;
+  read_ok(&o, &c);
+  assert_string_equal(c.base_oid, g_base_hex); /* the merge base of target and head */
+  assert_string_equal(c.head_oid, g_head_hex);
+  const qg_change_file *f = must_find(&c, "src/main.c");
+  /* the head's patch and lines, as the pull request shows them */
+  static const uint32_t lines[] = {2, 3, 4, 5, 6, 7, 8, 13, 14, 15, 16, 17, 18, 19};
+  assert_lines(f->lines, f->nlines, lines, QG_ARRAY_LEN(lines));
+  assert_true(f->remapped);
+  assert_false(f->unmapped);
+  assert_int_equal(f->nmoved, 2);
+  /* merge: 1 line1, 2 t1, 3 t2, 4 line2 .. 6 line4, 7 LINE5, 8 line6 .. 17 line15,
+   * 18 new16, 19 line16, 20 line17, 21 LINE18, 22 line19, 23 line20 */
+  static const uint32_t at_head[24] = {0, 1, 0, 0, 2,  3,  4,  5,  6,  7,  8,  9,
+                                       10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 20, 21};
+  for (uint32_t l = 0; l < 24; l++)
+    if (qg_change_head_line(f, l) != at_head[l])
+      fail_msg("merge line %u: at head %u, want %u", l, qg_change_head_line(f, l), at_head[l]);
+  assert_int_equal(qg_change_head_line(f, 24), 22); /* past the end: after the last hunk */
+  /* a file the merge has as the head has it: the same numbers */
+  const qg_change_file *n = must_find(&c, "new.txt");
+  assert_true(n->remapped);
+  assert_int_equal(n->nmoved, 0);
+  assert_int_equal(qg_change_head_line(n, 2), 2);
+  /* skipped files are not compared */
+  assert_false(must_find(&c, "img.bin")->remapped);
+  assert_int_equal(qg_change_head_line(NULL, 3), 0);
+  qg_change_cleanup(&c);
+
+  /* the head checked out: nothing to map */
+  assert_int_equal(restore_head(NULL), 0);
+  read_ok(&o, &c);
+  f = must_find(&c, "src/main.c");
+  assert_false(f->remapped);
+  assert_null(f->moved);
+  assert_int_equal(qg_change_head_line(f, 21), 21);
+  qg_change_cleanup(&c);
+
+  /* a head the clone does not have (shallow): QG_ENOENT, in words */
+  char err[256];
+  o.head = "0123456789abcdef0123456789abcdef01234567";
+  assert_int_equal(qg_change_read(&o, &c, err, sizeof(err)), QG_ENOENT);
+  assert_string_equal(err, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
+                           "not in the repository (a shallow clone?)");
+  assert_int_equal(c.n, 0);
+}
+
 static void test_too_big(void **state) {
   (void)state;
   qg_change_opts o = opts_for("HEAD~1");
@@ -414,6 +578,7 @@ int main(void) {
       cmocka_unit_test(test_files_sorted),  cmocka_unit_test(test_modified_patch),
       cmocka_unit_test(test_context_lines), cmocka_unit_test(test_added_deleted_renamed),
       cmocka_unit_test(test_skips),         cmocka_unit_test(test_too_big),
+      cmocka_unit_test_teardown(test_merge_checked_out, restore_head),
       cmocka_unit_test(test_max_files),     cmocka_unit_test(test_merge_base),
       cmocka_unit_test(test_errors),        cmocka_unit_test(test_skip_names),
   };

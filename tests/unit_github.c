@@ -707,6 +707,59 @@ static void test_suggestions(void **state) {
   world_free(w);
 }
 
+/* A world whose checkout is a merge: the change shows head lines 5-10, and maps the
+ * checkout's lines to the head's with these hunks. */
+static world *world_merged(const qg_change_hunk *moved, size_t n) {
+  world *w = world_new();
+  qg_change_file *cf = &w->ch.files[0];
+  for (uint32_t i = 0; i < 6; i++)
+    cf->lines[i] = 5 + i;
+  cf->remapped = true;
+  cf->moved = qg_xmalloc(n * sizeof(*moved));
+  memcpy(cf->moved, moved, n * sizeof(*moved));
+  cf->nmoved = n;
+  return w;
+}
+
+/* A merge checked out (actions/checkout's default for a pull request): the change maps
+ * the checkout's lines to the pull request's head, where the comments go. Here the
+ * checkout's lines 1-2 came from the target branch, so its line L is the head's L - 2,
+ * and the pull request shows head lines 5-10. */
+static void test_merge_checkout(void **state) {
+  (void)state;
+  static const qg_change_hunk target_lines[] = {{1, 2, 0, 0}};
+  world *w = world_merged(target_lines, QG_ARRAY_LEN(target_lines));
+  qg_finding *f = add(w, "app", 10, "privileged");
+  add_edit(f, 9, 1, 9, 1, "      # hardened\n");
+  add_edit(f, 10, 21, 10, 25, "false");
+  add(w, "side", 2, "on a line of the target branch's");
+  cJSON *rv;
+  cJSON *c = one_comment(w, &rv);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(rv, "comments")), 1);
+  assert_int_equal(w->out.to_summary, 1);
+  assert_int_equal(int_at(c, "start_line"), 7);
+  assert_int_equal(int_at(c, "line"), 8);
+  /* the suggestion's text is the checkout's lines 9-10, which the head has as 7-8 */
+  assert_non_null(strstr(str_at(c, "body"), "```suggestion\n      # hardened\n      "
+                                            "securityContext:\n        privileged: false\n```"));
+  cJSON_Delete(rv);
+  world_free(w);
+
+  /* the head has a line between the checkout's 9 and 10: a suggestion across them
+   * would not replace the same lines, so there is none; the comment goes on 9 */
+  static const qg_change_hunk split[] = {{1, 2, 0, 0}, {9, 0, 8, 1}};
+  w = world_merged(split, QG_ARRAY_LEN(split));
+  f = add(w, "app", 10, "privileged");
+  add_edit(f, 9, 1, 9, 1, "      # hardened\n");
+  add_edit(f, 10, 21, 10, 25, "false");
+  c = one_comment(w, &rv);
+  assert_int_equal(int_at(c, "line"), 9);
+  assert_null(cJSON_GetObjectItem(c, "start_line"));
+  assert_null(strstr(str_at(c, "body"), "suggestion"));
+  cJSON_Delete(rv);
+  world_free(w);
+}
+
 /* No change: every finding goes to the summary. */
 static void test_no_change(void **state) {
   (void)state;
@@ -777,6 +830,7 @@ int main(void) {
       cmocka_unit_test(test_verdict),
       cmocka_unit_test(test_caps),
       cmocka_unit_test(test_suggestions),
+      cmocka_unit_test(test_merge_checkout),
       cmocka_unit_test(test_no_change),
       cmocka_unit_test(test_summary_mentions),
   };

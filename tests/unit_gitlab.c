@@ -218,17 +218,38 @@ static void script_empty_mr(fixture *fx) {
   mock_add_response(fx->m, "GET", MR "/discussions", EMPTY_LIST);
 }
 
+/* A first run on an empty merge request: the summary and three discussions. */
+static void first_run(fixture *fx, qg_comment_outcome *out) {
+  script_empty_mr(fx);
+  mock_add_response(fx->m, "POST", MR "/notes", CREATED);
+  for (int i = 0; i < 3; i++)
+    mock_add_response(fx->m, "POST", MR "/discussions", CREATED);
+  qg_comment_opts o = fast();
+  assert_ok(qg_host_comment(&fx->ctx, &fx->rep, &fx->change, &o, out), out);
+}
+
+/* Requests 5-7 of a first run: the discussions on A (an added line), B (a context
+ * line) and C (the renamed file's added line), escaped: no mention, no HTML. */
+static void expect_discussions(const fixture *fx) {
+  char *w = want_discussion(fx->a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
+                            "deploy/app.yaml", "deploy/app.yaml", 4, 0);
+  expect_req(fx, 4, "POST", MR "/discussions", w);
+  free(w);
+  w = want_discussion(fx->b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
+  expect_req(fx, 5, "POST", MR "/discussions", w);
+  free(w);
+  w = want_discussion(fx->c, "renamed file finding", "deploy/new-name.yaml",
+                      "deploy/old-name.yaml", 2, 0);
+  expect_req(fx, 6, "POST", MR "/discussions", w);
+  free(w);
+}
+
 static void test_first_run(void **state) {
   (void)state;
   fixture fx;
   fixture_init(&fx);
-  script_empty_mr(&fx);
-  mock_add_response(fx.m, "POST", MR "/notes", CREATED);
-  for (int i = 0; i < 3; i++)
-    mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
-  qg_comment_opts o = fast();
   qg_comment_outcome out;
-  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  first_run(&fx, &out);
   assert_true(out.summary_created);
   assert_false(out.summary_updated);
   assert_int_equal(out.inline_created, 3);
@@ -245,18 +266,33 @@ static void test_first_run(void **state) {
   char *w = want_summary(&fx);
   expect_req(&fx, 3, "POST", MR "/notes", w);
   free(w);
-  /* escaped: no mention, no HTML */
-  w = want_discussion(fx.a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
-                      "deploy/app.yaml", "deploy/app.yaml", 4, 0);
-  expect_req(&fx, 4, "POST", MR "/discussions", w);
-  free(w);
-  w = want_discussion(fx.b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
-  expect_req(&fx, 5, "POST", MR "/discussions", w);
-  free(w);
-  w = want_discussion(fx.c, "renamed file finding", "deploy/new-name.yaml", "deploy/old-name.yaml",
-                      2, 0);
-  expect_req(&fx, 6, "POST", MR "/discussions", w);
-  free(w);
+  expect_discussions(&fx);
+  fixture_cleanup(&fx);
+}
+
+/* A merged results pipeline: the checkout is the merge with the target branch,
+ * whose three lines 2-4 of deploy/app.yaml the merge request does not have. The
+ * change maps the checkout's lines to the merge request's head: A (checkout line
+ * 7) goes on head line 4, B (9) on 6 with base line 5; H, on a line the target
+ * branch brought, has no place in the diff and is in the summary only. */
+static void test_merged_results(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  static qg_change_hunk moved[] = {{2, 3, 1, 0}};
+  fx.files[0].moved = moved;
+  fx.files[0].nmoved = 1;
+  fx.files[0].remapped = true;
+  fx.files[1].remapped = true; /* the same at the head */
+  fx.a->loc.line = 7;
+  fx.b->loc.line = 9;
+  add(&fx, "deploy/app.yaml", 3, "h", "from the target branch");
+  qg_comment_outcome out;
+  first_run(&fx, &out);
+  assert_int_equal(out.inline_created, 3);
+  assert_int_equal(out.to_summary, 3); /* D, G, and H */
+  assert_int_equal(mock_nrequests(fx.m), 7);
+  expect_discussions(&fx);
   fixture_cleanup(&fx);
 }
 
@@ -664,7 +700,8 @@ static void test_long_message_capped(void **state) {
 static void set_env(const char *const *kv) {
   static const char *const all[] = {"CI_MERGE_REQUEST_IID", "CI_API_V4_URL",
                                     "CI_PROJECT_ID",        "GITLAB_TOKEN",
-                                    "CI_COMMIT_SHA",        "CI_MERGE_REQUEST_DIFF_BASE_SHA"};
+                                    "CI_COMMIT_SHA",        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+                                    "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"};
   for (size_t i = 0; i < QG_ARRAY_LEN(all); i++)
     unsetenv(all[i]);
   for (; kv && kv[0]; kv += 2)
@@ -708,6 +745,13 @@ static void test_ctx_load(void **state) {
   assert_string_equal(c.base_sha, BASE);
   assert_string_equal(c.token, "secret-value");
   qg_host_ctx_cleanup(&c);
+  /* a merged results pipeline: CI_COMMIT_SHA is the merge, the source branch's
+   * head is the merge request's */
+  setenv("CI_COMMIT_SHA", START, 1);
+  setenv("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", HEAD, 1);
+  assert_int_equal(qg_host_ctx_load(QG_HOST_GITLAB, &c, err, sizeof(err)), QG_OK);
+  assert_string_equal(c.head_sha, HEAD);
+  qg_host_ctx_cleanup(&c);
 
   expect_ctx_error((const char *const[]){"CI_API_V4_URL", "https://x/api/v4", NULL},
                    "not a merge request pipeline: CI_MERGE_REQUEST_IID is not set (run the job "
@@ -735,12 +779,17 @@ static void test_ctx_load(void **state) {
                                          "CI_PROJECT_ID", "42", "GITLAB_TOKEN", "secret-value",
                                          "CI_COMMIT_SHA", "main", NULL},
                    "CI_COMMIT_SHA is not a commit id");
+  expect_ctx_error((const char *const[]){"CI_MERGE_REQUEST_IID", "7", "CI_API_V4_URL", "https://x",
+                                         "CI_PROJECT_ID", "42", "GITLAB_TOKEN", "secret-value",
+                                         "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "feature", NULL},
+                   "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA is not a commit id");
   set_env(NULL);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_first_run),
+      cmocka_unit_test(test_merged_results),
       cmocka_unit_test(test_rerun_updates_in_place),
       cmocka_unit_test(test_unchanged_summary_not_edited),
       cmocka_unit_test(test_cap_and_missing_diff_refs),
