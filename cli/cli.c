@@ -940,17 +940,13 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     co.base = ctx.base_sha;
     co.head = ctx.head_sha;
     qg_status cst = qg_change_read(&co, &ch, err, sizeof(err));
-    if (cst == QG_ENOENT) {
-      warnf(io,
-            "--comment %s: %s: comments use the lines of the commit checked out, which may be "
-            "shifted where it is a merge (fetch the history: actions/checkout fetch-depth: 0, "
-            "GIT_DEPTH: 0)",
-            o->comment, err);
-      co.head = NULL;
-      cst = qg_change_read(&co, &ch, err, sizeof(err));
-    }
     if (cst == QG_OK)
       chp = &ch;
+    else if (cst == QG_ENOENT) /* the checkout's lines cannot be placed in its diff */
+      warnf(io,
+            "--comment %s: %s: every finding goes to the summary (fetch the history: "
+            "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
+            o->comment, err);
     else
       warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",
             o->comment, err);

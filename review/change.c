@@ -343,7 +343,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
     checked = NULL;
   } else {
     git_object *obj = NULL;
-    if (git_revparse_single(&obj, repo, opts->head) != 0) {
+    if (git_revparse_single(&obj, repo, opts->head) == GIT_ENOTFOUND) {
       say(err, errsz, "the change's head '%s' is not in the repository (a shallow clone?)",
           opts->head);
       st = QG_ENOENT;

@@ -90,7 +90,8 @@ bool qg_change_added_line(const qg_change_file *f, uint32_t line);
 /* The number at the change's head of line `line` of f as checked out (HEAD):
  * the same number when the change's head is HEAD; 0 when head does not have
  * that line (the checkout brought it from elsewhere: the target branch), or for
- * line 0 or a NULL f. */
+ * line 0 or a NULL f. (When head's last line lacks a final line break and the
+ * checkout has lines after it, that line differs between the two: 0.) */
 uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line);
 
 /* A short name for a skip reason: "binary", "generated", ...; static. */
