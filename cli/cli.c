@@ -889,21 +889,48 @@ static void wf_escape(FILE *f, const char *s, bool property) {
   }
 }
 
+/* The lines of what was scanned at the pull request's head, where GitHub shows
+ * annotations: for a pull request event whose checkout is another commit (the merge
+ * GitHub made, actions/checkout's default). NULL when there is nothing to map, or
+ * (said on io->err) the head is not in the clone. Caller frees. */
+static qg_linemap *annotation_lines(const qg_cli_io *io) {
+  qg_host_ctx ev;
+  char err[512];
+  qg_linemap *m = NULL;
+  if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, err, sizeof(err)) != QG_OK)
+    return NULL; /* not a pull request's job: its checkout is what GitHub shows */
+  if (qg_linemap_open(NULL, ev.head_sha, &m, err, sizeof(err)) == QG_ENOENT)
+    warnf(io, "--comment annotations: %s: the annotations keep the lines of the commit checked "
+              "out, which GitHub shows on the pull request's head (fetch the history: "
+              "actions/checkout fetch-depth: 0)",
+          err);
+  qg_host_ctx_cleanup(&ev);
+  return m;
+}
+
 /* --comment annotations: one workflow command per active finding, which the
- * Actions runner shows on the pull request's files without any token (forks). */
-static void annotations(const qg_report *rep, FILE *out) {
+ * Actions runner shows on the pull request's files without any token (forks). A
+ * finding on a line the pull request's head does not have is annotated on its
+ * file, without a line. */
+static void annotations(const qg_report *rep, const qg_cli_io *io) {
+  FILE *out = io->out;
+  qg_linemap *lines = annotation_lines(io);
   const qg_result *r = rep->result;
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
     if (f->suppressed_by || f->in_base)
       continue;
+    const char *path = f->loc.path;
+    while (path && path[0] == '.' && path[1] == '/')
+      path += 2;
+    uint32_t line = qg_linemap_line(lines, path, f->loc.line);
     fprintf(out, "::%s file=", f->severity >= QG_SEV_HIGH     ? "error"
                                : f->severity == QG_SEV_MEDIUM ? "warning"
                                                               : "notice");
     wf_escape(out, f->loc.path, true);
-    if (f->loc.line)
-      fprintf(out, ",line=%u", f->loc.line);
-    if (f->loc.col)
+    if (line)
+      fprintf(out, ",line=%u", line);
+    if (line && f->loc.col)
       fprintf(out, ",col=%u", f->loc.col);
     fputs(",title=", out);
     wf_escape(out, f->rule->id, true);
@@ -918,7 +945,7 @@ static void annotations(const qg_report *rep, FILE *out) {
 static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_report *rep,
                           const qg_cli_io *io, bool *usage, bool *failed) {
   if (!strcmp(o->comment, "annotations")) {
-    annotations(rep, io->out);
+    annotations(rep, io);
     return;
   }
   qg_host_kind kind = !strcmp(o->comment, "github") ? QG_HOST_GITHUB : QG_HOST_GITLAB;

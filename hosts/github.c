@@ -124,6 +124,15 @@ static qg_status load_event(qg_host_ctx *out, char *err, size_t errsz) {
   return rc;
 }
 
+qg_status qg_github_event_load(qg_host_ctx *out, char *err, size_t errsz) {
+  memset(out, 0, sizeof(*out));
+  out->kind = QG_HOST_GITHUB;
+  qg_status st = load_event(out, err, errsz);
+  if (st != QG_OK)
+    qg_host_ctx_cleanup(out);
+  return st;
+}
+
 qg_status qg_github_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
   const char *api = env_get("GITHUB_API_URL");
   if (!api)

@@ -41,6 +41,10 @@ typedef struct qg_host_ctx {
  * pull/merge request pipeline or the token is absent. */
 qg_status qg_host_ctx_load(qg_host_kind kind, qg_host_ctx *out, char *err, size_t errsz);
 void qg_host_ctx_cleanup(qg_host_ctx *c);
+/* The pull request of the GitHub Actions event alone (GITHUB_EVENT_PATH): number,
+ * head_sha and base_sha, the rest NULL; no token needed (annotations). QG_EUSAGE,
+ * with err[] naming what is missing or wrong, when it is no pull request's event. */
+qg_status qg_github_event_load(qg_host_ctx *out, char *err, size_t errsz);
 
 typedef enum qg_verdict_mode {
   QG_VERDICT_OFF = 0, /* no review verdict (the default: many teams forbid bot approvals) */

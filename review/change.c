@@ -306,6 +306,45 @@ static void map_lines(git_repository *repo, git_tree *checked, git_tree *head,
   git_blob_free(b);
 }
 
+/* The commit named head_rev (NULL or "": HEAD) into *head, and, when HEAD is another
+ * commit, HEAD's tree into *checked (else NULL): the version whose lines were scanned.
+ * QG_ENOENT when head_rev is not in the repository, QG_EGIT for other failures. */
+static qg_status open_heads(git_repository *repo, const char *head_rev, git_commit **head,
+                            git_tree **checked, char *err, size_t errsz) {
+  *head = NULL;
+  *checked = NULL;
+  git_commit *at = resolve_commit(repo, "HEAD", err, errsz);
+  if (!at) {
+    say(err, errsz, "HEAD does not name a commit (is the repository empty?)");
+    return QG_EGIT;
+  }
+  if (!head_rev || !*head_rev) {
+    *head = at;
+    return QG_OK;
+  }
+  git_object *obj = NULL;
+  int rc = git_revparse_single(&obj, repo, head_rev);
+  git_object_free(obj);
+  qg_status st = QG_EGIT;
+  if (rc == GIT_ENOTFOUND) {
+    say(err, errsz, "the change's head '%s' is not in the repository (a shallow clone?)",
+        head_rev);
+    st = QG_ENOENT;
+  } else if ((*head = resolve_commit(repo, head_rev, err, errsz)) != NULL) {
+    if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) ||
+        git_commit_tree(checked, at) == 0)
+      st = QG_OK;
+    else
+      say(err, errsz, "cannot read HEAD's tree: %s", git_words());
+  }
+  git_commit_free(at);
+  if (st != QG_OK) {
+    git_commit_free(*head);
+    *head = NULL;
+  }
+  return st;
+}
+
 qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz) {
   memset(out, 0, sizeof(*out));
   if (err && errsz)
@@ -318,7 +357,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
    * and it lets the library be used without the CLI's set-up */
   git_libgit2_init();
   git_repository *repo = NULL;
-  git_commit *base = NULL, *head = NULL, *checked = NULL, *mb = NULL;
+  git_commit *base = NULL, *head = NULL, *mb = NULL;
   git_tree *from = NULL, *to = NULL, *checked_tree = NULL;
   git_diff *diff = NULL;
   delta_ref *refs = NULL;
@@ -332,34 +371,10 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   }
   if (!(base = resolve_commit(repo, opts->base, err, errsz)))
     goto out;
-  if (!(checked = resolve_commit(repo, "HEAD", err, errsz))) {
-    say(err, errsz, "HEAD does not name a commit (is the repository empty?)");
+  const char *head_name = opts->head && *opts->head ? opts->head : "HEAD";
+  if ((st = open_heads(repo, opts->head, &head, &checked_tree, err, errsz)) != QG_OK)
     goto out;
-  }
-  bool other_head = opts->head && *opts->head;
-  const char *head_name = other_head ? opts->head : "HEAD";
-  if (!other_head) {
-    head = checked;
-    checked = NULL;
-  } else {
-    git_object *obj = NULL;
-    if (git_revparse_single(&obj, repo, opts->head) == GIT_ENOTFOUND) {
-      say(err, errsz, "the change's head '%s' is not in the repository (a shallow clone?)",
-          opts->head);
-      st = QG_ENOENT;
-      goto out;
-    }
-    git_object_free(obj);
-    if (!(head = resolve_commit(repo, opts->head, err, errsz)))
-      goto out;
-    if (git_oid_equal(git_commit_id(head), git_commit_id(checked))) {
-      git_commit_free(checked);
-      checked = NULL;
-    } else if (git_commit_tree(&checked_tree, checked) != 0) {
-      say(err, errsz, "cannot read HEAD's tree: %s", git_words());
-      goto out;
-    }
-  }
+  st = QG_EGIT;
   git_oid mb_id;
   int rc = git_merge_base(&mb_id, repo, git_commit_id(base), git_commit_id(head));
   if (rc == GIT_ENOTFOUND) {
@@ -425,7 +440,6 @@ out:
   git_tree_free(to);
   git_tree_free(checked_tree);
   git_commit_free(mb);
-  git_commit_free(checked);
   git_commit_free(head);
   git_commit_free(base);
   git_repository_free(repo);
@@ -510,6 +524,83 @@ uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line) {
   }
   int64_t at = (int64_t)line + delta;
   return at >= 1 && at <= UINT32_MAX ? (uint32_t)at : 0;
+}
+
+/* ---- lines of any file of the checkout at another commit ------------------------------------ */
+
+struct qg_linemap {
+  git_repository *repo;
+  git_tree *checked, *head; /* NULL when head is HEAD: every line is itself */
+  qg_change_file *files;    /* the files asked for so far: path and map only */
+  size_t n, cap;
+  size_t last; /* the file asked for last (findings come sorted by path) */
+};
+
+qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char *err,
+                          size_t errsz) {
+  *out = NULL;
+  if (err && errsz)
+    err[0] = '\0';
+  git_libgit2_init();
+  qg_linemap *m = qg_xcalloc(1, sizeof(*m));
+  git_commit *hc = NULL;
+  qg_status st = QG_EGIT;
+  if (git_repository_open_ext(&m->repo, repo_dir ? repo_dir : ".", 0, NULL) != 0)
+    say(err, errsz, "not inside a git repository");
+  else if ((st = open_heads(m->repo, head, &hc, &m->checked, err, errsz)) == QG_OK &&
+           m->checked && git_commit_tree(&m->head, hc) != 0) {
+    say(err, errsz, "cannot read the tree of '%s': %s", head, git_words());
+    st = QG_EGIT;
+  }
+  git_commit_free(hc);
+  if (st != QG_OK) {
+    qg_linemap_free(&m);
+    return st;
+  }
+  *out = m;
+  return QG_OK;
+}
+
+uint32_t qg_linemap_line(qg_linemap *m, const char *path, uint32_t line) {
+  if (!m || !m->checked || !path || !line)
+    return line;
+  qg_change_file *f = m->n && strcmp(m->files[m->last].path, path) == 0 ? &m->files[m->last]
+                                                                        : NULL;
+  for (size_t i = 0; !f && i < m->n; i++)
+    if (strcmp(m->files[i].path, path) == 0) {
+      f = &m->files[i];
+      m->last = i;
+    }
+  if (!f) {
+    qg_grow((void **)&m->files, &m->cap, m->n + 1, sizeof(*m->files));
+    m->last = m->n++;
+    f = &m->files[m->last];
+    memset(f, 0, sizeof(*f));
+    f->path = qg_xstrdup(path);
+    /* a path HEAD does not have is not the repository's: its lines are left alone */
+    git_tree_entry *e = NULL;
+    if (git_tree_entry_bypath(&e, m->checked, path) == 0)
+      map_lines(m->repo, m->checked, m->head, f);
+    git_tree_entry_free(e);
+  }
+  return qg_change_head_line(f, line);
+}
+
+void qg_linemap_free(qg_linemap **mp) {
+  qg_linemap *m = mp ? *mp : NULL;
+  if (!m)
+    return;
+  for (size_t i = 0; i < m->n; i++) {
+    free(m->files[i].path);
+    free(m->files[i].moved);
+  }
+  free(m->files);
+  git_tree_free(m->checked);
+  git_tree_free(m->head);
+  git_repository_free(m->repo);
+  free(m);
+  *mp = NULL;
+  git_libgit2_shutdown();
 }
 
 const char *qg_change_skip_name(qg_change_skip s) {

@@ -94,6 +94,23 @@ bool qg_change_added_line(const qg_change_file *f, uint32_t line);
  * checkout has lines after it, that line differs between the two: 0.) */
 uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line);
 
+/* Line numbers of any file as checked out (HEAD) at another commit, a file at a
+ * time, as the change maps its own files: for what GitHub shows on a pull request's
+ * head (annotations), whichever file it is in. */
+typedef struct qg_linemap qg_linemap;
+
+/* Opens the repository around repo_dir (NULL: ".") and the commit head. QG_ENOENT
+ * when head is not in the repository, QG_EGIT for other failures, with err[] in
+ * words and *out NULL. When head is HEAD, every line maps to itself. *out is owned
+ * by the caller: qg_linemap_free. */
+qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char *err,
+                          size_t errsz);
+/* The number at head of line `line` of path (relative to the repository's root,
+ * '/'-separated) as checked out: 0 when head does not have that line or that file;
+ * `line` itself for a path HEAD does not track. Compares the file on first use. */
+uint32_t qg_linemap_line(qg_linemap *m, const char *path, uint32_t line);
+void qg_linemap_free(qg_linemap **m);
+
 /* A short name for a skip reason: "binary", "generated", ...; static. */
 const char *qg_change_skip_name(qg_change_skip s);
 

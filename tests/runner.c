@@ -820,8 +820,9 @@ int main(int argc, char **argv) {
       "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "OPENAI_API_KEY",
       "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
       "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
-      "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "http_proxy",
-      "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+      "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+      "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "CI_COMMIT_SHA", "http_proxy", "https_proxy",
+      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
   for (size_t i = 0; i < QG_ARRAY_LEN(clear); i++)
     unsetenv(clear[i]);
   if (nftw(root, collect, 16, FTW_PHYS) != 0) {

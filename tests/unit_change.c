@@ -471,6 +471,23 @@ static void test_merge_checked_out(void **state) {
   assert_int_equal(qg_change_head_line(NULL, 3), 0);
   qg_change_cleanup(&c);
 
+  /* the same numbers for any file, one at a time (annotations) */
+  char err[256];
+  qg_linemap *lm = NULL;
+  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, err, sizeof(err)), QG_OK);
+  for (uint32_t l = 0; l < 24; l++)
+    assert_int_equal(qg_linemap_line(lm, "src/main.c", l), at_head[l]);
+  assert_int_equal(qg_linemap_line(lm, "keep/same.txt", 1), 1);   /* the same file */
+  assert_int_equal(qg_linemap_line(lm, "untracked.txt", 7), 7);   /* not HEAD's */
+  assert_int_equal(qg_linemap_line(lm, "src/main.c", 21), 0);     /* asked again */
+  assert_int_equal(qg_linemap_line(NULL, "src/main.c", 21), 21);
+  qg_linemap_free(&lm);
+  assert_null(lm);
+  assert_int_equal(qg_linemap_open(g_repo, "0123456789abcdef0123456789abcdef01234567", &lm, err,
+                                   sizeof(err)),
+                   QG_ENOENT);
+  assert_null(lm);
+
   /* the head checked out: nothing to map */
   assert_int_equal(restore_head(NULL), 0);
   read_ok(&o, &c);
@@ -479,9 +496,11 @@ static void test_merge_checked_out(void **state) {
   assert_null(f->moved);
   assert_int_equal(qg_change_head_line(f, 21), 21);
   qg_change_cleanup(&c);
+  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_linemap_line(lm, "src/main.c", 21), 21);
+  qg_linemap_free(&lm);
 
   /* a head the clone does not have (shallow): QG_ENOENT, in words */
-  char err[256];
   o.head = "0123456789abcdef0123456789abcdef01234567";
   assert_int_equal(qg_change_read(&o, &c, err, sizeof(err)), QG_ENOENT);
   assert_string_equal(err, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
