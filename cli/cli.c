@@ -938,6 +938,7 @@ static void annotations(const qg_report *rep, const qg_cli_io *io) {
     wf_escape(out, f->message, false);
     fputc('\n', out);
   }
+  qg_linemap_free(&lines);
 }
 
 /* --comment github|gitlab: after the reports are written. Sets *usage for
