@@ -2,7 +2,7 @@
 # static/build.sh (make static): builds ./qgate-static, one statically linked
 # binary with musl libc and every library qgate links built from the Debian
 # source packages pinned in static/versions (static/deps.sh), mimalloc as
-# its allocator. Needs musl-tools, cmake, perl, dpkg-dev and g++ (mimalloc's
+# its allocator and musl's portable memcpy and memmove. Needs musl-tools, cmake, perl, dpkg-dev and g++ (mimalloc's
 # CMake project checks for a C++ compiler; sh .ci/deps.sh installs them all).
 #
 # The libraries are built once into build-static/deps/KEY, KEY a hash of the
@@ -63,13 +63,16 @@ export PKG_CONFIG_LIBDIR="$P/lib/pkgconfig" PKG_CONFIG_PATH=""
 cflags=$(pkg-config --cflags --static $PKGS) || die "pkg-config: the static libraries lack one of: $PKGS"
 # shellcheck disable=SC2086
 libs=$(pkg-config --libs --static $PKGS)
-# mimalloc.o, an object rather than a library, is linked whole: its malloc,
-# free, ... serve qgate and every library, and musl's allocator stays out.
-mi=$P/lib/mimalloc.o
-[ -f "$mi" ] || die "no $mi (static/deps.sh builds it)"
+# mimalloc.o and memops.o, objects rather than libraries, are linked whole: their
+# malloc, free, ... and memcpy, memmove serve qgate and every library, and
+# musl's own stay out.
+mi=$P/lib/mimalloc.o memops=$P/lib/memops.o
+for o in "$mi" "$memops"; do
+  [ -f "$o" ] || die "no $o (static/deps.sh builds it)"
+done
 "$MAKE" -j"$JOBS" BUILD="$OBJ" CC=musl-gcc \
   CFLAGS="-O2 -g -ffunction-sections -fdata-sections -minline-stringops-dynamically" \
-  PKG_CFLAGS="$cflags" PKG_LIBS="-static -Wl,--gc-sections $mi $libs" "$OBJ/qgate"
+  PKG_CFLAGS="$cflags" PKG_LIBS="-static -Wl,--gc-sections $mi $memops $libs" "$OBJ/qgate"
 cp "$OBJ/qgate" qgate-static.tmp
 mv -f qgate-static.tmp qgate-static
 echo "static: ./qgate-static ($(wc -c <qgate-static) bytes) in $(($(date +%s) - t0)) s"

@@ -2,7 +2,8 @@
 # tests/static.sh [BINARY]: proves ./qgate-static (make static) is one static
 # binary that works with nothing around it. As root (chroot):
 #   - file(1) says statically linked, ldd finds no dynamic dependencies;
-#   - the allocator is mimalloc's, not musl's, and silent;
+#   - the allocator is mimalloc's, not musl's, and silent; memcpy and memmove
+#     are musl's portable C ones, not its x86_64 assembly;
 #   - in an empty root holding only the binary, /etc/hosts, a test CA and the
 #     files to scan, `qgate scan` scans manifests, reads a git repository and
 #     does the architecture review over HTTPS against a test server on
@@ -65,6 +66,14 @@ if [ -z "$not_mi" ] && [ -z "$quiet" ] && echo "$verbose" | grep -q "^mimalloc: 
   ok "the allocator is mimalloc (malloc is mi_malloc; silent unless MIMALLOC_VERBOSE is set)"
 else
   bad "the allocator: not mimalloc's:${not_mi:- none}; stderr: '$(echo "$quiet" | head -c 200)'; with MIMALLOC_VERBOSE=1: '$(echo "$verbose" | head -c 200)'"
+fi
+# memcpy and memmove are musl's portable ones (static/deps.sh: memops.o), not
+# its x86_64 assembly, whose memcpy also defines __memcpy_fwd
+if echo "$syms" | awk '$3 == "memcpy" || $3 == "memmove" { n++ } $3 == "__memcpy_fwd" { a++ }
+    END { exit !(n == 2 && !a) }'; then
+  ok "memcpy and memmove are musl's portable C ones"
+else
+  bad "memcpy and memmove: not memops.o's: $(echo "$syms" | grep -E ' (memcpy|memmove|__memcpy_fwd)$' | tr '\n' ';')"
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
