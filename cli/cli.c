@@ -920,10 +920,7 @@ static void annotations(const qg_report *rep, const qg_cli_io *io) {
     const qg_finding *f = &r->findings.items[i];
     if (f->suppressed_by || f->in_base)
       continue;
-    const char *path = f->loc.path;
-    while (path && path[0] == '.' && path[1] == '/')
-      path += 2;
-    uint32_t line = qg_linemap_line(lines, path, f->loc.line);
+    uint32_t line = qg_linemap_line(lines, qg_host_repo_path(f->loc.path), f->loc.line);
     fprintf(out, "::%s file=", f->severity >= QG_SEV_HIGH     ? "error"
                                : f->severity == QG_SEV_MEDIUM ? "warning"
                                                               : "notice");

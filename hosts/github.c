@@ -459,12 +459,7 @@ static known *find_known(known_set *ks, const char *fp) {
 }
 
 /* The finding's path as the pull request names files: without a leading "./". */
-static const char *repo_path(const qg_finding *f) {
-  const char *p = f->loc.path;
-  while (p && p[0] == '.' && p[1] == '/')
-    p += 2;
-  return p && *p && *p != '/' ? p : NULL;
-}
+static const char *repo_path(const qg_finding *f) { return qg_host_repo_path(f->loc.path); }
 
 /* Start offsets of the lines of buf: starts[i] is where line i+1 begins; starts[n] = len. */
 static size_t *line_starts(const char *buf, size_t len, size_t *n) {

@@ -455,11 +455,9 @@ typedef struct place {
 
 /* Where f can be discussed in the merge request's diff, or false. */
 static bool placement(const qg_change *c, const qg_finding *f, place *p) {
-  const char *path = f->loc.path;
+  const char *path = qg_host_repo_path(f->loc.path);
   if (!c || !path || !f->loc.line)
     return false;
-  while (path[0] == '.' && path[1] == '/')
-    path += 2;
   const qg_change_file *file = qg_change_find(c, path);
   if (!file || file->status == 'D')
     return false;

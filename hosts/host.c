@@ -16,6 +16,12 @@ qg_status qg_host_ctx_load(qg_host_kind kind, qg_host_ctx *out, char *err, size_
   return st;
 }
 
+const char *qg_host_repo_path(const char *p) {
+  while (p && p[0] == '.' && p[1] == '/')
+    p += 2;
+  return p && *p && *p != '/' ? p : NULL;
+}
+
 void qg_host_ctx_cleanup(qg_host_ctx *c) {
   free(c->api_url);
   free(c->repo);

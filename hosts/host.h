@@ -41,6 +41,9 @@ typedef struct qg_host_ctx {
  * pull/merge request pipeline or the token is absent. */
 qg_status qg_host_ctx_load(qg_host_kind kind, qg_host_ctx *out, char *err, size_t errsz);
 void qg_host_ctx_cleanup(qg_host_ctx *c);
+/* A finding's path as the hosts name files, relative to the repository's root: any
+ * leading "./" dropped; NULL for NULL, an empty path or an absolute one. Borrowed. */
+const char *qg_host_repo_path(const char *path);
 /* The pull request of the GitHub Actions event alone (GITHUB_EVENT_PATH): number,
  * head_sha and base_sha, the rest NULL; no token needed (annotations). QG_EUSAGE,
  * with err[] naming what is missing or wrong, when it is no pull request's event. */
