@@ -63,11 +63,19 @@ $(BUILD)/tests/yamlcanon: $(BUILD)/tests/yamlcanon.o $(BUILD)/libqgate.a
 $(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(MOCK_OBJ) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(TEST_LIBS)
 
+# The fuzz harnesses without libFuzzer: fuzz/replay.c's main() runs fuzz_TARGET.c once on each
+# input given (tests/fuzz-replay.sh: the crashers kept in fuzz/regressions/TARGET/), built with
+# $(CC) and this build's flags, so make check needs no clang.
+REPLAY_BINS := $(patsubst fuzz/fuzz_%.c,$(BUILD)/fuzz/replay_%,$(wildcard fuzz/fuzz_*.c))
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
 # The qgate binary this build tests (./qgate for the default build).
 QGATE_BIN = $(if $(filter build,$(BUILD)),./qgate,$(BUILD)/qgate)
 
 check: $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate) $(BUILD)/qgate-test $(UNIT_BINS) \
-       $(BUILD)/tests/yamlcanon
+       $(BUILD)/tests/yamlcanon $(REPLAY_BINS)
 	@QGATE=$(QGATE_BIN) BUILD=$(BUILD) VALGRIND="$(VALGRIND)" sh tests/check.sh
 
 asan:

@@ -754,7 +754,7 @@ void qg_config_cleanup(qg_config *c) {
 static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
                             const char *profile, qg_result *r) {
   parser p = {c, r, c->path, profile, false, 0};
-  qg_yaml_opts yo = {{64, 0, 0}, on_doc, on_warn, &p};
+  qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p};
   qg_yaml_error ye;
   if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
     qg_location at = {c->path, ye.line, ye.col, 0, 0};

@@ -488,6 +488,13 @@ static void close_sequence(loader *L, const yaml_event_t *ev) {
 static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index) {
   switch (ev->type) {
   case YAML_DOCUMENT_START_EVENT:
+    if (*doc_index >= L->lim.max_docs) {
+      char num[16];
+      snprintf(num, sizeof(num), "%u", L->lim.max_docs);
+      fail(L, &ev->start_mark, "more than %s documents in this file: the rest were not scanned",
+           num);
+      return QG_ETOOBIG;
+    }
     L->nkids = 0;
     L->nframes = 0;
     L->nanchors = 0;
@@ -610,6 +617,8 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
     L.lim.alias_floor = QG_YAML_DEFAULT_ALIAS_FLOOR;
   if (!L.lim.alias_ratio)
     L.lim.alias_ratio = QG_YAML_DEFAULT_ALIAS_RATIO;
+  if (!L.lim.max_docs)
+    L.lim.max_docs = QG_YAML_DEFAULT_DOCS;
   memset(err, 0, sizeof(*err));
   qg_arena_init(&L.arena, 64 * 1024);
   L.text = buf;

@@ -58,11 +58,13 @@ typedef struct qg_yaml_limits {
   uint32_t max_depth;         /* nesting of collections (default 256) */
   uint32_t alias_floor;       /* expansions always allowed (default 100000) */
   uint32_t alias_ratio;       /* ... or this many times the real node count (default 10) */
+  uint32_t max_docs;          /* documents in one stream, empty ones too (default 100000) */
 } qg_yaml_limits;
 
 #define QG_YAML_DEFAULT_DEPTH 256u
 #define QG_YAML_DEFAULT_ALIAS_FLOOR 100000u
 #define QG_YAML_DEFAULT_ALIAS_RATIO 10u
+#define QG_YAML_DEFAULT_DOCS 100000u
 
 /* Where and what went wrong when loading stops. */
 typedef struct qg_yaml_error {
@@ -85,8 +87,9 @@ typedef struct qg_yaml_opts {
 
 /* Parses buf[0..len) (UTF-8, UTF-16 with BOM, or JSON) and calls on_doc for
  * every document. Returns QG_OK; QG_EPARSE with *err filled when the input is
- * malformed or over a cap (documents before the error have been delivered);
- * or whatever on_doc returned. */
+ * malformed or over the depth or alias cap; QG_ETOOBIG with *err filled (at
+ * the first document left out) when it holds more than max_docs documents;
+ * documents before the error have been delivered. Or whatever on_doc returned. */
 qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
                        qg_yaml_error *err);
 

@@ -12,6 +12,14 @@
 # Extra libFuzzer flags: FUZZ_FLAGS. To replay an input (a crash, or any
 # file): build-fuzz/fuzz/fuzz_TARGET FILE; to shrink it: add -minimize_crash=1
 # -runs=10000.
+#
+# A new crasher, once its bug is fixed: copy it to fuzz/regressions/TARGET/
+# under its own name (TARGET-crash-HASH) and commit it; make check then
+# replays it, with gcc and no libFuzzer (BUILD/fuzz/replay_TARGET, built from
+# fuzz/replay.c; tests/fuzz-replay.sh), in every build: asan, tsan, valgrind.
+# First check it for credentials (./qgate secrets --no-gitignore FILE, and by
+# eye): fuzzing splices the fixtures' fake tokens together whole, and a
+# provider-shaped one must be altered (keeping the same path) or left out.
 set -u
 cd "$(dirname "$0")/.."
 out=build-fuzz

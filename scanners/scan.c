@@ -113,6 +113,10 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   if (!yaml || st == QG_OK || !k8s)
     return; /* the secrets scanner reads text; YAML problems are the k8s scanner's to report */
   qg_location at = {path, err.line, err.col, 0, 0};
+  if (st == QG_ETOOBIG) { /* the documents cap: the ones before it were scanned */
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &at, "%s", err.message);
+    return;
+  }
   if (looks_like_template(buf, len)) {
     r->stats.skipped++;
     qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &at,
@@ -224,21 +228,22 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
   }
 }
 
-/* Jobs live in blocks that never move, so workers can hold pointers while
- * the walk adds more. */
-#define JOB_BLOCK 1024
-#define JOB_BLOCKS (QG_MAX_FILES / JOB_BLOCK)
+/* The most jobs published and not yet merged: the walk waits for the oldest to be
+ * merged before it publishes more, so a tree of millions of files holds this many
+ * paths and results at a time, however far ahead of the workers the walk is. Job i
+ * lives in slot i % QG_POOL_AHEAD, free again once job i - QG_POOL_AHEAD is merged.
+ * A file that takes as long as this many others to scan stalls the other threads. */
+#define QG_POOL_AHEAD 4096
 
 typedef struct pool {
   const qg_scan_config *cfg;
   qg_result *r;           /* where results are merged */
   size_t walk;            /* inputs met so far, in every shard (this thread only) */
-  job *blocks[JOB_BLOCKS]; /* owned */
+  job *ring;              /* QG_POOL_AHEAD slots, owned */
   size_t n;               /* jobs published (guarded by mu) */
   size_t next;            /* the next job a worker takes (guarded by mu) */
   size_t merged;          /* jobs merged into r (this thread only) */
   bool closed;            /* the walk is over (guarded by mu) */
-  bool full;              /* QG_MAX_FILES reached: later files were not scanned */
   atomic_bool waiting;    /* this thread sleeps on done_cv */
   pthread_mutex_t mu;
   pthread_cond_t more_cv; /* jobs published, or the walk is over */
@@ -247,7 +252,7 @@ typedef struct pool {
   pthread_t tids[QG_MAX_THREADS];
 } pool;
 
-static job *job_at(pool *p, size_t i) { return &p->blocks[i / JOB_BLOCK][i % JOB_BLOCK]; }
+static job *job_at(pool *p, size_t i) { return &p->ring[i % QG_POOL_AHEAD]; }
 
 /* The diagnostics r gained since the last call came from walk position w. */
 static void note_order(pool *p, size_t w) {
@@ -300,40 +305,44 @@ static pool *pool_start(const qg_scan_config *cfg, qg_result *r) {
   pthread_cond_init(&p->done_cv, NULL);
   unsigned nthreads = qg_scan_threads(cfg->jobs);
   if (nthreads > 1)
+    p->ring = qg_xcalloc(QG_POOL_AHEAD, sizeof(*p->ring));
+  if (nthreads > 1)
     for (unsigned t = 0; t < nthreads; t++)
       p->started += pthread_create(&p->tids[p->started], NULL, worker, p) == 0;
   return p;
 }
 
+/* Merges the oldest job not yet merged, waiting for it to finish when wait is set.
+ * Returns false when there is none, or it is not done and wait is not set. */
+static bool merge_next(pool *p, bool wait) {
+  pthread_mutex_lock(&p->mu);
+  size_t n = p->n;
+  pthread_mutex_unlock(&p->mu);
+  if (p->merged == n)
+    return false;
+  job *j = job_at(p, p->merged);
+  if (!atomic_load(&j->done)) {
+    if (!wait)
+      return false;
+    pthread_mutex_lock(&p->mu);
+    atomic_store(&p->waiting, true);
+    while (!atomic_load(&j->done))
+      pthread_cond_wait(&p->done_cv, &p->mu);
+    atomic_store(&p->waiting, false);
+    pthread_mutex_unlock(&p->mu);
+  }
+  qg_result_merge(p->r, &j->res);
+  note_order(p, j->walk);
+  free(j->path);
+  j->path = NULL;
+  p->merged++;
+  return true;
+}
+
 /* Merges finished jobs in order; with wait, until every published one is. */
 static void pool_merge(pool *p, bool wait) {
-  for (;;) {
-    pthread_mutex_lock(&p->mu);
-    size_t n = p->n;
-    pthread_mutex_unlock(&p->mu);
-    if (p->merged == n)
-      return;
-    job *j = job_at(p, p->merged);
-    if (!atomic_load(&j->done)) {
-      if (!wait)
-        return;
-      pthread_mutex_lock(&p->mu);
-      atomic_store(&p->waiting, true);
-      while (!atomic_load(&j->done))
-        pthread_cond_wait(&p->done_cv, &p->mu);
-      atomic_store(&p->waiting, false);
-      pthread_mutex_unlock(&p->mu);
-    }
-    qg_result_merge(p->r, &j->res);
-    note_order(p, j->walk);
-    free(j->path);
-    j->path = NULL;
-    p->merged++;
-    if (p->merged % JOB_BLOCK == 0) { /* a block wholly merged is freed */
-      free(p->blocks[p->merged / JOB_BLOCK - 1]);
-      p->blocks[p->merged / JOB_BLOCK - 1] = NULL;
-    }
-  }
+  while (merge_next(p, wait))
+    ;
 }
 
 /* Publishes the next input of the walk, or, when it belongs to another
@@ -347,14 +356,9 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool 
     note_order(p, w);
     return;
   }
-  if (p->n == QG_MAX_FILES) {
-    p->full = true;
-    return;
-  }
-  size_t i = p->n;
-  if (i % JOB_BLOCK == 0)
-    p->blocks[i / JOB_BLOCK] = qg_xcalloc(JOB_BLOCK, sizeof(job));
-  job *j = job_at(p, i);
+  while (p->n - p->merged >= QG_POOL_AHEAD) /* its slot is the oldest job's */
+    merge_next(p, true);
+  job *j = job_at(p, p->n);
   j->kind = kind;
   j->err_no = err_no;
   j->walk = w;
@@ -376,16 +380,7 @@ static void pool_finish(pool *p) {
   pool_merge(p, true);
   for (unsigned t = 0; t < p->started; t++)
     pthread_join(p->tids[t], NULL);
-  if (p->full) {
-    qg_location none = {NULL, 0, 0, 0, 0};
-    qg_result_diag(p->r, QG_DIAG_ERROR, QG_ETOOBIG, &none,
-                   "more than %u files: the rest were not scanned (scan the tree in parts, or "
-                   "with --shard)",
-                   (unsigned)QG_MAX_FILES);
-    note_order(p, QG_SCAN_AFTER_WALK);
-  }
-  for (size_t b = 0; b < JOB_BLOCKS; b++)
-    free(p->blocks[b]);
+  free(p->ring);
   pthread_cond_destroy(&p->done_cv);
   pthread_cond_destroy(&p->more_cv);
   pthread_mutex_destroy(&p->mu);

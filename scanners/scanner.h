@@ -58,8 +58,6 @@ bool qg_scan_in_shard(const char *path, unsigned index, unsigned count);
 
 /* The most threads a scan uses, whatever it is asked. */
 #define QG_MAX_THREADS 64
-/* The most files one scan reads; past it, an error says what was left. */
-#define QG_MAX_FILES (4096u * 1024u)
 
 /* The number of threads a scan asked for `jobs` uses (0 = one per online
  * CPU), capped at QG_MAX_THREADS. */

@@ -68,20 +68,63 @@ QGATE="$QGATE" sh tests/conformance.sh >"$out" 2>&1; st=$?
 grep -v '^conformance:' "$out" | head -40
 tally conformance "$out" $st
 
-# the findings cap per file: 10,050 privileged pods in one file keep 10,000 findings and
-# say, as an error (exit status 2), how many more there were
+# The caps that take more input than a fixture should hold, generated here. Each check
+# also scans one.yaml (one privileged pod) beside the capped file: the rest of the run
+# must complete.
 lim_dir=$(mktemp -d)
+lim_pass=0 lim_fail=0
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: one}\nspec: {containers: [{name: a, image: "a:1", securityContext: {privileged: true}}]}\n' >"$lim_dir/one.yaml"
+# limit NAME STATUS FINDINGS DIAGNOSTIC FILE...: runs `qgate k8s --select pss/privileged`
+# on the files and expects that exit status, that many findings, one.yaml's among them,
+# and that line on stderr (nothing there when DIAGNOSTIC is empty)
+limit() {
+  name=$1 want_st=$2 want_n=$3 want_err=$4
+  shift 4
+  $QGATE k8s --select pss/privileged --format findings="$lim_dir/f.txt" "$@" \
+    >/dev/null 2>"$lim_dir/err.txt"; st=$?
+  n=$(wc -l <"$lim_dir/f.txt" | tr -d ' ')
+  err_ok=0
+  if [ -n "$want_err" ]; then
+    grep -qxF "$want_err" "$lim_dir/err.txt" && err_ok=1
+  elif ! [ -s "$lim_dir/err.txt" ]; then
+    err_ok=1
+  fi
+  if [ $err_ok = 1 ] && [ $st -eq "$want_st" ] && [ "$n" = "$want_n" ] &&
+    grep -q "^pss/privileged critical $lim_dir/one.yaml:4:75\$" "$lim_dir/f.txt"; then
+    lim_pass=$((lim_pass + 1))
+  else
+    lim_fail=$((lim_fail + 1))
+    echo "limits: $name: exit $st (want $want_st), $n findings (want $want_n), stderr:"
+    head -5 "$lim_dir/err.txt"
+  fi
+}
+# findings per file: 10,050 privileged pods in one file keep 10,000 findings and say,
+# as an error (exit status 2), how many more there were
 awk 'BEGIN { for (i = 0; i < 10050; i++) printf "---\n{apiVersion: v1, kind: Pod, metadata: {name: p%d}, spec: {containers: [{name: a, image: \"a:1\", securityContext: {privileged: true}}]}}\n", i }' >"$lim_dir/many.yaml"
-$QGATE k8s --select pss/privileged --format findings="$lim_dir/f.txt" "$lim_dir/many.yaml" \
-  >/dev/null 2>"$lim_dir/err.txt"; st=$?
-n=$(wc -l <"$lim_dir/f.txt" | tr -d ' ')
-if [ $st -eq 2 ] && [ "$n" = 10000 ] &&
-  grep -q 'error: more than 10000 findings in this file: 50 more were not reported' "$lim_dir/err.txt"; then
-  echo "1 passed, 0 failed" >"$out"; st=0
-else
-  echo "limits: exit $st, $n findings:"; cat "$lim_dir/err.txt"; : >"$out"; st=1
-fi
+limit "findings per file" 2 10001 \
+  "qgate: $lim_dir/many.yaml: error: more than 10000 findings in this file: 50 more were not reported" \
+  "$lim_dir/many.yaml" "$lim_dir/one.yaml"
+rm -f "$lim_dir/many.yaml"
+# documents per file: 100,000 empty documents and a privileged pod as the 100,001st; the
+# pod is past the cap, so only one.yaml's finding is left; at 100,000 documents it is found
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "---\n" }' >"$lim_dir/docs.yaml"
+{ printf -- '---\n'; cat "$lim_dir/one.yaml"; } >>"$lim_dir/docs.yaml"
+limit "documents per file" 2 1 \
+  "qgate: $lim_dir/docs.yaml:100001:1: error: more than 100000 documents in this file: the rest were not scanned" \
+  "$lim_dir/docs.yaml" "$lim_dir/one.yaml"
+sed -i 1d "$lim_dir/docs.yaml"
+limit "documents per file, at the cap" 1 2 "" \
+  "$lim_dir/docs.yaml" "$lim_dir/one.yaml"
+rm -f "$lim_dir/docs.yaml"
+# file size: the default cap, 64 MiB, on a sparse file one byte over it
+truncate -s 67108865 "$lim_dir/big.yaml"
+limit "file size" 2 1 \
+  "qgate: $lim_dir/big.yaml: error: file is larger than the 67108864-byte cap, skipped (raise it with --max-file-size)" \
+  "$lim_dir/big.yaml" "$lim_dir/one.yaml"
 rm -rf "$lim_dir"
+echo "$lim_pass passed, $lim_fail failed" >"$out"
+st=0
+[ $lim_fail -eq 0 ] || st=1
 tally limits "$out" $st
 
 QGATE="$QGATE" sh tests/hook.sh >"$out" 2>&1; st=$?
@@ -93,9 +136,19 @@ QGATE="$QGATE" sh tests/shard.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -40
 tally shard "$out" $st
 
+# --jobs 1 and --jobs 4 write the same reports, byte for byte
+QGATE="$QGATE" sh tests/jobs.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -20
+tally jobs "$out" $st
+
 QGATE="$QGATE" BUILD="$BUILD" sh tests/fix-roundtrip.sh >"$out" 2>&1; st=$?
 grep -v '^fix-roundtrip:' "$out" | head -20
 tally fix-roundtrip "$out" $st
+
+# the inputs fuzzing crashed on (fuzz/regressions/) and the seeds, through the harnesses
+BUILD="$BUILD" VALGRIND="$VALGRIND" sh tests/fuzz-replay.sh >"$out" 2>&1; st=$?
+grep -v -e '^fuzz-replay:' -e 'passed,' "$out" | head -40
+tally fuzz-replay "$out" $st
 
 # SARIF that GitHub accepts: 0 errors and 0 warnings from the validator on
 # what qgate writes for the fixtures (findings and tool diagnostics both).

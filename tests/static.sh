@@ -12,6 +12,9 @@
 #       * with the CA only in /etc/ssl/certs (Debian's layout, no variable),
 #         at https://localhost:PORT: "localhost" resolved through the chroot's
 #         /etc/hosts, without glibc's NSS plugins
+#       * at https://llm.qgate.test:PORT, a name /etc/hosts does not hold:
+#         resolved over DNS (UDP), /etc/resolv.conf naming 127.0.0.1, where
+#         a test DNS server answers it, again without NSS;
 #       * with no CA at all: the request must fail certificate verification;
 #       * through a proxy that https_proxy names (a CONNECT tunnel).
 # Ends with "N passed, N failed"; exit status 1 when a check failed.
@@ -82,22 +85,25 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 T=$(mktemp -d)
-srv_pid="" proxy_pid=""
+# the name check 7 resolves over DNS (.test is reserved: never a real host)
+DNSNAME=llm.qgate.test
+srv_pid="" proxy_pid="" dns_pid=""
 cleanup() {
-  for p in $srv_pid $proxy_pid; do kill "$p" 2>/dev/null; done
+  for p in $srv_pid $proxy_pid $dns_pid; do kill "$p" 2>/dev/null; done
   rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# ---- a test CA and a server certificate for localhost and 127.0.0.1 ------------
+# ---- a test CA and a server certificate for localhost, 127.0.0.1 and the name
+# only the test DNS server knows (check 7) ------------------------------------------
 (
   cd "$T" || exit 1
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=qgate static test CA" \
     -keyout ca.key -out ca.pem -addext basicConstraints=critical,CA:TRUE \
     -addext keyUsage=critical,keyCertSign,cRLSign &&
     openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout srv.key -out srv.csr &&
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >ext &&
+    printf 'subjectAltName=DNS:localhost,DNS:%s,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' "$DNSNAME" >ext &&
     openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
       -extfile ext -out srv.pem
 ) >"$T/openssl.log" 2>&1 || {
@@ -183,6 +189,45 @@ while time.time() < end:
     try: c, _ = s.accept()
     except socket.timeout: continue
     threading.Thread(target=handle, args=(c,), daemon=True).start()
+EOF
+# and a DNS server for check 7 on 127.0.0.1, UDP port 53: A for the one name
+# is 127.0.0.1, AAAA for it has no answer (NOERROR), anything else is
+# NXDOMAIN; each question goes to the log as "NAME TYPE"
+cat >"$T/dns.py" <<'EOF'
+import socket, struct, sys, time, os
+name, readyfile, log = sys.argv[1:4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.bind(("127.0.0.1", 53))
+except OSError as e:
+    sys.exit("cannot listen on 127.0.0.1 UDP port 53: " + e.strerror)
+s.settimeout(1)
+with open(readyfile + ".tmp", "w") as f: f.write("53")
+os.rename(readyfile + ".tmp", readyfile)
+types = {1: "A", 28: "AAAA"}
+end = time.time() + 300  # stops by itself
+while time.time() < end:
+    try: q, peer = s.recvfrom(512)
+    except socket.timeout: continue
+    try:  # the header, then the one question: labels, type, class
+        qid, flags, qdcount = struct.unpack(">HHH", q[:6])
+        labels, i = [], 12
+        while q[i]:
+            labels.append(q[i + 1:i + 1 + q[i]].decode("ascii", "replace"))
+            i += 1 + q[i]
+        qtype, qclass = struct.unpack(">HH", q[i + 1:i + 5])
+    except (struct.error, IndexError):
+        continue
+    if flags & 0x8000 or qdcount != 1: continue
+    qname = ".".join(labels)
+    with open(log, "a") as f: f.write("%s %s\n" % (qname, types.get(qtype, qtype)))
+    known = qname.lower() == name and qclass == 1
+    ans = b""
+    if known and qtype == 1:
+        ans = b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + socket.inet_aton("127.0.0.1")
+    # the query's ID, opcode and RD; QR, AA, RA; NOERROR or NXDOMAIN
+    flags = 0x8480 | (flags & 0x7900) | (0 if known else 3)
+    s.sendto(struct.pack(">HHHHHH", qid, flags, 1, 1 if ans else 0, 0, 0) + q[12:i + 5] + ans, peer)
 EOF
 python3 "$T/server.py" "$T/srv.pem" "$T/srv.key" "$T/port" "$T/requests.log" 2>"$T/server.err" &
 srv_pid=$!
@@ -386,5 +431,35 @@ if printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: 
 else
   bad "k8s in the root: $(head -c 300 "$T/k")"
 fi
+
+# 7. a name only DNS knows: no entry in /etc/hosts, /etc/resolv.conf names
+# 127.0.0.1, where the test DNS server answers; the request must reach the
+# test server under that name (musl's resolver: A and AAAA over UDP, no NSS)
+python3 "$T/dns.py" "$DNSNAME" "$T/dnsready" "$T/dns.log" 2>"$T/dns.err" &
+dns_pid=$!
+i=0
+while [ ! -s "$T/dnsready" ] && kill -0 "$dns_pid" 2>/dev/null && [ $i -lt 50 ]; do
+  sleep 0.1
+  i=$((i + 1))
+done
+if [ ! -s "$T/dnsready" ]; then
+  bad "DNS: the test DNS server did not start: $(tail -1 "$T/dns.err" 2>/dev/null)"
+else
+  : >"$T/requests.log"
+  : >"$T/dns.log"
+  printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$R/etc/resolv.conf"
+  run_in_root "$T/run7" SSL_CERT_FILE=/ca/test-ca.pem QGATE_LLM_BASE_URL="https://$DNSNAME:$PORT/v1"
+  rm -f "$R/etc/resolv.conf"
+  asked=$(paste -s -d ';' "$T/dns.log" | sed 's/;/, /g')
+  if ! grep -q "$DNSNAME" "$R/etc/hosts" && grep -qx "$DNSNAME A" "$T/dns.log" &&
+    grep -q "\"host\": \"$DNSNAME:$PORT\"" "$T/requests.log" && grep -q '"diff": true' "$T/requests.log" &&
+    has_rule "$T/run7.json" arch/violation; then
+    ok "DNS: $DNSNAME resolved by the test DNS server on 127.0.0.1:53 (asked: $asked); the review request reached https://$DNSNAME:$PORT over TLS"
+  else
+    bad "DNS: no review request reached https://$DNSNAME:$PORT through the test DNS server (asked: ${asked:-nothing}; requests: $(grep -c . "$T/requests.log")): $(grep -m1 'review' "$T/run7" | cut -c1-200)"
+  fi
+fi
+kill "$dns_pid" 2>/dev/null
+dns_pid=""
 
 finish

@@ -8,6 +8,7 @@
 #include "core/yamldoc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct seen {
@@ -35,7 +36,7 @@ static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
 }
 
 static qg_status load(const char *text, seen *s, qg_yaml_error *err) {
-  qg_yaml_opts o = {{0, 0, 0}, on_doc, on_warn, s};
+  qg_yaml_opts o = {{0}, on_doc, on_warn, s};
   return qg_yaml_load((const unsigned char *)text, strlen(text), &o, err);
 }
 
@@ -296,10 +297,48 @@ static void test_caps(void **state) {
   assert_non_null(strstr(err.message, "undefined alias *nope"));
 
   /* a custom, tighter depth cap */
-  qg_yaml_opts o = {{3, 0, 0}, on_doc, on_warn, &s};
+  qg_yaml_opts o = {{.max_depth = 3}, on_doc, on_warn, &s};
   const char *four = "a: {b: {c: {d: 1}}}\n";
   assert_int_equal(qg_yaml_load((const unsigned char *)four, strlen(four), &o, &err), QG_EPARSE);
   assert_int_equal(err.col, 12); /* the fourth level opens at column 12 */
+}
+
+/* Documents per stream: the ones before the cap are delivered, empty ones count, and the
+ * error is at the first document left out. */
+static void test_documents_cap(void **state) {
+  (void)state;
+  qg_yaml_error err;
+  seen s = {0};
+  qg_yaml_opts o = {{.max_docs = 3}, on_doc, on_warn, &s};
+  const char *four = "a: 1\n---\nb: 2\n---\n---\nc: 3\n";
+  assert_int_equal(qg_yaml_load((const unsigned char *)four, strlen(four), &o, &err), QG_ETOOBIG);
+  assert_int_equal(s.docs, 3);
+  assert_int_equal(err.line, 5);
+  assert_int_equal(err.col, 1);
+  assert_string_equal(err.message, "more than 3 documents in this file: the rest were not scanned");
+  s.docs = 0;
+  const char *three = "a: 1\n---\nb: 2\n---\n";
+  assert_int_equal(qg_yaml_load((const unsigned char *)three, strlen(three), &o, &err), QG_OK);
+  assert_int_equal(s.docs, 3);
+
+  /* the default, 100,000: "---" lines, one empty document each */
+  size_t n = QG_YAML_DEFAULT_DOCS + 1;
+  char *text = malloc(4 * n + 1);
+  assert_non_null(text);
+  for (size_t i = 0; i < n; i++)
+    memcpy(text + 4 * i, "---\n", 4);
+  seen d = {0};
+  qg_yaml_opts def = {{0}, on_doc, on_warn, &d};
+  assert_int_equal(qg_yaml_load((const unsigned char *)text, 4 * (n - 1), &def, &err), QG_OK);
+  assert_int_equal(d.docs, QG_YAML_DEFAULT_DOCS);
+  d.docs = 0;
+  assert_int_equal(qg_yaml_load((const unsigned char *)text, 4 * n, &def, &err), QG_ETOOBIG);
+  assert_int_equal(d.docs, QG_YAML_DEFAULT_DOCS);
+  assert_int_equal(err.line, QG_YAML_DEFAULT_DOCS + 1);
+  assert_int_equal(err.col, 1);
+  assert_string_equal(err.message,
+                      "more than 100000 documents in this file: the rest were not scanned");
+  free(text);
 }
 
 static void check_json(const qg_ynode *r, unsigned index) {
@@ -397,6 +436,7 @@ int main(void) {
       cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
       cmocka_unit_test(test_anchor_positions), cmocka_unit_test(test_explicit_key_positions),
       cmocka_unit_test(test_flow_flags),      cmocka_unit_test(test_other_line_breaks),
+      cmocka_unit_test(test_documents_cap),
   };
   return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
 }
