@@ -304,11 +304,11 @@ static pool *pool_start(const qg_scan_config *cfg, qg_result *r) {
   pthread_cond_init(&p->more_cv, NULL);
   pthread_cond_init(&p->done_cv, NULL);
   unsigned nthreads = qg_scan_threads(cfg->jobs);
-  if (nthreads > 1)
+  if (nthreads > 1) {
     p->ring = qg_xcalloc(QG_POOL_AHEAD, sizeof(*p->ring));
-  if (nthreads > 1)
     for (unsigned t = 0; t < nthreads; t++)
       p->started += pthread_create(&p->tids[p->started], NULL, worker, p) == 0;
+  }
   return p;
 }
 
