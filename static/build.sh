@@ -71,7 +71,7 @@ for o in "$mi" "$memops"; do
   [ -f "$o" ] || die "no $o (static/deps.sh builds it)"
 done
 "$MAKE" -j"$JOBS" BUILD="$OBJ" CC=musl-gcc \
-  CFLAGS="-O2 -g -ffunction-sections -fdata-sections -minline-stringops-dynamically" \
+  CFLAGS="-O2 -g -ffunction-sections -fdata-sections" \
   PKG_CFLAGS="$cflags" PKG_LIBS="-static -Wl,--gc-sections $mi $memops $libs" "$OBJ/qgate"
 cp "$OBJ/qgate" qgate-static.tmp
 mv -f qgate-static.tmp qgate-static

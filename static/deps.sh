@@ -186,11 +186,11 @@ build_http_parser() { # one file; libgit2 uses it as its "system" http-parser
   cp -f http_parser.h "$P/include/"
 }
 
-# musl's memcpy is "rep movsq", slow to start for the short copies libyaml
-# makes by the million: gcc inlines those (a run-time size check, a library
-# call for long ones). qgate's own objects are built the same way (build.sh).
+# No -minline-stringops-dynamically: with musl's portable C memcpy (build_musl)
+# the library call is cheaper than gcc's inline size check and rep movs; the
+# bare parse linked with this libyaml was 5% slower with it.
 build_libyaml() {
-  cmake_build "$W/libyaml" -DCMAKE_C_FLAGS="$CFLAGS -minline-stringops-dynamically" \
+  cmake_build "$W/libyaml" \
     -DBUILD_TESTING=OFF -DINSTALL_CMAKE_DIR=lib/cmake/yaml
   # libyaml's CMake build installs no pkg-config file: the one its autotools build makes
   v=$(pin libyaml); v=${v%-*}
