@@ -23,7 +23,8 @@
 #     The corpus holds files that qgate reports as errors, so exit 2 is expected.
 #  4. Prints a table. Targets: the one-thread SARIF scan reaches >= 60% of the bare
 #     parser's MB/s; the k8s scan on 2 cores >= 150% of it; peak RSS < 64 MiB on the 100 MB
-#     corpus; start-up < 5 ms.
+#     corpus; start-up < 5 ms, of ./qgate-static when it is built (the binary the Action
+#     runs; ./qgate's start-up is then shown without a verdict).
 #  5. Runs bench/secrets.sh: `qgate secrets` beside secretlint on a generated tree with
 #     planted secrets (see that script for its steps, environment and target; it needs
 #     node and npm, and installs secretlint into bench/out/node).
@@ -295,12 +296,18 @@ max_rss=$(printf '%s\n' "$sarif_rss" "$json_rss" "$text_rss" "$all_rss" "$sarif_
 printf '  %-40s %8s MiB: %s (target < 64 MiB on a 100 MB corpus)\n' "peak RSS, largest of the runs" \
   "$max_rss" "$(under "$max_rss" 64)"
 start_ms=$(calc 'sprintf("%.2f", s * 1000)' -v s="$start_s")
-printf '  %-40s %8s ms: %s (target < 5 ms; process start included, best of 20)\n' \
-  "start-up ($QGATE version)" "$start_ms" "$(under "$start_ms" 5)"
 if [ -n "$static_s" ]; then
+  # The start-up target is the static binary's, the one the Action runs. ./qgate loads
+  # Debian's shared libraries (README, "Performance"): shown, without a verdict.
+  nlibs=$(ldd "$QGATE" 2>/dev/null | grep -c '=> /' || :)
+  printf '  %-40s %8s ms  (%s shared libraries; the target is the static binary'"'"'s)\n' \
+    "start-up ($QGATE version)" "$start_ms" "${nlibs:-?}"
   static_ms=$(calc 'sprintf("%.2f", s * 1000)' -v s="$static_s")
-  printf '  %-40s %8s ms: %s\n' "start-up (./qgate-static version)" "$static_ms" \
-    "$(under "$static_ms" 5)"
+  printf '  %-40s %8s ms: %s (target < 5 ms; process start included, best of 20)\n' \
+    "start-up (./qgate-static version)" "$static_ms" "$(under "$static_ms" 5)"
+else
+  printf '  %-40s %8s ms: %s (target < 5 ms; process start included, best of 20)\n' \
+    "start-up ($QGATE version)" "$start_ms" "$(under "$start_ms" 5)"
 fi
 printf '  %-40s %8s\n' "findings in SARIF (ruleId)" "$findings"
 
