@@ -171,8 +171,6 @@ static int cmp_names(const void *a, const void *b) {
 
 static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn skip,
                      qg_walk_fn fn, void *ud, unsigned depth) {
-  if (depth > 64)
-    return;
   DIR *d = opendir(dir);
   if (!d) {
     fn(ud, QG_WALK_ERROR, dir, errno);
@@ -219,8 +217,12 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
         sb.st_mode = 0;
       }
       if (S_ISDIR(sb.st_mode)) {
-        if (!is_link && !(skip && skip(ud, path, 1)))
-          walk_dir(path, exts, skip, fn, ud, depth + 1);
+        if (!is_link && !(skip && skip(ud, path, 1))) {
+          if (depth + 1 > QG_WALK_MAX_DEPTH)
+            fn(ud, QG_WALK_TOO_DEEP, path, 0);
+          else
+            walk_dir(path, exts, skip, fn, ud, depth + 1);
+        }
       } else if (S_ISREG(sb.st_mode) && has_ext(name, exts)) {
         if (!(skip && skip(ud, path, 0)))
           fn(ud, QG_WALK_FILE, path, 0);

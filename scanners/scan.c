@@ -188,6 +188,7 @@ typedef enum job_kind {
   JOB_MISSING,    /* a path given that does not exist */
   JOB_BROKEN,     /* a broken symbolic link met in a walk */
   JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
+  JOB_TOO_DEEP,   /* a directory past the walk's depth cap */
 } job_kind;
 
 typedef struct job {
@@ -224,6 +225,13 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     break;
   case JOB_UNREADABLE:
     qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    break;
+  case JOB_TOO_DEEP:
+    /* what lies below is not scanned: an input error, so the gate cannot
+     * pass on a manifest hidden deep enough */
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                   "directory nested more than %d levels deep, not scanned",
+                   QG_WALK_MAX_DEPTH);
     break;
   }
 }
@@ -408,6 +416,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
     pool_add(w->pool, JOB_FILE, path, 0, mine(w->cfg, path));
+  else if (ev == QG_WALK_TOO_DEEP)
+    pool_add(w->pool, JOB_TOO_DEEP, path, 0, mine(w->cfg, path));
   else
     pool_add(w->pool, err_no == ENOENT ? JOB_BROKEN : JOB_UNREADABLE, path, err_no,
              mine(w->cfg, path));
