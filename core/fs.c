@@ -1,6 +1,7 @@
 /* fs.c: capped reads and a sorted directory walk. */
 #include "core/fs.h"
 #include "core/mem.h"
+#include "core/utf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -91,7 +92,7 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
       while (n < want && (got = read(fd, head + n, want - n)) > 0)
         n += (size_t)got;
       close(fd);
-      *binary = n && memchr(head, '\0', n) != NULL;
+      *binary = n && memchr(head, '\0', n) != NULL && !qg_bom_wide(head, n);
       return *binary ? QG_OK : QG_ETOOBIG;
     }
     cap = (size_t)sb.st_size + 2; /* one more byte tells the file grew */
@@ -125,7 +126,7 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
     }
     if (!probed && (n >= probe || got == 0)) {
       probed = true;
-      if (memchr(data, '\0', n < probe ? n : probe)) {
+      if (memchr(data, '\0', n < probe ? n : probe) && !qg_bom_wide(data, n)) {
         *binary = true;
         break;
       }

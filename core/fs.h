@@ -16,7 +16,8 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
 
 /* Like qg_read_all for a path, with one open and a buffer sized from fstat.
  * With probe > 0, a NUL byte in the first probe bytes stops the read: the
- * file is binary, *binary is set and nothing is returned (QG_OK). */
+ * file is binary, *binary is set and nothing is returned (QG_OK); UTF-16 and
+ * UTF-32 with a byte-order mark are text, read whole. */
 qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
                        size_t *len, bool *binary, int *err_no);
 
