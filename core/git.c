@@ -101,8 +101,8 @@ static bool is_tracked(qg_git_ignore *gi, const char *rel, int is_dir) {
     else
       hi = mid;
   }
-  bool hit = lo < gi->ntracked && (is_dir ? strncmp(gi->tracked[lo], key, kl) == 0
-                                          : strcmp(gi->tracked[lo], key) == 0);
+  bool hit = lo < gi->ntracked &&
+             (is_dir ? strncmp(gi->tracked[lo], key, kl) == 0 : strcmp(gi->tracked[lo], key) == 0);
   free(owned);
   return hit;
 }

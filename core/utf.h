@@ -28,9 +28,9 @@ const char *qg_bom_name(qg_bom enc);
 
 /* Where decoding met its first invalid sequence, in the decoded text. */
 typedef struct qg_utf_error {
-  size_t count;        /* invalid sequences, each decoded as U+FFFD */
-  uint32_t line, col;  /* the first one: 1-based line and column (characters) */
-  const char *what;    /* the first one: "unpaired surrogate", ...; static */
+  size_t count;       /* invalid sequences, each decoded as U+FFFD */
+  uint32_t line, col; /* the first one: 1-based line and column (characters) */
+  const char *what;   /* the first one: "unpaired surrogate", ...; static */
 } qg_utf_error;
 
 /* Decodes buf (UTF-16 or UTF-32 as enc says, starting with its byte-order

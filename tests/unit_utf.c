@@ -1,9 +1,9 @@
 /* unit_utf.c: UTF-16 and UTF-32 with a byte-order mark, decoded to UTF-8. */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 
 #include "core/utf.h"
 
@@ -26,8 +26,8 @@ static void test_detect(void **state) {
   assert_true(qg_bom_wide(u16be, 2));
 }
 
-static void decode(const unsigned char *in, size_t len, const char *want, size_t bad,
-                   uint32_t line, uint32_t col) {
+static void decode(const unsigned char *in, size_t len, const char *want, size_t bad, uint32_t line,
+                   uint32_t col) {
   unsigned char *out = NULL;
   size_t n = 0;
   qg_utf_error err;
@@ -58,8 +58,8 @@ static void test_utf16_invalid(void **state) {
   (void)state;
   /* a lone high surrogate before 'b', a lone low one, U+0000, a truncated unit:
    * four U+FFFD, the first at 2:2 */
-  const unsigned char in[] = {0xFF, 0xFE, 'x', 0,    '\n', 0, 'a', 0, 0x00, 0xD8, 'b',
-                              0,    0x00, 0xDC, 0,   0,    'c'};
+  const unsigned char in[] = {0xFF, 0xFE, 'x', 0,    '\n', 0, 'a', 0,  0x00,
+                              0xD8, 'b',  0,   0x00, 0xDC, 0, 0,   'c'};
   decode(in, sizeof(in),
          "x\na\xEF\xBF\xBD"
          "b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD",
@@ -67,7 +67,8 @@ static void test_utf16_invalid(void **state) {
   /* a high surrogate as the last unit */
   const unsigned char end[] = {0xFE, 0xFF, 0xD8, 0x00};
   decode(end, sizeof(end), "\xEF\xBF\xBD", 1, 1, 1);
-  /* worst case for the output size: all BMP units of 3 bytes, and a trailing byte */
+  /* worst case for the output size: all BMP units of 3 bytes, and a trailing
+   * byte */
   unsigned char big[2 + 2 * 100 + 1];
   big[0] = 0xFF;
   big[1] = 0xFE;
