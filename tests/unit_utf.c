@@ -1,9 +1,9 @@
 /* unit_utf.c: UTF-16 and UTF-32 with a byte-order mark, decoded to UTF-8. */
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <cmocka.h>
 
 #include "core/utf.h"
 
