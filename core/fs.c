@@ -1,6 +1,7 @@
 /* fs.c: capped reads and a sorted directory walk. */
 #include "core/fs.h"
 #include "core/mem.h"
+#include "core/utf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -91,7 +92,7 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
       while (n < want && (got = read(fd, head + n, want - n)) > 0)
         n += (size_t)got;
       close(fd);
-      *binary = n && memchr(head, '\0', n) != NULL;
+      *binary = n && memchr(head, '\0', n) != NULL && !qg_bom_wide(head, n);
       return *binary ? QG_OK : QG_ETOOBIG;
     }
     cap = (size_t)sb.st_size + 2; /* one more byte tells the file grew */
@@ -125,7 +126,7 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
     }
     if (!probed && (n >= probe || got == 0)) {
       probed = true;
-      if (memchr(data, '\0', n < probe ? n : probe)) {
+      if (memchr(data, '\0', n < probe ? n : probe) && !qg_bom_wide(data, n)) {
         *binary = true;
         break;
       }
@@ -171,8 +172,6 @@ static int cmp_names(const void *a, const void *b) {
 
 static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn skip,
                      qg_walk_fn fn, void *ud, unsigned depth) {
-  if (depth > 64)
-    return;
   DIR *d = opendir(dir);
   if (!d) {
     fn(ud, QG_WALK_ERROR, dir, errno);
@@ -219,8 +218,12 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
         sb.st_mode = 0;
       }
       if (S_ISDIR(sb.st_mode)) {
-        if (!is_link && !(skip && skip(ud, path, 1)))
-          walk_dir(path, exts, skip, fn, ud, depth + 1);
+        if (!is_link && !(skip && skip(ud, path, 1))) {
+          if (depth + 1 > QG_WALK_MAX_DEPTH)
+            fn(ud, QG_WALK_TOO_DEEP, path, 0);
+          else
+            walk_dir(path, exts, skip, fn, ud, depth + 1);
+        }
       } else if (S_ISREG(sb.st_mode) && has_ext(name, exts)) {
         if (!(skip && skip(ud, path, 0)))
           fn(ud, QG_WALK_FILE, path, 0);

@@ -16,7 +16,8 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
 
 /* Like qg_read_all for a path, with one open and a buffer sized from fstat.
  * With probe > 0, a NUL byte in the first probe bytes stops the read: the
- * file is binary, *binary is set and nothing is returned (QG_OK). */
+ * file is binary, *binary is set and nothing is returned (QG_OK); UTF-16 and
+ * UTF-32 with a byte-order mark are text, read whole. */
 qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
                        size_t *len, bool *binary, int *err_no);
 
@@ -24,6 +25,7 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
 typedef enum qg_walk_event {
   QG_WALK_FILE,   /* a regular file to scan */
   QG_WALK_ERROR,  /* a path could not be read: path, err_no set */
+  QG_WALK_TOO_DEEP, /* a directory past the depth cap, not walked: path */
 } qg_walk_event;
 
 /* Called for every matching file, in sorted order. path is borrowed for the
@@ -34,7 +36,10 @@ typedef int (*qg_walk_skip_fn)(void *ud, const char *path, int is_dir);
 
 /* Walks dir recursively, reporting regular files whose names end in one of
  * exts (NULL-terminated, e.g. ".yaml"; NULL = every file). Skips .git, symbolic links to
- * directories, and whatever skip() says. Depth is capped at 64. */
+ * directories, and whatever skip() says. Depth is capped at QG_WALK_MAX_DEPTH
+ * directories below dir: a directory past it is reported (QG_WALK_TOO_DEEP),
+ * never skipped silently, and the walk goes on with its siblings. */
+#define QG_WALK_MAX_DEPTH 64
 void qg_walk(const char *dir, const char *const *exts, qg_walk_skip_fn skip, qg_walk_fn fn,
              void *ud);
 

@@ -14,6 +14,9 @@ struct qg_git_ignore {
   git_repository *repo;
   char *workdir; /* realpath of the work tree, with a trailing '/' */
   size_t wlen;
+  bool index_read; /* tracked is loaded (on the first ignored path) */
+  char **tracked;  /* the index's paths, sorted (strcmp), owned */
+  size_t ntracked;
 };
 
 /* libgit2 is started on first use, not at start-up: its initialisation (TLS
@@ -59,6 +62,51 @@ qg_git_ignore *qg_git_ignore_open(const char *path) {
   return gi;
 }
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Copies the index's paths once into a sorted array: most trees have no
+ * ignored path, and those that do are asked about it once per path. An index
+ * that cannot be read tracks nothing (ignore rules then apply as before). */
+static void read_index(qg_git_ignore *gi) {
+  gi->index_read = true;
+  git_index *idx = NULL;
+  if (git_repository_index(&idx, gi->repo) != 0)
+    return;
+  size_t n = git_index_entrycount(idx);
+  gi->tracked = qg_xcalloc(n ? n : 1, sizeof(*gi->tracked));
+  for (size_t i = 0; i < n; i++) {
+    const git_index_entry *e = git_index_get_byindex(idx, i);
+    if (e && e->path)
+      gi->tracked[gi->ntracked++] = qg_xstrdup(e->path);
+  }
+  git_index_free(idx);
+  qsort(gi->tracked, gi->ntracked, sizeof(*gi->tracked), cmp_str);
+}
+
+/* Is rel (relative to the work tree) tracked: a file in the index, or a
+ * directory with a tracked file under it? */
+static bool is_tracked(qg_git_ignore *gi, const char *rel, int is_dir) {
+  if (!gi->index_read)
+    read_index(gi);
+  /* the first index path >= rel ("dir/" for a directory: its files follow) */
+  char *owned = is_dir ? qg_xasprintf("%s/", rel) : NULL;
+  const char *key = owned ? owned : rel;
+  size_t kl = strlen(key), lo = 0, hi = gi->ntracked;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(gi->tracked[mid], key) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  bool hit = lo < gi->ntracked &&
+             (is_dir ? strncmp(gi->tracked[lo], key, kl) == 0 : strcmp(gi->tracked[lo], key) == 0);
+  free(owned);
+  return hit;
+}
+
 int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir) {
   char real[PATH_MAX];
   if (!gi || !realpath(path, real))
@@ -70,6 +118,14 @@ int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir) {
   int ignored = 0;
   if (git_ignore_path_is_ignored(&ignored, gi->repo, rel) != 0)
     ignored = 0;
+  if (ignored) {
+    /* the index decides what is in the repository: a tracked file is
+     * scanned whatever .gitignore says, and an ignored directory holding
+     * one is walked (its untracked files are still ignored, each) */
+    if (is_dir)
+      rel[strlen(rel) - 1] = '\0';
+    ignored = !is_tracked(gi, rel, is_dir);
+  }
   free(rel);
   return ignored;
 }
@@ -79,6 +135,9 @@ void qg_git_ignore_free(qg_git_ignore **gi) {
     return;
   git_repository_free((*gi)->repo);
   free((*gi)->workdir);
+  for (size_t i = 0; i < (*gi)->ntracked; i++)
+    free((*gi)->tracked[i]);
+  free((*gi)->tracked);
   free(*gi);
   *gi = NULL;
 }

@@ -17,7 +17,10 @@ typedef struct qg_git_ignore qg_git_ignore;
  * when path is not inside a git work tree; caller frees with
  * qg_git_ignore_free. */
 qg_git_ignore *qg_git_ignore_open(const char *path);
-/* 1 when .gitignore (or info/exclude, core.excludesFile) ignores path. */
+/* 1 when .gitignore (or info/exclude, core.excludesFile) ignores path and
+ * the index does not track it: a tracked file is never ignored, nor is a
+ * directory with a tracked file under it (the index is read once, on the
+ * first ignored path). */
 int qg_git_ignored(qg_git_ignore *gi, const char *path, int is_dir);
 void qg_git_ignore_free(qg_git_ignore **gi);
 

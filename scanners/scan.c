@@ -5,6 +5,7 @@
 #include "core/git.h"
 
 #include "core/regex.h"
+#include "core/utf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -72,11 +73,40 @@ static int looks_like_template(const unsigned char *buf, size_t len) {
   return 0;
 }
 
+/* UTF-16 and UTF-32 with a byte-order mark (libyaml reads them, and so does
+ * Kubernetes) are scanned as the UTF-8 they decode to: positions are lines and
+ * characters of the decoded text. An invalid sequence is an input error at its
+ * position; the rest is still scanned, with U+FFFD in its place. */
+static void scan_wide(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                      size_t len, qg_bom enc, qg_result *r) {
+  unsigned char *text = NULL;
+  size_t tlen = 0;
+  qg_utf_error err;
+  qg_utf_decode(buf, len, enc, &text, &tlen, &err);
+  if (err.count) {
+    qg_location at = {path, err.line, err.col, 0, 0};
+    if (err.count > 1)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at,
+                     "invalid %s: %s (and %zu more invalid sequences), read as U+FFFD",
+                     qg_bom_name(enc), err.what, err.count - 1);
+    else
+      qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid %s: %s, read as U+FFFD",
+                     qg_bom_name(enc), err.what);
+  }
+  qg_scan_buffer(cfg, path, text, tlen, r);
+  free(text);
+}
+
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r) {
   qg_location whole = {path, 0, 0, 0, 0};
   bool yaml = is_yaml_path(path);
   bool k8s = cfg->run_k8s && yaml;
+  qg_bom enc = qg_bom_detect(buf, len);
+  if (enc != QG_BOM_NONE && enc != QG_BOM_UTF8) {
+    scan_wide(cfg, path, buf, len, enc, r); /* the decoded text holds no BOM: no recursion */
+    return;
+  }
   if (cfg->secrets && generated_path(path) && !k8s) {
     r->stats.skipped++;
     return;
@@ -86,8 +116,12 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   size_t probe = len < 8192 ? len : 8192;
   if (memchr(buf, '\0', probe)) {
     r->stats.skipped++;
+    /* for the secrets scanner a binary file is data; a manifest that cannot
+     * be read must not let the gate pass */
     if (k8s)
-      qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &whole, "binary file (NUL byte), skipped");
+      qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &whole,
+                     "binary file (NUL byte and no UTF-16 or UTF-32 byte-order mark), not "
+                     "scanned");
     return;
   }
   size_t i = 0;
@@ -188,6 +222,7 @@ typedef enum job_kind {
   JOB_MISSING,    /* a path given that does not exist */
   JOB_BROKEN,     /* a broken symbolic link met in a walk */
   JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
+  JOB_TOO_DEEP,   /* a directory past the walk's depth cap */
 } job_kind;
 
 typedef struct job {
@@ -224,6 +259,13 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     break;
   case JOB_UNREADABLE:
     qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    break;
+  case JOB_TOO_DEEP:
+    /* what lies below is not scanned: an input error, so the gate cannot
+     * pass on a manifest hidden deep enough */
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                   "directory nested more than %d levels deep, not scanned",
+                   QG_WALK_MAX_DEPTH);
     break;
   }
 }
@@ -408,6 +450,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
     pool_add(w->pool, JOB_FILE, path, 0, mine(w->cfg, path));
+  else if (ev == QG_WALK_TOO_DEEP)
+    pool_add(w->pool, JOB_TOO_DEEP, path, 0, mine(w->cfg, path));
   else
     pool_add(w->pool, err_no == ENOENT ? JOB_BROKEN : JOB_UNREADABLE, path, err_no,
              mine(w->cfg, path));
@@ -471,6 +515,13 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
   char *cur = qg_xstrndup(buf, len);
   size_t curlen = len;
   *applied = 0;
+  if (qg_bom_wide((const unsigned char *)buf, len)) {
+    /* findings' edits are offsets in the decoded text: a UTF-16 or UTF-32
+     * file is reported, never rewritten */
+    *out = cur;
+    *outlen = curlen;
+    return QG_OK;
+  }
   for (int round = 0; round < 16; round++) {
     qg_result r;
     qg_result_init(&r);

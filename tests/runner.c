@@ -92,7 +92,9 @@ static char g_port[16] = "0";
 static int expand(const char *in, size_t len, qg_buf *out) {
   size_t i = 0;
   while (i < len) {
-    if (strncmp(in + i, "%port", 5) == 0) {
+    if (strncmp(in + i, "%eof", 4) == 0) {
+      break; /* the body ends here, without the newline that ends its line */
+    } else if (strncmp(in + i, "%port", 5) == 0) {
       (void)qg_buf_puts(out, g_port);
       i += 5;
     } else if (strncmp(in + i, "%repeat[", 8) == 0) {

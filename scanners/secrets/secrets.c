@@ -570,9 +570,10 @@ typedef void (*hit_fn)(void *ud, const hit *h);
 
 /* Finds every secret in buf, reporting each once: where two rules match
  * overlapping text the earlier (more specific) rule wins. Returns the number
- * of rules that hit a limit. */
+ * of rules that hit a limit; the first of them in *limited, with the offset
+ * its failed search started from in *limited_at. */
 static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, void *ud,
-                       const qg_rule **limited) {
+                       const qg_rule **limited, size_t *limited_at) {
   uint64_t cand[8];
   uint64_t *candp = s->words <= 8 ? cand : qg_xcalloc(s->words, sizeof(uint64_t));
   windows *win = qg_xcalloc(s->n + 1, sizeof(windows));
@@ -595,8 +596,10 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
         /* the subject ends at the window; earlier bytes stay visible to
          * lookbehinds */
         if (qg_regex_search(sr->re, buf, end, from, sr->def->group, &found, &m) != QG_OK) {
-          if (limited && !nlimited)
+          if (limited && !nlimited) {
             *limited = sr->rule;
+            *limited_at = from;
+          }
           nlimited++;
           stop = true;
           break;
@@ -742,9 +745,15 @@ void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t le
                      qg_result *r) {
   scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first_of_path(r, path)};
   const qg_rule *limited = NULL;
-  if (find_all(s, buf, len, on_hit, &c, &limited)) {
+  size_t at = 0;
+  if (find_all(s, buf, len, on_hit, &c, &limited, &at)) {
+    /* an input error, not a warning: what the rule did not search may hold a
+     * secret, so the gate must not pass on this file */
     qg_location loc = {path, 0, 0, 0, 0};
-    qg_result_diag(r, QG_DIAG_WARNING, QG_ETOOBIG, &loc,
+    if (!c.lm.starts)
+      linemap_build(&c.lm, buf, len);
+    linemap_pos(&c.lm, buf, at, &loc.line, &loc.col);
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
                    "rule %s reached its match limit; the rest of this file was not searched "
                    "for it",
                    limited->id);
@@ -794,7 +803,7 @@ static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
 char *qg_secrets_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
                         size_t *count) {
   redact_ctx c = {NULL, 0, 0};
-  find_all(s, buf, len, on_redact, &c, NULL);
+  find_all(s, buf, len, on_redact, &c, NULL, NULL);
   add_repeats(&c, buf, len);
   if (c.n > 1)
     qsort(c.spans, c.n, sizeof(span), cmp_span);
@@ -919,7 +928,7 @@ static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
   char what[160];
   snprintf(what, sizeof(what), "(%s \"%.100s\")", base64 ? "data" : "stringData", k);
   first_hit fh = {NULL, 0, 0, false};
-  find_all(s, dec, dl, on_first, &fh, NULL);
+  find_all(s, dec, dl, on_first, &fh, NULL, NULL);
   if (fh.found && base64)
     emit_yaml(s, path, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start, r);
   else if (fh.found)
@@ -958,7 +967,7 @@ static void walk_env(qg_secrets *s, const char *path, const qg_ynode *n, qg_resu
   if (name && v && n->u.map.n <= 3 && credential_name(name)) {
     size_t vl = strlen(v);
     first_hit fh = {NULL, 0, 0, false};
-    find_all(s, v, vl, on_first, &fh, NULL);
+    find_all(s, v, vl, on_first, &fh, NULL, NULL);
     char what[160];
     snprintf(what, sizeof(what), "(\"%.100s\")", name);
     if (fh.found)
