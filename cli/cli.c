@@ -563,29 +563,44 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
   const fmt_out *fmts = o->nformats ? o->formats : &deflt;
   size_t n = o->nformats ? o->nformats : 1;
   int status = QG_EXIT_PASS;
+  /* a report file inside the checkout stays inside it (a committed
+   * reports/ -> /elsewhere is refused); one outside is the workflow's choice */
+  char *checkout = NULL;
   for (size_t i = 0; i < n; i++) {
     const qg_reporter *rp = qg_reporter_find(fmts[i].name);
     FILE *f = io->out;
+    qg_wfile *w = NULL;
+    int err_no = 0;
     if (fmts[i].file && strcmp(fmts[i].file, "-") != 0) {
-      f = fopen(fmts[i].file, "w");
-      if (!f) {
-        errorf(io, "cannot write %s: %s", fmts[i].file, strerror(errno));
+      if (!checkout) {
+        char *wd = qg_git_workdir(".");
+        checkout = qg_fs_realdir(wd ? wd : ".");
+        free(wd);
+      }
+      qg_write_opts wo = {checkout ? checkout : ".", 0};
+      if (qg_wfile_open(fmts[i].file, &wo, &w, &err_no) != QG_OK) {
+        errorf(io, "cannot write %s: %s", fmts[i].file, qg_fs_strerror(err_no));
         status = QG_EXIT_RUNTIME;
         continue;
       }
+      f = qg_wfile_stream(w);
     }
     qg_report r2 = *rep;
     if (f != io->out)
       r2.color = false;
     qg_status st = rp->fn(f, &r2);
-    if (f != io->out && fclose(f) != 0)
-      st = QG_EIO;
+    const char *why = qg_strerror(st);
+    if (w && st != QG_OK)
+      qg_wfile_abort(&w);
+    else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
+      st = QG_EIO, why = qg_fs_strerror(err_no);
     if (st != QG_OK) {
       errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
-             fmts[i].file ? fmts[i].file : "", qg_strerror(st));
+             fmts[i].file ? fmts[i].file : "", why);
       status = QG_EXIT_RUNTIME;
     }
   }
+  free(checkout);
   if (io->findings)
     qg_report_findings(io->findings, rep);
   return status;
@@ -626,7 +641,10 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
 }
 
 /* --fix: rewrites every file with fixable findings (or, with --dry-run,
- * prints the diff). Returns QG_EXIT_PASS or QG_EXIT_RUNTIME. */
+ * prints the diff). A symbolic link, a file with several hard links or
+ * anything but a regular file is not rewritten: an error, QG_EXIT_INPUT (the
+ * other files are fixed). A file that cannot be written is QG_EXIT_RUNTIME.
+ * Only the fixes written are counted as applied. */
 static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
                        const qg_cli_io *io) {
   int status = QG_EXIT_PASS;
@@ -643,42 +661,50 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     size_t len = 0, outlen = 0, applied = 0;
     int err_no = 0;
     size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
+    /* the link itself, its target or the other names are not what was scanned
+     * as this path: a person decides (qg_wfile_open refuses them too) */
+    struct stat lsb;
+    if (lstat(last, &lsb) == 0 && (S_ISLNK(lsb.st_mode) || !S_ISREG(lsb.st_mode) ||
+                                   lsb.st_nlink > 1)) {
+      int why = S_ISLNK(lsb.st_mode) ? QG_FS_ESYMLINK
+                : !S_ISREG(lsb.st_mode) ? QG_FS_ENOTREG
+                                        : QG_FS_ENLINK;
+      errorf(io, "%s: not fixed: %s", last, qg_fs_strerror(why));
+      if (status == QG_EXIT_PASS)
+        status = QG_EXIT_INPUT;
+      continue;
+    }
     if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
-      errorf(io, "%s: cannot read for --fix: %s", last, strerror(err_no));
+      errorf(io, "%s: cannot read for --fix: %s", last, qg_fs_strerror(err_no));
       status = QG_EXIT_RUNTIME;
       continue;
     }
     char *out = NULL;
     qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
     if (outlen != len || memcmp(out, buf, len) != 0) {
-      files++;
-      fixes += applied;
       if (dry_run) {
+        files++;
+        fixes += applied;
         char *diff = qg_diff_unified(last, (const char *)buf, len, out, outlen);
         fputs(diff, io->out);
         free(diff);
+      } else if (qg_write_file_atomic(last, out, outlen, NULL, &err_no) != QG_OK) {
+        errorf(io, "%s: cannot write the fixed file: %s", last, qg_fs_strerror(err_no));
+        status = qg_fs_status(err_no) == QG_EPARSE && status != QG_EXIT_RUNTIME
+                     ? QG_EXIT_INPUT
+                     : QG_EXIT_RUNTIME;
       } else {
-        char *tmp = qg_xasprintf("%s.qgate-fix", last);
-        FILE *w = fopen(tmp, "wb");
-        struct stat sb;
-        int ok = w && fwrite(out, 1, outlen, w) == outlen;
-        if (w && fclose(w) != 0)
-          ok = 0;
-        if (ok && stat(last, &sb) == 0)
-          (void)chmod(tmp, sb.st_mode & 07777);
-        if (!ok || rename(tmp, last) != 0) {
-          errorf(io, "%s: cannot write the fixed file: %s", last, strerror(errno));
-          remove(tmp);
-          status = QG_EXIT_RUNTIME;
-        }
-        free(tmp);
+        files++;
+        fixes += applied;
       }
     }
     free(out);
     free(buf);
   }
-  fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",
-          fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
+  /* nothing is said to be applied that was not written */
+  if (files || status == QG_EXIT_PASS)
+    fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",
+            fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
   return status;
 }
 
@@ -1335,11 +1361,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
   }
+  bool fix_refused = false; /* a file --fix would not rewrite: an input error */
   if (o.fix) {
-    if (apply_fixes(&scan, &r, o.dry_run, io) != QG_EXIT_PASS) {
+    int fst = apply_fixes(&scan, &r, o.dry_run, io);
+    if (fst == QG_EXIT_RUNTIME) {
       status = QG_EXIT_RUNTIME;
       goto out;
     }
+    fix_refused = fst == QG_EXIT_INPUT;
     if (!o.dry_run) { /* report what is left */
       qg_result_cleanup(&r);
       qg_result_init(&r);
@@ -1437,7 +1466,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     host_failed |= !notify_slack(&cfg, &rep, io);
 
   /* runtime error > input error > gate failure */
-  bool io_error = false, input_error = false;
+  bool io_error = false, input_error = fix_refused;
   for (size_t i = 0; i < r.diags.n; i++) {
     if (r.diags.items[i].level != QG_DIAG_ERROR)
       continue;

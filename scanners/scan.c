@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const k_exts[] = {".yaml", ".yml", ".json", NULL};
@@ -168,7 +169,8 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;
   default:
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
+                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
     break;
   }
   free(buf);
@@ -223,7 +225,8 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
     break;
   case JOB_UNREADABLE:
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
+                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
     break;
   }
 }
@@ -453,11 +456,21 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
       walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
-      qg_walk(path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      /* what the walk finds is the repository's: a link is followed only inside it */
+      char *wd = qg_git_workdir(path);
+      char *root = qg_fs_realdir(wd ? wd : path);
+      free(wd);
+      qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      free(root);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
+      /* a path named on the command line may lie anywhere, but a FIFO or a
+       * device is never opened (it could block the run for ever) */
+      struct stat sb;
+      bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
       if (!qg_config_excluded(cfg->k8s.config, path, false))
-        pool_add(p, JOB_FILE, path, 0, mine(cfg, path));
+        pool_add(p, regular ? JOB_FILE : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
+                 mine(cfg, path));
     } else {
       pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no, first_shard);
     }
