@@ -617,11 +617,27 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
   } else {
     char *root = qg_git_workdir(".");
     char *cand = qg_xasprintf("%s/.qgate.yml", root ? root : ".");
-    free(root);
     if (access(cand, F_OK) == 0)
       path = cand;
     else
       free(cand);
+    /* the repository's own file: a link out of it (to /dev/stdin, to a file
+     * of the runner's) is not followed */
+    char *rroot = path ? qg_fs_realdir(root ? root : ".") : NULL;
+    int e = rroot ? qg_fs_inside(rroot, path) : 0;
+    free(rroot);
+    free(root);
+    if (e) {
+      qg_result tmp;
+      qg_result_init(&tmp);
+      qg_location loc = {path, 0, 0, 0, 0};
+      qg_result_diag(&tmp, QG_DIAG_ERROR, QG_ECONFIG, &loc, "cannot read the configuration: %s",
+                     qg_fs_strerror(e));
+      print_diags(io, &tmp);
+      qg_result_cleanup(&tmp);
+      free(path);
+      return QG_EXIT_INPUT;
+    }
   }
   if (!path) {
     if (o->profile) {
@@ -710,31 +726,57 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
 
 typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN, RUN_REVIEW } run_mode;
 
+/* The cap on .qgateignore: 65,536 fingerprints and their comments. */
+#define QGATEIGNORE_MAX (4u << 20)
+
 /* .qgateignore at the repository root (or here): fingerprints of findings
- * that are accepted, one per line, '#' comments. */
+ * that are accepted, one per line, '#' comments. It is the repository's: a
+ * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
 static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
   char *root = qg_git_workdir(".");
   char cwd[PATH_MAX], real[PATH_MAX];
   bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
   char *path = here ? qg_xstrdup(".qgateignore") : qg_xasprintf("%s/.qgateignore", root);
+  char *rroot = qg_fs_realdir(here ? "." : root);
   free(root);
-  FILE *f = fopen(path, "r");
-  if (!f) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  bool binary = false;
+  struct stat lsb;
+  bool there = lstat(path, &lsb) == 0;
+  qg_status st = !there ? QG_ENOENT
+                        : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary,
+                                            &err_no);
+  free(rroot);
+  if (st != QG_OK) {
+    qg_location loc = {path, 0, 0, 0, 0};
+    if (st == QG_ETOOBIG)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc, "larger than the %u-byte cap: not read",
+                     QGATEIGNORE_MAX);
+    else if (there) /* absent is fine; a broken link is not */
+      qg_result_diag(r, QG_DIAG_ERROR, st == QG_ENOENT ? QG_ENOENT : qg_fs_status(err_no), &loc,
+                     "cannot read: %s", qg_fs_strerror(err_no));
     free(path);
     return;
   }
-  char line[512];
   unsigned lineno = 0;
-  while (fgets(line, sizeof(line), f)) {
+  for (char *line = (char *)buf, *end = (char *)buf + len; line < end;) {
+    char *nl = memchr(line, '\n', (size_t)(end - line));
+    char *next = nl ? nl + 1 : end;
     lineno++;
     char *p = line + strspn(line, " \t");
-    if (*p == '#' || *p == '\n' || !*p)
+    size_t rest = (size_t)(next - p);
+    if (p >= next || *p == '#' || *p == '\n' || *p == '\r') {
+      line = next;
       continue;
+    }
     size_t n = strspn(p, "0123456789abcdef");
-    if (n != 16) {
+    if (n != 16 || n > rest) {
       fprintf(io->err, "qgate: %s:%u: warning: not a fingerprint (16 hex digits, as in the JSON "
                        "report)\n",
               path, lineno);
+      line = next;
       continue;
     }
     for (size_t i = 0; i < r->findings.n; i++) {
@@ -744,8 +786,9 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
       if (!fd->suppressed_by && strncmp(fp, p, 16) == 0)
         qg_finding_suppress(r, fd, ".qgateignore", NULL);
     }
+    line = next;
   }
-  fclose(f);
+  free(buf);
   free(path);
 }
 
@@ -1932,9 +1975,12 @@ static int cmd_hook(int argc, char **argv, const qg_cli_io *io) {
   if (n <= 0 || strchr(self, '"') || strchr(self, '$') || strchr(self, '`') || strchr(self, '\\'))
     snprintf(self, sizeof(self), "qgate");
   (void)mkdir(dir, 0755);
-  FILE *f = fopen(path, "w");
-  if (!f || fprintf(f, k_hook_script, self) < 0 || fclose(f) != 0 || chmod(path, 0755) != 0) {
-    errorf(io, "qgate hook: cannot write %s: %s", path, strerror(errno));
+  char *script = qg_xasprintf(k_hook_script, self);
+  qg_write_opts wo = {NULL, 0755}; /* a hook the user replaces keeps its mode */
+  qg_status wst = qg_write_file_atomic(path, script, strlen(script), &wo, &err_no);
+  free(script);
+  if (wst != QG_OK) {
+    errorf(io, "qgate hook: cannot write %s: %s", path, qg_fs_strerror(err_no));
     status = QG_EXIT_RUNTIME;
     goto out;
   }
