@@ -174,7 +174,13 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
   for (size_t i = 0; i < n; i++) {
     char *full = qg_xasprintf("%s/%s", root, paths[i]);
     struct stat st;
-    if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+    char *rroot = qg_fs_realdir(root);
+    int outside = rroot ? qg_fs_inside(rroot, full) : 0;
+    free(rroot);
+    if (outside == QG_FS_EOUTSIDE) { /* not even its names are listed */
+      push(&out->skipped, &out->nskipped,
+           qg_xasprintf("%s: %s", paths[i], qg_fs_strerror(outside)));
+    } else if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
       DIR *d = opendir(full);
       char **names = NULL;
       size_t nn = 0;

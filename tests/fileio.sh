@@ -19,7 +19,8 @@ notreg='not a regular file (a FIFO, socket or device): not read'
 
 # expect NAME STATUS STDERR-FILE: the last command's status and its whole stderr
 expect() {
-  if [ "$st" -eq "$2" ] && diff -u "$3" err.txt >diff.txt; then ok; else
+  diff -u "$3" err.txt >diff.txt; d=$?
+  if [ "$st" -eq "$2" ] && [ $d -eq 0 ]; then ok; else
     no "$1: exit $st (want $2)"; cat diff.txt; fi
 }
 
