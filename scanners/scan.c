@@ -394,6 +394,8 @@ typedef struct walk_ctx {
   const qg_scan_config *cfg;
   pool *pool;
   qg_git_ignore *gi;
+  const char *root; /* the repository's real path, or NULL */
+  char *dir;        /* the last directory whose .gitignore was checked, owned */
 } walk_ctx;
 
 bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
@@ -404,6 +406,33 @@ bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
 
 static bool mine(const qg_scan_config *cfg, const char *path) {
   return qg_scan_in_shard(path, cfg->shard_index, cfg->shard_count);
+}
+
+/* libgit2 opens a directory's .gitignore as it is, and blocks for ever on a
+ * FIFO: before it reads dir/.gitignore, that file must be a regular file
+ * inside the repository. A bad one is an error, and ignore rules are not used
+ * for the rest of the walk (it scans more, never less). */
+static void check_gitignore(walk_ctx *w, const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t dl = slash ? (size_t)(slash - path) : 0;
+  if (w->dir && strlen(w->dir) == dl && strncmp(w->dir, path, dl) == 0)
+    return;
+  free(w->dir);
+  w->dir = qg_xstrndup(path, dl);
+  char *gi = dl ? qg_xasprintf("%s/.gitignore", w->dir) : qg_xstrdup(".gitignore");
+  struct stat sb;
+  int bad = 0;
+  if (lstat(gi, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    if (!S_ISLNK(sb.st_mode) || stat(gi, &sb) != 0 || !S_ISREG(sb.st_mode))
+      bad = QG_FS_ENOTREG;
+    else if (w->root)
+      bad = qg_fs_inside(w->root, gi);
+  }
+  if (bad) {
+    pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
+    qg_git_ignore_free(&w->gi);
+  }
+  free(gi);
 }
 
 static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
@@ -418,6 +447,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
 
 static int on_skip(void *ud, const char *path, int is_dir) {
   walk_ctx *w = ud;
+  if (w->gi)
+    check_gitignore(w, path);
   return (w->gi && qg_git_ignored(w->gi, path, is_dir)) ||
          qg_config_excluded(w->cfg->k8s.config, path, is_dir);
 }
@@ -455,12 +486,13 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
     int err_no = 0;
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
-      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
       /* what the walk finds is the repository's: a link is followed only inside it */
       char *wd = qg_git_workdir(path);
       char *root = qg_fs_realdir(wd ? wd : path);
       free(wd);
+      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL};
       qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      free(w.dir);
       free(root);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # What a fixture cannot hold (issue 17): FIFOs (on the command line, as the
-# configuration, in the walk, as .qgateignore) give an error at once instead
+# configuration, in the walk, as .qgateignore and .gitignore) give an error at once instead
 # of blocking; --fix keeps a file's mode and CRLF line endings, refuses hard
 # links, and on a full disk (RLIMIT_FSIZE with SIGXFSZ ignored, so every
 # write past the limit fails with EFBIG) says nothing was applied, exits 3,
@@ -52,6 +52,17 @@ printf 'qgate: pipe.yaml: error: cannot read: %s\nqgate: .qgateignore: error: ca
   "$notreg" "$notreg" >want.txt
 expect "FIFOs in the walk and as .qgateignore" 2 want.txt
 grep -qx 'pss/privileged critical pod.yaml:5:72' f.txt && ok || no "the walk's other file was not scanned"
+cd ..
+
+# .gitignore as a link to a FIFO: libgit2 would open it and wait; it is an error,
+# and the ignore rules are set aside (the walk scans more, never less)
+mkdir gi && cd gi && git init -q . && printf "$pod" >pod.yaml && mkfifo ../gi-fifo &&
+  ln -s ../gi-fifo .gitignore
+timeout 20 "$QGATE" k8s --select pss/privileged --format findings=f.txt . >/dev/null 2>err.txt
+st=$?
+echo "qgate: .gitignore: error: cannot read: $notreg" >want.txt
+expect ".gitignore -> a FIFO" 2 want.txt
+grep -qx 'pss/privileged critical pod.yaml:5:72' f.txt && ok || no "pod.yaml was not scanned"
 cd ..
 
 # --fix keeps the mode and the CRLF line endings, and leaves no temporary file
