@@ -1617,8 +1617,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       errorf(io, "qgate merge: %s: %s", o.paths[nin],
              st == QG_ENOENT    ? "no such file"
              : st == QG_ETOOBIG ? "larger than 1 GiB"
-                                : strerror(err_no));
-      status = st == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
+                                : qg_fs_strerror(err_no));
+      status = st == QG_EIO && qg_fs_status(err_no) == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
       goto out;
     }
     in[nin].name = o.paths[nin];
