@@ -167,6 +167,25 @@ static void test_write_new_and_replace(void **state) {
   free(p);
 }
 
+/* The owner is kept where the writer may give the file away (root, as in
+ * most CI containers); elsewhere fchown's EPERM is not an error. */
+static void test_write_keeps_owner(void **state) {
+  if (geteuid() != 0)
+    skip();
+  char *p = at(state, "owned.yaml");
+  put(p, "old\n");
+  assert_int_equal(chown(p, 65534, 65534), 0);
+  assert_int_equal(chmod(p, 02750), 0);
+  int err_no = 0;
+  assert_int_equal(qg_write_file_atomic(p, "new\n", 4, NULL, &err_no), QG_OK);
+  struct stat sb;
+  assert_int_equal(stat(p, &sb), 0);
+  assert_int_equal(sb.st_uid, 65534);
+  assert_int_equal(sb.st_gid, 65534);
+  assert_int_equal(sb.st_mode & 07777, 02750); /* set after the owner: not cleared */
+  free(p);
+}
+
 static void test_write_refuses_link_device_hardlink(void **state) {
   char *t = at(state, "target"), *l = at(state, "link"), *h = at(state, "hard"),
        *f = at(state, "fifo");
@@ -319,6 +338,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_read_device_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_read_repo_links, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_new_and_replace, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_write_keeps_owner, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_refuses_link_device_hardlink, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_root, setup, teardown),
       cmocka_unit_test_setup_teardown(test_write_full_disk, setup, teardown),
