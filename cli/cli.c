@@ -677,19 +677,6 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     size_t len = 0, outlen = 0, applied = 0;
     int err_no = 0;
     size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
-    /* the link itself, its target or the other names are not what was scanned
-     * as this path: a person decides (qg_wfile_open refuses them too) */
-    struct stat lsb;
-    if (lstat(last, &lsb) == 0 && (S_ISLNK(lsb.st_mode) || !S_ISREG(lsb.st_mode) ||
-                                   lsb.st_nlink > 1)) {
-      int why = S_ISLNK(lsb.st_mode) ? QG_FS_ESYMLINK
-                : !S_ISREG(lsb.st_mode) ? QG_FS_ENOTREG
-                                        : QG_FS_ENLINK;
-      errorf(io, "%s: not fixed: %s", last, qg_fs_strerror(why));
-      if (status == QG_EXIT_PASS)
-        status = QG_EXIT_INPUT;
-      continue;
-    }
     if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
       errorf(io, "%s: cannot read for --fix: %s", last, qg_fs_strerror(err_no));
       status = QG_EXIT_RUNTIME;
@@ -697,7 +684,20 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     }
     char *out = NULL;
     qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
-    if (outlen != len || memcmp(out, buf, len) != 0) {
+    /* a link (its target, or the other names of a hard link, are not what
+     * was scanned as this path) is left to a person; qg_wfile_open refuses
+     * it too, this says so for --dry-run as well */
+    struct stat lsb;
+    int refused = lstat(last, &lsb) != 0  ? 0
+                  : S_ISLNK(lsb.st_mode)  ? QG_FS_ESYMLINK
+                  : !S_ISREG(lsb.st_mode) ? QG_FS_ENOTREG
+                  : lsb.st_nlink > 1      ? QG_FS_ENLINK
+                                          : 0;
+    if (refused && (outlen != len || memcmp(out, buf, len) != 0)) {
+      errorf(io, "%s: not fixed: %s", last, qg_fs_strerror(refused));
+      if (status == QG_EXIT_PASS)
+        status = QG_EXIT_INPUT;
+    } else if (outlen != len || memcmp(out, buf, len) != 0) {
       if (dry_run) {
         files++;
         fixes += applied;

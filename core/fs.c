@@ -92,7 +92,7 @@ char *qg_fs_realdir(const char *dir) {
   return qg_xstrdup(real);
 }
 
-/* Is the real path real (no trailing '/') root itself or below it? */
+/* Is real (a resolved path, no trailing '/') root itself or below it? */
 static bool under(const char *root, const char *real) {
   size_t rl = strlen(root);
   if (rl == 1 && root[0] == '/')
@@ -109,9 +109,10 @@ int qg_fs_inside(const char *root, const char *path) {
 
 /* Opens path to read: never blocks on a FIFO (O_NONBLOCK), never becomes a
  * controlling terminal, and refuses anything but a regular file after
- * fstat. Returns the descriptor (sb filled) or -1 with *err_no. */
-static int open_regular(const char *path, struct stat *sb, int *err_no) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+ * fstat. flags: O_NOFOLLOW or 0. Returns the descriptor (sb filled) or -1
+ * with *err_no. */
+static int open_regular(const char *path, int flags, struct stat *sb, int *err_no) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
   if (fd < 0) {
     *err_no = errno;
     return -1;
@@ -147,9 +148,9 @@ qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size
     *err_no = QG_FS_EOUTSIDE;
     return QG_EIO;
   }
-  /* the resolved name, so that a link swapped in meanwhile is not followed */
+  /* the resolved name, and a link swapped in for it meanwhile is not followed */
   struct stat sb;
-  int fd = open_regular(real, &sb, err_no);
+  int fd = open_regular(real, O_NOFOLLOW, &sb, err_no);
   if (fd < 0)
     return *err_no == ENOENT ? QG_ENOENT : QG_EIO;
   return read_fd(fd, &sb, max, probe, buf, len, binary, err_no);
@@ -162,31 +163,27 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
   *binary = false;
   *err_no = 0;
   struct stat sb;
-  int fd = open_regular(path, &sb, err_no);
+  int fd = open_regular(path, 0, &sb, err_no);
   if (fd < 0)
     return *err_no == ENOENT ? QG_ENOENT : QG_EIO;
   return read_fd(fd, &sb, max, probe, buf, len, binary, err_no);
 }
 
 /* Reads the regular file open on fd (stat sb) and closes it. */
-static qg_status read_fd(int fd, const struct stat *sbp, size_t max, size_t probe,
+static qg_status read_fd(int fd, const struct stat *sb, size_t max, size_t probe,
                          unsigned char **buf, size_t *len, bool *binary, int *err_no) {
-  struct stat sb = *sbp;
-  size_t cap = 65536;
-  {
-    if ((uint64_t)sb.st_size > max) {
-      /* too big; but a binary file is skipped as binary, whatever its size */
-      unsigned char head[8192];
-      size_t want = probe < sizeof(head) ? probe : sizeof(head), n = 0;
-      ssize_t got = 1;
-      while (n < want && (got = read(fd, head + n, want - n)) > 0)
-        n += (size_t)got;
-      close(fd);
-      *binary = n && memchr(head, '\0', n) != NULL;
-      return *binary ? QG_OK : QG_ETOOBIG;
-    }
-    cap = (size_t)sb.st_size + 2; /* one more byte tells the file grew */
+  if ((uint64_t)sb->st_size > max) {
+    /* too big; but a binary file is skipped as binary, whatever its size */
+    unsigned char head[8192];
+    size_t want = probe < sizeof(head) ? probe : sizeof(head), n = 0;
+    ssize_t got = 1;
+    while (n < want && (got = read(fd, head + n, want - n)) > 0)
+      n += (size_t)got;
+    close(fd);
+    *binary = n && memchr(head, '\0', n) != NULL;
+    return *binary ? QG_OK : QG_ETOOBIG;
   }
+  size_t cap = (size_t)sb->st_size + 2; /* one more byte tells the file grew */
   qg_status st = QG_OK;
   unsigned char *data = qg_xmalloc(cap);
   size_t n = 0;
