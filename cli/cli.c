@@ -563,29 +563,44 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
   const fmt_out *fmts = o->nformats ? o->formats : &deflt;
   size_t n = o->nformats ? o->nformats : 1;
   int status = QG_EXIT_PASS;
+  /* a report file inside the checkout stays inside it (a committed
+   * reports/ -> /elsewhere is refused); one outside is the workflow's choice */
+  char *checkout = NULL;
   for (size_t i = 0; i < n; i++) {
     const qg_reporter *rp = qg_reporter_find(fmts[i].name);
     FILE *f = io->out;
+    qg_wfile *w = NULL;
+    int err_no = 0;
     if (fmts[i].file && strcmp(fmts[i].file, "-") != 0) {
-      f = fopen(fmts[i].file, "w");
-      if (!f) {
-        errorf(io, "cannot write %s: %s", fmts[i].file, strerror(errno));
+      if (!checkout) {
+        char *wd = qg_git_workdir(".");
+        checkout = qg_fs_realdir(wd ? wd : ".");
+        free(wd);
+      }
+      qg_write_opts wo = {checkout ? checkout : ".", 0};
+      if (qg_wfile_open(fmts[i].file, &wo, &w, &err_no) != QG_OK) {
+        errorf(io, "cannot write %s: %s", fmts[i].file, qg_fs_strerror(err_no));
         status = QG_EXIT_RUNTIME;
         continue;
       }
+      f = qg_wfile_stream(w);
     }
     qg_report r2 = *rep;
     if (f != io->out)
       r2.color = false;
     qg_status st = rp->fn(f, &r2);
-    if (f != io->out && fclose(f) != 0)
-      st = QG_EIO;
+    const char *why = qg_strerror(st);
+    if (w && st != QG_OK)
+      qg_wfile_abort(&w);
+    else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
+      st = QG_EIO, why = qg_fs_strerror(err_no);
     if (st != QG_OK) {
       errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
-             fmts[i].file ? fmts[i].file : "", qg_strerror(st));
+             fmts[i].file ? fmts[i].file : "", why);
       status = QG_EXIT_RUNTIME;
     }
   }
+  free(checkout);
   if (io->findings)
     qg_report_findings(io->findings, rep);
   return status;
@@ -602,11 +617,27 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
   } else {
     char *root = qg_git_workdir(".");
     char *cand = qg_xasprintf("%s/.qgate.yml", root ? root : ".");
-    free(root);
     if (access(cand, F_OK) == 0)
       path = cand;
     else
       free(cand);
+    /* the repository's own file: a link out of it (to /dev/stdin, to a file
+     * of the runner's) is not followed */
+    char *rroot = path ? qg_fs_realdir(root ? root : ".") : NULL;
+    int e = rroot ? qg_fs_inside(rroot, path) : 0;
+    free(rroot);
+    free(root);
+    if (e) {
+      qg_result tmp;
+      qg_result_init(&tmp);
+      qg_location loc = {path, 0, 0, 0, 0};
+      qg_result_diag(&tmp, QG_DIAG_ERROR, QG_ECONFIG, &loc, "cannot read the configuration: %s",
+                     qg_fs_strerror(e));
+      print_diags(io, &tmp);
+      qg_result_cleanup(&tmp);
+      free(path);
+      return QG_EXIT_INPUT;
+    }
   }
   if (!path) {
     if (o->profile) {
@@ -626,7 +657,10 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
 }
 
 /* --fix: rewrites every file with fixable findings (or, with --dry-run,
- * prints the diff). Returns QG_EXIT_PASS or QG_EXIT_RUNTIME. */
+ * prints the diff). A symbolic link, a file with several hard links or
+ * anything but a regular file is not rewritten: an error, QG_EXIT_INPUT (the
+ * other files are fixed). A file that cannot be written is QG_EXIT_RUNTIME.
+ * Only the fixes written are counted as applied. */
 static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
                        const qg_cli_io *io) {
   int status = QG_EXIT_PASS;
@@ -644,71 +678,105 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     int err_no = 0;
     size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
     if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
-      errorf(io, "%s: cannot read for --fix: %s", last, strerror(err_no));
+      errorf(io, "%s: cannot read for --fix: %s", last, qg_fs_strerror(err_no));
       status = QG_EXIT_RUNTIME;
       continue;
     }
     char *out = NULL;
     qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
-    if (outlen != len || memcmp(out, buf, len) != 0) {
-      files++;
-      fixes += applied;
+    /* a link (its target, or the other names of a hard link, are not what
+     * was scanned as this path) is left to a person; qg_wfile_open refuses
+     * it too, this says so for --dry-run as well */
+    struct stat lsb;
+    int refused = lstat(last, &lsb) != 0  ? 0
+                  : S_ISLNK(lsb.st_mode)  ? QG_FS_ESYMLINK
+                  : !S_ISREG(lsb.st_mode) ? QG_FS_ENOTREG
+                  : lsb.st_nlink > 1      ? QG_FS_ENLINK
+                                          : 0;
+    if (refused && (outlen != len || memcmp(out, buf, len) != 0)) {
+      errorf(io, "%s: not fixed: %s", last, qg_fs_strerror(refused));
+      if (status == QG_EXIT_PASS)
+        status = QG_EXIT_INPUT;
+    } else if (outlen != len || memcmp(out, buf, len) != 0) {
       if (dry_run) {
+        files++;
+        fixes += applied;
         char *diff = qg_diff_unified(last, (const char *)buf, len, out, outlen);
         fputs(diff, io->out);
         free(diff);
+      } else if (qg_write_file_atomic(last, out, outlen, NULL, &err_no) != QG_OK) {
+        errorf(io, "%s: cannot write the fixed file: %s", last, qg_fs_strerror(err_no));
+        status = qg_fs_status(err_no) == QG_EPARSE && status != QG_EXIT_RUNTIME
+                     ? QG_EXIT_INPUT
+                     : QG_EXIT_RUNTIME;
       } else {
-        char *tmp = qg_xasprintf("%s.qgate-fix", last);
-        FILE *w = fopen(tmp, "wb");
-        struct stat sb;
-        int ok = w && fwrite(out, 1, outlen, w) == outlen;
-        if (w && fclose(w) != 0)
-          ok = 0;
-        if (ok && stat(last, &sb) == 0)
-          (void)chmod(tmp, sb.st_mode & 07777);
-        if (!ok || rename(tmp, last) != 0) {
-          errorf(io, "%s: cannot write the fixed file: %s", last, strerror(errno));
-          remove(tmp);
-          status = QG_EXIT_RUNTIME;
-        }
-        free(tmp);
+        files++;
+        fixes += applied;
       }
     }
     free(out);
     free(buf);
   }
-  fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",
-          fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
+  /* nothing is said to be applied that was not written */
+  if (files || status == QG_EXIT_PASS)
+    fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",
+            fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
   return status;
 }
 
 typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN, RUN_REVIEW } run_mode;
 
+/* The cap on .qgateignore: 65,536 fingerprints and their comments. */
+#define QGATEIGNORE_MAX (4u << 20)
+
 /* .qgateignore at the repository root (or here): fingerprints of findings
- * that are accepted, one per line, '#' comments. */
+ * that are accepted, one per line, '#' comments. It is the repository's: a
+ * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
 static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
   char *root = qg_git_workdir(".");
   char cwd[PATH_MAX], real[PATH_MAX];
   bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
   char *path = here ? qg_xstrdup(".qgateignore") : qg_xasprintf("%s/.qgateignore", root);
+  char *rroot = qg_fs_realdir(here ? "." : root);
   free(root);
-  FILE *f = fopen(path, "r");
-  if (!f) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  bool binary = false;
+  struct stat lsb;
+  bool there = lstat(path, &lsb) == 0;
+  qg_status st = !there ? QG_ENOENT
+                        : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary,
+                                            &err_no);
+  free(rroot);
+  if (st != QG_OK) {
+    qg_location loc = {path, 0, 0, 0, 0};
+    if (st == QG_ETOOBIG)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc, "larger than the %u-byte cap: not read",
+                     QGATEIGNORE_MAX);
+    else if (there) /* absent is fine; a broken link is not */
+      qg_result_diag(r, QG_DIAG_ERROR, st == QG_ENOENT ? QG_ENOENT : qg_fs_status(err_no), &loc,
+                     "cannot read: %s", qg_fs_strerror(err_no));
     free(path);
     return;
   }
-  char line[512];
   unsigned lineno = 0;
-  while (fgets(line, sizeof(line), f)) {
+  for (char *line = (char *)buf, *end = (char *)buf + len; line < end;) {
+    char *nl = memchr(line, '\n', (size_t)(end - line));
+    char *next = nl ? nl + 1 : end;
     lineno++;
     char *p = line + strspn(line, " \t");
-    if (*p == '#' || *p == '\n' || !*p)
+    size_t rest = (size_t)(next - p);
+    if (p >= next || *p == '#' || *p == '\n' || *p == '\r') {
+      line = next;
       continue;
+    }
     size_t n = strspn(p, "0123456789abcdef");
-    if (n != 16) {
+    if (n != 16 || n > rest) {
       fprintf(io->err, "qgate: %s:%u: warning: not a fingerprint (16 hex digits, as in the JSON "
                        "report)\n",
               path, lineno);
+      line = next;
       continue;
     }
     for (size_t i = 0; i < r->findings.n; i++) {
@@ -718,8 +786,9 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
       if (!fd->suppressed_by && strncmp(fp, p, 16) == 0)
         qg_finding_suppress(r, fd, ".qgateignore", NULL);
     }
+    line = next;
   }
-  fclose(f);
+  free(buf);
   free(path);
 }
 
@@ -1335,11 +1404,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
   }
+  bool fix_refused = false; /* a file --fix would not rewrite: an input error */
   if (o.fix) {
-    if (apply_fixes(&scan, &r, o.dry_run, io) != QG_EXIT_PASS) {
+    int fst = apply_fixes(&scan, &r, o.dry_run, io);
+    if (fst == QG_EXIT_RUNTIME) {
       status = QG_EXIT_RUNTIME;
       goto out;
     }
+    fix_refused = fst == QG_EXIT_INPUT;
     if (!o.dry_run) { /* report what is left */
       qg_result_cleanup(&r);
       qg_result_init(&r);
@@ -1437,7 +1509,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     host_failed |= !notify_slack(&cfg, &rep, io);
 
   /* runtime error > input error > gate failure */
-  bool io_error = false, input_error = false;
+  bool io_error = false, input_error = fix_refused;
   for (size_t i = 0; i < r.diags.n; i++) {
     if (r.diags.items[i].level != QG_DIAG_ERROR)
       continue;
@@ -1545,8 +1617,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       errorf(io, "qgate merge: %s: %s", o.paths[nin],
              st == QG_ENOENT    ? "no such file"
              : st == QG_ETOOBIG ? "larger than 1 GiB"
-                                : strerror(err_no));
-      status = st == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
+                                : qg_fs_strerror(err_no));
+      status = st == QG_EIO && qg_fs_status(err_no) == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
       goto out;
     }
     in[nin].name = o.paths[nin];
@@ -1903,9 +1975,12 @@ static int cmd_hook(int argc, char **argv, const qg_cli_io *io) {
   if (n <= 0 || strchr(self, '"') || strchr(self, '$') || strchr(self, '`') || strchr(self, '\\'))
     snprintf(self, sizeof(self), "qgate");
   (void)mkdir(dir, 0755);
-  FILE *f = fopen(path, "w");
-  if (!f || fprintf(f, k_hook_script, self) < 0 || fclose(f) != 0 || chmod(path, 0755) != 0) {
-    errorf(io, "qgate hook: cannot write %s: %s", path, strerror(errno));
+  char *script = qg_xasprintf(k_hook_script, self);
+  qg_write_opts wo = {NULL, 0755}; /* a hook the user replaces keeps its mode */
+  qg_status wst = qg_write_file_atomic(path, script, strlen(script), &wo, &err_no);
+  free(script);
+  if (wst != QG_OK) {
+    errorf(io, "qgate hook: cannot write %s: %s", path, qg_fs_strerror(err_no));
     status = QG_EXIT_RUNTIME;
     goto out;
   }

@@ -779,7 +779,7 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
     qg_result_diag(r, QG_DIAG_ERROR, st == QG_ETOOBIG ? QG_ECONFIG : st, &loc,
                    "cannot read the configuration: %s",
                    st == QG_ETOOBIG ? "larger than 1 MiB" : st == QG_ENOENT ? "no such file"
-                                                                           : strerror(err_no));
+                                                                           : qg_fs_strerror(err_no));
     return st == QG_ETOOBIG ? QG_ECONFIG : st;
   }
   c->path = qg_xstrdup(path);

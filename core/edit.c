@@ -1,6 +1,7 @@
 /* edit.c: text edits and unified diffs. */
 #include "core/edit.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +38,24 @@ static int cmp_span(const void *a, const void *b) {
   return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* Appends text with each bare "\n" written as "\r\n" when crlf. */
+static void put_text(qg_buf *out, const char *text, bool crlf) {
+  if (!crlf) {
+    (void)qg_buf_puts(out, text);
+    return;
+  }
+  for (const char *s = text; *s; s++) {
+    if (*s == '\n' && (s == text || s[-1] != '\r'))
+      (void)qg_buf_putc(out, '\r');
+    (void)qg_buf_putc(out, *s);
+  }
+}
+
 char *qg_edits_apply(const char *buf, size_t len, const qg_edit *edits, size_t n, size_t *outlen,
                      size_t *skipped) {
+  /* a file whose first line ends in CRLF gets CRLF in the lines added to it */
+  const char *first_nl = memchr(buf, '\n', len);
+  bool crlf = first_nl && first_nl > buf && first_nl[-1] == '\r';
   span *sp = qg_xcalloc(n ? n : 1, sizeof(*sp));
   size_t ns = 0;
   *skipped = 0;
@@ -75,7 +92,7 @@ char *qg_edits_apply(const char *buf, size_t len, const qg_edit *edits, size_t n
     }
     (void)qg_buf_append(&out, buf + at, (size_t)(sp[i].start - at));
     size_t ei = (size_t)(sp[i].e - edits);
-    (void)qg_buf_puts(&out, extra[ei] ? extra[ei] : sp[i].e->text);
+    put_text(&out, extra[ei] ? extra[ei] : sp[i].e->text, crlf);
     at = sp[i].end;
   }
   (void)qg_buf_append(&out, buf + at, len - (size_t)at);

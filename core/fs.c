@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,10 @@
 
 qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **buf, size_t *len,
                       int *err_no) {
+  if (path) {
+    bool binary = false;
+    return qg_read_file(path, max, 0, buf, len, &binary, err_no);
+  }
   FILE *f = fp;
   unsigned char *data = NULL;
   size_t n = 0, cap = 0;
@@ -21,14 +26,6 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
   *buf = NULL;
   *len = 0;
   *err_no = 0;
-  if (path) {
-    f = fopen(path, "rb");
-    if (!f) {
-      *err_no = errno;
-      st = errno == ENOENT ? QG_ENOENT : QG_EIO;
-      goto out;
-    }
-  }
   for (;;) {
     if (cap - n < 65536) {
       size_t want = cap ? cap * 2 : 65536;
@@ -65,9 +62,99 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
   st = QG_OK;
 out:
   free(data);
-  if (path && f)
-    fclose(f);
   return st;
+}
+
+const char *qg_fs_strerror(int err_no) {
+  switch (err_no) {
+  case QG_FS_ENOTREG:
+    return "not a regular file (a FIFO, socket or device): not read";
+  case QG_FS_EOUTSIDE:
+    return "a symbolic link that leads outside the repository: not followed";
+  case QG_FS_ESYMLINK:
+    return "a symbolic link: not replaced";
+  case QG_FS_ENLINK:
+    return "a file with more than one hard link: not replaced (that would break the link)";
+  default:
+    return strerror(err_no);
+  }
+}
+
+qg_status qg_fs_status(int err_no) {
+  if (err_no == ENOENT)
+    return QG_ENOENT;
+  return err_no <= QG_FS_ENOTREG && err_no >= QG_FS_ENLINK ? QG_EPARSE : QG_EIO;
+}
+
+char *qg_fs_realdir(const char *dir) {
+  char real[PATH_MAX];
+  if (!realpath(dir, real))
+    return NULL;
+  return qg_xstrdup(real);
+}
+
+/* Is real (a resolved path, no trailing '/') root itself or below it? */
+static bool under(const char *root, const char *real) {
+  size_t rl = strlen(root);
+  if (rl == 1 && root[0] == '/')
+    return true;
+  return strncmp(real, root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0');
+}
+
+int qg_fs_inside(const char *root, const char *path) {
+  char real[PATH_MAX];
+  if (!realpath(path, real))
+    return errno;
+  return under(root, real) ? 0 : QG_FS_EOUTSIDE;
+}
+
+/* Opens path to read: never blocks on a FIFO (O_NONBLOCK), never becomes a
+ * controlling terminal, and refuses anything but a regular file after
+ * fstat. flags: O_NOFOLLOW or 0. Returns the descriptor (sb filled) or -1
+ * with *err_no. */
+static int open_regular(const char *path, int flags, struct stat *sb, int *err_no) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+  if (fd < 0) {
+    *err_no = errno;
+    return -1;
+  }
+  if (fstat(fd, sb) != 0) {
+    *err_no = errno;
+    close(fd);
+    return -1;
+  }
+  if (!S_ISREG(sb->st_mode)) {
+    *err_no = S_ISDIR(sb->st_mode) ? EISDIR : QG_FS_ENOTREG;
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static qg_status read_fd(int fd, const struct stat *sb, size_t max, size_t probe,
+                         unsigned char **buf, size_t *len, bool *binary, int *err_no);
+
+qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size_t probe,
+                            unsigned char **buf, size_t *len, bool *binary, int *err_no) {
+  *buf = NULL;
+  *len = 0;
+  *binary = false;
+  *err_no = 0;
+  char real[PATH_MAX];
+  if (!realpath(path, real)) {
+    *err_no = errno;
+    return errno == ENOENT ? QG_ENOENT : QG_EIO;
+  }
+  if (root && !under(root, real)) {
+    *err_no = QG_FS_EOUTSIDE;
+    return QG_EIO;
+  }
+  /* the resolved name, and a link swapped in for it meanwhile is not followed */
+  struct stat sb;
+  int fd = open_regular(real, O_NOFOLLOW, &sb, err_no);
+  if (fd < 0)
+    return *err_no == ENOENT ? QG_ENOENT : QG_EIO;
+  return read_fd(fd, &sb, max, probe, buf, len, binary, err_no);
 }
 
 qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
@@ -76,27 +163,28 @@ qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char
   *len = 0;
   *binary = false;
   *err_no = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *err_no = errno;
-    return errno == ENOENT ? QG_ENOENT : QG_EIO;
-  }
   struct stat sb;
-  size_t cap = 65536;
-  if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-    if ((uint64_t)sb.st_size > max) {
-      /* too big; but a binary file is skipped as binary, whatever its size */
-      unsigned char head[8192];
-      size_t want = probe < sizeof(head) ? probe : sizeof(head), n = 0;
-      ssize_t got = 1;
-      while (n < want && (got = read(fd, head + n, want - n)) > 0)
-        n += (size_t)got;
-      close(fd);
-      *binary = n && memchr(head, '\0', n) != NULL && !qg_bom_wide(head, n);
-      return *binary ? QG_OK : QG_ETOOBIG;
-    }
-    cap = (size_t)sb.st_size + 2; /* one more byte tells the file grew */
+  int fd = open_regular(path, 0, &sb, err_no);
+  if (fd < 0)
+    return *err_no == ENOENT ? QG_ENOENT : QG_EIO;
+  return read_fd(fd, &sb, max, probe, buf, len, binary, err_no);
+}
+
+/* Reads the regular file open on fd (stat sb) and closes it. */
+static qg_status read_fd(int fd, const struct stat *sb, size_t max, size_t probe,
+                         unsigned char **buf, size_t *len, bool *binary, int *err_no) {
+  if ((uint64_t)sb->st_size > max) {
+    /* too big; but a binary file is skipped as binary, whatever its size */
+    unsigned char head[8192];
+    size_t want = probe < sizeof(head) ? probe : sizeof(head), n = 0;
+    ssize_t got = 1;
+    while (n < want && (got = read(fd, head + n, want - n)) > 0)
+      n += (size_t)got;
+    close(fd);
+    *binary = n && memchr(head, '\0', n) != NULL && !qg_bom_wide(head, n);
+    return *binary ? QG_OK : QG_ETOOBIG;
   }
+  size_t cap = (size_t)sb->st_size + 2; /* one more byte tells the file grew */
   qg_status st = QG_OK;
   unsigned char *data = qg_xmalloc(cap);
   size_t n = 0;
@@ -170,8 +258,8 @@ static int cmp_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a + 1, *(char *const *)b + 1); /* past the type byte */
 }
 
-static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn skip,
-                     qg_walk_fn fn, void *ud, unsigned depth) {
+static void walk_dir(const char *root, const char *dir, const char *const *exts,
+                     qg_walk_skip_fn skip, qg_walk_fn fn, void *ud, unsigned depth) {
   DIR *d = opendir(dir);
   if (!d) {
     fn(ud, QG_WALK_ERROR, dir, errno);
@@ -222,11 +310,15 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
           if (depth + 1 > QG_WALK_MAX_DEPTH)
             fn(ud, QG_WALK_TOO_DEEP, path, 0);
           else
-            walk_dir(path, exts, skip, fn, ud, depth + 1);
+            walk_dir(root, path, exts, skip, fn, ud, depth + 1);
         }
-      } else if (S_ISREG(sb.st_mode) && has_ext(name, exts)) {
-        if (!(skip && skip(ud, path, 0)))
-          fn(ud, QG_WALK_FILE, path, 0);
+      } else if (sb.st_mode && has_ext(name, exts) && !(skip && skip(ud, path, 0))) {
+        /* a link is followed only where it stays inside the repository, and a
+         * FIFO or device is never opened: each is an error, not a silent skip */
+        int bad = !S_ISREG(sb.st_mode) ? QG_FS_ENOTREG
+                  : is_link && root    ? qg_fs_inside(root, path)
+                                       : 0;
+        fn(ud, bad ? QG_WALK_ERROR : QG_WALK_FILE, path, bad);
       }
     } else {
       fn(ud, QG_WALK_ERROR, path, errno);
@@ -239,5 +331,10 @@ static void walk_dir(const char *dir, const char *const *exts, qg_walk_skip_fn s
 
 void qg_walk(const char *dir, const char *const *exts, qg_walk_skip_fn skip, qg_walk_fn fn,
              void *ud) {
-  walk_dir(dir, exts, skip, fn, ud, 0);
+  walk_dir(NULL, dir, exts, skip, fn, ud, 0);
+}
+
+void qg_walk_in(const char *root, const char *dir, const char *const *exts, qg_walk_skip_fn skip,
+                qg_walk_fn fn, void *ud) {
+  walk_dir(root, dir, exts, skip, fn, ud, 0);
 }

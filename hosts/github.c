@@ -91,7 +91,7 @@ static qg_status load_event(qg_host_ctx *out, char *err, size_t errsz) {
   qg_status st = qg_read_all(path, NULL, 64u << 20, &data, &len, &err_no);
   if (st != QG_OK) {
     snprintf(err, errsz, "GITHUB_EVENT_PATH: the event payload cannot be read (%s)",
-             st == QG_EIO && err_no ? strerror(err_no) : qg_strerror(st));
+             st == QG_EIO && err_no ? qg_fs_strerror(err_no) : qg_strerror(st));
     return QG_EUSAGE;
   }
   cJSON *ev = cJSON_ParseWithLength((const char *)data, len);

@@ -133,8 +133,17 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
   size_t len = 0;
   int err_no = 0;
   bool binary = false;
-  qg_status st = qg_read_file(full, MAX_DOC, 8192, &buf, &len, &binary, &err_no);
+  /* a document is the repository's: a link out of it is never read (nor sent) */
+  char *rroot = qg_fs_realdir(root);
+  qg_status st = rroot ? qg_read_repo_file(rroot, full, MAX_DOC, 8192, &buf, &len, &binary,
+                                           &err_no)
+                       : QG_ENOENT;
+  free(rroot);
   free(full);
+  if (st == QG_EIO && qg_fs_status(err_no) == QG_EPARSE) {
+    push(&out->skipped, &out->nskipped, qg_xasprintf("%s: %s", rel, qg_fs_strerror(err_no)));
+    return;
+  }
   if (st == QG_ETOOBIG || (st == QG_OK && ds->bytes + len > MAX_DOCS_TOTAL)) {
     push(&out->skipped, &out->nskipped,
          qg_xasprintf("%s: over the documents' size cap (%u KiB each, %u KiB in all)", rel,
@@ -165,7 +174,13 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
   for (size_t i = 0; i < n; i++) {
     char *full = qg_xasprintf("%s/%s", root, paths[i]);
     struct stat st;
-    if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+    char *rroot = qg_fs_realdir(root);
+    int outside = rroot ? qg_fs_inside(rroot, full) : 0;
+    free(rroot);
+    if (outside == QG_FS_EOUTSIDE) { /* not even its names are listed */
+      push(&out->skipped, &out->nskipped,
+           qg_xasprintf("%s: %s", paths[i], qg_fs_strerror(outside)));
+    } else if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
       DIR *d = opendir(full);
       char **names = NULL;
       size_t nn = 0;
@@ -401,20 +416,16 @@ static void mkdirs(const char *dir) {
 
 /* Written to a temporary name and renamed, so a parallel run never reads half
  * an entry. A cache that cannot be written is not an error. */
-static void cache_put(const char *dir, const char *key, const char *text, size_t len) {
+static void cache_put(const char *root, const char *dir, const char *key, const char *text,
+                      size_t len) {
   if (!dir)
     return;
   mkdirs(dir);
-  char *tmp = qg_xasprintf("%s/.%s.%ld.tmp", dir, key, (long)getpid());
   char *path = qg_xasprintf("%s/%s.txt", dir, key);
-  FILE *f = fopen(tmp, "wb");
-  if (f) {
-    bool ok = fwrite(text, 1, len, f) == len;
-    ok &= fclose(f) == 0;
-    if (!ok || rename(tmp, path) != 0)
-      (void)remove(tmp);
-  }
-  free(tmp);
+  /* a cache inside the checkout stays inside it (a committed link is refused) */
+  qg_write_opts wo = {root, 0};
+  int err_no = 0;
+  (void)qg_write_file_atomic(path, text, len, &wo, &err_no);
   free(path);
 }
 
@@ -707,7 +718,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       for (size_t k = 0; k < rp.n; k++)
         emit(run, &rp.v[k], &ch, r, out);
       if (!c->cached && !rp.truncated)
-        cache_put(cdir, c->key, c->reply, c->reply_len);
+        cache_put(root, cdir, c->key, c->reply, c->reply_len);
     } else {
       out->failed++;
       if (!*first_error)

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const k_exts[] = {".yaml", ".yml", ".json", NULL};
@@ -202,7 +203,8 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;
   default:
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
+                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
     break;
   }
   free(buf);
@@ -258,7 +260,8 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
     break;
   case JOB_UNREADABLE:
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc, "cannot read: %s", strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
+                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
     break;
   case JOB_TOO_DEEP:
     /* what lies below is not scanned: an input error, so the gate cannot
@@ -433,6 +436,8 @@ typedef struct walk_ctx {
   const qg_scan_config *cfg;
   pool *pool;
   qg_git_ignore *gi;
+  const char *root; /* the repository's real path, or NULL */
+  char *dir;        /* the last directory whose .gitignore was checked, owned */
 } walk_ctx;
 
 bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
@@ -443,6 +448,33 @@ bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
 
 static bool mine(const qg_scan_config *cfg, const char *path) {
   return qg_scan_in_shard(path, cfg->shard_index, cfg->shard_count);
+}
+
+/* libgit2 opens a directory's .gitignore as it is, and blocks for ever on a
+ * FIFO: before it reads dir/.gitignore, that file must be a regular file
+ * inside the repository. A bad one is an error, and ignore rules are not used
+ * for the rest of the walk (it scans more, never less). */
+static void check_gitignore(walk_ctx *w, const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t dl = slash ? (size_t)(slash - path) : 0;
+  if (w->dir && strlen(w->dir) == dl && strncmp(w->dir, path, dl) == 0)
+    return;
+  free(w->dir);
+  w->dir = qg_xstrndup(path, dl);
+  char *gi = dl ? qg_xasprintf("%s/.gitignore", w->dir) : qg_xstrdup(".gitignore");
+  struct stat sb;
+  int bad = 0;
+  if (lstat(gi, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+    if (!S_ISLNK(sb.st_mode) || stat(gi, &sb) != 0 || !S_ISREG(sb.st_mode))
+      bad = QG_FS_ENOTREG;
+    else if (w->root)
+      bad = qg_fs_inside(w->root, gi);
+  }
+  if (bad) {
+    pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
+    qg_git_ignore_free(&w->gi);
+  }
+  free(gi);
 }
 
 static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
@@ -459,6 +491,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
 
 static int on_skip(void *ud, const char *path, int is_dir) {
   walk_ctx *w = ud;
+  if (w->gi)
+    check_gitignore(w, path);
   return (w->gi && qg_git_ignored(w->gi, path, is_dir)) ||
          qg_config_excluded(w->cfg->k8s.config, path, is_dir);
 }
@@ -496,12 +530,23 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
     int err_no = 0;
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
-      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL};
-      qg_walk(path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      /* what the walk finds is the repository's: a link is followed only inside it */
+      char *wd = qg_git_workdir(path);
+      char *root = qg_fs_realdir(wd ? wd : path);
+      free(wd);
+      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL};
+      qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      free(w.dir);
+      free(root);
       qg_git_ignore_free(&w.gi);
     } else if (dir == 0) {
+      /* a path named on the command line may lie anywhere, but a FIFO or a
+       * device is never opened (it could block the run for ever) */
+      struct stat sb;
+      bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
       if (!qg_config_excluded(cfg->k8s.config, path, false))
-        pool_add(p, JOB_FILE, path, 0, mine(cfg, path));
+        pool_add(p, regular ? JOB_FILE : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
+                 mine(cfg, path));
     } else {
       pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no, first_shard);
     }

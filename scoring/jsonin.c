@@ -93,6 +93,6 @@ qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_
     qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "no such file or directory");
   else
     qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "cannot read: %s",
-                   strerror(err_no ? err_no : EIO));
+                   qg_fs_strerror(err_no ? err_no : EIO));
   return st;
 }

@@ -141,6 +141,12 @@ QGATE="$QGATE" sh tests/jobs.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -20
 tally jobs "$out" $st
 
+# FIFOs refused without blocking; --fix keeps mode and CRLF, refuses hard links, and
+# on a full disk writes nothing and says nothing was applied
+QGATE="$QGATE" sh tests/fileio.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -20
+tally fileio "$out" $st
+
 QGATE="$QGATE" BUILD="$BUILD" sh tests/fix-roundtrip.sh >"$out" 2>&1; st=$?
 grep -v '^fix-roundtrip:' "$out" | head -20
 tally fix-roundtrip "$out" $st
