@@ -593,21 +593,31 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
 
 /* Loads --config FILE, or .qgate.yml at the repository root (or here) when
  * it exists. Returns QG_EXIT_PASS, or QG_EXIT_INPUT after printing the
- * errors. *loaded says whether there was a file. */
+ * errors. *loaded says whether there was a file. The repository's own file
+ * is untrusted (SECURITY.md): only a --config file outside the checkout (the
+ * git work tree holding the current directory, else the current directory)
+ * may say where data and credentials go. */
 static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg_cli_io *io) {
   char *path = NULL;
   *loaded = false;
+  char cwd[PATH_MAX], real[PATH_MAX];
+  char *root = qg_git_workdir(".");
+  bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(root, real) && !strcmp(real, cwd));
+  if (!root)
+    root = qg_xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   if (o->config) {
     path = qg_xstrdup(o->config);
   } else {
-    char *root = qg_git_workdir(".");
-    char *cand = qg_xasprintf("%s/.qgate.yml", root ? root : ".");
-    free(root);
+    /* named as the diagnostics show it: ./.qgate.yml from the root */
+    char *cand = qg_xasprintf("%s/.qgate.yml", here ? "." : root);
     if (access(cand, F_OK) == 0)
       path = cand;
     else
       free(cand);
   }
+  if (path && !(o->config && qg_config_path_trusted(path, root)))
+    qg_config_set_untrusted(cfg, root);
+  free(root);
   if (!path) {
     if (o->profile) {
       errorf(io, "--profile %s: there is no configuration (.qgate.yml or --config)", o->profile);
