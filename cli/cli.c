@@ -272,7 +272,8 @@ static void usage_review(FILE *f) {
   fputs("usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
         "default branch) against the repository's ARCHITECTURE.md with a language model\n"
-        "(review: in .qgate.yml, or QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL).\n"
+        "(QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL, or review: in a --config\n"
+        "file outside the checkout; the repository's own .qgate.yml sets only the policy).\n"
         "Everything sent is redacted by the secrets scanner first. Violations the model is\n"
         "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
         "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
@@ -1188,8 +1189,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     goto out;
   }
   if (mode == RUN_REVIEW && cfg.review.provider == QG_LLM_NONE) {
-    errorf(io, "qgate review: no provider configured: set review.provider in .qgate.yml or "
-               "QGATE_LLM_PROVIDER (openai, anthropic, bedrock)");
+    errorf(io, "qgate review: no provider configured: set QGATE_LLM_PROVIDER (openai, anthropic, "
+               "bedrock), or review.provider in a --config file outside the checkout");
     goto out;
   }
   /* the command line wins over the configuration */

@@ -560,7 +560,7 @@ static bool over_default(parser *p, const qg_ynode *at, const char *key, double 
   if (!p->c->untrusted || x <= d)
     return false;
   warn(p, at,
-       "%s: %g%s is above the default (%g%s), which the repository's own configuration may "
+       "%s: %.15g%s is above the default (%.15g%s), which the repository's own configuration may "
        "only lower: ignored; raise it in a --config file outside the checkout",
        key, x, unit, d, unit);
   return true;

@@ -44,7 +44,7 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
       return QG_EUSAGE;
     }
     if (!out->aws_region) {
-      snprintf(err, errsz, "no AWS region: set AWS_REGION (or review.region in .qgate.yml)");
+      snprintf(err, errsz, "no AWS region: set AWS_REGION or QGATE_LLM_REGION");
       qg_llm_credentials_cleanup(out);
       return QG_EUSAGE;
     }

@@ -495,7 +495,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     return QG_OK;
   }
   if (!cfg->model || !*cfg->model)
-    return fail(out, QG_EUSAGE, "no model: set review.model in .qgate.yml or QGATE_LLM_MODEL");
+    return fail(out, QG_EUSAGE, "no model: set QGATE_LLM_MODEL (or review.model in a --config file "
+                                     "outside the checkout)");
   char err[512];
   qg_llm_credentials cred;
   if (qg_llm_credentials_load(cfg, &cred, err, sizeof(err)) != QG_OK && !run->dry_run)
