@@ -178,12 +178,13 @@ static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) {
 /* An untrusted file's paths that leave the checkout are dropped with a
  * warning (items from..l->n; base: what they are relative to). */
 static void keep_inside(parser *p, qg_cfglist *l, size_t from, const char *key, const char *base,
-                        const char *instead) {
+                        bool relative_only, const char *instead) {
   if (!p->c->untrusted || !p->c->checkout)
     return;
   size_t k = from;
   for (size_t i = from; i < l->n; i++) {
-    if (stays_inside(p->c->checkout, base ? base : p->c->checkout, l->items[i].s)) {
+    if ((!relative_only || l->items[i].s[0] != '/') &&
+        stays_inside(p->c->checkout, base ? base : p->c->checkout, l->items[i].s)) {
       l->items[k++] = l->items[i];
       continue;
     }
@@ -501,7 +502,7 @@ static void parse_signals(parser *p, const qg_ynode *n) {
     size_t before = lists[j]->n;
     get_list(p, v, key, lists[j]);
     if (j < 3) /* files read: they stay in the repository */
-      keep_inside(p, lists[j], before, key, p->c->root,
+      keep_inside(p, lists[j], before, key, p->c->root, false,
                   "pass it on the command line (--sarif-in, --coverage, --metrics) or use a "
                   "--config file outside the checkout");
   }
@@ -530,7 +531,8 @@ static void strv_from(parser *p, const qg_ynode *v, const char *key, char ***out
 static void documents_from(parser *p, const qg_ynode *v, const char *key, qg_review_config *rc) {
   qg_cfglist l = {0};
   get_list(p, v, key, &l);
-  keep_inside(p, &l, 0, key, p->c->checkout, "use a --config file outside the checkout");
+  /* relative to the repository root, even with a leading '/' (review.c joins them) */
+  keep_inside(p, &l, 0, key, p->c->checkout, true, "use a --config file outside the checkout");
   for (size_t i = 0; i < rc->ndocuments; i++)
     free(rc->documents[i]);
   free(rc->documents);

@@ -836,7 +836,8 @@ int main(int argc, char **argv) {
   /* the cases say what they need: nothing from the environment they run in
    * (a CI job's GITHUB_OUTPUT, a developer's API key) reaches them */
   static const char *const clear[] = {
-      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "OPENAI_API_KEY",
+      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
+      "QGATE_LLM_REGION", "QGATE_LLM_CACHE_DIR", "QGATE_LLM_REQUIRED", "OPENAI_API_KEY",
       "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
       "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
       "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
