@@ -631,7 +631,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "api_key") || !strcmp(ks, "key") || !strcmp(ks, "token")) {
       err(p, k,
           "review.%s: keys are never read from the configuration file; put the key in an "
-          "environment variable (a CI secret) and name it with review.api_key_env",
+          "environment variable (a CI secret) and name it with QGATE_LLM_API_KEY_ENV",
           ks);
     } else if (!strcmp(ks, "documents")) {
       documents_from(p, v, key, rc);
