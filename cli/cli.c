@@ -272,7 +272,8 @@ static void usage_review(FILE *f) {
   fputs("usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
         "default branch) against the repository's ARCHITECTURE.md with a language model\n"
-        "(review: in .qgate.yml, or QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL).\n"
+        "(QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL, or review: in a --config\n"
+        "file outside the checkout; the repository's own .qgate.yml sets only the policy).\n"
         "Everything sent is redacted by the secrets scanner first. Violations the model is\n"
         "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
         "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
@@ -608,25 +609,32 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
 
 /* Loads --config FILE, or .qgate.yml at the repository root (or here) when
  * it exists. Returns QG_EXIT_PASS, or QG_EXIT_INPUT after printing the
- * errors. *loaded says whether there was a file. */
+ * errors. *loaded says whether there was a file. The repository's own file
+ * is untrusted (SECURITY.md): only a --config file outside the checkout (the
+ * git work tree holding the current directory, else the current directory)
+ * may say where data and credentials go. */
 static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg_cli_io *io) {
   char *path = NULL;
   *loaded = false;
+  char cwd[PATH_MAX], real[PATH_MAX];
+  char *root = qg_git_workdir(".");
+  bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(root, real) && !strcmp(real, cwd));
+  if (!root)
+    root = qg_xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   if (o->config) {
     path = qg_xstrdup(o->config);
   } else {
-    char *root = qg_git_workdir(".");
-    char *cand = qg_xasprintf("%s/.qgate.yml", root ? root : ".");
+    /* named as the diagnostics show it: ./.qgate.yml from the root */
+    char *cand = qg_xasprintf("%s/.qgate.yml", here ? "." : root);
     if (access(cand, F_OK) == 0)
       path = cand;
     else
       free(cand);
     /* the repository's own file: a link out of it (to /dev/stdin, to a file
      * of the runner's) is not followed */
-    char *rroot = path ? qg_fs_realdir(root ? root : ".") : NULL;
+    char *rroot = path ? qg_fs_realdir(root) : NULL;
     int e = rroot ? qg_fs_inside(rroot, path) : 0;
     free(rroot);
-    free(root);
     if (e) {
       qg_result tmp;
       qg_result_init(&tmp);
@@ -636,9 +644,13 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
       print_diags(io, &tmp);
       qg_result_cleanup(&tmp);
       free(path);
+      free(root);
       return QG_EXIT_INPUT;
     }
   }
+  if (path && !(o->config && qg_config_path_trusted(path, root)))
+    qg_config_set_untrusted(cfg, root);
+  free(root);
   if (!path) {
     if (o->profile) {
       errorf(io, "--profile %s: there is no configuration (.qgate.yml or --config)", o->profile);
@@ -1247,8 +1259,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     goto out;
   }
   if (mode == RUN_REVIEW && cfg.review.provider == QG_LLM_NONE) {
-    errorf(io, "qgate review: no provider configured: set review.provider in .qgate.yml or "
-               "QGATE_LLM_PROVIDER (openai, anthropic, bedrock)");
+    errorf(io, "qgate review: no provider configured: set QGATE_LLM_PROVIDER (openai, anthropic, "
+               "bedrock), or review.provider in a --config file outside the checkout");
     goto out;
   }
   /* the command line wins over the configuration */

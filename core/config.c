@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_CONFIG_SIZE (1u << 20)
@@ -33,6 +34,168 @@ static void err(parser *p, const qg_ynode *at, const char *fmt, ...) {
   qg_result_diag(p->r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "%s", msg);
   free(msg);
   p->errors++;
+}
+
+/* ---- trust (SECURITY.md) ------------------------------------------------------------- */
+
+/* Is path (absolute) root itself or below it? root "/" holds everything. */
+static bool under(const char *path, const char *root) {
+  size_t rl = strlen(root);
+  while (rl > 1 && root[rl - 1] == '/')
+    rl--;
+  if (rl == 1 && root[0] == '/')
+    return true;
+  return strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0');
+}
+
+/* p joined to base (when relative), with "." and ".." removed lexically.
+ * Caller frees. */
+static char *lexical_abs(const char *base, const char *p) {
+  char *joined = p[0] == '/' ? qg_xstrdup(p) : qg_xasprintf("%s/%s", base, p);
+  size_t n = strlen(joined);
+  char *out = qg_xmalloc(n + 2);
+  size_t len = 0;
+  for (char *tok = strtok(joined, "/"); tok; tok = strtok(NULL, "/")) {
+    if (!strcmp(tok, "."))
+      continue;
+    if (!strcmp(tok, "..")) {
+      while (len && out[len - 1] != '/')
+        len--;
+      if (len)
+        len--; /* the '/' */
+      continue;
+    }
+    out[len++] = '/';
+    size_t tl = strlen(tok);
+    memcpy(out + len, tok, tl);
+    len += tl;
+  }
+  if (!len)
+    out[len++] = '/';
+  out[len] = '\0';
+  free(joined);
+  return out;
+}
+
+bool qg_config_path_trusted(const char *path, const char *checkout) {
+  char root[PATH_MAX], cur[PATH_MAX];
+  if (!path || !*path || !checkout || !realpath(checkout, root))
+    return false;
+  if (path[0] == '/')
+    snprintf(cur, sizeof(cur), "/");
+  else if (!getcwd(cur, sizeof(cur))) /* physical: no link in it */
+    return false;
+  /* resolved by hand, one component at a time, so that each link followed
+   * is seen: a link inside the checkout is the repository's choice */
+  char *rest = qg_xstrdup(path);
+  bool ok = true;
+  int links = 0;
+  while (ok && *rest) {
+    char *r = rest;
+    while (*r == '/')
+      r++;
+    size_t cl = strcspn(r, "/");
+    if (!cl)
+      break;
+    char comp[NAME_MAX + 1];
+    if (cl > NAME_MAX) {
+      ok = false;
+      break;
+    }
+    memcpy(comp, r, cl);
+    comp[cl] = '\0';
+    char *after = qg_xstrdup(r + cl);
+    free(rest);
+    rest = after;
+    if (!strcmp(comp, "."))
+      continue;
+    if (!strcmp(comp, "..")) {
+      char *slash = strrchr(cur, '/');
+      if (slash && slash != cur)
+        *slash = '\0';
+      else
+        snprintf(cur, sizeof(cur), "/");
+      continue;
+    }
+    char next[PATH_MAX];
+    int w = snprintf(next, sizeof(next), "%s%s%s", cur, strcmp(cur, "/") ? "/" : "", comp);
+    struct stat st;
+    if (w < 0 || (size_t)w >= sizeof(next) || lstat(next, &st) != 0) {
+      ok = false;
+      break;
+    }
+    if (!S_ISLNK(st.st_mode)) {
+      memcpy(cur, next, (size_t)w + 1);
+      continue;
+    }
+    char target[PATH_MAX];
+    ssize_t tl = readlink(next, target, sizeof(target) - 1);
+    if (under(next, root) || ++links > 40 || tl <= 0) {
+      ok = false;
+      break;
+    }
+    target[tl] = '\0';
+    char *spliced = qg_xasprintf("%s%s", target, rest);
+    free(rest);
+    rest = spliced;
+    if (target[0] == '/')
+      snprintf(cur, sizeof(cur), "/");
+  }
+  free(rest);
+  return ok && !under(cur, root);
+}
+
+void qg_config_set_untrusted(qg_config *c, const char *checkout) {
+  char real[PATH_MAX];
+  c->untrusted = true;
+  free(c->checkout);
+  c->checkout = qg_xstrdup(realpath(checkout, real) ? real : checkout);
+}
+
+/* Does p (relative to base, or absolute) stay inside root: lexically, and
+ * once links are resolved when it exists? */
+static bool stays_inside(const char *root, const char *base, const char *p) {
+  char *lex = lexical_abs(base, p);
+  bool ok = under(lex, root);
+  char real[PATH_MAX];
+  if (ok && realpath(lex, real))
+    ok = under(real, root);
+  free(lex);
+  return ok;
+}
+
+static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) QG_PRINTF(3, 4);
+static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+  qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
+  qg_result_diag(p->r, QG_DIAG_WARNING, QG_ECONFIG, &loc, "%s", msg);
+  free(msg);
+}
+
+/* An untrusted file's paths that leave the checkout are dropped with a
+ * warning (items from..l->n; base: what they are relative to). */
+static void keep_inside(parser *p, qg_cfglist *l, size_t from, const char *key, const char *base,
+                        bool relative_only, const char *instead) {
+  if (!p->c->untrusted || !p->c->checkout)
+    return;
+  size_t k = from;
+  for (size_t i = from; i < l->n; i++) {
+    if ((!relative_only || l->items[i].s[0] != '/') &&
+        stays_inside(p->c->checkout, base ? base : p->c->checkout, l->items[i].s)) {
+      l->items[k++] = l->items[i];
+      continue;
+    }
+    qg_ynode at = {.line = l->items[i].line, .col = l->items[i].col};
+    warn(p, &at,
+         "%s: \"%s\" is outside the repository (links resolved): ignored in the repository's "
+         "own configuration; %s",
+         key, l->items[i].s, instead);
+    free(l->items[i].s);
+  }
+  l->n = k;
 }
 
 static const char *kind_name(const qg_ynode *n) {
@@ -336,7 +499,12 @@ static void parse_signals(parser *p, const qg_ynode *n) {
     }
     char key[32];
     snprintf(key, sizeof(key), "signals.%s", ks);
+    size_t before = lists[j]->n;
     get_list(p, v, key, lists[j]);
+    if (j < 3) /* files read: they stay in the repository */
+      keep_inside(p, lists[j], before, key, p->c->root, false,
+                  "pass it on the command line (--sarif-in, --coverage, --metrics) or use a "
+                  "--config file outside the checkout");
   }
 }
 
@@ -358,6 +526,48 @@ static void strv_from(parser *p, const qg_ynode *v, const char *key, char ***out
   free(l.items);
 }
 
+/* review.documents: relative to the repository root; an untrusted file's
+ * must stay inside it. */
+static void documents_from(parser *p, const qg_ynode *v, const char *key, qg_review_config *rc) {
+  qg_cfglist l = {0};
+  get_list(p, v, key, &l);
+  /* relative to the repository root, even with a leading '/' (review.c joins them) */
+  keep_inside(p, &l, 0, key, p->c->checkout, true, "use a --config file outside the checkout");
+  for (size_t i = 0; i < rc->ndocuments; i++)
+    free(rc->documents[i]);
+  free(rc->documents);
+  rc->documents = l.n ? qg_xcalloc(l.n, sizeof(char *)) : NULL;
+  for (size_t i = 0; i < l.n; i++)
+    rc->documents[i] = l.items[i].s; /* moved */
+  rc->ndocuments = l.n;
+  free(l.items);
+}
+
+/* Where an untrusted file's review setting can be set instead. */
+static const struct {
+  const char *key, *env, *why;
+} k_trusted_only[] = {
+    {"api_key_env", "QGATE_LLM_API_KEY_ENV", "it chooses which credential is sent"},
+    {"base_url", "QGATE_LLM_BASE_URL", "it chooses where the code and the key are sent"},
+    {"cache_dir", "QGATE_LLM_CACHE_DIR", "it names a directory qgate writes to"},
+    {"model", "QGATE_LLM_MODEL", "it chooses where the code and the key are sent"},
+    {"provider", "QGATE_LLM_PROVIDER", "it chooses where the code and the key are sent"},
+    {"region", "QGATE_LLM_REGION", "it chooses where the code and the key are sent"},
+};
+
+/* Is an untrusted file's budget value x over the default d? Then it is
+ * ignored with a warning: the repository may only tighten the caps. */
+static bool over_default(parser *p, const qg_ynode *at, const char *key, double x, double d,
+                         const char *unit) {
+  if (!p->c->untrusted || x <= d)
+    return false;
+  warn(p, at,
+       "%s: %.15g%s is above the default (%.15g%s), which the repository's own configuration may "
+       "only lower: ignored; raise it in a --config file outside the checkout",
+       key, x, unit, d, unit);
+  return true;
+}
+
 static void parse_review(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "review"))
     return;
@@ -366,6 +576,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
       "timeout, retries, cache_dir, required, json_mode, local";
   qg_review_config *rc = &p->c->review;
+  qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
+  qg_review_config_init(&d);
+  bool untrusted = p->c->untrusted;
   for (uint32_t i = 0; i < n->u.map.n; i++) {
     const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
     const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
@@ -373,9 +586,23 @@ static void parse_review(parser *p, const qg_ynode *n) {
     snprintf(key, sizeof(key), "review.%s", ks);
     qg_cfgstr str = {0};
     double x;
+    size_t t = 0;
+    while (t < QG_ARRAY_LEN(k_trusted_only) && strcmp(ks, k_trusted_only[t].key))
+      t++;
+    /* an untrusted file's value is checked like any other, then ignored
+     * (cache_dir: off writes nothing, so it is kept) */
+    bool ignore = untrusted && t < QG_ARRAY_LEN(k_trusted_only) &&
+                  !(!strcmp(ks, "cache_dir") && qg_ynode_str(v) && !strcmp(qg_ynode_str(v), "off"));
+    qg_llm_provider prov;
     if (!strcmp(ks, "provider")) {
-      if (get_str(p, v, key, &str) && qg_llm_provider_parse(str.s, &rc->provider) != QG_OK)
+      if (!get_str(p, v, key, &str)) {
+        ignore = false;
+      } else if (qg_llm_provider_parse(str.s, &prov) != QG_OK) {
         err(p, v, "review.provider must be openai, anthropic, bedrock or none, not \"%s\"", str.s);
+        ignore = false;
+      } else if (!ignore) {
+        rc->provider = prov;
+      }
     } else if (!strcmp(ks, "model") || !strcmp(ks, "base_url") || !strcmp(ks, "api_key_env") ||
                !strcmp(ks, "region") || !strcmp(ks, "cache_dir")) {
       char **dst = !strcmp(ks, "model")      ? &rc->model
@@ -383,62 +610,84 @@ static void parse_review(parser *p, const qg_ynode *n) {
                    : !strcmp(ks, "region")   ? &rc->region
                    : !strcmp(ks, "cache_dir") ? &rc->cache_dir
                                               : &rc->api_key_env;
-      if (get_str(p, v, key, &str)) {
-        if (!strcmp(ks, "base_url") && strncmp(str.s, "http://", 7) && strncmp(str.s, "https://", 8))
-          err(p, v, "review.base_url must start with http:// or https://");
-        else if (!strcmp(ks, "cache_dir") && str.s[0] != '/' && strcmp(str.s, "off") &&
+      bool valid = get_str(p, v, key, &str);
+      if (valid && !strcmp(ks, "base_url") && strncmp(str.s, "http://", 7) &&
+          strncmp(str.s, "https://", 8)) {
+        err(p, v, "review.base_url must start with http:// or https://");
+        valid = false;
+      }
+      if (!valid || ignore) {
+        ignore = valid && ignore;
+      } else if (!strcmp(ks, "cache_dir") && str.s[0] != '/' && strcmp(str.s, "off") &&
                  p->c->root) {
-          char *abs = qg_xasprintf("%s/%s", p->c->root, str.s);
-          set_owned(dst, abs);
-          free(abs);
-        } else
-          set_owned(dst, str.s);
+        char *abs = qg_xasprintf("%s/%s", p->c->root, str.s);
+        set_owned(dst, abs);
+        free(abs);
+      } else {
+        set_owned(dst, str.s);
+        if (!strcmp(ks, "base_url"))
+          rc->base_url_trusted = true; /* only a trusted file gets here */
       }
     } else if (!strcmp(ks, "api_key") || !strcmp(ks, "key") || !strcmp(ks, "token")) {
       err(p, k,
           "review.%s: keys are never read from the configuration file; put the key in an "
-          "environment variable (a CI secret) and name it with review.api_key_env",
+          "environment variable (a CI secret) and name it with QGATE_LLM_API_KEY_ENV",
           ks);
     } else if (!strcmp(ks, "documents")) {
-      strv_from(p, v, key, &rc->documents, &rc->ndocuments);
+      documents_from(p, v, key, rc);
     } else if (!strcmp(ks, "exclude")) {
       strv_from(p, v, key, &rc->exclude, &rc->nexclude);
     } else if (!strcmp(ks, "min_confidence")) {
       if (get_num(p, v, key, 0, 1, false, &x))
         rc->min_confidence = x;
     } else if (!strcmp(ks, "chunk_tokens")) {
-      if (get_num(p, v, key, 1000, 2000000, true, &x))
+      if (get_num(p, v, key, 1000, 2000000, true, &x) &&
+          !over_default(p, v, key, x, (double)d.chunk_tokens, ""))
         rc->chunk_tokens = (size_t)x;
     } else if (!strcmp(ks, "max_requests")) {
-      if (get_num(p, v, key, 0, 10000, true, &x))
+      if (get_num(p, v, key, 0, 10000, true, &x) &&
+          !over_default(p, v, key, x, (double)d.max_requests, ""))
         rc->max_requests = (size_t)x;
     } else if (!strcmp(ks, "max_tokens")) {
-      if (get_num(p, v, key, 0, 1e9, true, &x))
+      if (get_num(p, v, key, 0, 1e9, true, &x) &&
+          !over_default(p, v, key, x, (double)d.max_tokens, ""))
         rc->max_tokens = (size_t)x;
     } else if (!strcmp(ks, "max_output_tokens")) {
-      if (get_num(p, v, key, 16, 200000, true, &x))
+      if (get_num(p, v, key, 16, 200000, true, &x) &&
+          !over_default(p, v, key, x, (double)d.max_output_tokens, ""))
         rc->max_output_tokens = (unsigned)x;
     } else if (!strcmp(ks, "parallel")) {
-      if (get_num(p, v, key, 1, 64, true, &x))
+      if (get_num(p, v, key, 1, 64, true, &x) &&
+          !over_default(p, v, key, x, (double)d.parallel, ""))
         rc->parallel = (unsigned)x;
     } else if (!strcmp(ks, "connect_timeout") || !strcmp(ks, "timeout")) {
-      if (get_num(p, v, key, 0.001, 3600, false, &x))
-        *(ks[0] == 'c' ? &rc->connect_timeout_ms : &rc->timeout_ms) = (long)(x * 1000);
+      long *dst = ks[0] == 'c' ? &rc->connect_timeout_ms : &rc->timeout_ms;
+      long dflt = ks[0] == 'c' ? d.connect_timeout_ms : d.timeout_ms;
+      if (get_num(p, v, key, 0.001, 3600, false, &x) &&
+          !over_default(p, v, key, x, (double)dflt / 1000, " s"))
+        *dst = (long)(x * 1000);
     } else if (!strcmp(ks, "retries")) {
-      if (get_num(p, v, key, 0, 10, true, &x))
+      if (get_num(p, v, key, 0, 10, true, &x) &&
+          !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
     } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
-      bool t = !strcmp(b, "true"), f = !strcmp(b, "false");
-      if (!t && !f)
+      bool tr = !strcmp(b, "true"), f = !strcmp(b, "false");
+      if (!tr && !f)
         err(p, v, "%s must be true or false", key);
       else
-        *(ks[0] == 'r' ? &rc->required : ks[0] == 'j' ? &rc->json_mode : &rc->local) = t;
+        *(ks[0] == 'r' ? &rc->required : ks[0] == 'j' ? &rc->json_mode : &rc->local) = tr;
     } else {
       unknown_key(p, k, "review", known);
     }
+    if (ignore && str.s)
+      warn(p, k,
+           "review.%s is ignored in the repository's own configuration (%s): set %s, or use a "
+           "--config file outside the checkout",
+           ks, k_trusted_only[t].why, k_trusted_only[t].env);
     free(str.s);
   }
+  qg_review_config_cleanup(&d);
 }
 
 static void parse_comment(parser *p, const qg_ynode *n) {
@@ -715,6 +964,7 @@ void qg_config_cleanup(qg_config *c) {
   free(c->path);
   free(c->root);
   free(c->cwd_rel);
+  free(c->checkout);
   free(c->pss_level.s);
   free(c->pss_version.s);
   free(c->fail_on.s);

@@ -36,6 +36,8 @@
  *     model: gpt-4o-mini              # QGATE_LLM_MODEL wins
  *     base_url: https://llm.internal/v1   # gateways, self-hosted; QGATE_LLM_BASE_URL wins
  *     api_key_env: LLM_KEY            # the variable holding the key (never the key itself)
+ *     # (provider, model, base_url, api_key_env, region and cache_dir are read only from
+ *     #  a trusted file: see "Trust" below and SECURITY.md)
  *     documents: [ARCHITECTURE.md, docs/adr/]
  *     min_confidence: 0.8
  *     chunk_tokens: 16000             # one request's budget; max_requests, max_tokens per run
@@ -58,6 +60,20 @@
  *       group: 1                      # the capture group holding the secret (default 0)
  *       keywords: [itk_]              # the regex runs only on files holding one
  *       min_entropy: 3.0
+ *
+ * Trust (SECURITY.md). The scanned repository's own configuration (.qgate.yml,
+ * or a --config file inside the checkout) is untrusted: it sets the policy
+ * (pss, fail_on, rules, exclude, exemptions, score, custom_rules, comment,
+ * review.documents/exclude/min_confidence/...), but not where data and
+ * credentials go. Loaded untrusted (qg_config_set_untrusted), the settings
+ * that name an endpoint, a credential variable or a written path
+ * (review.provider, model, base_url, api_key_env, region, cache_dir) are
+ * ignored with a warning at their position; the review's budgets
+ * (chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel,
+ * connect_timeout, timeout, retries) may only be lowered below the defaults;
+ * and the paths it names (signals.sarif/coverage/metrics, review.documents)
+ * must stay inside the checkout, links resolved, or they are ignored with a
+ * warning. None of this is an error: a committed policy keeps working.
  */
 #ifndef QG_CONFIG_H
 #define QG_CONFIG_H
@@ -120,10 +136,27 @@ typedef struct qg_config {
   qg_review_config review; /* the architecture review (review/settings.h) */
   bool comment_verdict;           /* comment.verdict: approve/request changes on the request */
   unsigned comment_max_inline;    /* comment.max_inline; 0: the default (30) */
+  bool untrusted; /* the scanned repository's own file (qg_config_set_untrusted) */
+  char *checkout; /* owned: the checkout's real path when untrusted, else NULL */
 } qg_config;
 
 void qg_config_init(qg_config *c);
 void qg_config_cleanup(qg_config *c);
+
+/* Is the configuration file at path trusted? checkout is the repository
+ * root (the git work tree holding the current directory, else the current
+ * directory). Trusted when path, resolved from the current directory one
+ * component at a time, follows no link that lies inside the checkout and
+ * ends at a file outside it; so a file in the checkout, a link in the
+ * checkout to a file elsewhere, and a path that merely passes through the
+ * checkout are all untrusted. Untrusted too when anything cannot be resolved
+ * (fails closed). */
+bool qg_config_path_trusted(const char *path, const char *checkout);
+
+/* Marks c, before qg_config_load, as the scanned repository's own
+ * configuration: see "Trust" above. checkout (copied) is the repository root
+ * its paths must stay in; it is resolved (realpath) here. */
+void qg_config_set_untrusted(qg_config *c, const char *checkout);
 
 /* Reads path (profile may be NULL). Errors go to r's diagnostics as
  * QG_ECONFIG errors with positions; returns QG_OK, QG_ECONFIG (the file is

@@ -52,20 +52,48 @@ static void use_config(const qg_config *c) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* An untrusted configuration (the scanned repository's own) never says where
+ * data and credentials go, nor raises a budget (SECURITY.md). */
+static void check_untrusted(const qg_config *c) {
+  qg_review_config d;
+  qg_review_config_init(&d);
+  const qg_review_config *rc = &c->review;
+  FUZZ_CHECK(rc->provider == QG_LLM_NONE && !rc->model && !rc->base_url && !rc->base_url_trusted &&
+                 !rc->api_key_env && !rc->region,
+             "an untrusted file chose the endpoint");
+  FUZZ_CHECK(!rc->cache_dir || !strcmp(rc->cache_dir, "off"), "an untrusted cache_dir");
+  FUZZ_CHECK(rc->chunk_tokens <= d.chunk_tokens && rc->max_requests <= d.max_requests &&
+                 rc->max_tokens <= d.max_tokens && rc->max_output_tokens <= d.max_output_tokens &&
+                 rc->parallel <= d.parallel && rc->timeout_ms <= d.timeout_ms &&
+                 rc->connect_timeout_ms <= d.connect_timeout_ms && rc->retries <= d.retries,
+             "an untrusted file raised a budget");
+  for (size_t i = 0; i < rc->ndocuments; i++)
+    FUZZ_CHECK(rc->documents[i][0] != '/', "an untrusted absolute document %s", rc->documents[i]);
+  qg_review_config_cleanup(&d);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char *const profiles[] = {NULL, "production"};
-  for (size_t i = 0; i < QG_ARRAY_LEN(profiles); i++) {
+  for (size_t i = 0; i < 2 * QG_ARRAY_LEN(profiles); i++) {
+    bool untrusted = i >= QG_ARRAY_LEN(profiles);
     qg_config c;
     qg_config_init(&c);
+    if (untrusted)
+      qg_config_set_untrusted(&c, "/fuzz-checkout");
     qg_result r;
     qg_result_init(&r);
-    qg_status st =
-        qg_config_load_buffer(&c, ".qgate.yml", (const char *)data, size, profiles[i], &r);
+    qg_status st = qg_config_load_buffer(&c, ".qgate.yml", (const char *)data, size,
+                                         profiles[i % QG_ARRAY_LEN(profiles)], &r);
     FUZZ_CHECK(st == QG_OK || st == QG_ECONFIG, "status %d", (int)st);
-    FUZZ_CHECK((st == QG_OK) == (r.diags.n == 0), "status %d with %zu diagnostics", (int)st,
-               r.diags.n);
-    for (size_t k = 0; k < r.diags.n; k++)
+    size_t errors = 0;
+    for (size_t k = 0; k < r.diags.n; k++) {
+      errors += r.diags.items[k].level == QG_DIAG_ERROR;
+      FUZZ_CHECK(untrusted || r.diags.items[k].level == QG_DIAG_ERROR, "a warning when trusted");
       FUZZ_CHECK(r.diags.items[k].message && *r.diags.items[k].message, "diagnostic %zu", k);
+    }
+    FUZZ_CHECK((st == QG_OK) == (errors == 0), "status %d with %zu errors", (int)st, errors);
+    if (untrusted)
+      check_untrusted(&c);
     if (st == QG_OK) {
       /* excludes are relative to the configuration's directory */
       c.root = qg_xstrdup("/fuzz");

@@ -44,7 +44,7 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
       return QG_EUSAGE;
     }
     if (!out->aws_region) {
-      snprintf(err, errsz, "no AWS region: set AWS_REGION (or review.region in .qgate.yml)");
+      snprintf(err, errsz, "no AWS region: set AWS_REGION or QGATE_LLM_REGION");
       qg_llm_credentials_cleanup(out);
       return QG_EUSAGE;
     }
@@ -192,6 +192,78 @@ void qg_llm_request_cleanup(qg_llm_request *r) {
   free(r->body);
   free(r->sigv4);
   memset(r, 0, sizeof(*r));
+}
+
+/* url's host, lower case, into host[]: false unless url is https on the
+ * default port, without user information, and the host is made of letters,
+ * digits, dots and dashes. */
+static bool https_host(const char *url, char *host, size_t hostsz) {
+  if (!url || strncasecmp(url, "https://", 8) != 0)
+    return false;
+  const char *a = url + 8;
+  size_t al = strcspn(a, "/?#");
+  size_t hl = strcspn(a, ":/?#");
+  if (hl < al && strncmp(a + hl, ":443", al - hl) != 0)
+    return false; /* a port (":443" exactly is the default) */
+  if (hl < al && al - hl != 4)
+    return false;
+  if (!hl || hl >= hostsz)
+    return false;
+  for (size_t i = 0; i < hl; i++) {
+    unsigned char c = (unsigned char)a[i];
+    if (!isalnum(c) && c != '.' && c != '-')
+      return false; /* '@' (user information), '\\', '%', ... */
+    host[i] = (char)tolower(c);
+  }
+  host[hl] = '\0';
+  return true;
+}
+
+bool qg_llm_host_allowed(qg_llm_provider p, const char *url) {
+  char host[256];
+  if (!https_host(url, host, sizeof(host)))
+    return false;
+  switch (p) {
+  case QG_LLM_OPENAI:
+    return strcmp(host, "api.openai.com") == 0;
+  case QG_LLM_ANTHROPIC:
+    return strcmp(host, "api.anthropic.com") == 0;
+  case QG_LLM_BEDROCK: {
+    static const char suffix[] = ".amazonaws.com";
+    const char *region = !strncmp(host, "bedrock-runtime.", 16)        ? host + 16
+                         : !strncmp(host, "bedrock-runtime-fips.", 21) ? host + 21
+                                                                       : NULL;
+    size_t hl = strlen(host), sl = sizeof(suffix) - 1;
+    if (!region || hl <= sl || strcmp(host + hl - sl, suffix) != 0)
+      return false;
+    size_t rl = (size_t)(host + hl - sl - region);
+    if (!rl || region[0] == '-')
+      return false;
+    for (size_t i = 0; i < rl; i++)
+      if (!islower((unsigned char)region[i]) && !isdigit((unsigned char)region[i]) &&
+          region[i] != '-')
+        return false; /* one label: us-east-1 */
+    return true;
+  }
+  case QG_LLM_NONE:
+    break;
+  }
+  return false;
+}
+
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char *err,
+                               size_t errsz) {
+  if (cfg->base_url_trusted || qg_llm_host_allowed(cfg->provider, r->url))
+    return QG_OK;
+  char host[256];
+  snprintf(err, errsz,
+           "refusing to send the %s request and its credentials to %s: not the provider's own "
+           "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or base_url in a "
+           "--config file outside the checkout)",
+           qg_llm_provider_name(cfg->provider),
+           https_host(r->url, host, sizeof(host)) ? host : "a URL that is not https on the "
+                                                         "default port");
+  return QG_EUSAGE;
 }
 
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out) {

@@ -37,6 +37,18 @@ typedef struct qg_llm_request {
 void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials *cred,
                           const char *system, const char *user, qg_llm_request *out);
 void qg_llm_request_cleanup(qg_llm_request *r);
+
+/* Is url on the provider's own endpoint, the only place its key belongs
+ * unless a trusted source named another? https on the default port, no user
+ * information, and the host: api.openai.com (openai), api.anthropic.com
+ * (anthropic), bedrock-runtime[-fips].REGION.amazonaws.com (bedrock). */
+bool qg_llm_host_allowed(qg_llm_provider p, const char *url);
+/* Defense in depth, before anything is sent: QG_EUSAGE, with err[] naming
+ * the host (never a credential), when r goes anywhere but the provider's
+ * own endpoint and cfg's base_url did not come from a trusted source
+ * (cfg->base_url_trusted). QG_OK otherwise. */
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char *err,
+                               size_t errsz);
 /* Writes the request as it would go out (method, URL, headers, body), with
  * every credential masked; for --dry-run. */
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out);

@@ -70,23 +70,48 @@ void qg_review_config_cleanup(qg_review_config *c) {
   memset(c, 0, sizeof(*c));
 }
 
-static void set_str(char **dst, const char *v) {
+/* dst = v, or NULL (the default) for the empty string. */
+static void set_or_default(char **dst, const char *v) {
   free(*dst);
-  *dst = qg_xstrdup(v);
+  *dst = *v ? qg_xstrdup(v) : NULL;
 }
 
+/* An unset variable leaves c as it is; one set to "" counts as set. */
 qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz) {
   const char *p = getenv("QGATE_LLM_PROVIDER"), *m = getenv("QGATE_LLM_MODEL"),
-             *u = getenv("QGATE_LLM_BASE_URL");
-  if (p && *p && qg_llm_provider_parse(p, &c->provider) != QG_OK) {
+             *u = getenv("QGATE_LLM_BASE_URL"), *k = getenv("QGATE_LLM_API_KEY_ENV"),
+             *g = getenv("QGATE_LLM_REGION"), *cd = getenv("QGATE_LLM_CACHE_DIR"),
+             *rq = getenv("QGATE_LLM_REQUIRED");
+  qg_llm_provider prov = QG_LLM_NONE;
+  if (p && *p && qg_llm_provider_parse(p, &prov) != QG_OK) {
     snprintf(err, errsz, "QGATE_LLM_PROVIDER: unknown provider '%.64s' (openai, anthropic, bedrock)",
              p);
     return QG_EUSAGE;
   }
-  if (m && *m)
-    set_str(&c->model, m);
-  if (u && *u)
-    set_str(&c->base_url, u);
+  if (u && *u && strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
+    snprintf(err, errsz, "QGATE_LLM_BASE_URL must start with http:// or https://");
+    return QG_EUSAGE;
+  }
+  if (rq && *rq && strcmp(rq, "true") && strcmp(rq, "false")) {
+    snprintf(err, errsz, "QGATE_LLM_REQUIRED must be true or false, not '%.32s'", rq);
+    return QG_EUSAGE;
+  }
+  if (p)
+    c->provider = prov;
+  if (m)
+    set_or_default(&c->model, m);
+  if (u) {
+    set_or_default(&c->base_url, u);
+    c->base_url_trusted = *u != '\0';
+  }
+  if (k)
+    set_or_default(&c->api_key_env, k);
+  if (g)
+    set_or_default(&c->region, g);
+  if (cd)
+    set_or_default(&c->cache_dir, cd);
+  if (rq)
+    c->required = strcmp(rq, "true") == 0;
   return QG_OK;
 }
 
@@ -481,7 +506,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     return QG_OK;
   }
   if (!cfg->model || !*cfg->model)
-    return fail(out, QG_EUSAGE, "no model: set review.model in .qgate.yml or QGATE_LLM_MODEL");
+    return fail(out, QG_EUSAGE, "no model: set QGATE_LLM_MODEL (or review.model in a --config file "
+                                     "outside the checkout)");
   char err[512];
   qg_llm_credentials cred;
   if (qg_llm_credentials_load(cfg, &cred, err, sizeof(err)) != QG_OK && !run->dry_run)
@@ -643,7 +669,16 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
                                    cred.aws_session_token};
     which[nreq++] = i;
   }
-  if (run->dry_run) {
+  /* defense in depth: whatever the configuration said, a key goes to its
+   * provider's host unless a trusted source named another */
+  char refused[512] = "";
+  for (size_t i = 0; i < nreq && !*refused; i++)
+    if (qg_llm_request_check(cfg, &lreq[i], err, sizeof(err)) != QG_OK)
+      snprintf(refused, sizeof(refused), "%s", err);
+  if (*refused) {
+    status = fail(out, QG_EUSAGE, "%s", refused);
+    out->requests = 0;
+  } else if (run->dry_run) {
     for (size_t i = 0; i < nreq; i++) {
       fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], run->dry_run);
@@ -662,7 +697,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     out->requests = nreq;
   }
   char first_error[300] = "";
-  for (size_t i = 0; i < nreq && !run->dry_run; i++) {
+  for (size_t i = 0; i < nreq && !run->dry_run && !*refused; i++) {
     chunk *c = &chunks[which[i]];
     qg_http_response *h = &hres[i];
     qg_llm_reply lr;
@@ -701,6 +736,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   free(hreq);
   free(hres);
   free(which);
+  if (*refused)
+    goto done;
 
   /* replies to findings */
   size_t reviewed = 0;

@@ -22,12 +22,17 @@ const char *qg_llm_provider_name(qg_llm_provider p);
 qg_status qg_llm_provider_parse(const char *name, qg_llm_provider *out);
 
 /* The review settings: .qgate.yml's review section, then the environment
- * (QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL) over it. Strings
- * are owned by the config (qg_review_config_cleanup). */
+ * (QGATE_LLM_*, qg_review_config_env) over it. Strings are owned by the
+ * config (qg_review_config_cleanup). Where data and credentials go
+ * (provider, model, base_url, api_key_env, region, cache_dir) comes only from
+ * trusted sources: the environment and a configuration file outside the
+ * checkout (core/config.h, SECURITY.md). */
 typedef struct qg_review_config {
   qg_llm_provider provider;
   char *model;          /* required with a provider */
   char *base_url;       /* NULL: the provider's public endpoint */
+  bool base_url_trusted; /* base_url came from a trusted source: a key may go to its host;
+                            otherwise only to the provider's own (qg_llm_host_allowed) */
   char *api_key_env;    /* the variable holding the key; NULL: OPENAI_API_KEY / ANTHROPIC_API_KEY */
   char *region;         /* Bedrock; NULL: AWS_REGION, then AWS_DEFAULT_REGION */
   char **documents;     /* paths relative to the repository root; none: ARCHITECTURE.md */
@@ -52,8 +57,14 @@ typedef struct qg_review_config {
 
 void qg_review_config_init(qg_review_config *c);
 void qg_review_config_cleanup(qg_review_config *c);
-/* Applies QGATE_LLM_PROVIDER, QGATE_LLM_MODEL and QGATE_LLM_BASE_URL over c.
- * QG_EUSAGE (with err[]) for an unknown provider name. */
+/* Applies the environment over c: QGATE_LLM_PROVIDER, QGATE_LLM_MODEL,
+ * QGATE_LLM_BASE_URL, QGATE_LLM_API_KEY_ENV, QGATE_LLM_REGION,
+ * QGATE_LLM_CACHE_DIR and QGATE_LLM_REQUIRED (true or false). A variable set
+ * to the empty string counts as set: it restores the built-in default
+ * (QGATE_LLM_BASE_URL="" is the provider's public endpoint, whatever the file
+ * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE (with err[]) for an
+ * unknown provider, a base URL that is not http(s) or a required that is not
+ * true or false. */
 qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz);
 
 #endif

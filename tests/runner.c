@@ -46,12 +46,14 @@ typedef struct tcase {
   size_t nfiles, ndirs, nlinks, nouts, nabsents, nresponds, nrequests;
   section *nreq, *runs, *never, *sigv4; /* expect-requests, runs, never-sent, expect-sigv4 */
   section *openapi; /* the API description every request must follow: github or gitlab */
+  section *cwd;     /* cwd DIR: the command (and git, commit) run in DIR, the files around it
+                       lie outside its checkout */
   section all[MAX_FILES * 7 + 16];
   size_t nall;
 } tcase;
 
 static const char *const k_sections[] = {
-    "absent",        "args",          "commit",          "dir",   "env",    "exit",
+    "absent",        "args",          "commit",          "cwd",   "dir",    "env",    "exit",
     "expect",        "expect-file",   "expect-request",  "expect-requests", "expect-sigv4", "expect-stderr",
     "expect-stdout", "file",          "git",             "name",  "never-sent", "openapi", "respond",
     "runs",          "stdin",         "symlink"};
@@ -203,6 +205,14 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->openapi;
       else if (strcmp(head, "commit") != 0) /* commit: repeatable, message optional */
         needs_arg = 1;
+      if (!strcmp(head, "cwd")) {
+        if (c->cwd)
+          return failf(c, lineno, "section 'cwd' appears twice");
+        if (!cur->arg || strstr(cur->arg, "..") || cur->arg[0] == '/')
+          return failf(c, lineno, "section 'cwd' needs a relative path without '..'");
+        c->cwd = cur;
+        needs_arg = 0;
+      }
       if (one) {
         if (*one)
           return failf(c, lineno, "section '%s' appears twice", head);
@@ -684,17 +694,26 @@ static int run_case(const char *path) {
         goto cleanup;
       }
     } else if (s == c.git || is_commit) {
+      const char *gdir = c.cwd ? c.cwd->arg : ".";
+      if (c.cwd && mkdir(gdir, 0755) != 0 && errno != EEXIST) {
+        bad = failf(&c, s->line, "cannot create directory %s", gdir);
+        goto cleanup;
+      }
       qg_git_global_init();
-      qg_status gst = have_repo ? QG_OK : qg_git_init_repo(".");
+      qg_status gst = have_repo ? QG_OK : qg_git_init_repo(gdir);
       have_repo = true;
       if (gst == QG_OK && is_commit)
-        gst = qg_git_commit_all(".", s->arg ? s->arg : "fixture");
+        gst = qg_git_commit_all(gdir, s->arg ? s->arg : "fixture");
       qg_git_global_cleanup();
       if (gst != QG_OK) {
         bad = failf(&c, s->line, "cannot %s", is_commit ? "commit" : "create a git repository");
         goto cleanup;
       }
     }
+  }
+  if (c.cwd && chdir(c.cwd->arg) != 0) {
+    bad = failf(&c, c.cwd->line, "cannot enter %s", c.cwd->arg);
+    goto cleanup;
   }
   argbuf = expanded(c.args);
   char *argv[MAX_ARGS];
@@ -819,7 +838,8 @@ int main(int argc, char **argv) {
   /* the cases say what they need: nothing from the environment they run in
    * (a CI job's GITHUB_OUTPUT, a developer's API key) reaches them */
   static const char *const clear[] = {
-      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "OPENAI_API_KEY",
+      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
+      "QGATE_LLM_REGION", "QGATE_LLM_CACHE_DIR", "QGATE_LLM_REQUIRED", "OPENAI_API_KEY",
       "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
       "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
       "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",

@@ -179,11 +179,150 @@ static void test_credentials(void **state) {
   qg_review_config_cleanup(&c);
 }
 
+/* Issue 17: a key goes only to its provider's own host unless a trusted
+ * source named the base URL. */
+static void test_host_allow_list(void **state) {
+  (void)state;
+  static const struct {
+    qg_llm_provider p;
+    const char *url;
+    bool ok;
+  } cases[] = {
+      {QG_LLM_OPENAI, "https://api.openai.com/v1/chat/completions", true},
+      {QG_LLM_OPENAI, "HTTPS://API.OpenAI.com/v1/chat/completions", true},
+      {QG_LLM_OPENAI, "https://api.openai.com:443/v1/chat/completions", true},
+      {QG_LLM_OPENAI, "https://api.openai.com", true},
+      {QG_LLM_OPENAI, "http://api.openai.com/v1/chat/completions", false}, /* in the clear */
+      {QG_LLM_OPENAI, "https://api.openai.com:8443/v1", false},
+      {QG_LLM_OPENAI, "https://api.openai.com.evil.example/v1", false},
+      {QG_LLM_OPENAI, "https://api.openai.com@evil.example/v1", false}, /* user information */
+      {QG_LLM_OPENAI, "https://evil.example/api.openai.com/v1", false},
+      {QG_LLM_OPENAI, "https://evil.example?h=api.openai.com", false},
+      {QG_LLM_OPENAI, "https://api.openai.com\\@evil.example/v1", false},
+      {QG_LLM_OPENAI, "https://api.openai.com./v1", false},
+      {QG_LLM_OPENAI, "https://api.anthropic.com/v1/messages", false}, /* another provider's */
+      {QG_LLM_OPENAI, "https://x.openai.azure.com/openai/deployments/d", false},
+      {QG_LLM_OPENAI, "http://127.0.0.1:8080/v1", false},
+      {QG_LLM_OPENAI, "", false},
+      {QG_LLM_OPENAI, NULL, false},
+      {QG_LLM_ANTHROPIC, "https://api.anthropic.com/v1/messages", true},
+      {QG_LLM_ANTHROPIC, "https://api.openai.com/v1/chat/completions", false},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime.eu-west-1.amazonaws.com/model/m/converse", true},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime-fips.us-east-1.amazonaws.com/model/m/converse",
+       true},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime.evil.example.amazonaws.com/model/m", false},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime.x.evil.example#.amazonaws.com/model/m", false},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime..amazonaws.com/model/m", false},
+      {QG_LLM_BEDROCK, "https://bedrock-runtime.amazonaws.com/model/m", false},
+      {QG_LLM_BEDROCK, "https://s3.eu-west-1.amazonaws.com/model/m", false},
+      {QG_LLM_NONE, "https://api.openai.com/v1", false},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    if (qg_llm_host_allowed(cases[i].p, cases[i].url) != cases[i].ok)
+      fail_msg("%s %s: expected %s", qg_llm_provider_name(cases[i].p),
+               cases[i].url ? cases[i].url : "(null)", cases[i].ok ? "allowed" : "refused");
+  }
+
+  /* the check on a built request: the default endpoint passes; a base URL
+   * that no trusted source named is refused, naming the host and never the
+   * key; the same URL from a trusted source passes */
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_OPENAI, "m", NULL);
+  qg_llm_credentials cred = {0};
+  cred.api_key = qg_xstrdup("sk-proj-unit-test-key");
+  qg_llm_request r;
+  char err[512] = "";
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  qg_llm_request_cleanup(&r);
+  c.base_url = qg_xstrdup("http://attacker.example:8080/v1");
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
+  assert_string_equal(err, "refusing to send the openai request and its credentials to a URL "
+                           "that is not https on the default port: not the provider's own "
+                           "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or "
+                           "base_url in a --config file outside the checkout)");
+  qg_llm_request_cleanup(&r);
+  free(c.base_url);
+  c.base_url = qg_xstrdup("https://attacker.example/v1");
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
+  assert_non_null(strstr(err, "credentials to attacker.example: not the provider's own"));
+  assert_null(strstr(err, "sk-proj"));
+  c.base_url_trusted = true;
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  qg_llm_request_cleanup(&r);
+  qg_review_config_cleanup(&c);
+
+  /* Bedrock: a region that would change the host is refused */
+  cfg_for(&c, QG_LLM_BEDROCK, "m", NULL);
+  free(cred.api_key);
+  cred.api_key = NULL;
+  cred.aws_region = qg_xstrdup("x.attacker.example#");
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
+  qg_llm_request_cleanup(&r);
+  free(cred.aws_region);
+  cred.aws_region = qg_xstrdup("eu-central-1");
+  qg_llm_request_build(&c, &cred, "S", "U", &r);
+  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  qg_llm_request_cleanup(&r);
+  qg_llm_credentials_cleanup(&cred);
+  qg_review_config_cleanup(&c);
+}
+
+/* The environment: a variable set to "" counts as set (the default). */
+static void test_env_empty_counts_as_set(void **state) {
+  (void)state;
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_OPENAI, "m", "https://gateway.example/v1");
+  c.base_url_trusted = true;
+  c.api_key_env = qg_xstrdup("LLM_KEY");
+  c.required = true;
+  char err[256] = "";
+  setenv("QGATE_LLM_BASE_URL", "", 1);
+  setenv("QGATE_LLM_API_KEY_ENV", "", 1);
+  setenv("QGATE_LLM_REQUIRED", "false", 1);
+  unsetenv("QGATE_LLM_MODEL");
+  unsetenv("QGATE_LLM_PROVIDER");
+  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_OK);
+  assert_null(c.base_url); /* the provider's own endpoint */
+  assert_false(c.base_url_trusted);
+  assert_null(c.api_key_env);
+  assert_false(c.required);
+  assert_string_equal(c.model, "m"); /* unset: left as it was */
+  assert_int_equal(c.provider, QG_LLM_OPENAI);
+  setenv("QGATE_LLM_BASE_URL", "https://llm.internal/v1", 1);
+  setenv("QGATE_LLM_REGION", "eu-west-3", 1);
+  setenv("QGATE_LLM_CACHE_DIR", "off", 1);
+  setenv("QGATE_LLM_PROVIDER", "", 1); /* no review */
+  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_OK);
+  assert_string_equal(c.base_url, "https://llm.internal/v1");
+  assert_true(c.base_url_trusted);
+  assert_string_equal(c.region, "eu-west-3");
+  assert_string_equal(c.cache_dir, "off");
+  assert_int_equal(c.provider, QG_LLM_NONE);
+  setenv("QGATE_LLM_BASE_URL", "file:///etc/passwd", 1);
+  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_EUSAGE);
+  assert_string_equal(err, "QGATE_LLM_BASE_URL must start with http:// or https://");
+  setenv("QGATE_LLM_BASE_URL", "", 1);
+  setenv("QGATE_LLM_REQUIRED", "yes", 1);
+  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_EUSAGE);
+  assert_string_equal(err, "QGATE_LLM_REQUIRED must be true or false, not 'yes'");
+  static const char *const vars[] = {"QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
+                                     "QGATE_LLM_REQUIRED", "QGATE_LLM_REGION",
+                                     "QGATE_LLM_CACHE_DIR", "QGATE_LLM_PROVIDER"};
+  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
+    unsetenv(vars[i]);
+  qg_review_config_cleanup(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_openai_request), cmocka_unit_test(test_anthropic_and_bedrock_requests),
       cmocka_unit_test(test_replies),        cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_credentials),
+      cmocka_unit_test(test_credentials),    cmocka_unit_test(test_host_allow_list),
+      cmocka_unit_test(test_env_empty_counts_as_set),
   };
   return cmocka_run_group_tests_name("provider", tests, NULL, NULL);
 }
