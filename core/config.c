@@ -756,7 +756,12 @@ static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
   parser p = {c, r, c->path, profile, false, 0};
   qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p};
   qg_yaml_error ye;
-  if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
+  /* a 1 MiB file of duplicate keys or bad values: at most so many lines of them */
+  size_t dcap = qg_result_cap_diags(r, QG_MAX_DIAGS_PER_FILE);
+  qg_status st = qg_yaml_load(buf, len, &yo, &ye);
+  qg_location whole = {c->path, 0, 0, 0, 0};
+  qg_result_uncap_diags(r, dcap, &whole);
+  if (st != QG_OK) {
     qg_location at = {c->path, ye.line, ye.col, 0, 0};
     qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &at, "invalid YAML: %s", ye.message);
     p.errors++;
