@@ -364,7 +364,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-      "timeout, retries, cache_dir, required, json_mode, local";
+      "timeout, retries, deadline, cache_dir, required, json_mode, local";
   qg_review_config *rc = &p->c->review;
   for (uint32_t i = 0; i < n->u.map.n; i++) {
     const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
@@ -427,6 +427,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "retries")) {
       if (get_num(p, v, key, 0, 10, true, &x))
         rc->retries = x == 0 ? -1 : (int)x;
+    } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
+      if (get_num(p, v, key, 0.001, 86400, false, &x))
+        rc->file_deadline_ms = (long)(x * 1000);
     } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool t = !strcmp(b, "true"), f = !strcmp(b, "false");

@@ -77,7 +77,6 @@ typedef struct xfer {
   long long due_ms;     /* monotonic time before which no new attempt starts */
   long long ended_ms;   /* when the last attempt ended (for waited_ms) */
   long backoff_ms;      /* the next wait without Retry-After */
-  long attempt_ms;      /* this attempt's timeout */
   bool cut;             /* ... shortened to what was left before the deadline */
   char safe_url[160];   /* the URL without user info and query, for error[] */
   char host_port[96];   /* "host:port", for connect errors */
@@ -393,7 +392,6 @@ static bool start_attempt(CURLM *multi, xfer *x, const opts *o, long long now) {
   }
   curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, c);
   curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, t);
-  x->attempt_ms = t;
   if (x->rq->aws_sigv4 && !sign_attempt(x)) {
     x->out->status = QG_ENET;
     return false;
@@ -462,8 +460,7 @@ static void transport_error(xfer *x, CURLcode rc, const opts *o, char *what, siz
     snprintf(note, sizeof(note), ", %u attempts", x->out->attempts);
   if (rc == CURLE_OPERATION_TIMEDOUT && x->cut) {
     x->out->deadline = true;
-    snprintf(what, whatsz, "deadline reached: the attempt was cut after %ld ms%s", x->attempt_ms,
-             note);
+    snprintf(what, whatsz, "deadline reached: the attempt was cut%s", note);
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     curl_off_t connect_us = 0;
     curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
@@ -497,7 +494,8 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
     x->out->status = QG_ETOOBIG;
   } else if (rc != CURLE_OK) {
     x->out->status = QG_ENET;
-    retry = retryable_curl(rc);
+    /* an attempt cut at the deadline has no time left for another */
+    retry = retryable_curl(rc) && !(x->cut && rc == CURLE_OPERATION_TIMEDOUT);
   } else {
     x->out->status = QG_OK;
     retry = code == 429 || code >= 500;
@@ -506,7 +504,8 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
   /* why a retry is not made: a Retry-After over the cap is not waited (a
    * server asking for a day would hold the job for a day), nor a wait that
    * would end past the deadline */
-  char giveup[100] = "";
+  char *giveup = x->out->not_retried;
+  size_t giveupsz = sizeof(x->out->not_retried);
   long retry_after = qg_http_retry_after_ms(x->retry_after, (long long)time(NULL));
   if (retry && x->out->attempts < o->max_attempts) {
     long wait = retry_after;
@@ -515,11 +514,21 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
       x->backoff_ms = x->backoff_ms > LONG_MAX / 2 ? LONG_MAX : x->backoff_ms * 2;
     }
     if (retry_after > o->max_wait_ms) {
-      snprintf(giveup, sizeof(giveup), "; not retried: Retry-After asks for %ld s, over the %ld s cap",
-               retry_after / 1000, o->max_wait_ms / 1000);
+      /* the value as sent (a date's distance from now changes from run to
+       * run), trimmed and printable */
+      char v[sizeof(x->retry_after)];
+      size_t n = 0;
+      for (const char *p = x->retry_after; *p && n + 1 < sizeof(v); p++)
+        if (*p != '\r' && *p != '\n' && (n || (*p != ' ' && *p != '\t')))
+          v[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
+      while (n && v[n - 1] == ' ')
+        n--;
+      v[n] = '\0';
+      snprintf(giveup, giveupsz, "Retry-After: %.64s is over the %ld s cap", v,
+               o->max_wait_ms / 1000);
     } else if (o->deadline_ms && now + wait >= o->deadline_ms) {
       x->out->deadline = true;
-      snprintf(giveup, sizeof(giveup), "; not retried: the deadline comes first");
+      snprintf(giveup, giveupsz, "the deadline comes first");
     } else {
       x->due_ms = now + wait;
       x->state = X_WAITING;
@@ -539,7 +548,7 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
   else
     what[0] = '\0';
   if (what[0])
-    set_error(x, "%s%s", what, giveup);
+    set_error(x, "%s%s%s", what, giveup[0] ? "; not retried: " : "", giveup);
   else
     x->out->error[0] = '\0';
   x->out->len = x->body.len;

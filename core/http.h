@@ -82,6 +82,9 @@ typedef struct qg_http_response {
                           none (or an invalid one): lets a caller retry what is not
                           retried here, e.g. GitHub's 403 for its secondary rate limits */
   bool deadline;    /* the deadline ended it: not sent, cut, or no time left to retry */
+  char not_retried[128]; /* why a retryable outcome was not retried ("Retry-After asks
+                            for 100000 s, over the 60 s cap", "the deadline comes
+                            first"), "" otherwise; error[] ends with it too */
   char error[256];  /* when status != QG_OK or code >= 400: what happened, e.g.
                        "HTTP 429 after 4 attempts" or "timeout after 30000 ms
                        (http://127.0.0.1:4242/v1/chat/completions)"; "" otherwise */

@@ -616,6 +616,7 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   g.http.retries = opts.retries;
   g.http.backoff_ms = opts.backoff_ms;
   g.http.parallel = 1;
+  g.http.deadline_ms = opts.deadline_ms;
   qg_buf mr;
   qg_buf_init(&mr, 0);
   (void)qg_buf_puts(&mr, "/projects/");
