@@ -293,7 +293,7 @@ static bool gh_call(gh *g, const char *method, const char *path, const char *bod
   ho.max_response = 32u << 20; /* a page of 100 comments of up to 65536 characters */
   ho.parallel = 1;
   unsigned attempts = 0;
-  char giveup[100] = ""; /* why a rate-limited 403 was not retried */
+  char giveup[160] = ""; /* why a rate-limited answer was not retried */
   for (int extra = 0;; extra++) {
     (void)qg_http_perform(&rq, 1, &ho, resp);
     attempts += resp->attempts;
@@ -316,6 +316,8 @@ static bool gh_call(gh *g, const char *method, const char *path, const char *bod
     }
     break;
   }
+  if (!giveup[0] && resp->not_retried[0]) /* a 429 or 5xx core/http did not retry */
+    snprintf(giveup, sizeof(giveup), " (not retried: %s)", resp->not_retried);
   free(url);
   int plen = (int)strcspn(path, "?"); /* the query is not part of what failed */
   if (resp->status != QG_OK) {
