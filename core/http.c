@@ -538,7 +538,7 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
 
   x->state = X_DONE;
   x->out->retry_after_ms = retry_after;
-  char note[40], what[200];
+  char note[40], what[320];
   if (x->out->status == QG_ETOOBIG)
     snprintf(what, sizeof(what), "response body over %zu bytes", o->max_response);
   else if (x->out->status == QG_ENET)
