@@ -42,6 +42,7 @@ enum opt_id {
   O_FIX,
   O_FORMAT,
   O_HELP,
+  O_HOST_DEADLINE,
   O_IGNORE,
   O_JOBS,
   O_MAX_FILE_SIZE,
@@ -52,6 +53,7 @@ enum opt_id {
   O_PROFILE,
   O_PSS,
   O_PSS_VERSION,
+  O_REVIEW_DEADLINE,
   O_SARIF_IN,
   O_SELECT,
   O_SHARD,
@@ -87,6 +89,9 @@ static const opt_def k_opts[] = {
      "output format, repeatable: text (default), json, sarif, markdown, codequality, junit; "
      "=FILE writes to FILE"},
     {"help", O_HELP, NULL, "show this help"},
+    {"host-deadline", O_HOST_DEADLINE, "SECONDS",
+     "every --comment and --notify request of the run, retries and waits included "
+     "(default 120, or QGATE_HOST_DEADLINE)"},
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
     {"jobs", O_JOBS, "N", "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)"},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
@@ -102,6 +107,9 @@ static const opt_def k_opts[] = {
     {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
     {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
     {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
+    {"review-deadline", O_REVIEW_DEADLINE, "SECONDS",
+     "every request of the architecture review, retries and waits included (default 300, or "
+     "QGATE_REVIEW_DEADLINE; review.deadline in the configuration may only lower it)"},
     {"sarif-in", O_SARIF_IN, "FILE",
      "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
     {"select", O_SELECT, "LIST",
@@ -121,6 +129,8 @@ typedef struct cli_opts {
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
   const char *comment, *notify;
+  const char *review_deadline; /* --review-deadline's value, NULL: not given */
+  long host_deadline_ms;       /* every host request of the run (--host-deadline) */
   int min_score; /* -1: the policy's */
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
@@ -216,7 +226,8 @@ static void usage_k8s(FILE *f) {
   static const enum opt_id ids[] = {
       O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG,      O_DRY_RUN, O_FAIL_ON,
       O_FIX,          O_FORMAT,  O_HELP,    O_IGNORE,      O_JOBS,    O_MAX_FILE_SIZE,
-      O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION, O_SELECT,  O_SHARD};
+      O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION, O_SELECT,  O_SHARD,
+      O_HOST_DEADLINE};
   fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
         ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
@@ -231,7 +242,8 @@ static void usage_k8s(FILE *f) {
 static void usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG, O_FAIL_ON,
                                     O_FORMAT,       O_HELP,    O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE, O_PROFILE, O_SELECT,  O_SHARD};
+                                    O_NO_GITIGNORE, O_PROFILE, O_SELECT,  O_SHARD,
+                                    O_HOST_DEADLINE};
   fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
         ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
@@ -251,7 +263,8 @@ static void usage_scan(FILE *f) {
       O_BASE,        O_COLOR,     O_COMMENT,      O_CONFIG, O_COVERAGE, O_DRY_RUN,
       O_FIX,         O_FORMAT,    O_HELP,         O_IGNORE, O_JOBS,     O_MAX_FILE_SIZE,
       O_METRICS,     O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE,  O_PSS,
-      O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD};
+      O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD,  O_HOST_DEADLINE,
+      O_REVIEW_DEADLINE};
   fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
         "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
@@ -267,8 +280,9 @@ static void usage_scan(FILE *f) {
 }
 
 static void usage_review(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG, O_DRY_RUN,
-                                    O_FAIL_ON, O_FORMAT, O_HELP,    O_PROFILE};
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG,          O_DRY_RUN,
+                                    O_FAIL_ON, O_FORMAT, O_HELP,    O_HOST_DEADLINE,   O_PROFILE,
+                                    O_REVIEW_DEADLINE};
   fputs("usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
         "default branch) against the repository's ARCHITECTURE.md with a language model\n"
@@ -503,6 +517,21 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
     case O_NO_GITIGNORE:
       o->no_gitignore = true;
       break;
+    case O_HOST_DEADLINE:
+      if (qg_deadline_parse(val, &o->host_deadline_ms) != QG_OK) {
+        errorf(io, "--host-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      break;
+    case O_REVIEW_DEADLINE: {
+      long ms;
+      if (qg_deadline_parse(val, &ms) != QG_OK) {
+        errorf(io, "--review-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+        return QG_EXIT_INPUT;
+      }
+      o->review_deadline = val;
+      break;
+    }
     case O_SHARD:
       if (!parse_shard(val, &o->shard_index, &o->shard_count)) {
         errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'", QG_MAX_SHARDS,
@@ -517,6 +546,19 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       o->pss_version = val;
       break;
     }
+  }
+  /* the host deadline: the command line, else QGATE_HOST_DEADLINE, else the default
+   * (two minutes: a summary and 30 inline comments take seconds; room for one
+   * 60-second Retry-After), checked only when a host is called */
+  const char *hd = getenv("QGATE_HOST_DEADLINE");
+  if (!o->host_deadline_ms && (o->comment || o->notify)) {
+    if (hd && *hd && qg_deadline_parse(hd, &o->host_deadline_ms) != QG_OK) {
+      errorf(io, "QGATE_HOST_DEADLINE takes seconds (more than 0, at most 86400), not '%.32s'",
+             hd);
+      return QG_EXIT_INPUT;
+    }
+    if (!o->host_deadline_ms)
+      o->host_deadline_ms = QG_HOST_DEADLINE_MS;
   }
   return QG_EXIT_PASS;
 }
@@ -1022,7 +1064,7 @@ static void annotations(const qg_report *rep, const qg_cli_io *io) {
 /* --comment github|gitlab: after the reports are written. Sets *usage for
  * a missing context, *failed when the host refused something. */
 static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_report *rep,
-                          const qg_cli_io *io, bool *usage, bool *failed) {
+                          long long deadline, const qg_cli_io *io, bool *usage, bool *failed) {
   if (!strcmp(o->comment, "annotations")) {
     annotations(rep, io);
     return;
@@ -1060,6 +1102,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
   qg_comment_opts copt = {0};
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
   copt.max_inline = cfg->comment_max_inline;
+  copt.deadline_ms = deadline;
   qg_comment_outcome out;
   qg_status st = qg_host_comment(&ctx, rep, chp, &copt, &out);
   fprintf(io->err,
@@ -1082,7 +1125,8 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
 
 /* --notify slack: the design documents' security gate asks for a human's
  * approval when there are more high findings than the policy allows. */
-static bool notify_slack(const qg_config *cfg, const qg_report *rep, const qg_cli_io *io) {
+static bool notify_slack(const qg_config *cfg, const qg_report *rep, long long deadline,
+                         const qg_cli_io *io) {
   size_t counts[QG__SEV_COUNT];
   qg_result_counts(rep->result, counts);
   double lim = cfg->score.crit[QG_CRIT_HIGH].limit;
@@ -1127,6 +1171,7 @@ static bool notify_slack(const qg_config *cfg, const qg_report *rep, const qg_cl
   qg_http_request rq = {"POST", url, hdr, 1, json, strlen(json), NULL, NULL, NULL, NULL};
   qg_http_options ho = {0};
   ho.timeout_ms = 15000;
+  ho.deadline_ms = deadline;
   qg_http_response resp;
   memset(&resp, 0, sizeof(resp));
   qg_status st = qg_http_perform(&rq, 1, &ho, &resp);
@@ -1250,6 +1295,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   {
     char rerr[256];
     if (qg_review_config_env(&cfg.review, rerr, sizeof(rerr)) != QG_OK) {
+      errorf(io, "%s", rerr);
+      goto out;
+    }
+    if ((mode == RUN_SCAN || mode == RUN_REVIEW) &&
+        qg_review_config_deadline(&cfg.review, o.review_deadline, rerr, sizeof(rerr)) != QG_OK) {
       errorf(io, "%s", rerr);
       goto out;
     }
@@ -1515,10 +1565,11 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (rep.score && !o.shard_count) /* a shard's score is partial: the merge's counts */
     github_outputs(&rep, io);
   bool host_usage = false, host_failed = false;
+  long long host_at = qg_http_now_ms() + o.host_deadline_ms; /* one for every host call */
   if (o.comment) /* after the reports: they are written whatever the host says */
-    post_comments(&o, &cfg, &rep, io, &host_usage, &host_failed);
+    post_comments(&o, &cfg, &rep, host_at, io, &host_usage, &host_failed);
   if (o.notify && mode == RUN_SCAN)
-    host_failed |= !notify_slack(&cfg, &rep, io);
+    host_failed |= !notify_slack(&cfg, &rep, host_at, io);
 
   /* runtime error > input error > gate failure */
   bool io_error = false, input_error = fix_refused;
@@ -1569,8 +1620,9 @@ static int cmd_review(int argc, char **argv, const qg_cli_io *io) {
 
 /* ---- merge ------------------------------------------------------------------ */
 
-static const enum opt_id k_merge_opts[] = {O_COLOR, O_COMMENT,   O_CONFIG, O_FORMAT,
-                                           O_HELP,  O_MIN_SCORE, O_NOTIFY, O_PROFILE};
+static const enum opt_id k_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,
+                                           O_FORMAT,  O_HELP,          O_HOST_DEADLINE,
+                                           O_MIN_SCORE, O_NOTIFY,      O_PROFILE};
 
 static void usage_merge(FILE *f) {
   fputs("usage: qgate merge [OPTIONS] FILE...\n\n"
@@ -1692,11 +1744,12 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   if (rep.score)
     github_outputs(&rep, io);
   bool host_usage = false, host_failed = false;
+  long long host_at = qg_http_now_ms() + o.host_deadline_ms; /* one for every host call */
   if (o.comment)
-    post_comments(&o, &cfg, &rep, io, &host_usage, &host_failed);
+    post_comments(&o, &cfg, &rep, host_at, io, &host_usage, &host_failed);
   if (o.notify && m.scored) {
     cfg.score = m.policy; /* the shards' policy: its high-findings limit */
-    host_failed |= !notify_slack(&cfg, &rep, io);
+    host_failed |= !notify_slack(&cfg, &rep, host_at, io);
   }
   /* as the single run would: runtime error > input error > gate failure */
   bool io_error = false, input_error = false;

@@ -574,7 +574,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-      "timeout, retries, cache_dir, required, json_mode, local";
+      "timeout, retries, deadline, cache_dir, required, json_mode, local";
   qg_review_config *rc = &p->c->review;
   qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
   qg_review_config_init(&d);
@@ -670,6 +670,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
       if (get_num(p, v, key, 0, 10, true, &x) &&
           !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
+    } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
+      if (get_num(p, v, key, 0.001, 86400, false, &x))
+        rc->file_deadline_ms = (long)(x * 1000);
     } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool tr = !strcmp(b, "true"), f = !strcmp(b, "false");
@@ -1006,7 +1009,12 @@ static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
   parser p = {c, r, c->path, profile, false, 0};
   qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p};
   qg_yaml_error ye;
-  if (qg_yaml_load(buf, len, &yo, &ye) != QG_OK) {
+  /* a 1 MiB file of duplicate keys or bad values: at most so many lines of them */
+  size_t dcap = qg_result_cap_diags(r, QG_MAX_DIAGS_PER_FILE);
+  qg_status st = qg_yaml_load(buf, len, &yo, &ye);
+  qg_location whole = {c->path, 0, 0, 0, 0};
+  qg_result_uncap_diags(r, dcap, &whole);
+  if (st != QG_OK) {
     qg_location at = {c->path, ye.line, ye.col, 0, 0};
     qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &at, "invalid YAML: %s", ye.message);
     p.errors++;

@@ -85,6 +85,14 @@ void qg_finding_suppress(qg_result *r, qg_finding *f, const char *by, const char
 
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
                     const char *fmt, ...) {
+  if (r->max_diags && r->diags.n >= r->max_diags) { /* counted, never formatted */
+    if (!r->dropped_diags || level > r->dropped_level) {
+      r->dropped_level = level;
+      r->dropped_status = status;
+    }
+    r->dropped_diags++;
+    return;
+  }
   qg_grow((void **)&r->diags.items, &r->diags.cap, r->diags.n + 1, sizeof(qg_diag));
   qg_diag *d = &r->diags.items[r->diags.n++];
   d->level = level;
@@ -99,6 +107,24 @@ void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const q
   va_start(ap, fmt);
   d->message = qg_xvasprintf(fmt, ap);
   va_end(ap);
+}
+
+size_t qg_result_cap_diags(qg_result *r, size_t max) {
+  size_t saved = r->max_diags;
+  r->max_diags = r->diags.n + max;
+  r->dropped_diags = 0;
+  return saved;
+}
+
+void qg_result_uncap_diags(qg_result *r, size_t saved, const qg_location *loc) {
+  size_t dropped = r->dropped_diags;
+  r->max_diags = 0;
+  r->dropped_diags = 0;
+  if (dropped)
+    qg_result_diag(r, r->dropped_level, r->dropped_status, loc,
+                   "%zu more diagnostic%s in this file %s not reported", dropped,
+                   dropped == 1 ? "" : "s", dropped == 1 ? "was" : "were");
+  r->max_diags = saved;
 }
 
 void qg_result_merge(qg_result *dst, qg_result *src) {

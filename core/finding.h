@@ -99,7 +99,16 @@ typedef struct qg_result {
   size_t dropped;
   struct qg_finding *overflow; /* owned: where a dropped finding is built (its caller may still
                                   set its fix or suppression), reused */
+  size_t max_diags;     /* 0: no cap; else diagnostics past it are counted, not kept (see
+                           qg_result_cap_diags) */
+  size_t dropped_diags; /* counted since the cap was set */
+  qg_diag_level dropped_level; /* the highest level among them */
+  qg_status dropped_status;    /* the first one's status at that level */
 } qg_result;
+
+/* Diagnostics kept per file (a file of a million duplicate keys must not
+ * print a million lines); past it, one diagnostic says how many more. */
+#define QG_MAX_DIAGS_PER_FILE 100u
 
 void qg_result_init(qg_result *r);
 void qg_result_cleanup(qg_result *r);
@@ -118,6 +127,16 @@ qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_s
 /* Appends a diagnostic; loc->path is interned here. */
 void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const qg_location *loc,
                     const char *fmt, ...) QG_PRINTF(5, 6);
+
+/* Caps the diagnostics added to r from now on at max more (one file's);
+ * returns the cap it replaces, for qg_result_uncap_diags. */
+size_t qg_result_cap_diags(qg_result *r, size_t max);
+/* Ends the cap qg_result_cap_diags set and restores `saved`. When
+ * diagnostics were dropped, adds one at loc (loc->path: the file), at the
+ * highest level dropped and with the first such one's status: "N more
+ * diagnostics in this file were not reported", so the file keeps its
+ * outcome (an input error stays one). */
+void qg_result_uncap_diags(qg_result *r, size_t saved, const qg_location *loc);
 
 /* Moves everything src holds to the end of dst (strings are interned in
  * dst's pool, messages and fixes change owner, statistics add up) and

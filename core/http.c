@@ -77,6 +77,7 @@ typedef struct xfer {
   long long due_ms;     /* monotonic time before which no new attempt starts */
   long long ended_ms;   /* when the last attempt ended (for waited_ms) */
   long backoff_ms;      /* the next wait without Retry-After */
+  bool cut;             /* ... shortened to what was left before the deadline */
   char safe_url[160];   /* the URL without user info and query, for error[] */
   char host_port[96];   /* "host:port", for connect errors */
   char errbuf[CURL_ERROR_SIZE];
@@ -86,6 +87,7 @@ static void set_error(xfer *x, const char *fmt, ...) QG_PRINTF(2, 3);
 
 typedef struct opts {
   long connect_timeout_ms, timeout_ms, backoff_ms, max_wait_ms;
+  long long deadline_ms;
   unsigned max_attempts;
   size_t max_response;
   unsigned parallel;
@@ -97,10 +99,14 @@ static long long mono_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long qg_http_now_ms(void) { return mono_ms(); }
+
 static opts resolve_opts(const qg_http_options *o) {
-  opts r = {10000, 120000, 1000, 60000, 4, 8u * 1024 * 1024, 4};
+  opts r = {10000, 120000, 1000, 60000, 0, 4, 8u * 1024 * 1024, 4};
   if (!o)
     return r;
+  if (o->deadline_ms > 0)
+    r.deadline_ms = o->deadline_ms;
   if (o->connect_timeout_ms > 0)
     r.connect_timeout_ms = o->connect_timeout_ms;
   if (o->timeout_ms > 0)
@@ -292,8 +298,6 @@ static const char *setup_easy(xfer *x, const opts *o) {
     return "libcurl lacks http or https";
   curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "qgate/" QG_VERSION);
   /* the usual variables for a corporate or test CA, honoured the same way by
    * the dynamic build (Debian's libcurl has its bundle compiled in and reads
@@ -365,6 +369,29 @@ static bool sign_attempt(xfer *x) {
 
 /* false when the attempt cannot start: then x->out has the status and error */
 static bool start_attempt(CURLM *multi, xfer *x, const opts *o, long long now) {
+  /* the timeouts of this attempt: what is left before the deadline, at most */
+  long t = o->timeout_ms, c = o->connect_timeout_ms;
+  x->cut = false;
+  if (o->deadline_ms) {
+    long long left = o->deadline_ms - now;
+    if (left <= 0) {
+      x->out->status = QG_ENET;
+      x->out->deadline = true;
+      if (x->out->attempts == 0)
+        set_error(x, "not sent: the deadline had passed");
+      else
+        set_error(x, "deadline reached after %u attempts", x->out->attempts);
+      return false;
+    }
+    if (left < t) {
+      t = (long)left;
+      x->cut = true;
+    }
+    if (left < c)
+      c = (long)left;
+  }
+  curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS, c);
+  curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, t);
   if (x->rq->aws_sigv4 && !sign_attempt(x)) {
     x->out->status = QG_ENET;
     return false;
@@ -402,7 +429,7 @@ static bool retryable_curl(CURLcode rc) {
 }
 
 static void set_error(xfer *x, const char *fmt, ...) {
-  char what[200];
+  char what[320];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof(what), fmt, ap);
@@ -425,29 +452,32 @@ static const char *attempts_note(const xfer *x, char *buf, size_t bufsz) {
   return buf;
 }
 
-/* The error text of a failed transfer: ours for the common cases (libcurl's
- * buffer is used only for the rest; it never holds header values). */
-static void transport_error(xfer *x, CURLcode rc, const opts *o) {
+/* The error text of a failed transfer, in what[]: ours for the common cases
+ * (libcurl's buffer is used only for the rest; it never holds header values). */
+static void transport_error(xfer *x, CURLcode rc, const opts *o, char *what, size_t whatsz) {
   char note[40] = ""; /* ", 3 attempts" */
   if (x->out->attempts > 1)
     snprintf(note, sizeof(note), ", %u attempts", x->out->attempts);
-  if (rc == CURLE_OPERATION_TIMEDOUT) {
+  if (rc == CURLE_OPERATION_TIMEDOUT && x->cut) {
+    x->out->deadline = true;
+    snprintf(what, whatsz, "deadline reached: the attempt was cut%s", note);
+  } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     curl_off_t connect_us = 0;
     curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connect_us);
     if (connect_us == 0)
-      set_error(x, "connect timeout after %ld ms to %s%s", o->connect_timeout_ms, x->host_port,
-                note);
+      snprintf(what, whatsz, "connect timeout after %ld ms to %s%s", o->connect_timeout_ms,
+               x->host_port, note);
     else
-      set_error(x, "timeout after %ld ms%s", o->timeout_ms, note);
+      snprintf(what, whatsz, "timeout after %ld ms%s", o->timeout_ms, note);
   } else if (rc == CURLE_COULDNT_CONNECT) {
     long err = 0;
     curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &err);
     char reason[96] = "";
     if (err == 0 || strerror_r((int)err, reason, sizeof(reason)) != 0)
       snprintf(reason, sizeof(reason), "%s", curl_easy_strerror(rc));
-    set_error(x, "cannot connect to %s: %s%s", x->host_port, reason, note);
+    snprintf(what, whatsz, "cannot connect to %s: %s%s", x->host_port, reason, note);
   } else {
-    set_error(x, "%s%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), note);
+    snprintf(what, whatsz, "%.160s%s", x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc), note);
   }
 }
 
@@ -464,34 +494,61 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
     x->out->status = QG_ETOOBIG;
   } else if (rc != CURLE_OK) {
     x->out->status = QG_ENET;
-    retry = retryable_curl(rc);
+    /* an attempt cut at the deadline has no time left for another */
+    retry = retryable_curl(rc) && !(x->cut && rc == CURLE_OPERATION_TIMEDOUT);
   } else {
     x->out->status = QG_OK;
     retry = code == 429 || code >= 500;
   }
 
+  /* why a retry is not made: a Retry-After over the cap is not waited (a
+   * server asking for a day would hold the job for a day), nor a wait that
+   * would end past the deadline */
+  char *giveup = x->out->not_retried;
+  size_t giveupsz = sizeof(x->out->not_retried);
+  long retry_after = qg_http_retry_after_ms(x->retry_after, (long long)time(NULL));
   if (retry && x->out->attempts < o->max_attempts) {
-    long wait = qg_http_retry_after_ms(x->retry_after, (long long)time(NULL));
+    long wait = retry_after;
     if (wait < 0) {
-      wait = x->backoff_ms;
+      wait = x->backoff_ms < o->max_wait_ms ? x->backoff_ms : o->max_wait_ms;
       x->backoff_ms = x->backoff_ms > LONG_MAX / 2 ? LONG_MAX : x->backoff_ms * 2;
     }
-    if (wait > o->max_wait_ms)
-      wait = o->max_wait_ms;
-    x->due_ms = now + wait;
-    x->state = X_WAITING;
-    return;
+    if (retry_after > o->max_wait_ms) {
+      /* the value as sent (a date's distance from now changes from run to
+       * run), trimmed and printable */
+      char v[sizeof(x->retry_after)];
+      size_t n = 0;
+      for (const char *p = x->retry_after; *p && n + 1 < sizeof(v); p++)
+        if (*p != '\r' && *p != '\n' && (n || (*p != ' ' && *p != '\t')))
+          v[n++] = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f ? *p : '?';
+      while (n && v[n - 1] == ' ')
+        n--;
+      v[n] = '\0';
+      snprintf(giveup, giveupsz, "Retry-After: %.64s is over the %ld s cap", v,
+               o->max_wait_ms / 1000);
+    } else if (o->deadline_ms && now + wait >= o->deadline_ms) {
+      x->out->deadline = true;
+      snprintf(giveup, giveupsz, "the deadline comes first");
+    } else {
+      x->due_ms = now + wait;
+      x->state = X_WAITING;
+      return;
+    }
   }
 
   x->state = X_DONE;
-  x->out->retry_after_ms = qg_http_retry_after_ms(x->retry_after, (long long)time(NULL));
-  char note[40];
+  x->out->retry_after_ms = retry_after;
+  char note[40], what[320];
   if (x->out->status == QG_ETOOBIG)
-    set_error(x, "response body over %zu bytes", o->max_response);
+    snprintf(what, sizeof(what), "response body over %zu bytes", o->max_response);
   else if (x->out->status == QG_ENET)
-    transport_error(x, rc, o);
+    transport_error(x, rc, o, what, sizeof(what));
   else if (code >= 400)
-    set_error(x, "HTTP %ld%s", code, attempts_note(x, note, sizeof(note)));
+    snprintf(what, sizeof(what), "HTTP %ld%s", code, attempts_note(x, note, sizeof(note)));
+  else
+    what[0] = '\0';
+  if (what[0])
+    set_error(x, "%s%s%s", what, giveup[0] ? "; not retried: " : "", giveup);
   else
     x->out->error[0] = '\0';
   x->out->len = x->body.len;

@@ -2,8 +2,10 @@
  *
  * Requests go out in parallel on one curl multi handle, each retried on
  * 429, 5xx and connection failures with exponential backoff that honours
- * Retry-After (seconds or an HTTP date), with connect and total timeouts and a
- * cap on the response size. Proxies come from the environment as libcurl
+ * Retry-After (seconds or an HTTP date) up to a cap (a longer one is not
+ * waited: the request fails), with connect and per-attempt timeouts, an
+ * optional deadline for everything (attempts, waits, retries) and a cap on
+ * the response size. Proxies come from the environment as libcurl
  * reads them (http_proxy, https_proxy, no_proxy); a CA bundle from
  * SSL_CERT_FILE (or CURL_CA_BUNDLE) and a CA directory from SSL_CERT_DIR.
  * Nothing here prints; error texts never hold a credential (no header values,
@@ -45,12 +47,20 @@ typedef struct qg_http_request {
   const char *aws_key_id, *aws_secret, *aws_session_token;
 } qg_http_request;
 
+/* Now on the monotonic clock, in milliseconds: what qg_http_options.deadline_ms counts in. */
+long long qg_http_now_ms(void);
+
 typedef struct qg_http_options {
   long connect_timeout_ms; /* 0: 10000 */
   long timeout_ms;         /* one attempt, start to end; 0: 120000 */
   int retries;             /* further attempts after the first; -1: none; 0: 3 */
-  long backoff_ms;         /* the first wait, doubled for each retry; 0: 1000 */
-  long max_wait_ms;        /* the longest wait, Retry-After included; 0: 60000 */
+  long backoff_ms;         /* the first wait, doubled for each retry (at most max_wait_ms);
+                              0: 1000 */
+  long max_wait_ms;        /* the longest wait: a Retry-After asking for more is not waited,
+                              the request fails at once; 0: 60000 */
+  long long deadline_ms;   /* a qg_http_now_ms() time, or 0 for none: no attempt starts
+                              after it, a running one is cut at it (its timeouts are what is
+                              left), and a retry whose wait would end past it is not made */
   size_t max_response;     /* response body cap in bytes; 0: 8 MiB */
   unsigned parallel;       /* transfers at once; 0: 4 */
 } qg_http_options;
@@ -71,9 +81,16 @@ typedef struct qg_http_response {
   long retry_after_ms; /* the last attempt's Retry-After in milliseconds, -1 when it had
                           none (or an invalid one): lets a caller retry what is not
                           retried here, e.g. GitHub's 403 for its secondary rate limits */
+  bool deadline;    /* the deadline ended it: not sent, cut, or no time left to retry */
+  char not_retried[128]; /* why a retryable outcome was not retried ("Retry-After asks
+                            for 100000 s, over the 60 s cap", "the deadline comes
+                            first"), "" otherwise; error[] ends with it too */
   char error[256];  /* when status != QG_OK or code >= 400: what happened, e.g.
                        "HTTP 429 after 4 attempts" or "timeout after 30000 ms
                        (http://127.0.0.1:4242/v1/chat/completions)"; "" otherwise */
+                    /* a request not retried says why after "; not retried: ", e.g.
+                       "HTTP 429; not retried: Retry-After asks for 100000 s, over the
+                       60 s cap (...)" */
 } qg_http_response;
 
 /* Performs the n requests, at most opt->parallel at a time (opt may be NULL

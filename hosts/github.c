@@ -289,22 +289,35 @@ static bool gh_call(gh *g, const char *method, const char *path, const char *bod
   ho.retries = g->o.retries;
   ho.backoff_ms = g->o.backoff_ms;
   ho.max_wait_ms = GH_MAX_WAIT_MS;
+  ho.deadline_ms = g->o.deadline_ms;
   ho.max_response = 32u << 20; /* a page of 100 comments of up to 65536 characters */
   ho.parallel = 1;
   unsigned attempts = 0;
+  char giveup[160] = ""; /* why a rate-limited answer was not retried */
   for (int extra = 0;; extra++) {
     (void)qg_http_perform(&rq, 1, &ho, resp);
     attempts += resp->attempts;
     /* GitHub answers its secondary rate limits with 403 and Retry-After; core/http
-     * retries 429 and 5xx only, as a 403 elsewhere is final. */
+     * retries 429 and 5xx only, as a 403 elsewhere is final. A wait over the cap
+     * or past the deadline is not taken, as core/http does for a 429. */
     if (resp->status == QG_OK && resp->code == 403 && resp->retry_after_ms >= 0 &&
         extra < g->o.retries) {
-      sleep_ms(resp->retry_after_ms < GH_MAX_WAIT_MS ? resp->retry_after_ms : GH_MAX_WAIT_MS);
-      qg_http_response_cleanup(resp);
-      continue;
+      long wait = resp->retry_after_ms;
+      if (wait > GH_MAX_WAIT_MS) {
+        snprintf(giveup, sizeof(giveup), " (not retried: Retry-After asks for %ld s, over the %ld s cap)",
+                 wait / 1000, GH_MAX_WAIT_MS / 1000);
+      } else if (ho.deadline_ms && qg_http_now_ms() + wait >= ho.deadline_ms) {
+        snprintf(giveup, sizeof(giveup), " (not retried: the deadline comes first)");
+      } else {
+        sleep_ms(wait);
+        qg_http_response_cleanup(resp);
+        continue;
+      }
     }
     break;
   }
+  if (!giveup[0] && resp->not_retried[0]) /* a 429 or 5xx core/http did not retry */
+    snprintf(giveup, sizeof(giveup), " (not retried: %s)", resp->not_retried);
   free(url);
   int plen = (int)strcspn(path, "?"); /* the query is not part of what failed */
   if (resp->status != QG_OK) {
@@ -319,8 +332,8 @@ static bool gh_call(gh *g, const char *method, const char *path, const char *bod
   if (attempts > 1)
     snprintf(note, sizeof(note), " after %u attempts", attempts);
   char *why = error_text(resp);
-  gh_fail(g, "GitHub: HTTP %ld on %s %.*s%s%s%s", resp->code, method, plen, path, note,
-          *why ? ": " : "", why);
+  gh_fail(g, "GitHub: HTTP %ld on %s %.*s%s%s%s%s", resp->code, method, plen, path, note,
+          *why ? ": " : "", why, giveup);
   free(why);
   return false;
 }

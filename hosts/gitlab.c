@@ -276,8 +276,11 @@ static long call_ex(gl *g, const char *method, const char *path, const char *bod
       char tries[48] = "";
       if (rs.attempts > 1) /* retried (429, 5xx): says why it took long */
         snprintf(tries, sizeof(tries), " (after %u attempts)", rs.attempts);
-      fail(g, "GitLab: HTTP %ld on %s %.*s%s%s%s%s%s", code, method, plen, path, m.len ? ": " : "",
-           m.len ? m.data : "", tries, hint ? " " : "", hint ? hint : "");
+      char nr[160] = ""; /* a 429 or 5xx not retried: why */
+      if (rs.not_retried[0])
+        snprintf(nr, sizeof(nr), " (not retried: %s)", rs.not_retried);
+      fail(g, "GitLab: HTTP %ld on %s %.*s%s%s%s%s%s%s", code, method, plen, path,
+           m.len ? ": " : "", m.len ? m.data : "", tries, nr, hint ? " " : "", hint ? hint : "");
       qg_buf_cleanup(&m);
       if (code == 401)
         g->dead = true;
@@ -616,6 +619,7 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   g.http.retries = opts.retries;
   g.http.backoff_ms = opts.backoff_ms;
   g.http.parallel = 1;
+  g.http.deadline_ms = opts.deadline_ms;
   qg_buf mr;
   qg_buf_init(&mr, 0);
   (void)qg_buf_puts(&mr, "/projects/");

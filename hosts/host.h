@@ -62,7 +62,12 @@ typedef struct qg_comment_opts {
   long timeout_ms;      /* per request; 0: 30000 */
   int retries;          /* 0: 3; -1: none */
   long backoff_ms;      /* 0: 1000 */
+  long long deadline_ms; /* a qg_http_now_ms() time after which no request is made (a
+                            running one is cut, a wait past it is not taken); 0: none */
 } qg_comment_opts;
+
+/* The default budget of every host call of one run (--host-deadline). */
+#define QG_HOST_DEADLINE_MS 120000L
 
 typedef struct qg_comment_outcome {
   bool summary_created, summary_updated;

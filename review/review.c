@@ -50,6 +50,7 @@ void qg_review_config_init(qg_review_config *c) {
   c->timeout_ms = 120000;
   c->retries = 3;
   c->backoff_ms = 1000;
+  c->deadline_ms = QG_REVIEW_DEADLINE_MS;
   c->json_mode = true;
 }
 
@@ -112,6 +113,34 @@ qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz) {
     set_or_default(&c->cache_dir, cd);
   if (rq)
     c->required = strcmp(rq, "true") == 0;
+  return QG_OK;
+}
+
+qg_status qg_deadline_parse(const char *s, long *ms) {
+  char *end = NULL;
+  errno = 0;
+  double v = s ? strtod(s, &end) : 0;
+  if (!s || !*s || *end || errno || !(v > 0) || v > 86400)
+    return QG_EUSAGE;
+  *ms = (long)(v * 1000);
+  if (*ms < 1)
+    *ms = 1;
+  return QG_OK;
+}
+
+qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char *err,
+                                    size_t errsz) {
+  const char *env = getenv("QGATE_REVIEW_DEADLINE");
+  const char *v = option ? option : env && *env ? env : NULL;
+  long ms = QG_REVIEW_DEADLINE_MS;
+  if (v && qg_deadline_parse(v, &ms) != QG_OK) {
+    snprintf(err, errsz, "%s takes seconds (more than 0, at most 86400), not '%.32s'",
+             option ? "--review-deadline" : "QGATE_REVIEW_DEADLINE", v);
+    return QG_EUSAGE;
+  }
+  if (c->file_deadline_ms > 0 && c->file_deadline_ms < ms)
+    ms = c->file_deadline_ms;
+  c->deadline_ms = ms;
   return QG_OK;
 }
 
@@ -693,20 +722,30 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     ho.retries = cfg->retries;
     ho.backoff_ms = cfg->backoff_ms;
     ho.parallel = cfg->parallel;
+    /* one deadline for every request, its retries and waits: a server that
+     * never answers costs this much, not attempts x timeout per request */
+    ho.deadline_ms = qg_http_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms
+                                                              : QG_REVIEW_DEADLINE_MS);
     (void)qg_http_perform(hreq, nreq, &ho, hres);
     out->requests = nreq;
   }
   char first_error[300] = "";
+  bool late = false; /* the deadline ended a request */
   for (size_t i = 0; i < nreq && !run->dry_run && !*refused; i++) {
     chunk *c = &chunks[which[i]];
     qg_http_response *h = &hres[i];
+    late |= h->deadline;
     qg_llm_reply lr;
     char perr[300] = "";
     qg_status st = h->status;
-    if (st == QG_OK)
+    if (st == QG_OK) {
       st = qg_llm_reply_parse(cfg->provider, h->code, h->body, h->len, &lr, perr, sizeof(perr));
-    else
+      size_t pl = strlen(perr);
+      if (st != QG_OK && h->not_retried[0]) /* why the wait was not taken */
+        snprintf(perr + pl, sizeof(perr) - pl, "; not retried: %s", h->not_retried);
+    } else {
       snprintf(perr, sizeof(perr), "%s", h->error);
+    }
     if (st != QG_OK) {
       out->failed++;
       if (!*first_error)
@@ -769,10 +808,14 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     out->state = QG_REVIEW_DONE;
   else if (reviewed)
     out->state = QG_REVIEW_PARTIAL;
+  else if (late)
+    fail(out, QG_OK, "the review deadline (%.3g s) passed: %s", (double)cfg->deadline_ms / 1000,
+         first_error);
   else
     fail(out, QG_OK, "%s", *first_error ? first_error : "every chunk was over the caps");
   if (out->state == QG_REVIEW_PARTIAL)
-    snprintf(out->reason, sizeof(out->reason), "%zu of %zu chunks reviewed", reviewed, nchunks);
+    snprintf(out->reason, sizeof(out->reason), "%zu of %zu chunks reviewed%s", reviewed, nchunks,
+             late ? " before the review deadline passed" : "");
 
 done:
   for (size_t i = 0; i < nchunks; i++) {

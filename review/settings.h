@@ -49,11 +49,20 @@ typedef struct qg_review_config {
   long timeout_ms;          /* one attempt; 120000 */
   int retries;              /* after the first attempt; 3 (-1: none) */
   long backoff_ms;          /* the first wait; 1000 */
+  long deadline_ms;         /* every request of the run, retries and waits included:
+                               QG_REVIEW_DEADLINE_MS unless qg_review_config_deadline
+                               says otherwise; past it the review is partial or failed */
+  long file_deadline_ms;    /* review.deadline in the configuration file, 0 when absent:
+                               it may only lower the trusted deadline */
   char *cache_dir;          /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
   bool required;            /* a review that cannot run fails the gate (exit status 3) */
   bool json_mode;           /* ask OpenAI-compatible servers for a JSON object; true */
   bool local;               /* also in the pre-push hook (QGATE_HOOK set); false */
 } qg_review_config;
+
+/* The review deadline's default: 5 minutes, room for 20 requests 4 at a time at a
+ * minute each (a slow model writing 2048 tokens), and still a bounded CI step. */
+#define QG_REVIEW_DEADLINE_MS 300000L
 
 void qg_review_config_init(qg_review_config *c);
 void qg_review_config_cleanup(qg_review_config *c);
@@ -66,5 +75,15 @@ void qg_review_config_cleanup(qg_review_config *c);
  * unknown provider, a base URL that is not http(s) or a required that is not
  * true or false. */
 qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz);
+/* Sets c->deadline_ms from the trusted settings: `option` (--review-deadline's
+ * value, NULL when not given), else QGATE_REVIEW_DEADLINE when set, else the
+ * default; then c->file_deadline_ms when it is lower (the repository's file can
+ * tighten the deadline, never extend it). Values are seconds (decimals allowed,
+ * more than 0, at most 86400). QG_EUSAGE with err[] for a bad value. */
+qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char *err,
+                                    size_t errsz);
+/* Parses a deadline in seconds ("300", "0.5"): more than 0, at most 86400, into
+ * milliseconds (at least 1). QG_EUSAGE when it is not one. */
+qg_status qg_deadline_parse(const char *s, long *ms);
 
 #endif

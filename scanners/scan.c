@@ -242,10 +242,14 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
   switch (kind) {
   case JOB_FILE: {
     /* a cap per file: a generated manifest with 100,000 pods must not take
-     * gigabytes; what is past it is an error, never a silent pass */
+     * gigabytes; what is past it is an error, never a silent pass. So for
+     * diagnostics (a file of a million duplicate keys): the rest are counted. */
     size_t cap = r->max_findings, dropped = r->dropped;
     r->max_findings = r->findings.n + QG_MAX_FINDINGS_PER_FILE;
+    size_t dcap = qg_result_cap_diags(r, QG_MAX_DIAGS_PER_FILE);
     scan_file(cfg, path, r);
+    qg_location label = {strcmp(path, "-") == 0 ? QG_STDIN_LABEL : path, 0, 0, 0, 0};
+    qg_result_uncap_diags(r, dcap, &label);
     r->max_findings = cap;
     if (r->dropped > dropped)
       qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
@@ -570,6 +574,7 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
   for (int round = 0; round < 16; round++) {
     qg_result r;
     qg_result_init(&r);
+    (void)qg_result_cap_diags(&r, 1); /* only the fixes are read */
     qg_scan_buffer(cfg, path, (const unsigned char *)cur, curlen, &r);
     qg_edit *edits = NULL;
     size_t n = 0, cap = 0, fixes = 0;
@@ -619,6 +624,7 @@ void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_r
         qg_git_base_read(base, path, max, &buf, &len) == QG_OK) {
       qg_result old;
       qg_result_init(&old);
+      (void)qg_result_cap_diags(&old, 1); /* only the findings are read */
       qg_scan_buffer(cfg, path, (const unsigned char *)buf, len, &old);
       char(*fps)[17] = qg_xcalloc(old.findings.n + 1, 17);
       for (size_t k = 0; k < old.findings.n; k++)

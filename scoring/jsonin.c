@@ -81,14 +81,18 @@ cJSON *qg_json_parse(qg_result *diags, const char *label, const char *buf, size_
 
 
 qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_result *diags) {
+  return qg_signal_read_max(path, QG_SIGNAL_MAX_BYTES, buf, len, diags);
+}
+
+qg_status qg_signal_read_max(const char *path, size_t max, unsigned char **buf, size_t *len,
+                             qg_result *diags) {
   int err_no = 0;
-  qg_status st = qg_read_all(path, NULL, QG_SIGNAL_MAX_BYTES, buf, len, &err_no);
+  qg_status st = qg_read_all(path, NULL, max, buf, len, &err_no);
   if (st == QG_OK)
     return QG_OK;
   qg_location loc = {path, 0, 0, 0, 0};
   if (st == QG_ETOOBIG)
-    qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "file is larger than the %u-byte cap",
-                   (unsigned)QG_SIGNAL_MAX_BYTES);
+    qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "file is larger than the %zu-byte cap", max);
   else if (st == QG_ENOENT)
     qg_result_diag(diags, QG_DIAG_ERROR, st, &loc, "no such file or directory");
   else

@@ -13,6 +13,9 @@
  * error naming path and returns the status (QG_ENOENT, QG_EIO, QG_ETOOBIG).
  * *buf: caller frees. */
 qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_result *diags);
+/* The same with a cap of max bytes. */
+qg_status qg_signal_read_max(const char *path, size_t max, unsigned char **buf, size_t *len,
+                             qg_result *diags);
 
 /* Parses buf as one JSON value (a UTF-8 byte order mark is skipped; only
  * white space may follow the value). On a syntax error adds a QG_EPARSE

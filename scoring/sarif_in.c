@@ -1,8 +1,15 @@
 /* sarif_in.c: what SARIF 2.1.0 logs add to the score (see signals.h).
  *
- * The log is parsed whole with cJSON, then read into a local qg_sarif_counts
- * that is added to the caller's only when the whole file is valid. Problems
- * name the JSON path of the offending value (cJSON keeps no positions). */
+ * A log of a million results took a gigabyte as one cJSON tree. So the
+ * results are streamed: a light scan of the text finds each run's results
+ * array; the rest of the log (tools, rules), with those arrays blanked out,
+ * is parsed with cJSON, and then each result is parsed on its own, read and
+ * freed. Memory is the text, its blanked copy and one result; the JSON values
+ * outside the results and within one result are capped too (a dense log of
+ * tiny values is the worst case for a tree). What is read goes into a local
+ * qg_sarif_counts, added to the caller's only when the whole file is valid.
+ * Problems name the JSON path of the offending value (cJSON keeps no
+ * positions); syntax errors and caps name a line and column. */
 #include "core/fs.h"
 #include "core/mem.h"
 #include "scoring/jsonin.h"
@@ -17,8 +24,221 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_RESULTS 10000000u /* per file */
+#define MAX_RESULTS QG_SARIF_MAX_RESULTS /* per file */
 #define MAX_ERRORS 20         /* per file; reading stops after that many */
+#define MAX_DEPTH 1000        /* nesting, as cJSON's own limit */
+/* JSON values (about 100 bytes of memory each as cJSON nodes) outside the
+ * results, and in one result */
+#define MAX_OUTER_VALUES 1000000u
+#define MAX_RESULT_VALUES 100000u
+
+/* ---- the scan that finds the results arrays ------------------------------------------- */
+
+/* The span of one run's results array in the text: [open, close] are the
+ * offsets of its brackets; open == 0 when the run has none to stream. */
+typedef struct span {
+  size_t open, close;
+} span;
+
+typedef struct lex {
+  const char *s;
+  size_t n, i;
+  size_t values; /* counted by skip_value */
+} lex;
+
+static void lex_ws(lex *z) {
+  while (z->i < z->n && (z->s[z->i] == ' ' || z->s[z->i] == '\t' || z->s[z->i] == '\n' ||
+                         z->s[z->i] == '\r'))
+    z->i++;
+}
+
+/* At '"': past the closing quote. The text of a key is [*k, *k + *kn). */
+static bool lex_string(lex *z, size_t *k, size_t *kn) {
+  size_t start = ++z->i;
+  while (z->i < z->n) {
+    char c = z->s[z->i++];
+    if (c == '\\') {
+      z->i++;
+    } else if (c == '"') {
+      if (k) {
+        *k = start;
+        *kn = z->i - 1 - start;
+      }
+      return z->i <= z->n;
+    }
+  }
+  return false;
+}
+
+/* Skips one value, counting the values in it; false on malformed text (the
+ * cJSON parse that follows says where) or nesting over MAX_DEPTH. */
+static bool skip_value(lex *z, unsigned depth) {
+  lex_ws(z);
+  if (z->i >= z->n || depth > MAX_DEPTH)
+    return false;
+  z->values++;
+  char c = z->s[z->i];
+  if (c == '"')
+    return lex_string(z, NULL, NULL);
+  if (c == '{' || c == '[') {
+    char close = c == '{' ? '}' : ']';
+    z->i++;
+    lex_ws(z);
+    if (z->i < z->n && z->s[z->i] == close) {
+      z->i++;
+      return true;
+    }
+    for (;;) {
+      if (c == '{') {
+        lex_ws(z);
+        if (z->i >= z->n || z->s[z->i] != '"' || !lex_string(z, NULL, NULL))
+          return false;
+        lex_ws(z);
+        if (z->i >= z->n || z->s[z->i] != ':')
+          return false;
+        z->i++;
+      }
+      if (!skip_value(z, depth + 1))
+        return false;
+      lex_ws(z);
+      if (z->i >= z->n)
+        return false;
+      if (z->s[z->i] == ',') {
+        z->i++;
+        continue;
+      }
+      if (z->s[z->i] != close)
+        return false;
+      z->i++;
+      return true;
+    }
+  }
+  size_t start = z->i; /* a number or a literal */
+  while (z->i < z->n && !strchr(" \t\r\n,]}:\"[{", z->s[z->i]) && z->s[z->i])
+    z->i++;
+  return z->i > start;
+}
+
+static bool key_is(const lex *z, size_t k, size_t kn, const char *name) {
+  return kn == strlen(name) && memcmp(z->s + k, name, kn) == 0;
+}
+
+/* Walks an object's members at z->i ('{' expected); for each, on_member is
+ * called with the key and z->i at its value, and must skip the value. */
+typedef bool (*member_fn)(lex *z, size_t k, size_t kn, void *ud);
+static bool walk_object(lex *z, member_fn fn, void *ud) {
+  lex_ws(z);
+  if (z->i >= z->n || z->s[z->i] != '{')
+    return false;
+  z->values++;
+  z->i++;
+  lex_ws(z);
+  if (z->i < z->n && z->s[z->i] == '}') {
+    z->i++;
+    return true;
+  }
+  for (;;) {
+    size_t k = 0, kn = 0;
+    lex_ws(z);
+    if (z->i >= z->n || z->s[z->i] != '"' || !lex_string(z, &k, &kn))
+      return false;
+    lex_ws(z);
+    if (z->i >= z->n || z->s[z->i] != ':')
+      return false;
+    z->i++;
+    if (!fn(z, k, kn, ud))
+      return false;
+    lex_ws(z);
+    if (z->i >= z->n)
+      return false;
+    if (z->s[z->i] == ',') {
+      z->i++;
+      continue;
+    }
+    if (z->s[z->i] != '}')
+      return false;
+    z->i++;
+    return true;
+  }
+}
+
+typedef struct outline {
+  span *spans; /* one per run, in order */
+  size_t nspans;
+  bool have_runs, have_results; /* the first "runs" key; this run's first "results" */
+  size_t results_values;        /* values inside the results arrays (not in the tree) */
+} outline;
+
+static bool on_run_member(lex *z, size_t k, size_t kn, void *ud) {
+  outline *o = ud;
+  lex_ws(z);
+  /* only the first "results" key, as cJSON's lookup finds only that one */
+  if (!o->have_results && key_is(z, k, kn, "results") && z->i < z->n && z->s[z->i] == '[') {
+    o->have_results = true;
+    size_t before = z->values, open = z->i;
+    if (!skip_value(z, 3))
+      return false;
+    o->spans[o->nspans - 1] = (span){open, z->i - 1};
+    o->results_values += z->values - before;
+    z->values = before;
+    return true;
+  }
+  if (key_is(z, k, kn, "results"))
+    o->have_results = true;
+  return skip_value(z, 3);
+}
+
+static bool on_log_member(lex *z, size_t k, size_t kn, void *ud) {
+  outline *o = ud;
+  bool first_runs = !o->have_runs && key_is(z, k, kn, "runs");
+  if (key_is(z, k, kn, "runs"))
+    o->have_runs = true;
+  lex_ws(z);
+  if (!first_runs || z->i >= z->n || z->s[z->i] != '[')
+    return skip_value(z, 1);
+  z->values++;
+  z->i++;
+  lex_ws(z);
+  if (z->i < z->n && z->s[z->i] == ']') {
+    z->i++;
+    return true;
+  }
+  for (;;) {
+    o->spans = qg_xrealloc(o->spans, (o->nspans + 1) * sizeof(*o->spans));
+    o->spans[o->nspans++] = (span){0, 0};
+    o->have_results = false;
+    lex_ws(z);
+    bool ok = z->i < z->n && z->s[z->i] == '{' ? walk_object(z, on_run_member, o)
+                                              : skip_value(z, 2);
+    if (!ok)
+      return false;
+    lex_ws(z);
+    if (z->i >= z->n)
+      return false;
+    if (z->s[z->i] == ',') {
+      z->i++;
+      continue;
+    }
+    if (z->s[z->i] != ']')
+      return false;
+    z->i++;
+    return true;
+  }
+}
+
+/* 1-based line and column (in characters) of offset off in s. */
+static void line_col(const char *s, size_t off, uint32_t *line, uint32_t *col) {
+  *line = 1;
+  *col = 1;
+  for (size_t i = 0; i < off; i++) {
+    if (s[i] == '\n') {
+      (*line)++;
+      *col = 1;
+    } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
+      (*col)++;
+    }
+  }
+}
 
 /* A JSON path, built on the stack as the reader descends and only turned
  * into text for a message: a key (key != NULL) or an array index. */
@@ -33,7 +253,12 @@ typedef struct ctx {
   const char *label;
   size_t errors;
   bool stopped; /* MAX_ERRORS reached: read no further */
+  const char *text; /* the whole log, for the streamed results */
+  const span *spans; /* run i's results array in text, when i < nspans and open != 0 */
+  size_t nspans;
 } ctx;
+
+static void fail_at(ctx *x, size_t off, const char *fmt, ...) QG_PRINTF(3, 4);
 
 typedef enum jkind { J_STRING, J_NUMBER, J_ARRAY, J_OBJECT } jkind;
 
@@ -104,6 +329,22 @@ static void fail(ctx *x, const jpath *at, const char *fmt, ...) {
                    "too many errors, stopped reading after %d", MAX_ERRORS);
     x->stopped = true;
   }
+}
+
+/* An error at a place in the text: label:line:col. */
+static void fail_at(ctx *x, size_t off, const char *fmt, ...) {
+  if (x->stopped)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *msg = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+  qg_location loc = {x->label, 0, 0, 0, 0};
+  line_col(x->text, off, &loc.line, &loc.col);
+  qg_result_diag(x->diags, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s", msg);
+  free(msg);
+  if (++x->errors == MAX_ERRORS)
+    x->stopped = true;
 }
 
 static bool is_kind(const cJSON *v, jkind k) {
@@ -489,6 +730,47 @@ static void read_run(ctx *x, const cJSON *run, const jpath *at, qg_sarif_counts 
   const cJSON *results = opt(x, run, at, "results", J_ARRAY);
   jpath rp = {at, "results", 0};
   i = 0;
+  const span *sp = at && !at->key && at->index < x->nspans && x->spans[at->index].open
+                       ? &x->spans[at->index]
+                       : NULL;
+  if (results && sp) { /* streamed: one result parsed at a time */
+    lex z = {x->text, sp->close, sp->open + 1, 0};
+    lex_ws(&z);
+    while (z.i < z.n && !x->stopped) {
+      if (c->results >= MAX_RESULTS) {
+        jpath ip = {&rp, NULL, i};
+        fail(x, &ip, "more than %u results in the file", MAX_RESULTS);
+        break;
+      }
+      size_t start = z.i;
+      z.values = 0;
+      if (!skip_value(&z, 4)) { /* the outline scan read it: not reached */
+        fail_at(x, start, "invalid JSON");
+        break;
+      }
+      if (z.values > MAX_RESULT_VALUES) {
+        fail_at(x, start, "a result of more than %u JSON values", MAX_RESULT_VALUES);
+        break;
+      }
+      const char *end = NULL;
+      cJSON *r = cJSON_ParseWithLengthOpts(x->text + start, z.i - start, &end, 0);
+      if (!r) { /* what the outline scan let through: a bad literal, escape or byte */
+        size_t bad = end && end >= x->text + start ? (size_t)(end - x->text) : start;
+        uint32_t line, col;
+        line_col(x->text, bad, &line, &col);
+        fail_at(x, bad, "invalid JSON near line %u, column %u", (unsigned)line, (unsigned)col);
+        break;
+      }
+      c->results++;
+      jpath ip = {&rp, NULL, i++};
+      read_result(x, &ri, r, &ip, c);
+      cJSON_Delete(r);
+      lex_ws(&z);
+      if (z.i < z.n && z.s[z.i] == ',')
+        z.i++;
+      lex_ws(&z);
+    }
+  }
   for (const cJSON *r = results ? results->child : NULL; r && !x->stopped; r = r->next, i++) {
     if (c->results >= MAX_RESULTS) {
       fail(x, &rp, "more than %u results in the file", MAX_RESULTS);
@@ -542,14 +824,46 @@ static void read_log(ctx *x, const cJSON *root, qg_sarif_counts *c) {
 
 qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len,
                                  qg_sarif_counts *c, qg_result *diags) {
-  ctx x = {diags, label, 0, false};
-  cJSON *root = qg_json_parse(diags, label, buf, len);
-  if (!root)
+  ctx x = {diags, label, 0, false, buf, NULL, 0};
+  /* The outline: where each run's results are. The text without them (blanked
+   * with spaces, line breaks kept, so positions hold) is parsed whole; a text
+   * the scan cannot follow is parsed as it is, for cJSON to say where it is
+   * wrong. */
+  size_t off = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  lex z = {buf, len, off, 0};
+  outline o = {0};
+  bool outlined = walk_object(&z, on_log_member, &o);
+  lex_ws(&z);
+  outlined = outlined && z.i == len;
+  char *skel = NULL;
+  if (outlined) {
+    if (z.values > MAX_OUTER_VALUES) {
+      free(o.spans);
+      fail_at(&x, 0, "more than %u JSON values outside the results: the file was not read",
+              MAX_OUTER_VALUES);
+      return QG_EPARSE;
+    }
+    skel = qg_xmalloc(len + 1);
+    memcpy(skel, buf, len);
+    skel[len] = '\0';
+    for (size_t i = 0; i < o.nspans; i++)
+      for (size_t k = o.spans[i].open + 1; o.spans[i].open && k < o.spans[i].close; k++)
+        if (skel[k] != '\n')
+          skel[k] = ' ';
+    x.spans = o.spans;
+    x.nspans = o.nspans;
+  }
+  cJSON *root = qg_json_parse(diags, label, skel ? skel : buf, len);
+  free(skel);
+  if (!root) {
+    free(o.spans);
     return QG_EPARSE;
+  }
   qg_sarif_counts local;
   memset(&local, 0, sizeof(local));
   read_log(&x, root, &local);
   cJSON_Delete(root);
+  free(o.spans);
   if (x.errors)
     return QG_EPARSE;
   c->files++;
@@ -564,7 +878,7 @@ qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len,
 qg_status qg_sarif_import(const char *path, qg_sarif_counts *c, qg_result *diags) {
   unsigned char *buf = NULL;
   size_t len = 0;
-  qg_status st = qg_signal_read(path, &buf, &len, diags);
+  qg_status st = qg_signal_read_max(path, QG_SARIF_MAX_BYTES, &buf, &len, diags);
   if (st == QG_OK)
     st = qg_sarif_import_buffer(path, (const char *)buf, len, c, diags);
   free(buf);

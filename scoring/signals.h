@@ -18,6 +18,12 @@
 #include <stddef.h>
 
 #define QG_SIGNAL_MAX_BYTES (256u << 20)
+/* A SARIF log: the scanner's file cap. Its results are read one at a time, so
+ * memory is about twice the file, whatever it holds (see sarif_in.c). */
+#define QG_SARIF_MAX_BYTES (64u << 20)
+/* Results read from one SARIF log: GitHub code scanning takes at most 20 runs
+ * of 25,000; past it the file is an input error. */
+#define QG_SARIF_MAX_RESULTS 500000u
 
 /* ---- SARIF -------------------------------------------------------------------------- */
 

@@ -121,6 +121,23 @@ truncate -s 67108865 "$lim_dir/big.yaml"
 limit "file size" 2 1 \
   "qgate: $lim_dir/big.yaml: error: file is larger than the 67108864-byte cap, skipped (raise it with --max-file-size)" \
   "$lim_dir/big.yaml" "$lim_dir/one.yaml"
+rm -f "$lim_dir/big.yaml"
+# SARIF inputs (--sarif-in): their own 64 MiB cap (their results are streamed: memory is
+# about twice the file), on a sparse file one byte over it: an input error naming the
+# file; as for any invalid signal, nothing is scanned or written
+truncate -s 67108865 "$lim_dir/big.sarif"
+rm -f "$lim_dir/f.txt"
+$QGATE scan --sarif-in "$lim_dir/big.sarif" --format findings="$lim_dir/f.txt" "$lim_dir/one.yaml" \
+  >/dev/null 2>"$lim_dir/err.txt"; st=$?
+if [ $st -eq 2 ] && [ "$(cat "$lim_dir/err.txt")" = \
+  "qgate: $lim_dir/big.sarif: error: file is larger than the 67108864-byte cap" ] &&
+  ! [ -e "$lim_dir/f.txt" ]; then
+  lim_pass=$((lim_pass + 1))
+else
+  lim_fail=$((lim_fail + 1))
+  echo "limits: SARIF file size: exit $st (want 2), stderr:"
+  head -5 "$lim_dir/err.txt"
+fi
 rm -rf "$lim_dir"
 echo "$lim_pass passed, $lim_fail failed" >"$out"
 st=0

@@ -392,7 +392,7 @@ static void test_parallel_limit_and_waiting_retry(void **state) {
   (void)state;
   /* one slot: the request waiting for its retry must not hold it */
   mock_server *m = mock_start();
-  mock_add_response(m, "GET", "/a", "HTTP/1.1 503 Busy\nRetry-After: 1\n\n");
+  mock_add_response(m, "GET", "/a", "HTTP/1.1 503 Busy\n\n");
   mock_add_response(m, "GET", "/a", "HTTP/1.1 200 OK\n\na");
   mock_add_response(m, "GET", "/b", "HTTP/1.1 200 OK\n\nb");
   char *ua = url_for(m, "/a"), *ub = url_for(m, "/b");
@@ -403,7 +403,7 @@ static void test_parallel_limit_and_waiting_retry(void **state) {
   qg_http_options o = fast_opts();
   o.parallel = 1;
   o.retries = 1;
-  o.max_wait_ms = 300; /* caps Retry-After: 1 s */
+  o.backoff_ms = 300; /* (a Retry-After over max_wait_ms is not waited at all) */
   qg_http_response out[2];
   long long t0 = now_ms();
   assert_int_equal(qg_http_perform(rq, 2, &o, out), QG_OK);
@@ -946,6 +946,125 @@ static void test_retry_after_values(void **state) {
   assert_int_equal(qg_http_retry_after_ms("", now), -1);
   assert_int_equal(qg_http_retry_after_ms(NULL, now), -1);
   assert_true(qg_http_retry_after_ms("99999999999999999999", now) > 0); /* saturates */
+  /* overflow, sign and forms that are not the header's */
+  assert_int_equal(qg_http_retry_after_ms("9223372036854775808", now),
+                   qg_http_retry_after_ms("99999999999999999999", now));
+  assert_true(qg_http_retry_after_ms("Fri, 31 Dec 9999 23:59:59 GMT", now) > 0);
+  assert_int_equal(qg_http_retry_after_ms("+5", now), -1);
+  assert_int_equal(qg_http_retry_after_ms(" -1", now), -1);
+  assert_int_equal(qg_http_retry_after_ms("1e3", now), -1);
+  assert_int_equal(qg_http_retry_after_ms("5 5", now), -1);
+}
+
+/* ---- the deadline and the Retry-After cap (issue 17) ---------------------------- */
+
+static void one_request(mock_server *m, const char *path, const qg_http_options *o,
+                        qg_http_response *out) {
+  char *u = url_for(m, path);
+  qg_http_request rq = {0};
+  rq.method = "GET";
+  rq.url = u;
+  assert_int_equal(qg_http_perform(&rq, 1, o, out), QG_OK);
+  free(u);
+}
+
+static void test_deadline_cuts_attempt(void **state) {
+  (void)state;
+  mock_server *m = mock_start();
+  mock_add_response(m, "GET", "/slow", "HTTP/1.1 200 OK\nX-Mock-Delay-Ms: 3000\n\nlate");
+  qg_http_options o = fast_opts();
+  o.retries = 3; /* a cut attempt is not retried: no time is left */
+  o.deadline_ms = qg_http_now_ms() + 300;
+  qg_http_response out;
+  one_request(m, "/slow", &o, &out);
+  assert_int_equal(out.status, QG_ENET);
+  assert_true(out.deadline);
+  assert_int_equal(out.attempts, 1);
+  char *want = qg_xasprintf("deadline reached: the attempt was cut (http://127.0.0.1:%d/slow)",
+                            mock_port(m));
+  assert_string_equal(out.error, want);
+  free(want);
+  assert_int_equal(mock_nrequests(m), 1);
+  qg_http_response_cleanup(&out);
+  mock_stop(m);
+}
+
+static void test_deadline_passed_not_sent(void **state) {
+  (void)state;
+  mock_server *m = mock_start();
+  qg_http_options o = fast_opts();
+  o.deadline_ms = qg_http_now_ms() - 1;
+  qg_http_response out;
+  one_request(m, "/never", &o, &out);
+  assert_int_equal(out.status, QG_ENET);
+  assert_true(out.deadline);
+  assert_int_equal(out.attempts, 0);
+  char *want = qg_xasprintf("not sent: the deadline had passed (http://127.0.0.1:%d/never)",
+                            mock_port(m));
+  assert_string_equal(out.error, want);
+  free(want);
+  assert_string_equal(out.body, "");
+  assert_int_equal(mock_nrequests(m), 0);
+  qg_http_response_cleanup(&out);
+  mock_stop(m);
+}
+
+static void test_retry_after_over_cap(void **state) {
+  (void)state;
+  mock_server *m = mock_start();
+  mock_add_response(m, "GET", "/r", "HTTP/1.1 429 Too Many Requests\nRetry-After: 100000\n\nno");
+  mock_add_response(m, "GET", "/d",
+                    "HTTP/1.1 503 Busy\nRetry-After: Fri, 31 Dec 2100 23:59:59 GMT\n\nno");
+  qg_http_options o = fast_opts();
+  o.retries = 3;
+  o.max_wait_ms = 1000;
+  qg_http_response out;
+  one_request(m, "/r", &o, &out);
+  assert_int_equal(out.status, QG_OK);
+  assert_int_equal(out.code, 429);
+  assert_int_equal(out.attempts, 1);
+  assert_false(out.deadline);
+  assert_int_equal(out.retry_after_ms, 100000000);
+  assert_string_equal(out.not_retried, "Retry-After: 100000 is over the 1 s cap");
+  char *want = qg_xasprintf("HTTP 429; not retried: Retry-After: 100000 is over the 1 s cap "
+                            "(http://127.0.0.1:%d/r)", mock_port(m));
+  assert_string_equal(out.error, want);
+  free(want);
+  assert_string_equal(out.body, "no");
+  qg_http_response_cleanup(&out);
+  one_request(m, "/d", &o, &out); /* the HTTP-date form: as sent, not a count that changes */
+  assert_int_equal(out.code, 503);
+  assert_int_equal(out.attempts, 1);
+  assert_string_equal(out.not_retried,
+                      "Retry-After: Fri, 31 Dec 2100 23:59:59 GMT is over the 1 s cap");
+  qg_http_response_cleanup(&out);
+  assert_int_equal(mock_nrequests(m), 2);
+  mock_stop(m);
+}
+
+static void test_retry_wait_past_deadline(void **state) {
+  (void)state;
+  mock_server *m = mock_start();
+  mock_add_response(m, "GET", "/r", "HTTP/1.1 503 Busy\nRetry-After: 30\n\nbusy");
+  mock_add_response(m, "GET", "/b", "HTTP/1.1 503 Busy\n\nbusy");
+  qg_http_options o = fast_opts();
+  o.retries = 3;
+  o.max_wait_ms = 60000;
+  o.backoff_ms = 20000;
+  o.deadline_ms = qg_http_now_ms() + 10000; /* a 30 s (or 20 s) wait would end past it */
+  qg_http_response out;
+  one_request(m, "/r", &o, &out);
+  assert_int_equal(out.code, 503);
+  assert_int_equal(out.attempts, 1);
+  assert_true(out.deadline);
+  assert_string_equal(out.not_retried, "the deadline comes first");
+  qg_http_response_cleanup(&out);
+  one_request(m, "/b", &o, &out); /* the backoff, without Retry-After */
+  assert_int_equal(out.attempts, 1);
+  assert_string_equal(out.not_retried, "the deadline comes first");
+  qg_http_response_cleanup(&out);
+  assert_int_equal(mock_nrequests(m), 2);
+  mock_stop(m);
 }
 
 /* ---- the mock itself: chunked bodies, keep-alive, unscripted requests ---- */
@@ -1058,6 +1177,10 @@ int main(void) {
       cmocka_unit_test(test_signer_botocore_bedrock),
       cmocka_unit_test(test_signer_hosts_and_errors),
       cmocka_unit_test(test_retry_after_values),
+      cmocka_unit_test(test_deadline_cuts_attempt),
+      cmocka_unit_test(test_deadline_passed_not_sent),
+      cmocka_unit_test(test_retry_after_over_cap),
+      cmocka_unit_test(test_retry_wait_past_deadline),
       cmocka_unit_test(test_mock_raw_protocol),
   };
   return cmocka_run_group_tests_name("http", tests, setup, teardown);

@@ -52,6 +52,45 @@ static const qg_finding *find(const qg_result *r, const char *rule, const char *
   return NULL;
 }
 
+/* Issue 17: diagnostics are capped per file; the one that counts the rest has the
+ * highest level left out (and that one's status), so a file keeps its outcome. */
+static void test_diags_capped_per_file(void **state) {
+  (void)state;
+  qg_result r;
+  qg_result_init(&r);
+  qg_location f = {"f.yaml", 0, 0, 0, 0};
+  qg_result_diag(&r, QG_DIAG_WARNING, QG_EPARSE, &f, "before the cap"); /* not counted */
+  size_t saved = qg_result_cap_diags(&r, 2);
+  for (int i = 0; i < 5; i++)
+    qg_result_diag(&r, i == 3 ? QG_DIAG_ERROR : QG_DIAG_WARNING, i == 3 ? QG_ETOOBIG : QG_EPARSE,
+                   &f, "d%d", i);
+  qg_result_uncap_diags(&r, saved, &f);
+  assert_int_equal(saved, 0);
+  assert_int_equal(r.max_diags, 0);
+  assert_int_equal(r.diags.n, 4);
+  assert_string_equal(r.diags.items[1].message, "d0");
+  assert_string_equal(r.diags.items[2].message, "d1");
+  assert_string_equal(r.diags.items[3].message,
+                      "3 more diagnostics in this file were not reported");
+  assert_int_equal(r.diags.items[3].level, QG_DIAG_ERROR);
+  assert_int_equal(r.diags.items[3].status, QG_ETOOBIG);
+  assert_string_equal(r.diags.items[3].loc.path, "f.yaml");
+  /* warnings only: the count is a warning; one left out: singular; none: nothing */
+  saved = qg_result_cap_diags(&r, 1);
+  qg_result_diag(&r, QG_DIAG_NOTE, QG_EPARSE, &f, "n0");
+  qg_result_diag(&r, QG_DIAG_WARNING, QG_EPARSE, &f, "w1");
+  qg_result_uncap_diags(&r, saved, &f);
+  assert_int_equal(r.diags.n, 6);
+  assert_string_equal(r.diags.items[5].message,
+                      "1 more diagnostic in this file was not reported");
+  assert_int_equal(r.diags.items[5].level, QG_DIAG_WARNING);
+  saved = qg_result_cap_diags(&r, 1);
+  qg_result_diag(&r, QG_DIAG_NOTE, QG_EPARSE, &f, "alone");
+  qg_result_uncap_diags(&r, saved, &f);
+  assert_int_equal(r.diags.n, 7);
+  qg_result_cleanup(&r);
+}
+
 static void test_fingerprints_survive_moves(void **state) {
   (void)state;
   qg_result a, b;
@@ -321,6 +360,7 @@ static void test_threads_print_the_same(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_diags_capped_per_file),
       cmocka_unit_test(test_fingerprints_survive_moves),
       cmocka_unit_test(test_sarif_regions_are_real),
       cmocka_unit_test(test_codequality_fingerprints),

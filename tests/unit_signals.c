@@ -471,6 +471,102 @@ static void test_structure_errors(void **state) {
                 "got \"a\\x0ab\\\"\"");
 }
 
+
+/* ---- streamed results and the caps (issue 17: 10^6 results took 1 GB) ------------ */
+
+/* n results "{}" (counted as lint: level warning by default), joined by ",". Caller frees. */
+static char *many(size_t n, const char *one) {
+  size_t k = strlen(one);
+  char *s = malloc(n * (k + 1) + 3);
+  assert_non_null(s);
+  char *p = s;
+  *p++ = '[';
+  for (size_t i = 0; i < n; i++) {
+    if (i)
+      *p++ = ',';
+    memcpy(p, one, k);
+    p += k;
+  }
+  *p++ = ']';
+  *p = '\0';
+  return s;
+}
+
+static void test_results_at_cap(void **state) {
+  (void)state;
+  char *res = many(QG_SARIF_MAX_RESULTS, "{}");
+  char *s = sarif1("x", "", res);
+  qg_sarif_counts c = import(s, QG_OK);
+  assert_int_equal(c.results, QG_SARIF_MAX_RESULTS);
+  assert_int_equal(c.lint, QG_SARIF_MAX_RESULTS);
+  free(s);
+  free(res);
+}
+
+static void test_results_over_cap(void **state) {
+  (void)state;
+  char *res = many(QG_SARIF_MAX_RESULTS + 1, "{}");
+  char *s = sarif1("x", "", res);
+  expect_error(s, "runs[0].results[500000]: more than 500000 results in the file", 0, 0);
+  free(s);
+  free(res);
+}
+
+static void test_values_outside_results_capped(void **state) {
+  (void)state;
+  /* a dense rules array: 1,000,001 values would be a 100 MB tree */
+  char *rules = many(1000000, "0");
+  char *s = sarif1("x", rules, "[]");
+  expect_error(s, "more than 1000000 JSON values outside the results: the file was not read",
+               1, 1);
+  free(s);
+  free(rules);
+}
+
+static void test_values_in_one_result_capped(void **state) {
+  (void)state;
+  char *arr = many(100000, "0");
+  size_t n = strlen(arr) + 64;
+  char *one = malloc(n);
+  assert_non_null(one);
+  snprintf(one, n, "{\"properties\": {\"x\": %s}}", arr); /* 100,003 values */
+  char *s = sarif1("x", "", "[{}, {}]");
+  /* the second result, on line 2, is the big one */
+  char *nl = strstr(s, "{}, {}");
+  size_t pre = (size_t)(nl - s);
+  size_t m = strlen(s) + strlen(one) + 8;
+  char *t = malloc(m);
+  assert_non_null(t);
+  snprintf(t, m, "%.*s{},\n  %s%s", (int)pre, s, one, nl + 6);
+  expect_error(t, "a result of more than 100000 JSON values", 2, 3);
+  free(t);
+  free(s);
+  free(one);
+  free(arr);
+}
+
+static void test_streamed_result_syntax_error(void **state) {
+  (void)state;
+  /* the outline scan lets a bad literal through; the result's own parse places it */
+  expect_error(HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}},\n \"results\": [{},\n  {\"a\": tru}]}]}",
+               "invalid JSON near line 3, column 9", 3, 9);
+}
+
+static void test_streamed_first_results_key_only(void **state) {
+  (void)state;
+  /* cJSON reads the first "results"; the streamed reader too (two results, not one) */
+  qg_sarif_counts c = import(HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [{}, "
+                                  "{}], \"results\": [{}]}]}",
+                             QG_OK);
+  assert_int_equal(c.results, 2);
+  /* runs, results and a BOM: the positions and counts hold */
+  c = import("\xEF\xBB\xBF" HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [{}]},"
+             "{\"tool\": {\"driver\": {\"name\": \"y\"}}, \"results\": [{\"level\": \"note\"}, {}]}]}",
+             QG_OK);
+  assert_int_equal(c.results, 3);
+  assert_int_equal(c.lint, 2);
+}
+
 static void test_all_errors_reported(void **state) {
   (void)state;
   qg_result r;
@@ -695,6 +791,12 @@ static void test_metrics_files(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_results_at_cap),
+      cmocka_unit_test(test_results_over_cap),
+      cmocka_unit_test(test_values_outside_results_capped),
+      cmocka_unit_test(test_values_in_one_result_capped),
+      cmocka_unit_test(test_streamed_result_syntax_error),
+      cmocka_unit_test(test_streamed_first_results_key_only),
       cmocka_unit_test(test_level_default_warning),
       cmocka_unit_test(test_rule_default_level),
       cmocka_unit_test(test_result_levels),
