@@ -147,7 +147,7 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
     return;
   }
   size_t outlen = 0, count = 0;
-  char *text = qg_secrets_redact(red, (const char *)buf, len, &outlen, &count);
+  char *text = qg_redact(red, (const char *)buf, len, &outlen, &count, NULL);
   free(buf);
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
@@ -192,6 +192,27 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
     free(full);
   }
   return ds->n > 0;
+}
+
+/* ---- what the change shows ------------------------------------------------------------ */
+
+#define MAX_LEARN_TOTAL (64u << 20) /* bytes of whole files read for their secrets */
+
+typedef struct learner {
+  qg_secrets *red;
+  size_t bytes;
+} learner;
+
+/* Each changed file, whole, at both revisions (qg_change_opts.on_content):
+ * what the scanner reports in it is masked in its hunks, which lack the
+ * context (a Secret's `kind`, an env entry's `name`) that gives a value
+ * away. Past the cap the hunks are redacted on their own. */
+static void learn_content(void *ud, const char *data, size_t len) {
+  learner *l = ud;
+  if (l->bytes + len > MAX_LEARN_TOTAL || memchr(data, '\0', len))
+    return;
+  l->bytes += len;
+  (void)qg_secrets_learn(l->red, data, len);
 }
 
 /* ---- the prompt ------------------------------------------------------------------------ */
@@ -491,6 +512,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   co.base = run->base;
   co.exclude = (const char *const *)cfg->exclude;
   co.nexclude = cfg->nexclude;
+  learner learn = {run->redactor, 0};
+  co.on_content = learn_content;
+  co.content_ud = &learn;
   if (qg_change_read(&co, &ch, err, sizeof(err)) != QG_OK) {
     status = fail(out, QG_EGIT, "cannot read the change: %s", err);
     goto done;
@@ -550,7 +574,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     if (!f->patch || !f->patch_len)
       continue;
     size_t outlen = 0, count = 0;
-    char *red = qg_secrets_redact(run->redactor, f->patch, f->patch_len, &outlen, &count);
+    char *red = qg_redact(run->redactor, f->patch, f->patch_len, &outlen, &count, NULL);
     redacted += count;
     add_pieces(&pieces, &npieces, f, red, outlen, room, out);
     free(red);
