@@ -1158,6 +1158,19 @@ static void yaml_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c
       const qg_location *l = &tmp.findings.items[i].loc;
       size_t a = offset_of(&lm, buf, len, l->line, l->col);
       size_t b = l->end_line ? offset_of(&lm, buf, len, l->end_line, l->end_col) : a;
+      /* the value, as `qgate secrets` masks it: without its quotes or a block
+       * scalar's indicator line */
+      if (b - a >= 2 && (buf[a] == '"' || buf[a] == '\'') && buf[b - 1] == buf[a]) {
+        a++;
+        b--;
+      } else if (b > a && (buf[a] == '|' || buf[a] == '>')) {
+        const char *nl = memchr(buf + a, '\n', b - a);
+        a = nl ? (size_t)(nl - buf) + 1 : b;
+        while (a < b && (buf[a] == ' ' || buf[a] == '\t'))
+          a++;
+        while (b > a && (buf[b - 1] == '\n' || buf[b - 1] == '\r' || buf[b - 1] == ' '))
+          b--;
+      }
       if (b > a)
         add_span(c, a, b);
     }
@@ -1224,6 +1237,23 @@ static void auth_spans(const char *buf, size_t len, redact_ctx *c) {
 void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len) {
   if (!value || len < QG_REDACT_MIN_KNOWN)
     return;
+  /* a value over several lines (a private key) is also shown a line at a time, as
+   * in a diff, whose lines start with a marker: each of its lines is known too */
+  if (memchr(value, '\n', len)) {
+    for (const char *p = value, *end = value + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      const char *e = nl ? nl : end;
+      const char *a = p;
+      while (a < e && (*a == ' ' || *a == '\t'))
+        a++;
+      const char *b = e;
+      while (b > a && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
+        b--;
+      if ((size_t)(b - a) < len)
+        qg_secrets_add_known(s, a, (size_t)(b - a));
+      p = nl ? nl + 1 : end;
+    }
+  }
   for (size_t i = 0; i < s->nknown; i++)
     if (s->known[i].len == len && memcmp(s->known[i].v, value, len) == 0)
       return;
@@ -1322,4 +1352,85 @@ char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size
     *outlen = out.len;
   char *text = qg_buf_detach(&out);
   return text ? text : qg_xstrdup("");
+}
+
+/* The redacted form of a string of r's pool, redacted once per string: the
+ * same object name is on many findings, and the pool hands out one pointer
+ * per distinct string. */
+typedef struct pool_memo {
+  const char **from, **to; /* open addressing on the pointer */
+  size_t cap, n;
+} pool_memo;
+
+static const char *redact_pooled(qg_secrets *s, qg_result *r, pool_memo *m, const char *str) {
+  if (!str || !*str)
+    return str;
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    const char **from = qg_xcalloc(cap, sizeof(*from)), **to = qg_xcalloc(cap, sizeof(*to));
+    for (size_t i = 0; i < m->cap; i++) {
+      if (!m->from[i])
+        continue;
+      size_t h = (size_t)(qg_hash64(&m->from[i], sizeof(char *), 0) & (cap - 1));
+      while (from[h])
+        h = (h + 1) & (cap - 1);
+      from[h] = m->from[i];
+      to[h] = m->to[i];
+    }
+    free((void *)m->from);
+    free((void *)m->to);
+    m->from = from;
+    m->to = to;
+    m->cap = cap;
+  }
+  size_t h = (size_t)(qg_hash64(&str, sizeof(char *), 0) & (m->cap - 1));
+  while (m->from[h] && m->from[h] != str)
+    h = (h + 1) & (m->cap - 1);
+  if (m->from[h])
+    return m->to[h];
+  size_t len = strlen(str), outlen = 0, count = 0;
+  char *red = qg_redact(s, str, len, &outlen, &count, NULL);
+  const char *to = count ? qg_result_intern(r, red) : str;
+  free(red);
+  m->from[h] = str;
+  m->to[h] = to;
+  m->n++;
+  return to;
+}
+
+static void redact_owned(qg_secrets *s, char **str) {
+  if (!*str || !**str)
+    return;
+  size_t outlen = 0, count = 0;
+  char *red = qg_redact(s, *str, strlen(*str), &outlen, &count, NULL);
+  if (count) {
+    free(*str);
+    *str = red;
+  } else {
+    free(red);
+  }
+}
+
+void qg_redact_result(qg_secrets *s, qg_result *r) {
+  if (!s)
+    return;
+  pool_memo m = {NULL, NULL, 0, 0};
+  for (size_t i = 0; i < r->findings.n; i++) {
+    qg_finding *f = &r->findings.items[i];
+    redact_owned(s, &f->message);
+    qg_context *c = &f->ctx;
+    c->api_version = redact_pooled(s, r, &m, c->api_version);
+    c->kind = redact_pooled(s, r, &m, c->kind);
+    c->namespace_ = redact_pooled(s, r, &m, c->namespace_);
+    c->name = redact_pooled(s, r, &m, c->name);
+    c->container = redact_pooled(s, r, &m, c->container);
+    c->field = redact_pooled(s, r, &m, c->field);
+    f->justification = redact_pooled(s, r, &m, f->justification);
+    if (f->fix)
+      redact_owned(s, &f->fix->description);
+  }
+  for (size_t i = 0; i < r->diags.n; i++)
+    redact_owned(s, &r->diags.items[i].message);
+  free((void *)m.from);
+  free((void *)m.to);
 }

@@ -85,6 +85,13 @@ void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len);
  * Secret`). Returns how many new values it learnt. */
 size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len);
 
+/* Redacts (qg_redact) every text of r that reports show, in place: each
+ * finding's message, object (API version, kind, namespace, name), container,
+ * field, suppression justification and fix description, and each
+ * diagnostic's message. Paths are left as they are (they locate findings).
+ * A secret-free result is unchanged, fingerprints included. s NULL: no-op. */
+void qg_redact_result(qg_secrets *s, qg_result *r);
+
 /* The masked form of a secret: a short prefix and the length,
  * e.g. "ghp_****…(40 chars)". Caller frees. */
 char *qg_secret_mask(const char *secret, size_t len);
