@@ -686,6 +686,17 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     else
       snprintf(perr, sizeof(perr), "%s", h->error);
     if (st != QG_OK) {
+      /* a server's error body may echo the request's headers, the key among them */
+      char *safe = qg_redact(run->redactor, perr, strlen(perr), NULL, NULL, NULL);
+      size_t n = strlen(safe);
+      if (n >= sizeof(perr)) { /* cut, but not inside a character */
+        n = sizeof(perr) - 1;
+        while (n > 0 && ((unsigned char)safe[n] & 0xC0) == 0x80)
+          n--;
+      }
+      memcpy(perr, safe, n);
+      perr[n] = '\0';
+      free(safe);
       out->failed++;
       if (!*first_error)
         snprintf(first_error, sizeof(first_error), "%s", perr);
