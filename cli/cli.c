@@ -1037,6 +1037,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
   qg_comment_opts copt = {0};
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
   copt.max_inline = cfg->comment_max_inline;
+  copt.redactor = red;
   qg_comment_outcome out;
   qg_status st = qg_host_comment(&ctx, rep, chp, &copt, &out);
   fprintf(io->err,

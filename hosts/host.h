@@ -7,7 +7,8 @@
  * discussion resolved on GitLab); findings on unchanged lines go to the
  * summary only. Text from the repository or a model is escaped so that it
  * cannot mention anyone, inject HTML or break the Markdown around it.
- * Nothing here prints; the token never appears in any error text. */
+ * Nothing here prints; the token never appears in any error text, nor any
+ * secret a host's reply quotes (qg_redact). */
 #ifndef QG_HOST_H
 #define QG_HOST_H
 
@@ -62,6 +63,10 @@ typedef struct qg_comment_opts {
   long timeout_ms;      /* per request; 0: 30000 */
   int retries;          /* 0: 3; -1: none */
   long backoff_ms;      /* 0: 1000 */
+  struct qg_secrets *redactor; /* borrowed: what the hosts answer is redacted with it
+                                  (qg_redact) before it is kept in an error text, the
+                                  token added to its known values; NULL: a redactor
+                                  of the token and the authorization shapes alone */
 } qg_comment_opts;
 
 typedef struct qg_comment_outcome {
