@@ -591,6 +591,8 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
   return status;
 }
 
+static void print_diags_redacted(const qg_cli_io *io, qg_result *r);
+
 /* Loads --config FILE, or .qgate.yml at the repository root (or here) when
  * it exists. Returns QG_EXIT_PASS, or QG_EXIT_INPUT after printing the
  * errors. *loaded says whether there was a file. */
@@ -619,7 +621,7 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
   qg_result_init(&tmp);
   qg_status st = qg_config_load(cfg, path, o->profile, &tmp);
   free(path);
-  print_diags(io, &tmp);
+  print_diags_redacted(io, &tmp);
   qg_result_cleanup(&tmp);
   *loaded = true;
   return st == QG_OK ? QG_EXIT_PASS : QG_EXIT_INPUT;
@@ -889,6 +891,25 @@ static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
   else
     qg_secrets_free(out);
   return st == QG_OK;
+}
+
+/* Prints r's diagnostics redacted (qg_redact_result), for those printed before
+ * the run's redactor exists (the configuration's, the signals'): they may echo
+ * what the repository wrote. The registry's secret rules and the environment's
+ * credentials, built only when there is something to print. */
+static void print_diags_redacted(const qg_cli_io *io, qg_result *r) {
+  if (r->diags.n) {
+    qg_config none;
+    qg_config_init(&none);
+    qg_ruleset rs = {0};
+    qg_secrets *red = NULL;
+    if (new_redactor(&none, false, &rs, &red, NULL))
+      qg_redact_result(red, r);
+    qg_secrets_free(&red);
+    qg_ruleset_cleanup(&rs);
+    qg_config_cleanup(&none);
+  }
+  print_diags(io, r);
 }
 
 /* The redactor, built on first need (quietly: new_redactor). */
@@ -1276,7 +1297,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     qg_result tmp;
     qg_result_init(&tmp);
     qg_status cst = qg_config_apply_rules(&cfg, &rs, &tmp);
-    print_diags(io, &tmp);
+    print_diags_redacted(io, &tmp);
     qg_result_cleanup(&tmp);
     if (cst != QG_OK)
       goto out;
@@ -1315,7 +1336,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     qg_result tmp;
     qg_result_init(&tmp);
     bool ok = read_signals(&o, &cfg, &sig, &tmp);
-    print_diags(io, &tmp);
+    print_diags_redacted(io, &tmp);
     qg_result_cleanup(&tmp);
     if (!ok)
       goto out;
