@@ -438,7 +438,7 @@ static void test_redact_auth_shapes(void **state) {
   char *k4 = expand("{9:D}{9:A}");
   const char *fmt = "HTTP 401: headers: Authorization: Bearer %s; x-api-key: %s; "
                     "PRIVATE-TOKEN: %s; Authorization: token %s; missing Bearer token; the "
-                    "token budget is spent";
+                    "token budget is spent; Basic authentication; Bearer authorization";
   char *text = qg_xasprintf(fmt, k1, k2, k3, k4);
   size_t count = 0;
   char *red = qg_redact(s, text, strlen(text), NULL, &count, NULL);

@@ -1224,10 +1224,19 @@ static void auth_spans(const char *buf, size_t len, redact_ctx *c) {
             v++;
       }
       size_t e = v;
-      bool digit = false;
-      while (e < len && token_byte((unsigned char)buf[e]))
-        digit |= isdigit((unsigned char)buf[e++]) != 0;
-      if (e - v >= shapes[k].min && (digit || !shapes[k].digit))
+      bool digit = false, sym = false, upper = false, lower = false;
+      for (; e < len && token_byte((unsigned char)buf[e]); e++) {
+        unsigned char b = (unsigned char)buf[e];
+        digit |= isdigit(b) != 0;
+        sym |= b == '+' || b == '/' || b == '=' || b == '_';
+        upper |= isupper(b) != 0;
+        lower |= islower(b) != 0;
+      }
+      /* a token has a digit, a symbol of base64 or of a key, or is long and of mixed
+       * case: "Basic authentication" is a word */
+      bool tokenish = shapes[k].digit ? digit
+                                      : digit || sym || (upper && lower && e - v >= 16);
+      if (e - v >= shapes[k].min && tokenish)
         add_span(c, v, e);
       break;
     }
