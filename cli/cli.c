@@ -886,10 +886,12 @@ static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
   if (io)
     print_diags(io, &tmp);
   qg_result_cleanup(&tmp);
-  if (st == QG_OK)
+  if (st == QG_OK) {
     add_env_credentials(*out, cfg);
-  else
+  } else {
     qg_secrets_free(out);
+    qg_ruleset_cleanup(rs); /* ready for another try */
+  }
   return st == QG_OK;
 }
 

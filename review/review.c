@@ -762,6 +762,19 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     snprintf(out->reason, sizeof(out->reason), "%zu of %zu chunks reviewed", reviewed, nchunks);
 
 done:
+  /* what the outcome says goes to reports and the terminal: servers and the model
+   * may have echoed a credential into it */
+  for (size_t i = 0; i < out->nskipped + out->nnotes; i++) {
+    char **line = i < out->nskipped ? &out->skipped[i] : &out->notes[i - out->nskipped];
+    size_t count = 0;
+    char *safe = qg_redact(run->redactor, *line, strlen(*line), NULL, &count, NULL);
+    if (count) {
+      free(*line);
+      *line = safe;
+    } else {
+      free(safe);
+    }
+  }
   for (size_t i = 0; i < nchunks; i++) {
     free(chunks[i].user);
     free(chunks[i].reply);
