@@ -649,6 +649,8 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
   return status;
 }
 
+static void print_diags_redacted(const qg_cli_io *io, qg_result *r);
+
 /* Loads --config FILE, or .qgate.yml at the repository root (or here) when
  * it exists. Returns QG_EXIT_PASS, or QG_EXIT_INPUT after printing the
  * errors. *loaded says whether there was a file. The repository's own file
@@ -704,10 +706,15 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
   qg_result_init(&tmp);
   qg_status st = qg_config_load(cfg, path, o->profile, &tmp);
   free(path);
-  print_diags(io, &tmp);
+  print_diags_redacted(io, &tmp);
   qg_result_cleanup(&tmp);
   *loaded = true;
   return st == QG_OK ? QG_EXIT_PASS : QG_EXIT_INPUT;
+}
+
+/* A redacted copy of s (qg_redact), for what goes to the terminal; caller frees. */
+static char *redacted(qg_secrets *red, const char *s) {
+  return qg_redact(red, s ? s : "", s ? strlen(s) : 0, NULL, NULL, NULL);
 }
 
 /* --fix: rewrites every file with fixable findings (or, with --dry-run,
@@ -716,7 +723,7 @@ static int load_config(const cli_opts *o, qg_config *cfg, bool *loaded, const qg
  * other files are fixed). A file that cannot be written is QG_EXIT_RUNTIME.
  * Only the fixes written are counted as applied. */
 static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
-                       const qg_cli_io *io) {
+                       qg_secrets *red, const qg_cli_io *io) {
   int status = QG_EXIT_PASS;
   size_t files = 0, fixes = 0;
   const char *last = NULL;
@@ -756,7 +763,14 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
         files++;
         fixes += applied;
         char *diff = qg_diff_unified(last, (const char *)buf, len, out, outlen);
-        fputs(diff, io->out);
+        /* the diff's context shows lines of the file without what gave their secrets
+         * away (a Secret's kind, an env entry's name): what the file holds, read
+         * whole, is masked wherever the diff shows it */
+        (void)qg_secrets_learn(red, (const char *)buf, len);
+        (void)qg_secrets_learn(red, out, outlen);
+        char *safe = redacted(red, diff);
+        fputs(safe, io->out);
+        free(safe);
         free(diff);
       } else if (qg_write_file_atomic(last, out, outlen, NULL, &err_no) != QG_OK) {
         errorf(io, "%s: cannot write the fixed file: %s", last, qg_fs_strerror(err_no));
@@ -955,8 +969,28 @@ static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
   }
 }
 
-/* The redaction engine for what the review sends: every secret rule of the
- * registry and the configuration, whatever --select and --ignore say. */
+/* The credentials qgate may hold, from the environment: masked (qg_redact)
+ * wherever a server or the repository echoes them. */
+static void add_env_credentials(qg_secrets *red, const qg_config *cfg) {
+  static const char *const vars[] = {"OPENAI_API_KEY",    "ANTHROPIC_API_KEY",
+                                     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                     "AWS_SESSION_TOKEN", "GITHUB_TOKEN",
+                                     "GH_TOKEN",          "GITLAB_TOKEN",
+                                     "CI_JOB_TOKEN",      "SLACK_WEBHOOK_URL"};
+  for (size_t i = 0; i <= QG_ARRAY_LEN(vars); i++) {
+    const char *name = i < QG_ARRAY_LEN(vars) ? vars[i] : cfg->review.api_key_env;
+    const char *v = name ? getenv(name) : NULL;
+    if (v)
+      qg_secrets_add_known(red, v, strlen(v));
+  }
+}
+
+/* The redaction engine for everything qgate prints or sends (qg_redact):
+ * every secret rule of the registry and the configuration, whatever
+ * --select and --ignore say, and the credentials of the environment. With
+ * io NULL it is quiet, and a custom rule that does not compile is left out
+ * (the scan that runs it reports it); else its problems are printed and it
+ * fails. */
 static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg_secrets **out,
                          const qg_cli_io *io) {
   qg_ruleset_init(rs);
@@ -968,15 +1002,55 @@ static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
       rs->on[i] = true;
   if (st == QG_OK)
     st = qg_secrets_new(rs, have_cfg ? cfg : NULL, &tmp, out);
-  print_diags(io, &tmp);
+  if (st != QG_OK && !io) {
+    qg_secrets_free(out);
+    st = qg_secrets_new(rs, NULL, &tmp, out);
+  }
+  if (io)
+    print_diags(io, &tmp);
   qg_result_cleanup(&tmp);
+  if (st == QG_OK) {
+    add_env_credentials(*out, cfg);
+  } else {
+    qg_secrets_free(out);
+    qg_ruleset_cleanup(rs); /* ready for another try */
+  }
   return st == QG_OK;
 }
 
+/* Prints r's diagnostics redacted (qg_redact_result), for those printed before
+ * the run's redactor exists (the configuration's, the signals'): they may echo
+ * what the repository wrote. The registry's secret rules and the environment's
+ * credentials, built only when there is something to print. */
+static void print_diags_redacted(const qg_cli_io *io, qg_result *r) {
+  if (r->diags.n) {
+    qg_config none;
+    qg_config_init(&none);
+    qg_ruleset rs = {0};
+    qg_secrets *red = NULL;
+    if (new_redactor(&none, false, &rs, &red, NULL))
+      qg_redact_result(red, r);
+    qg_secrets_free(&red);
+    qg_ruleset_cleanup(&rs);
+    qg_config_cleanup(&none);
+  }
+  print_diags(io, r);
+}
+
+/* The redactor, built on first need (quietly: new_redactor). */
+static qg_secrets *need_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg,
+                                 bool have_cfg) {
+  if (!*red)
+    (void)new_redactor(cfg, have_cfg, rs, red, NULL);
+  return *red;
+}
+
 /* What the review did, on standard error: one line, then what it left out. */
-static void review_summary(const qg_review_outcome *rv, const qg_cli_io *io) {
+static void review_summary(const qg_review_outcome *rv, qg_secrets *red, const qg_cli_io *io) {
   if (rv->state == QG_REVIEW_FAILED || rv->state == QG_REVIEW_NOT_CONFIGURED) {
-    fprintf(io->err, "qgate: review: not measured: %s\n", rv->reason);
+    char *t = redacted(red, rv->reason);
+    fprintf(io->err, "qgate: review: not measured: %s\n", t);
+    free(t);
   } else {
     fprintf(io->err,
             "qgate: review: %zu file%s in %zu chunk%s (%zu request%s, %zu from the cache): %zu "
@@ -987,10 +1061,17 @@ static void review_summary(const qg_review_outcome *rv, const qg_cli_io *io) {
             rv->state == QG_REVIEW_PARTIAL ? "; partial: " : "",
             rv->state == QG_REVIEW_PARTIAL ? rv->reason : "");
   }
-  for (size_t i = 0; i < rv->nskipped; i++)
-    fprintf(io->err, "qgate: review: skipped: %s\n", rv->skipped[i]);
-  for (size_t i = 0; i < rv->nnotes; i++)
-    fprintf(io->err, "qgate: review: note: %s\n", rv->notes[i]);
+  /* what servers and the model said may echo a credential */
+  for (size_t i = 0; i < rv->nskipped; i++) {
+    char *t = redacted(red, rv->skipped[i]);
+    fprintf(io->err, "qgate: review: skipped: %s\n", t);
+    free(t);
+  }
+  for (size_t i = 0; i < rv->nnotes; i++) {
+    char *t = redacted(red, rv->notes[i]);
+    fprintf(io->err, "qgate: review: note: %s\n", t);
+    free(t);
+  }
 }
 
 /* GitHub workflow commands: "%" and line ends escaped in the message, and ":"
@@ -1064,7 +1145,8 @@ static void annotations(const qg_report *rep, const qg_cli_io *io) {
 /* --comment github|gitlab: after the reports are written. Sets *usage for
  * a missing context, *failed when the host refused something. */
 static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_report *rep,
-                          long long deadline, const qg_cli_io *io, bool *usage, bool *failed) {
+                          long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
+                          bool *failed) {
   if (!strcmp(o->comment, "annotations")) {
     annotations(rep, io);
     return;
@@ -1103,6 +1185,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
   copt.max_inline = cfg->comment_max_inline;
   copt.deadline_ms = deadline;
+  copt.redactor = red;
   qg_comment_outcome out;
   qg_status st = qg_host_comment(&ctx, rep, chp, &copt, &out);
   fprintf(io->err,
@@ -1116,7 +1199,9 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     fprintf(io->err, "qgate: comment: %zu more inline comments over comment.max_inline\n",
             out.over_cap);
   if (st != QG_OK) {
-    errorf(io, "--comment %s: %s", o->comment, out.error);
+    char *e = redacted(red, out.error); /* a host's error body may echo the token */
+    errorf(io, "--comment %s: %s", o->comment, e);
+    free(e);
     *failed = true;
   }
   qg_change_cleanup(&ch);
@@ -1346,7 +1431,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     qg_result tmp;
     qg_result_init(&tmp);
     qg_status cst = qg_config_apply_rules(&cfg, &rs, &tmp);
-    print_diags(io, &tmp);
+    print_diags_redacted(io, &tmp);
     qg_result_cleanup(&tmp);
     if (cst != QG_OK)
       goto out;
@@ -1385,7 +1470,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     qg_result tmp;
     qg_result_init(&tmp);
     bool ok = read_signals(&o, &cfg, &sig, &tmp);
-    print_diags(io, &tmp);
+    print_diags_redacted(io, &tmp);
     qg_result_cleanup(&tmp);
     if (!ok)
       goto out;
@@ -1468,7 +1553,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   bool fix_refused = false; /* a file --fix would not rewrite: an input error */
   if (o.fix) {
-    int fst = apply_fixes(&scan, &r, o.dry_run, io);
+    qg_secrets *fix_red = o.dry_run ? need_redactor(&redactor, &rs_red, &cfg, have_cfg) : NULL;
+    int fst = apply_fixes(&scan, &r, o.dry_run, fix_red, io);
     if (fst == QG_EXIT_RUNTIME) {
       status = QG_EXIT_RUNTIME;
       goto out;
@@ -1494,7 +1580,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
         errorf(io, "review: %s", review.reason);
         goto out;
       }
-      review_summary(&review, io);
+      review_summary(&review, redactor, io);
       if (mode == RUN_REVIEW)
         r.stats.files = review.files;
       review_failed = cfg.review.required && !o.dry_run &&
@@ -1521,6 +1607,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   for (size_t i = 0; i < r.findings.n && !fail_never && mode != RUN_SCAN; i++)
     gate_failed |= !r.findings.items[i].suppressed_by && !r.findings.items[i].in_base &&
                    r.findings.items[i].severity >= fail_on;
+  /* every text of the result is redacted before anything shows it: object names,
+   * messages, echoed annotation values, diagnostics */
+  if (r.findings.n || r.diags.n || o.comment)
+    qg_redact_result(need_redactor(&redactor, &rs_red, &cfg, have_cfg), &r);
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
   const char *rep_base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base;
@@ -1567,7 +1657,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   bool host_usage = false, host_failed = false;
   long long host_at = qg_http_now_ms() + o.host_deadline_ms; /* one for every host call */
   if (o.comment) /* after the reports: they are written whatever the host says */
-    post_comments(&o, &cfg, &rep, host_at, io, &host_usage, &host_failed);
+    post_comments(&o, &cfg, &rep, host_at, redactor, io, &host_usage, &host_failed);
   if (o.notify && mode == RUN_SCAN)
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
 
@@ -1654,6 +1744,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   qg_config_init(&cfg);
   qg_shard_input *in = NULL;
   size_t nin = 0;
+  qg_secrets *red_owned = NULL;
+  qg_ruleset rs_red = {0};
   int status = parse_args(argc, argv, 2, &o, io);
   if (status != QG_EXIT_PASS)
     goto out;
@@ -1737,8 +1829,11 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       .review = m.reviewed ? &m.review : NULL,
       .threads = qg_scan_threads(o.jobs),
   };
+  /* the shards' texts were redacted by the shards; what the hosts answer is not */
+  qg_secrets *red = m.reviewed || o.comment ? need_redactor(&red_owned, &rs_red, &cfg, have_cfg)
+                                            : NULL;
   if (m.reviewed)
-    review_summary(&m.review, io);
+    review_summary(&m.review, red, io);
   print_diags(io, &m.result);
   int wstatus = write_reports(&o, &rep, io);
   if (rep.score)
@@ -1746,7 +1841,7 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   bool host_usage = false, host_failed = false;
   long long host_at = qg_http_now_ms() + o.host_deadline_ms; /* one for every host call */
   if (o.comment)
-    post_comments(&o, &cfg, &rep, host_at, io, &host_usage, &host_failed);
+    post_comments(&o, &cfg, &rep, host_at, red, io, &host_usage, &host_failed);
   if (o.notify && m.scored) {
     cfg.score = m.policy; /* the shards' policy: its high-findings limit */
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
@@ -1767,6 +1862,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
            : gate_failed               ? QG_EXIT_FAIL
                                        : QG_EXIT_PASS;
 out:
+  qg_secrets_free(&red_owned);
+  qg_ruleset_cleanup(&rs_red);
   qg_config_cleanup(&cfg);
   if (merged)
     qg_merged_cleanup(&m);

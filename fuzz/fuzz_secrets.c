@@ -98,10 +98,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   qg_result_cleanup(&whole);
 
   size_t outlen = 0, count = 0;
-  char *red = qg_secrets_redact(g_secrets, buf, len, &outlen, &count);
+  char *red = qg_redact(g_secrets, buf, len, &outlen, &count, NULL);
   FUZZ_CHECK(red != NULL, "no redacted copy");
-  /* a repeat of one secret may overlap another: they are masked as one */
-  FUZZ_CHECK((count > 0) == (text_findings > 0), "%zu masked, %zu found", count, text_findings);
+  /* a repeat of one secret may overlap another: they are masked as one; the
+   * YAML-aware pass and the authorization shapes mask more than the text pass finds */
+  FUZZ_CHECK(count > 0 || text_findings == 0, "%zu masked, %zu found", count, text_findings);
   for (size_t i = 0; i < r.findings.n; i++) {
     const qg_finding *f = &r.findings.items[i];
     FUZZ_CHECK(f->message && !strstr(f->message, "\n"), "finding %zu: message", i);

@@ -187,15 +187,6 @@ typedef struct gh {
   bool failed;
 } gh;
 
-/* Overwrites every copy of the token in s with '*': a server may echo what it was sent. */
-static void scrub(char *s, const char *token) {
-  size_t tn = token ? strlen(token) : 0;
-  if (tn < 4)
-    return; /* no real token is that short; a short one would mask ordinary text */
-  for (char *p = strstr(s, token); p; p = strstr(p + tn, token))
-    memset(p, '*', tn);
-}
-
 static void gh_fail(gh *g, const char *fmt, ...) QG_PRINTF(2, 3);
 static void gh_fail(gh *g, const char *fmt, ...) {
   g->failed = true;
@@ -203,9 +194,11 @@ static void gh_fail(gh *g, const char *fmt, ...) {
     return; /* the first failure is the one that explains the rest */
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(g->out->error, sizeof(g->out->error), fmt, ap);
+  char *e = qg_xvasprintf(fmt, ap);
   va_end(ap);
-  scrub(g->out->error, g->ctx->token);
+  /* a server may echo what it was sent, the token among it */
+  qg_host_error_text(g->o.redactor, e, g->out->error, sizeof(g->out->error));
+  free(e);
 }
 
 /* Appends s to b with control characters as spaces, at most max bytes (then "..."). */

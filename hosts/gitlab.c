@@ -16,6 +16,7 @@
 #include "hosts/internal.h"
 
 #include "core/http.h"
+#include "scanners/secrets/secrets.h"
 #include "scoring/score.h"
 
 #include <cjson/cJSON.h>
@@ -126,6 +127,7 @@ typedef struct gl {
   qg_comment_outcome *out;
   qg_status st;
   bool dead; /* nothing answered, or the token was refused: no further request */
+  qg_secrets *red; /* borrowed: opts.redactor, the token known to it */
 } gl;
 
 /* The end of s cut back so that it ends neither inside a UTF-8 sequence nor
@@ -145,8 +147,8 @@ static size_t clean_cut(const char *s, size_t n) {
   return n;
 }
 
-/* Records the first failure in out->error: the token is masked should a
- * reply have quoted it, control characters become spaces, and a cut never
+/* Records the first failure in out->error: the token and any secret are
+ * masked (qg_redact) should a reply have quoted them, control characters become spaces, and a cut never
  * splits a character. */
 static void QG_PRINTF(2, 3) fail(gl *g, const char *fmt, ...) {
   g->st = QG_ENET;
@@ -156,11 +158,10 @@ static void QG_PRINTF(2, 3) fail(gl *g, const char *fmt, ...) {
   va_start(ap, fmt);
   char *e = qg_xvasprintf(fmt, ap);
   va_end(ap);
-  const char *tok = g->ctx->token;
-  size_t tl = tok ? strlen(tok) : 0;
-  if (tl >= 8) /* before the cut: no part of it may be left at the end */
-    for (char *p = strstr(e, tok); p; p = strstr(p + tl, tok))
-      memset(p, '*', tl);
+  /* masked before the cut: no part of a secret may be left at the end */
+  char *safe = qg_redact(g->red, e, strlen(e), NULL, NULL, NULL);
+  free(e);
+  e = safe;
   for (char *p = e; *p; p++)
     if ((unsigned char)*p < 0x20 || *p == 0x7f)
       *p = ' ';
@@ -614,6 +615,7 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   g.ctx = ctx;
   g.out = out;
   g.st = QG_OK;
+  g.red = opts.redactor;
   g.auth = qg_xasprintf("PRIVATE-TOKEN: %s", ctx->token ? ctx->token : "");
   g.http.timeout_ms = opts.timeout_ms;
   g.http.retries = opts.retries;

@@ -1,5 +1,6 @@
 /* host.c: the pull/merge request context, escaping and the summary body. */
 #include "hosts/internal.h"
+#include "scanners/secrets/secrets.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -36,8 +37,40 @@ void qg_host_ctx_cleanup(qg_host_ctx *c) {
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out) {
   memset(out, 0, sizeof(*out));
-  return ctx->kind == QG_HOST_GITHUB ? qg_github_comment(ctx, rep, change, opts, out)
-                                     : qg_gitlab_comment(ctx, rep, change, opts, out);
+  qg_comment_opts o = opts ? *opts : (qg_comment_opts){0};
+  qg_secrets *own = NULL;
+  qg_ruleset none = {0}; /* no rule: the token and the authorization shapes alone */
+  if (!o.redactor) {
+    qg_result tmp;
+    qg_result_init(&tmp);
+    (void)qg_secrets_new(&none, NULL, &tmp, &own);
+    qg_result_cleanup(&tmp);
+    o.redactor = own;
+  }
+  if (ctx->token)
+    qg_secrets_add_known(o.redactor, ctx->token, strlen(ctx->token));
+  qg_status st = ctx->kind == QG_HOST_GITHUB ? qg_github_comment(ctx, rep, change, &o, out)
+                                             : qg_gitlab_comment(ctx, rep, change, &o, out);
+  qg_secrets_free(&own);
+  return st;
+}
+
+void qg_host_error_text(qg_secrets *red, const char *text, char *out, size_t size) {
+  if (!size)
+    return;
+  char *e = qg_redact(red, text, strlen(text), NULL, NULL, NULL);
+  size_t n = 0;
+  for (char *p = e; *p; p++, n++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  if (n >= size) {
+    n = size - 1;
+    while (n > 0 && ((unsigned char)e[n] & 0xC0) == 0x80)
+      n--;
+  }
+  memcpy(out, e, n);
+  out[n] = '\0';
+  free(e);
 }
 
 qg_comment_opts qg_host_opts(const qg_comment_opts *o) {

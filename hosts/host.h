@@ -7,7 +7,8 @@
  * discussion resolved on GitLab); findings on unchanged lines go to the
  * summary only. Text from the repository or a model is escaped so that it
  * cannot mention anyone, inject HTML or break the Markdown around it.
- * Nothing here prints; the token never appears in any error text. */
+ * Nothing here prints; the token never appears in any error text, nor any
+ * secret a host's reply quotes (qg_redact). */
 #ifndef QG_HOST_H
 #define QG_HOST_H
 
@@ -64,6 +65,10 @@ typedef struct qg_comment_opts {
   long backoff_ms;      /* 0: 1000 */
   long long deadline_ms; /* a qg_http_now_ms() time after which no request is made (a
                             running one is cut, a wait past it is not taken); 0: none */
+  struct qg_secrets *redactor; /* borrowed: what the hosts answer is redacted with it
+                                  (qg_redact) before it is kept in an error text, the
+                                  token added to its known values; NULL: a redactor
+                                  of the token and the authorization shapes alone */
 } qg_comment_opts;
 
 /* The default budget of every host call of one run (--host-deadline). */

@@ -17,6 +17,11 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
  * bytes with a note when cut). Caller frees. */
 char *qg_host_summary_body(const qg_report *rep, size_t max_body);
 
+/* Writes a failure's text into out[0..size): what qg_redact masks masked (red: the
+ * run's redactor, the token known to it; before any cut, so no piece of a secret is
+ * left at the end), control characters as spaces, cut so that no character is split. */
+void qg_host_error_text(struct qg_secrets *red, const char *text, char *out, size_t size);
+
 /* The options with their defaults filled in. */
 qg_comment_opts qg_host_opts(const qg_comment_opts *o);
 

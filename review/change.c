@@ -12,6 +12,7 @@
 #define DEFAULT_CONTEXT 3
 #define DEFAULT_MAX_PATCH (256u * 1024u)
 #define DEFAULT_MAX_FILES 10000u
+#define DEFAULT_MAX_CONTENT (4u << 20)
 /* how much of a file is searched for a "Code generated ... DO NOT EDIT" marker */
 #define MARKER_WINDOW 1024
 
@@ -229,6 +230,19 @@ static bool read_file(git_repository *repo, git_diff *diff, size_t idx, const qg
     f->skip = QG_CHANGE_GENERATED;
   if (f->skip != QG_CHANGE_KEPT)
     return true;
+  if (o->on_content) {
+    const git_oid *ids[2] = {&d->old_file.id, &d->new_file.id};
+    size_t max = o->max_content ? o->max_content : DEFAULT_MAX_CONTENT;
+    for (int k = 0; k < 2; k++) {
+      git_blob *blob = NULL;
+      if (git_oid_is_zero(ids[k]) || git_blob_lookup(&blob, repo, ids[k]) != 0)
+        continue;
+      size_t n = (size_t)git_blob_rawsize(blob);
+      if (n <= max && git_blob_rawcontent(blob))
+        o->on_content(o->content_ud, git_blob_rawcontent(blob), n);
+      git_blob_free(blob);
+    }
+  }
   return read_patch(diff, idx, max_patch, f, err, errsz);
 }
 

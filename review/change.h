@@ -72,6 +72,15 @@ typedef struct qg_change_opts {
   size_t nexclude;
   size_t max_patch;             /* per file; 0: 256 KiB */
   size_t max_files;             /* 0: 10000; beyond it, files are not read (err says so) */
+  /* When set, called with the whole content of each file kept for review, at the base
+   * (merge base) and at head (a side without the file is left out; a side over
+   * max_content bytes too, 0: 4 MiB), before its patch is read: a hunk shows a few
+   * lines of a file, without the context that tells the secrets scanner that a value
+   * is a credential (review.c teaches its redactor from this). data is borrowed for
+   * the call; it is not NUL-terminated. */
+  void (*on_content)(void *ud, const char *data, size_t len);
+  void *content_ud;
+  size_t max_content;
 } qg_change_opts;
 
 /* Reads the change. On failure returns QG_EGIT (not a repository, unknown

@@ -210,7 +210,7 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
     return;
   }
   size_t outlen = 0, count = 0;
-  char *text = qg_secrets_redact(red, (const char *)buf, len, &outlen, &count);
+  char *text = qg_redact(red, (const char *)buf, len, &outlen, &count, NULL);
   free(buf);
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
@@ -261,6 +261,27 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
     free(full);
   }
   return ds->n > 0;
+}
+
+/* ---- what the change shows ------------------------------------------------------------ */
+
+#define MAX_LEARN_TOTAL (64u << 20) /* bytes of whole files read for their secrets */
+
+typedef struct learner {
+  qg_secrets *red;
+  size_t bytes;
+} learner;
+
+/* Each changed file, whole, at both revisions (qg_change_opts.on_content):
+ * what the scanner reports in it is masked in its hunks, which lack the
+ * context (a Secret's `kind`, an env entry's `name`) that gives a value
+ * away. Past the cap the hunks are redacted on their own. */
+static void learn_content(void *ud, const char *data, size_t len) {
+  learner *l = ud;
+  if (l->bytes + len > MAX_LEARN_TOTAL || memchr(data, '\0', len))
+    return;
+  l->bytes += len;
+  (void)qg_secrets_learn(l->red, data, len);
 }
 
 /* ---- the prompt ------------------------------------------------------------------------ */
@@ -557,6 +578,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   co.base = run->base;
   co.exclude = (const char *const *)cfg->exclude;
   co.nexclude = cfg->nexclude;
+  learner learn = {run->redactor, 0};
+  co.on_content = learn_content;
+  co.content_ud = &learn;
   if (qg_change_read(&co, &ch, err, sizeof(err)) != QG_OK) {
     status = fail(out, QG_EGIT, "cannot read the change: %s", err);
     goto done;
@@ -616,7 +640,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     if (!f->patch || !f->patch_len)
       continue;
     size_t outlen = 0, count = 0;
-    char *red = qg_secrets_redact(run->redactor, f->patch, f->patch_len, &outlen, &count);
+    char *red = qg_redact(run->redactor, f->patch, f->patch_len, &outlen, &count, NULL);
     redacted += count;
     add_pieces(&pieces, &npieces, f, red, outlen, room, out);
     free(red);
@@ -747,6 +771,17 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       snprintf(perr, sizeof(perr), "%s", h->error);
     }
     if (st != QG_OK) {
+      /* a server's error body may echo the request's headers, the key among them */
+      char *safe = qg_redact(run->redactor, perr, strlen(perr), NULL, NULL, NULL);
+      size_t n = strlen(safe);
+      if (n >= sizeof(perr)) { /* cut, but not inside a character */
+        n = sizeof(perr) - 1;
+        while (n > 0 && ((unsigned char)safe[n] & 0xC0) == 0x80)
+          n--;
+      }
+      memcpy(perr, safe, n);
+      perr[n] = '\0';
+      free(safe);
       out->failed++;
       if (!*first_error)
         snprintf(first_error, sizeof(first_error), "%s", perr);
@@ -818,6 +853,19 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
              late ? " before the review deadline passed" : "");
 
 done:
+  /* what the outcome says goes to reports and the terminal: servers and the model
+   * may have echoed a credential into it */
+  for (size_t i = 0; i < out->nskipped + out->nnotes; i++) {
+    char **line = i < out->nskipped ? &out->skipped[i] : &out->notes[i - out->nskipped];
+    size_t count = 0;
+    char *safe = qg_redact(run->redactor, *line, strlen(*line), NULL, &count, NULL);
+    if (count) {
+      free(*line);
+      *line = safe;
+    } else {
+      free(safe);
+    }
+  }
   for (size_t i = 0; i < nchunks; i++) {
     free(chunks[i].user);
     free(chunks[i].reply);

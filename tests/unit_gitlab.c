@@ -461,7 +461,7 @@ static void test_422_flattened(void **state) {
   script_empty_mr(&fx);
   mock_add_response(fx.m, "POST", MR "/notes", CREATED);
   /* GitLab's validation errors: an object of arrays; the token echoed back
-   * must not reach the error text */
+   * must not reach the error text: it is masked as qg_redact masks secrets */
   mock_add_response(fx.m, "POST", MR "/discussions",
                     "HTTP/1.1 422 Unprocessable Entity\nContent-Type: application/json\n\n"
                     "{\"message\": {\"position\": [\"is incomplete\"], \"line_code\": [\"can't be "
@@ -474,7 +474,7 @@ static void test_422_flattened(void **state) {
   assert_string_equal(out.error,
                       "GitLab: HTTP 422 on POST /projects/42/merge_requests/7/discussions: "
                       "position is incomplete; line_code can't be blank; line_code must be a "
-                      "valid line code; token **************************");
+                      "valid line code; token unit****\xe2\x80\xa6(26 chars)");
   assert_true(out.summary_created);
   assert_int_equal(out.inline_created, 2);
   assert_int_equal(out.to_summary, 3); /* the one GitLab refused is only in the summary */

@@ -262,7 +262,7 @@ static void test_redact(void **state) {
   char *key = expand("AK" "IA{16:W}");
   char *text = qg_xasprintf("token: %s\nid=%s and AKIA" "IOSFODNN7EXAMPLE stays\n", tok, key);
   size_t outlen = 0, count = 0;
-  char *red = qg_secrets_redact(s, text, strlen(text), &outlen, &count);
+  char *red = qg_redact(s, text, strlen(text), &outlen, &count, NULL);
   assert_int_equal(count, 2);
   assert_null(strstr(red, tok));
   assert_null(strstr(red, key));
@@ -294,7 +294,7 @@ static void test_redact_repeats(void **state) {
   qg_secrets_scan(s, "app.env", text, strlen(text), &r);
   assert_int_equal(r.findings.n, 1); /* only the assignment gives it away */
   size_t outlen = 0, count = 0;
-  char *red = qg_secrets_redact(s, text, strlen(text), &outlen, &count);
+  char *red = qg_redact(s, text, strlen(text), &outlen, &count, NULL);
   char *mask = qg_secret_mask(pw, strlen(pw));
   char *want = qg_xasprintf("DB_PASSWORD=%s\n# the old one was %s too\n", mask, mask);
   assert_string_equal(red, want);
@@ -366,12 +366,265 @@ static void test_wants_yaml(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+
+/* An engine with every rule of the registry; *rs and *r are the caller's to clean. */
+static qg_secrets *engine(qg_ruleset *rs, qg_result *r) {
+  qg_ruleset_init(rs);
+  qg_result_init(r);
+  qg_secrets *s = NULL;
+  assert_int_equal(qg_secrets_new(rs, NULL, r, &s), QG_OK);
+  return s;
+}
+
+/* qg_redact masks what the YAML-aware pass reports, exactly: a Secret's
+ * stringData value and its base64 data value, a credential env value (its
+ * quotes kept), and leaves the rest (a certificate, a placeholder, an env
+ * value whose name is not a credential's) as it is; spans name the bytes. */
+static void test_redact_yaml(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *lit = expand("{18:A}"), *pw = expand("{16:A}"), *plain = expand("{14:A}");
+  char *b64 = expand("{24:B}");
+  const char *fmt = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+                    "stringData:\n  conn: %s\n  user: ${DB_USER}\n  ca.crt: %s\n"
+                    "data:\n  key: %s\n---\n"
+                    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: api\nspec:\n  containers:\n"
+                    "  - name: api\n    image: api:1\n    env:\n"
+                    "    - name: DB_PASSWORD\n      value: \"%s\"\n"
+                    "    - name: GREETING\n      value: %s\n";
+  char *text = qg_xasprintf(fmt, lit, plain, b64, pw, plain);
+  size_t outlen = 0, count = 0;
+  qg_redact_span *spans = NULL;
+  char *red = qg_redact(s, text, strlen(text), &outlen, &count, &spans);
+  char *m1 = qg_secret_mask(lit, strlen(lit)), *m2 = qg_secret_mask(b64, strlen(b64)),
+       *m3 = qg_secret_mask(pw, strlen(pw));
+  char *want = qg_xasprintf(fmt, m1, plain, m2, m3, plain);
+  assert_string_equal(red, want);
+  assert_int_equal(outlen, strlen(want));
+  assert_int_equal(count, 3);
+  const char *vals[] = {lit, b64, pw};
+  for (size_t i = 0; i < 3; i++) {
+    const char *at = strstr(text, vals[i]);
+    assert_int_equal(spans[i].start, (size_t)(at - text));
+    assert_int_equal(spans[i].end, (size_t)(at - text) + strlen(vals[i]));
+  }
+  free(spans);
+  free(want);
+  free(m1);
+  free(m2);
+  free(m3);
+  free(red);
+  free(text);
+  free(lit);
+  free(pw);
+  free(plain);
+  free(b64);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* Authorization shapes, as a server's error body echoes a request: the
+ * credential is masked, the prose around it kept; "Bearer token" and "the
+ * token budget" are words, not credentials. */
+static void test_redact_auth_shapes(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *k1 = expand("{20:A}"), *k2 = expand("{24:A}"), *k3 = expand("gl" "pat-{20:U}");
+  char *k4 = expand("{9:D}{9:A}");
+  const char *fmt = "HTTP 401: headers: Authorization: Bearer %s; x-api-key: %s; "
+                    "PRIVATE-TOKEN: %s; Authorization: token %s; missing Bearer token; the "
+                    "token budget is spent; Basic authentication; Bearer authorization";
+  char *text = qg_xasprintf(fmt, k1, k2, k3, k4);
+  size_t count = 0;
+  char *red = qg_redact(s, text, strlen(text), NULL, &count, NULL);
+  char *m1 = qg_secret_mask(k1, strlen(k1)), *m2 = qg_secret_mask(k2, strlen(k2)),
+       *m3 = qg_secret_mask(k3, strlen(k3)), *m4 = qg_secret_mask(k4, strlen(k4));
+  char *want = qg_xasprintf(fmt, m1, m2, m3, m4);
+  assert_string_equal(red, want);
+  assert_int_equal(count, 4);
+  free(want);
+  free(red);
+  free(text);
+  char *m[] = {m1, m2, m3, m4, k1, k2, k3, k4};
+  for (size_t i = 0; i < QG_ARRAY_LEN(m); i++)
+    free(m[i]);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* Known values (the credentials in use) are masked wherever they occur,
+ * each line of a multi-line one too; too short a value is not kept. A
+ * fragment of a file (a diff hunk) is masked with what qg_secrets_learn
+ * found in the whole file, though the fragment alone gives nothing away. */
+static void test_redact_known_and_learnt(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *key = expand("{12:L}"), *l1 = expand("{16:L}"), *l2 = expand("{16:L}");
+  qg_secrets_add_known(s, key, strlen(key));
+  qg_secrets_add_known(s, "abcde", 5);
+  char *multi = qg_xasprintf("%s\n  %s\n", l1, l2);
+  qg_secrets_add_known(s, multi, strlen(multi));
+  char *text = qg_xasprintf("echo %s; abcde;\n+ %s\n- %s\n", key, l1, l2);
+  char *red = qg_redact(s, text, strlen(text), NULL, NULL, NULL);
+  char *mk = qg_secret_mask(key, strlen(key)), *m1 = qg_secret_mask(l1, strlen(l1)),
+       *m2 = qg_secret_mask(l2, strlen(l2));
+  char *want = qg_xasprintf("echo %s; abcde;\n+ %s\n- %s\n", mk, m1, m2);
+  assert_string_equal(red, want);
+  free(want);
+  free(red);
+  free(text);
+
+  char *val = expand("{18:A}");
+  char *file = qg_xasprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n"
+                            "  a: b\n  c: d\n  e: f\n  conn: %s\n",
+                            val);
+  char *hunk = qg_xasprintf("@@ -7,3 +7,3 @@ stringData:\n   c: d\n   e: f\n+  conn: %s\n", val);
+  size_t count = 0;
+  red = qg_redact(s, hunk, strlen(hunk), NULL, &count, NULL);
+  assert_int_equal(count, 0); /* the hunk alone: no Secret in sight */
+  free(red);
+  assert_int_equal(qg_secrets_learn(s, file, strlen(file)), 1);
+  assert_int_equal(qg_secrets_learn(s, file, strlen(file)), 0); /* known already */
+  red = qg_redact(s, hunk, strlen(hunk), NULL, &count, NULL);
+  char *mv = qg_secret_mask(val, strlen(val));
+  want = qg_xasprintf("@@ -7,3 +7,3 @@ stringData:\n   c: d\n   e: f\n+  conn: %s\n", mv);
+  assert_string_equal(red, want);
+  free(want);
+  free(red);
+  free(mv);
+  free(hunk);
+  free(file);
+  free(val);
+  free(mk);
+  free(m1);
+  free(m2);
+  free(multi);
+  free(key);
+  free(l1);
+  free(l2);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* qg_redact_result masks what reports show: object names, messages,
+ * diagnostics; a finding without secrets keeps its very strings. */
+static void test_redact_result(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  qg_result res;
+  qg_result_init(&res);
+  char *tok = expand("gh" "p_{36:A}");
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  qg_location loc = {"pod.yaml", 3, 1, 0, 0};
+  qg_context c1 = {.api_version = "v1", .kind = "Pod", .name = tok, .container = "app"};
+  qg_context c2 = {.api_version = "v1", .kind = "Pod", .name = "web", .container = "app"};
+  qg_result_add_finding(&res, rule, QG_SEV_HIGH, &loc, &c1, qg_xasprintf("pod \"%s\"", tok));
+  qg_result_add_finding(&res, rule, QG_SEV_HIGH, &loc, &c2, qg_xstrdup("pod \"web\""));
+  qg_result_diag(&res, QG_DIAG_WARNING, QG_EPARSE, &loc, "names no rule \"%s\"", tok);
+  const char *web = res.findings.items[1].ctx.name, *msg = res.findings.items[1].message;
+  qg_redact_result(s, &res);
+  char *mask = qg_secret_mask(tok, strlen(tok));
+  char *want = qg_xasprintf("pod \"%s\"", mask);
+  assert_string_equal(res.findings.items[0].ctx.name, mask);
+  assert_string_equal(res.findings.items[0].message, want);
+  assert_string_equal(res.findings.items[0].ctx.container, "app");
+  assert_ptr_equal(res.findings.items[1].ctx.name, web);
+  assert_ptr_equal(res.findings.items[1].message, msg);
+  free(want);
+  want = qg_xasprintf("names no rule \"%s\"", mask);
+  assert_string_equal(res.diags.items[0].message, want);
+  free(want);
+  free(mask);
+  free(tok);
+  qg_result_cleanup(&res);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* Every rule's sample that `qgate secrets` reports on its own, put in a
+ * Pod's metadata.name, namespace and a container's name, appears in no
+ * report format of `qgate k8s` (the issue: a Stripe key in metadata.name was
+ * in the JSON and SARIF `object`). */
+static void test_object_names_every_format(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char dir[] = "/tmp/qgate-names-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cwd[4096];
+  assert_non_null(getcwd(cwd, sizeof(cwd)));
+  assert_int_equal(chdir(dir), 0);
+  size_t tested = 0;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_samples); i++) {
+    char *secret = expand(k_samples[i].secret);
+    size_t count = 0;
+    char *alone = qg_redact(s, secret, strlen(secret), NULL, &count, NULL);
+    free(alone);
+    if (!count || strpbrk(secret, "\n\"\\")) { /* found only in its context */
+      free(secret);
+      continue;
+    }
+    FILE *f = fopen("pod.yaml", "w");
+    assert_non_null(f);
+    fprintf(f,
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"%s\"\n  namespace: \"%s\"\nspec:\n"
+            "  containers:\n  - name: \"%s\"\n    image: app:1\n"
+            "    securityContext: {privileged: true}\n",
+            secret, secret, secret);
+    fclose(f);
+    static const char *const formats[] = {"text", "json", "sarif", "markdown", "codequality",
+                                          "junit", "findings"};
+    for (size_t k = 0; k < QG_ARRAY_LEN(formats); k++) {
+      char fmt[32];
+      snprintf(fmt, sizeof(fmt), "%s", formats[k]);
+      char a0[] = "qgate", a1[] = "k8s", a2[] = "--format", a4[] = "pod.yaml";
+      char *argv[] = {a0, a1, a2, fmt, a4, NULL};
+      int status = 0;
+      char *out = run(argv, 5, &status);
+      if (!strstr(out, "pss/privileged") && !strstr(out, "PssPrivileged") &&
+          !strstr(out, "privileged"))
+        fail_msg("%s: nothing reported in %s output:\n%s", k_samples[i].rule, fmt, out);
+      if (strstr(out, secret))
+        fail_msg("%s: the secret appears in %s output:\n%s", k_samples[i].rule, fmt, out);
+      assert_int_equal(status, 1);
+      free(out);
+    }
+    remove("pod.yaml");
+    free(secret);
+    tested++;
+  }
+  assert_int_equal(chdir(cwd), 0);
+  rmdir(dir);
+  assert_true(tested >= 30);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wants_yaml),
       cmocka_unit_test(test_every_rule_every_format),
       cmocka_unit_test(test_redact),
       cmocka_unit_test(test_redact_repeats),
+      cmocka_unit_test(test_redact_yaml),
+      cmocka_unit_test(test_redact_auth_shapes),
+      cmocka_unit_test(test_redact_known_and_learnt),
+      cmocka_unit_test(test_redact_result),
+      cmocka_unit_test(test_object_names_every_format),
       cmocka_unit_test(test_placeholders),
   };
   return cmocka_run_group_tests_name("secrets", tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /* secrets.c: the secret detection engine and redaction. */
 #include "scanners/secrets/secrets.h"
 #include "core/regex.h"
+#include "core/yamldoc.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -35,6 +36,11 @@ typedef struct srule {
   bool own_line; /* and only on the keyword's own line (SECRET_LINE) */
 } srule;
 
+struct known {
+  char *v;
+  size_t len;
+};
+
 struct qg_secrets {
   const qg_ruleset *rs;
   sdef *custom_defs; /* owned: the custom rules' parameters */
@@ -55,6 +61,9 @@ struct qg_secrets {
   uint64_t *always;    /* words: rules without keywords */
   size_t nstates, words;
   size_t maxkw; /* the longest keyword */
+  /* qg_redact: values masked wherever they occur (qg_secrets_add_known) */
+  struct known *known; /* owned, and each value */
+  size_t nknown, capknown;
 };
 
 /* ---- helpers ------------------------------------------------------------------- */
@@ -557,6 +566,9 @@ void qg_secrets_free(qg_secrets **s) {
   free((*s)->delta);
   free((*s)->out);
   free((*s)->always);
+  for (size_t i = 0; i < (*s)->nknown; i++)
+    free((*s)->known[i].v);
+  free((*s)->known);
   free(*s);
   *s = NULL;
 }
@@ -759,80 +771,6 @@ void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t le
                    limited->id);
   }
   free(c.lm.starts);
-}
-
-typedef struct redact_ctx {
-  span *spans;
-  size_t n, cap;
-} redact_ctx;
-
-static void on_redact(void *ud, const hit *h) {
-  redact_ctx *c = ud;
-  qg_grow((void **)&c->spans, &c->cap, c->n + 1, sizeof(span));
-  c->spans[c->n++] = (span){h->start, h->end};
-}
-
-static int cmp_span(const void *a, const void *b) {
-  const span *x = a, *y = b;
-  return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Adds every other occurrence of the secrets found: a value found by its
- * context (a generic assignment) may be repeated where nothing gives it
- * away, and the redacted copy must not hold it anywhere. */
-static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
-  size_t found = c->n;
-  for (size_t i = 0; i < found; i++) {
-    size_t start = c->spans[i].start, sl = c->spans[i].end - start;
-    bool seen = false;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = c->spans[j].end - c->spans[j].start == sl &&
-             memcmp(buf + c->spans[j].start, buf + start, sl) == 0;
-    if (seen)
-      continue;
-    for (const char *p = buf; (p = find_sub(p, len - (size_t)(p - buf), buf + start, sl)); p++) {
-      size_t at = (size_t)(p - buf);
-      if (at == start)
-        continue;
-      qg_grow((void **)&c->spans, &c->cap, c->n + 1, sizeof(span));
-      c->spans[c->n++] = (span){at, at + sl};
-    }
-  }
-}
-
-char *qg_secrets_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
-                        size_t *count) {
-  redact_ctx c = {NULL, 0, 0};
-  find_all(s, buf, len, on_redact, &c, NULL, NULL);
-  add_repeats(&c, buf, len);
-  if (c.n > 1)
-    qsort(c.spans, c.n, sizeof(span), cmp_span);
-  /* repeats may overlap what was found: masked as one */
-  size_t kept = 0;
-  for (size_t i = 0; i < c.n; i++) {
-    if (kept && c.spans[i].start < c.spans[kept - 1].end) {
-      if (c.spans[i].end > c.spans[kept - 1].end)
-        c.spans[kept - 1].end = c.spans[i].end;
-      continue;
-    }
-    c.spans[kept++] = c.spans[i];
-  }
-  c.n = kept;
-  qg_buf out;
-  qg_buf_init(&out, 0);
-  size_t at = 0;
-  for (size_t i = 0; i < c.n; i++) {
-    (void)qg_buf_append(&out, buf + at, c.spans[i].start - at);
-    char *mask = qg_secret_mask(buf + c.spans[i].start, c.spans[i].end - c.spans[i].start);
-    (void)qg_buf_puts(&out, mask);
-    free(mask);
-    at = c.spans[i].end;
-  }
-  (void)qg_buf_append(&out, buf + at, len - at);
-  free(c.spans);
-  *count = c.n;
-  *outlen = out.len;
-  return qg_buf_detach(&out);
 }
 
 /* ---- the YAML-aware pass ----------------------------------------------------------- */
@@ -1159,4 +1097,358 @@ void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *r
   }
   if (s->env_credential)
     walk_env(s, path, root, r, 0);
+}
+
+/* ---- redaction ----------------------------------------------------------------------- */
+
+typedef struct redact_ctx {
+  span *spans;
+  size_t n, cap;
+} redact_ctx;
+
+static void add_span(redact_ctx *c, size_t start, size_t end) {
+  qg_grow((void **)&c->spans, &c->cap, c->n + 1, sizeof(span));
+  c->spans[c->n++] = (span){start, end};
+}
+
+static void on_redact(void *ud, const hit *h) { add_span(ud, h->start, h->end); }
+
+static int cmp_span(const void *a, const void *b) {
+  const span *x = a, *y = b;
+  return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The byte offset of 1-based line:col (columns count characters) in buf,
+ * with lm its line starts; len when past the end. */
+static size_t offset_of(const linemap *lm, const char *buf, size_t len, uint32_t line,
+                        uint32_t col) {
+  if (!line || line > lm->n)
+    return len;
+  size_t at = lm->starts[line - 1];
+  for (uint32_t c = 1; c < col && at < len; c++) { /* one character: a lead byte and its tail */
+    at++;
+    while (at < len && ((unsigned char)buf[at] & 0xC0) == 0x80)
+      at++;
+  }
+  return at;
+}
+
+typedef struct yaml_redact {
+  qg_secrets *s;
+  qg_result *r;
+} yaml_redact;
+
+static qg_status on_redact_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
+  yaml_redact *y = ud;
+  (void)doc_index;
+  qg_secrets_scan_document(y->s, "-", root, y->r);
+  return QG_OK;
+}
+
+/* What the YAML-aware pass reports in buf, when it can report anything: the
+ * scanner itself runs on the text (into a scratch result) and the ranges of
+ * its findings are taken, so redaction and `qgate secrets` cannot differ. */
+static void yaml_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c) {
+  if ((!s->k8s_literal && !s->env_credential) || !qg_secrets_wants_yaml(s, buf, len))
+    return;
+  qg_result tmp;
+  qg_result_init(&tmp);
+  yaml_redact y = {s, &tmp};
+  qg_yaml_opts yo;
+  memset(&yo, 0, sizeof(yo));
+  yo.on_doc = on_redact_doc;
+  yo.ud = &y;
+  qg_yaml_error err;
+  (void)qg_yaml_load((const unsigned char *)buf, len, &yo, &err); /* documents before an error count */
+  if (tmp.findings.n) {
+    linemap lm;
+    linemap_build(&lm, buf, len);
+    for (size_t i = 0; i < tmp.findings.n; i++) {
+      const qg_location *l = &tmp.findings.items[i].loc;
+      size_t a = offset_of(&lm, buf, len, l->line, l->col);
+      size_t b = l->end_line ? offset_of(&lm, buf, len, l->end_line, l->end_col) : a;
+      /* the value, as `qgate secrets` masks it: without its quotes or a block
+       * scalar's indicator line */
+      if (b - a >= 2 && (buf[a] == '"' || buf[a] == '\'') && buf[b - 1] == buf[a]) {
+        a++;
+        b--;
+      } else if (b > a && (buf[a] == '|' || buf[a] == '>')) {
+        const char *nl = memchr(buf + a, '\n', b - a);
+        a = nl ? (size_t)(nl - buf) + 1 : b;
+        while (a < b && (buf[a] == ' ' || buf[a] == '\t'))
+          a++;
+        while (b > a && (buf[b - 1] == '\n' || buf[b - 1] == '\r' || buf[b - 1] == ' '))
+          b--;
+      }
+      if (b > a)
+        add_span(c, a, b);
+    }
+    free(lm.starts);
+  }
+  qg_result_cleanup(&tmp);
+}
+
+/* Is c a byte of a token (base64, base64url, hex, JWT, the usual API key
+ * alphabets)? */
+static bool token_byte(unsigned char c) {
+  return isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' ||
+         c == '=';
+}
+
+/* The credentials of authorization shapes, as servers echo a request back
+ * in an error body: "Bearer X", "Basic X", "token X" (GitHub's scheme) and
+ * the values of the headers that carry keys. X must look like a token:
+ * "Bearer token" or "the token budget" is prose. */
+static void auth_spans(const char *buf, size_t len, redact_ctx *c) {
+  static const struct {
+    const char *word; /* lower case, matched case-insensitively at a word start */
+    size_t min;       /* the shortest value taken */
+    bool digit;       /* the value must hold a digit */
+  } shapes[] = {{"bearer ", 8, false},        {"basic ", 8, false},
+                {"token ", 16, true},         {"authorization:", 8, false},
+                {"x-api-key:", 8, false},     {"api-key:", 8, false},
+                {"private-token:", 8, false}, {"job-token:", 8, false},
+                {"x-amz-security-token:", 8, false}};
+  for (size_t i = 0; i < len; i++) {
+    unsigned char ch = (unsigned char)tolower((unsigned char)buf[i]);
+    if (ch != 'b' && ch != 't' && ch != 'a' && ch != 'x' && ch != 'p' && ch != 'j')
+      continue;
+    if (i > 0 && (isalnum((unsigned char)buf[i - 1]) || buf[i - 1] == '-' || buf[i - 1] == '_'))
+      continue;
+    for (size_t k = 0; k < QG_ARRAY_LEN(shapes); k++) {
+      size_t wl = strlen(shapes[k].word), j = 0;
+      while (j < wl && i + j < len && tolower((unsigned char)buf[i + j]) == shapes[k].word[j])
+        j++;
+      if (j < wl)
+        continue;
+      size_t v = i + wl;
+      while (v < len && (buf[v] == ' ' || buf[v] == '\t'))
+        v++;
+      if (shapes[k].word[wl - 1] == ':') { /* a header: its scheme, when it has one, goes first */
+        size_t w = v;
+        while (w < len && isalpha((unsigned char)buf[w]))
+          w++;
+        if (w > v && w < len && buf[w] == ' ' && w - v <= 16)
+          for (v = w; v < len && buf[v] == ' ';)
+            v++;
+      }
+      size_t e = v;
+      bool digit = false, sym = false, upper = false, lower = false;
+      for (; e < len && token_byte((unsigned char)buf[e]); e++) {
+        unsigned char b = (unsigned char)buf[e];
+        digit |= isdigit(b) != 0;
+        sym |= b == '+' || b == '/' || b == '=' || b == '_';
+        upper |= isupper(b) != 0;
+        lower |= islower(b) != 0;
+      }
+      /* a token has a digit, a symbol of base64 or of a key, or is long and of mixed
+       * case: "Basic authentication" is a word */
+      bool tokenish = shapes[k].digit ? digit
+                                      : digit || sym || (upper && lower && e - v >= 16);
+      if (e - v >= shapes[k].min && tokenish)
+        add_span(c, v, e);
+      break;
+    }
+  }
+}
+
+void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len) {
+  if (!value || len < QG_REDACT_MIN_KNOWN)
+    return;
+  /* a value over several lines (a private key) is also shown a line at a time, as
+   * in a diff, whose lines start with a marker: each of its lines is known too */
+  if (memchr(value, '\n', len)) {
+    for (const char *p = value, *end = value + len; p < end;) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      const char *e = nl ? nl : end;
+      const char *a = p;
+      while (a < e && (*a == ' ' || *a == '\t'))
+        a++;
+      const char *b = e;
+      while (b > a && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
+        b--;
+      if ((size_t)(b - a) < len)
+        qg_secrets_add_known(s, a, (size_t)(b - a));
+      p = nl ? nl + 1 : end;
+    }
+  }
+  for (size_t i = 0; i < s->nknown; i++)
+    if (s->known[i].len == len && memcmp(s->known[i].v, value, len) == 0)
+      return;
+  qg_grow((void **)&s->known, &s->capknown, s->nknown + 1, sizeof(struct known));
+  char *v = qg_xmalloc(len + 1);
+  memcpy(v, value, len);
+  v[len] = '\0';
+  s->known[s->nknown++] = (struct known){v, len};
+}
+
+/* Every occurrence of each known value in buf. */
+static void add_known(redact_ctx *c, const char *buf, size_t len, const struct known *k,
+                      size_t n) {
+  for (size_t i = 0; i < n; i++)
+    for (const char *p = buf; (p = find_sub(p, len - (size_t)(p - buf), k[i].v, k[i].len)); p++)
+      add_span(c, (size_t)(p - buf), (size_t)(p - buf) + k[i].len);
+}
+
+/* Adds every other occurrence of the secrets found: a value found by its
+ * context (a generic assignment, a Secret's key) may be repeated where
+ * nothing gives it away, and the redacted copy must not hold it anywhere. */
+static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
+  size_t found = c->n;
+  for (size_t i = 0; i < found; i++) {
+    size_t start = c->spans[i].start, sl = c->spans[i].end - start;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = c->spans[j].end - c->spans[j].start == sl &&
+             memcmp(buf + c->spans[j].start, buf + start, sl) == 0;
+    if (seen)
+      continue;
+    for (const char *p = buf; (p = find_sub(p, len - (size_t)(p - buf), buf + start, sl)); p++) {
+      size_t at = (size_t)(p - buf);
+      if (at != start)
+        add_span(c, at, at + sl);
+    }
+  }
+}
+
+/* The ranges qg_redact masks in buf: sorted, overlapping ones merged. */
+static void redact_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c) {
+  find_all(s, buf, len, on_redact, c, NULL, NULL);
+  yaml_spans(s, buf, len, c);
+  auth_spans(buf, len, c);
+  add_repeats(c, buf, len);
+  add_known(c, buf, len, s->known, s->nknown);
+  if (c->n > 1)
+    qsort(c->spans, c->n, sizeof(span), cmp_span);
+  size_t kept = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (kept && c->spans[i].start < c->spans[kept - 1].end) {
+      if (c->spans[i].end > c->spans[kept - 1].end)
+        c->spans[kept - 1].end = c->spans[i].end;
+      continue;
+    }
+    c->spans[kept++] = c->spans[i];
+  }
+  c->n = kept;
+}
+
+size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len) {
+  redact_ctx c = {NULL, 0, 0};
+  redact_spans(s, buf, len, &c);
+  size_t before = s->nknown;
+  for (size_t i = 0; i < c.n; i++)
+    qg_secrets_add_known(s, buf + c.spans[i].start, c.spans[i].end - c.spans[i].start);
+  free(c.spans);
+  return s->nknown - before;
+}
+
+char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                qg_redact_span **spans) {
+  redact_ctx c = {NULL, 0, 0};
+  if (s)
+    redact_spans(s, buf, len, &c);
+  qg_buf out;
+  qg_buf_init(&out, 0);
+  size_t at = 0;
+  for (size_t i = 0; i < c.n; i++) {
+    (void)qg_buf_append(&out, buf + at, c.spans[i].start - at);
+    char *mask = qg_secret_mask(buf + c.spans[i].start, c.spans[i].end - c.spans[i].start);
+    (void)qg_buf_puts(&out, mask);
+    free(mask);
+    at = c.spans[i].end;
+  }
+  (void)qg_buf_append(&out, buf + at, len - at);
+  if (count)
+    *count = c.n;
+  if (spans) {
+    *spans = c.n ? qg_xcalloc(c.n, sizeof(qg_redact_span)) : NULL;
+    for (size_t i = 0; i < c.n; i++)
+      (*spans)[i] = (qg_redact_span){c.spans[i].start, c.spans[i].end};
+  }
+  free(c.spans);
+  if (outlen)
+    *outlen = out.len;
+  char *text = qg_buf_detach(&out);
+  return text ? text : qg_xstrdup("");
+}
+
+/* The redacted form of a string of r's pool, redacted once per string: the
+ * same object name is on many findings, and the pool hands out one pointer
+ * per distinct string. */
+typedef struct pool_memo {
+  const char **from, **to; /* open addressing on the pointer */
+  size_t cap, n;
+} pool_memo;
+
+static const char *redact_pooled(qg_secrets *s, qg_result *r, pool_memo *m, const char *str) {
+  if (!str || !*str)
+    return str;
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 256;
+    const char **from = qg_xcalloc(cap, sizeof(*from)), **to = qg_xcalloc(cap, sizeof(*to));
+    for (size_t i = 0; i < m->cap; i++) {
+      if (!m->from[i])
+        continue;
+      size_t h = (size_t)(qg_hash64(&m->from[i], sizeof(char *), 0) & (cap - 1));
+      while (from[h])
+        h = (h + 1) & (cap - 1);
+      from[h] = m->from[i];
+      to[h] = m->to[i];
+    }
+    free((void *)m->from);
+    free((void *)m->to);
+    m->from = from;
+    m->to = to;
+    m->cap = cap;
+  }
+  size_t h = (size_t)(qg_hash64(&str, sizeof(char *), 0) & (m->cap - 1));
+  while (m->from[h] && m->from[h] != str)
+    h = (h + 1) & (m->cap - 1);
+  if (m->from[h])
+    return m->to[h];
+  size_t len = strlen(str), outlen = 0, count = 0;
+  char *red = qg_redact(s, str, len, &outlen, &count, NULL);
+  const char *to = count ? qg_result_intern(r, red) : str;
+  free(red);
+  m->from[h] = str;
+  m->to[h] = to;
+  m->n++;
+  return to;
+}
+
+static void redact_owned(qg_secrets *s, char **str) {
+  if (!*str || !**str)
+    return;
+  size_t outlen = 0, count = 0;
+  char *red = qg_redact(s, *str, strlen(*str), &outlen, &count, NULL);
+  if (count) {
+    free(*str);
+    *str = red;
+  } else {
+    free(red);
+  }
+}
+
+void qg_redact_result(qg_secrets *s, qg_result *r) {
+  if (!s)
+    return;
+  pool_memo m = {NULL, NULL, 0, 0};
+  for (size_t i = 0; i < r->findings.n; i++) {
+    qg_finding *f = &r->findings.items[i];
+    redact_owned(s, &f->message);
+    qg_context *c = &f->ctx;
+    c->api_version = redact_pooled(s, r, &m, c->api_version);
+    c->kind = redact_pooled(s, r, &m, c->kind);
+    c->namespace_ = redact_pooled(s, r, &m, c->namespace_);
+    c->name = redact_pooled(s, r, &m, c->name);
+    c->container = redact_pooled(s, r, &m, c->container);
+    c->field = redact_pooled(s, r, &m, c->field);
+    f->justification = redact_pooled(s, r, &m, f->justification);
+    if (f->fix)
+      redact_owned(s, &f->fix->description);
+  }
+  for (size_t i = 0; i < r->diags.n; i++)
+    redact_owned(s, &r->diags.items[i].message);
+  free((void *)m.from);
+  free((void *)m.to);
 }

@@ -39,10 +39,58 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len);
 void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
                               qg_result *r);
 
-/* Returns a copy of buf with every secret the engine finds masked (caller
- * frees); *count is the number masked. */
-char *qg_secrets_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
-                        size_t *count);
+/* ---- redaction: one function for every text qgate shows or sends ---------------------- */
+
+/* A range of a text that qg_redact masked: bytes [start, end) of its input. */
+typedef struct qg_redact_span {
+  size_t start, end;
+} qg_redact_span;
+
+/* Known values shorter than this are not kept: they would mask ordinary words. */
+#define QG_REDACT_MIN_KNOWN 6
+
+/* Redacts a text: returns a new NUL-terminated copy of buf[0..len) (caller
+ * frees; *outlen, when outlen is not NULL, its length) in which each of these
+ * is replaced by its qg_secret_mask form ("ghp_****…(40 chars)"), the form
+ * `qgate secrets` prints:
+ *  - every secret `qgate secrets` reports in this text with the engine's
+ *    rules: the pattern rules' matches and, when the text is YAML that the
+ *    Kubernetes-aware pass reads (qg_secrets_wants_yaml), the values it
+ *    reports (a Secret's data and stringData values, container env values
+ *    whose names read like credentials). The scanner itself runs on the
+ *    text, so redaction and the scanner cannot drift apart;
+ *  - every known value (qg_secrets_add_known, qg_secrets_learn);
+ *  - the credential in an authorization shape, as servers echo requests in
+ *    error bodies: "Bearer X", "Basic X", "token X" and the values of the
+ *    Authorization, X-Api-Key, Api-Key, Private-Token, Job-Token and
+ *    X-Amz-Security-Token headers, when X looks like a token;
+ *  - every other occurrence in the text of a value masked so.
+ * Overlapping ranges are masked as one. *count (may be NULL): the number of
+ * ranges masked; *spans (may be NULL): an owned array of them, ascending and
+ * disjoint (NULL when none; caller frees). s NULL masks nothing. Only reads
+ * the engine (as qg_secrets_scan does): concurrent calls are safe, but not
+ * with qg_secrets_add_known or qg_secrets_learn. */
+char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                qg_redact_span **spans);
+
+/* Remembers a value qg_redact masks wherever it occurs: a credential qgate
+ * holds (the model's key, the host tokens), or a secret found in a whole file
+ * of which only fragments are shown. The value is copied; shorter than
+ * QG_REDACT_MIN_KNOWN bytes, it is ignored. */
+void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len);
+
+/* Remembers (qg_secrets_add_known) everything qg_redact would mask in a
+ * whole text, for fragments of it shown later without the context that gave
+ * a value away (a diff hunk inside a Secret's stringData shows no `kind:
+ * Secret`). Returns how many new values it learnt. */
+size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len);
+
+/* Redacts (qg_redact) every text of r that reports show, in place: each
+ * finding's message, object (API version, kind, namespace, name), container,
+ * field, suppression justification and fix description, and each
+ * diagnostic's message. Paths are left as they are (they locate findings).
+ * A secret-free result is unchanged, fingerprints included. s NULL: no-op. */
+void qg_redact_result(qg_secrets *s, qg_result *r);
 
 /* The masked form of a secret: a short prefix and the length,
  * e.g. "ghp_****…(40 chars)". Caller frees. */
