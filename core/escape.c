@@ -255,23 +255,16 @@ char *qg_json_sanitize(const char *text, size_t len, size_t *outlen) {
   return qg_buf_detach(&b);
 }
 
-void qg_xml_escape(qg_buf *b, const char *s, bool attribute) {
-  for (const unsigned char *p = (const unsigned char *)s; p && *p;) {
-    uint32_t cp;
-    size_t n = utf8_seq(p, &cp);
-    if (n == 1 && (cp == '\t' || cp == '\n' || cp == '\r')) {
-      if (attribute) /* a reference: attribute-value normalisation would make it a space */
-        (void)qg_buf_printf(b, "&#%u;", (unsigned)cp);
-      else
-        (void)qg_buf_putc(b, (char)cp);
-      p++;
-      continue;
-    }
-    size_t used = put_visible(b, p, n, cp);
-    if (used) {
-      p += used;
-      continue;
-    }
+void qg_xml_escape(qg_buf *b, const char *s) {
+  if (!s)
+    return;
+  qg_buf t;
+  qg_buf_init(&t, 0);
+  if (qg_esc_text_needed(s)) {
+    qg_esc_text(&t, s);
+    s = t.data;
+  }
+  for (const char *p = s; *p; p++) {
     switch (*p) {
     case '<':
       (void)qg_buf_puts(b, "&lt;");
@@ -289,10 +282,10 @@ void qg_xml_escape(qg_buf *b, const char *s, bool attribute) {
       (void)qg_buf_puts(b, "&apos;");
       break;
     default:
-      (void)qg_buf_append(b, p, n);
+      (void)qg_buf_putc(b, *p);
     }
-    p += n;
   }
+  qg_buf_cleanup(&t);
 }
 
 void qg_slack_escape(qg_buf *b, const char *s) {

@@ -72,11 +72,11 @@ void qg_md_code(qg_buf *b, const char *s);
  * string the caller frees, its length in *outlen. */
 char *qg_json_sanitize(const char *text, size_t len, size_t *outlen);
 
-/* XML 1.0 character data or an attribute value (JUnit): '<' '>' '&' '"' '\'' as
- * entities, tab, LF and CR as references in an attribute (where a parser would
- * normalise them to spaces), and the characters XML 1.0 forbids even as references
- * (the other C0 controls, U+FFFE, U+FFFF, invalid UTF-8) in their visible form. */
-void qg_xml_escape(qg_buf *b, const char *s, bool attribute);
+/* XML 1.0 character data or an attribute value (JUnit): qg_esc_text (so nothing XML
+ * 1.0 forbids, even as a reference, is left: C0 controls, U+FFFE, U+FFFF, invalid
+ * UTF-8; and a report printed in a CI log holds no workflow command), then '<' '>'
+ * '&' '"' '\'' as entities. */
+void qg_xml_escape(qg_buf *b, const char *s);
 
 /* Text for a Slack message ("mrkdwn"): '&', '<' and '>' as Slack's entities (so no
  * <!channel>, <@user> or <url|label> can be formed), control characters other than
