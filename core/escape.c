@@ -67,11 +67,25 @@ static size_t put_visible(qg_buf *b, const unsigned char *p, size_t n, uint32_t 
   return 0;
 }
 
+/* The length of the blanks s starts with, as the Actions runner skips them before
+ * looking for "::" (.NET's TrimStart: every Unicode White_Space character). */
+static size_t lead_blanks(const unsigned char *s) {
+  size_t i = 0;
+  for (;;) {
+    uint32_t cp;
+    size_t n = utf8_seq(s + i, &cp);
+    if (!n || !(cp == ' ' || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+                cp == 0x202F || cp == 0x205F || cp == 0x3000))
+      return i;
+    i += n;
+  }
+}
+
 bool qg_esc_text_needed(const char *s) {
   if (!s)
     return false;
   const unsigned char *p = (const unsigned char *)s;
-  size_t lead = strspn(s, " ");
+  size_t lead = lead_blanks(p);
   if (p[lead] == ':' && p[lead + 1] == ':')
     return true;
   while (*p) {
@@ -96,7 +110,7 @@ void qg_esc_text(qg_buf *b, const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   /* "::" first (after blanks, which the runner skips) would be a workflow command
    * at the start of a line: the first ':' in its visible form */
-  size_t lead = strspn(s, " ");
+  size_t lead = lead_blanks(p);
   if (p[lead] == ':' && p[lead + 1] == ':') {
     (void)qg_buf_append(b, s, lead);
     (void)qg_buf_puts(b, "\\x3a");

@@ -32,10 +32,10 @@ bool qg_esc_text_needed(const char *s);
 
 /* Text for a terminal or a CI log: every character above in its visible form, the
  * rest as it is; and, for GitHub Actions, which reads a line of the job's log that
- * starts with "::" (after blanks) or holds "##[" anywhere as a workflow command, a
- * leading "::" written "\x3a:" and each "##[" written "#\x23[". The result is valid
- * UTF-8 without any control character: it cannot end a line, start a workflow
- * command wherever it is placed, or move the cursor. */
+ * starts with "::" (after blanks, Unicode ones too) or holds "##[" anywhere as a
+ * workflow command, a leading "::" written "\x3a:" and each "##[" written "#\x23[".
+ * The result is valid UTF-8 without any control character: it cannot end a line,
+ * start a workflow command wherever it is placed, or move the cursor. */
 void qg_esc_text(qg_buf *b, const char *s);
 
 /* The same written to f (directly when nothing needs escaping). */

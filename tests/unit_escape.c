@@ -66,6 +66,7 @@ static void test_text(void **state) {
   /* "::" first (after blanks) starts a command wherever the text starts a line */
   EXPECT(qg_esc_text, "::error::pwned.yaml", "\\x3a:error::pwned.yaml");
   EXPECT(qg_esc_text, "  ::warning::x", "  \\x3a:warning::x");
+  EXPECT(qg_esc_text, "\xc2\xa0\xe3\x80\x80::notice::x", "\xc2\xa0\xe3\x80\x80\\x3a:notice::x");
   EXPECT(qg_esc_text, "a::b", "a::b");
   /* the legacy form is read anywhere in a line */
   EXPECT(qg_esc_text, "x##[error]y ##[add-mask]z", "x#\\x23[error]y #\\x23[add-mask]z");
@@ -78,7 +79,8 @@ static void test_text(void **state) {
   EXPECT(qg_esc_text, "evil\xe2\x80\xae" "lmy.yaml \xe2\x80\xa8 \xe2\x81\xa6", "evil\\u202elmy.yaml \\u2028 \\u2066");
   /* qg_esc_text_needed says exactly when the text changes */
   const char *samples[] = {"plain", "caf\xc3\xa9", "a\nb", "::x", " ::x", "a::", "##[", "#[",
-                           "\xff", "\xc2\x85", "\xe2\x80\xae", "\xe2\x80\x8d", "tab\there", ""};
+                           "\xff", "\xc2\x85", "\xe2\x80\xae", "\xe2\x80\x8d", "tab\there", "", "\xc2\xa0::x",
+                           "\xc2\xa0x::"};
   for (size_t i = 0; i < sizeof(samples) / sizeof(*samples); i++) {
     char *got = run(qg_esc_text, samples[i]);
     assert_int_equal(qg_esc_text_needed(samples[i]), strcmp(got, samples[i]) != 0);
