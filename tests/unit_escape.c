@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "core/escape.h"
+#include "hosts/internal.h"
 #include "reporters/reporter.h"
 #include "rules/rule.h"
 
@@ -293,12 +294,28 @@ static void test_reports_text(void **state) {
   world_cleanup(&w);
 }
 
+/* The summary comment: the path is a code span (a '@' in it is no mention and stays as
+ * written, even with a backtick in the name), the message gets its joiners once. */
+static void test_summary_body(void **state) {
+  (void)state;
+  world w;
+  world_init(&w, "node_modules/@scope/a`b.yaml");
+  free(w.r.findings.items[0].message);
+  w.r.findings.items[0].message = qg_xstrdup("ping @octo-org/admins about #12");
+  char *body = qg_host_summary_body(&w.rep, 60000);
+  assert_non_null(strstr(body, "- ``node_modules/@scope/a`b.yaml:3:5`` `pss/privileged`: ping "
+                               "@\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d" "12\n"));
+  assert_null(strstr(body, "\xe2\x80\x8d\xe2\x80\x8d")); /* not escaped twice */
+  free(body);
+  world_cleanup(&w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_text),         cmocka_unit_test(test_markdown),
       cmocka_unit_test(test_code_span),    cmocka_unit_test(test_json),
       cmocka_unit_test(test_xml_slack),    cmocka_unit_test(test_reports_json_valid),
-      cmocka_unit_test(test_reports_text),
+      cmocka_unit_test(test_reports_text), cmocka_unit_test(test_summary_body),
   };
   return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }
