@@ -3,6 +3,7 @@
 #include "core/ci.h"
 #include "core/config.h"
 #include "core/edit.h"
+#include "core/escape.h"
 #include "core/fs.h"
 #include "core/git.h"
 #include "core/http.h"
@@ -152,12 +153,26 @@ static void vmsg(const qg_cli_io *io, const char *prefix, const char *fmt, va_li
 static void vmsg(const qg_cli_io *io, const char *prefix, const char *fmt, va_list ap) {
   fputs("qgate: ", io->err);
   fputs(prefix, io->err);
-  vfprintf(io->err, fmt, ap);
+  /* the message can hold repository text (a path, a value): escaped, so that it neither
+   * ends the line nor starts a workflow command nor sends the terminal a control
+   * sequence */
+  char *m = qg_xvasprintf(fmt, ap);
+  qg_esc_fputs(io->err, m);
+  free(m);
   fputc('\n', io->err);
 }
 
 static void errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
 static void errorf(const qg_cli_io *io, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmsg(io, "", fmt, ap);
+  va_end(ap);
+}
+
+/* "qgate: MESSAGE", escaped as errors are: what a step did. */
+static void infof(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+static void infof(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vmsg(io, "", fmt, ap);
@@ -588,13 +603,16 @@ static void print_diags(const qg_cli_io *io, const qg_result *r) {
     const char *lvl = d->level == QG_DIAG_ERROR     ? "error"
                       : d->level == QG_DIAG_WARNING ? "warning"
                                                     : "note";
-    if (d->loc.path && d->loc.line)
-      fprintf(io->err, "qgate: %s:%u:%u: %s: %s\n", d->loc.path, d->loc.line, d->loc.col, lvl,
-              d->message);
-    else if (d->loc.path)
-      fprintf(io->err, "qgate: %s: %s: %s\n", d->loc.path, lvl, d->message);
-    else
-      fprintf(io->err, "qgate: %s: %s\n", lvl, d->message);
+    fputs("qgate: ", io->err);
+    if (d->loc.path) { /* repository text, escaped as in vmsg */
+      qg_esc_fputs(io->err, d->loc.path);
+      if (d->loc.line)
+        fprintf(io->err, ":%u:%u", d->loc.line, d->loc.col);
+      fputs(": ", io->err);
+    }
+    fprintf(io->err, "%s: ", lvl);
+    qg_esc_fputs(io->err, d->message);
+    fputc('\n', io->err);
   }
 }
 
@@ -762,7 +780,12 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
       if (dry_run) {
         files++;
         fixes += applied;
-        char *diff = qg_diff_unified(last, (const char *)buf, len, out, outlen);
+        qg_buf label; /* the path in the diff's header, escaped as in vmsg */
+        qg_buf_init(&label, 0);
+        (void)qg_buf_puts(&label, "");
+        qg_esc_text(&label, last);
+        char *diff = qg_diff_unified(label.data, (const char *)buf, len, out, outlen);
+        qg_buf_cleanup(&label);
         /* the diff's context shows lines of the file without what gave their secrets
          * away (a Secret's kind, an env entry's name): what the file holds, read
          * whole, is masked wherever the diff shows it */
@@ -841,9 +864,10 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
     }
     size_t n = strspn(p, "0123456789abcdef");
     if (n != 16 || n > rest) {
-      fprintf(io->err, "qgate: %s:%u: warning: not a fingerprint (16 hex digits, as in the JSON "
-                       "report)\n",
-              path, lineno);
+      fputs("qgate: ", io->err);
+      qg_esc_fputs(io->err, path);
+      fprintf(io->err, ":%u: warning: not a fingerprint (16 hex digits, as in the JSON report)\n",
+              lineno);
       line = next;
       continue;
     }
@@ -1049,35 +1073,40 @@ static qg_secrets *need_redactor(qg_secrets **red, qg_ruleset *rs, const qg_conf
 static void review_summary(const qg_review_outcome *rv, qg_secrets *red, const qg_cli_io *io) {
   if (rv->state == QG_REVIEW_FAILED || rv->state == QG_REVIEW_NOT_CONFIGURED) {
     char *t = redacted(red, rv->reason);
-    fprintf(io->err, "qgate: review: not measured: %s\n", t);
+    infof(io, "review: not measured: %s", t);
     free(t);
   } else {
-    fprintf(io->err,
-            "qgate: review: %zu file%s in %zu chunk%s (%zu request%s, %zu from the cache): %zu "
-            "violation%s, %zu below the confidence threshold%s%s\n",
-            rv->files, rv->files == 1 ? "" : "s", rv->chunks, rv->chunks == 1 ? "" : "s",
-            rv->requests, rv->requests == 1 ? "" : "s", rv->cached, rv->violations,
-            rv->violations == 1 ? "" : "s", rv->unconfirmed,
-            rv->state == QG_REVIEW_PARTIAL ? "; partial: " : "",
-            rv->state == QG_REVIEW_PARTIAL ? rv->reason : "");
+    char *t = rv->state == QG_REVIEW_PARTIAL ? redacted(red, rv->reason) : NULL;
+    infof(io,
+          "review: %zu file%s in %zu chunk%s (%zu request%s, %zu from the cache): %zu "
+          "violation%s, %zu below the confidence threshold%s%s",
+          rv->files, rv->files == 1 ? "" : "s", rv->chunks, rv->chunks == 1 ? "" : "s",
+          rv->requests, rv->requests == 1 ? "" : "s", rv->cached, rv->violations,
+          rv->violations == 1 ? "" : "s", rv->unconfirmed, t ? "; partial: " : "", t ? t : "");
+    free(t);
   }
-  /* what servers and the model said may echo a credential */
+  /* what servers and the model said may echo a credential; vmsg escapes the text */
   for (size_t i = 0; i < rv->nskipped; i++) {
     char *t = redacted(red, rv->skipped[i]);
-    fprintf(io->err, "qgate: review: skipped: %s\n", t);
+    infof(io, "review: skipped: %s", t);
     free(t);
   }
   for (size_t i = 0; i < rv->nnotes; i++) {
     char *t = redacted(red, rv->notes[i]);
-    fprintf(io->err, "qgate: review: note: %s\n", t);
+    infof(io, "review: note: %s", t);
     free(t);
   }
 }
 
-/* GitHub workflow commands: "%" and line ends escaped in the message, and ":"
- * and "," too in the properties. */
-static void wf_escape(FILE *f, const char *s, bool property) {
-  for (; s && *s; s++) {
+/* GitHub workflow commands: repository text in its visible form first (qg_esc_text:
+ * no control character, no "##["), then "%" and line ends escaped in the message, and
+ * ":" and "," too in the properties. */
+static void wf_escape(FILE *f, const char *raw, bool property) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  qg_esc_text(&b, raw);
+  for (const char *s = b.data; s && *s; s++) {
     if (*s == '%')
       fputs("%25", f);
     else if (*s == '\r')
@@ -1091,6 +1120,7 @@ static void wf_escape(FILE *f, const char *s, bool property) {
     else
       fputc(*s, f);
   }
+  qg_buf_cleanup(&b);
 }
 
 /* The lines of what was scanned at the pull request's head, where GitHub shows
@@ -1232,13 +1262,19 @@ static bool notify_slack(const qg_config *cfg, const qg_report *rep, long long d
     repo = getenv("CI_PROJECT_PATH");
   qg_buf t;
   qg_buf_init(&t, 0);
-  (void)qg_buf_printf(&t, "%s %s", approval ? "\xf0\x9f\x94\x92 Security approval needed"
-                                           : "\xe2\x9d\x8c Quality gate rejected",
-                      repo ? repo : "");
-  if (pr)
-    (void)qg_buf_printf(&t, " !%s", pr);
-  else if (ref)
-    (void)qg_buf_printf(&t, " (%s)", ref);
+  /* the branch name is the pull request author's: Slack's escaping, so that it cannot
+   * form <!channel>, <@user> or a link */
+  (void)qg_buf_printf(&t, "%s ", approval ? "\xf0\x9f\x94\x92 Security approval needed"
+                                          : "\xe2\x9d\x8c Quality gate rejected");
+  qg_slack_escape(&t, repo);
+  if (pr) {
+    (void)qg_buf_puts(&t, " !");
+    qg_slack_escape(&t, pr);
+  } else if (ref) {
+    (void)qg_buf_puts(&t, " (");
+    qg_slack_escape(&t, ref);
+    (void)qg_buf_puts(&t, ")");
+  }
   (void)qg_buf_printf(&t, "\nHIGH findings: %zu (at most %g), CRITICAL: %zu", counts[QG_SEV_HIGH],
                       lim, counts[QG_SEV_CRITICAL]);
   if (rep->score)
@@ -1252,6 +1288,12 @@ static bool notify_slack(const qg_config *cfg, const qg_report *rep, long long d
   char *json = cJSON_PrintUnformatted(body);
   cJSON_Delete(body);
   qg_buf_cleanup(&t);
+  size_t fixed_len; /* valid UTF-8 whatever the environment held */
+  char *fixed = json ? qg_json_sanitize(json, strlen(json), &fixed_len) : NULL;
+  if (fixed) {
+    cJSON_free(json);
+    json = fixed;
+  }
   static const char *const hdr[] = {"Content-Type: application/json"};
   qg_http_request rq = {"POST", url, hdr, 1, json, strlen(json), NULL, NULL, NULL, NULL};
   qg_http_options ho = {0};

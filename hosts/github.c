@@ -9,6 +9,7 @@
  * at a time, as GitHub asks integrations to do to stay under its secondary
  * rate limits, and in a fixed order, so a run is reproducible. */
 #include "hosts/internal.h"
+#include "core/escape.h"
 
 #include "core/edit.h"
 #include "core/fs.h"
@@ -379,6 +380,12 @@ static char *json_body(cJSON *o) { /* takes o */
   cJSON_Delete(o);
   if (!s)
     abort(); /* out of memory, as qg_x* functions do */
+  size_t fixed_len;
+  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
+  if (fixed) {
+    cJSON_free(s);
+    s = fixed;
+  }
   return s;
 }
 
@@ -601,15 +608,6 @@ static void cut_escaped(qg_buf *b, size_t max) {
   b->data[n] = '\0';
 }
 
-/* A rule id as a code span: without backticks or line breaks, which would end it. */
-static void put_code(qg_buf *b, const char *s) {
-  (void)qg_buf_putc(b, '`');
-  for (; s && *s; s++)
-    if (*s != '`' && (unsigned char)*s >= 0x20)
-      (void)qg_buf_putc(b, *s);
-  (void)qg_buf_putc(b, '`');
-}
-
 /* An inline comment: "**SEVERITY** `rule`: message", the remediation, the marker,
  * then the suggestion when there is one; at most max bytes (the suggestion goes
  * first, then the remediation, then the message is cut). Caller frees. */
@@ -622,7 +620,7 @@ static char *inline_body(const qg_finding *f, const char *sugg, size_t max) {
   for (const char *s = qg_severity_name(f->severity); *s; s++)
     (void)qg_buf_putc(&head, (char)toupper((unsigned char)*s));
   (void)qg_buf_puts(&head, "** ");
-  put_code(&head, f->rule ? f->rule->id : "?");
+  qg_md_code(&head, f->rule ? f->rule->id : "?"); /* a custom rule's id is configuration text */
   (void)qg_buf_puts(&head, ": ");
   size_t msg_at = head.len;
   qg_host_escape(&head, f->message ? f->message : "", false);

@@ -14,6 +14,7 @@
  * except when nothing answers or the token is refused (401): every later
  * request would fail the same way, after the same retries. */
 #include "hosts/internal.h"
+#include "core/escape.h"
 
 #include "core/http.h"
 #include "scanners/secrets/secrets.h"
@@ -298,10 +299,23 @@ static long call(gl *g, const char *method, const char *path, const char *body, 
   return call_ex(g, method, path, body, NULL, reply);
 }
 
+/* o printed (and deleted), made valid UTF-8: a file name need not be. Caller frees
+ * with cJSON_free. */
+static char *print_body(cJSON *o) {
+  char *s = cJSON_PrintUnformatted(o);
+  cJSON_Delete(o);
+  size_t fixed_len;
+  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
+  if (fixed) {
+    cJSON_free(s);
+    s = fixed;
+  }
+  return s;
+}
+
 /* Sends a JSON object (deleted here). */
 static long call_json(gl *g, const char *method, const char *path, cJSON *o) {
-  char *text = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
+  char *text = print_body(o);
   long code = call(g, method, path, text, NULL);
   cJSON_free(text);
   return code;
@@ -488,10 +502,7 @@ static char *finding_body(const qg_finding *f, size_t max_body) {
     (void)qg_buf_putc(&b, (char)(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s));
   (void)qg_buf_puts(&b, "** ");
   const char *id = f->rule && f->rule->id ? f->rule->id : "";
-  if (*id && !id[strcspn(id, "`\\<>&@\r\n")]) /* a custom rule's id is configuration text */
-    (void)qg_buf_printf(&b, "`%s`", id);
-  else
-    qg_host_escape(&b, id, false);
+  qg_md_code(&b, id); /* a custom rule's id is configuration text */
   (void)qg_buf_puts(&b, ": ");
   qg_host_escape(&b, f->message, false);
   const char *fix = f->rule ? f->rule->remediation : NULL;
@@ -578,8 +589,7 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
     cJSON *o = cJSON_CreateObject();
     if (r->ok) /* approves what was checked: 409 if the merge request moved on */
       cJSON_AddStringToObject(o, "sha", r->head);
-    char *text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
+    char *text = print_body(o);
     path = qg_xasprintf("%s/approve", g->mr);
     static const call_how how = {0, 401,
                                  "(the token's user may not approve this merge request: it is "

@@ -1,5 +1,6 @@
 /* host.c: the pull/merge request context, escaping and the summary body. */
 #include "hosts/internal.h"
+#include "core/escape.h"
 #include "scanners/secrets/secrets.h"
 
 #include <ctype.h>
@@ -89,38 +90,15 @@ qg_comment_opts qg_host_opts(const qg_comment_opts *o) {
 }
 
 void qg_host_escape(qg_buf *b, const char *text, bool keep_lines) {
-  for (const unsigned char *p = (const unsigned char *)text; p && *p; p++) {
-    switch (*p) {
-    case '@':
-      (void)qg_buf_puts(b, "@\xe2\x80\x8d"); /* U+200D: no mention, no team ping */
-      break;
-    case '<':
-      (void)qg_buf_puts(b, "&lt;");
-      break;
-    case '>':
-      (void)qg_buf_puts(b, "&gt;");
-      break;
-    case '&':
-      (void)qg_buf_puts(b, "&amp;");
-      break;
-    case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '~':
-    case '!':
-      (void)qg_buf_putc(b, '\\');
-      (void)qg_buf_putc(b, (char)*p);
-      if ((*p == '#' || *p == '!') && isdigit(p[1]))
-        (void)qg_buf_puts(b, "\xe2\x80\x8d"); /* no link to issue, pull or merge request N */
-      break;
-    case '\r':
-      break;
-    case '\n':
-      (void)qg_buf_puts(b, keep_lines ? "\n" : " ");
-      break;
-    default:
-      if (*p < 0x20 && *p != '\t')
-        break; /* control characters */
-      (void)qg_buf_putc(b, (char)*p);
-    }
-  }
+  qg_md_escape(b, text, keep_lines ? QG_MD_KEEP_LINES : 0);
+}
+
+/* The length of the run of backticks at s (at most end). */
+static size_t tick_run(const char *s, const char *end) {
+  size_t n = 0;
+  while (s + n < end && s[n] == '`')
+    n++;
+  return n;
 }
 
 /* Markdown text with '@' followed by a name character, and '#' or '!'
@@ -134,11 +112,31 @@ static char *defuse_mentions(const char *md, size_t len, size_t *outlen) {
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_append(&b, "", 0);
-  bool code = false;
+  const char *end = md + len;
   for (size_t i = 0; i < len; i++) {
     char c = md[i];
+    if (c == '`') {
+      /* a code span, as CommonMark reads one: a run of N backticks up to the next run
+       * of exactly N on the line (qg_md_code writes paths so); without one the
+       * backticks are literal */
+      size_t n = tick_run(md + i, end), j = i + n;
+      while (j < len && md[j] != '\n') {
+        size_t m = tick_run(md + j, end);
+        if (m == n)
+          break;
+        j += m ? m : 1;
+      }
+      if (j < len && md[j] == '`') {
+        (void)qg_buf_append(&b, md + i, j + n - i);
+        i = j + n - 1;
+      } else {
+        (void)qg_buf_append(&b, md + i, n);
+        i += n - 1;
+      }
+      continue;
+    }
     (void)qg_buf_putc(&b, c);
-    if (c == '\\' && !code && i + 1 < len) {
+    if (c == '\\' && i + 1 < len) {
       /* an escaped character is never a delimiter; "\\@name" renders as "@name" */
       c = md[++i];
       (void)qg_buf_putc(&b, c);
@@ -146,13 +144,9 @@ static char *defuse_mentions(const char *md, size_t len, size_t *outlen) {
         continue;
     }
     unsigned char next = i + 1 < len ? (unsigned char)md[i + 1] : 0;
-    if (c == '\n')
-      code = false;
-    else if (c == '`')
-      code = !code;
-    else if (!code && ((c == '@' && (isalnum(next) || next == '-' || next == '_')) ||
-                       ((c == '#' || c == '!') && isdigit(next))))
-      (void)qg_buf_puts(&b, "\xe2\x80\x8d"); /* U+200D, as qg_host_escape does */
+    if ((c == '@' && (isalnum(next) || next == '-' || next == '_')) ||
+        ((c == '#' || c == '!') && isdigit(next)))
+      (void)qg_buf_puts(&b, "\xe2\x80\x8d"); /* U+200D, as qg_md_escape does */
   }
   *outlen = b.len;
   return qg_buf_detach(&b);

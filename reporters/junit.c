@@ -6,90 +6,23 @@
  * The list of test cases depends only on the rules, so dashboards can follow
  * each rule from run to run; there is no timestamp or duration, so the same
  * input gives the same bytes. */
+#include "core/escape.h"
 #include "reporters/reporter.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. Overlong
- * forms, surrogates and code points above U+10FFFF are invalid; *cp gets
- * the code point. */
-static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp) {
-  size_t len;
-  uint32_t c, min;
-  if (p[0] < 0x80) {
-    *cp = p[0];
-    return 1;
-  } else if ((p[0] & 0xE0) == 0xC0) {
-    len = 2, c = p[0] & 0x1F, min = 0x80;
-  } else if ((p[0] & 0xF0) == 0xE0) {
-    len = 3, c = p[0] & 0x0F, min = 0x800;
-  } else if ((p[0] & 0xF8) == 0xF0) {
-    len = 4, c = p[0] & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((p[i] & 0xC0) != 0x80)
-      return 0;
-    c = c << 6 | (p[i] & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  *cp = c;
-  return len;
-}
-
-/* Writes s as XML character data or (attr) an attribute value: the five
- * special characters as entities; characters XML 1.0 does not allow (C0
- * controls other than tab, newline and carriage return, U+FFFE, U+FFFF)
- * dropped; bytes that are not UTF-8 as U+FFFD. In attributes tab, newline
- * and carriage return become references, which attribute-value
- * normalisation would otherwise turn into spaces. */
+/* Writes s as XML character data or (attr) an attribute value: qg_xml_escape, so
+ * control characters and bytes that are not UTF-8 are shown in the visible form the
+ * other reports use, and the document stays well-formed whatever a file is called. */
 static void xml_escape(FILE *out, const char *s, bool attr) {
-  const unsigned char *p = (const unsigned char *)(s ? s : "");
-  size_t n = strlen((const char *)p);
-  while (n) {
-    uint32_t c;
-    size_t len = utf8_seq(p, n, &c);
-    if (!len) {
-      fputs("\xEF\xBF\xBD", out);
-      p++, n--;
-      continue;
-    }
-    switch (c) {
-    case '&':
-      fputs("&amp;", out);
-      break;
-    case '<':
-      fputs("&lt;", out);
-      break;
-    case '>':
-      fputs("&gt;", out);
-      break;
-    case '"':
-      fputs("&quot;", out);
-      break;
-    case '\'':
-      fputs("&apos;", out);
-      break;
-    case '\t':
-    case '\n':
-    case '\r':
-      if (attr)
-        fprintf(out, "&#%u;", (unsigned)c);
-      else
-        fputc((int)c, out);
-      break;
-    default:
-      if (c >= 0x20 && c != 0xFFFE && c != 0xFFFF)
-        fwrite(p, 1, len, out);
-      break;
-    }
-    p += len, n -= len;
-  }
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)attr; /* the same escaping serves both */
+  qg_xml_escape(&b, s);
+  if (b.data)
+    fputs(b.data, out);
+  qg_buf_cleanup(&b);
 }
 
 static void attr(FILE *out, const char *name, const char *value) {

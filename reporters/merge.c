@@ -4,6 +4,7 @@
 #include "scanners/scanner.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -547,6 +548,46 @@ typedef struct item {
   const char *rule;
 } item;
 
+/* A finding's path as the run saw it. A JSON report shows a byte of a name that is
+ * not UTF-8 as the visible "\xNN" (qg_json_sanitize); the fingerprint, computed on
+ * the bytes, says whether the "\xNN" in a path were such bytes or were written so in
+ * the name: the bytes are put back only when they give the shard's fingerprint, so
+ * that the merged reports (order, fingerprints) are one run's. Interned in
+ * m->strings, or path itself. */
+static const char *raw_path(qg_merged *m, const cJSON *e, const char *path) {
+  const char *fp = get_str(e, "fingerprint"), *id = get_str(e, "rule");
+  const qg_rule *rule = id ? qg_ruleset_find(&m->rules, id) : NULL;
+  if (!path || !fp || !rule || !strstr(path, "\\x"))
+    return path;
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  for (const char *p = path; *p;) {
+    unsigned v;
+    if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) &&
+        isxdigit((unsigned char)p[3]) && sscanf(p + 2, "%2x", &v) == 1 && v >= 0x80) {
+      (void)qg_buf_putc(&b, (char)v);
+      p += 4;
+    } else {
+      (void)qg_buf_putc(&b, *p++);
+    }
+  }
+  qg_finding f;
+  memset(&f, 0, sizeof(f));
+  f.rule = rule;
+  f.loc.path = b.data;
+  const cJSON *obj = get_obj(e, "object");
+  (void)get_opt_str(obj, "kind", &f.ctx.kind);
+  (void)get_opt_str(obj, "namespace", &f.ctx.namespace_);
+  (void)get_opt_str(obj, "name", &f.ctx.name);
+  (void)get_opt_str(e, "container", &f.ctx.container);
+  (void)get_opt_str(e, "field", &f.ctx.field);
+  char got[17];
+  qg_finding_fingerprint(&f, got);
+  const char *out = strcmp(got, fp) == 0 ? qg_strpool_intern(&m->strings, b.data, b.len) : path;
+  qg_buf_cleanup(&b);
+  return out;
+}
+
 /* A single run's order (qg_result_sort): the walk's findings by path, line,
  * column and rule id, ties in the order they were found (one path is one
  * shard's, so its position there); then what was added after the walk. */
@@ -689,6 +730,7 @@ static qg_status merge_results(mctx *c, qg_merged *m, shard **slots, unsigned co
         st = fail(c, QG_EPARSE, "finding %zu is not valid", it->k + 1);
         break;
       }
+      it->loc.path = raw_path(m, e, it->loc.path);
     }
     const cJSON *meta = get_arr(sh->meta, "diagnostics")->child;
     k = 0;

@@ -1,6 +1,7 @@
 /* reporter.c: the sorted table of output formats, and the plain line format
  * the test runner compares. */
 #include "reporters/reporter.h"
+#include "core/escape.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -50,9 +51,10 @@ qg_status qg_report_findings(FILE *out, const qg_report *rep) {
   const qg_result *r = rep->result;
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
-    fprintf(out, "%s %s %s:%u:%u%s\n", f->rule->id, qg_severity_name(f->severity),
-            f->loc.path ? f->loc.path : "", f->loc.line, f->loc.col,
-            f->suppressed_by ? " suppressed" : "");
+    qg_esc_fputs(out, f->rule->id);
+    fprintf(out, " %s ", qg_severity_name(f->severity));
+    qg_esc_fputs(out, f->loc.path);
+    fprintf(out, ":%u:%u%s\n", f->loc.line, f->loc.col, f->suppressed_by ? " suppressed" : "");
   }
   return ferror(out) ? QG_EIO : QG_OK;
 }
@@ -76,11 +78,26 @@ typedef struct batch_worker {
   unsigned t;
 } batch_worker;
 
-static char *print_item(qg_json_item_fn item, const void *ud, size_t i, int pretty) {
-  cJSON *o = item(ud, i);
-  char *t = pretty ? cJSON_Print(o) : cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
+/* root printed, and made valid UTF-8 (a file name need not be): cJSON copies a
+ * string's bytes as they are. Deletes root; the caller frees the text with
+ * cJSON_free. */
+static char *print_json(cJSON *root, int pretty) {
+  char *t = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  size_t n;
+  char *fixed = t ? qg_json_sanitize(t, strlen(t), &n) : NULL;
+  if (!fixed)
+    return t;
+  cJSON_free(t);
+  t = cJSON_malloc(n + 1);
+  if (t)
+    memcpy(t, fixed, n + 1);
+  free(fixed);
   return t;
+}
+
+static char *print_item(qg_json_item_fn item, const void *ud, size_t i, int pretty) {
+  return print_json(item(ud, i), pretty);
 }
 
 static void *print_batch(void *arg) {
@@ -117,8 +134,7 @@ qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int 
                                       qg_json_item_fn item, const void *ud, size_t n,
                                       unsigned threads) {
   cJSON_AddItemToArray(array, cJSON_CreateString(STREAM_MARK));
-  char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
+  char *text = print_json(root, pretty);
   if (!text)
     return QG_ENOMEM;
   static const char quoted[] = "\"\\u0001qgate-stream\\u0001\"";
@@ -184,8 +200,7 @@ qg_status qg_report_write_json_stream(FILE *out, cJSON *root, cJSON *array, int 
 }
 
 qg_status qg_report_write_json(FILE *out, cJSON *root, int pretty) {
-  char *text = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
+  char *text = print_json(root, pretty);
   if (!text)
     return QG_ENOMEM;
   fputs(text, out);

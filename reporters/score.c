@@ -1,11 +1,13 @@
 /* score.c: the quality score in every format: a text table, a JSON object
  * (also SARIF run properties), the Markdown report for pull requests, and
  * an SVG badge. */
+#include "core/escape.h"
 #include "reporters/reporter.h"
 #include "review/review.h"
 #include "scoring/score.h"
 
 #include <cjson/cJSON.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *crit_mark(qg_crit_status s) {
@@ -40,9 +42,11 @@ qg_status qg_score_text(FILE *out, const qg_score *s, bool color) {
                        : c->status == QG_CRIT_FAILED       ? "\033[31m"
                        : c->status == QG_CRIT_NOT_MEASURED ? "\033[2m"
                                                            : "\033[32m";
-      fprintf(out, "    %s%-4s%s %-35s %3u/%-3u %s%s\n", mc, crit_mark(c->status), reset,
+      fprintf(out, "    %s%-4s%s %-35s %3u/%-3u %s%s", mc, crit_mark(c->status), reset,
               qg_crit_defs[i].label, c->earned, c->points,
-              c->status == QG_CRIT_NOT_MEASURED ? "not measured: " : "", c->detail);
+              c->status == QG_CRIT_NOT_MEASURED ? "not measured: " : "", "");
+      qg_esc_fputs(out, c->detail);
+      fputc('\n', out);
     }
   }
   const char *dc = !color                                ? ""
@@ -98,12 +102,25 @@ struct cJSON *qg_score_json(const qg_score *s) {
 
 /* ---- Markdown ------------------------------------------------------------------------ */
 
+/* Repository text as Markdown text (qg_md_escape): literal on GitHub and GitLab. */
 static void md_escape(FILE *out, const char *s) {
-  for (; *s; s++) {
-    if (strchr("\\`*_[]<>|#", *s))
-      fputc('\\', out);
-    fputc(*s == '\n' ? ' ' : *s, out);
-  }
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  qg_md_escape(&b, s, 0);
+  if (b.data)
+    fputs(b.data, out);
+  qg_buf_cleanup(&b);
+}
+
+/* Repository text (a path, a custom rule's id) as a code span (qg_md_code), which
+ * nothing in it can close. */
+static void md_code(FILE *out, const char *s) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  qg_md_code(&b, s);
+  if (b.data)
+    fputs(b.data, out);
+  qg_buf_cleanup(&b);
 }
 
 static void md_bar(FILE *out, unsigned earned, unsigned points) {
@@ -179,8 +196,14 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
       const qg_finding *f = &r->findings.items[i];
       if (f->suppressed_by || f->in_base || (int)f->severity != sev)
         continue;
-      fprintf(out, "- `%s:%u:%u` `%s`: ", f->loc.path ? f->loc.path : "-", f->loc.line,
-              f->loc.col, f->rule->id);
+      char *where = qg_xasprintf("%s:%u:%u", f->loc.path ? f->loc.path : "-", f->loc.line,
+                                 f->loc.col);
+      fputs("- ", out);
+      md_code(out, where);
+      fputc(' ', out);
+      md_code(out, f->rule->id);
+      fputs(": ", out);
+      free(where);
       md_escape(out, f->message);
       fputc('\n', out);
       shown++;

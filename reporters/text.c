@@ -1,4 +1,5 @@
 /* text.c: what a person wants in a terminal. */
+#include "core/escape.h"
 #include "reporters/reporter.h"
 
 #include <string.h>
@@ -25,9 +26,17 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
     const qg_finding *f = &r->findings.items[i];
     if (f->suppressed_by)
       continue;
-    fprintf(out, "%s%s:%u:%u:%s %s%s%s %s: %s%s\n", bold, f->loc.path, f->loc.line, f->loc.col,
-            reset, rep->color ? sev_color(f->severity) : "", qg_severity_name(f->severity), reset,
-            f->rule->id, f->message, f->in_base ? " [in base]" : "");
+    /* the path, a custom rule's id and the message hold repository text: escaped, so
+     * that no byte of it ends the line, starts a workflow command or reaches the
+     * terminal as a control sequence */
+    fputs(bold, out);
+    qg_esc_fputs(out, f->loc.path);
+    fprintf(out, ":%u:%u:%s %s%s%s ", f->loc.line, f->loc.col, reset,
+            rep->color ? sev_color(f->severity) : "", qg_severity_name(f->severity), reset);
+    qg_esc_fputs(out, f->rule->id);
+    fputs(": ", out);
+    qg_esc_fputs(out, f->message);
+    fprintf(out, "%s\n", f->in_base ? " [in base]" : "");
   }
   size_t counts[QG__SEV_COUNT];
   size_t suppressed = qg_result_counts(r, counts);

@@ -1,6 +1,7 @@
 /* provider.c: OpenAI Chat Completions, Anthropic Messages and Bedrock
  * Converse on the wire. */
 #include "review/provider.h"
+#include "core/escape.h"
 #include "core/mem.h"
 
 #include <cjson/cJSON.h>
@@ -177,9 +178,16 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
   }
   add_header(out, qg_xstrdup("Content-Type: application/json"));
   add_header(out, qg_xstrdup("Accept: application/json"));
-  out->body = cJSON_PrintUnformatted(body);
-  if (!out->body)
+  char *s = cJSON_PrintUnformatted(body);
+  if (!s)
     abort();
+  size_t fixed_len;
+  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
+  if (fixed) {
+    cJSON_free(s);
+    s = fixed;
+  }
+  out->body = s;
   out->body_len = strlen(out->body);
   cJSON_Delete(body);
 }

@@ -188,6 +188,11 @@ grep -q '"ruleId":"secrets/github-token"' "$sarif_dir/secrets.sarif" || echo "sa
 grep -q '"fixes"' "$sarif_dir/seed.sarif" || echo "sarif: no fixes in seed.sarif"
 $QGATE scan --format sarif="$sarif_dir/scan.sarif" examples >/dev/null 2>&1
 grep -q '"qgateScore"' "$sarif_dir/scan.sarif" || echo "sarif: no score in scan.sarif"
+# a file name that is not UTF-8, with an ESC and a newline (issue 17): the SARIF stays valid
+mkdir "$sarif_dir/names"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: "a:1", securityContext: {privileged: true}}]}\n' \
+  >"$(printf '%s/names/bad\377\033\n::error::x.yaml' "$sarif_dir")"
+$QGATE k8s --format sarif="$sarif_dir/names.sarif" "$sarif_dir/names" >/dev/null 2>&1
 printf 'a: [\n' >"$sarif_dir/broken.yaml"
 $QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then
@@ -197,6 +202,16 @@ else
   cat "$out"
   if [ $st -eq 0 ]; then n=$(ls "$sarif_dir"/*.sarif | wc -l); echo "$n passed, 0 failed" >"$out"; fi
   tally sarif "$out" $st
+fi
+# the JSON reports of that name are valid JSON in UTF-8, as a strict parser reads them
+if command -v python3 >/dev/null 2>&1; then
+  st=0
+  for f in json codequality sarif; do
+    $QGATE k8s --format "$f=$sarif_dir/names.$f.out" "$sarif_dir/names" >/dev/null 2>&1
+    python3 -m json.tool "$sarif_dir/names.$f.out" >/dev/null 2>"$out" ||
+      { echo "escape: the $f report of a file name that is not UTF-8 is not valid JSON:"; head -3 "$out"; st=1; }
+  done
+  : >"$out"; tally json-names "$out" $st
 fi
 rm -rf "$sarif_dir"
 

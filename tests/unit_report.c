@@ -279,7 +279,8 @@ static void test_junit_escapes(void **state) {
   loc.line = 0;
   qg_result_diag(&r, QG_DIAG_ERROR, QG_EPARSE, &loc, "bad <%s>", "'yaml' & \"more\"");
   char *text = report(qg_report_junit, &r, &rs);
-  assert_non_null(strstr(text, "x &lt;&amp;&quot;&apos;&gt; yz\xEF\xBF\xBD \xc3\xa9t\xc3\xa9\n"));
+  /* what XML cannot hold in the visible form the other reports use */
+  assert_non_null(strstr(text, "x &lt;&amp;&quot;&apos;&gt; y\\x01z\\xff \xc3\xa9t\xc3\xa9\n"));
   assert_non_null(strstr(text, "deploy/a&amp;b&lt;c&gt;.yaml:3:5: x &lt;"));
   assert_non_null(strstr(text, "deploy/a&amp;b&lt;c&gt;.yaml: bad &lt;&apos;yaml&apos; &amp; "
                                "&quot;more&quot;&gt;\n</error>"));
