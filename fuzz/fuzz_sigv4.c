@@ -81,12 +81,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (st != QG_OK) {
     FUZZ_CHECK(st == QG_EUSAGE, "status %d", (int)st);
     FUZZ_CHECK(!out && !n, "lines with an error");
-    FUZZ_CHECK(*why && !strstr(why, SECRET), "reason \"%s\"", why);
+    FUZZ_CHECK(*why && !strstr(why, SECRET), "reason \"%s\"", why); /* never quotes input */
     printable(why, "reason");
     free(text);
     return 0;
   }
   FUZZ_CHECK(!*why, "a reason with a signature: \"%s\"", why);
+  /* the secret may be in a line only when the request itself holds it (the token) */
+  bool quoted = false;
+  for (size_t i = 0; !quoted && i + sizeof(SECRET) - 1 <= size; i++)
+    quoted = memcmp(data + i, SECRET, sizeof(SECRET) - 1) == 0;
   qg_status st2 = qg_sigv4_sign(&in, &again, &n2, why, sizeof(why));
   FUZZ_CHECK(st2 == QG_OK && n2 == n, "signed twice: %d, %zu lines then %zu", (int)st2, n, n2);
   bool has_host = false;
@@ -99,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(strcmp(out[i], again[i]) == 0, "line %zu differs: \"%s\" then \"%s\"", i, out[i],
                again[i]);
     printable(out[i], "line");
-    FUZZ_CHECK(!strstr(out[i], SECRET), "the secret is in line %zu", i);
+    FUZZ_CHECK(quoted || !strstr(out[i], SECRET), "the secret is in line %zu", i);
   }
   size_t k = 0;
   if (!has_host)

@@ -375,8 +375,10 @@ static void on_note(void *arg, const cJSON *n) {
   summary_note *s = arg;
   const char *body = str_member(n, "body");
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
-  if (s->id || !body || !cJSON_IsNumber(id) || id->valuedouble < 1 ||
-      !strstr(body, QG_HOST_SUMMARY_MARKER))
+  /* an id JSON holds exactly (2^53 at most): a larger one, up to infinity (1e400),
+   * would not convert to long long */
+  if (s->id || !body || !cJSON_IsNumber(id) || !(id->valuedouble >= 1) ||
+      id->valuedouble > 9007199254740992.0 || !strstr(body, QG_HOST_SUMMARY_MARKER))
     return;
   s->id = (long long)id->valuedouble;
   s->body = qg_xstrdup(body);
