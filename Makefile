@@ -69,7 +69,10 @@ $(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(MOCK_OBJ) $(BUILD)/libqgate.a
 REPLAY_BINS := $(patsubst fuzz/fuzz_%.c,$(BUILD)/fuzz/replay_%,$(wildcard fuzz/fuzz_*.c))
 
 $(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(BUILD)/libqgate.a
-	$(CC) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(TEST_LIBS)
+
+# fuzz_sigv4 checks each signature with the test server's own verifier
+$(BUILD)/fuzz/replay_sigv4: $(MOCK_OBJ)
 
 # The qgate binary this build tests (./qgate for the default build).
 QGATE_BIN = $(if $(filter build,$(BUILD)),./qgate,$(BUILD)/qgate)
@@ -147,7 +150,9 @@ fuzz-build:
 	  $(FUZZ_BINS)
 
 $(FUZZ_BINS): build-fuzz/fuzz/%: build-fuzz/fuzz/%.o build-fuzz/libqgate.a
-	$(CC) -fsanitize=fuzzer -o $@ $^ $(LDLIBS_ALL)
+	$(CC) -fsanitize=fuzzer -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LDLIBS_ALL) $(TEST_LIBS)
+
+build-fuzz/fuzz/fuzz_sigv4: build-fuzz/tests/mockhttp.o
 
 # ---- static: ./qgate-static, statically linked with musl and every library
 # built from pinned Debian sources (static/versions); the libraries are cached

@@ -11,23 +11,39 @@
 
 static size_t split(char *s, char **segs) {
   size_t n = 0;
-  for (char *tok = strtok(s, "/"); tok && n < MAX_SEGS; tok = strtok(NULL, "/"))
+  char *save = NULL;
+  for (char *tok = strtok_r(s, "/", &save); tok && n < MAX_SEGS; tok = strtok_r(NULL, "/", &save))
     segs[n++] = tok;
   return n;
 }
 
-static bool segs_match(char **p, size_t np, char **s, size_t ns) {
-  if (np == 0)
-    return ns == 0;
-  if (strcmp(p[0], "**") == 0) {
-    for (size_t k = 0; k <= ns; k++)
-      if (segs_match(p + 1, np - 1, s + k, ns - k))
-        return true;
-    return false;
+/* Which prefixes of the path's segments s[0..ns) the pattern p[0..np) matches, all at
+ * once: hit[k] for s[0..k). A table of which pattern prefix matches which path prefix,
+ * filled forwards, so each segment is compared with each pattern segment at most once
+ * (trying every split for each '**' in turn was exponential in the number of '**':
+ * "**" "/a" repeated against a deep path of a's took minutes). */
+static void prefixes_matched(char **p, size_t np, char **s, size_t ns, bool *hit) {
+  size_t w = ns + 1;
+  bool *cur = qg_xcalloc(w, sizeof(bool)), *next = qg_xcalloc(w, sizeof(bool));
+  cur[0] = true; /* the empty pattern matches the empty path */
+  for (size_t i = 0; i < np; i++) {
+    memset(next, 0, w * sizeof(bool));
+    if (strcmp(p[i], "**") == 0) {
+      bool any = false; /* '**': any number of segments after a matched prefix */
+      for (size_t j = 0; j < w; j++)
+        next[j] = any = any || cur[j];
+    } else {
+      for (size_t j = 0; j < ns; j++)
+        if (cur[j] && fnmatch(p[i], s[j], FNM_PERIOD) == 0)
+          next[j + 1] = true;
+    }
+    bool *t = cur;
+    cur = next;
+    next = t;
   }
-  if (ns == 0 || fnmatch(p[0], s[0], FNM_PERIOD) != 0)
-    return false;
-  return segs_match(p + 1, np - 1, s + 1, ns - 1);
+  memcpy(hit, cur, w * sizeof(bool));
+  free(cur);
+  free(next);
 }
 
 bool qg_glob_match(const char *pattern, const char *path, bool is_dir) {
@@ -50,12 +66,15 @@ bool qg_glob_match(const char *pattern, const char *path, bool is_dir) {
   np += split(pbuf, psegs + np);
   size_t ns = split(sbuf, ssegs);
   bool hit = false;
+  bool matched[MAX_SEGS + 1];
+  if (np)
+    prefixes_matched(psegs, np, ssegs, ns, matched);
   /* the path itself, or any directory above it */
   for (size_t k = ns; k >= 1 && !hit && np; k--) {
     bool k_is_dir = k < ns || is_dir;
     if (dir_only && !k_is_dir)
       continue;
-    hit = segs_match(psegs, np, ssegs, k);
+    hit = matched[k];
   }
   free(pbuf);
   free(sbuf);

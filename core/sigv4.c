@@ -277,6 +277,15 @@ static void add_signed(sheader *hs, size_t *n, const char *name, size_t namelen,
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+/* An HTTP field name (RFC 9110 token): letters, digits and !#$%&'*+-.^_`|~. */
+static bool is_token(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+          (s[i] >= '0' && s[i] <= '9') || strchr("!#$%&'*+-.^_`|~", s[i])))
+      return false;
+  return true;
+}
+
 /* A value with inner runs of blanks collapsed to one space (the value is
  * trimmed already). */
 static void put_value(qg_buf *b, const char *v, size_t n) {
@@ -448,6 +457,13 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     size_t nn = (size_t)(colon - line);
     while (nn && is_blank(line[nn - 1]))
       nn--;
+    /* a signed name goes into SignedHeaders as it is: an HTTP token only (no ';', ',',
+     * blank or byte outside ASCII, which would change that list or the line) */
+    if (nn == 0 || !is_token(line, nn)) {
+      say(why, whysz, "header %zu is not one \"Name: value\" line", i + 1);
+      st = QG_EUSAGE;
+      goto out;
+    }
     const char *v = colon + 1;
     while (is_blank(*v))
       v++;

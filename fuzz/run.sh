@@ -39,6 +39,13 @@ for t in "$@"; do
   reply) max=16384 dict=fuzz/json.dict ;;
   coverage) max=8192 dict=fuzz/coverage.dict ;;
   metrics) max=2048 dict=fuzz/json.dict ;;
+  envelope) max=8192 dict=fuzz/hosts.dict ;;
+  hosts) max=8192 dict=fuzz/hosts.dict ;;
+  merge) max=16384 dict=fuzz/json.dict ;;
+  glob) max=2048 dict=fuzz/glob.dict ;;
+  retry_after) max=128 dict=fuzz/http.dict ;;
+  diff) max=4096 dict= ;;
+  sigv4) max=2048 dict=fuzz/http.dict ;;
   *) max=8192 dict= ;;
   esac
   bin=$out/fuzz/fuzz_$t

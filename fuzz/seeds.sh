@@ -7,23 +7,28 @@
 # %hex and %port macros expanded as the test runner does, repeats cut short)
 # goes to the corpus of the harness that reads such a file: .qgate.yml and
 # --config files to config/, SARIF to sarif/, coverage reports to coverage/,
-# metrics JSON to metrics/, other YAML and JSON (and `=== stdin`) to yaml/.
-# Every file also goes to secrets/, behind the "path: NAME" line that
-# fuzz_secrets.c reads. The model replies scripted for the review cases
-# (`=== respond POST` to a chat/completions, messages or converse path) are
-# decoded from their provider's JSON into reply/ (with python3, when there
-# is one). The hand-written seeds in fuzz/seeds/TARGET/ are added too.
+# metrics JSON to metrics/, GitHub event payloads (event.json) to hosts/,
+# shard reports (s1.json, s2.json, ...) to merge/ (each alone, and a case's
+# together, NUL-separated, as fuzz_merge.c splits them), other YAML and JSON
+# (and `=== stdin`) to yaml/. Every file also goes to secrets/, behind the
+# "path: NAME" line that fuzz_secrets.c reads. The bodies scripted for the
+# review cases (`=== respond` to a chat/completions, messages or converse
+# path) go to envelope/ as they are, and, decoded from their provider's JSON,
+# to reply/ (with python3, when there is one); those scripted for the comment
+# cases (a /repos/ or /projects/ path) go to hosts/, and their Retry-After
+# values to retry_after/. The hand-written seeds in fuzz/seeds/TARGET/ are
+# added too (the only seeds of glob, diff and sigv4).
 # Corpus files are named by their content's hash: re-running adds nothing twice.
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:-build-fuzz/corpus}
-targets="yaml config sarif reply coverage metrics secrets"
+targets="yaml config sarif reply coverage metrics secrets envelope hosts merge glob retry_after diff sigv4"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-for t in $targets responses; do
+for t in $targets responses mergeparts; do
   mkdir -p "$out/$t" "$tmp/$t"
 done
-[ -d "$out/responses" ] && rmdir "$out/responses"
+rmdir "$out/responses" "$out/mergeparts" 2>/dev/null || true
 
 find fixtures -name '*.case' | LC_ALL=C sort >"$tmp/cases"
 n=0
@@ -38,6 +43,8 @@ while read -r c; do
       if (base ~ /\.info$/ || base ~ /^lcov/ || base ~ /cover.*\.(out|xml)$/ ||
           base ~ /^(jacoco|cobertura).*\.xml$/) return "coverage"
       if (base ~ /^(m|metrics.*)\.json$/) return "metrics"
+      if (base == "event.json") return "hosts"
+      if (base ~ /^(s[0-9]+.*|single)\.json$/) return "mergeparts"
       if (base ~ /\.(ya?ml|json)$/) return "yaml"
       return ""
     }
@@ -100,12 +107,23 @@ while read -r c; do
         open_as("responses")
         http = 1
         inbody = 0
+      } else if ($2 == "respond" && $4 ~ /^\/(api\/v4\/projects|repos)\//) {
+        open_as("hosts")
+        http = 1
+        inbody = 0
       }
       next
     }
     {
       if (http && !inbody) {
         if ($0 == "" || $0 == "\r") inbody = 1
+        else if (tolower($1) == "retry-after:") {
+          v = $0
+          sub(/^[^:]*: */, "", v)
+          k++
+          printf "%s", v > (tmp "/retry_after/" id "." k)
+          close(tmp "/retry_after/" id "." k)
+        }
         next
       }
       line = expand($0)
@@ -116,8 +134,23 @@ while read -r c; do
   ' "$c"
 done <"$tmp/cases"
 
-# The text the model wrote, from its provider's response (OpenAI, Anthropic
+# The providers' bodies as they are; the text the model wrote, from its provider's response (OpenAI, Anthropic
 # Messages, Bedrock Converse).
+cp "$tmp/responses"/* "$tmp/envelope/" 2>/dev/null || true
+# the shard reports: each alone, and a case's in the order of their names, NUL-separated
+for f in "$tmp/mergeparts"/*; do
+  [ -f "$f" ] || continue
+  cp "$f" "$tmp/merge/"
+  c=${f##*/}
+  c=${c%%.*}
+  [ -e "$tmp/merge/$c.all" ] && continue
+  first=1
+  for part in $(ls "$tmp/mergeparts" | grep "^$c\." | sort -t. -k2 -n); do
+    [ $first = 1 ] || printf '\0' >>"$tmp/merge/$c.all"
+    cat "$tmp/mergeparts/$part" >>"$tmp/merge/$c.all"
+    first=0
+  done
+done
 if command -v python3 >/dev/null 2>&1; then
   python3 - "$tmp/responses" "$tmp/reply" <<'PY'
 import json, os, sys

@@ -95,8 +95,16 @@ static qg_status load_event(qg_host_ctx *out, char *err, size_t errsz) {
              st == QG_EIO && err_no ? qg_fs_strerror(err_no) : qg_strerror(st));
     return QG_EUSAGE;
   }
-  cJSON *ev = cJSON_ParseWithLength((const char *)data, len);
+  qg_status rc = qg_github_event_parse((const char *)data, len, out, err, errsz);
   free(data);
+  return rc;
+}
+
+/* The pull request of an event payload: number, head_sha and base_sha into out (set
+ * only on QG_OK). Error texts name the JSON field, never a value. */
+qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, char *err,
+                                size_t errsz) {
+  cJSON *ev = cJSON_ParseWithLength(data, len);
   qg_status rc = QG_EUSAGE;
   const cJSON *pr = cJSON_GetObjectItemCaseSensitive(ev, "pull_request");
   const cJSON *num = cJSON_GetObjectItemCaseSensitive(pr, "number");
@@ -216,11 +224,11 @@ static void put_clean(qg_buf *b, const char *s, size_t max) {
 
 /* What GitHub's error body says: its "message", then for a 422 the "errors" entries
  * (objects with a message, or with a field and a code; or plain strings). */
-static char *error_text(const qg_http_response *r) {
+static char *error_text(const char *body, size_t len) {
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_puts(&b, "");
-  cJSON *j = r->body ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+  cJSON *j = body ? cJSON_ParseWithLength(body, len) : NULL;
   const cJSON *msg = cJSON_GetObjectItemCaseSensitive(j, "message");
   if (cJSON_IsString(msg) && *msg->valuestring)
     put_clean(&b, msg->valuestring, 200);
@@ -325,7 +333,7 @@ static bool gh_call(gh *g, const char *method, const char *path, const char *bod
   char note[40] = "";
   if (attempts > 1)
     snprintf(note, sizeof(note), " after %u attempts", attempts);
-  char *why = error_text(resp);
+  char *why = error_text(resp->body, resp->len);
   gh_fail(g, "GitHub: HTTP %ld on %s %.*s%s%s%s%s", resp->code, method, plen, path, note,
           *why ? ": " : "", why, giveup);
   free(why);
@@ -814,4 +822,29 @@ qg_status qg_github_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   memset(g.auth, 0, strlen(g.auth)); /* not left in freed memory */
   free(g.auth);
   return g.failed ? QG_ENET : QG_OK;
+}
+
+/* ---- the answers' parsers alone (hosts/internal.h) --------------------------------------- */
+
+char *qg_github_error_text(const char *body, size_t len) { return error_text(body, len); }
+
+int qg_github_page_read(const char *body, size_t len, long long *summary_id, size_t *nknown) {
+  *summary_id = 0;
+  *nknown = 0;
+  cJSON *arr = cJSON_ParseWithLength(body, len);
+  if (!cJSON_IsArray(arr)) {
+    cJSON_Delete(arr);
+    return -1;
+  }
+  known_set ks = {0};
+  const cJSON *item;
+  cJSON_ArrayForEach(item, arr) {
+    find_summary(summary_id, item);
+    collect_known(&ks, item);
+  }
+  int n = cJSON_GetArraySize(arr);
+  cJSON_Delete(arr);
+  *nknown = ks.n;
+  free(ks.items);
+  return n;
 }

@@ -148,8 +148,24 @@ static size_t clean_cut(const char *s, size_t n) {
   return n;
 }
 
+void qg_gitlab_error_put(char *dst, size_t cap, char *text, const char *token) {
+  size_t tl = token ? strlen(token) : 0;
+  if (tl >= 8) /* before the cut: no part of it may be left at the end */
+    for (char *p = strstr(text, token); p; p = strstr(p + tl, token))
+      memset(p, '*', tl);
+  for (char *p = text; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  size_t n = strlen(text);
+  if (n >= cap)
+    n = clean_cut(text, cap - 1);
+  memcpy(dst, text, n);
+  dst[n] = '\0';
+}
+
 /* Records the first failure in out->error: the token and any secret are
- * masked (qg_redact) should a reply have quoted them, control characters become spaces, and a cut never
+ * masked (qg_redact, then the token again in qg_gitlab_error_put) should a
+ * reply have quoted them, control characters become spaces, and a cut never
  * splits a character. */
 static void QG_PRINTF(2, 3) fail(gl *g, const char *fmt, ...) {
   g->st = QG_ENET;
@@ -163,14 +179,7 @@ static void QG_PRINTF(2, 3) fail(gl *g, const char *fmt, ...) {
   char *safe = qg_redact(g->red, e, strlen(e), NULL, NULL, NULL);
   free(e);
   e = safe;
-  for (char *p = e; *p; p++)
-    if ((unsigned char)*p < 0x20 || *p == 0x7f)
-      *p = ' ';
-  size_t n = strlen(e), cap = sizeof(g->out->error);
-  if (n >= cap)
-    n = clean_cut(e, cap - 1);
-  memcpy(g->out->error, e, n);
-  g->out->error[n] = '\0';
+  qg_gitlab_error_put(g->out->error, sizeof(g->out->error), e, g->ctx->token);
   free(e);
 }
 
@@ -205,8 +214,8 @@ static void flatten(qg_buf *b, const cJSON *v, const char *key) {
 /* What GitLab said about a failure: {"message": ...} (a string, an object of
  * field errors, or an array), {"error": ...} from parameter validation, or
  * OAuth's {"error_description": ...}. "" when the reply says nothing usable. */
-static void reply_message(const qg_http_response *r, qg_buf *b) {
-  cJSON *j = r->len ? cJSON_ParseWithLength(r->body, r->len) : NULL;
+static void reply_message(const char *body, size_t len, qg_buf *b) {
+  cJSON *j = len ? cJSON_ParseWithLength(body, len) : NULL;
   const cJSON *m = NULL;
   if (cJSON_IsObject(j)) {
     m = cJSON_GetObjectItemCaseSensitive(j, "message");
@@ -219,12 +228,12 @@ static void reply_message(const qg_http_response *r, qg_buf *b) {
   }
   if (m) {
     flatten(b, m, NULL);
-  } else if (!j && r->len && r->len <= 200 && !memchr(r->body, '<', r->len)) {
+  } else if (!j && len && len <= 200 && !memchr(body, '<', len)) {
     /* a short plain-text reply, as GitLab's rate limiter gives ("Retry later") */
-    size_t n = r->len;
-    while (n > 0 && (r->body[n - 1] == '\n' || r->body[n - 1] == '\r' || r->body[n - 1] == ' '))
+    size_t n = len;
+    while (n > 0 && (body[n - 1] == '\n' || body[n - 1] == '\r' || body[n - 1] == ' '))
       n--;
-    (void)qg_buf_append(b, r->body, n);
+    (void)qg_buf_append(b, body, n);
   }
   cJSON_Delete(j);
 }
@@ -274,7 +283,7 @@ static long call_ex(gl *g, const char *method, const char *path, const char *bod
       const char *hint = how && how->hint_code == code ? how->hint : NULL;
       qg_buf m;
       qg_buf_init(&m, 0);
-      reply_message(&rs, &m);
+      reply_message(rs.body, rs.len, &m);
       char tries[48] = "";
       if (rs.attempts > 1) /* retried (429, 5xx): says why it took long */
         snprintf(tries, sizeof(tries), " (after %u attempts)", rs.attempts);
@@ -390,8 +399,10 @@ static void on_note(void *arg, const cJSON *n) {
   summary_note *s = arg;
   const char *body = str_member(n, "body");
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
-  if (s->id || !body || !cJSON_IsNumber(id) || id->valuedouble < 1 ||
-      !strstr(body, QG_HOST_SUMMARY_MARKER))
+  /* an id JSON holds exactly (2^53 at most): a larger one, up to infinity (1e400),
+   * would not convert to long long */
+  if (s->id || !body || !cJSON_IsNumber(id) || !(id->valuedouble >= 1) ||
+      id->valuedouble > 9007199254740992.0 || !strstr(body, QG_HOST_SUMMARY_MARKER))
     return;
   s->id = (long long)id->valuedouble;
   s->body = qg_xstrdup(body);
@@ -729,4 +740,53 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   memset(g.auth, 0, strlen(g.auth));
   free(g.auth);
   return g.st;
+}
+
+/* ---- the answers' parsers alone (hosts/internal.h) ----------------------------------------- */
+
+char *qg_gitlab_error_text(const char *body, size_t len) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  reply_message(body, len, &b);
+  return qg_buf_detach(&b);
+}
+
+bool qg_gitlab_refs_read(const char *body, size_t len) {
+  cJSON *mr = cJSON_ParseWithLength(body, len);
+  refs r;
+  memset(&r, 0, sizeof(r));
+  read_refs(mr, &r);
+  cJSON_Delete(mr);
+  return r.ok;
+}
+
+int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long long *summary_id,
+                        size_t *nthreads) {
+  *summary_id = 0;
+  *nthreads = 0;
+  cJSON *list = cJSON_ParseWithLength(body, len);
+  if (!cJSON_IsArray(list)) {
+    cJSON_Delete(list);
+    return -1;
+  }
+  summary_note sn = {0, NULL};
+  threads th = {NULL, 0, 0};
+  int n = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, list) {
+    if (discussions)
+      on_discussion(&th, item);
+    else
+      on_note(&sn, item);
+    n++;
+  }
+  cJSON_Delete(list);
+  *summary_id = sn.id;
+  *nthreads = th.n;
+  for (size_t i = 0; i < th.n; i++)
+    free(th.items[i].id);
+  free(th.items);
+  free(sn.body);
+  return n;
 }

@@ -30,4 +30,34 @@ void qg_host_finding_marker(const qg_finding *f, char out[48]);
 /* The fingerprint in a comment body's marker, or false. out: 17 bytes. */
 bool qg_host_find_marker(const char *body, char out[17]);
 
+/* GitHub's answers, parsed as qg_github_comment and qg_github_event_load parse them,
+ * without a request: exposed for the fuzz harness (fuzz/fuzz_hosts.c) and tests.
+ *
+ * qg_github_event_parse: the pull request of an event payload (len bytes, not
+ * NUL-terminated): out->number, head_sha and base_sha (owned by out) on QG_OK; QG_EUSAGE
+ * with err[] naming the field otherwise, out untouched. */
+qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, char *err,
+                                size_t errsz);
+/* The text qgate reports for an error body: its "message" and "errors", capped, control
+ * characters made spaces. Caller frees; "" when the body says nothing usable. */
+char *qg_github_error_text(const char *body, size_t len);
+/* One page of a comment list: the number of items, or -1 when it is not a JSON array;
+ * *summary_id: the first comment with the summary marker (0: none); *nknown: qgate's
+ * inline comments (a finding marker, not a reply). */
+int qg_github_page_read(const char *body, size_t len, long long *summary_id, size_t *nknown);
+
+/* The same for GitLab. qg_gitlab_error_text: what a failed request's body says
+ * (reply_message), uncapped; caller frees. qg_gitlab_error_put: how a failure's text
+ * is recorded in a buffer of cap bytes (cap >= 1): every copy of token (when it has 8
+ * bytes or more) masked, control characters made spaces, then cut so that it ends
+ * neither inside a UTF-8 sequence nor inside an escape; text is modified.
+ * qg_gitlab_refs_read: whether a merge request's answer has usable diff_refs.
+ * qg_gitlab_page_read: one page of notes (*summary_id: the summary's, 0 when none) or of
+ * discussions (*nthreads: qgate's), as qg_github_page_read. */
+char *qg_gitlab_error_text(const char *body, size_t len);
+void qg_gitlab_error_put(char *dst, size_t cap, char *text, const char *token);
+bool qg_gitlab_refs_read(const char *body, size_t len);
+int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long long *summary_id,
+                        size_t *nthreads);
+
 #endif

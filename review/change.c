@@ -141,6 +141,8 @@ static void patch_ctx_free(patch_ctx *p) {
   free(p->added);
 }
 
+static bool fill_patch(git_patch *patch, size_t max_patch, qg_change_file *f);
+
 /* Fills f's patch, lines and added for delta idx, or sets its skip reason.
  * Returns false when libgit2 fails (err says why). */
 static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f, char *err,
@@ -150,24 +152,31 @@ static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_f
     say(err, errsz, "cannot compute the diff of '%s': %s", f->path, git_words());
     return false;
   }
+  bool ok = fill_patch(patch, max_patch, f);
+  git_patch_free(patch);
+  if (!ok)
+    say(err, errsz, "cannot print the diff of '%s': %s", f->path, git_words());
+  return ok;
+}
+
+/* Fills f's patch, lines and added from patch (the caller's), or sets its skip reason.
+ * false when libgit2 fails. */
+static bool fill_patch(git_patch *patch, size_t max_patch, qg_change_file *f) {
   const git_diff_delta *d = git_patch_get_delta(patch);
   if (d->flags & GIT_DIFF_FLAG_BINARY) {
     f->skip = QG_CHANGE_BINARY;
-    git_patch_free(patch);
     return true;
   }
   patch_ctx p;
   memset(&p, 0, sizeof(p));
   qg_buf_init(&p.text, max_patch);
   int rc = git_patch_print(patch, on_line, &p);
-  git_patch_free(patch);
   if (p.over) {
     f->skip = QG_CHANGE_TOO_BIG;
     patch_ctx_free(&p);
     return true;
   }
   if (rc != 0) {
-    say(err, errsz, "cannot print the diff of '%s': %s", f->path, git_words());
     patch_ctx_free(&p);
     return false;
   }
@@ -320,6 +329,40 @@ static void map_lines(git_repository *repo, git_tree *checked, git_tree *head,
   git_blob_free(b);
 }
 
+qg_status qg_change_file_from_texts(const char *path, const char *old, size_t old_len,
+                                    const char *new_text, size_t new_len, uint32_t context_lines,
+                                    size_t max_patch, qg_change_file *f) {
+  memset(f, 0, sizeof(*f));
+  f->path = qg_xstrdup(path);
+  f->status = 'M';
+  git_libgit2_init();
+  qg_status st = QG_EGIT;
+  git_diff_options o;
+  git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+  o.context_lines = context_lines ? context_lines : DEFAULT_CONTEXT;
+  git_patch *patch = NULL;
+  if (git_patch_from_buffers(&patch, old, old_len, path, new_text, new_len, path, &o) == 0 &&
+      fill_patch(patch, max_patch ? max_patch : DEFAULT_MAX_PATCH, f)) {
+    /* the map, as map_lines computes it between two blobs */
+    f->remapped = true;
+    o.context_lines = 0;
+    o.interhunk_lines = 0;
+    o.flags |= GIT_DIFF_FORCE_TEXT;
+    moved_ctx m = {f, 0};
+    if (git_diff_buffers(old, old_len, path, new_text, new_len, path, &o, NULL, NULL,
+                         on_moved_hunk, NULL, &m) != 0) {
+      free(f->moved);
+      f->moved = NULL;
+      f->nmoved = 0;
+      f->unmapped = true;
+    }
+    st = QG_OK;
+  }
+  git_patch_free(patch);
+  git_libgit2_shutdown();
+  return st;
+}
+
 /* The commit named head_rev (NULL or "": HEAD) into *head, and, when HEAD is another
  * commit, HEAD's tree into *checked (else NULL): the version whose lines were scanned.
  * QG_ENOENT when head_rev is not in the repository, QG_EGIT for other failures. */
@@ -461,18 +504,21 @@ out:
   return st;
 }
 
+void qg_change_file_cleanup(qg_change_file *f) {
+  free(f->path);
+  free(f->old_path);
+  free(f->patch);
+  free(f->lines);
+  free(f->added);
+  free(f->moved);
+  memset(f, 0, sizeof(*f));
+}
+
 void qg_change_cleanup(qg_change *c) {
   if (!c)
     return;
-  for (size_t i = 0; i < c->n; i++) {
-    qg_change_file *f = &c->files[i];
-    free(f->path);
-    free(f->old_path);
-    free(f->patch);
-    free(f->lines);
-    free(f->added);
-    free(f->moved);
-  }
+  for (size_t i = 0; i < c->n; i++)
+    qg_change_file_cleanup(&c->files[i]);
   free(c->files);
   memset(c, 0, sizeof(*c));
 }

@@ -103,6 +103,19 @@ bool qg_change_added_line(const qg_change_file *f, uint32_t line);
  * checkout has lines after it, that line differs between the two: 0.) */
 uint32_t qg_change_head_line(const qg_change_file *f, uint32_t line);
 
+/* One file's diff computed from two texts rather than read from a repository, with the
+ * same code as qg_change_read (exposed for the fuzz harness fuzz/fuzz_diff.c and tests):
+ * f's patch, lines and added (or its skip reason: binary, too big) for old -> new with
+ * context_lines (0: 3) and max_patch (0: 256 KiB), and, as when a change's head is not
+ * HEAD, f's map from the lines of old to those of new (remapped set; moved, or unmapped
+ * when libgit2 fails), so that qg_change_head_line(f, line of old) is its number in new.
+ * path names the file (status 'M'). QG_EGIT when libgit2 fails. *f is owned by the
+ * caller either way: qg_change_file_cleanup. */
+qg_status qg_change_file_from_texts(const char *path, const char *old, size_t old_len,
+                                    const char *new_text, size_t new_len, uint32_t context_lines,
+                                    size_t max_patch, qg_change_file *f);
+void qg_change_file_cleanup(qg_change_file *f);
+
 /* Line numbers of any file as checked out (HEAD) at another commit, a file at a
  * time, as the change maps its own files: for what GitHub shows on a pull request's
  * head (annotations), whichever file it is in. */

@@ -304,8 +304,12 @@ static const cJSON *dig(const cJSON *j, const char *const *path) {
   return j;
 }
 
+/* A token count: 0 unless a positive number; a huge one (1e400 reads as infinity)
+ * saturates, as converting a double past SIZE_MAX is undefined. */
 static size_t num(const cJSON *j) {
-  return cJSON_IsNumber(j) && j->valuedouble > 0 ? (size_t)j->valuedouble : 0;
+  if (!cJSON_IsNumber(j) || !(j->valuedouble > 0))
+    return 0;
+  return j->valuedouble < 9007199254740992.0 ? (size_t)j->valuedouble : (size_t)1 << 53;
 }
 
 /* Copies text into err, capped, with control characters made spaces. */

@@ -592,8 +592,37 @@ static void test_skip_names(void **state) {
   assert_string_equal(qg_change_skip_name(QG_CHANGE_TOO_BIG), "too big");
 }
 
+/* One file's diff from two texts (what fuzz/fuzz_diff.c drives): the patch, its lines,
+ * and the map from the old text's lines to the new one's. */
+static void test_from_texts(void **state) {
+  (void)state;
+  static const char old[] = "a\nb\nc\nd\ne\n", new_text[] = "a\nX\nb\nc\ne\nf\n";
+  qg_change_file f;
+  assert_int_equal(qg_change_file_from_texts("t.txt", old, strlen(old), new_text,
+                                             strlen(new_text), 1, 0, &f),
+                   QG_OK);
+  assert_string_equal(f.path, "t.txt");
+  assert_int_equal(f.skip, QG_CHANGE_KEPT);
+  assert_string_equal(f.patch, "@@ -1,5 +1,6 @@\n a\n+X\n b\n c\n-d\n e\n+f\n");
+  static const uint32_t lines[] = {1, 2, 3, 4, 5, 6}, added[] = {2, 6};
+  assert_int_equal(f.nlines, 6);
+  assert_memory_equal(f.lines, lines, sizeof(lines));
+  assert_int_equal(f.nadded, 2);
+  assert_memory_equal(f.added, added, sizeof(added));
+  assert_true(f.remapped);
+  assert_false(f.unmapped);
+  assert_int_equal(qg_change_head_line(&f, 1), 1); /* a */
+  assert_int_equal(qg_change_head_line(&f, 2), 3); /* b, after the added X */
+  assert_int_equal(qg_change_head_line(&f, 3), 4); /* c */
+  assert_int_equal(qg_change_head_line(&f, 4), 0); /* d is gone */
+  assert_int_equal(qg_change_head_line(&f, 5), 5); /* e */
+  qg_change_file_cleanup(&f);
+  assert_null(f.path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_from_texts),
       cmocka_unit_test(test_files_sorted),  cmocka_unit_test(test_modified_patch),
       cmocka_unit_test(test_context_lines), cmocka_unit_test(test_added_deleted_renamed),
       cmocka_unit_test(test_skips),         cmocka_unit_test(test_too_big),

@@ -786,9 +786,42 @@ static void test_ctx_load(void **state) {
   set_env(NULL);
 }
 
+/* The answers' parsers alone (hosts/internal.h). A note id past 2^53 (1e17), up to infinity
+ * (1e400), is not an id: converting it to long long was undefined (found by
+ * fuzz/fuzz_hosts.c; fuzz/regressions/hosts/). */
+static void test_answers_parsed(void **state) {
+  (void)state;
+  static const char notes[] = "[{\"id\": 1e400, \"body\": \"<!-- qgate:summary -->\"},"
+                              " {\"id\": 1e17, \"body\": \"<!-- qgate:summary -->\"},"
+                              " {\"id\": 0.5, \"body\": \"<!-- qgate:summary -->\"},"
+                              " {\"id\": 42, \"body\": \"<!-- qgate:summary -->\"}]";
+  long long id = -1;
+  size_t nt = 9;
+  assert_int_equal(qg_gitlab_page_read(notes, strlen(notes), false, &id, &nt), 4);
+  assert_int_equal(id, 42);
+  assert_int_equal(nt, 0);
+  static const char disc[] = "[{\"id\": \"d1\", \"notes\": [{\"body\": "
+                             "\"x <!-- qgate:finding 0123456789abcdef -->\"}]}, {\"id\": \"\"}]";
+  assert_int_equal(qg_gitlab_page_read(disc, strlen(disc), true, &id, &nt), 2);
+  assert_int_equal(id, 0);
+  assert_int_equal(nt, 1);
+  assert_int_equal(qg_gitlab_page_read("{}", 2, true, &id, &nt), -1);
+  /* a recorded error: the token masked, control characters made spaces, and a cut
+   * that splits neither a character nor an escape */
+  char text[] = "GitLab: HTTP 400: tok-12345678 said caf\xc3\xa9\n&amp;";
+  char dst[41]; /* 40 bytes would end inside "\xc3\xa9" */
+  qg_gitlab_error_put(dst, sizeof(dst), text, "tok-12345678");
+  assert_string_equal(dst, "GitLab: HTTP 400: ************ said caf");
+  static const char e422[] = "{\"message\": {\"note\": [\"can't be blank\"]}}";
+  char *m = qg_gitlab_error_text(e422, strlen(e422));
+  assert_string_equal(m, "note can't be blank");
+  free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_first_run),
+      cmocka_unit_test(test_answers_parsed),
       cmocka_unit_test(test_merged_results),
       cmocka_unit_test(test_rerun_updates_in_place),
       cmocka_unit_test(test_unchanged_summary_not_edited),

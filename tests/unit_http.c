@@ -897,6 +897,16 @@ static void test_signer_hosts_and_errors(void **state) {
   in.nheaders = 1;
   assert_int_equal(qg_sigv4_sign(&in, &lines, &n, why, sizeof(why)), QG_EUSAGE);
   assert_non_null(strstr(why, "X-Amz-Date"));
+  /* a name that is no HTTP token would go into SignedHeaders as it is (found by
+   * fuzz/fuzz_sigv4.c: "X-Amz-\xd1...Meta-A,"): ';' or ',' would change that list */
+  const char *const bad_names[][1] = {{"X-Amz-Meta-A,: x"}, {"X-Amz-Meta;a: x"},
+                                      {"X-Amz-\xd1\xd1: x"}, {": x"}, {"X Amz: x"}};
+  for (size_t i = 0; i < QG_ARRAY_LEN(bad_names); i++) {
+    in.headers = bad_names[i];
+    assert_int_equal(qg_sigv4_sign(&in, &lines, &n, why, sizeof(why)), QG_EUSAGE);
+    assert_string_equal(why, "header 1 is not one \"Name: value\" line");
+    assert_null(lines);
+  }
   in.headers = NULL;
   in.nheaders = 0;
   in.secret = "";

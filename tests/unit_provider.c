@@ -123,6 +123,15 @@ static void test_replies(void **state) {
   assert_true(rp.truncated);
   assert_int_equal(rp.tokens_out, 1);
   qg_llm_reply_cleanup(&rp);
+  /* token counts past size_t (1e400 reads as infinity) saturate: converting them was
+   * undefined (found by fuzz/fuzz_envelope.c) */
+  static const char big[] = "{\"choices\":[{\"message\":{\"content\":\"[]\"}}],\"usage\":{"
+                            "\"prompt_tokens\":18446744073709551616,\"completion_tokens\":1e400}}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, big, strlen(big), &rp, err, sizeof(err)),
+                   QG_OK);
+  assert_int_equal(rp.tokens_in, (size_t)1 << 53);
+  assert_int_equal(rp.tokens_out, (size_t)1 << 53);
+  qg_llm_reply_cleanup(&rp);
   /* not the format, or not JSON */
   assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "{}", 2, &rp, err, sizeof(err)),
                    QG_EPARSE);
