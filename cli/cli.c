@@ -1,6 +1,7 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
 #include "core/ci.h"
+#include "core/accepted.h"
 #include "core/config.h"
 #include "core/edit.h"
 #include "core/escape.h"
@@ -851,35 +852,22 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
     free(path);
     return;
   }
-  unsigned lineno = 0;
-  for (char *line = (char *)buf, *end = (char *)buf + len; line < end;) {
-    char *nl = memchr(line, '\n', (size_t)(end - line));
-    char *next = nl ? nl + 1 : end;
-    lineno++;
-    char *p = line + strspn(line, " \t");
-    size_t rest = (size_t)(next - p);
-    if (p >= next || *p == '#' || *p == '\n' || *p == '\r') {
-      line = next;
-      continue;
-    }
-    size_t n = strspn(p, "0123456789abcdef");
-    if (n != 16 || n > rest) {
-      fputs("qgate: ", io->err);
-      qg_esc_fputs(io->err, path);
-      fprintf(io->err, ":%u: warning: not a fingerprint (16 hex digits, as in the JSON report)\n",
-              lineno);
-      line = next;
-      continue;
-    }
-    for (size_t i = 0; i < r->findings.n; i++) {
-      qg_finding *fd = &r->findings.items[i];
-      char fp[17];
-      qg_finding_fingerprint(fd, fp);
-      if (!fd->suppressed_by && strncmp(fp, p, 16) == 0)
-        qg_finding_suppress(r, fd, ".qgateignore", NULL);
-    }
-    line = next;
+  qg_accepted acc;
+  qg_accepted_parse(&acc, (const char *)buf, len);
+  for (size_t i = 0; i < acc.nbad && i < QG_ACCEPTED_MAX_BAD; i++) {
+    fputs("qgate: ", io->err);
+    qg_esc_fputs(io->err, path);
+    fprintf(io->err, ":%u: warning: not a fingerprint (16 hex digits, as in the JSON report)\n",
+            acc.bad[i]);
   }
+  if (acc.nbad > QG_ACCEPTED_MAX_BAD) {
+    fputs("qgate: ", io->err);
+    qg_esc_fputs(io->err, path);
+    fprintf(io->err, ": warning: %zu more lines are not fingerprints\n",
+            acc.nbad - QG_ACCEPTED_MAX_BAD);
+  }
+  (void)qg_accepted_apply(&acc, r);
+  qg_accepted_cleanup(&acc);
   free(buf);
   free(path);
 }

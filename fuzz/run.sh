@@ -46,6 +46,7 @@ for t in "$@"; do
   retry_after) max=128 dict=fuzz/http.dict ;;
   diff) max=4096 dict= ;;
   sigv4) max=2048 dict=fuzz/http.dict ;;
+  accepted) max=4096 dict= ;;
   *) max=8192 dict= ;;
   esac
   bin=$out/fuzz/fuzz_$t

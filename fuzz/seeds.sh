@@ -8,7 +8,7 @@
 # goes to the corpus of the harness that reads such a file: .qgate.yml and
 # --config files to config/, SARIF to sarif/, coverage reports to coverage/,
 # metrics JSON to metrics/, GitHub event payloads (event.json) to hosts/,
-# shard reports (s1.json, s2.json, ...) to merge/ (each alone, and a case's
+# .qgateignore files to accepted/, shard reports (s1.json, s2.json, ...) to merge/ (each alone, and a case's
 # together, NUL-separated, as fuzz_merge.c splits them), other YAML and JSON
 # (and `=== stdin`) to yaml/. Every file also goes to secrets/, behind the
 # "path: NAME" line that fuzz_secrets.c reads. The bodies scripted for the
@@ -22,7 +22,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 out=${1:-build-fuzz/corpus}
-targets="yaml config sarif reply coverage metrics secrets envelope hosts merge glob retry_after diff sigv4"
+targets="yaml config sarif reply coverage metrics secrets envelope hosts merge glob retry_after diff sigv4 accepted"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 for t in $targets responses mergeparts; do
@@ -44,6 +44,7 @@ while read -r c; do
           base ~ /^(jacoco|cobertura).*\.xml$/) return "coverage"
       if (base ~ /^(m|metrics.*)\.json$/) return "metrics"
       if (base == "event.json") return "hosts"
+      if (base == ".qgateignore") return "accepted"
       if (base ~ /^(s[0-9]+.*|single)\.json$/) return "mergeparts"
       if (base ~ /\.(ya?ml|json)$/) return "yaml"
       return ""

@@ -333,6 +333,11 @@ static void test_edits_keep_crlf(void **state) {
 }
 
 int main(void) {
+  /* the signal tests need the default actions: a run under nohup (SIGHUP
+   * ignored, which the library rightly leaves alone) must not change them */
+  signal(SIGHUP, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_read_fifo_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_read_device_refused, setup, teardown),
