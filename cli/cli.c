@@ -1760,8 +1760,11 @@ static void usage_merge(FILE *f) {
   fputs(k_exit_help, f);
 }
 
-/* A shard's report may be big: a monorepo's findings. */
-#define MERGE_MAX_BYTES ((size_t)1 << 30)
+/* A shard's report may be big (a monorepo's findings), but every report is held in
+ * memory at once, parsed (about 4 times its size): the reports together are capped,
+ * not each one, so 1,024 shards cannot add up to 1,024 times the cap. 512 MiB is
+ * about 700,000 findings. */
+#define MERGE_MAX_BYTES ((size_t)512 << 20)
 
 static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   cli_opts o = {0};
@@ -1794,15 +1797,18 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
     goto out;
   }
   in = qg_xcalloc(o.npaths, sizeof(*in));
+  size_t total = 0; /* the bytes of the reports read so far */
   for (; nin < o.npaths; nin++) {
     unsigned char *buf = NULL;
     size_t len = 0;
     int err_no = 0;
-    qg_status st = qg_read_all(o.paths[nin], NULL, MERGE_MAX_BYTES, &buf, &len, &err_no);
+    qg_status st =
+        qg_read_all(o.paths[nin], NULL, MERGE_MAX_BYTES - total, &buf, &len, &err_no);
+    total += st == QG_OK ? len : 0;
     if (st != QG_OK) {
       errorf(io, "qgate merge: %s: %s", o.paths[nin],
              st == QG_ENOENT    ? "no such file"
-             : st == QG_ETOOBIG ? "larger than 1 GiB"
+             : st == QG_ETOOBIG ? "the reports together are larger than 512 MiB"
                                 : qg_fs_strerror(err_no));
       status = st == QG_EIO && qg_fs_status(err_no) == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
       goto out;

@@ -138,6 +138,20 @@ else
   echo "limits: SARIF file size: exit $st (want 2), stderr:"
   head -5 "$lim_dir/err.txt"
 fi
+# qgate merge holds every shard's report at once: they are capped together (512 MiB),
+# so two reports of 300 MiB (sparse) are refused at the second, naming it
+$QGATE k8s --shard 1/2 --format json="$lim_dir/s1.json" "$lim_dir/one.yaml" >/dev/null 2>&1
+truncate -s 314572800 "$lim_dir/s2.json" "$lim_dir/s3.json"
+$QGATE merge "$lim_dir/s1.json" "$lim_dir/s2.json" "$lim_dir/s3.json" \
+  >/dev/null 2>"$lim_dir/err.txt"; st=$?
+if [ $st -eq 2 ] && [ "$(cat "$lim_dir/err.txt")" = \
+  "qgate: qgate merge: $lim_dir/s3.json: the reports together are larger than 512 MiB" ]; then
+  lim_pass=$((lim_pass + 1))
+else
+  lim_fail=$((lim_fail + 1))
+  echo "limits: merge total: exit $st (want 2), stderr:"
+  head -5 "$lim_dir/err.txt"
+fi
 rm -rf "$lim_dir"
 echo "$lim_pass passed, $lim_fail failed" >"$out"
 st=0
