@@ -32,6 +32,7 @@ typedef struct loader {
   anchor *anchors;
   size_t nanchors, capanchors;
   uint64_t real_nodes, expanded; /* for the alias cap */
+  uint64_t made; /* nodes made in this document, for the node cap */
   /* the end of the last node or alias read, and as libyaml's character index;
    * last_line and last_col are kept apart so that they are copied from a node
    * as two 4-byte loads, each forwarded from the store that set it, not one
@@ -257,6 +258,17 @@ static void finish_node(loader *L, qg_ynode *n, const char *anchor_name) {
   push_kid(L, n);
 }
 
+/* Counts a node about to be made: a document of more than max_nodes (a 64 MiB
+ * file of duplicate keys made 19 million, 1.6 GB) stops loading. */
+static qg_status count_node(loader *L, const yaml_mark_t *m) {
+  if (++L->made <= L->lim.max_nodes)
+    return QG_OK;
+  char num[16];
+  snprintf(num, sizeof(num), "%u", L->lim.max_nodes);
+  fail(L, m, "more than %s YAML nodes in this document: it was not scanned", num);
+  return QG_ETOOBIG;
+}
+
 static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *ev,
                                  const yaml_char_t *anchor_name, const yaml_char_t *tag,
                                  int flow) {
@@ -265,6 +277,9 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
     snprintf(num, sizeof(num), "%u", L->lim.max_depth);
     return fail(L, &ev->start_mark, "nesting deeper than %s levels", num);
   }
+  qg_status cst = count_node(L, &ev->start_mark);
+  if (cst != QG_OK)
+    return cst;
   if (!L->nframes)
     L->flow_doc = flow;
   qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
@@ -498,7 +513,7 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
     L->nkids = 0;
     L->nframes = 0;
     L->nanchors = 0;
-    L->real_nodes = L->expanded = 0;
+    L->real_nodes = L->expanded = L->made = 0;
     return QG_OK;
   case YAML_DOCUMENT_END_EVENT: {
     const qg_ynode *root = L->nkids ? L->kids[0] : NULL;
@@ -529,6 +544,9 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
     return QG_OK;
   }
   case YAML_SCALAR_EVENT: {
+    qg_status cst = count_node(L, &ev->start_mark);
+    if (cst != QG_OK)
+      return cst;
     qg_ynode *n = qg_arena_alloc(&L->arena, sizeof(*n));
     memset(n, 0, sizeof(*n));
     n->kind = QG_Y_SCALAR;
@@ -619,6 +637,8 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
     L.lim.alias_ratio = QG_YAML_DEFAULT_ALIAS_RATIO;
   if (!L.lim.max_docs)
     L.lim.max_docs = QG_YAML_DEFAULT_DOCS;
+  if (!L.lim.max_nodes)
+    L.lim.max_nodes = QG_YAML_DEFAULT_NODES;
   memset(err, 0, sizeof(*err));
   qg_arena_init(&L.arena, 64 * 1024);
   L.text = buf;

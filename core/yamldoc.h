@@ -59,12 +59,15 @@ typedef struct qg_yaml_limits {
   uint32_t alias_floor;       /* expansions always allowed (default 100000) */
   uint32_t alias_ratio;       /* ... or this many times the real node count (default 10) */
   uint32_t max_docs;          /* documents in one stream, empty ones too (default 100000) */
+  uint32_t max_nodes;         /* nodes in one document, aliases not expanded (default 5000000:
+                                 a document's tree takes about 85 bytes a node, so ~425 MB) */
 } qg_yaml_limits;
 
 #define QG_YAML_DEFAULT_DEPTH 256u
 #define QG_YAML_DEFAULT_ALIAS_FLOOR 100000u
 #define QG_YAML_DEFAULT_ALIAS_RATIO 10u
 #define QG_YAML_DEFAULT_DOCS 100000u
+#define QG_YAML_DEFAULT_NODES 5000000u
 
 /* Where and what went wrong when loading stops. */
 typedef struct qg_yaml_error {

@@ -428,6 +428,28 @@ static void test_other_line_breaks(void **state) {
   }
 }
 
+/* Nodes per document are capped (a 64 MiB file of duplicate keys made 19 million,
+ * 1.6 GB): the document past the cap stops loading with an error at the first node
+ * left out; the cap counts each document afresh, and an alias is not a new node. */
+static void test_nodes_cap(void **state) {
+  (void)state;
+  qg_yaml_error err;
+  seen s = {0};
+  qg_yaml_opts o = {{.max_nodes = 7}, on_doc, on_warn, &s};
+  /* root map, a, 1, b, [ , 2, 3 = 7 nodes; then c: 8 */
+  const char *doc = "a: 1\nb: [2, 3]\nc: 4\n";
+  assert_int_equal(qg_yaml_load((const unsigned char *)doc, strlen(doc), &o, &err), QG_ETOOBIG);
+  assert_int_equal(s.docs, 0);
+  assert_int_equal(err.line, 3);
+  assert_int_equal(err.col, 1);
+  assert_string_equal(err.message, "more than 7 YAML nodes in this document: it was not scanned");
+  /* two documents of 7 each, and aliases that add no node */
+  const char *two = "a: 1\nb: [2, 3]\n---\nx: &v 1\ny: [*v, *v]\n";
+  s.docs = 0;
+  assert_int_equal(qg_yaml_load((const unsigned char *)two, strlen(two), &o, &err), QG_OK);
+  assert_int_equal(s.docs, 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_positions),       cmocka_unit_test(test_scalars),
@@ -436,7 +458,7 @@ int main(void) {
       cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
       cmocka_unit_test(test_anchor_positions), cmocka_unit_test(test_explicit_key_positions),
       cmocka_unit_test(test_flow_flags),      cmocka_unit_test(test_other_line_breaks),
-      cmocka_unit_test(test_documents_cap),
+      cmocka_unit_test(test_documents_cap), cmocka_unit_test(test_nodes_cap),
   };
   return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
 }
