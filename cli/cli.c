@@ -793,7 +793,14 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
         (void)qg_secrets_learn(red, (const char *)buf, len);
         (void)qg_secrets_learn(red, out, outlen);
         char *safe = redacted(red, diff);
-        fputs(safe, io->out);
+        /* and the file's own lines are text for the CI log too: a context line of
+         * "::error::..." (after the diff's blank) would be a workflow command */
+        qg_buf shown;
+        qg_buf_init(&shown, 0);
+        (void)qg_buf_puts(&shown, "");
+        qg_esc_lines(&shown, safe);
+        fputs(shown.data, io->out);
+        qg_buf_cleanup(&shown);
         free(safe);
         free(diff);
       } else if (qg_write_file_atomic(last, out, outlen, NULL, &err_no) != QG_OK) {

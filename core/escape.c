@@ -133,6 +133,47 @@ void qg_esc_text(qg_buf *b, const char *s) {
   }
 }
 
+void qg_esc_lines(qg_buf *b, const char *s) {
+  if (!s)
+    return;
+  const unsigned char *p = (const unsigned char *)s;
+  bool start = true;
+  while (*p) {
+    if (start) {
+      /* the blanks the runner skips, tabs included (kept as they are here) */
+      size_t lead = 0;
+      for (size_t l; (l = lead_blanks(p + lead)) || p[lead] == '\t';)
+        lead += l ? l : 1;
+      (void)qg_buf_append(b, p, lead);
+      p += lead;
+      if (p[0] == ':' && p[1] == ':') {
+        (void)qg_buf_puts(b, "\\x3a");
+        p++;
+      }
+      start = false;
+      continue;
+    }
+    if (*p == '\n' || *p == '\t' || (*p == '\r' && p[1] == '\n')) {
+      start = *p == '\n';
+      (void)qg_buf_append(b, p, 1);
+      p++;
+      continue;
+    }
+    uint32_t cp;
+    size_t n = utf8_seq(p, &cp);
+    size_t used = put_visible(b, p, n, cp);
+    if (used) {
+      p += used;
+    } else if (p[0] == '#' && p[1] == '#' && p[2] == '[') {
+      (void)qg_buf_puts(b, "#\\x23[");
+      p += 3;
+    } else {
+      (void)qg_buf_append(b, p, n);
+      p += n;
+    }
+  }
+}
+
 void qg_esc_fputs(FILE *f, const char *s) {
   if (!s)
     return;

@@ -38,6 +38,12 @@ bool qg_esc_text_needed(const char *s);
  * start a workflow command wherever it is placed, or move the cursor. */
 void qg_esc_text(qg_buf *b, const char *s);
 
+/* Lines of text for a CI log, as qg_esc_text treats one, except that a newline, a
+ * CR before it and a tab stay as they are (a --fix --dry-run diff of the file's own
+ * lines): no line can start a workflow command (a leading "::" after blanks and
+ * tabs, which the runner skips, is written "\x3a:"), hold "##[" or a control
+ * sequence. */
+void qg_esc_lines(qg_buf *b, const char *s);
 /* The same written to f (directly when nothing needs escaping). */
 void qg_esc_fputs(FILE *f, const char *s);
 

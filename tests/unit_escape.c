@@ -90,6 +90,23 @@ static void test_text(void **state) {
   }
 }
 
+/* A --fix --dry-run diff: lines, tabs and a CR before a newline kept as they are;
+ * every line start checked for "::" (after blanks and tabs, which the runner skips),
+ * "##[" and control characters anywhere. */
+static void test_lines(void **state) {
+  (void)state;
+  EXPECT(qg_esc_lines, "--- a/x.yaml\n+++ b/x.yaml\n@@ -1,2 +1,3 @@\n a: 1\r\n+\tb: 2\n",
+         "--- a/x.yaml\n+++ b/x.yaml\n@@ -1,2 +1,3 @@\n a: 1\r\n+\tb: 2\n");
+  /* a context line of "::error::..." is the blank of the diff, then the command */
+  EXPECT(qg_esc_lines, " a: 1\n       ::error::pwned\n \t::warning::x\n+::notice::y\n",
+         " a: 1\n       \\x3a:error::pwned\n \t\\x3a:warning::x\n+::notice::y\n");
+  EXPECT(qg_esc_lines, "::a\n::b", "\\x3a:a\n\\x3a:b");
+  EXPECT(qg_esc_lines, " # ##[error]x \x1b]0;t\x07 a\rb \xff\n",
+         " # #\\x23[error]x \\x1b]0;t\\x07 a\\rb \\xff\n");
+  EXPECT(qg_esc_lines, "\xc2\xa0\t::x\xe2\x80\xa8::y", "\xc2\xa0\t\\x3a:x\\u2028::y");
+  EXPECT(qg_esc_lines, "", "");
+}
+
 static void test_markdown(void **state) {
   (void)state;
   /* the file name of the issue: nothing of it is HTML or Markdown any more */
@@ -312,7 +329,7 @@ static void test_summary_body(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_text),         cmocka_unit_test(test_markdown),
+      cmocka_unit_test(test_text), cmocka_unit_test(test_lines), cmocka_unit_test(test_markdown),
       cmocka_unit_test(test_code_span),    cmocka_unit_test(test_json),
       cmocka_unit_test(test_xml_slack),    cmocka_unit_test(test_reports_json_valid),
       cmocka_unit_test(test_reports_text), cmocka_unit_test(test_summary_body),
