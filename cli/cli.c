@@ -1280,15 +1280,8 @@ static bool notify_slack(const qg_config *cfg, const qg_report *rep, long long d
   const char *channel = getenv("SLACK_CHANNEL");
   if (channel && *channel)
     cJSON_AddStringToObject(body, "channel", channel);
-  char *json = cJSON_PrintUnformatted(body);
-  cJSON_Delete(body);
   qg_buf_cleanup(&t);
-  size_t fixed_len; /* valid UTF-8 whatever the environment held */
-  char *fixed = json ? qg_json_sanitize(json, strlen(json), &fixed_len) : NULL;
-  if (fixed) {
-    cJSON_free(json);
-    json = fixed;
-  }
+  char *json = qg_json_print(body, false); /* valid UTF-8 whatever the environment held */
   static const char *const hdr[] = {"Content-Type: application/json"};
   qg_http_request rq = {"POST", url, hdr, 1, json, strlen(json), NULL, NULL, NULL, NULL};
   qg_http_options ho = {0};

@@ -1,7 +1,10 @@
 /* escape.c: repository text made inert for each sink (see escape.h). */
 #include "core/escape.h"
 
+#include <cjson/cJSON.h>
+
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The length of the valid UTF-8 sequence at p (1..4) and its code point, or 0 when
@@ -104,19 +107,32 @@ bool qg_esc_text_needed(const char *s) {
   return false;
 }
 
-void qg_esc_text(qg_buf *b, const char *s) {
-  if (!s)
-    return;
-  const unsigned char *p = (const unsigned char *)s;
-  /* "::" first (after blanks, which the runner skips) would be a workflow command
-   * at the start of a line: the first ':' in its visible form */
-  size_t lead = lead_blanks(p);
-  if (p[lead] == ':' && p[lead + 1] == ':') {
-    (void)qg_buf_append(b, s, lead);
-    (void)qg_buf_puts(b, "\\x3a");
-    p += lead + 1;
-  }
+/* qg_esc_text, or with lines set qg_esc_lines: a newline, a CR before it and a tab
+ * kept, and every line start checked (tabs count as the blanks the runner skips). */
+static void esc_text(qg_buf *b, const unsigned char *p, bool lines) {
+  bool start = true;
   while (*p) {
+    if (start) {
+      /* "::" first (after blanks, which the runner skips) would be a workflow command
+       * at the start of a line: the first ':' in its visible form */
+      size_t lead = 0;
+      for (size_t l; (l = lead_blanks(p + lead)) || (lines && p[lead] == '\t');)
+        lead += l ? l : 1;
+      (void)qg_buf_append(b, p, lead);
+      p += lead;
+      if (p[0] == ':' && p[1] == ':') {
+        (void)qg_buf_puts(b, "\\x3a");
+        p++;
+      }
+      start = false;
+      continue;
+    }
+    if (lines && (*p == '\n' || *p == '\t' || (*p == '\r' && p[1] == '\n'))) {
+      start = *p == '\n';
+      (void)qg_buf_append(b, p, 1);
+      p++;
+      continue;
+    }
     uint32_t cp;
     size_t n = utf8_seq(p, &cp);
     size_t used = put_visible(b, p, n, cp);
@@ -133,45 +149,14 @@ void qg_esc_text(qg_buf *b, const char *s) {
   }
 }
 
+void qg_esc_text(qg_buf *b, const char *s) {
+  if (s)
+    esc_text(b, (const unsigned char *)s, false);
+}
+
 void qg_esc_lines(qg_buf *b, const char *s) {
-  if (!s)
-    return;
-  const unsigned char *p = (const unsigned char *)s;
-  bool start = true;
-  while (*p) {
-    if (start) {
-      /* the blanks the runner skips, tabs included (kept as they are here) */
-      size_t lead = 0;
-      for (size_t l; (l = lead_blanks(p + lead)) || p[lead] == '\t';)
-        lead += l ? l : 1;
-      (void)qg_buf_append(b, p, lead);
-      p += lead;
-      if (p[0] == ':' && p[1] == ':') {
-        (void)qg_buf_puts(b, "\\x3a");
-        p++;
-      }
-      start = false;
-      continue;
-    }
-    if (*p == '\n' || *p == '\t' || (*p == '\r' && p[1] == '\n')) {
-      start = *p == '\n';
-      (void)qg_buf_append(b, p, 1);
-      p++;
-      continue;
-    }
-    uint32_t cp;
-    size_t n = utf8_seq(p, &cp);
-    size_t used = put_visible(b, p, n, cp);
-    if (used) {
-      p += used;
-    } else if (p[0] == '#' && p[1] == '#' && p[2] == '[') {
-      (void)qg_buf_puts(b, "#\\x23[");
-      p += 3;
-    } else {
-      (void)qg_buf_append(b, p, n);
-      p += n;
-    }
-  }
+  if (s)
+    esc_text(b, (const unsigned char *)s, true);
 }
 
 void qg_esc_fputs(FILE *f, const char *s) {
@@ -362,4 +347,17 @@ void qg_slack_escape(qg_buf *b, const char *s) {
       (void)qg_buf_append(b, p, n);
     p += n;
   }
+}
+
+char *qg_json_print(cJSON *root, bool pretty) {
+  char *t = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (!t)
+    abort(); /* out of memory, as qg_x* functions do */
+  size_t n;
+  char *fixed = qg_json_sanitize(t, strlen(t), &n);
+  if (!fixed)
+    fixed = qg_xstrdup(t); /* one owner, one free(), whatever cJSON's allocator */
+  cJSON_free(t);
+  return fixed;
 }

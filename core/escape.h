@@ -78,6 +78,12 @@ void qg_md_code(qg_buf *b, const char *s);
  * string the caller frees, its length in *outlen. */
 char *qg_json_sanitize(const char *text, size_t len, size_t *outlen);
 
+struct cJSON;
+/* root printed (compact, or indented when pretty) and deleted, made valid UTF-8 and
+ * inert in a CI log (qg_json_sanitize): every JSON text qgate sends or writes whole.
+ * A new string the caller frees with free(); aborts when memory runs out, as the
+ * qg_x* allocators do. */
+char *qg_json_print(struct cJSON *root, bool pretty);
 /* XML 1.0 character data or an attribute value (JUnit): qg_esc_text (so nothing XML
  * 1.0 forbids, even as a reference, is left: C0 controls, U+FFFE, U+FFFF, invalid
  * UTF-8; and a report printed in a CI log holds no workflow command), then '<' '>'

@@ -383,19 +383,7 @@ static const char *item_body(const cJSON *item) {
   return cJSON_IsString(b) ? b->valuestring : NULL;
 }
 
-static char *json_body(cJSON *o) { /* takes o */
-  char *s = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  if (!s)
-    abort(); /* out of memory, as qg_x* functions do */
-  size_t fixed_len;
-  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
-  if (fixed) {
-    cJSON_free(s);
-    s = fixed;
-  }
-  return s;
-}
+static char *json_body(cJSON *o) { return qg_json_print(o, false); } /* takes o */
 
 /* ---- the summary ----------------------------------------------------------------------- */
 

@@ -308,25 +308,15 @@ static long call(gl *g, const char *method, const char *path, const char *body, 
   return call_ex(g, method, path, body, NULL, reply);
 }
 
-/* o printed (and deleted), made valid UTF-8: a file name need not be. Caller frees
- * with cJSON_free. */
-static char *print_body(cJSON *o) {
-  char *s = cJSON_PrintUnformatted(o);
-  cJSON_Delete(o);
-  size_t fixed_len;
-  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
-  if (fixed) {
-    cJSON_free(s);
-    s = fixed;
-  }
-  return s;
-}
+/* o printed (and deleted), made valid UTF-8: a file name need not be (qg_json_print).
+ * Caller frees. */
+static char *print_body(cJSON *o) { return qg_json_print(o, false); }
 
 /* Sends a JSON object (deleted here). */
 static long call_json(gl *g, const char *method, const char *path, cJSON *o) {
   char *text = print_body(o);
   long code = call(g, method, path, text, NULL);
-  cJSON_free(text);
+  free(text);
   return code;
 }
 
@@ -607,7 +597,7 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
                                  "its author, or not an eligible approver)"};
     done = ok2xx(call_ex(g, "POST", path, text, &how, NULL));
     free(path);
-    cJSON_free(text);
+    free(text);
   } else if (!approve && has != 0) {
     path = qg_xasprintf("%s/unapprove", g->mr);
     static const call_how how = {404, 0, NULL}; /* 404: it was not approved */

@@ -178,18 +178,8 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
   }
   add_header(out, qg_xstrdup("Content-Type: application/json"));
   add_header(out, qg_xstrdup("Accept: application/json"));
-  char *s = cJSON_PrintUnformatted(body);
-  if (!s)
-    abort();
-  size_t fixed_len;
-  char *fixed = s ? qg_json_sanitize(s, strlen(s), &fixed_len) : NULL; /* names need not be UTF-8 */
-  if (fixed) {
-    cJSON_free(s);
-    s = fixed;
-  }
-  out->body = s;
+  out->body = qg_json_print(body, false); /* names need not be UTF-8 */
   out->body_len = strlen(out->body);
-  cJSON_Delete(body);
 }
 
 void qg_llm_request_cleanup(qg_llm_request *r) {
