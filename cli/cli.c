@@ -746,6 +746,13 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
   int status = QG_EXIT_PASS;
   size_t files = 0, fixes = 0;
   const char *last = NULL;
+  /* a file named inside the checkout is rewritten only where it lies inside it once
+   * links are resolved: a committed manifests -> ../elsewhere, named on the command
+   * line, is the repository's choice, not the workflow's */
+  char *wd = qg_git_workdir(".");
+  char *checkout = qg_fs_realdir(wd ? wd : ".");
+  free(wd);
+  qg_write_opts wo = {checkout ? checkout : ".", 0};
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
     /* findings are sorted by path: visit each path once */
@@ -803,7 +810,7 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
         qg_buf_cleanup(&shown);
         free(safe);
         free(diff);
-      } else if (qg_write_file_atomic(last, out, outlen, NULL, &err_no) != QG_OK) {
+      } else if (qg_write_file_atomic(last, out, outlen, &wo, &err_no) != QG_OK) {
         errorf(io, "%s: cannot write the fixed file: %s", last, qg_fs_strerror(err_no));
         status = qg_fs_status(err_no) == QG_EPARSE && status != QG_EXIT_RUNTIME
                      ? QG_EXIT_INPUT
@@ -816,6 +823,7 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     free(out);
     free(buf);
   }
+  free(checkout);
   /* nothing is said to be applied that was not written */
   if (files || status == QG_EXIT_PASS)
     fprintf(io->err, "qgate: %s %zu fix%s in %zu file%s\n", dry_run ? "would apply" : "applied",

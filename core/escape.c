@@ -361,3 +361,15 @@ char *qg_json_print(cJSON *root, bool pretty) {
   cJSON_free(t);
   return fixed;
 }
+
+size_t qg_text_cut(const char *s, size_t len, size_t max) {
+  if (len <= max)
+    return len;
+  size_t n = max;
+  /* the byte at the cut is blank: the word before it is whole */
+  if (s[n] == ' ' || s[n] == '\t' || s[n] == '\n' || s[n] == '\r')
+    return n;
+  while (n > 0 && !(s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+    n--;
+  return n;
+}

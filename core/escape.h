@@ -78,6 +78,13 @@ void qg_md_code(qg_buf *b, const char *s);
  * string the caller frees, its length in *outlen. */
 char *qg_json_sanitize(const char *text, size_t len, size_t *outlen);
 
+/* Where to cut len bytes of s to at most max: len itself when it fits, else the end of
+ * the last whole word (a cut at a blank, never inside a run of non-blank bytes, so
+ * never inside a UTF-8 character), 0 when the first max bytes are one word. A text
+ * from a server is cut so before it is redacted (a reply can echo a credential):
+ * cutting through the middle of one would leave a prefix no redaction recognises. */
+size_t qg_text_cut(const char *s, size_t len, size_t max);
+
 struct cJSON;
 /* root printed (compact, or indented when pretty) and deleted, made valid UTF-8 and
  * inert in a CI log (qg_json_sanitize): every JSON text qgate sends or writes whole.

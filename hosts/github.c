@@ -211,14 +211,17 @@ static void gh_fail(gh *g, const char *fmt, ...) {
 }
 
 /* Appends s to b with control characters as spaces, at most max bytes (then "..."). */
+/* s with control characters as spaces, cut to max bytes at a word's end
+ * (qg_text_cut): the text is redacted later, whole words only. */
 static void put_clean(qg_buf *b, const char *s, size_t max) {
-  size_t start = b->len;
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (b->len - start >= max) {
-      (void)qg_buf_puts(b, "...");
-      return;
-    }
-    (void)qg_buf_putc(b, *p < 0x20 || *p == 0x7f ? ' ' : (char)*p);
+  size_t len = strlen(s), start = b->len;
+  for (size_t i = 0; i < len; i++)
+    (void)qg_buf_putc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i]);
+  size_t keep = qg_text_cut(b->data + start, b->len - start, max);
+  if (keep < b->len - start) {
+    b->len = start + keep;
+    b->data[b->len] = '\0';
+    (void)qg_buf_puts(b, "...");
   }
 }
 

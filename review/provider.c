@@ -302,14 +302,24 @@ static size_t num(const cJSON *j) {
   return j->valuedouble < 9007199254740992.0 ? (size_t)j->valuedouble : (size_t)1 << 53;
 }
 
-/* Copies text into err, capped, with control characters made spaces. */
+/* Copies text into err, capped at a word's end (qg_text_cut: the error is
+ * redacted later, and a credential the reply echoed must not be cut in two),
+ * with control characters made spaces. */
 static void clean_copy(char *err, size_t errsz, const char *prefix, const char *text) {
   int n = snprintf(err, errsz, "%s", prefix);
   size_t at = n > 0 && (size_t)n < errsz ? (size_t)n : 0;
-  for (const char *p = text; p && *p && at + 1 < errsz && at < 300; p++)
-    err[at++] = (unsigned char)*p < 0x20 ? ' ' : *p;
-  if (errsz)
-    err[at < errsz ? at : errsz - 1] = '\0';
+  if (!errsz || !text)
+    return;
+  size_t room = errsz - 1 - at < 300 ? errsz - 1 - at : 300;
+  size_t len = strnlen(text, room + 1);
+  char *clean = qg_xstrndup(text, len);
+  for (char *p = clean; *p; p++)
+    if ((unsigned char)*p < 0x20)
+      *p = ' ';
+  size_t keep = qg_text_cut(clean, len, room);
+  memcpy(err + at, clean, keep);
+  err[at + keep] = '\0';
+  free(clean);
 }
 
 qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, size_t len,

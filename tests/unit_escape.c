@@ -107,6 +107,19 @@ static void test_lines(void **state) {
   EXPECT(qg_esc_lines, "", "");
 }
 
+/* A cut never splits a word (so never a credential a server echoed, which is redacted
+ * after the cut), nor a UTF-8 character. */
+static void test_text_cut(void **state) {
+  (void)state;
+  assert_int_equal(qg_text_cut("short", 5, 5), 5);
+  assert_int_equal(qg_text_cut("ab cd ef", 8, 5), 5);      /* "ab cd" */
+  assert_int_equal(qg_text_cut("ab cd ef", 8, 4), 3);      /* "ab " */
+  assert_int_equal(qg_text_cut("xxxxsk-secret", 13, 8), 0); /* one word */
+  assert_int_equal(qg_text_cut("a\tb\nc", 5, 3), 3);  /* "a\tb": a blank follows */
+  assert_int_equal(qg_text_cut("a\tbc\nd", 6, 3), 2);
+  assert_int_equal(qg_text_cut("x caf\xc3\xa9", 7, 6), 2);  /* not inside the é */
+}
+
 static void test_markdown(void **state) {
   (void)state;
   /* the file name of the issue: nothing of it is HTML or Markdown any more */
@@ -329,7 +342,7 @@ static void test_summary_body(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_text), cmocka_unit_test(test_lines), cmocka_unit_test(test_markdown),
+      cmocka_unit_test(test_text), cmocka_unit_test(test_lines), cmocka_unit_test(test_text_cut), cmocka_unit_test(test_markdown),
       cmocka_unit_test(test_code_span),    cmocka_unit_test(test_json),
       cmocka_unit_test(test_xml_slack),    cmocka_unit_test(test_reports_json_valid),
       cmocka_unit_test(test_reports_text), cmocka_unit_test(test_summary_body),
