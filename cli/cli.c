@@ -1346,6 +1346,30 @@ static bool formats_known(const cli_opts *o, const qg_cli_io *io) {
   return true;
 }
 
+/* Whether r has error diagnostics: *io_error for a read or write that failed (a
+ * runtime error), the return value for the others (input errors). */
+static bool diag_errors(const qg_result *r, bool *io_error) {
+  bool input_error = false;
+  for (size_t i = 0; i < r->diags.n; i++) {
+    if (r->diags.items[i].level != QG_DIAG_ERROR)
+      continue;
+    if (r->diags.items[i].status == QG_EIO)
+      *io_error = true;
+    else
+      input_error = true;
+  }
+  return input_error;
+}
+
+/* A gate that did not read or scan everything does not approve: the decision is at
+ * most "review" (no approval is posted), whatever the points. */
+static void hold_approval(qg_score *score, bool incomplete) {
+  if (incomplete && score->decision == QG_DECISION_APPROVE) {
+    score->decision = QG_DECISION_REVIEW;
+    score->held = true;
+  }
+}
+
 static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
   qg_secrets *engine = NULL;
@@ -1649,6 +1673,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
    * messages, echoed annotation values, diagnostics */
   if (r.findings.n || r.diags.n || o.comment)
     qg_redact_result(need_redactor(&redactor, &rs_red, &cfg, have_cfg), &r);
+  /* runtime error > input error > gate failure; either error holds the approval */
+  bool io_error = false, input_error = diag_errors(&r, &io_error) || fix_refused;
+  if (mode == RUN_SCAN)
+    hold_approval(&score, io_error || input_error);
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
   const char *rep_base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base;
@@ -1681,6 +1709,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       .fail_on = fail_on,
       .fail_never = fail_never,
       .gate_failed = gate_failed,
+      .incomplete = io_error || input_error,
       .color = want_color(&o, io->out),
       .base = rep_base,
       .score = mode == RUN_SCAN ? &score : NULL,
@@ -1699,16 +1728,6 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (o.notify && mode == RUN_SCAN)
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
 
-  /* runtime error > input error > gate failure */
-  bool io_error = false, input_error = fix_refused;
-  for (size_t i = 0; i < r.diags.n; i++) {
-    if (r.diags.items[i].level != QG_DIAG_ERROR)
-      continue;
-    if (r.diags.items[i].status == QG_EIO)
-      io_error = true;
-    else
-      input_error = true;
-  }
   status = io_error || wstatus == QG_EXIT_RUNTIME || review_failed || host_failed
                ? QG_EXIT_RUNTIME
            : input_error || host_usage ? QG_EXIT_INPUT
@@ -1854,6 +1873,10 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
     qg_score_compute(&policy, &m.signals, &score);
     gate_failed = score.decision == QG_DECISION_REJECT;
   }
+  /* as the single run would: runtime error > input error > gate failure */
+  bool io_error = false, input_error = diag_errors(&m.result, &io_error);
+  if (m.scored)
+    hold_approval(&score, io_error || input_error);
   for (size_t i = 0; i < m.result.findings.n && !m.fail_never && !m.scored; i++)
     gate_failed |= !m.result.findings.items[i].suppressed_by &&
                    !m.result.findings.items[i].in_base &&
@@ -1867,6 +1890,7 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       .fail_on = m.fail_on,
       .fail_never = m.fail_never,
       .gate_failed = gate_failed,
+      .incomplete = io_error || input_error,
       .color = want_color(&o, io->out),
       .base = m.base,
       .score = m.scored ? &score : NULL,
@@ -1889,16 +1913,6 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   if (o.notify && m.scored) {
     cfg.score = m.policy; /* the shards' policy: its high-findings limit */
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
-  }
-  /* as the single run would: runtime error > input error > gate failure */
-  bool io_error = false, input_error = false;
-  for (size_t i = 0; i < m.result.diags.n; i++) {
-    if (m.result.diags.items[i].level != QG_DIAG_ERROR)
-      continue;
-    if (m.result.diags.items[i].status == QG_EIO)
-      io_error = true;
-    else
-      input_error = true;
   }
   status = io_error || wstatus == QG_EXIT_RUNTIME || m.review_failed || host_failed
                ? QG_EXIT_RUNTIME

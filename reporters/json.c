@@ -112,7 +112,7 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddNumberToObject(sum, "warnings", (double)warnings);
   cJSON *gate = cJSON_AddObjectToObject(root, "gate");
   cJSON_AddStringToObject(gate, "fail_on", rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
-  cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed);
+  cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed && !rep->incomplete);
   if (rep->score)
     cJSON_AddItemToObject(root, "score", qg_score_json(rep->score));
   if (rep->review)

@@ -17,6 +17,8 @@ typedef struct qg_report {
   qg_severity fail_on;
   bool fail_never;          /* --fail-on none */
   bool gate_failed;
+  bool incomplete;          /* error diagnostics: what was not read or scanned cannot pass
+                               the gate (JSON gate.passed false, no approval) */
   bool color;               /* text: ANSI colour */
   const char *base;         /* diff-aware mode: the base revision, or NULL */
   const struct qg_score *score; /* qgate scan: the quality score; NULL otherwise */

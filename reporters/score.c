@@ -53,8 +53,9 @@ qg_status qg_score_text(FILE *out, const qg_score *s, bool color) {
                    : s->decision == QG_DECISION_APPROVE ? "\033[1;32m"
                    : s->decision == QG_DECISION_REVIEW  ? "\033[1;33m"
                                                         : "\033[1;31m";
-  fprintf(out, "Decision: %s%s%s (approve at %u, review at %u)\n", dc,
-          qg_decision_name(s->decision), reset, s->approve, s->review);
+  fprintf(out, "Decision: %s%s%s (approve at %u, review at %u%s)\n", dc,
+          qg_decision_name(s->decision), reset, s->approve, s->review,
+          s->held ? "; not approve: the errors above left something unscanned" : "");
   return ferror(out) ? QG_EIO : QG_OK;
 }
 
@@ -66,6 +67,8 @@ struct cJSON *qg_score_json(const qg_score *s) {
   cJSON_AddNumberToObject(o, "possible", s->possible);
   cJSON_AddNumberToObject(o, "points", s->points);
   cJSON_AddBoolToObject(o, "normalised", s->normalised);
+  if (s->held)
+    cJSON_AddBoolToObject(o, "held", true);
   cJSON *th = cJSON_AddObjectToObject(o, "thresholds");
   cJSON_AddNumberToObject(th, "approve", s->approve);
   cJSON_AddNumberToObject(th, "review", s->review);
@@ -139,9 +142,10 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
                                        "\xe2\x9d\x8c"}; /* ✅ ⚠️ ❌ */
     fprintf(out, "## %s qgate: %u/100, %s\n\n", icon[s->decision], s->total,
             qg_decision_name(s->decision));
-    fprintf(out, "%u of %u points%s. Approve at %u, review at %u.\n\n", s->earned, s->possible,
+    fprintf(out, "%u of %u points%s. Approve at %u, review at %u.%s\n\n", s->earned, s->possible,
             s->normalised ? " (criteria not measured are left out of the total)" : "",
-            s->approve, s->review);
+            s->approve, s->review,
+            s->held ? " Not approved: errors left something unscanned." : "");
     fputs("| category | score | |\n|---|---|---|\n", out);
     for (int cat = 0; cat < QG__CAT_COUNT; cat++) {
       if (!s->cat_points[cat])

@@ -137,6 +137,8 @@ typedef struct qg_score {
   qg_decision decision;
   unsigned approve, review; /* the thresholds used */
   bool normalised;   /* possible < points: some criteria were not measured */
+  bool held;         /* the points said approve, but the scan had errors (something was
+                        not read or scanned): the decision is review */
 } qg_score;
 
 /* Computes the score. Pure arithmetic: no I/O. */

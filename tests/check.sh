@@ -226,6 +226,18 @@ if command -v python3 >/dev/null 2>&1; then
       { echo "escape: the $f report of a file name that is not UTF-8 is not valid JSON:"; head -3 "$out"; st=1; }
   done
   : >"$out"; tally json-names "$out" $st
+  # a scan whose input had an error (invalid YAML) does not pass its JSON gate, and
+  # its decision is held at review though the points say approve (issue 17)
+  mkdir "$sarif_dir/held"
+  printf 'a: [\n' >"$sarif_dir/held/bad.yaml"
+  $QGATE scan --format json="$sarif_dir/held.json" "$sarif_dir/held" >/dev/null 2>&1
+  python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["gate"]["passed"] is False and d["score"]["decision"] == "review" and d["score"]["held"] is True
+print("held: gate %s, decision %s" % (d["gate"], d["score"]["decision"]) if not ok else "")
+sys.exit(0 if ok else 1)' "$sarif_dir/held.json" >"$out" 2>&1; st=$?
+  [ $st -eq 0 ] || cat "$out"
+  : >"$out"; tally json-gate "$out" $st
 fi
 rm -rf "$sarif_dir"
 
