@@ -24,58 +24,35 @@ typedef struct parser {
   int errors;
 } parser;
 
+/* A diagnostic of the configuration at node `at` (NULL: the whole file). */
+static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt, va_list ap)
+    QG_PRINTF(4, 0);
+static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt,
+                  va_list ap) {
+  char *msg = qg_xvasprintf(fmt, ap);
+  qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
+  qg_result_diag(p->r, level, QG_ECONFIG, &loc, "%s", msg);
+  free(msg);
+}
+
 static void err(parser *p, const qg_ynode *at, const char *fmt, ...) QG_PRINTF(3, 4);
 static void err(parser *p, const qg_ynode *at, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  char *msg = qg_xvasprintf(fmt, ap);
+  vdiag(p, QG_DIAG_ERROR, at, fmt, ap);
   va_end(ap);
-  qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
-  qg_result_diag(p->r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "%s", msg);
-  free(msg);
   p->errors++;
 }
 
+static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) QG_PRINTF(3, 4);
+static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vdiag(p, QG_DIAG_WARNING, at, fmt, ap);
+  va_end(ap);
+}
+
 /* ---- trust (SECURITY.md) ------------------------------------------------------------- */
-
-/* Is path (absolute) root itself or below it? root "/" holds everything. */
-static bool under(const char *path, const char *root) {
-  size_t rl = strlen(root);
-  while (rl > 1 && root[rl - 1] == '/')
-    rl--;
-  if (rl == 1 && root[0] == '/')
-    return true;
-  return strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0');
-}
-
-/* p joined to base (when relative), with "." and ".." removed lexically.
- * Caller frees. */
-static char *lexical_abs(const char *base, const char *p) {
-  char *joined = p[0] == '/' ? qg_xstrdup(p) : qg_xasprintf("%s/%s", base, p);
-  size_t n = strlen(joined);
-  char *out = qg_xmalloc(n + 2);
-  size_t len = 0;
-  for (char *tok = strtok(joined, "/"); tok; tok = strtok(NULL, "/")) {
-    if (!strcmp(tok, "."))
-      continue;
-    if (!strcmp(tok, "..")) {
-      while (len && out[len - 1] != '/')
-        len--;
-      if (len)
-        len--; /* the '/' */
-      continue;
-    }
-    out[len++] = '/';
-    size_t tl = strlen(tok);
-    memcpy(out + len, tok, tl);
-    len += tl;
-  }
-  if (!len)
-    out[len++] = '/';
-  out[len] = '\0';
-  free(joined);
-  return out;
-}
 
 bool qg_config_path_trusted(const char *path, const char *checkout) {
   char root[PATH_MAX], cur[PATH_MAX];
@@ -130,7 +107,7 @@ bool qg_config_path_trusted(const char *path, const char *checkout) {
     }
     char target[PATH_MAX];
     ssize_t tl = readlink(next, target, sizeof(target) - 1);
-    if (under(next, root) || ++links > 40 || tl <= 0) {
+    if (qg_fs_under(root, next) || ++links > 40 || tl <= 0) {
       ok = false;
       break;
     }
@@ -142,7 +119,7 @@ bool qg_config_path_trusted(const char *path, const char *checkout) {
       snprintf(cur, sizeof(cur), "/");
   }
   free(rest);
-  return ok && !under(cur, root);
+  return ok && !qg_fs_under(root, cur);
 }
 
 void qg_config_set_untrusted(qg_config *c, const char *checkout) {
@@ -155,24 +132,13 @@ void qg_config_set_untrusted(qg_config *c, const char *checkout) {
 /* Does p (relative to base, or absolute) stay inside root: lexically, and
  * once links are resolved when it exists? */
 static bool stays_inside(const char *root, const char *base, const char *p) {
-  char *lex = lexical_abs(base, p);
-  bool ok = under(lex, root);
+  char *lex = qg_fs_lexical_abs(base, p);
+  bool ok = qg_fs_under(root, lex);
   char real[PATH_MAX];
   if (ok && realpath(lex, real))
-    ok = under(real, root);
+    ok = qg_fs_under(root, real);
   free(lex);
   return ok;
-}
-
-static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) QG_PRINTF(3, 4);
-static void warn(parser *p, const qg_ynode *at, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  char *msg = qg_xvasprintf(fmt, ap);
-  va_end(ap);
-  qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
-  qg_result_diag(p->r, QG_DIAG_WARNING, QG_ECONFIG, &loc, "%s", msg);
-  free(msg);
 }
 
 /* An untrusted file's paths that leave the checkout are dropped with a

@@ -93,19 +93,59 @@ char *qg_fs_realdir(const char *dir) {
   return qg_xstrdup(real);
 }
 
-/* Is real (a resolved path, no trailing '/') root itself or below it? */
-static bool under(const char *root, const char *real) {
+bool qg_fs_under(const char *root, const char *path) {
   size_t rl = strlen(root);
+  while (rl > 1 && root[rl - 1] == '/')
+    rl--;
   if (rl == 1 && root[0] == '/')
     return true;
-  return strncmp(real, root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0');
+  return strncmp(path, root, rl) == 0 && (path[rl] == '/' || path[rl] == '\0');
+}
+
+char *qg_fs_lexical_abs(const char *base, const char *path) {
+  char cwd[PATH_MAX];
+  char *full;
+  if (path[0] == '/')
+    full = qg_xstrdup(path);
+  else if (base)
+    full = qg_xasprintf("%s/%s", base, path);
+  else if (getcwd(cwd, sizeof(cwd)))
+    full = qg_xasprintf("%s/%s", cwd, path);
+  else
+    return NULL;
+  char *out = qg_xmalloc(strlen(full) + 2);
+  size_t n = 0;
+  for (char *s = full; *s;) {
+    while (*s == '/')
+      s++;
+    size_t l = strcspn(s, "/");
+    if (l == 0)
+      break;
+    if (l == 1 && s[0] == '.') {
+    } else if (l == 2 && s[0] == '.' && s[1] == '.') {
+      while (n > 0 && out[n - 1] != '/')
+        n--;
+      if (n > 0)
+        n--; /* the slash */
+    } else {
+      out[n++] = '/';
+      memcpy(out + n, s, l);
+      n += l;
+    }
+    s += l;
+  }
+  if (n == 0)
+    out[n++] = '/';
+  out[n] = '\0';
+  free(full);
+  return out;
 }
 
 int qg_fs_inside(const char *root, const char *path) {
   char real[PATH_MAX];
   if (!realpath(path, real))
     return errno;
-  return under(root, real) ? 0 : QG_FS_EOUTSIDE;
+  return qg_fs_under(root, real) ? 0 : QG_FS_EOUTSIDE;
 }
 
 /* Opens path to read: never blocks on a FIFO (O_NONBLOCK), never becomes a
@@ -145,7 +185,7 @@ qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size
     *err_no = errno;
     return errno == ENOENT ? QG_ENOENT : QG_EIO;
   }
-  if (root && !under(root, real)) {
+  if (root && !qg_fs_under(root, real)) {
     *err_no = QG_FS_EOUTSIDE;
     return QG_EIO;
   }

@@ -84,6 +84,15 @@ qg_status qg_fs_status(int err_no);
  * of resolving it. */
 int qg_fs_inside(const char *root, const char *path);
 
+/* Is path (absolute) root itself or below it? Compared as text: neither is
+ * resolved ("/" holds everything; trailing '/' on root ignored). */
+bool qg_fs_under(const char *root, const char *path);
+
+/* path made absolute (relative to base, or to the current directory when base is
+ * NULL) and normalised without resolving links ("." and ".." taken lexically), as
+ * the user reads it. Caller frees; NULL when base is NULL and there is no cwd. */
+char *qg_fs_lexical_abs(const char *base, const char *path);
+
 /* The real path of dir, for qg_fs_inside; NULL when it cannot be resolved.
  * Caller frees. */
 char *qg_fs_realdir(const char *dir);

@@ -112,57 +112,16 @@ static char *dir_of(const char *path) {
   return qg_xstrndup(path, (size_t)(slash - path));
 }
 
-/* path made absolute and normalised without resolving links ("." and ".."
- * taken lexically), as the user reads it. Caller frees; NULL without a cwd. */
-static char *lexical_abs(const char *path) {
-  char cwd[PATH_MAX];
-  char *full;
-  if (path[0] == '/')
-    full = qg_xstrdup(path);
-  else if (getcwd(cwd, sizeof(cwd)))
-    full = qg_xasprintf("%s/%s", cwd, path);
-  else
-    return NULL;
-  char *out = qg_xmalloc(strlen(full) + 2);
-  size_t n = 0;
-  for (char *s = full; *s;) {
-    while (*s == '/')
-      s++;
-    size_t l = strcspn(s, "/");
-    if (l == 0)
-      break;
-    if (l == 1 && s[0] == '.') {
-    } else if (l == 2 && s[0] == '.' && s[1] == '.') {
-      while (n > 0 && out[n - 1] != '/')
-        n--;
-      if (n > 0)
-        n--; /* the slash */
-    } else {
-      out[n++] = '/';
-      memcpy(out + n, s, l);
-      n += l;
-    }
-    s += l;
-  }
-  if (n == 0)
-    out[n++] = '/';
-  out[n] = '\0';
-  free(full);
-  return out;
-}
-
 /* Does the target's directory, where path lies lexically inside root, stay
  * inside it with its links resolved? Returns 0 or an err_no. */
 static int check_root(const char *root, const char *path, const char *dir) {
   char rroot[PATH_MAX];
   if (!realpath(root, rroot))
     return errno;
-  char *lex = lexical_abs(path);
+  char *lex = qg_fs_lexical_abs(NULL, path);
   if (!lex)
     return errno ? errno : EIO;
-  size_t rl = strlen(rroot);
-  bool lexically_inside =
-      (rl == 1 && rroot[0] == '/') || (strncmp(lex, rroot, rl) == 0 && lex[rl] == '/');
+  bool lexically_inside = qg_fs_under(rroot, lex);
   free(lex);
   if (!lexically_inside)
     return 0; /* a path the workflow chose outside the checkout */
