@@ -1,6 +1,5 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
-#include "core/ci.h"
 #include "core/accepted.h"
 #include "core/config.h"
 #include "core/edit.h"
@@ -423,8 +422,10 @@ static int parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cl
       o->base = val;
       break;
     case O_COMMENT:
-      if (strcmp(val, "github") && strcmp(val, "gitlab") && strcmp(val, "annotations")) {
-        errorf(io, "--comment takes github, gitlab or annotations, not '%s'", val);
+      if (!qg_host_find(val) && strcmp(val, "annotations")) {
+        char *names = qg_host_names(", ", " or ", "annotations");
+        errorf(io, "--comment takes %s, not '%s'", names, val);
+        free(names);
         return QG_EXIT_INPUT;
       }
       o->comment = val;
@@ -1132,10 +1133,12 @@ static void wf_escape(FILE *f, const char *raw, bool property) {
  * (said on io->err) the head is not in the clone. Caller frees. */
 static qg_linemap *annotation_lines(const qg_cli_io *io) {
   qg_host_ctx ev;
-  char err[512];
+  char err[512], *why = NULL;
   qg_linemap *m = NULL;
-  if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, err, sizeof(err)) != QG_OK)
+  if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, &why) != QG_OK) {
+    free(why);
     return NULL; /* not a pull request's job: its checkout is what GitHub shows */
+  }
   if (qg_linemap_open(NULL, ev.head_sha, &m, err, sizeof(err)) == QG_ENOENT)
     warnf(io, "--comment annotations: %s: the annotations keep the lines of the commit checked "
               "out, which GitHub shows on the pull request's head (fetch the history: "
@@ -1184,11 +1187,11 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     annotations(rep, io);
     return;
   }
-  qg_host_kind kind = !strcmp(o->comment, "github") ? QG_HOST_GITHUB : QG_HOST_GITLAB;
   qg_host_ctx ctx;
-  char err[512];
-  if (qg_host_ctx_load(kind, &ctx, err, sizeof(err)) != QG_OK) {
-    errorf(io, "--comment %s: %s", o->comment, err);
+  char err[512], *why = NULL;
+  if (qg_host_ctx_load(qg_host_find(o->comment), &ctx, &why) != QG_OK) {
+    errorf(io, "--comment %s: %s", o->comment, why);
+    free(why);
     *usage = true;
     return;
   }
@@ -1237,6 +1240,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     free(e);
     *failed = true;
   }
+  qg_comment_outcome_cleanup(&out);
   qg_change_cleanup(&ch);
   qg_host_ctx_cleanup(&ctx);
 }

@@ -13,32 +13,25 @@
 
 #include "core/edit.h"
 #include "core/fs.h"
-#include "core/http.h"
+#include "hosts/rest.h"
 #include "rules/rule.h"
 #include "scoring/score.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define GH_PER_PAGE 100
-#define GH_MAX_PAGES 100          /* 10000 comments: past that, the listing is given up */
-#define GH_MAX_WAIT_MS 60000L     /* the longest wait a Retry-After may ask for */
+extern const qg_host qg_host_github; /* below */
+
 #define GH_SUGGEST_MAX_LINES 200u /* a longer suggestion is no review comment */
 #define GH_FILE_MAX (8u << 20)    /* files read for suggestions */
 
 /* ---- the context ----------------------------------------------------------------------- */
 
-static const char *env_get(const char *name) {
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
-}
+#define GH_EVENT_MAX (32u << 20) /* the event payload: GitHub caps a webhook's at 25 MB */
 
 /* "owner/name" where both parts use only the characters GitHub allows (letters, digits,
  * '-', '_', '.'), so neither needs URL encoding, and neither is "." or "..". */
@@ -54,14 +47,6 @@ static bool valid_repo(const char *s) {
   return strspn(s, ".") < owner && strspn(name, ".") < strlen(name);
 }
 
-/* A commit id: 40 (SHA-1) or 64 (SHA-256) hex digits. */
-static bool valid_sha(const char *s) {
-  size_t n = 0;
-  while (isxdigit((unsigned char)s[n]))
-    n++;
-  return (n == 40 || n == 64) && !s[n];
-}
-
 /* A token goes into a header line: printable ASCII without blanks. */
 static bool valid_token(const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -73,56 +58,59 @@ static bool valid_token(const char *s) {
 static const char *sha_at(const cJSON *pr, const char *side) {
   const cJSON *ref = cJSON_GetObjectItemCaseSensitive(pr, side);
   const cJSON *sha = cJSON_GetObjectItemCaseSensitive(ref, "sha");
-  return cJSON_IsString(sha) && valid_sha(sha->valuestring) ? sha->valuestring : NULL;
+  return cJSON_IsString(sha) && qg_rest_commit_id(sha->valuestring) ? sha->valuestring : NULL;
 }
 
-/* Reads the pull request from the event payload. Error texts name the variable and the
- * JSON field, never a value. */
-static qg_status load_event(qg_host_ctx *out, char *err, size_t errsz) {
-  const char *path = env_get("GITHUB_EVENT_PATH");
-  if (!path) {
-    snprintf(err, errsz,
-             "GITHUB_EVENT_PATH is not set: pull request comments run in a GitHub Actions job "
-             "of a pull_request or pull_request_target event");
-    return QG_EUSAGE;
-  }
+/* The one read of the event payload (GITHUB_EVENT_PATH, GH_EVENT_MAX bytes at most; a
+ * FIFO or device is never read): its bytes (caller frees) or, with *why (caller frees)
+ * naming the variable, never a value, QG_EUSAGE. */
+static qg_status read_event(unsigned char **data, size_t *len, char **why) {
+  const char *path = qg_host_env("GITHUB_EVENT_PATH");
+  if (!path)
+    return qg_host_usage(why, "GITHUB_EVENT_PATH is not set: pull request comments run in a "
+                              "GitHub Actions job of a pull_request or pull_request_target "
+                              "event");
+  int err_no = 0;
+  qg_status st = qg_read_all(path, NULL, GH_EVENT_MAX, data, len, &err_no);
+  if (st != QG_OK)
+    return qg_host_usage(why, "GITHUB_EVENT_PATH: the event payload cannot be read (%s)",
+                         st == QG_EIO && err_no ? qg_fs_strerror(err_no) : qg_strerror(st));
+  return QG_OK;
+}
+
+/* Reads the pull request from the event payload. */
+static qg_status load_event(qg_host_ctx *out, char **why) {
   unsigned char *data = NULL;
   size_t len = 0;
-  int err_no = 0;
-  qg_status st = qg_read_all(path, NULL, 64u << 20, &data, &len, &err_no);
-  if (st != QG_OK) {
-    snprintf(err, errsz, "GITHUB_EVENT_PATH: the event payload cannot be read (%s)",
-             st == QG_EIO && err_no ? qg_fs_strerror(err_no) : qg_strerror(st));
-    return QG_EUSAGE;
-  }
-  qg_status rc = qg_github_event_parse((const char *)data, len, out, err, errsz);
+  qg_status st = read_event(&data, &len, why);
+  if (st == QG_OK)
+    st = qg_github_event_parse((const char *)data, len, out, why);
   free(data);
-  return rc;
+  return st;
 }
 
 /* The pull request of an event payload: number, head_sha and base_sha into out (set
  * only on QG_OK). Error texts name the JSON field, never a value. */
-qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, char *err,
-                                size_t errsz) {
+qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, char **why) {
   cJSON *ev = cJSON_ParseWithLength(data, len);
   qg_status rc = QG_EUSAGE;
   const cJSON *pr = cJSON_GetObjectItemCaseSensitive(ev, "pull_request");
   const cJSON *num = cJSON_GetObjectItemCaseSensitive(pr, "number");
   const char *head = sha_at(pr, "head"), *base = sha_at(pr, "base");
   if (!cJSON_IsObject(ev)) {
-    snprintf(err, errsz, "GITHUB_EVENT_PATH: the event payload is not a JSON object");
+    (void)qg_host_usage(why, "GITHUB_EVENT_PATH: the event payload is not a JSON object");
   } else if (!cJSON_IsObject(pr)) {
-    snprintf(err, errsz,
-             "GITHUB_EVENT_NAME: not a pull request event (the payload has no pull_request): "
-             "pull request comments need a pull_request or pull_request_target event");
+    (void)qg_host_usage(why, "GITHUB_EVENT_NAME: not a pull request event (the payload has no "
+                       "pull_request): pull request comments need a pull_request or "
+                       "pull_request_target event");
   } else if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 4294967295.0 ||
              num->valuedouble != (double)(unsigned long)num->valuedouble) {
-    snprintf(err, errsz,
-             "GITHUB_EVENT_PATH: pull_request.number is missing or not a positive integer");
+    qg_host_usage(why,
+                  "GITHUB_EVENT_PATH: pull_request.number is missing or not a positive integer");
   } else if (!head) {
-    snprintf(err, errsz, "GITHUB_EVENT_PATH: pull_request.head.sha is missing or not a commit id");
+    (void)qg_host_usage(why, "GITHUB_EVENT_PATH: pull_request.head.sha is missing or not a commit id");
   } else if (!base) {
-    snprintf(err, errsz, "GITHUB_EVENT_PATH: pull_request.base.sha is missing or not a commit id");
+    (void)qg_host_usage(why, "GITHUB_EVENT_PATH: pull_request.base.sha is missing or not a commit id");
   } else {
     out->number = (unsigned long)num->valuedouble;
     out->head_sha = qg_xstrdup(head);
@@ -133,55 +121,70 @@ qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, 
   return rc;
 }
 
-qg_status qg_github_event_load(qg_host_ctx *out, char *err, size_t errsz) {
+qg_status qg_github_event_load(qg_host_ctx *out, char **why) {
   memset(out, 0, sizeof(*out));
-  out->kind = QG_HOST_GITHUB;
-  qg_status st = load_event(out, err, errsz);
+  *why = NULL;
+  out->host = &qg_host_github;
+  qg_status st = load_event(out, why);
   if (st != QG_OK)
     qg_host_ctx_cleanup(out);
   return st;
 }
 
-qg_status qg_github_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
-  const char *api = env_get("GITHUB_API_URL");
+/* The pull request's base, for a default --base: only on a pull_request or
+ * pull_request_target event; nothing is said when there is none. */
+static char *base_rev(const char **source) {
+  const char *name = getenv("GITHUB_EVENT_NAME");
+  if (!name || (strcmp(name, "pull_request") != 0 && strcmp(name, "pull_request_target") != 0))
+    return NULL;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  char *why = NULL;
+  if (read_event(&data, &len, &why) != QG_OK) {
+    free(why);
+    return NULL;
+  }
+  cJSON *ev = cJSON_ParseWithLength((const char *)data, len);
+  free(data);
+  const char *sha = sha_at(cJSON_GetObjectItemCaseSensitive(ev, "pull_request"), "base");
+  char *out = sha ? qg_xstrdup(sha) : NULL;
+  cJSON_Delete(ev);
+  if (out)
+    *source = "the pull request's base in GITHUB_EVENT_PATH";
+  return out;
+}
+
+static qg_status ctx_load(qg_host_ctx *out, char **why) {
+  const char *api = qg_host_env("GITHUB_API_URL");
   if (!api)
     api = "https://api.github.com";
   if ((strncmp(api, "https://", 8) != 0 && strncmp(api, "http://", 7) != 0) ||
-      strpbrk(api, " \t\r\n?#")) {
-    snprintf(err, errsz, "GITHUB_API_URL is not an http:// or https:// URL");
-    return QG_EUSAGE;
-  }
+      strpbrk(api, " \t\r\n?#"))
+    return qg_host_usage(why, "GITHUB_API_URL is not an http:// or https:// URL");
   size_t n = strlen(api);
   while (n > 8 && api[n - 1] == '/')
     n--; /* paths are appended with their own '/' */
   out->api_url = qg_xstrndup(api, n);
 
-  const char *repo = env_get("GITHUB_REPOSITORY");
-  if (!repo) {
-    snprintf(err, errsz, "GITHUB_REPOSITORY is not set (GitHub Actions sets it to owner/name)");
-    return QG_EUSAGE;
-  }
-  if (!valid_repo(repo)) {
-    snprintf(err, errsz, "GITHUB_REPOSITORY is not owner/name");
-    return QG_EUSAGE;
-  }
+  const char *repo = qg_host_env("GITHUB_REPOSITORY");
+  if (!repo)
+    return qg_host_usage(why,
+                         "GITHUB_REPOSITORY is not set (GitHub Actions sets it to owner/name)");
+  if (!valid_repo(repo))
+    return qg_host_usage(why, "GITHUB_REPOSITORY is not owner/name");
   out->repo = qg_xstrdup(repo);
 
-  qg_status st = load_event(out, err, errsz);
+  qg_status st = load_event(out, why);
   if (st != QG_OK)
     return st;
 
-  const char *token = env_get("GITHUB_TOKEN");
-  if (!token) {
-    snprintf(err, errsz,
-             "GITHUB_TOKEN is not set: give the step the job's token (GITHUB_TOKEN: "
-             "${{ secrets.GITHUB_TOKEN }}) with pull-requests: write permission");
-    return QG_EUSAGE;
-  }
-  if (!valid_token(token)) {
-    snprintf(err, errsz, "GITHUB_TOKEN holds a blank, a line break or a non-ASCII character");
-    return QG_EUSAGE;
-  }
+  const char *token = qg_host_env("GITHUB_TOKEN");
+  if (!token)
+    return qg_host_usage(why, "GITHUB_TOKEN is not set: give the step the job's token "
+                              "(GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}) with "
+                              "pull-requests: write permission");
+  if (!valid_token(token))
+    return qg_host_usage(why, "GITHUB_TOKEN holds a blank, a line break or a non-ASCII character");
   out->token = qg_xstrdup(token);
   return QG_OK;
 }
@@ -192,25 +195,9 @@ typedef struct gh {
   const qg_host_ctx *ctx;
   qg_comment_opts o;
   qg_comment_outcome *out;
-  char *auth; /* "Authorization: Bearer TOKEN": wiped before it is freed */
-  bool failed;
+  qg_rest rest;
 } gh;
 
-static void gh_fail(gh *g, const char *fmt, ...) QG_PRINTF(2, 3);
-static void gh_fail(gh *g, const char *fmt, ...) {
-  g->failed = true;
-  if (g->out->error[0])
-    return; /* the first failure is the one that explains the rest */
-  va_list ap;
-  va_start(ap, fmt);
-  char *e = qg_xvasprintf(fmt, ap);
-  va_end(ap);
-  /* a server may echo what it was sent, the token among it */
-  qg_host_error_text(g->o.redactor, e, g->out->error, sizeof(g->out->error));
-  free(e);
-}
-
-/* Appends s to b with control characters as spaces, at most max bytes (then "..."). */
 /* s with control characters as spaces, cut to max bytes at a word's end
  * (qg_text_cut): the text is redacted later, whole words only. */
 static void put_clean(qg_buf *b, const char *s, size_t max) {
@@ -266,112 +253,22 @@ static char *error_text(const char *body, size_t len) {
   return qg_buf_detach(&b);
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-    ;
-}
 
-/* One request to path (from the API root, with its query), with body (JSON) or NULL.
- * true on a 2xx answer; otherwise the failure is recorded, unless the answer's code
- * is `quiet` (a 404 for a comment already gone). *resp is the caller's to clean. */
-static bool gh_call(gh *g, const char *method, const char *path, const char *body, long quiet,
-                    qg_http_response *resp) {
-  char *url = qg_xasprintf("%s%s", g->ctx->api_url, path);
-  const char *hdrs[] = {g->auth, "Accept: application/vnd.github+json",
-                        "X-GitHub-Api-Version: 2022-11-28", "Content-Type: application/json"};
-  qg_http_request rq;
-  memset(&rq, 0, sizeof(rq));
-  rq.method = method;
-  rq.url = url;
-  rq.headers = hdrs;
-  rq.nheaders = body ? 4 : 3;
-  rq.body = body;
-  rq.body_len = body ? strlen(body) : 0;
-  qg_http_options ho;
-  memset(&ho, 0, sizeof(ho));
-  ho.timeout_ms = g->o.timeout_ms;
-  ho.retries = g->o.retries;
-  ho.backoff_ms = g->o.backoff_ms;
-  ho.max_wait_ms = GH_MAX_WAIT_MS;
-  ho.deadline_ms = g->o.deadline_ms;
-  ho.max_response = 32u << 20; /* a page of 100 comments of up to 65536 characters */
-  ho.parallel = 1;
-  unsigned attempts = 0;
-  char giveup[160] = ""; /* why a rate-limited answer was not retried */
-  for (int extra = 0;; extra++) {
-    (void)qg_http_perform(&rq, 1, &ho, resp);
-    attempts += resp->attempts;
-    /* GitHub answers its secondary rate limits with 403 and Retry-After; core/http
-     * retries 429 and 5xx only, as a 403 elsewhere is final. A wait over the cap
-     * or past the deadline is not taken, as core/http does for a 429. */
-    if (resp->status == QG_OK && resp->code == 403 && resp->retry_after_ms >= 0 &&
-        extra < g->o.retries) {
-      long wait = resp->retry_after_ms;
-      if (wait > GH_MAX_WAIT_MS) {
-        snprintf(giveup, sizeof(giveup), " (not retried: Retry-After asks for %ld s, over the %ld s cap)",
-                 wait / 1000, GH_MAX_WAIT_MS / 1000);
-      } else if (ho.deadline_ms && qg_http_now_ms() + wait >= ho.deadline_ms) {
-        snprintf(giveup, sizeof(giveup), " (not retried: the deadline comes first)");
-      } else {
-        sleep_ms(wait);
-        qg_http_response_cleanup(resp);
-        continue;
-      }
-    }
-    break;
-  }
-  if (!giveup[0] && resp->not_retried[0]) /* a 429 or 5xx core/http did not retry */
-    snprintf(giveup, sizeof(giveup), " (not retried: %s)", resp->not_retried);
-  free(url);
-  int plen = (int)strcspn(path, "?"); /* the query is not part of what failed */
-  if (resp->status != QG_OK) {
-    gh_fail(g, "GitHub: %s %.*s: %s", method, plen, path, resp->error);
-    return false;
-  }
-  if (resp->code >= 200 && resp->code < 300)
-    return true;
-  if (resp->code == quiet)
-    return false;
-  char note[40] = "";
-  if (attempts > 1)
-    snprintf(note, sizeof(note), " after %u attempts", attempts);
-  char *why = error_text(resp->body, resp->len);
-  gh_fail(g, "GitHub: HTTP %ld on %s %.*s%s%s%s%s", resp->code, method, plen, path, note,
-          *why ? ": " : "", why, giveup);
-  free(why);
-  return false;
-}
+static const char *const k_headers[] = {"Accept: application/vnd.github+json",
+                                        "X-GitHub-Api-Version: 2022-11-28"};
 
-typedef void (*item_fn)(void *ud, const cJSON *item);
-
-/* Calls fn for every item of every page of GET path (per_page=100, until a page has
- * fewer). false when a page failed: then what was seen is incomplete. */
-static bool gh_list(gh *g, const char *path, item_fn fn, void *ud) {
-  for (unsigned page = 1; page <= GH_MAX_PAGES; page++) {
-    char *p = qg_xasprintf("%s?per_page=%d&page=%u", path, GH_PER_PAGE, page);
-    qg_http_response r;
-    bool ok = gh_call(g, "GET", p, NULL, 0, &r);
-    free(p);
-    cJSON *arr = ok ? cJSON_ParseWithLength(r.body, r.len) : NULL;
-    qg_http_response_cleanup(&r);
-    if (ok && !cJSON_IsArray(arr)) {
-      gh_fail(g, "GitHub: GET %s: the answer is not a JSON array", path);
-      ok = false;
-    }
-    const cJSON *item;
-    cJSON_ArrayForEach(item, (ok ? arr : NULL)) fn(ud, item);
-    int n = ok ? cJSON_GetArraySize(arr) : 0;
-    cJSON_Delete(arr);
-    if (!ok)
-      return false;
-    if (n < GH_PER_PAGE)
-      return true;
-  }
-  gh_fail(g, "GitHub: GET %s: more than %d comments; the list was not read to its end", path,
-          GH_PER_PAGE * GH_MAX_PAGES);
-  return false;
-}
+/* GitHub's REST API to the helper: requests go on after a failure (each says its own). */
+static const qg_rest_api k_api = {
+    .name = "GitHub",
+    .auth = "Authorization: Bearer %s",
+    .headers = k_headers,
+    .nheaders = QG_ARRAY_LEN(k_headers),
+    .per_page = 100,
+    .max_pages = 100, /* 10000 comments: past that, the listing is given up */
+    .stop_on_refusal = false,
+    .attempts_last = false,
+    .error_text = error_text,
+};
 
 /* A comment's id, or 0 when it has none that is usable. */
 static long long item_id(const cJSON *item) {
@@ -386,7 +283,6 @@ static const char *item_body(const cJSON *item) {
   return cJSON_IsString(b) ? b->valuestring : NULL;
 }
 
-static char *json_body(cJSON *o) { return qg_json_print(o, false); } /* takes o */
 
 /* ---- the summary ----------------------------------------------------------------------- */
 
@@ -401,22 +297,18 @@ static void post_summary(gh *g, const qg_report *rep) {
   char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
   long long id = 0;
   /* without the whole list, a new comment could duplicate one on a later page */
-  if (gh_list(g, path, find_summary, &id)) {
+  if (qg_rest_list(&g->rest, path, "", find_summary, &id)) {
     char *text = qg_host_summary_body(rep, g->o.max_body);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "body", text);
     free(text);
-    char *json = json_body(o);
-    qg_http_response r;
     if (id) {
       char *p = qg_xasprintf("/repos/%s/issues/comments/%lld", g->ctx->repo, id);
-      g->out->summary_updated = gh_call(g, "PATCH", p, json, 0, &r);
+      g->out->summary_updated = qg_rest_ok(qg_rest_send(&g->rest, "PATCH", p, o, NULL));
       free(p);
     } else {
-      g->out->summary_created = gh_call(g, "POST", path, json, 0, &r);
+      g->out->summary_created = qg_rest_ok(qg_rest_send(&g->rest, "POST", path, o, NULL));
     }
-    qg_http_response_cleanup(&r);
-    free(json);
   }
   free(path);
 }
@@ -565,9 +457,18 @@ static char *suggestion(const qg_result *res, const qg_finding *f, const char *p
   return text;
 }
 
-/* Appends a suggestion block for code: fenced with more backticks than any run in it,
- * so no line of the code can close the block; the code itself is not escaped. */
-static void put_suggestion(qg_buf *b, const char *code) {
+/* What follows the marker of a comment with a suggestion: the fix's description, then
+ * the suggestion block, fenced with more backticks than any run in the code, so no line
+ * of it can close the block; the code itself is not escaped. Caller frees. */
+static char *suggestion_block(const qg_finding *f, const char *code) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "\n\n");
+  if (f->fix->description && *f->fix->description) {
+    (void)qg_buf_puts(&b, "Suggested fix: ");
+    qg_host_escape(&b, f->fix->description, false);
+    (void)qg_buf_puts(&b, "\n\n");
+  }
   size_t run = 0, longest = 0;
   for (const char *p = code; *p; p++) {
     run = *p == '`' ? run + 1 : 0;
@@ -575,90 +476,15 @@ static void put_suggestion(qg_buf *b, const char *code) {
   }
   size_t fence = longest >= 3 ? longest + 1 : 3;
   for (size_t i = 0; i < fence; i++)
-    (void)qg_buf_putc(b, '`');
-  (void)qg_buf_puts(b, "suggestion\n");
-  (void)qg_buf_puts(b, code);
+    (void)qg_buf_putc(&b, '`');
+  (void)qg_buf_puts(&b, "suggestion\n");
+  (void)qg_buf_puts(&b, code);
   size_t n = strlen(code);
   if (n && code[n - 1] != '\n')
-    (void)qg_buf_putc(b, '\n');
+    (void)qg_buf_putc(&b, '\n');
   for (size_t i = 0; i < fence; i++)
-    (void)qg_buf_putc(b, '`');
-}
-
-/* Cuts escaped Markdown to at most max bytes where nothing breaks: not inside a UTF-8
- * sequence, an entity ("&lt;") or after the backslash of an escape. */
-static void cut_escaped(qg_buf *b, size_t max) {
-  if (b->len <= max)
-    return;
-  size_t n = max;
-  while (n > 0 && ((unsigned char)b->data[n] & 0xC0) == 0x80)
-    n--;
-  size_t amp = n;
-  while (amp > 0 && b->data[amp - 1] != '&' && b->data[amp - 1] != ';')
-    amp--;
-  if (amp > 0 && b->data[amp - 1] == '&')
-    n = amp - 1; /* inside an entity */
-  size_t slashes = 0;
-  while (slashes < n && b->data[n - 1 - slashes] == '\\')
-    slashes++;
-  if (slashes % 2)
-    n--;
-  b->len = n;
-  b->data[n] = '\0';
-}
-
-/* An inline comment: "**SEVERITY** `rule`: message", the remediation, the marker,
- * then the suggestion when there is one; at most max bytes (the suggestion goes
- * first, then the remediation, then the message is cut). Caller frees. */
-static char *inline_body(const qg_finding *f, const char *sugg, size_t max) {
-  qg_buf head, rem, tail;
-  qg_buf_init(&head, 0);
-  qg_buf_init(&rem, 0);
-  qg_buf_init(&tail, 0);
-  (void)qg_buf_puts(&head, "**");
-  for (const char *s = qg_severity_name(f->severity); *s; s++)
-    (void)qg_buf_putc(&head, (char)toupper((unsigned char)*s));
-  (void)qg_buf_puts(&head, "** ");
-  qg_md_code(&head, f->rule ? f->rule->id : "?"); /* a custom rule's id is configuration text */
-  (void)qg_buf_puts(&head, ": ");
-  size_t msg_at = head.len;
-  qg_host_escape(&head, f->message ? f->message : "", false);
-  if (f->rule && f->rule->remediation && *f->rule->remediation) {
-    (void)qg_buf_puts(&rem, "\n\n");
-    qg_host_escape(&rem, f->rule->remediation, false);
-  }
-  /* the marker before the suggestion: the first marker in a body is the one read back,
-   * and the suggestion's code is not escaped */
-  char marker[48];
-  qg_host_finding_marker(f, marker);
-  (void)qg_buf_printf(&tail, "\n\n%s", marker);
-  size_t tail_plain = tail.len;
-  if (sugg) {
-    (void)qg_buf_puts(&tail, "\n\n");
-    if (f->fix->description && *f->fix->description) {
-      (void)qg_buf_puts(&tail, "Suggested fix: ");
-      qg_host_escape(&tail, f->fix->description, false);
-      (void)qg_buf_puts(&tail, "\n\n");
-    }
-    put_suggestion(&tail, sugg);
-  }
-  if (head.len + rem.len + tail.len > max) {
-    tail.len = tail_plain; /* no suggestion */
-    tail.data[tail.len] = '\0';
-  }
-  if (head.len + rem.len + tail.len > max)
-    qg_buf_cleanup(&rem); /* no remediation */
-  if (head.len + tail.len > max) {
-    static const char more[] = "\xe2\x80\xa6"; /* … */
-    size_t room = max > tail.len + sizeof(more) ? max - tail.len - (sizeof(more) - 1) : 0;
-    cut_escaped(&head, room > msg_at ? room : msg_at);
-    (void)qg_buf_puts(&head, more);
-  }
-  (void)qg_buf_append(&head, rem.data ? rem.data : "", rem.len);
-  (void)qg_buf_append(&head, tail.data, tail.len);
-  qg_buf_cleanup(&rem);
-  qg_buf_cleanup(&tail);
-  return qg_buf_detach(&head);
+    (void)qg_buf_putc(&b, '`');
+  return qg_buf_detach(&b);
 }
 
 static const char *verdict_event(qg_decision d) {
@@ -689,7 +515,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   const qg_result *res = rep->result;
   char *list_path = qg_xasprintf("/repos/%s/pulls/%lu/comments", g->ctx->repo, g->ctx->number);
   known_set ks = {0};
-  bool listed = gh_list(g, list_path, collect_known, &ks);
+  bool listed = qg_rest_list(&g->rest, list_path, "", collect_known, &ks);
   free(list_path);
   if (ks.n)
     qsort(ks.items, ks.n, sizeof(*ks.items), cmp_known);
@@ -734,7 +560,9 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     memcpy(placed[nplaced++], fp, sizeof(fp));
     uint32_t first = 0, last = 0;
     char *sugg = suggestion(res, f, path, cf, &first, &last);
-    char *body = inline_body(f, sugg, g->o.max_body);
+    char *extra = sugg ? suggestion_block(f, sugg) : NULL;
+    char *body = qg_host_finding_body(f, extra, g->o.max_body);
+    free(extra);
     cJSON *c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "path", path);
     if (sugg && first < last) {
@@ -766,16 +594,12 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     else
       cJSON_Delete(comments);
     comments = NULL;
-    char *json = json_body(o);
     char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
-    qg_http_response r;
-    if (gh_call(g, "POST", p, json, 0, &r)) {
+    if (qg_rest_ok(qg_rest_send(&g->rest, "POST", p, o, NULL))) {
       g->out->inline_created = nplaced;
       g->out->verdict = verdict ? event : NULL;
     }
-    qg_http_response_cleanup(&r);
     free(p);
-    free(json);
   }
   cJSON_Delete(comments);
 
@@ -787,33 +611,40 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     if (k->active && !second)
       continue;
     char *p = qg_xasprintf("/repos/%s/pulls/comments/%lld", g->ctx->repo, k->id);
-    qg_http_response r;
-    if (gh_call(g, "DELETE", p, NULL, 404, &r)) /* a 404: someone deleted it already */
+    static const qg_rest_how gone = {404, 0, NULL}; /* a 404: someone deleted it already */
+    if (qg_rest_ok(qg_rest_call(&g->rest, "DELETE", p, NULL, &gone, NULL)))
       g->out->inline_removed++;
-    qg_http_response_cleanup(&r);
     free(p);
   }
   free(ks.items);
 }
 
-qg_status qg_github_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
-                            const qg_comment_opts *opts, qg_comment_outcome *out) {
+static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
+                         const qg_comment_opts *opts, qg_comment_outcome *out) {
+  if (!ctx->api_url || !ctx->repo || !ctx->number || !ctx->head_sha || !ctx->token) {
+    out->error = qg_xstrdup("GitHub: no pull request context");
+    return QG_EUSAGE;
+  }
   gh g;
   memset(&g, 0, sizeof(g));
   g.ctx = ctx;
-  g.o = qg_host_opts(opts);
+  g.o = *opts;
   g.out = out;
-  if (!ctx || !ctx->api_url || !ctx->repo || !ctx->number || !ctx->head_sha || !ctx->token) {
-    snprintf(out->error, sizeof(out->error), "GitHub: no pull request context");
-    return QG_EUSAGE;
-  }
-  g.auth = qg_xasprintf("Authorization: Bearer %s", ctx->token);
+  qg_rest_init(&g.rest, &k_api, ctx, opts);
   post_summary(&g, rep);
   post_inline(&g, rep, change);
-  memset(g.auth, 0, strlen(g.auth)); /* not left in freed memory */
-  free(g.auth);
-  return g.failed ? QG_ENET : QG_OK;
+  bool failed = g.rest.failed;
+  out->error = qg_rest_finish(&g.rest);
+  return failed ? QG_ENET : QG_OK;
 }
+
+const qg_host qg_host_github = {
+    .name = "github",
+    .title = "GitHub",
+    .load = ctx_load,
+    .base_rev = base_rev,
+    .comment = comment,
+};
 
 /* ---- the answers' parsers alone (hosts/internal.h) --------------------------------------- */
 

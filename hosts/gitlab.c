@@ -16,32 +16,15 @@
 #include "hosts/internal.h"
 #include "core/escape.h"
 
-#include "core/http.h"
-#include "scanners/secrets/secrets.h"
+#include "hosts/rest.h"
 #include "scoring/score.h"
 
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum {
-  PER_PAGE = 100, /* GitLab's largest page */
-  MAX_PAGES = 200 /* 20000 notes: beyond it the list is treated as incomplete */
-};
-
 /* ---- context --------------------------------------------------------------------------- */
-
-static const char *env_value(const char *name) {
-  const char *v = getenv(name);
-  return v && *v ? v : NULL;
-}
-
-static bool is_commit_id(const char *s) {
-  size_t n = strspn(s, "0123456789abcdefABCDEF");
-  return s[n] == '\0' && n >= 7 && n <= 64;
-}
 
 static bool has_control(const char *s) {
   for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -50,56 +33,37 @@ static bool has_control(const char *s) {
   return false;
 }
 
-qg_status qg_gitlab_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
-  const char *iid = env_value("CI_MERGE_REQUEST_IID");
-  if (!iid) {
-    snprintf(err, errsz,
-             "not a merge request pipeline: CI_MERGE_REQUEST_IID is not set (run the "
-             "job in merge request pipelines)");
-    return QG_EUSAGE;
-  }
+static qg_status ctx_load(qg_host_ctx *out, char **why) {
+  const char *iid = qg_host_env("CI_MERGE_REQUEST_IID");
+  if (!iid)
+    return qg_host_usage(why, "not a merge request pipeline: CI_MERGE_REQUEST_IID is not set "
+                              "(run the job in merge request pipelines)");
   size_t digits = strspn(iid, "0123456789");
-  if (iid[digits] || digits > 9 || strtoul(iid, NULL, 10) == 0) {
-    snprintf(err, errsz, "CI_MERGE_REQUEST_IID is not a merge request number");
-    return QG_EUSAGE;
-  }
-  const char *api = env_value("CI_API_V4_URL");
-  if (!api) {
-    snprintf(err, errsz,
-             "CI_API_V4_URL is not set (GitLab CI sets it, e.g. "
-             "https://gitlab.com/api/v4)");
-    return QG_EUSAGE;
-  }
+  if (iid[digits] || digits > 9 || strtoul(iid, NULL, 10) == 0)
+    return qg_host_usage(why, "CI_MERGE_REQUEST_IID is not a merge request number");
+  const char *api = qg_host_env("CI_API_V4_URL");
+  if (!api)
+    return qg_host_usage(why, "CI_API_V4_URL is not set (GitLab CI sets it, e.g. "
+                              "https://gitlab.com/api/v4)");
   if ((strncmp(api, "https://", 8) != 0 && strncmp(api, "http://", 7) != 0) ||
-      strpbrk(api, " \t") || has_control(api)) {
-    snprintf(err, errsz, "CI_API_V4_URL is not an http:// or https:// URL");
-    return QG_EUSAGE;
-  }
-  const char *project = env_value("CI_PROJECT_ID");
-  if (!project || has_control(project)) {
-    snprintf(err, errsz, "CI_PROJECT_ID is not set (GitLab CI sets it to the project's id)");
-    return QG_EUSAGE;
-  }
-  const char *token = env_value("GITLAB_TOKEN");
-  if (!token) {
-    snprintf(err, errsz,
-             "GITLAB_TOKEN is not set: commenting needs a project or personal access "
-             "token with the api scope, as a masked CI/CD variable (CI_JOB_TOKEN "
-             "cannot write notes)");
-    return QG_EUSAGE;
-  }
-  if (has_control(token)) {
-    snprintf(err, errsz, "GITLAB_TOKEN holds a line break or another control character");
-    return QG_EUSAGE;
-  }
+      strpbrk(api, " \t") || has_control(api))
+    return qg_host_usage(why, "CI_API_V4_URL is not an http:// or https:// URL");
+  const char *project = qg_host_env("CI_PROJECT_ID");
+  if (!project || has_control(project))
+    return qg_host_usage(why, "CI_PROJECT_ID is not set (GitLab CI sets it to the project's id)");
+  const char *token = qg_host_env("GITLAB_TOKEN");
+  if (!token)
+    return qg_host_usage(why, "GITLAB_TOKEN is not set: commenting needs a project or personal "
+                              "access token with the api scope, as a masked CI/CD variable "
+                              "(CI_JOB_TOKEN cannot write notes)");
+  if (has_control(token))
+    return qg_host_usage(why, "GITLAB_TOKEN holds a line break or another control character");
   static const char *const shas[] = {"CI_COMMIT_SHA", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
                                      "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"};
   for (size_t i = 0; i < QG_ARRAY_LEN(shas); i++) {
-    const char *v = env_value(shas[i]);
-    if (v && !is_commit_id(v)) {
-      snprintf(err, errsz, "%s is not a commit id", shas[i]);
-      return QG_EUSAGE;
-    }
+    const char *v = qg_host_env(shas[i]);
+    if (v && !qg_rest_commit_id(v))
+      return qg_host_usage(why, "%s is not a commit id", shas[i]);
   }
   out->api_url = qg_xstrdup(api);
   for (size_t n = strlen(out->api_url); n > 0 && out->api_url[n - 1] == '/'; n--)
@@ -108,80 +72,26 @@ qg_status qg_gitlab_ctx_load(qg_host_ctx *out, char *err, size_t errsz) {
   out->number = strtoul(iid, NULL, 10);
   /* in a merged results pipeline CI_COMMIT_SHA is the merge with the target branch,
    * and the source branch's head is the merge request's */
-  const char *head = env_value("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"),
-             *base = env_value("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+  const char *head = qg_host_env("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"),
+             *base = qg_host_env("CI_MERGE_REQUEST_DIFF_BASE_SHA");
   if (!head)
-    head = env_value("CI_COMMIT_SHA");
+    head = qg_host_env("CI_COMMIT_SHA");
   out->head_sha = head ? qg_xstrdup(head) : NULL;
   out->base_sha = base ? qg_xstrdup(base) : NULL;
   out->token = qg_xstrdup(token);
   return QG_OK;
 }
 
+/* The merge request's base, for a default --base. */
+static char *base_rev(const char **source) {
+  const char *v = getenv("CI_MERGE_REQUEST_DIFF_BASE_SHA");
+  if (!v || !qg_rest_commit_id(v))
+    return NULL;
+  *source = "CI_MERGE_REQUEST_DIFF_BASE_SHA";
+  return qg_xstrdup(v);
+}
+
 /* ---- requests --------------------------------------------------------------------------- */
-
-typedef struct gl {
-  const qg_host_ctx *ctx;
-  char *auth; /* "PRIVATE-TOKEN: ..." (wiped before it is freed) */
-  char *mr;   /* "/projects/ID/merge_requests/IID": where every path starts */
-  qg_http_options http;
-  qg_comment_outcome *out;
-  qg_status st;
-  bool dead; /* nothing answered, or the token was refused: no further request */
-  qg_secrets *red; /* borrowed: opts.redactor, the token known to it */
-} gl;
-
-/* The end of s cut back so that it ends neither inside a UTF-8 sequence nor
- * inside an escape qg_host_escape wrote ("\\" before a character, "&amp;"). */
-static size_t clean_cut(const char *s, size_t n) {
-  while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-    n--;
-  for (size_t k = n; k > 0 && n - k < 8; k--)
-    if (s[k - 1] == ';')
-      break;
-    else if (s[k - 1] == '&') {
-      n = k - 1;
-      break;
-    }
-  if (n > 0 && s[n - 1] == '\\')
-    n--;
-  return n;
-}
-
-void qg_gitlab_error_put(char *dst, size_t cap, char *text, const char *token) {
-  size_t tl = token ? strlen(token) : 0;
-  if (tl >= 8) /* before the cut: no part of it may be left at the end */
-    for (char *p = strstr(text, token); p; p = strstr(p + tl, token))
-      memset(p, '*', tl);
-  for (char *p = text; *p; p++)
-    if ((unsigned char)*p < 0x20 || *p == 0x7f)
-      *p = ' ';
-  size_t n = strlen(text);
-  if (n >= cap)
-    n = clean_cut(text, cap - 1);
-  memcpy(dst, text, n);
-  dst[n] = '\0';
-}
-
-/* Records the first failure in out->error: the token and any secret are
- * masked (qg_redact, then the token again in qg_gitlab_error_put) should a
- * reply have quoted them, control characters become spaces, and a cut never
- * splits a character. */
-static void QG_PRINTF(2, 3) fail(gl *g, const char *fmt, ...) {
-  g->st = QG_ENET;
-  if (g->out->error[0])
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  char *e = qg_xvasprintf(fmt, ap);
-  va_end(ap);
-  /* masked before the cut: no part of a secret may be left at the end */
-  char *safe = qg_redact(g->red, e, strlen(e), NULL, NULL, NULL);
-  free(e);
-  e = safe;
-  qg_gitlab_error_put(g->out->error, sizeof(g->out->error), e, g->ctx->token);
-  free(e);
-}
 
 /* Appends the text of v to b, "; " between parts; an object's members are
  * prefixed with their names ({"note": ["can't be blank"]}: "note can't be
@@ -213,8 +123,13 @@ static void flatten(qg_buf *b, const cJSON *v, const char *key) {
 
 /* What GitLab said about a failure: {"message": ...} (a string, an object of
  * field errors, or an array), {"error": ...} from parameter validation, or
- * OAuth's {"error_description": ...}. "" when the reply says nothing usable. */
-static void reply_message(const char *body, size_t len, qg_buf *b) {
+ * OAuth's {"error_description": ...}. "" when the reply says nothing usable.
+ * Caller frees. */
+static char *error_text(const char *body, size_t len) {
+  qg_buf out;
+  qg_buf_init(&out, 0);
+  (void)qg_buf_puts(&out, "");
+  qg_buf *b = &out;
   cJSON *j = len ? cJSON_ParseWithLength(body, len) : NULL;
   const cJSON *m = NULL;
   if (cJSON_IsObject(j)) {
@@ -236,120 +151,42 @@ static void reply_message(const char *body, size_t len, qg_buf *b) {
     (void)qg_buf_append(b, body, n);
   }
   cJSON_Delete(j);
+  return qg_buf_detach(&out);
 }
 
-static bool ok2xx(long code) { return code >= 200 && code <= 299; }
+/* GitLab's REST API v4 to the helper. It rate-limits note creation: one request at a
+ * time, and none after one that got no answer or a refused token (401): every later
+ * request would fail the same way, after the same retries. */
+static const qg_rest_api k_api = {
+    .name = "GitLab",
+    .auth = "PRIVATE-TOKEN: %s",
+    .headers = NULL,
+    .nheaders = 0,
+    .per_page = 100,  /* GitLab's largest page */
+    .max_pages = 200, /* 20000 notes: beyond it the list is treated as incomplete */
+    .stop_on_refusal = true,
+    .attempts_last = true,
+    .error_text = error_text,
+};
 
-/* How call_ex treats a failure: quiet, a status that is not one (-1: any
- * HTTP status); hint, appended to the recorded text when the status is
- * hint_code (what that status means for this request). */
-typedef struct call_how {
-  long quiet;
-  long hint_code;
-  const char *hint;
-} call_how;
+typedef struct gl {
+  const qg_host_ctx *ctx;
+  char *mr; /* "/projects/ID/merge_requests/IID": where every path starts */
+  qg_comment_outcome *out;
+  qg_rest rest;
+} gl;
 
-/* One request: path is relative to the API URL (a query may follow; error
- * texts leave it out), body a JSON text or NULL. Returns the HTTP status, 0
- * when no response came (or none was sent). A failure is recorded unless
- * how says otherwise. *reply (when asked) gets the parsed 2xx body or NULL;
- * the caller deletes it. */
-static long call_ex(gl *g, const char *method, const char *path, const char *body,
-                    const call_how *how, cJSON **reply) {
-  if (reply)
-    *reply = NULL;
-  if (g->dead)
-    return 0;
-  char *url = qg_xasprintf("%s%s", g->ctx->api_url, path);
-  const char *const headers[] = {g->auth, "Content-Type: application/json"};
-  qg_http_request rq;
-  memset(&rq, 0, sizeof(rq));
-  rq.method = method;
-  rq.url = url;
-  rq.headers = headers;
-  rq.nheaders = body ? 2 : 1;
-  rq.body = body;
-  rq.body_len = body ? strlen(body) : 0;
-  qg_http_response rs;
-  memset(&rs, 0, sizeof(rs));
-  qg_status st = qg_http_perform(&rq, 1, &g->http, &rs);
-  long code = st == QG_OK && rs.status == QG_OK ? rs.code : 0;
-  int plen = (int)strcspn(path, "?");
-  if (!code) {
-    fail(g, "GitLab: %s %.*s: %s", method, plen, path, rs.error[0] ? rs.error : "not sent");
-    g->dead = true;
-  } else if (!ok2xx(code)) {
-    if (!how || (how->quiet != -1 && how->quiet != code)) {
-      const char *hint = how && how->hint_code == code ? how->hint : NULL;
-      qg_buf m;
-      qg_buf_init(&m, 0);
-      reply_message(rs.body, rs.len, &m);
-      char tries[48] = "";
-      if (rs.attempts > 1) /* retried (429, 5xx): says why it took long */
-        snprintf(tries, sizeof(tries), " (after %u attempts)", rs.attempts);
-      char nr[160] = ""; /* a 429 or 5xx not retried: why */
-      if (rs.not_retried[0])
-        snprintf(nr, sizeof(nr), " (not retried: %s)", rs.not_retried);
-      fail(g, "GitLab: HTTP %ld on %s %.*s%s%s%s%s%s%s", code, method, plen, path,
-           m.len ? ": " : "", m.len ? m.data : "", tries, nr, hint ? " " : "", hint ? hint : "");
-      qg_buf_cleanup(&m);
-      if (code == 401)
-        g->dead = true;
-    }
-  } else if (reply && rs.len) {
-    *reply = cJSON_ParseWithLength(rs.body, rs.len);
-  }
-  qg_http_response_cleanup(&rs);
-  free(url);
-  return code;
+static long call(gl *g, const char *method, const char *path, const qg_rest_how *how,
+                 cJSON **reply) {
+  return qg_rest_call(&g->rest, method, path, NULL, how, reply);
 }
 
-static long call(gl *g, const char *method, const char *path, const char *body, cJSON **reply) {
-  return call_ex(g, method, path, body, NULL, reply);
-}
-
-/* o printed (and deleted), made valid UTF-8: a file name need not be (qg_json_print).
- * Caller frees. */
-static char *print_body(cJSON *o) { return qg_json_print(o, false); }
-
-/* Sends a JSON object (deleted here). */
-static long call_json(gl *g, const char *method, const char *path, cJSON *o) {
-  char *text = print_body(o);
-  long code = call(g, method, path, text, NULL);
-  free(text);
-  return code;
-}
-
-typedef void (*each_fn)(void *arg, const cJSON *item);
-
-/* GETs every page of the list at g->mr + what, PER_PAGE at a time until a
- * short page, and calls each on every element. false when a page failed or
- * was not a JSON array: the list is then incomplete. */
-static bool get_all(gl *g, const char *what, const char *query, each_fn each, void *arg) {
-  for (int page = 1; page <= MAX_PAGES; page++) {
-    char *path = qg_xasprintf("%s/%s?%sper_page=%d&page=%d", g->mr, what, query, PER_PAGE, page);
-    cJSON *list = NULL;
-    long code = call(g, "GET", path, NULL, &list);
-    free(path);
-    if (!ok2xx(code) || !cJSON_IsArray(list)) {
-      if (ok2xx(code))
-        fail(g, "GitLab: GET %s/%s: the reply is not a JSON array", g->mr, what);
-      cJSON_Delete(list);
-      return false;
-    }
-    int n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list) {
-      each(arg, item);
-      n++;
-    }
-    cJSON_Delete(list);
-    if (n < PER_PAGE)
-      return true;
-  }
-  fail(g, "GitLab: GET %s/%s: more than %d pages; the list was not read to its end", g->mr, what,
-       MAX_PAGES);
-  return false;
+/* Every item of the list at g->mr + "/" + what (qg_rest_list). */
+static bool get_all(gl *g, const char *what, const char *query, qg_rest_item_fn each, void *arg) {
+  char *path = qg_xasprintf("%s/%s", g->mr, what);
+  bool ok = qg_rest_list(&g->rest, path, query, each, arg);
+  free(path);
+  return ok;
 }
 
 /* ---- what is there ------------------------------------------------------------------------ */
@@ -372,7 +209,7 @@ static void read_refs(const cJSON *mr, refs *r) {
   const cJSON *d = cJSON_GetObjectItemCaseSensitive(mr, "diff_refs");
   const char *b = str_member(d, "base_sha"), *s = str_member(d, "start_sha"),
              *h = str_member(d, "head_sha");
-  if (!b || !s || !h || !is_commit_id(b) || !is_commit_id(s) || !is_commit_id(h))
+  if (!b || !s || !h || !qg_rest_commit_id(b) || !qg_rest_commit_id(s) || !qg_rest_commit_id(h))
     return;
   snprintf(r->base, sizeof(r->base), "%s", b);
   snprintf(r->start, sizeof(r->start), "%s", s);
@@ -494,39 +331,9 @@ static bool placement(const qg_change *c, const qg_finding *f, place *p) {
   return p->old_line != 0;
 }
 
-/* "**HIGH** `rule-id`: message", the remediation, the marker. */
-static char *finding_body(const qg_finding *f, size_t max_body) {
-  qg_buf b;
-  qg_buf_init(&b, 0);
-  (void)qg_buf_puts(&b, "**");
-  for (const char *s = qg_severity_name(f->severity); *s; s++)
-    (void)qg_buf_putc(&b, (char)(*s >= 'a' && *s <= 'z' ? *s - 'a' + 'A' : *s));
-  (void)qg_buf_puts(&b, "** ");
-  const char *id = f->rule && f->rule->id ? f->rule->id : "";
-  qg_md_code(&b, id); /* a custom rule's id is configuration text */
-  (void)qg_buf_puts(&b, ": ");
-  qg_host_escape(&b, f->message, false);
-  const char *fix = f->rule ? f->rule->remediation : NULL;
-  if (fix && *fix) {
-    (void)qg_buf_puts(&b, "\n\n");
-    qg_host_escape(&b, fix, false);
-  }
-  char marker[48];
-  qg_host_finding_marker(f, marker);
-  static const char more[] = " \xe2\x80\xa6"; /* " …" */
-  size_t tail = strlen(marker) + sizeof(more) + 2;
-  if (b.len + tail > max_body) { /* a model's message can be long */
-    b.len = clean_cut(b.data, max_body > tail ? max_body - tail : 0);
-    b.data[b.len] = '\0';
-    (void)qg_buf_puts(&b, more);
-  }
-  (void)qg_buf_printf(&b, "\n\n%s", marker);
-  return qg_buf_detach(&b);
-}
-
 static cJSON *discussion_json(const qg_finding *f, const place *p, const refs *r, size_t max_body) {
   cJSON *o = cJSON_CreateObject();
-  char *body = finding_body(f, max_body);
+  char *body = qg_host_finding_body(f, NULL, max_body);
   cJSON_AddStringToObject(o, "body", body);
   free(body);
   cJSON *pos = cJSON_AddObjectToObject(o, "position");
@@ -561,7 +368,7 @@ static long resolve(gl *g, const thread *th, bool resolved) {
   put_encoded(&path, th->id);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddBoolToObject(o, "resolved", resolved);
-  long code = call_json(g, "PUT", path.data, o);
+  long code = qg_rest_send(&g->rest, "PUT", path.data, o, NULL);
   qg_buf_cleanup(&path);
   return code;
 }
@@ -577,8 +384,8 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
   char *path = qg_xasprintf("%s/approvals", g->mr);
   cJSON *state = NULL;
   int has = -1;
-  static const call_how probe = {-1, 0, NULL};
-  if (ok2xx(call_ex(g, "GET", path, NULL, &probe, &state))) {
+  static const qg_rest_how probe = {-1, 0, NULL};
+  if (qg_rest_ok(call(g, "GET", path, &probe, &state))) {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(state, "user_has_approved");
     if (cJSON_IsBool(h))
       has = cJSON_IsTrue(h);
@@ -590,19 +397,17 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
     cJSON *o = cJSON_CreateObject();
     if (r->ok) /* approves what was checked: 409 if the merge request moved on */
       cJSON_AddStringToObject(o, "sha", r->head);
-    char *text = print_body(o);
     path = qg_xasprintf("%s/approve", g->mr);
-    static const call_how how = {0, 401,
+    static const qg_rest_how how = {0, 401,
                                  "(the token's user may not approve this merge request: it is "
                                  "its author, or not an eligible approver)"};
-    done = ok2xx(call_ex(g, "POST", path, text, &how, NULL));
+    done = qg_rest_ok(qg_rest_send(&g->rest, "POST", path, o, &how));
     free(path);
-    free(text);
   } else if (!approve && has != 0) {
     path = qg_xasprintf("%s/unapprove", g->mr);
-    static const call_how how = {404, 0, NULL}; /* 404: it was not approved */
-    long code = call_ex(g, "POST", path, NULL, &how, NULL);
-    done = ok2xx(code) || code == 404;
+    static const qg_rest_how how = {404, 0, NULL}; /* 404: it was not approved */
+    long code = call(g, "POST", path, &how, NULL);
+    done = qg_rest_ok(code) || code == 404;
     free(path);
   }
   if (done)
@@ -618,21 +423,14 @@ static bool seen_before(char (**fps)[17], size_t *n, size_t *cap, const char *fp
   return false;
 }
 
-qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
-                            const qg_comment_opts *opts_in, qg_comment_outcome *out) {
-  qg_comment_opts opts = qg_host_opts(opts_in);
+static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
+                         const qg_comment_opts *optsp, qg_comment_outcome *out) {
+  qg_comment_opts opts = *optsp;
   gl g;
   memset(&g, 0, sizeof(g));
   g.ctx = ctx;
   g.out = out;
-  g.st = QG_OK;
-  g.red = opts.redactor;
-  g.auth = qg_xasprintf("PRIVATE-TOKEN: %s", ctx->token ? ctx->token : "");
-  g.http.timeout_ms = opts.timeout_ms;
-  g.http.retries = opts.retries;
-  g.http.backoff_ms = opts.backoff_ms;
-  g.http.parallel = 1;
-  g.http.deadline_ms = opts.deadline_ms;
+  qg_rest_init(&g.rest, &k_api, ctx, &opts);
   qg_buf mr;
   qg_buf_init(&mr, 0);
   (void)qg_buf_puts(&mr, "/projects/");
@@ -644,10 +442,10 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   refs r;
   memset(&r, 0, sizeof(r));
   cJSON *mrj = NULL;
-  static const call_how mr_how = {0, 404,
+  static const qg_rest_how mr_how = {0, 404,
                                   "(check CI_PROJECT_ID and CI_MERGE_REQUEST_IID, and that the "
                                   "token's user can see the project)"};
-  if (ok2xx(call_ex(&g, "GET", g.mr, NULL, &mr_how, &mrj)))
+  if (qg_rest_ok(call(&g, "GET", g.mr, &mr_how, &mrj)))
     read_refs(mrj, &r);
   cJSON_Delete(mrj);
   summary_note sn = {0, NULL};
@@ -662,11 +460,11 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   cJSON_AddStringToObject(o, "body", body);
   if (sn.id && strcmp(sn.body, body) != 0) {
     char *path = qg_xasprintf("%s/notes/%lld", g.mr, sn.id);
-    out->summary_updated = ok2xx(call_json(&g, "PUT", path, o));
+    out->summary_updated = qg_rest_ok(qg_rest_send(&g.rest, "PUT", path, o, NULL));
     free(path);
   } else if (!sn.id && notes_ok) {
     char *path = qg_xasprintf("%s/notes", g.mr);
-    out->summary_created = ok2xx(call_json(&g, "POST", path, o));
+    out->summary_created = qg_rest_ok(qg_rest_send(&g.rest, "POST", path, o, NULL));
     free(path);
   } else {
     cJSON_Delete(o); /* unchanged, or unknown */
@@ -694,7 +492,7 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
       out->inline_kept++;
       /* resolved, yet the finding is here: it came back (or someone resolved
        * it without fixing it), and reopening keeps the thread's history */
-      if (t->resolved && ok2xx(resolve(&g, t, false)))
+      if (t->resolved && qg_rest_ok(resolve(&g, t, false)))
         t->resolved = false;
       continue;
     }
@@ -703,7 +501,8 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
       out->to_summary++;
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
-    } else if (ok2xx(call_json(&g, "POST", disc_path, discussion_json(f, &p, &r, opts.max_body)))) {
+    } else if (qg_rest_ok(qg_rest_send(&g.rest, "POST", disc_path,
+                                       discussion_json(f, &p, &r, opts.max_body), NULL))) {
       out->inline_created++;
     } else {
       out->to_summary++;
@@ -715,7 +514,7 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   /* stale: qgate's discussions whose finding is gone (from a list read only in
    * part too: those seen are known to be stale) */
   for (size_t i = 0; i < th.n; i++) {
-    if (!th.items[i].active && !th.items[i].resolved && ok2xx(resolve(&g, &th.items[i], true)))
+    if (!th.items[i].active && !th.items[i].resolved && qg_rest_ok(resolve(&g, &th.items[i], true)))
       out->inline_removed++;
   }
 
@@ -727,19 +526,32 @@ qg_status qg_gitlab_comment(const qg_host_ctx *ctx, const qg_report *rep, const 
   free(th.items);
   free(sn.body);
   free(g.mr);
-  memset(g.auth, 0, strlen(g.auth));
-  free(g.auth);
-  return g.st;
+  qg_status st = g.rest.failed ? QG_ENET : QG_OK;
+  out->error = qg_rest_finish(&g.rest);
+  return st;
 }
+
+const qg_host qg_host_gitlab = {
+    .name = "gitlab",
+    .title = "GitLab",
+    .load = ctx_load,
+    .base_rev = base_rev,
+    .comment = comment,
+};
 
 /* ---- the answers' parsers alone (hosts/internal.h) ----------------------------------------- */
 
-char *qg_gitlab_error_text(const char *body, size_t len) {
-  qg_buf b;
-  qg_buf_init(&b, 0);
-  (void)qg_buf_puts(&b, "");
-  reply_message(body, len, &b);
-  return qg_buf_detach(&b);
+char *qg_gitlab_error_text(const char *body, size_t len) { return error_text(body, len); }
+
+void qg_gitlab_error_put(char *dst, size_t cap, char *text, const char *token) {
+  char *s = qg_rest_scrub(NULL, token, text, (size_t)-1); /* as long as text: masked in place */
+  memcpy(text, s, strlen(s));
+  free(s);
+  size_t n = strlen(text);
+  if (n >= cap)
+    n = qg_rest_cut(text, cap - 1);
+  memcpy(dst, text, n);
+  dst[n] = '\0';
 }
 
 bool qg_gitlab_refs_read(const char *body, size_t len) {

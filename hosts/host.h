@@ -1,4 +1,13 @@
-/* host.h: pull and merge request comments on GitHub and GitLab.
+/* host.h: pull and merge request comments on the CI hosts (GitHub, GitLab).
+ *
+ * Adding a CI host: write hosts/NAME.c that defines `const qg_host qg_host_NAME` (its
+ * name for --comment, its context loader from the CI's environment, its comment
+ * operation with the verdict it gives, and its base detector when the CI names the
+ * change's base), making its requests with hosts/rest.h (one call, pages, the first
+ * error, scrubbing, commit ids) and its bodies with qg_host_finding_body and
+ * qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
+ * k_hosts in hosts/host.c. --comment, its help and error texts and the default --base
+ * read the table: no other file changes. docs/CONTRIBUTING.md says where tests go.
  *
  * One summary comment (the Markdown report) identified by a hidden marker and
  * updated in place; inline comments on the lines the request changed, each
@@ -8,7 +17,8 @@
  * summary only. Text from the repository or a model is escaped so that it
  * cannot mention anyone, inject HTML or break the Markdown around it.
  * Nothing here prints; the token never appears in any error text, nor any
- * secret a host's reply quotes (qg_redact). */
+ * secret a host's reply quotes (qg_redact, then qg_rest_scrub). Errors follow the
+ * project's convention: a qg_status, and the words in an owned heap string. */
 #ifndef QG_HOST_H
 #define QG_HOST_H
 
@@ -19,11 +29,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum qg_host_kind { QG_HOST_GITHUB = 1, QG_HOST_GITLAB } qg_host_kind;
+struct qg_host;
 
 /* Where the request lives. Strings owned (qg_host_ctx_cleanup). */
 typedef struct qg_host_ctx {
-  qg_host_kind kind;
+  const struct qg_host *host; /* its row of the table (static) */
   char *api_url;        /* GITHUB_API_URL (default https://api.github.com) or CI_API_V4_URL;
                            no trailing '/' */
   char *repo;           /* GitHub: GITHUB_REPOSITORY "owner/name"; GitLab: CI_PROJECT_ID */
@@ -36,19 +46,6 @@ typedef struct qg_host_ctx {
                            CI_MERGE_REQUEST_DIFF_BASE_SHA (then diff_refs.base_sha) */
   char *token;          /* GITHUB_TOKEN / GITLAB_TOKEN: never printed */
 } qg_host_ctx;
-
-/* Reads the context from the environment. QG_EUSAGE, with err[] naming the
- * variable that is missing or wrong (never its value), when it is not a
- * pull/merge request pipeline or the token is absent. */
-qg_status qg_host_ctx_load(qg_host_kind kind, qg_host_ctx *out, char *err, size_t errsz);
-void qg_host_ctx_cleanup(qg_host_ctx *c);
-/* A finding's path as the hosts name files, relative to the repository's root: any
- * leading "./" dropped; NULL for NULL, an empty path or an absolute one. Borrowed. */
-const char *qg_host_repo_path(const char *path);
-/* The pull request of the GitHub Actions event alone (GITHUB_EVENT_PATH): number,
- * head_sha and base_sha, the rest NULL; no token needed (annotations). QG_EUSAGE,
- * with err[] naming what is missing or wrong, when it is no pull request's event. */
-qg_status qg_github_event_load(qg_host_ctx *out, char *err, size_t errsz);
 
 typedef enum qg_verdict_mode {
   QG_VERDICT_OFF = 0, /* no review verdict (the default: many teams forbid bot approvals) */
@@ -84,16 +81,66 @@ typedef struct qg_comment_outcome {
   size_t over_cap;         /* inline comments not posted: over max_inline */
   const char *verdict;     /* "APPROVE", "COMMENT", "REQUEST_CHANGES", "approve",
                               "unapprove" or NULL when none was given; static */
-  char error[512];         /* the first failure, e.g. "GitHub: HTTP 403 on POST
+  char *error;             /* the first failure, e.g. "GitHub: HTTP 403 on POST
                               /repos/o/r/issues/7/comments: Resource not accessible by
-                              integration"; "" when none */
+                              integration" (scrubbed); NULL when none. Owned:
+                              qg_comment_outcome_cleanup */
 } qg_comment_outcome;
+
+/* Frees out->error. */
+void qg_comment_outcome_cleanup(qg_comment_outcome *out);
+
+/* A host: one row of the table (hosts/host.c). */
+typedef struct qg_host {
+  const char *name;  /* "github": --comment NAME */
+  const char *title; /* "GitHub": error texts */
+  /* The request's context from the CI's environment, into out (zeroed first; host set
+   * by the caller). QG_EUSAGE, with *why (caller frees) naming the variable that is
+   * missing or wrong (never its value), when it is not a pull/merge request pipeline
+   * or the token is absent. */
+  qg_status (*load)(qg_host_ctx *out, char **why);
+  /* The revision the CI names as the change's base, or NULL (caller frees); *source
+   * says where it came from (static). NULL: the host's CI names none. */
+  char *(*base_rev)(const char **source);
+  /* Posts the report (qg_host_comment); the verdict, when asked for, goes with it:
+   * GitHub's review event, GitLab's approval. opts has its defaults filled in, its
+   * redactor knows the token. */
+  qg_status (*comment)(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
+                       const qg_comment_opts *opts, qg_comment_outcome *out);
+} qg_host;
+
+/* The host named name, or NULL. Static. */
+const qg_host *qg_host_find(const char *name);
+/* The hosts' names in table order joined by sep, the last two by last ("github, gitlab or
+ * annotations" with extra "annotations"): help and error texts. Caller frees. */
+char *qg_host_names(const char *sep, const char *last, const char *extra);
+
+/* Reads host's context from the environment (host->load); on failure out holds
+ * nothing and *why (caller frees) says what is missing. */
+qg_status qg_host_ctx_load(const qg_host *host, qg_host_ctx *out, char **why);
+void qg_host_ctx_cleanup(qg_host_ctx *c);
+/* A finding's path as the hosts name files, relative to the repository's root: any
+ * leading "./" dropped; NULL for NULL, an empty path or an absolute one. Borrowed. */
+const char *qg_host_repo_path(const char *path);
+/* The pull request of the GitHub Actions event alone (GITHUB_EVENT_PATH): number,
+ * head_sha and base_sha, the rest NULL; no token needed (annotations). QG_EUSAGE, with
+ * *why (caller frees) naming what is missing or wrong, when it is no pull request's
+ * event. */
+qg_status qg_github_event_load(qg_host_ctx *out, char **why);
+
+/* The revision the CI names as the base of the change, for a default --base: the first
+ * host of the table whose CI names one (GitLab merge request pipelines:
+ * CI_MERGE_REQUEST_DIFF_BASE_SHA; GitHub Actions on a pull_request or
+ * pull_request_target event: pull_request.base.sha of GITHUB_EVENT_PATH). A new string
+ * (caller frees) or NULL; *source names where it came from (static). */
+char *qg_ci_base_rev(const char **source);
 
 /* Posts the report for ctx's request. rep: the run's report (findings with
  * fingerprints, the score when there is one); change: the request's change
  * (its hunks say which lines are commentable), or NULL (then every finding
  * goes to the summary). Returns QG_OK when every call succeeded, QG_ENET
- * (out->error says what) otherwise; what could be done is done. */
+ * (out->error says what) otherwise; what could be done is done. The caller
+ * cleans out (qg_comment_outcome_cleanup). */
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out);
 

@@ -77,7 +77,7 @@ static world *world_new(void) {
   write_file("deploy/pod.yaml", k_pod);
   w->srv = mock_start();
   assert_non_null(w->srv);
-  w->ctx.kind = QG_HOST_GITHUB;
+  w->ctx.host = qg_host_find("github");
   w->ctx.api_url = qg_xasprintf("http://127.0.0.1:%d", mock_port(w->srv));
   w->ctx.repo = qg_xstrdup("o/r");
   w->ctx.number = 7;
@@ -106,6 +106,7 @@ static world *world_new(void) {
 
 static void world_free(world *w) {
   mock_stop(w->srv);
+  qg_comment_outcome_cleanup(&w->out);
   qg_host_ctx_cleanup(&w->ctx);
   qg_result_cleanup(&w->r);
   qg_ruleset_cleanup(&w->rs);
@@ -148,6 +149,7 @@ static void respond(world *w, const char *method, const char *path, const char *
 #define REVIEWS "/repos/o/r/pulls/7/reviews"
 
 static qg_status run(world *w) {
+  qg_comment_outcome_cleanup(&w->out); /* a world's earlier run */
   return qg_host_comment(&w->ctx, &w->rep, &w->ch, &w->opts, &w->out);
 }
 
@@ -195,12 +197,13 @@ static void clear_env(void) {
 
 static void expect_ctx_error(const char *needle) {
   qg_host_ctx c;
-  char err[512] = "";
-  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_EUSAGE);
+  char *err = NULL;
+  assert_int_equal(qg_host_ctx_load(qg_host_find("github"), &c, &err), QG_EUSAGE);
   if (!strstr(err, needle))
     fail_msg("error '%s' does not name '%s'", err, needle);
   assert_null(strstr(err, TOKEN));
   assert_null(c.token);
+  free(err);
 }
 
 static void test_ctx(void **state) {
@@ -236,8 +239,8 @@ static void test_ctx(void **state) {
   setenv("GITHUB_TOKEN", TOKEN, 1);
   setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3/", 1);
   qg_host_ctx c;
-  char err[512] = "";
-  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_OK);
+  char *err = NULL;
+  assert_int_equal(qg_host_ctx_load(qg_host_find("github"), &c, &err), QG_OK);
   assert_string_equal(c.api_url, "https://ghe.example.com/api/v3");
   assert_string_equal(c.repo, "octo-org/hello.world");
   assert_int_equal(c.number, 42);
@@ -246,7 +249,7 @@ static void test_ctx(void **state) {
   assert_string_equal(c.token, TOKEN);
   qg_host_ctx_cleanup(&c);
   unsetenv("GITHUB_API_URL"); /* the default */
-  assert_int_equal(qg_host_ctx_load(QG_HOST_GITHUB, &c, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_host_ctx_load(qg_host_find("github"), &c, &err), QG_OK);
   assert_string_equal(c.api_url, "https://api.github.com");
   qg_host_ctx_cleanup(&c);
   clear_env();
@@ -275,7 +278,7 @@ static void test_first_run_creates(void **state) {
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{\"id\": 5}");
   assert_int_equal(run(w), QG_OK);
-  assert_string_equal(w->out.error, "");
+  assert_null(w->out.error);
   assert_true(w->out.summary_created);
   assert_false(w->out.summary_updated);
   assert_int_equal(w->out.inline_created, 1);
@@ -353,7 +356,7 @@ static void test_second_run_updates(void **state) {
   respond(w, "GET", REVIEW_COMMENTS, rev);
   respond(w, "DELETE", "/repos/o/r/pulls/comments/22", "HTTP/1.1 204 No Content\n\n");
   assert_int_equal(run(w), QG_OK);
-  assert_string_equal(w->out.error, "");
+  assert_null(w->out.error);
   assert_true(w->out.summary_updated);
   assert_false(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 0);
@@ -452,7 +455,7 @@ static void test_rate_limits_retried(void **state) {
   respond(w, "POST", ISSUE_COMMENTS, CREATED);
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   assert_int_equal(run(w), QG_OK);
-  assert_string_equal(w->out.error, "");
+  assert_null(w->out.error);
   assert_true(w->out.summary_created);
   assert_int_equal(mock_nrequests(w->srv), 5);
   world_free(w);
