@@ -179,3 +179,29 @@ char *qg_host_finding_body(const qg_finding *f, const char *extra, size_t max) {
   qg_buf_cleanup(&tail);
   return qg_buf_detach(&head);
 }
+
+qg_host_thread *qg_host_threads_add(qg_host_threads *t, const char *fp) {
+  qg_grow((void **)&t->items, &t->cap, t->n + 1, sizeof(*t->items));
+  qg_host_thread *th = &t->items[t->n++];
+  memset(th, 0, sizeof(*th));
+  snprintf(th->fp, sizeof(th->fp), "%s", fp);
+  return th;
+}
+
+void qg_host_threads_free(qg_host_threads *t) {
+  for (size_t i = 0; i < t->n; i++)
+    free(t->items[i].id);
+  free(t->items);
+  memset(t, 0, sizeof(*t));
+}
+
+const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[17]) {
+  while (res && *at < res->findings.n) {
+    const qg_finding *f = &res->findings.items[(*at)++];
+    if (f->suppressed_by || f->in_base)
+      continue;
+    qg_finding_fingerprint(f, fp);
+    return f;
+  }
+  return NULL;
+}

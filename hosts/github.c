@@ -316,41 +316,25 @@ static void post_summary(gh *g, const qg_report *rep) {
 /* ---- inline comments ------------------------------------------------------------------- */
 
 /* A review comment of qgate's, by the fingerprint in its marker. */
-typedef struct known {
-  char fp[17];
-  long long id;
-  bool active;  /* an active finding has this fingerprint: keep */
-  bool claimed; /* a finding on a shown line is commented by it */
-} known;
-
-typedef struct known_set {
-  known *items;
-  size_t n, cap;
-} known_set;
-
 static void collect_known(void *ud, const cJSON *item) {
-  known_set *ks = ud;
+  qg_host_threads *ks = ud;
   /* a reply is a person's, even when it quotes a marker */
   const cJSON *reply = cJSON_GetObjectItemCaseSensitive(item, "in_reply_to_id");
   char fp[17];
   long long id = item_id(item);
   if (cJSON_IsNumber(reply) || !id || !qg_host_find_marker(item_body(item), fp))
     return;
-  qg_grow((void **)&ks->items, &ks->cap, ks->n + 1, sizeof(*ks->items));
-  known *k = &ks->items[ks->n++];
-  memset(k, 0, sizeof(*k));
-  memcpy(k->fp, fp, sizeof(fp));
-  k->id = id;
+  qg_host_threads_add(ks, fp)->num = id;
 }
 
 static int cmp_known(const void *a, const void *b) {
-  const known *x = a, *y = b;
+  const qg_host_thread *x = a, *y = b;
   int c = strcmp(x->fp, y->fp);
-  return c ? c : (x->id > y->id) - (x->id < y->id);
+  return c ? c : (x->num > y->num) - (x->num < y->num);
 }
 
 /* The oldest comment with fingerprint fp, or NULL. ks is sorted. */
-static known *find_known(known_set *ks, const char *fp) {
+static qg_host_thread *find_known(qg_host_threads *ks, const char *fp) {
   size_t lo = 0, hi = ks->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -514,7 +498,7 @@ static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap
 static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   const qg_result *res = rep->result;
   char *list_path = qg_xasprintf("/repos/%s/pulls/%lu/comments", g->ctx->repo, g->ctx->number);
-  known_set ks = {0};
+  qg_host_threads ks = {0};
   bool listed = qg_rest_list(&g->rest, list_path, "", collect_known, &ks);
   free(list_path);
   if (ks.n)
@@ -525,14 +509,11 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   cJSON *comments = cJSON_CreateArray();
   char(*placed)[17] = qg_xcalloc(g->o.max_inline + 1, sizeof(*placed));
   size_t nplaced = 0;
-  for (size_t i = 0; res && i < res->findings.n; i++) {
-    const qg_finding *f = &res->findings.items[i];
-    if (f->suppressed_by || f->in_base)
-      continue;
-    char fp[17];
-    qg_finding_fingerprint(f, fp);
-    known *k = find_known(&ks, fp);
-    for (known *x = k; x && x < ks.items + ks.n && strcmp(x->fp, fp) == 0; x++)
+  size_t at = 0;
+  char fp[17];
+  for (const qg_finding *f; (f = qg_host_next_active(res, &at, fp)) != NULL;) {
+    qg_host_thread *k = find_known(&ks, fp);
+    for (qg_host_thread *x = k; x && x < ks.items + ks.n && strcmp(x->fp, fp) == 0; x++)
       x->active = true;
     const char *path = repo_path(f);
     const qg_change_file *cf = change && path ? qg_change_find(change, path) : NULL;
@@ -606,11 +587,11 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   /* stale: qgate's comments whose finding is gone, and any second comment for one
    * finding (two runs at once) */
   for (size_t i = 0; listed && i < ks.n; i++) {
-    known *k = &ks.items[i];
+    qg_host_thread *k = &ks.items[i];
     bool second = i > 0 && strcmp(ks.items[i - 1].fp, k->fp) == 0;
     if (k->active && !second)
       continue;
-    char *p = qg_xasprintf("/repos/%s/pulls/comments/%lld", g->ctx->repo, k->id);
+    char *p = qg_xasprintf("/repos/%s/pulls/comments/%lld", g->ctx->repo, k->num);
     static const qg_rest_how gone = {404, 0, NULL}; /* a 404: someone deleted it already */
     if (qg_rest_ok(qg_rest_call(&g->rest, "DELETE", p, NULL, &gone, NULL)))
       g->out->inline_removed++;
@@ -633,18 +614,10 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   qg_rest_init(&g.rest, &k_api, ctx, opts);
   post_summary(&g, rep);
   post_inline(&g, rep, change);
-  bool failed = g.rest.failed;
-  out->error = qg_rest_finish(&g.rest);
-  return failed ? QG_ENET : QG_OK;
+  return qg_rest_end(&g.rest, out);
 }
 
-const qg_host qg_host_github = {
-    .name = "github",
-    .title = "GitHub",
-    .load = ctx_load,
-    .base_rev = base_rev,
-    .comment = comment,
-};
+const qg_host qg_host_github = {"github", "GitHub", ctx_load, base_rev, comment};
 
 /* ---- the answers' parsers alone (hosts/internal.h) --------------------------------------- */
 
@@ -658,7 +631,7 @@ int qg_github_page_read(const char *body, size_t len, long long *summary_id, siz
     cJSON_Delete(arr);
     return -1;
   }
-  known_set ks = {0};
+  qg_host_threads ks = {0};
   const cJSON *item;
   cJSON_ArrayForEach(item, arr) {
     find_summary(summary_id, item);

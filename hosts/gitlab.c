@@ -235,20 +235,8 @@ static void on_note(void *arg, const cJSON *n) {
   s->body = qg_xstrdup(body);
 }
 
-typedef struct thread {
-  char fp[17];
-  char *id;      /* the discussion id */
-  bool resolved; /* its first note's state */
-  bool active;   /* matched by an active finding of this run */
-} thread;
-
-typedef struct threads {
-  thread *items;
-  size_t n, cap;
-} threads;
-
 static void on_discussion(void *arg, const cJSON *d) {
-  threads *t = arg;
+  qg_host_threads *t = arg;
   const char *id = str_member(d, "id");
   const cJSON *notes = cJSON_GetObjectItemCaseSensitive(d, "notes");
   const cJSON *first = cJSON_IsArray(notes) ? cJSON_GetArrayItem(notes, 0) : NULL;
@@ -257,17 +245,14 @@ static void on_discussion(void *arg, const cJSON *d) {
   if (!id || !*id || !body || strstr(body, QG_HOST_SUMMARY_MARKER) ||
       !qg_host_find_marker(body, fp))
     return;
-  qg_grow((void **)&t->items, &t->cap, t->n + 1, sizeof(*t->items));
-  thread *th = &t->items[t->n++];
-  memcpy(th->fp, fp, sizeof(fp));
+  qg_host_thread *th = qg_host_threads_add(t, fp);
   th->id = qg_xstrdup(id);
   th->resolved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first, "resolved"));
-  th->active = false;
 }
 
 /* The first discussion for fp that no finding has claimed yet; a second
  * one (two runs at once) stays unclaimed and is resolved as stale. */
-static thread *claim(threads *t, const char *fp) {
+static qg_host_thread *claim(qg_host_threads *t, const char *fp) {
   for (size_t i = 0; i < t->n; i++)
     if (!t->items[i].active && strcmp(t->items[i].fp, fp) == 0) {
       t->items[i].active = true;
@@ -361,7 +346,7 @@ static void put_encoded(qg_buf *b, const char *s) {
   }
 }
 
-static long resolve(gl *g, const thread *th, bool resolved) {
+static long resolve(gl *g, const qg_host_thread *th, bool resolved) {
   qg_buf path;
   qg_buf_init(&path, 0);
   (void)qg_buf_printf(&path, "%s/discussions/", g->mr);
@@ -450,7 +435,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   cJSON_Delete(mrj);
   summary_note sn = {0, NULL};
   bool notes_ok = get_all(&g, "notes", "sort=asc&order_by=created_at&", on_note, &sn);
-  threads th = {NULL, 0, 0};
+  qg_host_threads th = {0};
   bool threads_ok = get_all(&g, "discussions", "", on_discussion, &th);
 
   /* the summary: edited in place, created only when the whole list said there
@@ -477,17 +462,14 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   char(*fps)[17] = NULL;
   size_t nfps = 0, capfps = 0;
   char *disc_path = qg_xasprintf("%s/discussions", g.mr);
-  for (size_t i = 0; res && i < res->findings.n; i++) {
-    const qg_finding *f = &res->findings.items[i];
-    if (f->suppressed_by || f->in_base)
-      continue;
-    char fp[17];
-    qg_finding_fingerprint(f, fp);
+  size_t at = 0;
+  char fp[17];
+  for (const qg_finding *f; (f = qg_host_next_active(res, &at, fp)) != NULL;) {
     if (seen_before(&fps, &nfps, &capfps, fp)) { /* the same fingerprint elsewhere: one thread */
       out->to_summary++;
       continue;
     }
-    thread *t = claim(&th, fp);
+    qg_host_thread *t = claim(&th, fp);
     if (t) {
       out->inline_kept++;
       /* resolved, yet the finding is here: it came back (or someone resolved
@@ -521,23 +503,13 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   if (opts.verdict == QG_VERDICT_ON && rep->score)
     verdict(&g, rep->score, &r);
 
-  for (size_t i = 0; i < th.n; i++)
-    free(th.items[i].id);
-  free(th.items);
+  qg_host_threads_free(&th);
   free(sn.body);
   free(g.mr);
-  qg_status st = g.rest.failed ? QG_ENET : QG_OK;
-  out->error = qg_rest_finish(&g.rest);
-  return st;
+  return qg_rest_end(&g.rest, out);
 }
 
-const qg_host qg_host_gitlab = {
-    .name = "gitlab",
-    .title = "GitLab",
-    .load = ctx_load,
-    .base_rev = base_rev,
-    .comment = comment,
-};
+const qg_host qg_host_gitlab = {"gitlab", "GitLab", ctx_load, base_rev, comment};
 
 /* ---- the answers' parsers alone (hosts/internal.h) ----------------------------------------- */
 
@@ -573,7 +545,7 @@ int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long lon
     return -1;
   }
   summary_note sn = {0, NULL};
-  threads th = {NULL, 0, 0};
+  qg_host_threads th = {0};
   int n = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, list) {
@@ -586,9 +558,7 @@ int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long lon
   cJSON_Delete(list);
   *summary_id = sn.id;
   *nthreads = th.n;
-  for (size_t i = 0; i < th.n; i++)
-    free(th.items[i].id);
-  free(th.items);
+  qg_host_threads_free(&th);
   free(sn.body);
   return n;
 }

@@ -24,6 +24,31 @@ void qg_host_finding_marker(const qg_finding *f, char out[48]);
 /* The fingerprint in a comment body's marker, or false. out: 17 bytes. */
 bool qg_host_find_marker(const char *body, char out[17]);
 
+/* The next active finding of res (neither suppressed nor in the base) from *at on, its
+ * fingerprint in fp; *at moves past it. NULL at the end (res may be NULL). */
+const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[17]);
+
+/* One of qgate's inline comments (GitHub) or discussions (GitLab) found on the request,
+ * by the fingerprint in its marker. */
+typedef struct qg_host_thread {
+  char fp[17];
+  long long num; /* GitHub: the comment's id */
+  char *id;      /* GitLab: the discussion's id; owned */
+  bool resolved; /* GitLab: its first note is resolved */
+  bool active;   /* an active finding of this run has its fingerprint: kept */
+  bool claimed;  /* GitHub: a finding on a shown line is commented by it */
+} qg_host_thread;
+
+typedef struct qg_host_threads {
+  qg_host_thread *items; /* owned */
+  size_t n, cap;
+} qg_host_threads;
+
+/* A new thread for fingerprint fp at the end of t, the rest zero. Borrowed from t, valid
+ * until the next add. */
+qg_host_thread *qg_host_threads_add(qg_host_threads *t, const char *fp);
+void qg_host_threads_free(qg_host_threads *t);
+
 /* ---- context (host.c) ------------------------------------------------------------------ */
 
 /* The options with their defaults filled in. */

@@ -28,13 +28,14 @@ void qg_rest_init(qg_rest *r, const qg_rest_api *api, const qg_host_ctx *ctx,
   r->http.parallel = 1;
 }
 
-char *qg_rest_finish(qg_rest *r) {
+qg_status qg_rest_end(qg_rest *r, qg_comment_outcome *out) {
   if (r->auth) /* not left in freed memory */
     memset(r->auth, 0, strlen(r->auth));
   free(r->auth);
-  char *e = r->error;
+  qg_status st = r->failed ? QG_ENET : QG_OK;
+  out->error = r->error;
   memset(r, 0, sizeof(*r));
-  return e;
+  return st;
 }
 
 size_t qg_rest_cut(const char *s, size_t n) {

@@ -60,8 +60,9 @@ typedef struct qg_rest {
  * by qg_host_opts). root may be NULL (then every request fails, "not sent"). */
 void qg_rest_init(qg_rest *r, const qg_rest_api *api, const qg_host_ctx *ctx,
                   const qg_comment_opts *o);
-/* Frees what r owns except the error, which it returns (caller frees; NULL: none). */
-char *qg_rest_finish(qg_rest *r);
+/* Ends a run: frees what r owns, its error text handed to out->error. QG_ENET when a
+ * request failed, else QG_OK. */
+qg_status qg_rest_end(qg_rest *r, qg_comment_outcome *out);
 
 /* How a failure is treated: quiet, an HTTP status that is not recorded (-1: any); hint,
  * appended to the recorded text when the status is hint_code. */
