@@ -6,8 +6,9 @@
  * change's base), making its requests with hosts/rest.h (one call, pages, the first
  * error, scrubbing, commit ids) and its bodies with qg_host_finding_body and
  * qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
- * k_hosts in hosts/host.c. --comment, its help and error texts and the default --base
- * read the table: no other file changes. docs/CONTRIBUTING.md says where tests go.
+ * k_hosts in hosts/host.c. --comment, its error text and the default --base read the
+ * table: no other code file changes (the --comment help line in cli/ names the hosts).
+ * Its tests: tests/unit_NAME.c against tests/mockhttp.c, fixtures/comment/NAME-*.case.
  *
  * One summary comment (the Markdown report) identified by a hidden marker and
  * updated in place; inline comments on the lines the request changed, each
