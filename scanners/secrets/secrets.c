@@ -512,7 +512,7 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
   return QG_OK;
 }
 
-qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *r,
+qg_status qg_secrets_new(const qg_ruleset *rs, const qg_scan_policy *cfg, qg_result *r,
                          qg_secrets **out) {
   qg_secrets *s = qg_xcalloc(1, sizeof(*s));
   s->rs = rs;
