@@ -20,7 +20,7 @@ ROOT=${1:-.}
 layers() {
   (
     cd "$1" || exit 2
-    folders=$(find . -mindepth 2 -maxdepth 4 \( -name '*.c' -o -name '*.h' -o -name '*.def' \) \
+    folders=$(find . -mindepth 2 \( -name '*.c' -o -name '*.h' -o -name '*.def' \) \
       -not -path './.*' -not -path './build*' -not -path '*/node_modules/*' |
       cut -d/ -f2 | sort -u | tr '\n' ' ')
     find . -mindepth 2 \( -name '*.c' -o -name '*.h' -o -name '*.def' \) -not -path './.*' \
@@ -83,7 +83,7 @@ layers() {
           for (i = 1; i <= no; i++) {
             u = substr(ord[i], 5); n = split(out[u], vs, " "); sortv(vs, n)
             if (!n) print u ": (nothing)"
-            for (j = 1; j <= n; j++) printf "%s -> %s: %d include%s\n", u, vs[j], count[u, vs[j]], count[u, vs[j]] > 1 ? "s" : ""
+            for (j = 1; j <= n; j++) printf "%s -> %s: %d include%s\n", u, vs[j], count[u, vs[j]], (count[u, vs[j]] == 1 ? "" : "s")
           }
           printf "leaves (may include any folder): %s\n", leaves
           exit 0
