@@ -93,8 +93,8 @@ const qg_exemption *qg_scan_policy_exempt(const qg_scan_policy *c, const qg_rule
     if (x->namespaces.n && !glob_any(&x->namespaces, ns ? ns : "default"))
       continue;
     if (x->objects.n) {
-      char *full = qg_xasprintf("%s/%s/%s", kind ? kind : "", ns ? ns : "default",
-                                name ? name : "");
+      char *full =
+          qg_xasprintf("%s/%s/%s", kind ? kind : "", ns ? ns : "default", name ? name : "");
       char *short_ = qg_xasprintf("%s/%s", kind ? kind : "", name ? name : "");
       bool hit = false;
       for (size_t j = 0; j < x->objects.n && !hit; j++) {

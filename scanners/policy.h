@@ -18,19 +18,24 @@ typedef struct qg_exemption {
   char *reason; /* owned, or NULL */
 } qg_exemption;
 
-typedef enum qg_cond { QG_COND_REQUIRED, QG_COND_FORBIDDEN, QG_COND_ONE_OF, QG_COND_NOT_ONE_OF } qg_cond;
+typedef enum qg_cond {
+  QG_COND_REQUIRED,
+  QG_COND_FORBIDDEN,
+  QG_COND_ONE_OF,
+  QG_COND_NOT_ONE_OF
+} qg_cond;
 
 typedef struct qg_custom_rule {
-  qg_rule rule;      /* its strings point into owned copies below */
-  char *strings[6];  /* owned: id, name, title, help, remediation, aliases */
-  qg_cfglist kinds;  /* empty: every object */
-  char *path;        /* owned, dotted */
+  qg_rule rule;     /* its strings point into owned copies below */
+  char *strings[6]; /* owned: id, name, title, help, remediation, aliases */
+  qg_cfglist kinds; /* empty: every object */
+  char *path;       /* owned, dotted */
   bool per_container;
   qg_cond cond;
   qg_cfglist values;
   /* a secret rule instead (regex set): */
-  char *regex;          /* owned, or NULL */
-  char *keywords;       /* owned: '|'-joined, lower case; "" = every file */
+  char *regex;    /* owned, or NULL */
+  char *keywords; /* owned: '|'-joined, lower case; "" = every file */
   int group;
   double min_entropy;
 } qg_custom_rule;
