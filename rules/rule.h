@@ -1,4 +1,4 @@
-/* rule.h: one const registry of rule descriptors (core/rule.h), and rule selection.
+/* rule.h: rule descriptors, one const registry, and rule selection.
  *
  * Rules are data: each row of rules/<group>.def describes one rule; the check
  * that implements it lives in scanners/. The table is sorted by id (a unit
@@ -6,7 +6,7 @@
 #ifndef QG_RULE_H
 #define QG_RULE_H
 
-#include "core/rule.h"
+#include "core/rule.h" /* qg_rule, the descriptor, and its QG_RULE_* flags */
 
 #include <stdbool.h>
 
