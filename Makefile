@@ -18,7 +18,7 @@ LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
 # which their tools intercept. `make MALLOC_LIBS=` builds with glibc's.
 MALLOC_LIBS ?= -lmimalloc
 
-LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
+LIB_SRCS  := $(wildcard core/*.c config/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
                        review/*.c hosts/*.c) cli/cli.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit_*.c)

@@ -1,7 +1,7 @@
 /* cli.c: parse -> run -> report -> exit status. */
 #include "cli/cli.h"
 #include "core/accepted.h"
-#include "core/config.h"
+#include "config/config.h"
 #include "core/edit.h"
 #include "core/escape.h"
 #include "core/fs.h"
@@ -1029,7 +1029,7 @@ static bool new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
     if (rs->rules[i]->flags & QG_RULE_SECRET)
       rs->on[i] = true;
   if (st == QG_OK)
-    st = qg_secrets_new(rs, have_cfg ? cfg : NULL, &tmp, out);
+    st = qg_secrets_new(rs, have_cfg ? &cfg->scan : NULL, &tmp, out);
   if (st != QG_OK && !io) {
     qg_secrets_free(out);
     st = qg_secrets_new(rs, NULL, &tmp, out);
@@ -1544,7 +1544,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (mode == RUN_SCAN || mode == RUN_SECRETS) {
     qg_result tmp;
     qg_result_init(&tmp);
-    qg_status est = qg_secrets_new(&rs, have_cfg ? &cfg : NULL, &tmp, &engine);
+    qg_status est = qg_secrets_new(&rs, have_cfg ? &cfg.scan : NULL, &tmp, &engine);
     print_diags(io, &tmp);
     qg_result_cleanup(&tmp);
     if (est != QG_OK)
@@ -1561,7 +1561,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   qg_scan_config scan = {
       .run_k8s = mode != RUN_SECRETS,
       .secrets = engine,
-      .k8s = {.rules = &rs, .config = have_cfg ? &cfg : NULL, .pss_level = level,
+      .k8s = {.rules = &rs, .policy = have_cfg ? &cfg.scan : NULL, .pss_level = level,
               .pss_minor = minor},
       .max_file_size = o.max_file_size,
       .stdin_fp = io->in,

@@ -1,6 +1,6 @@
 /* finding.c: the result model. */
 #include "core/finding.h"
-#include "rules/rule.h"
+#include "core/rule.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* git.h: the libgit2 adapter. With review/change.c (the change under review),
+/* git.h: the libgit2 adapter. With core/diff.c (the change under review),
  * the only qgate code that includes <git2.h>. */
 #ifndef QG_GIT_H
 #define QG_GIT_H

@@ -28,20 +28,21 @@ void qg_regex_thread_cleanup(void) {
   t_md = NULL;
 }
 
-qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char *err,
-                           size_t errsize, size_t *erroff) {
+qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char **why,
+                           size_t *erroff) {
   int errcode = 0;
   PCRE2_SIZE off = 0;
   uint32_t opts = PCRE2_NEVER_UTF | PCRE2_NEVER_UCP;
   if (flags & QG_RE_CASELESS)
     opts |= PCRE2_CASELESS;
   *out = NULL;
+  *why = NULL;
   pcre2_code *code =
       pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, opts, &errcode, &off, NULL);
   if (!code) {
     PCRE2_UCHAR buf[256];
     pcre2_get_error_message(errcode, buf, sizeof(buf));
-    snprintf(err, errsize, "%s", (const char *)buf);
+    *why = qg_xstrdup((const char *)buf);
     *erroff = (size_t)off;
     return QG_ECONFIG;
   }
@@ -54,7 +55,7 @@ qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, 
   re->mctx = pcre2_match_context_create(NULL);
   if (!re->mctx) {
     qg_regex_free(&re);
-    snprintf(err, errsize, "out of memory");
+    *why = qg_xstrdup("out of memory");
     *erroff = 0;
     return QG_ENOMEM;
   }

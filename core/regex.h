@@ -15,10 +15,12 @@ typedef struct qg_regex qg_regex;
 
 enum { QG_RE_CASELESS = 1u << 0 };
 
-/* Compiles pattern (UTF-8 off: bytes). On error returns QG_ECONFIG with the
- * message in err and the offset in *erroff. Caller frees with qg_regex_free. */
-qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char *err,
-                           size_t errsize, size_t *erroff);
+/* Compiles pattern (UTF-8 off: bytes). On error returns QG_ECONFIG (QG_ENOMEM
+ * when out of memory) with the message in *why (a heap string the caller
+ * frees; NULL on success) and the offset in *erroff. Caller frees *out with
+ * qg_regex_free. */
+qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, char **why,
+                           size_t *erroff);
 void qg_regex_free(qg_regex **re);
 
 typedef struct qg_regex_match {

@@ -1,9 +1,9 @@
-/* fuzz_config.c: .qgate.yml (core/config.c) from a buffer, with and without
+/* fuzz_config.c: .qgate.yml (config/config.c) from a buffer, with and without
  * a profile, then everything that reads the result: the rule selection,
  * excludes and exemptions (globs), the custom secret rules' regexes (PCRE2)
  * and the custom Kubernetes rules on a small manifest. */
 #include "fuzz/fuzz.h"
-#include "core/config.h"
+#include "config/config.h"
 #include "rules/rule.h"
 #include "scanners/scanner.h"
 
@@ -28,20 +28,20 @@ static void use_config(const qg_config *c) {
   qg_status st = qg_config_apply_rules(c, &rs, &r);
   FUZZ_CHECK(st == QG_OK || r.diags.n > 0, "status %d without a diagnostic", (int)st);
   for (size_t i = 0; i < QG_ARRAY_LEN(k_paths); i++) {
-    (void)qg_config_excluded(c, k_paths[i], false);
-    (void)qg_config_excluded(c, k_paths[i], true);
+    (void)qg_scan_policy_excluded(&c->scan, k_paths[i], false);
+    (void)qg_scan_policy_excluded(&c->scan, k_paths[i], true);
   }
   size_t nrules = 0;
   const qg_rule *all = qg_rules_all(&nrules);
   for (size_t i = 0; i < nrules; i += 7)
-    (void)qg_config_exempt(c, &all[i], "Deployment", "kube-system", "api");
+    (void)qg_scan_policy_exempt(&c->scan, &all[i], "Deployment", "kube-system", "api");
   qg_secrets *s = NULL;
   /* the engine comes back even when a custom pattern is bad (the caller frees it) */
-  if (st == QG_OK && qg_secrets_new(&rs, c, &r, &s) == QG_OK) {
+  if (st == QG_OK && qg_secrets_new(&rs, &c->scan, &r, &s) == QG_OK) {
     qg_scan_config cfg = {.run_k8s = true,
                           .secrets = s,
                           .k8s = {.rules = &rs,
-                                  .config = c,
+                                  .policy = &c->scan,
                                   .pss_level = QG_PSS_RESTRICTED,
                                   .pss_minor = QG_PSS_MAX_MINOR}};
     qg_scan_buffer(&cfg, "deploy/app.yaml", (const unsigned char *)k_pod, sizeof(k_pod) - 1,
@@ -96,8 +96,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       check_untrusted(&c);
     if (st == QG_OK) {
       /* excludes are relative to the configuration's directory */
-      c.root = qg_xstrdup("/fuzz");
-      c.cwd_rel = qg_xstrdup("");
+      c.scan.root = qg_xstrdup("/fuzz");
+      c.scan.cwd_rel = qg_xstrdup("");
       use_config(&c);
     }
     qg_result_cleanup(&r);

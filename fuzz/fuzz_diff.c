@@ -1,4 +1,4 @@
-/* fuzz_diff.c: one file's diff and line map (review/change.c,
+/* fuzz_diff.c: one file's diff and line map (core/diff.c,
  * qg_change_file_from_texts: libgit2's diff of two texts, read into the patch
  * text, the lines it shows and adds, and the hunks that map a line of the old
  * text to the new). The input is the old text, a NUL byte, the new text (no
@@ -9,7 +9,7 @@
  * the old text either to 0 or to a line of the new text with the same
  * content, never backwards (ascending in its line). */
 #include "fuzz/fuzz.h"
-#include "review/change.h"
+#include "core/diff.h"
 
 #include <git2.h>
 #include <string.h>

@@ -25,7 +25,7 @@
 
 #include "core/qg.h"
 #include "reporters/reporter.h"
-#include "review/change.h"
+#include "core/diff.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
 #define QG_REPLY_H
 
 #include "core/qg.h"
-#include "review/change.h"
+#include "core/diff.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* review.h: the architecture review. The change (review/change.h) and the
+/* review.h: the architecture review. The change (core/diff.h) and the
  * repository's architecture documents go to a language model, redacted by
  * the secrets scanner first; its replies (review/reply.h) become findings of
  * the arch group and the "AI architecture review passed" criterion.
@@ -12,7 +12,7 @@
 #define QG_REVIEW_H
 
 #include "core/finding.h"
-#include "review/change.h"
+#include "core/diff.h"
 #include "review/settings.h"
 #include "rules/rule.h"
 #include "scanners/secrets/secrets.h"

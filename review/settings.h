@@ -26,7 +26,7 @@ qg_status qg_llm_provider_parse(const char *name, qg_llm_provider *out);
  * config (qg_review_config_cleanup). Where data and credentials go
  * (provider, model, base_url, api_key_env, region, cache_dir) comes only from
  * trusted sources: the environment and a configuration file outside the
- * checkout (core/config.h, SECURITY.md). */
+ * checkout (config/config.h, SECURITY.md). */
 typedef struct qg_review_config {
   qg_llm_provider provider;
   char *model;          /* required with a provider */

@@ -498,7 +498,7 @@ static int on_skip(void *ud, const char *path, int is_dir) {
   if (w->gi)
     check_gitignore(w, path);
   return (w->gi && qg_git_ignored(w->gi, path, is_dir)) ||
-         qg_config_excluded(w->cfg->k8s.config, path, is_dir);
+         qg_scan_policy_excluded(w->cfg->k8s.policy, path, is_dir);
 }
 
 /* "./a/b.yaml" -> "a/b.yaml", "dir//x" stays as given otherwise. */
@@ -548,7 +548,7 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
        * device is never opened (it could block the run for ever) */
       struct stat sb;
       bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-      if (!qg_config_excluded(cfg->k8s.config, path, false))
+      if (!qg_scan_policy_excluded(cfg->k8s.policy, path, false))
         pool_add(p, regular ? JOB_FILE : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
                  mine(cfg, path));
     } else {

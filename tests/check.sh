@@ -241,6 +241,12 @@ sys.exit(0 if ok else 1)' "$sarif_dir/held.json" >"$out" 2>&1; st=$?
 fi
 rm -rf "$sarif_dir"
 
+# the layers: core/ includes no other folder of the project, the leaves (tests/, fuzz/,
+# bench/) are included by none, and the folders' include graph has no cycle
+sh tests/layers.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally layers "$out" $st
+
 # the checked-in rule docs are what the registry generates
 if $QGATE rules --format markdown | diff -u docs/rules.md - >"$out" 2>&1; then st=0; else
   st=1; echo "docs/rules.md is stale: run 'make docs'"; head -20 "$out"; fi

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "config/config.h"
 #include "rules/rule.h"
 #include "scoring/score.h"
 

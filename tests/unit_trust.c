@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "core/config.h"
+#include "config/config.h"
 #include "core/mem.h"
 
 #include <limits.h>

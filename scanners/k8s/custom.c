@@ -62,7 +62,7 @@ static void eval(const qg_pod_ref *ref, const qg_custom_rule *cr, const qg_ynode
 }
 
 void qg_k8s_custom(const qg_pod_ref *ref) {
-  const qg_config *c = ref->opts->config;
+  const qg_scan_policy *c = ref->opts->policy;
   if (!c)
     return;
   for (size_t i = 0; i < c->ncustom; i++) {

@@ -7,7 +7,7 @@
 #ifndef QG_K8S_H
 #define QG_K8S_H
 
-#include "core/config.h"
+#include "scanners/policy.h"
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "rules/rule.h"
@@ -20,7 +20,7 @@ typedef enum qg_pss_level { QG_PSS_OFF, QG_PSS_BASELINE, QG_PSS_RESTRICTED } qg_
 
 typedef struct qg_k8s_opts {
   const qg_ruleset *rules;  /* borrowed */
-  const qg_config *config;  /* borrowed; exemptions and custom rules; may be NULL */
+  const qg_scan_policy *policy; /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
   unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
 } qg_k8s_opts;

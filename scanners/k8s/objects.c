@@ -295,8 +295,8 @@ qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_yn
   if (suppressed_in(ref->obj_meta, rule, field, &by, &why) ||
       (ref->meta != ref->obj_meta && suppressed_in(ref->meta, rule, field, &by, &why)))
     qg_finding_suppress(ref->result, f, by, why);
-  else if ((x = qg_config_exempt(ref->opts->config, rule, ref->ctx.kind, ref->ctx.namespace_,
-                                 ref->ctx.name)) != NULL)
+  else if ((x = qg_scan_policy_exempt(ref->opts->policy, rule, ref->ctx.kind, ref->ctx.namespace_,
+                                      ref->ctx.name)) != NULL)
     qg_finding_suppress(ref->result, f, ".qgate.yml exemption", x->reason);
   return f;
 }

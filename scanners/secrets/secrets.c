@@ -500,19 +500,20 @@ static bool single_line(const sdef *d) {
 }
 
 static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_result *r) {
-  char err[256];
+  char *why = NULL;
   size_t off = 0;
   qg_regex *re = NULL;
-  if (qg_regex_compile(d->pattern, 0, &re, err, sizeof(err), &off) != QG_OK) {
+  if (qg_regex_compile(d->pattern, 0, &re, &why, &off) != QG_OK) {
     qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, NULL, "rule %s: bad pattern at offset %zu: %s",
-                   d->id, off, err);
+                   d->id, off, why);
+    free(why);
     return QG_ECONFIG;
   }
   s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0};
   return QG_OK;
 }
 
-qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *r,
+qg_status qg_secrets_new(const qg_ruleset *rs, const qg_scan_policy *cfg, qg_result *r,
                          qg_secrets **out) {
   qg_secrets *s = qg_xcalloc(1, sizeof(*s));
   s->rs = rs;

@@ -9,16 +9,17 @@
 #ifndef QG_SECRETS_H
 #define QG_SECRETS_H
 
-#include "core/config.h"
+#include "scanners/policy.h"
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "rules/rule.h"
 
 typedef struct qg_secrets qg_secrets;
 
-/* Builds the engine for the enabled secrets rules of rs. Pattern errors (in
- * custom rules) become diagnostics in r and QG_ECONFIG. Caller frees. */
-qg_status qg_secrets_new(const qg_ruleset *rs, const qg_config *cfg, qg_result *r,
+/* Builds the engine for the enabled secrets rules of rs, with the custom
+ * secret rules of policy (may be NULL). Pattern errors (in custom rules)
+ * become diagnostics in r and QG_ECONFIG. Caller frees. */
+qg_status qg_secrets_new(const qg_ruleset *rs, const qg_scan_policy *policy, qg_result *r,
                          qg_secrets **out);
 void qg_secrets_free(qg_secrets **s);
 

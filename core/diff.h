@@ -1,8 +1,11 @@
-/* change.h: the change under review, read from git with libgit2: the files
- * that differ between the merge base of (base, head) and head, the work tree's
- * HEAD commit unless another is named, and their unified hunks. */
-#ifndef QG_CHANGE_H
-#define QG_CHANGE_H
+/* diff.h: the diff model, the one owner of libgit2 diffs and line maps (used by
+ * the review, the hosts and the annotations). The change under review
+ * (qg_change), read from git with libgit2: the files that differ between the
+ * merge base of (base, head) and head, the work tree's HEAD commit unless
+ * another is named, and their unified hunks; and the line numbers of any file
+ * at another commit (qg_linemap). */
+#ifndef QG_DIFF_H
+#define QG_DIFF_H
 
 #include "core/qg.h"
 

@@ -1,5 +1,5 @@
-/* change.c: the change under review, read with libgit2 (see change.h). */
-#include "review/change.h"
+/* diff.c: the change under review, read with libgit2 (see diff.h). */
+#include "core/diff.h"
 #include "core/glob.h"
 #include "core/mem.h"
 

@@ -1,11 +1,9 @@
 /* config.c: .qgate.yml. */
-#include "core/config.h"
+#include "config/config.h"
 #include "core/fs.h"
-#include "core/glob.h"
 #include "core/yamldoc.h"
 
 #include <ctype.h>
-#include <fnmatch.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -220,14 +218,6 @@ static void unknown_key(parser *p, const qg_ynode *k, const char *where, const c
   err(p, k, "unknown key \"%s\" in %s (known: %s)", k->u.s.str, where, known);
 }
 
-static void free_list(qg_cfglist *l) {
-  for (size_t i = 0; i < l->n; i++)
-    free(l->items[i].s);
-  free(l->items);
-  l->items = NULL;
-  l->n = 0;
-}
-
 static void parse_pss(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "pss"))
     return;
@@ -286,9 +276,9 @@ static void parse_exemptions(parser *p, const qg_ynode *n) {
     const qg_ynode *e = n->u.seq.items[i];
     if (!expect_map(p, e, "an exemption"))
       continue;
-    p->c->exemptions =
-        qg_xrealloc(p->c->exemptions, (p->c->nexemptions + 1) * sizeof(*p->c->exemptions));
-    qg_exemption *x = &p->c->exemptions[p->c->nexemptions++];
+    qg_scan_policy *sp = &p->c->scan;
+    sp->exemptions = qg_xrealloc(sp->exemptions, (sp->nexemptions + 1) * sizeof(*sp->exemptions));
+    qg_exemption *x = &sp->exemptions[sp->nexemptions++];
     memset(x, 0, sizeof(*x));
     for (uint32_t j = 0; j < e->u.map.n; j++) {
       const qg_ynode *k = e->u.map.pairs[j].key, *v = e->u.map.pairs[j].value;
@@ -381,7 +371,7 @@ static void parse_criterion(parser *p, int ci, const qg_ynode *v) {
       }
       if (l.n)
         cp->severities = m;
-      free_list(&l);
+      qg_cfglist_free(&l);
     } else {
       char known[96];
       snprintf(known, sizeof(known), "points%s%s%s", d->limit_key ? ", " : "",
@@ -809,8 +799,9 @@ static void parse_custom(parser *p, const qg_ynode *n) {
       ok = false;
     }
     if (ok && p->c) {
-      p->c->custom = qg_xrealloc(p->c->custom, (p->c->ncustom + 1) * sizeof(*p->c->custom));
-      qg_custom_rule *cr = &p->c->custom[p->c->ncustom++];
+      qg_scan_policy *sp = &p->c->scan;
+      sp->custom = qg_xrealloc(sp->custom, (sp->ncustom + 1) * sizeof(*sp->custom));
+      qg_custom_rule *cr = &sp->custom[sp->ncustom++];
       memset(cr, 0, sizeof(*cr));
       cr->strings[0] = id.s;
       cr->strings[1] = pascal(id.s);
@@ -850,9 +841,9 @@ static void parse_custom(parser *p, const qg_ynode *n) {
     free(sev.s);
     free(path.s);
     free(regex.s);
-    free_list(&kinds);
-    free_list(&values);
-    free_list(&keywords);
+    qg_cfglist_free(&kinds);
+    qg_cfglist_free(&values);
+    qg_cfglist_free(&keywords);
   }
 }
 
@@ -875,7 +866,7 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
     } else if (!strcmp(ks, "rules"))
       parse_rules(p, v);
     else if (!strcmp(ks, "exclude"))
-      get_list(p, v, "exclude", &p->c->exclude);
+      get_list(p, v, "exclude", &p->c->scan.exclude);
     else if (!strcmp(ks, "exemptions"))
       parse_exemptions(p, v);
     else if (!strcmp(ks, "score"))
@@ -930,42 +921,24 @@ void qg_config_init(qg_config *c) {
 
 void qg_config_cleanup(qg_config *c) {
   qg_review_config_cleanup(&c->review);
+  qg_scan_policy_cleanup(&c->scan);
   free(c->path);
   free(c->root);
-  free(c->cwd_rel);
   free(c->checkout);
   free(c->pss_level.s);
   free(c->pss_version.s);
   free(c->fail_on.s);
-  free_list(&c->select);
-  free_list(&c->ignore);
-  free_list(&c->enable);
-  free_list(&c->sev_ids);
-  free_list(&c->sev_values);
-  free_list(&c->exclude);
-  free_list(&c->sarif_in);
-  free_list(&c->coverage_in);
-  free_list(&c->metrics_in);
-  free_list(&c->readme_globs);
-  free_list(&c->api_globs);
-  free_list(&c->openapi_globs);
-  for (size_t i = 0; i < c->nexemptions; i++) {
-    free_list(&c->exemptions[i].namespaces);
-    free_list(&c->exemptions[i].objects);
-    free_list(&c->exemptions[i].rules);
-    free(c->exemptions[i].reason);
-  }
-  free(c->exemptions);
-  for (size_t i = 0; i < c->ncustom; i++) {
-    for (size_t j = 0; j < QG_ARRAY_LEN(c->custom[i].strings); j++)
-      free(c->custom[i].strings[j]);
-    free_list(&c->custom[i].kinds);
-    free_list(&c->custom[i].values);
-    free(c->custom[i].path);
-    free(c->custom[i].regex);
-    free(c->custom[i].keywords);
-  }
-  free(c->custom);
+  qg_cfglist_free(&c->select);
+  qg_cfglist_free(&c->ignore);
+  qg_cfglist_free(&c->enable);
+  qg_cfglist_free(&c->sev_ids);
+  qg_cfglist_free(&c->sev_values);
+  qg_cfglist_free(&c->sarif_in);
+  qg_cfglist_free(&c->coverage_in);
+  qg_cfglist_free(&c->metrics_in);
+  qg_cfglist_free(&c->readme_globs);
+  qg_cfglist_free(&c->api_globs);
+  qg_cfglist_free(&c->openapi_globs);
   memset(c, 0, sizeof(*c));
 }
 
@@ -1013,11 +986,12 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
     if (slash)
       *slash = '\0';
     c->root = qg_xstrdup(*real ? real : "/");
+    c->scan.root = qg_xstrdup(c->root);
     char cwd[PATH_MAX], rcwd[PATH_MAX];
     size_t rl = strlen(c->root);
     if (getcwd(cwd, sizeof(cwd)) && realpath(cwd, rcwd) && strncmp(rcwd, c->root, rl) == 0 &&
         (rcwd[rl] == '/' || rcwd[rl] == '\0'))
-      c->cwd_rel = qg_xstrdup(rcwd[rl] ? rcwd + rl + 1 : "");
+      c->scan.cwd_rel = qg_xstrdup(rcwd[rl] ? rcwd + rl + 1 : "");
   }
   st = parse_text(c, buf, len, profile, r);
   free(buf);
@@ -1056,15 +1030,15 @@ static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset 
 
 qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r) {
   qg_status st = QG_OK;
-  for (size_t i = 0; i < c->ncustom; i++) {
-    if (qg_ruleset_find(rs, c->custom[i].rule.id)) {
+  for (size_t i = 0; i < c->scan.ncustom; i++) {
+    if (qg_ruleset_find(rs, c->scan.custom[i].rule.id)) {
       qg_location loc = {c->path, 0, 0, 0, 0};
       qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc, "custom rule id \"%s\" is used twice",
-                     c->custom[i].rule.id);
+                     c->scan.custom[i].rule.id);
       st = QG_ECONFIG;
       continue;
     }
-    qg_ruleset_add(rs, &c->custom[i].rule, true);
+    qg_ruleset_add(rs, &c->scan.custom[i].rule, true);
   }
   bool first = true;
   if (apply_list(c, &c->select, rs, r, "rules.select", 0, &first) != QG_OK)
@@ -1091,8 +1065,8 @@ qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r
     }
   }
   /* exemption rule lists name real rules too */
-  for (size_t i = 0; i < c->nexemptions; i++) {
-    const qg_cfglist *l = &c->exemptions[i].rules;
+  for (size_t i = 0; i < c->scan.nexemptions; i++) {
+    const qg_cfglist *l = &c->scan.exemptions[i].rules;
     for (size_t j = 0; j < l->n; j++) {
       size_t hits = 0;
       for (size_t k = 0; k < rs->n; k++)
@@ -1107,84 +1081,4 @@ qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r
     }
   }
   return st;
-}
-
-bool qg_config_excluded(const qg_config *c, const char *path, bool is_dir) {
-  if (!c || !c->exclude.n || !c->root)
-    return false;
-  /* the path relative to the configuration's directory: a relative path is
-   * joined to where the current directory lies (computed once, at load) */
-  char real[PATH_MAX];
-  char *owned = NULL;
-  const char *rel = NULL;
-  if (path[0] != '/' && !strstr(path, "..")) {
-    if (!c->cwd_rel)
-      return false; /* the current directory is outside the configured tree */
-    while (path[0] == '.' && path[1] == '/')
-      path += 2;
-    rel = owned = *c->cwd_rel ? qg_xasprintf("%s/%s", c->cwd_rel, path) : qg_xstrdup(path);
-  } else {
-    if (path[0] != '/') {
-      char cwd[PATH_MAX];
-      if (!getcwd(cwd, sizeof(cwd)))
-        return false;
-      owned = qg_xasprintf("%s/%s", cwd, path);
-    }
-    const char *abs = realpath(owned ? owned : path, real) ? real : (owned ? owned : path);
-    size_t rl = strlen(c->root);
-    if (strncmp(abs, c->root, rl) == 0 && (abs[rl] == '/' || abs[rl] == '\0'))
-      rel = abs[rl] ? abs + rl + 1 : ".";
-  }
-  bool hit = false;
-  if (rel && strcmp(rel, ".") != 0 && *rel) {
-    const char **pats = qg_xcalloc(c->exclude.n, sizeof(*pats));
-    for (size_t i = 0; i < c->exclude.n; i++)
-      pats[i] = c->exclude.items[i].s;
-    hit = qg_glob_list_match(pats, c->exclude.n, rel, is_dir);
-    free(pats);
-  }
-  free(owned);
-  return hit;
-}
-
-static bool glob_any(const qg_cfglist *l, const char *s) {
-  for (size_t i = 0; i < l->n; i++)
-    if (fnmatch(l->items[i].s, s ? s : "", 0) == 0)
-      return true;
-  return false;
-}
-
-const qg_exemption *qg_config_exempt(const qg_config *c, const qg_rule *r, const char *kind,
-                                     const char *ns, const char *name) {
-  if (!c)
-    return NULL;
-  for (size_t i = 0; i < c->nexemptions; i++) {
-    const qg_exemption *x = &c->exemptions[i];
-    bool rule_ok = !x->rules.n;
-    for (size_t j = 0; j < x->rules.n && !rule_ok; j++)
-      rule_ok = qg_rule_named(r, x->rules.items[j].s, strlen(x->rules.items[j].s));
-    if (!rule_ok)
-      continue;
-    if (x->namespaces.n && !glob_any(&x->namespaces, ns ? ns : "default"))
-      continue;
-    if (x->objects.n) {
-      char *full = qg_xasprintf("%s/%s/%s", kind ? kind : "", ns ? ns : "default",
-                                name ? name : "");
-      char *short_ = qg_xasprintf("%s/%s", kind ? kind : "", name ? name : "");
-      bool hit = false;
-      for (size_t j = 0; j < x->objects.n && !hit; j++) {
-        const char *pat = x->objects.items[j].s;
-        size_t slashes = 0;
-        for (const char *q = pat; *q; q++)
-          slashes += *q == '/';
-        hit = fnmatch(pat, slashes == 2 ? full : short_, 0) == 0;
-      }
-      free(full);
-      free(short_);
-      if (!hit)
-        continue;
-    }
-    return x;
-  }
-  return NULL;
 }

@@ -1,4 +1,4 @@
-/* unit_change.c: the change under review read from a real repository built
+/* unit_diff.c: the change under review read from a real repository built
  * with libgit2 in a temporary directory: statuses, skip reasons, patch text
  * and line numbers, the merge base, and the errors in words. */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "review/change.h"
+#include "core/diff.h"
 
 #include <ftw.h>
 #include <git2.h>

@@ -78,58 +78,23 @@
 #ifndef QG_CONFIG_H
 #define QG_CONFIG_H
 
+#include "core/cfgval.h"
 #include "core/finding.h"
 #include "review/settings.h"
 #include "rules/rule.h"
+#include "scanners/policy.h"
 #include "scoring/score.h"
 
 #include <stdbool.h>
 
-typedef struct qg_cfgstr {
-  char *s; /* owned */
-  uint32_t line, col;
-} qg_cfgstr;
-
-typedef struct qg_cfglist {
-  qg_cfgstr *items; /* owned */
-  size_t n;
-} qg_cfglist;
-
-typedef struct qg_exemption {
-  qg_cfglist namespaces, objects, rules;
-  char *reason; /* owned, or NULL */
-} qg_exemption;
-
-typedef enum qg_cond { QG_COND_REQUIRED, QG_COND_FORBIDDEN, QG_COND_ONE_OF, QG_COND_NOT_ONE_OF } qg_cond;
-
-typedef struct qg_custom_rule {
-  qg_rule rule;      /* its strings point into owned copies below */
-  char *strings[6];  /* owned: id, name, title, help, remediation, aliases */
-  qg_cfglist kinds;  /* empty: every object */
-  char *path;        /* owned, dotted */
-  bool per_container;
-  qg_cond cond;
-  qg_cfglist values;
-  /* a secret rule instead (regex set): */
-  char *regex;          /* owned, or NULL */
-  char *keywords;       /* owned: '|'-joined, lower case; "" = every file */
-  int group;
-  double min_entropy;
-} qg_custom_rule;
-
 typedef struct qg_config {
   char *path; /* owned: the file read, or NULL when there is none */
-  char *root; /* owned: the directory excludes are relative to (absolute) */
-  char *cwd_rel; /* owned: the current directory relative to root ("" = the root itself),
-                    or NULL when it lies outside root */
+  char *root; /* owned: the configuration's directory (absolute), or NULL for a buffer */
   qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
   qg_cfglist select, ignore, enable;
   qg_cfglist sev_ids, sev_values; /* parallel lists */
-  qg_cfglist exclude;
-  qg_exemption *exemptions; /* owned */
-  size_t nexemptions;
-  qg_custom_rule *custom; /* owned */
-  size_t ncustom;
+  qg_scan_policy scan; /* exclude, exemptions, custom_rules (scanners/policy.h); its root
+                          and cwd_rel are set with root */
   qg_score_policy score; /* the design documents' policy, with score: applied */
   qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
@@ -171,14 +136,5 @@ qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf
 /* Adds the custom rules to rs and applies select/ignore/enable/severity.
  * Unknown rule ids are QG_ECONFIG errors at their position. */
 qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r);
-
-/* Is path excluded? path is as the scanner sees it (relative to the
- * current directory, or absolute). */
-bool qg_config_excluded(const qg_config *c, const char *path, bool is_dir);
-
-/* Is rule r exempt for the object kind/namespace/name? Returns the
- * exemption (borrowed) or NULL. */
-const qg_exemption *qg_config_exempt(const qg_config *c, const qg_rule *r, const char *kind,
-                                     const char *ns, const char *name);
 
 #endif
