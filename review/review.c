@@ -214,7 +214,10 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
   free(buf);
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
-  ds->d[ds->n++] = (doc){qg_xstrdup(rel), text};
+  /* the document's name too: what the model is sent is redacted, names included */
+  char *name = qg_redact_path(red, rel, &count);
+  *redacted += count;
+  ds->d[ds->n++] = (doc){name, text};
   ds->bytes += outlen;
 }
 
@@ -282,6 +285,39 @@ static void learn_content(void *ud, const char *data, size_t len) {
     return;
   l->bytes += len;
   (void)qg_secrets_learn(l->red, data, len);
+}
+
+static int cmp_file_path(const void *a, const void *b) {
+  return strcmp(((const qg_change_file *)a)->path, ((const qg_change_file *)b)->path);
+}
+
+/* The change as the model and the reports see it: every path redacted as a text is (a
+ * credential in a file's name is masked, the rest of the path kept), the files sorted
+ * again by the paths shown, which the model's violations name. Returns how many
+ * secrets were masked. */
+static size_t redact_paths(qg_secrets *red, qg_change *ch) {
+  size_t total = 0;
+  bool moved = false;
+  for (size_t i = 0; i < ch->n; i++) {
+    char **names[2] = {&ch->files[i].path, &ch->files[i].old_path};
+    for (int k = 0; k < 2; k++) {
+      if (!*names[k])
+        continue;
+      size_t count = 0;
+      char *safe = qg_redact_path(red, *names[k], &count);
+      if (count) {
+        free(*names[k]);
+        *names[k] = safe;
+        total += count;
+        moved |= k == 0;
+      } else {
+        free(safe);
+      }
+    }
+  }
+  if (moved && ch->n > 1)
+    qsort(ch->files, ch->n, sizeof(*ch->files), cmp_file_path);
+  return total;
 }
 
 /* ---- the prompt ------------------------------------------------------------------------ */
@@ -630,7 +666,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
-  size_t redacted = 0;
+  size_t redacted = redact_paths(run->redactor, &ch);
   if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted)) {
     fail(out, QG_OK, "no architecture document: %s not found at the repository root",
          cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
