@@ -737,6 +737,11 @@ static char *redacted(qg_secrets *red, const char *s) {
   return qg_redact(red, s ? s : "", s ? strlen(s) : 0, NULL, NULL, NULL);
 }
 
+/* A path as it is shown (qg_redact_path: a credential in a name masked); caller frees. */
+static char *shown_name(qg_secrets *red, const char *path) {
+  return qg_redact_path(red, path, NULL);
+}
+
 /* --fix: rewrites every file with fixable findings (or, with --dry-run,
  * prints the diff). A symbolic link, a file with several hard links or
  * anything but a regular file is not rewritten: an error, QG_EXIT_INPUT (the
@@ -766,7 +771,9 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     int err_no = 0;
     size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
     if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
-      errorf(io, "%s: cannot read for --fix: %s", last, qg_fs_strerror(err_no));
+      char *shown = shown_name(red, last); /* a name may hold a credential */
+      errorf(io, "%s: cannot read for --fix: %s", shown, qg_fs_strerror(err_no));
+      free(shown);
       status = QG_EXIT_RUNTIME;
       continue;
     }
@@ -782,7 +789,9 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
                   : lsb.st_nlink > 1      ? QG_FS_ENLINK
                                           : 0;
     if (refused && (outlen != len || memcmp(out, buf, len) != 0)) {
-      errorf(io, "%s: not fixed: %s", last, qg_fs_strerror(refused));
+      char *shown = shown_name(red, last);
+      errorf(io, "%s: not fixed: %s", shown, qg_fs_strerror(refused));
+      free(shown);
       if (status == QG_EXIT_PASS)
         status = QG_EXIT_INPUT;
     } else if (outlen != len || memcmp(out, buf, len) != 0) {
@@ -812,7 +821,9 @@ static int apply_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
         free(safe);
         free(diff);
       } else if (qg_write_file_atomic(last, out, outlen, &wo, &err_no) != QG_OK) {
-        errorf(io, "%s: cannot write the fixed file: %s", last, qg_fs_strerror(err_no));
+        char *shown = shown_name(red, last);
+        errorf(io, "%s: cannot write the fixed file: %s", shown, qg_fs_strerror(err_no));
+        free(shown);
         status = qg_fs_status(err_no) == QG_EPARSE && status != QG_EXIT_RUNTIME
                      ? QG_EXIT_INPUT
                      : QG_EXIT_RUNTIME;
@@ -1619,7 +1630,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   bool fix_refused = false; /* a file --fix would not rewrite: an input error */
   if (o.fix) {
-    qg_secrets *fix_red = o.dry_run ? need_redactor(&redactor, &rs_red, &cfg, have_cfg) : NULL;
+    /* the diff, and the paths in what --fix says */
+    qg_secrets *fix_red = need_redactor(&redactor, &rs_red, &cfg, have_cfg);
     int fst = apply_fixes(&scan, &r, o.dry_run, fix_red, io);
     if (fst == QG_EXIT_RUNTIME) {
       status = QG_EXIT_RUNTIME;

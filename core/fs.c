@@ -75,6 +75,8 @@ const char *qg_fs_strerror(int err_no) {
     return "a symbolic link: not replaced";
   case QG_FS_ENLINK:
     return "a file with more than one hard link: not replaced (that would break the link)";
+  case QG_FS_ELINK:
+    return "a symbolic link inside the repository: not followed";
   default:
     return strerror(err_no);
   }
@@ -83,7 +85,7 @@ const char *qg_fs_strerror(int err_no) {
 qg_status qg_fs_status(int err_no) {
   if (err_no == ENOENT)
     return QG_ENOENT;
-  return err_no <= QG_FS_ENOTREG && err_no >= QG_FS_ENLINK ? QG_EPARSE : QG_EIO;
+  return err_no <= QG_FS_ENOTREG && err_no >= QG_FS_ELINK ? QG_EPARSE : QG_EIO;
 }
 
 char *qg_fs_realdir(const char *dir) {
@@ -152,8 +154,9 @@ int qg_fs_inside(const char *root, const char *path) {
  * controlling terminal, and refuses anything but a regular file after
  * fstat. flags: O_NOFOLLOW or 0. Returns the descriptor (sb filled) or -1
  * with *err_no. */
-static int open_regular(const char *path, int flags, struct stat *sb, int *err_no) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
+static int open_regular_at(int dirfd, const char *path, int flags, struct stat *sb,
+                           int *err_no) {
+  int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
   if (fd < 0) {
     *err_no = errno;
     return -1;
@@ -171,8 +174,126 @@ static int open_regular(const char *path, int flags, struct stat *sb, int *err_n
   return fd;
 }
 
+static int open_regular(const char *path, int flags, struct stat *sb, int *err_no) {
+  return open_regular_at(AT_FDCWD, path, flags, sb, err_no);
+}
+
 static qg_status read_fd(int fd, const struct stat *sb, size_t max, size_t probe,
                          unsigned char **buf, size_t *len, bool *binary, int *err_no);
+
+qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf,
+                          size_t *len, int *err_no) {
+  *buf = NULL;
+  *len = 0;
+  *err_no = 0;
+  struct stat sb, lsb;
+  bool binary = false;
+  int fd = open_regular_at(dirfd, name, O_NOFOLLOW, &sb, err_no);
+  if (fd < 0) {
+    if (*err_no == ELOOP && fstatat(dirfd, name, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(lsb.st_mode))
+      *err_no = QG_FS_ELINK;
+    return *err_no == ENOENT ? QG_ENOENT : QG_EIO;
+  }
+  return read_fd(fd, &sb, max, 0, buf, len, &binary, err_no);
+}
+
+/* Is the directory open on fd root (dev, ino) or below it? Walks up through "..";
+ * the top is the directory that is its own parent. */
+static bool dir_within(int fd, dev_t rdev, ino_t rino) {
+  int cur = dup(fd);
+  bool in = false;
+  for (int depth = 0; cur >= 0 && depth < 4096; depth++) {
+    struct stat a, b;
+    if (fstat(cur, &a) != 0)
+      break;
+    if (a.st_dev == rdev && a.st_ino == rino) {
+      in = true;
+      break;
+    }
+    int up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (up < 0 || fstat(up, &b) != 0 || (b.st_dev == a.st_dev && b.st_ino == a.st_ino)) {
+      if (up >= 0)
+        close(up);
+      break;
+    }
+    close(cur);
+    cur = up;
+  }
+  if (cur >= 0)
+    close(cur);
+  return in;
+}
+
+/* The path up to byte n of the absolute lex, as the user wrote path: relative to
+ * cwd when path was relative and it lies below cwd. Caller frees. */
+static char *shown_prefix(const char *path, const char *lex, size_t n) {
+  char cwd[PATH_MAX];
+  char *pre = qg_xstrndup(lex, n);
+  if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) && qg_fs_under(cwd, pre) &&
+      strlen(pre) > strlen(cwd) && strcmp(cwd, "/") != 0) {
+    char *rel = qg_xstrdup(pre + strlen(cwd) + 1);
+    free(pre);
+    return rel;
+  }
+  return pre;
+}
+
+int qg_fs_open_dir(const char *root, const char *path, bool create, int *err_no, char **where) {
+  *err_no = 0;
+  if (where)
+    *where = NULL;
+  struct stat rs;
+  bool have_root = root && stat(root, &rs) == 0;
+  char *lex = qg_fs_lexical_abs(NULL, path);
+  if (!lex) {
+    *err_no = errno ? errno : EIO;
+    if (where)
+      *where = qg_xstrdup(path);
+    return -1;
+  }
+  int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool inside = fd >= 0 && have_root && dir_within(fd, rs.st_dev, rs.st_ino);
+  if (fd < 0)
+    *err_no = errno;
+  size_t at = 0, n = strlen(lex);
+  while (fd >= 0 && at < n) {
+    while (lex[at] == '/')
+      at++;
+    size_t l = strcspn(lex + at, "/");
+    if (!l)
+      break;
+    char *comp = qg_xstrndup(lex + at, l);
+    at += l;
+    int flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | (inside ? O_NOFOLLOW : 0);
+    int next = openat(fd, comp, flags);
+    if (next < 0 && errno == ENOENT && create) {
+      if (mkdirat(fd, comp, 0755) == 0 || errno == EEXIST)
+        next = openat(fd, comp, flags | O_NOFOLLOW);
+    }
+    if (next < 0) {
+      int e = errno;
+      struct stat lsb;
+      /* O_NOFOLLOW|O_DIRECTORY on a link: ELOOP or ENOTDIR, by kernel */
+      if ((e == ELOOP || e == ENOTDIR) && fstatat(fd, comp, &lsb, AT_SYMLINK_NOFOLLOW) == 0 &&
+          S_ISLNK(lsb.st_mode))
+        e = QG_FS_ELINK;
+      *err_no = e;
+      close(fd);
+      fd = -1;
+      if (where)
+        *where = shown_prefix(path, lex, at);
+    } else {
+      close(fd);
+      fd = next;
+      if (!inside && have_root)
+        inside = dir_within(fd, rs.st_dev, rs.st_ino);
+    }
+    free(comp);
+  }
+  free(lex);
+  return fd;
+}
 
 qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size_t probe,
                             unsigned char **buf, size_t *len, bool *binary, int *err_no) {

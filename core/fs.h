@@ -71,6 +71,7 @@ int qg_is_dir(const char *path, int *err_no);
 #define QG_FS_EOUTSIDE (-1002) /* a path that resolves outside the repository */
 #define QG_FS_ESYMLINK (-1003) /* a symbolic link where qgate would write */
 #define QG_FS_ENLINK (-1004)   /* a file with more than one hard link, where qgate would write */
+#define QG_FS_ELINK (-1005)    /* a symbolic link inside the repository, where a path is walked */
 
 /* A static description of err_no (an errno or a QG_FS_E* value); never NULL. */
 const char *qg_fs_strerror(int err_no);
@@ -102,6 +103,25 @@ char *qg_fs_realdir(const char *dir);
  * that leads outside fails with QG_EIO and *err_no = QG_FS_EOUTSIDE. */
 qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size_t probe,
                             unsigned char **buf, size_t *len, bool *binary, int *err_no);
+
+/* Opens the directory path (made absolute as qg_fs_lexical_abs does) one
+ * component at a time from "/", creating the missing ones (mode 0755) when
+ * create is set. Once the walk has reached root (a real path; NULL: none) or
+ * a directory below it, every further component is opened with
+ * O_NOFOLLOW|O_DIRECTORY: a symbolic link there (a committed one) is refused
+ * with QG_FS_ELINK, anything not a directory with ENOTDIR, so the directory
+ * reached is inside root and reached without a link the repository chose.
+ * Links outside root are followed (the workflow's). Returns the directory's
+ * descriptor (O_CLOEXEC; caller closes) or -1 with *err_no and, when where is
+ * not NULL, *where: the path up to the component that failed, as given
+ * (relative to the current directory when path was), caller frees. */
+int qg_fs_open_dir(const char *root, const char *path, bool create, int *err_no, char **where);
+
+/* qg_read_file (no probe) for name, one component, in the directory open on
+ * dirfd: a symbolic link is refused (QG_EIO, *err_no = QG_FS_ELINK), as is
+ * anything but a regular file. */
+qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf,
+                          size_t *len, int *err_no);
 
 /* Writing a file safely. The target must be absent or a regular file with
  * one link: a symbolic link (QG_FS_ESYMLINK), anything not a regular file
@@ -145,5 +165,14 @@ void qg_wfile_abort(qg_wfile **w);
 /* The whole of data[0..len) written to path as above. */
 qg_status qg_write_file_atomic(const char *path, const void *data, size_t len,
                                const qg_write_opts *o, int *err_no);
+
+/* The same for name, one component, in the directory open on dirfd
+ * (qg_fs_open_dir): the target must be absent or a regular file with one
+ * link (else QG_FS_ESYMLINK, QG_FS_ENOTREG, QG_FS_ENLINK), the temporary file
+ * is created beside it (openat, O_EXCL|O_NOFOLLOW) and renamed over it
+ * (renameat), so no link is followed. dir_path names the directory for the
+ * signal handler's cleanup only. mode: a new file's permissions (0 = 0644). */
+qg_status qg_write_file_at(int dirfd, const char *dir_path, const char *name, const void *data,
+                           size_t len, unsigned mode, int *err_no);
 
 #endif

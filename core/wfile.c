@@ -294,3 +294,73 @@ qg_status qg_write_file_atomic(const char *path, const void *data, size_t len,
   }
   return qg_wfile_commit(&w, err_no);
 }
+
+qg_status qg_write_file_at(int dirfd, const char *dir_path, const char *name, const void *data,
+                           size_t len, unsigned mode, int *err_no) {
+  *err_no = 0;
+  struct stat sb;
+  if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+    *err_no = S_ISLNK(sb.st_mode)   ? QG_FS_ESYMLINK
+              : !S_ISREG(sb.st_mode) ? QG_FS_ENOTREG
+              : sb.st_nlink > 1      ? QG_FS_ENLINK
+                                     : 0;
+    if (*err_no)
+      return QG_EIO;
+  } else if (errno != ENOENT) {
+    *err_no = errno;
+    return QG_EIO;
+  }
+  (void)pthread_once(&g_once, install_handlers);
+  char *tmp = NULL, *shown = NULL;
+  int fd = -1, slot = -1;
+  for (int tries = 0; tries < 100 && fd < 0; tries++) {
+    char sfx[14];
+    tmp_suffix(sfx);
+    free(tmp);
+    free(shown);
+    tmp = qg_xasprintf(".%s.qgate-%s", name, sfx);
+    shown = qg_xasprintf("%s/%s", dir_path, tmp);
+    sigset_t old;
+    block_signals(&old);
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                (mode_t)(mode ? mode : 0644));
+    int e = errno;
+    if (fd >= 0)
+      slot = slot_arm(shown);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0) {
+      *err_no = e;
+      if (e != EEXIST)
+        break;
+    }
+  }
+  if (fd >= 0) {
+    *err_no = 0;
+    const char *p = data;
+    size_t left = len;
+    while (left && !*err_no) {
+      ssize_t w = write(fd, p, left);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        *err_no = w < 0 ? errno : EIO;
+      else
+        p += w, left -= (size_t)w;
+    }
+    if (!*err_no && fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+      *err_no = errno;
+    if (close(fd) != 0 && !*err_no)
+      *err_no = errno;
+    sigset_t old;
+    block_signals(&old);
+    if (!*err_no && renameat(dirfd, tmp, dirfd, name) != 0)
+      *err_no = errno;
+    if (*err_no)
+      (void)unlinkat(dirfd, tmp, 0);
+    slot_free(slot);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
+  free(tmp);
+  free(shown);
+  return *err_no ? QG_EIO : QG_OK;
+}

@@ -122,5 +122,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
              "nothing masked but the text changed");
   free(red);
   qg_result_cleanup(&r);
+
+  /* the path: what the name scan finds there, the path's redaction masks */
+  qg_result names;
+  qg_result_init(&names);
+  qg_secrets_scan_name(g_secrets, path, &names);
+  size_t pcount = 0;
+  char *rpath = qg_redact_path(g_secrets, path, &pcount);
+  FUZZ_CHECK(names.findings.n == 0 || pcount > 0, "%zu found in the path, none masked",
+             names.findings.n);
+  FUZZ_CHECK(pcount > 0 || strcmp(rpath, path) == 0, "nothing masked but the path changed");
+  for (size_t i = 0; i < names.findings.n; i++)
+    FUZZ_CHECK(names.findings.items[i].loc.line == 0, "a name finding has a line");
+  free(rpath);
+  qg_result_cleanup(&names);
   return 0;
 }

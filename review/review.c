@@ -214,7 +214,10 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
   free(buf);
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
-  ds->d[ds->n++] = (doc){qg_xstrdup(rel), text};
+  /* the document's name too: what the model is sent is redacted, names included */
+  char *name = qg_redact_path(red, rel, &count);
+  *redacted += count;
+  ds->d[ds->n++] = (doc){name, text};
   ds->bytes += outlen;
 }
 
@@ -282,6 +285,39 @@ static void learn_content(void *ud, const char *data, size_t len) {
     return;
   l->bytes += len;
   (void)qg_secrets_learn(l->red, data, len);
+}
+
+static int cmp_file_path(const void *a, const void *b) {
+  return strcmp(((const qg_change_file *)a)->path, ((const qg_change_file *)b)->path);
+}
+
+/* The change as the model and the reports see it: every path redacted as a text is (a
+ * credential in a file's name is masked, the rest of the path kept), the files sorted
+ * again by the paths shown, which the model's violations name. Returns how many
+ * secrets were masked. */
+static size_t redact_paths(qg_secrets *red, qg_change *ch) {
+  size_t total = 0;
+  bool moved = false;
+  for (size_t i = 0; i < ch->n; i++) {
+    char **names[2] = {&ch->files[i].path, &ch->files[i].old_path};
+    for (int k = 0; k < 2; k++) {
+      if (!*names[k])
+        continue;
+      size_t count = 0;
+      char *safe = qg_redact_path(red, *names[k], &count);
+      if (count) {
+        free(*names[k]);
+        *names[k] = safe;
+        total += count;
+        moved |= k == 0;
+      } else {
+        free(safe);
+      }
+    }
+  }
+  if (moved && ch->n > 1)
+    qsort(ch->files, ch->n, sizeof(*ch->files), cmp_file_path);
+  return total;
 }
 
 /* ---- the prompt ------------------------------------------------------------------------ */
@@ -460,48 +496,91 @@ static void cache_key(const qg_review_config *cfg, const char *user, char out[41
   free(all);
 }
 
-static bool cache_get(const char *dir, const char *key, char **text, size_t *len) {
-  if (!dir)
+/* The cache's directory, opened once, component by component (qg_fs_open_dir):
+ * inside the checkout no component may be a symbolic link, and neither may an
+ * entry, so a committed link can neither lead the cache out of the checkout nor
+ * swap in replies from elsewhere. Refused, the review runs without the cache and
+ * a note names the path. A cache that cannot be written is not an error. */
+typedef struct cache {
+  char *dir;   /* owned; NULL: no cache */
+  char *root;  /* owned: the checkout's real path, or NULL */
+  int fd;      /* the directory, or -1 */
+  bool made;   /* the directory was looked for with create */
+} cache;
+
+static void cache_refuse(cache *c, qg_review_outcome *out, const char *what, int err_no) {
+  push(&out->notes, &out->nnotes,
+       qg_xasprintf("the review cache is not used: %s: %s; reviewed without it", what,
+                    qg_fs_strerror(err_no)));
+  free(c->dir);
+  c->dir = NULL;
+  if (c->fd >= 0)
+    close(c->fd);
+  c->fd = -1;
+}
+
+/* Opens the directory; ENOENT without create is no cache yet, not a refusal. */
+static bool cache_open(cache *c, bool create, qg_review_outcome *out) {
+  if (!c->dir)
     return false;
-  char *path = qg_xasprintf("%s/%s.txt", dir, key);
+  if (c->fd >= 0)
+    return true;
+  if (c->made && !create)
+    return false;
+  int err_no = 0;
+  char *where = NULL;
+  c->fd = qg_fs_open_dir(c->root, c->dir, create, &err_no, &where);
+  c->made |= create;
+  if (c->fd < 0 && (create || err_no != ENOENT))
+    cache_refuse(c, out, where ? where : c->dir, err_no);
+  free(where);
+  return c->fd >= 0;
+}
+
+static bool cache_get(cache *c, const char *key, char **text, size_t *len,
+                      qg_review_outcome *out) {
+  if (!cache_open(c, false, out))
+    return false;
+  char name[48];
+  snprintf(name, sizeof(name), "%s.txt", key);
   unsigned char *buf = NULL;
   int err_no = 0;
-  bool binary = false;
-  qg_status st = qg_read_file(path, 1u << 20, 0, &buf, len, &binary, &err_no);
-  free(path);
+  qg_status st = qg_read_file_at(c->fd, name, 1u << 20, &buf, len, &err_no);
   if (st != QG_OK) {
     free(buf);
+    if (st != QG_ENOENT && st != QG_ETOOBIG) {
+      char *what = qg_xasprintf("%s/%s", c->dir, name);
+      cache_refuse(c, out, what, err_no);
+      free(what);
+    }
     return false;
   }
   *text = (char *)buf;
   return true;
 }
 
-static void mkdirs(const char *dir) {
-  char *p = qg_xstrdup(dir);
-  for (char *s = p + 1; *s; s++)
-    if (*s == '/') {
-      *s = '\0';
-      (void)mkdir(p, 0755);
-      *s = '/';
-    }
-  (void)mkdir(p, 0755);
-  free(p);
+/* Written to a temporary name and renamed, so a parallel run never reads half
+ * an entry. */
+static void cache_put(cache *c, const char *key, const char *text, size_t len,
+                      qg_review_outcome *out) {
+  if (!cache_open(c, true, out))
+    return;
+  char name[48];
+  snprintf(name, sizeof(name), "%s.txt", key);
+  int err_no = 0;
+  if (qg_write_file_at(c->fd, c->dir, name, text, len, 0644, &err_no) != QG_OK &&
+      qg_fs_status(err_no) == QG_EPARSE) { /* a link or a FIFO planted there */
+    char *what = qg_xasprintf("%s/%s", c->dir, name);
+    cache_refuse(c, out, what, err_no);
+    free(what);
+  }
 }
 
-/* Written to a temporary name and renamed, so a parallel run never reads half
- * an entry. A cache that cannot be written is not an error. */
-static void cache_put(const char *root, const char *dir, const char *key, const char *text,
-                      size_t len) {
-  if (!dir)
-    return;
-  mkdirs(dir);
-  char *path = qg_xasprintf("%s/%s.txt", dir, key);
-  /* a cache inside the checkout stays inside it (a committed link is refused) */
-  qg_write_opts wo = {root, 0};
-  int err_no = 0;
-  (void)qg_write_file_atomic(path, text, len, &wo, &err_no);
-  free(path);
+static void cache_cleanup(cache *c) {
+  if (c->fd >= 0)
+    close(c->fd);
+  free(c->dir);
+  free(c->root);
 }
 
 /* ---- the run --------------------------------------------------------------------------- */
@@ -571,7 +650,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t npieces = 0;
   chunk *chunks = NULL;
   size_t nchunks = 0;
-  char *root = NULL, *cdir = NULL, *files = NULL;
+  char *root = NULL, *files = NULL;
+  cache cc = {NULL, NULL, -1, false};
 
   qg_change_opts co = {0};
   co.repo_dir = run->repo_dir;
@@ -586,7 +666,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
-  size_t redacted = 0;
+  size_t redacted = redact_paths(run->redactor, &ch);
   if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted)) {
     fail(out, QG_OK, "no architecture document: %s not found at the repository root",
          cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
@@ -673,11 +753,12 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
 
   /* the cache first, then the caps on what is sent */
-  cdir = run->dry_run ? NULL : cache_dir(cfg);
+  cc.dir = run->dry_run ? NULL : cache_dir(cfg);
+  cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
   size_t requests = 0, tokens = 0;
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
-    if (cache_get(cdir, c->key, &c->reply, &c->reply_len)) {
+    if (cache_get(&cc, c->key, &c->reply, &c->reply_len, out)) {
       c->cached = true;
       out->cached++;
       continue;
@@ -829,7 +910,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       for (size_t k = 0; k < rp.n; k++)
         emit(run, &rp.v[k], &ch, r, out);
       if (!c->cached && !rp.truncated)
-        cache_put(root, cdir, c->key, c->reply, c->reply_len);
+        cache_put(&cc, c->key, c->reply, c->reply_len, out);
     } else {
       out->failed++;
       if (!*first_error)
@@ -876,7 +957,7 @@ done:
   free(pieces);
   docs_cleanup(&ds);
   free(root);
-  free(cdir);
+  cache_cleanup(&cc);
   free(files);
   qg_change_cleanup(&ch);
   qg_llm_credentials_cleanup(&cred);

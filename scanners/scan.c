@@ -247,6 +247,9 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     size_t cap = r->max_findings, dropped = r->dropped;
     r->max_findings = r->findings.n + QG_MAX_FINDINGS_PER_FILE;
     size_t dcap = qg_result_cap_diags(r, QG_MAX_DIAGS_PER_FILE);
+    /* the name too: a credential in it is shown wherever the path is (redacted) */
+    if (cfg->secrets && strcmp(path, "-") != 0)
+      qg_secrets_scan_name(cfg->secrets, path, r);
     scan_file(cfg, path, r);
     qg_location label = {strcmp(path, "-") == 0 ? QG_STDIN_LABEL : path, 0, 0, 0, 0};
     qg_result_uncap_diags(r, dcap, &label);
@@ -626,6 +629,8 @@ void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_r
       qg_result_init(&old);
       (void)qg_result_cap_diags(&old, 1); /* only the findings are read */
       qg_scan_buffer(cfg, path, (const unsigned char *)buf, len, &old);
+      if (cfg->secrets) /* the same path at the base: a secret in its name was there too */
+        qg_secrets_scan_name(cfg->secrets, path, &old);
       char(*fps)[17] = qg_xcalloc(old.findings.n + 1, 17);
       for (size_t k = 0; k < old.findings.n; k++)
         qg_finding_fingerprint(&old.findings.items[k], fps[k]);

@@ -235,6 +235,69 @@ static void test_write_root(void **state) {
   free(repo), free(rep), free(in), free(out), free(sub), free(ok), free(dotdot);
 }
 
+/* qg_fs_open_dir: inside the checkout no component may be a link (a committed
+ * .qgate-cache -> ../elsewhere, or one in the middle of the path), and nothing is
+ * created through one; outside it links are the workflow's and followed. The entry
+ * read and written in the directory is never a link either. */
+static void test_open_dir_refuses_links_inside(void **state) {
+  char *repo = at(state, "repo"), *else_ = at(state, "elsewhere"), *lnk = at(state, "repo/cache"),
+       *mid = at(state, "repo/cache/review"), *made = at(state, "repo/real/a/b"),
+       *outl = at(state, "outlink"), *via = at(state, "outlink/c"),
+       *entry = at(state, "repo/real/a/b/e.txt"), *forged = at(state, "forged");
+  assert_int_equal(mkdir(repo, 0755), 0);
+  assert_int_equal(mkdir(else_, 0755), 0);
+  assert_int_equal(symlink("../elsewhere", lnk), 0);
+  int err_no = 0;
+  char *where = NULL;
+  assert_int_equal(qg_fs_open_dir(repo, lnk, true, &err_no, &where), -1);
+  assert_int_equal(err_no, QG_FS_ELINK);
+  assert_string_equal(where, lnk);
+  free(where);
+  assert_int_equal(qg_fs_open_dir(repo, mid, true, &err_no, &where), -1);
+  assert_int_equal(err_no, QG_FS_ELINK);
+  assert_string_equal(where, lnk); /* the component refused */
+  free(where);
+  char *made_else = at(state, "elsewhere/review");
+  assert_int_equal(access(made_else, F_OK), -1); /* nothing created through the link */
+  /* without create, a missing directory is ENOENT */
+  assert_int_equal(qg_fs_open_dir(repo, made, false, &err_no, NULL), -1);
+  assert_int_equal(err_no, ENOENT);
+  int fd = qg_fs_open_dir(repo, made, true, &err_no, NULL);
+  assert_true(fd >= 0);
+  struct stat sb;
+  assert_int_equal(stat(made, &sb), 0);
+  assert_true(S_ISDIR(sb.st_mode));
+  /* the entry: written and read back; a link in its place refused both ways */
+  assert_int_equal(qg_write_file_at(fd, made, "e.txt", "hi\n", 3, 0644, &err_no), QG_OK);
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  assert_int_equal(qg_read_file_at(fd, "e.txt", 100, &buf, &len, &err_no), QG_OK);
+  assert_int_equal(len, 3);
+  assert_memory_equal(buf, "hi\n", 3);
+  free(buf);
+  put(forged, "{}\n");
+  assert_int_equal(unlink(entry), 0);
+  assert_int_equal(symlink(forged, entry), 0);
+  assert_int_equal(qg_read_file_at(fd, "e.txt", 100, &buf, &len, &err_no), QG_EIO);
+  assert_int_equal(err_no, QG_FS_ELINK);
+  assert_null(buf);
+  assert_int_equal(qg_write_file_at(fd, made, "e.txt", "x", 1, 0644, &err_no), QG_EIO);
+  assert_int_equal(err_no, QG_FS_ESYMLINK);
+  char *got = get(forged);
+  assert_string_equal(got, "{}\n");
+  free(got);
+  close(fd);
+  /* outside the checkout a link is followed */
+  assert_int_equal(symlink("elsewhere", outl), 0);
+  fd = qg_fs_open_dir(repo, via, true, &err_no, NULL);
+  assert_true(fd >= 0);
+  close(fd);
+  char *made_c = at(state, "elsewhere/c");
+  assert_int_equal(stat(made_c, &sb), 0);
+  free(repo), free(else_), free(lnk), free(mid), free(made), free(outl), free(via), free(entry);
+  free(forged), free(made_else), free(made_c);
+}
+
 /* A full disk, made deterministic: RLIMIT_FSIZE with SIGXFSZ ignored turns
  * every write past the limit into EFBIG. */
 static void test_write_full_disk(void **state) {
@@ -351,6 +414,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_signal_int, setup, teardown),
       cmocka_unit_test_setup_teardown(test_signal_hup, setup, teardown),
       cmocka_unit_test_setup_teardown(test_abort_removes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_open_dir_refuses_links_inside, setup, teardown),
       cmocka_unit_test(test_edits_keep_crlf),
   };
   return cmocka_run_group_tests_name("fs", tests, NULL, NULL);

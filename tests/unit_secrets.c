@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static uint64_t g_rng = 0x9e3779b97f4a7c15ULL;
@@ -614,6 +615,107 @@ static void test_object_names_every_format(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* A credential in a file's name (issue 17): every sample that is found on its own
+ * and can be a file name names a directory; `qgate secrets` reports it in the name (line 0,
+ * the file as a whole) and `qgate k8s` finds the pod in it, and no format of either
+ * shows the sample: the path is redacted, the rest of it kept. The SARIF URI of the
+ * GitHub token's is exact, and valid (percent-encoded). */
+static void test_file_names_every_format(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char dir[] = "/tmp/qgate-filenames-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char cwd[4096];
+  assert_non_null(getcwd(cwd, sizeof(cwd)));
+  assert_int_equal(chdir(dir), 0);
+  size_t tested = 0;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_samples); i++) {
+    char *secret = expand(k_samples[i].secret);
+    size_t count = 0;
+    char *alone = qg_redact(s, secret, strlen(secret), NULL, &count, NULL);
+    free(alone);
+    if (!count || strpbrk(secret, "\n\"\\/ ") || strlen(secret) > 200) {
+      free(secret);
+      continue;
+    }
+    /* a directory's name: a component ends at '/', which no rule takes for part of
+     * a secret (some end one at '.' or '-' only where nothing follows) */
+    assert_int_equal(mkdir(secret, 0755), 0);
+    char *name = qg_xasprintf("%s/p.yaml", secret);
+    FILE *f = fopen(name, "w");
+    assert_non_null(f);
+    fputs("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+          "  - name: a\n    image: app:1\n    securityContext: {privileged: true}\n",
+          f);
+    fclose(f);
+    static const char *const formats[] = {"text", "json", "sarif", "markdown", "codequality",
+                                          "junit", "findings"};
+    for (int cmd = 0; cmd < 2; cmd++)
+      for (size_t k = 0; k < QG_ARRAY_LEN(formats); k++) {
+        char fmt[32];
+        snprintf(fmt, sizeof(fmt), "%s", formats[k]);
+        char a0[] = "qgate", a2[] = "--format", a4[] = ".";
+        char a1[16];
+        snprintf(a1, sizeof(a1), "%s", cmd ? "k8s" : "secrets");
+        char *argv[] = {a0, a1, a2, fmt, a4, NULL};
+        int status = 0;
+        char *out = run(argv, 5, &status);
+        const char *want = cmd ? "rivileged" : k_samples[i].rule + 8;
+        if (!strstr(out, want) && !strstr(out, k_samples[i].rule))
+          fail_msg("%s: nothing reported in %s %s output:\n%s", k_samples[i].rule, a1, fmt, out);
+        if (strstr(out, secret))
+          fail_msg("%s: the secret in the name appears in %s %s output:\n%s", k_samples[i].rule,
+                   a1, fmt, out);
+        assert_int_equal(status, 1);
+        free(out);
+      }
+    remove(name);
+    rmdir(secret);
+    free(name);
+    free(secret);
+    tested++;
+  }
+  assert_true(tested >= 30);
+  /* the exact forms: text, JSON, SARIF */
+  char *tok = qg_xasprintf("ghp_%s", "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789");
+  char *name = qg_xasprintf("c-%s.txt", tok);
+  FILE *f = fopen(name, "w");
+  assert_non_null(f);
+  fputs("nothing here\n", f);
+  fclose(f);
+  static const char *const want[] = {
+      "c-ghp_****\xe2\x80\xa6(40 chars).txt:0:0: critical secrets/github-token: GitHub token "
+      "in the file's path: ghp_****\xe2\x80\xa6(40 chars)\n",
+      "\"path\":\t\"c-ghp_****\xe2\x80\xa6(40 chars).txt\"",
+      "\"uri\":\"c-ghp_****%E2%80%A6(40%20chars).txt\"",
+  };
+  static const char *const fmts[] = {"text", "json", "sarif"};
+  for (size_t k = 0; k < 3; k++) {
+    char fmt[16], a0[] = "qgate", a1[] = "secrets", a2[] = "--format";
+    snprintf(fmt, sizeof(fmt), "%s", fmts[k]);
+    char *a4 = qg_xasprintf("./%s", name);
+    char *argv[] = {a0, a1, a2, fmt, a4, NULL};
+    int status = 0;
+    char *out = run(argv, 5, &status);
+    if (!strstr(out, want[k]))
+      fail_msg("%s: no '%s' in:\n%s", fmt, want[k], out);
+    assert_null(strstr(out, tok));
+    assert_int_equal(status, 1);
+    free(out);
+    free(a4);
+  }
+  remove(name);
+  free(name);
+  free(tok);
+  assert_int_equal(chdir(cwd), 0);
+  rmdir(dir);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wants_yaml),
@@ -625,6 +727,7 @@ int main(void) {
       cmocka_unit_test(test_redact_known_and_learnt),
       cmocka_unit_test(test_redact_result),
       cmocka_unit_test(test_object_names_every_format),
+      cmocka_unit_test(test_file_names_every_format),
       cmocka_unit_test(test_placeholders),
   };
   return cmocka_run_group_tests_name("secrets", tests, NULL, NULL);

@@ -774,6 +774,57 @@ void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t le
   free(c.lm.starts);
 }
 
+static void on_name_hit(void *ud, const hit *h) {
+  scan_ctx *c = ud;
+  qg_location loc = {c->path, 0, 0, 0, 0};
+  char *mask = qg_secret_mask(c->buf + h->start, h->end - h->start);
+  char field[32];
+  uint64_t hash = qg_hash64(c->buf + h->start, h->end - h->start, QG_HASH_SEED);
+  snprintf(field, sizeof(field), "name-fp:%016llx", (unsigned long long)hash);
+  qg_context ctx = {.field = field};
+  const qg_rule *rule = h->rule->rule;
+  (void)qg_result_add_finding(c->r, rule, qg_ruleset_severity(c->s->rs, rule), &loc, &ctx,
+                              qg_xasprintf("%s in the file's path: %s", rule->title, mask));
+  free(mask);
+}
+
+/* The hits of a path: its own, then each component's (offsets in the path), those
+ * overlapping an earlier one left out. */
+typedef struct name_hits {
+  hit *h;
+  size_t n, cap, base;
+} name_hits;
+
+static void on_name_collect(void *ud, const hit *h) {
+  name_hits *nh = ud;
+  size_t a = nh->base + h->start, b = nh->base + h->end;
+  for (size_t i = 0; i < nh->n; i++)
+    if (a < nh->h[i].end && nh->h[i].start < b)
+      return;
+  qg_grow((void **)&nh->h, &nh->cap, nh->n + 1, sizeof(*nh->h));
+  nh->h[nh->n++] = (hit){h->rule, a, b};
+}
+
+void qg_secrets_scan_name(qg_secrets *s, const char *path, qg_result *r) {
+  scan_ctx c = {s, path, path, strlen(path), r, {NULL, 0}, r->findings.n};
+  name_hits nh = {NULL, 0, 0, 0};
+  /* a path is short (PATH_MAX): no rule reaches its match limit on it */
+  (void)find_all(s, path, c.len, on_name_collect, &nh, NULL, NULL);
+  for (size_t a = 0; a < c.len;) { /* '/' ends a secret in a path */
+    size_t b = a;
+    while (b < c.len && path[b] != '/')
+      b++;
+    if (b > a && (a > 0 || b < c.len)) {
+      nh.base = a;
+      (void)find_all(s, path + a, b - a, on_name_collect, &nh, NULL, NULL);
+    }
+    a = b + 1;
+  }
+  for (size_t i = 0; i < nh.n; i++)
+    on_name_hit(&c, &nh.h[i]);
+  free(nh.h);
+}
+
 /* ---- the YAML-aware pass ----------------------------------------------------------- */
 
 /* Strict base64 (standard alphabet, padding optional, whitespace ignored).
@@ -1312,6 +1363,8 @@ static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
   }
 }
 
+static void merge_spans(redact_ctx *c);
+
 /* The ranges qg_redact masks in buf: sorted, overlapping ones merged. */
 static void redact_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c) {
   find_all(s, buf, len, on_redact, c, NULL, NULL);
@@ -1319,6 +1372,11 @@ static void redact_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx 
   auth_spans(buf, len, c);
   add_repeats(c, buf, len);
   add_known(c, buf, len, s->known, s->nknown);
+  merge_spans(c);
+}
+
+/* Sorts c's spans and merges the overlapping ones. */
+static void merge_spans(redact_ctx *c) {
   if (c->n > 1)
     qsort(c->spans, c->n, sizeof(span), cmp_span);
   size_t kept = 0;
@@ -1343,11 +1401,50 @@ size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len) {
   return s->nknown - before;
 }
 
+static char *masked(redact_ctx *c_, const char *buf, size_t len, size_t *outlen, size_t *count,
+                    qg_redact_span **spans);
+
+/* The ranges of a path to mask: those of the whole path, and those of each
+ * component on its own ('/' ends a secret there, whatever a rule's pattern takes
+ * for its characters). */
+static void path_spans(qg_secrets *s, const char *path, size_t len, redact_ctx *c) {
+  redact_spans(s, path, len, c);
+  for (size_t a = 0; a < len;) {
+    size_t b = a;
+    while (b < len && path[b] != '/')
+      b++;
+    if (b > a && (a > 0 || b < len)) {
+      redact_ctx one = {NULL, 0, 0};
+      redact_spans(s, path + a, b - a, &one);
+      for (size_t i = 0; i < one.n; i++)
+        add_span(c, a + one.spans[i].start, a + one.spans[i].end);
+      free(one.spans);
+    }
+    a = b + 1;
+  }
+  merge_spans(c);
+}
+
+char *qg_redact_path(qg_secrets *s, const char *path, size_t *count) {
+  redact_ctx c = {NULL, 0, 0};
+  size_t len = strlen(path);
+  if (s)
+    path_spans(s, path, len, &c);
+  return masked(&c, path, len, NULL, count, NULL);
+}
+
 char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
                 qg_redact_span **spans) {
   redact_ctx c = {NULL, 0, 0};
   if (s)
     redact_spans(s, buf, len, &c);
+  return masked(&c, buf, len, outlen, count, spans);
+}
+
+/* buf with c's spans masked; frees c's spans. */
+static char *masked(redact_ctx *c_, const char *buf, size_t len, size_t *outlen, size_t *count,
+                    qg_redact_span **spans) {
+  redact_ctx c = *c_;
   qg_buf out;
   qg_buf_init(&out, 0);
   size_t at = 0;
@@ -1381,7 +1478,8 @@ typedef struct pool_memo {
   size_t cap, n;
 } pool_memo;
 
-static const char *redact_pooled(qg_secrets *s, qg_result *r, pool_memo *m, const char *str) {
+static const char *redact_pooled(qg_secrets *s, qg_result *r, pool_memo *m, const char *str,
+                                 bool path) {
   if (!str || !*str)
     return str;
   if ((m->n + 1) * 2 > m->cap) {
@@ -1408,7 +1506,7 @@ static const char *redact_pooled(qg_secrets *s, qg_result *r, pool_memo *m, cons
   if (m->from[h])
     return m->to[h];
   size_t len = strlen(str), outlen = 0, count = 0;
-  char *red = qg_redact(s, str, len, &outlen, &count, NULL);
+  char *red = path ? qg_redact_path(s, str, &count) : qg_redact(s, str, len, &outlen, &count, NULL);
   const char *to = count ? qg_result_intern(r, red) : str;
   free(red);
   m->from[h] = str;
@@ -1434,22 +1532,30 @@ void qg_redact_result(qg_secrets *s, qg_result *r) {
   if (!s)
     return;
   pool_memo m = {NULL, NULL, 0, 0};
+  bool moved = false;
   for (size_t i = 0; i < r->findings.n; i++) {
     qg_finding *f = &r->findings.items[i];
+    const char *path = f->loc.path;
+    f->loc.path = redact_pooled(s, r, &m, path, true);
+    moved |= f->loc.path != path;
     redact_owned(s, &f->message);
     qg_context *c = &f->ctx;
-    c->api_version = redact_pooled(s, r, &m, c->api_version);
-    c->kind = redact_pooled(s, r, &m, c->kind);
-    c->namespace_ = redact_pooled(s, r, &m, c->namespace_);
-    c->name = redact_pooled(s, r, &m, c->name);
-    c->container = redact_pooled(s, r, &m, c->container);
-    c->field = redact_pooled(s, r, &m, c->field);
-    f->justification = redact_pooled(s, r, &m, f->justification);
+    c->api_version = redact_pooled(s, r, &m, c->api_version, false);
+    c->kind = redact_pooled(s, r, &m, c->kind, false);
+    c->namespace_ = redact_pooled(s, r, &m, c->namespace_, false);
+    c->name = redact_pooled(s, r, &m, c->name, false);
+    c->container = redact_pooled(s, r, &m, c->container, false);
+    c->field = redact_pooled(s, r, &m, c->field, false);
+    f->justification = redact_pooled(s, r, &m, f->justification, false);
     if (f->fix)
       redact_owned(s, &f->fix->description);
   }
-  for (size_t i = 0; i < r->diags.n; i++)
+  for (size_t i = 0; i < r->diags.n; i++) {
+    r->diags.items[i].loc.path = redact_pooled(s, r, &m, r->diags.items[i].loc.path, true);
     redact_owned(s, &r->diags.items[i].message);
+  }
+  if (moved) /* in the order of the paths shown, as a merge of shards sorts them */
+    qg_result_sort(r);
   free((void *)m.from);
   free((void *)m.to);
 }

@@ -26,6 +26,14 @@ void qg_secrets_free(qg_secrets **s);
 /* Scans a text buffer; findings go to r. */
 void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len, qg_result *r);
 
+/* Scans a file's path, as given, and each of its components (as qg_redact_path
+ * reads it) with the same rules: a credential in a file or
+ * directory name is printed wherever the path is (reports, comments, the review
+ * request: all show it redacted). Each secret is a finding of its rule on the file as
+ * a whole (line 0, column 0), "TITLE in the file's path: MASK"; its fingerprint's
+ * field is "name-fp:HASH", apart from the same secret in the file's text. */
+void qg_secrets_scan_name(qg_secrets *s, const char *path, qg_result *r);
+
 /* Can the YAML-aware pass find anything in this text? Only when its rules
  * are on and the text has a `kind: Secret` key, or a mapping with a `name`
  * that reads like a credential's and a literal `value` beside it (block or
@@ -74,6 +82,12 @@ typedef struct qg_redact_span {
 char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
                 qg_redact_span **spans);
 
+/* qg_redact for a path: also each '/'-separated component on its own, since a
+ * rule whose secret may hold '/' (base64) does not end one there. Returns a new
+ * string (caller frees): the path with each secret masked, the rest kept; *count
+ * (may be NULL): how many ranges were masked. */
+char *qg_redact_path(qg_secrets *s, const char *path, size_t *count);
+
 /* Remembers a value qg_redact masks wherever it occurs: a credential qgate
  * holds (the model's key, the host tokens), or a secret found in a whole file
  * of which only fragments are shown. The value is copied; shorter than
@@ -87,10 +101,13 @@ void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len);
 size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len);
 
 /* Redacts (qg_redact) every text of r that reports show, in place: each
- * finding's message, object (API version, kind, namespace, name), container,
- * field, suppression justification and fix description, and each
- * diagnostic's message. Paths are left as they are (they locate findings).
- * A secret-free result is unchanged, fingerprints included. s NULL: no-op. */
+ * finding's path, message, object (API version, kind, namespace, name),
+ * container, field, suppression justification and fix description, and each
+ * diagnostic's path and message. A path keeps its other characters, so it stays a
+ * path ("config/ghp_****…(40 chars).yaml", percent-encoded in a SARIF URI); the
+ * findings are sorted again when a path changed. Run it after everything that
+ * needs the real paths (fixes, the base, suppressions). A secret-free result is
+ * unchanged, fingerprints included. s NULL: no-op. */
 void qg_redact_result(qg_secrets *s, qg_result *r);
 
 /* The masked form of a secret: a short prefix and the length,
