@@ -136,8 +136,8 @@ static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, boo
   return hits;
 }
 
-static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char *bad,
-                           size_t badsize, bool groups_default_only) {
+static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char **bad,
+                           bool groups_default_only) {
   const char *s = list;
   while (*s) {
     const char *comma = strchr(s, ',');
@@ -151,9 +151,7 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
     while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
       l--;
     if (l && !match_name(rs, b, l, marks, groups_default_only)) {
-      size_t c = l < badsize - 1 ? l : badsize - 1;
-      memcpy(bad, b, c);
-      bad[c] = '\0';
+      *bad = qg_xstrndup(b, l);
       return QG_EUSAGE;
     }
     s += len + (comma ? 1 : 0);
@@ -161,10 +159,10 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
   return QG_OK;
 }
 
-qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
-                            size_t badsize) {
+qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char **bad) {
+  *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(rs, list, marks, bad, badsize, true);
+  qg_status st = mark_list(rs, list, marks, bad, true);
   if (st == QG_OK) {
     for (size_t i = 0; i < rs->n; i++) {
       if (*first)
@@ -178,10 +176,11 @@ qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char 
   return st;
 }
 
-static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, size_t badsize) {
+static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char **bad) {
+  *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
   /* ignoring a group switches all of it off; enabling a group, all of it on */
-  qg_status st = mark_list(rs, list, marks, bad, badsize, false);
+  qg_status st = mark_list(rs, list, marks, bad, false);
   if (st == QG_OK)
     for (size_t i = 0; i < rs->n; i++)
       if (marks[i])
@@ -190,10 +189,10 @@ static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, 
   return st;
 }
 
-qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
-  return set_list(rs, list, false, bad, badsize);
+qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char **bad) {
+  return set_list(rs, list, false, bad);
 }
 
-qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
-  return set_list(rs, list, true, bad, badsize);
+qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char **bad) {
+  return set_list(rs, list, true, bad);
 }

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_sorted_unique(void **state) {
@@ -114,20 +115,30 @@ static void test_ruleset_select_ignore(void **state) {
   (void)state;
   qg_ruleset rs;
   qg_ruleset_init(&rs);
-  char bad[64];
+  char unchanged[] = "unchanged";
+  char *bad = unchanged;
   bool first = true;
-  assert_int_equal(qg_ruleset_select(&rs, "pss/privileged, pss/host-ports", &first, bad,
-                                     sizeof(bad)),
-                   QG_OK);
+  assert_int_equal(qg_ruleset_select(&rs, "pss/privileged, pss/host-ports", &first, &bad), QG_OK);
+  assert_null(bad);
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/privileged")));
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/host-ports")));
   assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_select(&rs, "pss", &first, bad, sizeof(bad)), QG_OK);
+  assert_int_equal(qg_ruleset_select(&rs, "pss", &first, &bad), QG_OK);
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_ignore(&rs, "pss/sysctls", bad, sizeof(bad)), QG_OK);
+  assert_int_equal(qg_ruleset_ignore(&rs, "pss/sysctls", &bad), QG_OK);
   assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_ignore(&rs, "ps", bad, sizeof(bad)), QG_EUSAGE);
+  assert_int_equal(qg_ruleset_ignore(&rs, "pss/host-ports, ps", &bad), QG_EUSAGE);
   assert_string_equal(bad, "ps");
+  free(bad);
+  /* an unknown name changes nothing, even after a known one */
+  assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/host-ports")));
+  /* the name is whole, however long */
+  char longname[300];
+  memset(longname, 'x', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = '\0';
+  assert_int_equal(qg_ruleset_enable(&rs, longname, &bad), QG_EUSAGE);
+  assert_string_equal(bad, longname);
+  free(bad);
   qg_ruleset_cleanup(&rs);
 }
 
