@@ -1,8 +1,9 @@
 /* rule.h: rule descriptors, one const registry, and rule selection.
  *
  * Rules are data: each row of rules/<group>.def describes one rule; the check
- * that implements it lives in scanners/. The table is sorted by id (a unit
- * test enforces it) and searched with bsearch. */
+ * that implements it lives in scanners/ (the row names it: see rules/k8s.def).
+ * The table is sorted by id (a unit test enforces it) and searched with
+ * bsearch. */
 #ifndef QG_RULE_H
 #define QG_RULE_H
 
