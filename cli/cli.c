@@ -1513,17 +1513,19 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     if (cst != QG_OK)
       goto out;
   }
-  char bad[128];
+  char *bad = NULL;
   bool first = true;
   for (size_t i = 0; i < o.nselect; i++) {
-    if (qg_ruleset_select(&rs, o.select[i], &first, bad, sizeof(bad)) != QG_OK) {
-      errorf(io, "--select: no rule or group '%s' (see 'qgate rules')", bad);
+    if (qg_ruleset_select(&rs, o.select[i], &first, &bad) != QG_OK) {
+      errorf(io, "--select: no rule or group '%.127s' (see 'qgate rules')", bad);
+      free(bad);
       goto out;
     }
   }
   for (size_t i = 0; i < o.nignore; i++) {
-    if (qg_ruleset_ignore(&rs, o.ignore[i], bad, sizeof(bad)) != QG_OK) {
-      errorf(io, "--ignore: no rule or group '%s' (see 'qgate rules')", bad);
+    if (qg_ruleset_ignore(&rs, o.ignore[i], &bad) != QG_OK) {
+      errorf(io, "--ignore: no rule or group '%.127s' (see 'qgate rules')", bad);
+      free(bad);
       goto out;
     }
   }

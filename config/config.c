@@ -1014,16 +1014,17 @@ static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset 
                             qg_result *r, const char *what, int mode, bool *first) {
   qg_status st = QG_OK;
   for (size_t i = 0; i < l->n; i++) {
-    char bad[128];
-    qg_status s2 = mode == 0   ? qg_ruleset_select(rs, l->items[i].s, first, bad, sizeof(bad))
-                   : mode == 1 ? qg_ruleset_ignore(rs, l->items[i].s, bad, sizeof(bad))
-                               : qg_ruleset_enable(rs, l->items[i].s, bad, sizeof(bad));
+    char *bad = NULL;
+    qg_status s2 = mode == 0   ? qg_ruleset_select(rs, l->items[i].s, first, &bad)
+                   : mode == 1 ? qg_ruleset_ignore(rs, l->items[i].s, &bad)
+                               : qg_ruleset_enable(rs, l->items[i].s, &bad);
     if (s2 != QG_OK) {
       qg_location loc = {c->path, l->items[i].line, l->items[i].col, 0, 0};
       qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
-                     "%s: no rule or group \"%s\" (see 'qgate rules')", what, bad);
+                     "%s: no rule or group \"%.127s\" (see 'qgate rules')", what, bad);
       st = QG_ECONFIG;
     }
+    free(bad);
   }
   return st;
 }

@@ -1,31 +1,37 @@
 /* registry.c: the const rule table, built from the .def files. */
-#include "rules/rule.h"
+#include "rules/rows.h"
 #include "core/mem.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Include order is id order; the unit test checks the table is sorted. The
+ * scanners' own columns (a check function, a scope, PSS versions, patterns)
+ * are dropped here: each scanner builds its table from the same rows. */
 #define QG_RULE(id_, name_, sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, \
                 aliases_)                                                               \
-  {id_, name_, QG_SEV_##sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, aliases_},
-
-/* Include order is id order; the unit test checks the table is sorted. */
+  {id_, #name_, QG_SEV_##sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, aliases_},
+#define QG_K8S(id_, name_, sev_, flags_, scope_, check_, title_, help_, rem_, example_, uri_, \
+               aliases_)                                                                   \
+  QG_RULE(id_, name_, sev_, flags_, NULL, title_, help_, rem_, example_, uri_, aliases_)
+#define QG_PSS(id_, name_, sev_, level_, since_, overrides_, check_, upstream_, title_, help_,  \
+               rem_, example_, uri_, aliases_)                                               \
+  QG_RULE(id_, name_, sev_, level_, upstream_, title_, help_, rem_, example_, uri_, aliases_)
 #define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_,      \
                   aliases_)                                                                 \
   QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON | QG_RULE_SECRET, NULL, title_, help_, rem_, NULL, \
           "https://github.com/qgate-dev/qgate/blob/main/docs/rules.md", aliases_)
-static const qg_rule k_rules[] = {
-#include "rules/arch.def"
-#include "rules/k8s.def"
-#include "rules/pss.def"
-#include "rules/secrets.def"
+const qg_rule qg_registry[QG_ROW_COUNT] = {
+#include "rules/all.def"
 };
 #undef QG_SECRET
+#undef QG_PSS
+#undef QG_K8S
 #undef QG_RULE
 
 const qg_rule *qg_rules_all(size_t *count) {
-  *count = QG_ARRAY_LEN(k_rules);
-  return k_rules;
+  *count = QG_ARRAY_LEN(qg_registry);
+  return qg_registry;
 }
 
 static int cmp_id(const void *key, const void *elem) {
@@ -33,7 +39,7 @@ static int cmp_id(const void *key, const void *elem) {
 }
 
 const qg_rule *qg_rule_find(const char *id) {
-  return bsearch(id, k_rules, QG_ARRAY_LEN(k_rules), sizeof(k_rules[0]), cmp_id);
+  return bsearch(id, qg_registry, QG_ARRAY_LEN(qg_registry), sizeof(qg_registry[0]), cmp_id);
 }
 
 const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize) {
@@ -48,8 +54,8 @@ const char *qg_rule_group(const qg_rule *r, char *buf, size_t bufsize) {
 
 void qg_ruleset_init(qg_ruleset *rs) {
   memset(rs, 0, sizeof(*rs));
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_rules); i++)
-    qg_ruleset_add(rs, &k_rules[i], (k_rules[i].flags & QG_RULE_DEFAULT_ON) != 0);
+  for (size_t i = 0; i < QG_ARRAY_LEN(qg_registry); i++)
+    qg_ruleset_add(rs, &qg_registry[i], (qg_registry[i].flags & QG_RULE_DEFAULT_ON) != 0);
 }
 
 void qg_ruleset_add(qg_ruleset *rs, const qg_rule *r, bool on) {
@@ -76,11 +82,11 @@ void qg_ruleset_cleanup(qg_ruleset *rs) {
 }
 
 size_t qg_ruleset_index(const qg_ruleset *rs, const qg_rule *r) {
-  if (r >= k_rules && r < k_rules + QG_ARRAY_LEN(k_rules)) {
-    size_t i = (size_t)(r - k_rules);
+  if (r >= qg_registry && r < qg_registry + QG_ARRAY_LEN(qg_registry)) {
+    size_t i = (size_t)(r - qg_registry);
     return i < rs->n && rs->rules[i] == r ? i : (size_t)-1;
   }
-  for (size_t i = QG_ARRAY_LEN(k_rules); i < rs->n; i++)
+  for (size_t i = QG_ARRAY_LEN(qg_registry); i < rs->n; i++)
     if (rs->rules[i] == r)
       return i;
   return (size_t)-1;
@@ -90,7 +96,7 @@ const qg_rule *qg_ruleset_find(const qg_ruleset *rs, const char *id) {
   const qg_rule *r = qg_rule_find(id);
   if (r)
     return r;
-  for (size_t i = QG_ARRAY_LEN(k_rules); i < rs->n; i++)
+  for (size_t i = QG_ARRAY_LEN(qg_registry); i < rs->n; i++)
     if (strcmp(rs->rules[i]->id, id) == 0)
       return rs->rules[i];
   return NULL;
@@ -136,8 +142,8 @@ static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, boo
   return hits;
 }
 
-static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char *bad,
-                           size_t badsize, bool groups_default_only) {
+static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char **bad,
+                           bool groups_default_only) {
   const char *s = list;
   while (*s) {
     const char *comma = strchr(s, ',');
@@ -151,9 +157,7 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
     while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
       l--;
     if (l && !match_name(rs, b, l, marks, groups_default_only)) {
-      size_t c = l < badsize - 1 ? l : badsize - 1;
-      memcpy(bad, b, c);
-      bad[c] = '\0';
+      *bad = qg_xstrndup(b, l);
       return QG_EUSAGE;
     }
     s += len + (comma ? 1 : 0);
@@ -161,10 +165,10 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
   return QG_OK;
 }
 
-qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
-                            size_t badsize) {
+qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char **bad) {
+  *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(rs, list, marks, bad, badsize, true);
+  qg_status st = mark_list(rs, list, marks, bad, true);
   if (st == QG_OK) {
     for (size_t i = 0; i < rs->n; i++) {
       if (*first)
@@ -178,10 +182,11 @@ qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char 
   return st;
 }
 
-static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, size_t badsize) {
+static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char **bad) {
+  *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
   /* ignoring a group switches all of it off; enabling a group, all of it on */
-  qg_status st = mark_list(rs, list, marks, bad, badsize, false);
+  qg_status st = mark_list(rs, list, marks, bad, false);
   if (st == QG_OK)
     for (size_t i = 0; i < rs->n; i++)
       if (marks[i])
@@ -190,10 +195,10 @@ static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char *bad, 
   return st;
 }
 
-qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
-  return set_list(rs, list, false, bad, badsize);
+qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char **bad) {
+  return set_list(rs, list, false, bad);
 }
 
-qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char *bad, size_t badsize) {
-  return set_list(rs, list, true, bad, badsize);
+qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char **bad) {
+  return set_list(rs, list, true, bad);
 }

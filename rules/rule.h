@@ -1,8 +1,9 @@
 /* rule.h: rule descriptors, one const registry, and rule selection.
  *
  * Rules are data: each row of rules/<group>.def describes one rule; the check
- * that implements it lives in scanners/. The table is sorted by id (a unit
- * test enforces it) and searched with bsearch. */
+ * that implements it lives in scanners/ (the row names it: see rules/k8s.def).
+ * The table is sorted by id (a unit test enforces it) and searched with
+ * bsearch. */
 #ifndef QG_RULE_H
 #define QG_RULE_H
 
@@ -48,11 +49,11 @@ bool qg_rule_named(const qg_rule *r, const char *name, size_t len);
  * rules stay on (the first call narrows; later calls widen), where a group
  * brings its on-by-default rules and an id its rule; ignore: the named rules
  * go off; enable: the named rules (whole groups) go on. On an unknown name
- * returns QG_EUSAGE and copies the offending name into bad (NUL-terminated,
- * truncated to badsize). */
-qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char *bad,
-                            size_t badsize);
-qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char *bad, size_t badsize);
-qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char *bad, size_t badsize);
+ * returns QG_EUSAGE, changes nothing and sets *bad to a copy of the offending
+ * name (the caller frees it; its length is the list's, so cap it when you
+ * print it); else sets *bad to NULL. */
+qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char **bad);
+qg_status qg_ruleset_ignore(qg_ruleset *rs, const char *list, char **bad);
+qg_status qg_ruleset_enable(qg_ruleset *rs, const char *list, char **bad);
 
 #endif

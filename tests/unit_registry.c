@@ -7,12 +7,13 @@
 
 #include "cli/cli.h"
 #include "reporters/reporter.h"
-#include "rules/rule.h"
-#include "scanners/k8s/k8s.h"
+#include "rules/rows.h"
+#include "scanners/k8s/check.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_sorted_unique(void **state) {
@@ -49,22 +50,57 @@ static void test_fields(void **state) {
   assert_null(qg_rule_find("pss/nope"));
 }
 
-/* Every pss rule is implemented exactly once, and every check has a rule. */
-static void test_pss_rules_implemented(void **state) {
+/* Every pss and k8s rule is bound to exactly one check, and every check to
+ * a pss or k8s rule. */
+static void test_k8s_rules_bound(void **state) {
   (void)state;
-  size_t n;
+  size_t n, nbound = 0;
   const qg_rule *r = qg_rules_all(&n);
   for (size_t i = 0; i < n; i++) {
-    if (strncmp(r[i].id, "pss/", 4) != 0)
-      continue;
+    int k8s = strncmp(r[i].id, "k8s/", 4) == 0, pss = strncmp(r[i].id, "pss/", 4) == 0;
     int found = 0;
-    for (size_t j = 0; qg_pss_check_rule(j); j++)
-      found += strcmp(qg_pss_check_rule(j), r[i].id) == 0;
-    assert_int_equal(found, 1);
-    assert_non_null(r[i].upstream);
+    for (size_t j = 0; qg_k8s_check_rule(j); j++)
+      found += qg_k8s_check_rule(j) == &r[i];
+    assert_int_equal(found, k8s || pss);
+    nbound += (size_t)found;
+    if (pss)
+      assert_non_null(r[i].upstream);
   }
-  for (size_t j = 0; qg_pss_check_rule(j); j++)
-    assert_non_null(qg_rule_find(qg_pss_check_rule(j)));
+  size_t nchecks = 0;
+  while (qg_k8s_check_rule(nchecks))
+    nchecks++;
+  assert_int_equal(nchecks, nbound);
+}
+
+/* rules/rows.h numbers the registry's rows: QG_ROW_<name> is the row of the
+ * rule whose SARIF name is <name>. */
+static void test_rows(void **state) {
+  (void)state;
+  static const struct {
+    qg_rule_row row;
+    const char *name;
+  } rows[] = {
+#define QG_RULE(id_, name_, ...) {QG_ROW_##name_, #name_},
+#define QG_K8S(id_, name_, ...) {QG_ROW_##name_, #name_},
+#define QG_PSS(id_, name_, ...) {QG_ROW_##name_, #name_},
+#define QG_SECRET(id_, name_, ...) {QG_ROW_##name_, #name_},
+#include "rules/all.def"
+#undef QG_SECRET
+#undef QG_PSS
+#undef QG_K8S
+#undef QG_RULE
+  };
+  size_t n;
+  const qg_rule *r = qg_rules_all(&n);
+  assert_ptr_equal(r, qg_registry);
+  assert_int_equal(n, QG_ROW_COUNT);
+  assert_int_equal(QG_ARRAY_LEN(rows), n);
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(rows[i].row, i);
+    assert_string_equal(r[i].name, rows[i].name);
+  }
+  assert_ptr_equal(qg_rule_find("pss/privileged"), &qg_registry[QG_ROW_PssPrivileged]);
+  assert_ptr_equal(qg_rule_find("k8s/rbac-wildcard"), &qg_registry[QG_ROW_K8sRbacWildcard]);
 }
 
 /* PSS rule ids name the upstream check, ignoring case and punctuation. */
@@ -114,20 +150,30 @@ static void test_ruleset_select_ignore(void **state) {
   (void)state;
   qg_ruleset rs;
   qg_ruleset_init(&rs);
-  char bad[64];
+  char unchanged[] = "unchanged";
+  char *bad = unchanged;
   bool first = true;
-  assert_int_equal(qg_ruleset_select(&rs, "pss/privileged, pss/host-ports", &first, bad,
-                                     sizeof(bad)),
-                   QG_OK);
+  assert_int_equal(qg_ruleset_select(&rs, "pss/privileged, pss/host-ports", &first, &bad), QG_OK);
+  assert_null(bad);
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/privileged")));
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/host-ports")));
   assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_select(&rs, "pss", &first, bad, sizeof(bad)), QG_OK);
+  assert_int_equal(qg_ruleset_select(&rs, "pss", &first, &bad), QG_OK);
   assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_ignore(&rs, "pss/sysctls", bad, sizeof(bad)), QG_OK);
+  assert_int_equal(qg_ruleset_ignore(&rs, "pss/sysctls", &bad), QG_OK);
   assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/sysctls")));
-  assert_int_equal(qg_ruleset_ignore(&rs, "ps", bad, sizeof(bad)), QG_EUSAGE);
+  assert_int_equal(qg_ruleset_ignore(&rs, "pss/host-ports, ps", &bad), QG_EUSAGE);
   assert_string_equal(bad, "ps");
+  free(bad);
+  /* an unknown name changes nothing, even after a known one */
+  assert_true(qg_ruleset_has(&rs, qg_rule_find("pss/host-ports")));
+  /* the name is whole, however long */
+  char longname[300];
+  memset(longname, 'x', sizeof(longname) - 1);
+  longname[sizeof(longname) - 1] = '\0';
+  assert_int_equal(qg_ruleset_enable(&rs, longname, &bad), QG_EUSAGE);
+  assert_string_equal(bad, longname);
+  free(bad);
   qg_ruleset_cleanup(&rs);
 }
 
@@ -162,7 +208,8 @@ static void test_tables_sorted(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sorted_unique),          cmocka_unit_test(test_fields),
-      cmocka_unit_test(test_pss_rules_implemented),  cmocka_unit_test(test_pss_ids_match_upstream),
+      cmocka_unit_test(test_k8s_rules_bound),        cmocka_unit_test(test_rows),
+      cmocka_unit_test(test_pss_ids_match_upstream),
       cmocka_unit_test(test_every_rule_has_fixtures), cmocka_unit_test(test_ruleset_select_ignore),
       cmocka_unit_test(test_pss_versions),           cmocka_unit_test(test_tables_sorted),
   };

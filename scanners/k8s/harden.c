@@ -8,13 +8,17 @@
  * container's securityContext (or resources) key or else the container
  * entry, a missing pod field at the pod spec's first key. Where a rule names
  * a PSS rule as "qgate:<id>" in its aliases, its locations are chosen to be
- * the PSS rule's, so the emitter can drop the duplicate. */
-#include "scanners/k8s/harden.h"
+ * the PSS rule's, so the emitter can drop the duplicate.
+ *
+ * Each check is the function its rules/k8s.def row names; scanners/k8s/check.c
+ * runs it on every pod spec (scope POD) or every object (OBJECT). The API
+ * rejects allowPrivilegeEscalation, readOnlyRootFilesystem and capabilities
+ * on Windows pods (k->windows), so those checks do not apply there. */
+#include "scanners/k8s/check.h"
 
 #include "core/mem.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,40 +29,7 @@ typedef qg_container hctr;
 #define CK_REGULAR QG_CTR_REGULAR
 #define CK_EPHEMERAL QG_CTR_EPHEMERAL
 
-typedef struct hpod {
-  const qg_pod_ref *ref;
-  const hctr *c;
-  size_t n;
-  const qg_ynode *psc; /* the pod securityContext mapping, or NULL */
-  const qg_rule *rule; /* the rule being evaluated */
-} hpod;
-
-const qg_rule *qg_k8s_rule_on(const qg_pod_ref *ref, const char *id) {
-  const qg_rule *r = qg_rule_find(id);
-  return r && qg_ruleset_has(ref->opts->rules, r) ? r : NULL;
-}
-
 /* ---- helpers ---------------------------------------------------------------------- */
-
-static qg_finding *emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field,
-                        const char *fmt, ...) QG_PRINTF(5, 6);
-static qg_finding *emit(hpod *h, const qg_ynode *at, const hctr *c, const char *field,
-                        const char *fmt, ...) {
-  char fbuf[448];
-  snprintf(fbuf, sizeof(fbuf), "%s%s%s", c ? c->field : h->ref->spec_field,
-           field && *field ? "." : "", field ? field : "");
-  va_list ap;
-  va_start(ap, fmt);
-  qg_finding *f = qg_k8s_emitv(h->ref, h->rule, at, c ? c->name : NULL, fbuf, fmt, ap);
-  va_end(ap);
-  return f;
-}
-
-/* The API rejects allowPrivilegeEscalation, readOnlyRootFilesystem and
- * capabilities on Windows pods, so those checks do not apply there. */
-static int is_windows(const hpod *h) {
-  return qg_ynode_eq(qg_ymap_path(h->ref->spec, "os.name"), "windows");
-}
 
 static const char *scal(const qg_ynode *n) {
   const char *s = qg_ynode_str(n);
@@ -71,15 +42,9 @@ static const char *who(const hctr *c) {
                                    : "container";
 }
 
-/* Where a missing container security field belongs: the container's
- * securityContext key if it has one, else the container entry (as pss.c). */
-static const qg_ynode *ctr_missing_at(const hctr *c) {
-  return c->sc_pair ? c->sc_pair->key : c->node;
-}
-
 /* Where a missing pod field belongs: the pod spec's first key. */
-static const qg_ynode *spec_missing_at(const hpod *h) {
-  const qg_ynode *s = h->ref->spec;
+static const qg_ynode *spec_missing_at(const qg_k8s_check *k) {
+  const qg_ynode *s = k->ref->spec;
   return s->kind == QG_Y_MAP && s->u.map.n ? s->u.map.pairs[0].key : s;
 }
 
@@ -96,76 +61,79 @@ static int cap_in(const char *cap, const char *const *list) {
 
 /* ---- security contexts ------------------------------------------------------------ */
 
-static void check_security_context_missing(hpod *h) {
-  const qg_ypair *pp = qg_ymap_pair(h->ref->spec, "securityContext");
+void qg_k8s_security_context_missing(const qg_k8s_check *k) {
+  const qg_ypair *pp = qg_ymap_pair(k->ref->spec, "securityContext");
   if (!pp)
-    emit(h, spec_missing_at(h), NULL, "securityContext", "pod spec has no securityContext");
+    qg_k8s_report(k, spec_missing_at(k), NULL, "securityContext",
+                  "pod spec has no securityContext");
   else if (qg_ynode_is_null(pp->value) || (pp->value->kind == QG_Y_MAP && pp->value->u.map.n == 0))
-    emit(h, pp->key, NULL, "securityContext", "pod spec has an empty securityContext");
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+    qg_k8s_report(k, pp->key, NULL, "securityContext", "pod spec has an empty securityContext");
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ypair *cp = qg_ymap_pair(c->node, "securityContext");
     if (!cp)
-      emit(h, c->node, c, "securityContext", "%s \"%s\" has no securityContext", who(c), c->name);
+      qg_k8s_report(k, c->node, c, "securityContext", "%s \"%s\" has no securityContext", who(c),
+                    c->name);
     else if (qg_ynode_is_null(cp->value) ||
              (cp->value->kind == QG_Y_MAP && cp->value->u.map.n == 0))
-      emit(h, cp->key, c, "securityContext", "%s \"%s\" has an empty securityContext", who(c),
-           c->name);
+      qg_k8s_report(k, cp->key, c, "securityContext", "%s \"%s\" has an empty securityContext",
+                    who(c), c->name);
   }
 }
 
-static void check_read_only_root_filesystem(hpod *h) {
-  if (is_windows(h))
+void qg_k8s_read_only_root_filesystem(const qg_k8s_check *k) {
+  if (k->windows)
     return;
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *v = qg_ymap_get(c->sc, "readOnlyRootFilesystem");
     if (qg_ynode_bool(v) == 1)
       continue;
     int present = !qg_ynode_is_null(v);
-    qg_fix_attach(emit(h, present ? v : ctr_missing_at(c), c,
-                       "securityContext.readOnlyRootFilesystem",
-                       "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is "
-                       "not true)",
-                       who(c), c->name),
-                  present ? qg_fix_replace(v, "true", "Set readOnlyRootFilesystem: true")
-                          : qg_fix_set_in_sc(c->node, c->sc, "readOnlyRootFilesystem: true",
-                                             "readOnlyRootFilesystem: true",
-                                             "Set readOnlyRootFilesystem: true"));
+    qg_fix_attach(
+        qg_k8s_report(k, present ? v : qg_k8s_ctr_missing_at(c), c,
+                      "securityContext.readOnlyRootFilesystem",
+                      "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is "
+                      "not true)",
+                      who(c), c->name),
+        present
+            ? qg_fix_replace(v, "true", "Set readOnlyRootFilesystem: true")
+            : qg_fix_set_in_sc(c->node, c->sc, "readOnlyRootFilesystem: true",
+                               "readOnlyRootFilesystem: true", "Set readOnlyRootFilesystem: true"));
   }
 }
 
 /* runAsUser / runAsGroup 0, the container's value overriding the pod's. A
  * pod value of 0 is reported once, at the pod, naming the containers that
  * inherit it; a pod value every container overrides is not reported. */
-static void run_as_zero(hpod *h, const char *key, const char *what) {
+static void run_as_zero(const qg_k8s_check *k, const char *key, const char *what) {
   long long id;
-  const qg_ynode *pv = qg_ymap_get(h->psc, key);
+  const qg_ynode *pv = qg_ymap_get(k->psc, key);
   int pod_zero = qg_ynode_int(pv, &id) && id == 0;
   qg_buf names;
   qg_buf_init(&names, 0);
   size_t inherit = 0;
   char field[64];
   snprintf(field, sizeof(field), "securityContext.%s", key);
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *cv = qg_ymap_get(c->sc, key);
     if (!qg_ynode_is_null(cv)) {
       if (qg_ynode_int(cv, &id) && id == 0)
-        emit(h, cv, c, field, "%s \"%s\" runs %s (%s: 0)", who(c), c->name, what, key);
+        qg_k8s_report(k, cv, c, field, "%s \"%s\" runs %s (%s: 0)", who(c), c->name, what, key);
     } else if (pod_zero) {
       (void)qg_buf_printf(&names, "%s\"%s\"", inherit++ ? ", " : "", c->name);
     }
   }
   if (inherit)
-    emit(h, pv, NULL, field, "container%s %s run%s %s (%s: 0 in the pod securityContext)",
-         inherit == 1 ? "" : "s", names.data, inherit == 1 ? "s" : "", what, key);
+    qg_k8s_report(k, pv, NULL, field, "container%s %s run%s %s (%s: 0 in the pod securityContext)",
+                  inherit == 1 ? "" : "s", names.data, inherit == 1 ? "s" : "", what, key);
   qg_buf_cleanup(&names);
 }
 
-static void check_run_as_root(hpod *h) {
-  run_as_zero(h, "runAsUser", "as root");
-  run_as_zero(h, "runAsGroup", "with the root group");
+void qg_k8s_run_as_root(const qg_k8s_check *k) {
+  run_as_zero(k, "runAsUser", "as root");
+  run_as_zero(k, "runAsGroup", "with the root group");
 }
 
 /* The first item of capabilities.add that grants SYS_ADMIN (or ALL). */
@@ -178,34 +146,36 @@ static const qg_ynode *adds_sys_admin(const hctr *c) {
   return NULL;
 }
 
-static void check_privilege_escalation(hpod *h) {
-  if (is_windows(h))
+void qg_k8s_privilege_escalation(const qg_k8s_check *k) {
+  if (k->windows)
     return;
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *v = qg_ymap_get(c->sc, "allowPrivilegeEscalation");
     const qg_ynode *priv = qg_ymap_get(c->sc, "privileged");
     const qg_ynode *sysadmin;
     int present = !qg_ynode_is_null(v);
     if (qg_ynode_bool(v) != 0)
       qg_fix_attach(
-          emit(h, present ? v : ctr_missing_at(c), c, "securityContext.allowPrivilegeEscalation",
-               "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)",
-               who(c), c->name),
+          qg_k8s_report(
+              k, present ? v : qg_k8s_ctr_missing_at(c), c,
+              "securityContext.allowPrivilegeEscalation",
+              "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)",
+              who(c), c->name),
           present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
                   : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
                                      "allowPrivilegeEscalation: false",
                                      "Set allowPrivilegeEscalation: false"));
     else if (qg_ynode_bool(priv) == 1)
-      emit(h, priv, c, "securityContext.privileged",
-           "%s \"%s\" allows privilege escalation: privileged: true overrides "
-           "allowPrivilegeEscalation: false",
-           who(c), c->name);
+      qg_k8s_report(k, priv, c, "securityContext.privileged",
+                    "%s \"%s\" allows privilege escalation: privileged: true overrides "
+                    "allowPrivilegeEscalation: false",
+                    who(c), c->name);
     else if ((sysadmin = adds_sys_admin(c)) != NULL)
-      emit(h, sysadmin, c, "securityContext.capabilities.add",
-           "%s \"%s\" allows privilege escalation: capability \"%s\" overrides "
-           "allowPrivilegeEscalation: false",
-           who(c), c->name, scal(sysadmin));
+      qg_k8s_report(k, sysadmin, c, "securityContext.capabilities.add",
+                    "%s \"%s\" allows privilege escalation: capability \"%s\" overrides "
+                    "allowPrivilegeEscalation: false",
+                    who(c), c->name, scal(sysadmin));
   }
 }
 
@@ -216,9 +186,9 @@ static const char *const k_risky_caps[] = {
     "NET_ADMIN",    "NET_RAW", "SYS_TIME", "SYS_RESOURCE",    "PERFMON", "MAC_ADMIN",
     "MAC_OVERRIDE", "SYSLOG",  "SETFCAP",  "LINUX_IMMUTABLE", NULL};
 
-static void added_caps(hpod *h, const char *const *list, const char *adjective) {
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+static void added_caps(const qg_k8s_check *k, const char *const *list, const char *adjective) {
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *add = qg_ymap_path(c->sc, "capabilities.add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);
@@ -226,28 +196,30 @@ static void added_caps(hpod *h, const char *const *list, const char *adjective) 
         continue;
       char field[160];
       snprintf(field, sizeof(field), "securityContext.capabilities.add[%s]", scal(cap));
-      emit(h, cap, c, field, "%s \"%s\" adds %s capability \"%s\"", who(c), c->name, adjective,
-           scal(cap));
+      qg_k8s_report(k, cap, c, field, "%s \"%s\" adds %s capability \"%s\"", who(c), c->name,
+                    adjective, scal(cap));
     }
   }
 }
 
-static void check_dangerous_capabilities(hpod *h) { added_caps(h, k_dangerous_caps, "dangerous"); }
-static void check_risky_capabilities(hpod *h) { added_caps(h, k_risky_caps, "risky"); }
+void qg_k8s_dangerous_capabilities(const qg_k8s_check *k) {
+  added_caps(k, k_dangerous_caps, "dangerous");
+}
+void qg_k8s_risky_capabilities(const qg_k8s_check *k) { added_caps(k, k_risky_caps, "risky"); }
 
 /* drop must contain ALL (any case, CAP_ALL too). Reported where
  * pss/capabilities-restricted reports a missing drop ALL. */
-static void check_capabilities_not_dropped(hpod *h) {
+void qg_k8s_capabilities_not_dropped(const qg_k8s_check *k) {
   static const char *const all[] = {"ALL", NULL};
-  if (is_windows(h))
+  if (k->windows)
     return;
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ypair *caps = qg_ymap_pair(c->sc, "capabilities");
     const qg_ynode *at;
     qg_fix *fix = NULL;
     if (!caps || qg_ynode_is_null(caps->value)) {
-      at = ctr_missing_at(c);
+      at = qg_k8s_ctr_missing_at(c);
       if (!caps)
         fix = qg_fix_set_in_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
                                "capabilities: {drop: [\"ALL\"]}", "Drop ALL capabilities");
@@ -263,8 +235,8 @@ static void check_capabilities_not_dropped(hpod *h) {
         fix = qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
                                 "Drop ALL capabilities");
     }
-    qg_fix_attach(emit(h, at, c, "securityContext.capabilities.drop",
-                       "%s \"%s\" does not drop ALL capabilities", who(c), c->name),
+    qg_fix_attach(qg_k8s_report(k, at, c, "securityContext.capabilities.drop",
+                                "%s \"%s\" does not drop ALL capabilities", who(c), c->name),
                   fix);
   }
 }
@@ -348,8 +320,9 @@ static int sensitive_host_path(const char *path) {
 
 /* The system CA bundles, which pods often mount read-only from the node. */
 static int ca_bundle_path(const char *path) {
-  static const char *const dirs[] = {"/etc/ssl/certs", "/etc/pki/ca-trust", "/etc/pki/tls/certs",
-                                     "/etc/ca-certificates", "/usr/share/ca-certificates", NULL};
+  static const char *const dirs[] = {
+      "/etc/ssl/certs",       "/etc/pki/ca-trust",          "/etc/pki/tls/certs",
+      "/etc/ca-certificates", "/usr/share/ca-certificates", NULL};
   char p[1024];
   normalise_path(path, p, sizeof(p));
   for (const char *const *d = dirs; *d; d++) {
@@ -361,20 +334,21 @@ static int ca_bundle_path(const char *path) {
 }
 
 /* Does every container that mounts volume `name` mount it readOnly? */
-static int mounted_read_only(const hpod *h, const char *name) {
-  for (size_t i = 0; i < h->n; i++) {
-    const qg_ynode *mounts = qg_ymap_get(h->c[i].node, "volumeMounts");
+static int mounted_read_only(const qg_k8s_check *k, const char *name) {
+  for (size_t i = 0; i < k->n; i++) {
+    const qg_ynode *mounts = qg_ymap_get(k->ctrs[i].node, "volumeMounts");
     for (uint32_t j = 0; j < qg_yseq_len(mounts); j++) {
       const qg_ynode *m = qg_yseq_at(mounts, j);
-      if (qg_ynode_eq(qg_ymap_get(m, "name"), name) && qg_ynode_bool(qg_ymap_get(m, "readOnly")) != 1)
+      if (qg_ynode_eq(qg_ymap_get(m, "name"), name) &&
+          qg_ynode_bool(qg_ymap_get(m, "readOnly")) != 1)
         return 0;
     }
   }
   return 1;
 }
 
-static void check_sensitive_host_mount(hpod *h) {
-  const qg_ynode *vols = qg_ymap_get(h->ref->spec, "volumes");
+void qg_k8s_sensitive_host_mount(const qg_k8s_check *k) {
+  const qg_ynode *vols = qg_ymap_get(k->ref->spec, "volumes");
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
     const qg_ynode *vol = qg_yseq_at(vols, i);
     const qg_ynode *path = qg_ymap_path(vol, "hostPath.path");
@@ -382,17 +356,17 @@ static void check_sensitive_host_mount(hpod *h) {
     if (!p || !sensitive_host_path(p))
       continue;
     const char *name = scal(qg_ymap_get(vol, "name"));
-    if (ca_bundle_path(p) && mounted_read_only(h, name))
+    if (ca_bundle_path(p) && mounted_read_only(k, name))
       continue; /* a read-only CA bundle is the usual, harmless case */
     char field[192];
     snprintf(field, sizeof(field), "volumes[%s].hostPath.path", name);
-    emit(h, path, NULL, field, "volume \"%s\" mounts sensitive host path \"%s\"", name, p);
+    qg_k8s_report(k, path, NULL, field, "volume \"%s\" mounts sensitive host path \"%s\"", name, p);
   }
 }
 
 /* Is `name` the name of a hostPath volume of the pod? */
-static int is_host_path_volume(const hpod *h, const char *name) {
-  const qg_ynode *vols = qg_ymap_get(h->ref->spec, "volumes");
+static int is_host_path_volume(const qg_k8s_check *k, const char *name) {
+  const qg_ynode *vols = qg_ymap_get(k->ref->spec, "volumes");
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
     const qg_ynode *vol = qg_yseq_at(vols, i);
     if (qg_ynode_eq(qg_ymap_get(vol, "name"), name) &&
@@ -402,30 +376,30 @@ static int is_host_path_volume(const hpod *h, const char *name) {
   return 0;
 }
 
-static void check_writable_host_mount(hpod *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+void qg_k8s_writable_host_mount(const qg_k8s_check *k) {
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *mounts = qg_ymap_get(c->node, "volumeMounts");
     for (uint32_t j = 0; j < qg_yseq_len(mounts); j++) {
       const qg_ynode *m = qg_yseq_at(mounts, j);
       const char *name = qg_ynode_str(qg_ymap_get(m, "name"));
-      if (!name || !is_host_path_volume(h, name))
+      if (!name || !is_host_path_volume(k, name))
         continue;
       const qg_ynode *ro = qg_ymap_get(m, "readOnly");
       if (qg_ynode_bool(ro) == 1)
         continue;
       char field[192];
       snprintf(field, sizeof(field), "volumeMounts[%s].readOnly", name);
-      emit(h, !qg_ynode_is_null(ro) ? ro : m, c, field,
-           "%s \"%s\" mounts hostPath volume \"%s\" writable (readOnly is not true)", who(c),
-           c->name, name);
+      qg_k8s_report(k, !qg_ynode_is_null(ro) ? ro : m, c, field,
+                    "%s \"%s\" mounts hostPath volume \"%s\" writable (readOnly is not true)",
+                    who(c), c->name, name);
     }
   }
 }
 
-static void check_privileged_port(hpod *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+void qg_k8s_privileged_port(const qg_k8s_check *k) {
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *ports = qg_ymap_get(c->node, "ports");
     for (uint32_t j = 0; j < qg_yseq_len(ports); j++) {
       const qg_ynode *cp = qg_ymap_get(qg_yseq_at(ports, j), "containerPort");
@@ -434,26 +408,27 @@ static void check_privileged_port(hpod *h) {
         continue;
       char field[64];
       snprintf(field, sizeof(field), "ports[%lld].containerPort", port);
-      emit(h, cp, c, field, "%s \"%s\" uses privileged port %lld", who(c), c->name, port);
+      qg_k8s_report(k, cp, c, field, "%s \"%s\" uses privileged port %lld", who(c), c->name, port);
     }
   }
 }
 
 /* ---- service accounts ------------------------------------------------------------- */
 
-static void check_automount_token(hpod *h) {
-  const qg_ynode *v = qg_ymap_get(h->ref->spec, "automountServiceAccountToken");
+void qg_k8s_automount_service_account_token(const qg_k8s_check *k) {
+  const qg_ynode *v = qg_ymap_get(k->ref->spec, "automountServiceAccountToken");
   if (qg_ynode_bool(v) == 0)
     return;
-  emit(h, !qg_ynode_is_null(v) ? v : spec_missing_at(h), NULL, "automountServiceAccountToken",
-       "pod automounts its service account token (automountServiceAccountToken is not false)");
+  qg_k8s_report(
+      k, !qg_ynode_is_null(v) ? v : spec_missing_at(k), NULL, "automountServiceAccountToken",
+      "pod automounts its service account token (automountServiceAccountToken is not false)");
 }
 
-static void check_default_service_account(hpod *h) {
-  const qg_ynode *name = qg_ymap_get(h->ref->spec, "serviceAccountName");
+void qg_k8s_default_service_account(const qg_k8s_check *k) {
+  const qg_ynode *name = qg_ymap_get(k->ref->spec, "serviceAccountName");
   const char *field = "serviceAccountName";
   if (!*scal(name)) {
-    const qg_ynode *old = qg_ymap_get(h->ref->spec, "serviceAccount");
+    const qg_ynode *old = qg_ymap_get(k->ref->spec, "serviceAccount");
     if (*scal(old)) {
       name = old;
       field = "serviceAccount";
@@ -462,10 +437,11 @@ static void check_default_service_account(hpod *h) {
   if (*scal(name) && strcmp(scal(name), "default") != 0)
     return;
   if (*scal(name))
-    emit(h, name, NULL, field, "pod uses the default service account (%s: default)", field);
+    qg_k8s_report(k, name, NULL, field, "pod uses the default service account (%s: default)",
+                  field);
   else
-    emit(h, spec_missing_at(h), NULL, field,
-         "pod uses the default service account (serviceAccountName is not set)");
+    qg_k8s_report(k, spec_missing_at(k), NULL, field,
+                  "pod uses the default service account (serviceAccountName is not set)");
 }
 
 /* ---- resources -------------------------------------------------------------------- */
@@ -505,15 +481,16 @@ static int quantity_set(const qg_ynode *res, const char *kind, const char *name)
 /* kind: "requests" or "limits"; name: "cpu" or "memory". A request is
  * satisfied by a limit too (the API server copies the limit into a missing
  * request), and either by a pod-level spec.resources value. */
-static void check_resource(hpod *h, const char *kind, const char *name, const char *label) {
-  const qg_ynode *pod_res = qg_ymap_get(h->ref->spec, "resources");
+static void check_resource(const qg_k8s_check *k, const char *kind, const char *name,
+                           const char *label) {
+  const qg_ynode *pod_res = qg_ymap_get(k->ref->spec, "resources");
   if (quantity_set(pod_res, kind, name))
     return;
   int requests = strcmp(kind, "requests") == 0;
   char field[64];
   snprintf(field, sizeof(field), "resources.%s.%s", kind, name);
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     if (c->kind == CK_EPHEMERAL)
       continue; /* ephemeral containers cannot have resources */
     const qg_ypair *rp = qg_ymap_pair(c->node, "resources");
@@ -521,21 +498,27 @@ static void check_resource(hpod *h, const char *kind, const char *name, const ch
     const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, kind), name);
     if (!qg_ynode_is_null(v)) {
       if (quantity_zero(v))
-        emit(h, v, c, field, "%s \"%s\" sets its %s %s to 0", who(c), c->name, label,
-             requests ? "request" : "limit");
+        qg_k8s_report(k, v, c, field, "%s \"%s\" sets its %s %s to 0", who(c), c->name, label,
+                      requests ? "request" : "limit");
       continue;
     }
     if (requests && quantity_set(res, "limits", name))
       continue;
-    emit(h, rp ? rp->key : c->node, c, field, "%s \"%s\" has no %s %s", who(c), c->name, label,
-         requests ? "request" : "limit");
+    qg_k8s_report(k, rp ? rp->key : c->node, c, field, "%s \"%s\" has no %s %s", who(c), c->name,
+                  label, requests ? "request" : "limit");
   }
 }
 
-static void check_cpu_requests(hpod *h) { check_resource(h, "requests", "cpu", "CPU"); }
-static void check_cpu_limits(hpod *h) { check_resource(h, "limits", "cpu", "CPU"); }
-static void check_memory_requests(hpod *h) { check_resource(h, "requests", "memory", "memory"); }
-static void check_memory_limits(hpod *h) { check_resource(h, "limits", "memory", "memory"); }
+void qg_k8s_cpu_requests_missing(const qg_k8s_check *k) {
+  check_resource(k, "requests", "cpu", "CPU");
+}
+void qg_k8s_cpu_limits_missing(const qg_k8s_check *k) { check_resource(k, "limits", "cpu", "CPU"); }
+void qg_k8s_memory_requests_missing(const qg_k8s_check *k) {
+  check_resource(k, "requests", "memory", "memory");
+}
+void qg_k8s_memory_limits_missing(const qg_k8s_check *k) {
+  check_resource(k, "limits", "memory", "memory");
+}
 
 /* ---- images ----------------------------------------------------------------------- */
 
@@ -574,52 +557,55 @@ static int parse_image(const hctr *c, image_ref *img) {
   return 1;
 }
 
-static void check_latest_tag(hpod *h) {
+void qg_k8s_latest_tag(const qg_k8s_check *k) {
   image_ref img;
-  for (size_t i = 0; i < h->n; i++)
-    if (parse_image(&h->c[i], &img) && img.latest && !img.digest)
-      emit(h, img.node, &h->c[i], "image", "%s \"%s\" uses the mutable tag latest (image \"%s\")",
-           who(&h->c[i]), h->c[i].name, img.s);
+  for (size_t i = 0; i < k->n; i++)
+    if (parse_image(&k->ctrs[i], &img) && img.latest && !img.digest)
+      qg_k8s_report(k, img.node, &k->ctrs[i], "image",
+                    "%s \"%s\" uses the mutable tag latest (image \"%s\")", who(&k->ctrs[i]),
+                    k->ctrs[i].name, img.s);
 }
 
-static void check_untagged_image(hpod *h) {
+void qg_k8s_untagged_image(const qg_k8s_check *k) {
   image_ref img;
-  for (size_t i = 0; i < h->n; i++)
-    if (parse_image(&h->c[i], &img) && !img.tagged && !img.digest)
-      emit(h, img.node, &h->c[i], "image",
-           "%s \"%s\" uses image \"%s\" without a tag or digest (that means latest)", who(&h->c[i]),
-           h->c[i].name, img.s);
+  for (size_t i = 0; i < k->n; i++)
+    if (parse_image(&k->ctrs[i], &img) && !img.tagged && !img.digest)
+      qg_k8s_report(k, img.node, &k->ctrs[i], "image",
+                    "%s \"%s\" uses image \"%s\" without a tag or digest (that means latest)",
+                    who(&k->ctrs[i]), k->ctrs[i].name, img.s);
 }
 
-static void check_image_not_pinned(hpod *h) {
+void qg_k8s_image_not_pinned(const qg_k8s_check *k) {
   image_ref img;
-  for (size_t i = 0; i < h->n; i++)
-    if (parse_image(&h->c[i], &img) && !img.digest)
-      emit(h, img.node, &h->c[i], "image", "%s \"%s\" uses image \"%s\" without a digest",
-           who(&h->c[i]), h->c[i].name, img.s);
+  for (size_t i = 0; i < k->n; i++)
+    if (parse_image(&k->ctrs[i], &img) && !img.digest)
+      qg_k8s_report(k, img.node, &k->ctrs[i], "image",
+                    "%s \"%s\" uses image \"%s\" without a digest", who(&k->ctrs[i]),
+                    k->ctrs[i].name, img.s);
 }
 
 /* Never anywhere, or a mutable tag with a policy other than Always. Without
  * imagePullPolicy the API server defaults a mutable tag to Always, so only an
  * explicit policy can be wrong. */
-static void check_pull_policy(hpod *h) {
+void qg_k8s_pull_policy_not_always(const qg_k8s_check *k) {
   image_ref img;
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     const qg_ynode *pp = qg_ymap_get(c->node, "imagePullPolicy");
     const char *p = qg_ynode_str(pp);
     if (!p)
       continue;
     if (strcmp(p, "Never") == 0) {
-      emit(h, pp, c, "imagePullPolicy",
-           "%s \"%s\" uses imagePullPolicy: Never (the node's cached image runs)", who(c), c->name);
+      qg_k8s_report(k, pp, c, "imagePullPolicy",
+                    "%s \"%s\" uses imagePullPolicy: Never (the node's cached image runs)", who(c),
+                    c->name);
       continue;
     }
     if (strcmp(p, "Always") != 0 && parse_image(c, &img) && !img.digest &&
         (!img.tagged || img.latest))
-      emit(h, pp, c, "imagePullPolicy",
-           "%s \"%s\" pulls mutable image \"%s\" with imagePullPolicy: %s", who(c), c->name, img.s,
-           p);
+      qg_k8s_report(k, pp, c, "imagePullPolicy",
+                    "%s \"%s\" pulls mutable image \"%s\" with imagePullPolicy: %s", who(c),
+                    c->name, img.s, p);
   }
 }
 
@@ -640,81 +626,32 @@ static int long_running(const qg_pod_ref *ref) {
   return 0;
 }
 
-static void probe(hpod *h, const char *key, const char *label) {
-  if (!long_running(h->ref))
+static void probe(const qg_k8s_check *k, const char *key, const char *label) {
+  if (!long_running(k->ref))
     return;
-  for (size_t i = 0; i < h->n; i++) {
-    const hctr *c = &h->c[i];
+  for (size_t i = 0; i < k->n; i++) {
+    const hctr *c = &k->ctrs[i];
     if (c->kind == CK_REGULAR && qg_ynode_is_null(qg_ymap_get(c->node, key)))
-      emit(h, c->node, c, key, "container \"%s\" has no %s probe", c->name, label);
+      qg_k8s_report(k, c->node, c, key, "container \"%s\" has no %s probe", c->name, label);
   }
 }
 
-static void check_liveness(hpod *h) { probe(h, "livenessProbe", "liveness"); }
-static void check_readiness(hpod *h) { probe(h, "readinessProbe", "readiness"); }
+void qg_k8s_liveness_probe_missing(const qg_k8s_check *k) { probe(k, "livenessProbe", "liveness"); }
+void qg_k8s_readiness_probe_missing(const qg_k8s_check *k) {
+  probe(k, "readinessProbe", "readiness");
+}
 
-static void check_single_replica(const qg_pod_ref *ref) {
-  const qg_rule *rule = qg_k8s_rule_on(ref, "k8s/single-replica");
-  if (!rule || !ref->spec ||
+/* An object check: its field is the object's (spec.replicas), not the pod
+ * spec's. */
+void qg_k8s_single_replica(const qg_k8s_check *k) {
+  const qg_pod_ref *ref = k->ref;
+  if (!ref->spec ||
       (strcmp(ref->ctx.kind, "Deployment") != 0 && strcmp(ref->ctx.kind, "StatefulSet") != 0))
     return;
   const qg_ynode *v = qg_ymap_path(ref->obj, "spec.replicas");
   long long n;
   if (!qg_ynode_int(v, &n) || n != 1)
     return;
-  char field[160];
-  snprintf(field, sizeof(field), "%sspec.replicas", ref->field_prefix);
-  qg_k8s_emit(ref, rule, v, NULL, field, "%s runs a single replica (replicas: 1)", ref->ctx.kind);
-}
-
-/* ---- driver ----------------------------------------------------------------------- */
-
-typedef struct hcheck {
-  const char *rule_id;
-  void (*fn)(hpod *h);
-} hcheck;
-
-/* In rule-id order; each runs only while its rule is on. */
-static const hcheck k_checks[] = {
-    {"k8s/automount-service-account-token", check_automount_token},
-    {"k8s/capabilities-not-dropped", check_capabilities_not_dropped},
-    {"k8s/cpu-limits-missing", check_cpu_limits},
-    {"k8s/cpu-requests-missing", check_cpu_requests},
-    {"k8s/dangerous-capabilities", check_dangerous_capabilities},
-    {"k8s/default-service-account", check_default_service_account},
-    {"k8s/image-not-pinned", check_image_not_pinned},
-    {"k8s/latest-tag", check_latest_tag},
-    {"k8s/liveness-probe-missing", check_liveness},
-    {"k8s/memory-limits-missing", check_memory_limits},
-    {"k8s/memory-requests-missing", check_memory_requests},
-    {"k8s/privilege-escalation", check_privilege_escalation},
-    {"k8s/privileged-port", check_privileged_port},
-    {"k8s/pull-policy-not-always", check_pull_policy},
-    {"k8s/read-only-root-filesystem", check_read_only_root_filesystem},
-    {"k8s/readiness-probe-missing", check_readiness},
-    {"k8s/risky-capabilities", check_risky_capabilities},
-    {"k8s/run-as-root", check_run_as_root},
-    {"k8s/security-context-missing", check_security_context_missing},
-    {"k8s/sensitive-host-mount", check_sensitive_host_mount},
-    {"k8s/untagged-image", check_untagged_image},
-    {"k8s/writable-host-mount", check_writable_host_mount},
-};
-
-static void check_pod(const qg_pod_ref *ref) {
-  hpod h = {.ref = ref, .c = ref->ctrs, .n = ref->nctrs};
-  h.psc = qg_ymap_get(ref->spec, "securityContext");
-  if (h.psc && h.psc->kind != QG_Y_MAP)
-    h.psc = NULL;
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_checks); i++) {
-    h.rule = qg_k8s_rule_on(ref, k_checks[i].rule_id);
-    if (h.rule)
-      k_checks[i].fn(&h);
-  }
-}
-
-void qg_k8s_harden(const qg_pod_ref *ref) {
-  if (ref->spec)
-    check_pod(ref);
-  check_single_replica(ref);
-  qg_k8s_rbac(ref);
+  qg_k8s_report(k, v, NULL, "spec.replicas", "%s runs a single replica (replicas: 1)",
+                ref->ctx.kind);
 }

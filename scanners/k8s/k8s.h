@@ -35,7 +35,7 @@ qg_status qg_pss_parse_level(const char *s, qg_pss_level *out);
 void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,
                           qg_result *r);
 
-/* ---- internal: shared by objects.c and pss.c ---------------------------- */
+/* ---- internal: shared by the files of scanners/k8s/ (the checks: check.h) -- */
 
 #define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API);
                                      a pod with more is an error */
@@ -106,16 +106,5 @@ void qg_fix_attach(qg_finding *f, qg_fix *fix);
 
 /* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
 void qg_k8s_custom(const qg_pod_ref *ref);
-
-/* The hardening checks beyond PSS (scanners/k8s/harden.c): called for every
- * object; ref->spec is NULL when the object has no pod spec. */
-void qg_k8s_harden(const qg_pod_ref *ref);
-
-/* The rule id of the i-th PSS check implementation, or NULL past the end
- * (for the registry's self-test). */
-const char *qg_pss_check_rule(size_t i);
-
-/* Evaluates the Pod Security Standards on one pod spec. */
-void qg_pss_check_pod(const qg_pod_ref *pod);
 
 #endif

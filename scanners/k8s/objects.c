@@ -1,5 +1,5 @@
 /* objects.c: documents -> Kubernetes objects -> pod specs. */
-#include "scanners/k8s/k8s.h"
+#include "scanners/k8s/check.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,10 +173,8 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
                      total, QG_K8S_MAX_CONTAINERS);
     }
     r->stats.pod_specs++;
-    if (o->pss_level != QG_PSS_OFF)
-      qg_pss_check_pod(&ref);
   }
-  qg_k8s_harden(&ref);
+  qg_k8s_run_checks(&ref);
   qg_k8s_custom(&ref);
   free(ctrs);
 }
