@@ -114,11 +114,17 @@ check-symbols: $(BUILD)/libqgate.a
 	@bad=$$(nm -g --defined-only $< | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
 	  if [ -n "$$bad" ]; then echo "global symbols without the qg_ prefix:"; echo "$$bad"; exit 1; fi
 
+# every C source and header of the project, in whatever folder (not the build trees, nor
+# the test data in fixtures/ and examples/); the style is .clang-format
+FORMAT_SRCS = $(shell find . \( -path './build*' -o -path ./.git -o -path ./fixtures \
+                -o -path ./examples \) -prune -o \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort)
+
 format:
-	clang-format -i $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) || \
+	  { echo "make format-check: not laid out as .clang-format says: run 'make format'"; exit 1; }
 
 deps:
 	sh .ci/deps.sh
