@@ -60,6 +60,10 @@ $(BUILD)/qgate-test: $(BUILD)/tests/runner.o $(MOCK_OBJ) $(BUILD)/libqgate.a
 $(BUILD)/tests/yamlcanon: $(BUILD)/tests/yamlcanon.o $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
+# the library's tables of formats and providers, for tests/readme.sh
+$(BUILD)/tests/lists: $(BUILD)/tests/lists.o $(BUILD)/libqgate.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
 $(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(MOCK_OBJ) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(TEST_LIBS)
 
@@ -77,9 +81,25 @@ $(BUILD)/fuzz/replay_sigv4: $(MOCK_OBJ)
 # The qgate binary this build tests (./qgate for the default build).
 QGATE_BIN = $(if $(filter build,$(BUILD)),./qgate,$(BUILD)/qgate)
 
-check: $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate) $(BUILD)/qgate-test $(UNIT_BINS) \
-       $(BUILD)/tests/yamlcanon $(REPLAY_BINS)
-	@QGATE=$(QGATE_BIN) BUILD=$(BUILD) VALGRIND="$(VALGRIND)" sh tests/check.sh
+QGATE_DEP = $(if $(filter build,$(BUILD)),qgate,$(BUILD)/qgate)
+CHECK_SH  = QGATE=$(QGATE_BIN) BUILD=$(BUILD) VALGRIND="$(VALGRIND)" sh tests/check.sh
+
+check: $(QGATE_DEP) $(BUILD)/qgate-test $(UNIT_BINS) \
+       $(BUILD)/tests/yamlcanon $(BUILD)/tests/lists $(REPLAY_BINS)
+	@$(CHECK_SH)
+
+# one part of make check, with the same lines and totals (tests/check.sh SUITE)
+unit: $(UNIT_BINS)
+	@$(CHECK_SH) unit
+
+fixtures: $(QGATE_DEP) $(BUILD)/qgate-test
+	@$(CHECK_SH) fixtures
+
+conformance: $(QGATE_DEP)
+	@$(CHECK_SH) conformance
+
+sarif-check: $(QGATE_DEP)
+	@$(CHECK_SH) sarif
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
@@ -114,11 +134,17 @@ check-symbols: $(BUILD)/libqgate.a
 	@bad=$$(nm -g --defined-only $< | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
 	  if [ -n "$$bad" ]; then echo "global symbols without the qg_ prefix:"; echo "$$bad"; exit 1; fi
 
+# every C source and header of the project, in whatever folder (not the build trees, nor
+# the test data in fixtures/ and examples/); the style is .clang-format
+FORMAT_SRCS = $(shell find . \( -path './build*' -o -path ./.git -o -path ./fixtures \
+                -o -path ./examples \) -prune -o \( -name '*.c' -o -name '*.h' \) -print | LC_ALL=C sort)
+
 format:
-	clang-format -i $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard */*.c */*.h scanners/*/*.c scanners/*/*.h)
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) || \
+	  { echo "make format-check: not laid out as .clang-format says: run 'make format'"; exit 1; }
 
 deps:
 	sh .ci/deps.sh

@@ -4,6 +4,8 @@
 #
 #   .ci/deps.sh --build   prints the packages that building ./qgate alone needs (what
 #                         ci/qgate.gitlab-ci.yml installs; tests/check.sh compares)
+#   .ci/deps.sh --list    prints every package it installs (README.md names them all:
+#                         tests/readme.sh compares)
 set -eu
 build="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
 libcurl4-openssl-dev libxml2-dev libmimalloc-dev libssl-dev"
@@ -13,10 +15,15 @@ if [ "${1:-}" = --build ]; then
 fi
 pkgs="$build libcmocka-dev valgrind python3
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
-clang libclang-rt-dev"
+clang libclang-rt-dev clang-format"
 # (musl-tools and the rest of its line: make static, which builds every library
 # from Debian's source packages with musl-gcc, and tests/static.sh)
 # (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
+# (clang-format: make format-check, run by .ci/run; the style is .clang-format)
+if [ "${1:-}" = --list ]; then
+  echo $pkgs nodejs npm
+  exit 0
+fi
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
