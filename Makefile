@@ -19,7 +19,7 @@ LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
 MALLOC_LIBS ?= -lmimalloc
 
 LIB_SRCS  := $(wildcard core/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
-                       review/*.c hosts/*.c) cli/cli.c
+                       review/*.c hosts/*.c pipeline/*.c) cli/cli.c
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(wildcard tests/unit_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)

@@ -11,6 +11,7 @@
 #include "core/regex.h"
 #include "core/yamldoc.h"
 #include "hosts/host.h"
+#include "pipeline/gate.h"
 #include "review/review.h"
 #include "reporters/merge.h"
 #include "reporters/reporter.h"
@@ -1346,30 +1347,6 @@ static bool formats_known(const cli_opts *o, const qg_cli_io *io) {
   return true;
 }
 
-/* Whether r has error diagnostics: *io_error for a read or write that failed (a
- * runtime error), the return value for the others (input errors). */
-static bool diag_errors(const qg_result *r, bool *io_error) {
-  bool input_error = false;
-  for (size_t i = 0; i < r->diags.n; i++) {
-    if (r->diags.items[i].level != QG_DIAG_ERROR)
-      continue;
-    if (r->diags.items[i].status == QG_EIO)
-      *io_error = true;
-    else
-      input_error = true;
-  }
-  return input_error;
-}
-
-/* A gate that did not read or scan everything does not approve: the decision is at
- * most "review" (no approval is posted), whatever the points. */
-static void hold_approval(qg_score *score, bool incomplete) {
-  if (incomplete && score->decision == QG_DECISION_APPROVE) {
-    score->decision = QG_DECISION_REVIEW;
-    score->held = true;
-  }
-}
-
 static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   cli_opts o = {0};
   qg_secrets *engine = NULL;
@@ -1434,11 +1411,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   }
   if (load_config(&o, &cfg, &have_cfg, io) != QG_EXIT_PASS)
     goto out;
-  if (o.min_score >= 0 && mode == RUN_SCAN) { /* the command line wins over the policy */
-    cfg.score.review = (unsigned)o.min_score;
-    if (cfg.score.approve < cfg.score.review)
-      cfg.score.approve = cfg.score.review;
-  }
+  if (mode == RUN_SCAN) /* the command line wins over the policy */
+    qg_gate_min_score(&cfg.score, o.min_score);
   {
     char rerr[256];
     if (qg_review_config_env(&cfg.review, rerr, sizeof(rerr)) != QG_OK) {
@@ -1477,16 +1451,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     errorf(io, "--pss-version takes v1.N (e.g. v1.30) or latest, not '%s'", o.pss_version);
     goto out;
   }
-  qg_severity fail_on = QG_SEV_LOW;
-  bool fail_never = false;
-  if (o.fail_on) {
-    if (strcasecmp(o.fail_on, "none") == 0 || strcasecmp(o.fail_on, "never") == 0)
-      fail_never = true;
-    else if (qg_severity_parse(o.fail_on, &fail_on) != QG_OK) {
-      errorf(io, "--fail-on takes critical, high, medium, low, info or none, not '%s'",
-             o.fail_on);
-      goto out;
-    }
+  qg_fail_on fail_on = QG_FAIL_ON_DEFAULT;
+  if (o.fail_on && qg_gate_parse_fail_on(o.fail_on, &fail_on) != QG_OK) {
+    errorf(io, "--fail-on takes critical, high, medium, low, info or none, not '%s'", o.fail_on);
+    goto out;
   }
   qg_ruleset_init(&rs);
   if (have_cfg) {
@@ -1656,7 +1624,6 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
 
   if (mode == RUN_SCAN && !reviewing && o.shard_index > 1 && cfg.review.provider != QG_LLM_NONE)
     sig.review.reason = "reviewed by shard 1 (--shard)";
-  bool gate_failed = false;
   if (mode == RUN_SCAN) { /* the score decides */
     if (base && !change_signal(base, &cfg, &sig.change, io))
       goto out;
@@ -1664,19 +1631,14 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
     for (size_t i = 0; i < rs.n && engine; i++) /* measured when a secrets rule ran */
       sig.scanned_secrets |= rs.on[i] && (rs.rules[i]->flags & QG_RULE_SECRET);
     qg_score_compute(&cfg.score, &sig, &score);
-    gate_failed = score.decision == QG_DECISION_REJECT;
   }
-  for (size_t i = 0; i < r.findings.n && !fail_never && mode != RUN_SCAN; i++)
-    gate_failed |= !r.findings.items[i].suppressed_by && !r.findings.items[i].in_base &&
-                   r.findings.items[i].severity >= fail_on;
   /* every text of the result is redacted before anything shows it: object names,
    * messages, echoed annotation values, diagnostics */
   if (r.findings.n || r.diags.n || o.comment)
     qg_redact_result(need_redactor(&redactor, &rs_red, &cfg, have_cfg), &r);
   /* runtime error > input error > gate failure; either error holds the approval */
-  bool io_error = false, input_error = diag_errors(&r, &io_error) || fix_refused;
-  if (mode == RUN_SCAN)
-    hold_approval(&score, io_error || input_error);
+  qg_gate gate;
+  qg_gate_decide(&r, fail_on, mode == RUN_SCAN ? &score : NULL, fix_refused, &gate);
   char version[16];
   snprintf(version, sizeof(version), "v1.%u", minor);
   const char *rep_base = mode == RUN_REVIEW ? NULL : o.base ? o.base : ci_base;
@@ -1706,10 +1668,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
                                        : "scan",
       .pss_level = level == QG_PSS_OFF ? "off" : level == QG_PSS_BASELINE ? "baseline" : "restricted",
       .pss_version = version,
-      .fail_on = fail_on,
-      .fail_never = fail_never,
-      .gate_failed = gate_failed,
-      .incomplete = io_error || input_error,
+      .fail_on = fail_on.min,
+      .fail_never = fail_on.never,
+      .gate_failed = gate.failed,
+      .incomplete = gate.io_error || gate.input_error,
       .color = want_color(&o, io->out),
       .base = rep_base,
       .score = mode == RUN_SCAN ? &score : NULL,
@@ -1728,11 +1690,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
   if (o.notify && mode == RUN_SCAN)
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
 
-  status = io_error || wstatus == QG_EXIT_RUNTIME || review_failed || host_failed
-               ? QG_EXIT_RUNTIME
-           : input_error || host_usage ? QG_EXIT_INPUT
-           : gate_failed                          ? QG_EXIT_FAIL
-                                                  : QG_EXIT_PASS;
+  qg_gate_after after = {wstatus == QG_EXIT_RUNTIME, review_failed, host_failed, host_usage};
+  status = qg_gate_exit_status(&gate, &after);
 out:
   cJSON_Delete(shard_obj);
   qg_scan_order_cleanup(&order);
@@ -1862,25 +1821,15 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
     goto out;
   }
   qg_score score;
-  bool gate_failed = false;
   if (m.scored) { /* the shards' policy; the command line wins, as in scan */
     qg_score_policy policy = m.policy;
-    if (o.min_score >= 0) {
-      policy.review = (unsigned)o.min_score;
-      if (policy.approve < policy.review)
-        policy.approve = policy.review;
-    }
+    qg_gate_min_score(&policy, o.min_score);
     qg_score_compute(&policy, &m.signals, &score);
-    gate_failed = score.decision == QG_DECISION_REJECT;
   }
   /* as the single run would: runtime error > input error > gate failure */
-  bool io_error = false, input_error = diag_errors(&m.result, &io_error);
-  if (m.scored)
-    hold_approval(&score, io_error || input_error);
-  for (size_t i = 0; i < m.result.findings.n && !m.fail_never && !m.scored; i++)
-    gate_failed |= !m.result.findings.items[i].suppressed_by &&
-                   !m.result.findings.items[i].in_base &&
-                   m.result.findings.items[i].severity >= m.fail_on;
+  qg_gate gate;
+  qg_gate_decide(&m.result, (qg_fail_on){m.fail_on, m.fail_never}, m.scored ? &score : NULL,
+                 false, &gate);
   qg_report rep = {
       .result = &m.result,
       .rules = &m.rules,
@@ -1889,8 +1838,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
       .pss_version = m.pss_version,
       .fail_on = m.fail_on,
       .fail_never = m.fail_never,
-      .gate_failed = gate_failed,
-      .incomplete = io_error || input_error,
+      .gate_failed = gate.failed,
+      .incomplete = gate.io_error || gate.input_error,
       .color = want_color(&o, io->out),
       .base = m.base,
       .score = m.scored ? &score : NULL,
@@ -1914,11 +1863,8 @@ static int cmd_merge(int argc, char **argv, const qg_cli_io *io) {
     cfg.score = m.policy; /* the shards' policy: its high-findings limit */
     host_failed |= !notify_slack(&cfg, &rep, host_at, io);
   }
-  status = io_error || wstatus == QG_EXIT_RUNTIME || m.review_failed || host_failed
-               ? QG_EXIT_RUNTIME
-           : input_error || host_usage ? QG_EXIT_INPUT
-           : gate_failed               ? QG_EXIT_FAIL
-                                       : QG_EXIT_PASS;
+  qg_gate_after after = {wstatus == QG_EXIT_RUNTIME, m.review_failed, host_failed, host_usage};
+  status = qg_gate_exit_status(&gate, &after);
 out:
   qg_secrets_free(&red_owned);
   qg_ruleset_cleanup(&rs_red);

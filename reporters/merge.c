@@ -2,6 +2,7 @@
  * of the shards' reports back into one result. */
 #include "reporters/merge.h"
 #include "scanners/scanner.h"
+#include "pipeline/gate.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -801,9 +802,11 @@ static qg_status merge_settings(mctx *c, qg_merged *m, const shard *s1) {
   m->pss_level = qg_xstrdup(lvl);
   m->pss_version = qg_xstrdup(ver);
   m->base = base ? qg_xstrdup(base) : NULL;
-  m->fail_never = strcmp(fail_on, "none") == 0;
-  if (!m->fail_never && qg_severity_parse(fail_on, &m->fail_on) != QG_OK)
+  qg_fail_on fo = QG_FAIL_ON_DEFAULT;
+  if (qg_gate_parse_fail_on(fail_on, &fo) != QG_OK)
     return fail(c, QG_EPARSE, "the gate's fail_on '%s' is not a severity", fail_on);
+  m->fail_on = fo.min;
+  m->fail_never = fo.never;
   if (strcmp(m->command, "scan") && strcmp(m->command, "k8s") && strcmp(m->command, "secrets"))
     return fail(c, QG_EUSAGE, "a report of 'qgate %s': only scan, k8s and secrets are sharded",
                 m->command);
