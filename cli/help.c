@@ -24,6 +24,14 @@ const char cli_exit_help[] =
     "  2  usage, configuration or input error (e.g. invalid YAML, missing path)\n"
     "  3  runtime error (I/O)\n";
 
+/* A command's usage: its text, its options, the exit statuses. */
+static void usage(FILE *f, const char *text, const enum opt_id *ids, size_t n) {
+  fputs(text, f);
+  cli_print_options(f, ids, n);
+  fputc('\n', f);
+  fputs(cli_exit_help, f);
+}
+
 void cli_usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
@@ -49,15 +57,13 @@ void cli_usage_k8s(FILE *f) {
       O_FIX,          O_FORMAT,  O_HELP,    O_IGNORE,      O_JOBS,    O_MAX_FILE_SIZE,
       O_NO_GITIGNORE, O_PROFILE, O_PSS,     O_PSS_VERSION, O_SELECT,  O_SHARD,
       O_HOST_DEADLINE};
-  fputs("usage: qgate k8s [OPTIONS] [PATH...]\n\n"
+  usage(f,
+        "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
         ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
         "reports every Pod Security Standards violation at its file, line and column.\n\n"
         "Options:\n",
-        f);
-  cli_print_options(f, ids, QG_ARRAY_LEN(ids));
-  fputc('\n', f);
-  fputs(cli_exit_help, f);
+        ids, QG_ARRAY_LEN(ids));
 }
 
 void cli_usage_secrets(FILE *f) {
@@ -65,7 +71,8 @@ void cli_usage_secrets(FILE *f) {
                                     O_FORMAT,       O_HELP,    O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE,
                                     O_NO_GITIGNORE, O_PROFILE, O_SELECT,  O_SHARD,
                                     O_HOST_DEADLINE};
-  fputs("usage: qgate secrets [OPTIONS] [PATH...]\n\n"
+  usage(f,
+        "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
         ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
         "input; default: the current directory): provider tokens, private keys, Kubernetes\n"
@@ -73,10 +80,7 @@ void cli_usage_secrets(FILE *f) {
         "Every secret is shown masked: a short prefix and its length.\n\n"
         "Suppress one with a 'qgate:allow' comment on its line, or list its fingerprint in\n"
         ".qgateignore at the repository root.\n\nOptions:\n",
-        f);
-  cli_print_options(f, ids, QG_ARRAY_LEN(ids));
-  fputc('\n', f);
-  fputs(cli_exit_help, f);
+        ids, QG_ARRAY_LEN(ids));
 }
 
 void cli_usage_scan(FILE *f) {
@@ -86,7 +90,8 @@ void cli_usage_scan(FILE *f) {
       O_METRICS,     O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE,  O_PSS,
       O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD,  O_HOST_DEADLINE,
       O_REVIEW_DEADLINE};
-  fputs("usage: qgate scan [OPTIONS] [PATH...]\n\n"
+  usage(f,
+        "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
         "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
         "--coverage, --metrics) and, with --base, what the change touched; turns it all into\n"
@@ -94,17 +99,15 @@ void cli_usage_scan(FILE *f) {
         "table) and decides: approve (>= 85), review (>= 70) or reject (exit status 1).\n"
         "Criteria whose signal is absent are not measured and left out of the total.\n\n"
         "Options:\n",
-        f);
-  cli_print_options(f, ids, QG_ARRAY_LEN(ids));
-  fputc('\n', f);
-  fputs(cli_exit_help, f);
+        ids, QG_ARRAY_LEN(ids));
 }
 
 void cli_usage_review(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG,          O_DRY_RUN,
                                     O_FAIL_ON, O_FORMAT, O_HELP,    O_HOST_DEADLINE,   O_PROFILE,
                                     O_REVIEW_DEADLINE};
-  fputs("usage: qgate review [OPTIONS]\n\n"
+  usage(f,
+        "usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
         "default branch) against the repository's ARCHITECTURE.md with a language model\n"
         "(QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL, or review: in a --config\n"
@@ -113,10 +116,7 @@ void cli_usage_review(FILE *f) {
         "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
         "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
         "Options:\n",
-        f);
-  cli_print_options(f, ids, QG_ARRAY_LEN(ids));
-  fputc('\n', f);
-  fputs(cli_exit_help, f);
+        ids, QG_ARRAY_LEN(ids));
 }
 
 void cli_usage_rules(FILE *f) {
@@ -141,7 +141,8 @@ const enum opt_id cli_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,
 const size_t cli_nmerge_opts = QG_ARRAY_LEN(cli_merge_opts);
 
 void cli_usage_merge(FILE *f) {
-  fputs("usage: qgate merge [OPTIONS] FILE...\n\n"
+  usage(f,
+        "usage: qgate merge [OPTIONS] FILE...\n\n"
         "Joins the JSON reports of a run split with --shard I/N (each shard's, written with\n"
         "--format json=FILE) into what one run over every file would have written: the\n"
         "findings in its order, the statistics summed, the gate or the quality score decided\n"
@@ -150,10 +151,7 @@ void cli_usage_merge(FILE *f) {
         "policy and the rules come from the shards; the configuration (--config, --profile,\n"
         "else .qgate.yml) is read for --comment and --notify only.\n\n"
         "Options:\n",
-        f);
-  cli_print_options(f, cli_merge_opts, cli_nmerge_opts);
-  fputc('\n', f);
-  fputs(cli_exit_help, f);
+        cli_merge_opts, cli_nmerge_opts);
 }
 
 void cli_usage_hook(FILE *f) {

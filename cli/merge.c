@@ -154,10 +154,11 @@ int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   if ((status = read_reports(&o, in, &nin, io)) != QG_EXIT_PASS)
     goto out;
   status = QG_EXIT_INPUT;
-  char err[1024];
+  char *why = NULL;
   merged = true;
-  if (qg_merge(in, nin, &m, err, sizeof(err)) != QG_OK) {
-    cli_errorf(io, "qgate merge: %s", err);
+  if (qg_merge(in, nin, &m, &why) != QG_OK) {
+    cli_errorf(io, "qgate merge: %s", why ? why : "");
+    free(why);
     goto out;
   }
   if (usable(&o, &m, io))

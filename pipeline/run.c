@@ -23,6 +23,17 @@ typedef struct run_ctx {
 
 #define SAY_ERROR(c, ...) qg_run_say(&(c)->out->log, QG_DIAG_ERROR, __VA_ARGS__)
 
+/* "openai, anthropic, bedrock": the providers' table (qg_llm_provider_name says
+ * "none" past its end). Caller frees. */
+static char *provider_list(void) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  for (int p = QG_LLM_NONE + 1; strcmp(qg_llm_provider_name((qg_llm_provider)p), "none"); p++)
+    (void)qg_buf_printf(&b, "%s%s", b.len ? ", " : "", qg_llm_provider_name((qg_llm_provider)p));
+  return qg_buf_detach(&b);
+}
+
 /* The review's settings from the environment and --review-deadline. */
 static qg_status review_settings(run_ctx *c) {
   qg_run_mode mode = c->o->mode;
@@ -43,9 +54,12 @@ static qg_status review_settings(run_ctx *c) {
     return QG_EUSAGE;
   }
   if (mode == QG_RUN_REVIEW && cfg->review.provider == QG_LLM_NONE) {
-    SAY_ERROR(c, "qgate review: no provider configured: set QGATE_LLM_PROVIDER (openai, "
-                 "anthropic, bedrock), or review.provider in a --config file outside the "
-                 "checkout");
+    char *names = provider_list();
+    SAY_ERROR(c,
+              "qgate review: no provider configured: set QGATE_LLM_PROVIDER (%s), or "
+              "review.provider in a --config file outside the checkout",
+              names);
+    free(names);
     return QG_EUSAGE;
   }
   return QG_OK;
@@ -282,7 +296,7 @@ static qg_status review(run_ctx *c) {
     return QG_OK;
   out->reviewed = true;
   if (!out->base) {
-    snprintf(rv->reason, sizeof(rv->reason), "no base revision (--base)");
+    qg_review_set_reason(rv, "no base revision (--base)");
   } else {
     qg_review_run rr = {&out->cfg.review, &out->rules, out->redactor,
                         out->base,        NULL,        o->dry_run ? o->dry_run_out : NULL};
@@ -300,7 +314,7 @@ static qg_status review(run_ctx *c) {
   out->signals.review.measured =
       rv->state == QG_REVIEW_DONE || (rv->state == QG_REVIEW_PARTIAL && rv->violations);
   out->signals.review.violations = rv->violations;
-  out->signals.review.reason = rv->reason;
+  out->signals.review.reason = rv->reason ? rv->reason : "";
   return QG_OK;
 }
 
