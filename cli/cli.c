@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sorted by name (a unit test checks); searched with bsearch. */
 typedef struct opt_def {
   const char *name;
   enum opt_id id;
@@ -24,6 +23,7 @@ typedef struct opt_def {
   const char *help;
 } opt_def;
 
+/* Sorted by name (a unit test checks); searched with bsearch. */
 static const opt_def k_opts[] = {
     {"base", O_BASE, "REV",
      "diff-aware: findings already present at REV are reported as in base and do not fail"},
@@ -133,7 +133,6 @@ void cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
     }
   }
 }
-
 
 /* "64M" -> bytes. */
 static bool parse_size(const char *s, size_t *out) {
@@ -400,6 +399,19 @@ int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_i
       o->host_deadline_ms = QG_HOST_DEADLINE_MS;
   }
   return QG_EXIT_PASS;
+}
+
+bool cli_start(int argc, char **argv, cli_opts *o, void (*usage)(FILE *), int *status,
+               const qg_cli_io *io) {
+  *status = cli_parse_args(argc, argv, 2, o, io);
+  if (*status != QG_EXIT_PASS)
+    return false;
+  if (o->help) {
+    usage(io->out);
+    return false;
+  }
+  *status = QG_EXIT_INPUT;
+  return true;
 }
 
 void cli_free_opts(cli_opts *o) {

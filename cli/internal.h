@@ -83,6 +83,11 @@ void cli_print_log(const qg_cli_io *io, const qg_result *log);
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT (said). */
 int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io);
 void cli_free_opts(cli_opts *o);
+/* A command's start: parses argv[2..] into o (o->allowed as set). False when the
+ * command is done: a usage error (said) or --help (usage(io->out) printed); *status
+ * is its exit status. True: go on (*status QG_EXIT_INPUT, for the errors to come). */
+bool cli_start(int argc, char **argv, cli_opts *o, void (*usage)(FILE *), int *status,
+               const qg_cli_io *io);
 /* The option table's lines for ids, as help shows them. */
 void cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
 

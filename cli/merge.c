@@ -126,15 +126,8 @@ int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   qg_config_init(&cfg);
   qg_shard_input *in = NULL;
   size_t nin = 0;
-  int status = cli_parse_args(argc, argv, 2, &o, io);
-  if (status != QG_EXIT_PASS)
-    goto out;
-  if (o.help) {
-    cli_usage_merge(io->out);
-    goto out;
-  }
-  status = QG_EXIT_INPUT;
-  if (!cli_formats_known(&o, io))
+  int status;
+  if (!cli_start(argc, argv, &o, cli_usage_merge, &status, io) || !cli_formats_known(&o, io))
     goto out;
   if (o.comment || o.notify) {
     qg_result log;

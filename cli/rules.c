@@ -92,14 +92,9 @@ static void rules_text(FILE *f, const qg_rule *all, size_t n) {
 
 int cli_cmd_rules(int argc, char **argv, const qg_cli_io *io) {
   cli_opts o = {0};
-  int status = cli_parse_args(argc, argv, 2, &o, io);
-  if (status != QG_EXIT_PASS)
+  int status;
+  if (!cli_start(argc, argv, &o, cli_usage_rules, &status, io))
     goto out;
-  if (o.help) {
-    cli_usage_rules(io->out);
-    goto out;
-  }
-  status = QG_EXIT_INPUT;
   const char *fmt = o.nformats ? o.formats[o.nformats - 1].name : "text";
   if (strcmp(fmt, "text") && strcmp(fmt, "json") && strcmp(fmt, "markdown")) {
     cli_errorf(io, "qgate rules: --format takes text, json or markdown, not '%s'", fmt);

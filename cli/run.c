@@ -97,16 +97,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
   static void (*const usage[])(FILE *) = {cli_usage_k8s, cli_usage_secrets, cli_usage_scan,
                                           cli_usage_review};
   cli_opts o = {0};
-  int status = cli_parse_args(argc, argv, 2, &o, io);
-  if (status != QG_EXIT_PASS || o.help) {
-    if (o.help && status == QG_EXIT_PASS)
-      usage[mode](io->out);
+  int status;
+  if (!cli_start(argc, argv, &o, usage[mode], &status, io) || !usable(&o, mode, io)) {
     cli_free_opts(&o);
     return status;
-  }
-  if (!usable(&o, mode, io)) {
-    cli_free_opts(&o);
-    return QG_EXIT_INPUT;
   }
   qg_run_opts ro = run_opts(&o, mode, io);
   qg_run_out out;
