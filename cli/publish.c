@@ -82,10 +82,12 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
                           bool *failed) {
   if (!strcmp(o->comment, "annotations")) {
     char *warning = NULL;
-    qg_actions_annotate(io->out, rep, &warning);
+    qg_linemap *lines = qg_actions_head_lines(&warning);
     if (warning)
       cli_warnf(io, "%s", warning);
     free(warning);
+    qg_actions_annotate(io->out, rep, lines);
+    qg_linemap_free(&lines);
     return;
   }
   qg_host_kind kind = !strcmp(o->comment, "github") ? QG_HOST_GITHUB : QG_HOST_GITLAB;

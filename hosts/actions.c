@@ -73,11 +73,9 @@ static void wf_escape(FILE *f, const char *raw, bool property) {
   qg_buf_cleanup(&b);
 }
 
-/* The lines of what was scanned at the pull request's head: for a pull request
- * event whose checkout is another commit. NULL when there is nothing to map, or
- * (said in *warning) the head is not in the clone. Caller frees. */
-static qg_linemap *annotation_lines(char **warning) {
+qg_linemap *qg_actions_head_lines(char **warning) {
   qg_host_ctx ev;
+  *warning = NULL;
   char err[512];
   qg_linemap *m = NULL;
   if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, err, sizeof(err)) != QG_OK)
@@ -91,9 +89,7 @@ static qg_linemap *annotation_lines(char **warning) {
   return m;
 }
 
-void qg_actions_annotate(FILE *out, const qg_report *rep, char **warning) {
-  *warning = NULL;
-  qg_linemap *lines = annotation_lines(warning);
+void qg_actions_annotate(FILE *out, const qg_report *rep, qg_linemap *lines) {
   const qg_result *r = rep->result;
   for (size_t i = 0; i < r->findings.n; i++) {
     const qg_finding *f = &r->findings.items[i];
@@ -114,5 +110,4 @@ void qg_actions_annotate(FILE *out, const qg_report *rep, char **warning) {
     wf_escape(out, f->message, false);
     fputc('\n', out);
   }
-  qg_linemap_free(&lines);
 }

@@ -20,13 +20,21 @@ qg_status qg_actions_outputs(const qg_report *rep, char **why);
  * qg_actions_outputs. */
 qg_status qg_actions_step_summary(const qg_report *rep, char **why);
 
+struct qg_linemap;
+
+/* The lines of what was scanned at the pull request's head, where GitHub
+ * shows annotations: for a pull request's job whose checkout is another
+ * commit (the merge GitHub made, actions/checkout's default). NULL when
+ * there is nothing to map; also when the head is not in the clone, which
+ * *warning (caller frees) then says; else *warning is NULL. Caller frees
+ * the map (qg_linemap_free). */
+struct qg_linemap *qg_actions_head_lines(char **warning);
+
 /* One workflow command (::error, ::warning, ::notice) per active finding to
  * out, repository text escaped so that it cannot end the command nor start
- * another. In a pull request's job whose checkout is another commit (the
- * merge GitHub made), the findings' lines are mapped to the pull request's
- * head, where GitHub shows them; a line the head does not have is annotated
- * on its file, without a line. When the head is not in the clone, *warning
- * (caller frees) says so; else it is NULL. */
-void qg_actions_annotate(FILE *out, const qg_report *rep, char **warning);
+ * another; the lines mapped by lines (qg_actions_head_lines; NULL: as they
+ * are). A line the head does not have is annotated on its file, without a
+ * line. */
+void qg_actions_annotate(FILE *out, const qg_report *rep, struct qg_linemap *lines);
 
 #endif
