@@ -119,8 +119,8 @@ demo: deps qgate
 bench: qgate
 	sh bench/run.sh
 
-check-symbols: $(BUILD)/libqgate.a
-	@bad=$$(nm -g --defined-only $< | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
+check-symbols: $(BUILD)/libqgate.a $(CLI_LIB)
+	@bad=$$(nm -g --defined-only $^ | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
 	  if [ -n "$$bad" ]; then echo "global symbols without the qg_ prefix:"; echo "$$bad"; exit 1; fi
 
 format:

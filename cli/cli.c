@@ -90,14 +90,14 @@ static void vmsg(const qg_cli_io *io, const char *prefix, const char *fmt, va_li
   fputc('\n', io->err);
 }
 
-void cli_errorf(const qg_cli_io *io, const char *fmt, ...) {
+void qg_cli_errorf(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vmsg(io, "", fmt, ap);
   va_end(ap);
 }
 
-void cli_warnf(const qg_cli_io *io, const char *fmt, ...) {
+void qg_cli_warnf(const qg_cli_io *io, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vmsg(io, "warning: ", fmt, ap);
@@ -114,7 +114,7 @@ static int cmp_opt(const void *key, const void *elem) {
   return o->name[n] ? -1 : 0;
 }
 
-void cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
+void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
   for (size_t i = 0; i < QG_ARRAY_LEN(k_opts); i++) {
     int wanted = 0;
     for (size_t j = 0; j < n; j++)
@@ -125,7 +125,7 @@ void cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
     snprintf(left, sizeof(left), "--%s%s%s", k_opts[i].name, k_opts[i].arg ? " " : "",
              k_opts[i].arg ? k_opts[i].arg : "");
     if (k_opts[i].id == O_FORMAT) { /* the formats from the reporters' table */
-      char *names = cli_format_list("text");
+      char *names = qg_cli_format_list("text");
       fprintf(f, "  %-28s %s%s; =FILE writes to FILE\n", left, k_opts[i].help, names);
       free(names);
     } else {
@@ -173,11 +173,11 @@ static bool parse_shard(const char *s, unsigned *index, unsigned *count) {
 }
 
 /* Sets an option whose value is checked here; QG_EXIT_PASS or QG_EXIT_INPUT (said). */
-static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_cli_io *io) {
+static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const qg_cli_io *io) {
   switch (d->id) {
   case O_COMMENT:
     if (strcmp(val, "github") && strcmp(val, "gitlab") && strcmp(val, "annotations")) {
-      cli_errorf(io, "--comment takes github, gitlab or annotations, not '%s'", val);
+      qg_cli_errorf(io, "--comment takes github, gitlab or annotations, not '%s'", val);
       return QG_EXIT_INPUT;
     }
     o->comment = val;
@@ -186,7 +186,7 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
     char *end = NULL;
     long v = strtol(val, &end, 10);
     if (!*val || *end || v < 0 || v > 100) {
-      cli_errorf(io, "--min-score takes a number from 0 to 100, not '%s'", val);
+      qg_cli_errorf(io, "--min-score takes a number from 0 to 100, not '%s'", val);
       return QG_EXIT_INPUT;
     }
     o->min_score = (int)v;
@@ -194,14 +194,14 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
   }
   case O_NOTIFY:
     if (strcmp(val, "slack")) {
-      cli_errorf(io, "--notify takes slack, not '%s'", val);
+      qg_cli_errorf(io, "--notify takes slack, not '%s'", val);
       return QG_EXIT_INPUT;
     }
     o->notify = val;
     break;
   case O_COLOR:
     if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
-      cli_errorf(io, "--color takes auto, always or never, not '%s'", val);
+      qg_cli_errorf(io, "--color takes auto, always or never, not '%s'", val);
       return QG_EXIT_INPUT;
     }
     o->color = val;
@@ -211,7 +211,7 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
     errno = 0;
     unsigned long n = strtoul(val, &end, 10);
     if (!*val || *end || errno || n < 1 || n > QG_MAX_THREADS || val[0] == '-') {
-      cli_errorf(io, "--jobs: '%s' is not a number of threads from 1 to %d", val, QG_MAX_THREADS);
+      qg_cli_errorf(io, "--jobs: '%s' is not a number of threads from 1 to %d", val, QG_MAX_THREADS);
       return QG_EXIT_INPUT;
     }
     o->jobs = (unsigned)n;
@@ -219,20 +219,20 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
   }
   case O_MAX_FILE_SIZE:
     if (!parse_size(val, &o->max_file_size)) {
-      cli_errorf(io, "--max-file-size: '%s' is not a size (e.g. 1048576, 512K, 64M)", val);
+      qg_cli_errorf(io, "--max-file-size: '%s' is not a size (e.g. 1048576, 512K, 64M)", val);
       return QG_EXIT_INPUT;
     }
     break;
   case O_HOST_DEADLINE:
     if (qg_deadline_parse(val, &o->host_deadline_ms) != QG_OK) {
-      cli_errorf(io, "--host-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+      qg_cli_errorf(io, "--host-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
       return QG_EXIT_INPUT;
     }
     break;
   case O_REVIEW_DEADLINE: {
     long ms;
     if (qg_deadline_parse(val, &ms) != QG_OK) {
-      cli_errorf(io, "--review-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+      qg_cli_errorf(io, "--review-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
       return QG_EXIT_INPUT;
     }
     o->review_deadline = val;
@@ -240,7 +240,7 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
   }
   case O_SHARD:
     if (!parse_shard(val, &o->shard_index, &o->shard_count)) {
-      cli_errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'", QG_MAX_SHARDS,
+      qg_cli_errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'", QG_MAX_SHARDS,
              val);
       return QG_EXIT_INPUT;
     }
@@ -252,7 +252,7 @@ static int set_checked(const opt_def *d, const char *val, cli_opts *o, const qg_
 }
 
 /* Sets option d to val (NULL: it takes none); QG_EXIT_PASS or QG_EXIT_INPUT (said). */
-static int set_option(const opt_def *d, const char *val, cli_opts *o, const qg_cli_io *io) {
+static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const qg_cli_io *io) {
   switch (d->id) {
   case O_BASE:
     o->base = val;
@@ -274,7 +274,7 @@ static int set_option(const opt_def *d, const char *val, cli_opts *o, const qg_c
     break;
   case O_FORMAT: {
     if (o->nformats == MAX_LISTS) {
-      cli_errorf(io, "too many --format options (at most %d)", MAX_LISTS);
+      qg_cli_errorf(io, "too many --format options (at most %d)", MAX_LISTS);
       return QG_EXIT_INPUT;
     }
     fmt_out *f = &o->formats[o->nformats++];
@@ -283,7 +283,7 @@ static int set_option(const opt_def *d, const char *val, cli_opts *o, const qg_c
       f->name = qg_xstrndup(val, (size_t)(feq - val));
       f->file = feq + 1;
       if (!*f->file) {
-        cli_errorf(io, "--format %s: empty file name", val);
+        qg_cli_errorf(io, "--format %s: empty file name", val);
         return QG_EXIT_INPUT;
       }
     } else {
@@ -311,7 +311,7 @@ static int set_option(const opt_def *d, const char *val, cli_opts *o, const qg_c
                 : d->id == O_COVERAGE ? &o->ncoverage
                                       : &o->nmetrics;
     if (*n == MAX_LISTS) {
-      cli_errorf(io, "too many --%s options", d->name);
+      qg_cli_errorf(io, "too many --%s options", d->name);
       return QG_EXIT_INPUT;
     }
     list[(*n)++] = val;
@@ -333,7 +333,7 @@ static int set_option(const opt_def *d, const char *val, cli_opts *o, const qg_c
 }
 
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT. */
-int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io) {
+int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg_cli_io *io) {
   o->paths = qg_xcalloc((size_t)argc + 1, sizeof(char *));
   o->min_score = -1;
   bool only_paths = false;
@@ -352,19 +352,19 @@ int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_i
       continue;
     }
     if (a[1] != '-') {
-      cli_errorf(io, "unknown option '%s' (see --help)", a);
+      qg_cli_errorf(io, "unknown option '%s' (see --help)", a);
       return QG_EXIT_INPUT;
     }
     const opt_def *d = bsearch(a + 2, k_opts, QG_ARRAY_LEN(k_opts), sizeof(k_opts[0]), cmp_opt);
     if (!d) {
-      cli_errorf(io, "unknown option '%s' (see --help)", a);
+      qg_cli_errorf(io, "unknown option '%s' (see --help)", a);
       return QG_EXIT_INPUT;
     }
     bool allowed = !o->allowed;
     for (size_t k = 0; k < o->nallowed; k++)
       allowed |= o->allowed[k] == d->id;
     if (!allowed) {
-      cli_errorf(io, "option '--%s' does not go with this command (see --help)", d->name);
+      qg_cli_errorf(io, "option '--%s' does not go with this command (see --help)", d->name);
       return QG_EXIT_INPUT;
     }
     const char *eq = strchr(a, '=');
@@ -375,11 +375,11 @@ int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_i
       else if (i + 1 < argc)
         val = argv[++i];
       else {
-        cli_errorf(io, "option '--%s' needs a value (%s)", d->name, d->arg);
+        qg_cli_errorf(io, "option '--%s' needs a value (%s)", d->name, d->arg);
         return QG_EXIT_INPUT;
       }
     } else if (eq) {
-      cli_errorf(io, "option '--%s' takes no value", d->name);
+      qg_cli_errorf(io, "option '--%s' takes no value", d->name);
       return QG_EXIT_INPUT;
     }
     if (set_option(d, val, o, io) != QG_EXIT_PASS)
@@ -391,7 +391,7 @@ int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_i
   const char *hd = getenv("QGATE_HOST_DEADLINE");
   if (!o->host_deadline_ms && (o->comment || o->notify)) {
     if (hd && *hd && qg_deadline_parse(hd, &o->host_deadline_ms) != QG_OK) {
-      cli_errorf(io, "QGATE_HOST_DEADLINE takes seconds (more than 0, at most 86400), not '%.32s'",
+      qg_cli_errorf(io, "QGATE_HOST_DEADLINE takes seconds (more than 0, at most 86400), not '%.32s'",
              hd);
       return QG_EXIT_INPUT;
     }
@@ -401,9 +401,9 @@ int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_i
   return QG_EXIT_PASS;
 }
 
-bool cli_start(int argc, char **argv, cli_opts *o, void (*usage)(FILE *), int *status,
+bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), int *status,
                const qg_cli_io *io) {
-  *status = cli_parse_args(argc, argv, 2, o, io);
+  *status = qg_cli_parse_args(argc, argv, 2, o, io);
   if (*status != QG_EXIT_PASS)
     return false;
   if (o->help) {
@@ -414,7 +414,7 @@ bool cli_start(int argc, char **argv, cli_opts *o, void (*usage)(FILE *), int *s
   return true;
 }
 
-void cli_free_opts(cli_opts *o) {
+void qg_cli_free_opts(qg_cli_opts *o) {
   for (size_t i = 0; i < o->nformats; i++)
     free(o->formats[i].name);
   free(o->paths);
@@ -437,12 +437,12 @@ static void print_diag(const qg_cli_io *io, const qg_diag *d) {
   fputc('\n', io->err);
 }
 
-void cli_print_diags(const qg_cli_io *io, const qg_result *r) {
+void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r) {
   for (size_t i = 0; i < r->diags.n; i++)
     print_diag(io, &r->diags.items[i]);
 }
 
-void cli_print_log(const qg_cli_io *io, const qg_result *log) {
+void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
   for (size_t i = 0; i < log->diags.n; i++) {
     const qg_diag *d = &log->diags.items[i];
     if (d->loc.path || d->status != QG_OK) { /* a problem at a place */
@@ -457,11 +457,11 @@ void cli_print_log(const qg_cli_io *io, const qg_result *log) {
 
 static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
   if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
-    cli_usage_version(io->out);
+    qg_cli_usage_version(io->out);
     return QG_EXIT_PASS;
   }
   if (argc > 2) {
-    cli_errorf(io, "qgate version takes no arguments");
+    qg_cli_errorf(io, "qgate version takes no arguments");
     return QG_EXIT_INPUT;
   }
   char git[32], pcre[64];
@@ -479,14 +479,14 @@ typedef struct command {
 
 /* Sorted by name. */
 static const command k_commands[] = {
-    {"hook", cli_cmd_hook, cli_usage_hook},
-    {"k8s", cli_cmd_k8s, cli_usage_k8s},
-    {"merge", cli_cmd_merge, cli_usage_merge},
-    {"review", cli_cmd_review, cli_usage_review},
-    {"rules", cli_cmd_rules, cli_usage_rules},
-    {"scan", cli_cmd_scan, cli_usage_scan},
-    {"secrets", cli_cmd_secrets, cli_usage_secrets},
-    {"version", cmd_version, cli_usage_version},
+    {"hook", qg_cli_cmd_hook, qg_cli_usage_hook},
+    {"k8s", qg_cli_cmd_k8s, qg_cli_usage_k8s},
+    {"merge", qg_cli_cmd_merge, qg_cli_usage_merge},
+    {"review", qg_cli_cmd_review, qg_cli_usage_review},
+    {"rules", qg_cli_cmd_rules, qg_cli_usage_rules},
+    {"scan", qg_cli_cmd_scan, qg_cli_usage_scan},
+    {"secrets", qg_cli_cmd_secrets, qg_cli_usage_secrets},
+    {"version", cmd_version, qg_cli_usage_version},
 };
 
 static const command *find_command(const char *name) {
@@ -498,33 +498,33 @@ static const command *find_command(const char *name) {
 
 int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
   if (argc < 2) {
-    cli_usage_main(io->err);
+    qg_cli_usage_main(io->err);
     return QG_EXIT_INPUT;
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
     const command *c = argc > 2 ? find_command(argv[2]) : NULL;
     if (argc > 2 && !c) {
-      cli_errorf(io, "no command '%s'", argv[2]);
+      qg_cli_errorf(io, "no command '%s'", argv[2]);
       return QG_EXIT_INPUT;
     }
     if (c)
       c->usage(io->out);
     else
-      cli_usage_main(io->out);
+      qg_cli_usage_main(io->out);
     return QG_EXIT_PASS;
   }
   if (strcmp(cmd, "--version") == 0)
     cmd = "version";
   const command *c = find_command(cmd);
   if (!c) {
-    cli_errorf(io, "no command '%s' (see 'qgate --help')", cmd);
+    qg_cli_errorf(io, "no command '%s' (see 'qgate --help')", cmd);
     return QG_EXIT_INPUT;
   }
   qg_git_global_init();
   if (qg_http_global_init() != QG_OK) {
     qg_git_global_cleanup();
-    cli_errorf(io, "cannot initialise libcurl");
+    qg_cli_errorf(io, "cannot initialise libcurl");
     return QG_EXIT_RUNTIME;
   }
   int status = c->fn(argc, argv, io);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-char *cli_format_list(const char *skip) {
+char *qg_cli_format_list(const char *skip) {
   size_t n;
   const qg_reporter *all = qg_reporters_all(&n);
   qg_buf b;
@@ -17,7 +17,7 @@ char *cli_format_list(const char *skip) {
   return qg_buf_detach(&b);
 }
 
-const char cli_exit_help[] =
+const char qg_cli_exit_help[] =
     "Exit status:\n"
     "  0  gate passed\n"
     "  1  gate failed: a finding at or above --fail-on\n"
@@ -27,12 +27,12 @@ const char cli_exit_help[] =
 /* A command's usage: its text, its options, the exit statuses. */
 static void usage(FILE *f, const char *text, const enum opt_id *ids, size_t n) {
   fputs(text, f);
-  cli_print_options(f, ids, n);
+  qg_cli_print_options(f, ids, n);
   fputc('\n', f);
-  fputs(cli_exit_help, f);
+  fputs(qg_cli_exit_help, f);
 }
 
-void cli_usage_main(FILE *f) {
+void qg_cli_usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
         "Commands:\n"
@@ -48,10 +48,10 @@ void cli_usage_main(FILE *f) {
         "  help [COMMAND]  show help for a command\n\n"
         "Run 'qgate COMMAND --help' for a command's options.\n\n",
         f);
-  fputs(cli_exit_help, f);
+  fputs(qg_cli_exit_help, f);
 }
 
-void cli_usage_k8s(FILE *f) {
+void qg_cli_usage_k8s(FILE *f) {
   static const enum opt_id ids[] = {
       O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG,      O_DRY_RUN, O_FAIL_ON,
       O_FIX,          O_FORMAT,  O_HELP,    O_IGNORE,      O_JOBS,    O_MAX_FILE_SIZE,
@@ -66,7 +66,7 @@ void cli_usage_k8s(FILE *f) {
         ids, QG_ARRAY_LEN(ids));
 }
 
-void cli_usage_secrets(FILE *f) {
+void qg_cli_usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,         O_COLOR,   O_COMMENT, O_CONFIG, O_FAIL_ON,
                                     O_FORMAT,       O_HELP,    O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE,
                                     O_NO_GITIGNORE, O_PROFILE, O_SELECT,  O_SHARD,
@@ -83,7 +83,7 @@ void cli_usage_secrets(FILE *f) {
         ids, QG_ARRAY_LEN(ids));
 }
 
-void cli_usage_scan(FILE *f) {
+void qg_cli_usage_scan(FILE *f) {
   static const enum opt_id ids[] = {
       O_BASE,        O_COLOR,     O_COMMENT,      O_CONFIG, O_COVERAGE, O_DRY_RUN,
       O_FIX,         O_FORMAT,    O_HELP,         O_IGNORE, O_JOBS,     O_MAX_FILE_SIZE,
@@ -102,7 +102,7 @@ void cli_usage_scan(FILE *f) {
         ids, QG_ARRAY_LEN(ids));
 }
 
-void cli_usage_review(FILE *f) {
+void qg_cli_usage_review(FILE *f) {
   static const enum opt_id ids[] = {O_BASE,    O_COLOR,  O_COMMENT, O_CONFIG,          O_DRY_RUN,
                                     O_FAIL_ON, O_FORMAT, O_HELP,    O_HOST_DEADLINE,   O_PROFILE,
                                     O_REVIEW_DEADLINE};
@@ -119,28 +119,28 @@ void cli_usage_review(FILE *f) {
         ids, QG_ARRAY_LEN(ids));
 }
 
-void cli_usage_rules(FILE *f) {
+void qg_cli_usage_rules(FILE *f) {
   static const enum opt_id ids[] = {O_FORMAT, O_HELP};
   fputs("usage: qgate rules [--format text|json|markdown] [ID]\n\n"
         "Lists every rule with its group, severity and title, or explains one rule\n"
         "(help, remediation, example).\n\nOptions:\n",
         f);
-  cli_print_options(f, ids, QG_ARRAY_LEN(ids));
+  qg_cli_print_options(f, ids, QG_ARRAY_LEN(ids));
   fputs("\nExit status: 0 success, 2 unknown rule or bad usage.\n", f);
 }
 
-void cli_usage_version(FILE *f) {
+void qg_cli_usage_version(FILE *f) {
   fputs("usage: qgate version\n\nPrints qgate's version and the versions of the libraries it "
         "uses.\n\nExit status: 0.\n",
         f);
 }
 
-const enum opt_id cli_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,
+const enum opt_id qg_cli_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,
                                            O_FORMAT,  O_HELP,          O_HOST_DEADLINE,
                                            O_MIN_SCORE, O_NOTIFY,      O_PROFILE};
-const size_t cli_nmerge_opts = QG_ARRAY_LEN(cli_merge_opts);
+const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
 
-void cli_usage_merge(FILE *f) {
+void qg_cli_usage_merge(FILE *f) {
   usage(f,
         "usage: qgate merge [OPTIONS] FILE...\n\n"
         "Joins the JSON reports of a run split with --shard I/N (each shard's, written with\n"
@@ -151,10 +151,10 @@ void cli_usage_merge(FILE *f) {
         "policy and the rules come from the shards; the configuration (--config, --profile,\n"
         "else .qgate.yml) is read for --comment and --notify only.\n\n"
         "Options:\n",
-        cli_merge_opts, cli_nmerge_opts);
+        qg_cli_merge_opts, qg_cli_nmerge_opts);
 }
 
-void cli_usage_hook(FILE *f) {
+void qg_cli_usage_hook(FILE *f) {
   fputs("usage: qgate hook install [--force]\n"
         "       qgate hook uninstall\n\n"
         "Installs a git pre-push hook that runs 'qgate scan' on what is being pushed,\n"

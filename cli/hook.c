@@ -59,10 +59,10 @@ static int uninstall_hook(const char *dir, const char *path, bool exists, bool o
   if (!exists) {
     fprintf(io->out, "qgate: no pre-push hook in %s\n", dir);
   } else if (!ours) {
-    cli_errorf(io, "qgate hook: %s was not written by qgate: left alone", shown_path(path));
+    qg_cli_errorf(io, "qgate hook: %s was not written by qgate: left alone", shown_path(path));
     return QG_EXIT_INPUT;
   } else if (remove(path) != 0) {
-    cli_errorf(io, "qgate hook: cannot remove %s: %s", path, strerror(errno));
+    qg_cli_errorf(io, "qgate hook: cannot remove %s: %s", path, strerror(errno));
     return QG_EXIT_RUNTIME;
   } else {
     fprintf(io->out, "qgate: removed %s\n", shown_path(path));
@@ -74,7 +74,7 @@ static int uninstall_hook(const char *dir, const char *path, bool exists, bool o
 static int install_hook(const char *dir, const char *path, bool exists, bool ours, bool force,
                         const qg_cli_io *io) {
   if (exists && !ours && !force) {
-    cli_errorf(io, "qgate hook: %s exists and was not written by qgate: pass --force to replace "
+    qg_cli_errorf(io, "qgate hook: %s exists and was not written by qgate: pass --force to replace "
                    "it (it is kept as pre-push.qgate-backup)",
                shown_path(path));
     return QG_EXIT_INPUT;
@@ -82,7 +82,7 @@ static int install_hook(const char *dir, const char *path, bool exists, bool our
   if (exists && !ours) {
     char *bak = qg_xasprintf("%s/pre-push.qgate-backup", dir);
     if (rename(path, bak) != 0) {
-      cli_errorf(io, "qgate hook: cannot keep the old hook as %s: %s", bak, strerror(errno));
+      qg_cli_errorf(io, "qgate hook: cannot keep the old hook as %s: %s", bak, strerror(errno));
       free(bak);
       return QG_EXIT_RUNTIME;
     }
@@ -101,18 +101,18 @@ static int install_hook(const char *dir, const char *path, bool exists, bool our
   qg_status wst = qg_write_file_atomic(path, script, strlen(script), &wo, &err_no);
   free(script);
   if (wst != QG_OK) {
-    cli_errorf(io, "qgate hook: cannot write %s: %s", path, qg_fs_strerror(err_no));
+    qg_cli_errorf(io, "qgate hook: cannot write %s: %s", path, qg_fs_strerror(err_no));
     return QG_EXIT_RUNTIME;
   }
   fprintf(io->out, "qgate: installed %s\n", shown_path(path));
   return QG_EXIT_PASS;
 }
 
-int cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
+int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
   bool force = false, install = false, uninstall = false;
   for (int i = 2; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-      cli_usage_hook(io->out);
+      qg_cli_usage_hook(io->out);
       return QG_EXIT_PASS;
     } else if (!strcmp(argv[i], "--force"))
       force = true;
@@ -121,18 +121,18 @@ int cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
     else if (!strcmp(argv[i], "uninstall") && !install && !uninstall)
       uninstall = true;
     else {
-      cli_errorf(io, "qgate hook: unknown argument '%s' (install [--force] or uninstall)",
+      qg_cli_errorf(io, "qgate hook: unknown argument '%s' (install [--force] or uninstall)",
                  argv[i]);
       return QG_EXIT_INPUT;
     }
   }
   if (!install && !uninstall) {
-    cli_usage_hook(io->err);
+    qg_cli_usage_hook(io->err);
     return QG_EXIT_INPUT;
   }
   char *dir = qg_git_hooks_dir(".");
   if (!dir) {
-    cli_errorf(io, "qgate hook: not inside a git repository");
+    qg_cli_errorf(io, "qgate hook: not inside a git repository");
     return QG_EXIT_INPUT;
   }
   char *path = qg_xasprintf("%s/pre-push", dir);

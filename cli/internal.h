@@ -48,7 +48,7 @@ typedef struct fmt_out {
   const char *file; /* NULL: standard output */
 } fmt_out;
 
-typedef struct cli_opts {
+typedef struct qg_cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
@@ -68,54 +68,54 @@ typedef struct cli_opts {
   bool no_gitignore, help, fix, dry_run;
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
-} cli_opts;
+} qg_cli_opts;
 
 /* ---- cli.c: options and messages ---- */
 
 /* "qgate: MESSAGE", "qgate: warning: MESSAGE" on standard error, escaped (the
  * message can hold repository text). */
-void cli_errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
-void cli_warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+void qg_cli_errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+void qg_cli_warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
 /* r's diagnostics: "qgate: PATH:LINE:COL: LEVEL: MESSAGE". */
-void cli_print_diags(const qg_cli_io *io, const qg_result *r);
+void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r);
 /* A run's log (pipeline/run.h), in order. */
-void cli_print_log(const qg_cli_io *io, const qg_result *log);
+void qg_cli_print_log(const qg_cli_io *io, const qg_result *log);
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT (said). */
-int cli_parse_args(int argc, char **argv, int first, cli_opts *o, const qg_cli_io *io);
-void cli_free_opts(cli_opts *o);
+int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg_cli_io *io);
+void qg_cli_free_opts(qg_cli_opts *o);
 /* A command's start: parses argv[2..] into o (o->allowed as set). False when the
  * command is done: a usage error (said) or --help (usage(io->out) printed); *status
  * is its exit status. True: go on (*status QG_EXIT_INPUT, for the errors to come). */
-bool cli_start(int argc, char **argv, cli_opts *o, void (*usage)(FILE *), int *status,
+bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), int *status,
                const qg_cli_io *io);
 /* The option table's lines for ids, as help shows them. */
-void cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
+void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
 
 /* ---- help.c: usage texts ---- */
-void cli_usage_main(FILE *f);
-void cli_usage_k8s(FILE *f);
-void cli_usage_secrets(FILE *f);
-void cli_usage_scan(FILE *f);
-void cli_usage_review(FILE *f);
-void cli_usage_merge(FILE *f);
-void cli_usage_rules(FILE *f);
-void cli_usage_version(FILE *f);
-void cli_usage_hook(FILE *f);
-extern const char cli_exit_help[];
+void qg_cli_usage_main(FILE *f);
+void qg_cli_usage_k8s(FILE *f);
+void qg_cli_usage_secrets(FILE *f);
+void qg_cli_usage_scan(FILE *f);
+void qg_cli_usage_review(FILE *f);
+void qg_cli_usage_merge(FILE *f);
+void qg_cli_usage_rules(FILE *f);
+void qg_cli_usage_version(FILE *f);
+void qg_cli_usage_hook(FILE *f);
+extern const char qg_cli_exit_help[];
 /* "a, b, c": the names of the reporters' table (without "skip", when given); caller
  * frees. */
-char *cli_format_list(const char *skip);
+char *qg_cli_format_list(const char *skip);
 /* The options merge takes. */
-extern const enum opt_id cli_merge_opts[];
-extern const size_t cli_nmerge_opts;
+extern const enum opt_id qg_cli_merge_opts[];
+extern const size_t qg_cli_nmerge_opts;
 
 /* ---- publish.c: what follows the gate, for the run and the merge ---- */
 
 /* Every --format names a reporter; otherwise an error that lists them. */
-bool cli_formats_known(const cli_opts *o, const qg_cli_io *io);
+bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io);
 
-typedef struct cli_publish {
-  const cli_opts *o;
+typedef struct qg_cli_publish {
+  const qg_cli_opts *o;
   const qg_report *rep;
   const qg_config *cfg;          /* the comment's settings */
   const qg_score_policy *policy; /* --notify: its high-findings limit; NULL: no notification */
@@ -123,23 +123,23 @@ typedef struct cli_publish {
   qg_secrets *redactor;          /* for what the hosts answer; may be NULL */
   const qg_gate *gate;
   bool review_failed;
-} cli_publish;
+} qg_cli_publish;
 
 /* Prints the result's diagnostics, writes every report, the GitHub Actions
  * outputs, the comments and the notification; returns the exit status. */
-int cli_publish_run(const cli_publish *p, const qg_cli_io *io);
+int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io);
 
 /* ---- run.c ---- */
 /* Colour for the text report: --color WHEN (NULL: auto), NO_COLOR, a terminal. */
-bool cli_want_color(const char *when, FILE *out);
+bool qg_cli_want_color(const char *when, FILE *out);
 
 /* ---- the commands ---- */
-int cli_cmd_k8s(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_secrets(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_scan(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_review(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_rules(int argc, char **argv, const qg_cli_io *io);
-int cli_cmd_hook(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_k8s(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_secrets(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_scan(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_review(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_rules(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io);
 
 #endif

@@ -17,7 +17,7 @@
 #define MERGE_MAX_BYTES ((size_t)512 << 20)
 
 /* Reads every report named; returns QG_EXIT_PASS or the exit status (said). */
-static int read_reports(const cli_opts *o, qg_shard_input *in, size_t *nin,
+static int read_reports(const qg_cli_opts *o, qg_shard_input *in, size_t *nin,
                         const qg_cli_io *io) {
   size_t total = 0; /* the bytes of the reports read so far */
   for (; *nin < o->npaths; (*nin)++) {
@@ -28,7 +28,7 @@ static int read_reports(const cli_opts *o, qg_shard_input *in, size_t *nin,
     qg_status st = qg_read_all(path, NULL, MERGE_MAX_BYTES - total, &buf, &len, &err_no);
     total += st == QG_OK ? len : 0;
     if (st != QG_OK) {
-      cli_errorf(io, "qgate merge: %s: %s", path,
+      qg_cli_errorf(io, "qgate merge: %s: %s", path,
                  st == QG_ENOENT    ? "no such file"
                  : st == QG_ETOOBIG ? "the reports together are larger than 512 MiB"
                                     : qg_fs_strerror(err_no));
@@ -42,23 +42,23 @@ static int read_reports(const cli_opts *o, qg_shard_input *in, size_t *nin,
 }
 
 /* What the merged shards allow: the badge and --min-score need a score. */
-static bool usable(const cli_opts *o, const qg_merged *m, const qg_cli_io *io) {
+static bool usable(const qg_cli_opts *o, const qg_merged *m, const qg_cli_io *io) {
   for (size_t i = 0; i < o->nformats; i++) {
     if (strcmp(o->formats[i].name, "badge") == 0 && !m->scored) {
-      cli_errorf(io, "--format badge shows the quality score: it goes with the shards of "
+      qg_cli_errorf(io, "--format badge shows the quality score: it goes with the shards of "
                      "'qgate scan'");
       return false;
     }
   }
   if (o->min_score >= 0 && !m->scored) {
-    cli_errorf(io, "--min-score goes with the shards of 'qgate scan'");
+    qg_cli_errorf(io, "--min-score goes with the shards of 'qgate scan'");
     return false;
   }
   return true;
 }
 
 /* The merged run gated and reported. cfg: --comment's and --notify's configuration. */
-static int publish(const cli_opts *o, qg_merged *m, qg_config *cfg, bool have_cfg,
+static int publish(const qg_cli_opts *o, qg_merged *m, qg_config *cfg, bool have_cfg,
                    const qg_cli_io *io) {
   qg_score score;
   if (m->scored) { /* the shards' policy; the command line wins, as in scan */
@@ -80,7 +80,7 @@ static int publish(const cli_opts *o, qg_merged *m, qg_config *cfg, bool have_cf
       .fail_never = m->fail_never,
       .gate_failed = gate.failed,
       .incomplete = gate.io_error || gate.input_error,
-      .color = cli_want_color(o->color, io->out),
+      .color = qg_cli_want_color(o->color, io->out),
       .base = m->base,
       .score = m->scored ? &score : NULL,
       .review = m->reviewed ? &m->review : NULL,
@@ -95,11 +95,11 @@ static int publish(const cli_opts *o, qg_merged *m, qg_config *cfg, bool have_cf
     qg_result log;
     qg_result_init(&log);
     qg_run_review_summary(&m->review, red, &log);
-    cli_print_log(io, &log);
+    qg_cli_print_log(io, &log);
     qg_result_cleanup(&log);
   }
   cfg->score = m->policy; /* the shards' policy: its high-findings limit */
-  cli_publish p = {
+  qg_cli_publish p = {
       .o = o,
       .rep = &rep,
       .cfg = cfg,
@@ -109,16 +109,16 @@ static int publish(const cli_opts *o, qg_merged *m, qg_config *cfg, bool have_cf
       .gate = &gate,
       .review_failed = m->review_failed,
   };
-  int status = cli_publish_run(&p, io);
+  int status = qg_cli_publish_run(&p, io);
   qg_secrets_free(&red_owned);
   qg_ruleset_cleanup(&rs_red);
   return status;
 }
 
-int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
-  cli_opts o = {0};
-  o.allowed = cli_merge_opts;
-  o.nallowed = cli_nmerge_opts;
+int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
+  qg_cli_opts o = {0};
+  o.allowed = qg_cli_merge_opts;
+  o.nallowed = qg_cli_nmerge_opts;
   qg_merged m;
   memset(&m, 0, sizeof(m));
   bool merged = false, have_cfg = false;
@@ -127,19 +127,19 @@ int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   qg_shard_input *in = NULL;
   size_t nin = 0;
   int status;
-  if (!cli_start(argc, argv, &o, cli_usage_merge, &status, io) || !cli_formats_known(&o, io))
+  if (!qg_cli_start(argc, argv, &o, qg_cli_usage_merge, &status, io) || !qg_cli_formats_known(&o, io))
     goto out;
   if (o.comment || o.notify) {
     qg_result log;
     qg_result_init(&log);
     qg_status cst = qg_run_load_config(o.config, o.profile, &cfg, &have_cfg, &log);
-    cli_print_log(io, &log);
+    qg_cli_print_log(io, &log);
     qg_result_cleanup(&log);
     if (cst != QG_OK)
       goto out;
   }
   if (!o.npaths) {
-    cli_errorf(io, "qgate merge: give the JSON report of every shard (qgate merge s1.json "
+    qg_cli_errorf(io, "qgate merge: give the JSON report of every shard (qgate merge s1.json "
                    "s2.json ...)");
     goto out;
   }
@@ -150,7 +150,7 @@ int cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   char *why = NULL;
   merged = true;
   if (qg_merge(in, nin, &m, &why) != QG_OK) {
-    cli_errorf(io, "qgate merge: %s", why ? why : "");
+    qg_cli_errorf(io, "qgate merge: %s", why ? why : "");
     free(why);
     goto out;
   }
@@ -163,6 +163,6 @@ out:
   for (size_t i = 0; i < nin; i++)
     free((void *)(uintptr_t)in[i].text);
   free(in);
-  cli_free_opts(&o);
+  qg_cli_free_opts(&o);
   return status;
 }

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool cli_formats_known(const cli_opts *o, const qg_cli_io *io) {
+bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io) {
   for (size_t i = 0; i < o->nformats; i++)
     if (!qg_reporter_find(o->formats[i].name)) {
-      char *all = cli_format_list(NULL);
-      cli_errorf(io, "unknown --format '%s' (%s)", o->formats[i].name, all);
+      char *all = qg_cli_format_list(NULL);
+      qg_cli_errorf(io, "unknown --format '%s' (%s)", o->formats[i].name, all);
       free(all);
       return false;
     }
@@ -25,7 +25,7 @@ bool cli_formats_known(const cli_opts *o, const qg_cli_io *io) {
 }
 
 /* Writes every requested format; returns QG_EXIT_RUNTIME on an I/O error. */
-static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
+static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
   fmt_out deflt = {NULL, NULL};
   char text_name[] = "text";
   deflt.name = text_name;
@@ -48,7 +48,7 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
       }
       qg_write_opts wo = {checkout ? checkout : ".", 0};
       if (qg_wfile_open(fmts[i].file, &wo, &w, &err_no) != QG_OK) {
-        cli_errorf(io, "cannot write %s: %s", fmts[i].file, qg_fs_strerror(err_no));
+        qg_cli_errorf(io, "cannot write %s: %s", fmts[i].file, qg_fs_strerror(err_no));
         status = QG_EXIT_RUNTIME;
         continue;
       }
@@ -64,7 +64,7 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
     else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
       st = QG_EIO, why = qg_fs_strerror(err_no);
     if (st != QG_OK) {
-      cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
+      qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
              fmts[i].file ? fmts[i].file : "", why);
       status = QG_EXIT_RUNTIME;
     }
@@ -77,14 +77,14 @@ static int write_reports(const cli_opts *o, const qg_report *rep, const qg_cli_i
 
 /* --comment github|gitlab: after the reports are written. Sets *usage for
  * a missing context, *failed when the host refused something. */
-static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_report *rep,
+static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
                           long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
                           bool *failed) {
   if (!strcmp(o->comment, "annotations")) {
     char *warning = NULL;
     qg_linemap *lines = qg_actions_head_lines(&warning);
     if (warning)
-      cli_warnf(io, "%s", warning);
+      qg_cli_warnf(io, "%s", warning);
     free(warning);
     qg_actions_annotate(io->out, rep, lines);
     qg_linemap_free(&lines);
@@ -94,7 +94,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
   qg_host_ctx ctx;
   char err[512];
   if (qg_host_ctx_load(kind, &ctx, err, sizeof(err)) != QG_OK) {
-    cli_errorf(io, "--comment %s: %s", o->comment, err);
+    qg_cli_errorf(io, "--comment %s: %s", o->comment, err);
     *usage = true;
     return;
   }
@@ -112,12 +112,12 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
     if (cst == QG_OK)
       chp = &ch;
     else if (cst == QG_ENOENT) /* the checkout's lines cannot be placed in its diff */
-      cli_warnf(io,
+      qg_cli_warnf(io,
             "--comment %s: %s: every finding goes to the summary (fetch the history: "
             "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
             o->comment, err);
     else
-      cli_warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",
+      qg_cli_warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",
             o->comment, err);
   }
   qg_comment_opts copt = {0};
@@ -140,7 +140,7 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
   if (st != QG_OK) {
     /* a host's error body may echo the token */
     char *e = qg_redact(red, out.error, strlen(out.error), NULL, NULL, NULL);
-    cli_errorf(io, "--comment %s: %s", o->comment, e);
+    qg_cli_errorf(io, "--comment %s: %s", o->comment, e);
     free(e);
     *failed = true;
   }
@@ -153,10 +153,10 @@ static void post_comments(const cli_opts *o, const qg_config *cfg, const qg_repo
 static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
   char *why = NULL;
   if (qg_actions_outputs(rep, &why) != QG_OK)
-    cli_errorf(io, "%s", why);
+    qg_cli_errorf(io, "%s", why);
   free(why);
   if (qg_actions_step_summary(rep, &why) != QG_OK)
-    cli_errorf(io, "%s", why);
+    qg_cli_errorf(io, "%s", why);
   free(why);
 }
 
@@ -167,7 +167,7 @@ static bool notify_slack(const qg_score_policy *policy, const qg_report *rep, lo
   char *why = NULL;
   qg_status st = qg_slack_notify(policy, rep, deadline, &sent, &why);
   if (st != QG_OK)
-    cli_errorf(io, "--notify slack: %s", why);
+    qg_cli_errorf(io, "--notify slack: %s", why);
   else if (sent != QG_SLACK_NOT_NEEDED)
     fprintf(io->err, "qgate: notify: posted to Slack (%s)\n",
             sent == QG_SLACK_APPROVAL ? "security approval needed" : "gate rejected");
@@ -175,9 +175,9 @@ static bool notify_slack(const qg_score_policy *policy, const qg_report *rep, lo
   return st == QG_OK;
 }
 
-int cli_publish_run(const cli_publish *p, const qg_cli_io *io) {
-  const cli_opts *o = p->o;
-  cli_print_diags(io, p->rep->result);
+int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
+  const qg_cli_opts *o = p->o;
+  qg_cli_print_diags(io, p->rep->result);
   qg_gate_after after = {0};
   after.write_failed = write_reports(o, p->rep, io) == QG_EXIT_RUNTIME;
   after.review_failed = p->review_failed;

@@ -90,18 +90,18 @@ static void rules_text(FILE *f, const qg_rule *all, size_t n) {
   fprintf(f, "%zu rules\n", n);
 }
 
-int cli_cmd_rules(int argc, char **argv, const qg_cli_io *io) {
-  cli_opts o = {0};
+int qg_cli_cmd_rules(int argc, char **argv, const qg_cli_io *io) {
+  qg_cli_opts o = {0};
   int status;
-  if (!cli_start(argc, argv, &o, cli_usage_rules, &status, io))
+  if (!qg_cli_start(argc, argv, &o, qg_cli_usage_rules, &status, io))
     goto out;
   const char *fmt = o.nformats ? o.formats[o.nformats - 1].name : "text";
   if (strcmp(fmt, "text") && strcmp(fmt, "json") && strcmp(fmt, "markdown")) {
-    cli_errorf(io, "qgate rules: --format takes text, json or markdown, not '%s'", fmt);
+    qg_cli_errorf(io, "qgate rules: --format takes text, json or markdown, not '%s'", fmt);
     goto out;
   }
   if (o.npaths > 1) {
-    cli_errorf(io, "qgate rules: give at most one rule id");
+    qg_cli_errorf(io, "qgate rules: give at most one rule id");
     goto out;
   }
   size_t n;
@@ -110,7 +110,7 @@ int cli_cmd_rules(int argc, char **argv, const qg_cli_io *io) {
   if (o.npaths) {
     one = qg_rule_find(o.paths[0]);
     if (!one) {
-      cli_errorf(io, "no rule '%s' (see 'qgate rules')", o.paths[0]);
+      qg_cli_errorf(io, "no rule '%s' (see 'qgate rules')", o.paths[0]);
       goto out;
     }
     all = one;
@@ -131,6 +131,6 @@ int cli_cmd_rules(int argc, char **argv, const qg_cli_io *io) {
   }
   status = ferror(f) ? QG_EXIT_RUNTIME : QG_EXIT_PASS;
 out:
-  cli_free_opts(&o);
+  qg_cli_free_opts(&o);
   return status;
 }

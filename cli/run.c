@@ -10,21 +10,21 @@
 #include <unistd.h>
 
 /* What only the command line can get wrong: the formats, --shard's company. */
-static bool usable(const cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
-  if (!cli_formats_known(o, io))
+static bool usable(const qg_cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
+  if (!qg_cli_formats_known(o, io))
     return false;
   for (size_t i = 0; i < o->nformats; i++) {
     if (strcmp(o->formats[i].name, "badge") == 0 && mode != QG_RUN_SCAN) {
-      cli_errorf(io, "--format badge shows the quality score: it goes with 'qgate scan'");
+      qg_cli_errorf(io, "--format badge shows the quality score: it goes with 'qgate scan'");
       return false;
     }
   }
   if (o->shard_count && mode == QG_RUN_REVIEW) {
-    cli_errorf(io, "--shard splits the files of a scan: it goes with scan, k8s and secrets");
+    qg_cli_errorf(io, "--shard splits the files of a scan: it goes with scan, k8s and secrets");
     return false;
   }
   if (o->shard_count && (o->comment || o->notify)) {
-    cli_errorf(io,
+    qg_cli_errorf(io,
                "--%s with --shard would speak for one part of the files: pass it to 'qgate "
                "merge'",
                o->comment ? "comment" : "notify");
@@ -35,7 +35,7 @@ static bool usable(const cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
     for (size_t i = 0; i < o->nformats; i++)
       json_file |= !strcmp(o->formats[i].name, "json") && o->formats[i].file;
     if (!json_file)
-      cli_warnf(io,
+      qg_cli_warnf(io,
                 "--shard %u/%u without --format json=FILE: 'qgate merge' joins the shards' "
                 "JSON reports",
                 o->shard_index, o->shard_count);
@@ -43,7 +43,7 @@ static bool usable(const cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
   return true;
 }
 
-static qg_run_opts run_opts(const cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
+static qg_run_opts run_opts(const qg_cli_opts *o, qg_run_mode mode, const qg_cli_io *io) {
   qg_run_opts ro = {
       .mode = mode,
       .config = o->config,
@@ -80,7 +80,7 @@ static qg_run_opts run_opts(const cli_opts *o, qg_run_mode mode, const qg_cli_io
   return ro;
 }
 
-bool cli_want_color(const char *when, FILE *out) {
+bool qg_cli_want_color(const char *when, FILE *out) {
   const char *nc = getenv("NO_COLOR");
   if (nc && *nc)
     return false;
@@ -94,26 +94,26 @@ bool cli_want_color(const char *when, FILE *out) {
 }
 
 static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode) {
-  static void (*const usage[])(FILE *) = {cli_usage_k8s, cli_usage_secrets, cli_usage_scan,
-                                          cli_usage_review};
-  cli_opts o = {0};
+  static void (*const usage[])(FILE *) = {qg_cli_usage_k8s, qg_cli_usage_secrets, qg_cli_usage_scan,
+                                          qg_cli_usage_review};
+  qg_cli_opts o = {0};
   int status;
-  if (!cli_start(argc, argv, &o, usage[mode], &status, io) || !usable(&o, mode, io)) {
-    cli_free_opts(&o);
+  if (!qg_cli_start(argc, argv, &o, usage[mode], &status, io) || !usable(&o, mode, io)) {
+    qg_cli_free_opts(&o);
     return status;
   }
   qg_run_opts ro = run_opts(&o, mode, io);
   qg_run_out out;
   qg_status st = qg_run(&ro, &out);
-  cli_print_log(io, &out.log);
+  qg_cli_print_log(io, &out.log);
   if (st != QG_OK) {
     status = qg_run_stop_status(st);
   } else {
     qg_report rep;
     qg_run_report(&out, mode, &rep);
-    rep.color = cli_want_color(o.color, io->out);
+    rep.color = qg_cli_want_color(o.color, io->out);
     rep.threads = qg_scan_threads(o.jobs);
-    cli_publish p = {
+    qg_cli_publish p = {
         .o = &o,
         .rep = &rep,
         .cfg = &out.cfg,
@@ -123,25 +123,25 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
         .gate = &out.gate,
         .review_failed = out.review_failed,
     };
-    status = cli_publish_run(&p, io);
+    status = qg_cli_publish_run(&p, io);
   }
   qg_run_out_cleanup(&out);
-  cli_free_opts(&o);
+  qg_cli_free_opts(&o);
   return status;
 }
 
-int cli_cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
+int qg_cli_cmd_k8s(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, QG_RUN_K8S);
 }
 
-int cli_cmd_secrets(int argc, char **argv, const qg_cli_io *io) {
+int qg_cli_cmd_secrets(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, QG_RUN_SECRETS);
 }
 
-int cli_cmd_scan(int argc, char **argv, const qg_cli_io *io) {
+int qg_cli_cmd_scan(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, QG_RUN_SCAN);
 }
 
-int cli_cmd_review(int argc, char **argv, const qg_cli_io *io) {
+int qg_cli_cmd_review(int argc, char **argv, const qg_cli_io *io) {
   return cmd_run(argc, argv, io, QG_RUN_REVIEW);
 }
