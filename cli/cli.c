@@ -27,7 +27,8 @@ typedef struct opt_def {
 static const opt_def k_opts[] = {
     {"base", O_BASE, "REV",
      "diff-aware: findings already present at REV are reported as in base and do not fail"},
-    {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins"},
+    {"color", O_COLOR, "WHEN",
+     "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"comment", O_COMMENT, "WHERE",
      "github or gitlab: comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
@@ -40,8 +41,7 @@ static const opt_def k_opts[] = {
      "requests, send nothing"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
-    {"fix", O_FIX, NULL,
-     "apply the mechanical fixes in place, then report what is left"},
+    {"fix", O_FIX, NULL, "apply the mechanical fixes in place, then report what is left"},
     {"format", O_FORMAT, "FMT[=FILE]",
      "output format, repeatable: text (default), " /* then the reporters' names */},
     {"help", O_HELP, NULL, "show this help"},
@@ -49,7 +49,8 @@ static const opt_def k_opts[] = {
      "every --comment and --notify request of the run, retries and waits included "
      "(default 120, or QGATE_HOST_DEADLINE)"},
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
-    {"jobs", O_JOBS, "N", "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)"},
+    {"jobs", O_JOBS, "N",
+     "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)"},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
     {"metrics", O_METRICS, "FILE",
@@ -211,7 +212,8 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
     errno = 0;
     unsigned long n = strtoul(val, &end, 10);
     if (!*val || *end || errno || n < 1 || n > QG_MAX_THREADS || val[0] == '-') {
-      qg_cli_errorf(io, "--jobs: '%s' is not a number of threads from 1 to %d", val, QG_MAX_THREADS);
+      qg_cli_errorf(io, "--jobs: '%s' is not a number of threads from 1 to %d", val,
+                    QG_MAX_THREADS);
       return QG_EXIT_INPUT;
     }
     o->jobs = (unsigned)n;
@@ -225,14 +227,16 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
     break;
   case O_HOST_DEADLINE:
     if (qg_deadline_parse(val, &o->host_deadline_ms) != QG_OK) {
-      qg_cli_errorf(io, "--host-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+      qg_cli_errorf(io, "--host-deadline takes seconds (more than 0, at most 86400), not '%s'",
+                    val);
       return QG_EXIT_INPUT;
     }
     break;
   case O_REVIEW_DEADLINE: {
     long ms;
     if (qg_deadline_parse(val, &ms) != QG_OK) {
-      qg_cli_errorf(io, "--review-deadline takes seconds (more than 0, at most 86400), not '%s'", val);
+      qg_cli_errorf(io, "--review-deadline takes seconds (more than 0, at most 86400), not '%s'",
+                    val);
       return QG_EXIT_INPUT;
     }
     o->review_deadline = val;
@@ -240,8 +244,8 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
   }
   case O_SHARD:
     if (!parse_shard(val, &o->shard_index, &o->shard_count)) {
-      qg_cli_errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'", QG_MAX_SHARDS,
-             val);
+      qg_cli_errorf(io, "--shard takes I/N with 1 <= I <= N <= %u (e.g. 2/4), not '%s'",
+                    QG_MAX_SHARDS, val);
       return QG_EXIT_INPUT;
     }
     break;
@@ -391,8 +395,8 @@ int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg
   const char *hd = getenv("QGATE_HOST_DEADLINE");
   if (!o->host_deadline_ms && (o->comment || o->notify)) {
     if (hd && *hd && qg_deadline_parse(hd, &o->host_deadline_ms) != QG_OK) {
-      qg_cli_errorf(io, "QGATE_HOST_DEADLINE takes seconds (more than 0, at most 86400), not '%.32s'",
-             hd);
+      qg_cli_errorf(
+          io, "QGATE_HOST_DEADLINE takes seconds (more than 0, at most 86400), not '%.32s'", hd);
       return QG_EXIT_INPUT;
     }
     if (!o->host_deadline_ms)
@@ -402,7 +406,7 @@ int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg
 }
 
 bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), int *status,
-               const qg_cli_io *io) {
+                  const qg_cli_io *io) {
   *status = qg_cli_parse_args(argc, argv, 2, o, io);
   if (*status != QG_EXIT_PASS)
     return false;

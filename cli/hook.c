@@ -74,9 +74,10 @@ static int uninstall_hook(const char *dir, const char *path, bool exists, bool o
 static int install_hook(const char *dir, const char *path, bool exists, bool ours, bool force,
                         const qg_cli_io *io) {
   if (exists && !ours && !force) {
-    qg_cli_errorf(io, "qgate hook: %s exists and was not written by qgate: pass --force to replace "
-                   "it (it is kept as pre-push.qgate-backup)",
-               shown_path(path));
+    qg_cli_errorf(io,
+                  "qgate hook: %s exists and was not written by qgate: pass --force to replace "
+                  "it (it is kept as pre-push.qgate-backup)",
+                  shown_path(path));
     return QG_EXIT_INPUT;
   }
   if (exists && !ours) {
@@ -122,7 +123,7 @@ int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
       uninstall = true;
     else {
       qg_cli_errorf(io, "qgate hook: unknown argument '%s' (install [--force] or uninstall)",
-                 argv[i]);
+                    argv[i]);
       return QG_EXIT_INPUT;
     }
   }

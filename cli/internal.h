@@ -87,7 +87,7 @@ void qg_cli_free_opts(qg_cli_opts *o);
  * command is done: a usage error (said) or --help (usage(io->out) printed); *status
  * is its exit status. True: go on (*status QG_EXIT_INPUT, for the errors to come). */
 bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), int *status,
-               const qg_cli_io *io);
+                  const qg_cli_io *io);
 /* The option table's lines for ids, as help shows them. */
 void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
 

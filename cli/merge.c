@@ -29,9 +29,9 @@ static int read_reports(const qg_cli_opts *o, qg_shard_input *in, size_t *nin,
     total += st == QG_OK ? len : 0;
     if (st != QG_OK) {
       qg_cli_errorf(io, "qgate merge: %s: %s", path,
-                 st == QG_ENOENT    ? "no such file"
-                 : st == QG_ETOOBIG ? "the reports together are larger than 512 MiB"
-                                    : qg_fs_strerror(err_no));
+                    st == QG_ENOENT    ? "no such file"
+                    : st == QG_ETOOBIG ? "the reports together are larger than 512 MiB"
+                                       : qg_fs_strerror(err_no));
       return st == QG_EIO && qg_fs_status(err_no) == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
     }
     in[*nin].name = path;
@@ -46,7 +46,7 @@ static bool usable(const qg_cli_opts *o, const qg_merged *m, const qg_cli_io *io
   for (size_t i = 0; i < o->nformats; i++) {
     if (strcmp(o->formats[i].name, "badge") == 0 && !m->scored) {
       qg_cli_errorf(io, "--format badge shows the quality score: it goes with the shards of "
-                     "'qgate scan'");
+                        "'qgate scan'");
       return false;
     }
   }
@@ -68,8 +68,8 @@ static int publish(const qg_cli_opts *o, qg_merged *m, qg_config *cfg, bool have
   }
   /* as the single run would: runtime error > input error > gate failure */
   qg_gate gate;
-  qg_gate_decide(&m->result, (qg_fail_on){m->fail_on, m->fail_never},
-                 m->scored ? &score : NULL, false, &gate);
+  qg_gate_decide(&m->result, (qg_fail_on){m->fail_on, m->fail_never}, m->scored ? &score : NULL,
+                 false, &gate);
   qg_report rep = {
       .result = &m->result,
       .rules = &m->rules,
@@ -127,7 +127,8 @@ int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   qg_shard_input *in = NULL;
   size_t nin = 0;
   int status;
-  if (!qg_cli_start(argc, argv, &o, qg_cli_usage_merge, &status, io) || !qg_cli_formats_known(&o, io))
+  if (!qg_cli_start(argc, argv, &o, qg_cli_usage_merge, &status, io) ||
+      !qg_cli_formats_known(&o, io))
     goto out;
   if (o.comment || o.notify) {
     qg_result log;
@@ -140,7 +141,7 @@ int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io) {
   }
   if (!o.npaths) {
     qg_cli_errorf(io, "qgate merge: give the JSON report of every shard (qgate merge s1.json "
-                   "s2.json ...)");
+                      "s2.json ...)");
     goto out;
   }
   in = qg_xcalloc(o.npaths, sizeof(*in));

@@ -64,8 +64,8 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
     else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
       st = QG_EIO, why = qg_fs_strerror(err_no);
     if (st != QG_OK) {
-      qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name, fmts[i].file ? " to " : "",
-             fmts[i].file ? fmts[i].file : "", why);
+      qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name,
+                    fmts[i].file ? " to " : "", fmts[i].file ? fmts[i].file : "", why);
       status = QG_EXIT_RUNTIME;
     }
   }
@@ -113,12 +113,13 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
       chp = &ch;
     else if (cst == QG_ENOENT) /* the checkout's lines cannot be placed in its diff */
       qg_cli_warnf(io,
-            "--comment %s: %s: every finding goes to the summary (fetch the history: "
-            "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
-            o->comment, err);
+                   "--comment %s: %s: every finding goes to the summary (fetch the history: "
+                   "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
+                   o->comment, err);
     else
-      qg_cli_warnf(io, "--comment %s: cannot read the change (%s): every finding goes to the summary",
-            o->comment, err);
+      qg_cli_warnf(io,
+                   "--comment %s: cannot read the change (%s): every finding goes to the summary",
+                   o->comment, err);
   }
   qg_comment_opts copt = {0};
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
@@ -130,7 +131,9 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
   fprintf(io->err,
           "qgate: comment: summary %s; %zu inline comment%s posted, %zu kept, %zu removed; %zu "
           "finding%s only in the summary%s%s\n",
-          out.summary_created ? "posted" : out.summary_updated ? "updated" : "not posted",
+          out.summary_created   ? "posted"
+          : out.summary_updated ? "updated"
+                                : "not posted",
           out.inline_created, out.inline_created == 1 ? "" : "s", out.inline_kept,
           out.inline_removed, out.to_summary, out.to_summary == 1 ? "" : "s",
           out.verdict ? "; verdict " : "", out.verdict ? out.verdict : "");

@@ -7,7 +7,9 @@
 #include <string.h>
 
 static const char *level_of(const qg_rule *r) {
-  return r->flags & QG_RULE_BASELINE ? "baseline" : r->flags & QG_RULE_RESTRICTED ? "restricted" : "";
+  return r->flags & QG_RULE_BASELINE     ? "baseline"
+         : r->flags & QG_RULE_RESTRICTED ? "restricted"
+                                         : "";
 }
 
 static qg_status rules_json(FILE *f, const qg_rule *all, size_t n) {

@@ -25,9 +25,9 @@ static bool usable(const qg_cli_opts *o, qg_run_mode mode, const qg_cli_io *io) 
   }
   if (o->shard_count && (o->comment || o->notify)) {
     qg_cli_errorf(io,
-               "--%s with --shard would speak for one part of the files: pass it to 'qgate "
-               "merge'",
-               o->comment ? "comment" : "notify");
+                  "--%s with --shard would speak for one part of the files: pass it to 'qgate "
+                  "merge'",
+                  o->comment ? "comment" : "notify");
     return false;
   }
   if (o->shard_count) {
@@ -36,9 +36,9 @@ static bool usable(const qg_cli_opts *o, qg_run_mode mode, const qg_cli_io *io) 
       json_file |= !strcmp(o->formats[i].name, "json") && o->formats[i].file;
     if (!json_file)
       qg_cli_warnf(io,
-                "--shard %u/%u without --format json=FILE: 'qgate merge' joins the shards' "
-                "JSON reports",
-                o->shard_index, o->shard_count);
+                   "--shard %u/%u without --format json=FILE: 'qgate merge' joins the shards' "
+                   "JSON reports",
+                   o->shard_index, o->shard_count);
   }
   return true;
 }

@@ -96,9 +96,10 @@ void qg_actions_annotate(FILE *out, const qg_report *rep, qg_linemap *lines) {
     if (f->suppressed_by || f->in_base)
       continue;
     uint32_t line = qg_linemap_line(lines, qg_host_repo_path(f->loc.path), f->loc.line);
-    fprintf(out, "::%s file=", f->severity >= QG_SEV_HIGH     ? "error"
-                               : f->severity == QG_SEV_MEDIUM ? "warning"
-                                                              : "notice");
+    fprintf(out, "::%s file=",
+            f->severity >= QG_SEV_HIGH     ? "error"
+            : f->severity == QG_SEV_MEDIUM ? "warning"
+                                           : "notice");
     wf_escape(out, f->loc.path, true);
     if (line)
       fprintf(out, ",line=%u", line);

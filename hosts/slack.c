@@ -21,8 +21,9 @@ static void message_text(qg_buf *t, bool approval, double lim, const size_t *cou
     repo = getenv("CI_PROJECT_PATH");
   /* the branch name is the pull request author's: Slack's escaping, so that it cannot
    * form <!channel>, <@user> or a link */
-  (void)qg_buf_printf(t, "%s ", approval ? "\xf0\x9f\x94\x92 Security approval needed"
-                                         : "\xe2\x9d\x8c Quality gate rejected");
+  (void)qg_buf_printf(t, "%s ",
+                      approval ? "\xf0\x9f\x94\x92 Security approval needed"
+                               : "\xe2\x9d\x8c Quality gate rejected");
   qg_slack_escape(t, repo);
   if (pr) {
     (void)qg_buf_puts(t, " !");

@@ -17,8 +17,8 @@
  * anything but a regular file is not rewritten: an error, QG_EPARSE (the
  * other files are fixed). A file that cannot be written is QG_EIO.
  * Only the fixes written are counted as applied. */
-qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
-                       FILE *dry_out, qg_secrets *red, qg_result *log) {
+qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
+                       qg_secrets *red, qg_result *log) {
   qg_status status = QG_OK;
   size_t files = 0, fixes = 0;
   const char *last = NULL;
@@ -41,8 +41,7 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
     int err_no = 0;
     size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
     if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
-      qg_run_say(log, QG_DIAG_ERROR, "%s: cannot read for --fix: %s", last,
-                 qg_fs_strerror(err_no));
+      qg_run_say(log, QG_DIAG_ERROR, "%s: cannot read for --fix: %s", last, qg_fs_strerror(err_no));
       status = QG_EIO;
       continue;
     }
@@ -126,9 +125,9 @@ void qg_run_ignore_file(qg_result *r, qg_result *log) {
   bool binary = false;
   struct stat lsb;
   bool there = lstat(path, &lsb) == 0;
-  qg_status st = !there ? QG_ENOENT
-                        : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary,
-                                            &err_no);
+  qg_status st =
+      !there ? QG_ENOENT
+             : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary, &err_no);
   free(rroot);
   if (st != QG_OK) {
     qg_location loc = {path, 0, 0, 0, 0};
@@ -156,4 +155,3 @@ void qg_run_ignore_file(qg_result *r, qg_result *log) {
   free(buf);
   free(path);
 }
-

@@ -24,8 +24,8 @@ bool qg_run_new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
 /* --fix: rewrites every file with fixable findings of r (with dry_run, writes the
  * diff to dry_out instead). Returns QG_OK, QG_EPARSE when a file was refused (a
  * link, ...: the others are fixed) or QG_EIO when one could not be read or written. */
-qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run,
-                       FILE *dry_out, qg_secrets *red, qg_result *log);
+qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
+                       qg_secrets *red, qg_result *log);
 /* .qgateignore at the repository root (or here): the accepted fingerprints. */
 void qg_run_ignore_file(qg_result *r, qg_result *log);
 /* Reads the score's SARIF, coverage and metrics files; false when one was invalid. */

@@ -16,7 +16,7 @@ typedef struct run_ctx {
   const char *pss_level, *pss_version, *fail_on; /* the command line's, else the config's */
   unsigned minor;
   qg_scan_config scan;
-  bool reviewing;  /* the architecture review runs in this run */
+  bool reviewing;   /* the architecture review runs in this run */
   bool fix_refused; /* a file --fix would not rewrite: an input error */
   size_t walked;    /* findings [0, walked) came from the walk */
 } run_ctx;
@@ -44,8 +44,7 @@ static qg_status review_settings(run_ctx *c) {
     return QG_EUSAGE;
   }
   if ((mode == QG_RUN_SCAN || mode == QG_RUN_REVIEW) &&
-      qg_review_config_deadline(&cfg->review, c->o->review_deadline, rerr, sizeof(rerr)) !=
-          QG_OK) {
+      qg_review_config_deadline(&cfg->review, c->o->review_deadline, rerr, sizeof(rerr)) != QG_OK) {
     SAY_ERROR(c, "%s", rerr);
     return QG_EUSAGE;
   }
@@ -83,8 +82,7 @@ static qg_status gate_settings(run_ctx *c) {
   }
   snprintf(c->out->pss_version, sizeof(c->out->pss_version), "v1.%u", c->minor);
   if (c->fail_on && qg_gate_parse_fail_on(c->fail_on, &c->out->fail_on) != QG_OK) {
-    SAY_ERROR(c, "--fail-on takes critical, high, medium, low, info or none, not '%s'",
-              c->fail_on);
+    SAY_ERROR(c, "--fail-on takes critical, high, medium, low, info or none, not '%s'", c->fail_on);
     return QG_EUSAGE;
   }
   return QG_OK;
@@ -208,8 +206,8 @@ static qg_status base_revision(run_ctx *c) {
   }
   if (mode == QG_RUN_REVIEW && !out->git_base && !out->base) {
     /* no base given or named by the CI: the default branch */
-    static const char *const branches[] = {"origin/HEAD", "origin/main", "origin/master",
-                                           "main", "master"};
+    static const char *const branches[] = {"origin/HEAD", "origin/main", "origin/master", "main",
+                                           "master"};
     for (size_t i = 0; i < QG_ARRAY_LEN(branches) && !out->git_base; i++)
       if (qg_git_base_open(branches[i], &out->git_base, gerr, sizeof(gerr)) == QG_OK)
         out->base = qg_xstrdup(branches[i]);
@@ -268,9 +266,8 @@ static qg_status scan_and_fix(run_ctx *c) {
   }
   if (o->fix) {
     qg_secrets *fix_red =
-        o->dry_run
-            ? qg_run_redactor(&out->redactor, &out->redactor_rules, &out->cfg, out->have_cfg)
-            : NULL;
+        o->dry_run ? qg_run_redactor(&out->redactor, &out->redactor_rules, &out->cfg, out->have_cfg)
+                   : NULL;
     qg_status fst =
         qg_run_fixes(&c->scan, &out->result, o->dry_run, o->dry_run_out, fix_red, &out->log);
     if (fst == QG_EIO)
@@ -398,8 +395,7 @@ qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
     qg_gate_min_score(&out->cfg.score, opts->min_score);
   if ((st = review_settings(&c)) != QG_OK || (st = gate_settings(&c)) != QG_OK ||
       (st = rule_set(&c)) != QG_OK || (st = engines(&c)) != QG_OK ||
-      (st = scan_and_fix(&c)) != QG_OK || (st = review(&c)) != QG_OK ||
-      (st = score(&c)) != QG_OK)
+      (st = scan_and_fix(&c)) != QG_OK || (st = review(&c)) != QG_OK || (st = score(&c)) != QG_OK)
     return st;
   /* every text of the result is redacted before anything shows it: object names,
    * messages, echoed annotation values, diagnostics */
@@ -415,9 +411,7 @@ qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
   return QG_OK;
 }
 
-int qg_run_stop_status(qg_status st) {
-  return st == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT;
-}
+int qg_run_stop_status(qg_status st) { return st == QG_EIO ? QG_EXIT_RUNTIME : QG_EXIT_INPUT; }
 
 void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep) {
   static const char *const commands[] = {"k8s", "secrets", "scan", "review"};

@@ -40,20 +40,20 @@ typedef struct qg_run_opts {
   qg_run_mode mode;
   const char *config, *profile; /* --config FILE (else .qgate.yml when present), --profile */
   const char *pss_level, *pss_version, *fail_on; /* NULL: the configuration's, else defaults */
-  const char *base;            /* --base REV; NULL: the CI's (scan, review) */
-  const char *review_deadline; /* --review-deadline's value, or NULL */
-  int min_score;               /* scan: reject below it; -1: the policy's */
-  const char *const *select, *const *ignore; /* --select, --ignore */
+  const char *base;                              /* --base REV; NULL: the CI's (scan, review) */
+  const char *review_deadline;                   /* --review-deadline's value, or NULL */
+  int min_score;                                 /* scan: reject below it; -1: the policy's */
+  const char *const *select, *const *ignore;     /* --select, --ignore */
   size_t nselect, nignore;
   const char *const *sarif_in, *const *coverage, *const *metrics; /* scan's signals */
   size_t nsarif_in, ncoverage, nmetrics;
   const char *const *paths; /* what to scan; none: "." */
   size_t npaths;
-  size_t max_file_size; /* 0: the default */
-  unsigned jobs;        /* 0: one thread per CPU */
+  size_t max_file_size;              /* 0: the default */
+  unsigned jobs;                     /* 0: one thread per CPU */
   unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
   bool no_gitignore, fix, dry_run;
-  bool redact_all; /* redact the result even when it is empty (it goes to a host) */
+  bool redact_all;   /* redact the result even when it is empty (it goes to a host) */
   FILE *in;          /* what "-" reads */
   FILE *dry_run_out; /* --dry-run: the fixes' diff, the review's requests */
 } qg_run_opts;
@@ -64,8 +64,8 @@ typedef struct qg_run_out {
   qg_result log;    /* the run's messages, in order (see above) */
   qg_result result; /* findings and diagnostics, redacted */
   qg_config cfg;
-  bool have_cfg;        /* a configuration file was read */
-  qg_ruleset rules;     /* the rules as they ran */
+  bool have_cfg;    /* a configuration file was read */
+  qg_ruleset rules; /* the rules as they ran */
   qg_fail_on fail_on;
   qg_pss_level pss_level;
   char pss_version[16]; /* "v1.37" */
@@ -78,11 +78,11 @@ typedef struct qg_run_out {
   qg_review_outcome review;
   bool review_failed; /* a required review failed or was partial (exit status 3) */
   qg_gate gate;
-  struct cJSON *shard; /* --shard: the JSON report's "shard" object; owned, or NULL */
+  struct cJSON *shard;  /* --shard: the JSON report's "shard" object; owned, or NULL */
   qg_secrets *redactor; /* every secret rule and the environment's credentials; owned, may
                            be NULL (built on need: qg_run_redactor) */
   qg_ruleset redactor_rules;
-  qg_secrets *engine; /* the secrets scanner that ran; owned, or NULL */
+  qg_secrets *engine;    /* the secrets scanner that ran; owned, or NULL */
   qg_git_base *git_base; /* owned, or NULL */
   qg_scan_order order;   /* --shard: where each diagnostic came from */
 } qg_run_out;
@@ -106,8 +106,8 @@ void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep);
  * whether there was a file. Returns QG_OK or QG_ECONFIG. The repository's
  * own file is untrusted (SECURITY.md): only a --config file outside the
  * checkout may say where data and credentials go. */
-qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg,
-                             bool *loaded, qg_result *log);
+qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg, bool *loaded,
+                             qg_result *log);
 
 /* The redaction engine for everything qgate prints or sends (qg_redact),
  * built on first need into *red (owner: the caller, qg_secrets_free; rs
@@ -115,8 +115,7 @@ qg_status qg_run_load_config(const char *config, const char *profile, qg_config 
  * and of cfg (when have_cfg), whatever --select and --ignore say, and the
  * credentials of the environment. A custom rule that does not compile is
  * left out. Returns *red (may be NULL). */
-qg_secrets *qg_run_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg,
-                            bool have_cfg);
+qg_secrets *qg_run_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg, bool have_cfg);
 
 /* What the review did, as messages to log: one line, then what it left out;
  * every text from a server or the model redacted with red. */

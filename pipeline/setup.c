@@ -30,11 +30,10 @@ void qg_run_log_diags(qg_result *log, const qg_result *r) {
 /* The credentials qgate may hold, from the environment: masked (qg_redact)
  * wherever a server or the repository echoes them. */
 static void add_env_credentials(qg_secrets *red, const qg_config *cfg) {
-  static const char *const vars[] = {"OPENAI_API_KEY",    "ANTHROPIC_API_KEY",
-                                     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                                     "AWS_SESSION_TOKEN", "GITHUB_TOKEN",
-                                     "GH_TOKEN",          "GITLAB_TOKEN",
-                                     "CI_JOB_TOKEN",      "SLACK_WEBHOOK_URL"};
+  static const char *const vars[] = {
+      "OPENAI_API_KEY",    "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN", "GITHUB_TOKEN",      "GH_TOKEN",          "GITLAB_TOKEN",
+      "CI_JOB_TOKEN",      "SLACK_WEBHOOK_URL"};
   for (size_t i = 0; i <= QG_ARRAY_LEN(vars); i++) {
     const char *name = i < QG_ARRAY_LEN(vars) ? vars[i] : cfg->review.api_key_env;
     const char *v = name ? getenv(name) : NULL;
@@ -70,8 +69,7 @@ bool qg_run_new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
   return st == QG_OK;
 }
 
-qg_secrets *qg_run_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg,
-                            bool have_cfg) {
+qg_secrets *qg_run_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg, bool have_cfg) {
   if (!*red)
     (void)qg_run_new_redactor(cfg, have_cfg, rs, red, NULL);
   return *red;
@@ -104,8 +102,7 @@ static qg_status config_path(const char *config, char **path, char **root, qg_re
   char cwd[PATH_MAX], real[PATH_MAX];
   *path = NULL;
   *root = qg_git_workdir(".");
-  bool here =
-      !*root || (getcwd(cwd, sizeof(cwd)) && realpath(*root, real) && !strcmp(real, cwd));
+  bool here = !*root || (getcwd(cwd, sizeof(cwd)) && realpath(*root, real) && !strcmp(real, cwd));
   if (!*root)
     *root = qg_xstrdup(getcwd(cwd, sizeof(cwd)) ? cwd : ".");
   if (config) {
@@ -136,8 +133,8 @@ static qg_status config_path(const char *config, char **path, char **root, qg_re
   return QG_ECONFIG;
 }
 
-qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg,
-                             bool *loaded, qg_result *log) {
+qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg, bool *loaded,
+                             qg_result *log) {
   char *path = NULL, *root = NULL;
   *loaded = false;
   qg_status st = config_path(config, &path, &root, log);
@@ -177,8 +174,7 @@ void qg_run_review_summary(const qg_review_outcome *rv, qg_secrets *red, qg_resu
                "violation%s, %zu below the confidence threshold%s%s",
                rv->files, rv->files == 1 ? "" : "s", rv->chunks, rv->chunks == 1 ? "" : "s",
                rv->requests, rv->requests == 1 ? "" : "s", rv->cached, rv->violations,
-               rv->violations == 1 ? "" : "s", rv->unconfirmed, t ? "; partial: " : "",
-               t ? t : "");
+               rv->violations == 1 ? "" : "s", rv->unconfirmed, t ? "; partial: " : "", t ? t : "");
     free(t);
   }
   /* what servers and the model said may echo a credential; the printer escapes it */

@@ -22,8 +22,9 @@ bool qg_run_read_signals(const qg_run_opts *o, const qg_config *cfg, qg_signals 
   for (int kind = 0; kind < 3; kind++) {
     const char *const *cli = kind == 0 ? o->sarif_in : kind == 1 ? o->coverage : o->metrics;
     size_t ncli = kind == 0 ? o->nsarif_in : kind == 1 ? o->ncoverage : o->nmetrics;
-    const qg_cfglist *cl = kind == 0 ? &cfg->sarif_in : kind == 1 ? &cfg->coverage_in
-                                                                  : &cfg->metrics_in;
+    const qg_cfglist *cl = kind == 0   ? &cfg->sarif_in
+                           : kind == 1 ? &cfg->coverage_in
+                                       : &cfg->metrics_in;
     /* the command line's files replace the configuration's */
     size_t n = ncli ? ncli : cl->n;
     for (size_t i = 0; i < n; i++) {
@@ -81,4 +82,3 @@ bool qg_run_change_signal(qg_git_base *base, const qg_config *cfg, qg_change_sig
   free(paths);
   return true;
 }
-

@@ -54,9 +54,9 @@ static void put(const char *name, const char *text) {
 static int setup(void **state) {
   (void)state;
   /* no CI, no model, no hook: what the environment could add is not this test's */
-  static const char *const vars[] = {"GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME",
-                                     "CI_MERGE_REQUEST_DIFF_BASE_SHA", "QGATE_LLM_PROVIDER",
-                                     "QGATE_HOOK", "QGATE_CONFIG"};
+  static const char *const vars[] = {
+      "GITHUB_EVENT_PATH",  "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+      "QGATE_LLM_PROVIDER", "QGATE_HOOK",        "QGATE_CONFIG"};
   for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   char tmpl[] = "/tmp/qgate-run-XXXXXX";
@@ -91,8 +91,8 @@ static qg_run_opts opts_for(qg_run_mode mode, const char *const *path, const cha
   return o;
 }
 
-static void assert_finding(const qg_finding *f, const char *rule, qg_severity sev,
-                           const char *path, uint32_t line, uint32_t col) {
+static void assert_finding(const qg_finding *f, const char *rule, qg_severity sev, const char *path,
+                           uint32_t line, uint32_t col) {
   assert_string_equal(f->rule->id, rule);
   assert_int_equal(f->severity, sev);
   assert_string_equal(f->loc.path, path);
@@ -149,10 +149,10 @@ static void test_k8s_fails_on_severity(void **state) {
   qg_run_out out;
   assert_int_equal(qg_run(&o, &out), QG_OK);
   assert_int_equal(out.result.findings.n, 2);
-  assert_finding(&out.result.findings.items[0], "k8s/latest-tag", QG_SEV_MEDIUM, "latest.yaml",
-                 8, 14);
-  assert_finding(&out.result.findings.items[1], "k8s/latest-tag", QG_SEV_MEDIUM, "latest.yaml",
-                 10, 14);
+  assert_finding(&out.result.findings.items[0], "k8s/latest-tag", QG_SEV_MEDIUM, "latest.yaml", 8,
+                 14);
+  assert_finding(&out.result.findings.items[1], "k8s/latest-tag", QG_SEV_MEDIUM, "latest.yaml", 10,
+                 14);
   assert_false(out.scored);
   assert_true(out.gate.failed); /* medium >= low, the default */
   qg_run_out_cleanup(&out);
