@@ -18,9 +18,14 @@ LDLIBS_ALL  = $(PKG_LIBS) -lm -pthread $(SAN)
 # which their tools intercept. `make MALLOC_LIBS=` builds with glibc's.
 MALLOC_LIBS ?= -lmimalloc
 
-LIB_SRCS  := $(wildcard core/*.c config/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c scanners/*/*.c \
-                       review/*.c hosts/*.c) cli/cli.c
+# libqgate.a is the library (it never prints); libqgate-cli.a is the command line
+# (cli/ but main.c), linked by ./qgate and by the tests that run qg_cli_run.
+LIB_SRCS  := $(wildcard core/*.c config/*.c rules/*.c scoring/*.c reporters/*.c scanners/*.c \
+                       scanners/*/*.c review/*.c hosts/*.c pipeline/*.c)
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS  := $(filter-out cli/main.c,$(wildcard cli/*.c))
+CLI_OBJS  := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+CLI_LIB   := $(BUILD)/libqgate-cli.a
 UNIT_SRCS := $(wildcard tests/unit_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(BUILD)/tests/%)
 
@@ -40,21 +45,25 @@ $(BUILD)/libqgate.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(CLI_LIB): $(CLI_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 ifeq ($(BUILD),build)
-qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
+qgate: $(BUILD)/cli/main.o $(CLI_LIB) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(MALLOC_LIBS) $(LDLIBS_ALL)
 else
 qgate: $(BUILD)/qgate
 endif
 
-$(BUILD)/qgate: $(BUILD)/cli/main.o $(BUILD)/libqgate.a
+$(BUILD)/qgate: $(BUILD)/cli/main.o $(CLI_LIB) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
 # tests only: the scripted HTTP server on 127.0.0.1 (its SigV4 check uses libcrypto)
 MOCK_OBJ  := $(if $(wildcard tests/mockhttp.c),$(BUILD)/tests/mockhttp.o)
 TEST_LIBS := $(if $(MOCK_OBJ),$(filter-out $(PKG_LIBS),-lcrypto))
 
-$(BUILD)/qgate-test: $(BUILD)/tests/runner.o $(MOCK_OBJ) $(BUILD)/libqgate.a
+$(BUILD)/qgate-test: $(BUILD)/tests/runner.o $(MOCK_OBJ) $(CLI_LIB) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
 $(BUILD)/tests/yamlcanon: $(BUILD)/tests/yamlcanon.o $(BUILD)/libqgate.a
@@ -64,7 +73,7 @@ $(BUILD)/tests/yamlcanon: $(BUILD)/tests/yamlcanon.o $(BUILD)/libqgate.a
 $(BUILD)/tests/lists: $(BUILD)/tests/lists.o $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(MOCK_OBJ) $(BUILD)/libqgate.a
+$(BUILD)/tests/unit_%: $(BUILD)/tests/unit_%.o $(MOCK_OBJ) $(CLI_LIB) $(BUILD)/libqgate.a
 	$(CC) -o $@ $^ $(LDLIBS_ALL) -lcmocka $(TEST_LIBS)
 
 # The fuzz harnesses without libFuzzer: fuzz/replay.c's main() runs fuzz_TARGET.c once on each
@@ -130,8 +139,8 @@ demo: deps qgate
 bench: qgate
 	sh bench/run.sh
 
-check-symbols: $(BUILD)/libqgate.a
-	@bad=$$(nm -g --defined-only $< | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
+check-symbols: $(BUILD)/libqgate.a $(CLI_LIB)
+	@bad=$$(nm -g --defined-only $^ | awk 'NF==3 && $$2 ~ /[TDRB]/ {print $$3}' | grep -v '^qg_' || true); \
 	  if [ -n "$$bad" ]; then echo "global symbols without the qg_ prefix:"; echo "$$bad"; exit 1; fi
 
 # every C source and header of the project, in whatever folder (not the build trees, nor

@@ -2,6 +2,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/yamldoc.h"
+#include "scoring/gate.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -858,9 +859,9 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
     if (!strcmp(ks, "pss"))
       parse_pss(p, v);
     else if (!strcmp(ks, "fail_on")) {
-      qg_severity tmp;
-      if (get_str(p, v, "fail_on", &p->c->fail_on) && strcmp(v->u.s.str, "none") &&
-          qg_severity_parse(v->u.s.str, &tmp) != QG_OK)
+      qg_fail_on tmp;
+      if (get_str(p, v, "fail_on", &p->c->fail_on) &&
+          qg_gate_parse_fail_on(v->u.s.str, &tmp) != QG_OK)
         err(p, v, "fail_on must be critical, high, medium, low, info or none, not \"%s\"",
             v->u.s.str);
     } else if (!strcmp(ks, "rules"))

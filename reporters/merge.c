@@ -2,6 +2,7 @@
  * of the shards' reports back into one result. */
 #include "reporters/merge.h"
 #include "scanners/scanner.h"
+#include "scoring/gate.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -159,23 +160,23 @@ typedef struct shard {
 } shard;
 
 typedef struct mctx {
-  char *err;
-  size_t errsize;
+  char **why;       /* where the first failure is said; may be NULL */
   const char *file; /* the file being read, for messages */
 } mctx;
 
 static qg_status fail(mctx *c, qg_status st, const char *fmt, ...) QG_PRINTF(3, 4);
 static qg_status fail(mctx *c, qg_status st, const char *fmt, ...) {
-  if (c->err && c->errsize) {
-    size_t n = 0;
-    if (c->file)
-      n = (size_t)snprintf(c->err, c->errsize, "%s: ", c->file);
-    if (n < c->errsize) {
-      va_list ap;
-      va_start(ap, fmt);
-      vsnprintf(c->err + n, c->errsize - n, fmt, ap);
-      va_end(ap);
-    }
+  if (c->why) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *m = qg_xvasprintf(fmt, ap);
+    va_end(ap);
+    free(*c->why);
+    *c->why = c->file ? qg_xasprintf("%s: %s", c->file, m) : m;
+    if (*c->why != m)
+      free(m);
+    if (strlen(*c->why) > QG_MERGE_WHY_MAX) /* a report's value is quoted: capped */
+      (*c->why)[QG_MERGE_WHY_MAX] = '\0';
   }
   return st;
 }
@@ -529,7 +530,7 @@ static qg_status read_review(mctx *c, qg_review_outcome *o, const cJSON *j) {
   if (!ok || k == QG_ARRAY_LEN(k_review_states))
     return fail(c, QG_EPARSE, "the \"review\" object is not valid");
   o->state = (qg_review_state)k;
-  snprintf(o->reason, sizeof(o->reason), "%s", reason ? reason : "");
+  qg_review_set_reason(o, "%s", reason ? reason : "");
   o->skipped = str_list(skipped, &o->nskipped);
   o->notes = str_list(notes, &o->nnotes);
   return QG_OK;
@@ -801,9 +802,11 @@ static qg_status merge_settings(mctx *c, qg_merged *m, const shard *s1) {
   m->pss_level = qg_xstrdup(lvl);
   m->pss_version = qg_xstrdup(ver);
   m->base = base ? qg_xstrdup(base) : NULL;
-  m->fail_never = strcmp(fail_on, "none") == 0;
-  if (!m->fail_never && qg_severity_parse(fail_on, &m->fail_on) != QG_OK)
+  qg_fail_on fo = QG_FAIL_ON_DEFAULT;
+  if (qg_gate_parse_fail_on(fail_on, &fo) != QG_OK)
     return fail(c, QG_EPARSE, "the gate's fail_on '%s' is not a severity", fail_on);
+  m->fail_on = fo.min;
+  m->fail_never = fo.never;
   if (strcmp(m->command, "scan") && strcmp(m->command, "k8s") && strcmp(m->command, "secrets"))
     return fail(c, QG_EUSAGE, "a report of 'qgate %s': only scan, k8s and secrets are sharded",
                 m->command);
@@ -853,11 +856,11 @@ void qg_merged_cleanup(qg_merged *m) {
   memset(m, 0, sizeof(*m));
 }
 
-qg_status qg_merge(const qg_shard_input *in, size_t n, qg_merged *out, char *err, size_t errsize) {
+qg_status qg_merge(const qg_shard_input *in, size_t n, qg_merged *out, char **why) {
   merged_init(out);
-  mctx c = {err, errsize, NULL};
-  if (err && errsize)
-    err[0] = '\0';
+  mctx c = {why, NULL};
+  if (why)
+    *why = NULL;
   if (!n)
     return fail(&c, QG_EUSAGE, "no reports to merge");
   shard *all = qg_xcalloc(n, sizeof(shard));

@@ -71,12 +71,16 @@ typedef struct qg_merged {
   qg_strpool strings; /* the custom rules' strings and the review's reason */
 } qg_merged;
 
+/* The longest failure text of qg_merge, in bytes (it may quote a report's value). */
+#define QG_MERGE_WHY_MAX 1023
+
 /* Merges the reports of shards 1..N (in any order). On a missing shard, a
  * duplicate, reports of different commands, versions, options or
  * configurations, or a report that is not a shard's, returns QG_EUSAGE or
- * QG_EPARSE with err saying which file and why. out is always initialised:
- * clean it up with qg_merged_cleanup. */
-qg_status qg_merge(const qg_shard_input *in, size_t n, qg_merged *out, char *err, size_t errsize);
+ * QG_EPARSE with *why (when why is not NULL; caller frees) saying which file
+ * and why; *why is NULL on success. out is always initialised: clean it up
+ * with qg_merged_cleanup. */
+qg_status qg_merge(const qg_shard_input *in, size_t n, qg_merged *out, char **why);
 void qg_merged_cleanup(qg_merged *m);
 
 #endif

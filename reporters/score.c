@@ -266,7 +266,7 @@ static cJSON *str_array(char **v, size_t n) {
 cJSON *qg_review_json(const qg_review_outcome *o) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "state", review_state_name(o->state));
-  if (*o->reason)
+  if (o->reason && *o->reason)
     cJSON_AddStringToObject(j, "reason", o->reason);
   cJSON_AddNumberToObject(j, "files", (double)o->files);
   cJSON_AddNumberToObject(j, "chunks", (double)o->chunks);

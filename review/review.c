@@ -147,7 +147,19 @@ qg_status qg_review_config_deadline(qg_review_config *c, const char *option, cha
 void qg_review_outcome_cleanup(qg_review_outcome *o) {
   free_list(o->skipped, o->nskipped);
   free_list(o->notes, o->nnotes);
+  free(o->reason);
   memset(o, 0, sizeof(*o));
+}
+
+void qg_review_set_reason(qg_review_outcome *o, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *t = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+  if (strlen(t) > QG_REVIEW_REASON_MAX)
+    t[QG_REVIEW_REASON_MAX] = '\0';
+  free(o->reason);
+  o->reason = t;
 }
 
 static void push(char ***list, size_t *n, char *line) {
@@ -621,8 +633,10 @@ static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...
 static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(out->reason, sizeof(out->reason), fmt, ap);
+  char *t = qg_xvasprintf(fmt, ap);
   va_end(ap);
+  qg_review_set_reason(out, "%s", t);
+  free(t);
   out->state = QG_REVIEW_FAILED;
   return st;
 }
@@ -631,7 +645,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   const qg_review_config *cfg = run->cfg;
   memset(out, 0, sizeof(*out));
   if (cfg->provider == QG_LLM_NONE) {
-    snprintf(out->reason, sizeof(out->reason), "no architecture review configured");
+    qg_review_set_reason(out, "no architecture review configured");
     return QG_OK;
   }
   if (!cfg->model || !*cfg->model)
@@ -748,7 +762,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   out->chunks = nchunks;
   if (!nchunks) {
     out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
-    snprintf(out->reason, sizeof(out->reason), "no reviewable change");
+    qg_review_set_reason(out, "no reviewable change");
     goto done;
   }
 
@@ -817,7 +831,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], run->dry_run);
     }
-    snprintf(out->reason, sizeof(out->reason), "dry run: %zu request%s not sent", nreq,
+    qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq,
              nreq == 1 ? "" : "s");
   } else if (nreq) {
     qg_http_options ho;
@@ -930,7 +944,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   else
     fail(out, QG_OK, "%s", *first_error ? first_error : "every chunk was over the caps");
   if (out->state == QG_REVIEW_PARTIAL)
-    snprintf(out->reason, sizeof(out->reason), "%zu of %zu chunks reviewed%s", reviewed, nchunks,
+    qg_review_set_reason(out, "%zu of %zu chunks reviewed%s", reviewed, nchunks,
              late ? " before the review deadline passed" : "");
 
 done:

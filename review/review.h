@@ -31,7 +31,8 @@ typedef enum qg_review_state {
 
 typedef struct qg_review_outcome {
   qg_review_state state;
-  char reason[512];      /* why not measured or failed, in words; "" when done */
+  char *reason;          /* owned: why not measured or failed, in words (at most
+                            QG_REVIEW_REASON_MAX bytes: qg_review_set_reason); NULL when done */
   size_t files;          /* files reviewed */
   size_t chunks, requests, cached; /* chunks in all; requests sent; chunks from the cache */
   size_t failed;         /* chunks whose request failed */
@@ -45,6 +46,11 @@ typedef struct qg_review_outcome {
 } qg_review_outcome;
 
 void qg_review_outcome_cleanup(qg_review_outcome *o);
+
+/* The longest reason kept, in bytes. */
+#define QG_REVIEW_REASON_MAX 511
+/* Sets o->reason (freeing the one before) to the text, cut at QG_REVIEW_REASON_MAX bytes. */
+void qg_review_set_reason(qg_review_outcome *o, const char *fmt, ...) QG_PRINTF(2, 3);
 
 /* Everything one run needs. Borrowed pointers must outlive the call. */
 typedef struct qg_review_run {

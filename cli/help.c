@@ -1,0 +1,165 @@
+/* help.c: the usage texts. The formats named come from the reporters' table. */
+#include "cli/internal.h"
+#include "core/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *qg_cli_format_list(const char *skip) {
+  size_t n;
+  const qg_reporter *all = qg_reporters_all(&n);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  for (size_t i = 0; i < n; i++)
+    if (!skip || strcmp(all[i].name, skip) != 0)
+      (void)qg_buf_printf(&b, "%s%s", b.len ? ", " : "", all[i].name);
+  return qg_buf_detach(&b);
+}
+
+const char qg_cli_exit_help[] =
+    "Exit status:\n"
+    "  0  gate passed\n"
+    "  1  gate failed: a finding at or above --fail-on\n"
+    "  2  usage, configuration or input error (e.g. invalid YAML, missing path)\n"
+    "  3  runtime error (I/O)\n";
+
+/* A command's usage: its text, its options, the exit statuses. */
+static void usage(FILE *f, const char *text, const enum opt_id *ids, size_t n) {
+  fputs(text, f);
+  qg_cli_print_options(f, ids, n);
+  fputc('\n', f);
+  fputs(qg_cli_exit_help, f);
+}
+
+void qg_cli_usage_main(FILE *f) {
+  fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
+        "qgate is a CI quality gate for Kubernetes changes.\n\n"
+        "Commands:\n"
+        "  scan [PATH...]  every scanner in one pass (Kubernetes, secrets, the architecture\n"
+        "                  review when configured) and the quality score\n"
+        "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
+        "  secrets [PATH...]  find credentials in files, masked in every output\n"
+        "  merge FILE...   join the JSON reports of a run split with --shard into one report\n"
+        "  review          review the change against ARCHITECTURE.md with a language model\n"
+        "  hook install    a git pre-push hook that runs the gate on what is pushed\n"
+        "  rules [ID]      list the rules, or explain one\n"
+        "  version         print the version and library versions\n"
+        "  help [COMMAND]  show help for a command\n\n"
+        "Run 'qgate COMMAND --help' for a command's options.\n\n",
+        f);
+  fputs(qg_cli_exit_help, f);
+}
+
+void qg_cli_usage_k8s(FILE *f) {
+  static const enum opt_id ids[] = {
+      O_BASE,   O_COLOR,       O_COMMENT, O_CONFIG, O_DRY_RUN,       O_FAIL_ON,      O_FIX,
+      O_FORMAT, O_HELP,        O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
+      O_PSS,    O_PSS_VERSION, O_SELECT,  O_SHARD,  O_HOST_DEADLINE};
+  usage(f,
+        "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
+        "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
+        ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
+        "reports every Pod Security Standards violation at its file, line and column.\n\n"
+        "Options:\n",
+        ids, QG_ARRAY_LEN(ids));
+}
+
+void qg_cli_usage_secrets(FILE *f) {
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,         O_COMMENT,      O_CONFIG,
+                                    O_FAIL_ON, O_FORMAT,        O_HELP,         O_IGNORE,
+                                    O_JOBS,    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
+                                    O_SELECT,  O_SHARD,         O_HOST_DEADLINE};
+  usage(f,
+        "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
+        "Finds credentials in every text file (directories are walked, skipping what\n"
+        ".gitignore ignores, binary files, lock files and minified bundles; '-' reads standard\n"
+        "input; default: the current directory): provider tokens, private keys, Kubernetes\n"
+        "Secrets with literal values, and high-entropy passwords and keys in configuration.\n"
+        "Every secret is shown masked: a short prefix and its length.\n\n"
+        "Suppress one with a 'qgate:allow' comment on its line, or list its fingerprint in\n"
+        ".qgateignore at the repository root.\n\nOptions:\n",
+        ids, QG_ARRAY_LEN(ids));
+}
+
+void qg_cli_usage_scan(FILE *f) {
+  static const enum opt_id ids[] = {
+      O_BASE,        O_COLOR,     O_COMMENT,      O_CONFIG, O_COVERAGE,      O_DRY_RUN,
+      O_FIX,         O_FORMAT,    O_HELP,         O_IGNORE, O_JOBS,          O_MAX_FILE_SIZE,
+      O_METRICS,     O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE,       O_PSS,
+      O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD,  O_HOST_DEADLINE, O_REVIEW_DEADLINE};
+  usage(f,
+        "usage: qgate scan [OPTIONS] [PATH...]\n\n"
+        "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
+        "the secrets scanner on every text file), reads other tools' results (--sarif-in,\n"
+        "--coverage, --metrics) and, with --base, what the change touched; turns it all into\n"
+        "a 0-100 quality score by the policy in .qgate.yml (default: the design documents'\n"
+        "table) and decides: approve (>= 85), review (>= 70) or reject (exit status 1).\n"
+        "Criteria whose signal is absent are not measured and left out of the total.\n\n"
+        "Options:\n",
+        ids, QG_ARRAY_LEN(ids));
+}
+
+void qg_cli_usage_review(FILE *f) {
+  static const enum opt_id ids[] = {O_BASE,          O_COLOR,   O_COMMENT,        O_CONFIG,
+                                    O_DRY_RUN,       O_FAIL_ON, O_FORMAT,         O_HELP,
+                                    O_HOST_DEADLINE, O_PROFILE, O_REVIEW_DEADLINE};
+  usage(f,
+        "usage: qgate review [OPTIONS]\n\n"
+        "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
+        "default branch) against the repository's ARCHITECTURE.md with a language model\n"
+        "(QGATE_LLM_PROVIDER, QGATE_LLM_MODEL, QGATE_LLM_BASE_URL, or review: in a --config\n"
+        "file outside the checkout; the repository's own .qgate.yml sets only the policy).\n"
+        "Everything sent is redacted by the secrets scanner first. Violations the model is\n"
+        "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
+        "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
+        "Options:\n",
+        ids, QG_ARRAY_LEN(ids));
+}
+
+void qg_cli_usage_rules(FILE *f) {
+  static const enum opt_id ids[] = {O_FORMAT, O_HELP};
+  fputs("usage: qgate rules [--format text|json|markdown] [ID]\n\n"
+        "Lists every rule with its group, severity and title, or explains one rule\n"
+        "(help, remediation, example).\n\nOptions:\n",
+        f);
+  qg_cli_print_options(f, ids, QG_ARRAY_LEN(ids));
+  fputs("\nExit status: 0 success, 2 unknown rule or bad usage.\n", f);
+}
+
+void qg_cli_usage_version(FILE *f) {
+  fputs("usage: qgate version\n\nPrints qgate's version and the versions of the libraries it "
+        "uses.\n\nExit status: 0.\n",
+        f);
+}
+
+const enum opt_id qg_cli_merge_opts[] = {O_COLOR,         O_COMMENT,   O_CONFIG, O_FORMAT, O_HELP,
+                                         O_HOST_DEADLINE, O_MIN_SCORE, O_NOTIFY, O_PROFILE};
+const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
+
+void qg_cli_usage_merge(FILE *f) {
+  usage(f,
+        "usage: qgate merge [OPTIONS] FILE...\n\n"
+        "Joins the JSON reports of a run split with --shard I/N (each shard's, written with\n"
+        "--format json=FILE) into what one run over every file would have written: the\n"
+        "findings in its order, the statistics summed, the gate or the quality score decided\n"
+        "again by the shards' policy, in any format. Every shard 1..N must be given exactly\n"
+        "once, all of one command, qgate version, command line and configuration. The\n"
+        "policy and the rules come from the shards; the configuration (--config, --profile,\n"
+        "else .qgate.yml) is read for --comment and --notify only.\n\n"
+        "Options:\n",
+        qg_cli_merge_opts, qg_cli_nmerge_opts);
+}
+
+void qg_cli_usage_hook(FILE *f) {
+  fputs("usage: qgate hook install [--force]\n"
+        "       qgate hook uninstall\n\n"
+        "Installs a git pre-push hook that runs 'qgate scan' on what is being pushed,\n"
+        "against the remote branch (a new branch: against the remote's default branch),\n"
+        "prints the score and stops a push the gate rejects (git push --no-verify skips\n"
+        "it). It runs offline: the architecture review only when review.local is true.\n"
+        "An existing hook that qgate did not write is kept unless --force (then it is\n"
+        "saved as pre-push.qgate-backup).\n\n"
+        "Exit status: 0 done, 2 usage error or a foreign hook in the way, 3 I/O error.\n",
+        f);
+}

@@ -1,0 +1,145 @@
+/* internal.h: what the files of cli/ share (the option table's ids, the parsed
+ * options, the messages, the commands); not for other folders. */
+#ifndef QG_CLI_INTERNAL_H
+#define QG_CLI_INTERNAL_H
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "scoring/gate.h"
+#include "reporters/reporter.h"
+#include "scanners/secrets/secrets.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define MAX_LISTS 32
+
+enum opt_id {
+  O_BASE,
+  O_COLOR,
+  O_COMMENT,
+  O_CONFIG,
+  O_COVERAGE,
+  O_DRY_RUN,
+  O_FAIL_ON,
+  O_FIX,
+  O_FORMAT,
+  O_HELP,
+  O_HOST_DEADLINE,
+  O_IGNORE,
+  O_JOBS,
+  O_MAX_FILE_SIZE,
+  O_METRICS,
+  O_MIN_SCORE,
+  O_NO_GITIGNORE,
+  O_NOTIFY,
+  O_PROFILE,
+  O_PSS,
+  O_PSS_VERSION,
+  O_REVIEW_DEADLINE,
+  O_SARIF_IN,
+  O_SELECT,
+  O_SHARD,
+};
+
+typedef struct fmt_out {
+  char *name;       /* owned */
+  const char *file; /* NULL: standard output */
+} fmt_out;
+
+typedef struct qg_cli_opts {
+  fmt_out formats[MAX_LISTS];
+  size_t nformats;
+  const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
+  const char *comment, *notify;
+  const char *review_deadline; /* --review-deadline's value, NULL: not given */
+  long host_deadline_ms;       /* every host request of the run (--host-deadline) */
+  int min_score;               /* -1: the policy's */
+  const char *select[MAX_LISTS], *ignore[MAX_LISTS];
+  size_t nselect, nignore;
+  const char *sarif_in[MAX_LISTS], *coverage[MAX_LISTS], *metrics[MAX_LISTS];
+  size_t nsarif_in, ncoverage, nmetrics;
+  size_t max_file_size;
+  unsigned jobs;
+  unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
+  const enum opt_id *allowed;        /* non-NULL: the only options the command takes */
+  size_t nallowed;
+  bool no_gitignore, help, fix, dry_run;
+  const char **paths; /* borrowed argv pointers; owned array */
+  size_t npaths;
+} qg_cli_opts;
+
+/* ---- cli.c: options and messages ---- */
+
+/* "qgate: MESSAGE", "qgate: warning: MESSAGE" on standard error, escaped (the
+ * message can hold repository text). */
+void qg_cli_errorf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+void qg_cli_warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
+/* r's diagnostics: "qgate: PATH:LINE:COL: LEVEL: MESSAGE". */
+void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r);
+/* A run's log (pipeline/run.h), in order. */
+void qg_cli_print_log(const qg_cli_io *io, const qg_result *log);
+/* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT (said). */
+int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg_cli_io *io);
+void qg_cli_free_opts(qg_cli_opts *o);
+/* A command's start: parses argv[2..] into o (o->allowed as set). False when the
+ * command is done: a usage error (said) or --help (usage(io->out) printed); *status
+ * is its exit status. True: go on (*status QG_EXIT_INPUT, for the errors to come). */
+bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), int *status,
+                  const qg_cli_io *io);
+/* The option table's lines for ids, as help shows them. */
+void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
+
+/* ---- help.c: usage texts ---- */
+void qg_cli_usage_main(FILE *f);
+void qg_cli_usage_k8s(FILE *f);
+void qg_cli_usage_secrets(FILE *f);
+void qg_cli_usage_scan(FILE *f);
+void qg_cli_usage_review(FILE *f);
+void qg_cli_usage_merge(FILE *f);
+void qg_cli_usage_rules(FILE *f);
+void qg_cli_usage_version(FILE *f);
+void qg_cli_usage_hook(FILE *f);
+extern const char qg_cli_exit_help[];
+/* "a, b, c": the names of the reporters' table (without "skip", when given); caller
+ * frees. */
+char *qg_cli_format_list(const char *skip);
+/* The options merge takes. */
+extern const enum opt_id qg_cli_merge_opts[];
+extern const size_t qg_cli_nmerge_opts;
+
+/* ---- publish.c: what follows the gate, for the run and the merge ---- */
+
+/* Every --format names a reporter; otherwise an error that lists them. */
+bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io);
+
+typedef struct qg_cli_publish {
+  const qg_cli_opts *o;
+  const qg_report *rep;
+  const qg_config *cfg;          /* the comment's settings */
+  const qg_score_policy *policy; /* --notify: its high-findings limit; NULL: no notification */
+  bool outputs;                  /* GitHub Actions step outputs (a score, not a shard's) */
+  qg_secrets *redactor;          /* for what the hosts answer; may be NULL */
+  const qg_gate *gate;
+  bool review_failed;
+} qg_cli_publish;
+
+/* Prints the result's diagnostics, writes every report, the GitHub Actions
+ * outputs, the comments and the notification; returns the exit status. */
+int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io);
+
+/* ---- run.c ---- */
+/* Colour for the text report: --color WHEN (NULL: auto), NO_COLOR, a terminal. */
+bool qg_cli_want_color(const char *when, FILE *out);
+
+/* ---- the commands ---- */
+int qg_cli_cmd_k8s(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_secrets(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_scan(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_review(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_rules(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io);
+
+#endif

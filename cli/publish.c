@@ -1,0 +1,198 @@
+/* publish.c: what follows the gate, the same for a run and a merge: the
+ * result's diagnostics, the reports, the GitHub Actions outputs, the comments,
+ * the notification and the exit status. */
+#include "cli/internal.h"
+#include "core/fs.h"
+#include "core/git.h"
+#include "core/http.h"
+#include "core/mem.h"
+#include "hosts/actions.h"
+#include "hosts/host.h"
+#include "hosts/slack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io) {
+  for (size_t i = 0; i < o->nformats; i++)
+    if (!qg_reporter_find(o->formats[i].name)) {
+      char *all = qg_cli_format_list(NULL);
+      qg_cli_errorf(io, "unknown --format '%s' (%s)", o->formats[i].name, all);
+      free(all);
+      return false;
+    }
+  return true;
+}
+
+/* Writes every requested format; returns QG_EXIT_RUNTIME on an I/O error. */
+static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
+  fmt_out deflt = {NULL, NULL};
+  char text_name[] = "text";
+  deflt.name = text_name;
+  const fmt_out *fmts = o->nformats ? o->formats : &deflt;
+  size_t n = o->nformats ? o->nformats : 1;
+  int status = QG_EXIT_PASS;
+  /* a report file inside the checkout stays inside it (a committed
+   * reports/ -> /elsewhere is refused); one outside is the workflow's choice */
+  char *checkout = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const qg_reporter *rp = qg_reporter_find(fmts[i].name);
+    FILE *f = io->out;
+    qg_wfile *w = NULL;
+    int err_no = 0;
+    if (fmts[i].file && strcmp(fmts[i].file, "-") != 0) {
+      if (!checkout) {
+        char *wd = qg_git_workdir(".");
+        checkout = qg_fs_realdir(wd ? wd : ".");
+        free(wd);
+      }
+      qg_write_opts wo = {checkout ? checkout : ".", 0};
+      if (qg_wfile_open(fmts[i].file, &wo, &w, &err_no) != QG_OK) {
+        qg_cli_errorf(io, "cannot write %s: %s", fmts[i].file, qg_fs_strerror(err_no));
+        status = QG_EXIT_RUNTIME;
+        continue;
+      }
+      f = qg_wfile_stream(w);
+    }
+    qg_report r2 = *rep;
+    if (f != io->out)
+      r2.color = false;
+    qg_status st = rp->fn(f, &r2);
+    const char *why = qg_strerror(st);
+    if (w && st != QG_OK)
+      qg_wfile_abort(&w);
+    else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
+      st = QG_EIO, why = qg_fs_strerror(err_no);
+    if (st != QG_OK) {
+      qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name,
+                    fmts[i].file ? " to " : "", fmts[i].file ? fmts[i].file : "", why);
+      status = QG_EXIT_RUNTIME;
+    }
+  }
+  free(checkout);
+  if (io->findings)
+    qg_report_findings(io->findings, rep);
+  return status;
+}
+
+/* --comment github|gitlab: after the reports are written. Sets *usage for
+ * a missing context, *failed when the host refused something. */
+static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
+                          long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
+                          bool *failed) {
+  if (!strcmp(o->comment, "annotations")) {
+    char *warning = NULL;
+    qg_linemap *lines = qg_actions_head_lines(&warning);
+    if (warning)
+      qg_cli_warnf(io, "%s", warning);
+    free(warning);
+    qg_actions_annotate(io->out, rep, lines);
+    qg_linemap_free(&lines);
+    return;
+  }
+  qg_host_ctx ctx;
+  char err[512], *why = NULL;
+  if (qg_host_ctx_load(qg_host_find(o->comment), &ctx, &why) != QG_OK) {
+    qg_cli_errorf(io, "--comment %s: %s", o->comment, why);
+    free(why);
+    *usage = true;
+    return;
+  }
+  qg_change ch;
+  memset(&ch, 0, sizeof(ch));
+  const qg_change *chp = NULL;
+  if (ctx.base_sha) {
+    /* the change up to the pull/merge request's head, whatever is checked out: with a
+     * merge of it checked out (GitHub's default for pull requests, GitLab's merged
+     * results pipelines), the findings' lines are mapped to the head's */
+    qg_change_opts co = {0};
+    co.base = ctx.base_sha;
+    co.head = ctx.head_sha;
+    qg_status cst = qg_change_read(&co, &ch, err, sizeof(err));
+    if (cst == QG_OK)
+      chp = &ch;
+    else if (cst == QG_ENOENT) /* the checkout's lines cannot be placed in its diff */
+      qg_cli_warnf(io,
+                   "--comment %s: %s: every finding goes to the summary (fetch the history: "
+                   "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
+                   o->comment, err);
+    else
+      qg_cli_warnf(io,
+                   "--comment %s: cannot read the change (%s): every finding goes to the summary",
+                   o->comment, err);
+  }
+  qg_comment_opts copt = {0};
+  copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
+  copt.max_inline = cfg->comment_max_inline;
+  copt.deadline_ms = deadline;
+  copt.redactor = red;
+  qg_comment_outcome out;
+  qg_status st = qg_host_comment(&ctx, rep, chp, &copt, &out);
+  fprintf(io->err,
+          "qgate: comment: summary %s; %zu inline comment%s posted, %zu kept, %zu removed; %zu "
+          "finding%s only in the summary%s%s\n",
+          out.summary_created   ? "posted"
+          : out.summary_updated ? "updated"
+                                : "not posted",
+          out.inline_created, out.inline_created == 1 ? "" : "s", out.inline_kept,
+          out.inline_removed, out.to_summary, out.to_summary == 1 ? "" : "s",
+          out.verdict ? "; verdict " : "", out.verdict ? out.verdict : "");
+  if (out.over_cap)
+    fprintf(io->err, "qgate: comment: %zu more inline comments over comment.max_inline\n",
+            out.over_cap);
+  if (st != QG_OK) {
+    /* a host's error body may echo the token */
+    const char *oe = out.error ? out.error : "";
+    char *e = qg_redact(red, oe, strlen(oe), NULL, NULL, NULL);
+    qg_cli_errorf(io, "--comment %s: %s", o->comment, e);
+    free(e);
+    *failed = true;
+  }
+  qg_comment_outcome_cleanup(&out);
+  qg_change_cleanup(&ch);
+  qg_host_ctx_cleanup(&ctx);
+}
+
+/* In GitHub Actions: the score and counts to $GITHUB_OUTPUT, the Markdown report
+ * to $GITHUB_STEP_SUMMARY. */
+static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
+  char *why = NULL;
+  if (qg_actions_outputs(rep, &why) != QG_OK)
+    qg_cli_errorf(io, "%s", why);
+  free(why);
+  if (qg_actions_step_summary(rep, &why) != QG_OK)
+    qg_cli_errorf(io, "%s", why);
+  free(why);
+}
+
+/* --notify slack; false when it was needed and failed. */
+static bool notify_slack(const qg_score_policy *policy, const qg_report *rep, long long deadline,
+                         const qg_cli_io *io) {
+  qg_slack_sent sent;
+  char *why = NULL;
+  qg_status st = qg_slack_notify(policy, rep, deadline, &sent, &why);
+  if (st != QG_OK)
+    qg_cli_errorf(io, "--notify slack: %s", why);
+  else if (sent != QG_SLACK_NOT_NEEDED)
+    fprintf(io->err, "qgate: notify: posted to Slack (%s)\n",
+            sent == QG_SLACK_APPROVAL ? "security approval needed" : "gate rejected");
+  free(why);
+  return st == QG_OK;
+}
+
+int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
+  const qg_cli_opts *o = p->o;
+  qg_cli_print_diags(io, p->rep->result);
+  qg_gate_after after = {0};
+  after.write_failed = write_reports(o, p->rep, io) == QG_EXIT_RUNTIME;
+  after.review_failed = p->review_failed;
+  if (p->outputs)
+    github_outputs(p->rep, io);
+  long long host_at = qg_http_now_ms() + o->host_deadline_ms; /* one for every host call */
+  if (o->comment) /* after the reports: they are written whatever the host says */
+    post_comments(o, p->cfg, p->rep, host_at, p->redactor, io, &after.host_usage,
+                  &after.host_failed);
+  if (o->notify && p->policy)
+    after.host_failed |= !notify_slack(p->policy, p->rep, host_at, io);
+  return qg_gate_exit_status(p->gate, &after);
+}

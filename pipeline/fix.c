@@ -1,0 +1,164 @@
+/* fix.c: --fix, and the accepted findings of .qgateignore. */
+#include "core/accepted.h"
+#include "core/edit.h"
+#include "core/escape.h"
+#include "core/fs.h"
+#include "core/git.h"
+#include "pipeline/internal.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* --fix: rewrites every file with fixable findings (or, with --dry-run,
+ * writes the diff to dry_out). A symbolic link, a file with several hard links or
+ * anything but a regular file is not rewritten: an error, QG_EPARSE (the
+ * other files are fixed). A file that cannot be written is QG_EIO.
+ * Only the fixes written are counted as applied. */
+qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
+                       qg_secrets *red, qg_result *log) {
+  qg_status status = QG_OK;
+  size_t files = 0, fixes = 0;
+  const char *last = NULL;
+  /* a file named inside the checkout is rewritten only where it lies inside it once
+   * links are resolved: a committed manifests -> ../elsewhere, named on the command
+   * line, is the repository's choice, not the workflow's */
+  char *wd = qg_git_workdir(".");
+  char *checkout = qg_fs_realdir(wd ? wd : ".");
+  free(wd);
+  qg_write_opts wo = {checkout ? checkout : ".", 0};
+  for (size_t i = 0; i < r->findings.n; i++) {
+    const qg_finding *f = &r->findings.items[i];
+    /* findings are sorted by path: visit each path once */
+    if (!f->fix || f->suppressed_by || f->loc.path == last ||
+        strcmp(f->loc.path, QG_STDIN_LABEL) == 0)
+      continue;
+    last = f->loc.path;
+    unsigned char *buf = NULL;
+    size_t len = 0, outlen = 0, applied = 0;
+    int err_no = 0;
+    size_t max = scan->max_file_size ? scan->max_file_size : QG_DEFAULT_MAX_FILE_SIZE;
+    if (qg_read_all(last, NULL, max, &buf, &len, &err_no) != QG_OK) {
+      char *shown = qg_redact_path(red, last, NULL); /* a name may hold a credential */
+      qg_run_say(log, QG_DIAG_ERROR, "%s: cannot read for --fix: %s", shown,
+                 qg_fs_strerror(err_no));
+      free(shown);
+      status = QG_EIO;
+      continue;
+    }
+    char *out = NULL;
+    qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
+    /* a link (its target, or the other names of a hard link, are not what
+     * was scanned as this path) is left to a person; qg_wfile_open refuses
+     * it too, this says so for --dry-run as well */
+    struct stat lsb;
+    int refused = lstat(last, &lsb) != 0  ? 0
+                  : S_ISLNK(lsb.st_mode)  ? QG_FS_ESYMLINK
+                  : !S_ISREG(lsb.st_mode) ? QG_FS_ENOTREG
+                  : lsb.st_nlink > 1      ? QG_FS_ENLINK
+                                          : 0;
+    if (refused && (outlen != len || memcmp(out, buf, len) != 0)) {
+      char *shown = qg_redact_path(red, last, NULL);
+      qg_run_say(log, QG_DIAG_ERROR, "%s: not fixed: %s", shown, qg_fs_strerror(refused));
+      free(shown);
+      if (status == QG_OK)
+        status = QG_EPARSE;
+    } else if (outlen != len || memcmp(out, buf, len) != 0) {
+      if (dry_run) {
+        files++;
+        fixes += applied;
+        qg_buf label; /* the path in the diff's header, escaped as messages are */
+        qg_buf_init(&label, 0);
+        (void)qg_buf_puts(&label, "");
+        qg_esc_text(&label, last);
+        char *diff = qg_diff_unified(label.data, (const char *)buf, len, out, outlen);
+        qg_buf_cleanup(&label);
+        /* the diff's context shows lines of the file without what gave their secrets
+         * away (a Secret's kind, an env entry's name): what the file holds, read
+         * whole, is masked wherever the diff shows it */
+        (void)qg_secrets_learn(red, (const char *)buf, len);
+        (void)qg_secrets_learn(red, out, outlen);
+        char *safe = qg_run_redacted(red, diff);
+        /* and the file's own lines are text for the CI log too: a context line of
+         * "::error::..." (after the diff's blank) would be a workflow command */
+        qg_buf shown;
+        qg_buf_init(&shown, 0);
+        (void)qg_buf_puts(&shown, "");
+        qg_esc_lines(&shown, safe);
+        fputs(shown.data, dry_out);
+        qg_buf_cleanup(&shown);
+        free(safe);
+        free(diff);
+      } else if (qg_write_file_atomic(last, out, outlen, &wo, &err_no) != QG_OK) {
+        char *shown = qg_redact_path(red, last, NULL);
+        qg_run_say(log, QG_DIAG_ERROR, "%s: cannot write the fixed file: %s", shown,
+                   qg_fs_strerror(err_no));
+        free(shown);
+        status = qg_fs_status(err_no) == QG_EPARSE && status != QG_EIO ? QG_EPARSE : QG_EIO;
+      } else {
+        files++;
+        fixes += applied;
+      }
+    }
+    free(out);
+    free(buf);
+  }
+  free(checkout);
+  /* nothing is said to be applied that was not written */
+  if (files || status == QG_OK)
+    qg_run_say(log, QG_DIAG_NOTE, "%s %zu fix%s in %zu file%s", dry_run ? "would apply" : "applied",
+               fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
+  return status;
+}
+
+/* The cap on .qgateignore: 65,536 fingerprints and their comments. */
+#define QGATEIGNORE_MAX (4u << 20)
+
+/* .qgateignore at the repository root (or here): fingerprints of findings
+ * that are accepted, one per line, '#' comments. It is the repository's: a
+ * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
+void qg_run_ignore_file(qg_result *r, qg_result *log) {
+  char *root = qg_git_workdir(".");
+  char cwd[PATH_MAX], real[PATH_MAX];
+  bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
+  char *path = here ? qg_xstrdup(".qgateignore") : qg_xasprintf("%s/.qgateignore", root);
+  char *rroot = qg_fs_realdir(here ? "." : root);
+  free(root);
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  int err_no = 0;
+  bool binary = false;
+  struct stat lsb;
+  bool there = lstat(path, &lsb) == 0;
+  qg_status st =
+      !there ? QG_ENOENT
+             : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary, &err_no);
+  free(rroot);
+  if (st != QG_OK) {
+    qg_location loc = {path, 0, 0, 0, 0};
+    if (st == QG_ETOOBIG)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc, "larger than the %u-byte cap: not read",
+                     QGATEIGNORE_MAX);
+    else if (there) /* absent is fine; a broken link is not */
+      qg_result_diag(r, QG_DIAG_ERROR, st == QG_ENOENT ? QG_ENOENT : qg_fs_status(err_no), &loc,
+                     "cannot read: %s", qg_fs_strerror(err_no));
+    free(path);
+    return;
+  }
+  qg_accepted acc;
+  qg_accepted_parse(&acc, (const char *)buf, len);
+  /* said as the configuration's warnings are, with the line but no column */
+  for (size_t i = 0; i < acc.nbad && i < QG_ACCEPTED_MAX_BAD; i++)
+    qg_run_say(log, QG_DIAG_NOTE,
+               "%s:%u: warning: not a fingerprint (16 hex digits, as in the JSON report)", path,
+               acc.bad[i]);
+  if (acc.nbad > QG_ACCEPTED_MAX_BAD)
+    qg_run_say(log, QG_DIAG_NOTE, "%s: warning: %zu more lines are not fingerprints", path,
+               acc.nbad - QG_ACCEPTED_MAX_BAD);
+  (void)qg_accepted_apply(&acc, r);
+  qg_accepted_cleanup(&acc);
+  free(buf);
+  free(path);
+}

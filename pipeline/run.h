@@ -1,0 +1,124 @@
+/* run.h: the run. qg_run does what `qgate scan`, `k8s`, `secrets` and
+ * `review` do before anything is reported: the configuration, the rule set,
+ * the scan, the base revision, the fixes, the architecture review, the score's
+ * signals, the score and the gate. It needs no argv and prints nothing: what
+ * it has to say goes, in order, to out->log (below); the fixes' diff and the
+ * review's requests of --dry-run go to opts->dry_run_out. The CLI
+ * (cli/run.c) prints the log, then reports what the run returned.
+ *
+ * The log: every message of the run, in the order it arose, as diagnostics
+ * of a qg_result. One with a location, or with a status other than QG_OK,
+ * is a problem at a place (printed "PATH:LINE:COL: LEVEL: MESSAGE", as the
+ * result's own diagnostics are); one without a location and with status
+ * QG_OK is a sentence of its own (an error or a note printed "MESSAGE", a
+ * warning "warning: MESSAGE"). Every text in it is escaped when printed;
+ * what could echo a secret is redacted here. */
+#ifndef QG_RUN_H
+#define QG_RUN_H
+
+#include "config/config.h"
+#include "core/finding.h"
+#include "core/git.h"
+#include "scoring/gate.h"
+#include "reporters/reporter.h"
+#include "review/review.h"
+#include "rules/rule.h"
+#include "scanners/k8s/k8s.h"
+#include "scanners/scanner.h"
+#include "scanners/secrets/secrets.h"
+#include "scoring/score.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct cJSON;
+
+typedef enum qg_run_mode { QG_RUN_K8S, QG_RUN_SECRETS, QG_RUN_SCAN, QG_RUN_REVIEW } qg_run_mode;
+
+/* What to run. Every pointer is borrowed for the call. */
+typedef struct qg_run_opts {
+  qg_run_mode mode;
+  const char *config, *profile; /* --config FILE (else .qgate.yml when present), --profile */
+  const char *pss_level, *pss_version, *fail_on; /* NULL: the configuration's, else defaults */
+  const char *base;                              /* --base REV; NULL: the CI's (scan, review) */
+  const char *review_deadline;                   /* --review-deadline's value, or NULL */
+  int min_score;                                 /* scan: reject below it; -1: the policy's */
+  const char *const *select, *const *ignore;     /* --select, --ignore */
+  size_t nselect, nignore;
+  const char *const *sarif_in, *const *coverage, *const *metrics; /* scan's signals */
+  size_t nsarif_in, ncoverage, nmetrics;
+  const char *const *paths; /* what to scan; none: "." */
+  size_t npaths;
+  size_t max_file_size;              /* 0: the default */
+  unsigned jobs;                     /* 0: one thread per CPU */
+  unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
+  bool no_gitignore, fix, dry_run;
+  bool redact_all;   /* redact the result even when it is empty (it goes to a host) */
+  FILE *in;          /* what "-" reads */
+  FILE *dry_run_out; /* --dry-run: the fixes' diff, the review's requests */
+} qg_run_opts;
+
+/* Everything the reports need. Initialised by qg_run whatever it returns;
+ * release with qg_run_out_cleanup. */
+typedef struct qg_run_out {
+  qg_result log;    /* the run's messages, in order (see above) */
+  qg_result result; /* findings and diagnostics, redacted */
+  qg_config cfg;
+  bool have_cfg;    /* a configuration file was read */
+  qg_ruleset rules; /* the rules as they ran */
+  qg_fail_on fail_on;
+  qg_pss_level pss_level;
+  char pss_version[16]; /* "v1.37" */
+  char *base;           /* the base revision (--base, else the CI's, else for review the
+                           default branch); owned, or NULL. Reported except by review */
+  bool scored;          /* scan: score is set */
+  qg_signals signals;
+  qg_score score;
+  bool reviewed; /* the architecture review ran: review is set */
+  qg_review_outcome review;
+  bool review_failed; /* a required review failed or was partial (exit status 3) */
+  qg_gate gate;
+  struct cJSON *shard;  /* --shard: the JSON report's "shard" object; owned, or NULL */
+  qg_secrets *redactor; /* every secret rule and the environment's credentials; owned, may
+                           be NULL (built on need: qg_run_redactor) */
+  qg_ruleset redactor_rules;
+  qg_secrets *engine;    /* the secrets scanner that ran; owned, or NULL */
+  qg_git_base *git_base; /* owned, or NULL */
+  qg_scan_order order;   /* --shard: where each diagnostic came from */
+} qg_run_out;
+
+/* Runs it. QG_OK: it ran to the gate (out->gate decides; the report is
+ * out's to write). Else it stopped, said why in out->log, and nothing is to
+ * be reported: QG_EIO for a runtime error (exit status 3), any other status
+ * for a usage, configuration or input error (exit status 2). */
+qg_status qg_run(const qg_run_opts *opts, qg_run_out *out);
+void qg_run_out_cleanup(qg_run_out *out);
+
+/* The exit status of a run that stopped with st. */
+int qg_run_stop_status(qg_status st);
+
+/* The report of a run that returned QG_OK; every pointer borrowed from out.
+ * color and threads are the caller's. */
+void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep);
+
+/* Loads FILE (config), or .qgate.yml at the repository root (or here) when
+ * it exists, into cfg; its diagnostics go to log, redacted. *loaded says
+ * whether there was a file. Returns QG_OK or QG_ECONFIG. The repository's
+ * own file is untrusted (SECURITY.md): only a --config file outside the
+ * checkout may say where data and credentials go. */
+qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg, bool *loaded,
+                             qg_result *log);
+
+/* The redaction engine for everything qgate prints or sends (qg_redact),
+ * built on first need into *red (owner: the caller, qg_secrets_free; rs
+ * holds its rules, qg_ruleset_cleanup): every secret rule of the registry
+ * and of cfg (when have_cfg), whatever --select and --ignore say, and the
+ * credentials of the environment. A custom rule that does not compile is
+ * left out. Returns *red (may be NULL). */
+qg_secrets *qg_run_redactor(qg_secrets **red, qg_ruleset *rs, const qg_config *cfg, bool have_cfg);
+
+/* What the review did, as messages to log: one line, then what it left out;
+ * every text from a server or the model redacted with red. */
+void qg_run_review_summary(const qg_review_outcome *rv, qg_secrets *red, qg_result *log);
+
+#endif
