@@ -851,7 +851,8 @@ typedef enum run_mode { RUN_K8S, RUN_SECRETS, RUN_SCAN, RUN_REVIEW } run_mode;
 /* .qgateignore at the repository root (or here): fingerprints of findings
  * that are accepted, one per line, '#' comments. It is the repository's: a
  * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
-static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
+static void apply_ignore_file(qg_result *r, const qg_cli_io *io, qg_shown_fingerprint_fn shown,
+                              void *ud) {
   char *root = qg_git_workdir(".");
   char cwd[PATH_MAX], real[PATH_MAX];
   bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
@@ -893,7 +894,7 @@ static void apply_ignore_file(qg_result *r, const qg_cli_io *io) {
     fprintf(io->err, ": warning: %zu more lines are not fingerprints\n",
             acc.nbad - QG_ACCEPTED_MAX_BAD);
   }
-  (void)qg_accepted_apply(&acc, r);
+  (void)qg_accepted_apply_shown(&acc, r, shown, ud); /* the reports' fingerprints too */
   qg_accepted_cleanup(&acc);
   free(buf);
   free(path);
@@ -1343,9 +1344,22 @@ static bool config_digest(const qg_config *cfg, const char *profile, char out[17
   return true;
 }
 
+/* The redactor reports use, for the fingerprints they show (built on first need). */
+typedef struct shown_ctx {
+  qg_secrets **red;
+  qg_ruleset *rs;
+  const qg_config *cfg;
+  bool have_cfg;
+} shown_ctx;
+
+static void shown_fingerprint(void *ud, const qg_finding *f, char out[17]) {
+  shown_ctx *c = ud;
+  qg_redact_fingerprint(need_redactor(c->red, c->rs, c->cfg, c->have_cfg), f, out);
+}
+
 static void finish_scan(const qg_scan_config *scan, qg_git_base *base, qg_result *r,
-                        const qg_cli_io *io) {
-  apply_ignore_file(r, io);
+                        const qg_cli_io *io, shown_ctx *sc) {
+  apply_ignore_file(r, io, shown_fingerprint, sc);
   if (base)
     qg_scan_mark_base(scan, base, r);
 }
@@ -1622,8 +1636,9 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       goto out;
     }
   }
+  shown_ctx sc = {&redactor, &rs_red, &cfg, have_cfg};
   if (mode != RUN_REVIEW)
-    finish_scan(&scan, base, &r, io);
+    finish_scan(&scan, base, &r, io, &sc);
   if (o.dry_run && !o.fix && mode != RUN_REVIEW) {
     errorf(io, "--dry-run goes with --fix");
     goto out;
@@ -1642,7 +1657,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, run_mode mode) {
       qg_result_cleanup(&r);
       qg_result_init(&r);
       qg_scan_paths(&scan, paths, npaths, &r);
-      finish_scan(&scan, base, &r, io);
+      finish_scan(&scan, base, &r, io, &sc);
     }
   }
   size_t walked = r.findings.n; /* what the review adds comes after */
