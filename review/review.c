@@ -552,8 +552,8 @@ static bool cache_trusted(cache *c, qg_review_outcome *out) {
   size_t dl = strlen(c->dir), l = strlen(rel);
   while (dl > 1 && c->dir[dl - 1] == '/')
     dl--;
-  char *what = !hit                ? qg_xstrdup(c->dir)
-               : !l                ? qg_xasprintf("%.*s/%s", (int)dl, c->dir, hit)
+  char *what = !hit || strcmp(hit, rel) == 0 ? qg_xstrdup(c->dir) /* a submodule there */
+               : !l                          ? qg_xasprintf("%.*s/%s", (int)dl, c->dir, hit)
                : strncmp(hit, rel, l) == 0 && hit[l] == '/'
                    ? qg_xasprintf("%.*s/%s", (int)dl, c->dir, hit + l + 1)
                    : qg_xasprintf("%s (%s)", c->dir, hit);
