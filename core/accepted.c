@@ -74,18 +74,31 @@ bool qg_accepted_has(const qg_accepted *a, const char fp[17]) {
   return bsearch(&v, a->fps, a->n, sizeof(uint64_t), cmp_u64) != NULL;
 }
 
-size_t qg_accepted_apply(const qg_accepted *a, qg_result *r) {
+size_t qg_accepted_apply_shown(const qg_accepted *a, qg_result *r, qg_shown_fingerprint_fn shown,
+                               void *ud) {
   size_t n = 0;
   for (size_t i = 0; a->n && i < r->findings.n; i++) {
     qg_finding *fd = &r->findings.items[i];
+    if (fd->suppressed_by)
+      continue;
     char fp[17];
     qg_finding_fingerprint(fd, fp);
-    if (!fd->suppressed_by && qg_accepted_has(a, fp)) {
+    bool hit = qg_accepted_has(a, fp);
+    if (!hit && shown) {
+      char sfp[17];
+      shown(ud, fd, sfp);
+      hit = strcmp(sfp, fp) != 0 && qg_accepted_has(a, sfp);
+    }
+    if (hit) {
       qg_finding_suppress(r, fd, ".qgateignore", NULL);
       n++;
     }
   }
   return n;
+}
+
+size_t qg_accepted_apply(const qg_accepted *a, qg_result *r) {
+  return qg_accepted_apply_shown(a, r, NULL, NULL);
 }
 
 void qg_accepted_cleanup(qg_accepted *a) {

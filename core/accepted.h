@@ -33,6 +33,18 @@ bool qg_accepted_has(const qg_accepted *a, const char fp[17]);
 /* Suppresses (qg_finding_suppress, by ".qgateignore") every finding of r not
  * already suppressed whose fingerprint is in the set; returns how many. */
 size_t qg_accepted_apply(const qg_accepted *a, qg_result *r);
+
+/* The fingerprint a report will show for f (its path and names redacted:
+ * qg_redact_fingerprint), into out. */
+typedef void (*qg_shown_fingerprint_fn)(void *ud, const qg_finding *f, char out[17]);
+
+/* qg_accepted_apply, where a finding also matches by the fingerprint reports
+ * show for it (shown; NULL: none): an entry copied from a report suppresses
+ * the finding when its path holds a secret that reports mask, as does one
+ * with the real path's fingerprint. shown is called only for findings not
+ * matched otherwise, and only when the set is not empty. */
+size_t qg_accepted_apply_shown(const qg_accepted *a, qg_result *r, qg_shown_fingerprint_fn shown,
+                               void *ud);
 void qg_accepted_cleanup(qg_accepted *a);
 
 #endif

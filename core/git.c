@@ -175,6 +175,76 @@ char *qg_git_workdir(const char *path) {
   return out;
 }
 
+/* Is path rel, under rel, or a parent of rel? (rel "" covers everything.) */
+static bool tracked_at(const char *path, const char *rel, size_t rl) {
+  if (!rl)
+    return true;
+  size_t pl = strlen(path);
+  if (pl >= rl)
+    return strncmp(path, rel, rl) == 0 && (pl == rl || path[rl] == '/');
+  return strncmp(rel, path, pl) == 0 && rel[pl] == '/';
+}
+
+typedef struct tree_find {
+  const char *rel;
+  size_t rl;
+  char *hit; /* owned */
+} tree_find;
+
+static int on_tree_entry(const char *root, const git_tree_entry *e, void *ud) {
+  tree_find *tf = ud;
+  char *path = qg_xasprintf("%s%s", root, git_tree_entry_name(e));
+  bool is_tree = git_tree_entry_type(e) == GIT_OBJECT_TREE;
+  int rc = 0;
+  if (!is_tree && tracked_at(path, tf->rel, tf->rl)) {
+    tf->hit = path;
+    return -1; /* found: stop */
+  }
+  /* a tree is entered only on the way to rel or under it */
+  if (is_tree && !tracked_at(path, tf->rel, tf->rl))
+    rc = 1;
+  free(path);
+  return rc;
+}
+
+char *qg_git_tracked_under(const char *dir, const char *rel, bool *err) {
+  need_git();
+  *err = false;
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, dir, 0, NULL) != 0) {
+    *err = true;
+    return NULL;
+  }
+  size_t rl = strlen(rel);
+  char *hit = NULL;
+  git_index *idx = NULL;
+  if (git_repository_index(&idx, repo) != 0) {
+    *err = true;
+  } else {
+    size_t n = git_index_entrycount(idx);
+    for (size_t i = 0; i < n && !hit; i++) {
+      const git_index_entry *e = git_index_get_byindex(idx, i);
+      if (e && e->path && tracked_at(e->path, rel, rl))
+        hit = qg_xstrdup(e->path);
+    }
+    git_index_free(idx);
+  }
+  git_object *tree = NULL;
+  if (!hit) {
+    int rc = git_revparse_single(&tree, repo, "HEAD^{tree}");
+    if (rc == 0) {
+      tree_find tf = {rel, rl, NULL};
+      (void)git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, on_tree_entry, &tf);
+      hit = tf.hit;
+    } else if (git_repository_head_unborn(repo) != 1) {
+      *err = true;
+    }
+  }
+  git_object_free(tree);
+  git_repository_free(repo);
+  return hit;
+}
+
 struct qg_git_base {
   git_repository *repo;
   git_tree *tree;

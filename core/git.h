@@ -5,6 +5,8 @@
 
 #include "core/qg.h"
 
+#include <stdbool.h>
+
 /* libgit2 starts on first use; qg_git_global_cleanup shuts it down (the CLI
  * calls both around a command; init is kept for symmetry and does nothing). */
 void qg_git_global_init(void);
@@ -27,6 +29,16 @@ void qg_git_ignore_free(qg_git_ignore **gi);
 /* The work tree of the repository containing path, without a trailing
  * '/'; caller frees. NULL outside a repository. */
 char *qg_git_workdir(const char *path);
+
+/* What the repository brought at or under rel (relative to the work tree of
+ * the repository containing dir, '/'-separated, no trailing '/'; "" is the
+ * whole tree): the first path, in index order then HEAD's tree order, of an
+ * entry of the index or of HEAD's tree that is rel, lies under rel, or is a
+ * parent of rel (a committed file or link, or a submodule, where rel's
+ * directory would be). Returns it (caller frees) or NULL: nothing tracked
+ * there. *err is set when the repository, its index or HEAD cannot be read
+ * (an unborn HEAD is no error): the answer is then unknown, not "untracked". */
+char *qg_git_tracked_under(const char *dir, const char *rel, bool *err);
 
 /* Creates an empty repository at path (tests and hooks). */
 qg_status qg_git_init_repo(const char *path);

@@ -119,7 +119,7 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
 /* .qgateignore at the repository root (or here): fingerprints of findings
  * that are accepted, one per line, '#' comments. It is the repository's: a
  * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
-void qg_run_ignore_file(qg_result *r, qg_result *log) {
+void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud) {
   char *root = qg_git_workdir(".");
   char cwd[PATH_MAX], real[PATH_MAX];
   bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
@@ -157,7 +157,7 @@ void qg_run_ignore_file(qg_result *r, qg_result *log) {
   if (acc.nbad > QG_ACCEPTED_MAX_BAD)
     qg_run_say(log, QG_DIAG_NOTE, "%s: warning: %zu more lines are not fingerprints", path,
                acc.nbad - QG_ACCEPTED_MAX_BAD);
-  (void)qg_accepted_apply(&acc, r);
+  (void)qg_accepted_apply_shown(&acc, r, shown, ud); /* the reports' fingerprints too */
   qg_accepted_cleanup(&acc);
   free(buf);
   free(path);

@@ -2,6 +2,7 @@
 #ifndef QG_PIPELINE_INTERNAL_H
 #define QG_PIPELINE_INTERNAL_H
 
+#include "core/accepted.h"
 #include "pipeline/run.h"
 
 #include <stdbool.h>
@@ -27,7 +28,9 @@ bool qg_run_new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg
 qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
                        qg_secrets *red, qg_result *log);
 /* .qgateignore at the repository root (or here): the accepted fingerprints. */
-void qg_run_ignore_file(qg_result *r, qg_result *log);
+/* shown: the fingerprint a finding has in the reports (its path and names redacted), so
+ * that an entry copied from a report matches too. */
+void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud);
 /* Reads the score's SARIF, coverage and metrics files; false when one was invalid. */
 bool qg_run_read_signals(const qg_run_opts *o, const qg_config *cfg, qg_signals *sig,
                          qg_result *diags);

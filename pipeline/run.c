@@ -230,8 +230,16 @@ static void scan_paths(run_ctx *c) {
                 &out->result);
 }
 
+/* The fingerprint a finding shows in the reports: the redactor reports use (built on
+ * first need). */
+static void shown_fingerprint(void *ud, const qg_finding *f, char out[17]) {
+  qg_run_out *o = ud;
+  qg_redact_fingerprint(qg_run_redactor(&o->redactor, &o->redactor_rules, &o->cfg, o->have_cfg),
+                        f, out);
+}
+
 static void finish_scan(run_ctx *c) {
-  qg_run_ignore_file(&c->out->result, &c->out->log);
+  qg_run_ignore_file(&c->out->result, &c->out->log, shown_fingerprint, c->out);
   if (c->out->git_base)
     qg_scan_mark_base(&c->scan, c->out->git_base, &c->out->result);
 }

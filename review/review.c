@@ -511,8 +511,9 @@ static void cache_key(const qg_review_config *cfg, const char *user, char out[41
 /* The cache's directory, opened once, component by component (qg_fs_open_dir):
  * inside the checkout no component may be a symbolic link, and neither may an
  * entry, so a committed link can neither lead the cache out of the checkout nor
- * swap in replies from elsewhere. Refused, the review runs without the cache and
- * a note names the path. A cache that cannot be written is not an error. */
+ * swap in replies from elsewhere; nor may git track anything there
+ * (cache_trusted). Refused, the review runs without the cache and a note names
+ * the path. A cache that cannot be written is not an error. */
 typedef struct cache {
   char *dir;   /* owned; NULL: no cache */
   char *root;  /* owned: the checkout's real path, or NULL */
@@ -520,15 +521,61 @@ typedef struct cache {
   bool made;   /* the directory was looked for with create */
 } cache;
 
-static void cache_refuse(cache *c, qg_review_outcome *out, const char *what, int err_no) {
+static void cache_refuse_why(cache *c, qg_review_outcome *out, const char *what,
+                             const char *why) {
   push(&out->notes, &out->nnotes,
-       qg_xasprintf("the review cache is not used: %s: %s; reviewed without it", what,
-                    qg_fs_strerror(err_no)));
+       qg_xasprintf("the review cache is not used: %s: %s; reviewed without it", what, why));
   free(c->dir);
   c->dir = NULL;
   if (c->fd >= 0)
     close(c->fd);
   c->fd = -1;
+}
+
+static void cache_refuse(cache *c, qg_review_outcome *out, const char *what, int err_no) {
+  cache_refuse_why(c, out, what, qg_fs_strerror(err_no));
+}
+
+/* A cache inside the checkout holds only what qgate wrote there. The key is
+ * computable from the repository's own content, so a committed <key>.txt would
+ * answer for the model: when git tracks anything at or under the directory
+ * (the index or HEAD's tree), or a file or submodule where one of its parents
+ * lies, the cache is refused as a whole (neither read nor written: writing
+ * would change the repository's files), and a note names the tracked path.
+ * What no commit brought (an earlier run's cache, restored) is used. */
+static bool cache_trusted(cache *c, qg_review_outcome *out) {
+  if (!c->root)
+    return true;
+  char real[PATH_MAX];
+  if (!realpath(c->dir, real)) {
+    cache_refuse(c, out, c->dir, errno);
+    return false;
+  }
+  size_t rl = strlen(c->root);
+  if (strcmp(c->root, "/") == 0)
+    rl = 0;
+  if (strncmp(real, c->root, rl) != 0 || (real[rl] != '\0' && real[rl] != '/'))
+    return true; /* outside the checkout: the workflow's */
+  const char *rel = real[rl] == '/' ? real + rl + 1 : "";
+  bool err = false;
+  char *hit = qg_git_tracked_under(c->root, rel, &err);
+  if (!hit && !err)
+    return true;
+  size_t dl = strlen(c->dir), l = strlen(rel);
+  while (dl > 1 && c->dir[dl - 1] == '/')
+    dl--;
+  char *what = !hit || strcmp(hit, rel) == 0 ? qg_xstrdup(c->dir) /* a submodule there */
+               : !l                          ? qg_xasprintf("%.*s/%s", (int)dl, c->dir, hit)
+               : strncmp(hit, rel, l) == 0 && hit[l] == '/'
+                   ? qg_xasprintf("%.*s/%s", (int)dl, c->dir, hit + l + 1)
+                   : qg_xasprintf("%s (%s)", c->dir, hit);
+  cache_refuse_why(c, out, what,
+                   hit ? "tracked by git: a cache inside the checkout holds only what qgate "
+                         "wrote, never the repository's content"
+                       : "cannot tell whether git tracks it (the index or HEAD cannot be read)");
+  free(what);
+  free(hit);
+  return false;
 }
 
 /* Opens the directory; ENOENT without create is no cache yet, not a refusal. */
@@ -546,7 +593,7 @@ static bool cache_open(cache *c, bool create, qg_review_outcome *out) {
   if (c->fd < 0 && (create || err_no != ENOENT))
     cache_refuse(c, out, where ? where : c->dir, err_no);
   free(where);
-  return c->fd >= 0;
+  return c->fd >= 0 && cache_trusted(c, out);
 }
 
 static bool cache_get(cache *c, const char *key, char **text, size_t *len,

@@ -114,11 +114,61 @@ static void test_apply_many(void **state) {
   qg_result_cleanup(&r);
 }
 
+/* The fingerprint a report shows: a stand-in redaction that renames "secret-" paths. */
+static size_t g_shown_calls;
+
+static void shown_fp(void *ud, const qg_finding *f, char out[17]) {
+  (void)ud;
+  g_shown_calls++;
+  qg_finding g = *f;
+  if (strncmp(f->loc.path, "secret-", 7) == 0)
+    g.loc.path = "masked.yaml";
+  qg_finding_fingerprint(&g, out);
+}
+
+/* qg_accepted_apply_shown matches a finding by its own fingerprint or by the one
+ * shown; the callback runs only for findings not matched otherwise. */
+static void test_apply_shown(void **state) {
+  (void)state;
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  assert_non_null(rule);
+  qg_result r;
+  qg_result_init(&r);
+  static const char *const paths[] = {"secret-a.yaml", "plain.yaml", "secret-b.yaml", "other.yaml"};
+  qg_context ctx = {0};
+  ctx.kind = "Pod";
+  for (size_t i = 0; i < 4; i++) {
+    ctx.name = i == 2 ? "b" : "a";
+    qg_location loc = {paths[i], 1, 1, 0, 0};
+    qg_result_add_finding(&r, rule, QG_SEV_HIGH, &loc, &ctx, qg_xstrdup("m"));
+  }
+  /* the shown fingerprint of finding 0 (masked.yaml, a), the real one of finding 1 */
+  char fp0[17], fp1[17], text[64];
+  shown_fp(NULL, &r.findings.items[0], fp0);
+  qg_finding_fingerprint(&r.findings.items[1], fp1);
+  snprintf(text, sizeof(text), "%s\n%s\n", fp0, fp1);
+  qg_accepted a;
+  qg_accepted_parse(&a, text, strlen(text));
+  /* without the shown fingerprints, only the real one matches */
+  assert_int_equal(qg_accepted_apply_shown(&a, &r, NULL, NULL), 1);
+  assert_non_null(r.findings.items[1].suppressed_by);
+  assert_null(r.findings.items[0].suppressed_by);
+  g_shown_calls = 0;
+  assert_int_equal(qg_accepted_apply_shown(&a, &r, shown_fp, NULL), 1);
+  assert_non_null(r.findings.items[0].suppressed_by);
+  assert_null(r.findings.items[2].suppressed_by); /* masked.yaml too, but another object */
+  assert_null(r.findings.items[3].suppressed_by);
+  assert_int_equal(g_shown_calls, 3); /* not for the one already suppressed */
+  qg_accepted_cleanup(&a);
+  qg_result_cleanup(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lines),
       cmocka_unit_test(test_bad_capped),
       cmocka_unit_test(test_apply_many),
+      cmocka_unit_test(test_apply_shown),
   };
   return cmocka_run_group_tests_name("accepted", tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "core/diff.h"
+#include "core/git.h"
 
 #include <ftw.h>
 #include <git2.h>
@@ -620,6 +621,58 @@ static void test_from_texts(void **state) {
   assert_null(f.path);
 }
 
+/* qg_git_tracked_under: what the repository brought at, under or above a path,
+ * from the index or from HEAD's tree (the review cache refuses such a directory). */
+static void expect_tracked(const char *dir, const char *rel, const char *want) {
+  bool err = true;
+  char *got = qg_git_tracked_under(dir, rel, &err);
+  assert_false(err);
+  if (!want && got)
+    fail_msg("%s: tracked as %s, want nothing", rel, got);
+  if (want && (!got || strcmp(got, want) != 0))
+    fail_msg("%s: tracked as %s, want %s", rel, got ? got : "nothing", want);
+  free(got);
+}
+
+static void index_edit(const char *path, bool add) {
+  git_repository *repo = NULL;
+  git_index *idx = NULL;
+  assert_int_equal(git_repository_open(&repo, g_repo), 0);
+  assert_int_equal(git_repository_index(&idx, repo), 0);
+  assert_int_equal(add ? git_index_add_bypath(idx, path) : git_index_remove_bypath(idx, path), 0);
+  assert_int_equal(git_index_write(idx), 0);
+  git_index_free(idx);
+  git_repository_free(repo);
+}
+
+static void test_tracked_under(void **state) {
+  (void)state;
+  expect_tracked(g_repo, "src", "src/main.c");              /* a file under it */
+  expect_tracked(g_repo, "src/main.c", "src/main.c");       /* the file itself */
+  expect_tracked(g_repo, "src/main.c/x.txt", "src/main.c"); /* a file where a parent lies */
+  expect_tracked(g_repo, "sr", NULL);                       /* a prefix, not a component */
+  expect_tracked(g_repo, "nothing/here", NULL);
+  expect_tracked(g_repo, "", "app.min.js"); /* the whole tree: the index's first path */
+  /* an untracked file is not the repository's */
+  assert_int_equal(write_text("cache/k.txt", "{}\n"), 0);
+  expect_tracked(g_repo, "cache", NULL);
+  /* staged, not committed: the index has it */
+  index_edit("cache/k.txt", true);
+  expect_tracked(g_repo, "cache", "cache/k.txt");
+  index_edit("cache/k.txt", false);
+  expect_tracked(g_repo, "cache", NULL);
+  assert_int_equal(unlink("cache/k.txt"), 0);
+  assert_int_equal(rmdir("cache"), 0);
+  /* committed, then taken out of the index: HEAD's tree still has it */
+  index_edit("keep/same.txt", false);
+  expect_tracked(g_repo, "keep", "keep/same.txt");
+  index_edit("keep/same.txt", true);
+  /* outside a repository: not known */
+  bool err = false;
+  assert_null(qg_git_tracked_under(g_plain, "x", &err));
+  assert_true(err);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_from_texts),
@@ -629,6 +682,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_merge_checked_out, restore_head),
       cmocka_unit_test(test_max_files),     cmocka_unit_test(test_merge_base),
       cmocka_unit_test(test_errors),        cmocka_unit_test(test_skip_names),
+      cmocka_unit_test(test_tracked_under),
   };
   return cmocka_run_group_tests_name("change", tests, setup, teardown);
 }

@@ -716,6 +716,70 @@ static void test_file_names_every_format(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* qg_redact_fingerprint is the fingerprint a report shows: for every sample secret in
+ * a finding's path, object name, namespace, container and field, what it gives before
+ * redaction equals the fingerprint after qg_redact_result (and differs from the real
+ * one); a finding without a secret keeps its own. .qgateignore matches by it. */
+static void test_redact_fingerprint(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result scratch;
+  qg_secrets *s = engine(&rs, &scratch);
+  const qg_rule *rule = qg_rule_find("secrets/github-token");
+  assert_non_null(rule);
+  size_t tested = 0;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_samples); i++) {
+    char *secret = expand(k_samples[i].secret);
+    size_t count = 0;
+    char *alone = qg_redact(s, secret, strlen(secret), NULL, &count, NULL);
+    free(alone);
+    if (!count || strpbrk(secret, "\n/") || strlen(secret) > 200) {
+      free(secret);
+      continue;
+    }
+    for (int where = 0; where < 5; where++) {
+      char *path = qg_xasprintf("d/%s/x.yaml", where == 0 ? secret : "plain");
+      char *text = qg_xstrdup(secret); /* alone, as qg_redact masked it above */
+      qg_context ctx = {"v1", "Pod", where == 1 ? text : "ns", where == 2 ? text : "p",
+                        where == 3 ? text : "app", where == 4 ? text : "spec.x"};
+      qg_location loc = {path, 1, 1, 0, 0};
+      qg_result r;
+      qg_result_init(&r);
+      qg_finding *f = qg_result_add_finding(&r, rule, QG_SEV_HIGH, &loc, &ctx, qg_xstrdup("m"));
+      char real[17], shown[17], after[17];
+      qg_finding_fingerprint(f, real);
+      qg_redact_fingerprint(s, f, shown);
+      qg_redact_result(s, &r);
+      qg_finding_fingerprint(&r.findings.items[0], after);
+      if (strcmp(shown, after) != 0 || strcmp(real, after) == 0)
+        fail_msg("%s in field %d: shown %s, after redaction %s, real %s", k_samples[i].rule,
+                 where, shown, after, real);
+      qg_result_cleanup(&r);
+      free(text);
+      free(path);
+    }
+    free(secret);
+    tested++;
+  }
+  assert_true(tested >= 30);
+  /* nothing to mask: the finding's own fingerprint */
+  qg_location loc = {"k8s/pod.yaml", 3, 5, 0, 0};
+  qg_context ctx = {"v1", "Pod", "default", "web", "app", "spec.containers[app].image"};
+  qg_result r;
+  qg_result_init(&r);
+  qg_finding *f = qg_result_add_finding(&r, rule, QG_SEV_HIGH, &loc, &ctx, qg_xstrdup("m"));
+  char real[17], shown[17];
+  qg_finding_fingerprint(f, real);
+  qg_redact_fingerprint(s, f, shown);
+  assert_string_equal(shown, real);
+  qg_redact_fingerprint(NULL, f, shown);
+  assert_string_equal(shown, real);
+  qg_result_cleanup(&r);
+  qg_secrets_free(&s);
+  qg_ruleset_cleanup(&rs);
+  qg_result_cleanup(&scratch);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wants_yaml),
@@ -728,6 +792,7 @@ int main(void) {
       cmocka_unit_test(test_redact_result),
       cmocka_unit_test(test_object_names_every_format),
       cmocka_unit_test(test_file_names_every_format),
+      cmocka_unit_test(test_redact_fingerprint),
       cmocka_unit_test(test_placeholders),
   };
   return cmocka_run_group_tests_name("secrets", tests, NULL, NULL);

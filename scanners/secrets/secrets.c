@@ -1559,3 +1559,38 @@ void qg_redact_result(qg_secrets *s, qg_result *r) {
   free((void *)m.from);
   free((void *)m.to);
 }
+
+/* str redacted as qg_redact_result redacts it, or NULL when nothing changes. */
+static char *redact_copy(qg_secrets *s, const char *str, bool path) {
+  if (!str || !*str)
+    return NULL;
+  size_t outlen = 0, count = 0;
+  char *red = path ? qg_redact_path(s, str, &count) : qg_redact(s, str, strlen(str), &outlen,
+                                                                &count, NULL);
+  if (!count) {
+    free(red);
+    return NULL;
+  }
+  return red;
+}
+
+void qg_redact_fingerprint(qg_secrets *s, const qg_finding *f, char out[17]) {
+  if (!s) {
+    qg_finding_fingerprint(f, out);
+    return;
+  }
+  qg_finding g = *f; /* a shallow copy: only the fingerprint's strings are replaced */
+  char *red[6] = {
+      redact_copy(s, f->loc.path, true),       redact_copy(s, f->ctx.kind, false),
+      redact_copy(s, f->ctx.namespace_, false), redact_copy(s, f->ctx.name, false),
+      redact_copy(s, f->ctx.container, false), redact_copy(s, f->ctx.field, false),
+  };
+  const char **slot[6] = {&g.loc.path,       &g.ctx.kind,      &g.ctx.namespace_,
+                          &g.ctx.name,       &g.ctx.container, &g.ctx.field};
+  for (size_t i = 0; i < 6; i++)
+    if (red[i])
+      *slot[i] = red[i];
+  qg_finding_fingerprint(&g, out);
+  for (size_t i = 0; i < 6; i++)
+    free(red[i]);
+}

@@ -110,6 +110,11 @@ size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len);
  * unchanged, fingerprints included. s NULL: no-op. */
 void qg_redact_result(qg_secrets *s, qg_result *r);
 
+/* The fingerprint f will have once qg_redact_result(s, ...) has run (the one
+ * reports show: its path and object names redacted), into out, without
+ * changing f. s NULL: f's own fingerprint. */
+void qg_redact_fingerprint(qg_secrets *s, const qg_finding *f, char out[17]);
+
 /* The masked form of a secret: a short prefix and the length,
  * e.g. "ghp_****…(40 chars)". Caller frees. */
 char *qg_secret_mask(const char *secret, size_t len);
