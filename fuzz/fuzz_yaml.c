@@ -61,7 +61,7 @@ static void count_warning(void *ud, uint32_t line, uint32_t col, const char *msg
 /* Does the text load? NULL, or why not (in *err); *dups counts duplicate keys. */
 static const char *load_error(const char *buf, size_t len, qg_yaml_error *err, unsigned *dups) {
   *dups = 0;
-  qg_yaml_opts yo = {{0}, ignore_doc, count_warning, dups};
+  qg_yaml_opts yo = {{0}, ignore_doc, count_warning, dups, false, false};
   return qg_yaml_load((const unsigned char *)buf, len, &yo, err) == QG_OK ? NULL : err->message;
 }
 
