@@ -672,14 +672,6 @@ static size_t utf8_seq(const unsigned char *b, size_t rest) {
   return n;
 }
 
-/* One character of a text as qgate's columns count them: a valid UTF-8
- * sequence, or one byte of an invalid one (each such byte is a character, as
- * in the copy the YAML-aware pass parses: yaml_safe_copy). */
-static size_t char_len(const char *buf, size_t len, size_t at) {
-  size_t n = utf8_seq((const unsigned char *)buf + at, len - at);
-  return n ? n : 1;
-}
-
 /* Line starts of a buffer, for offsets -> line:col. */
 typedef struct linemap {
   size_t *starts;
@@ -700,8 +692,8 @@ static void linemap_build(linemap *lm, const char *buf, size_t len) {
   }
 }
 
-static void linemap_pos(const linemap *lm, const char *buf, size_t len, size_t off,
-                        uint32_t *line, uint32_t *col) {
+static void linemap_pos(const linemap *lm, const char *buf, size_t off, uint32_t *line,
+                        uint32_t *col) {
   size_t lo = 0, hi = lm->n;
   while (hi - lo > 1) {
     size_t mid = (lo + hi) / 2;
@@ -711,8 +703,8 @@ static void linemap_pos(const linemap *lm, const char *buf, size_t len, size_t o
       hi = mid;
   }
   uint32_t c = 1;
-  for (size_t i = lm->starts[lo]; i < off; i += char_len(buf, len, i))
-    c++;
+  for (size_t i = lm->starts[lo]; i < off; i++)
+    c += ((unsigned char)buf[i] & 0xC0) != 0x80;
   *line = (uint32_t)lo + 1;
   *col = c;
 }
@@ -772,8 +764,8 @@ static void on_hit(void *ud, const hit *h) {
   qg_location loc = {c->path, 0, 0, 0, 0};
   if (!c->lm.starts)
     linemap_build(&c->lm, c->buf, c->len); /* on the first hit: most files have none */
-  linemap_pos(&c->lm, c->buf, c->len, h->start, &loc.line, &loc.col);
-  linemap_pos(&c->lm, c->buf, c->len, h->end, &loc.end_line, &loc.end_col);
+  linemap_pos(&c->lm, c->buf, h->start, &loc.line, &loc.col);
+  linemap_pos(&c->lm, c->buf, h->end, &loc.end_line, &loc.end_col);
   if (overlaps_reported(c->r, c->first, &loc))
     return;
   char *mask = qg_secret_mask(c->buf + h->start, h->end - h->start);
@@ -799,7 +791,7 @@ void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t le
     qg_location loc = {path, 0, 0, 0, 0};
     if (!c.lm.starts)
       linemap_build(&c.lm, buf, len);
-    linemap_pos(&c.lm, buf, len, at, &loc.line, &loc.col);
+    linemap_pos(&c.lm, buf, at, &loc.line, &loc.col);
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
                    "rule %s reached its match limit; the rest of this file was not searched "
                    "for it",
@@ -866,13 +858,24 @@ typedef struct ysink {
   const char *path;
   uint32_t base;
   qg_result *r;
+  /* when the documents were parsed from a copy (yaml_safe_copy), columns are
+   * converted to the text's: NULL otherwise */
+  const char *text, *copy;
+  size_t len;
+  struct linemap *lm; /* the copy's line starts, built on the first finding */
 } ysink;
+
+static size_t text_col(const ysink *o, uint32_t line, uint32_t col);
 
 static void emit_yaml(qg_secrets *s, const ysink *o, const qg_ynode *at, const qg_rule *rule,
                       const char *what, const char *secret, size_t len) {
   const char *path = o->path;
   qg_result *r = o->r;
   qg_location loc = {path, at->line + o->base, at->col, at->end_line + o->base, at->end_col};
+  if (o->copy) {
+    loc.col = (uint32_t)text_col(o, loc.line, loc.col);
+    loc.end_col = (uint32_t)text_col(o, loc.end_line, loc.end_col);
+  }
   if (overlaps_reported(r, first_of_path(r, path), &loc))
     return;
   char *mask = qg_secret_mask(secret, len);
@@ -1190,7 +1193,7 @@ static void scan_doc(qg_secrets *s, const ysink *o, const qg_ynode *root) {
 
 void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
                               qg_result *r) {
-  ysink o = {path, 0, r};
+  ysink o = {path, 0, r, NULL, NULL, 0, NULL};
   scan_doc(s, &o, root);
 }
 
@@ -1200,11 +1203,14 @@ void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *r
  * holds, every value of a duplicated key is read, and a syntax error stops
  * only the document it is in. */
 
-/* A copy of buf that libyaml's reader accepts, byte for byte as long and with
- * as many characters on each line (so line:column and offsets stay those of
- * buf): each byte of an invalid UTF-8 sequence becomes '?', and a valid
- * character libyaml refuses (a control character, U+FFFE, U+FFFF) a printable
- * one of as many bytes. NULL when buf needs no change. Caller frees. */
+/* A copy of buf that libyaml's reader accepts, byte for byte as long (so
+ * lines and offsets stay those of buf): each byte of an invalid UTF-8
+ * sequence becomes '_' (no YAML indicator: '?' would open a key in a flow
+ * collection), and a valid character libyaml refuses (a control
+ * character, U+FFFE, U+FFFF) a printable one of as many bytes. Columns differ
+ * where a byte that continues no sequence stands alone (qgate counts it as no
+ * character, the copy as one): text_col converts them. NULL when buf needs no
+ * change. Caller frees. */
 static char *yaml_safe_copy(const char *buf, size_t len) {
   const unsigned char *b = (const unsigned char *)buf;
   char *copy = NULL;
@@ -1226,7 +1232,7 @@ static char *yaml_safe_copy(const char *buf, size_t len) {
         memcpy(copy, buf, len);
         copy[len] = '\0';
       }
-      static const char *const same[] = {"", "?", "\xc2\xbf", "\xef\xbf\xbd"};
+      static const char *const same[] = {"", "_", "\xc2\xbf", "\xef\xbf\xbd"};
       memcpy(copy + i, same[w], w);
     }
     i += w;
@@ -1270,6 +1276,25 @@ static size_t line_at(const char *t, size_t len, size_t from, uint32_t line) {
   return from;
 }
 
+/* Column col (1-based, characters of the copy) of 1-based line `line`, as
+ * qgate counts columns in the text: the bytes that do not continue a UTF-8
+ * sequence before it, plus one. */
+static size_t text_col(const ysink *o, uint32_t line, uint32_t col) {
+  if (!o->lm->starts)
+    linemap_build(o->lm, o->copy, o->len);
+  if (!line || line > o->lm->n)
+    return col;
+  size_t start = o->lm->starts[line - 1], at = start;
+  for (uint32_t c = 1; c < col && at < o->len; c++) { /* the copy is valid UTF-8 */
+    size_t n = utf8_seq((const unsigned char *)o->copy + at, o->len - at);
+    at += n ? n : 1;
+  }
+  size_t tc = 1;
+  for (size_t i = start; i < at; i++)
+    tc += ((unsigned char)o->text[i] & 0xC0) != 0x80;
+  return tc;
+}
+
 typedef struct ypass {
   qg_secrets *s;
   ysink o;
@@ -1292,7 +1317,8 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
   const char *t = copy ? copy : buf;
   qg_yaml_limits lim = limits ? *limits : (qg_yaml_limits){0};
   uint32_t max_docs = lim.max_docs ? lim.max_docs : QG_YAML_DEFAULT_DOCS;
-  ypass y = {s, {path, 0, r}, 0};
+  linemap lm = {NULL, 0};
+  ypass y = {s, {path, 0, r, buf, copy, len, &lm}, 0};
   unsigned loads = 0;
   /* the whole text first; after a syntax error, one document at a time from
    * the next marker (the error's document is delivered as far as it was read),
@@ -1324,6 +1350,7 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
     at = next;
     end = next_marker(t, len, line_at(t, len, at, 2)); /* this document alone */
   }
+  free(lm.starts);
   free(copy);
   return y.docs;
 }
@@ -1354,8 +1381,11 @@ static size_t offset_of(const linemap *lm, const char *buf, size_t len, uint32_t
   if (!line || line > lm->n)
     return len;
   size_t at = lm->starts[line - 1];
-  for (uint32_t c = 1; c < col && at < len; c++) /* as linemap_pos counts them */
-    at += char_len(buf, len, at);
+  for (uint32_t c = 1; c < col && at < len; c++) { /* one character: a lead byte and its tail */
+    at++;
+    while (at < len && ((unsigned char)buf[at] & 0xC0) == 0x80)
+      at++;
+  }
   return at;
 }
 

@@ -41,7 +41,7 @@ void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *r
 
 /* The YAML-aware pass (qg_secrets_scan_document) over every document of a
  * text, whatever else is wrong with it: bytes that are not UTF-8 (or that
- * YAML forbids) are read as '?' in a copy (one byte for one, so lines and
+ * YAML forbids) are read as '_' in a copy (one byte for one, so lines and
  * columns are the text's), every value of a duplicated key is scanned, and a
  * syntax error loses only what follows it in its own document: the rest of
  * that document up to the error is scanned, and so is every document after
