@@ -139,7 +139,6 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   qg_yaml_error err;
   /* the YAML passes first: the secrets one decodes Secret data, so the text
    * pass that follows leaves those values to it */
-  bool wants = yaml && cfg->secrets && qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len);
   if (k8s) {
     doc_ctx d = {cfg, path, r, 0};
     qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d, false, false};
@@ -148,9 +147,11 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
      * lost something (a syntax error, an invalid byte, a key written twice),
      * it reads the text again its own way (what it found already is not
      * reported twice) */
-    if (wants && (st == QG_EPARSE || d.warnings))
+    if ((st == QG_EPARSE || d.warnings) && cfg->secrets &&
+        qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len))
       (void)qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
-  } else if (wants) {
+  } else if (yaml && cfg->secrets &&
+             qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
     r->stats.documents += qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len,
                                                &cfg->yaml, r);
   }
