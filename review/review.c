@@ -617,8 +617,14 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
   size_t redacted = 0;
   if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted, &un)) {
-    fail(out, QG_OK, "no architecture document: %s not found at the repository root",
-         cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
+    if (un.n)
+      fail(out, QG_OK,
+           "no architecture document could be sent (a rule reached its match limit while "
+           "redacting %s)",
+           un.n == 1 ? "it" : "them");
+    else
+      fail(out, QG_OK, "no architecture document: %s not found at the repository root",
+           cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
     goto done;
   }
 
