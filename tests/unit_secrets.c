@@ -552,6 +552,33 @@ static void test_redact_broken_yaml(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* qg_secrets_scan_yaml reads each document once: after a syntax error, the
+ * rest goes document by document, and a broken last document (here after a
+ * `...`) ends the pass, with what it held before its error scanned. */
+static void test_scan_yaml_documents_once(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *v = expand("{18:A}");
+  char *text = qg_xasprintf("x: [\n...\napiVersion: v1\nkind: Secret\nstringData:\n"
+                            "  conn: %s\n  b: [\n",
+                            v);
+  qg_result out;
+  qg_result_init(&out);
+  assert_int_equal(qg_secrets_scan_yaml(s, "t.yaml", text, strlen(text), NULL, &out), 2);
+  assert_int_equal(out.findings.n, 1);
+  assert_int_equal(out.findings.items[0].loc.line, 6);
+  assert_int_equal(out.findings.items[0].loc.col, 9);
+  assert_int_equal(out.findings.items[0].loc.end_col, 9 + 18);
+  qg_result_cleanup(&out);
+  free(text);
+  free(v);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 /* qg_redact_result masks what reports show: object names, messages,
  * diagnostics; a finding without secrets keeps its very strings. */
 static void test_redact_result(void **state) {
@@ -661,6 +688,7 @@ int main(void) {
       cmocka_unit_test(test_redact_auth_shapes),
       cmocka_unit_test(test_redact_known_and_learnt),
       cmocka_unit_test(test_redact_broken_yaml),
+      cmocka_unit_test(test_scan_yaml_documents_once),
       cmocka_unit_test(test_redact_result),
       cmocka_unit_test(test_object_names_every_format),
       cmocka_unit_test(test_placeholders),

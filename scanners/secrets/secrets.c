@@ -1324,6 +1324,7 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
    * the next marker (the error's document is delivered as far as it was read),
    * so that each byte is parsed about once however many documents are broken */
   for (size_t at = 0, end = len; at < len && y.docs + loads < max_docs;) {
+    bool whole = !loads;
     lim.max_docs = max_docs - y.docs - loads;
     qg_yaml_opts yo = {lim, on_ypass_doc, NULL, &y, true, true};
     qg_yaml_error err;
@@ -1332,7 +1333,7 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
     if (st != QG_OK && st != QG_EPARSE)
       break; /* a cap: the scan that reports it says so */
     size_t next = end;
-    if (st == QG_EPARSE && end == len) { /* the whole text (at is 0): on from the error's line */
+    if (st == QG_EPARSE && whole) { /* the whole text (at is 0): on from the error's line */
       size_t eline = line_at(t, len, at, err.line > 1 ? err.line : 2);
       next = next_marker(t, len, eline);
       /* ... or from a `...` before it, when the error is the document after it */
@@ -1343,7 +1344,7 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
         next = last;
     }
     next = doc_start(t, len, next);
-    if (next >= len)
+    if (next >= len || next <= at)
       break;
     for (const char *p = t + at; (p = memchr(p, '\n', (size_t)(t + next - p))) != NULL; p++)
       y.o.base++;
