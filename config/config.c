@@ -947,7 +947,7 @@ void qg_config_cleanup(qg_config *c) {
 static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
                             const char *profile, qg_result *r) {
   parser p = {c, r, c->path, profile, false, 0};
-  qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p};
+  qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p, false, false};
   qg_yaml_error ye;
   /* a 1 MiB file of duplicate keys or bad values: at most so many lines of them */
   size_t dcap = qg_result_cap_diags(r, QG_MAX_DIAGS_PER_FILE);

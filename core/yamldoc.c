@@ -50,6 +50,8 @@ typedef struct loader {
   uint32_t line, col;    /* ... at line:col */
   bool eol_valid;                     /* eol_info's cache: the "\n"-line text[eol_from..eol_end] */
   size_t eol_from, eol_end, eol_first, eol_last; /* ... and its first and last other break */
+  bool doc_open;        /* between a document's start and end events */
+  yaml_mark_t last_end; /* the end of the last event read */
   /* scratch for building mappings */
   qg_ypair *pairs;
   size_t cappairs;
@@ -454,7 +456,13 @@ static qg_status close_mapping(loader *L, const yaml_event_t *ev) {
     long at = keyset_find(&ks, L->pairs, np, kids[i]);
     if (at >= 0) {
       warn_dup(L, kids[i], L->pairs[at].key);
-      L->pairs[at].value = kids[i + 1];
+      if (!L->opts->keep_dups) {
+        L->pairs[at].value = kids[i + 1];
+        continue;
+      }
+      L->pairs[np].key = kids[i]; /* kept after the first: keyset_find still finds that */
+      L->pairs[np].value = kids[i + 1];
+      np++;
       continue;
     }
     L->pairs[np].key = kids[i];
@@ -501,6 +509,7 @@ static void close_sequence(loader *L, const yaml_event_t *ev) {
 }
 
 static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index) {
+  L->last_end = ev->end_mark;
   switch (ev->type) {
   case YAML_DOCUMENT_START_EVENT:
     if (*doc_index >= L->lim.max_docs) {
@@ -514,8 +523,10 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
     L->nframes = 0;
     L->nanchors = 0;
     L->real_nodes = L->expanded = L->made = 0;
+    L->doc_open = true;
     return QG_OK;
   case YAML_DOCUMENT_END_EVENT: {
+    L->doc_open = false;
     const qg_ynode *root = L->nkids ? L->kids[0] : NULL;
     qg_status st = QG_OK;
     if (root)
@@ -622,6 +633,35 @@ static void clamp_pos(const unsigned char *buf, size_t len, uint32_t *line, uint
   }
 }
 
+/* qg_yaml_opts.partial: the document a syntax error stopped, as far as it was
+ * read. Its open collections are closed at the end of the last event read
+ * (close_mapping leaves out a key without a value); the caller's error stands,
+ * so what on_doc returns is ignored, and a collection that cannot be closed
+ * (a bad merge key) delivers nothing. */
+static void deliver_partial(loader *L, unsigned doc_index) {
+  if (!L->doc_open || (!L->nframes && !L->nkids))
+    return;
+  qg_yaml_error keep = *L->err; /* a failed close must not replace the error */
+  yaml_event_t end;
+  memset(&end, 0, sizeof(end));
+  end.start_mark = end.end_mark = L->last_end;
+  while (L->nframes) {
+    if (L->frames[L->nframes - 1].node->kind == QG_Y_MAP) {
+      end.type = YAML_MAPPING_END_EVENT;
+      if (close_mapping(L, &end) != QG_OK) {
+        *L->err = keep;
+        return;
+      }
+    } else {
+      end.type = YAML_SEQUENCE_END_EVENT;
+      close_sequence(L, &end);
+    }
+  }
+  if (L->nkids)
+    (void)L->opts->on_doc(L->opts->ud, L->kids[0], doc_index);
+  *L->err = keep;
+}
+
 qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts *opts,
                        qg_yaml_error *err) {
   loader L;
@@ -695,6 +735,8 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
         snprintf(err->message, sizeof(err->message), "%s",
                  parser.problem ? parser.problem : "invalid YAML");
       st = QG_EPARSE;
+      if (opts->partial)
+        deliver_partial(&L, doc_index);
       goto out;
     }
     int done = ev.type == YAML_STREAM_END_EVENT;
@@ -721,7 +763,7 @@ const qg_ypair *qg_ymap_pair(const qg_ynode *n, const char *key) {
   if (!n || n->kind != QG_Y_MAP)
     return NULL;
   size_t kl = strlen(key);
-  for (uint32_t i = 0; i < n->u.map.n; i++) {
+  for (uint32_t i = n->u.map.n; i-- > 0;) { /* the last of a key kept twice */
     const qg_ynode *k = n->u.map.pairs[i].key;
     if (k->kind == QG_Y_SCALAR && k->u.s.len == kl && memcmp(k->u.s.str, key, kl) == 0)
       return &n->u.map.pairs[i];

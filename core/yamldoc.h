@@ -86,6 +86,15 @@ typedef struct qg_yaml_opts {
   qg_ydoc_fn on_doc;
   qg_ywarn_fn on_warn; /* may be NULL */
   void *ud;
+  /* A mapping keeps every pair of a duplicated key, in the order written, instead
+   * of the last one alone (on_warn is still called); qg_ymap_get finds the last.
+   * For a reader that must see every value (the secrets scanner). */
+  bool keep_dups;
+  /* On a syntax error libyaml reports inside a document, that document is still
+   * delivered (on_doc) as far as it was read: the collections open at the error
+   * are closed there, a key without its value is left out. The error is returned
+   * as without it. */
+  bool partial;
 } qg_yaml_opts;
 
 /* Parses buf[0..len) (UTF-8, UTF-16 with BOM, or JSON) and calls on_doc for
@@ -98,7 +107,8 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
 
 /* ---- reading nodes: every accessor accepts NULL ------------------------- */
 
-/* The value of key in a mapping; NULL when n is not a mapping or lacks it. */
+/* The value of key in a mapping; NULL when n is not a mapping or lacks it. Of a
+ * key kept twice (qg_yaml_opts.keep_dups), the last, as without keep_dups. */
 const qg_ynode *qg_ymap_get(const qg_ynode *n, const char *key);
 /* The pair for key (to reach the key's position); NULL when absent. */
 const qg_ypair *qg_ymap_pair(const qg_ynode *n, const char *key);

@@ -61,7 +61,7 @@ static void count_warning(void *ud, uint32_t line, uint32_t col, const char *msg
 /* Does the text load? NULL, or why not (in *err); *dups counts duplicate keys. */
 static const char *load_error(const char *buf, size_t len, qg_yaml_error *err, unsigned *dups) {
   *dups = 0;
-  qg_yaml_opts yo = {{0}, ignore_doc, count_warning, dups};
+  qg_yaml_opts yo = {{0}, ignore_doc, count_warning, dups, false, false};
   return qg_yaml_load((const unsigned char *)buf, len, &yo, err) == QG_OK ? NULL : err->message;
 }
 
@@ -84,6 +84,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   qg_scan_buffer(&cfg, "fuzz.yaml", data, size, &r);
   uint32_t lines = count_lines(data, size);
   check_result(&r, lines);
+  /* the secrets scanner's own reading: every document, broken ones too, positions
+   * inside the text */
+  qg_result sr;
+  qg_result_init(&sr);
+  (void)qg_secrets_scan_yaml(g_secrets, "fuzz.yaml", (const char *)data, size, NULL, &sr);
+  check_result(&sr, lines);
+  qg_result_cleanup(&sr);
   bool fixable = false;
   for (size_t i = 0; i < r.findings.n && !fixable; i++)
     fixable = r.findings.items[i].fix != NULL;

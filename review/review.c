@@ -192,8 +192,30 @@ static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A text whose redaction could not complete (qg_redact_checked: a rule reached
+ * its match limit) is not sent: said in the outcome, and an input error in r,
+ * so the gate holds its approval as for a file the scanner could not search. */
+static void unsent(qg_result *r, qg_review_outcome *out, const char *path, const qg_rule *rule,
+                   size_t *nunsent) {
+  push(&out->skipped, &out->nskipped,
+       qg_xasprintf("%s: not sent: rule %s reached its match limit while redacting it", path,
+                    rule->id));
+  qg_location loc = {path, 0, 0, 0, 0};
+  qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                 "rule %s reached its match limit while redacting this file for the review, "
+                 "so it was not sent to the model: the review is incomplete",
+                 rule->id);
+  (*nunsent)++;
+}
+
+/* What the review gives up for texts it could not redact (unsent). */
+typedef struct unredacted {
+  qg_result *r;
+  size_t n;
+} unredacted;
+
 static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red,
-                    qg_review_outcome *out, size_t *redacted) {
+                    qg_review_outcome *out, size_t *redacted, unredacted *un) {
   char *full = qg_xasprintf("%s/%s", root, rel);
   unsigned char *buf = NULL;
   size_t len = 0;
@@ -222,8 +244,14 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
     return;
   }
   size_t outlen = 0, count = 0;
-  char *text = qg_redact(red, (const char *)buf, len, &outlen, &count, NULL);
+  const qg_rule *limited = NULL;
+  char *text = qg_redact_checked(red, (const char *)buf, len, &outlen, &count, &limited);
   free(buf);
+  if (limited) {
+    free(text);
+    unsent(un->r, out, rel, limited, &un->n);
+    return;
+  }
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
   /* the document's name too: what the model is sent is redacted, names included */
@@ -236,7 +264,7 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
 /* Reads the configured documents (files, or directories of *.md files).
  * Returns false when none could be read. */
 static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets *red, docs *ds,
-                      qg_review_outcome *out, size_t *redacted) {
+                      qg_review_outcome *out, size_t *redacted, unredacted *un) {
   static const char *const dflt[] = {"ARCHITECTURE.md"};
   const char *const *paths = cfg->ndocuments ? (const char *const *)cfg->documents : dflt;
   size_t n = cfg->ndocuments ? cfg->ndocuments : 1;
@@ -266,12 +294,12 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
         size_t pl = strlen(paths[i]);
         char *rel = qg_xasprintf("%s%s%s", paths[i], pl && paths[i][pl - 1] == '/' ? "" : "/",
                                  names[k]);
-        add_doc(ds, root, rel, red, out, redacted);
+        add_doc(ds, root, rel, red, out, redacted, un);
         free(rel);
       }
       free_list(names, nn);
     } else {
-      add_doc(ds, root, paths[i], red, out, redacted);
+      add_doc(ds, root, paths[i], red, out, redacted, un);
     }
     free(full);
   }
@@ -713,6 +741,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t nchunks = 0;
   char *root = NULL, *files = NULL;
   cache cc = {NULL, NULL, -1, false};
+  unredacted un = {r, 0}; /* files not sent: their redaction could not complete */
 
   qg_change_opts co = {0};
   co.repo_dir = run->repo_dir;
@@ -728,9 +757,15 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
   size_t redacted = redact_paths(run->redactor, &ch);
-  if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted)) {
-    fail(out, QG_OK, "no architecture document: %s not found at the repository root",
-         cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
+  if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted, &un)) {
+    if (un.n)
+      fail(out, QG_OK,
+           "no architecture document could be sent (a rule reached its match limit while "
+           "redacting %s)",
+           un.n == 1 ? "it" : "them");
+    else
+      fail(out, QG_OK, "no architecture document: %s not found at the repository root",
+           cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
     goto done;
   }
 
@@ -781,7 +816,14 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     if (!f->patch || !f->patch_len)
       continue;
     size_t outlen = 0, count = 0;
-    char *red = qg_redact(run->redactor, f->patch, f->patch_len, &outlen, &count, NULL);
+    const qg_rule *limited = NULL;
+    char *red =
+        qg_redact_checked(run->redactor, f->patch, f->patch_len, &outlen, &count, &limited);
+    if (limited) {
+      free(red);
+      unsent(r, out, f->path, limited, &un.n);
+      continue;
+    }
     redacted += count;
     add_pieces(&pieces, &npieces, f, red, outlen, room, out);
     free(red);
@@ -995,6 +1037,16 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
              late ? " before the review deadline passed" : "");
 
 done:
+  if (un.n && (out->state == QG_REVIEW_DONE || out->state == QG_REVIEW_PARTIAL)) {
+    /* what was not sent was not reviewed */
+    if (out->state == QG_REVIEW_DONE)
+      *out->reason = '\0';
+    size_t at = strlen(out->reason);
+    snprintf(out->reason + at, sizeof(out->reason) - at,
+             "%s%zu file%s not sent (a rule reached its match limit while redacting %s)",
+             at ? "; " : "", un.n, un.n == 1 ? "" : "s", un.n == 1 ? "it" : "them");
+    out->state = QG_REVIEW_PARTIAL;
+  }
   /* what the outcome says goes to reports and the terminal: servers and the model
    * may have echoed a credential into it */
   for (size_t i = 0; i < out->nskipped + out->nnotes; i++) {

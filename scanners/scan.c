@@ -21,6 +21,7 @@ typedef struct doc_ctx {
   const qg_scan_config *cfg;
   const char *path;
   qg_result *r;
+  size_t warnings; /* duplicate keys */
 } doc_ctx;
 
 static qg_status on_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
@@ -62,6 +63,7 @@ static bool generated_path(const char *path) {
 
 static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
   doc_ctx *d = ud;
+  d->warnings++;
   qg_location loc = {d->path, line, col, 0, 0};
   qg_result_diag(d->r, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s", msg);
 }
@@ -135,13 +137,23 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   }
   qg_status st = QG_OK;
   qg_yaml_error err;
-  if (yaml && (k8s || (cfg->secrets && qg_secrets_wants_yaml(cfg->secrets, (const char *)buf,
-                                                               len)))) {
-    /* the YAML pass first: it decodes Secret data, so the text pass that
-     * follows leaves those values to it */
-    doc_ctx d = {cfg, path, r};
-    qg_yaml_opts yo = {cfg->yaml, on_doc, k8s ? on_warn : NULL, &d};
+  /* the YAML passes first: the secrets one decodes Secret data, so the text
+   * pass that follows leaves those values to it */
+  if (k8s) {
+    doc_ctx d = {cfg, path, r, 0};
+    qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d, false, false};
     st = qg_yaml_load(buf, len, &yo, &err);
+    /* the secrets pass saw each document as the k8s scanner does; where that
+     * lost something (a syntax error, an invalid byte, a key written twice),
+     * it reads the text again its own way (what it found already is not
+     * reported twice) */
+    if ((st == QG_EPARSE || d.warnings) && cfg->secrets &&
+        qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len))
+      (void)qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
+  } else if (yaml && cfg->secrets &&
+             qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
+    r->stats.documents += qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len,
+                                               &cfg->yaml, r);
   }
   if (cfg->secrets)
     qg_secrets_scan(cfg->secrets, path, (const char *)buf, len, r);

@@ -516,6 +516,70 @@ static void test_redact_known_and_learnt(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* Issue 17 (G4): qg_redact masks the YAML-aware pass's values in a file that
+ * is broken elsewhere: an invalid byte before the value on its own line (a
+ * lone continuation byte: the mask starts exactly at the value), a broken
+ * earlier document, the first value of a duplicated key. */
+static void test_redact_broken_yaml(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *v1 = expand("{18:A}"), *v2 = expand("{18:A}"), *v3 = expand("{18:A}");
+  char *m1 = qg_secret_mask(v1, strlen(v1)), *m2 = qg_secret_mask(v2, strlen(v2)),
+       *m3 = qg_secret_mask(v3, strlen(v3));
+  static const char *const shapes[] = {
+      "# caf\xe9\napiVersion: v1\nkind: Secret\nstringData: {n: \xe9\x80x, conn: %s}\n%s%s",
+      "a: [\n---\napiVersion: v1\nkind: Secret\nstringData:\n  conn: %s\n%s%s",
+      "apiVersion: v1\nkind: Secret\nstringData:\n  conn: %s\n  conn: %s\n  conn: %s\n",
+  };
+  for (size_t i = 0; i < QG_ARRAY_LEN(shapes); i++) {
+    char *text = qg_xasprintf(shapes[i], v1, i == 2 ? v2 : "", i == 2 ? v3 : "");
+    char *want = qg_xasprintf(shapes[i], m1, i == 2 ? m2 : "", i == 2 ? m3 : "");
+    char *red = qg_redact(s, text, strlen(text), NULL, NULL, NULL);
+    assert_string_equal(red, want);
+    free(red);
+    free(want);
+    free(text);
+  }
+  free(m1);
+  free(m2);
+  free(m3);
+  free(v1);
+  free(v2);
+  free(v3);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* qg_secrets_scan_yaml reads each document once: after a syntax error, the
+ * rest goes document by document, and a broken last document (here after a
+ * `...`) ends the pass, with what it held before its error scanned. */
+static void test_scan_yaml_documents_once(void **state) {
+  (void)state;
+  qg_ruleset rs;
+  qg_result r;
+  qg_secrets *s = engine(&rs, &r);
+  char *v = expand("{18:A}");
+  char *text = qg_xasprintf("x: [\n...\napiVersion: v1\nkind: Secret\nstringData:\n"
+                            "  conn: %s\n  b: [\n",
+                            v);
+  qg_result out;
+  qg_result_init(&out);
+  assert_int_equal(qg_secrets_scan_yaml(s, "t.yaml", text, strlen(text), NULL, &out), 2);
+  assert_int_equal(out.findings.n, 1);
+  assert_int_equal(out.findings.items[0].loc.line, 6);
+  assert_int_equal(out.findings.items[0].loc.col, 9);
+  assert_int_equal(out.findings.items[0].loc.end_col, 9 + 18);
+  qg_result_cleanup(&out);
+  free(text);
+  free(v);
+  qg_secrets_free(&s);
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 /* qg_redact_result masks what reports show: object names, messages,
  * diagnostics; a finding without secrets keeps its very strings. */
 static void test_redact_result(void **state) {
@@ -789,6 +853,8 @@ int main(void) {
       cmocka_unit_test(test_redact_yaml),
       cmocka_unit_test(test_redact_auth_shapes),
       cmocka_unit_test(test_redact_known_and_learnt),
+      cmocka_unit_test(test_redact_broken_yaml),
+      cmocka_unit_test(test_scan_yaml_documents_once),
       cmocka_unit_test(test_redact_result),
       cmocka_unit_test(test_object_names_every_format),
       cmocka_unit_test(test_file_names_every_format),

@@ -36,7 +36,7 @@ static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
 }
 
 static qg_status load(const char *text, seen *s, qg_yaml_error *err) {
-  qg_yaml_opts o = {{0}, on_doc, on_warn, s};
+  qg_yaml_opts o = {{0}, on_doc, on_warn, s, false, false};
   return qg_yaml_load((const unsigned char *)text, strlen(text), &o, err);
 }
 
@@ -297,7 +297,7 @@ static void test_caps(void **state) {
   assert_non_null(strstr(err.message, "undefined alias *nope"));
 
   /* a custom, tighter depth cap */
-  qg_yaml_opts o = {{.max_depth = 3}, on_doc, on_warn, &s};
+  qg_yaml_opts o = {{.max_depth = 3}, on_doc, on_warn, &s, false, false};
   const char *four = "a: {b: {c: {d: 1}}}\n";
   assert_int_equal(qg_yaml_load((const unsigned char *)four, strlen(four), &o, &err), QG_EPARSE);
   assert_int_equal(err.col, 12); /* the fourth level opens at column 12 */
@@ -309,7 +309,7 @@ static void test_documents_cap(void **state) {
   (void)state;
   qg_yaml_error err;
   seen s = {0};
-  qg_yaml_opts o = {{.max_docs = 3}, on_doc, on_warn, &s};
+  qg_yaml_opts o = {{.max_docs = 3}, on_doc, on_warn, &s, false, false};
   const char *four = "a: 1\n---\nb: 2\n---\n---\nc: 3\n";
   assert_int_equal(qg_yaml_load((const unsigned char *)four, strlen(four), &o, &err), QG_ETOOBIG);
   assert_int_equal(s.docs, 3);
@@ -328,7 +328,7 @@ static void test_documents_cap(void **state) {
   for (size_t i = 0; i < n; i++)
     memcpy(text + 4 * i, "---\n", 4);
   seen d = {0};
-  qg_yaml_opts def = {{0}, on_doc, on_warn, &d};
+  qg_yaml_opts def = {{0}, on_doc, on_warn, &d, false, false};
   assert_int_equal(qg_yaml_load((const unsigned char *)text, 4 * (n - 1), &def, &err), QG_OK);
   assert_int_equal(d.docs, QG_YAML_DEFAULT_DOCS);
   d.docs = 0;
@@ -435,7 +435,7 @@ static void test_nodes_cap(void **state) {
   (void)state;
   qg_yaml_error err;
   seen s = {0};
-  qg_yaml_opts o = {{.max_nodes = 7}, on_doc, on_warn, &s};
+  qg_yaml_opts o = {{.max_nodes = 7}, on_doc, on_warn, &s, false, false};
   /* root map, a, 1, b, [ , 2, 3 = 7 nodes; then c: 8 */
   const char *doc = "a: 1\nb: [2, 3]\nc: 4\n";
   assert_int_equal(qg_yaml_load((const unsigned char *)doc, strlen(doc), &o, &err), QG_ETOOBIG);
@@ -450,8 +450,74 @@ static void test_nodes_cap(void **state) {
   assert_int_equal(s.docs, 2);
 }
 
+/* keep_dups: every pair of a key written twice, in order; qg_ymap_get finds the last. */
+static void check_dups_kept(const qg_ynode *root, unsigned index) {
+  (void)index;
+  assert_int_equal(root->u.map.n, 3);
+  assert_string_equal(qg_ynode_str(root->u.map.pairs[0].value), "1");
+  assert_string_equal(qg_ynode_str(root->u.map.pairs[1].value), "2");
+  assert_int_equal(root->u.map.pairs[2].key->line, 3);
+  assert_string_equal(qg_ynode_str(qg_ymap_get(root, "a")), "3");
+}
+
+static void test_keep_dups(void **state) {
+  (void)state;
+  seen s = {0};
+  s.check = check_dups_kept;
+  qg_yaml_opts o = {{0}, on_doc, on_warn, &s, true, false};
+  qg_yaml_error err;
+  const char *doc = "a: 1\nb: 2\na: 3\n";
+  assert_int_equal(qg_yaml_load((const unsigned char *)doc, strlen(doc), &o, &err), QG_OK);
+  assert_int_equal(s.docs, 1);
+  assert_int_equal(s.warns, 1); /* still warned */
+}
+
+/* partial: the document a syntax error stopped is delivered as far as it was
+ * read (a key whose value was not read is left out); without it, nothing of it. */
+static void check_partial(const qg_ynode *root, unsigned index) {
+  if (index == 0) {
+    assert_string_equal(qg_ynode_str(qg_ymap_get(root, "x")), "1");
+    return;
+  }
+  assert_int_equal(index, 1);
+  assert_int_equal(root->kind, QG_Y_MAP);
+  const qg_ynode *k = qg_ymap_path(root, "s.k");
+  assert_string_equal(qg_ynode_str(k), "v");
+  assert_int_equal(k->line, 4);
+  assert_int_equal(k->col, 6);
+  const qg_ynode *l = qg_ymap_path(root, "s.l");
+  assert_int_equal(qg_yseq_len(l), 1);
+  assert_string_equal(qg_ynode_str(qg_yseq_at(l, 0)), "1");
+  assert_int_equal(qg_ymap_get(root, "s")->u.map.n, 2);
+}
+
+static void test_partial_document(void **state) {
+  (void)state;
+  const char *text = "x: 1\n---\ns:\n  k: v\n  l: [1\n---\ny: 2\n";
+  seen s = {0};
+  s.check = check_partial;
+  qg_yaml_opts o = {{0}, on_doc, on_warn, &s, false, true};
+  qg_yaml_error err;
+  assert_int_equal(qg_yaml_load((const unsigned char *)text, strlen(text), &o, &err), QG_EPARSE);
+  assert_int_equal(s.docs, 2);
+  assert_int_equal(err.line, 5); /* the error stands (at the unclosed sequence) */
+  /* a key that the error left without a value is left out */
+  const char *keyonly = "a: 1\nb: \"open\n---\n";
+  seen k = {0};
+  qg_yaml_opts ko = {{0}, on_doc, on_warn, &k, false, true};
+  assert_int_equal(qg_yaml_load((const unsigned char *)keyonly, strlen(keyonly), &ko, &err),
+                   QG_EPARSE);
+  assert_int_equal(k.docs, 1);
+  /* without partial, the broken document is not delivered */
+  s.docs = 0;
+  o.partial = false;
+  assert_int_equal(qg_yaml_load((const unsigned char *)text, strlen(text), &o, &err), QG_EPARSE);
+  assert_int_equal(s.docs, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_keep_dups),       cmocka_unit_test(test_partial_document),
       cmocka_unit_test(test_positions),       cmocka_unit_test(test_scalars),
       cmocka_unit_test(test_merge_keys),      cmocka_unit_test(test_duplicates_warn_last_wins),
       cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_caps),

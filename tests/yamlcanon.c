@@ -137,7 +137,7 @@ int main(int argc, char **argv) {
   int err_no;
   if (qg_read_all(argv[i], NULL, 64u << 20, &buf, &len, &err_no) != QG_OK)
     return 2;
-  qg_yaml_opts o = {{0}, on_doc, NULL, NULL};
+  qg_yaml_opts o = {{0}, on_doc, NULL, NULL, false, false};
   qg_yaml_error e;
   qg_status st = qg_yaml_load(buf, len, &o, &e);
   free(buf);

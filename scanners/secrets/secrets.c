@@ -646,6 +646,33 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
   return nlimited;
 }
 
+/* The length of the valid UTF-8 sequence at b (rest bytes left), or 0 for a
+ * byte that starts none (overlong forms, surrogates and code points past
+ * U+10FFFF are not valid). */
+static size_t utf8_seq(const unsigned char *b, size_t rest) {
+  unsigned char c = b[0];
+  if (c < 0x80)
+    return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (!n || rest < n)
+    return 0;
+  unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
+  if (c == 0xE0)
+    lo = 0xA0;
+  else if (c == 0xED)
+    hi = 0x9F;
+  else if (c == 0xF0)
+    lo = 0x90;
+  else if (c == 0xF4)
+    hi = 0x8F;
+  if (b[1] < lo || b[1] > hi)
+    return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((b[i] & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
 /* Line starts of a buffer, for offsets -> line:col. */
 typedef struct linemap {
   size_t *starts;
@@ -877,9 +904,30 @@ static void on_first(void *ud, const hit *h) {
   }
 }
 
-static void emit_yaml(qg_secrets *s, const char *path, const qg_ynode *at, const qg_rule *rule,
-                      const char *what, const char *secret, size_t len, qg_result *r) {
-  qg_location loc = {path, at->line, at->col, at->end_line, at->end_col};
+/* Where the YAML-aware pass reports: the file, the result, and the lines of
+ * the file before the text the documents were parsed from. */
+typedef struct ysink {
+  const char *path;
+  uint32_t base;
+  qg_result *r;
+  /* when the documents were parsed from a copy (yaml_safe_copy), columns are
+   * converted to the text's: NULL otherwise */
+  const char *text, *copy;
+  size_t len;
+  struct linemap *lm; /* the copy's line starts, built on the first finding */
+} ysink;
+
+static size_t text_col(const ysink *o, uint32_t line, uint32_t col);
+
+static void emit_yaml(qg_secrets *s, const ysink *o, const qg_ynode *at, const qg_rule *rule,
+                      const char *what, const char *secret, size_t len) {
+  const char *path = o->path;
+  qg_result *r = o->r;
+  qg_location loc = {path, at->line + o->base, at->col, at->end_line + o->base, at->end_col};
+  if (o->copy) {
+    loc.col = (uint32_t)text_col(o, loc.line, loc.col);
+    loc.end_col = (uint32_t)text_col(o, loc.end_line, loc.end_col);
+  }
   if (overlaps_reported(r, first_of_path(r, path), &loc))
     return;
   char *mask = qg_secret_mask(secret, len);
@@ -893,8 +941,8 @@ static void emit_yaml(qg_secrets *s, const char *path, const qg_ynode *at, const
 
 /* One value of a Secret: the provider rule that matches it, else the
  * literal-Secret rule. */
-static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
-                         const qg_ynode *val, bool base64, qg_result *r) {
+static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key,
+                         const qg_ynode *val, bool base64) {
   const char *k = qg_ynode_str(key);
   const char *v = qg_ynode_str(val);
   if (!k || !v || !*v)
@@ -920,13 +968,13 @@ static void secret_value(qg_secrets *s, const char *path, const qg_ynode *key,
   first_hit fh = {NULL, 0, 0, false};
   find_all(s, dec, dl, on_first, &fh, NULL, NULL);
   if (fh.found && base64)
-    emit_yaml(s, path, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start, r);
+    emit_yaml(s, o, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start);
   else if (fh.found)
     ; /* plain text: the text pass reports it at its exact line and column */
   else if (s->k8s_literal && dl >= 6 && !qg_secret_is_placeholder(dec, dl, true) &&
            !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
            strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
-    emit_yaml(s, path, val, s->k8s_literal, what, dec, dl, r);
+    emit_yaml(s, o, val, s->k8s_literal, what, dec, dl);
   free(dec);
 }
 
@@ -940,33 +988,68 @@ static bool credential_name(const char *name) {
   return false;
 }
 
-static void walk_env(qg_secrets *s, const char *path, const qg_ynode *n, qg_result *r,
-                     unsigned depth) {
-  if (!n || depth > 64)
-    return;
-  if (n->kind == QG_Y_SEQ) {
-    for (uint32_t i = 0; i < n->u.seq.n; i++)
-      walk_env(s, path, n->u.seq.items[i], r, depth + 1);
-    return;
+/* Is the key of pair i of map n a scalar equal to key? */
+static bool key_is(const qg_ynode *n, uint32_t i, const char *key) {
+  const qg_ynode *k = n->u.map.pairs[i].key;
+  return k->kind == QG_Y_SCALAR && strcmp(k->u.s.str, key) == 0;
+}
+
+/* The mapping's distinct keys, counted up to max + 1: a key written twice
+ * (kept by qg_yaml_opts.keep_dups) counts once. */
+static uint32_t distinct_keys(const qg_ynode *n, uint32_t max) {
+  uint32_t d = 0;
+  for (uint32_t i = 0; i < n->u.map.n && d <= max; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key;
+    bool seen = false;
+    for (uint32_t j = 0; j < i && !seen && k->kind == QG_Y_SCALAR; j++)
+      seen = key_is(n, j, k->u.s.str);
+    d += !seen;
   }
-  if (n->kind != QG_Y_MAP)
+  return d;
+}
+
+/* An env entry: a mapping of at most three keys with a `name` that reads like
+ * a credential's and a literal `value`. Every value of a duplicated `value`
+ * is read, and any of a duplicated `name` may say it is a credential. */
+static void env_entry(qg_secrets *s, const ysink *o, const qg_ynode *n) {
+  const char *name = NULL;
+  for (uint32_t i = 0; i < n->u.map.n && !name; i++) {
+    const char *nm = key_is(n, i, "name") ? qg_ynode_str(n->u.map.pairs[i].value) : NULL;
+    if (nm && credential_name(nm))
+      name = nm;
+  }
+  if (!name || distinct_keys(n, 3) > 3)
     return;
-  const char *name = qg_ynode_str(qg_ymap_get(n, "name"));
-  const qg_ynode *val = qg_ymap_get(n, "value");
-  const char *v = qg_ynode_str(val);
-  if (name && v && n->u.map.n <= 3 && credential_name(name)) {
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *val = key_is(n, i, "value") ? n->u.map.pairs[i].value : NULL;
+    const char *v = qg_ynode_str(val);
+    if (!v)
+      continue;
     size_t vl = strlen(v);
     first_hit fh = {NULL, 0, 0, false};
     find_all(s, v, vl, on_first, &fh, NULL, NULL);
     char what[160];
     snprintf(what, sizeof(what), "(\"%.100s\")", name);
     if (fh.found)
-      emit_yaml(s, path, val, fh.rule->rule, what, v + fh.start, fh.end - fh.start, r);
+      emit_yaml(s, o, val, fh.rule->rule, what, v + fh.start, fh.end - fh.start);
     else if (vl >= 8 && qg_entropy(v, vl) >= 3.0 && !qg_secret_is_placeholder(v, vl, true))
-      emit_yaml(s, path, val, s->env_credential, what, v, vl, r);
+      emit_yaml(s, o, val, s->env_credential, what, v, vl);
   }
+}
+
+static void walk_env(qg_secrets *s, const ysink *o, const qg_ynode *n, unsigned depth) {
+  if (!n || depth > 64)
+    return;
+  if (n->kind == QG_Y_SEQ) {
+    for (uint32_t i = 0; i < n->u.seq.n; i++)
+      walk_env(s, o, n->u.seq.items[i], depth + 1);
+    return;
+  }
+  if (n->kind != QG_Y_MAP)
+    return;
+  env_entry(s, o, n);
   for (uint32_t i = 0; i < n->u.map.n; i++)
-    walk_env(s, path, n->u.map.pairs[i].value, r, depth + 1);
+    walk_env(s, o, n->u.map.pairs[i].value, depth + 1);
 }
 
 /* The key KEY at p (holds it), written as a YAML or JSON mapping key: quoted or
@@ -1130,25 +1213,199 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len) {
   return env;
 }
 
-void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
-                              qg_result *r) {
+/* Does some pair of map n have this key and this scalar value? (A key written
+ * twice may say it either time.) */
+static bool has_pair(const qg_ynode *n, const char *key, const char *value) {
+  for (uint32_t i = 0; i < n->u.map.n; i++)
+    if (key_is(n, i, key) && qg_ynode_eq(n->u.map.pairs[i].value, value))
+      return true;
+  return false;
+}
+
+static void scan_doc(qg_secrets *s, const ysink *o, const qg_ynode *root) {
   if (!root || root->kind != QG_Y_MAP)
     return;
-  const char *kind = qg_ynode_str(qg_ymap_get(root, "kind"));
-  const char *api = qg_ynode_str(qg_ymap_get(root, "apiVersion"));
-  if (kind && api && strcmp(kind, "Secret") == 0 && strcmp(api, "v1") == 0) {
-    static const char *const maps[] = {"data", "stringData"};
-    for (int m = 0; m < 2; m++) {
-      const qg_ynode *d = qg_ymap_get(root, maps[m]);
+  if (has_pair(root, "kind", "Secret") && has_pair(root, "apiVersion", "v1")) {
+    /* every data and stringData mapping, every value of a key written twice */
+    for (uint32_t p = 0; p < root->u.map.n; p++) {
+      bool data = key_is(root, p, "data");
+      if (!data && !key_is(root, p, "stringData"))
+        continue;
+      const qg_ynode *d = root->u.map.pairs[p].value;
       if (!d || d->kind != QG_Y_MAP)
         continue;
       for (uint32_t i = 0; i < d->u.map.n; i++)
-        secret_value(s, path, d->u.map.pairs[i].key, d->u.map.pairs[i].value, m == 0, r);
+        secret_value(s, o, d->u.map.pairs[i].key, d->u.map.pairs[i].value, data);
     }
     return;
   }
   if (s->env_credential)
-    walk_env(s, path, root, r, 0);
+    walk_env(s, o, root, 0);
+}
+
+void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
+                              qg_result *r) {
+  ysink o = {path, 0, r, NULL, NULL, 0, NULL};
+  scan_doc(s, &o, root);
+}
+
+/* ---- the YAML-aware pass over a whole text ----------------------------------------
+ * A Secret must not escape the pass because something else in its file is
+ * broken: the text is parsed from a copy that libyaml reads whatever bytes it
+ * holds, every value of a duplicated key is read, and a syntax error stops
+ * only the document it is in. */
+
+/* A copy of buf that libyaml's reader accepts, byte for byte as long (so
+ * lines and offsets stay those of buf): each byte of an invalid UTF-8
+ * sequence becomes '_' (no YAML indicator: '?' would open a key in a flow
+ * collection), and a valid character libyaml refuses (a control
+ * character, U+FFFE, U+FFFF) a printable one of as many bytes. Columns differ
+ * where a byte that continues no sequence stands alone (qgate counts it as no
+ * character, the copy as one): text_col converts them. NULL when buf needs no
+ * change. Caller frees. */
+static char *yaml_safe_copy(const char *buf, size_t len) {
+  const unsigned char *b = (const unsigned char *)buf;
+  char *copy = NULL;
+  for (size_t i = 0; i < len;) {
+    size_t n = utf8_seq(b + i, len - i);
+    uint32_t cp = b[i];
+    if (n == 2)
+      cp = ((b[i] & 0x1Fu) << 6) | (b[i + 1] & 0x3Fu);
+    else if (n == 3)
+      cp = ((b[i] & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) | (b[i + 2] & 0x3Fu);
+    bool ok = n == 4 || (n == 1 && (cp == 0x09 || cp == 0x0A || cp == 0x0D ||
+                                    (cp >= 0x20 && cp <= 0x7E))) ||
+              (n == 2 && (cp == 0x85 || cp >= 0xA0)) ||
+              (n == 3 && ((cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD)));
+    size_t w = n ? n : 1;
+    if (!ok) {
+      if (!copy) {
+        copy = qg_xmalloc(len + 1);
+        memcpy(copy, buf, len);
+        copy[len] = '\0';
+      }
+      static const char *const same[] = {"", "_", "\xc2\xbf", "\xef\xbf\xbd"};
+      memcpy(copy + i, same[w], w);
+    }
+    i += w;
+  }
+  return copy;
+}
+
+/* The first line at or after `from` (a line start) that begins with a
+ * document marker (`---` or `...`, then a blank, a line break or the end), or
+ * len. */
+static size_t next_marker(const char *t, size_t len, size_t from) {
+  for (size_t i = from; i < len;) {
+    if (len - i >= 3 && (memcmp(t + i, "---", 3) == 0 || memcmp(t + i, "...", 3) == 0) &&
+        (len - i == 3 || t[i + 3] == ' ' || t[i + 3] == '\t' || t[i + 3] == '\r' ||
+         t[i + 3] == '\n'))
+      return i;
+    const char *nl = memchr(t + i, '\n', len - i);
+    if (!nl)
+      break;
+    i = (size_t)(nl - t) + 1;
+  }
+  return len;
+}
+
+/* Where the document that a marker at m (next_marker) starts begins: at the
+ * marker for `---`; on the next line for `...` (libyaml wants a `---` after
+ * one, but a reader that splits at it does not). */
+static size_t doc_start(const char *t, size_t len, size_t m) {
+  if (m >= len || t[m] != '.')
+    return m;
+  const char *nl = memchr(t + m, '\n', len - m);
+  return nl ? (size_t)(nl - t) + 1 : len;
+}
+
+/* The start of 1-based line `line` of t[from..len) (from is a line start), or len. */
+static size_t line_at(const char *t, size_t len, size_t from, uint32_t line) {
+  for (uint32_t l = 1; l < line && from < len; l++) {
+    const char *nl = memchr(t + from, '\n', len - from);
+    from = nl ? (size_t)(nl - t) + 1 : len;
+  }
+  return from;
+}
+
+/* Column col (1-based, characters of the copy) of 1-based line `line`, as
+ * qgate counts columns in the text: the bytes that do not continue a UTF-8
+ * sequence before it, plus one. */
+static size_t text_col(const ysink *o, uint32_t line, uint32_t col) {
+  if (!o->lm->starts)
+    linemap_build(o->lm, o->copy, o->len);
+  if (!line || line > o->lm->n)
+    return col;
+  size_t start = o->lm->starts[line - 1], at = start;
+  for (uint32_t c = 1; c < col && at < o->len; c++) { /* the copy is valid UTF-8 */
+    size_t n = utf8_seq((const unsigned char *)o->copy + at, o->len - at);
+    at += n ? n : 1;
+  }
+  size_t tc = 1;
+  for (size_t i = start; i < at; i++)
+    tc += ((unsigned char)o->text[i] & 0xC0) != 0x80;
+  return tc;
+}
+
+typedef struct ypass {
+  qg_secrets *s;
+  ysink o;
+  unsigned docs; /* documents scanned */
+} ypass;
+
+static qg_status on_ypass_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
+  ypass *y = ud;
+  (void)doc_index;
+  y->docs++;
+  scan_doc(y->s, &y->o, root);
+  return QG_OK;
+}
+
+unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, size_t len,
+                              const qg_yaml_limits *limits, qg_result *r) {
+  if (!s->k8s_literal && !s->env_credential)
+    return 0;
+  char *copy = yaml_safe_copy(buf, len);
+  const char *t = copy ? copy : buf;
+  qg_yaml_limits lim = limits ? *limits : (qg_yaml_limits){0};
+  uint32_t max_docs = lim.max_docs ? lim.max_docs : QG_YAML_DEFAULT_DOCS;
+  linemap lm = {NULL, 0};
+  ypass y = {s, {path, 0, r, buf, copy, len, &lm}, 0};
+  unsigned loads = 0;
+  /* the whole text first; after a syntax error, one document at a time from
+   * the next marker (the error's document is delivered as far as it was read),
+   * so that each byte is parsed about once however many documents are broken */
+  for (size_t at = 0, end = len; at < len && y.docs + loads < max_docs;) {
+    bool whole = !loads;
+    lim.max_docs = max_docs - y.docs - loads;
+    qg_yaml_opts yo = {lim, on_ypass_doc, NULL, &y, true, true};
+    qg_yaml_error err;
+    qg_status st = qg_yaml_load((const unsigned char *)t + at, end - at, &yo, &err);
+    loads++;
+    if (st != QG_OK && st != QG_EPARSE)
+      break; /* a cap: the scan that reports it says so */
+    size_t next = end;
+    if (st == QG_EPARSE && whole) { /* the whole text (at is 0): on from the error's line */
+      size_t eline = line_at(t, len, at, err.line > 1 ? err.line : 2);
+      next = next_marker(t, len, eline);
+      /* ... or from a `...` before it, when the error is the document after it */
+      size_t last = len;
+      for (size_t m = next_marker(t, len, 0); m < eline; m = next_marker(t, len, line_at(t, len, m, 2)))
+        last = m;
+      if (last < len && t[last] == '.' && doc_start(t, len, last) <= eline)
+        next = last;
+    }
+    next = doc_start(t, len, next);
+    if (next >= len || next <= at)
+      break;
+    for (const char *p = t + at; (p = memchr(p, '\n', (size_t)(t + next - p))) != NULL; p++)
+      y.o.base++;
+    at = next;
+    end = next_marker(t, len, line_at(t, len, at, 2)); /* this document alone */
+  }
+  free(lm.starts);
+  free(copy);
+  return y.docs;
 }
 
 /* ---- redaction ----------------------------------------------------------------------- */
@@ -1185,18 +1442,6 @@ static size_t offset_of(const linemap *lm, const char *buf, size_t len, uint32_t
   return at;
 }
 
-typedef struct yaml_redact {
-  qg_secrets *s;
-  qg_result *r;
-} yaml_redact;
-
-static qg_status on_redact_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
-  yaml_redact *y = ud;
-  (void)doc_index;
-  qg_secrets_scan_document(y->s, "-", root, y->r);
-  return QG_OK;
-}
-
 /* What the YAML-aware pass reports in buf, when it can report anything: the
  * scanner itself runs on the text (into a scratch result) and the ranges of
  * its findings are taken, so redaction and `qgate secrets` cannot differ. */
@@ -1205,13 +1450,7 @@ static void yaml_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c
     return;
   qg_result tmp;
   qg_result_init(&tmp);
-  yaml_redact y = {s, &tmp};
-  qg_yaml_opts yo;
-  memset(&yo, 0, sizeof(yo));
-  yo.on_doc = on_redact_doc;
-  yo.ud = &y;
-  qg_yaml_error err;
-  (void)qg_yaml_load((const unsigned char *)buf, len, &yo, &err); /* documents before an error count */
+  (void)qg_secrets_scan_yaml(s, "-", buf, len, NULL, &tmp);
   if (tmp.findings.n) {
     linemap lm;
     linemap_build(&lm, buf, len);
@@ -1365,14 +1604,20 @@ static void add_repeats(redact_ctx *c, const char *buf, size_t len) {
 
 static void merge_spans(redact_ctx *c);
 
-/* The ranges qg_redact masks in buf: sorted, overlapping ones merged. */
-static void redact_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c) {
-  find_all(s, buf, len, on_redact, c, NULL, NULL);
+/* The ranges qg_redact masks in buf: sorted, overlapping ones merged. Returns
+ * the first rule that reached its match limit (its matches past where it
+ * stopped are not masked), or NULL. */
+static const qg_rule *redact_spans(qg_secrets *s, const char *buf, size_t len, redact_ctx *c) {
+  const qg_rule *limited = NULL;
+  size_t limited_at = 0;
+  if (!find_all(s, buf, len, on_redact, c, &limited, &limited_at))
+    limited = NULL;
   yaml_spans(s, buf, len, c);
   auth_spans(buf, len, c);
   add_repeats(c, buf, len);
   add_known(c, buf, len, s->known, s->nknown);
   merge_spans(c);
+  return limited;
 }
 
 /* Sorts c's spans and merges the overlapping ones. */
@@ -1393,7 +1638,7 @@ static void merge_spans(redact_ctx *c) {
 
 size_t qg_secrets_learn(qg_secrets *s, const char *buf, size_t len) {
   redact_ctx c = {NULL, 0, 0};
-  redact_spans(s, buf, len, &c);
+  (void)redact_spans(s, buf, len, &c); /* a rule at its limit: what it found is learnt */
   size_t before = s->nknown;
   for (size_t i = 0; i < c.n; i++)
     qg_secrets_add_known(s, buf + c.spans[i].start, c.spans[i].end - c.spans[i].start);
@@ -1433,11 +1678,13 @@ char *qg_redact_path(qg_secrets *s, const char *path, size_t *count) {
   return masked(&c, path, len, NULL, count, NULL);
 }
 
-char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
-                qg_redact_span **spans) {
+/* qg_redact and qg_redact_checked. */
+static char *redact_text(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
+                         size_t *count, qg_redact_span **spans, const qg_rule **limited) {
   redact_ctx c = {NULL, 0, 0};
-  if (s)
-    redact_spans(s, buf, len, &c);
+  const qg_rule *lim = s ? redact_spans(s, buf, len, &c) : NULL;
+  if (limited)
+    *limited = lim;
   return masked(&c, buf, len, outlen, count, spans);
 }
 
@@ -1468,6 +1715,16 @@ static char *masked(redact_ctx *c_, const char *buf, size_t len, size_t *outlen,
     *outlen = out.len;
   char *text = qg_buf_detach(&out);
   return text ? text : qg_xstrdup("");
+}
+
+char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                qg_redact_span **spans) {
+  return redact_text(s, buf, len, outlen, count, spans, NULL);
+}
+
+char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
+                        size_t *count, const qg_rule **limited) {
+  return redact_text(s, buf, len, outlen, count, NULL, limited);
 }
 
 /* The redacted form of a string of r's pool, redacted once per string: the

@@ -48,6 +48,19 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len);
 void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
                               qg_result *r);
 
+/* The YAML-aware pass (qg_secrets_scan_document) over every document of a
+ * text, whatever else is wrong with it: bytes that are not UTF-8 (or that
+ * YAML forbids) are read as '_' in a copy (one byte for one, so lines and
+ * columns are the text's), every value of a duplicated key is scanned, and a
+ * syntax error loses only what follows it in its own document: the rest of
+ * that document up to the error is scanned, and so is every document after
+ * it (from the next `---` or `...` at a line start). Reports nothing about the
+ * text's YAML itself (the k8s scanner does), and nothing already reported at
+ * the same place in this file. limits NULL: the defaults. Returns the number
+ * of documents scanned. qg_redact masks what this reports. */
+unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, size_t len,
+                              const qg_yaml_limits *limits, qg_result *r);
+
 /* ---- redaction: one function for every text qgate shows or sends ---------------------- */
 
 /* A range of a text that qg_redact masked: bytes [start, end) of its input. */
@@ -87,6 +100,15 @@ char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size
  * string (caller frees): the path with each secret masked, the rest kept; *count
  * (may be NULL): how many ranges were masked. */
 char *qg_redact_path(qg_secrets *s, const char *path, size_t *count);
+
+/* qg_redact, saying whether it could mask everything it should: *limited (not
+ * NULL) is set to the first rule that reached its PCRE2 match limit on this
+ * text, else to NULL. Past where that rule's search stopped, what it would
+ * have matched is left as it was, so a text with *limited set must not leave
+ * qgate (the review does not send it). Masking the whole text instead would
+ * let a repository blind the review with one pathological string. */
+char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
+                        size_t *count, const qg_rule **limited);
 
 /* Remembers a value qg_redact masks wherever it occurs: a credential qgate
  * holds (the model's key, the host tokens), or a secret found in a whole file
