@@ -309,7 +309,7 @@ static qg_status review(run_ctx *c) {
                         out->base,        NULL,        o->dry_run ? o->dry_run_out : NULL};
     qg_status rst = qg_review(&rr, &out->result, rv);
     if (rst == QG_EUSAGE || (rst == QG_EGIT && o->mode == QG_RUN_REVIEW)) {
-      SAY_ERROR(c, "review: %s", rv->reason);
+      SAY_ERROR(c, "review: %s", rv->reason ? rv->reason : "failed");
       return rst;
     }
     qg_run_review_summary(rv, out->redactor, &out->log);

@@ -286,7 +286,7 @@ void qg_review_markdown(FILE *out, const qg_review_outcome *o) {
   fputs("### Architecture review\n\n", out);
   if (o->state == QG_REVIEW_FAILED || o->state == QG_REVIEW_NOT_CONFIGURED) {
     fputs("Not measured: ", out);
-    md_escape(out, o->reason);
+    md_escape(out, o->reason ? o->reason : "");
     fputs(".\n\n", out);
   } else {
     fprintf(out,

@@ -1039,12 +1039,13 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
 done:
   if (un.n && (out->state == QG_REVIEW_DONE || out->state == QG_REVIEW_PARTIAL)) {
     /* what was not sent was not reviewed */
-    if (out->state == QG_REVIEW_DONE)
-      *out->reason = '\0';
-    size_t at = strlen(out->reason);
-    snprintf(out->reason + at, sizeof(out->reason) - at,
-             "%s%zu file%s not sent (a rule reached its match limit while redacting %s)",
-             at ? "; " : "", un.n, un.n == 1 ? "" : "s", un.n == 1 ? "it" : "them");
+    const char *before =
+        out->state == QG_REVIEW_DONE || !out->reason ? "" : out->reason;
+    qg_review_set_reason(out,
+                         "%s%s%zu file%s not sent (a rule reached its match limit while "
+                         "redacting %s)",
+                         before, *before ? "; " : "", un.n, un.n == 1 ? "" : "s",
+                         un.n == 1 ? "it" : "them");
     out->state = QG_REVIEW_PARTIAL;
   }
   /* what the outcome says goes to reports and the terminal: servers and the model
