@@ -448,18 +448,22 @@ void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r) {
     print_diag(io, &r->diags.items[i]);
 }
 
-void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
-  for (size_t i = 0; i < log->diags.n; i++) {
-    const qg_diag *d = &log->diags.items[i];
-    if (d->loc.path || d->status != QG_OK) { /* a problem at a place */
-      print_diag(io, d);
-      continue;
-    }
-    fputs(d->level == QG_DIAG_WARNING ? "qgate: warning: " : "qgate: ", io->err);
-    qg_esc_fputs(io->err, d->message);
-    fputc('\n', io->err);
+static void print_log_diag(const qg_cli_io *io, const qg_diag *d) {
+  if (d->loc.path || d->status != QG_OK) { /* a problem at a place */
+    print_diag(io, d);
+    return;
   }
+  fputs(d->level == QG_DIAG_WARNING ? "qgate: warning: " : "qgate: ", io->err);
+  qg_esc_fputs(io->err, d->message);
+  fputc('\n', io->err);
 }
+
+void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
+  for (size_t i = 0; i < log->diags.n; i++)
+    print_log_diag(io, &log->diags.items[i]);
+}
+
+void qg_cli_log_listener(void *io, const qg_diag *d) { print_log_diag(io, d); }
 
 static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
   if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {

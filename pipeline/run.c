@@ -391,6 +391,8 @@ static void out_init(qg_run_out *out) {
 qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
   run_ctx c = {.o = opts, .out = out};
   out_init(out);
+  out->log.listener = opts->on_log;
+  out->log.listener_arg = opts->on_log_arg;
   qg_status st =
       qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg, &out->log);
   if (st != QG_OK)
