@@ -30,7 +30,8 @@ static const opt_def k_opts[] = {
     {"color", O_COLOR, "WHEN",
      "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"comment", O_COMMENT, "WHERE",
-     "github or gitlab: comment on the pull/merge request (summary and changed lines); "
+     /* after the hosts' names, from their table */
+     ": comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
@@ -128,6 +129,10 @@ void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
     if (k_opts[i].id == O_FORMAT) { /* the formats from the reporters' table */
       char *names = qg_cli_format_list("text");
       fprintf(f, "  %-28s %s%s; =FILE writes to FILE\n", left, k_opts[i].help, names);
+      free(names);
+    } else if (k_opts[i].id == O_COMMENT) { /* the hosts from theirs */
+      char *names = qg_host_names(", ", " or ", NULL);
+      fprintf(f, "  %-28s %s%s\n", left, names, k_opts[i].help);
       free(names);
     } else {
       fprintf(f, "  %-28s %s\n", left, k_opts[i].help);

@@ -75,8 +75,8 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
   return status;
 }
 
-/* --comment github|gitlab: after the reports are written. Sets *usage for
- * a missing context, *failed when the host refused something. */
+/* --comment HOST (a row of the hosts' table) or annotations: after the reports are
+ * written. Sets *usage for a missing context, *failed when the host refused something. */
 static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
                           long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
                           bool *failed) {
