@@ -148,7 +148,8 @@ static bool fill_patch(git_patch *patch, size_t max_patch, qg_change_file *f);
 
 /* Fills f's patch, lines and added for delta idx, or sets its skip reason.
  * Returns false when libgit2 fails (*why says why). */
-static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f, char **why) {
+static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f,
+                       char **why) {
   git_patch *patch = NULL;
   if (git_patch_from_diff(&patch, diff, idx) != 0) {
     say(why, "cannot compute the diff of '%s': %s", f->path, git_words());
@@ -386,8 +387,7 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
   git_object_free(obj);
   qg_status st = QG_EGIT;
   if (rc == GIT_ENOTFOUND) {
-    say(why, "the change's head '%s' is not in the repository (a shallow clone?)",
-        head_rev);
+    say(why, "the change's head '%s' is not in the repository (a shallow clone?)", head_rev);
     st = QG_ENOENT;
   } else if ((*head = resolve_commit(repo, head_rev, why)) != NULL) {
     if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) ||
@@ -441,8 +441,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   }
   if (rc != 0 || git_commit_lookup(&mb, repo, &mb_id) != 0 || git_commit_tree(&from, mb) != 0 ||
       git_commit_tree(&to, head) != 0) {
-    say(why, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name,
-        git_words());
+    say(why, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name, git_words());
     goto out;
   }
 
@@ -606,8 +605,8 @@ qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **o
   qg_status st = QG_EGIT;
   if (git_repository_open_ext(&m->repo, repo_dir ? repo_dir : ".", 0, NULL) != 0)
     say(why, "not inside a git repository");
-  else if ((st = open_heads(m->repo, head, &hc, &m->checked, why)) == QG_OK &&
-           m->checked && git_commit_tree(&m->head, hc) != 0) {
+  else if ((st = open_heads(m->repo, head, &hc, &m->checked, why)) == QG_OK && m->checked &&
+           git_commit_tree(&m->head, hc) != 0) {
     say(why, "cannot read the tree of '%s': %s", head, git_words());
     st = QG_EGIT;
   }

@@ -55,9 +55,9 @@ typedef struct qg_run_opts {
   unsigned jobs;                     /* 0: one thread per CPU */
   unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
   bool no_gitignore, fix, dry_run;
-  bool redact_all;   /* redact the result even when it is empty (it goes to a host) */
-  FILE *in;          /* what "-" reads */
-  FILE *dry_run_out; /* --dry-run: the fixes' diff, the review's requests */
+  bool redact_all;         /* redact the result even when it is empty (it goes to a host) */
+  FILE *in;                /* what "-" reads */
+  FILE *dry_run_out;       /* --dry-run: the fixes' diff, the review's requests */
   qg_diag_listener on_log; /* NULL, or called with each message of out->log as it is
                               added (the message borrowed for the call), in order */
   void *on_log_arg;

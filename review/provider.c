@@ -250,8 +250,7 @@ bool qg_llm_host_allowed(qg_llm_provider p, const char *url) {
   return false;
 }
 
-qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r,
-                               char **why) {
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char **why) {
   *why = NULL;
   if (cfg->base_url_trusted || qg_llm_host_allowed(cfg->provider, r->url))
     return QG_OK;
@@ -261,7 +260,8 @@ qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request
       "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or base_url in a "
       "--config file outside the checkout)",
       qg_llm_provider_name(cfg->provider),
-      https_host(r->url, host, sizeof(host)) ? host : "a URL that is not https on the default port");
+      https_host(r->url, host, sizeof(host)) ? host
+                                             : "a URL that is not https on the default port");
   return QG_EUSAGE;
 }
 

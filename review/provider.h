@@ -20,8 +20,7 @@ typedef struct qg_llm_credentials {
  * QG_EUSAGE, with *why naming the variable to set, when one is missing (an
  * OpenAI-compatible server at a configured base URL may need no key). *why:
  * owned by the caller (free), NULL on success. */
-qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out,
-                                  char **why);
+qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out, char **why);
 void qg_llm_credentials_cleanup(qg_llm_credentials *c);
 
 /* One request; every string owned (qg_llm_request_cleanup). */
@@ -49,8 +48,7 @@ bool qg_llm_host_allowed(qg_llm_provider p, const char *url);
  * own endpoint and cfg's base_url did not come from a trusted source
  * (cfg->base_url_trusted). QG_OK otherwise. *why: owned by the caller
  * (free), NULL on success. */
-qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r,
-                               char **why);
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char **why);
 /* Writes the request as it would go out (method, URL, headers, body), with
  * every credential masked; for --dry-run. */
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out);

@@ -69,7 +69,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  static const char *const files[] = {"pod.yaml", "latest.yaml", "ok.yaml", "bad.yaml", ".qgate.yml"};
+  static const char *const files[] = {"pod.yaml", "latest.yaml", "ok.yaml", "bad.yaml",
+                                      ".qgate.yml"};
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
     (void)remove(files[i]);
   qg_git_global_cleanup();
