@@ -20,7 +20,7 @@
  *     trimmed with inner runs of blanks collapsed, repeated names joined
  *     with ','; lines with an empty value are not signed (libcurl sends none);
  *   - the body's SHA-256.
- * Nothing here prints; why[] never holds the secret, the token or a header
+ * Nothing here prints; *why never holds the secret, the token or a header
  * value. */
 #ifndef QG_SIGV4_H
 #define QG_SIGV4_H
