@@ -30,7 +30,8 @@ static const opt_def k_opts[] = {
     {"color", O_COLOR, "WHEN",
      "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"comment", O_COMMENT, "WHERE",
-     "github or gitlab: comment on the pull/merge request (summary and changed lines); "
+     /* after the hosts' names, from their table */
+     ": comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
@@ -128,6 +129,10 @@ void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
     if (k_opts[i].id == O_FORMAT) { /* the formats from the reporters' table */
       char *names = qg_cli_format_list("text");
       fprintf(f, "  %-28s %s%s; =FILE writes to FILE\n", left, k_opts[i].help, names);
+      free(names);
+    } else if (k_opts[i].id == O_COMMENT) { /* the hosts from theirs */
+      char *names = qg_host_names(", ", " or ", NULL);
+      fprintf(f, "  %-28s %s%s\n", left, names, k_opts[i].help);
       free(names);
     } else {
       fprintf(f, "  %-28s %s\n", left, k_opts[i].help);
@@ -448,18 +453,22 @@ void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r) {
     print_diag(io, &r->diags.items[i]);
 }
 
-void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
-  for (size_t i = 0; i < log->diags.n; i++) {
-    const qg_diag *d = &log->diags.items[i];
-    if (d->loc.path || d->status != QG_OK) { /* a problem at a place */
-      print_diag(io, d);
-      continue;
-    }
-    fputs(d->level == QG_DIAG_WARNING ? "qgate: warning: " : "qgate: ", io->err);
-    qg_esc_fputs(io->err, d->message);
-    fputc('\n', io->err);
+static void print_log_diag(const qg_cli_io *io, const qg_diag *d) {
+  if (d->loc.path || d->status != QG_OK) { /* a problem at a place */
+    print_diag(io, d);
+    return;
   }
+  fputs(d->level == QG_DIAG_WARNING ? "qgate: warning: " : "qgate: ", io->err);
+  qg_esc_fputs(io->err, d->message);
+  fputc('\n', io->err);
 }
+
+void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
+  for (size_t i = 0; i < log->diags.n; i++)
+    print_log_diag(io, &log->diags.items[i]);
+}
+
+void qg_cli_log_listener(void *io, const qg_diag *d) { print_log_diag(io, d); }
 
 static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
   if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {

@@ -80,6 +80,9 @@ void qg_cli_warnf(const qg_cli_io *io, const char *fmt, ...) QG_PRINTF(2, 3);
 void qg_cli_print_diags(const qg_cli_io *io, const qg_result *r);
 /* A run's log (pipeline/run.h), in order. */
 void qg_cli_print_log(const qg_cli_io *io, const qg_result *log);
+/* One message of a run's log, printed as qg_cli_print_log does, the moment the run
+ * adds it (a qg_diag_listener: io is the qg_cli_io). */
+void qg_cli_log_listener(void *io, const qg_diag *d);
 /* Parses argv[first..]; returns QG_EXIT_PASS or QG_EXIT_INPUT (said). */
 int qg_cli_parse_args(int argc, char **argv, int first, qg_cli_opts *o, const qg_cli_io *io);
 void qg_cli_free_opts(qg_cli_opts *o);

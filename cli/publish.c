@@ -75,8 +75,8 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
   return status;
 }
 
-/* --comment github|gitlab: after the reports are written. Sets *usage for
- * a missing context, *failed when the host refused something. */
+/* --comment HOST (a row of the hosts' table) or annotations: after the reports are
+ * written. Sets *usage for a missing context, *failed when the host refused something. */
 static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
                           long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
                           bool *failed) {
@@ -91,7 +91,7 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     return;
   }
   qg_host_ctx ctx;
-  char err[512], *why = NULL;
+  char *why = NULL;
   if (qg_host_ctx_load(qg_host_find(o->comment), &ctx, &why) != QG_OK) {
     qg_cli_errorf(io, "--comment %s: %s", o->comment, why);
     free(why);
@@ -108,18 +108,19 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     qg_change_opts co = {0};
     co.base = ctx.base_sha;
     co.head = ctx.head_sha;
-    qg_status cst = qg_change_read(&co, &ch, err, sizeof(err));
+    qg_status cst = qg_change_read(&co, &ch, &why);
     if (cst == QG_OK)
       chp = &ch;
     else if (cst == QG_ENOENT) /* the checkout's lines cannot be placed in its diff */
       qg_cli_warnf(io,
                    "--comment %s: %s: every finding goes to the summary (fetch the history: "
                    "actions/checkout fetch-depth: 0, GIT_DEPTH: 0)",
-                   o->comment, err);
+                   o->comment, why);
     else
       qg_cli_warnf(io,
                    "--comment %s: cannot read the change (%s): every finding goes to the summary",
-                   o->comment, err);
+                   o->comment, why);
+    free(why);
   }
   qg_comment_opts copt = {0};
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;

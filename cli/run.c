@@ -1,5 +1,5 @@
 /* run.c: qgate scan, k8s, secrets and review: the options to the pipeline
- * (pipeline/run.h), its log to standard error, then what follows the gate
+ * (pipeline/run.h), its log to standard error as it arises, then what follows the gate
  * (publish.c). */
 #include "cli/internal.h"
 #include "pipeline/run.h"
@@ -103,9 +103,12 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
     return status;
   }
   qg_run_opts ro = run_opts(&o, mode, io);
+  /* the log printed as it arises (a configuration warning before a slow review) */
+  qg_cli_io log_io = *io;
+  ro.on_log = qg_cli_log_listener;
+  ro.on_log_arg = &log_io;
   qg_run_out out;
   qg_status st = qg_run(&ro, &out);
-  qg_cli_print_log(io, &out.log);
   if (st != QG_OK) {
     status = qg_run_stop_status(st);
   } else {

@@ -16,13 +16,16 @@
 /* how much of a file is searched for a "Code generated ... DO NOT EDIT" marker */
 #define MARKER_WINDOW 1024
 
-QG_PRINTF(3, 4) static void say(char *err, size_t errsz, const char *fmt, ...) {
-  if (!err || !errsz)
+/* Sets *why (when why is not NULL) to the words, freeing what it held. */
+QG_PRINTF(2, 3) static void say(char **why, const char *fmt, ...) {
+  if (!why)
     return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err, errsz, fmt, ap);
+  char *t = qg_xvasprintf(fmt, ap);
   va_end(ap);
+  free(*why);
+  *why = t;
 }
 
 /* libgit2's own words for the last failure, or "" */
@@ -144,18 +147,18 @@ static void patch_ctx_free(patch_ctx *p) {
 static bool fill_patch(git_patch *patch, size_t max_patch, qg_change_file *f);
 
 /* Fills f's patch, lines and added for delta idx, or sets its skip reason.
- * Returns false when libgit2 fails (err says why). */
-static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f, char *err,
-                       size_t errsz) {
+ * Returns false when libgit2 fails (*why says why). */
+static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_file *f,
+                       char **why) {
   git_patch *patch = NULL;
   if (git_patch_from_diff(&patch, diff, idx) != 0) {
-    say(err, errsz, "cannot compute the diff of '%s': %s", f->path, git_words());
+    say(why, "cannot compute the diff of '%s': %s", f->path, git_words());
     return false;
   }
   bool ok = fill_patch(patch, max_patch, f);
   git_patch_free(patch);
   if (!ok)
-    say(err, errsz, "cannot print the diff of '%s': %s", f->path, git_words());
+    say(why, "cannot print the diff of '%s': %s", f->path, git_words());
   return ok;
 }
 
@@ -219,7 +222,7 @@ static int cmp_delta_ref(const void *a, const void *b) {
  * of those kept. Path rules go first, so nothing is read for a file that
  * is left out by name. */
 static bool read_file(git_repository *repo, git_diff *diff, size_t idx, const qg_change_opts *o,
-                      size_t max_patch, qg_change_file *f, char *err, size_t errsz) {
+                      size_t max_patch, qg_change_file *f, char **why) {
   const git_diff_delta *d = git_diff_get_delta(diff, idx);
   f->path = qg_xstrdup(d->new_file.path ? d->new_file.path : d->old_file.path);
   f->status = status_letter(d->status);
@@ -252,18 +255,18 @@ static bool read_file(git_repository *repo, git_diff *diff, size_t idx, const qg
       git_blob_free(blob);
     }
   }
-  return read_patch(diff, idx, max_patch, f, err, errsz);
+  return read_patch(diff, idx, max_patch, f, why);
 }
 
-/* The commit a revision names, or NULL with err set. */
-static git_commit *resolve_commit(git_repository *repo, const char *rev, char *err, size_t errsz) {
+/* The commit a revision names, or NULL with *why set. */
+static git_commit *resolve_commit(git_repository *repo, const char *rev, char **why) {
   git_object *obj = NULL, *peeled = NULL;
   if (git_revparse_single(&obj, repo, rev) != 0) {
-    say(err, errsz, "unknown revision '%s'", rev);
+    say(why, "unknown revision '%s'", rev);
     return NULL;
   }
   if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
-    say(err, errsz, "revision '%s' does not name a commit", rev);
+    say(why, "revision '%s' does not name a commit", rev);
     peeled = NULL;
   }
   git_object_free(obj);
@@ -367,12 +370,12 @@ qg_status qg_change_file_from_texts(const char *path, const char *old, size_t ol
  * commit, HEAD's tree into *checked (else NULL): the version whose lines were scanned.
  * QG_ENOENT when head_rev is not in the repository, QG_EGIT for other failures. */
 static qg_status open_heads(git_repository *repo, const char *head_rev, git_commit **head,
-                            git_tree **checked, char *err, size_t errsz) {
+                            git_tree **checked, char **why) {
   *head = NULL;
   *checked = NULL;
-  git_commit *at = resolve_commit(repo, "HEAD", err, errsz);
+  git_commit *at = resolve_commit(repo, "HEAD", why);
   if (!at) {
-    say(err, errsz, "HEAD does not name a commit (is the repository empty?)");
+    say(why, "HEAD does not name a commit (is the repository empty?)");
     return QG_EGIT;
   }
   if (!head_rev || !*head_rev) {
@@ -384,15 +387,14 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
   git_object_free(obj);
   qg_status st = QG_EGIT;
   if (rc == GIT_ENOTFOUND) {
-    say(err, errsz, "the change's head '%s' is not in the repository (a shallow clone?)",
-        head_rev);
+    say(why, "the change's head '%s' is not in the repository (a shallow clone?)", head_rev);
     st = QG_ENOENT;
-  } else if ((*head = resolve_commit(repo, head_rev, err, errsz)) != NULL) {
+  } else if ((*head = resolve_commit(repo, head_rev, why)) != NULL) {
     if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) ||
         git_commit_tree(checked, at) == 0)
       st = QG_OK;
     else
-      say(err, errsz, "cannot read HEAD's tree: %s", git_words());
+      say(why, "cannot read HEAD's tree: %s", git_words());
   }
   git_commit_free(at);
   if (st != QG_OK) {
@@ -402,12 +404,11 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
   return st;
 }
 
-qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz) {
+qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why) {
   memset(out, 0, sizeof(*out));
-  if (err && errsz)
-    err[0] = '\0';
+  *why = NULL;
   if (!opts || !opts->base || !*opts->base) {
-    say(err, errsz, "no base revision given");
+    say(why, "no base revision given");
     return QG_EGIT;
   }
   /* reference counted by libgit2: harmless when the CLI has already done it,
@@ -423,25 +424,24 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   size_t max_files = opts->max_files ? opts->max_files : DEFAULT_MAX_FILES;
 
   if (git_repository_open_ext(&repo, opts->repo_dir ? opts->repo_dir : ".", 0, NULL) != 0) {
-    say(err, errsz, "not inside a git repository");
+    say(why, "not inside a git repository");
     goto out;
   }
-  if (!(base = resolve_commit(repo, opts->base, err, errsz)))
+  if (!(base = resolve_commit(repo, opts->base, why)))
     goto out;
   const char *head_name = opts->head && *opts->head ? opts->head : "HEAD";
-  if ((st = open_heads(repo, opts->head, &head, &checked_tree, err, errsz)) != QG_OK)
+  if ((st = open_heads(repo, opts->head, &head, &checked_tree, why)) != QG_OK)
     goto out;
   st = QG_EGIT;
   git_oid mb_id;
   int rc = git_merge_base(&mb_id, repo, git_commit_id(base), git_commit_id(head));
   if (rc == GIT_ENOTFOUND) {
-    say(err, errsz, "no common ancestor between '%s' and %s", opts->base, head_name);
+    say(why, "no common ancestor between '%s' and %s", opts->base, head_name);
     goto out;
   }
   if (rc != 0 || git_commit_lookup(&mb, repo, &mb_id) != 0 || git_commit_tree(&from, mb) != 0 ||
       git_commit_tree(&to, head) != 0) {
-    say(err, errsz, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name,
-        git_words());
+    say(why, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name, git_words());
     goto out;
   }
 
@@ -455,7 +455,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   fopts.flags = GIT_DIFF_FIND_RENAMES; /* explicitly: not whatever diff.renames says */
   if (git_diff_tree_to_tree(&diff, repo, from, to, &dopts) != 0 ||
       git_diff_find_similar(diff, &fopts) != 0) {
-    say(err, errsz, "cannot compare '%s' with %s: %s", opts->base, head_name, git_words());
+    say(why, "cannot compare '%s' with %s: %s", opts->base, head_name, git_words());
     goto out;
   }
 
@@ -471,7 +471,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   out->files = qg_xcalloc(want ? want : 1, sizeof(qg_change_file));
   for (size_t i = 0; i < want; i++) {
     qg_change_file *f = &out->files[out->n++];
-    if (!read_file(repo, diff, refs[i].idx, opts, max_patch, f, err, errsz)) {
+    if (!read_file(repo, diff, refs[i].idx, opts, max_patch, f, why)) {
       qg_change_cleanup(out);
       goto out;
     }
@@ -482,7 +482,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, 
   git_oid_tostr(out->head_oid, sizeof(out->head_oid), git_commit_id(head));
   if (total > want) {
     /* like qg_git_base_changed: the files read are kept, the status says the rest are not */
-    say(err, errsz,
+    say(why,
         "the change has %zu files, over the cap of %zu: only the first %zu by path "
         "were read",
         total, max_files, want);
@@ -596,20 +596,18 @@ struct qg_linemap {
   size_t last; /* the file asked for last (findings come sorted by path) */
 };
 
-qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char *err,
-                          size_t errsz) {
+qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char **why) {
   *out = NULL;
-  if (err && errsz)
-    err[0] = '\0';
+  *why = NULL;
   git_libgit2_init();
   qg_linemap *m = qg_xcalloc(1, sizeof(*m));
   git_commit *hc = NULL;
   qg_status st = QG_EGIT;
   if (git_repository_open_ext(&m->repo, repo_dir ? repo_dir : ".", 0, NULL) != 0)
-    say(err, errsz, "not inside a git repository");
-  else if ((st = open_heads(m->repo, head, &hc, &m->checked, err, errsz)) == QG_OK &&
-           m->checked && git_commit_tree(&m->head, hc) != 0) {
-    say(err, errsz, "cannot read the tree of '%s': %s", head, git_words());
+    say(why, "not inside a git repository");
+  else if ((st = open_heads(m->repo, head, &hc, &m->checked, why)) == QG_OK && m->checked &&
+           git_commit_tree(&m->head, hc) != 0) {
+    say(why, "cannot read the tree of '%s': %s", head, git_words());
     st = QG_EGIT;
   }
   git_commit_free(hc);

@@ -88,9 +88,10 @@ typedef struct qg_change_opts {
 
 /* Reads the change. On failure returns QG_EGIT (not a repository, unknown
  * base, no common ancestor ...), or QG_ENOENT when opts.head is not in the
- * repository (a shallow clone), with err[] saying what, in words, and *out
- * empty. *out is owned by the caller: qg_change_cleanup. */
-qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char *err, size_t errsz);
+ * repository (a shallow clone), with *why saying what, in words, and *out
+ * empty. *out is owned by the caller: qg_change_cleanup; *why too (free), NULL
+ * on success. */
+qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why);
 void qg_change_cleanup(qg_change *c);
 
 /* The file of the change with that path, or NULL; borrowed from c. */
@@ -125,11 +126,10 @@ void qg_change_file_cleanup(qg_change_file *f);
 typedef struct qg_linemap qg_linemap;
 
 /* Opens the repository around repo_dir (NULL: ".") and the commit head. QG_ENOENT
- * when head is not in the repository, QG_EGIT for other failures, with err[] in
- * words and *out NULL. When head is HEAD, every line maps to itself. *out is owned
- * by the caller: qg_linemap_free. */
-qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char *err,
-                          size_t errsz);
+ * when head is not in the repository, QG_EGIT for other failures, with *why in
+ * words (owned by the caller: free; NULL on success) and *out NULL. When head is
+ * HEAD, every line maps to itself. *out is owned by the caller: qg_linemap_free. */
+qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **out, char **why);
 /* The number at head of line `line` of path (relative to the repository's root,
  * '/'-separated) as checked out: 0 when head does not have that line or that file;
  * `line` itself for a path HEAD does not track. Compares the file on first use. */

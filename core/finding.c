@@ -107,6 +107,8 @@ void qg_result_diag(qg_result *r, qg_diag_level level, qg_status status, const q
   va_start(ap, fmt);
   d->message = qg_xvasprintf(fmt, ap);
   va_end(ap);
+  if (r->listener)
+    r->listener(r->listener_arg, d);
 }
 
 size_t qg_result_cap_diags(qg_result *r, size_t max) {
@@ -145,6 +147,8 @@ void qg_result_merge(qg_result *dst, qg_result *src) {
     *e = *d;
     e->loc.path = qg_result_intern(dst, d->loc.path);
     d->message = NULL;
+    if (dst->listener)
+      dst->listener(dst->listener_arg, e);
   }
   dst->stats.files += src->stats.files;
   dst->stats.bytes += src->stats.bytes;

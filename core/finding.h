@@ -79,6 +79,11 @@ typedef struct qg_diags {
   size_t n, cap;
 } qg_diags;
 
+/* Hears of each diagnostic the moment it is added to a result (qg_result_diag, the
+ * summary of qg_result_uncap_diags, qg_result_merge): d as kept, borrowed for the
+ * call; arg is the listener's own. A run's log streamed to a terminal. */
+typedef void (*qg_diag_listener)(void *arg, const qg_diag *d);
+
 typedef struct qg_stats {
   size_t files;        /* files read */
   size_t bytes;        /* bytes read */
@@ -104,6 +109,9 @@ typedef struct qg_result {
   size_t dropped_diags; /* counted since the cap was set */
   qg_diag_level dropped_level; /* the highest level among them */
   qg_status dropped_status;    /* the first one's status at that level */
+  qg_diag_listener listener;   /* NULL: none; called for each diagnostic kept (not for
+                                  one counted past max_diags) */
+  void *listener_arg;
 } qg_result;
 
 /* Diagnostics kept per file (a file of a million duplicate keys must not

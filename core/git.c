@@ -254,26 +254,27 @@ struct qg_git_base {
   size_t wlen;
 };
 
-qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t errsize) {
+qg_status qg_git_base_open(const char *rev, qg_git_base **out, char **why) {
   need_git();
+  *why = NULL;
   git_repository *repo = NULL;
   git_object *obj = NULL, *treeobj = NULL;
   *out = NULL;
   if (git_repository_open_ext(&repo, ".", 0, NULL) != 0) {
-    snprintf(err, errsize, "not inside a git repository");
+    *why = qg_xstrdup("not inside a git repository");
     return QG_EGIT;
   }
   char real[PATH_MAX];
   const char *wd = git_repository_workdir(repo);
   if (!wd || !realpath(wd, real)) {
-    snprintf(err, errsize, "the repository has no work tree");
+    *why = qg_xstrdup("the repository has no work tree");
     git_repository_free(repo);
     return QG_EGIT;
   }
   if (git_revparse_single(&obj, repo, rev) != 0 ||
       git_object_peel(&treeobj, obj, GIT_OBJECT_TREE) != 0) {
     const git_error *e = git_error_last();
-    snprintf(err, errsize, "unknown revision '%s'%s%s", rev, e ? ": " : "", e ? e->message : "");
+    *why = qg_xasprintf("unknown revision '%s'%s%s", rev, e ? ": " : "", e ? e->message : "");
     git_object_free(obj);
     git_repository_free(repo);
     return QG_EGIT;
@@ -318,8 +319,8 @@ static int on_delta(const git_diff_delta *d, float progress, void *ud) {
   return 0;
 }
 
-qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char *err,
-                              size_t errsize) {
+qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char **why) {
+  *why = NULL;
   *paths = NULL;
   *n = 0;
   git_object *head = NULL;
@@ -328,7 +329,7 @@ qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t 
   qg_status st = QG_EGIT;
   if (git_revparse_single(&head, b->repo, "HEAD^{commit}") != 0 ||
       git_commit_tree(&head_tree, (git_commit *)head) != 0) {
-    snprintf(err, errsize, "cannot read HEAD");
+    *why = qg_xstrdup("cannot read HEAD");
     goto out;
   }
   /* from the merge base when there is one: what the change itself did */
@@ -343,7 +344,7 @@ qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t 
   git_diff_options opts;
   git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
   if (git_diff_tree_to_tree(&diff, b->repo, from ? from : b->tree, head_tree, &opts) != 0) {
-    snprintf(err, errsize, "cannot compare the base with HEAD");
+    *why = qg_xstrdup("cannot compare the base with HEAD");
     goto out;
   }
   changed_ctx c = {.max = max};
@@ -352,7 +353,7 @@ qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t 
   *n = c.n;
   st = c.over ? QG_ETOOBIG : QG_OK;
   if (c.over)
-    snprintf(err, errsize, "more than %zu changed files", max);
+    *why = qg_xasprintf("more than %zu changed files", max);
 out:
   git_diff_free(diff);
   git_tree_free(from);

@@ -48,8 +48,9 @@ typedef struct qg_git_base qg_git_base;
 
 /* Resolves rev (a commit, branch, tag or any revparse expression) in the
  * repository containing the current directory. On failure returns QG_EGIT
- * with a message in err. Caller frees with qg_git_base_free. */
-qg_status qg_git_base_open(const char *rev, qg_git_base **out, char *err, size_t errsize);
+ * with *why saying what (owned by the caller: free; NULL on success). Caller
+ * frees *out with qg_git_base_free. */
+qg_status qg_git_base_open(const char *rev, qg_git_base **out, char **why);
 /* Reads path (as the scanner names it: relative to the current directory,
  * or absolute) as it is at the base revision. QG_ENOENT when it did not
  * exist there, QG_ETOOBIG over max. *buf: caller frees. */
@@ -60,10 +61,10 @@ void qg_git_base_free(qg_git_base **b);
  * root, '/'-separated) that differ between HEAD and the merge base of HEAD
  * and the base revision (what a pull request shows), added, modified,
  * deleted or renamed (both names). At most `max` paths (QG_ETOOBIG past
- * it). *paths: caller frees each string and the array. QG_EGIT with a
- * message in err when HEAD cannot be read. */
-qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char *err,
-                              size_t errsize);
+ * it). *paths: caller frees each string and the array. QG_EGIT when HEAD
+ * cannot be read. Unless QG_OK, *why says what (owned by the caller: free;
+ * NULL on success). */
+qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char **why);
 
 /* Stages every file of the work tree and commits it (tests and hooks). */
 qg_status qg_git_commit_all(const char *workdir, const char *message);

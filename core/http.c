@@ -131,7 +131,7 @@ static bool has_crlf(const char *s) { return s && strpbrk(s, "\r\n") != NULL; }
 /* rq's SigV4 header lines, signed at now (Unix seconds); see sigv4.h. The
  * payload is what libcurl sends: none for HEAD. */
 static qg_status sign_request(const qg_http_request *rq, long long now, char ***lines, size_t *n,
-                              char *why, size_t whysz) {
+                              char **why) {
   bool head = strcmp(rq->method, "HEAD") == 0;
   qg_sigv4_input in = {0};
   in.method = rq->method;
@@ -145,7 +145,7 @@ static qg_status sign_request(const qg_http_request *rq, long long now, char ***
   in.secret = rq->aws_secret;
   in.session_token = rq->aws_session_token;
   in.now = now;
-  return qg_sigv4_sign(&in, lines, n, why, whysz);
+  return qg_sigv4_sign(&in, lines, n, why);
 }
 
 /* The checks that make a request unusable before anything is sent. Header
@@ -177,12 +177,13 @@ static bool request_ok(const qg_http_request *rq, char *why, size_t whysz) {
   if (rq->aws_sigv4) {
     /* signing once here finds what cannot be signed before anything is sent;
      * the signer's texts hold no credential */
-    char **lines = NULL, sw[160];
+    char **lines = NULL, *sw = NULL;
     size_t nlines = 0;
-    qg_status st = sign_request(rq, (long long)time(NULL), &lines, &nlines, sw, sizeof(sw));
+    qg_status st = sign_request(rq, (long long)time(NULL), &lines, &nlines, &sw);
     qg_sigv4_headers_free(lines, nlines);
     if (st != QG_OK) {
-      snprintf(why, whysz, "bad request: AWS SigV4: %s", sw);
+      snprintf(why, whysz, "bad request: AWS SigV4: %s", sw ? sw : "");
+      free(sw);
       return false;
     }
   }
@@ -347,10 +348,11 @@ static const char *setup_easy(xfer *x, const opts *o) {
  * when it cannot; the handle is not in the multi handle, so its old header
  * list may go. */
 static bool sign_attempt(xfer *x) {
-  char **lines = NULL, why[160];
+  char **lines = NULL, *why = NULL;
   size_t nlines = 0;
-  if (sign_request(x->rq, (long long)time(NULL), &lines, &nlines, why, sizeof(why)) != QG_OK) {
-    set_error(x, "AWS SigV4: %s", why);
+  if (sign_request(x->rq, (long long)time(NULL), &lines, &nlines, &why) != QG_OK) {
+    set_error(x, "AWS SigV4: %s", why ? why : "");
+    free(why);
     return false;
   }
   struct curl_slist *h = NULL;

@@ -18,14 +18,17 @@ enum { SHA256_LEN = 32, NAME_MAX_LEN = 63 };
 
 static const char k_algo[] = "AWS4-HMAC-SHA256";
 
-static void say(char *why, size_t whysz, const char *fmt, ...) QG_PRINTF(3, 4);
-static void say(char *why, size_t whysz, const char *fmt, ...) {
-  if (!why || !whysz)
+/* Sets *why (when why is not NULL) to the words, freeing what it held. */
+static void say(char **why, const char *fmt, ...) QG_PRINTF(2, 3);
+static void say(char **why, const char *fmt, ...) {
+  if (!why)
     return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(why, whysz, fmt, ap);
+  char *t = qg_xvasprintf(fmt, ap);
   va_end(ap);
+  free(*why);
+  *why = t;
 }
 
 /* ---- encoding ----------------------------------------------------------- */
@@ -90,7 +93,7 @@ typedef struct target {
   size_t querylen;
 } target;
 
-static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
+static bool parse_url(const char *url, target *t, char **why) {
   memset(t, 0, sizeof(*t));
   size_t skip;
   long defport;
@@ -101,7 +104,7 @@ static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
     skip = 8;
     defport = 443;
   } else {
-    say(why, whysz, "the URL must start with http:// or https://");
+    say(why, "the URL must start with http:// or https://");
     return false;
   }
   const char *auth = url + skip;
@@ -115,7 +118,7 @@ static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
   if (hplen && *hp == '[') { /* an IPv6 literal */
     const char *close = memchr(hp, ']', hplen);
     if (!close) {
-      say(why, whysz, "the URL's host is not valid");
+      say(why, "the URL's host is not valid");
       return false;
     }
     hend = close + 1;
@@ -124,32 +127,32 @@ static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
     hend = colon ? colon : end;
   }
   if (hend == hp) {
-    say(why, whysz, "the URL has no host");
+    say(why, "the URL has no host");
     return false;
   }
   for (const char *c = hp; c < hend; c++) {
     if (!sent_as_is((unsigned char)*c)) {
-      say(why, whysz, "the URL's host is not valid");
+      say(why, "the URL's host is not valid");
       return false;
     }
   }
   long port = defport;
   if (hend < end) {
     if (*hend != ':' || end - hend > 6) {
-      say(why, whysz, "the URL's port is not valid");
+      say(why, "the URL's port is not valid");
       return false;
     }
     if (end - hend > 1) { /* "host:" is the default port, as for libcurl */
       port = 0;
       for (const char *c = hend + 1; c < end; c++) {
         if (*c < '0' || *c > '9') {
-          say(why, whysz, "the URL's port is not valid");
+          say(why, "the URL's port is not valid");
           return false;
         }
         port = port * 10 + (*c - '0');
       }
       if (port < 1 || port > 65535) {
-        say(why, whysz, "the URL's port is not valid");
+        say(why, "the URL's port is not valid");
         return false;
       }
     }
@@ -169,13 +172,13 @@ static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
   }
   for (size_t i = 0; i < t->pathlen; i++) {
     if (!sent_as_is((unsigned char)t->path[i])) {
-      say(why, whysz, "the URL's path holds a blank or a byte outside printable ASCII");
+      say(why, "the URL's path holds a blank or a byte outside printable ASCII");
       goto bad;
     }
   }
   for (size_t i = 0; i < t->querylen; i++) {
     if (!sent_as_is((unsigned char)t->query[i])) {
-      say(why, whysz, "the URL's query holds a blank or a byte outside printable ASCII");
+      say(why, "the URL's query holds a blank or a byte outside printable ASCII");
       goto bad;
     }
   }
@@ -183,7 +186,7 @@ static bool parse_url(const char *url, target *t, char *why, size_t whysz) {
   for (size_t i = 0; i < t->pathlen;) {
     size_t n = strcspn(t->path + i, "/?#");
     if ((n == 1 && t->path[i] == '.') || (n == 2 && t->path[i] == '.' && t->path[i + 1] == '.')) {
-      say(why, whysz, "the URL's path has a \".\" or \"..\" segment");
+      say(why, "the URL's path has a \".\" or \"..\" segment");
       goto bad;
     }
     i += n + 1;
@@ -385,37 +388,37 @@ static bool has_control(const char *s) {
 }
 
 /* ---- signing ------------------------------------------------------------ */
-qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n_out, char *why,
-                        size_t whysz) {
+qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n_out, char **why) {
   *headers_out = NULL;
   *n_out = 0;
-  say(why, whysz, "%s", "");
+  if (why)
+    *why = NULL;
   char region[NAME_MAX_LEN + 1], service[NAME_MAX_LEN + 1];
   if (!parse_provider(in->provider, region, service)) {
-    say(why, whysz, "the provider must be aws:amz:REGION:SERVICE");
+    say(why, "the provider must be aws:amz:REGION:SERVICE");
     return QG_EUSAGE;
   }
   if (!in->method || !*in->method || !all_sent_as_is(in->method)) {
-    say(why, whysz, "no method");
+    say(why, "no method");
     return QG_EUSAGE;
   }
   /* the key id goes into the Credential: no '/' or ',' */
   if (!in->key_id || !*in->key_id || !all_sent_as_is(in->key_id) ||
       strpbrk(in->key_id, "/,")) {
-    say(why, whysz, "no usable access key id");
+    say(why, "no usable access key id");
     return QG_EUSAGE;
   }
   if (!in->secret || !*in->secret) {
-    say(why, whysz, "no secret access key");
+    say(why, "no secret access key");
     return QG_EUSAGE;
   }
   const char *token = in->session_token && *in->session_token ? in->session_token : NULL;
   if (token && !all_sent_as_is(token)) {
-    say(why, whysz, "the session token holds a blank or a byte outside printable ASCII");
+    say(why, "the session token holds a blank or a byte outside printable ASCII");
     return QG_EUSAGE;
   }
   if (in->body_len && !in->body) {
-    say(why, whysz, "body_len without a body");
+    say(why, "body_len without a body");
     return QG_EUSAGE;
   }
   char amzdate[32];
@@ -423,7 +426,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
   struct tm tm;
   if (in->now < 0 || (long long)t != in->now || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 ||
       strftime(amzdate, sizeof(amzdate), "%Y%m%dT%H%M%SZ", &tm) != 16) {
-    say(why, whysz, "the time is out of range");
+    say(why, "the time is out of range");
     return QG_EUSAGE;
   }
   char date[9];
@@ -431,7 +434,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
   date[8] = '\0';
 
   target tg;
-  if (!parse_url(in->url, &tg, why, whysz))
+  if (!parse_url(in->url, &tg, why))
     return QG_EUSAGE;
 
   qg_status st = QG_OK;
@@ -450,7 +453,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     const char *line = in->headers[i];
     const char *colon = line ? strchr(line, ':') : NULL;
     if (!colon || has_control(line)) {
-      say(why, whysz, "header %zu is not one \"Name: value\" line", i + 1);
+      say(why, "header %zu is not one \"Name: value\" line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -460,7 +463,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     /* a signed name goes into SignedHeaders as it is: an HTTP token only (no ';', ',',
      * blank or byte outside ASCII, which would change that list or the line) */
     if (nn == 0 || !is_token(line, nn)) {
-      say(why, whysz, "header %zu is not one \"Name: value\" line", i + 1);
+      say(why, "header %zu is not one \"Name: value\" line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -472,14 +475,14 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
       vn--;
     for (size_t r = 0; r < QG_ARRAY_LEN(reserved); r++) {
       if (nn == strlen(reserved[r]) && strncasecmp(line, reserved[r], nn) == 0) {
-        say(why, whysz, "header %zu sets %s, which the signature adds", i + 1, reserved[r]);
+        say(why, "header %zu sets %s, which the signature adds", i + 1, reserved[r]);
         st = QG_EUSAGE;
         goto out;
       }
     }
     bool host = nn == 4 && strncasecmp(line, "host", 4) == 0;
     if (host && (vn == 0 || caller_host)) {
-      say(why, whysz, "header %zu: an empty or repeated Host line", i + 1);
+      say(why, "header %zu: an empty or repeated Host line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -495,7 +498,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
   /* ours */
   char payload[2 * SHA256_LEN + 1];
   if (!sha256_hex(in->body, in->body_len, payload)) {
-    say(why, whysz, "libcrypto cannot compute SHA-256");
+    say(why, "libcrypto cannot compute SHA-256");
     st = QG_EIO;
     goto out;
   }
@@ -552,7 +555,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
                                "SignedHeaders=%s, Signature=%s",
                                k_algo, in->key_id, date, region, service, signed_names.data, sig);
   } else {
-    say(why, whysz, "libcrypto cannot compute the signature");
+    say(why, "libcrypto cannot compute the signature");
     st = QG_EIO;
   }
   qg_buf_cleanup(&signed_names);

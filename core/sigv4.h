@@ -20,7 +20,7 @@
  *     trimmed with inner runs of blanks collapsed, repeated names joined
  *     with ','; lines with an empty value are not signed (libcurl sends none);
  *   - the body's SHA-256.
- * Nothing here prints; why[] never holds the secret, the token or a header
+ * Nothing here prints; *why never holds the secret, the token or a header
  * value. */
 #ifndef QG_SIGV4_H
 #define QG_SIGV4_H
@@ -59,10 +59,10 @@ typedef struct qg_sigv4_input {
  * aws4_request, SignedHeaders=..., Signature=...".
  * *headers_out (n_out lines) is owned by the caller: free it with
  * qg_sigv4_headers_free. Returns QG_OK; QG_EUSAGE for input that cannot be
- * signed (why[] says which part); QG_EIO when libcrypto fails. On an error
- * *headers_out is NULL and *n_out 0. */
-qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n_out, char *why,
-                        size_t whysz);
+ * signed; QG_EIO when libcrypto fails: then *why (when why is not NULL) says
+ * which part, owned by the caller (free; NULL on success), and *headers_out is
+ * NULL and *n_out 0. */
+qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n_out, char **why);
 
 /* Frees the lines of qg_sigv4_sign; NULL is fine. */
 void qg_sigv4_headers_free(char **headers, size_t n);

@@ -76,17 +76,18 @@ static void wf_escape(FILE *f, const char *raw, bool property) {
 qg_linemap *qg_actions_head_lines(char **warning) {
   qg_host_ctx ev;
   *warning = NULL;
-  char err[512], *why = NULL;
+  char *why = NULL;
   qg_linemap *m = NULL;
   if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, &why) != QG_OK) {
     free(why);
     return NULL; /* not a pull request's job: its checkout is what GitHub shows */
   }
-  if (qg_linemap_open(NULL, ev.head_sha, &m, err, sizeof(err)) == QG_ENOENT)
+  if (qg_linemap_open(NULL, ev.head_sha, &m, &why) == QG_ENOENT)
     *warning = qg_xasprintf("--comment annotations: %s: the annotations keep the lines of the "
                             "commit checked out, which GitHub shows on the pull request's head "
                             "(fetch the history: actions/checkout fetch-depth: 0)",
-                            err);
+                            why);
+  free(why);
   qg_host_ctx_cleanup(&ev);
   return m;
 }

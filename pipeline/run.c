@@ -38,14 +38,12 @@ static char *provider_list(void) {
 static qg_status review_settings(run_ctx *c) {
   qg_run_mode mode = c->o->mode;
   qg_config *cfg = &c->out->cfg;
-  char rerr[256];
-  if (qg_review_config_env(&cfg->review, rerr, sizeof(rerr)) != QG_OK) {
-    SAY_ERROR(c, "%s", rerr);
-    return QG_EUSAGE;
-  }
-  if ((mode == QG_RUN_SCAN || mode == QG_RUN_REVIEW) &&
-      qg_review_config_deadline(&cfg->review, c->o->review_deadline, rerr, sizeof(rerr)) != QG_OK) {
-    SAY_ERROR(c, "%s", rerr);
+  char *why = NULL;
+  if (qg_review_config_env(&cfg->review, &why) != QG_OK ||
+      ((mode == QG_RUN_SCAN || mode == QG_RUN_REVIEW) &&
+       qg_review_config_deadline(&cfg->review, c->o->review_deadline, &why) != QG_OK)) {
+    SAY_ERROR(c, "%s", why);
+    free(why);
     return QG_EUSAGE;
   }
   if (mode == QG_RUN_REVIEW && c->o->npaths) {
@@ -182,10 +180,11 @@ static qg_status engines(run_ctx *c) {
 static qg_status base_revision(run_ctx *c) {
   qg_run_out *out = c->out;
   qg_run_mode mode = c->o->mode;
-  char gerr[256];
+  char *why = NULL;
   if (c->o->base) {
-    if (qg_git_base_open(c->o->base, &out->git_base, gerr, sizeof(gerr)) != QG_OK) {
-      SAY_ERROR(c, "--base: %s", gerr);
+    if (qg_git_base_open(c->o->base, &out->git_base, &why) != QG_OK) {
+      SAY_ERROR(c, "--base: %s", why);
+      free(why);
       return QG_EGIT;
     }
     out->base = qg_xstrdup(c->o->base);
@@ -195,12 +194,13 @@ static qg_status base_revision(run_ctx *c) {
      * gate still runs) */
     const char *source = NULL;
     char *ci_base = qg_ci_base_rev(&source);
-    if (ci_base && qg_git_base_open(ci_base, &out->git_base, gerr, sizeof(gerr)) != QG_OK) {
+    if (ci_base && qg_git_base_open(ci_base, &out->git_base, &why) != QG_OK) {
       qg_run_say(&out->log, QG_DIAG_WARNING,
                  "the base revision from %s is not usable (%s): the change criteria are not "
                  "measured; fetch more history (actions/checkout fetch-depth: 0, GitLab "
                  "GIT_DEPTH: 0) or pass --base",
-                 source, gerr);
+                 source, why);
+      free(why);
       free(ci_base);
       ci_base = NULL;
     }
@@ -211,8 +211,10 @@ static qg_status base_revision(run_ctx *c) {
     static const char *const branches[] = {"origin/HEAD", "origin/main", "origin/master", "main",
                                            "master"};
     for (size_t i = 0; i < QG_ARRAY_LEN(branches) && !out->git_base; i++)
-      if (qg_git_base_open(branches[i], &out->git_base, gerr, sizeof(gerr)) == QG_OK)
+      if (qg_git_base_open(branches[i], &out->git_base, &why) == QG_OK)
         out->base = qg_xstrdup(branches[i]);
+      else
+        free(why);
     if (!out->git_base) {
       SAY_ERROR(c, "qgate review: no base revision: pass --base (no CI base, no main or "
                    "master)");
@@ -397,6 +399,8 @@ static void out_init(qg_run_out *out) {
 qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
   run_ctx c = {.o = opts, .out = out};
   out_init(out);
+  out->log.listener = opts->on_log;
+  out->log.listener_arg = opts->on_log_arg;
   qg_status st =
       qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg, &out->log);
   if (st != QG_OK)

@@ -2,9 +2,11 @@
  * `review` do before anything is reported: the configuration, the rule set,
  * the scan, the base revision, the fixes, the architecture review, the score's
  * signals, the score and the gate. It needs no argv and prints nothing: what
- * it has to say goes, in order, to out->log (below); the fixes' diff and the
+ * it has to say goes, in order, to out->log (below), each message handed to
+ * opts->on_log (when set) the moment it is added; the fixes' diff and the
  * review's requests of --dry-run go to opts->dry_run_out. The CLI
- * (cli/run.c) prints the log, then reports what the run returned.
+ * (cli/run.c) prints each message as it comes (a configuration warning before
+ * a slow review), then reports what the run returned.
  *
  * The log: every message of the run, in the order it arose, as diagnostics
  * of a qg_result. One with a location, or with a status other than QG_OK,
@@ -53,9 +55,12 @@ typedef struct qg_run_opts {
   unsigned jobs;                     /* 0: one thread per CPU */
   unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
   bool no_gitignore, fix, dry_run;
-  bool redact_all;   /* redact the result even when it is empty (it goes to a host) */
-  FILE *in;          /* what "-" reads */
-  FILE *dry_run_out; /* --dry-run: the fixes' diff, the review's requests */
+  bool redact_all;         /* redact the result even when it is empty (it goes to a host) */
+  FILE *in;                /* what "-" reads */
+  FILE *dry_run_out;       /* --dry-run: the fixes' diff, the review's requests */
+  qg_diag_listener on_log; /* NULL, or called with each message of out->log as it is
+                              added (the message borrowed for the call), in order */
+  void *on_log_arg;
 } qg_run_opts;
 
 /* Everything the reports need. Initialised by qg_run whatever it returns;

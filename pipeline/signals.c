@@ -61,10 +61,11 @@ bool qg_run_change_signal(qg_git_base *base, const qg_config *cfg, qg_change_sig
   static const char *const api[] = {"api/", "*.proto", "*.graphql"};
   static const char *const openapi[] = {"openapi*.yaml", "openapi*.yml", "openapi*.json",
                                         "swagger*.yaml", "swagger*.yml", "swagger*.json"};
-  char **paths = NULL, err[256];
+  char **paths = NULL, *why = NULL;
   size_t n = 0;
-  if (qg_git_base_changed(base, QG_MAX_CHANGED, &paths, &n, err, sizeof(err)) != QG_OK) {
-    qg_run_say(log, QG_DIAG_ERROR, "--base: %s", err);
+  if (qg_git_base_changed(base, QG_MAX_CHANGED, &paths, &n, &why) != QG_OK) {
+    qg_run_say(log, QG_DIAG_ERROR, "--base: %s", why);
+    free(why);
     for (size_t i = 0; i < n; i++)
       free(paths[i]);
     free(paths);

@@ -15,9 +15,10 @@ static char *env_dup(const char *name) {
   return v && *v ? qg_xstrdup(v) : NULL;
 }
 
-qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out, char *err,
-                                  size_t errsz) {
+qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out,
+                                  char **why) {
   memset(out, 0, sizeof(*out));
+  *why = NULL;
   switch (cfg->provider) {
   case QG_LLM_OPENAI:
   case QG_LLM_ANTHROPIC: {
@@ -27,7 +28,7 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
     out->api_key = env_dup(var);
     /* a self-hosted OpenAI-compatible server (vLLM, Ollama) may need no key */
     if (!out->api_key && (cfg->provider == QG_LLM_ANTHROPIC || !cfg->base_url || cfg->api_key_env)) {
-      snprintf(err, errsz, "no API key: set %s", var);
+      *why = qg_xasprintf("no API key: set %s", var);
       return QG_EUSAGE;
     }
     return QG_OK;
@@ -40,12 +41,12 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
     if (!out->aws_region)
       out->aws_region = env_dup("AWS_DEFAULT_REGION");
     if (!out->aws_key_id || !out->aws_secret) {
-      snprintf(err, errsz, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+      *why = qg_xstrdup("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
       qg_llm_credentials_cleanup(out);
       return QG_EUSAGE;
     }
     if (!out->aws_region) {
-      snprintf(err, errsz, "no AWS region: set AWS_REGION or QGATE_LLM_REGION");
+      *why = qg_xstrdup("no AWS region: set AWS_REGION or QGATE_LLM_REGION");
       qg_llm_credentials_cleanup(out);
       return QG_EUSAGE;
     }
@@ -53,7 +54,7 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
   case QG_LLM_NONE:
     break;
   }
-  snprintf(err, errsz, "no provider configured");
+  *why = qg_xstrdup("no provider configured");
   return QG_EUSAGE;
 }
 
@@ -249,18 +250,18 @@ bool qg_llm_host_allowed(qg_llm_provider p, const char *url) {
   return false;
 }
 
-qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char *err,
-                               size_t errsz) {
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char **why) {
+  *why = NULL;
   if (cfg->base_url_trusted || qg_llm_host_allowed(cfg->provider, r->url))
     return QG_OK;
   char host[256];
-  snprintf(err, errsz,
-           "refusing to send the %s request and its credentials to %s: not the provider's own "
-           "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or base_url in a "
-           "--config file outside the checkout)",
-           qg_llm_provider_name(cfg->provider),
-           https_host(r->url, host, sizeof(host)) ? host : "a URL that is not https on the "
-                                                         "default port");
+  *why = qg_xasprintf(
+      "refusing to send the %s request and its credentials to %s: not the provider's own "
+      "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or base_url in a "
+      "--config file outside the checkout)",
+      qg_llm_provider_name(cfg->provider),
+      https_host(r->url, host, sizeof(host)) ? host
+                                             : "a URL that is not https on the default port");
   return QG_EUSAGE;
 }
 
@@ -302,29 +303,29 @@ static size_t num(const cJSON *j) {
   return j->valuedouble < 9007199254740992.0 ? (size_t)j->valuedouble : (size_t)1 << 53;
 }
 
-/* Copies text into err, capped at a word's end (qg_text_cut: the error is
- * redacted later, and a credential the reply echoed must not be cut in two),
- * with control characters made spaces. */
-static void clean_copy(char *err, size_t errsz, const char *prefix, const char *text) {
-  int n = snprintf(err, errsz, "%s", prefix);
-  size_t at = n > 0 && (size_t)n < errsz ? (size_t)n : 0;
-  if (!errsz || !text)
-    return;
-  size_t room = errsz - 1 - at < 300 ? errsz - 1 - at : 300;
+/* "<prefix><text>", at most QG_LLM_ERROR_MAX bytes: text cut at a word's end
+ * (qg_text_cut: the error is redacted later, and a credential the reply echoed
+ * must not be cut in two), with control characters made spaces. */
+static char *clean_copy(const char *prefix, const char *text) {
+  size_t at = strlen(prefix);
+  size_t room = QG_LLM_ERROR_MAX - at;
   size_t len = strnlen(text, room + 1);
-  char *clean = qg_xstrndup(text, len);
+  char *out = qg_xmalloc(at + len + 1);
+  memcpy(out, prefix, at);
+  char *clean = out + at;
+  memcpy(clean, text, len);
+  clean[len] = '\0';
   for (char *p = clean; *p; p++)
     if ((unsigned char)*p < 0x20)
       *p = ' ';
-  size_t keep = qg_text_cut(clean, len, room);
-  memcpy(err + at, clean, keep);
-  err[at + keep] = '\0';
-  free(clean);
+  clean[qg_text_cut(clean, len, room)] = '\0';
+  return out;
 }
 
 qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, size_t len,
-                             qg_llm_reply *out, char *err, size_t errsz) {
+                             qg_llm_reply *out, char **why) {
   memset(out, 0, sizeof(*out));
+  *why = NULL;
   cJSON *j = body ? cJSON_ParseWithLength(body, len) : NULL;
   if (code < 200 || code > 299) {
     /* OpenAI: {"error": {"message"}}; Anthropic: {"type": "error", "error":
@@ -344,15 +345,15 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
     snprintf(prefix, sizeof(prefix), "HTTP %ld", code);
     if (cJSON_IsString(m) && *m->valuestring) {
       snprintf(prefix, sizeof(prefix), "HTTP %ld: ", code);
-      clean_copy(err, errsz, prefix, m->valuestring);
+      *why = clean_copy(prefix, m->valuestring);
     } else {
-      snprintf(err, errsz, "%s", prefix);
+      *why = qg_xstrdup(prefix);
     }
     cJSON_Delete(j);
     return QG_ENET;
   }
   if (!j) {
-    snprintf(err, errsz, "the reply is not JSON");
+    *why = qg_xstrdup("the reply is not JSON");
     return QG_EPARSE;
   }
   qg_buf text;
@@ -402,7 +403,7 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
   cJSON_Delete(j);
   if (!found) {
     qg_buf_cleanup(&text);
-    snprintf(err, errsz, "the reply holds no text (not the %s format)", qg_llm_provider_name(p));
+    *why = qg_xasprintf("the reply holds no text (not the %s format)", qg_llm_provider_name(p));
     return QG_EPARSE;
   }
   out->len = text.len;

@@ -17,10 +17,10 @@ typedef struct qg_llm_credentials {
 } qg_llm_credentials;
 
 /* Reads the credentials cfg's provider needs from the environment. Returns
- * QG_EUSAGE, with err[] naming the variable to set, when one is missing (an
- * OpenAI-compatible server at a configured base URL may need no key). */
-qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out, char *err,
-                                  size_t errsz);
+ * QG_EUSAGE, with *why naming the variable to set, when one is missing (an
+ * OpenAI-compatible server at a configured base URL may need no key). *why:
+ * owned by the caller (free), NULL on success. */
+qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credentials *out, char **why);
 void qg_llm_credentials_cleanup(qg_llm_credentials *c);
 
 /* One request; every string owned (qg_llm_request_cleanup). */
@@ -43,12 +43,12 @@ void qg_llm_request_cleanup(qg_llm_request *r);
  * information, and the host: api.openai.com (openai), api.anthropic.com
  * (anthropic), bedrock-runtime[-fips].REGION.amazonaws.com (bedrock). */
 bool qg_llm_host_allowed(qg_llm_provider p, const char *url);
-/* Defense in depth, before anything is sent: QG_EUSAGE, with err[] naming
+/* Defense in depth, before anything is sent: QG_EUSAGE, with *why naming
  * the host (never a credential), when r goes anywhere but the provider's
  * own endpoint and cfg's base_url did not come from a trusted source
- * (cfg->base_url_trusted). QG_OK otherwise. */
-qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char *err,
-                               size_t errsz);
+ * (cfg->base_url_trusted). QG_OK otherwise. *why: owned by the caller
+ * (free), NULL on success. */
+qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request *r, char **why);
 /* Writes the request as it would go out (method, URL, headers, body), with
  * every credential masked; for --dry-run. */
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out);
@@ -60,12 +60,17 @@ typedef struct qg_llm_reply {
   size_t tokens_in, tokens_out; /* 0 when the provider did not say */
 } qg_llm_reply;
 
+/* The longest error text of qg_llm_reply_parse, in bytes: a server's words are
+ * capped (hostile input), cut at a word's end. */
+#define QG_LLM_ERROR_MAX 299
+
 /* Reads a response body. For code 200-299: the reply (QG_OK), or QG_EPARSE
- * when the body is not the provider's format (err[] says what). For other
- * codes: QG_ENET with err[] holding "HTTP <code>: <the provider's error
- * message>" (capped, control characters removed). *out: qg_llm_reply_cleanup. */
+ * when the body is not the provider's format (*why says what). For other
+ * codes: QG_ENET with *why holding "HTTP <code>: <the provider's error
+ * message>" (at most QG_LLM_ERROR_MAX bytes, control characters made spaces).
+ * *why: owned by the caller (free), NULL on success. *out: qg_llm_reply_cleanup. */
 qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, size_t len,
-                             qg_llm_reply *out, char *err, size_t errsz);
+                             qg_llm_reply *out, char **why);
 void qg_llm_reply_cleanup(qg_llm_reply *r);
 
 #endif

@@ -78,23 +78,24 @@ static void set_or_default(char **dst, const char *v) {
 }
 
 /* An unset variable leaves c as it is; one set to "" counts as set. */
-qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz) {
+qg_status qg_review_config_env(qg_review_config *c, char **why) {
+  *why = NULL;
   const char *p = getenv("QGATE_LLM_PROVIDER"), *m = getenv("QGATE_LLM_MODEL"),
              *u = getenv("QGATE_LLM_BASE_URL"), *k = getenv("QGATE_LLM_API_KEY_ENV"),
              *g = getenv("QGATE_LLM_REGION"), *cd = getenv("QGATE_LLM_CACHE_DIR"),
              *rq = getenv("QGATE_LLM_REQUIRED");
   qg_llm_provider prov = QG_LLM_NONE;
   if (p && *p && qg_llm_provider_parse(p, &prov) != QG_OK) {
-    snprintf(err, errsz, "QGATE_LLM_PROVIDER: unknown provider '%.64s' (openai, anthropic, bedrock)",
-             p);
+    *why = qg_xasprintf("QGATE_LLM_PROVIDER: unknown provider '%.64s' (openai, anthropic, bedrock)",
+                        p);
     return QG_EUSAGE;
   }
   if (u && *u && strncmp(u, "http://", 7) && strncmp(u, "https://", 8)) {
-    snprintf(err, errsz, "QGATE_LLM_BASE_URL must start with http:// or https://");
+    *why = qg_xstrdup("QGATE_LLM_BASE_URL must start with http:// or https://");
     return QG_EUSAGE;
   }
   if (rq && *rq && strcmp(rq, "true") && strcmp(rq, "false")) {
-    snprintf(err, errsz, "QGATE_LLM_REQUIRED must be true or false, not '%.32s'", rq);
+    *why = qg_xasprintf("QGATE_LLM_REQUIRED must be true or false, not '%.32s'", rq);
     return QG_EUSAGE;
   }
   if (p)
@@ -128,14 +129,14 @@ qg_status qg_deadline_parse(const char *s, long *ms) {
   return QG_OK;
 }
 
-qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char *err,
-                                    size_t errsz) {
+qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char **why) {
+  *why = NULL;
   const char *env = getenv("QGATE_REVIEW_DEADLINE");
   const char *v = option ? option : env && *env ? env : NULL;
   long ms = QG_REVIEW_DEADLINE_MS;
   if (v && qg_deadline_parse(v, &ms) != QG_OK) {
-    snprintf(err, errsz, "%s takes seconds (more than 0, at most 86400), not '%.32s'",
-             option ? "--review-deadline" : "QGATE_REVIEW_DEADLINE", v);
+    *why = qg_xasprintf("%s takes seconds (more than 0, at most 86400), not '%.32s'",
+                        option ? "--review-deadline" : "QGATE_REVIEW_DEADLINE", v);
     return QG_EUSAGE;
   }
   if (c->file_deadline_ms > 0 && c->file_deadline_ms < ms)
@@ -726,10 +727,15 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   if (!cfg->model || !*cfg->model)
     return fail(out, QG_EUSAGE, "no model: set QGATE_LLM_MODEL (or review.model in a --config file "
                                      "outside the checkout)");
-  char err[512];
+  char *why = NULL;
   qg_llm_credentials cred;
-  if (qg_llm_credentials_load(cfg, &cred, err, sizeof(err)) != QG_OK && !run->dry_run)
-    return fail(out, QG_EUSAGE, "%s", err);
+  if (qg_llm_credentials_load(cfg, &cred, &why) != QG_OK && !run->dry_run) {
+    qg_status st = fail(out, QG_EUSAGE, "%s", why);
+    free(why);
+    return st;
+  }
+  free(why);
+  why = NULL;
 
   qg_status status = QG_OK;
   qg_change ch;
@@ -751,8 +757,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   learner learn = {run->redactor, 0};
   co.on_content = learn_content;
   co.content_ud = &learn;
-  if (qg_change_read(&co, &ch, err, sizeof(err)) != QG_OK) {
-    status = fail(out, QG_EGIT, "cannot read the change: %s", err);
+  if (qg_change_read(&co, &ch, &why) != QG_OK) {
+    status = fail(out, QG_EGIT, "cannot read the change: %s", why);
+    free(why);
     goto done;
   }
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
@@ -908,11 +915,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
   /* defense in depth: whatever the configuration said, a key goes to its
    * provider's host unless a trusted source named another */
-  char refused[512] = "";
-  for (size_t i = 0; i < nreq && !*refused; i++)
-    if (qg_llm_request_check(cfg, &lreq[i], err, sizeof(err)) != QG_OK)
-      snprintf(refused, sizeof(refused), "%s", err);
-  if (*refused) {
+  char *refused = NULL;
+  for (size_t i = 0; i < nreq && !refused; i++)
+    (void)qg_llm_request_check(cfg, &lreq[i], &refused);
+  if (refused) {
     status = fail(out, QG_EUSAGE, "%s", refused);
     out->requests = 0;
   } else if (run->dry_run) {
@@ -939,15 +945,18 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
   char first_error[300] = "";
   bool late = false; /* the deadline ended a request */
-  for (size_t i = 0; i < nreq && !run->dry_run && !*refused; i++) {
+  for (size_t i = 0; i < nreq && !run->dry_run && !refused; i++) {
     chunk *c = &chunks[which[i]];
     qg_http_response *h = &hres[i];
     late |= h->deadline;
     qg_llm_reply lr;
-    char perr[300] = "";
+    char perr[QG_LLM_ERROR_MAX + 1] = "";
     qg_status st = h->status;
     if (st == QG_OK) {
-      st = qg_llm_reply_parse(cfg->provider, h->code, h->body, h->len, &lr, perr, sizeof(perr));
+      char *pwhy = NULL;
+      st = qg_llm_reply_parse(cfg->provider, h->code, h->body, h->len, &lr, &pwhy);
+      snprintf(perr, sizeof(perr), "%s", pwhy ? pwhy : ""); /* fits: QG_LLM_ERROR_MAX */
+      free(pwhy);
       size_t pl = strlen(perr);
       if (st != QG_OK && h->not_retried[0]) /* why the wait was not taken */
         snprintf(perr + pl, sizeof(perr) - pl, "; not retried: %s", h->not_retried);
@@ -994,8 +1003,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   free(hreq);
   free(hres);
   free(which);
-  if (*refused)
+  if (refused) {
+    free(refused);
     goto done;
+  }
 
   /* replies to findings */
   size_t reviewed = 0;

@@ -71,17 +71,17 @@ void qg_review_config_cleanup(qg_review_config *c);
  * QGATE_LLM_CACHE_DIR and QGATE_LLM_REQUIRED (true or false). A variable set
  * to the empty string counts as set: it restores the built-in default
  * (QGATE_LLM_BASE_URL="" is the provider's public endpoint, whatever the file
- * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE (with err[]) for an
- * unknown provider, a base URL that is not http(s) or a required that is not
- * true or false. */
-qg_status qg_review_config_env(qg_review_config *c, char *err, size_t errsz);
+ * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE, with *why saying
+ * what, for an unknown provider, a base URL that is not http(s) or a required
+ * that is not true or false. *why: owned by the caller (free), NULL on success. */
+qg_status qg_review_config_env(qg_review_config *c, char **why);
 /* Sets c->deadline_ms from the trusted settings: `option` (--review-deadline's
  * value, NULL when not given), else QGATE_REVIEW_DEADLINE when set, else the
  * default; then c->file_deadline_ms when it is lower (the repository's file can
  * tighten the deadline, never extend it). Values are seconds (decimals allowed,
- * more than 0, at most 86400). QG_EUSAGE with err[] for a bad value. */
-qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char *err,
-                                    size_t errsz);
+ * more than 0, at most 86400). QG_EUSAGE with *why (owned by the caller: free;
+ * NULL on success) for a bad value. */
+qg_status qg_review_config_deadline(qg_review_config *c, const char *option, char **why);
 /* Parses a deadline in seconds ("300", "0.5"): more than 0, at most 86400, into
  * milliseconds (at least 1). QG_EUSAGE when it is not one. */
 qg_status qg_deadline_parse(const char *s, long *ms);

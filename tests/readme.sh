@@ -2,9 +2,9 @@
 # readme.sh: what README.md says against what the binary holds, so that no list in it is
 # kept by hand: every option of every command documented; the rule counts (per group, in
 # all, the default ones) against `qgate rules --format json`; the output formats and the
-# review providers against the library's tables ($BUILD/tests/lists, tests/lists.c); the
-# Layout's folders against the tree; Quick start's packages against .ci/deps.sh; and the
-# formats and providers action.yml names. A stale statement fails naming its line. Ends
+# review providers and the --comment hosts against the library's tables ($BUILD/tests/lists,
+# tests/lists.c); the Layout's folders against the tree; Quick start's packages against
+# .ci/deps.sh; and the formats, providers and comment values action.yml names. A stale statement fails naming its line. Ends
 # with "N passed, N failed".
 # Environment: QGATE (binary), BUILD (build dir), README (default README.md).
 QGATE=${QGATE:-./qgate}
@@ -101,6 +101,17 @@ if [ -z "$n" ]; then bad "no '| \`--format FMT' row in the options table"; else
     grep -o '`[a-z]*`' | tr -d '`' | LC_ALL=C sort -u >"$tmp/have"
   same "the --format row" "$tmp/have" "$tmp/formats" "$n"
 fi
+# the --comment row: its names in backticks (asides in parentheses left out) are the hosts'
+# table and annotations, the one --comment value that is not a host
+awk '$1 == "host" { print $2 }' "$tmp/lists" | LC_ALL=C sort >"$tmp/hosts"
+[ -s "$tmp/hosts" ] || bad "cannot list the hosts: $BUILD/tests/lists"
+{ cat "$tmp/hosts"; echo annotations; } | LC_ALL=C sort -u >"$tmp/comment"
+n=$(grep -n '^| `--comment WHERE' "$README" | head -1 | cut -d: -f1)
+if [ -z "$n" ]; then bad "no '| \`--comment WHERE' row in the options table"; else
+  sed -n "${n}p" "$README" | cut -d'|' -f3 | sed 's/([^()]*)//g' |
+    grep -o '`[a-z0-9-]*`' | tr -d '`' | LC_ALL=C sort -u >"$tmp/have"
+  same "the --comment row" "$tmp/have" "$tmp/comment" "$n"
+fi
 # the QGATE_LLM_PROVIDER line of the review's example: the names in its comment
 n=$(grep -n '^QGATE_LLM_PROVIDER=' "$README" | head -1 | cut -d: -f1)
 if [ -z "$n" ]; then bad "no 'QGATE_LLM_PROVIDER=' line in the review's example"; else
@@ -123,6 +134,28 @@ action() {
 }
 action "FMT=FILE pairs (" "formats" "$tmp/formats"
 action "review provider (" "providers" "$tmp/providers"
+
+# action.yml's comment input: a GitHub Action, so not every host; but each value its
+# description names ("NAME: what it does; ...") and its default must be a --comment value
+# (a host of the table, annotations) or none
+n=$(grep -n '^  comment:' action.yml | head -1 | cut -d: -f1)
+if [ -z "$n" ]; then fail=$((fail + 1)); echo "action.yml: no comment input"; else
+  awk -v n="$n" 'NR > n && /^  [a-z-]*:/ { exit } NR > n' action.yml >"$tmp/input"
+  { sed -n '/description:/,/default:/p' "$tmp/input" | grep -v 'default:' |
+      sed 's/description: *>-*//' | tr '\n' ' ' | tr ';' '\n' | sed -n 's/^ *\([a-z0-9-]*\)[:.].*/\1/p'
+    echo
+    sed -n 's/^ *default: *//p' "$tmp/input" | tr -d "'\""
+  } | grep -x '[a-z0-9-][a-z0-9-]*' | LC_ALL=C sort -u >"$tmp/have"
+  { cat "$tmp/comment"; echo none; } | LC_ALL=C sort -u >"$tmp/values"
+  if [ "$(wc -l <"$tmp/have")" -lt 2 ]; then
+    fail=$((fail + 1)); echo "action.yml:$n: cannot read the comment input's values (reworded? update tests/readme.sh)"
+  else
+    st=0
+    for w in $(comm -23 "$tmp/have" "$tmp/values"); do
+      badl action.yml "$n" "the comment input names '$w', which is no --comment value"; st=1; done
+    [ $st -eq 0 ] && ok
+  fi
+fi
 
 # ---- the Layout's folders: every folder holding C sources is listed, every one listed exists
 awk '/^## Layout/ { on = 1; next } on && /^```/ { if (++fence == 2) exit; next }

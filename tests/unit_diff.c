@@ -245,11 +245,12 @@ static qg_change_opts opts_for(const char *base) {
 }
 
 static void read_ok(const qg_change_opts *o, qg_change *c) {
-  char err[256] = "untouched";
-  qg_status st = qg_change_read(o, c, err, sizeof(err));
+  char untouched[] = "untouched";
+  char *why = untouched; /* the call sets it: NULL on success */
+  qg_status st = qg_change_read(o, c, &why);
   if (st != QG_OK)
-    fail_msg("qg_change_read: %d: %s", (int)st, err);
-  assert_string_equal(err, "");
+    fail_msg("qg_change_read: %d: %s", (int)st, why);
+  assert_null(why);
 }
 
 static const qg_change_file *must_find(const qg_change *c, const char *path) {
@@ -473,9 +474,10 @@ static void test_merge_checked_out(void **state) {
   qg_change_cleanup(&c);
 
   /* the same numbers for any file, one at a time (annotations) */
-  char err[256];
+  char *why = NULL;
   qg_linemap *lm = NULL;
-  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, &why), QG_OK);
+  assert_null(why);
   for (uint32_t l = 0; l < 24; l++)
     assert_int_equal(qg_linemap_line(lm, "src/main.c", l), at_head[l]);
   assert_int_equal(qg_linemap_line(lm, "keep/same.txt", 1), 1);   /* the same file */
@@ -484,10 +486,12 @@ static void test_merge_checked_out(void **state) {
   assert_int_equal(qg_linemap_line(NULL, "src/main.c", 21), 21);
   qg_linemap_free(&lm);
   assert_null(lm);
-  assert_int_equal(qg_linemap_open(g_repo, "0123456789abcdef0123456789abcdef01234567", &lm, err,
-                                   sizeof(err)),
-                   QG_ENOENT);
+  assert_int_equal(
+      qg_linemap_open(g_repo, "0123456789abcdef0123456789abcdef01234567", &lm, &why), QG_ENOENT);
   assert_null(lm);
+  assert_string_equal(why, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
+                           "not in the repository (a shallow clone?)");
+  free(why);
 
   /* the head checked out: nothing to map */
   assert_int_equal(restore_head(NULL), 0);
@@ -497,15 +501,16 @@ static void test_merge_checked_out(void **state) {
   assert_null(f->moved);
   assert_int_equal(qg_change_head_line(f, 21), 21);
   qg_change_cleanup(&c);
-  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_linemap_open(g_repo, g_head_hex, &lm, &why), QG_OK);
   assert_int_equal(qg_linemap_line(lm, "src/main.c", 21), 21);
   qg_linemap_free(&lm);
 
   /* a head the clone does not have (shallow): QG_ENOENT, in words */
   o.head = "0123456789abcdef0123456789abcdef01234567";
-  assert_int_equal(qg_change_read(&o, &c, err, sizeof(err)), QG_ENOENT);
-  assert_string_equal(err, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
+  assert_int_equal(qg_change_read(&o, &c, &why), QG_ENOENT);
+  assert_string_equal(why, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
                            "not in the repository (a shallow clone?)");
+  free(why);
   assert_int_equal(c.n, 0);
 }
 
@@ -525,10 +530,11 @@ static void test_max_files(void **state) {
   qg_change_opts o = opts_for("HEAD~1");
   o.max_files = 3;
   qg_change c;
-  char err[256];
-  assert_int_equal(qg_change_read(&o, &c, err, sizeof(err)), QG_ETOOBIG);
-  assert_string_equal(err, "the change has 10 files, over the cap of 3: only the first 3 by "
+  char *why = NULL;
+  assert_int_equal(qg_change_read(&o, &c, &why), QG_ETOOBIG);
+  assert_string_equal(why, "the change has 10 files, over the cap of 3: only the first 3 by "
                            "path were read");
+  free(why);
   assert_int_equal(c.n, 3);
   assert_string_equal(c.files[0].path, "app.min.js");
   assert_string_equal(c.files[2].path, "gen.go");
@@ -558,9 +564,10 @@ static void test_merge_base(void **state) {
 
 static void expect_error(const qg_change_opts *o, const char *want) {
   qg_change c;
-  char err[256] = "";
-  assert_int_equal(qg_change_read(o, &c, err, sizeof(err)), QG_EGIT);
-  assert_string_equal(err, want);
+  char *why = NULL;
+  assert_int_equal(qg_change_read(o, &c, &why), QG_EGIT);
+  assert_string_equal(why, want);
+  free(why);
   assert_int_equal(c.n, 0);
   assert_null(c.files);
   qg_change_cleanup(&c); /* harmless on an empty change */

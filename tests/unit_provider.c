@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,13 @@ static bool has_header(const qg_llm_request *r, const char *line) {
     if (strcmp(r->headers[i], line) == 0)
       return true;
   return false;
+}
+
+/* Frees the words of the call before, for the next call: why is owned by the test. */
+static char **why_reset(char **why) {
+  free(*why);
+  *why = NULL;
+  return why;
 }
 
 static void test_openai_request(void **state) {
@@ -94,11 +102,11 @@ static void test_anthropic_and_bedrock_requests(void **state) {
 static void test_replies(void **state) {
   (void)state;
   qg_llm_reply rp;
-  char err[256];
+  char *why = NULL;
   static const char oai[] = "{\"choices\":[{\"message\":{\"content\":\"{\\\"violations\\\":[]}\"},"
                             "\"finish_reason\":\"length\"}],\"usage\":{\"prompt_tokens\":10,"
                             "\"completion_tokens\":3}}";
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, oai, strlen(oai), &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, oai, strlen(oai), &rp, why_reset(&why)),
                    QG_OK);
   assert_string_equal(rp.text, "{\"violations\":[]}");
   assert_true(rp.truncated);
@@ -109,7 +117,7 @@ static void test_replies(void **state) {
                             "\"text\":\"b\"}],\"stop_reason\":\"end_turn\",\"usage\":{"
                             "\"input_tokens\":7,\"output_tokens\":2}}";
   assert_int_equal(
-      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 200, ant, strlen(ant), &rp, err, sizeof(err)), QG_OK);
+      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 200, ant, strlen(ant), &rp, why_reset(&why)), QG_OK);
   assert_string_equal(rp.text, "ab");
   assert_false(rp.truncated);
   assert_int_equal(rp.tokens_in, 7);
@@ -117,7 +125,7 @@ static void test_replies(void **state) {
   static const char bed[] = "{\"output\":{\"message\":{\"content\":[{\"text\":\"x\"}]}},"
                             "\"stopReason\":\"max_tokens\",\"usage\":{\"inputTokens\":5,"
                             "\"outputTokens\":1}}";
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 200, bed, strlen(bed), &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 200, bed, strlen(bed), &rp, why_reset(&why)),
                    QG_OK);
   assert_string_equal(rp.text, "x");
   assert_true(rp.truncated);
@@ -127,43 +135,56 @@ static void test_replies(void **state) {
    * undefined (found by fuzz/fuzz_envelope.c) */
   static const char big[] = "{\"choices\":[{\"message\":{\"content\":\"[]\"}}],\"usage\":{"
                             "\"prompt_tokens\":18446744073709551616,\"completion_tokens\":1e400}}";
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, big, strlen(big), &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, big, strlen(big), &rp, why_reset(&why)),
                    QG_OK);
   assert_int_equal(rp.tokens_in, (size_t)1 << 53);
   assert_int_equal(rp.tokens_out, (size_t)1 << 53);
   qg_llm_reply_cleanup(&rp);
   /* not the format, or not JSON */
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "{}", 2, &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "{}", 2, &rp, why_reset(&why)),
                    QG_EPARSE);
-  assert_string_equal(err, "the reply holds no text (not the openai format)");
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "<html>", 6, &rp, err, sizeof(err)),
+  assert_string_equal(why, "the reply holds no text (not the openai format)");
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 200, "<html>", 6, &rp, why_reset(&why)),
                    QG_EPARSE);
-  assert_string_equal(err, "the reply is not JSON");
+  assert_string_equal(why, "the reply is not JSON");
+  free(why);
 }
 
 static void test_errors(void **state) {
   (void)state;
   qg_llm_reply rp;
-  char err[256];
+  char *why = NULL;
   static const char oai[] = "{\"error\":{\"message\":\"Incorrect API key\\nprovided\",\"type\":"
                             "\"invalid_request_error\"}}";
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 401, oai, strlen(oai), &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 401, oai, strlen(oai), &rp, why_reset(&why)),
                    QG_ENET);
-  assert_string_equal(err, "HTTP 401: Incorrect API key provided");
+  assert_string_equal(why, "HTTP 401: Incorrect API key provided");
   static const char ant[] = "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
                             "\"message\":\"Overloaded\"}}";
   assert_int_equal(
-      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 529, ant, strlen(ant), &rp, err, sizeof(err)), QG_ENET);
-  assert_string_equal(err, "HTTP 529: Overloaded");
+      qg_llm_reply_parse(QG_LLM_ANTHROPIC, 529, ant, strlen(ant), &rp, why_reset(&why)), QG_ENET);
+  assert_string_equal(why, "HTTP 529: Overloaded");
   static const char bed[] = "{\"message\":\"The security token included in the request is "
                             "invalid.\"}";
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 403, bed, strlen(bed), &rp, err, sizeof(err)),
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 403, bed, strlen(bed), &rp, why_reset(&why)),
                    QG_ENET);
-  assert_string_equal(err, "HTTP 403: The security token included in the request is invalid.");
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 502, "bad gateway", 11, &rp, err,
-                                      sizeof(err)),
+  assert_string_equal(why, "HTTP 403: The security token included in the request is invalid.");
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 502, "bad gateway", 11, &rp, why_reset(&why)),
                    QG_ENET);
-  assert_string_equal(err, "HTTP 502");
+  assert_string_equal(why, "HTTP 502");
+  /* a server's words are capped: QG_LLM_ERROR_MAX bytes in all, cut at a word's end */
+  char *body = qg_xmalloc(4096), *p = body;
+  p += sprintf(p, "{\"message\":\"");
+  for (int i = 0; i < 100; i++)
+    p += sprintf(p, "word%02d ", i);
+  sprintf(p, "\"}");
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 400, body, strlen(body), &rp, why_reset(&why)),
+                   QG_ENET);
+  assert_true(strlen(why) <= QG_LLM_ERROR_MAX);
+  assert_int_equal(strlen(why), strlen("HTTP 400: ") + 41 * 7); /* "word00 ... word40 " */
+  assert_string_equal(why + strlen(why) - 7, "word40 ");
+  free(body);
+  free(why);
 }
 
 static void test_credentials(void **state) {
@@ -171,20 +192,21 @@ static void test_credentials(void **state) {
   qg_review_config c;
   cfg_for(&c, QG_LLM_ANTHROPIC, "m", NULL);
   qg_llm_credentials cred;
-  char err[256];
+  char *why = NULL;
   unsetenv("ANTHROPIC_API_KEY");
-  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_EUSAGE);
-  assert_string_equal(err, "no API key: set ANTHROPIC_API_KEY");
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "no API key: set ANTHROPIC_API_KEY");
   c.provider = QG_LLM_OPENAI;
   c.base_url = qg_xstrdup("http://127.0.0.1:11434/v1"); /* a local Ollama needs no key */
   unsetenv("OPENAI_API_KEY");
-  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, why_reset(&why)), QG_OK);
   assert_null(cred.api_key);
   qg_llm_credentials_cleanup(&cred);
   c.provider = QG_LLM_BEDROCK;
   unsetenv("AWS_ACCESS_KEY_ID");
-  assert_int_equal(qg_llm_credentials_load(&c, &cred, err, sizeof(err)), QG_EUSAGE);
-  assert_string_equal(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  assert_int_equal(qg_llm_credentials_load(&c, &cred, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+  free(why);
   qg_review_config_cleanup(&c);
 }
 
@@ -240,14 +262,14 @@ static void test_host_allow_list(void **state) {
   qg_llm_credentials cred = {0};
   cred.api_key = qg_xstrdup("sk-proj-unit-test-key");
   qg_llm_request r;
-  char err[512] = "";
+  char *why = NULL;
   qg_llm_request_build(&c, &cred, "S", "U", &r);
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_OK);
   qg_llm_request_cleanup(&r);
   c.base_url = qg_xstrdup("http://attacker.example:8080/v1");
   qg_llm_request_build(&c, &cred, "S", "U", &r);
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
-  assert_string_equal(err, "refusing to send the openai request and its credentials to a URL "
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "refusing to send the openai request and its credentials to a URL "
                            "that is not https on the default port: not the provider's own "
                            "endpoint, and no trusted source named it (set QGATE_LLM_BASE_URL, or "
                            "base_url in a --config file outside the checkout)");
@@ -255,11 +277,11 @@ static void test_host_allow_list(void **state) {
   free(c.base_url);
   c.base_url = qg_xstrdup("https://attacker.example/v1");
   qg_llm_request_build(&c, &cred, "S", "U", &r);
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
-  assert_non_null(strstr(err, "credentials to attacker.example: not the provider's own"));
-  assert_null(strstr(err, "sk-proj"));
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_EUSAGE);
+  assert_non_null(strstr(why, "credentials to attacker.example: not the provider's own"));
+  assert_null(strstr(why, "sk-proj"));
   c.base_url_trusted = true;
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_OK);
   qg_llm_request_cleanup(&r);
   qg_review_config_cleanup(&c);
 
@@ -269,12 +291,13 @@ static void test_host_allow_list(void **state) {
   cred.api_key = NULL;
   cred.aws_region = qg_xstrdup("x.attacker.example#");
   qg_llm_request_build(&c, &cred, "S", "U", &r);
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_EUSAGE);
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_EUSAGE);
   qg_llm_request_cleanup(&r);
   free(cred.aws_region);
   cred.aws_region = qg_xstrdup("eu-central-1");
   qg_llm_request_build(&c, &cred, "S", "U", &r);
-  assert_int_equal(qg_llm_request_check(&c, &r, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_llm_request_check(&c, &r, why_reset(&why)), QG_OK);
+  assert_null(why);
   qg_llm_request_cleanup(&r);
   qg_llm_credentials_cleanup(&cred);
   qg_review_config_cleanup(&c);
@@ -288,13 +311,13 @@ static void test_env_empty_counts_as_set(void **state) {
   c.base_url_trusted = true;
   c.api_key_env = qg_xstrdup("LLM_KEY");
   c.required = true;
-  char err[256] = "";
+  char *why = NULL;
   setenv("QGATE_LLM_BASE_URL", "", 1);
   setenv("QGATE_LLM_API_KEY_ENV", "", 1);
   setenv("QGATE_LLM_REQUIRED", "false", 1);
   unsetenv("QGATE_LLM_MODEL");
   unsetenv("QGATE_LLM_PROVIDER");
-  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_OK);
   assert_null(c.base_url); /* the provider's own endpoint */
   assert_false(c.base_url_trusted);
   assert_null(c.api_key_env);
@@ -305,19 +328,20 @@ static void test_env_empty_counts_as_set(void **state) {
   setenv("QGATE_LLM_REGION", "eu-west-3", 1);
   setenv("QGATE_LLM_CACHE_DIR", "off", 1);
   setenv("QGATE_LLM_PROVIDER", "", 1); /* no review */
-  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_OK);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_OK);
   assert_string_equal(c.base_url, "https://llm.internal/v1");
   assert_true(c.base_url_trusted);
   assert_string_equal(c.region, "eu-west-3");
   assert_string_equal(c.cache_dir, "off");
   assert_int_equal(c.provider, QG_LLM_NONE);
   setenv("QGATE_LLM_BASE_URL", "file:///etc/passwd", 1);
-  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_EUSAGE);
-  assert_string_equal(err, "QGATE_LLM_BASE_URL must start with http:// or https://");
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "QGATE_LLM_BASE_URL must start with http:// or https://");
   setenv("QGATE_LLM_BASE_URL", "", 1);
   setenv("QGATE_LLM_REQUIRED", "yes", 1);
-  assert_int_equal(qg_review_config_env(&c, err, sizeof(err)), QG_EUSAGE);
-  assert_string_equal(err, "QGATE_LLM_REQUIRED must be true or false, not 'yes'");
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "QGATE_LLM_REQUIRED must be true or false, not 'yes'");
+  free(why);
   static const char *const vars[] = {"QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
                                      "QGATE_LLM_REQUIRED", "QGATE_LLM_REGION",
                                      "QGATE_LLM_CACHE_DIR", "QGATE_LLM_PROVIDER"};

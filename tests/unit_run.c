@@ -1,8 +1,8 @@
 /* unit_run.c: the pipeline without the command line (pipeline/run.h,
  * scoring/gate.h). qg_run on a small tree in a temporary directory: the
  * exact findings, score and decision; the approval held on an input error;
- * --min-score; a run that stops says why in its log and nothing else; and
- * the one --fail-on parser. */
+ * --min-score; a run that stops says why in its log and nothing else; the
+ * log handed to a listener as it arises; and the one --fail-on parser. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,7 +69,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  static const char *const files[] = {"pod.yaml", "latest.yaml", "ok.yaml", "bad.yaml"};
+  static const char *const files[] = {"pod.yaml", "latest.yaml", "ok.yaml", "bad.yaml",
+                                      ".qgate.yml"};
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
     (void)remove(files[i]);
   qg_git_global_cleanup();
@@ -224,6 +225,66 @@ static void test_stop_says_why(void **state) {
   qg_run_out_cleanup(&out);
 }
 
+/* What the listener heard: each message, how long the log was and how much of the
+ * fixes' diff was written when it came. */
+typedef struct heard {
+  const qg_run_out *out;
+  FILE *dry;
+  size_t n;
+  char *msg[8];
+  size_t log_len[8];
+  long dry_at[8];
+} heard;
+
+static void listen(void *arg, const qg_diag *d) {
+  heard *h = arg;
+  assert_true(h->n < 8);
+  h->msg[h->n] = qg_xstrdup(d->message);
+  h->log_len[h->n] = h->out->log.diags.n;
+  h->dry_at[h->n] = ftell(h->dry);
+  h->n++;
+}
+
+static void test_log_streams(void **state) {
+  (void)state;
+  /* the repository's own configuration names a base URL: a warning, when the file
+   * is read; then --fix --dry-run writes its diff; then the fixes' note */
+  put(".qgate.yml", "review:\n  base_url: https://llm.example/v1\n");
+  put("pod.yaml", k_privileged);
+  static const char *const path[] = {"pod.yaml"}, *const sel[] = {"pss"};
+  qg_run_opts o = opts_for(QG_RUN_K8S, path, sel);
+  char *dry_text = NULL;
+  size_t dry_len = 0;
+  FILE *dry = open_memstream(&dry_text, &dry_len);
+  assert_non_null(dry);
+  o.fix = o.dry_run = true;
+  o.dry_run_out = dry;
+  qg_run_out out;
+  heard h = {.out = &out, .dry = dry};
+  o.on_log = listen;
+  o.on_log_arg = &h;
+  assert_int_equal(qg_run(&o, &out), QG_OK);
+  fclose(dry);
+  /* every message, in order, each the moment it was added */
+  assert_int_equal(h.n, out.log.diags.n);
+  assert_int_equal(h.n, 2);
+  for (size_t i = 0; i < h.n; i++) {
+    assert_string_equal(h.msg[i], out.log.diags.items[i].message);
+    assert_int_equal(h.log_len[i], i + 1);
+  }
+  assert_string_equal(out.log.diags.items[0].loc.path, "./.qgate.yml");
+  assert_int_equal(h.dry_at[0], 0); /* before the diff */
+  assert_string_equal(h.msg[1], "would apply 1 fix in 1 file");
+  assert_int_equal(h.dry_at[1], (long)dry_len); /* after it */
+  assert_true(dry_len > 0);
+  for (size_t i = 0; i < h.n; i++)
+    free(h.msg[i]);
+  free(dry_text);
+  qg_run_out_cleanup(&out);
+  (void)remove(".qgate.yml");
+  (void)remove("pod.yaml");
+}
+
 static void test_fail_on_parser(void **state) {
   (void)state;
   qg_fail_on f = QG_FAIL_ON_DEFAULT;
@@ -265,6 +326,7 @@ int main(void) {
       cmocka_unit_test(test_k8s_fails_on_severity),
       cmocka_unit_test(test_input_error_holds_approval),
       cmocka_unit_test(test_stop_says_why),
+      cmocka_unit_test(test_log_streams),
       cmocka_unit_test(test_fail_on_parser),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
