@@ -63,6 +63,15 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
       qg_wfile_abort(&w);
     else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
       st = QG_EIO, why = qg_fs_strerror(err_no);
+    if (st == QG_OK && !strcmp(fmts[i].name, "sarif")) {
+      qg_sarif_cap cap; /* over code scanning's limit: what the report left out */
+      qg_sarif_cap_plan(rep, QG_SARIF_RUN_RESULTS, &cap);
+      char *cw = qg_sarif_cap_warning(&cap);
+      if (cw)
+        qg_cli_warnf(io, "the sarif report%s%s: %s", fmts[i].file ? " " : "",
+                     fmts[i].file ? fmts[i].file : "", cw);
+      free(cw);
+    }
     if (st != QG_OK) {
       qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name,
                     fmts[i].file ? " to " : "", fmts[i].file ? fmts[i].file : "", why);
