@@ -84,6 +84,23 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
   return status;
 }
 
+/* Where every finding is, for the annotations' line about those GitHub does not show:
+ * the reports on standard output (the step's log) and in files. Caller frees. */
+static char *full_report_where(const qg_cli_opts *o) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  size_t n = o->nformats ? o->nformats : 1;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = o->nformats ? o->formats[i].name : "text";
+    const char *file = o->nformats ? o->formats[i].file : NULL;
+    if (file && strcmp(file, "-") != 0)
+      (void)qg_buf_printf(&b, "%s%s (%s)", i ? ", " : "", file, name);
+    else
+      (void)qg_buf_printf(&b, "%sthe %s report above", i ? ", " : "", name);
+  }
+  return qg_buf_detach(&b);
+}
+
 /* --comment github|gitlab: after the reports are written. Sets *usage for
  * a missing context, *failed when the host refused something. */
 static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
@@ -95,7 +112,11 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     if (warning)
       qg_cli_warnf(io, "%s", warning);
     free(warning);
-    qg_actions_annotate(io->out, rep, lines);
+    qg_report r2 = *rep;
+    char *where = full_report_where(o);
+    r2.full_report = where;
+    qg_actions_annotate(io->out, &r2, lines);
+    free(where);
     qg_linemap_free(&lines);
     return;
   }

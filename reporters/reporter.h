@@ -29,6 +29,9 @@ typedef struct qg_report {
                                 one); the text is the same for any number */
   const char *sarif_category; /* SARIF: the code scanning category (automationDetails.id
                                  "CATEGORY/"); NULL: "qgate/" command */
+  const char *full_report;    /* annotations: where every finding is, for the line that says
+                                 GitHub hides some ("the text report above ..."); NULL: the
+                                 report in the step's log */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
