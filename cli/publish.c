@@ -93,10 +93,11 @@ static char *full_report_where(const qg_cli_opts *o) {
   for (size_t i = 0; i < n; i++) {
     const char *name = o->nformats ? o->formats[i].name : "text";
     const char *file = o->nformats ? o->formats[i].file : NULL;
+    const char *sep = !i ? "" : i + 1 < n ? ", " : " and ";
     if (file && strcmp(file, "-") != 0)
-      (void)qg_buf_printf(&b, "%s%s (%s)", i ? ", " : "", file, name);
+      (void)qg_buf_printf(&b, "%sthe %s report %s", sep, name, file);
     else
-      (void)qg_buf_printf(&b, "%sthe %s report above", i ? ", " : "", name);
+      (void)qg_buf_printf(&b, "%sthe %s report above", sep, name);
   }
   return qg_buf_detach(&b);
 }

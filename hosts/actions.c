@@ -181,14 +181,15 @@ void qg_actions_annotate(FILE *out, const qg_report *rep, qg_linemap *lines) {
   if (!nhidden)
     return;
   fprintf(out, "qgate: annotations: GitHub shows %d error, %d warning and %d notice annotations "
-               "per step, the most severe above first: ",
+               "per step (the most severe are first): ",
           QG_ACTIONS_SHOWN_PER_KIND, QG_ACTIONS_SHOWN_PER_KIND, QG_ACTIONS_SHOWN_PER_KIND);
-  const char *sep = "";
+  int left = (hidden[0] != 0) + (hidden[1] != 0) + (hidden[2] != 0);
   for (int k = 0; k < 3; k++)
     if (hidden[k]) {
-      fprintf(out, "%s%zu %s", sep, hidden[k], kinds[k]);
-      sep = ", ";
+      left--;
+      fprintf(out, "%zu %s%s", hidden[k], kinds[k], left > 1 ? ", " : left ? " and " : "");
     }
+  fprintf(out, " annotation%s %s", nhidden == 1 ? "" : "s", nhidden == 1 ? "is" : "are");
   qg_buf where; /* file names: inert (no line end to start a command with) */
   qg_buf_init(&where, 0);
   (void)qg_buf_puts(&where, "");
