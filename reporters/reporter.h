@@ -103,7 +103,7 @@ qg_status qg_report_write_json_stream(FILE *out, struct cJSON *root, struct cJSO
 /* What the SARIF report of rep keeps within max results (QG_SARIF_RUN_RESULTS):
  * total findings, kept, and dropped per severity. */
 typedef struct qg_sarif_cap {
-  size_t total, kept, dropped;
+  size_t limit, total, kept, dropped;
   size_t kept_by[QG__SEV_COUNT];    /* of each severity, the first kept_by[s] in report order */
   size_t dropped_by[QG__SEV_COUNT]; /* ... and the rest */
 } qg_sarif_cap;

@@ -139,6 +139,7 @@ void qg_sarif_cap_plan(const qg_report *rep, size_t max, qg_sarif_cap *cap) {
   for (size_t i = 0; i < r->findings.n; i++)
     by[(unsigned)r->findings.items[i].severity < QG__SEV_COUNT ? r->findings.items[i].severity
                                                                : QG_SEV_INFO]++;
+  cap->limit = max;
   cap->total = r->findings.n;
   size_t room = max;
   for (int s = QG__SEV_COUNT - 1; s >= 0; s--) {
@@ -156,9 +157,9 @@ char *qg_sarif_cap_warning(const qg_sarif_cap *cap) {
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_printf(&b,
-                      "%zu results are over GitHub code scanning's limit of %u per run: kept the "
+                      "%zu results are over GitHub code scanning's limit of %zu per run: kept the "
                       "%zu most severe, left out %zu (",
-                      cap->total, QG_SARIF_RUN_RESULTS, cap->kept, cap->dropped);
+                      cap->total, cap->limit, cap->kept, cap->dropped);
   const char *sep = "";
   for (int s = QG__SEV_COUNT - 1; s >= 0; s--)
     if (cap->dropped_by[s]) {
