@@ -114,14 +114,12 @@ static bool pr_change(qg_change *ch) {
 
 typedef struct annotation {
   const qg_finding *f;
-  uint32_t line;  /* at the pull request's head; 0: on the file */
-  bool changed;   /* on a line the pull request added or changed */
-  size_t order;   /* in the report */
+  uint32_t line; /* at the pull request's head; 0: on the file */
+  bool changed;  /* on a line the pull request added or changed */
+  size_t order;  /* in the report */
 } annotation;
 
-static int kind_of(qg_severity s) {
-  return s >= QG_SEV_HIGH ? 0 : s == QG_SEV_MEDIUM ? 1 : 2;
-}
+static int kind_of(qg_severity s) { return s >= QG_SEV_HIGH ? 0 : s == QG_SEV_MEDIUM ? 1 : 2; }
 
 /* Most severe first, then the pull request's own lines, then the report's order. */
 static int cmp_annotation(const void *pa, const void *pb) {
@@ -174,14 +172,15 @@ void qg_actions_annotate(FILE *out, const qg_report *rep, qg_linemap *lines) {
   /* GitHub shows the first QG_ACTIONS_SHOWN_PER_KIND of each kind a step writes */
   size_t hidden[3], nhidden = 0;
   for (int k = 0; k < 3; k++) {
-    hidden[k] = per_kind[k] > QG_ACTIONS_SHOWN_PER_KIND ? per_kind[k] - QG_ACTIONS_SHOWN_PER_KIND
-                                                        : 0;
+    hidden[k] =
+        per_kind[k] > QG_ACTIONS_SHOWN_PER_KIND ? per_kind[k] - QG_ACTIONS_SHOWN_PER_KIND : 0;
     nhidden += hidden[k];
   }
   if (!nhidden)
     return;
-  fprintf(out, "qgate: annotations: GitHub shows %d error, %d warning and %d notice annotations "
-               "per step (the most severe are first): ",
+  fprintf(out,
+          "qgate: annotations: GitHub shows %d error, %d warning and %d notice annotations "
+          "per step (the most severe are first): ",
           QG_ACTIONS_SHOWN_PER_KIND, QG_ACTIONS_SHOWN_PER_KIND, QG_ACTIONS_SHOWN_PER_KIND);
   int left = (hidden[0] != 0) + (hidden[1] != 0) + (hidden[2] != 0);
   for (int k = 0; k < 3; k++)

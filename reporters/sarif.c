@@ -128,8 +128,8 @@ static cJSON *rule_json(const qg_rule *r, qg_severity sev) {
 typedef struct results_ctx {
   const qg_report *rep;
   const qg_ruleset *rs;
-  const long *index;   /* ruleIndex of each rule of rs, -1 when not listed */
-  const size_t *keep;  /* the findings written, in report order; NULL: all */
+  const long *index;  /* ruleIndex of each rule of rs, -1 when not listed */
+  const size_t *keep; /* the findings written, in report order; NULL: all */
 } results_ctx;
 
 void qg_sarif_cap_plan(const qg_report *rep, size_t max, qg_sarif_cap *cap) {
@@ -271,8 +271,8 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
    * starts an empty run id), one per command, so that the uploads of `qgate k8s`,
    * `qgate secrets` and `qgate scan` on one commit do not replace each other's alerts */
   const char *command = rep->command ? rep->command : "scan";
-  char *cat = rep->sarif_category ? qg_xstrdup(rep->sarif_category)
-                                  : qg_xasprintf("qgate/%s", command);
+  char *cat =
+      rep->sarif_category ? qg_xstrdup(rep->sarif_category) : qg_xasprintf("qgate/%s", command);
   size_t cl = strlen(cat);
   while (cl > 1 && cat[cl - 1] == '/')
     cat[--cl] = '\0';

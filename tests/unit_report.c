@@ -186,8 +186,8 @@ static void test_sarif_category(void **state) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    qg_report rep = {.result = &r, .rules = &rs, .command = commands[i],
-                     .sarif_category = categories[i]};
+    qg_report rep = {
+        .result = &r, .rules = &rs, .command = commands[i], .sarif_category = categories[i]};
     assert_int_equal(qg_report_sarif(f, &rep), QG_OK);
     fclose(f);
     cJSON *root = cJSON_Parse(text);
