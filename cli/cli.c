@@ -68,6 +68,9 @@ static const opt_def k_opts[] = {
     {"review-deadline", O_REVIEW_DEADLINE, "SECONDS",
      "every request of the architecture review, retries and waits included (default 300, or "
      "QGATE_REVIEW_DEADLINE; review.deadline in the configuration may only lower it)"},
+    {"sarif-category", O_SARIF_CATEGORY, "CAT",
+     "the SARIF report's GitHub code scanning category (automationDetails.id CAT/; default "
+     "qgate/COMMAND)"},
     {"sarif-in", O_SARIF_IN, "FILE",
      "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
     {"select", O_SELECT, "LIST",
@@ -190,6 +193,15 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
     }
     o->comment = val;
     break;
+  case O_SARIF_CATEGORY: {
+    const char *why = qg_sarif_category_invalid(val);
+    if (why) {
+      qg_cli_errorf(io, "--sarif-category '%s': %s", val, why);
+      return QG_EXIT_INPUT;
+    }
+    o->sarif_category = val;
+    break;
+  }
   case O_MIN_SCORE: {
     char *end = NULL;
     long v = strtol(val, &end, 10);

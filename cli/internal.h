@@ -38,6 +38,7 @@ enum opt_id {
   O_PSS,
   O_PSS_VERSION,
   O_REVIEW_DEADLINE,
+  O_SARIF_CATEGORY,
   O_SARIF_IN,
   O_SELECT,
   O_SHARD,
@@ -53,6 +54,7 @@ typedef struct qg_cli_opts {
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
   const char *comment, *notify;
+  const char *sarif_category;  /* --sarif-category, NULL: qgate/COMMAND */
   const char *review_deadline; /* --review-deadline's value, NULL: not given */
   long host_deadline_ms;       /* every host request of the run (--host-deadline) */
   int min_score;               /* -1: the policy's */

@@ -85,6 +85,7 @@ static int publish(const qg_cli_opts *o, qg_merged *m, qg_config *cfg, bool have
       .score = m->scored ? &score : NULL,
       .review = m->reviewed ? &m->review : NULL,
       .threads = qg_scan_threads(o->jobs),
+      .sarif_category = o->sarif_category,
   };
   /* the shards' texts were redacted by the shards; what the hosts answer is not */
   qg_secrets *red_owned = NULL;

@@ -63,6 +63,15 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
       qg_wfile_abort(&w);
     else if (w && qg_wfile_commit(&w, &err_no) != QG_OK)
       st = QG_EIO, why = qg_fs_strerror(err_no);
+    if (st == QG_OK && !strcmp(fmts[i].name, "sarif")) {
+      qg_sarif_cap cap; /* over code scanning's limit: what the report left out */
+      qg_sarif_cap_plan(rep, QG_SARIF_RUN_RESULTS, &cap);
+      char *cw = qg_sarif_cap_warning(&cap);
+      if (cw)
+        qg_cli_warnf(io, "the sarif report%s%s: %s", fmts[i].file ? " " : "",
+                     fmts[i].file ? fmts[i].file : "", cw);
+      free(cw);
+    }
     if (st != QG_OK) {
       qg_cli_errorf(io, "cannot write the %s report%s%s: %s", fmts[i].name,
                     fmts[i].file ? " to " : "", fmts[i].file ? fmts[i].file : "", why);
@@ -73,6 +82,24 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
   if (io->findings)
     qg_report_findings(io->findings, rep);
   return status;
+}
+
+/* Where every finding is, for the annotations' line about those GitHub does not show:
+ * the reports on standard output (the step's log) and in files. Caller frees. */
+static char *full_report_where(const qg_cli_opts *o) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  size_t n = o->nformats ? o->nformats : 1;
+  for (size_t i = 0; i < n; i++) {
+    const char *name = o->nformats ? o->formats[i].name : "text";
+    const char *file = o->nformats ? o->formats[i].file : NULL;
+    const char *sep = !i ? "" : i + 1 < n ? ", " : " and ";
+    if (file && strcmp(file, "-") != 0)
+      (void)qg_buf_printf(&b, "%sthe %s report %s", sep, name, file);
+    else
+      (void)qg_buf_printf(&b, "%sthe %s report above", sep, name);
+  }
+  return qg_buf_detach(&b);
 }
 
 /* --comment HOST (a row of the hosts' table) or annotations: after the reports are
@@ -86,7 +113,11 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     if (warning)
       qg_cli_warnf(io, "%s", warning);
     free(warning);
-    qg_actions_annotate(io->out, rep, lines);
+    qg_report r2 = *rep;
+    char *where = full_report_where(o);
+    r2.full_report = where;
+    qg_actions_annotate(io->out, &r2, lines);
+    free(where);
     qg_linemap_free(&lines);
     return;
   }

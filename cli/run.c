@@ -116,6 +116,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
     qg_run_report(&out, mode, &rep);
     rep.color = qg_cli_want_color(o.color, io->out);
     rep.threads = qg_scan_threads(o.jobs);
+    rep.sarif_category = o.sarif_category;
     qg_cli_publish p = {
         .o = &o,
         .rep = &rep,

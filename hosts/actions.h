@@ -30,11 +30,19 @@ struct qg_linemap;
  * the map (qg_linemap_free). */
 struct qg_linemap *qg_actions_head_lines(char **warning);
 
+/* Annotations of each kind (error, warning, notice) GitHub shows per step; the
+ * rest are not displayed. */
+#define QG_ACTIONS_SHOWN_PER_KIND 10
+
 /* One workflow command (::error, ::warning, ::notice) per active finding to
  * out, repository text escaped so that it cannot end the command nor start
  * another; the lines mapped by lines (qg_actions_head_lines; NULL: as they
  * are). A line the head does not have is annotated on its file, without a
- * line. */
+ * line. The most severe first; of one severity, those on lines the pull
+ * request added first (with lines, when GITHUB_EVENT_PATH is a pull request's
+ * event whose base and head are in the clone), then in the report's order. When
+ * a kind is over QG_ACTIONS_SHOWN_PER_KIND, a last plain line says how many
+ * GitHub does not show and where every finding is (rep->full_report). */
 void qg_actions_annotate(FILE *out, const qg_report *rep, struct qg_linemap *lines);
 
 #endif

@@ -27,6 +27,11 @@ typedef struct qg_report {
                                 "shard" (borrowed); NULL otherwise */
   unsigned threads;          /* JSON and SARIF: threads that print findings (0 or 1: this
                                 one); the text is the same for any number */
+  const char *sarif_category; /* SARIF: the code scanning category (automationDetails.id
+                                 "CATEGORY/"); NULL: "qgate/" command */
+  const char *full_report;    /* annotations: where every finding is, for the line that says
+                                 GitHub hides some ("the text report above ..."); NULL: the
+                                 report in the step's log */
 } qg_report;
 
 typedef qg_status (*qg_report_fn)(FILE *out, const qg_report *rep);
@@ -85,6 +90,32 @@ typedef struct cJSON *(*qg_json_item_fn)(const void *ud, size_t i);
 qg_status qg_report_write_json_stream(FILE *out, struct cJSON *root, struct cJSON *array,
                                       int pretty, qg_json_item_fn item, const void *ud, size_t n,
                                       unsigned threads);
+
+/* GitHub code scanning's hard limit on results in one run ("SARIF support for code
+ * scanning": more and the upload is rejected). The SARIF report keeps this many, the
+ * most severe first (then in report order), and says what it left out. */
+#define QG_SARIF_RUN_RESULTS 25000u
+
+/* The longest --sarif-category (GitHub sets no documented limit; a category names a
+ * configuration, not data). */
+#define QG_SARIF_CATEGORY_MAX 200u
+
+/* What the SARIF report of rep keeps within max results (QG_SARIF_RUN_RESULTS):
+ * total findings, kept, and dropped per severity. */
+typedef struct qg_sarif_cap {
+  size_t limit, total, kept, dropped;
+  size_t kept_by[QG__SEV_COUNT];    /* of each severity, the first kept_by[s] in report order */
+  size_t dropped_by[QG__SEV_COUNT]; /* ... and the rest */
+} qg_sarif_cap;
+void qg_sarif_cap_plan(const qg_report *rep, size_t max, qg_sarif_cap *cap);
+/* The warning naming what the cap left out, or NULL when nothing was: "30150 results
+ * over GitHub code scanning's limit of 25000 per run: kept the 25000 most severe, left
+ * out 5150 (150 medium, 5000 low)". Caller frees. */
+char *qg_sarif_cap_warning(const qg_sarif_cap *cap);
+/* NULL when category is usable as a code scanning category (1 to
+ * QG_SARIF_CATEGORY_MAX printable ASCII characters, not only '/'), else why not
+ * (static). */
+const char *qg_sarif_category_invalid(const char *category);
 
 /* SARIF/GitHub security-severity for a severity ("9.5" ...). */
 const char *qg_security_severity(qg_severity s);

@@ -128,14 +128,68 @@ static cJSON *rule_json(const qg_rule *r, qg_severity sev) {
 typedef struct results_ctx {
   const qg_report *rep;
   const qg_ruleset *rs;
-  const long *index; /* ruleIndex of each rule of rs, -1 when not listed */
+  const long *index;  /* ruleIndex of each rule of rs, -1 when not listed */
+  const size_t *keep; /* the findings written, in report order; NULL: all */
 } results_ctx;
+
+void qg_sarif_cap_plan(const qg_report *rep, size_t max, qg_sarif_cap *cap) {
+  const qg_result *r = rep->result;
+  memset(cap, 0, sizeof(*cap));
+  size_t by[QG__SEV_COUNT] = {0};
+  for (size_t i = 0; i < r->findings.n; i++)
+    by[(unsigned)r->findings.items[i].severity < QG__SEV_COUNT ? r->findings.items[i].severity
+                                                               : QG_SEV_INFO]++;
+  cap->limit = max;
+  cap->total = r->findings.n;
+  size_t room = max;
+  for (int s = QG__SEV_COUNT - 1; s >= 0; s--) {
+    cap->kept_by[s] = by[s] < room ? by[s] : room;
+    cap->dropped_by[s] = by[s] - cap->kept_by[s];
+    room -= cap->kept_by[s];
+    cap->kept += cap->kept_by[s];
+    cap->dropped += cap->dropped_by[s];
+  }
+}
+
+char *qg_sarif_cap_warning(const qg_sarif_cap *cap) {
+  if (!cap->dropped)
+    return NULL;
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_printf(&b,
+                      "%zu results are over GitHub code scanning's limit of %zu per run: kept the "
+                      "%zu most severe, left out %zu (",
+                      cap->total, cap->limit, cap->kept, cap->dropped);
+  const char *sep = "";
+  for (int s = QG__SEV_COUNT - 1; s >= 0; s--)
+    if (cap->dropped_by[s]) {
+      (void)qg_buf_printf(&b, "%s%zu %s", sep, cap->dropped_by[s],
+                          qg_severity_name((qg_severity)s));
+      sep = ", ";
+    }
+  (void)qg_buf_puts(&b, ")");
+  return qg_buf_detach(&b);
+}
+
+const char *qg_sarif_category_invalid(const char *category) {
+  size_t n = strlen(category), slashes = 0;
+  if (!n)
+    return "it is empty";
+  if (n > QG_SARIF_CATEGORY_MAX)
+    return "it is longer than 200 characters";
+  for (const unsigned char *p = (const unsigned char *)category; *p; p++) {
+    if (*p < 0x21 || *p > 0x7e)
+      return "it may hold printable ASCII characters only, no space";
+    slashes += *p == '/';
+  }
+  return slashes == n ? "it is only '/'" : NULL;
+}
 
 /* One finding as a SARIF result. */
 static cJSON *result_json(const void *ud, size_t i) {
   const results_ctx *c = ud;
   const qg_result *r = c->rep->result;
-  const qg_finding *f = &r->findings.items[i];
+  const qg_finding *f = &r->findings.items[c->keep ? c->keep[i] : i];
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "ruleId", f->rule->id);
   size_t k = c->rs ? qg_ruleset_index(c->rs, f->rule) : (size_t)-1;
@@ -213,6 +267,19 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
   cJSON_AddStringToObject(driver, "version", QG_VERSION);
   cJSON_AddStringToObject(driver, "semanticVersion", QG_VERSION);
   cJSON_AddStringToObject(driver, "informationUri", QG_INFO_URI);
+  /* code scanning's category: "CATEGORY/" (the id's last '/' ends the category and
+   * starts an empty run id), one per command, so that the uploads of `qgate k8s`,
+   * `qgate secrets` and `qgate scan` on one commit do not replace each other's alerts */
+  const char *command = rep->command ? rep->command : "scan";
+  char *cat =
+      rep->sarif_category ? qg_xstrdup(rep->sarif_category) : qg_xasprintf("qgate/%s", command);
+  size_t cl = strlen(cat);
+  while (cl > 1 && cat[cl - 1] == '/')
+    cat[--cl] = '\0';
+  char *id = qg_xasprintf("%s/", cat);
+  free(cat);
+  cJSON_AddStringToObject(cJSON_AddObjectToObject(run, "automationDetails"), "id", id);
+  free(id);
 
   /* The rules that ran (and any rule a finding names), in rule-set order;
    * ruleIndex points into this list. */
@@ -247,9 +314,33 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     free(enc);
   }
 
+  cJSON *rprops = cJSON_AddObjectToObject(run, "properties");
+  cJSON_AddStringToObject(rprops, "qgateCommand", command);
   if (rep->score) /* qgate scan: the quality score as run properties */
-    cJSON_AddItemToObject(cJSON_AddObjectToObject(run, "properties"), "qgateScore",
-                          qg_score_json(rep->score));
+    cJSON_AddItemToObject(rprops, "qgateScore", qg_score_json(rep->score));
+  /* GitHub's cap on results per run: the most severe kept, the rest named */
+  qg_sarif_cap cap;
+  qg_sarif_cap_plan(rep, QG_SARIF_RUN_RESULTS, &cap);
+  char *cap_warning = qg_sarif_cap_warning(&cap);
+  size_t *keep = NULL;
+  if (cap.dropped) {
+    cJSON *d = cJSON_AddObjectToObject(rprops, "qgateResultsLeftOut");
+    cJSON_AddNumberToObject(d, "limit", QG_SARIF_RUN_RESULTS);
+    cJSON_AddNumberToObject(d, "total", (double)cap.total);
+    cJSON_AddNumberToObject(d, "kept", (double)cap.kept);
+    cJSON_AddNumberToObject(d, "leftOut", (double)cap.dropped);
+    for (int s = QG__SEV_COUNT - 1; s >= 0; s--)
+      if (cap.dropped_by[s])
+        cJSON_AddNumberToObject(d, qg_severity_name((qg_severity)s), (double)cap.dropped_by[s]);
+    keep = qg_xcalloc(cap.kept ? cap.kept : 1, sizeof(*keep));
+    size_t seen[QG__SEV_COUNT] = {0}, k = 0;
+    for (size_t i = 0; i < r->findings.n; i++) {
+      unsigned s = (unsigned)r->findings.items[i].severity;
+      s = s < QG__SEV_COUNT ? s : QG_SEV_INFO;
+      if (seen[s]++ < cap.kept_by[s])
+        keep[k++] = i;
+    }
+  }
   cJSON *inv = cJSON_CreateObject();
   cJSON_AddItemToArray(cJSON_AddArrayToObject(run, "invocations"), inv);
   int errors = 0;
@@ -268,15 +359,23 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     }
     cJSON_AddItemToArray(notes, n);
   }
+  if (cap_warning) {
+    cJSON *n = cJSON_CreateObject();
+    cJSON_AddStringToObject(n, "level", "warning");
+    add_text(n, "message", cap_warning);
+    cJSON_AddItemToArray(notes, n);
+    free(cap_warning);
+  }
   cJSON_AddBoolToObject(inv, "executionSuccessful", errors == 0);
   cJSON_AddItemToObject(inv, "toolExecutionNotifications", notes);
 
   cJSON *results = cJSON_AddArrayToObject(run, "results");
   cJSON_AddStringToObject(run, "columnKind", "unicodeCodePoints");
   /* results are written one at a time: a big result is not held twice */
-  results_ctx c = {rep, rs, index};
-  qg_status st = qg_report_write_json_stream(out, root, results, 0, result_json, &c, r->findings.n,
-                                             rep->threads);
+  results_ctx c = {rep, rs, index, keep};
+  qg_status st = qg_report_write_json_stream(out, root, results, 0, result_json, &c,
+                                             keep ? cap.kept : r->findings.n, rep->threads);
+  free(keep);
   free(index);
   return st;
 }

@@ -238,6 +238,64 @@ printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{nam
 $QGATE k8s --format sarif="$sarif_dir/names.sarif" "$sarif_dir/names" >/dev/null 2>&1
 printf 'a: [\n' >"$sarif_dir/broken.yaml"
 $QGATE k8s --format sarif="$sarif_dir/diag.sarif" "$sarif_dir/broken.yaml" missing.yaml >/dev/null 2>&1
+# over GitHub code scanning's 25,000 results per run (issue 19): 4,000 privileged pods in 8
+# files (under the 10,000 findings per file) make 60,000 findings: 4,000 critical, 4,000
+# high, 24,000 medium, 28,000 low. The report keeps 25,000: every critical and high one
+# and the first 17,000 medium ones in the report's order; it says what it left out in
+# the run and on standard error, and stays valid (validated below).
+mkdir "$sarif_dir/cap"
+for i in 1 2 3 4 5 6 7 8; do
+  awk -v f=$i 'BEGIN { for (i = 0; i < 500; i++) printf "---\n{apiVersion: v1, kind: Pod, metadata: {name: p%d-%d}, spec: {containers: [{name: a, image: \"a:1\", securityContext: {privileged: true}}]}}\n", f, i }' >"$sarif_dir/cap/m$i.yaml"
+done
+$QGATE k8s --format sarif="$sarif_dir/capped.sarif" --format findings="$sarif_dir/capped.txt" \
+  "$sarif_dir/cap" >/dev/null 2>"$sarif_dir/capped.err"
+cap_warning="60000 results are over GitHub code scanning's limit of 25000 per run: kept the 25000 most severe, left out 35000 (7000 medium, 28000 low)"
+st=0
+if [ "$(cat "$sarif_dir/capped.err")" != "qgate: warning: the sarif report $sarif_dir/capped.sarif: $cap_warning" ]; then
+  echo "sarif-cap: standard error is not the one warning:"; head -3 "$sarif_dir/capped.err"; st=1
+fi
+if command -v python3 >/dev/null 2>&1; then
+  python3 - "$sarif_dir/capped.sarif" "$sarif_dir/capped.txt" "$cap_warning" <<'PY' || st=1
+import json, sys
+run = json.load(open(sys.argv[1]))["runs"][0]
+res = run["results"]
+sev = [r["properties"]["severity"] for r in res]
+want = {"critical": 4000, "high": 4000, "medium": 17000, "low": 0}
+got = {s: sev.count(s) for s in want}
+errs = []
+if len(res) != 25000 or got != want:
+    errs.append("kept %d results %s, want 25000 %s" % (len(res), got, want))
+# the kept results in the report's order: each severity's first ones, nothing reordered
+lines = [l.split() for l in open(sys.argv[2])]
+full = [(f[0], f[1], f[2]) for f in lines]
+kept_by = {"critical": 4000, "high": 4000, "medium": 17000, "low": 0}
+seen = dict.fromkeys(kept_by, 0)
+expect = []
+for f in full:
+    if seen[f[1]] < kept_by[f[1]]:
+        expect.append(f)
+    seen[f[1]] += 1
+def where(r):
+    loc = r["locations"][0]["physicalLocation"]
+    return "%s:%d:%d" % (loc["artifactLocation"]["uri"].rsplit("/", 1)[-1], loc["region"]["startLine"], loc["region"]["startColumn"])
+mine = [(r["ruleId"], r["properties"]["severity"], where(r)) for r in res]
+theirs = [(f[0], f[1], f[2].rsplit("/", 1)[-1]) for f in expect]
+if mine != theirs:
+    errs.append("the kept results are not the most severe in the report's order")
+notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+if notes != [sys.argv[3] + "."]:
+    errs.append("notifications %r" % notes[:3])
+left = run["properties"].get("qgateResultsLeftOut")
+if left != {"limit": 25000, "total": 60000, "kept": 25000, "leftOut": 35000, "medium": 7000, "low": 28000}:
+    errs.append("properties.qgateResultsLeftOut %r" % left)
+if run["automationDetails"] != {"id": "qgate/k8s/"}:
+    errs.append("automationDetails %r" % run["automationDetails"])
+for e in errs:
+    print("sarif-cap: " + e)
+sys.exit(1 if errs else 0)
+PY
+fi
+: >"$out"; tally sarif-cap "$out" $st
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then
   echo "sarif: validation skipped (QGATE_SKIP_SARIF_VALIDATE)"
 else

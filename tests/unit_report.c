@@ -172,6 +172,95 @@ static void test_sarif_regions_are_real(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* Issue 19: the run says which command wrote it (automationDetails.id, GitHub's
+ * category), or the category given; a bad category is refused. */
+static void test_sarif_category(void **state) {
+  (void)state;
+  qg_result r;
+  qg_ruleset rs;
+  scan(k_pod, &r, &rs);
+  const char *commands[] = {"k8s", "secrets", "scan", "k8s"};
+  const char *categories[] = {NULL, NULL, NULL, "team-a/k8s//"};
+  const char *ids[] = {"qgate/k8s/", "qgate/secrets/", "qgate/scan/", "team-a/k8s/"};
+  for (int i = 0; i < 4; i++) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    qg_report rep = {
+        .result = &r, .rules = &rs, .command = commands[i], .sarif_category = categories[i]};
+    assert_int_equal(qg_report_sarif(f, &rep), QG_OK);
+    fclose(f);
+    cJSON *root = cJSON_Parse(text);
+    cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(run, "automationDetails"), "id")->valuestring,
+        ids[i]);
+    assert_string_equal(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(run, "properties"), "qgateCommand")->valuestring,
+        commands[i]);
+    /* under the cap: every finding, and no note about a cap */
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(run, "results")), (int)r.findings.n);
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "properties"), "qgateResultsLeftOut"));
+    cJSON_Delete(root);
+    free(text);
+  }
+  assert_null(qg_sarif_category_invalid("qgate/k8s"));
+  assert_null(qg_sarif_category_invalid("/language:go"));
+  assert_string_equal(qg_sarif_category_invalid(""), "it is empty");
+  assert_string_equal(qg_sarif_category_invalid("//"), "it is only '/'");
+  assert_string_equal(qg_sarif_category_invalid("a b"),
+                      "it may hold printable ASCII characters only, no space");
+  assert_string_equal(qg_sarif_category_invalid("a\n::error::x"),
+                      "it may hold printable ASCII characters only, no space");
+  char longer[QG_SARIF_CATEGORY_MAX + 2];
+  memset(longer, 'a', sizeof(longer) - 1);
+  longer[sizeof(longer) - 1] = '\0';
+  assert_string_equal(qg_sarif_category_invalid(longer), "it is longer than 200 characters");
+  longer[QG_SARIF_CATEGORY_MAX] = '\0';
+  assert_null(qg_sarif_category_invalid(longer));
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
+/* Issue 19: over the results cap the most severe are kept (then the report's
+ * order), and the warning names how many of each severity were left out. The pod
+ * has 25 findings: 2 critical, 2 high, 9 medium, 12 low. */
+static void test_sarif_cap_plan(void **state) {
+  (void)state;
+  qg_result r;
+  qg_ruleset rs;
+  scan(k_pod, &r, &rs);
+  assert_int_equal(r.findings.n, 25);
+  qg_report rep = {.result = &r, .rules = &rs, .command = "k8s"};
+  qg_sarif_cap cap;
+  qg_sarif_cap_plan(&rep, 10, &cap);
+  assert_int_equal(cap.kept, 10);
+  assert_int_equal(cap.dropped, 15);
+  assert_int_equal(cap.kept_by[QG_SEV_CRITICAL], 2);
+  assert_int_equal(cap.kept_by[QG_SEV_HIGH], 2);
+  assert_int_equal(cap.kept_by[QG_SEV_MEDIUM], 6);
+  assert_int_equal(cap.kept_by[QG_SEV_LOW], 0);
+  char *w = qg_sarif_cap_warning(&cap);
+  assert_string_equal(w, "25 results are over GitHub code scanning's limit of 10 per run: kept "
+                         "the 10 most severe, left out 15 (3 medium, 12 low)");
+  free(w);
+  /* only low ones over: one severity named */
+  qg_sarif_cap_plan(&rep, 24, &cap);
+  w = qg_sarif_cap_warning(&cap);
+  assert_string_equal(w, "25 results are over GitHub code scanning's limit of 24 per run: kept "
+                         "the 24 most severe, left out 1 (1 low)");
+  free(w);
+  /* at the cap exactly: nothing left out, no warning */
+  qg_sarif_cap_plan(&rep, 25, &cap);
+  assert_int_equal(cap.dropped, 0);
+  assert_null(qg_sarif_cap_warning(&cap));
+  qg_sarif_cap_plan(&rep, QG_SARIF_RUN_RESULTS, &cap);
+  assert_int_equal(cap.kept, 25);
+  assert_null(qg_sarif_cap_warning(&cap));
+  qg_result_cleanup(&r);
+  qg_ruleset_cleanup(&rs);
+}
+
 /* Runs a reporter into a string; caller frees. */
 static char *report(qg_report_fn fn, const qg_result *r, const qg_ruleset *rs) {
   char *text = NULL;
@@ -364,6 +453,8 @@ int main(void) {
       cmocka_unit_test(test_diags_capped_per_file),
       cmocka_unit_test(test_fingerprints_survive_moves),
       cmocka_unit_test(test_sarif_regions_are_real),
+      cmocka_unit_test(test_sarif_category),
+      cmocka_unit_test(test_sarif_cap_plan),
       cmocka_unit_test(test_codequality_fingerprints),
       cmocka_unit_test(test_junit_escapes),
       cmocka_unit_test(test_threads_print_the_same),
