@@ -96,7 +96,7 @@ qg_linemap *qg_actions_head_lines(char **warning) {
  * request's and its history is fetched: the lines it added come first. */
 static bool pr_change(qg_change *ch) {
   qg_host_ctx ev;
-  char err[512], *why = NULL;
+  char *why = NULL;
   bool ok = false;
   memset(ch, 0, sizeof(*ch));
   if (!getenv("GITHUB_EVENT_PATH") || qg_github_event_load(&ev, &why) != QG_OK) {
@@ -107,7 +107,8 @@ static bool pr_change(qg_change *ch) {
     qg_change_opts co = {0};
     co.base = ev.base_sha;
     co.head = ev.head_sha;
-    ok = qg_change_read(&co, ch, err, sizeof(err)) == QG_OK;
+    ok = qg_change_read(&co, ch, &why) == QG_OK;
+    free(why);
   }
   qg_host_ctx_cleanup(&ev);
   return ok;
