@@ -24,6 +24,15 @@ bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io) {
   return true;
 }
 
+/* Whether the format is one JSON or XML document, which a line after it would break. */
+static bool is_document(const char *format) {
+  static const char *const docs[] = {"badge", "codequality", "json", "junit", "sarif"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(docs); i++)
+    if (!strcmp(format, docs[i]))
+      return true;
+  return false;
+}
+
 /* Writes every requested format; returns QG_EXIT_RUNTIME on an I/O error. */
 static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
   fmt_out deflt = {NULL, NULL};
@@ -57,6 +66,8 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
     qg_report r2 = *rep;
     if (f != io->out)
       r2.color = false;
+    else /* a JSON or XML document takes no guard line (guard.c) */
+      qg_cli_guard_stdout(io, is_document(rp->name));
     qg_status st = rp->fn(f, &r2);
     const char *why = qg_strerror(st);
     if (w && st != QG_OK)
@@ -86,7 +97,11 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     if (warning)
       qg_cli_warnf(io, "%s", warning);
     free(warning);
+    /* qgate's own commands: outside the region that keeps the reports' lines inert */
+    qg_cli_guard_stdout(io, false);
+    qg_cli_guard_pause(io);
     qg_actions_annotate(io->out, rep, lines);
+    qg_cli_guard_resume(io);
     qg_linemap_free(&lines);
     return;
   }

@@ -103,6 +103,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
     return status;
   }
   qg_run_opts ro = run_opts(&o, mode, io);
+  if (o.dry_run) /* the --fix diff or the review's requests, to standard output */
+    qg_cli_guard_stdout(io, false);
   qg_run_out out;
   qg_status st = qg_run(&ro, &out);
   qg_cli_print_log(io, &out.log);
