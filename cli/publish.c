@@ -180,19 +180,23 @@ static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
   free(why);
 }
 
-/* --notify slack; false when it was needed and failed. */
-static bool notify_slack(const qg_score_policy *policy, const qg_report *rep, long long deadline,
-                         const qg_cli_io *io) {
+/* --notify slack. A notification that could not be sent (no webhook, Slack refused
+ * it or did not answer) is a warning: like a comment, it never changes the gate's
+ * exit status. Slack's answer is redacted (it could echo the webhook URL). */
+static void notify_slack(const qg_score_policy *policy, const qg_report *rep, long long deadline,
+                         qg_secrets *red, const qg_cli_io *io) {
   qg_slack_sent sent;
   char *why = NULL;
   qg_status st = qg_slack_notify(policy, rep, deadline, &sent, &why);
-  if (st != QG_OK)
-    qg_cli_errorf(io, "--notify slack: %s", why);
-  else if (sent != QG_SLACK_NOT_NEEDED)
+  if (st != QG_OK) {
+    char *shown = qg_redact(red, why, strlen(why), NULL, NULL, NULL);
+    qg_cli_warnf(io, "--notify slack: %s; the gate's result stands", shown);
+    free(shown);
+  } else if (sent != QG_SLACK_NOT_NEEDED) {
     fprintf(io->err, "qgate: notify: posted to Slack (%s)\n",
             sent == QG_SLACK_APPROVAL ? "security approval needed" : "gate rejected");
+  }
   free(why);
-  return st == QG_OK;
 }
 
 int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
@@ -208,6 +212,6 @@ int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
     post_comments(o, p->cfg, p->rep, host_at, p->redactor, io, &after.host_usage,
                   &after.host_failed);
   if (o->notify && p->policy)
-    after.host_failed |= !notify_slack(p->policy, p->rep, host_at, io);
+    notify_slack(p->policy, p->rep, host_at, p->redactor, io);
   return qg_gate_exit_status(p->gate, &after);
 }
