@@ -10,8 +10,8 @@ typedef struct qg_cli_io {
   FILE *err;      /* standard error */
   FILE *findings; /* when set, the "findings" line format is also written here
                      (the test runner's view of the result); may be NULL */
-  struct qg_cli_guard *guard; /* set by qg_cli_run inside GitHub Actions (guard.c):
-                                 callers leave it NULL */
+  /* set by qg_cli_run inside GitHub Actions (cli/guard.c): callers leave it NULL */
+  struct qg_cli_guard *guard;
 } qg_cli_io;
 
 /* Runs one qgate command line; returns the process exit status (0 gate

@@ -450,8 +450,8 @@ static int check_guard(const tcase *c, char **out, char **err, long runs) {
   bad |= guard_lines(c, "stdout", out, &g, ann);
   for (size_t i = 0; i < g.n; i++)
     if (g.opens[i] != g.closes[i])
-      bad |= failf(c, 0, "token %zu opened %d times, closed %d times", i + 1, g.opens[i],
-                   g.closes[i]);
+      bad |=
+          failf(c, 0, "token %zu opened %d times, closed %d times", i + 1, g.opens[i], g.closes[i]);
   if (g.n && (long)g.n != runs)
     bad |= failf(c, 0, "%zu distinct ::stop-commands:: tokens in %ld runs", g.n, runs);
   return bad;
