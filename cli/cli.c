@@ -554,7 +554,16 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
     qg_cli_errorf(io, "cannot initialise libcurl");
     return QG_EXIT_RUNTIME;
   }
-  int status = c->fn(argc, argv, io);
+  /* inside GitHub Actions, what the command prints is inside a ::stop-commands::
+   * region (guard.c); not qgate version's, which shows no repository text */
+  qg_cli_guard guard;
+  qg_cli_io gio = *io;
+  if (c->fn != cmd_version) {
+    qg_cli_guard_begin(&guard, io);
+    gio.guard = guard.on ? &guard : NULL;
+  }
+  int status = c->fn(argc, argv, &gio);
+  qg_cli_guard_end(&gio);
   qg_regex_thread_cleanup(); /* this thread's match data, when it scanned */
   qg_http_global_cleanup();
   qg_git_global_cleanup();

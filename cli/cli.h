@@ -10,6 +10,8 @@ typedef struct qg_cli_io {
   FILE *err;      /* standard error */
   FILE *findings; /* when set, the "findings" line format is also written here
                      (the test runner's view of the result); may be NULL */
+  /* set by qg_cli_run inside GitHub Actions (cli/guard.c): callers leave it NULL */
+  struct qg_cli_guard *guard;
 } qg_cli_io;
 
 /* Runs one qgate command line; returns the process exit status (0 gate

@@ -134,6 +134,35 @@ typedef struct qg_cli_publish {
  * outputs, the comments and the notification; returns the exit status. */
 int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io);
 
+/* ---- guard.c: no workflow command from what qgate prints in GitHub Actions ---- */
+
+#define QG_GUARD_TOKEN_LEN 32 /* hex digits: 128 random bits */
+
+typedef struct qg_cli_guard {
+  char token[QG_GUARD_TOKEN_LEN + 1]; /* "::stop-commands::TOKEN" ... "::TOKEN::" */
+  bool on;       /* GITHUB_ACTIONS=true, a token, standard error read by the runner */
+  bool open;     /* a region is open */
+  bool log_out;  /* standard output is read by the runner too */
+  bool out_doc;  /* a JSON or XML document went to standard output */
+  bool out_text; /* something else did (a text report, a diff, annotations) */
+} qg_cli_guard;
+
+/* A new token from the kernel's CSPRNG, QG_GUARD_TOKEN_LEN lowercase hex digits;
+ * false when there is no randomness to be had. */
+bool qg_cli_guard_token(char token[QG_GUARD_TOKEN_LEN + 1]);
+/* Inside GitHub Actions (GITHUB_ACTIONS=true) with standard error going to the log:
+ * a token, and "::stop-commands::TOKEN" on standard error; else g stays off. */
+void qg_cli_guard_begin(qg_cli_guard *g, const qg_cli_io *io);
+/* Notes what goes to standard output: a JSON or XML document, or other text. */
+void qg_cli_guard_stdout(const qg_cli_io *io, bool document);
+/* Before qgate's own workflow commands on standard output: "::TOKEN::" there. */
+void qg_cli_guard_pause(const qg_cli_io *io);
+/* After them: the region again, on standard output. */
+void qg_cli_guard_resume(const qg_cli_io *io);
+/* The end of the run: "::TOKEN::" on standard output, or on standard error when
+ * standard output holds only a document (or is not read by the runner). */
+void qg_cli_guard_end(const qg_cli_io *io);
+
 /* ---- run.c ---- */
 /* Colour for the text report: --color WHEN (NULL: auto), NO_COLOR, a terminal. */
 bool qg_cli_want_color(const char *when, FILE *out);

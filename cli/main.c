@@ -2,6 +2,6 @@
 #include "cli/cli.h"
 
 int main(int argc, char **argv) {
-  qg_cli_io io = {stdin, stdout, stderr, NULL};
+  qg_cli_io io = {stdin, stdout, stderr, NULL, NULL};
   return qg_cli_run(argc, argv, &io);
 }

@@ -90,8 +90,9 @@ static int publish(const qg_cli_opts *o, qg_merged *m, qg_config *cfg, bool have
   /* the shards' texts were redacted by the shards; what the hosts answer is not */
   qg_secrets *red_owned = NULL;
   qg_ruleset rs_red = {0};
-  qg_secrets *red =
-      m->reviewed || o->comment ? qg_run_redactor(&red_owned, &rs_red, cfg, have_cfg) : NULL;
+  qg_secrets *red = m->reviewed || o->comment || o->notify
+                        ? qg_run_redactor(&red_owned, &rs_red, cfg, have_cfg)
+                        : NULL;
   if (m->reviewed) {
     qg_result log;
     qg_result_init(&log);

@@ -24,6 +24,15 @@ bool qg_cli_formats_known(const qg_cli_opts *o, const qg_cli_io *io) {
   return true;
 }
 
+/* Whether the format is one JSON or XML document, which a line after it would break. */
+static bool is_document(const char *format) {
+  static const char *const docs[] = {"badge", "codequality", "json", "junit", "sarif"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(docs); i++)
+    if (!strcmp(format, docs[i]))
+      return true;
+  return false;
+}
+
 /* Writes every requested format; returns QG_EXIT_RUNTIME on an I/O error. */
 static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
   fmt_out deflt = {NULL, NULL};
@@ -57,6 +66,8 @@ static int write_reports(const qg_cli_opts *o, const qg_report *rep, const qg_cl
     qg_report r2 = *rep;
     if (f != io->out)
       r2.color = false;
+    else /* a JSON or XML document takes no guard line (guard.c) */
+      qg_cli_guard_stdout(io, is_document(rp->name));
     qg_status st = rp->fn(f, &r2);
     const char *why = qg_strerror(st);
     if (w && st != QG_OK)
@@ -113,11 +124,15 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     if (warning)
       qg_cli_warnf(io, "%s", warning);
     free(warning);
+    /* qgate's own commands: outside the region that keeps the reports' lines inert */
+    qg_cli_guard_stdout(io, false);
+    qg_cli_guard_pause(io);
     qg_report r2 = *rep;
     char *where = full_report_where(o);
     r2.full_report = where;
     qg_actions_annotate(io->out, &r2, lines);
     free(where);
+    qg_cli_guard_resume(io);
     qg_linemap_free(&lines);
     return;
   }
@@ -197,19 +212,23 @@ static void github_outputs(const qg_report *rep, const qg_cli_io *io) {
   free(why);
 }
 
-/* --notify slack; false when it was needed and failed. */
-static bool notify_slack(const qg_score_policy *policy, const qg_report *rep, long long deadline,
-                         const qg_cli_io *io) {
+/* --notify slack. A notification that could not be sent (no webhook, Slack refused
+ * it or did not answer) is a warning: like a comment, it never changes the gate's
+ * exit status. Slack's answer is redacted (it could echo the webhook URL). */
+static void notify_slack(const qg_score_policy *policy, const qg_report *rep, long long deadline,
+                         qg_secrets *red, const qg_cli_io *io) {
   qg_slack_sent sent;
   char *why = NULL;
   qg_status st = qg_slack_notify(policy, rep, deadline, &sent, &why);
-  if (st != QG_OK)
-    qg_cli_errorf(io, "--notify slack: %s", why);
-  else if (sent != QG_SLACK_NOT_NEEDED)
+  if (st != QG_OK) {
+    char *shown = qg_redact(red, why, strlen(why), NULL, NULL, NULL);
+    qg_cli_warnf(io, "--notify slack: %s; the gate's result stands", shown);
+    free(shown);
+  } else if (sent != QG_SLACK_NOT_NEEDED) {
     fprintf(io->err, "qgate: notify: posted to Slack (%s)\n",
             sent == QG_SLACK_APPROVAL ? "security approval needed" : "gate rejected");
+  }
   free(why);
-  return st == QG_OK;
 }
 
 int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
@@ -225,6 +244,6 @@ int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
     post_comments(o, p->cfg, p->rep, host_at, p->redactor, io, &after.host_usage,
                   &after.host_failed);
   if (o->notify && p->policy)
-    after.host_failed |= !notify_slack(p->policy, p->rep, host_at, io);
+    notify_slack(p->policy, p->rep, host_at, p->redactor, io);
   return qg_gate_exit_status(p->gate, &after);
 }

@@ -107,6 +107,8 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
   qg_cli_io log_io = *io;
   ro.on_log = qg_cli_log_listener;
   ro.on_log_arg = &log_io;
+  if (o.dry_run) /* the --fix diff or the review's requests, to standard output */
+    qg_cli_guard_stdout(io, false);
   qg_run_out out;
   qg_status st = qg_run(&ro, &out);
   if (st != QG_OK) {

@@ -18,9 +18,15 @@ typedef enum qg_slack_sent {
 
 /* Posts to the webhook in SLACK_WEBHOOK_URL (channel: SLACK_CHANNEL) when
  * rep has more high findings than policy's high limit, or its score rejects;
- * every request done by deadline_ms (qg_http_now_ms's clock). QG_OK with
- * *sent; else QG_EUSAGE (no webhook) or QG_ENET (the webhook refused it or
- * did not answer) with *why, caller frees. */
+ * every request done by deadline_ms (qg_http_now_ms's clock). The text's
+ * untrusted parts (repository, branch, merge request) have '&', '<' and '>' as
+ * Slack's entities. The post is sent again only after a 429 (Slack did not take
+ * it), never after a hang-up or a 5xx (a second message). QG_OK with *sent;
+ * else QG_EUSAGE (no webhook) or QG_ENET (Slack refused it: a non-2xx answer, or
+ * JSON with "ok": false; or no answer) with *why, caller frees: what Slack said
+ * (its plain-text error such as "channel_is_archived", or the JSON's "error"),
+ * control characters as spaces, the webhook URL masked, cut at a word's end
+ * after 200 bytes; still to be redacted by the caller. */
 qg_status qg_slack_notify(const qg_score_policy *policy, const qg_report *rep,
                           long long deadline_ms, qg_slack_sent *sent, char **why);
 

@@ -344,6 +344,119 @@ static int compare(const tcase *c, const section *s, const char *what, const cha
   return 1;
 }
 
+/* GitHub Actions' workflow commands in what a case printed (cli/guard.c,
+ * core/escape.h). Every line is checked, in every case: after the blanks the runner
+ * skips, only qgate's own lines may start with "::" (the region's
+ * "::stop-commands::TOKEN" and "::TOKEN::", and on standard output the annotations
+ * "::error file=", "::warning file=", "::notice file=" of a case whose args ask for
+ * them), and no line may hold "##["
+ * (the runner's legacy form, read anywhere in a line). A token is 32 lowercase hex
+ * digits; each is closed as often as opened; a run's token is a new one (runs: each
+ * run has its own); annotations on standard output come after the region's end there
+ * (the region opens on standard error, before anything else). The tokens are then
+ * written "%token" in *text, so that expect-stdout and expect-stderr can name them. */
+#define GUARD_MAX_TOKENS 16
+typedef struct guard_seen {
+  char tokens[GUARD_MAX_TOKENS][33];
+  int opens[GUARD_MAX_TOKENS], closes[GUARD_MAX_TOKENS];
+  size_t n;
+} guard_seen;
+
+static int guard_token_at(const guard_seen *g, const char *t, size_t len) {
+  for (size_t i = 0; i < g->n; i++)
+    if (len == 32 && memcmp(g->tokens[i], t, 32) == 0)
+      return (int)i;
+  return -1;
+}
+
+static int guard_lines(const tcase *c, const char *what, char **text, guard_seen *g,
+                       bool annotations) {
+  int bad = 0;
+  bool inside = !strcmp(what, "stdout"); /* opened on standard error, before it */
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  size_t lineno = 0;
+  for (const char *p = *text ? *text : ""; *p;) {
+    size_t len = strcspn(p, "\n");
+    const char *l = p;
+    lineno++;
+    p += len + (p[len] == '\n');
+    size_t lead = 0;
+    while (lead < len && (l[lead] == ' ' || l[lead] == '\t' ||
+                          (lead + 1 < len && (unsigned char)l[lead] == 0xc2 &&
+                           (unsigned char)l[lead + 1] == 0xa0)))
+      lead += l[lead] == ' ' || l[lead] == '\t' ? 1 : 2;
+    const char *q = l + lead;
+    size_t qn = len - lead;
+    static const char stop[] = "::stop-commands::";
+    bool cmd = qn >= 2 && q[0] == ':' && q[1] == ':';
+    bool legacy = false;
+    for (size_t i = 0; i + 3 <= len && !legacy; i++)
+      legacy = l[i] == '#' && l[i + 1] == '#' && l[i + 2] == '[';
+    int ti = -1;
+    if (lead == 0 && qn == sizeof(stop) - 1 + 32 && !memcmp(q, stop, sizeof(stop) - 1)) {
+      const char *t = q + sizeof(stop) - 1;
+      bool hex = true;
+      for (size_t i = 0; i < 32; i++)
+        hex &= (t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f');
+      ti = guard_token_at(g, t, 32);
+      if (!hex) {
+        bad |= failf(c, 0, "%s line %zu: the token is not 32 lowercase hex digits", what, lineno);
+      } else if (ti < 0 && g->n < GUARD_MAX_TOKENS) {
+        memcpy(g->tokens[g->n], t, 32);
+        g->tokens[g->n][32] = '\0';
+        ti = (int)g->n++;
+      }
+      if (ti >= 0)
+        g->opens[ti]++;
+      inside = true;
+      (void)qg_buf_puts(&b, "::stop-commands::%token\n");
+      continue;
+    }
+    if (lead == 0 && qn == 36 && q[34] == ':' && q[35] == ':' &&
+        (ti = guard_token_at(g, q + 2, 32)) >= 0) {
+      g->closes[ti]++;
+      inside = false;
+      (void)qg_buf_puts(&b, "::%token::\n");
+      continue;
+    }
+    bool annotation = annotations && !strcmp(what, "stdout") && lead == 0 &&
+                      (!strncmp(q, "::error file=", 13) || !strncmp(q, "::warning file=", 15) ||
+                       !strncmp(q, "::notice file=", 14));
+    if (legacy)
+      bad |= failf(c, 0, "%s line %zu holds \"##[\", a workflow command: %.*s", what, lineno,
+                   (int)len, l);
+    else if (cmd && !annotation)
+      bad |= failf(c, 0, "%s line %zu is a workflow command: %.*s", what, lineno, (int)len, l);
+    else if (annotation && inside && g->n)
+      bad |= failf(c, 0, "%s line %zu: an annotation inside the ::stop-commands:: region", what,
+                   lineno);
+    (void)qg_buf_append(&b, l, len);
+    if (l[len] == '\n')
+      (void)qg_buf_putc(&b, '\n');
+  }
+  free(*text);
+  *text = qg_buf_detach(&b);
+  return bad;
+}
+
+static int check_guard(const tcase *c, char **out, char **err, long runs) {
+  guard_seen g;
+  memset(&g, 0, sizeof(g));
+  /* annotations only where the case asks for them (--comment annotations) */
+  bool ann = c->args && c->args->body.data && strstr(c->args->body.data, "annotations");
+  int bad = guard_lines(c, "stderr", err, &g, ann);
+  bad |= guard_lines(c, "stdout", out, &g, ann);
+  for (size_t i = 0; i < g.n; i++)
+    if (g.opens[i] != g.closes[i])
+      bad |=
+          failf(c, 0, "token %zu opened %d times, closed %d times", i + 1, g.opens[i], g.closes[i]);
+  if (g.n && (long)g.n != runs)
+    bad |= failf(c, 0, "%zu distinct ::stop-commands:: tokens in %ld runs", g.n, runs);
+  return bad;
+}
+
 /* A section's body with its macros expanded; caller frees. */
 static char *expanded(const section *s) {
   qg_buf b;
@@ -760,7 +873,7 @@ static int run_case(const char *path) {
     }
   }
   setenv("XDG_CACHE_HOME", ".cache", 0); /* in the case's directory, unless it says */
-  qg_cli_io io = {in, o, e, fs};
+  qg_cli_io io = {in, o, e, fs, NULL};
   long runs = c.runs && c.runs->body.data ? strtol(c.runs->body.data, NULL, 10) : 1;
   int status = 0;
   for (long k = 0; k < (runs > 0 && runs <= 10 ? runs : 1); k++) {
@@ -784,6 +897,7 @@ static int run_case(const char *path) {
   if (chdir(cwd) != 0)
     bad = failf(&c, 0, "cannot return to %s", cwd);
 
+  bad |= check_guard(&c, &out, &err, runs > 0 && runs <= 10 ? runs : 1);
   char *want_f = sorted_lines(c.expect && c.expect->body.data ? c.expect->body.data : "");
   char *got_f = sorted_lines(fnd ? fnd : "");
   bad |= compare(&c, c.expect, "findings", want_f, got_f);
@@ -864,7 +978,7 @@ int main(int argc, char **argv) {
       "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
       "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
       "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "CI_COMMIT_SHA", "http_proxy", "https_proxy",
-      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"};
+      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "GITHUB_ACTIONS"};
   for (size_t i = 0; i < QG_ARRAY_LEN(clear); i++)
     unsetenv(clear[i]);
   if (nftw(root, collect, 16, FTW_PHYS) != 0) {

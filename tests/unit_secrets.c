@@ -178,7 +178,7 @@ static char *run(char **argv, int argc, int *status) {
   size_t on = 0, en = 0;
   FILE *o = open_memstream(&out, &on), *e = open_memstream(&err, &en);
   FILE *in = fopen("/dev/null", "r");
-  qg_cli_io io = {in, o, e, NULL};
+  qg_cli_io io = {in, o, e, NULL, NULL};
   *status = qg_cli_run(argc, argv, &io);
   fclose(o);
   fclose(e);
