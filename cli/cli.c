@@ -32,6 +32,8 @@ static const opt_def k_opts[] = {
     {"comment", O_COMMENT, "WHERE",
      "github or gitlab: comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
+    {"comment-id", O_COMMENT_ID, "ID",
+     "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
@@ -184,6 +186,15 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
       return QG_EXIT_INPUT;
     }
     o->comment = val;
+    break;
+  case O_COMMENT_ID:
+    if (!qg_comment_id_valid(val)) {
+      qg_cli_errorf(io, "--comment-id takes 1 to %d letters, digits, '.', '_' or '-' (the first a "
+                        "letter or a digit), not '%s'",
+                    QG_COMMENT_ID_MAX, val);
+      return QG_EXIT_INPUT;
+    }
+    o->comment_id = val;
     break;
   case O_MIN_SCORE: {
     char *end = NULL;

@@ -53,7 +53,7 @@ void qg_cli_usage_main(FILE *f) {
 
 void qg_cli_usage_k8s(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,   O_COLOR,       O_COMMENT, O_CONFIG, O_DRY_RUN,       O_FAIL_ON,      O_FIX,
+      O_BASE,   O_COLOR,       O_COMMENT, O_COMMENT_ID, O_CONFIG, O_DRY_RUN,       O_FAIL_ON,      O_FIX,
       O_FORMAT, O_HELP,        O_IGNORE,  O_JOBS,   O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
       O_PSS,    O_PSS_VERSION, O_SELECT,  O_SHARD,  O_HOST_DEADLINE};
   usage(f,
@@ -66,7 +66,7 @@ void qg_cli_usage_k8s(FILE *f) {
 }
 
 void qg_cli_usage_secrets(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,    O_COLOR,         O_COMMENT,      O_CONFIG,
+  static const enum opt_id ids[] = {O_BASE,    O_COLOR,         O_COMMENT, O_COMMENT_ID,      O_CONFIG,
                                     O_FAIL_ON, O_FORMAT,        O_HELP,         O_IGNORE,
                                     O_JOBS,    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
                                     O_SELECT,  O_SHARD,         O_HOST_DEADLINE};
@@ -84,7 +84,7 @@ void qg_cli_usage_secrets(FILE *f) {
 
 void qg_cli_usage_scan(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,        O_COLOR,     O_COMMENT,      O_CONFIG, O_COVERAGE,      O_DRY_RUN,
+      O_BASE,        O_COLOR,     O_COMMENT, O_COMMENT_ID,      O_CONFIG, O_COVERAGE,      O_DRY_RUN,
       O_FIX,         O_FORMAT,    O_HELP,         O_IGNORE, O_JOBS,          O_MAX_FILE_SIZE,
       O_METRICS,     O_MIN_SCORE, O_NO_GITIGNORE, O_NOTIFY, O_PROFILE,       O_PSS,
       O_PSS_VERSION, O_SARIF_IN,  O_SELECT,       O_SHARD,  O_HOST_DEADLINE, O_REVIEW_DEADLINE};
@@ -101,7 +101,7 @@ void qg_cli_usage_scan(FILE *f) {
 }
 
 void qg_cli_usage_review(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,          O_COLOR,   O_COMMENT,        O_CONFIG,
+  static const enum opt_id ids[] = {O_BASE,          O_COLOR,   O_COMMENT, O_COMMENT_ID,        O_CONFIG,
                                     O_DRY_RUN,       O_FAIL_ON, O_FORMAT,         O_HELP,
                                     O_HOST_DEADLINE, O_PROFILE, O_REVIEW_DEADLINE};
   usage(f,
@@ -133,7 +133,7 @@ void qg_cli_usage_version(FILE *f) {
         f);
 }
 
-const enum opt_id qg_cli_merge_opts[] = {O_COLOR,         O_COMMENT,   O_CONFIG, O_FORMAT, O_HELP,
+const enum opt_id qg_cli_merge_opts[] = {O_COLOR,         O_COMMENT, O_COMMENT_ID,   O_CONFIG, O_FORMAT, O_HELP,
                                          O_HOST_DEADLINE, O_MIN_SCORE, O_NOTIFY, O_PROFILE};
 const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
 

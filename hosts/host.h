@@ -54,8 +54,16 @@ typedef enum qg_verdict_mode {
                          changes below (GitHub reviews; GitLab approves or unapproves) */
 } qg_verdict_mode;
 
+/* A comment id (qg_comment_opts.id, --comment-id, comment.id): 1 to QG_COMMENT_ID_MAX
+ * characters, letters, digits, '.', '_' and '-', the first a letter or a digit. */
+#define QG_COMMENT_ID_MAX 64
+bool qg_comment_id_valid(const char *id);
+
 typedef struct qg_comment_opts {
   qg_verdict_mode verdict;
+  const char *id;       /* borrowed: the comment id inside every marker, so that several
+                           qgate jobs keep their own comments on one request
+                           (qg_comment_id_valid); NULL: "qgate" */
   unsigned max_inline;  /* new inline comments per run; 0: 30 (GitHub's limits) */
   size_t max_body;      /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
   long timeout_ms;      /* per request; 0: 30000 */
@@ -147,10 +155,18 @@ qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg
 
 /* ---- shared by github.c and gitlab.c ------------------------------------------------- */
 
-/* The hidden markers. */
-#define QG_HOST_SUMMARY_MARKER "<!-- qgate:summary -->"
-/* "<!-- qgate:finding FINGERPRINT -->" where FINGERPRINT is 16 hex digits. */
-#define QG_HOST_FINDING_MARKER "<!-- qgate:finding "
+/* The hidden markers, each with the comment id ID (qg_comment_opts.id):
+ *   "<!-- qgate:summary id=ID -->"              the summary comment
+ *   "<!-- qgate:finding id=ID fp=FP -->"        an inline comment (FP: 16 hex digits)
+ *   "<!-- qgate:review id=ID verdict=EVENT -->" a GitHub review that gave a verdict
+ * qgate touches (edits, resolves, deletes) a comment only when its marker carries its
+ * own id and its author is the token's own user. Markers without an id (qgate before
+ * comment ids) belong to no job: they are left as they are. */
+#define QG_HOST_SUMMARY_MARKER "<!-- qgate:summary id="
+#define QG_HOST_FINDING_MARKER "<!-- qgate:finding id="
+#define QG_HOST_REVIEW_MARKER "<!-- qgate:review id="
+/* The longest marker, with its NUL. */
+#define QG_HOST_MARKER_MAX 128
 
 /* Appends text to b escaped for a Markdown comment body: '@' cannot start a
  * mention nor '#' or '!' before a digit a link to an issue, pull or merge
