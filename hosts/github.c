@@ -1,11 +1,16 @@
-/* github.c: pull request comments and reviews on GitHub (REST API).
+/* github.c: pull request comments and reviews on GitHub (REST API, and GraphQL to
+ * resolve review threads).
  *
- * One run: the summary is the issue comment that holds the summary marker
- * (found on every page of the pull request's comments), edited in place or
- * created; the review comments are listed the same way and mapped by their
- * finding markers; findings on lines the pull request shows that have no
- * comment yet get one, all in one review (one notification, not one per
- * line); qgate's comments whose finding is gone are deleted. Requests go one
+ * One run: the summary is the oldest issue comment that holds the summary marker
+ * with the job's comment id and whose author is the token's own user (found on
+ * every page of the pull request's comments), edited in place or created; the
+ * review comments are listed the same way and mapped by their finding markers
+ * (the id's; replies apart); findings on lines the pull request shows that have
+ * no current comment (none, or only outdated ones) get one, all in one review
+ * (one notification, not one per line); the threads of qgate's comments whose
+ * finding is gone are resolved unless someone replied; a verdict is given only
+ * when it changes, and qgate's standing verdict that no longer holds is
+ * dismissed. Requests go one
  * at a time, as GitHub asks integrations to do to stay under its secondary
  * rate limits, and in a fixed order, so a run is reproducible. */
 #include "hosts/internal.h"

@@ -3,10 +3,13 @@
  * One run reads the merge request (its diff_refs hold the three SHAs every
  * diff position needs), its notes (the summary note is the oldest one with
  * the summary marker: edited in place, or created once) and its discussions
- * (qgate's are those whose first note holds a finding marker). Then each
- * active finding on a line the change shows gets a discussion unless it has
- * one (a resolved one is reopened: the finding is back), discussions whose
- * finding is gone are resolved, and the approval follows the score.
+ * (qgate's are those whose first note holds a finding marker with the job's
+ * comment id and whose author is the token's own user, GET /user). Then each
+ * active finding on a line the change shows gets a discussion unless it has one
+ * on the current diff version (an outdated one is answered by a new one; one
+ * qgate resolved is reopened: the finding is back; one a person resolved stays
+ * resolved), discussions whose finding is gone are resolved unless someone
+ * replied, and the approval follows the score.
  *
  * Requests go one at a time: GitLab rate-limits note creation, and the order
  * of a run's requests is then the same every time (the tests rely on it). A

@@ -13,9 +13,10 @@
  * One summary comment (the Markdown report) identified by a hidden marker and
  * updated in place; inline comments on the lines the request changed, each
  * with a hidden fingerprint so a re-run neither repeats a comment nor leaves
- * a stale one (a comment whose finding is gone is removed on GitHub, its
- * discussion resolved on GitLab); findings on unchanged lines go to the
- * summary only. Text from the repository or a model is escaped so that it
+ * a stale one (the thread of a comment whose finding is gone is resolved, on
+ * both hosts, unless someone replied in it); findings on unchanged lines go to
+ * the summary only. Every marker carries the job's comment id, and only
+ * qgate's own comments (its id, the token's user as author) are touched. Text from the repository or a model is escaped so that it
  * cannot mention anyone, inject HTML or break the Markdown around it.
  * Nothing here prints; the token never appears in any error text, nor any
  * secret a host's reply quotes (qg_redact, then qg_rest_scrub). Errors follow the
@@ -84,7 +85,7 @@ typedef struct qg_comment_outcome {
   bool summary_created, summary_updated;
   size_t inline_created;   /* new inline comments */
   size_t inline_kept;      /* already there for the same finding */
-  size_t inline_removed;   /* stale: deleted (GitHub) or resolved (GitLab) */
+  size_t inline_removed;   /* stale: their threads resolved */
   size_t to_summary;       /* findings only in the summary: on lines the request did not
                               change, or whose inline comment the host refused */
   size_t over_cap;         /* inline comments not posted: over max_inline */
