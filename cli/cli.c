@@ -33,6 +33,8 @@ static const opt_def k_opts[] = {
      /* after the hosts' names, from their table */
      ": comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
+    {"comment-id", O_COMMENT_ID, "ID",
+     "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)"},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: .qgate.yml at the repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
@@ -202,6 +204,15 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
     o->sarif_category = val;
     break;
   }
+  case O_COMMENT_ID:
+    if (!qg_comment_id_valid(val)) {
+      qg_cli_errorf(io, "--comment-id takes 1 to %d letters, digits, '.', '_' or '-' (the first a "
+                        "letter or a digit), not '%s'",
+                    QG_COMMENT_ID_MAX, val);
+      return QG_EXIT_INPUT;
+    }
+    o->comment_id = val;
+    break;
   case O_MIN_SCORE: {
     char *end = NULL;
     long v = strtol(val, &end, 10);

@@ -52,11 +52,12 @@ void qg_cli_usage_main(FILE *f) {
 }
 
 void qg_cli_usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,           O_COLOR,   O_COMMENT, O_CONFIG,
-                                    O_DRY_RUN,        O_FAIL_ON, O_FIX,     O_FORMAT,
-                                    O_HELP,           O_IGNORE,  O_JOBS,    O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE,   O_PROFILE, O_PSS,     O_PSS_VERSION,
-                                    O_SARIF_CATEGORY, O_SELECT,  O_SHARD,   O_HOST_DEADLINE};
+  static const enum opt_id ids[] = {O_BASE,          O_COLOR,          O_COMMENT, O_COMMENT_ID,
+                                    O_CONFIG,        O_DRY_RUN,        O_FAIL_ON, O_FIX,
+                                    O_FORMAT,        O_HELP,           O_IGNORE,  O_JOBS,
+                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE,   O_PROFILE, O_PSS,
+                                    O_PSS_VERSION,   O_SARIF_CATEGORY, O_SELECT,  O_SHARD,
+                                    O_HOST_DEADLINE};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
@@ -68,9 +69,9 @@ void qg_cli_usage_k8s(FILE *f) {
 
 void qg_cli_usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,           O_COLOR,  O_COMMENT, O_CONFIG,        O_FAIL_ON,      O_FORMAT,
-      O_HELP,           O_IGNORE, O_JOBS,    O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,
-      O_SARIF_CATEGORY, O_SELECT, O_SHARD,   O_HOST_DEADLINE};
+      O_BASE,    O_COLOR,          O_COMMENT, O_COMMENT_ID, O_CONFIG,        O_FAIL_ON,
+      O_FORMAT,  O_HELP,           O_IGNORE,  O_JOBS,       O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+      O_PROFILE, O_SARIF_CATEGORY, O_SELECT,  O_SHARD,      O_HOST_DEADLINE};
   usage(f,
         "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
@@ -84,12 +85,13 @@ void qg_cli_usage_secrets(FILE *f) {
 }
 
 void qg_cli_usage_scan(FILE *f) {
-  static const enum opt_id ids[] = {
-      O_BASE,     O_COLOR,         O_COMMENT, O_CONFIG,        O_COVERAGE,
-      O_DRY_RUN,  O_FIX,           O_FORMAT,  O_HELP,          O_IGNORE,
-      O_JOBS,     O_MAX_FILE_SIZE, O_METRICS, O_MIN_SCORE,     O_NO_GITIGNORE,
-      O_NOTIFY,   O_PROFILE,       O_PSS,     O_PSS_VERSION,   O_SARIF_CATEGORY,
-      O_SARIF_IN, O_SELECT,        O_SHARD,   O_HOST_DEADLINE, O_REVIEW_DEADLINE};
+  static const enum opt_id ids[] = {O_BASE,           O_COLOR,          O_COMMENT,   O_COMMENT_ID,
+                                    O_CONFIG,         O_COVERAGE,       O_DRY_RUN,   O_FIX,
+                                    O_FORMAT,         O_HELP,           O_IGNORE,    O_JOBS,
+                                    O_MAX_FILE_SIZE,  O_METRICS,        O_MIN_SCORE, O_NO_GITIGNORE,
+                                    O_NOTIFY,         O_PROFILE,        O_PSS,       O_PSS_VERSION,
+                                    O_SARIF_CATEGORY, O_SARIF_IN,       O_SELECT,    O_SHARD,
+                                    O_HOST_DEADLINE,  O_REVIEW_DEADLINE};
   usage(f,
         "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
@@ -103,9 +105,10 @@ void qg_cli_usage_scan(FILE *f) {
 }
 
 void qg_cli_usage_review(FILE *f) {
-  static const enum opt_id ids[] = {
-      O_BASE,   O_COLOR, O_COMMENT,       O_CONFIG,  O_DRY_RUN,         O_FAIL_ON,
-      O_FORMAT, O_HELP,  O_HOST_DEADLINE, O_PROFILE, O_REVIEW_DEADLINE, O_SARIF_CATEGORY};
+  static const enum opt_id ids[] = {O_BASE,          O_COLOR,         O_COMMENT, O_COMMENT_ID,
+                                    O_CONFIG,        O_DRY_RUN,       O_FAIL_ON, O_FORMAT,
+                                    O_HELP,          O_HOST_DEADLINE, O_PROFILE, O_REVIEW_DEADLINE,
+                                    O_SARIF_CATEGORY};
   usage(f,
         "usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
@@ -135,9 +138,9 @@ void qg_cli_usage_version(FILE *f) {
         f);
 }
 
-const enum opt_id qg_cli_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,    O_FORMAT,
-                                         O_HELP,    O_HOST_DEADLINE, O_MIN_SCORE, O_NOTIFY,
-                                         O_PROFILE, O_SARIF_CATEGORY};
+const enum opt_id qg_cli_merge_opts[] = {O_COLOR,  O_COMMENT, O_COMMENT_ID,    O_CONFIG,
+                                         O_FORMAT, O_HELP,    O_HOST_DEADLINE, O_MIN_SCORE,
+                                         O_NOTIFY, O_PROFILE, O_SARIF_CATEGORY};
 const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
 
 void qg_cli_usage_merge(FILE *f) {

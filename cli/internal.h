@@ -19,6 +19,7 @@ enum opt_id {
   O_BASE,
   O_COLOR,
   O_COMMENT,
+  O_COMMENT_ID,
   O_CONFIG,
   O_COVERAGE,
   O_DRY_RUN,
@@ -55,6 +56,7 @@ typedef struct qg_cli_opts {
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
   const char *comment, *notify;
   const char *sarif_category;  /* --sarif-category, NULL: qgate/COMMAND */
+  const char *comment_id;      /* --comment-id (qg_comment_id_valid), NULL: not given */
   const char *review_deadline; /* --review-deadline's value, NULL: not given */
   long host_deadline_ms;       /* every host request of the run (--host-deadline) */
   int min_score;               /* -1: the policy's */

@@ -650,6 +650,18 @@ static void parse_review(parser *p, const qg_ynode *n) {
   qg_review_config_cleanup(&d);
 }
 
+/* comment.id: the rule of qg_comment_id_valid (hosts/host.h), with room for the
+ * command it is joined with ("-secrets"). */
+static bool comment_id_ok(const char *id) {
+  size_t n = strlen(id);
+  if (!n || n > 48 || !isalnum((unsigned char)id[0]))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)id[i]) && !strchr("._-", id[i]))
+      return false;
+  return true;
+}
+
 static void parse_comment(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "comment"))
     return;
@@ -666,8 +678,17 @@ static void parse_comment(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "max_inline")) {
       if (get_num(p, v, "comment.max_inline", 1, 1000, true, &x))
         p->c->comment_max_inline = (unsigned)x;
+    } else if (!strcmp(ks, "id")) {
+      const char *id = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
+      if (!comment_id_ok(id)) {
+        err(p, v, "comment.id must be 1 to 48 letters, digits, '.', '_' or '-', the first a "
+                  "letter or a digit");
+      } else {
+        free(p->c->comment_id);
+        p->c->comment_id = qg_xstrdup(id);
+      }
     } else {
-      unknown_key(p, k, "comment", "verdict, max_inline");
+      unknown_key(p, k, "comment", "verdict, max_inline, id");
     }
   }
 }
@@ -940,6 +961,7 @@ void qg_config_cleanup(qg_config *c) {
   qg_cfglist_free(&c->readme_globs);
   qg_cfglist_free(&c->api_globs);
   qg_cfglist_free(&c->openapi_globs);
+  free(c->comment_id);
   memset(c, 0, sizeof(*c));
 }
 

@@ -101,6 +101,10 @@ typedef struct qg_config {
   qg_review_config review; /* the architecture review (review/settings.h) */
   bool comment_verdict;           /* comment.verdict: approve/request changes on the request */
   unsigned comment_max_inline;    /* comment.max_inline; 0: the default (30) */
+  char *comment_id; /* owned: comment.id, the name qgate's comment markers carry, joined
+                       with the command ("shop" -> "shop-k8s"), so that one file's jobs keep
+                       apart; 1 to 48 letters, digits, '.', '_', '-', the first a letter or
+                       a digit; NULL: unset (--comment-id wins over it) */
   bool untrusted; /* the scanned repository's own file (qg_config_set_untrusted) */
   char *checkout; /* owned: the checkout's real path when untrusted, else NULL */
 } qg_config;

@@ -74,7 +74,24 @@ static char *defuse_mentions(const char *md, size_t len, size_t *outlen) {
   return qg_buf_detach(&b);
 }
 
-char *qg_host_summary_body(const qg_report *rep, size_t max_body) {
+bool qg_comment_id_valid(const char *id) {
+  size_t n = id ? strlen(id) : 0;
+  if (!n || n > QG_COMMENT_ID_MAX || !isalnum((unsigned char)id[0]))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)id[i]) && !strchr("._-", id[i]))
+      return false;
+  return true;
+}
+
+/* The id markers carry: id when valid, else "qgate" (a caller checks it first). */
+static const char *marker_id(const char *id) { return qg_comment_id_valid(id) ? id : "qgate"; }
+
+void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]) {
+  snprintf(out, QG_HOST_MARKER_MAX, "%s%s -->", QG_HOST_SUMMARY_MARKER, marker_id(id));
+}
+
+char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body) {
   char *raw = NULL;
   size_t rawlen = 0;
   FILE *f = open_memstream(&raw, &rawlen);
@@ -87,7 +104,9 @@ char *qg_host_summary_body(const qg_report *rep, size_t max_body) {
   free(raw);
   qg_buf b;
   qg_buf_init(&b, 0);
-  (void)qg_buf_puts(&b, QG_HOST_SUMMARY_MARKER "\n");
+  char marker[QG_HOST_MARKER_MAX];
+  qg_host_summary_marker(id, marker);
+  (void)qg_buf_printf(&b, "%s\n", marker);
   static const char cut[] = "\n\n_The report was cut here: over the comment size limit. The full "
                             "report is in the job's artifacts._\n";
   size_t room = max_body > b.len + sizeof(cut) ? max_body - b.len - sizeof(cut) : 0;
@@ -104,23 +123,25 @@ char *qg_host_summary_body(const qg_report *rep, size_t max_body) {
   return qg_buf_detach(&b);
 }
 
-void qg_host_finding_marker(const qg_finding *f, char out[48]) {
+void qg_host_finding_marker(const qg_finding *f, const char *id, char out[QG_HOST_MARKER_MAX]) {
   char fp[17];
   qg_finding_fingerprint(f, fp);
-  snprintf(out, 48, "%s%s -->", QG_HOST_FINDING_MARKER, fp);
+  snprintf(out, QG_HOST_MARKER_MAX, "%s%s fp=%s -->", QG_HOST_FINDING_MARKER, marker_id(id), fp);
 }
 
-bool qg_host_find_marker(const char *body, char out[17]) {
-  const char *m = body ? strstr(body, QG_HOST_FINDING_MARKER) : NULL;
-  if (!m)
-    return false;
-  m += strlen(QG_HOST_FINDING_MARKER);
-  size_t n = strspn(m, "0123456789abcdef");
-  if (n != 16 || strncmp(m + 16, " -->", 4) != 0)
-    return false;
-  memcpy(out, m, 16);
-  out[16] = '\0';
-  return true;
+bool qg_host_find_marker(const char *body, const char *id, char out[17]) {
+  char head[QG_HOST_MARKER_MAX];
+  snprintf(head, sizeof(head), "%s%s fp=", QG_HOST_FINDING_MARKER, marker_id(id));
+  size_t hl = strlen(head);
+  for (const char *m = body ? strstr(body, head) : NULL; m; m = strstr(m + 1, head)) {
+    const char *fp = m + hl;
+    if (strspn(fp, "0123456789abcdef") != 16 || strncmp(fp + 16, " -->", 4) != 0)
+      continue;
+    memcpy(out, fp, 16);
+    out[16] = '\0';
+    return true;
+  }
+  return false;
 }
 
 static bool blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -140,7 +161,7 @@ static void cut_message(qg_buf *head, size_t msg_at, size_t room) {
   (void)qg_buf_puts(head, w > msg_at ? " \xe2\x80\xa6" : "\xe2\x80\xa6"); /* … */
 }
 
-char *qg_host_finding_body(const qg_finding *f, const char *extra, size_t max) {
+char *qg_host_finding_body(const qg_finding *f, const char *id, const char *extra, size_t max) {
   qg_buf head, rem, tail;
   qg_buf_init(&head, 0);
   qg_buf_init(&rem, 0);
@@ -159,8 +180,8 @@ char *qg_host_finding_body(const qg_finding *f, const char *extra, size_t max) {
   }
   /* the marker before what the host adds: the first marker in a body is the one read
    * back, and what follows (a suggestion's code) need not be escaped */
-  char marker[48];
-  qg_host_finding_marker(f, marker);
+  char marker[QG_HOST_MARKER_MAX];
+  qg_host_finding_marker(f, id, marker);
   (void)qg_buf_printf(&tail, "\n\n%s", marker);
   size_t tail_plain = tail.len;
   if (extra)
@@ -189,8 +210,11 @@ qg_host_thread *qg_host_threads_add(qg_host_threads *t, const char *fp) {
 }
 
 void qg_host_threads_free(qg_host_threads *t) {
-  for (size_t i = 0; i < t->n; i++)
+  for (size_t i = 0; i < t->n; i++) {
     free(t->items[i].id);
+    free(t->items[i].author);
+    free(t->items[i].path);
+  }
   free(t->items);
   memset(t, 0, sizeof(*t));
 }

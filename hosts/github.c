@@ -1,11 +1,16 @@
-/* github.c: pull request comments and reviews on GitHub (REST API).
+/* github.c: pull request comments and reviews on GitHub (REST API, and GraphQL to
+ * resolve review threads).
  *
- * One run: the summary is the issue comment that holds the summary marker
- * (found on every page of the pull request's comments), edited in place or
- * created; the review comments are listed the same way and mapped by their
- * finding markers; findings on lines the pull request shows that have no
- * comment yet get one, all in one review (one notification, not one per
- * line); qgate's comments whose finding is gone are deleted. Requests go one
+ * One run: the summary is the oldest issue comment that holds the summary marker
+ * with the job's comment id and whose author is the token's own user (found on
+ * every page of the pull request's comments), edited in place or created; the
+ * review comments are listed the same way and mapped by their finding markers
+ * (the id's; replies apart); findings on lines the pull request shows that have
+ * no current comment (none, or only outdated ones) get one, all in one review
+ * (one notification, not one per line); the threads of qgate's comments whose
+ * finding is gone are resolved unless someone replied; a verdict is given only
+ * when it changes, and qgate's standing verdict that no longer holds is
+ * dismissed. Requests go one
  * at a time, as GitHub asks integrations to do to stay under its secondary
  * rate limits, and in a fixed order, so a run is reproducible. */
 #include "hosts/internal.h"
@@ -196,6 +201,9 @@ typedef struct gh {
   qg_comment_opts o;
   qg_comment_outcome *out;
   qg_rest rest;
+  int who;     /* the token's own user: 0 not asked yet, 1 login known, -1 unknown (GET
+                  /user refused, as for the Actions GITHUB_TOKEN): then a bot's login */
+  char *login; /* owned: its login when who is 1 */
 } gh;
 
 /* s with control characters as spaces, cut to max bytes at a word's end
@@ -283,22 +291,117 @@ static const char *item_body(const cJSON *item) {
   return cJSON_IsString(b) ? b->valuestring : NULL;
 }
 
+/* ---- identity -------------------------------------------------------------------------- */
+
+/* An item's author: user.login (NULL when absent) and whether user.type is "Bot". */
+static const char *item_author(const cJSON *item, bool *bot) {
+  const cJSON *u = cJSON_GetObjectItemCaseSensitive(item, "user");
+  const cJSON *l = cJSON_GetObjectItemCaseSensitive(u, "login");
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(u, "type");
+  *bot = cJSON_IsString(t) && strcmp(t->valuestring, "Bot") == 0;
+  return cJSON_IsString(l) && *l->valuestring ? l->valuestring : NULL;
+}
+
+/* A candidate of qgate's (a marker with its id): its id and author, kept for the
+ * author check, which may need a request (learn_self) that a listing cannot make. */
+static void add_candidate(qg_host_threads *t, const char *fp, long long id, const cJSON *item) {
+  bool bot = false;
+  const char *login = item_author(item, &bot);
+  qg_host_thread *th = qg_host_threads_add(t, fp);
+  th->num = id;
+  th->author = login ? qg_xstrdup(login) : NULL;
+  th->bot = bot;
+}
+
+/* The token's own user, asked once and only when a comment with qgate's marker and id
+ * is there to be touched: GET /user gives a personal access token's login; the Actions
+ * GITHUB_TOKEN and an app's installation token are refused it (403), and then the
+ * login is learnt from the first comment qgate creates, until then any bot ("[bot]",
+ * user.type Bot) is taken for it: a person's account is never a bot. */
+static void learn_self(gh *g) {
+  if (g->who)
+    return;
+  cJSON *me = NULL;
+  static const qg_rest_how refused = {403, 0, NULL};
+  long code = qg_rest_call(&g->rest, "GET", "/user", NULL, &refused, &me);
+  const cJSON *l = cJSON_GetObjectItemCaseSensitive(me, "login");
+  if (qg_rest_ok(code) && cJSON_IsString(l) && *l->valuestring) {
+    g->who = 1;
+    g->login = qg_xstrdup(l->valuestring);
+  } else {
+    g->who = -1;
+  }
+  cJSON_Delete(me);
+}
+
+/* Learns the login from what qgate just created (reply: the created item). */
+static void learn_created(gh *g, const cJSON *reply) {
+  bool bot = false;
+  const char *login = item_author(reply, &bot);
+  if (g->who != 1 && login) {
+    g->who = 1;
+    free(g->login);
+    g->login = qg_xstrdup(login);
+  }
+}
+
+/* Whether a comment by login (bot: user.type Bot) is the token's own user's. */
+static bool is_own(gh *g, const char *login, bool bot) {
+  learn_self(g);
+  if (!login)
+    return false;
+  if (g->who == 1)
+    return strcmp(login, g->login) == 0;
+  size_t n = strlen(login);
+  return bot && n > 5 && strcmp(login + n - 5, "[bot]") == 0;
+}
+
+/* Keeps only the candidates of t whose author is the token's own user. */
+static void keep_own(gh *g, qg_host_threads *t) {
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (is_own(g, t->items[i].author, t->items[i].bot)) {
+      t->items[k++] = t->items[i];
+    } else {
+      free(t->items[i].author);
+      free(t->items[i].id);
+      free(t->items[i].path);
+    }
+  }
+  t->n = k;
+}
+
 
 /* ---- the summary ----------------------------------------------------------------------- */
 
+typedef struct summary_find {
+  char marker[QG_HOST_MARKER_MAX]; /* the summary marker with qgate's id */
+  qg_host_threads cands;           /* the comments that hold it, in list order */
+} summary_find;
+
+#define GH_CANDIDATES_MAX 1000 /* comments holding one marker: past them, not read */
+
 static void find_summary(void *ud, const cJSON *item) {
-  long long *id = ud;
+  summary_find *sf = ud;
   const char *body = item_body(item);
-  if (!*id && body && strstr(body, QG_HOST_SUMMARY_MARKER))
-    *id = item_id(item);
+  long long id = item_id(item);
+  if (id && body && strstr(body, sf->marker) && sf->cands.n < GH_CANDIDATES_MAX)
+    add_candidate(&sf->cands, "", id, item);
 }
 
+/* The summary: the oldest comment with qgate's summary marker and id whose author is
+ * the token's own user is edited in place; a person's comment quoting the marker, or
+ * another job's (another id), is never touched: then qgate posts its own. */
 static void post_summary(gh *g, const qg_report *rep) {
   char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
-  long long id = 0;
+  summary_find sf;
+  memset(&sf, 0, sizeof(sf));
+  qg_host_summary_marker(g->o.id, sf.marker);
   /* without the whole list, a new comment could duplicate one on a later page */
-  if (qg_rest_list(&g->rest, path, "", find_summary, &id)) {
-    char *text = qg_host_summary_body(rep, g->o.max_body);
+  if (qg_rest_list(&g->rest, path, "", find_summary, &sf)) {
+    keep_own(g, &sf.cands);
+    long long id = sf.cands.n ? sf.cands.items[0].num : 0;
+    char *text = qg_host_summary_body(rep, g->o.id, g->o.max_body);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "body", text);
     free(text);
@@ -307,24 +410,257 @@ static void post_summary(gh *g, const qg_report *rep) {
       g->out->summary_updated = qg_rest_ok(qg_rest_send(&g->rest, "PATCH", p, o, NULL));
       free(p);
     } else {
-      g->out->summary_created = qg_rest_ok(qg_rest_send(&g->rest, "POST", path, o, NULL));
+      char *body = qg_json_print(o, false); /* deletes o */
+      cJSON *made = NULL;
+      g->out->summary_created = qg_rest_ok(qg_rest_call(&g->rest, "POST", path, body, NULL, &made));
+      if (g->out->summary_created)
+        learn_created(g, made);
+      cJSON_Delete(made);
+      free(body);
     }
   }
+  qg_host_threads_free(&sf.cands);
   free(path);
 }
 
 /* ---- inline comments ------------------------------------------------------------------- */
 
-/* A review comment of qgate's, by the fingerprint in its marker. */
+/* What the review comments' listing collects. */
+typedef struct known_find {
+  const char *id;          /* qgate's comment id */
+  qg_host_threads roots;   /* comments with qgate's finding marker and id, not replies */
+  qg_host_threads replies; /* every reply: num is the comment it answers, author set */
+} known_find;
+
+#define GH_REPLIES_MAX 20000u /* replies kept for the reply check (two full listings) */
+
+/* A review comment of qgate's, by the fingerprint in its marker; a reply is kept
+ * apart: it is a person's answer (or qgate's own, which is never a reply), even
+ * when it quotes a marker. */
 static void collect_known(void *ud, const cJSON *item) {
-  qg_host_threads *ks = ud;
-  /* a reply is a person's, even when it quotes a marker */
+  known_find *kf = ud;
   const cJSON *reply = cJSON_GetObjectItemCaseSensitive(item, "in_reply_to_id");
   char fp[17];
   long long id = item_id(item);
-  if (cJSON_IsNumber(reply) || !id || !qg_host_find_marker(item_body(item), fp))
+  if (!id)
     return;
-  qg_host_threads_add(ks, fp)->num = id;
+  if (cJSON_IsNumber(reply)) {
+    if (kf->replies.n < GH_REPLIES_MAX)
+      add_candidate(&kf->replies, "", (long long)reply->valuedouble, item);
+    return;
+  }
+  if (!qg_host_find_marker(item_body(item), kf->id, fp))
+    return;
+  add_candidate(&kf->roots, fp, id, item);
+  qg_host_thread *th = &kf->roots.items[kf->roots.n - 1];
+  const cJSON *line = cJSON_GetObjectItemCaseSensitive(item, "line");
+  const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start_line");
+  /* GitHub moves a comment with its line; a push that changed the line leaves it
+   * outdated: line null (position null) */
+  th->outdated = !cJSON_IsNumber(line) || line->valuedouble < 1;
+  th->line = th->outdated ? 0 : (long long)line->valuedouble;
+  th->start_line = cJSON_IsNumber(start) ? (long long)start->valuedouble : 0;
+}
+
+static int cmp_num(const void *a, const void *b) {
+  const qg_host_thread *x = a, *y = b;
+  return (x->num > y->num) - (x->num < y->num);
+}
+
+/* qgate's own comments only (the author check), each told whether someone else
+ * replied in its thread. */
+static void own_threads(gh *g, known_find *kf) {
+  if (!kf->roots.n)
+    return;
+  keep_own(g, &kf->roots);
+  qg_host_threads *r = &kf->replies;
+  if (r->n)
+    qsort(r->items, r->n, sizeof(*r->items), cmp_num);
+  for (size_t i = 0; i < kf->roots.n; i++) {
+    qg_host_thread *k = &kf->roots.items[i];
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (r->items[mid].num < k->num)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    for (size_t j = lo; j < r->n && r->items[j].num == k->num && !k->replied; j++)
+      k->replied = !is_own(g, r->items[j].author, r->items[j].bot);
+  }
+}
+
+/* ---- lifecycle: review threads (GraphQL) and verdicts ------------------------------------ */
+
+/* One GraphQL request (the REST API cannot resolve a review thread): POST /graphql,
+ * on GitHub Enterprise Server at /api/graphql beside /api/v3. *data: the answer's
+ * "data" (caller deletes), NULL on failure; an answer with "errors" is a failure. */
+static bool graphql(gh *g, const char *query, cJSON *vars, cJSON **data) {
+  *data = NULL;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "query", query);
+  cJSON_AddItemToObject(o, "variables", vars);
+  char *body = qg_json_print(o, false); /* deletes o */
+  const char *root = g->rest.root;
+  size_t n = root ? strlen(root) : 0;
+  char *ghes = n > 7 && strcmp(root + n - 7, "/api/v3") == 0 ? qg_xstrndup(root, n - 3) : NULL;
+  if (ghes)
+    g->rest.root = ghes;
+  cJSON *reply = NULL;
+  long code = qg_rest_call(&g->rest, "POST", "/graphql", body, NULL, &reply);
+  g->rest.root = root;
+  free(ghes);
+  free(body);
+  const cJSON *errs = cJSON_GetObjectItemCaseSensitive(reply, "errors");
+  if (qg_rest_ok(code) && (cJSON_GetArraySize(errs) > 0 ||
+                           !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(reply, "data")))) {
+    char *text = cJSON_PrintUnformatted(reply);
+    char *why = text ? error_text(text, strlen(text)) : NULL;
+    qg_rest_fail(&g->rest, "GitHub: GraphQL on POST /graphql: %s",
+                 why && *why ? why : "no data in the answer");
+    free(why);
+    free(text);
+  } else if (qg_rest_ok(code)) {
+    *data = cJSON_DetachItemFromObjectCaseSensitive(reply, "data");
+  }
+  cJSON_Delete(reply);
+  return *data != NULL;
+}
+
+static const char k_threads_query[] =
+    "query($owner: String!, $name: String!, $number: Int!, $after: String) {"
+    " repository(owner: $owner, name: $name) { pullRequest(number: $number) {"
+    " reviewThreads(first: 100, after: $after) { nodes { id isResolved"
+    " comments(first: 1) { nodes { databaseId } } } pageInfo { hasNextPage endCursor } } } } }";
+
+static const char k_resolve_mutation[] =
+    "mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id isResolved } } }";
+
+/* Resolves the review threads that start with the comments of stale (nums) and are
+ * open: a thread already resolved (by a person, or by qgate before) stays as it is. */
+static void resolve_threads(gh *g, const qg_host_threads *stale) {
+  if (!stale->n)
+    return;
+  const char *slash = strchr(g->ctx->repo, '/');
+  char *owner = qg_xstrndup(g->ctx->repo, (size_t)(slash - g->ctx->repo));
+  char *after = NULL;
+  for (unsigned page = 0; page < k_api.max_pages; page++) {
+    cJSON *vars = cJSON_CreateObject();
+    cJSON_AddStringToObject(vars, "owner", owner);
+    cJSON_AddStringToObject(vars, "name", slash + 1);
+    cJSON_AddNumberToObject(vars, "number", (double)g->ctx->number);
+    if (after)
+      cJSON_AddStringToObject(vars, "after", after);
+    else
+      cJSON_AddNullToObject(vars, "after");
+    cJSON *data = NULL;
+    if (!graphql(g, k_threads_query, vars, &data))
+      break;
+    const cJSON *rt = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(data, "repository"), "pullRequest"),
+        "reviewThreads");
+    const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(rt, "nodes"), *t;
+    cJSON_ArrayForEach(t, (cJSON_IsArray(nodes) ? nodes : NULL)) {
+      const cJSON *cs = cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetObjectItemCaseSensitive(t, "comments"), "nodes");
+      const cJSON *db = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cs, 0), "databaseId");
+      const cJSON *tid = cJSON_GetObjectItemCaseSensitive(t, "id");
+      if (!cJSON_IsNumber(db) || !cJSON_IsString(tid) ||
+          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "isResolved")))
+        continue;
+      for (size_t i = 0; i < stale->n; i++) {
+        if (stale->items[i].num != (long long)db->valuedouble)
+          continue;
+        cJSON *v = cJSON_CreateObject();
+        cJSON_AddStringToObject(v, "id", tid->valuestring);
+        cJSON *done = NULL;
+        if (graphql(g, k_resolve_mutation, v, &done))
+          g->out->inline_removed++;
+        cJSON_Delete(done);
+        break;
+      }
+    }
+    const cJSON *pi = cJSON_GetObjectItemCaseSensitive(rt, "pageInfo");
+    const cJSON *cur = cJSON_GetObjectItemCaseSensitive(pi, "endCursor");
+    bool more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pi, "hasNextPage")) &&
+                cJSON_IsString(cur);
+    free(after);
+    after = more ? qg_xstrdup(cur->valuestring) : NULL;
+    cJSON_Delete(data);
+    if (!more)
+      break;
+  }
+  free(after);
+  free(owner);
+}
+
+/* qgate's verdict reviews: th->id holds the verdict of the marker, th->path the state. */
+typedef struct review_find {
+  char head[QG_HOST_MARKER_MAX]; /* "<!-- qgate:review id=ID verdict=" */
+  qg_host_threads cands;
+} review_find;
+
+static void find_review(void *ud, const cJSON *item) {
+  review_find *rf = ud;
+  const char *body = item_body(item), *m = body ? strstr(body, rf->head) : NULL;
+  const cJSON *state = cJSON_GetObjectItemCaseSensitive(item, "state");
+  long long id = item_id(item);
+  if (!m || !id || !cJSON_IsString(state) || rf->cands.n >= GH_CANDIDATES_MAX)
+    return;
+  m += strlen(rf->head);
+  size_t n = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_");
+  if (!n || n > 20 || strncmp(m + n, " -->", 4) != 0)
+    return;
+  add_candidate(&rf->cands, "", id, item);
+  qg_host_thread *th = &rf->cands.items[rf->cands.n - 1];
+  th->id = qg_xstrndup(m, n);
+  th->path = qg_xstrdup(state->valuestring);
+}
+
+/* Whether the verdict want is to be given: not when qgate's latest standing verdict
+ * (its own review with its marker and id, not dismissed) already is want. reviews gets
+ * qgate's own verdict reviews (for dismiss_stale). A listing that fails gives it. */
+static bool verdict_changes(gh *g, const char *want, qg_host_threads *reviews) {
+  review_find rf;
+  memset(&rf, 0, sizeof(rf));
+  snprintf(rf.head, sizeof(rf.head), "%s%s verdict=", QG_HOST_REVIEW_MARKER, g->o.id);
+  char *path = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
+  bool listed = qg_rest_list(&g->rest, path, "", find_review, &rf);
+  free(path);
+  if (rf.cands.n)
+    keep_own(g, &rf.cands);
+  const qg_host_thread *latest = NULL;
+  for (size_t i = 0; i < rf.cands.n; i++) {
+    const qg_host_thread *r = &rf.cands.items[i];
+    if (strcmp(r->path, "DISMISSED") != 0 && strcmp(r->path, "PENDING") != 0 &&
+        (!latest || r->num > latest->num))
+      latest = r;
+  }
+  bool changes = !listed || !latest || strcmp(latest->id, want) != 0;
+  *reviews = rf.cands;
+  return changes;
+}
+
+/* After a new verdict: qgate's own standing approvals and change requests that say
+ * otherwise are dismissed (a stale REQUEST_CHANGES would keep blocking the merge). */
+static void dismiss_stale(gh *g, const qg_host_threads *reviews, const char *event) {
+  for (size_t i = 0; i < reviews->n; i++) {
+    const qg_host_thread *r = &reviews->items[i];
+    if (strcmp(r->id, event) == 0 ||
+        (strcmp(r->path, "APPROVED") != 0 && strcmp(r->path, "CHANGES_REQUESTED") != 0))
+      continue;
+    char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews/%lld/dismissals", g->ctx->repo,
+                           g->ctx->number, r->num);
+    cJSON *o = cJSON_CreateObject();
+    char *msg = qg_xasprintf("qgate: superseded, the gate now says %s.", event);
+    cJSON_AddStringToObject(o, "message", msg);
+    cJSON_AddStringToObject(o, "event", "DISMISS");
+    free(msg);
+    (void)qg_rest_send(&g->rest, "PUT", p, o, NULL);
+    free(p);
+  }
 }
 
 static int cmp_known(const void *a, const void *b) {
@@ -498,9 +834,14 @@ static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap
 static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   const qg_result *res = rep->result;
   char *list_path = qg_xasprintf("/repos/%s/pulls/%lu/comments", g->ctx->repo, g->ctx->number);
-  qg_host_threads ks = {0};
-  bool listed = qg_rest_list(&g->rest, list_path, "", collect_known, &ks);
+  known_find kf;
+  memset(&kf, 0, sizeof(kf));
+  kf.id = g->o.id;
+  bool listed = qg_rest_list(&g->rest, list_path, "", collect_known, &kf);
   free(list_path);
+  own_threads(g, &kf);
+  qg_host_threads_free(&kf.replies);
+  qg_host_threads ks = kf.roots;
   if (ks.n)
     qsort(ks.items, ks.n, sizeof(*ks.items), cmp_known);
 
@@ -512,9 +853,14 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   size_t at = 0;
   char fp[17];
   for (const qg_finding *f; (f = qg_host_next_active(res, &at, fp)) != NULL;) {
-    qg_host_thread *k = find_known(&ks, fp);
-    for (qg_host_thread *x = k; x && x < ks.items + ks.n && strcmp(x->fp, fp) == 0; x++)
+    qg_host_thread *k = find_known(&ks, fp), *cur = NULL;
+    bool any_current = false; /* a comment for it on the current diff (not outdated) */
+    for (qg_host_thread *x = k; x && x < ks.items + ks.n && strcmp(x->fp, fp) == 0; x++) {
       x->active = true;
+      any_current |= !x->outdated;
+      if (!cur && !x->outdated && !x->claimed)
+        cur = x;
+    }
     const char *path = repo_path(f);
     const qg_change_file *cf = change && path ? qg_change_find(change, path) : NULL;
     uint32_t line = qg_change_head_line(cf, f->loc.line); /* the pull request's number */
@@ -522,12 +868,14 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       g->out->to_summary++;
       continue;
     }
-    if (k && !k->claimed) {
-      k->claimed = true;
+    if (cur) {
+      cur->claimed = true;
       g->out->inline_kept++;
       continue;
     }
-    bool dup = k != NULL;
+    /* only outdated comments for it (a push changed its line): a new one on the
+     * current line answers them */
+    bool dup = any_current;
     for (size_t j = 0; j < nplaced && !dup; j++)
       dup = strcmp(placed[j], fp) == 0;
     if (dup) {
@@ -542,7 +890,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     uint32_t first = 0, last = 0;
     char *sugg = suggestion(res, f, path, cf, &first, &last);
     char *extra = sugg ? suggestion_block(f, sugg) : NULL;
-    char *body = qg_host_finding_body(f, extra, g->o.max_body);
+    char *body = qg_host_finding_body(f, g->o.id, extra, g->o.max_body);
     free(extra);
     cJSON *c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "path", path);
@@ -562,12 +910,21 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   /* one review: the new comments, and the verdict when asked for */
   const qg_score *score = rep->score;
   bool verdict = g->o.verdict == QG_VERDICT_ON && score;
+  qg_host_threads reviews = {0};
+  if (verdict) /* given only when it changes */
+    verdict = verdict_changes(g, verdict_event(score->decision), &reviews);
   if (nplaced || verdict) {
     const char *event = verdict ? verdict_event(score->decision) : "COMMENT";
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "commit_id", g->ctx->head_sha);
     cJSON_AddStringToObject(o, "event", event);
     char *text = review_text(rep, nplaced, g->out->over_cap);
+    if (verdict) { /* its marker: the next run compares its verdict with this one */
+      char *t = qg_xasprintf("%s\n\n%s%s verdict=%s -->", text, QG_HOST_REVIEW_MARKER, g->o.id,
+                             event);
+      free(text);
+      text = t;
+    }
     cJSON_AddStringToObject(o, "body", text);
     free(text);
     if (nplaced)
@@ -579,25 +936,31 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     if (qg_rest_ok(qg_rest_send(&g->rest, "POST", p, o, NULL))) {
       g->out->inline_created = nplaced;
       g->out->verdict = verdict ? event : NULL;
+      if (verdict)
+        dismiss_stale(g, &reviews, event);
     }
     free(p);
   }
+  qg_host_threads_free(&reviews);
   cJSON_Delete(comments);
 
-  /* stale: qgate's comments whose finding is gone, and any second comment for one
-   * finding (two runs at once) */
+  /* stale: qgate's comments whose finding is gone, and a second current comment for one
+   * finding (two runs at once): their threads are resolved, not deleted (the history
+   * stays), and never when someone else replied (a person's thread now); an outdated
+   * comment of a finding still there is left for the new one to answer */
+  qg_host_threads stale = {0};
   for (size_t i = 0; listed && i < ks.n; i++) {
     qg_host_thread *k = &ks.items[i];
-    bool second = i > 0 && strcmp(ks.items[i - 1].fp, k->fp) == 0;
-    if (k->active && !second)
+    bool second = false;
+    for (size_t j = 0; k->active && !k->outdated && !k->claimed && j < ks.n && !second; j++)
+      second = ks.items[j].claimed && strcmp(ks.items[j].fp, k->fp) == 0;
+    if ((k->active && !second) || k->replied)
       continue;
-    char *p = qg_xasprintf("/repos/%s/pulls/comments/%lld", g->ctx->repo, k->num);
-    static const qg_rest_how gone = {404, 0, NULL}; /* a 404: someone deleted it already */
-    if (qg_rest_ok(qg_rest_call(&g->rest, "DELETE", p, NULL, &gone, NULL)))
-      g->out->inline_removed++;
-    free(p);
+    qg_host_threads_add(&stale, k->fp)->num = k->num;
   }
-  free(ks.items);
+  resolve_threads(g, &stale);
+  qg_host_threads_free(&stale);
+  qg_host_threads_free(&ks);
 }
 
 static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
@@ -614,6 +977,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   qg_rest_init(&g.rest, &k_api, ctx, opts);
   post_summary(&g, rep);
   post_inline(&g, rep, change);
+  free(g.login);
   return qg_rest_end(&g.rest, out);
 }
 
@@ -631,15 +995,23 @@ int qg_github_page_read(const char *body, size_t len, long long *summary_id, siz
     cJSON_Delete(arr);
     return -1;
   }
-  qg_host_threads ks = {0};
+  summary_find sf;
+  memset(&sf, 0, sizeof(sf));
+  qg_host_summary_marker("qgate", sf.marker);
+  known_find kf;
+  memset(&kf, 0, sizeof(kf));
+  kf.id = "qgate";
   const cJSON *item;
   cJSON_ArrayForEach(item, arr) {
-    find_summary(summary_id, item);
-    collect_known(&ks, item);
+    find_summary(&sf, item);
+    collect_known(&kf, item);
   }
   int n = cJSON_GetArraySize(arr);
   cJSON_Delete(arr);
-  *nknown = ks.n;
-  free(ks.items);
+  *summary_id = sf.cands.n ? sf.cands.items[0].num : 0;
+  *nknown = kf.roots.n;
+  qg_host_threads_free(&sf.cands);
+  qg_host_threads_free(&kf.roots);
+  qg_host_threads_free(&kf.replies);
   return n;
 }

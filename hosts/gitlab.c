@@ -3,10 +3,13 @@
  * One run reads the merge request (its diff_refs hold the three SHAs every
  * diff position needs), its notes (the summary note is the oldest one with
  * the summary marker: edited in place, or created once) and its discussions
- * (qgate's are those whose first note holds a finding marker). Then each
- * active finding on a line the change shows gets a discussion unless it has
- * one (a resolved one is reopened: the finding is back), discussions whose
- * finding is gone are resolved, and the approval follows the score.
+ * (qgate's are those whose first note holds a finding marker with the job's
+ * comment id and whose author is the token's own user, GET /user). Then each
+ * active finding on a line the change shows gets a discussion unless it has one
+ * on the current diff version (an outdated one is answered by a new one; one
+ * qgate resolved is reopened: the finding is back; one a person resolved stays
+ * resolved), discussions whose finding is gone are resolved unless someone
+ * replied, and the approval follows the score.
  *
  * Requests go one at a time: GitLab rate-limits note creation, and the order
  * of a run's requests is then the same every time (the tests rely on it). A
@@ -174,6 +177,9 @@ typedef struct gl {
   char *mr; /* "/projects/ID/merge_requests/IID": where every path starts */
   qg_comment_outcome *out;
   qg_rest rest;
+  const char *id; /* the comment id in qgate's markers */
+  int who;        /* the token's own user: 0 not asked yet, 1 self known, -1 unknown */
+  long long self; /* its id (GET /user) */
 } gl;
 
 static long call(gl *g, const char *method, const char *path, const qg_rest_how *how,
@@ -217,48 +223,128 @@ static void read_refs(const cJSON *mr, refs *r) {
   r->ok = true;
 }
 
+/* A JSON number that is a usable id (JSON holds 2^53 exactly; a larger one, up to
+ * infinity (1e400), would not convert to long long), or 0. */
+static long long id_of(const cJSON *id) {
+  if (!cJSON_IsNumber(id) || !(id->valuedouble >= 1) || id->valuedouble > 9007199254740992.0)
+    return 0;
+  return (long long)id->valuedouble;
+}
+
+static long long author_of(const cJSON *note) {
+  return id_of(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(note, "author"),
+                                                "id"));
+}
+
+#define GL_CANDIDATES_MAX 1000 /* notes holding the summary marker: past them, not read */
+
+/* The notes with qgate's summary marker and id, oldest first: th->num the note's id,
+ * th->author_id its author's, th->id its body (owned). */
 typedef struct summary_note {
-  long long id; /* 0: none yet */
-  char *body;
+  char marker[QG_HOST_MARKER_MAX];
+  qg_host_threads cands;
 } summary_note;
 
 static void on_note(void *arg, const cJSON *n) {
   summary_note *s = arg;
   const char *body = str_member(n, "body");
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(n, "id");
-  /* an id JSON holds exactly (2^53 at most): a larger one, up to infinity (1e400),
-   * would not convert to long long */
-  if (s->id || !body || !cJSON_IsNumber(id) || !(id->valuedouble >= 1) ||
-      id->valuedouble > 9007199254740992.0 || !strstr(body, QG_HOST_SUMMARY_MARKER))
+  long long id = id_of(cJSON_GetObjectItemCaseSensitive(n, "id"));
+  if (!id || !body || !strstr(body, s->marker) || s->cands.n >= GL_CANDIDATES_MAX)
     return;
-  s->id = (long long)id->valuedouble;
-  s->body = qg_xstrdup(body);
+  qg_host_thread *th = qg_host_threads_add(&s->cands, "");
+  th->num = id;
+  th->author_id = author_of(n);
+  th->id = qg_xstrdup(body);
 }
 
+/* What the discussions' listing collects: qgate's candidates (a first note with its
+ * finding marker and id), with whether someone else answered, and whether a push
+ * left their position off the current diff version (refs). */
+typedef struct disc_find {
+  const char *id;
+  const refs *r;
+  qg_host_threads t;
+} disc_find;
+
 static void on_discussion(void *arg, const cJSON *d) {
-  qg_host_threads *t = arg;
+  disc_find *df = arg;
   const char *id = str_member(d, "id");
   const cJSON *notes = cJSON_GetObjectItemCaseSensitive(d, "notes");
   const cJSON *first = cJSON_IsArray(notes) ? cJSON_GetArrayItem(notes, 0) : NULL;
   const char *body = str_member(first, "body");
   char fp[17];
   if (!id || !*id || !body || strstr(body, QG_HOST_SUMMARY_MARKER) ||
-      !qg_host_find_marker(body, fp))
+      !qg_host_find_marker(body, df->id, fp))
     return;
-  qg_host_thread *th = qg_host_threads_add(t, fp);
+  qg_host_thread *th = qg_host_threads_add(&df->t, fp);
   th->id = qg_xstrdup(id);
   th->resolved = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first, "resolved"));
+  th->author_id = author_of(first);
+  th->resolver = id_of(cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(first, "resolved_by"), "id"));
+  const cJSON *n;
+  int i = 0;
+  cJSON_ArrayForEach(n, notes) {
+    if (i++ && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(n, "system")) &&
+        author_of(n) != th->author_id)
+      th->replied = true;
+  }
+  /* GitLab moves a note's position to each new diff version while its line is there;
+   * a push that changed the line leaves it on an older version: outdated */
+  const char *head = str_member(cJSON_GetObjectItemCaseSensitive(first, "position"), "head_sha");
+  th->outdated = head && df->r && df->r->ok && strcmp(head, df->r->head) != 0;
 }
 
-/* The first discussion for fp that no finding has claimed yet; a second
- * one (two runs at once) stays unclaimed and is resolved as stale. */
-static qg_host_thread *claim(qg_host_threads *t, const char *fp) {
-  for (size_t i = 0; i < t->n; i++)
-    if (!t->items[i].active && strcmp(t->items[i].fp, fp) == 0) {
-      t->items[i].active = true;
-      return &t->items[i];
+/* The token's own user (GET /user), asked once and only when a note with qgate's
+ * marker and id is there to be touched. */
+static void learn_self(gl *g) {
+  if (g->who)
+    return;
+  cJSON *me = NULL;
+  g->who = -1;
+  if (qg_rest_ok(qg_rest_call(&g->rest, "GET", "/user", NULL, NULL, &me))) {
+    g->self = id_of(cJSON_GetObjectItemCaseSensitive(me, "id"));
+    g->who = g->self ? 1 : -1;
+  }
+  cJSON_Delete(me);
+}
+
+/* Keeps the candidates of t whose author is the token's own user. */
+static void keep_own(gl *g, qg_host_threads *t) {
+  if (!t->n)
+    return;
+  learn_self(g);
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (g->who == 1 && t->items[i].author_id == g->self) {
+      t->items[k++] = t->items[i];
+    } else {
+      free(t->items[i].id);
+      free(t->items[i].author);
+      free(t->items[i].path);
     }
-  return NULL;
+  }
+  t->n = k;
+}
+
+/* The first discussion for fp on the current diff that no finding has claimed yet; a
+ * second one (two runs at once) stays unclaimed and is resolved as stale. Outdated
+ * ones for fp are marked active (the finding is there: not stale) and not claimed:
+ * a new discussion on the current line answers them. */
+static qg_host_thread *claim(qg_host_threads *t, const char *fp) {
+  qg_host_thread *got = NULL;
+  for (size_t i = 0; i < t->n; i++) {
+    qg_host_thread *x = &t->items[i];
+    if (strcmp(x->fp, fp) != 0 || x->claimed)
+      continue;
+    if (x->outdated) {
+      x->active = true;
+    } else if (!got) {
+      x->active = x->claimed = true;
+      got = x;
+    }
+  }
+  return got;
 }
 
 /* ---- where a finding goes ------------------------------------------------------------------ */
@@ -316,9 +402,10 @@ static bool placement(const qg_change *c, const qg_finding *f, place *p) {
   return p->old_line != 0;
 }
 
-static cJSON *discussion_json(const qg_finding *f, const place *p, const refs *r, size_t max_body) {
+static cJSON *discussion_json(const qg_finding *f, const char *id, const place *p, const refs *r,
+                              size_t max_body) {
   cJSON *o = cJSON_CreateObject();
-  char *body = qg_host_finding_body(f, NULL, max_body);
+  char *body = qg_host_finding_body(f, id, NULL, max_body);
   cJSON_AddStringToObject(o, "body", body);
   free(body);
   cJSON *pos = cJSON_AddObjectToObject(o, "position");
@@ -415,6 +502,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   memset(&g, 0, sizeof(g));
   g.ctx = ctx;
   g.out = out;
+  g.id = opts.id ? opts.id : "qgate";
   qg_rest_init(&g.rest, &k_api, ctx, &opts);
   qg_buf mr;
   qg_buf_init(&mr, 0);
@@ -433,21 +521,30 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   if (qg_rest_ok(call(&g, "GET", g.mr, &mr_how, &mrj)))
     read_refs(mrj, &r);
   cJSON_Delete(mrj);
-  summary_note sn = {0, NULL};
+  summary_note sn;
+  memset(&sn, 0, sizeof(sn));
+  qg_host_summary_marker(g.id, sn.marker);
   bool notes_ok = get_all(&g, "notes", "sort=asc&order_by=created_at&", on_note, &sn);
-  qg_host_threads th = {0};
-  bool threads_ok = get_all(&g, "discussions", "", on_discussion, &th);
+  disc_find df = {g.id, &r, {0}};
+  bool threads_ok = get_all(&g, "discussions", "", on_discussion, &df);
+  /* qgate's own only: a person's note quoting a marker, or one that carries qgate's
+   * id in another author's name, is never edited nor resolved */
+  keep_own(&g, &sn.cands);
+  keep_own(&g, &df.t);
+  qg_host_threads th = df.t;
+  long long sum_id = sn.cands.n ? sn.cands.items[0].num : 0;
+  const char *sum_body = sn.cands.n ? sn.cands.items[0].id : NULL;
 
   /* the summary: edited in place, created only when the whole list said there
    * is none (a failed page must not lead to a second one) */
-  char *body = qg_host_summary_body(rep, opts.max_body);
+  char *body = qg_host_summary_body(rep, g.id, opts.max_body);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "body", body);
-  if (sn.id && strcmp(sn.body, body) != 0) {
-    char *path = qg_xasprintf("%s/notes/%lld", g.mr, sn.id);
+  if (sum_id && strcmp(sum_body, body) != 0) {
+    char *path = qg_xasprintf("%s/notes/%lld", g.mr, sum_id);
     out->summary_updated = qg_rest_ok(qg_rest_send(&g.rest, "PUT", path, o, NULL));
     free(path);
-  } else if (!sn.id && notes_ok) {
+  } else if (!sum_id && notes_ok && g.who != -1) {
     char *path = qg_xasprintf("%s/notes", g.mr);
     out->summary_created = qg_rest_ok(qg_rest_send(&g.rest, "POST", path, o, NULL));
     free(path);
@@ -472,9 +569,11 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
     qg_host_thread *t = claim(&th, fp);
     if (t) {
       out->inline_kept++;
-      /* resolved, yet the finding is here: it came back (or someone resolved
-       * it without fixing it), and reopening keeps the thread's history */
-      if (t->resolved && qg_rest_ok(resolve(&g, t, false)))
+      /* resolved by qgate (stale then), yet the finding is here: it came back, and
+       * reopening keeps the thread's history; a thread a person resolved stays
+       * resolved, it was their decision */
+      if (t->resolved && t->resolver == g.self && g.who == 1 &&
+          qg_rest_ok(resolve(&g, t, false)))
         t->resolved = false;
       continue;
     }
@@ -484,7 +583,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
     } else if (qg_rest_ok(qg_rest_send(&g.rest, "POST", disc_path,
-                                       discussion_json(f, &p, &r, opts.max_body), NULL))) {
+                                       discussion_json(f, g.id, &p, &r, opts.max_body), NULL))) {
       out->inline_created++;
     } else {
       out->to_summary++;
@@ -494,9 +593,11 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   free(fps);
 
   /* stale: qgate's discussions whose finding is gone (from a list read only in
-   * part too: those seen are known to be stale) */
+   * part too: those seen are known to be stale), never one where someone else
+   * answered (a person's discussion now) */
   for (size_t i = 0; i < th.n; i++) {
-    if (!th.items[i].active && !th.items[i].resolved && qg_rest_ok(resolve(&g, &th.items[i], true)))
+    if (!th.items[i].active && !th.items[i].resolved && !th.items[i].replied &&
+        qg_rest_ok(resolve(&g, &th.items[i], true)))
       out->inline_removed++;
   }
 
@@ -504,7 +605,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
     verdict(&g, rep->score, &r);
 
   qg_host_threads_free(&th);
-  free(sn.body);
+  qg_host_threads_free(&sn.cands);
   free(g.mr);
   return qg_rest_end(&g.rest, out);
 }
@@ -544,21 +645,23 @@ int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long lon
     cJSON_Delete(list);
     return -1;
   }
-  summary_note sn = {0, NULL};
-  qg_host_threads th = {0};
+  summary_note sn;
+  memset(&sn, 0, sizeof(sn));
+  qg_host_summary_marker("qgate", sn.marker);
+  disc_find df = {"qgate", NULL, {0}};
   int n = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, list) {
     if (discussions)
-      on_discussion(&th, item);
+      on_discussion(&df, item);
     else
       on_note(&sn, item);
     n++;
   }
   cJSON_Delete(list);
-  *summary_id = sn.id;
-  *nthreads = th.n;
-  qg_host_threads_free(&th);
-  free(sn.body);
+  *summary_id = sn.cands.n ? sn.cands.items[0].num : 0;
+  *nthreads = df.t.n;
+  qg_host_threads_free(&df.t);
+  qg_host_threads_free(&sn.cands);
   return n;
 }

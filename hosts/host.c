@@ -105,6 +105,8 @@ qg_comment_opts qg_host_opts(const qg_comment_opts *o) {
     r.retries = 3;
   if (!r.backoff_ms)
     r.backoff_ms = 1000;
+  if (!qg_comment_id_valid(r.id))
+    r.id = "qgate"; /* the CLI refuses an invalid id before it comes here */
   return r;
 }
 

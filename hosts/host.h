@@ -13,9 +13,10 @@
  * One summary comment (the Markdown report) identified by a hidden marker and
  * updated in place; inline comments on the lines the request changed, each
  * with a hidden fingerprint so a re-run neither repeats a comment nor leaves
- * a stale one (a comment whose finding is gone is removed on GitHub, its
- * discussion resolved on GitLab); findings on unchanged lines go to the
- * summary only. Text from the repository or a model is escaped so that it
+ * a stale one (the thread of a comment whose finding is gone is resolved, on
+ * both hosts, unless someone replied in it); findings on unchanged lines go to
+ * the summary only. Every marker carries the job's comment id, and only
+ * qgate's own comments (its id, the token's user as author) are touched. Text from the repository or a model is escaped so that it
  * cannot mention anyone, inject HTML or break the Markdown around it.
  * Nothing here prints; the token never appears in any error text, nor any
  * secret a host's reply quotes (qg_redact, then qg_rest_scrub). Errors follow the
@@ -54,8 +55,16 @@ typedef enum qg_verdict_mode {
                          changes below (GitHub reviews; GitLab approves or unapproves) */
 } qg_verdict_mode;
 
+/* A comment id (qg_comment_opts.id, --comment-id, comment.id): 1 to QG_COMMENT_ID_MAX
+ * characters, letters, digits, '.', '_' and '-', the first a letter or a digit. */
+#define QG_COMMENT_ID_MAX 64
+bool qg_comment_id_valid(const char *id);
+
 typedef struct qg_comment_opts {
   qg_verdict_mode verdict;
+  const char *id;       /* borrowed: the comment id inside every marker, so that several
+                           qgate jobs keep their own comments on one request
+                           (qg_comment_id_valid); NULL: "qgate" */
   unsigned max_inline;  /* new inline comments per run; 0: 30 (GitHub's limits) */
   size_t max_body;      /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
   long timeout_ms;      /* per request; 0: 30000 */
@@ -76,7 +85,7 @@ typedef struct qg_comment_outcome {
   bool summary_created, summary_updated;
   size_t inline_created;   /* new inline comments */
   size_t inline_kept;      /* already there for the same finding */
-  size_t inline_removed;   /* stale: deleted (GitHub) or resolved (GitLab) */
+  size_t inline_removed;   /* stale: their threads resolved */
   size_t to_summary;       /* findings only in the summary: on lines the request did not
                               change, or whose inline comment the host refused */
   size_t over_cap;         /* inline comments not posted: over max_inline */
@@ -147,10 +156,18 @@ qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg
 
 /* ---- shared by github.c and gitlab.c ------------------------------------------------- */
 
-/* The hidden markers. */
-#define QG_HOST_SUMMARY_MARKER "<!-- qgate:summary -->"
-/* "<!-- qgate:finding FINGERPRINT -->" where FINGERPRINT is 16 hex digits. */
-#define QG_HOST_FINDING_MARKER "<!-- qgate:finding "
+/* The hidden markers, each with the comment id ID (qg_comment_opts.id):
+ *   "<!-- qgate:summary id=ID -->"              the summary comment
+ *   "<!-- qgate:finding id=ID fp=FP -->"        an inline comment (FP: 16 hex digits)
+ *   "<!-- qgate:review id=ID verdict=EVENT -->" a GitHub review that gave a verdict
+ * qgate touches (edits, resolves, deletes) a comment only when its marker carries its
+ * own id and its author is the token's own user. Markers without an id (qgate before
+ * comment ids) belong to no job: they are left as they are. */
+#define QG_HOST_SUMMARY_MARKER "<!-- qgate:summary id="
+#define QG_HOST_FINDING_MARKER "<!-- qgate:finding id="
+#define QG_HOST_REVIEW_MARKER "<!-- qgate:review id="
+/* The longest marker, with its NUL. */
+#define QG_HOST_MARKER_MAX 128
 
 /* Appends text to b escaped for a Markdown comment body: '@' cannot start a
  * mention nor '#' or '!' before a digit a link to an issue, pull or merge

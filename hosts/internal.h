@@ -10,19 +10,22 @@
 /* The summary comment's body: the marker, then the Markdown report (with the
  * findings that could not be commented inline listed, capped to max_body
  * bytes with a note when cut). Caller frees. */
-char *qg_host_summary_body(const qg_report *rep, size_t max_body);
+char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body);
+/* The summary's marker for comment id id, in out. */
+void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]);
 
 /* A finding's comment: "**SEVERITY** `rule`: message", the remediation, the marker,
  * then extra (Markdown the host adds, e.g. GitHub's suggestion; NULL: none), in at
  * most max bytes: extra goes first, then the remediation, then the message is cut at
  * a word's end (" …"; a single word cut where no character or escape breaks, "…").
  * Caller frees. */
-char *qg_host_finding_body(const qg_finding *f, const char *extra, size_t max);
+char *qg_host_finding_body(const qg_finding *f, const char *id, const char *extra, size_t max);
 
-/* A finding's marker: QG_HOST_FINDING_MARKER + 16 hex digits + " -->". */
-void qg_host_finding_marker(const qg_finding *f, char out[48]);
-/* The fingerprint in a comment body's marker, or false. out: 17 bytes. */
-bool qg_host_find_marker(const char *body, char out[17]);
+/* A finding's marker: QG_HOST_FINDING_MARKER + id + " fp=" + 16 hex digits + " -->". */
+void qg_host_finding_marker(const qg_finding *f, const char *id, char out[QG_HOST_MARKER_MAX]);
+/* The fingerprint in the first marker of comment id id in a comment body, or false
+ * (a marker of another id, or without one, is not read). out: 17 bytes. */
+bool qg_host_find_marker(const char *body, const char *id, char out[17]);
 
 /* The next active finding of res (neither suppressed nor in the base) from *at on, its
  * fingerprint in fp; *at moves past it. NULL at the end (res may be NULL). */
@@ -37,6 +40,17 @@ typedef struct qg_host_thread {
   bool resolved; /* GitLab: its first note is resolved */
   bool active;   /* an active finding of this run has its fingerprint: kept */
   bool claimed;  /* GitHub: a finding on a shown line is commented by it */
+  /* identity and lifecycle */
+  char *author;        /* GitHub: the first comment's user.login; owned */
+  bool bot;            /* GitHub: its user.type is "Bot" */
+  long long author_id; /* GitLab: the first note's author.id */
+  long long resolver;  /* GitLab: resolved_by.id of the first note (0: none known) */
+  bool replied;        /* someone else than the author answered in the thread: a
+                          person's thread now, never resolved nor deleted */
+  bool outdated;       /* a push moved it off the current diff (GitHub: line null;
+                          GitLab: its position is not on the current diff version) */
+  long long line, start_line; /* GitHub: where it is now (0: null) */
+  char *path;          /* GitLab: position.new_path; owned */
 } qg_host_thread;
 
 typedef struct qg_host_threads {
@@ -72,7 +86,8 @@ qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, 
 char *qg_github_error_text(const char *body, size_t len);
 /* One page of a comment list: the number of items, or -1 when it is not a JSON array;
  * *summary_id: the first comment with the summary marker (0: none); *nknown: qgate's
- * inline comments (a finding marker, not a reply). */
+ * inline comments (a finding marker, not a reply); the markers of the comment id "qgate",
+ * authors not checked (that needs a request). */
 int qg_github_page_read(const char *body, size_t len, long long *summary_id, size_t *nknown);
 
 /* The same for GitLab. qg_gitlab_error_text: what a failed request's body says

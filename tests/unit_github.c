@@ -184,7 +184,7 @@ static int int_at(const cJSON *o, const char *key) {
   return v->valueint;
 }
 
-static void marker_of(const qg_finding *f, char out[48]) { qg_host_finding_marker(f, out); }
+static void marker_of(const qg_finding *f, char out[QG_HOST_MARKER_MAX]) { qg_host_finding_marker(f, "qgate", out); }
 
 /* ---- the context ------------------------------------------------------------------------ */
 
@@ -314,7 +314,7 @@ static void test_first_run_creates(void **state) {
   assert_int_equal(int_at(c, "line"), 10);
   assert_string_equal(str_at(c, "side"), "RIGHT");
   assert_null(cJSON_GetObjectItemCaseSensitive(c, "start_line"));
-  char marker[48];
+  char marker[QG_HOST_MARKER_MAX];
   marker_of(&w->r.findings.items[0], marker);
   const char *body = str_at(c, "body");
   /* the remediation goes through the escaper too: compare the parts */
@@ -326,7 +326,7 @@ static void test_first_run_creates(void **state) {
   assert_non_null(strstr(body, marker));
   assert_null(strstr(body, "```suggestion")); /* no fix */
   char fp[17];
-  assert_true(qg_host_find_marker(body, fp));
+  assert_true(qg_host_find_marker(body, "qgate", fp));
   cJSON_Delete(rv);
   world_free(w);
 }
@@ -335,26 +335,35 @@ static void test_second_run_updates(void **state) {
   (void)state;
   world *w = world_new();
   qg_finding *f = add(w, "app", 10, "privileged");
-  char marker[48];
+  char marker[QG_HOST_MARKER_MAX];
   marker_of(f, marker);
   char *issue =
       qg_xasprintf(OK_LIST("[{\"id\": 11, \"body\": \"LGTM\", \"user\": {\"login\": \"dev\"}},"
-                           "{\"id\": 12, \"body\": \"%s\\n## old report\"}]"),
+                           "{\"id\": 12, \"body\": \"%sqgate -->\\n## old report\", "
+                           "\"user\": {\"login\": \"qgate-bot\"}}]"),
                    QG_HOST_SUMMARY_MARKER);
-  /* 21: this finding's comment; 22: a finding that is fixed; 23: a person's reply quoting
-   * the stale marker; 24: a comment without a marker */
+  /* 21: this finding's comment; 22: a finding that is fixed; 23: a person's reply in
+   * 21's thread quoting a marker; 24: a comment without a marker */
   char *rev = qg_xasprintf(
-      OK_LIST("[{\"id\": 21, \"body\": \"**HIGH** x\\n\\n%s\", \"line\": 10},"
+      OK_LIST("[{\"id\": 21, \"body\": \"**HIGH** x\\n\\n%s\", \"line\": 10, "
+              "\"user\": {\"login\": \"qgate-bot\"}},"
               "{\"id\": 22, \"body\": \"**LOW** y\\n\\n" QG_HOST_FINDING_MARKER
-              "0123456789abcdef -->\"},"
-              "{\"id\": 23, \"in_reply_to_id\": 22, \"body\": \"" QG_HOST_FINDING_MARKER
-              "fedcba9876543210 -->\"},"
+              "qgate fp=0123456789abcdef -->\", \"line\": 3, \"user\": {\"login\": \"qgate-bot\"}},"
+              "{\"id\": 23, \"in_reply_to_id\": 21, \"body\": \"" QG_HOST_FINDING_MARKER
+              "qgate fp=fedcba9876543210 -->\", \"user\": {\"login\": \"dev\"}},"
               "{\"id\": 24, \"body\": \"nit\"}]"),
       marker);
   respond(w, "GET", ISSUE_COMMENTS, issue);
+  respond(w, "GET", "/user", OK_LIST("{\"login\": \"qgate-bot\"}"));
   respond(w, "PATCH", "/repos/o/r/issues/comments/12", "HTTP/1.1 200 OK\n\n{\"id\": 12}");
   respond(w, "GET", REVIEW_COMMENTS, rev);
-  respond(w, "DELETE", "/repos/o/r/pulls/comments/22", "HTTP/1.1 204 No Content\n\n");
+  respond(w, "POST", "/graphql",
+          OK_LIST("{\"data\": {\"repository\": {\"pullRequest\": {\"reviewThreads\": {\"nodes\": "
+                  "[{\"id\": \"T21\", \"isResolved\": false, \"comments\": {\"nodes\": "
+                  "[{\"databaseId\": 21}]}}, {\"id\": \"T22\", \"isResolved\": false, "
+                  "\"comments\": {\"nodes\": [{\"databaseId\": 22}]}}], \"pageInfo\": "
+                  "{\"hasNextPage\": false}}}}}}"));
+  respond(w, "POST", "/graphql", OK_LIST("{\"data\": {\"resolveReviewThread\": {}}}"));
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
   assert_true(w->out.summary_updated);
@@ -362,11 +371,16 @@ static void test_second_run_updates(void **state) {
   assert_int_equal(w->out.inline_created, 0);
   assert_int_equal(w->out.inline_kept, 1);
   assert_int_equal(w->out.inline_removed, 1);
-  assert_int_equal(mock_nrequests(w->srv), 4);
-  assert_request(w, 1, "PATCH", "/repos/o/r/issues/comments/12");
-  assert_request(w, 3, "DELETE", "/repos/o/r/pulls/comments/22");
-  cJSON *p = req_json(w, 1);
-  assert_non_null(strstr(str_at(p, "body"), QG_HOST_SUMMARY_MARKER));
+  assert_int_equal(mock_nrequests(w->srv), 6);
+  assert_request(w, 1, "GET", "/user");
+  assert_request(w, 2, "PATCH", "/repos/o/r/issues/comments/12");
+  assert_request(w, 4, "POST", "/graphql");
+  assert_request(w, 5, "POST", "/graphql");
+  cJSON *p = req_json(w, 2);
+  assert_non_null(strstr(str_at(p, "body"), QG_HOST_SUMMARY_MARKER "qgate -->"));
+  cJSON_Delete(p);
+  p = req_json(w, 5);
+  assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(p, "variables"), "id"), "T22");
   cJSON_Delete(p);
   free(issue);
   free(rev);
@@ -385,15 +399,19 @@ static void test_pagination(void **state) {
   (void)qg_buf_puts(&b, "]");
   respond(w, "GET", ISSUE_COMMENTS, b.data);
   respond(w, "GET", ISSUE_COMMENTS,
-          OK_LIST("[{\"id\": 4000000001, \"body\": \"" QG_HOST_SUMMARY_MARKER "\"}]"));
+          OK_LIST("[{\"id\": 4000000001, \"body\": \"" QG_HOST_SUMMARY_MARKER "qgate -->\", "
+                  "\"user\": {\"login\": \"github-actions[bot]\", \"type\": \"Bot\"}}]"));
+  respond(w, "GET", "/user", "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible by integration\"}");
   respond(w, "PATCH", "/repos/o/r/issues/comments/4000000001", "HTTP/1.1 200 OK\n\n{}");
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
   assert_true(w->out.summary_updated);
-  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_int_equal(mock_nrequests(w->srv), 5);
   assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
   assert_request(w, 1, "GET", ISSUE_COMMENTS "?per_page=100&page=2");
-  assert_request(w, 2, "PATCH", "/repos/o/r/issues/comments/4000000001");
+  assert_request(w, 2, "GET", "/user");
+  assert_request(w, 3, "PATCH", "/repos/o/r/issues/comments/4000000001");
   qg_buf_cleanup(&b);
   world_free(w);
 }
@@ -532,15 +550,16 @@ static void test_verdict(void **state) {
     respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
     respond(w, "POST", ISSUE_COMMENTS, CREATED);
     respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+    respond(w, "GET", REVIEWS, OK_LIST("[]"));
     respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
     assert_int_equal(run(w), QG_OK);
     assert_string_equal(w->out.verdict, cases[i].event);
-    cJSON *rv = req_json(w, 3);
+    cJSON *rv = req_json(w, 4);
     assert_string_equal(str_at(rv, "event"), cases[i].event);
     assert_null(cJSON_GetObjectItemCaseSensitive(rv, "comments"));
-    char want[64];
-    snprintf(want, sizeof(want), "qgate: score %u/100 (%s).", w->score.total,
-             qg_decision_name(cases[i].d));
+    char want[160];
+    snprintf(want, sizeof(want), "qgate: score %u/100 (%s).\n\n" QG_HOST_REVIEW_MARKER
+             "qgate verdict=%s -->", w->score.total, qg_decision_name(cases[i].d), cases[i].event);
     assert_string_equal(str_at(rv, "body"), want);
     cJSON_Delete(rv);
     world_free(w);
@@ -588,7 +607,7 @@ static void test_caps(void **state) {
   const char *body = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rv, "comments"), 0), "body");
   assert_true(strlen(body) <= 400);
   char fp[17], want[17];
-  assert_true(qg_host_find_marker(body, fp));
+  assert_true(qg_host_find_marker(body, "qgate", fp));
   qg_finding_fingerprint(&w->r.findings.items[0], want);
   assert_string_equal(fp, want);
   /* cut at a whole entity, escape and character */
@@ -790,7 +809,7 @@ static void test_summary_mentions(void **state) {
   qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                         qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example, "
                                    "see #123 and !45, `#9`"));
-  char *body = qg_host_summary_body(&w->rep, 60000);
+  char *body = qg_host_summary_body(&w->rep, NULL, 60000);
   assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
   /* no link to (and no notification on) issue 123 or merge request 45 */
   assert_non_null(strstr(body, "\\#\xe2\x80\x8d" "123 and !\xe2\x80\x8d" "45"));
@@ -813,7 +832,7 @@ static void test_summary_mentions(void **state) {
   for (int i = 0; i < 10; i++)
     qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                           qg_xstrdup("@a @b @c @d @e @f @g @h @i @j @k @l @m @n @o @p"));
-  body = qg_host_summary_body(&w->rep, 500);
+  body = qg_host_summary_body(&w->rep, NULL, 500);
   assert_true(strlen(body) <= 500);
   assert_non_null(strstr(body, "The report was cut here"));
   free(body);

@@ -31,6 +31,7 @@
 #define MR_REPLY                                                                                   \
   "HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"id\": 1007, \"iid\": 7, \"diff_refs\": "  \
   "{\"base_sha\": \"" BASE "\", \"head_sha\": \"" HEAD "\", \"start_sha\": \"" START "\"}}"
+#define USER_REPLY "HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"id\": 77}"
 #define EMPTY_LIST "HTTP/1.1 200 OK\nContent-Type: application/json\n\n[]"
 #define CREATED "HTTP/1.1 201 Created\nContent-Type: application/json\n\n{\"id\": 1}"
 #define OK_REPLY "HTTP/1.1 200 OK\nContent-Type: application/json\n\n{\"id\": 1}"
@@ -150,8 +151,8 @@ static char *jstr(const char *s) {
 }
 
 static char *marker(const qg_finding *f) {
-  char mk[48];
-  qg_host_finding_marker(f, mk);
+  char mk[QG_HOST_MARKER_MAX];
+  qg_host_finding_marker(f, "qgate", mk);
   return qg_xstrdup(mk);
 }
 
@@ -177,7 +178,7 @@ static char *want_discussion(const qg_finding *f, const char *text, const char *
 }
 
 static char *want_summary(const fixture *fx) {
-  char *s = qg_host_summary_body(&fx->rep, 60000);
+  char *s = qg_host_summary_body(&fx->rep, NULL, 60000);
   char *b = jstr(s);
   char *r = qg_xasprintf("{\"body\":%s}", b);
   free(s);
@@ -296,15 +297,18 @@ static void test_merged_results(void **state) {
   fixture_cleanup(&fx);
 }
 
-/* A discussion as GitLab lists it: qgate's first note, then a reply. */
+/* A discussion as GitLab lists it: qgate's first note (its author the token's user, 77,
+ * who resolved it when resolved), then a system note. */
 static void add_discussion(qg_buf *b, const char *id, const char *first_body, bool resolved) {
   char *body = jstr(first_body);
   (void)qg_buf_printf(b,
                       "%s{\"id\": \"%s\", \"individual_note\": false, \"notes\": [{\"id\": 5, "
                       "\"type\": \"DiffNote\", \"body\": %s, \"resolvable\": true, \"resolved\": "
-                      "%s}, {\"id\": 6, \"body\": \"thanks\", \"resolved\": %s}]}",
+                      "%s, \"resolved_by\": %s, \"author\": {\"id\": 77}}, {\"id\": 6, \"body\": "
+                      "\"resolved all threads\", \"system\": true, \"author\": {\"id\": 5}, "
+                      "\"resolved\": %s}]}",
                       b->data[b->len - 1] == '[' ? "" : ", ", id, body, resolved ? "true" : "false",
-                      resolved ? "true" : "false");
+                      resolved ? "{\"id\": 77}" : "null", resolved ? "true" : "false");
   free(body);
 }
 
@@ -325,8 +329,9 @@ static void test_rerun_updates_in_place(void **state) {
   qg_buf_cleanup(&page);
   mock_add_response(fx.m, "GET", MR "/notes",
                     "HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": 901, \"body\": "
-                    "\"<!-- qgate:summary -->\\nan older report\", \"system\": false}, {\"id\": "
-                    "902, \"body\": \"<!-- qgate:summary -->\\na later copy\"}]");
+                    "\"<!-- qgate:summary id=qgate -->\\nan older report\", \"system\": false, "
+                    "\"author\": {\"id\": 77}}, {\"id\": 902, \"body\": \"<!-- qgate:summary "
+                    "id=qgate -->\\na later copy\", \"author\": {\"id\": 77}}]");
   char *fa = marker(fx.a), *fb = marker(fx.b), *fc = marker(fx.c);
   char *ba = qg_xasprintf("**HIGH** old text\n\n%s", fa);
   char *bb = qg_xasprintf("**HIGH** old text\n\n%s", fb);
@@ -337,14 +342,15 @@ static void test_rerun_updates_in_place(void **state) {
   add_discussion(&d, "aaaa", ba, false); /* kept */
   add_discussion(&d, "bbbb", bb, true);  /* back: reopened */
   add_discussion(&d, "cccc", bc, false); /* kept */
-  add_discussion(&d, "dead", "gone\n<!-- qgate:finding 00000000000000aa -->", false); /* stale */
-  add_discussion(&d, "done", "fixed\n<!-- qgate:finding 00000000000000bb -->", true); /* resolved */
+  add_discussion(&d, "dead", "gone\n<!-- qgate:finding id=qgate fp=00000000000000aa -->", false); /* stale */
+  add_discussion(&d, "done", "fixed\n<!-- qgate:finding id=qgate fp=00000000000000bb -->", true); /* resolved */
   add_discussion(&d, "hman", "a human's thread", false);
-  add_discussion(&d, "summ", "<!-- qgate:summary -->\n<!-- qgate:finding 00000000000000cc -->",
+  add_discussion(&d, "summ", "<!-- qgate:summary id=qgate -->\n<!-- qgate:finding id=qgate fp=00000000000000cc -->",
                  false);
   (void)qg_buf_puts(&d, "]");
   mock_add_response(fx.m, "GET", MR "/discussions", d.data);
   qg_buf_cleanup(&d);
+  mock_add_response(fx.m, "GET", "/api/v4/user", USER_REPLY);
   mock_add_response(fx.m, "PUT", MR "/notes/901", OK_REPLY);
   mock_add_response(fx.m, "PUT", MR "/discussions/bbbb", OK_REPLY);
   mock_add_response(fx.m, "PUT", MR "/discussions/dead", OK_REPLY);
@@ -359,16 +365,17 @@ static void test_rerun_updates_in_place(void **state) {
   assert_int_equal(out.inline_removed, 1);
   assert_int_equal(out.to_summary, 2);
 
-  assert_int_equal(mock_nrequests(fx.m), 7);
+  assert_int_equal(mock_nrequests(fx.m), 8);
   expect_req(&fx, 0, "GET", MR, NULL);
   expect_req(&fx, 1, "GET", NOTES_PAGE(1), NULL);
   expect_req(&fx, 2, "GET", NOTES_PAGE(2), NULL);
   expect_req(&fx, 3, "GET", DISC_PAGE(1), NULL);
+  expect_req(&fx, 4, "GET", "/api/v4/user", NULL);
   char *w = want_summary(&fx);
-  expect_req(&fx, 4, "PUT", MR "/notes/901", w); /* the oldest, in place */
+  expect_req(&fx, 5, "PUT", MR "/notes/901", w); /* the oldest, in place */
   free(w);
-  expect_req(&fx, 5, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
-  expect_req(&fx, 6, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
+  expect_req(&fx, 6, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
+  expect_req(&fx, 7, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
   free(fa), free(fb), free(fc), free(ba), free(bb), free(bc);
   fixture_cleanup(&fx);
 }
@@ -378,11 +385,13 @@ static void test_unchanged_summary_not_edited(void **state) {
   fixture fx;
   fixture_init(&fx);
   mock_add_response(fx.m, "GET", MR, MR_REPLY);
-  char *sum = qg_host_summary_body(&fx.rep, 60000), *js = jstr(sum);
-  char *notes = qg_xasprintf("HTTP/1.1 200 OK\n\n[{\"id\": 901, \"body\": %s}]", js);
+  char *sum = qg_host_summary_body(&fx.rep, NULL, 60000), *js = jstr(sum);
+  char *notes = qg_xasprintf(
+      "HTTP/1.1 200 OK\n\n[{\"id\": 901, \"body\": %s, \"author\": {\"id\": 77}}]", js);
   mock_add_response(fx.m, "GET", MR "/notes", notes);
   free(sum), free(js), free(notes);
   mock_add_response(fx.m, "GET", MR "/discussions", EMPTY_LIST);
+  mock_add_response(fx.m, "GET", "/api/v4/user", USER_REPLY);
   qg_comment_opts o = fast();
   qg_comment_outcome out;
   /* no change: every finding goes to the summary, and nothing is posted */
@@ -391,7 +400,7 @@ static void test_unchanged_summary_not_edited(void **state) {
   assert_false(out.summary_updated);
   assert_int_equal(out.inline_created, 0);
   assert_int_equal(out.to_summary, 5);
-  assert_int_equal(mock_nrequests(fx.m), 3);
+  assert_int_equal(mock_nrequests(fx.m), 4);
   fixture_cleanup(&fx);
 }
 
@@ -513,8 +522,9 @@ static void test_401_stops_and_failed_list_posts_nothing(void **state) {
                     "{\"error\": \"404 Not Found\"}");
   mock_add_response(
       fx.m, "GET", MR "/discussions",
-      "HTTP/1.1 200 OK\n\n[{\"id\": \"dead\", \"notes\": [{\"body\": \"x <!-- "
-      "qgate:finding 00000000000000aa -->\", \"resolved\": false}]}, {}, {}, {}, {}, "
+      "HTTP/1.1 200 OK\n\n[{\"id\": \"dead\", \"notes\": [{\"body\": \"x <!-- qgate:finding "
+      "id=qgate fp=00000000000000aa -->\", \"resolved\": false, \"author\": {\"id\": 77}}]}, "
+      "{}, {}, {}, {}, "
       "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
       "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
       "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, "
@@ -522,6 +532,7 @@ static void test_401_stops_and_failed_list_posts_nothing(void **state) {
       "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}]");
   mock_add_response(fx.m, "GET", MR "/discussions",
                     "HTTP/1.1 502 Bad Gateway\nContent-Type: text/html\n\n<html>bad</html>");
+  mock_add_response(fx.m, "GET", "/api/v4/user", USER_REPLY);
   mock_add_response(fx.m, "PUT", MR "/discussions/dead", OK_REPLY);
   qg_comment_outcome_cleanup(&out);
   assert_int_equal(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), QG_ENET);
@@ -531,9 +542,10 @@ static void test_401_stops_and_failed_list_posts_nothing(void **state) {
   assert_int_equal(out.inline_created, 0);
   assert_int_equal(out.to_summary, 5);
   assert_int_equal(out.inline_removed, 1);
-  assert_int_equal(mock_nrequests(fx.m), 5);
+  assert_int_equal(mock_nrequests(fx.m), 6);
   expect_req(&fx, 3, "GET", DISC_PAGE(2), NULL);
-  expect_req(&fx, 4, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
+  expect_req(&fx, 4, "GET", "/api/v4/user", NULL);
+  expect_req(&fx, 5, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
   qg_comment_outcome_cleanup(&out);
   fixture_cleanup(&fx);
 }
@@ -799,17 +811,18 @@ static void test_ctx_load(void **state) {
  * fuzz/fuzz_hosts.c; fuzz/regressions/hosts/). */
 static void test_answers_parsed(void **state) {
   (void)state;
-  static const char notes[] = "[{\"id\": 1e400, \"body\": \"<!-- qgate:summary -->\"},"
-                              " {\"id\": 1e17, \"body\": \"<!-- qgate:summary -->\"},"
-                              " {\"id\": 0.5, \"body\": \"<!-- qgate:summary -->\"},"
-                              " {\"id\": 42, \"body\": \"<!-- qgate:summary -->\"}]";
+  static const char notes[] = "[{\"id\": 1e400, \"body\": \"<!-- qgate:summary id=qgate -->\"},"
+                              " {\"id\": 1e17, \"body\": \"<!-- qgate:summary id=qgate -->\"},"
+                              " {\"id\": 0.5, \"body\": \"<!-- qgate:summary id=qgate -->\"},"
+                              " {\"id\": 41, \"body\": \"<!-- qgate:summary -->\"},"
+                              " {\"id\": 42, \"body\": \"<!-- qgate:summary id=qgate -->\"}]";
   long long id = -1;
   size_t nt = 9;
-  assert_int_equal(qg_gitlab_page_read(notes, strlen(notes), false, &id, &nt), 4);
+  assert_int_equal(qg_gitlab_page_read(notes, strlen(notes), false, &id, &nt), 5);
   assert_int_equal(id, 42);
   assert_int_equal(nt, 0);
   static const char disc[] = "[{\"id\": \"d1\", \"notes\": [{\"body\": "
-                             "\"x <!-- qgate:finding 0123456789abcdef -->\"}]}, {\"id\": \"\"}]";
+                             "\"x <!-- qgate:finding id=qgate fp=0123456789abcdef -->\"}]}, {\"id\": \"\"}]";
   assert_int_equal(qg_gitlab_page_read(disc, strlen(disc), true, &id, &nt), 2);
   assert_int_equal(id, 0);
   assert_int_equal(nt, 1);

@@ -16,6 +16,13 @@
 // that additionalProperties: false forbids, into arrays and nested objects; a body where the
 // operation takes none, or none where one is required, is a problem too.
 //
+// GitHub's GraphQL endpoint (POST /graphql, /api/graphql on GitHub Enterprise Server) is
+// not part of the REST description: qgate uses it only to list and resolve review threads
+// (the REST API cannot resolve one). Such a request is checked by checkGraphql instead: a
+// POST with a JSON body {query, variables} and nothing else, the query a `query` or a
+// `mutation` whose fields qgate may use (reviewThreads; resolveReviewThread), every
+// variable sent declared in it and every declared non-null one sent.
+//
 // spec "gitlab": tests/openapi/gitlab.json, a hand-written table of the endpoints qgate
 // calls with GitLab's documented parameters (its "description" says how to read it): every
 // query or body parameter sent must be documented with its type, every required one sent.
@@ -172,11 +179,56 @@ function decode(s) {
   }
 }
 
+// The problems of a GitHub GraphQL request (see the top of this file).
+const GRAPHQL_FIELDS = { query: ['repository', 'pullRequest', 'reviewThreads'], mutation: ['resolveReviewThread'] };
+function checkGraphql(rq) {
+  const out = [];
+  if (String(rq.method).toUpperCase() !== 'POST') return [`GraphQL takes POST, not ${rq.method}`];
+  const b = rq.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) return ['the GraphQL body is not a JSON object'];
+  if (((rq.headers || {})['content-type'] || '').split(';')[0].trim() !== 'application/json')
+    out.push('content-type is not application/json');
+  for (const k of Object.keys(b))
+    if (!['query', 'variables', 'operationName'].includes(k)) out.push(`unknown GraphQL body member "${k}"`);
+  if (typeof b.query !== 'string') return out.concat(['the GraphQL body has no query string']);
+  const m = /^\s*(query|mutation)\s*(\(([^)]*)\))?\s*\{/.exec(b.query);
+  if (!m) return out.concat(['the query is neither a query nor a mutation operation']);
+  if (!b.query.includes(GRAPHQL_FIELDS[m[1]][GRAPHQL_FIELDS[m[1]].length - 1]))
+    out.push(`the ${m[1]} uses none of the fields qgate may use (${GRAPHQL_FIELDS[m[1]].join(', ')})`);
+  let depth = 0;
+  for (const c of b.query) {
+    depth += c === '{' ? 1 : c === '}' ? -1 : 0;
+    if (depth < 0) break;
+  }
+  if (depth !== 0) out.push('the query\'s braces do not balance');
+  const declared = {};
+  for (const d of (m[3] || '').split(',').map((x) => x.trim()).filter(Boolean)) {
+    const v = /^\$([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z_\[\]!]+)$/.exec(d);
+    if (!v) out.push(`bad variable declaration "${d}"`);
+    else declared[v[1]] = v[2];
+  }
+  const vars = b.variables === undefined ? {} : b.variables;
+  if (!vars || typeof vars !== 'object' || Array.isArray(vars)) return out.concat(['variables is not an object']);
+  for (const [k, v] of Object.entries(vars)) {
+    const t = declared[k];
+    if (!t) { out.push(`variable $${k} is not declared`); continue; }
+    const base = t.replace(/!$/, '');
+    if (v === null) { if (t.endsWith('!')) out.push(`variable $${k} is null, but ${t}`); continue; }
+    const ok = { String: 'string', ID: 'string', Int: 'number', Boolean: 'boolean' }[base];
+    if (ok && typeof v !== ok) out.push(`variable $${k} is ${typeof v}, expected ${base}`);
+    if (base === 'Int' && !Number.isInteger(v)) out.push(`variable $${k} is not an integer`);
+  }
+  for (const [k, t] of Object.entries(declared))
+    if (t.endsWith('!') && !(k in vars)) out.push(`the required variable $${k} is missing`);
+  return out;
+}
+
 // The problems of one request against an API: {templates, resolve, prefixes, methodOf}.
 function checkRequest(api, rq) {
   const out = [];
   const url = new URL(rq.path, 'http://host.invalid');
   let path = url.pathname;
+  if (api.graphql && (path === '/graphql' || path === '/api/graphql')) return checkGraphql(rq);
   for (const p of api.prefixes) if (path.startsWith(p + '/')) path = path.slice(p.length);
   const method = String(rq.method || '').toLowerCase();
   const matches = api.templates.filter((t) => t.re.test(path));
@@ -230,6 +282,7 @@ function githubApi(doc) {
     templates: compileTemplates(doc.paths),
     resolve: makeResolver(doc),
     prefixes: ['/api/v3'], // GitHub Enterprise Server
+    graphql: true, // POST /graphql: not in the REST description (checkGraphql)
     checkHeaders(rq, out) {
       const h = rq.headers || {};
       if (!/^application\/vnd\.github(\+json|\.[a-z0-9.+-]+)?$|^application\/json$/.test(h.accept || ''))
@@ -310,6 +363,13 @@ function selfTest(apis) {
     ['fail', 'POST', '/repos/o/r/pulls/7/reviews', { event: 'COMMENT', comments: [{ line: 3, body: 'c' }] }],
     ['fail', 'POST', '/repos/o/r/pulls/7/reviews', { event: 'COMMENT', comments: [{ path: 'p', line: '3', body: 'c' }] }],
     ['fail', 'POST', '/repos/o/r/pulls/7/reviews', { comments: 'none' }],
+    ['pass', 'POST', '/graphql', { query: 'mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id } } }', variables: { id: 'T' } }],
+    ['pass', 'POST', '/api/graphql', { query: 'query($n: Int!, $a: String) { repository(owner: "o", name: "r") { pullRequest(number: $n) { reviewThreads(first: 1, after: $a) { nodes { id } } } } }', variables: { n: 7, a: null } }],
+    ['fail', 'GET', '/graphql'],
+    ['fail', 'POST', '/graphql', { query: 'mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id } } }', variables: {} }],
+    ['fail', 'POST', '/graphql', { query: 'mutation($id: ID!) { deleteRepository(input: {id: $id}) { x } }', variables: { id: 'T' } }],
+    ['fail', 'POST', '/graphql', { query: 'query($n: Int!) { repository { pullRequest(number: $n) { reviewThreads { id } } } }', variables: { n: '7' } }],
+    ['fail', 'POST', '/graphql', { query: 'query { repository { reviewThreads { id } }', extra: 1 }],
   ];
   const gl = [
     ['pass', 'GET', '/api/v4/projects/42/merge_requests/7/notes?per_page=100&page=1&sort=asc'],
@@ -319,6 +379,8 @@ function selfTest(apis) {
     ['fail', 'GET', '/api/v4/projects/42/merge_requests/seven/notes'],
     ['fail', 'PUT', '/api/v4/projects/42/merge_requests/7/notes/9', { text: 'x' }],
     ['fail', 'DELETE', '/api/v4/projects/42/merge_requests/7/notes'],
+    ['pass', 'GET', '/api/v4/user'],
+    ['fail', 'GET', '/api/v4/user?sudo=1'],
   ];
   let passed = 0, failed = 0;
   const run = (api, spec, list) => {
