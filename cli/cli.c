@@ -206,8 +206,9 @@ static int set_checked(const opt_def *d, const char *val, qg_cli_opts *o, const 
   }
   case O_COMMENT_ID:
     if (!qg_comment_id_valid(val)) {
-      qg_cli_errorf(io, "--comment-id takes 1 to %d letters, digits, '.', '_' or '-' (the first a "
-                        "letter or a digit), not '%s'",
+      qg_cli_errorf(io,
+                    "--comment-id takes 1 to %d letters, digits, '.', '_' or '-' (the first a "
+                    "letter or a digit), not '%s'",
                     QG_COMMENT_ID_MAX, val);
       return QG_EXIT_INPUT;
     }

@@ -173,8 +173,9 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
    * qgate-COMMAND: one file's k8s and secrets jobs keep apart, and a file (the
    * repository's own is untrusted) can name no id of another command's job */
   const char *cmd = rep->command ? rep->command : "run";
-  char *cid = o->comment_id ? qg_xstrdup(o->comment_id)
-                            : qg_xasprintf("%s-%s", cfg->comment_id ? cfg->comment_id : "qgate", cmd);
+  char *cid = o->comment_id
+                  ? qg_xstrdup(o->comment_id)
+                  : qg_xasprintf("%s-%s", cfg->comment_id ? cfg->comment_id : "qgate", cmd);
   copt.id = cid;
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
   copt.max_inline = cfg->comment_max_inline;

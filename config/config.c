@@ -26,8 +26,7 @@ typedef struct parser {
 /* A diagnostic of the configuration at node `at` (NULL: the whole file). */
 static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt, va_list ap)
     QG_PRINTF(4, 0);
-static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt,
-                  va_list ap) {
+static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt, va_list ap) {
   char *msg = qg_xvasprintf(fmt, ap);
   qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
   qg_result_diag(p->r, level, QG_ECONFIG, &loc, "%s", msg);
@@ -562,9 +561,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
       }
     } else if (!strcmp(ks, "model") || !strcmp(ks, "base_url") || !strcmp(ks, "api_key_env") ||
                !strcmp(ks, "region") || !strcmp(ks, "cache_dir")) {
-      char **dst = !strcmp(ks, "model")      ? &rc->model
-                   : !strcmp(ks, "base_url") ? &rc->base_url
-                   : !strcmp(ks, "region")   ? &rc->region
+      char **dst = !strcmp(ks, "model")       ? &rc->model
+                   : !strcmp(ks, "base_url")  ? &rc->base_url
+                   : !strcmp(ks, "region")    ? &rc->region
                    : !strcmp(ks, "cache_dir") ? &rc->cache_dir
                                               : &rc->api_key_env;
       bool valid = get_str(p, v, key, &str);
@@ -624,8 +623,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
           !over_default(p, v, key, x, (double)dflt / 1000, " s"))
         *dst = (long)(x * 1000);
     } else if (!strcmp(ks, "retries")) {
-      if (get_num(p, v, key, 0, 10, true, &x) &&
-          !over_default(p, v, key, x, (double)d.retries, ""))
+      if (get_num(p, v, key, 0, 10, true, &x) && !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
@@ -681,8 +679,9 @@ static void parse_comment(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "id")) {
       const char *id = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       if (!comment_id_ok(id)) {
-        err(p, v, "comment.id must be 1 to 48 letters, digits, '.', '_' or '-', the first a "
-                  "letter or a digit");
+        err(p, v,
+            "comment.id must be 1 to 48 letters, digits, '.', '_' or '-', the first a "
+            "letter or a digit");
       } else {
         free(p->c->comment_id);
         p->c->comment_id = qg_xstrdup(id);
@@ -806,18 +805,21 @@ static void parse_custom(parser *p, const qg_ynode *n) {
     bool ok = true;
     if (!id.s || !strchr(id.s, '/') || !strncmp(id.s, "pss/", 4) || !strncmp(id.s, "k8s/", 4)) {
       qg_ynode at = {.line = id.line, .col = id.col};
-      err(p, id.s ? &at : e, "a custom rule needs an id of the form group/name outside the "
-                              "built-in groups (pss, k8s), e.g. custom/memory-limit");
+      err(p, id.s ? &at : e,
+          "a custom rule needs an id of the form group/name outside the "
+          "built-in groups (pss, k8s), e.g. custom/memory-limit");
       ok = false;
     }
     bool secret = regex.s != NULL;
     if (secret && (path.s || conds)) {
-      err(p, e, "a custom rule is either a secret rule (regex) or a field rule (path or "
-                "container with a condition), not both");
+      err(p, e,
+          "a custom rule is either a secret rule (regex) or a field rule (path or "
+          "container with a condition), not both");
       ok = false;
     } else if (!title.s || (!secret && (!path.s || conds != 1))) {
-      err(p, e, "a custom rule needs a title and either a regex, or a path or container with "
-                "exactly one of required, forbidden, one_of, not_one_of");
+      err(p, e,
+          "a custom rule needs a title and either a regex, or a path or container with "
+          "exactly one of required, forbidden, one_of, not_one_of");
       ok = false;
     }
     if (ok && p->c) {
@@ -831,10 +833,17 @@ static void parse_custom(parser *p, const qg_ynode *n) {
       cr->strings[3] = help.s ? help.s : qg_xasprintf("Custom rule from %s.", p->path);
       cr->strings[4] = rem.s ? rem.s : qg_xasprintf("Follow the rule: %s.", title.s);
       cr->strings[5] = qg_xstrdup("");
-      cr->rule = (qg_rule){cr->strings[0], cr->strings[1], s,
-                           QG_RULE_DEFAULT_ON | (secret ? QG_RULE_SECRET : 0u), NULL,
-                           cr->strings[2], cr->strings[3], cr->strings[4], NULL,
-                           "https://github.com/qgate-dev/qgate#configuration", cr->strings[5]};
+      cr->rule = (qg_rule){cr->strings[0],
+                           cr->strings[1],
+                           s,
+                           QG_RULE_DEFAULT_ON | (secret ? QG_RULE_SECRET : 0u),
+                           NULL,
+                           cr->strings[2],
+                           cr->strings[3],
+                           cr->strings[4],
+                           NULL,
+                           "https://github.com/qgate-dev/qgate#configuration",
+                           cr->strings[5]};
       cr->kinds = kinds;
       cr->path = path.s;
       cr->per_container = per_container;
@@ -966,8 +975,8 @@ void qg_config_cleanup(qg_config *c) {
 }
 
 /* Parses the text of the configuration c->path names. */
-static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
-                            const char *profile, qg_result *r) {
+static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len, const char *profile,
+                            qg_result *r) {
   parser p = {c, r, c->path, profile, false, 0};
   qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p, false, false};
   qg_yaml_error ye;
@@ -998,8 +1007,9 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
   if (st != QG_OK) {
     qg_result_diag(r, QG_DIAG_ERROR, st == QG_ETOOBIG ? QG_ECONFIG : st, &loc,
                    "cannot read the configuration: %s",
-                   st == QG_ETOOBIG ? "larger than 1 MiB" : st == QG_ENOENT ? "no such file"
-                                                                           : qg_fs_strerror(err_no));
+                   st == QG_ETOOBIG  ? "larger than 1 MiB"
+                   : st == QG_ENOENT ? "no such file"
+                                     : qg_fs_strerror(err_no));
     return st == QG_ETOOBIG ? QG_ECONFIG : st;
   }
   c->path = qg_xstrdup(path);
@@ -1033,8 +1043,8 @@ qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf
   return parse_text(c, (const unsigned char *)buf, len, profile, r);
 }
 
-static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs,
-                            qg_result *r, const char *what, int mode, bool *first) {
+static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs, qg_result *r,
+                            const char *what, int mode, bool *first) {
   qg_status st = QG_OK;
   for (size_t i = 0; i < l->n; i++) {
     char *bad = NULL;

@@ -93,20 +93,20 @@ typedef struct qg_config {
   qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
   qg_cfglist select, ignore, enable;
   qg_cfglist sev_ids, sev_values; /* parallel lists */
-  qg_scan_policy scan; /* exclude, exemptions, custom_rules (scanners/policy.h); its root
+  qg_scan_policy scan;            /* exclude, exemptions, custom_rules (scanners/policy.h); its root
                           and cwd_rel are set with root */
-  qg_score_policy score; /* the design documents' policy, with score: applied */
-  qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
+  qg_score_policy score;          /* the design documents' policy, with score: applied */
+  qg_cfglist sarif_in, coverage_in, metrics_in;      /* signals: absolute or relative to root */
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
-  qg_review_config review; /* the architecture review (review/settings.h) */
-  bool comment_verdict;           /* comment.verdict: approve/request changes on the request */
-  unsigned comment_max_inline;    /* comment.max_inline; 0: the default (30) */
-  char *comment_id; /* owned: comment.id, the name qgate's comment markers carry, joined
+  qg_review_config review;     /* the architecture review (review/settings.h) */
+  bool comment_verdict;        /* comment.verdict: approve/request changes on the request */
+  unsigned comment_max_inline; /* comment.max_inline; 0: the default (30) */
+  char *comment_id;            /* owned: comment.id, the name qgate's comment markers carry, joined
                        with the command ("shop" -> "shop-k8s"), so that one file's jobs keep
                        apart; 1 to 48 letters, digits, '.', '_', '-', the first a letter or
                        a digit; NULL: unset (--comment-id wins over it) */
-  bool untrusted; /* the scanned repository's own file (qg_config_set_untrusted) */
-  char *checkout; /* owned: the checkout's real path when untrusted, else NULL */
+  bool untrusted;              /* the scanned repository's own file (qg_config_set_untrusted) */
+  char *checkout;              /* owned: the checkout's real path when untrusted, else NULL */
 } qg_config;
 
 void qg_config_init(qg_config *c);

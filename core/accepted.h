@@ -17,11 +17,11 @@
 #define QG_ACCEPTED_MAX_BAD 100
 
 typedef struct qg_accepted {
-  uint64_t *fps;    /* owned: sorted, without repeats */
+  uint64_t *fps; /* owned: sorted, without repeats */
   size_t n;
   unsigned bad[QG_ACCEPTED_MAX_BAD]; /* 1-based numbers of the first lines that are not
                                         fingerprints, ascending */
-  size_t nbad;      /* how many such lines in all (may exceed QG_ACCEPTED_MAX_BAD) */
+  size_t nbad; /* how many such lines in all (may exceed QG_ACCEPTED_MAX_BAD) */
 } qg_accepted;
 
 /* Parses len bytes of buf (no NUL needed; a NUL byte is an ordinary byte

@@ -286,9 +286,8 @@ static int on_moved_hunk(const git_diff_delta *d, const git_diff_hunk *h, void *
   if (h->old_start < 0 || h->old_lines < 0 || h->new_start < 0 || h->new_lines < 0)
     return -1;
   qg_grow((void **)&m->f->moved, &m->cap, m->f->nmoved + 1, sizeof(*m->f->moved));
-  m->f->moved[m->f->nmoved++] =
-      (qg_change_hunk){(uint32_t)h->old_start, (uint32_t)h->old_lines, (uint32_t)h->new_start,
-                       (uint32_t)h->new_lines};
+  m->f->moved[m->f->nmoved++] = (qg_change_hunk){(uint32_t)h->old_start, (uint32_t)h->old_lines,
+                                                 (uint32_t)h->new_start, (uint32_t)h->new_lines};
   return 0;
 }
 
@@ -308,8 +307,7 @@ static git_blob *blob_at(git_repository *repo, git_tree *tree, const char *path)
 
 /* Where the lines of f as checked out (tree `checked`) are at the change's
  * head (tree `head`): the hunks of the diff between the two versions. */
-static void map_lines(git_repository *repo, git_tree *checked, git_tree *head,
-                      qg_change_file *f) {
+static void map_lines(git_repository *repo, git_tree *checked, git_tree *head, qg_change_file *f) {
   f->remapped = true;
   git_blob *a = blob_at(repo, checked, f->path), *b = blob_at(repo, head, f->path);
   if (!a || !b) {
@@ -352,8 +350,8 @@ qg_status qg_change_file_from_texts(const char *path, const char *old, size_t ol
     o.interhunk_lines = 0;
     o.flags |= GIT_DIFF_FORCE_TEXT;
     moved_ctx m = {f, 0};
-    if (git_diff_buffers(old, old_len, path, new_text, new_len, path, &o, NULL, NULL,
-                         on_moved_hunk, NULL, &m) != 0) {
+    if (git_diff_buffers(old, old_len, path, new_text, new_len, path, &o, NULL, NULL, on_moved_hunk,
+                         NULL, &m) != 0) {
       free(f->moved);
       f->moved = NULL;
       f->nmoved = 0;
@@ -390,8 +388,7 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
     say(why, "the change's head '%s' is not in the repository (a shallow clone?)", head_rev);
     st = QG_ENOENT;
   } else if ((*head = resolve_commit(repo, head_rev, why)) != NULL) {
-    if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) ||
-        git_commit_tree(checked, at) == 0)
+    if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) || git_commit_tree(checked, at) == 0)
       st = QG_OK;
     else
       say(why, "cannot read HEAD's tree: %s", git_words());
@@ -622,8 +619,7 @@ qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **o
 uint32_t qg_linemap_line(qg_linemap *m, const char *path, uint32_t line) {
   if (!m || !m->checked || !path || !line)
     return line;
-  qg_change_file *f = m->n && strcmp(m->files[m->last].path, path) == 0 ? &m->files[m->last]
-                                                                        : NULL;
+  qg_change_file *f = m->n && strcmp(m->files[m->last].path, path) == 0 ? &m->files[m->last] : NULL;
   for (size_t i = 0; !f && i < m->n; i++)
     if (strcmp(m->files[i].path, path) == 0) {
       f = &m->files[i];

@@ -41,40 +41,40 @@ typedef struct qg_change_file {
                           headers and their ' ', '+', '-' lines; no "diff --git" header),
                           NULL when skipped */
   size_t patch_len;
-  uint32_t *lines;     /* owned: the head-side line numbers the hunks show (added and
+  uint32_t *lines; /* owned: the head-side line numbers the hunks show (added and
                           context), ascending, no duplicates */
   size_t nlines;
-  uint32_t *added;     /* owned: the head-side line numbers added by the change, ascending */
+  uint32_t *added; /* owned: the head-side line numbers added by the change, ascending */
   size_t nadded;
   /* When the change's head is not HEAD (a CI checkout of the merge with the target
    * branch), where the lines of the file as checked out are at head: */
   qg_change_hunk *moved; /* owned: the hunks from HEAD's version to head's, no context,
                             ascending; NULL when the two are the same or head is HEAD */
   size_t nmoved;
-  bool remapped;         /* head is not HEAD: line numbers go through `moved` */
-  bool unmapped;         /* ... and no line is known at head: HEAD lacks the file, or it
+  bool remapped; /* head is not HEAD: line numbers go through `moved` */
+  bool unmapped; /* ... and no line is known at head: HEAD lacks the file, or it
                             is over the cap to compare (QG_CHANGE_MAP_MAX) */
 } qg_change_file;
 
 typedef struct qg_change {
   qg_change_file *files; /* owned; sorted by path */
   size_t n;
-  char base_oid[65];     /* hex object id of the merge base */
-  char head_oid[65];     /* hex object id of the change's head (HEAD unless opts.head) */
+  char base_oid[65]; /* hex object id of the merge base */
+  char head_oid[65]; /* hex object id of the change's head (HEAD unless opts.head) */
 } qg_change;
 
 typedef struct qg_change_opts {
-  const char *repo_dir;         /* where to open the repository (searching upwards); NULL: "." */
-  const char *base;             /* the base revision (any revspec); required */
-  const char *head;             /* the change's head revision; NULL: HEAD. When it is another
+  const char *repo_dir;       /* where to open the repository (searching upwards); NULL: "." */
+  const char *base;           /* the base revision (any revspec); required */
+  const char *head;           /* the change's head revision; NULL: HEAD. When it is another
                                    commit than HEAD (a pull request's head, with a merge
                                    checked out), each kept file also maps the line numbers
                                    of HEAD's version to head's: qg_change_head_line */
-  uint32_t context_lines;       /* lines of context around each hunk; 0: 3 */
-  const char *const *exclude;   /* gitignore-style globs (core/glob.h), borrowed */
+  uint32_t context_lines;     /* lines of context around each hunk; 0: 3 */
+  const char *const *exclude; /* gitignore-style globs (core/glob.h), borrowed */
   size_t nexclude;
-  size_t max_patch;             /* per file; 0: 256 KiB */
-  size_t max_files;             /* 0: 10000; beyond it, files are not read (err says so) */
+  size_t max_patch; /* per file; 0: 256 KiB */
+  size_t max_files; /* 0: 10000; beyond it, files are not read (err says so) */
   /* When set, called with the whole content of each file kept for review, at the base
    * (merge base) and at head (a side without the file is left out; a side over
    * max_content bytes too, 0: 4 MiB), before its patch is read: a hunk shows a few

@@ -202,7 +202,15 @@ void qg_md_escape(qg_buf *b, const char *s, unsigned flags) {
     case '&':
       (void)qg_buf_puts(b, "&amp;");
       break;
-    case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '~':
+    case '\\':
+    case '`':
+    case '*':
+    case '_':
+    case '[':
+    case ']':
+    case '|':
+    case '#':
+    case '~':
     case '$':
       (void)qg_buf_putc(b, '\\');
       /* fall through */

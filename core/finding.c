@@ -54,8 +54,7 @@ qg_finding *qg_result_add_finding(qg_result *r, const struct qg_rule *rule, qg_s
     qg_fix_free(r->overflow->fix);
     f = r->overflow;
   } else {
-    qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1,
-            sizeof(qg_finding));
+    qg_grow((void **)&r->findings.items, &r->findings.cap, r->findings.n + 1, sizeof(qg_finding));
     f = &r->findings.items[r->findings.n];
   }
   memset(f, 0, sizeof(*f));

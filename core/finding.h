@@ -13,8 +13,8 @@
 struct qg_rule;
 
 typedef struct qg_location {
-  const char *path;  /* borrowed: interned in the result's pool; NULL = none */
-  uint32_t line, col; /* 1-based; 0 = unknown or whole file */
+  const char *path;           /* borrowed: interned in the result's pool; NULL = none */
+  uint32_t line, col;         /* 1-based; 0 = unknown or whole file */
   uint32_t end_line, end_col; /* inclusive end; 0 = unknown (end of line) */
 } qg_location;
 
@@ -85,12 +85,12 @@ typedef struct qg_diags {
 typedef void (*qg_diag_listener)(void *arg, const qg_diag *d);
 
 typedef struct qg_stats {
-  size_t files;        /* files read */
-  size_t bytes;        /* bytes read */
-  size_t documents;    /* YAML documents parsed */
-  size_t objects;      /* Kubernetes objects recognised */
-  size_t pod_specs;    /* pod specs checked */
-  size_t skipped;      /* files skipped (binary, too big, templates) */
+  size_t files;     /* files read */
+  size_t bytes;     /* bytes read */
+  size_t documents; /* YAML documents parsed */
+  size_t objects;   /* Kubernetes objects recognised */
+  size_t pod_specs; /* pod specs checked */
+  size_t skipped;   /* files skipped (binary, too big, templates) */
 } qg_stats;
 
 /* Everything one run produced. Initialise with qg_result_init, release with
@@ -100,13 +100,13 @@ typedef struct qg_result {
   qg_diags diags;
   qg_strpool pool;
   qg_stats stats;
-  size_t max_findings;  /* 0: no cap; else findings past it are counted in dropped, not kept */
+  size_t max_findings; /* 0: no cap; else findings past it are counted in dropped, not kept */
   size_t dropped;
   struct qg_finding *overflow; /* owned: where a dropped finding is built (its caller may still
                                   set its fix or suppression), reused */
-  size_t max_diags;     /* 0: no cap; else diagnostics past it are counted, not kept (see
+  size_t max_diags;            /* 0: no cap; else diagnostics past it are counted, not kept (see
                            qg_result_cap_diags) */
-  size_t dropped_diags; /* counted since the cap was set */
+  size_t dropped_diags;        /* counted since the cap was set */
   qg_diag_level dropped_level; /* the highest level among them */
   qg_status dropped_status;    /* the first one's status at that level */
   qg_diag_listener listener;   /* NULL: none; called for each diagnostic kept (not for

@@ -154,8 +154,7 @@ int qg_fs_inside(const char *root, const char *path) {
  * controlling terminal, and refuses anything but a regular file after
  * fstat. flags: O_NOFOLLOW or 0. Returns the descriptor (sb filled) or -1
  * with *err_no. */
-static int open_regular_at(int dirfd, const char *path, int flags, struct stat *sb,
-                           int *err_no) {
+static int open_regular_at(int dirfd, const char *path, int flags, struct stat *sb, int *err_no) {
   int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | flags);
   if (fd < 0) {
     *err_no = errno;
@@ -181,8 +180,8 @@ static int open_regular(const char *path, int flags, struct stat *sb, int *err_n
 static qg_status read_fd(int fd, const struct stat *sb, size_t max, size_t probe,
                          unsigned char **buf, size_t *len, bool *binary, int *err_no);
 
-qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf,
-                          size_t *len, int *err_no) {
+qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf, size_t *len,
+                          int *err_no) {
   *buf = NULL;
   *len = 0;
   *err_no = 0;
@@ -318,8 +317,8 @@ qg_status qg_read_repo_file(const char *root, const char *path, size_t max, size
   return read_fd(fd, &sb, max, probe, buf, len, binary, err_no);
 }
 
-qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
-                       size_t *len, bool *binary, int *err_no) {
+qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf, size_t *len,
+                       bool *binary, int *err_no) {
   *buf = NULL;
   *len = 0;
   *binary = false;

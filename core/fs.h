@@ -21,13 +21,12 @@ qg_status qg_read_all(const char *path, FILE *fp, size_t max, unsigned char **bu
  * With probe > 0, a NUL byte in the first probe bytes stops the read: the
  * file is binary, *binary is set and nothing is returned (QG_OK); UTF-16 and
  * UTF-32 with a byte-order mark are text, read whole. */
-qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf,
-                       size_t *len, bool *binary, int *err_no);
-
+qg_status qg_read_file(const char *path, size_t max, size_t probe, unsigned char **buf, size_t *len,
+                       bool *binary, int *err_no);
 
 typedef enum qg_walk_event {
-  QG_WALK_FILE,   /* a regular file to scan */
-  QG_WALK_ERROR,  /* a path could not be read: path, err_no set */
+  QG_WALK_FILE,     /* a regular file to scan */
+  QG_WALK_ERROR,    /* a path could not be read: path, err_no set */
   QG_WALK_TOO_DEEP, /* a directory past the depth cap, not walked: path */
 } qg_walk_event;
 
@@ -120,8 +119,8 @@ int qg_fs_open_dir(const char *root, const char *path, bool create, int *err_no,
 /* qg_read_file (no probe) for name, one component, in the directory open on
  * dirfd: a symbolic link is refused (QG_EIO, *err_no = QG_FS_ELINK), as is
  * anything but a regular file. */
-qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf,
-                          size_t *len, int *err_no);
+qg_status qg_read_file_at(int dirfd, const char *name, size_t max, unsigned char **buf, size_t *len,
+                          int *err_no);
 
 /* Writing a file safely. The target must be absent or a regular file with
  * one link: a symbolic link (QG_FS_ESYMLINK), anything not a regular file

@@ -423,8 +423,8 @@ qg_status qg_git_commit_all(const char *workdir, const char *message) {
     goto out;
   int has_parent = git_revparse_single(&parent, repo, "HEAD") == 0;
   const git_commit *parents[1] = {has_parent ? (const git_commit *)parent : NULL};
-  if (git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-                        has_parent ? 1 : 0, parents) != 0)
+  if (git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree, has_parent ? 1 : 0,
+                        parents) != 0)
     goto out;
   st = QG_OK;
 out:

@@ -70,16 +70,16 @@ typedef struct xfer {
   qg_http_response *out;
   CURL *easy;
   struct curl_slist *hdrs; /* the header lines (a signed request's: this attempt's) */
-  qg_buf body;          /* this attempt's body */
-  bool over_cap;        /* the write callback refused more data */
-  char retry_after[72]; /* this attempt's Retry-After value, "" when none */
+  qg_buf body;             /* this attempt's body */
+  bool over_cap;           /* the write callback refused more data */
+  char retry_after[72];    /* this attempt's Retry-After value, "" when none */
   enum xfer_state state;
-  long long due_ms;     /* monotonic time before which no new attempt starts */
-  long long ended_ms;   /* when the last attempt ended (for waited_ms) */
-  long backoff_ms;      /* the next wait without Retry-After */
-  bool cut;             /* ... shortened to what was left before the deadline */
-  char safe_url[160];   /* the URL without user info and query, for error[] */
-  char host_port[96];   /* "host:port", for connect errors */
+  long long due_ms;   /* monotonic time before which no new attempt starts */
+  long long ended_ms; /* when the last attempt ended (for waited_ms) */
+  long backoff_ms;    /* the next wait without Retry-After */
+  bool cut;           /* ... shortened to what was left before the deadline */
+  char safe_url[160]; /* the URL without user info and query, for error[] */
+  char host_port[96]; /* "host:port", for connect errors */
   char errbuf[CURL_ERROR_SIZE];
 } xfer;
 
@@ -155,8 +155,8 @@ static bool request_ok(const qg_http_request *rq, char *why, size_t whysz) {
     snprintf(why, whysz, "bad request: no method");
     return false;
   }
-  if (!rq->url || (strncasecmp(rq->url, "http://", 7) != 0 &&
-                   strncasecmp(rq->url, "https://", 8) != 0)) {
+  if (!rq->url ||
+      (strncasecmp(rq->url, "http://", 7) != 0 && strncasecmp(rq->url, "https://", 8) != 0)) {
     snprintf(why, whysz, "bad request: the URL must start with http:// or https://");
     return false;
   }
@@ -211,8 +211,7 @@ static void describe_url(xfer *x) {
     if (curl_url_get(u, CURLUPART_URL, &safe, 0) == CURLUE_OK && safe) {
       size_t n = strlen(safe);
       if (n >= sizeof(x->safe_url)) /* cut long paths, marked */
-        snprintf(x->safe_url, sizeof(x->safe_url), "%.*s...", (int)sizeof(x->safe_url) - 4,
-                 safe);
+        snprintf(x->safe_url, sizeof(x->safe_url), "%.*s...", (int)sizeof(x->safe_url) - 4, safe);
       else
         memcpy(x->safe_url, safe, n + 1);
     }

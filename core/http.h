@@ -25,11 +25,11 @@ void qg_http_global_cleanup(void);
 const char *qg_http_version(void);
 
 typedef struct qg_http_request {
-  const char *method;          /* "POST", "GET", ... */
-  const char *url;             /* http:// or https:// only */
-  const char *const *headers;  /* "Name: value" lines, borrowed */
+  const char *method;         /* "POST", "GET", ... */
+  const char *url;            /* http:// or https:// only */
+  const char *const *headers; /* "Name: value" lines, borrowed */
   size_t nheaders;
-  const char *body;            /* borrowed; may be NULL (no body) */
+  const char *body; /* borrowed; may be NULL (no body) */
   size_t body_len;
   /* AWS Signature Version 4, or NULL: the provider "aws:amz:REGION:SERVICE"
    * (e.g. "aws:amz:us-east-1:bedrock"), as libcurl's CURLOPT_AWS_SIGV4 takes
@@ -77,18 +77,18 @@ typedef struct qg_http_response {
                        after qg_http_perform */
   size_t len;
   unsigned attempts;
-  long waited_ms;   /* total time spent waiting between attempts */
-  long retry_after_ms; /* the last attempt's Retry-After in milliseconds, -1 when it had
+  long waited_ms;        /* total time spent waiting between attempts */
+  long retry_after_ms;   /* the last attempt's Retry-After in milliseconds, -1 when it had
                           none (or an invalid one): lets a caller retry what is not
                           retried here, e.g. GitHub's 403 for its secondary rate limits */
-  bool deadline;    /* the deadline ended it: not sent, cut, or no time left to retry */
+  bool deadline;         /* the deadline ended it: not sent, cut, or no time left to retry */
   char not_retried[128]; /* why a retryable outcome was not retried ("Retry-After asks
                             for 100000 s, over the 60 s cap", "the deadline comes
                             first"), "" otherwise; error[] ends with it too */
-  char error[256];  /* when status != QG_OK or code >= 400: what happened, e.g.
+  char error[256];       /* when status != QG_OK or code >= 400: what happened, e.g.
                        "HTTP 429 after 4 attempts" or "timeout after 30000 ms
                        (http://127.0.0.1:4242/v1/chat/completions)"; "" otherwise */
-                    /* a request not retried says why after "; not retried: ", e.g.
+                         /* a request not retried says why after "; not retried: ", e.g.
                        "HTTP 429; not retried: Retry-After asks for 100000 s, over the
                        60 s cap (...)" */
 } qg_http_response;

@@ -26,15 +26,15 @@
 /* Results of fallible functions. Never a bare 1/0. */
 typedef enum qg_status {
   QG_OK = 0,
-  QG_ENOMEM,   /* allocation failed (qg_xmalloc aborts instead; kept for caps) */
-  QG_EIO,      /* reading or writing a file failed */
-  QG_EPARSE,   /* input is not well-formed */
-  QG_EUSAGE,   /* bad command line */
-  QG_ECONFIG,  /* bad configuration value */
-  QG_ETOOBIG,  /* an input is over its cap */
-  QG_ENOENT,   /* a named path does not exist */
-  QG_EGIT,     /* libgit2 reported an error */
-  QG_ENET,     /* a network request failed: connect, TLS, timeout, or no usable reply */
+  QG_ENOMEM,  /* allocation failed (qg_xmalloc aborts instead; kept for caps) */
+  QG_EIO,     /* reading or writing a file failed */
+  QG_EPARSE,  /* input is not well-formed */
+  QG_EUSAGE,  /* bad command line */
+  QG_ECONFIG, /* bad configuration value */
+  QG_ETOOBIG, /* an input is over its cap */
+  QG_ENOENT,  /* a named path does not exist */
+  QG_EGIT,    /* libgit2 reported an error */
+  QG_ENET,    /* a network request failed: connect, TLS, timeout, or no usable reply */
   QG__STATUS_LAST
 } qg_status;
 
@@ -58,10 +58,10 @@ qg_status qg_severity_parse(const char *name, qg_severity *out);
 
 /* Process exit statuses, as documented in README and `qgate --help`. */
 enum {
-  QG_EXIT_PASS = 0,    /* gate passed */
-  QG_EXIT_FAIL = 1,    /* gate failed: a finding at or above --fail-on */
-  QG_EXIT_INPUT = 2,   /* usage, configuration or input error */
-  QG_EXIT_RUNTIME = 3  /* runtime error: I/O and the like */
+  QG_EXIT_PASS = 0,   /* gate passed */
+  QG_EXIT_FAIL = 1,   /* gate failed: a finding at or above --fail-on */
+  QG_EXIT_INPUT = 2,  /* usage, configuration or input error */
+  QG_EXIT_RUNTIME = 3 /* runtime error: I/O and the like */
 };
 
 #endif

@@ -33,8 +33,8 @@ static void say(char **why, const char *fmt, ...) {
 
 /* ---- encoding ----------------------------------------------------------- */
 static bool unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
 /* A byte libcurl 7.88 sends in a path or query as it is: printable ASCII
@@ -86,8 +86,8 @@ static void reencode(qg_buf *b, const char *s, size_t n, bool keep_slash) {
 
 /* ---- the parts of the URL ----------------------------------------------- */
 typedef struct target {
-  char *host;        /* the Host value libcurl would send; owned */
-  const char *path;  /* into the URL; pathlen 0 when it has none */
+  char *host;       /* the Host value libcurl would send; owned */
+  const char *path; /* into the URL; pathlen 0 when it has none */
   size_t pathlen;
   const char *query; /* into the URL, after '?'; NULL when none */
   size_t querylen;
@@ -256,7 +256,7 @@ typedef struct sheader {
   char *name;        /* lower-cased; owned */
   const char *value; /* trimmed; borrowed */
   size_t vlen;
-  size_t order;      /* the position among the lines: repeated names keep it */
+  size_t order; /* the position among the lines: repeated names keep it */
 } sheader;
 
 static int sheader_cmp(const void *a, const void *b) {
@@ -265,8 +265,8 @@ static int sheader_cmp(const void *a, const void *b) {
   return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-static void add_signed(sheader *hs, size_t *n, const char *name, size_t namelen,
-                       const char *value, size_t vlen) {
+static void add_signed(sheader *hs, size_t *n, const char *name, size_t namelen, const char *value,
+                       size_t vlen) {
   sheader *h = &hs[*n];
   h->name = qg_xstrndup(name, namelen);
   for (char *c = h->name; *c; c++)
@@ -403,8 +403,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     return QG_EUSAGE;
   }
   /* the key id goes into the Credential: no '/' or ',' */
-  if (!in->key_id || !*in->key_id || !all_sent_as_is(in->key_id) ||
-      strpbrk(in->key_id, "/,")) {
+  if (!in->key_id || !*in->key_id || !all_sent_as_is(in->key_id) || strpbrk(in->key_id, "/,")) {
     say(why, "no usable access key id");
     return QG_EUSAGE;
   }

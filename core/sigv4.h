@@ -40,14 +40,14 @@ typedef struct qg_sigv4_input {
                                  none may be X-Amz-Date, X-Amz-Security-Token,
                                  X-Amz-Content-Sha256 or Authorization */
   size_t nheaders;
-  const void *body;           /* the body as sent; NULL with body_len 0: none */
+  const void *body; /* the body as sent; NULL with body_len 0: none */
   size_t body_len;
-  const char *provider;       /* "aws:amz:REGION:SERVICE", as CURLOPT_AWS_SIGV4 */
-  const char *key_id;         /* access key id */
-  const char *secret;         /* secret access key */
-  const char *session_token;  /* NULL or "": none */
-  long long now;              /* Unix time in seconds: X-Amz-Date and the scope */
-  bool no_content_sha256;     /* leave X-Amz-Content-Sha256 out (AWS's published
+  const char *provider;      /* "aws:amz:REGION:SERVICE", as CURLOPT_AWS_SIGV4 */
+  const char *key_id;        /* access key id */
+  const char *secret;        /* secret access key */
+  const char *session_token; /* NULL or "": none */
+  long long now;             /* Unix time in seconds: X-Amz-Date and the scope */
+  bool no_content_sha256;    /* leave X-Amz-Content-Sha256 out (AWS's published
                                  examples sign without it) */
 } qg_sigv4_input;
 

@@ -22,8 +22,7 @@ const char *qg_strerror(qg_status s) {
   return k_status_text[s];
 }
 
-static const char *const k_sev_names[QG__SEV_COUNT] = {"info", "low", "medium", "high",
-                                                        "critical"};
+static const char *const k_sev_names[QG__SEV_COUNT] = {"info", "low", "medium", "high", "critical"};
 
 const char *qg_severity_name(qg_severity s) {
   if ((unsigned)s >= QG__SEV_COUNT)

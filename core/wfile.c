@@ -154,7 +154,7 @@ qg_status qg_wfile_open(const char *path, const qg_write_opts *o, qg_wfile **out
     return QG_EIO;
   }
   if (exists) {
-    *err_no = S_ISLNK(sb.st_mode)   ? QG_FS_ESYMLINK
+    *err_no = S_ISLNK(sb.st_mode)    ? QG_FS_ESYMLINK
               : !S_ISREG(sb.st_mode) ? QG_FS_ENOTREG
               : sb.st_nlink > 1      ? QG_FS_ENLINK
                                      : 0;
@@ -300,7 +300,7 @@ qg_status qg_write_file_at(int dirfd, const char *dir_path, const char *name, co
   *err_no = 0;
   struct stat sb;
   if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
-    *err_no = S_ISLNK(sb.st_mode)   ? QG_FS_ESYMLINK
+    *err_no = S_ISLNK(sb.st_mode)    ? QG_FS_ESYMLINK
               : !S_ISREG(sb.st_mode) ? QG_FS_ENOTREG
               : sb.st_nlink > 1      ? QG_FS_ENLINK
                                      : 0;

@@ -32,7 +32,7 @@ typedef struct loader {
   anchor *anchors;
   size_t nanchors, capanchors;
   uint64_t real_nodes, expanded; /* for the alias cap */
-  uint64_t made; /* nodes made in this document, for the node cap */
+  uint64_t made;                 /* nodes made in this document, for the node cap */
   /* the end of the last node or alias read, and as libyaml's character index;
    * last_line and last_col are kept apart so that they are copied from a node
    * as two 4-byte loads, each forwarded from the store that set it, not one
@@ -42,16 +42,16 @@ typedef struct loader {
   uint32_t last_col;
   /* positions recomputed from libyaml's character index (see mark_pos) */
   bool remap;
-  bool bom; /* a UTF-8 byte order mark, which qgate counts as line 1's first character */
-  bool utf16; /* the cursor cannot follow a UTF-16 text */
+  bool bom;      /* a UTF-8 byte order mark, which qgate counts as line 1's first character */
+  bool utf16;    /* the cursor cannot follow a UTF-16 text */
   bool flow_doc; /* this document's root is a flow collection */
   const unsigned char *text;
   size_t len, byte, chr; /* the cursor: character chr starts at text[byte] */
   uint32_t line, col;    /* ... at line:col */
-  bool eol_valid;                     /* eol_info's cache: the "\n"-line text[eol_from..eol_end] */
+  bool eol_valid;        /* eol_info's cache: the "\n"-line text[eol_from..eol_end] */
   size_t eol_from, eol_end, eol_first, eol_last; /* ... and its first and last other break */
-  bool doc_open;        /* between a document's start and end events */
-  yaml_mark_t last_end; /* the end of the last event read */
+  bool doc_open;                                 /* between a document's start and end events */
+  yaml_mark_t last_end;                          /* the end of the last event read */
   /* scratch for building mappings */
   qg_ypair *pairs;
   size_t cappairs;
@@ -93,7 +93,8 @@ static bool needs_remap(const unsigned char *buf, size_t len) {
       return true;
     if (b == 0xC2 && i + 1 < len && buf[i + 1] == 0x85)
       return true;
-    if (b == 0xE2 && i + 2 < len && buf[i + 1] == 0x80 && (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9))
+    if (b == 0xE2 && i + 2 < len && buf[i + 1] == 0x80 &&
+        (buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9))
       return true;
     i++;
   }
@@ -272,8 +273,7 @@ static qg_status count_node(loader *L, const yaml_mark_t *m) {
 }
 
 static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *ev,
-                                 const yaml_char_t *anchor_name, const yaml_char_t *tag,
-                                 int flow) {
+                                 const yaml_char_t *anchor_name, const yaml_char_t *tag, int flow) {
   if (L->nframes >= L->lim.max_depth) {
     char num[32];
     snprintf(num, sizeof(num), "%u", L->lim.max_depth);
@@ -381,7 +381,9 @@ static void warn_dup(loader *L, const qg_ynode *k, const qg_ynode *first) {
   if (!L->opts->on_warn)
     return;
   char msg[200];
-  snprintf(msg, sizeof(msg), "duplicate key \"%.80s\" (first at line %u): Kubernetes rejects this; the last value was scanned",
+  snprintf(msg, sizeof(msg),
+           "duplicate key \"%.80s\" (first at line %u): Kubernetes rejects this; the last value "
+           "was scanned",
            k->u.s.str, first->line);
   L->opts->on_warn(L->opts->ud, k->line, k->col, msg);
 }
@@ -728,8 +730,8 @@ qg_status qg_yaml_load(const unsigned char *buf, size_t len, const qg_yaml_opts 
                    parser.problem ? parser.problem : "invalid YAML", parser.context);
         } else {
           snprintf(err->message, sizeof(err->message), "%s %s (line %u column %u)",
-                   parser.problem ? parser.problem : "invalid YAML", parser.context,
-                   (unsigned)cl, (unsigned)cc);
+                   parser.problem ? parser.problem : "invalid YAML", parser.context, (unsigned)cl,
+                   (unsigned)cc);
         }
       } else
         snprintf(err->message, sizeof(err->message), "%s",
@@ -792,9 +794,7 @@ const qg_ynode *qg_ymap_path(const qg_ynode *n, const char *dotted) {
   return n;
 }
 
-static int tag_is(const qg_ynode *n, const char *t) {
-  return n->tag && strcmp(n->tag, t) == 0;
-}
+static int tag_is(const qg_ynode *n, const char *t) { return n->tag && strcmp(n->tag, t) == 0; }
 
 bool qg_ynode_is_null(const qg_ynode *n) {
   if (!n)
@@ -806,8 +806,7 @@ bool qg_ynode_is_null(const qg_ynode *n) {
   if (!n->plain || n->tag)
     return false;
   const char *s = n->u.s.str;
-  return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-         !strcmp(s, "NULL");
+  return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
 const char *qg_ynode_str(const qg_ynode *n) {
@@ -893,9 +892,7 @@ bool qg_ynode_int(const qg_ynode *n, long long *out) {
   return true;
 }
 
-uint32_t qg_yseq_len(const qg_ynode *n) {
-  return n && n->kind == QG_Y_SEQ ? n->u.seq.n : 0;
-}
+uint32_t qg_yseq_len(const qg_ynode *n) { return n && n->kind == QG_Y_SEQ ? n->u.seq.n : 0; }
 
 const qg_ynode *qg_yseq_at(const qg_ynode *n, uint32_t i) {
   return i < qg_yseq_len(n) ? n->u.seq.items[i] : NULL;

@@ -21,17 +21,17 @@ typedef struct qg_ypair {
 } qg_ypair;
 
 struct qg_ynode {
-  uint8_t kind;   /* qg_ykind */
-  uint8_t plain;  /* scalar written without quotes or block style */
-  uint8_t flow;   /* collection written in flow style ({} or []) */
-  uint8_t anchored; /* carries an anchor (&name): aliases elsewhere share it */
-  uint8_t shared_line; /* block collection: the "\n"-line it starts or ends on holds more
+  uint8_t kind;               /* qg_ykind */
+  uint8_t plain;              /* scalar written without quotes or block style */
+  uint8_t flow;               /* collection written in flow style ({} or []) */
+  uint8_t anchored;           /* carries an anchor (&name): aliases elsewhere share it */
+  uint8_t shared_line;        /* block collection: the "\n"-line it starts or ends on holds more
                           of the text, past a lone CR, NEL or LS/PS (YAML 1.1 line breaks
                           that qgate's line numbers do not count) */
-  uint8_t trailing_comma; /* flow collection: a ',' after its last entry ({a: 1,}) */
-  uint8_t implicit;       /* flow mapping of one pair in a flow sequence, without braces
+  uint8_t trailing_comma;     /* flow collection: a ',' after its last entry ({a: 1,}) */
+  uint8_t implicit;           /* flow mapping of one pair in a flow sequence, without braces
                              ([a: 1]) */
-  uint8_t flow_doc;       /* its document's root is a flow collection (a JSON file, mostly):
+  uint8_t flow_doc;           /* its document's root is a flow collection (a JSON file, mostly):
                              a fix into an empty flow mapping there is written as JSON */
   uint32_t line, col;         /* 1-based start (a block mapping: of its first key) */
   uint32_t end_line, end_col; /* 1-based, exclusive end column */
@@ -55,11 +55,11 @@ struct qg_ynode {
 
 /* Caps; zero fields take the defaults below. */
 typedef struct qg_yaml_limits {
-  uint32_t max_depth;         /* nesting of collections (default 256) */
-  uint32_t alias_floor;       /* expansions always allowed (default 100000) */
-  uint32_t alias_ratio;       /* ... or this many times the real node count (default 10) */
-  uint32_t max_docs;          /* documents in one stream, empty ones too (default 100000) */
-  uint32_t max_nodes;         /* nodes in one document, aliases not expanded (default 5000000:
+  uint32_t max_depth;   /* nesting of collections (default 256) */
+  uint32_t alias_floor; /* expansions always allowed (default 100000) */
+  uint32_t alias_ratio; /* ... or this many times the real node count (default 10) */
+  uint32_t max_docs;    /* documents in one stream, empty ones too (default 100000) */
+  uint32_t max_nodes;   /* nodes in one document, aliases not expanded (default 5000000:
                                  a document's tree takes about 85 bytes a node, so ~425 MB) */
 } qg_yaml_limits;
 

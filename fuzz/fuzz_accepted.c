@@ -42,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(qg_accepted_has(&a, fp), "%s not found", fp);
     /* it is in the text, at the start of a line after blanks */
     bool seen = false;
-    for (const char *p = text; !seen && (p = memchr(p, fp[0], size - (size_t)(p - text)));
-         p++) {
+    for (const char *p = text; !seen && (p = memchr(p, fp[0], size - (size_t)(p - text))); p++) {
       if ((size_t)(p - text) + 16 > size || memcmp(p, fp, 16) != 0)
         continue;
       const char *q = p;

@@ -9,13 +9,14 @@
 
 #include <string.h>
 
-static const char k_pod[] = "apiVersion: apps/v1\nkind: Deployment\n"
-                            "metadata: {name: api, namespace: kube-system}\n"
-                            "spec:\n  template:\n    spec:\n"
-                            "      priorityClassName: low\n"
-                            "      containers:\n        - name: app\n          image: app:latest\n"
-                            "          resources: {limits: {memory: 1Gi}}\n"
-                            "          env: [{name: API_TOKEN, value: itk_0123456789abcdefABCDEF}]\n";
+static const char k_pod[] =
+    "apiVersion: apps/v1\nkind: Deployment\n"
+    "metadata: {name: api, namespace: kube-system}\n"
+    "spec:\n  template:\n    spec:\n"
+    "      priorityClassName: low\n"
+    "      containers:\n        - name: app\n          image: app:latest\n"
+    "          resources: {limits: {memory: 1Gi}}\n"
+    "          env: [{name: API_TOKEN, value: itk_0123456789abcdefABCDEF}]\n";
 
 static const char *const k_paths[] = {"vendor/x.yaml", "a/b/c.generated.yaml", "deploy/app.yaml",
                                       "/abs/path.yaml", "x"};
@@ -44,8 +45,7 @@ static void use_config(const qg_config *c) {
                                   .policy = &c->scan,
                                   .pss_level = QG_PSS_RESTRICTED,
                                   .pss_minor = QG_PSS_MAX_MINOR}};
-    qg_scan_buffer(&cfg, "deploy/app.yaml", (const unsigned char *)k_pod, sizeof(k_pod) - 1,
-                   &r);
+    qg_scan_buffer(&cfg, "deploy/app.yaml", (const unsigned char *)k_pod, sizeof(k_pod) - 1, &r);
   }
   qg_secrets_free(&s);
   qg_result_cleanup(&r);

@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (st == QG_OK) {
       FUZZ_CHECK(why == NULL, "%s: an error text with a reply", name);
       FUZZ_CHECK(r.text != NULL, "%s: no text", name);
-      FUZZ_CHECK(strlen(r.text) == r.len, "%s: text of %zu bytes, len %zu", name,
-                 strlen(r.text), r.len);
+      FUZZ_CHECK(strlen(r.text) == r.len, "%s: text of %zu bytes, len %zu", name, strlen(r.text),
+                 r.len);
     } else {
       FUZZ_CHECK(st == QG_EPARSE, "%s: status %d for a 200", name, (int)st);
       FUZZ_CHECK(r.text == NULL && r.len == 0, "%s: text with an error", name);
@@ -50,13 +50,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     why = NULL;
     st = qg_llm_reply_parse(p, code, body, size, &r, &why);
-    FUZZ_CHECK(st == QG_ENET && r.text == NULL, "%s: status %d for HTTP %ld", name, (int)st,
-               code);
+    FUZZ_CHECK(st == QG_ENET && r.text == NULL, "%s: status %d for HTTP %ld", name, (int)st, code);
     check_err(why, name);
     char prefix[32];
     int pn = snprintf(prefix, sizeof(prefix), "HTTP %ld", code);
-    FUZZ_CHECK(strncmp(why, prefix, (size_t)pn) == 0, "%s: \"%s\" for HTTP %ld", name, why,
-               code);
+    FUZZ_CHECK(strncmp(why, prefix, (size_t)pn) == 0, "%s: \"%s\" for HTTP %ld", name, why, code);
     free(why);
     qg_llm_reply_cleanup(&r);
   }

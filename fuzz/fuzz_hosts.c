@@ -85,16 +85,15 @@ static void pages(const char *body, size_t size) {
   int n = qg_github_page_read(body, size, &id, &nk);
   FUZZ_CHECK(n >= -1, "GitHub page: %d items", n);
   FUZZ_CHECK(id >= 0 && id <= 9007199254740992LL, "GitHub summary id %lld", id);
-  FUZZ_CHECK(n >= 0 ? nk <= (size_t)n : nk == 0 && id == 0, "GitHub page: %zu known of %d", nk,
-             n);
+  FUZZ_CHECK(n >= 0 ? nk <= (size_t)n : nk == 0 && id == 0, "GitHub page: %zu known of %d", nk, n);
   for (int disc = 0; disc < 2; disc++) {
     id = -1;
     nk = (size_t)-1;
     n = qg_gitlab_page_read(body, size, disc, &id, &nk);
     FUZZ_CHECK(n >= -1, "GitLab page: %d items", n);
     FUZZ_CHECK(id >= 0 && id <= 9007199254740992LL, "GitLab summary id %lld", id);
-    FUZZ_CHECK(n >= 0 ? nk <= (size_t)n : nk == 0 && id == 0, "GitLab page: %zu threads of %d",
-               nk, n);
+    FUZZ_CHECK(n >= 0 ? nk <= (size_t)n : nk == 0 && id == 0, "GitLab page: %zu threads of %d", nk,
+               n);
     FUZZ_CHECK(disc ? id == 0 : nk == 0, "GitLab: a note page gave threads or the reverse");
   }
   (void)qg_gitlab_refs_read(body, size);

@@ -50,8 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       char fa[17], fb[17];
       qg_finding_fingerprint(a, fa);
       qg_finding_fingerprint(b, fb);
-      FUZZ_CHECK(strcmp(fa, fb) == 0 && a->loc.line == b->loc.line,
-                 "finding %zu differs reversed", i);
+      FUZZ_CHECK(strcmp(fa, fb) == 0 && a->loc.line == b->loc.line, "finding %zu differs reversed",
+                 i);
     }
   } else {
     FUZZ_CHECK(st == QG_EUSAGE || st == QG_EPARSE, "status %d", (int)st);

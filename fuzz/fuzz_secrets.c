@@ -107,14 +107,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const qg_finding *f = &r.findings.items[i];
     FUZZ_CHECK(f->message && !strstr(f->message, "\n"), "finding %zu: message", i);
     size_t a = 0, b = 0;
-    FUZZ_CHECK(secret_of(f, buf, len, &a, &b), "finding %zu (%s): %u:%u-%u:%u is not its secret",
-               i, f->rule->id, f->loc.line, f->loc.col, f->loc.end_line, f->loc.end_col);
+    FUZZ_CHECK(secret_of(f, buf, len, &a, &b), "finding %zu (%s): %u:%u-%u:%u is not its secret", i,
+               f->rule->id, f->loc.line, f->loc.col, f->loc.end_line, f->loc.end_col);
     const char *secret = buf + a;
     size_t sl = b - a;
     FUZZ_CHECK(!find_mem(f->message, strlen(f->message), secret, sl) || sl < 8,
                "finding %zu (%s): the message holds the secret", i, f->rule->id);
     const char *leak = find_mem(red, outlen, secret, sl);
-    FUZZ_CHECK(!leak, "finding %zu (%s) at %u:%u: the redacted text holds the secret (%zu bytes) "
+    FUZZ_CHECK(!leak,
+               "finding %zu (%s) at %u:%u: the redacted text holds the secret (%zu bytes) "
                "at byte %zu",
                i, f->rule->id, f->loc.line, f->loc.col, sl, (size_t)(leak - red));
   }

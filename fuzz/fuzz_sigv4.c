@@ -85,8 +85,8 @@ static void verify(const qg_sigv4_input *in, char **out, size_t n) {
   char *region = qg_xstrndup(r, rl);
   char why[4096];
   bool ok = mock_sigv4_verify(&rq, KEY_ID, SECRET, region, r + rl + 1, why, sizeof(why));
-  FUZZ_CHECK(ok, "the test server does not verify the signature of %s %s: %s", rq.method,
-             rq.path, why);
+  FUZZ_CHECK(ok, "the test server does not verify the signature of %s %s: %s", rq.method, rq.path,
+             why);
   free(region);
   for (size_t i = 0; i < rq.nheaders; i++) {
     free(rq.headers[i].name);
@@ -100,8 +100,8 @@ static void verify(const qg_sigv4_input *in, char **out, size_t n) {
 
 static void printable(const char *s, const char *what) {
   for (size_t i = 0; s[i]; i++)
-    FUZZ_CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f,
-               "%s: byte 0x%02x at %zu", what, (unsigned char)s[i], i);
+    FUZZ_CHECK((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f, "%s: byte 0x%02x at %zu",
+               what, (unsigned char)s[i], i);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -174,8 +174,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t k = 0;
   if (!has_host)
     FUZZ_CHECK(strncmp(out[k++], "Host: ", 6) == 0, "no Host line first");
-  FUZZ_CHECK(strncmp(out[k], "X-Amz-Date: ", 12) == 0 && strlen(out[k]) == 12 + 16,
-             "\"%s\"", out[k]);
+  FUZZ_CHECK(strncmp(out[k], "X-Amz-Date: ", 12) == 0 && strlen(out[k]) == 12 + 16, "\"%s\"",
+             out[k]);
   k++;
   if (token && *token)
     FUZZ_CHECK(strncmp(out[k++], "X-Amz-Security-Token: ", 22) == 0, "no token line");
@@ -188,8 +188,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   static const char pre[] = "Authorization: AWS4-HMAC-SHA256 Credential=" KEY_ID "/";
   FUZZ_CHECK(strncmp(auth, pre, sizeof(pre) - 1) == 0, "\"%s\"", auth);
   const char *sig = strstr(auth, ", Signature=");
-  FUZZ_CHECK(sig && strlen(sig + 12) == 64 && strspn(sig + 12, "0123456789abcdef") == 64,
-             "\"%s\"", auth);
+  FUZZ_CHECK(sig && strlen(sig + 12) == 64 && strspn(sig + 12, "0123456789abcdef") == 64, "\"%s\"",
+             auth);
   FUZZ_CHECK(strstr(auth, "SignedHeaders=") && strstr(auth, "host;") && strstr(auth, "x-amz-date"),
              "\"%s\"", auth);
   verify(&in, out, n);

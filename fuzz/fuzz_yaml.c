@@ -33,14 +33,14 @@ static void check_result(const qg_result *r, uint32_t lines) {
     const qg_finding *f = &r->findings.items[i];
     FUZZ_CHECK(f->rule && f->message && *f->message, "finding %zu", i);
     FUZZ_CHECK(f->loc.line <= lines, "%s at line %u of %u", f->rule->id, f->loc.line, lines);
-    FUZZ_CHECK(f->loc.end_line <= lines, "%s ends at line %u of %u", f->rule->id,
-               f->loc.end_line, lines);
+    FUZZ_CHECK(f->loc.end_line <= lines, "%s ends at line %u of %u", f->rule->id, f->loc.end_line,
+               lines);
   }
   for (size_t i = 0; i < r->diags.n; i++) {
     const qg_diag *d = &r->diags.items[i];
     FUZZ_CHECK(d->message && *d->message, "diagnostic %zu", i);
-    FUZZ_CHECK(d->loc.line <= lines, "diagnostic \"%s\" at line %u of %u", d->message,
-               d->loc.line, lines);
+    FUZZ_CHECK(d->loc.line <= lines, "diagnostic \"%s\" at line %u of %u", d->message, d->loc.line,
+               lines);
   }
 }
 
@@ -112,8 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       qg_scan_buffer(&fcfg, "fuzz.yaml", (const unsigned char *)out, outlen, &r);
       check_result(&r, count_lines((const uint8_t *)out, outlen));
       const char *bad = load_error(out, outlen, &ye, &dups_after);
-      FUZZ_CHECK(!bad, "%zu fixes made the YAML invalid: %u:%u: %s", applied, ye.line, ye.col,
-                 bad);
+      FUZZ_CHECK(!bad, "%zu fixes made the YAML invalid: %u:%u: %s", applied, ye.line, ye.col, bad);
       FUZZ_CHECK(dups_after <= dups, "%zu fixes added %u duplicate keys", applied,
                  dups_after - dups);
       qg_result_cleanup(&r);

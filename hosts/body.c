@@ -191,7 +191,7 @@ char *qg_host_finding_body(const qg_finding *f, const char *id, const char *extr
     tail.data[tail.len] = '\0';
   }
   if (head.len + rem.len + tail.len > max)
-    qg_buf_cleanup(&rem); /* without the remediation */
+    qg_buf_cleanup(&rem);        /* without the remediation */
   if (head.len + tail.len > max) /* a model's message can be long */
     cut_message(&head, msg_at, max > tail.len + 4 ? max - tail.len - 4 : 0);
   (void)qg_buf_append(&head, rem.data ? rem.data : "", rem.len);

@@ -106,16 +106,18 @@ qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, 
     (void)qg_host_usage(why, "GITHUB_EVENT_PATH: the event payload is not a JSON object");
   } else if (!cJSON_IsObject(pr)) {
     (void)qg_host_usage(why, "GITHUB_EVENT_NAME: not a pull request event (the payload has no "
-                       "pull_request): pull request comments need a pull_request or "
-                       "pull_request_target event");
+                             "pull_request): pull request comments need a pull_request or "
+                             "pull_request_target event");
   } else if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 4294967295.0 ||
              num->valuedouble != (double)(unsigned long)num->valuedouble) {
     qg_host_usage(why,
                   "GITHUB_EVENT_PATH: pull_request.number is missing or not a positive integer");
   } else if (!head) {
-    (void)qg_host_usage(why, "GITHUB_EVENT_PATH: pull_request.head.sha is missing or not a commit id");
+    (void)qg_host_usage(why,
+                        "GITHUB_EVENT_PATH: pull_request.head.sha is missing or not a commit id");
   } else if (!base) {
-    (void)qg_host_usage(why, "GITHUB_EVENT_PATH: pull_request.base.sha is missing or not a commit id");
+    (void)qg_host_usage(why,
+                        "GITHUB_EVENT_PATH: pull_request.base.sha is missing or not a commit id");
   } else {
     out->number = (unsigned long)num->valuedouble;
     out->head_sha = qg_xstrdup(head);
@@ -261,7 +263,6 @@ static char *error_text(const char *body, size_t len) {
   return qg_buf_detach(&b);
 }
 
-
 static const char *const k_headers[] = {"Accept: application/vnd.github+json",
                                         "X-GitHub-Api-Version: 2022-11-28"};
 
@@ -370,7 +371,6 @@ static void keep_own(gh *g, qg_host_threads *t) {
   }
   t->n = k;
 }
-
 
 /* ---- the summary ----------------------------------------------------------------------- */
 
@@ -534,8 +534,8 @@ static const char k_threads_query[] =
     " reviewThreads(first: 100, after: $after) { nodes { id isResolved"
     " comments(first: 1) { nodes { databaseId } } } pageInfo { hasNextPage endCursor } } } } }";
 
-static const char k_resolve_mutation[] =
-    "mutation($id: ID!) { resolveReviewThread(input: {threadId: $id}) { thread { id isResolved } } }";
+static const char k_resolve_mutation[] = "mutation($id: ID!) { resolveReviewThread(input: "
+                                         "{threadId: $id}) { thread { id isResolved } } }";
 
 /* Resolves the review threads that start with the comments of stale (nums) and are
  * open: a thread already resolved (by a person, or by qgate before) stays as it is. */
@@ -558,8 +558,8 @@ static void resolve_threads(gh *g, const qg_host_threads *stale) {
     if (!graphql(g, k_threads_query, vars, &data))
       break;
     const cJSON *rt = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(data, "repository"), "pullRequest"),
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, "repository"),
+                                         "pullRequest"),
         "reviewThreads");
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(rt, "nodes"), *t;
     cJSON_ArrayForEach(t, (cJSON_IsArray(nodes) ? nodes : NULL)) {
@@ -584,8 +584,8 @@ static void resolve_threads(gh *g, const qg_host_threads *stale) {
     }
     const cJSON *pi = cJSON_GetObjectItemCaseSensitive(rt, "pageInfo");
     const cJSON *cur = cJSON_GetObjectItemCaseSensitive(pi, "endCursor");
-    bool more = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pi, "hasNextPage")) &&
-                cJSON_IsString(cur);
+    bool more =
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pi, "hasNextPage")) && cJSON_IsString(cur);
     free(after);
     after = more ? qg_xstrdup(cur->valuestring) : NULL;
     cJSON_Delete(data);
@@ -920,8 +920,8 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     cJSON_AddStringToObject(o, "event", event);
     char *text = review_text(rep, nplaced, g->out->over_cap);
     if (verdict) { /* its marker: the next run compares its verdict with this one */
-      char *t = qg_xasprintf("%s\n\n%s%s verdict=%s -->", text, QG_HOST_REVIEW_MARKER, g->o.id,
-                             event);
+      char *t =
+          qg_xasprintf("%s\n\n%s%s verdict=%s -->", text, QG_HOST_REVIEW_MARKER, g->o.id, event);
       free(text);
       text = t;
     }

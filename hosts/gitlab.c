@@ -232,8 +232,8 @@ static long long id_of(const cJSON *id) {
 }
 
 static long long author_of(const cJSON *note) {
-  return id_of(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(note, "author"),
-                                                "id"));
+  return id_of(
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(note, "author"), "id"));
 }
 
 #define GL_CANDIDATES_MAX 1000 /* notes holding the summary marker: past them, not read */
@@ -471,8 +471,8 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
       cJSON_AddStringToObject(o, "sha", r->head);
     path = qg_xasprintf("%s/approve", g->mr);
     static const qg_rest_how how = {0, 401,
-                                 "(the token's user may not approve this merge request: it is "
-                                 "its author, or not an eligible approver)"};
+                                    "(the token's user may not approve this merge request: it is "
+                                    "its author, or not an eligible approver)"};
     done = qg_rest_ok(qg_rest_send(&g->rest, "POST", path, o, &how));
     free(path);
   } else if (!approve && has != 0) {
@@ -516,8 +516,8 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   memset(&r, 0, sizeof(r));
   cJSON *mrj = NULL;
   static const qg_rest_how mr_how = {0, 404,
-                                  "(check CI_PROJECT_ID and CI_MERGE_REQUEST_IID, and that the "
-                                  "token's user can see the project)"};
+                                     "(check CI_PROJECT_ID and CI_MERGE_REQUEST_IID, and that the "
+                                     "token's user can see the project)"};
   if (qg_rest_ok(call(&g, "GET", g.mr, &mr_how, &mrj)))
     read_refs(mrj, &r);
   cJSON_Delete(mrj);
@@ -572,8 +572,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
       /* resolved by qgate (stale then), yet the finding is here: it came back, and
        * reopening keeps the thread's history; a thread a person resolved stays
        * resolved, it was their decision */
-      if (t->resolved && t->resolver == g.self && g.who == 1 &&
-          qg_rest_ok(resolve(&g, t, false)))
+      if (t->resolved && t->resolver == g.self && g.who == 1 && qg_rest_ok(resolve(&g, t, false)))
         t->resolved = false;
       continue;
     }

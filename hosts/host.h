@@ -36,17 +36,17 @@ struct qg_host;
 /* Where the request lives. Strings owned (qg_host_ctx_cleanup). */
 typedef struct qg_host_ctx {
   const struct qg_host *host; /* its row of the table (static) */
-  char *api_url;        /* GITHUB_API_URL (default https://api.github.com) or CI_API_V4_URL;
+  char *api_url;              /* GITHUB_API_URL (default https://api.github.com) or CI_API_V4_URL;
                            no trailing '/' */
-  char *repo;           /* GitHub: GITHUB_REPOSITORY "owner/name"; GitLab: CI_PROJECT_ID */
-  unsigned long number; /* GitHub: pull_request.number from GITHUB_EVENT_PATH; GitLab:
+  char *repo;                 /* GitHub: GITHUB_REPOSITORY "owner/name"; GitLab: CI_PROJECT_ID */
+  unsigned long number;       /* GitHub: pull_request.number from GITHUB_EVENT_PATH; GitLab:
                            CI_MERGE_REQUEST_IID */
-  char *head_sha;       /* GitHub: pull_request.head.sha; GitLab:
+  char *head_sha;             /* GitHub: pull_request.head.sha; GitLab:
                            CI_MERGE_REQUEST_SOURCE_BRANCH_SHA (merged results pipelines),
                            else CI_COMMIT_SHA (then the merge request's diff_refs.head_sha) */
-  char *base_sha;       /* GitHub: pull_request.base.sha; GitLab:
+  char *base_sha;             /* GitHub: pull_request.base.sha; GitLab:
                            CI_MERGE_REQUEST_DIFF_BASE_SHA (then diff_refs.base_sha) */
-  char *token;          /* GITHUB_TOKEN / GITLAB_TOKEN: never printed */
+  char *token;                /* GITHUB_TOKEN / GITLAB_TOKEN: never printed */
 } qg_host_ctx;
 
 typedef enum qg_verdict_mode {
@@ -62,15 +62,15 @@ bool qg_comment_id_valid(const char *id);
 
 typedef struct qg_comment_opts {
   qg_verdict_mode verdict;
-  const char *id;       /* borrowed: the comment id inside every marker, so that several
+  const char *id;              /* borrowed: the comment id inside every marker, so that several
                            qgate jobs keep their own comments on one request
                            (qg_comment_id_valid); NULL: "qgate" */
-  unsigned max_inline;  /* new inline comments per run; 0: 30 (GitHub's limits) */
-  size_t max_body;      /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
-  long timeout_ms;      /* per request; 0: 30000 */
-  int retries;          /* 0: 3; -1: none */
-  long backoff_ms;      /* 0: 1000 */
-  long long deadline_ms; /* a qg_http_now_ms() time after which no request is made (a
+  unsigned max_inline;         /* new inline comments per run; 0: 30 (GitHub's limits) */
+  size_t max_body;             /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
+  long timeout_ms;             /* per request; 0: 30000 */
+  int retries;                 /* 0: 3; -1: none */
+  long backoff_ms;             /* 0: 1000 */
+  long long deadline_ms;       /* a qg_http_now_ms() time after which no request is made (a
                             running one is cut, a wait past it is not taken); 0: none */
   struct qg_secrets *redactor; /* borrowed: what the hosts answer is redacted with it
                                   (qg_redact) before it is kept in an error text, the
@@ -83,15 +83,15 @@ typedef struct qg_comment_opts {
 
 typedef struct qg_comment_outcome {
   bool summary_created, summary_updated;
-  size_t inline_created;   /* new inline comments */
-  size_t inline_kept;      /* already there for the same finding */
-  size_t inline_removed;   /* stale: their threads resolved */
-  size_t to_summary;       /* findings only in the summary: on lines the request did not
+  size_t inline_created; /* new inline comments */
+  size_t inline_kept;    /* already there for the same finding */
+  size_t inline_removed; /* stale: their threads resolved */
+  size_t to_summary;     /* findings only in the summary: on lines the request did not
                               change, or whose inline comment the host refused */
-  size_t over_cap;         /* inline comments not posted: over max_inline */
-  const char *verdict;     /* "APPROVE", "COMMENT", "REQUEST_CHANGES", "approve",
+  size_t over_cap;       /* inline comments not posted: over max_inline */
+  const char *verdict;   /* "APPROVE", "COMMENT", "REQUEST_CHANGES", "approve",
                               "unapprove" or NULL when none was given; static */
-  char *error;             /* the first failure, e.g. "GitHub: HTTP 403 on POST
+  char *error;           /* the first failure, e.g. "GitHub: HTTP 403 on POST
                               /repos/o/r/issues/7/comments: Resource not accessible by
                               integration" (scrubbed); NULL when none. Owned:
                               qg_comment_outcome_cleanup */

@@ -41,16 +41,16 @@ typedef struct qg_host_thread {
   bool active;   /* an active finding of this run has its fingerprint: kept */
   bool claimed;  /* GitHub: a finding on a shown line is commented by it */
   /* identity and lifecycle */
-  char *author;        /* GitHub: the first comment's user.login; owned */
-  bool bot;            /* GitHub: its user.type is "Bot" */
-  long long author_id; /* GitLab: the first note's author.id */
-  long long resolver;  /* GitLab: resolved_by.id of the first note (0: none known) */
-  bool replied;        /* someone else than the author answered in the thread: a
+  char *author;               /* GitHub: the first comment's user.login; owned */
+  bool bot;                   /* GitHub: its user.type is "Bot" */
+  long long author_id;        /* GitLab: the first note's author.id */
+  long long resolver;         /* GitLab: resolved_by.id of the first note (0: none known) */
+  bool replied;               /* someone else than the author answered in the thread: a
                           person's thread now, never resolved nor deleted */
-  bool outdated;       /* a push moved it off the current diff (GitHub: line null;
+  bool outdated;              /* a push moved it off the current diff (GitHub: line null;
                           GitLab: its position is not on the current diff version) */
   long long line, start_line; /* GitHub: where it is now (0: null) */
-  char *path;          /* GitLab: position.new_path; owned */
+  char *path;                 /* GitLab: position.new_path; owned */
 } qg_host_thread;
 
 typedef struct qg_host_threads {

@@ -98,8 +98,8 @@ static void sleep_ms(long ms) {
  * limits; core/http retries 429 and 5xx only, as a 403 elsewhere is final) the way
  * core/http retries a 429: a wait over the cap or past the deadline is not taken.
  * *attempts: every attempt made; giveup: why a rate-limited answer was not retried. */
-static void perform(qg_rest *r, const qg_http_request *rq, qg_http_response *rs,
-                    unsigned *attempts, char *giveup, size_t gsize) {
+static void perform(qg_rest *r, const qg_http_request *rq, qg_http_response *rs, unsigned *attempts,
+                    char *giveup, size_t gsize) {
   *attempts = 0;
   for (int extra = 0;; extra++) {
     if (qg_http_perform(rq, 1, &r->http, rs) != QG_OK && rs->status == QG_OK)
@@ -198,12 +198,11 @@ long qg_rest_send(qg_rest *r, const char *method, const char *path, cJSON *o,
   return code;
 }
 
-bool qg_rest_list(qg_rest *r, const char *path, const char *query, qg_rest_item_fn fn,
-                  void *ud) {
+bool qg_rest_list(qg_rest *r, const char *path, const char *query, qg_rest_item_fn fn, void *ud) {
   const qg_rest_api *api = r->api;
   for (unsigned page = 1; page <= api->max_pages; page++) {
-    char *p = qg_xasprintf("%s?%sper_page=%u&page=%u", path, query ? query : "", api->per_page,
-                           page);
+    char *p =
+        qg_xasprintf("%s?%sper_page=%u&page=%u", path, query ? query : "", api->per_page, page);
     cJSON *list = NULL;
     long code = qg_rest_call(r, "GET", p, NULL, NULL, &list);
     free(p);

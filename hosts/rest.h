@@ -34,10 +34,10 @@ typedef struct qg_rest_api {
   const char *const *headers; /* sent after it with every request; Content-Type:
                                  application/json is added to a request with a body */
   size_t nheaders;
-  unsigned per_page;          /* items of a page (qg_rest_list) */
-  unsigned max_pages;         /* past them, a list is given up as incomplete */
-  bool stop_on_refusal;       /* no request after one that got no answer, or a 401 */
-  bool attempts_last;         /* "HTTP 429 on POST /p: text (after 2 attempts)" instead of
+  unsigned per_page;    /* items of a page (qg_rest_list) */
+  unsigned max_pages;   /* past them, a list is given up as incomplete */
+  bool stop_on_refusal; /* no request after one that got no answer, or a 401 */
+  bool attempts_last;   /* "HTTP 429 on POST /p: text (after 2 attempts)" instead of
                                  "HTTP 429 on POST /p after 2 attempts: text" */
   char *(*error_text)(const char *body, size_t len); /* what a failed answer's body says;
                                                         caller frees, "" for nothing */
@@ -46,14 +46,14 @@ typedef struct qg_rest_api {
 /* One run's requests. Fields are the helper's; read error and failed. */
 typedef struct qg_rest {
   const qg_rest_api *api;
-  const char *root;        /* borrowed: the API URL, no trailing '/' */
-  const char *token;       /* borrowed */
-  struct qg_secrets *red;  /* borrowed, may be NULL */
-  char *auth;              /* owned; wiped before it is freed */
+  const char *root;       /* borrowed: the API URL, no trailing '/' */
+  const char *token;      /* borrowed */
+  struct qg_secrets *red; /* borrowed, may be NULL */
+  char *auth;             /* owned; wiped before it is freed */
   qg_http_options http;
-  char *error;             /* owned: the first failure's text (scrubbed); NULL when none */
-  bool failed;             /* a request failed (its text is error, or an earlier one's) */
-  bool dead;               /* stop_on_refusal struck: no further request */
+  char *error; /* owned: the first failure's text (scrubbed); NULL when none */
+  bool failed; /* a request failed (its text is error, or an earlier one's) */
+  bool dead;   /* stop_on_refusal struck: no further request */
 } qg_rest;
 
 /* A session for ctx with o's timeouts, retries, deadline and redactor (o as filled in
@@ -90,8 +90,7 @@ typedef void (*qg_rest_item_fn)(void *ud, const cJSON *item);
 /* Calls fn for every item of every page of GET path?query per_page=N&page=P (query ""
  * or "a=b&"), until a page has fewer than per_page items. false when a page failed, was
  * no JSON array, or max_pages were full: then what was seen is incomplete. */
-bool qg_rest_list(qg_rest *r, const char *path, const char *query, qg_rest_item_fn fn,
-                  void *ud);
+bool qg_rest_list(qg_rest *r, const char *path, const char *query, qg_rest_item_fn fn, void *ud);
 
 /* Records a failure: its text (scrubbed) is kept when it is the first. */
 void qg_rest_fail(qg_rest *r, const char *fmt, ...) QG_PRINTF(2, 3);

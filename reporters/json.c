@@ -111,7 +111,8 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
   cJSON_AddNumberToObject(sum, "errors", (double)errors);
   cJSON_AddNumberToObject(sum, "warnings", (double)warnings);
   cJSON *gate = cJSON_AddObjectToObject(root, "gate");
-  cJSON_AddStringToObject(gate, "fail_on", rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
+  cJSON_AddStringToObject(gate, "fail_on",
+                          rep->fail_never ? "none" : qg_severity_name(rep->fail_on));
   cJSON_AddBoolToObject(gate, "passed", !rep->gate_failed && !rep->incomplete);
   if (rep->score)
     cJSON_AddItemToObject(root, "score", qg_score_json(rep->score));
@@ -121,6 +122,6 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     cJSON_AddItemToObject(root, "shard", cJSON_Duplicate(rep->shard, 1));
 
   /* findings are written one at a time: a big result is not held twice */
-  return qg_report_write_json_stream(out, root, findings, 1, finding_json, rep,
-                                     r->findings.n, rep->threads);
+  return qg_report_write_json_stream(out, root, findings, 1, finding_json, rep, r->findings.n,
+                                     rep->threads);
 }

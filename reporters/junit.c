@@ -44,9 +44,7 @@ static void where(FILE *out, const qg_location *loc) {
   fputs(": ", out);
 }
 
-static bool active(const qg_finding *f) {
-  return !f->suppressed_by && !f->in_base;
-}
+static bool active(const qg_finding *f) { return !f->suppressed_by && !f->in_base; }
 
 qg_status qg_report_junit(FILE *out, const qg_report *rep) {
   const qg_result *r = rep->result;
@@ -90,8 +88,8 @@ qg_status qg_report_junit(FILE *out, const qg_report *rep) {
   size_t tests = nrules + 1;
 
   fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
-  fprintf(out, "<testsuites name=\"qgate\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
-          tests, failures, errors ? (size_t)1 : 0);
+  fprintf(out, "<testsuites name=\"qgate\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n", tests,
+          failures, errors ? (size_t)1 : 0);
   fprintf(out,
           "  <testsuite name=\"qgate\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\""
           " skipped=\"0\">\n",

@@ -545,7 +545,7 @@ typedef struct item {
   size_t k;          /* its position in its shard's report */
   bool walked;       /* findings: from the walk (sorted) */
   size_t walk;       /* diagnostics: the walk position */
-  qg_location loc; /* findings: path, line and column */
+  qg_location loc;   /* findings: path, line and column */
   const char *rule;
 } item;
 

@@ -9,23 +9,23 @@
 #include <stdio.h>
 
 typedef struct qg_report {
-  const qg_result *result;  /* borrowed */
-  const qg_ruleset *rules;  /* borrowed: the rules that ran */
-  const char *command;      /* "k8s" */
-  const char *pss_level;    /* "restricted", "baseline", "off" */
-  const char *pss_version;  /* "v1.37" */
+  const qg_result *result; /* borrowed */
+  const qg_ruleset *rules; /* borrowed: the rules that ran */
+  const char *command;     /* "k8s" */
+  const char *pss_level;   /* "restricted", "baseline", "off" */
+  const char *pss_version; /* "v1.37" */
   qg_severity fail_on;
-  bool fail_never;          /* --fail-on none */
+  bool fail_never; /* --fail-on none */
   bool gate_failed;
-  bool incomplete;          /* error diagnostics: what was not read or scanned cannot pass
+  bool incomplete;              /* error diagnostics: what was not read or scanned cannot pass
                                the gate (JSON gate.passed false, no approval) */
-  bool color;               /* text: ANSI colour */
-  const char *base;         /* diff-aware mode: the base revision, or NULL */
+  bool color;                   /* text: ANSI colour */
+  const char *base;             /* diff-aware mode: the base revision, or NULL */
   const struct qg_score *score; /* qgate scan: the quality score; NULL otherwise */
   const struct qg_review_outcome *review; /* the architecture review when it ran, or NULL */
-  const struct cJSON *shard; /* --shard: what `qgate merge` reads, added to the JSON report as
+  const struct cJSON *shard;  /* --shard: what `qgate merge` reads, added to the JSON report as
                                 "shard" (borrowed); NULL otherwise */
-  unsigned threads;          /* JSON and SARIF: threads that print findings (0 or 1: this
+  unsigned threads;           /* JSON and SARIF: threads that print findings (0 or 1: this
                                 one); the text is the same for any number */
   const char *sarif_category; /* SARIF: the code scanning category (automationDetails.id
                                  "CATEGORY/"); NULL: "qgate/" command */

@@ -96,9 +96,8 @@ static cJSON *rule_json(const qg_rule *r, qg_severity sev) {
   cJSON_AddStringToObject(help, "text", text);
   free(text);
   char *md = qg_xasprintf("**%s**\n\n%s\n\n**Remediation:** %s%s%s%s\n\n[Documentation](%s)",
-                          r->title, r->help, r->remediation,
-                          r->example ? "\n\n```yaml\n" : "", r->example ? r->example : "",
-                          r->example ? "\n```" : "", r->help_uri);
+                          r->title, r->help, r->remediation, r->example ? "\n\n```yaml\n" : "",
+                          r->example ? r->example : "", r->example ? "\n```" : "", r->help_uri);
   cJSON_AddStringToObject(help, "markdown", md);
   free(md);
   cJSON_AddStringToObject(o, "helpUri", r->help_uri);
@@ -241,9 +240,9 @@ static cJSON *result_json(const void *ud, size_t i) {
   cJSON *props = cJSON_AddObjectToObject(o, "properties");
   cJSON_AddStringToObject(props, "severity", qg_severity_name(f->severity));
   if (f->ctx.kind) {
-    char *obj = qg_xasprintf("%s%s%s/%s", f->ctx.kind, f->ctx.namespace_ ? " " : "",
-                             f->ctx.namespace_ ? f->ctx.namespace_ : "",
-                             f->ctx.name ? f->ctx.name : "");
+    char *obj =
+        qg_xasprintf("%s%s%s/%s", f->ctx.kind, f->ctx.namespace_ ? " " : "",
+                     f->ctx.namespace_ ? f->ctx.namespace_ : "", f->ctx.name ? f->ctx.name : "");
     cJSON_AddStringToObject(props, "object", obj);
     free(obj);
   }
@@ -349,9 +348,10 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     const qg_diag *d = &r->diags.items[i];
     errors += d->level == QG_DIAG_ERROR;
     cJSON *n = cJSON_CreateObject();
-    cJSON_AddStringToObject(n, "level", d->level == QG_DIAG_ERROR     ? "error"
-                                        : d->level == QG_DIAG_WARNING ? "warning"
-                                                                      : "note");
+    cJSON_AddStringToObject(n, "level",
+                            d->level == QG_DIAG_ERROR     ? "error"
+                            : d->level == QG_DIAG_WARNING ? "warning"
+                                                          : "note");
     add_text(n, "message", d->message);
     if (d->loc.path) {
       cJSON *locs = cJSON_AddArrayToObject(n, "locations");

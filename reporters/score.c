@@ -38,7 +38,7 @@ qg_status qg_score_text(FILE *out, const qg_score *s, bool color) {
       const qg_crit_result *c = &s->crit[i];
       if (qg_crit_defs[i].category != (qg_category)cat || c->status == QG_CRIT_OFF)
         continue;
-      const char *mc = !color                             ? ""
+      const char *mc = !color                              ? ""
                        : c->status == QG_CRIT_FAILED       ? "\033[31m"
                        : c->status == QG_CRIT_NOT_MEASURED ? "\033[2m"
                                                            : "\033[32m";
@@ -49,7 +49,7 @@ qg_status qg_score_text(FILE *out, const qg_score *s, bool color) {
       fputc('\n', out);
     }
   }
-  const char *dc = !color                                ? ""
+  const char *dc = !color                               ? ""
                    : s->decision == QG_DECISION_APPROVE ? "\033[1;32m"
                    : s->decision == QG_DECISION_REVIEW  ? "\033[1;33m"
                                                         : "\033[1;31m";
@@ -143,9 +143,8 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
     fprintf(out, "## %s qgate: %u/100, %s\n\n", icon[s->decision], s->total,
             qg_decision_name(s->decision));
     fprintf(out, "%u of %u points%s. Approve at %u, review at %u.%s\n\n", s->earned, s->possible,
-            s->normalised ? " (criteria not measured are left out of the total)" : "",
-            s->approve, s->review,
-            s->held ? " Not approved: errors left something unscanned." : "");
+            s->normalised ? " (criteria not measured are left out of the total)" : "", s->approve,
+            s->review, s->held ? " Not approved: errors left something unscanned." : "");
     fputs("| category | score | |\n|---|---|---|\n", out);
     for (int cat = 0; cat < QG__CAT_COUNT; cat++) {
       if (!s->cat_points[cat])
@@ -166,7 +165,7 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
       if (c->status == QG_CRIT_OFF)
         continue;
       fprintf(out, "| %s %s | ",
-              c->status == QG_CRIT_FAILED        ? "\xe2\x9d\x8c"
+              c->status == QG_CRIT_FAILED         ? "\xe2\x9d\x8c"
               : c->status == QG_CRIT_NOT_MEASURED ? "\xe2\x9e\x96"
                                                   : "\xe2\x9c\x85",
               qg_crit_defs[i].label);
@@ -200,8 +199,8 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
       const qg_finding *f = &r->findings.items[i];
       if (f->suppressed_by || f->in_base || (int)f->severity != sev)
         continue;
-      char *where = qg_xasprintf("%s:%u:%u", f->loc.path ? f->loc.path : "-", f->loc.line,
-                                 f->loc.col);
+      char *where =
+          qg_xasprintf("%s:%u:%u", f->loc.path ? f->loc.path : "-", f->loc.line, f->loc.col);
       fputs("- ", out);
       md_code(out, where);
       fputc(' ', out);
@@ -244,8 +243,8 @@ qg_status qg_report_badge(FILE *out, const qg_report *rep) {
           "    <text x=\"%u\" y=\"14\">%s</text>\n"
           "  </g>\n"
           "</svg>\n",
-          w, value, qg_decision_name(s->decision), value, qg_decision_name(s->decision), w, lw,
-          vw, fill, lw / 2, lw + vw / 2, value);
+          w, value, qg_decision_name(s->decision), value, qg_decision_name(s->decision), w, lw, vw,
+          fill, lw / 2, lw + vw / 2, value);
   return ferror(out) ? QG_EIO : QG_OK;
 }
 

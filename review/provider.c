@@ -22,12 +22,13 @@ qg_status qg_llm_credentials_load(const qg_review_config *cfg, qg_llm_credential
   switch (cfg->provider) {
   case QG_LLM_OPENAI:
   case QG_LLM_ANTHROPIC: {
-    const char *var = cfg->api_key_env ? cfg->api_key_env
+    const char *var = cfg->api_key_env                 ? cfg->api_key_env
                       : cfg->provider == QG_LLM_OPENAI ? "OPENAI_API_KEY"
                                                        : "ANTHROPIC_API_KEY";
     out->api_key = env_dup(var);
     /* a self-hosted OpenAI-compatible server (vLLM, Ollama) may need no key */
-    if (!out->api_key && (cfg->provider == QG_LLM_ANTHROPIC || !cfg->base_url || cfg->api_key_env)) {
+    if (!out->api_key &&
+        (cfg->provider == QG_LLM_ANTHROPIC || !cfg->base_url || cfg->api_key_env)) {
       *why = qg_xasprintf("no API key: set %s", var);
       return QG_EUSAGE;
     }
@@ -113,9 +114,9 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
     out->url = join_url(base, "/chat/completions");
     if (cred->api_key)
       /* Azure OpenAI takes its key in api-key; everything else in Authorization */
-      add_header(out, strstr(base, ".azure.com") ? qg_xasprintf("api-key: %s", cred->api_key)
-                                                 : qg_xasprintf("Authorization: Bearer %s",
-                                                                cred->api_key));
+      add_header(out, strstr(base, ".azure.com")
+                          ? qg_xasprintf("api-key: %s", cred->api_key)
+                          : qg_xasprintf("Authorization: Bearer %s", cred->api_key));
     cJSON_AddStringToObject(body, "model", cfg->model);
     cJSON *msgs = cJSON_AddArrayToObject(body, "messages");
     cJSON *m = cJSON_CreateObject();

@@ -12,7 +12,7 @@
 /* Where the credentials come from: the environment, read once. Owned
  * strings; never printed (qg_llm_request_describe masks them). */
 typedef struct qg_llm_credentials {
-  char *api_key;                       /* OpenAI-compatible, Anthropic; may be NULL */
+  char *api_key; /* OpenAI-compatible, Anthropic; may be NULL */
   char *aws_key_id, *aws_secret, *aws_session_token, *aws_region; /* Bedrock */
 } qg_llm_credentials;
 
@@ -30,7 +30,7 @@ typedef struct qg_llm_request {
   size_t nheaders;
   char *body;
   size_t body_len;
-  char *sigv4;    /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (core/sigv4.h), or NULL */
+  char *sigv4; /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (core/sigv4.h), or NULL */
 } qg_llm_request;
 
 /* Builds the request for cfg's provider and model. */
@@ -54,9 +54,9 @@ qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out);
 
 typedef struct qg_llm_reply {
-  char *text;          /* owned: the model's text, NUL-terminated */
+  char *text; /* owned: the model's text, NUL-terminated */
   size_t len;
-  bool truncated;      /* it stopped at the token limit */
+  bool truncated;               /* it stopped at the token limit */
   size_t tokens_in, tokens_out; /* 0 when the provider did not say */
 } qg_llm_reply;
 

@@ -130,7 +130,6 @@ static char *quoted(const char *s) {
   return qg_buf_detach(&b);
 }
 
-
 /* ---- notes -------------------------------------------------------------------------- */
 
 typedef struct ctx {
@@ -651,7 +650,8 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
       free(q);
     }
   } else if (sv) {
-    note(c, "violation %zu: severity is %s, not a name; taken as medium", idx, qg_json_type_name(sv));
+    note(c, "violation %zu: severity is %s, not a name; taken as medium", idx,
+         qg_json_type_name(sv));
   }
 
   const cJSON *lv = field(o, "line", NULL);
@@ -664,7 +664,8 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
     } else if (cJSON_IsNumber(lv)) {
       note(c, "violation %zu: line %g is not a line number; kept on line 0", idx, lv->valuedouble);
     } else {
-      note(c, "violation %zu: line is %s, not a line number; kept on line 0", idx, qg_json_type_name(lv));
+      note(c, "violation %zu: line is %s, not a line number; kept on line 0", idx,
+           qg_json_type_name(lv));
     }
   } else if (cf && v->line && !qg_change_shows_line(cf, v->line)) {
     uint32_t near = nearest_shown(cf, v->line);

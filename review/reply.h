@@ -31,13 +31,13 @@ typedef struct qg_violation {
 } qg_violation;
 
 typedef struct qg_reply {
-  qg_violation *v;  /* owned */
+  qg_violation *v; /* owned */
   size_t n;
-  char **notes;     /* owned: one line each, what was dropped or repaired and why,
+  char **notes; /* owned: one line each, what was dropped or repaired and why,
                        e.g. "violation 3: file \"src/x.go\" is not in the change, dropped" */
   size_t nnotes;
-  bool parsed;      /* a JSON object with a "violations" array was found (possibly repaired) */
-  bool truncated;   /* the JSON was cut off and repaired by closing it */
+  bool parsed;    /* a JSON object with a "violations" array was found (possibly repaired) */
+  bool truncated; /* the JSON was cut off and repaired by closing it */
 } qg_reply;
 
 /* Parses the model's text (len bytes, not necessarily NUL-terminated; capped

@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DOC (256u * 1024u)       /* one architecture document */
+#define MAX_DOC (256u * 1024u)        /* one architecture document */
 #define MAX_DOCS_TOTAL (512u * 1024u) /* all of them */
-#define MAX_DOC_FILES 64             /* files read from document directories */
+#define MAX_DOC_FILES 64              /* files read from document directories */
 
 /* ---- configuration ------------------------------------------------------------------- */
 
@@ -224,8 +224,7 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
   bool binary = false;
   /* a document is the repository's: a link out of it is never read (nor sent) */
   char *rroot = qg_fs_realdir(root);
-  qg_status st = rroot ? qg_read_repo_file(rroot, full, MAX_DOC, 8192, &buf, &len, &binary,
-                                           &err_no)
+  qg_status st = rroot ? qg_read_repo_file(rroot, full, MAX_DOC, 8192, &buf, &len, &binary, &err_no)
                        : QG_ENOENT;
   free(rroot);
   free(full);
@@ -293,8 +292,8 @@ static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets 
         qsort(names, nn, sizeof(*names), cmp_str);
       for (size_t k = 0; k < nn; k++) {
         size_t pl = strlen(paths[i]);
-        char *rel = qg_xasprintf("%s%s%s", paths[i], pl && paths[i][pl - 1] == '/' ? "" : "/",
-                                 names[k]);
+        char *rel =
+            qg_xasprintf("%s%s%s", paths[i], pl && paths[i][pl - 1] == '/' ? "" : "/", names[k]);
         add_doc(ds, root, rel, red, out, redacted, un);
         free(rel);
       }
@@ -417,12 +416,12 @@ typedef struct piece {
 } piece;
 
 typedef struct chunk {
-  size_t first, n;  /* pieces[first .. first+n) */
-  char *user;       /* the user message; owned */
-  size_t tokens;    /* estimated: system + user + the reply's budget */
-  char key[41];     /* cache key */
+  size_t first, n; /* pieces[first .. first+n) */
+  char *user;      /* the user message; owned */
+  size_t tokens;   /* estimated: system + user + the reply's budget */
+  char key[41];    /* cache key */
   bool cached, send, skipped;
-  char *reply;      /* the model's text (from the cache or the reply); owned */
+  char *reply; /* the model's text (from the cache or the reply); owned */
   size_t reply_len;
 } chunk;
 
@@ -448,8 +447,9 @@ static char *user_message(const docs *ds, const char *files, const piece *pieces
                         tl && t[tl - 1] == '\n' ? "" : "\n");
     (void)qg_buf_printf(&b, "END DATA %s\n\n", id);
   }
-  (void)qg_buf_printf(&b, "The change, as unified diff hunks of the files it touches:\n\n"
-                          "BEGIN DATA %s (diff)\n",
+  (void)qg_buf_printf(&b,
+                      "The change, as unified diff hunks of the files it touches:\n\n"
+                      "BEGIN DATA %s (diff)\n",
                       id);
   (void)qg_buf_puts(&b, files);
   for (size_t i = first; i < first + n; i++)
@@ -463,7 +463,9 @@ static void add_pieces(piece **pieces, size_t *n, const qg_change_file *f, const
                        size_t plen, size_t room, qg_review_outcome *out) {
   char header[PATH_MAX + 64];
   int hl = snprintf(header, sizeof(header), "FILE %s (%s)\n", f->path,
-                    f->status == 'A' ? "added" : f->status == 'R' ? "renamed" : "modified");
+                    f->status == 'A'   ? "added"
+                    : f->status == 'R' ? "renamed"
+                                       : "modified");
   size_t at = 0;
   bool cut = false;
   while (at < plen) {
@@ -527,9 +529,9 @@ static char *cache_dir(const qg_review_config *cfg) {
 }
 
 static void cache_key(const qg_review_config *cfg, const char *user, char out[41]) {
-  char *all = qg_xasprintf("%s%c%s%c%s%c%s%c%s", qg_llm_provider_name(cfg->provider), 0,
-                           cfg->model ? cfg->model : "", 0, QG_REVIEW_PROMPT_VERSION, 0, k_system,
-                           0, user);
+  char *all =
+      qg_xasprintf("%s%c%s%c%s%c%s%c%s", qg_llm_provider_name(cfg->provider), 0,
+                   cfg->model ? cfg->model : "", 0, QG_REVIEW_PROMPT_VERSION, 0, k_system, 0, user);
   size_t len = strlen(qg_llm_provider_name(cfg->provider)) + 1 +
                strlen(cfg->model ? cfg->model : "") + 1 + strlen(QG_REVIEW_PROMPT_VERSION) + 1 +
                strlen(k_system) + 1 + strlen(user);
@@ -544,14 +546,13 @@ static void cache_key(const qg_review_config *cfg, const char *user, char out[41
  * (cache_trusted). Refused, the review runs without the cache and a note names
  * the path. A cache that cannot be written is not an error. */
 typedef struct cache {
-  char *dir;   /* owned; NULL: no cache */
-  char *root;  /* owned: the checkout's real path, or NULL */
-  int fd;      /* the directory, or -1 */
-  bool made;   /* the directory was looked for with create */
+  char *dir;  /* owned; NULL: no cache */
+  char *root; /* owned: the checkout's real path, or NULL */
+  int fd;     /* the directory, or -1 */
+  bool made;  /* the directory was looked for with create */
 } cache;
 
-static void cache_refuse_why(cache *c, qg_review_outcome *out, const char *what,
-                             const char *why) {
+static void cache_refuse_why(cache *c, qg_review_outcome *out, const char *what, const char *why) {
   push(&out->notes, &out->nnotes,
        qg_xasprintf("the review cache is not used: %s: %s; reviewed without it", what, why));
   free(c->dir);
@@ -625,8 +626,7 @@ static bool cache_open(cache *c, bool create, qg_review_outcome *out) {
   return c->fd >= 0 && cache_trusted(c, out);
 }
 
-static bool cache_get(cache *c, const char *key, char **text, size_t *len,
-                      qg_review_outcome *out) {
+static bool cache_get(cache *c, const char *key, char **text, size_t *len, qg_review_outcome *out) {
   if (!cache_open(c, false, out))
     return false;
   char name[48];
@@ -673,10 +673,11 @@ static void cache_cleanup(cache *c) {
 
 /* ---- the run --------------------------------------------------------------------------- */
 
-static void emit(const qg_review_run *run, const qg_violation *v, const qg_change *ch,
-                 qg_result *r, qg_review_outcome *out) {
+static void emit(const qg_review_run *run, const qg_violation *v, const qg_change *ch, qg_result *r,
+                 qg_review_outcome *out) {
   bool counted = v->confidence >= run->cfg->min_confidence;
-  const qg_rule *rule = qg_ruleset_find(run->rules, counted ? "arch/violation" : "arch/unconfirmed");
+  const qg_rule *rule =
+      qg_ruleset_find(run->rules, counted ? "arch/violation" : "arch/unconfirmed");
   if (counted)
     out->violations++;
   else
@@ -704,8 +705,7 @@ static void emit(const qg_review_run *run, const qg_violation *v, const qg_chang
   qg_result_add_finding(r, rule, sev, &loc, &ctx, msg);
 }
 
-static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...)
-    QG_PRINTF(3, 4);
+static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...) QG_PRINTF(3, 4);
 static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -725,8 +725,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     return QG_OK;
   }
   if (!cfg->model || !*cfg->model)
-    return fail(out, QG_EUSAGE, "no model: set QGATE_LLM_MODEL (or review.model in a --config file "
-                                     "outside the checkout)");
+    return fail(out, QG_EUSAGE,
+                "no model: set QGATE_LLM_MODEL (or review.model in a --config file "
+                "outside the checkout)");
   char *why = NULL;
   qg_llm_credentials cred;
   if (qg_llm_credentials_load(cfg, &cred, &why) != QG_OK && !run->dry_run) {
@@ -824,8 +825,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       continue;
     size_t outlen = 0, count = 0;
     const qg_rule *limited = NULL;
-    char *red =
-        qg_redact_checked(run->redactor, f->patch, f->patch_len, &outlen, &count, &limited);
+    char *red = qg_redact_checked(run->redactor, f->patch, f->patch_len, &outlen, &count, &limited);
     if (limited) {
       free(red);
       unsent(r, out, f->path, limited, &un.n);
@@ -926,8 +926,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], run->dry_run);
     }
-    qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq,
-             nreq == 1 ? "" : "s");
+    qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
   } else if (nreq) {
     qg_http_options ho;
     memset(&ho, 0, sizeof(ho));
@@ -938,8 +937,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     ho.parallel = cfg->parallel;
     /* one deadline for every request, its retries and waits: a server that
      * never answers costs this much, not attempts x timeout per request */
-    ho.deadline_ms = qg_http_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms
-                                                              : QG_REVIEW_DEADLINE_MS);
+    ho.deadline_ms =
+        qg_http_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : QG_REVIEW_DEADLINE_MS);
     (void)qg_http_perform(hreq, nreq, &ho, hres);
     out->requests = nreq;
   }
@@ -980,8 +979,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
         snprintf(first_error, sizeof(first_error), "%s", perr);
       if (nchunks > 1) /* with one chunk, the reason says it all */
         push(&out->skipped, &out->nskipped,
-             qg_xasprintf("chunk %zu of %zu not reviewed: the %s request failed: %s",
-                          which[i] + 1, nchunks, qg_llm_provider_name(cfg->provider), perr));
+             qg_xasprintf("chunk %zu of %zu not reviewed: the %s request failed: %s", which[i] + 1,
+                          nchunks, qg_llm_provider_name(cfg->provider), perr));
       continue;
     }
     out->tokens_in += lr.tokens_in ? lr.tokens_in : tokens_of(sizeof(k_system) + strlen(c->user));
@@ -1018,7 +1017,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     qg_reply_parse(c->reply, c->reply_len, &ch, &rp);
     for (size_t k = 0; k < rp.nnotes; k++)
       push(&out->notes, &out->nnotes,
-           nchunks > 1 ? qg_xasprintf("chunk %zu: %s", i + 1, rp.notes[k]) : qg_xstrdup(rp.notes[k]));
+           nchunks > 1 ? qg_xasprintf("chunk %zu: %s", i + 1, rp.notes[k])
+                       : qg_xstrdup(rp.notes[k]));
     if (rp.parsed) {
       reviewed++;
       for (size_t k = 0; k < rp.n; k++)
@@ -1045,13 +1045,12 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     fail(out, QG_OK, "%s", *first_error ? first_error : "every chunk was over the caps");
   if (out->state == QG_REVIEW_PARTIAL)
     qg_review_set_reason(out, "%zu of %zu chunks reviewed%s", reviewed, nchunks,
-             late ? " before the review deadline passed" : "");
+                         late ? " before the review deadline passed" : "");
 
 done:
   if (un.n && (out->state == QG_REVIEW_DONE || out->state == QG_REVIEW_PARTIAL)) {
     /* what was not sent was not reviewed */
-    const char *before =
-        out->state == QG_REVIEW_DONE || !out->reason ? "" : out->reason;
+    const char *before = out->state == QG_REVIEW_DONE || !out->reason ? "" : out->reason;
     qg_review_set_reason(out,
                          "%s%s%zu file%s not sent (a rule reached its match limit while "
                          "redacting %s)",

@@ -31,17 +31,17 @@ typedef enum qg_review_state {
 
 typedef struct qg_review_outcome {
   qg_review_state state;
-  char *reason;          /* owned: why not measured or failed, in words (at most
+  char *reason;                    /* owned: why not measured or failed, in words (at most
                             QG_REVIEW_REASON_MAX bytes: qg_review_set_reason); NULL when done */
-  size_t files;          /* files reviewed */
+  size_t files;                    /* files reviewed */
   size_t chunks, requests, cached; /* chunks in all; requests sent; chunks from the cache */
-  size_t failed;         /* chunks whose request failed */
+  size_t failed;                   /* chunks whose request failed */
   size_t tokens_in, tokens_out; /* as the providers reported them (estimated when they did not) */
-  size_t violations;     /* counted: at or above min_confidence */
-  size_t unconfirmed;    /* below it */
-  char **skipped;        /* owned: one line each, what was left out and why */
+  size_t violations;            /* counted: at or above min_confidence */
+  size_t unconfirmed;           /* below it */
+  char **skipped;               /* owned: one line each, what was left out and why */
   size_t nskipped;
-  char **notes;          /* owned: what the reply parser dropped or repaired */
+  char **notes; /* owned: what the reply parser dropped or repaired */
   size_t nnotes;
 } qg_review_outcome;
 
@@ -55,11 +55,11 @@ void qg_review_set_reason(qg_review_outcome *o, const char *fmt, ...) QG_PRINTF(
 /* Everything one run needs. Borrowed pointers must outlive the call. */
 typedef struct qg_review_run {
   const qg_review_config *cfg;
-  const qg_ruleset *rules;  /* the arch group's findings are emitted only when on */
-  qg_secrets *redactor;     /* required: everything sent is redacted with it */
-  const char *base;         /* the base revision; required */
-  const char *repo_dir;     /* NULL: "." */
-  FILE *dry_run;            /* non-NULL: write the requests here (redacted, keys masked)
+  const qg_ruleset *rules; /* the arch group's findings are emitted only when on */
+  qg_secrets *redactor;    /* required: everything sent is redacted with it */
+  const char *base;        /* the base revision; required */
+  const char *repo_dir;    /* NULL: "." */
+  FILE *dry_run;           /* non-NULL: write the requests here (redacted, keys masked)
                                instead of sending them */
 } qg_review_run;
 

@@ -29,35 +29,35 @@ qg_status qg_llm_provider_parse(const char *name, qg_llm_provider *out);
  * checkout (config/config.h, SECURITY.md). */
 typedef struct qg_review_config {
   qg_llm_provider provider;
-  char *model;          /* required with a provider */
-  char *base_url;       /* NULL: the provider's public endpoint */
+  char *model;           /* required with a provider */
+  char *base_url;        /* NULL: the provider's public endpoint */
   bool base_url_trusted; /* base_url came from a trusted source: a key may go to its host;
                             otherwise only to the provider's own (qg_llm_host_allowed) */
-  char *api_key_env;    /* the variable holding the key; NULL: OPENAI_API_KEY / ANTHROPIC_API_KEY */
-  char *region;         /* Bedrock; NULL: AWS_REGION, then AWS_DEFAULT_REGION */
-  char **documents;     /* paths relative to the repository root; none: ARCHITECTURE.md */
+  char *api_key_env; /* the variable holding the key; NULL: OPENAI_API_KEY / ANTHROPIC_API_KEY */
+  char *region;      /* Bedrock; NULL: AWS_REGION, then AWS_DEFAULT_REGION */
+  char **documents;  /* paths relative to the repository root; none: ARCHITECTURE.md */
   size_t ndocuments;
-  char **exclude;       /* gitignore-style globs over the changed paths */
+  char **exclude; /* gitignore-style globs over the changed paths */
   size_t nexclude;
-  double min_confidence;    /* violations below it are notes (arch/unconfirmed); 0.8 */
-  size_t chunk_tokens;      /* the budget of one request, prompt included; 16000 */
-  size_t max_requests;      /* per run; 20 */
-  size_t max_tokens;        /* per run, prompts and replies together (estimated); 300000 */
+  double min_confidence;      /* violations below it are notes (arch/unconfirmed); 0.8 */
+  size_t chunk_tokens;        /* the budget of one request, prompt included; 16000 */
+  size_t max_requests;        /* per run; 20 */
+  size_t max_tokens;          /* per run, prompts and replies together (estimated); 300000 */
   unsigned max_output_tokens; /* per reply; 2048 */
-  unsigned parallel;        /* requests at once; 4 */
-  long connect_timeout_ms;  /* 10000 */
-  long timeout_ms;          /* one attempt; 120000 */
-  int retries;              /* after the first attempt; 3 (-1: none) */
-  long backoff_ms;          /* the first wait; 1000 */
-  long deadline_ms;         /* every request of the run, retries and waits included:
+  unsigned parallel;          /* requests at once; 4 */
+  long connect_timeout_ms;    /* 10000 */
+  long timeout_ms;            /* one attempt; 120000 */
+  int retries;                /* after the first attempt; 3 (-1: none) */
+  long backoff_ms;            /* the first wait; 1000 */
+  long deadline_ms;           /* every request of the run, retries and waits included:
                                QG_REVIEW_DEADLINE_MS unless qg_review_config_deadline
                                says otherwise; past it the review is partial or failed */
-  long file_deadline_ms;    /* review.deadline in the configuration file, 0 when absent:
+  long file_deadline_ms;      /* review.deadline in the configuration file, 0 when absent:
                                it may only lower the trusted deadline */
-  char *cache_dir;          /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
-  bool required;            /* a review that cannot run fails the gate (exit status 3) */
-  bool json_mode;           /* ask OpenAI-compatible servers for a JSON object; true */
-  bool local;               /* also in the pre-push hook (QGATE_HOOK set); false */
+  char *cache_dir;            /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
+  bool required;              /* a review that cannot run fails the gate (exit status 3) */
+  bool json_mode;             /* ask OpenAI-compatible servers for a JSON object; true */
+  bool local;                 /* also in the pre-push hook (QGATE_HOOK set); false */
 } qg_review_config;
 
 /* The review deadline's default: 5 minutes, room for 20 requests 4 at a time at a

@@ -8,18 +8,17 @@
 /* Include order is id order; the unit test checks the table is sorted. The
  * scanners' own columns (a check function, a scope, PSS versions, patterns)
  * are dropped here: each scanner builds its table from the same rows. */
-#define QG_RULE(id_, name_, sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, \
-                aliases_)                                                               \
+#define QG_RULE(id_, name_, sev_, flags_, upstream_, title_, help_, rem_, example_, uri_,          \
+                aliases_)                                                                          \
   {id_, #name_, QG_SEV_##sev_, flags_, upstream_, title_, help_, rem_, example_, uri_, aliases_},
-#define QG_K8S(id_, name_, sev_, flags_, scope_, check_, title_, help_, rem_, example_, uri_, \
-               aliases_)                                                                   \
+#define QG_K8S(id_, name_, sev_, flags_, scope_, check_, title_, help_, rem_, example_, uri_,      \
+               aliases_)                                                                           \
   QG_RULE(id_, name_, sev_, flags_, NULL, title_, help_, rem_, example_, uri_, aliases_)
-#define QG_PSS(id_, name_, sev_, level_, since_, overrides_, check_, upstream_, title_, help_,  \
-               rem_, example_, uri_, aliases_)                                               \
+#define QG_PSS(id_, name_, sev_, level_, since_, overrides_, check_, upstream_, title_, help_,     \
+               rem_, example_, uri_, aliases_)                                                     \
   QG_RULE(id_, name_, sev_, level_, upstream_, title_, help_, rem_, example_, uri_, aliases_)
-#define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_,      \
-                  aliases_)                                                                 \
-  QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON | QG_RULE_SECRET, NULL, title_, help_, rem_, NULL, \
+#define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_, aliases_) \
+  QG_RULE(id_, name_, sev_, QG_RULE_DEFAULT_ON | QG_RULE_SECRET, NULL, title_, help_, rem_, NULL,  \
           "https://github.com/qgate-dev/qgate/blob/main/docs/rules.md", aliases_)
 const qg_rule qg_registry[QG_ROW_COUNT] = {
 #include "rules/all.def"

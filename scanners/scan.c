@@ -150,10 +150,9 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
     if ((st == QG_EPARSE || d.warnings) && cfg->secrets &&
         qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len))
       (void)qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
-  } else if (yaml && cfg->secrets &&
-             qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
-    r->stats.documents += qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len,
-                                               &cfg->yaml, r);
+  } else if (yaml && cfg->secrets && qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
+    r->stats.documents +=
+        qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
   }
   if (cfg->secrets)
     qg_secrets_scan(cfg->secrets, path, (const char *)buf, len, r);
@@ -215,8 +214,8 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;
   default:
-    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
-                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO, &loc,
+                   "cannot read: %s", qg_fs_strerror(err_no));
     break;
   }
   free(buf);
@@ -279,15 +278,14 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
     break;
   case JOB_UNREADABLE:
-    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
-                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO, &loc,
+                   "cannot read: %s", qg_fs_strerror(err_no));
     break;
   case JOB_TOO_DEEP:
     /* what lies below is not scanned: an input error, so the gate cannot
      * pass on a manifest hidden deep enough */
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
-                   "directory nested more than %d levels deep, not scanned",
-                   QG_WALK_MAX_DEPTH);
+                   "directory nested more than %d levels deep, not scanned", QG_WALK_MAX_DEPTH);
     break;
   }
 }
@@ -301,14 +299,14 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
 
 typedef struct pool {
   const qg_scan_config *cfg;
-  qg_result *r;           /* where results are merged */
-  size_t walk;            /* inputs met so far, in every shard (this thread only) */
-  job *ring;              /* QG_POOL_AHEAD slots, owned */
-  size_t n;               /* jobs published (guarded by mu) */
-  size_t next;            /* the next job a worker takes (guarded by mu) */
-  size_t merged;          /* jobs merged into r (this thread only) */
-  bool closed;            /* the walk is over (guarded by mu) */
-  atomic_bool waiting;    /* this thread sleeps on done_cv */
+  qg_result *r;        /* where results are merged */
+  size_t walk;         /* inputs met so far, in every shard (this thread only) */
+  job *ring;           /* QG_POOL_AHEAD slots, owned */
+  size_t n;            /* jobs published (guarded by mu) */
+  size_t next;         /* the next job a worker takes (guarded by mu) */
+  size_t merged;       /* jobs merged into r (this thread only) */
+  bool closed;         /* the walk is over (guarded by mu) */
+  atomic_bool waiting; /* this thread sleeps on done_cv */
   pthread_mutex_t mu;
   pthread_cond_t more_cv; /* jobs published, or the walk is over */
   pthread_cond_t done_cv; /* a job is done while this thread waits */

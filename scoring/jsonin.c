@@ -55,8 +55,8 @@ cJSON *qg_json_parse(qg_result *diags, const char *label, const char *buf, size_
   cJSON *root = len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
   size_t off = end && end >= text ? (size_t)(end - text) : 0;
   if (root) { /* nothing but white space may follow the value */
-    while (off < len && (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' ||
-                         text[off] == '\r'))
+    while (off < len &&
+           (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
       off++;
     if (off == len)
       return root;
@@ -78,7 +78,6 @@ cJSON *qg_json_parse(qg_result *diags, const char *label, const char *buf, size_
                  (unsigned)line, (unsigned)col);
   return NULL;
 }
-
 
 qg_status qg_signal_read(const char *path, unsigned char **buf, size_t *len, qg_result *diags) {
   return qg_signal_read_max(path, QG_SIGNAL_MAX_BYTES, buf, len, diags);

@@ -76,8 +76,7 @@ qg_status qg_metrics_parse(const char *label, const char *buf, size_t len, qg_me
       }
       double d = it->valuedouble;
       if (!isfinite(d)) {
-        err(diags, label, &errors, "%s: expected a non-negative number, got one out of range",
-            key);
+        err(diags, label, &errors, "%s: expected a non-negative number, got one out of range", key);
         continue;
       }
       if (d < 0) {

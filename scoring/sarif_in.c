@@ -25,8 +25,8 @@
 #include <strings.h>
 
 #define MAX_RESULTS QG_SARIF_MAX_RESULTS /* per file */
-#define MAX_ERRORS 20         /* per file; reading stops after that many */
-#define MAX_DEPTH 1000        /* nesting, as cJSON's own limit */
+#define MAX_ERRORS 20                    /* per file; reading stops after that many */
+#define MAX_DEPTH 1000                   /* nesting, as cJSON's own limit */
 /* JSON values (about 100 bytes of memory each as cJSON nodes) outside the
  * results, and in one result */
 #define MAX_OUTER_VALUES 1000000u
@@ -47,8 +47,8 @@ typedef struct lex {
 } lex;
 
 static void lex_ws(lex *z) {
-  while (z->i < z->n && (z->s[z->i] == ' ' || z->s[z->i] == '\t' || z->s[z->i] == '\n' ||
-                         z->s[z->i] == '\r'))
+  while (z->i < z->n &&
+         (z->s[z->i] == ' ' || z->s[z->i] == '\t' || z->s[z->i] == '\n' || z->s[z->i] == '\r'))
     z->i++;
 }
 
@@ -208,8 +208,8 @@ static bool on_log_member(lex *z, size_t k, size_t kn, void *ud) {
     o->spans[o->nspans++] = (span){0, 0};
     o->have_results = false;
     lex_ws(z);
-    bool ok = z->i < z->n && z->s[z->i] == '{' ? walk_object(z, on_run_member, o)
-                                              : skip_value(z, 2);
+    bool ok =
+        z->i < z->n && z->s[z->i] == '{' ? walk_object(z, on_run_member, o) : skip_value(z, 2);
     if (!ok)
       return false;
     lex_ws(z);
@@ -252,8 +252,8 @@ typedef struct ctx {
   qg_result *diags;
   const char *label;
   size_t errors;
-  bool stopped; /* MAX_ERRORS reached: read no further */
-  const char *text; /* the whole log, for the streamed results */
+  bool stopped;      /* MAX_ERRORS reached: read no further */
+  const char *text;  /* the whole log, for the streamed results */
   const span *spans; /* run i's results array in text, when i < nspans and open != 0 */
   size_t nspans;
 } ctx;
@@ -362,8 +362,10 @@ static bool is_kind(const cJSON *v, jkind k) {
 }
 
 static const char *kind_name(jkind k) {
-  return k == J_STRING ? "a string" : k == J_NUMBER ? "a number" : k == J_ARRAY ? "an array"
-                                                                                 : "an object";
+  return k == J_STRING   ? "a string"
+         : k == J_NUMBER ? "a number"
+         : k == J_ARRAY  ? "an array"
+                         : "an object";
 }
 
 static void expected(ctx *x, const jpath *at, const cJSON *v, jkind k) {
@@ -488,7 +490,8 @@ static double get_score(ctx *x, const cJSON *props, const jpath *at) {
     fail(x, &p, "expected a score from 0 to 10, got %s", q);
     free(q);
   } else {
-    fail(x, &p, "expected a score from 0 to 10 (a number or a string), got %s", qg_json_type_name(v));
+    fail(x, &p, "expected a score from 0 to 10 (a number or a string), got %s",
+         qg_json_type_name(v));
   }
   return -1;
 }
@@ -613,8 +616,8 @@ static void read_result(ctx *x, const run_info *run, const cJSON *res, const jpa
     expected(x, at, res, J_OBJECT);
     return;
   }
-  static const char *const kinds[] = {"fail",   "pass",          "notApplicable", "review",
-                                      "open",   "informational", NULL};
+  static const char *const kinds[] = {"fail",          "pass", "notApplicable", "review", "open",
+                                      "informational", NULL};
   int kind = get_enum(x, res, at, "kind", kinds,
                       "\"fail\", \"pass\", \"notApplicable\", \"review\", \"open\" or "
                       "\"informational\"");
@@ -632,8 +635,8 @@ static void read_result(ctx *x, const run_info *run, const cJSON *res, const jpa
         continue;
       }
       bool has_status = cJSON_GetObjectItemCaseSensitive(s, "status") != NULL;
-      int st = get_enum(x, s, &ip, "status", statuses,
-                        "\"accepted\", \"underReview\" or \"rejected\"");
+      int st =
+          get_enum(x, s, &ip, "status", statuses, "\"accepted\", \"underReview\" or \"rejected\"");
       if (!has_status || st == 0)
         counted = false; /* an accepted suppression */
     }
@@ -822,8 +825,8 @@ static void read_log(ctx *x, const cJSON *root, qg_sarif_counts *c) {
 
 /* ---- entry points ------------------------------------------------------------------- */
 
-qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len,
-                                 qg_sarif_counts *c, qg_result *diags) {
+qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len, qg_sarif_counts *c,
+                                 qg_result *diags) {
   ctx x = {diags, label, 0, false, buf, NULL, 0};
   /* The outline: where each run's results are. The text without them (blanked
    * with spaces, line breaks kept, so positions hold) is parsed whole; a text

@@ -15,20 +15,19 @@ const char *const qg_category_names[QG__CAT_COUNT] = {"Code quality", "Security"
 const qg_crit_def qg_crit_defs[QG__CRIT_COUNT] = {
     [QG_CRIT_LINT] = {"lint", QG_CAT_CODE_QUALITY, "No lint violations", "max", 10, 0},
     [QG_CRIT_COVERAGE] = {"coverage", QG_CAT_CODE_QUALITY, "Test coverage", "min", 15, 80},
-    [QG_CRIT_ARCHITECTURE] = {"architecture", QG_CAT_CODE_QUALITY,
-                              "AI architecture review passed", "max", 15, 0},
+    [QG_CRIT_ARCHITECTURE] = {"architecture", QG_CAT_CODE_QUALITY, "AI architecture review passed",
+                              "max", 15, 0},
     [QG_CRIT_CRITICAL] = {"critical", QG_CAT_SECURITY, "No critical findings", "max", 15, 0},
     [QG_CRIT_HIGH] = {"high", QG_CAT_SECURITY, "Few high findings", "max", 10, 3},
     [QG_CRIT_SECRETS] = {"secrets", QG_CAT_SECURITY, "No secrets exposed", "max", 5, 0},
-    [QG_CRIT_BUILD_TIME] = {"build_time", QG_CAT_PERFORMANCE, "Build time", "max_seconds", 10,
-                            300},
+    [QG_CRIT_BUILD_TIME] = {"build_time", QG_CAT_PERFORMANCE, "Build time", "max_seconds", 10, 300},
     [QG_CRIT_IMAGE_GROWTH] = {"image_growth", QG_CAT_PERFORMANCE, "Image size growth",
                               "max_percent", 5, 10},
-    [QG_CRIT_MEMORY_GROWTH] = {"memory_growth", QG_CAT_PERFORMANCE, "Memory growth",
-                               "max_percent", 5, 20},
+    [QG_CRIT_MEMORY_GROWTH] = {"memory_growth", QG_CAT_PERFORMANCE, "Memory growth", "max_percent",
+                               5, 20},
     [QG_CRIT_README] = {"readme", QG_CAT_DOCUMENTATION, "README updated", NULL, 5, 0},
-    [QG_CRIT_OPENAPI] = {"openapi", QG_CAT_DOCUMENTATION, "OpenAPI spec updated with the API",
-                         NULL, 5, 0},
+    [QG_CRIT_OPENAPI] = {"openapi", QG_CAT_DOCUMENTATION, "OpenAPI spec updated with the API", NULL,
+                         5, 0},
 };
 
 void qg_score_policy_default(qg_score_policy *p) {
@@ -97,8 +96,7 @@ static const char *plural(size_t n, const char *one, const char *many) {
 }
 
 /* A count at most `max`. */
-static void count_crit(qg_crit_result *c, size_t n, double max, const char *one,
-                       const char *many) {
+static void count_crit(qg_crit_result *c, size_t n, double max, const char *one, const char *many) {
   set(c, (double)n <= max ? QG_CRIT_PASSED : QG_CRIT_FAILED, (double)n, "%zu %s (at most %g)", n,
       plural(n, one, many), max);
 }
@@ -142,8 +140,9 @@ void qg_score_compute(const qg_score_policy *p, const qg_signals *s, qg_score *o
         /* compared exactly: covered / total >= lim / 100 */
         double pct = 100.0 * (double)s->coverage.covered / (double)s->coverage.total;
         bool ok = (double)s->coverage.covered * 100.0 >= lim * (double)s->coverage.total;
-        set(c, ok ? QG_CRIT_PASSED : QG_CRIT_FAILED, pct, "%.1f%% covered (%llu of %llu; at least %g%%)",
-            floor(pct * 10) / 10, s->coverage.covered, s->coverage.total, lim);
+        set(c, ok ? QG_CRIT_PASSED : QG_CRIT_FAILED, pct,
+            "%.1f%% covered (%llu of %llu; at least %g%%)", floor(pct * 10) / 10,
+            s->coverage.covered, s->coverage.total, lim);
       }
       break;
     case QG_CRIT_ARCHITECTURE:
@@ -194,9 +193,8 @@ void qg_score_compute(const qg_score_policy *p, const qg_signals *s, qg_score *o
       if (!s->change.measured)
         set(c, QG_CRIT_NOT_MEASURED, 0, "no base revision (--base)");
       else
-        set(c, s->change.readme_changed ? QG_CRIT_PASSED : QG_CRIT_FAILED,
-            s->change.readme_changed, "%s", s->change.readme_changed ? "README changed" :
-                                                                       "README not changed");
+        set(c, s->change.readme_changed ? QG_CRIT_PASSED : QG_CRIT_FAILED, s->change.readme_changed,
+            "%s", s->change.readme_changed ? "README changed" : "README not changed");
       break;
     case QG_CRIT_OPENAPI:
       if (!s->change.measured)

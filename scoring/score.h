@@ -53,7 +53,7 @@ typedef enum qg_category {
 /* One criterion's row in the fixed table: its config key, category, label,
  * and the name and meaning of its threshold. */
 typedef struct qg_crit_def {
-  const char *key;       /* "coverage": the key under score.criteria in .qgate.yml */
+  const char *key; /* "coverage": the key under score.criteria in .qgate.yml */
   qg_category category;
   const char *label;     /* "Test coverage" */
   const char *limit_key; /* "min", "max", "max_seconds", "max_percent"; NULL: none */
@@ -95,7 +95,7 @@ typedef struct qg_change_signal {
 /* The architecture review (the LLM review): measured when it ran. */
 typedef struct qg_review_signal {
   bool measured;
-  size_t violations; /* violations at or above the policy's bar */
+  size_t violations;  /* violations at or above the policy's bar */
   const char *reason; /* why not measured (borrowed), or NULL */
 } qg_review_signal;
 
@@ -117,14 +117,18 @@ typedef enum qg_crit_status {
   QG_CRIT_OFF,            /* 0 points in the policy: not shown */
 } qg_crit_status;
 
-typedef enum qg_decision { QG_DECISION_APPROVE, QG_DECISION_REVIEW, QG_DECISION_REJECT } qg_decision;
+typedef enum qg_decision {
+  QG_DECISION_APPROVE,
+  QG_DECISION_REVIEW,
+  QG_DECISION_REJECT
+} qg_decision;
 
 typedef struct qg_crit_result {
   qg_crit_status status;
   unsigned earned, points;
   bool has_value;
-  double value;       /* the measured value (a count, a percentage, seconds) */
-  char detail[160];   /* "2 high findings (at most 3)" */
+  double value;     /* the measured value (a count, a percentage, seconds) */
+  char detail[160]; /* "2 high findings (at most 3)" */
 } qg_crit_result;
 
 typedef struct qg_score {
@@ -136,15 +140,15 @@ typedef struct qg_score {
   unsigned total;    /* 0-100: floor(100 * earned / possible); 100 when nothing is measured */
   qg_decision decision;
   unsigned approve, review; /* the thresholds used */
-  bool normalised;   /* possible < points: some criteria were not measured */
-  bool held;         /* the points said approve, but the scan had errors (something was
+  bool normalised;          /* possible < points: some criteria were not measured */
+  bool held;                /* the points said approve, but the scan had errors (something was
                         not read or scanned): the decision is review */
 } qg_score;
 
 /* Computes the score. Pure arithmetic: no I/O. */
 void qg_score_compute(const qg_score_policy *p, const qg_signals *s, qg_score *out);
 
-const char *qg_decision_name(qg_decision d);      /* "approve", "review", "reject" */
+const char *qg_decision_name(qg_decision d);       /* "approve", "review", "reject" */
 const char *qg_crit_status_name(qg_crit_status s); /* "passed", "failed", "not measured", ... */
 
 #endif

@@ -41,11 +41,11 @@
  *     defaultConfiguration.level, else "warning") is "error" or "warning";
  *     "note" and "none" results are not counted. */
 typedef struct qg_sarif_counts {
-  size_t files;                  /* SARIF logs read */
-  size_t results;                /* results read, counted or not */
-  size_t lint;                   /* lint violations */
+  size_t files;                   /* SARIF logs read */
+  size_t results;                 /* results read, counted or not */
+  size_t lint;                    /* lint violations */
   size_t security[QG__SEV_COUNT]; /* security findings by severity */
-  size_t secrets;                /* results of secret scanners */
+  size_t secrets;                 /* results of secret scanners */
 } qg_sarif_counts;
 
 /* Reads the SARIF log at path and adds its results to *c (untouched when
@@ -53,8 +53,8 @@ typedef struct qg_sarif_counts {
 qg_status qg_sarif_import(const char *path, qg_sarif_counts *c, qg_result *diags);
 
 /* The same for a buffer labelled `label` (tests and fuzzers). */
-qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len,
-                                 qg_sarif_counts *c, qg_result *diags);
+qg_status qg_sarif_import_buffer(const char *label, const char *buf, size_t len, qg_sarif_counts *c,
+                                 qg_result *diags);
 
 /* ---- coverage -------------------------------------------------------------------------- */
 
@@ -77,8 +77,8 @@ typedef struct qg_coverage {
  * when the file is invalid). */
 qg_status qg_coverage_read(const char *path, qg_coverage_format fmt, qg_coverage *cov,
                            qg_result *diags);
-qg_status qg_coverage_parse(const char *label, const char *buf, size_t len,
-                            qg_coverage_format fmt, qg_coverage *cov, qg_result *diags);
+qg_status qg_coverage_parse(const char *label, const char *buf, size_t len, qg_coverage_format fmt,
+                            qg_coverage *cov, qg_result *diags);
 
 /* ---- metrics ----------------------------------------------------------------------------- */
 

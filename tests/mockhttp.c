@@ -28,19 +28,15 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-enum {
-  MAX_LINE = 64 * 1024,
-  MAX_HEADERS = 256,
-  MAX_BODY = 256 * 1024 * 1024
-};
+enum { MAX_LINE = 64 * 1024, MAX_HEADERS = 256, MAX_BODY = 256 * 1024 * 1024 };
 
 typedef struct scripted {
   char *wire;      /* the response as sent: head, then body */
   size_t head_len; /* bytes of wire up to the end of the empty line */
   size_t len;
-  long delay_ms;   /* X-Mock-Delay-Ms */
-  bool drop;       /* X-Mock-Close: close without answering */
-  bool close;      /* the response says Connection: close */
+  long delay_ms; /* X-Mock-Delay-Ms */
+  bool drop;     /* X-Mock-Close: close without answering */
+  bool close;    /* the response says Connection: close */
 } scripted;
 
 typedef struct route {

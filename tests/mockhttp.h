@@ -20,9 +20,9 @@ typedef struct mock_request {
   char *method, *path;  /* path with its query string, as sent */
   mock_header *headers; /* in the order received */
   size_t nheaders;
-  char *body;           /* NUL-terminated beyond len (chunked bodies de-chunked) */
+  char *body; /* NUL-terminated beyond len (chunked bodies de-chunked) */
   size_t len;
-  bool unexpected;      /* no scripted response was left for its route */
+  bool unexpected; /* no scripted response was left for its route */
 } mock_request;
 
 /* Listens on 127.0.0.1, on a free port. NULL when it cannot. Free with mock_stop. */

@@ -31,9 +31,9 @@
 #define MAX_ARGS 64
 
 typedef struct section {
-  char *arg;     /* text after the section name, or NULL */
-  qg_buf body;   /* raw lines */
-  int line;      /* header line number in the case file */
+  char *arg;   /* text after the section name, or NULL */
+  qg_buf body; /* raw lines */
+  int line;    /* header line number in the case file */
 } section;
 
 typedef struct tcase {
@@ -41,7 +41,7 @@ typedef struct tcase {
   const char *text; /* the case file, for section headers */
   section *name, *args, *exit_, *expect, *stdout_, *stderr_, *stdin_, *git, *env;
   section *files[MAX_FILES], *dirs[MAX_FILES], *links[MAX_FILES]; /* into all[] */
-  section *outs[MAX_FILES], *absents[MAX_FILES]; /* files the run must write or not */
+  section *outs[MAX_FILES], *absents[MAX_FILES];      /* files the run must write or not */
   section *responds[MAX_FILES], *requests[MAX_FILES]; /* the HTTP server's script and checks */
   size_t nfiles, ndirs, nlinks, nouts, nabsents, nresponds, nrequests;
   section *nreq, *runs, *never, *sigv4; /* expect-requests, runs, never-sent, expect-sigv4 */
@@ -52,11 +52,29 @@ typedef struct tcase {
   size_t nall;
 } tcase;
 
-static const char *const k_sections[] = {
-    "absent",        "args",          "commit",          "cwd",   "dir",    "env",    "exit",
-    "expect",        "expect-file",   "expect-request",  "expect-requests", "expect-sigv4", "expect-stderr",
-    "expect-stdout", "file",          "git",             "name",  "never-sent", "openapi", "respond",
-    "runs",          "stdin",         "symlink"};
+static const char *const k_sections[] = {"absent",
+                                         "args",
+                                         "commit",
+                                         "cwd",
+                                         "dir",
+                                         "env",
+                                         "exit",
+                                         "expect",
+                                         "expect-file",
+                                         "expect-request",
+                                         "expect-requests",
+                                         "expect-sigv4",
+                                         "expect-stderr",
+                                         "expect-stdout",
+                                         "file",
+                                         "git",
+                                         "name",
+                                         "never-sent",
+                                         "openapi",
+                                         "respond",
+                                         "runs",
+                                         "stdin",
+                                         "symlink"};
 
 /* The text of line n (1-based) of the case file. */
 static const char *text_at_line(const tcase *c, int n) {
@@ -663,8 +681,8 @@ static int check_files(const tcase *c, const char *dir) {
     struct stat st;
     snprintf(full, sizeof(full), "%s/%s", dir, c->absents[i]->arg);
     if (lstat(full, &st) == 0)
-      bad |= failf(c, c->absents[i]->line, "%s exists; the run must not write it",
-                   c->absents[i]->arg);
+      bad |=
+          failf(c, c->absents[i]->line, "%s exists; the run must not write it", c->absents[i]->arg);
   }
   return bad;
 }
@@ -971,14 +989,34 @@ int main(int argc, char **argv) {
   }
   /* the cases say what they need: nothing from the environment they run in
    * (a CI job's GITHUB_OUTPUT, a developer's API key) reaches them */
-  static const char *const clear[] = {
-      "QGATE_LLM_PROVIDER", "QGATE_LLM_MODEL", "QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
-      "QGATE_LLM_REGION", "QGATE_LLM_CACHE_DIR", "QGATE_LLM_REQUIRED", "OPENAI_API_KEY",
-      "ANTHROPIC_API_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-      "AWS_REGION", "AWS_DEFAULT_REGION", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY",
-      "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-      "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", "CI_COMMIT_SHA", "http_proxy", "https_proxy",
-      "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy", "GITHUB_ACTIONS"};
+  static const char *const clear[] = {"QGATE_LLM_PROVIDER",
+                                      "QGATE_LLM_MODEL",
+                                      "QGATE_LLM_BASE_URL",
+                                      "QGATE_LLM_API_KEY_ENV",
+                                      "QGATE_LLM_REGION",
+                                      "QGATE_LLM_CACHE_DIR",
+                                      "QGATE_LLM_REQUIRED",
+                                      "OPENAI_API_KEY",
+                                      "ANTHROPIC_API_KEY",
+                                      "AWS_ACCESS_KEY_ID",
+                                      "AWS_SECRET_ACCESS_KEY",
+                                      "AWS_SESSION_TOKEN",
+                                      "AWS_REGION",
+                                      "AWS_DEFAULT_REGION",
+                                      "GITHUB_OUTPUT",
+                                      "GITHUB_STEP_SUMMARY",
+                                      "GITHUB_EVENT_PATH",
+                                      "GITHUB_EVENT_NAME",
+                                      "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+                                      "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
+                                      "CI_COMMIT_SHA",
+                                      "http_proxy",
+                                      "https_proxy",
+                                      "HTTP_PROXY",
+                                      "HTTPS_PROXY",
+                                      "ALL_PROXY",
+                                      "all_proxy",
+                                      "GITHUB_ACTIONS"};
   for (size_t i = 0; i < QG_ARRAY_LEN(clear); i++)
     unsetenv(clear[i]);
   if (nftw(root, collect, 16, FTW_PHYS) != 0) {

@@ -116,8 +116,7 @@ static int commit_with(const char *ref, const char *from, const char *path, cons
   e.mode = GIT_FILEMODE_BLOB;
   e.path = path;
   if (git_blob_create_from_buffer(&e.id, repo, text, strlen(text)) != 0 ||
-      git_index_add(idx, &e) != 0 ||
-      git_index_write_tree_to(&tree_id, idx, repo) != 0 ||
+      git_index_add(idx, &e) != 0 || git_index_write_tree_to(&tree_id, idx, repo) != 0 ||
       git_tree_lookup(&neu, repo, &tree_id) != 0 ||
       git_signature_new(&sig, "t", "t@localhost", 1700000000, 0) != 0)
     goto out;
@@ -427,17 +426,16 @@ static void test_merge_checked_out(void **state) {
   assert_non_null(t);
   assert_non_null(s18);
   char *merged = malloc(strlen(head_text) + 32);
-  sprintf(merged, "%.*st1\nt2\n%.*sLINE18\n%s", (int)(t - head_text), head_text,
-          (int)(s18 - t), t, s18 + strlen("line18\n"));
+  sprintf(merged, "%.*st1\nt2\n%.*sLINE18\n%s", (int)(t - head_text), head_text, (int)(s18 - t), t,
+          s18 + strlen("line18\n"));
   free(head_text);
   const char *const from_base[] = {g_base_hex};
   const char *const both[] = {target, g_head_hex};
-  assert_int_equal(commit_with("refs/heads/target", g_base_hex, "src/main.c", target_main,
-                               from_base, 1, target),
-                   0);
-  assert_int_equal(commit_with("refs/heads/merged", g_head_hex, "src/main.c", merged, both, 2,
-                               merge),
-                   0);
+  assert_int_equal(
+      commit_with("refs/heads/target", g_base_hex, "src/main.c", target_main, from_base, 1, target),
+      0);
+  assert_int_equal(
+      commit_with("refs/heads/merged", g_head_hex, "src/main.c", merged, both, 2, merge), 0);
   free(target_main);
   free(merged);
   move_head(merge);
@@ -457,7 +455,7 @@ static void test_merge_checked_out(void **state) {
   assert_int_equal(f->nmoved, 2);
   /* merge: 1 line1, 2 t1, 3 t2, 4 line2 .. 6 line4, 7 LINE5, 8 line6 .. 17 line15,
    * 18 new16, 19 line16, 20 line17, 21 LINE18, 22 line19, 23 line20 */
-  static const uint32_t at_head[24] = {0, 1, 0, 0, 2,  3,  4,  5,  6,  7,  8,  9,
+  static const uint32_t at_head[24] = {0,  1,  0,  0,  2,  3,  4,  5,  6,  7, 8,  9,
                                        10, 11, 12, 13, 14, 15, 16, 17, 18, 0, 20, 21};
   for (uint32_t l = 0; l < 24; l++)
     if (qg_change_head_line(f, l) != at_head[l])
@@ -480,14 +478,14 @@ static void test_merge_checked_out(void **state) {
   assert_null(why);
   for (uint32_t l = 0; l < 24; l++)
     assert_int_equal(qg_linemap_line(lm, "src/main.c", l), at_head[l]);
-  assert_int_equal(qg_linemap_line(lm, "keep/same.txt", 1), 1);   /* the same file */
-  assert_int_equal(qg_linemap_line(lm, "untracked.txt", 7), 7);   /* not HEAD's */
-  assert_int_equal(qg_linemap_line(lm, "src/main.c", 21), 0);     /* asked again */
+  assert_int_equal(qg_linemap_line(lm, "keep/same.txt", 1), 1); /* the same file */
+  assert_int_equal(qg_linemap_line(lm, "untracked.txt", 7), 7); /* not HEAD's */
+  assert_int_equal(qg_linemap_line(lm, "src/main.c", 21), 0);   /* asked again */
   assert_int_equal(qg_linemap_line(NULL, "src/main.c", 21), 21);
   qg_linemap_free(&lm);
   assert_null(lm);
-  assert_int_equal(
-      qg_linemap_open(g_repo, "0123456789abcdef0123456789abcdef01234567", &lm, &why), QG_ENOENT);
+  assert_int_equal(qg_linemap_open(g_repo, "0123456789abcdef0123456789abcdef01234567", &lm, &why),
+                   QG_ENOENT);
   assert_null(lm);
   assert_string_equal(why, "the change's head '0123456789abcdef0123456789abcdef01234567' is "
                            "not in the repository (a shallow clone?)");
@@ -606,9 +604,9 @@ static void test_from_texts(void **state) {
   (void)state;
   static const char old[] = "a\nb\nc\nd\ne\n", new_text[] = "a\nX\nb\nc\ne\nf\n";
   qg_change_file f;
-  assert_int_equal(qg_change_file_from_texts("t.txt", old, strlen(old), new_text,
-                                             strlen(new_text), 1, 0, &f),
-                   QG_OK);
+  assert_int_equal(
+      qg_change_file_from_texts("t.txt", old, strlen(old), new_text, strlen(new_text), 1, 0, &f),
+      QG_OK);
   assert_string_equal(f.path, "t.txt");
   assert_int_equal(f.skip, QG_CHANGE_KEPT);
   assert_string_equal(f.patch, "@@ -1,5 +1,6 @@\n a\n+X\n b\n c\n-d\n e\n+f\n");
@@ -683,12 +681,17 @@ static void test_tracked_under(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_from_texts),
-      cmocka_unit_test(test_files_sorted),  cmocka_unit_test(test_modified_patch),
-      cmocka_unit_test(test_context_lines), cmocka_unit_test(test_added_deleted_renamed),
-      cmocka_unit_test(test_skips),         cmocka_unit_test(test_too_big),
+      cmocka_unit_test(test_files_sorted),
+      cmocka_unit_test(test_modified_patch),
+      cmocka_unit_test(test_context_lines),
+      cmocka_unit_test(test_added_deleted_renamed),
+      cmocka_unit_test(test_skips),
+      cmocka_unit_test(test_too_big),
       cmocka_unit_test_teardown(test_merge_checked_out, restore_head),
-      cmocka_unit_test(test_max_files),     cmocka_unit_test(test_merge_base),
-      cmocka_unit_test(test_errors),        cmocka_unit_test(test_skip_names),
+      cmocka_unit_test(test_max_files),
+      cmocka_unit_test(test_merge_base),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_skip_names),
       cmocka_unit_test(test_tracked_under),
   };
   return cmocka_run_group_tests_name("change", tests, setup, teardown);

@@ -29,20 +29,22 @@ static char *run(esc_fn fn, const char *s) {
 
 static void md0(qg_buf *b, const char *s) { qg_md_escape(b, s, 0); }
 
-#define EXPECT(fn, in, want)                                                                   \
-  do {                                                                                         \
-    char *got_ = run(fn, in);                                                                  \
-    assert_string_equal(got_, want);                                                           \
-    free(got_);                                                                                \
+#define EXPECT(fn, in, want)                                                                       \
+  do {                                                                                             \
+    char *got_ = run(fn, in);                                                                      \
+    assert_string_equal(got_, want);                                                               \
+    free(got_);                                                                                    \
   } while (0)
 
 /* Whether s is valid UTF-8 (no overlong form, surrogate or code point past U+10FFFF). */
 static bool valid_utf8(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
   while (*p) {
-    unsigned c = *p, n = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-                                      : c >= 0xF0 && c <= 0xF4  ? 4
-                                                                : 0;
+    unsigned c = *p, n = c < 0x80                 ? 1
+                         : c >= 0xC2 && c <= 0xDF ? 2
+                         : c >= 0xE0 && c <= 0xEF ? 3
+                         : c >= 0xF0 && c <= 0xF4 ? 4
+                                                  : 0;
     if (!n)
       return false;
     for (unsigned i = 1; i < n; i++)
@@ -59,10 +61,14 @@ static bool valid_utf8(const char *s) {
 static void test_text(void **state) {
   (void)state;
   EXPECT(qg_esc_text, "deploy/app.yaml", "deploy/app.yaml");
-  EXPECT(qg_esc_text, "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\x92", "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\x92");
+  EXPECT(qg_esc_text, "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\x92",
+         "caf\xc3\xa9 \xe6\x97\xa5\xf0\x9f\x94\x92");
   /* a newline, then a workflow command: one line, shown as written */
   EXPECT(qg_esc_text, "x.yaml\n::error::pwned", "x.yaml\\n::error::pwned");
-  EXPECT(qg_esc_text, "a\rb\tc\x7f" "d\x01", "a\\rb\\tc\\x7fd\\x01");
+  EXPECT(qg_esc_text,
+         "a\rb\tc\x7f"
+         "d\x01",
+         "a\\rb\\tc\\x7fd\\x01");
   EXPECT(qg_esc_text, "\x1b[31mred\x1b]0;title\x07", "\\x1b[31mred\\x1b]0;title\\x07");
   /* "::" first (after blanks) starts a command wherever the text starts a line */
   EXPECT(qg_esc_text, "::error::pwned.yaml", "\\x3a:error::pwned.yaml");
@@ -73,14 +79,24 @@ static void test_text(void **state) {
   EXPECT(qg_esc_text, "x##[error]y ##[add-mask]z", "x#\\x23[error]y #\\x23[add-mask]z");
   EXPECT(qg_esc_text, "## [x] #[y]", "## [x] #[y]");
   /* not UTF-8: each byte; C1 controls, separators, bidirectional controls: the code point */
-  EXPECT(qg_esc_text, "a\xff" "b\xfe", "a\\xffb\\xfe");
+  EXPECT(qg_esc_text,
+         "a\xff"
+         "b\xfe",
+         "a\\xffb\\xfe");
   EXPECT(qg_esc_text, "\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf4\x90\x80\x80",
          "\\xc0\\xaf|\\xed\\xa0\\x80|\\xe2\\x82|\\xf4\\x90\\x80\\x80");
-  EXPECT(qg_esc_text, "\xc2\x9b" "31m \xc2\x85", "\\u009b31m \\u0085");
-  EXPECT(qg_esc_text, "evil\xe2\x80\xae" "lmy.yaml \xe2\x80\xa8 \xe2\x81\xa6", "evil\\u202elmy.yaml \\u2028 \\u2066");
+  EXPECT(qg_esc_text,
+         "\xc2\x9b"
+         "31m \xc2\x85",
+         "\\u009b31m \\u0085");
+  EXPECT(qg_esc_text,
+         "evil\xe2\x80\xae"
+         "lmy.yaml \xe2\x80\xa8 \xe2\x81\xa6",
+         "evil\\u202elmy.yaml \\u2028 \\u2066");
   /* qg_esc_text_needed says exactly when the text changes */
-  const char *samples[] = {"plain", "caf\xc3\xa9", "a\nb", "::x", " ::x", "a::", "##[", "#[",
-                           "\xff", "\xc2\x85", "\xe2\x80\xae", "\xe2\x80\x8d", "tab\there", "", "\xc2\xa0::x",
+  const char *samples[] = {"plain",        "caf\xc3\xa9",  "a\nb",      "::x",  " ::x",
+                           "a::",          "##[",          "#[",        "\xff", "\xc2\x85",
+                           "\xe2\x80\xae", "\xe2\x80\x8d", "tab\there", "",     "\xc2\xa0::x",
                            "\xc2\xa0x::"};
   for (size_t i = 0; i < sizeof(samples) / sizeof(*samples); i++) {
     char *got = run(qg_esc_text, samples[i]);
@@ -112,12 +128,12 @@ static void test_lines(void **state) {
 static void test_text_cut(void **state) {
   (void)state;
   assert_int_equal(qg_text_cut("short", 5, 5), 5);
-  assert_int_equal(qg_text_cut("ab cd ef", 8, 5), 5);      /* "ab cd" */
-  assert_int_equal(qg_text_cut("ab cd ef", 8, 4), 3);      /* "ab " */
+  assert_int_equal(qg_text_cut("ab cd ef", 8, 5), 5);       /* "ab cd" */
+  assert_int_equal(qg_text_cut("ab cd ef", 8, 4), 3);       /* "ab " */
   assert_int_equal(qg_text_cut("xxxxsk-secret", 13, 8), 0); /* one word */
-  assert_int_equal(qg_text_cut("a\tb\nc", 5, 3), 3);  /* "a\tb": a blank follows */
+  assert_int_equal(qg_text_cut("a\tb\nc", 5, 3), 3);        /* "a\tb": a blank follows */
   assert_int_equal(qg_text_cut("a\tbc\nd", 6, 3), 2);
-  assert_int_equal(qg_text_cut("x caf\xc3\xa9", 7, 6), 2);  /* not inside the é */
+  assert_int_equal(qg_text_cut("x caf\xc3\xa9", 7, 6), 2); /* not inside the é */
 }
 
 static void test_markdown(void **state) {
@@ -127,7 +143,9 @@ static void test_markdown(void **state) {
          "a\\`&lt;/details&gt;&lt;h1&gt;x&lt;/h1&gt;&lt;img src=x onerror=alert(1)&gt;.yaml");
   EXPECT(md0, "| *b* _i_ [l](u) ![i](u) ~s~ $m$ \\ &amp; #1 !2 # 3 @team",
          "\\| \\*b\\* \\_i\\_ \\[l\\](u) !\\[i\\](u) \\~s\\~ \\$m\\$ \\\\ &amp;amp; "
-         "\\#\xe2\x80\x8d" "1 !\xe2\x80\x8d" "2 \\# 3 @\xe2\x80\x8dteam");
+         "\\#\xe2\x80\x8d"
+         "1 !\xe2\x80\x8d"
+         "2 \\# 3 @\xe2\x80\x8dteam");
   /* no line break of its own: a newline is a space, other controls visible */
   EXPECT(md0, "a\n# h\r\n<b>\x1b\xff", "a \\# h &lt;b&gt;\\x1b\\xff");
   char *kept = NULL;
@@ -193,8 +211,7 @@ static void test_json(void **state) {
   /* the same strings, but for the bytes that were not UTF-8 */
   cJSON *back = cJSON_Parse(fixed);
   assert_non_null(back);
-  assert_string_equal(cJSON_GetObjectItem(back, "path")->valuestring,
-                      "bad\\xff\\xfe/x\x1b\n.yaml");
+  assert_string_equal(cJSON_GetObjectItem(back, "path")->valuestring, "bad\\xff\\xfe/x\x1b\n.yaml");
   assert_string_equal(cJSON_GetObjectItem(back, "msg")->valuestring,
                       "see ##[error]pwned and \xc2\x85 \xe2\x80\xae");
   cJSON_Delete(back);
@@ -218,7 +235,8 @@ typedef struct world {
   qg_report rep;
 } world;
 
-static const char k_evil[] = "x.yaml\n::error::pwned \x1b[2J\xff" "a`</details><img src=x onerror=alert(1)>";
+static const char k_evil[] = "x.yaml\n::error::pwned \x1b[2J\xff"
+                             "a`</details><img src=x onerror=alert(1)>";
 
 static void world_init(world *w, const char *path) {
   memset(w, 0, sizeof(*w));
@@ -334,7 +352,8 @@ static void test_summary_body(void **state) {
   w.r.findings.items[0].message = qg_xstrdup("ping @octo-org/admins about #12");
   char *body = qg_host_summary_body(&w.rep, NULL, 60000);
   assert_non_null(strstr(body, "- ``node_modules/@scope/a`b.yaml:3:5`` `pss/privileged`: ping "
-                               "@\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d" "12\n"));
+                               "@\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d"
+                               "12\n"));
   assert_null(strstr(body, "\xe2\x80\x8d\xe2\x80\x8d")); /* not escaped twice */
   free(body);
   world_cleanup(&w);
@@ -342,7 +361,8 @@ static void test_summary_body(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_text), cmocka_unit_test(test_lines), cmocka_unit_test(test_text_cut), cmocka_unit_test(test_markdown),
+      cmocka_unit_test(test_text),         cmocka_unit_test(test_lines),
+      cmocka_unit_test(test_text_cut),     cmocka_unit_test(test_markdown),
       cmocka_unit_test(test_code_span),    cmocka_unit_test(test_json),
       cmocka_unit_test(test_xml_slack),    cmocka_unit_test(test_reports_json_valid),
       cmocka_unit_test(test_reports_text), cmocka_unit_test(test_summary_body),

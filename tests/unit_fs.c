@@ -132,12 +132,10 @@ static void test_read_repo_links(void **state) {
   assert_int_equal(qg_read_repo_file(repo, l_in, 1024, 0, &buf, &len, &binary, &err_no), QG_OK);
   assert_string_equal((char *)buf, "inside\n");
   free(buf);
-  assert_int_equal(qg_read_repo_file(repo, l_out, 1024, 0, &buf, &len, &binary, &err_no),
-                   QG_EIO);
+  assert_int_equal(qg_read_repo_file(repo, l_out, 1024, 0, &buf, &len, &binary, &err_no), QG_EIO);
   assert_int_equal(err_no, QG_FS_EOUTSIDE);
   assert_null(buf);
-  assert_int_equal(qg_read_repo_file(repo, via_dir, 1024, 0, &buf, &len, &binary, &err_no),
-                   QG_EIO);
+  assert_int_equal(qg_read_repo_file(repo, via_dir, 1024, 0, &buf, &len, &binary, &err_no), QG_EIO);
   assert_int_equal(err_no, QG_FS_EOUTSIDE);
   assert_int_equal(qg_fs_inside(repo, in), 0);
   assert_int_equal(qg_fs_inside(repo, l_out), QG_FS_EOUTSIDE);

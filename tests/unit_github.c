@@ -184,7 +184,9 @@ static int int_at(const cJSON *o, const char *key) {
   return v->valueint;
 }
 
-static void marker_of(const qg_finding *f, char out[QG_HOST_MARKER_MAX]) { qg_host_finding_marker(f, "qgate", out); }
+static void marker_of(const qg_finding *f, char out[QG_HOST_MARKER_MAX]) {
+  qg_host_finding_marker(f, "qgate", out);
+}
 
 /* ---- the context ------------------------------------------------------------------------ */
 
@@ -401,7 +403,8 @@ static void test_pagination(void **state) {
   respond(w, "GET", ISSUE_COMMENTS,
           OK_LIST("[{\"id\": 4000000001, \"body\": \"" QG_HOST_SUMMARY_MARKER "qgate -->\", "
                   "\"user\": {\"login\": \"github-actions[bot]\", \"type\": \"Bot\"}}]"));
-  respond(w, "GET", "/user", "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible by integration\"}");
+  respond(w, "GET", "/user",
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible by integration\"}");
   respond(w, "PATCH", "/repos/o/r/issues/comments/4000000001", "HTTP/1.1 200 OK\n\n{}");
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   assert_int_equal(run(w), QG_OK);
@@ -558,8 +561,9 @@ static void test_verdict(void **state) {
     assert_string_equal(str_at(rv, "event"), cases[i].event);
     assert_null(cJSON_GetObjectItemCaseSensitive(rv, "comments"));
     char want[160];
-    snprintf(want, sizeof(want), "qgate: score %u/100 (%s).\n\n" QG_HOST_REVIEW_MARKER
-             "qgate verdict=%s -->", w->score.total, qg_decision_name(cases[i].d), cases[i].event);
+    snprintf(want, sizeof(want),
+             "qgate: score %u/100 (%s).\n\n" QG_HOST_REVIEW_MARKER "qgate verdict=%s -->",
+             w->score.total, qg_decision_name(cases[i].d), cases[i].event);
     assert_string_equal(str_at(rv, "body"), want);
     cJSON_Delete(rv);
     world_free(w);
@@ -812,10 +816,13 @@ static void test_summary_mentions(void **state) {
   char *body = qg_host_summary_body(&w->rep, NULL, 60000);
   assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
   /* no link to (and no notification on) issue 123 or merge request 45 */
-  assert_non_null(strstr(body, "\\#\xe2\x80\x8d" "123 and !\xe2\x80\x8d" "45"));
+  assert_non_null(strstr(body, "\\#\xe2\x80\x8d"
+                               "123 and !\xe2\x80\x8d"
+                               "45"));
   assert_null(strstr(body, "#123"));
   /* the message's backticks are escaped: no code span, so no exception */
-  assert_non_null(strstr(body, "\\`\\#\xe2\x80\x8d" "9\\`"));
+  assert_non_null(strstr(body, "\\`\\#\xe2\x80\x8d"
+                               "9\\`"));
   for (const char *p = strchr(body, '@'); p; p = strchr(p + 1, '@')) {
     if (strncmp(p, "@scope/", 7) == 0)
       continue;
@@ -826,7 +833,9 @@ static void test_summary_mentions(void **state) {
   qg_buf b;
   qg_buf_init(&b, 0);
   qg_host_escape(&b, "fixes #12, !3 and # 4", false);
-  assert_string_equal(b.data, "fixes \\#\xe2\x80\x8d" "12, !\xe2\x80\x8d" "3 and \\# 4");
+  assert_string_equal(b.data, "fixes \\#\xe2\x80\x8d"
+                              "12, !\xe2\x80\x8d"
+                              "3 and \\# 4");
   qg_buf_cleanup(&b);
   /* the cap holds with the joiners added */
   for (int i = 0; i < 10; i++)

@@ -239,8 +239,8 @@ static void expect_discussions(const fixture *fx) {
   w = want_discussion(fx->b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
   expect_req(fx, 5, "POST", MR "/discussions", w);
   free(w);
-  w = want_discussion(fx->c, "renamed file finding", "deploy/new-name.yaml",
-                      "deploy/old-name.yaml", 2, 0);
+  w = want_discussion(fx->c, "renamed file finding", "deploy/new-name.yaml", "deploy/old-name.yaml",
+                      2, 0);
   expect_req(fx, 6, "POST", MR "/discussions", w);
   free(w);
 }
@@ -342,11 +342,15 @@ static void test_rerun_updates_in_place(void **state) {
   add_discussion(&d, "aaaa", ba, false); /* kept */
   add_discussion(&d, "bbbb", bb, true);  /* back: reopened */
   add_discussion(&d, "cccc", bc, false); /* kept */
-  add_discussion(&d, "dead", "gone\n<!-- qgate:finding id=qgate fp=00000000000000aa -->", false); /* stale */
-  add_discussion(&d, "done", "fixed\n<!-- qgate:finding id=qgate fp=00000000000000bb -->", true); /* resolved */
+  add_discussion(&d, "dead", "gone\n<!-- qgate:finding id=qgate fp=00000000000000aa -->",
+                 false); /* stale */
+  add_discussion(&d, "done", "fixed\n<!-- qgate:finding id=qgate fp=00000000000000bb -->",
+                 true); /* resolved */
   add_discussion(&d, "hman", "a human's thread", false);
-  add_discussion(&d, "summ", "<!-- qgate:summary id=qgate -->\n<!-- qgate:finding id=qgate fp=00000000000000cc -->",
-                 false);
+  add_discussion(
+      &d, "summ",
+      "<!-- qgate:summary id=qgate -->\n<!-- qgate:finding id=qgate fp=00000000000000cc -->",
+      false);
   (void)qg_buf_puts(&d, "]");
   mock_add_response(fx.m, "GET", MR "/discussions", d.data);
   qg_buf_cleanup(&d);
@@ -717,9 +721,12 @@ static void test_long_message_capped(void **state) {
 }
 
 static void set_env(const char *const *kv) {
-  static const char *const all[] = {"CI_MERGE_REQUEST_IID", "CI_API_V4_URL",
-                                    "CI_PROJECT_ID",        "GITLAB_TOKEN",
-                                    "CI_COMMIT_SHA",        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+  static const char *const all[] = {"CI_MERGE_REQUEST_IID",
+                                    "CI_API_V4_URL",
+                                    "CI_PROJECT_ID",
+                                    "GITLAB_TOKEN",
+                                    "CI_COMMIT_SHA",
+                                    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
                                     "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA"};
   for (size_t i = 0; i < QG_ARRAY_LEN(all); i++)
     unsetenv(all[i]);
@@ -821,8 +828,9 @@ static void test_answers_parsed(void **state) {
   assert_int_equal(qg_gitlab_page_read(notes, strlen(notes), false, &id, &nt), 5);
   assert_int_equal(id, 42);
   assert_int_equal(nt, 0);
-  static const char disc[] = "[{\"id\": \"d1\", \"notes\": [{\"body\": "
-                             "\"x <!-- qgate:finding id=qgate fp=0123456789abcdef -->\"}]}, {\"id\": \"\"}]";
+  static const char disc[] =
+      "[{\"id\": \"d1\", \"notes\": [{\"body\": "
+      "\"x <!-- qgate:finding id=qgate fp=0123456789abcdef -->\"}]}, {\"id\": \"\"}]";
   assert_int_equal(qg_gitlab_page_read(disc, strlen(disc), true, &id, &nt), 2);
   assert_int_equal(id, 0);
   assert_int_equal(nt, 1);

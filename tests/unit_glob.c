@@ -73,8 +73,8 @@ static void test_many_double_stars(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_unanchored), cmocka_unit_test(test_anchored),
-      cmocka_unit_test(test_double_star), cmocka_unit_test(test_dir_only),
+      cmocka_unit_test(test_unanchored),    cmocka_unit_test(test_anchored),
+      cmocka_unit_test(test_double_star),   cmocka_unit_test(test_dir_only),
       cmocka_unit_test(test_list_negation), cmocka_unit_test(test_many_double_stars),
   };
   return cmocka_run_group_tests_name("glob", tests, NULL, NULL);

@@ -488,8 +488,7 @@ static void test_sigv4_signed_and_verified(void **state) {
   (void)state;
   mock_server *m = mock_start();
   mock_add_response(m, "POST", BEDROCK_PATH, "HTTP/1.1 200 OK\n\n{}");
-  mock_add_response(m, "POST", BEDROCK_PATH,
-                    "HTTP/1.1 403 Forbidden\n\n{\"message\":\"denied\"}");
+  mock_add_response(m, "POST", BEDROCK_PATH, "HTTP/1.1 403 Forbidden\n\n{\"message\":\"denied\"}");
   char *u = url_for(m, BEDROCK_PATH);
   const char *const hdrs[] = {"Content-Type: application/json", "Accept: application/json"};
   const char body[] = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}]}";
@@ -528,8 +527,8 @@ static void test_sigv4_signed_and_verified(void **state) {
   assert_non_null(strstr(auth, "/eu-west-1/bedrock/aws4_request, SignedHeaders=content-type;host;"
                                "x-amz-content-sha256;x-amz-date;x-amz-security-token, "));
   assert_int_equal(strlen(mock_header_value(r, "x-amz-content-sha256")), 64);
-  assert_false(mock_sigv4_verify(r, KEY_ID, "wrong-secret", "eu-west-1", "bedrock", why,
-                                 sizeof(why)));
+  assert_false(
+      mock_sigv4_verify(r, KEY_ID, "wrong-secret", "eu-west-1", "bedrock", why, sizeof(why)));
   assert_non_null(strstr(why, "signature differs"));
   /* the canonical request the verifier expected has the path encoded twice */
   assert_non_null(strstr(why, "/model/anthropic.claude-3-5-sonnet-20241022-v2%253A0/converse\n"));
@@ -544,8 +543,8 @@ static void test_sigv4_signed_and_verified(void **state) {
   assert_non_null(strstr(out.error, "HTTP 403"));
   assert_no_secret(out.error);
   assert_null(strstr(out.error, KEY_ID));
-  assert_true(mock_sigv4_verify(mock_request_at(m, 1), KEY_ID, SECRET, "eu-west-1", "bedrock",
-                                why, sizeof(why)));
+  assert_true(mock_sigv4_verify(mock_request_at(m, 1), KEY_ID, SECRET, "eu-west-1", "bedrock", why,
+                                sizeof(why)));
   qg_http_response_cleanup(&out);
   free(u);
   mock_stop(m);
@@ -655,7 +654,11 @@ static void test_sigv4_published_examples(void **state) {
   (void)state;
   char why[2048];
   const char *const h1[] = {
-      "host", "example.amazonaws.com", "x-amz-date", "20150830T123600Z", "authorization",
+      "host",
+      "example.amazonaws.com",
+      "x-amz-date",
+      "20150830T123600Z",
+      "authorization",
       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
       "SignedHeaders=host;x-amz-date, "
       "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"};
@@ -670,8 +673,12 @@ static void test_sigv4_published_examples(void **state) {
   free_made_request(r);
 
   const char *const h2[] = {
-      "host", "iam.amazonaws.com", "content-type",
-      "application/x-www-form-urlencoded; charset=utf-8", "x-amz-date", "20150830T123600Z",
+      "host",
+      "iam.amazonaws.com",
+      "content-type",
+      "application/x-www-form-urlencoded; charset=utf-8",
+      "x-amz-date",
+      "20150830T123600Z",
       "authorization",
       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
       "SignedHeaders=content-type;host;x-amz-date, "
@@ -692,8 +699,15 @@ static void test_sigv4_botocore_bedrock(void **state) {
   (void)state;
   char why[2048];
   const char *const h[] = {
-      "host", "bedrock-runtime.us-east-1.amazonaws.com", "content-type", "application/json",
-      "x-amz-date", "20250102T030405Z", "x-amz-security-token", TOKEN, "authorization",
+      "host",
+      "bedrock-runtime.us-east-1.amazonaws.com",
+      "content-type",
+      "application/json",
+      "x-amz-date",
+      "20250102T030405Z",
+      "x-amz-security-token",
+      TOKEN,
+      "authorization",
       "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250102/us-east-1/bedrock/aws4_request, "
       "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
       "Signature=5818ac79ba0d5a34451dd1b5591ad521b5ef1d36b24330d3dac16db579710ed8"};
@@ -818,8 +832,8 @@ static void test_signer_botocore_bedrock(void **state) {
     kv[2 * i + 2] = names[i];
     kv[2 * i + 3] = colon + 2;
   }
-  mock_request *r = make_request("POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse",
-                                 kv, n + 1);
+  mock_request *r =
+      make_request("POST", "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse", kv, n + 1);
   free(r->body);
   r->body = qg_xstrdup(body);
   r->len = strlen(body);
@@ -876,10 +890,11 @@ static void test_signer_hosts_and_errors(void **state) {
 
   /* what cannot be signed: QG_EUSAGE, no lines, and why[] without secrets */
   static const char *const bad_urls[] = {
-      "ftp://h.example/",      "https:///x",          "https://h.example:99999/",
-      "https://h.example:8a/", "https://h.example/a b", "https://h.example/caf\xc3\xa9",
-      "https://h.example/a/../b", "https://h.example/./b", "https://h.example/x?q=a b",
-      "https://[::1/",
+      "ftp://h.example/",          "https:///x",
+      "https://h.example:99999/",  "https://h.example:8a/",
+      "https://h.example/a b",     "https://h.example/caf\xc3\xa9",
+      "https://h.example/a/../b",  "https://h.example/./b",
+      "https://h.example/x?q=a b", "https://[::1/",
   };
   static char *sentinel[1];
   for (size_t i = 0; i < QG_ARRAY_LEN(bad_urls); i++) {
@@ -893,8 +908,12 @@ static void test_signer_hosts_and_errors(void **state) {
     assert_no_secret(why);
   }
   in.url = "https://h.example/";
-  const char *providers[] = {NULL, "aws:amz:us-east-1", "aws:amz::bedrock", "aws:amz:a:b:c",
-                             "osc:osc:eu-west-2:api", "aws:amz:us east:x"};
+  const char *providers[] = {NULL,
+                             "aws:amz:us-east-1",
+                             "aws:amz::bedrock",
+                             "aws:amz:a:b:c",
+                             "osc:osc:eu-west-2:api",
+                             "aws:amz:us east:x"};
   for (size_t i = 0; i < QG_ARRAY_LEN(providers); i++) {
     in.provider = providers[i];
     assert_int_equal(qg_sigv4_sign(&in, &lines, &n, why_reset(&why)), QG_EUSAGE);
@@ -908,8 +927,8 @@ static void test_signer_hosts_and_errors(void **state) {
   assert_non_null(strstr(why, "X-Amz-Date"));
   /* a name that is no HTTP token would go into SignedHeaders as it is (found by
    * fuzz/fuzz_sigv4.c: "X-Amz-\xd1...Meta-A,"): ';' or ',' would change that list */
-  const char *const bad_names[][1] = {{"X-Amz-Meta-A,: x"}, {"X-Amz-Meta;a: x"},
-                                      {"X-Amz-\xd1\xd1: x"}, {": x"}, {"X Amz: x"}};
+  const char *const bad_names[][1] = {
+      {"X-Amz-Meta-A,: x"}, {"X-Amz-Meta;a: x"}, {"X-Amz-\xd1\xd1: x"}, {": x"}, {"X Amz: x"}};
   for (size_t i = 0; i < QG_ARRAY_LEN(bad_names); i++) {
     in.headers = bad_names[i];
     assert_int_equal(qg_sigv4_sign(&in, &lines, &n, why_reset(&why)), QG_EUSAGE);
@@ -1019,8 +1038,8 @@ static void test_deadline_passed_not_sent(void **state) {
   assert_int_equal(out.status, QG_ENET);
   assert_true(out.deadline);
   assert_int_equal(out.attempts, 0);
-  char *want = qg_xasprintf("not sent: the deadline had passed (http://127.0.0.1:%d/never)",
-                            mock_port(m));
+  char *want =
+      qg_xasprintf("not sent: the deadline had passed (http://127.0.0.1:%d/never)", mock_port(m));
   assert_string_equal(out.error, want);
   free(want);
   assert_string_equal(out.body, "");
@@ -1047,7 +1066,8 @@ static void test_retry_after_over_cap(void **state) {
   assert_int_equal(out.retry_after_ms, 100000000);
   assert_string_equal(out.not_retried, "Retry-After: 100000 is over the 1 s cap");
   char *want = qg_xasprintf("HTTP 429; not retried: Retry-After: 100000 is over the 1 s cap "
-                            "(http://127.0.0.1:%d/r)", mock_port(m));
+                            "(http://127.0.0.1:%d/r)",
+                            mock_port(m));
   assert_string_equal(out.error, want);
   free(want);
   assert_string_equal(out.body, "no");

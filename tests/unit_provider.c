@@ -54,7 +54,8 @@ static void test_openai_request(void **state) {
   qg_llm_request_cleanup(&r);
   /* Azure: the key in api-key, the query string kept after the path */
   free(c.base_url);
-  c.base_url = qg_xstrdup("https://x.openai.azure.com/openai/deployments/d/?api-version=2024-10-21");
+  c.base_url =
+      qg_xstrdup("https://x.openai.azure.com/openai/deployments/d/?api-version=2024-10-21");
   c.json_mode = false;
   qg_llm_request_build(&c, &cred, "S", "U", &r);
   assert_string_equal(r.url, "https://x.openai.azure.com/openai/deployments/d/chat/completions"
@@ -178,8 +179,8 @@ static void test_errors(void **state) {
   for (int i = 0; i < 100; i++)
     p += sprintf(p, "word%02d ", i);
   sprintf(p, "\"}");
-  assert_int_equal(qg_llm_reply_parse(QG_LLM_BEDROCK, 400, body, strlen(body), &rp, why_reset(&why)),
-                   QG_ENET);
+  assert_int_equal(
+      qg_llm_reply_parse(QG_LLM_BEDROCK, 400, body, strlen(body), &rp, why_reset(&why)), QG_ENET);
   assert_true(strlen(why) <= QG_LLM_ERROR_MAX);
   assert_int_equal(strlen(why), strlen("HTTP 400: ") + 41 * 7); /* "word00 ... word40 " */
   assert_string_equal(why + strlen(why) - 7, "word40 ");
@@ -342,8 +343,8 @@ static void test_env_empty_counts_as_set(void **state) {
   assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
   assert_string_equal(why, "QGATE_LLM_REQUIRED must be true or false, not 'yes'");
   free(why);
-  static const char *const vars[] = {"QGATE_LLM_BASE_URL", "QGATE_LLM_API_KEY_ENV",
-                                     "QGATE_LLM_REQUIRED", "QGATE_LLM_REGION",
+  static const char *const vars[] = {"QGATE_LLM_BASE_URL",  "QGATE_LLM_API_KEY_ENV",
+                                     "QGATE_LLM_REQUIRED",  "QGATE_LLM_REGION",
                                      "QGATE_LLM_CACHE_DIR", "QGATE_LLM_PROVIDER"};
   for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
@@ -352,9 +353,12 @@ static void test_env_empty_counts_as_set(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_openai_request), cmocka_unit_test(test_anthropic_and_bedrock_requests),
-      cmocka_unit_test(test_replies),        cmocka_unit_test(test_errors),
-      cmocka_unit_test(test_credentials),    cmocka_unit_test(test_host_allow_list),
+      cmocka_unit_test(test_openai_request),
+      cmocka_unit_test(test_anthropic_and_bedrock_requests),
+      cmocka_unit_test(test_replies),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_credentials),
+      cmocka_unit_test(test_host_allow_list),
       cmocka_unit_test(test_env_empty_counts_as_set),
   };
   return cmocka_run_group_tests_name("provider", tests, NULL, NULL);

@@ -209,9 +209,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sorted_unique),          cmocka_unit_test(test_fields),
       cmocka_unit_test(test_k8s_rules_bound),        cmocka_unit_test(test_rows),
-      cmocka_unit_test(test_pss_ids_match_upstream),
-      cmocka_unit_test(test_every_rule_has_fixtures), cmocka_unit_test(test_ruleset_select_ignore),
-      cmocka_unit_test(test_pss_versions),           cmocka_unit_test(test_tables_sorted),
+      cmocka_unit_test(test_pss_ids_match_upstream), cmocka_unit_test(test_every_rule_has_fixtures),
+      cmocka_unit_test(test_ruleset_select_ignore),  cmocka_unit_test(test_pss_versions),
+      cmocka_unit_test(test_tables_sorted),
   };
   return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }

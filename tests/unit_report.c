@@ -81,8 +81,7 @@ static void test_diags_capped_per_file(void **state) {
   qg_result_diag(&r, QG_DIAG_WARNING, QG_EPARSE, &f, "w1");
   qg_result_uncap_diags(&r, saved, &f);
   assert_int_equal(r.diags.n, 6);
-  assert_string_equal(r.diags.items[5].message,
-                      "1 more diagnostic in this file was not reported");
+  assert_string_equal(r.diags.items[5].message, "1 more diagnostic in this file was not reported");
   assert_int_equal(r.diags.items[5].level, QG_DIAG_WARNING);
   saved = qg_result_cap_diags(&r, 1);
   qg_result_diag(&r, QG_DIAG_NOTE, QG_EPARSE, &f, "alone");
@@ -136,8 +135,8 @@ static void test_sarif_regions_are_real(void **state) {
   assert_string_equal(cJSON_GetObjectItem(root, "version")->valuestring, "2.1.0");
   cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0);
   cJSON *results = cJSON_GetObjectItem(run, "results");
-  cJSON *rules = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver"),
-                                     "rules");
+  cJSON *rules =
+      cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "tool"), "driver"), "rules");
   assert_int_equal(cJSON_GetArraySize(results), (int)r.findings.n);
   for (int i = 0; i < cJSON_GetArraySize(results); i++) {
     cJSON *res = cJSON_GetArrayItem(results, i);
@@ -155,7 +154,8 @@ static void test_sarif_regions_are_real(void **state) {
     char fp[17];
     qg_finding_fingerprint(fd, fp);
     assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(res, "partialFingerprints"), "qgate/v1")->valuestring,
+        cJSON_GetObjectItem(cJSON_GetObjectItem(res, "partialFingerprints"), "qgate/v1")
+            ->valuestring,
         fp);
   }
   /* the privileged finding of "side" is at line 12, column 37 (the value) */
@@ -437,9 +437,10 @@ static void test_threads_print_the_same(void **state) {
     }
     cJSON *root = cJSON_Parse(one);
     assert_non_null(root);
-    cJSON *items = k == 0 ? cJSON_GetObjectItem(root, "findings")
-                          : cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0),
-                                                "results");
+    cJSON *items =
+        k == 0 ? cJSON_GetObjectItem(root, "findings")
+               : cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(root, "runs"), 0),
+                                     "results");
     assert_int_equal(cJSON_GetArraySize(items), (int)r.findings.n);
     cJSON_Delete(root);
     free(one);

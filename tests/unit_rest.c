@@ -332,8 +332,7 @@ static void test_scrubbing(void **state) {
 static void test_commit_ids(void **state) {
   (void)state;
   static const char sha1[] = "3f89c2242221ee7cbab3eed0dc0695d481a81f26";
-  static const char sha256[] =
-      "3f89c2242221ee7cbab3eed0dc0695d481a81f263f89c2242221ee7cbab3eed0";
+  static const char sha256[] = "3f89c2242221ee7cbab3eed0dc0695d481a81f263f89c2242221ee7cbab3eed0";
   assert_true(qg_rest_commit_id(sha1));
   assert_true(qg_rest_commit_id(sha256));
   assert_true(qg_rest_commit_id("3F89C2242221EE7CBAB3EED0DC0695D481A81F26"));

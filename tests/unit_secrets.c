@@ -77,34 +77,63 @@ typedef struct sample {
 } sample;
 
 static const sample k_samples[] = {
-    {"secrets/age-secret-key", "key.txt", "# public key: age1...\n", "AGE-SECRET-" "KEY-1{58:C}",
+    {"secrets/age-secret-key", "key.txt", "# public key: age1...\n",
+     "AGE-SECRET-"
+     "KEY-1{58:C}",
      "\n"},
-    {"secrets/anthropic-api-key", "a.py", "KEY = '", "sk-" "ant-api03-{93:U}AA", "'\n"},
-    {"secrets/atlassian-api-token", "jira.env", "JIRA_API_TOKEN=", "ATAT" "T3{186:U}", "\n"},
-    {"secrets/aws-access-key-id", "creds", "aws_access_key_id = ", "AK" "IA{16:W}", "\n"},
+    {"secrets/anthropic-api-key", "a.py", "KEY = '",
+     "sk-"
+     "ant-api03-{93:U}AA",
+     "'\n"},
+    {"secrets/atlassian-api-token", "jira.env", "JIRA_API_TOKEN=",
+     "ATAT"
+     "T3{186:U}",
+     "\n"},
+    {"secrets/aws-access-key-id", "creds", "aws_access_key_id = ",
+     "AK"
+     "IA{16:W}",
+     "\n"},
     {"secrets/aws-secret-access-key", "creds", "aws_secret_access_key = ", "{40:B}", "\n"},
-    {"secrets/azure-ad-client-secret", "app.env", "AZURE_CLIENT_SECRET=", "{3:A}{1:D}Q" "~{34:A}",
+    {"secrets/azure-ad-client-secret", "app.env", "AZURE_CLIENT_SECRET=",
+     "{3:A}{1:D}Q"
+     "~{34:A}",
      "\n"},
     {"secrets/azure-connection-string", "bus.env",
      "SERVICEBUS=Endpoint=sb://ns1.servicebus.windows.net/;SharedAccessKeyName=send;"
-     "SharedAccessKey=", "{43:B}=", "\n"},
+     "SharedAccessKey=",
+     "{43:B}=", "\n"},
     {"secrets/azure-storage-key", "storage.env",
      "AZURE_STORAGE_CONNECTION_STRING=DefaultEndpointsProtocol=https;AccountName=acct1;AccountKey=",
      "{86:B}==", ";EndpointSuffix=core.windows.net\n"},
     {"secrets/basic-auth-header", "call.sh", "curl -H 'Authorization: Basic ", "{28:B}",
      "' https://api.internal/\n"},
-    {"secrets/databricks-token", "dbx.cfg", "[DEFAULT]\ntoken = ", "da" "pi{32:H}", "\n"},
+    {"secrets/databricks-token", "dbx.cfg", "[DEFAULT]\ntoken = ",
+     "da"
+     "pi{32:H}",
+     "\n"},
     {"secrets/datadog-api-key", "dd.env", "DD_API_KEY=", "{32:H}", "\n"},
-    {"secrets/digitalocean-token", "do.sh", "export DIGITALOCEAN_TOKEN=", "do" "p_v1_{64:H}", "\n"},
+    {"secrets/digitalocean-token", "do.sh", "export DIGITALOCEAN_TOKEN=",
+     "do"
+     "p_v1_{64:H}",
+     "\n"},
     {"secrets/discord-bot-token", "bot.js", "// discord bot\nclient.login('",
-     "MTE4NzY1NDMy" "MTA5ODc2NTQzMg.{6:U}.{38:U}", "');\n"},
+     "MTE4NzY1NDMy"
+     "MTA5ODc2NTQzMg.{6:U}.{38:U}",
+     "');\n"},
     {"secrets/discord-webhook", "hook.py", "URL = '",
-     "https://discord.com/api/web" "hooks/{18:D}/{68:U}", "'\n"},
+     "https://discord.com/api/web"
+     "hooks/{18:D}/{68:U}",
+     "'\n"},
     {"secrets/docker-config-auth", "config.json",
-     "{\"auths\": {\"registry.internal\": {\"auth\": \"",
-     "{32:B}", "\"}}}\n"},
-    {"secrets/doppler-token", "doppler.env", "DOPPLER_TOKEN=", "dp" ".pt.{43:A}", "\n"},
-    {"secrets/dynatrace-token", "dt.env", "DT_API_TOKEN=", "dt0" "c01.{24:W}.{64:W}", "\n"},
+     "{\"auths\": {\"registry.internal\": {\"auth\": \"", "{32:B}", "\"}}}\n"},
+    {"secrets/doppler-token", "doppler.env", "DOPPLER_TOKEN=",
+     "dp"
+     ".pt.{43:A}",
+     "\n"},
+    {"secrets/dynatrace-token", "dt.env", "DT_API_TOKEN=",
+     "dt0"
+     "c01.{24:W}.{64:W}",
+     "\n"},
     {"secrets/env-credential", "pod.yaml",
      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n"
      "    image: app:1\n    env:\n    - name: DB_PASSWORD\n      value: \"",
@@ -113,55 +142,144 @@ static const sample k_samples[] = {
      "{\n  \"type\": \"service_account\",\n  \"project_id\": \"proj-1\",\n  \"private_key_id\": \"",
      "{40:H}", "\",\n  \"client_email\": \"sa@proj-1.iam.gserviceaccount.com\"\n}\n"},
     {"secrets/generic-credential", ".env", "DB_PASSWORD=", "{20:P}9", "\n"},
-    {"secrets/github-fine-grained-token", "x.sh", "export T=", "github" "_pat_{22:A}_{59:A}",
+    {"secrets/github-fine-grained-token", "x.sh", "export T=",
+     "github"
+     "_pat_{22:A}_{59:A}",
      "\n"},
-    {"secrets/github-token", "main.go", "const t = \"", "gh" "p_{36:A}", "\"\n"},
-    {"secrets/gitlab-ci-token", "trigger.sh", "TRIGGER_TOKEN=", "gl" "ptt-{40:H}", "\n"},
-    {"secrets/gitlab-token", "ci.sh", "TOKEN=", "gl" "pat-{20:A}", "\n"},
-    {"secrets/google-api-key", "app.js", "const k = '", "AI" "za{35:U}", "';\n"},
-    {"secrets/grafana-token", "grafana.env", "GRAFANA_TOKEN=", "gl" "sa_{32:A}_{8:H}", "\n"},
-    {"secrets/hashicorp-vault-token", "vault.env", "VAULT_TOKEN=", "hv" "s.{12:A}4{12:A}", "\n"},
+    {"secrets/github-token", "main.go", "const t = \"",
+     "gh"
+     "p_{36:A}",
+     "\"\n"},
+    {"secrets/gitlab-ci-token", "trigger.sh", "TRIGGER_TOKEN=",
+     "gl"
+     "ptt-{40:H}",
+     "\n"},
+    {"secrets/gitlab-token", "ci.sh", "TOKEN=",
+     "gl"
+     "pat-{20:A}",
+     "\n"},
+    {"secrets/google-api-key", "app.js", "const k = '",
+     "AI"
+     "za{35:U}",
+     "';\n"},
+    {"secrets/grafana-token", "grafana.env", "GRAFANA_TOKEN=",
+     "gl"
+     "sa_{32:A}_{8:H}",
+     "\n"},
+    {"secrets/hashicorp-vault-token", "vault.env", "VAULT_TOKEN=",
+     "hv"
+     "s.{12:A}4{12:A}",
+     "\n"},
     {"secrets/heroku-api-key", "heroku.env", "HEROKU_API_KEY=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
      "\n"},
-    {"secrets/huggingface-token", "hf.py", "HF_TOKEN = '", "h" "f_{34:L}", "'\n"},
+    {"secrets/huggingface-token", "hf.py", "HF_TOKEN = '",
+     "h"
+     "f_{34:L}",
+     "'\n"},
     {"secrets/jwt", "req.http", "Authorization: Bearer ",
-     "ey" "J{20:U}.ey" "J{40:U}.{43:U}", "\n"},
-    {"secrets/kubernetes-secret-literal", "secret.yaml",
-     "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  session: ", "{24:A}",
+     "ey"
+     "J{20:U}.ey"
+     "J{40:U}.{43:U}",
      "\n"},
-    {"secrets/linear-api-key", "linear.env", "LINEAR_API_KEY=", "lin" "_api_{40:A}", "\n"},
-    {"secrets/mailchimp-api-key", "mc.php", "$apiKey = '", "{32:H}-us" "12", "';\n"},
-    {"secrets/mailgun-api-key", "mail.rb", "MAILGUN_API_KEY = '", "ke" "y-{32:H}", "'\n"},
+    {"secrets/kubernetes-secret-literal", "secret.yaml",
+     "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  session: ", "{24:A}", "\n"},
+    {"secrets/linear-api-key", "linear.env", "LINEAR_API_KEY=",
+     "lin"
+     "_api_{40:A}",
+     "\n"},
+    {"secrets/mailchimp-api-key", "mc.php", "$apiKey = '",
+     "{32:H}-us"
+     "12",
+     "';\n"},
+    {"secrets/mailgun-api-key", "mail.rb", "MAILGUN_API_KEY = '",
+     "ke"
+     "y-{32:H}",
+     "'\n"},
     {"secrets/netrc-credential", ".netrc", "machine api.internal.io\n  login deploy\n  password ",
      "{20:P}9", "\n"},
-    {"secrets/new-relic-key", "newrelic.env", "NEW_RELIC_API_KEY=", "NR" "AK-{27:W}", "\n"},
+    {"secrets/new-relic-key", "newrelic.env", "NEW_RELIC_API_KEY=",
+     "NR"
+     "AK-{27:W}",
+     "\n"},
     {"secrets/notion-token", "notion.js", "const notion = new Client({ auth: '",
-     "nt" "n_{11:D}{35:A}", "' });\n"},
-    {"secrets/npm-token", ".npmrc", "//registry.npmjs.org/:_authToken=", "np" "m_{36:A}", "\n"},
-    {"secrets/openai-api-key", "ai.py", "OPENAI_API_KEY = '", "sk-" "proj-{74:U}T3Blbk" "FJ{74:U}",
+     "nt"
+     "n_{11:D}{35:A}",
+     "' });\n"},
+    {"secrets/npm-token", ".npmrc", "//registry.npmjs.org/:_authToken=",
+     "np"
+     "m_{36:A}",
+     "\n"},
+    {"secrets/openai-api-key", "ai.py", "OPENAI_API_KEY = '",
+     "sk-"
+     "proj-{74:U}T3Blbk"
+     "FJ{74:U}",
      "'\n"},
     {"secrets/paypal-braintree-token", "bt.env",
-     "BRAINTREE_TOKEN=access_token$production$" "4k9x2m7q8w3z5v6n$", "{32:H}", "\n"}, /* qgate:allow: test sample */
-    {"secrets/postman-api-key", "postman.env", "POSTMAN_API_KEY=", "PM" "AK-{24:H}-{34:H}", "\n"},
-    {"secrets/private-key", "id_rsa", "", "-----BEG" "IN RSA PRIVATE KEY-----\n{64:B}\n{64:B}\n"
-     "-----END RSA PRIVATE KEY-----", "\n"},
-    {"secrets/pulumi-token", "pulumi.env", "PULUMI_ACCESS_TOKEN=", "pu" "l-{40:H}", "\n"},
+     "BRAINTREE_TOKEN=access_token$production$"
+     "4k9x2m7q8w3z5v6n$",
+     "{32:H}", "\n"}, /* qgate:allow: test sample */
+    {"secrets/postman-api-key", "postman.env", "POSTMAN_API_KEY=",
+     "PM"
+     "AK-{24:H}-{34:H}",
+     "\n"},
+    {"secrets/private-key", "id_rsa", "",
+     "-----BEG"
+     "IN RSA PRIVATE KEY-----\n{64:B}\n{64:B}\n"
+     "-----END RSA PRIVATE KEY-----",
+     "\n"},
+    {"secrets/pulumi-token", "pulumi.env", "PULUMI_ACCESS_TOKEN=",
+     "pu"
+     "l-{40:H}",
+     "\n"},
     {"secrets/pypi-token", ".pypirc", "[pypi]\nusername = __token__\npassword = ",
-     "pypi-AgEIcHlw" "aS5vcmc{120:U}", "\n"},
-    {"secrets/sendgrid-api-key", "mail.py", "SENDGRID_API_KEY = '", "S" "G.{22:U}.{43:U}", "'\n"},
-    {"secrets/sentry-token", ".sentryclirc", "[auth]\ntoken=", "sntr" "yu_{64:H}", "\n"},
-    {"secrets/shopify-token", "shop.env", "SHOPIFY_ACCESS_TOKEN=", "shp" "at_{32:H}", "\n"},
-    {"secrets/slack-app-token", "socket.py", "APP_TOKEN = '", "xa" "pp-1-A{10:W}-{13:D}-{64:H}",
+     "pypi-AgEIcHlw"
+     "aS5vcmc{120:U}",
+     "\n"},
+    {"secrets/sendgrid-api-key", "mail.py", "SENDGRID_API_KEY = '",
+     "S"
+     "G.{22:U}.{43:U}",
      "'\n"},
-    {"secrets/slack-token", "bot.py", "SLACK = '", "xo" "xb-{11:D}-{12:D}-{24:A}", "'\n"},
+    {"secrets/sentry-token", ".sentryclirc", "[auth]\ntoken=",
+     "sntr"
+     "yu_{64:H}",
+     "\n"},
+    {"secrets/shopify-token", "shop.env", "SHOPIFY_ACCESS_TOKEN=",
+     "shp"
+     "at_{32:H}",
+     "\n"},
+    {"secrets/slack-app-token", "socket.py", "APP_TOKEN = '",
+     "xa"
+     "pp-1-A{10:W}-{13:D}-{64:H}",
+     "'\n"},
+    {"secrets/slack-token", "bot.py", "SLACK = '",
+     "xo"
+     "xb-{11:D}-{12:D}-{24:A}",
+     "'\n"},
     {"secrets/slack-webhook", "notify.sh", "curl -X POST ",
-     "https://hooks.sl" "ack.com/services/T{8:W}/B{8:W}/{24:A}", "\n"},
-    {"secrets/square-token", "square.env", "SQUARE_ACCESS_TOKEN=", "EA" "AA{60:U}", "\n"},
-    {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '", "sk_" "live_{24:A}", "'\n"},
-    {"secrets/telegram-bot-token", "tg.py", "TOKEN = '", "{10:D}:A" "A{33:U}", "'\n"},
+     "https://hooks.sl"
+     "ack.com/services/T{8:W}/B{8:W}/{24:A}",
+     "\n"},
+    {"secrets/square-token", "square.env", "SQUARE_ACCESS_TOKEN=",
+     "EA"
+     "AA{60:U}",
+     "\n"},
+    {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '",
+     "sk_"
+     "live_{24:A}",
+     "'\n"},
+    {"secrets/telegram-bot-token", "tg.py", "TOKEN = '",
+     "{10:D}:A"
+     "A{33:U}",
+     "'\n"},
     {"secrets/terraform-cloud-token", ".terraformrc",
-     "credentials \"app.terraform.io\" {\n  token = \"", "{14:A}.atlas" "v1.{67:U}", "\"\n}\n"},
-    {"secrets/twilio-api-key", "sms.py", "# twilio\nTWILIO_API_KEY = '", "S" "K{32:H}", "'\n"},
+     "credentials \"app.terraform.io\" {\n  token = \"",
+     "{14:A}.atlas"
+     "v1.{67:U}",
+     "\"\n}\n"},
+    {"secrets/twilio-api-key", "sms.py", "# twilio\nTWILIO_API_KEY = '",
+     "S"
+     "K{32:H}",
+     "'\n"},
     {"secrets/url-credentials", "db.env", "DATABASE_URL=postgres://app:", "{16:A}7",
      "@db.internal:5432/app\n"},
 };
@@ -259,9 +377,13 @@ static void test_redact(void **state) {
   qg_result_init(&r);
   qg_secrets *s = NULL;
   assert_int_equal(qg_secrets_new(&rs, NULL, &r, &s), QG_OK);
-  char *tok = expand("gh" "p_{36:A}");
-  char *key = expand("AK" "IA{16:W}");
-  char *text = qg_xasprintf("token: %s\nid=%s and AKIA" "IOSFODNN7EXAMPLE stays\n", tok, key);
+  char *tok = expand("gh"
+                     "p_{36:A}");
+  char *key = expand("AK"
+                     "IA{16:W}");
+  char *text = qg_xasprintf("token: %s\nid=%s and AKIA"
+                            "IOSFODNN7EXAMPLE stays\n",
+                            tok, key);
   size_t outlen = 0, count = 0;
   char *red = qg_redact(s, text, strlen(text), &outlen, &count, NULL);
   assert_int_equal(count, 2);
@@ -269,7 +391,8 @@ static void test_redact(void **state) {
   assert_null(strstr(red, key));
   assert_non_null(strstr(red, "ghp_****"));
   assert_non_null(strstr(red, "(40 chars)"));
-  assert_non_null(strstr(red, "AKIA" "IOSFODNN7EXAMPLE stays"));
+  assert_non_null(strstr(red, "AKIA"
+                              "IOSFODNN7EXAMPLE stays"));
   free(red);
   free(text);
   free(tok);
@@ -313,18 +436,28 @@ static void test_redact_repeats(void **state) {
 
 static void test_placeholders(void **state) {
   (void)state;
-  static const char *const yes[] = {"${API_KEY}", "$(TOKEN)",  "{{ .Values.token }}",
-                                    "<your-token>", "changeme", "xxxxxxxxxxxx",
-                                    "AKIA" "IOSFODNN7EXAMPLE", "00000000"};
+  static const char *const yes[] = {"${API_KEY}",
+                                    "$(TOKEN)",
+                                    "{{ .Values.token }}",
+                                    "<your-token>",
+                                    "changeme",
+                                    "xxxxxxxxxxxx",
+                                    "AKIA"
+                                    "IOSFODNN7EXAMPLE",
+                                    "00000000"};
   for (size_t i = 0; i < QG_ARRAY_LEN(yes); i++)
     assert_true(qg_secret_is_placeholder(yes[i], strlen(yes[i]), false));
-  static const char *const generic_yes[] = {
-      "123e4567-e89b-12d3-a456-426614174000", "d41d8cd98f00b204e9800998ecf8427e",
-      "settings.db_password", "getPasswordFromVault", "https://example.org/x", "1.2.3"};
+  static const char *const generic_yes[] = {"123e4567-e89b-12d3-a456-426614174000",
+                                            "d41d8cd98f00b204e9800998ecf8427e",
+                                            "settings.db_password",
+                                            "getPasswordFromVault",
+                                            "https://example.org/x",
+                                            "1.2.3"};
   for (size_t i = 0; i < QG_ARRAY_LEN(generic_yes); i++)
     assert_true(qg_secret_is_placeholder(generic_yes[i], strlen(generic_yes[i]), true));
   assert_false(qg_secret_is_placeholder("Zx8kQ2vL9mN4pR7", 15, true));
-  assert_false(qg_secret_is_placeholder("postgres://app:Zx8kQ2vL9@db/x", 29, true)); /* qgate:allow */
+  assert_false(
+      qg_secret_is_placeholder("postgres://app:Zx8kQ2vL9@db/x", 29, true)); /* qgate:allow */
   assert_true(qg_entropy("aaaa", 4) < 0.01);
   assert_true(qg_entropy("abcd", 4) > 1.99 && qg_entropy("abcd", 4) < 2.01);
 }
@@ -366,7 +499,6 @@ static void test_wants_yaml(void **state) {
   qg_result_cleanup(&r);
   qg_ruleset_cleanup(&rs);
 }
-
 
 /* An engine with every rule of the registry; *rs and *r are the caller's to clean. */
 static qg_secrets *engine(qg_ruleset *rs, qg_result *r) {
@@ -435,7 +567,9 @@ static void test_redact_auth_shapes(void **state) {
   qg_ruleset rs;
   qg_result r;
   qg_secrets *s = engine(&rs, &r);
-  char *k1 = expand("{20:A}"), *k2 = expand("{24:A}"), *k3 = expand("gl" "pat-{20:U}");
+  char *k1 = expand("{20:A}"), *k2 = expand("{24:A}"),
+       *k3 = expand("gl"
+                    "pat-{20:U}");
   char *k4 = expand("{9:D}{9:A}");
   const char *fmt = "HTTP 401: headers: Authorization: Bearer %s; x-api-key: %s; "
                     "PRIVATE-TOKEN: %s; Authorization: token %s; missing Bearer token; the "
@@ -589,7 +723,8 @@ static void test_redact_result(void **state) {
   qg_secrets *s = engine(&rs, &r);
   qg_result res;
   qg_result_init(&res);
-  char *tok = expand("gh" "p_{36:A}");
+  char *tok = expand("gh"
+                     "p_{36:A}");
   const qg_rule *rule = qg_rule_find("pss/privileged");
   qg_location loc = {"pod.yaml", 3, 1, 0, 0};
   qg_context c1 = {.api_version = "v1", .kind = "Pod", .name = tok, .container = "app"};
@@ -650,8 +785,8 @@ static void test_object_names_every_format(void **state) {
             "    securityContext: {privileged: true}\n",
             secret, secret, secret);
     fclose(f);
-    static const char *const formats[] = {"text", "json", "sarif", "markdown", "codequality",
-                                          "junit", "findings"};
+    static const char *const formats[] = {"text",        "json",  "sarif",   "markdown",
+                                          "codequality", "junit", "findings"};
     for (size_t k = 0; k < QG_ARRAY_LEN(formats); k++) {
       char fmt[32];
       snprintf(fmt, sizeof(fmt), "%s", formats[k]);
@@ -714,8 +849,8 @@ static void test_file_names_every_format(void **state) {
           "  - name: a\n    image: app:1\n    securityContext: {privileged: true}\n",
           f);
     fclose(f);
-    static const char *const formats[] = {"text", "json", "sarif", "markdown", "codequality",
-                                          "junit", "findings"};
+    static const char *const formats[] = {"text",        "json",  "sarif",   "markdown",
+                                          "codequality", "junit", "findings"};
     for (int cmd = 0; cmd < 2; cmd++)
       for (size_t k = 0; k < QG_ARRAY_LEN(formats); k++) {
         char fmt[32];
@@ -730,8 +865,8 @@ static void test_file_names_every_format(void **state) {
         if (!strstr(out, want) && !strstr(out, k_samples[i].rule))
           fail_msg("%s: nothing reported in %s %s output:\n%s", k_samples[i].rule, a1, fmt, out);
         if (strstr(out, secret))
-          fail_msg("%s: the secret in the name appears in %s %s output:\n%s", k_samples[i].rule,
-                   a1, fmt, out);
+          fail_msg("%s: the secret in the name appears in %s %s output:\n%s", k_samples[i].rule, a1,
+                   fmt, out);
         assert_int_equal(status, 1);
         free(out);
       }
@@ -804,8 +939,12 @@ static void test_redact_fingerprint(void **state) {
     for (int where = 0; where < 5; where++) {
       char *path = qg_xasprintf("d/%s/x.yaml", where == 0 ? secret : "plain");
       char *text = qg_xstrdup(secret); /* alone, as qg_redact masked it above */
-      qg_context ctx = {"v1", "Pod", where == 1 ? text : "ns", where == 2 ? text : "p",
-                        where == 3 ? text : "app", where == 4 ? text : "spec.x"};
+      qg_context ctx = {"v1",
+                        "Pod",
+                        where == 1 ? text : "ns",
+                        where == 2 ? text : "p",
+                        where == 3 ? text : "app",
+                        where == 4 ? text : "spec.x"};
       qg_location loc = {path, 1, 1, 0, 0};
       qg_result r;
       qg_result_init(&r);
@@ -816,8 +955,8 @@ static void test_redact_fingerprint(void **state) {
       qg_redact_result(s, &r);
       qg_finding_fingerprint(&r.findings.items[0], after);
       if (strcmp(shown, after) != 0 || strcmp(real, after) == 0)
-        fail_msg("%s in field %d: shown %s, after redaction %s, real %s", k_samples[i].rule,
-                 where, shown, after, real);
+        fail_msg("%s in field %d: shown %s, after redaction %s, real %s", k_samples[i].rule, where,
+                 shown, after, real);
       qg_result_cleanup(&r);
       free(text);
       free(path);

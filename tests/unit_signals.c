@@ -96,8 +96,7 @@ static void expect_error(const char *text, const char *msg, uint32_t line, uint3
   qg_result r;
   import_bad(text, &r);
   if (r.diags.n != 1 || strcmp(r.diags.items[0].message, msg) != 0)
-    fail_msg("got %zu diags, first \"%s\"; want \"%s\"", r.diags.n, r.diags.items[0].message,
-             msg);
+    fail_msg("got %zu diags, first \"%s\"; want \"%s\"", r.diags.n, r.diags.items[0].message, msg);
   assert_int_equal(r.diags.items[0].loc.line, line);
   assert_int_equal(r.diags.items[0].loc.col, col);
   qg_result_cleanup(&r);
@@ -114,7 +113,8 @@ static void expect_error1(const char *tool, const char *rules, const char *resul
 
 static void test_level_default_warning(void **state) {
   (void)state;
-  qg_sarif_counts c = run1("eslint", "", "[{\"ruleId\": \"no-undef\", \"message\": {\"text\": \"x\"}}]");
+  qg_sarif_counts c =
+      run1("eslint", "", "[{\"ruleId\": \"no-undef\", \"message\": {\"text\": \"x\"}}]");
   assert_int_equal(c.files, 1);
   assert_int_equal(c.results, 1);
   assert_int_equal(c.lint, 1);
@@ -187,10 +187,9 @@ static void test_security_buckets(void **state) {
     const char *score;
     qg_severity want;
   } cases[] = {
-      {"10", QG_SEV_CRITICAL}, {"9.0", QG_SEV_CRITICAL}, {"8.9", QG_SEV_HIGH},
-      {"7.0", QG_SEV_HIGH},    {"6.9", QG_SEV_MEDIUM},   {"4.0", QG_SEV_MEDIUM},
-      {"3.9", QG_SEV_LOW},     {"0.1", QG_SEV_LOW},      {"0", QG_SEV_INFO},
-      {"0.0", QG_SEV_INFO},    {"1e0", QG_SEV_LOW},
+      {"10", QG_SEV_CRITICAL}, {"9.0", QG_SEV_CRITICAL}, {"8.9", QG_SEV_HIGH}, {"7.0", QG_SEV_HIGH},
+      {"6.9", QG_SEV_MEDIUM},  {"4.0", QG_SEV_MEDIUM},   {"3.9", QG_SEV_LOW},  {"0.1", QG_SEV_LOW},
+      {"0", QG_SEV_INFO},      {"0.0", QG_SEV_INFO},     {"1e0", QG_SEV_LOW},
   };
   for (size_t i = 0; i < QG_ARRAY_LEN(cases); i++) {
     for (int as_number = 0; as_number < 2; as_number++) {
@@ -275,8 +274,7 @@ static void test_rule_id(void **state) {
       n += (size_t)snprintf(rules + n, cap - n, "{\"id\": \"rule-%03d\"}%s", i, i ? "," : "");
   }
   for (int i = 0; i < 1000; i += 5)
-    m += (size_t)snprintf(results + m, cap - m, "%s{\"ruleId\": \"rule-%03d\"}", i ? "," : "",
-                          i);
+    m += (size_t)snprintf(results + m, cap - m, "%s{\"ruleId\": \"rule-%03d\"}", i ? "," : "", i);
   snprintf(rules + n, cap - n, "]");
   snprintf(results + m, cap - m, "]");
   qg_sarif_counts c = run1("x", rules, results);
@@ -356,7 +354,8 @@ static void test_baseline_state(void **state) {
                            " {\"baselineState\": \"new\"}, {\"baselineState\": \"updated\"}]");
   assert_int_equal(c.results, 4);
   assert_int_equal(c.lint, 2);
-  c = run1("x", "", "[{\"baselineState\": \"unchanged\", \"properties\": {\"security-severity\": 9}}]");
+  c = run1("x", "",
+           "[{\"baselineState\": \"unchanged\", \"properties\": {\"security-severity\": 9}}]");
   assert_int_equal(sec_total(&c), 0);
 }
 
@@ -380,8 +379,9 @@ static void test_secret_scanner(void **state) {
 static void test_two_runs(void **state) {
   (void)state;
   char *a = sarif_run("gitleaks", "", "[{}, {}]");
-  char *b = sarif_run("semgrep", "[{\"id\": \"r\", \"properties\": {\"security-severity\": \"4\"}}]",
-                      "[{\"ruleId\": \"r\"}, {\"level\": \"error\"}, {\"level\": \"note\"}]");
+  char *b =
+      sarif_run("semgrep", "[{\"id\": \"r\", \"properties\": {\"security-severity\": \"4\"}}]",
+                "[{\"ruleId\": \"r\"}, {\"level\": \"error\"}, {\"level\": \"note\"}]");
   size_t n = strlen(a) + strlen(b) + 160;
   char *doc = malloc(n);
   assert_non_null(doc);
@@ -426,8 +426,8 @@ static void test_invalid_json(void **state) {
   expect_error("{\"é\": 1,, }", "invalid JSON near line 1, column 10", 1, 10);
   expect_error("", "invalid JSON near line 1, column 1", 1, 1);
   /* something after the value */
-  expect_error("{\"version\": \"2.1.0\", \"runs\": []}\n\nx",
-               "invalid JSON near line 3, column 1", 3, 1);
+  expect_error("{\"version\": \"2.1.0\", \"runs\": []}\n\nx", "invalid JSON near line 3, column 1",
+               3, 1);
   /* a byte order mark is skipped, and not counted as a column */
   qg_sarif_counts c = import("\xEF\xBB\xBF{\"version\": \"2.1.0\", \"runs\": []}", QG_OK);
   assert_int_equal(c.files, 1);
@@ -470,7 +470,6 @@ static void test_structure_errors(void **state) {
                 "runs[0].results[0].level: expected \"error\", \"warning\", \"note\" or \"none\", "
                 "got \"a\\x0ab\\\"\"");
 }
-
 
 /* ---- streamed results and the caps (issue 17: 10^6 results took 1 GB) ------------ */
 
@@ -517,8 +516,7 @@ static void test_values_outside_results_capped(void **state) {
   /* a dense rules array: 1,000,001 values would be a 100 MB tree */
   char *rules = many(1000000, "0");
   char *s = sarif1("x", rules, "[]");
-  expect_error(s, "more than 1000000 JSON values outside the results: the file was not read",
-               1, 1);
+  expect_error(s, "more than 1000000 JSON values outside the results: the file was not read", 1, 1);
   free(s);
   free(rules);
 }
@@ -548,8 +546,9 @@ static void test_values_in_one_result_capped(void **state) {
 static void test_streamed_result_syntax_error(void **state) {
   (void)state;
   /* the outline scan lets a bad literal through; the result's own parse places it */
-  expect_error(HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}},\n \"results\": [{},\n  {\"a\": tru}]}]}",
-               "invalid JSON near line 3, column 9", 3, 9);
+  expect_error(
+      HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}},\n \"results\": [{},\n  {\"a\": tru}]}]}",
+      "invalid JSON near line 3, column 9", 3, 9);
 }
 
 static void test_streamed_first_results_key_only(void **state) {
@@ -560,9 +559,10 @@ static void test_streamed_first_results_key_only(void **state) {
                              QG_OK);
   assert_int_equal(c.results, 2);
   /* runs, results and a BOM: the positions and counts hold */
-  c = import("\xEF\xBB\xBF" HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [{}]},"
-             "{\"tool\": {\"driver\": {\"name\": \"y\"}}, \"results\": [{\"level\": \"note\"}, {}]}]}",
-             QG_OK);
+  c = import(
+      "\xEF\xBB\xBF" HEAD "{\"tool\": {\"driver\": {\"name\": \"x\"}}, \"results\": [{}]},"
+      "{\"tool\": {\"driver\": {\"name\": \"y\"}}, \"results\": [{\"level\": \"note\"}, {}]}]}",
+      QG_OK);
   assert_int_equal(c.results, 3);
   assert_int_equal(c.lint, 2);
 }
@@ -665,8 +665,7 @@ static void test_metrics_all_keys(void **state) {
                           &m, &r),
                    QG_OK);
   assert_int_equal(r.diags.n, 0);
-  assert_true(m.has_build && m.has_image && m.has_base_image && m.has_memory &&
-              m.has_base_memory);
+  assert_true(m.has_build && m.has_image && m.has_base_image && m.has_memory && m.has_base_memory);
   assert_true(m.build_seconds == 93.5);
   assert_true(m.image_bytes == 120000000.0);
   assert_true(m.base_image_bytes == 110000000.0);
@@ -675,8 +674,7 @@ static void test_metrics_all_keys(void **state) {
   /* every key is optional */
   memset(&m, 0, sizeof(m));
   assert_int_equal(mparse("{}", &m, &r), QG_OK);
-  assert_false(m.has_build || m.has_image || m.has_base_image || m.has_memory ||
-               m.has_base_memory);
+  assert_false(m.has_build || m.has_image || m.has_base_image || m.has_memory || m.has_base_memory);
   qg_result_cleanup(&r);
 }
 
@@ -728,10 +726,10 @@ static void metrics_bad(const char *text, const char *const *msgs, uint32_t line
 
 static void test_metrics_errors(void **state) {
   (void)state;
-  metrics_bad("{\"build_seconds\": \"93\"}",
-              (const char *const[]){"build_seconds: expected a non-negative number, got a string",
-                                    NULL},
-              0, 0);
+  metrics_bad(
+      "{\"build_seconds\": \"93\"}",
+      (const char *const[]){"build_seconds: expected a non-negative number, got a string", NULL}, 0,
+      0);
   metrics_bad("{\"image_byte\": 1}",
               (const char *const[]){"unknown key \"image_byte\" (known: build_seconds, "
                                     "image_bytes, base_image_bytes, memory_bytes, "
@@ -749,8 +747,7 @@ static void test_metrics_errors(void **state) {
   metrics_bad("{\"build_seconds\": 1, \"build_seconds\": 2}",
               (const char *const[]){"duplicate key \"build_seconds\"", NULL}, 0, 0);
   metrics_bad("[1]",
-              (const char *const[]){"expected a JSON object at the top level, got an array",
-                                    NULL},
+              (const char *const[]){"expected a JSON object at the top level, got an array", NULL},
               0, 0);
   /* every problem in the file, in order; the valid key is not applied */
   metrics_bad("{\"build_seconds\": 1, \"image_bytes\": null, \"x\": 1, \"memory_bytes\": true,"
@@ -761,8 +758,7 @@ static void test_metrics_errors(void **state) {
                   "memory_bytes, base_memory_bytes)",
                   "memory_bytes: expected a non-negative number, got a boolean",
                   "base_memory_bytes: expected a non-negative number, got -0.5",
-                  "base_image_bytes: expected a non-negative number, got an object",
-                  NULL},
+                  "base_image_bytes: expected a non-negative number, got an object", NULL},
               0, 0);
   metrics_bad("{\n  \"build_seconds\": 12,\n  \"image_bytes\": 3e\n}",
               (const char *const[]){"invalid JSON near line 3, column 19", NULL}, 3, 19);

@@ -51,11 +51,11 @@ static int setup(void **state) {
     return -1;
   put("outside.yml", "review: {}\n");
   put("repo/in.yml", "review: {}\n");
-  link_at("repo/link.yml", "../outside.yml");   /* a link in the checkout to a file outside */
-  link_at("repo/dirlink", "..");                /* a link in the checkout to its parent */
-  link_at("outlink-in.yml", "repo/in.yml");     /* a link outside to a file inside */
-  link_at("outlink-out.yml", "outside.yml");    /* a link outside to a file outside */
-  link_at("outlink-via.yml", "repo/link.yml");  /* outside, but through the checkout's link */
+  link_at("repo/link.yml", "../outside.yml");  /* a link in the checkout to a file outside */
+  link_at("repo/dirlink", "..");               /* a link in the checkout to its parent */
+  link_at("outlink-in.yml", "repo/in.yml");    /* a link outside to a file inside */
+  link_at("outlink-out.yml", "outside.yml");   /* a link outside to a file outside */
+  link_at("outlink-via.yml", "repo/link.yml"); /* outside, but through the checkout's link */
   link_at("repo/docs-out", "../outside.yml");
   return 0;
 }
@@ -83,20 +83,20 @@ static void test_which_file_is_trusted(void **state) {
     const char *path; /* relative to the checkout, or "@..." relative to base */
     bool trusted;
   } cases[] = {
-      {"../outside.yml", true},           /* outside, named from the checkout */
-      {"@outside.yml", true},             /* outside, absolute */
-      {"@outlink-out.yml", true},         /* a link outside to a file outside */
-      {"sub/../../outside.yml", true},    /* through real directories only */
-      {"in.yml", false},                  /* the repository's own */
+      {"../outside.yml", true},        /* outside, named from the checkout */
+      {"@outside.yml", true},          /* outside, absolute */
+      {"@outlink-out.yml", true},      /* a link outside to a file outside */
+      {"sub/../../outside.yml", true}, /* through real directories only */
+      {"in.yml", false},               /* the repository's own */
       {"./sub/../in.yml", false},
-      {"@repo/in.yml", false},            /* absolute, inside */
-      {"link.yml", false},                /* a link in the checkout, whatever it reaches */
-      {"dirlink/outside.yml", false},     /* through a directory link in the checkout */
+      {"@repo/in.yml", false},        /* absolute, inside */
+      {"link.yml", false},            /* a link in the checkout, whatever it reaches */
+      {"dirlink/outside.yml", false}, /* through a directory link in the checkout */
       {"@repo/dirlink/outside.yml", false},
       {"@repo/dirlink/repo/../outside.yml", false},
-      {"@outlink-in.yml", false},         /* a link outside to a file inside */
-      {"@outlink-via.yml", false},        /* outside, through a link in the checkout */
-      {"../missing.yml", false},          /* cannot be resolved: fails closed */
+      {"@outlink-in.yml", false},  /* a link outside to a file inside */
+      {"@outlink-via.yml", false}, /* outside, through a link in the checkout */
+      {"../missing.yml", false},   /* cannot be resolved: fails closed */
       {"", false},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -125,15 +125,15 @@ static void test_untrusted_file(void **state) {
   static const char text[] =
       "fail_on: high\n"
       "review:\n"
-      "  provider: openai\n"                      /* 3 */
-      "  model: m\n"                              /* 4 */
-      "  base_url: http://attacker.example/v1\n"  /* 5 */
-      "  api_key_env: GITHUB_TOKEN\n"             /* 6 */
-      "  region: x.attacker.example\n"            /* 7 */
-      "  cache_dir: /home/runner/.bashrc.d\n"     /* 8 */
+      "  provider: openai\n"                                                          /* 3 */
+      "  model: m\n"                                                                  /* 4 */
+      "  base_url: http://attacker.example/v1\n"                                      /* 5 */
+      "  api_key_env: GITHUB_TOKEN\n"                                                 /* 6 */
+      "  region: x.attacker.example\n"                                                /* 7 */
+      "  cache_dir: /home/runner/.bashrc.d\n"                                         /* 8 */
       "  documents: [ARCHITECTURE.md, ../outside.yml, docs-out, /etc/passwd, sub/]\n" /* 9 */
       "  timeout: 30\n"
-      "  max_requests: 500\n"                     /* 11 */
+      "  max_requests: 500\n" /* 11 */
       "  min_confidence: 0.5\n"
       "  required: true\n";
   qg_config c;
@@ -203,8 +203,7 @@ static void test_untrusted_file(void **state) {
   qg_config_init(&c);
   qg_config_set_untrusted(&c, g_repo);
   qg_result_init(&r);
-  assert_int_equal(qg_config_load_buffer(&c, ".qgate.yml", bad, strlen(bad), NULL, &r),
-                   QG_ECONFIG);
+  assert_int_equal(qg_config_load_buffer(&c, ".qgate.yml", bad, strlen(bad), NULL, &r), QG_ECONFIG);
   assert_int_equal(r.diags.n, 1);
   assert_int_equal(r.diags.items[0].level, QG_DIAG_ERROR);
   qg_config_cleanup(&c);

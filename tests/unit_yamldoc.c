@@ -354,9 +354,9 @@ static void test_json_with_tabs(void **state) {
   seen s = {0};
   s.check = check_json;
   qg_yaml_error err;
-  assert_int_equal(load("{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"hostPID\": true\n\t}\n}\n", &s,
-                        &err),
-                   QG_OK);
+  assert_int_equal(
+      load("{\n\t\"kind\": \"Pod\",\n\t\"spec\": {\n\t\t\"hostPID\": true\n\t}\n}\n", &s, &err),
+      QG_OK);
   assert_int_equal(s.docs, 1);
 }
 
@@ -517,14 +517,22 @@ static void test_partial_document(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_keep_dups),       cmocka_unit_test(test_partial_document),
-      cmocka_unit_test(test_positions),       cmocka_unit_test(test_scalars),
-      cmocka_unit_test(test_merge_keys),      cmocka_unit_test(test_duplicates_warn_last_wins),
-      cmocka_unit_test(test_multi_document_stream), cmocka_unit_test(test_caps),
-      cmocka_unit_test(test_json_with_tabs),  cmocka_unit_test(test_errors_have_positions),
-      cmocka_unit_test(test_anchor_positions), cmocka_unit_test(test_explicit_key_positions),
-      cmocka_unit_test(test_flow_flags),      cmocka_unit_test(test_other_line_breaks),
-      cmocka_unit_test(test_documents_cap), cmocka_unit_test(test_nodes_cap),
+      cmocka_unit_test(test_keep_dups),
+      cmocka_unit_test(test_partial_document),
+      cmocka_unit_test(test_positions),
+      cmocka_unit_test(test_scalars),
+      cmocka_unit_test(test_merge_keys),
+      cmocka_unit_test(test_duplicates_warn_last_wins),
+      cmocka_unit_test(test_multi_document_stream),
+      cmocka_unit_test(test_caps),
+      cmocka_unit_test(test_json_with_tabs),
+      cmocka_unit_test(test_errors_have_positions),
+      cmocka_unit_test(test_anchor_positions),
+      cmocka_unit_test(test_explicit_key_positions),
+      cmocka_unit_test(test_flow_flags),
+      cmocka_unit_test(test_other_line_breaks),
+      cmocka_unit_test(test_documents_cap),
+      cmocka_unit_test(test_nodes_cap),
   };
   return cmocka_run_group_tests_name("yamldoc", tests, NULL, NULL);
 }

@@ -40,8 +40,8 @@ static int dump(const qg_ynode *n, char *prefix, size_t plen, unsigned depth) {
     char seg[300];
     const qg_ynode *child;
     if (n->kind == QG_Y_MAP) {
-      const char *k = n->u.map.pairs[i].key->kind == QG_Y_SCALAR ? n->u.map.pairs[i].key->u.s.str
-                                                                  : "?";
+      const char *k =
+          n->u.map.pairs[i].key->kind == QG_Y_SCALAR ? n->u.map.pairs[i].key->u.s.str : "?";
       if (dropped(k))
         continue;
       snprintf(seg, sizeof(seg), ".%s", k);

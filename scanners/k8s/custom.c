@@ -35,21 +35,21 @@ static void eval(const qg_pod_ref *ref, const qg_custom_rule *cr, const qg_ynode
   switch (cr->cond) {
   case QG_COND_REQUIRED:
     if (qg_ynode_is_null(v))
-      qg_k8s_emit(ref, &cr->rule, base, container, field, "%s%s%smust set %s", who, cname,
-                  who_end, cr->path);
+      qg_k8s_emit(ref, &cr->rule, base, container, field, "%s%s%smust set %s", who, cname, who_end,
+                  cr->path);
     break;
   case QG_COND_FORBIDDEN:
     if (!qg_ynode_is_null(v))
-      qg_k8s_emit(ref, &cr->rule, v, container, field, "%s%s%smust not set %s", who, cname,
-                  who_end, cr->path);
+      qg_k8s_emit(ref, &cr->rule, v, container, field, "%s%s%smust not set %s", who, cname, who_end,
+                  cr->path);
     break;
   case QG_COND_ONE_OF:
   case QG_COND_NOT_ONE_OF: {
     const char *s = qg_ynode_str(v);
     join_values(&cr->values, values, sizeof(values));
     if (cr->cond == QG_COND_ONE_OF && !s)
-      qg_k8s_emit(ref, &cr->rule, v ? v : base, container, field,
-                  "%s%s%smust set %s to one of %s", who, cname, who_end, cr->path, values);
+      qg_k8s_emit(ref, &cr->rule, v ? v : base, container, field, "%s%s%smust set %s to one of %s",
+                  who, cname, who_end, cr->path, values);
     else if (cr->cond == QG_COND_ONE_OF && !in_values(&cr->values, s))
       qg_k8s_emit(ref, &cr->rule, v, container, field, "%s%s%ssets %s to \"%s\", not one of %s",
                   who, cname, who_end, cr->path, s, values);

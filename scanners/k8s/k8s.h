@@ -19,7 +19,7 @@ typedef enum qg_pss_level { QG_PSS_OFF, QG_PSS_BASELINE, QG_PSS_RESTRICTED } qg_
 #define QG_PSS_MAX_MINOR 37 /* newest policy version: v1.37 */
 
 typedef struct qg_k8s_opts {
-  const qg_ruleset *rules;  /* borrowed */
+  const qg_ruleset *rules;      /* borrowed */
   const qg_scan_policy *policy; /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
   unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
@@ -37,9 +37,11 @@ void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode
 
 /* ---- internal: shared by the files of scanners/k8s/ (the checks: check.h) -- */
 
-#define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API);
+#define QG_K8S_MAX_CONTAINERS                                                                      \
+  256 /* containers checked per pod (a cap, not a limit of the API);
                                      a pod with more is an error */
-#define QG_K8S_MAX_LIST_DEPTH 4   /* Lists in Lists: one at this depth (0 = the document's)
+#define QG_K8S_MAX_LIST_DEPTH                                                                      \
+  4 /* Lists in Lists: one at this depth (0 = the document's)
                                      is read, a deeper one is an error */
 
 typedef enum qg_ctr_kind { QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL } qg_ctr_kind;
@@ -51,7 +53,7 @@ typedef struct qg_container {
   const qg_ypair *sc_pair; /* the securityContext pair when sc is set */
   const char *name;        /* "" when unnamed */
   qg_ctr_kind kind;
-  char field[192];         /* "spec.template.spec.containers[app]" */
+  char field[192]; /* "spec.template.spec.containers[app]" */
 } qg_container;
 
 /* One Kubernetes object being checked, and its pod spec when it has one. */

@@ -22,7 +22,7 @@ typedef struct sdef {
 } sdef;
 
 static const sdef k_defs[] = {
-#define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_, al_) \
+#define QG_SECRET(id_, name_, sev_, flags_, title_, help_, rem_, kw_, re_, group_, ent_, al_)      \
   {id_, kw_, re_, group_, ent_, flags_},
 #include "rules/secrets.def"
 #undef QG_SECRET
@@ -44,7 +44,7 @@ struct known {
 struct qg_secrets {
   const qg_ruleset *rs;
   sdef *custom_defs; /* owned: the custom rules' parameters */
-  srule *rules; /* pattern rules in evaluation order: specific first, generic last */
+  srule *rules;      /* pattern rules in evaluation order: specific first, generic last */
   size_t n;
   const qg_rule *k8s_literal, *env_credential; /* YAML-aware rules, NULL when off */
   /* Aho-Corasick over the rules' keywords, case-insensitive. Bytes are
@@ -55,10 +55,10 @@ struct qg_secrets {
    * any keyword. */
   unsigned char cls[256];
   size_t nclasses;
-  uint32_t *delta;     /* nstates * nclasses row offsets */
-  uint32_t first_out;  /* row offset of the first state with output */
-  uint64_t *out;       /* nstates * words: the rules whose keyword ends here */
-  uint64_t *always;    /* words: rules without keywords */
+  uint32_t *delta;    /* nstates * nclasses row offsets */
+  uint32_t first_out; /* row offset of the first state with output */
+  uint64_t *out;      /* nstates * words: the rules whose keyword ends here */
+  uint64_t *always;   /* words: rules without keywords */
   size_t nstates, words;
   size_t maxkw; /* the longest keyword */
   /* qg_redact: values masked wherever they occur (qg_secrets_add_known) */
@@ -152,11 +152,11 @@ static bool url_without_credentials(const char *s, size_t len) {
 
 bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   static const char *const words[] = {
-      "example", "changeme", "change_me", "change-me", "placeholder", "your_", "your-",
-      "yourkey", "xxxx",     "dummy",     "sample",    "fake",        "redacted", "****",
-      "todo",    "replace",  "insert",    "notreal",   "not-real",    "not-a-real", "notareal",
-      "secretkeyref", "valuefrom",
-      "...",     NULL};
+      "example",  "changeme",     "change_me", "change-me", "placeholder",
+      "your_",    "your-",        "yourkey",   "xxxx",      "dummy",
+      "sample",   "fake",         "redacted",  "****",      "todo",
+      "replace",  "insert",       "notreal",   "not-real",  "not-a-real",
+      "notareal", "secretkeyref", "valuefrom", "...",       NULL};
   if (!len)
     return true;
   if (s[0] == '<' || s[len - 1] == '>')
@@ -653,7 +653,10 @@ static size_t utf8_seq(const unsigned char *b, size_t rest) {
   unsigned char c = b[0];
   if (c < 0x80)
     return 1;
-  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  size_t n = c >= 0xC2 && c <= 0xDF   ? 2
+             : c >= 0xE0 && c <= 0xEF ? 3
+             : c >= 0xF0 && c <= 0xF4 ? 4
+                                      : 0;
   if (!n || rest < n)
     return 0;
   unsigned char lo = 0x80, hi = 0xBF; /* the second byte's range */
@@ -774,15 +777,14 @@ static void on_hit(void *ud, const hit *h) {
   secret_field(c->buf + h->start, h->end - h->start, field);
   qg_context ctx = {.field = field};
   const qg_rule *rule = h->rule->rule;
-  qg_finding *f = qg_result_add_finding(c->r, rule, qg_ruleset_severity(c->s->rs, rule), &loc,
-                                        &ctx, qg_xasprintf("%s: %s", rule->title, mask));
+  qg_finding *f = qg_result_add_finding(c->r, rule, qg_ruleset_severity(c->s->rs, rule), &loc, &ctx,
+                                        qg_xasprintf("%s: %s", rule->title, mask));
   free(mask);
   if (allowed_on_line(c, h->start))
     qg_finding_suppress(c->r, f, "qgate:allow", NULL);
 }
 
-void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len,
-                     qg_result *r) {
+void qg_secrets_scan(qg_secrets *s, const char *path, const char *buf, size_t len, qg_result *r) {
   scan_ctx c = {s, path, buf, len, r, {NULL, 0}, first_of_path(r, path)};
   const qg_rule *limited = NULL;
   size_t at = 0;
@@ -941,8 +943,8 @@ static void emit_yaml(qg_secrets *s, const ysink *o, const qg_ynode *at, const q
 
 /* One value of a Secret: the provider rule that matches it, else the
  * literal-Secret rule. */
-static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key,
-                         const qg_ynode *val, bool base64) {
+static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, const qg_ynode *val,
+                         bool base64) {
   const char *k = qg_ynode_str(key);
   const char *v = qg_ynode_str(val);
   if (!k || !v || !*v)
@@ -979,8 +981,8 @@ static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key,
 }
 
 static bool credential_name(const char *name) {
-  static const char *const words[] = {"pass",       "pwd",        "secret",   "token",
-                                      "apikey",     "api_key",    "api-key",  "credential",
+  static const char *const words[] = {"pass",        "pwd",        "secret",   "token",
+                                      "apikey",      "api_key",    "api-key",  "credential",
                                       "private_key", "access_key", "auth_key", NULL};
   for (const char *const *w = words; *w; w++)
     if (contains_ci(name, strlen(name), *w))
@@ -1183,8 +1185,8 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len) {
   const char *end = buf + len;
   bool secret = false, env = false;
   /* `kind: Secret`: the YAML pass decodes the object's data */
-  for (const char *p = buf; s->k8s_literal && !secret && (p = find_sub(p, (size_t)(end - p), "kind", 4));
-       p += 4) {
+  for (const char *p = buf;
+       s->k8s_literal && !secret && (p = find_sub(p, (size_t)(end - p), "kind", 4)); p += 4) {
     const char *v = key_value(buf, end, p, 4);
     if (!v)
       continue;
@@ -1196,8 +1198,8 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len) {
   if (secret)
     return true;
   /* an env entry: `name:` with a credential's name (walk_env's test) */
-  for (const char *p = buf; s->env_credential && !env && (p = find_sub(p, (size_t)(end - p), "name", 4));
-       p += 4) {
+  for (const char *p = buf;
+       s->env_credential && !env && (p = find_sub(p, (size_t)(end - p), "name", 4)); p += 4) {
     const char *v = key_value(buf, end, p, 4);
     if (!v)
       continue;
@@ -1243,8 +1245,7 @@ static void scan_doc(qg_secrets *s, const ysink *o, const qg_ynode *root) {
     walk_env(s, o, root, 0);
 }
 
-void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
-                              qg_result *r) {
+void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root, qg_result *r) {
   ysink o = {path, 0, r, NULL, NULL, 0, NULL};
   scan_doc(s, &o, root);
 }
@@ -1273,8 +1274,8 @@ static char *yaml_safe_copy(const char *buf, size_t len) {
       cp = ((b[i] & 0x1Fu) << 6) | (b[i + 1] & 0x3Fu);
     else if (n == 3)
       cp = ((b[i] & 0x0Fu) << 12) | ((b[i + 1] & 0x3Fu) << 6) | (b[i + 2] & 0x3Fu);
-    bool ok = n == 4 || (n == 1 && (cp == 0x09 || cp == 0x0A || cp == 0x0D ||
-                                    (cp >= 0x20 && cp <= 0x7E))) ||
+    bool ok = n == 4 ||
+              (n == 1 && (cp == 0x09 || cp == 0x0A || cp == 0x0D || (cp >= 0x20 && cp <= 0x7E))) ||
               (n == 2 && (cp == 0x85 || cp >= 0xA0)) ||
               (n == 3 && ((cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD)));
     size_t w = n ? n : 1;
@@ -1390,7 +1391,8 @@ unsigned qg_secrets_scan_yaml(qg_secrets *s, const char *path, const char *buf, 
       next = next_marker(t, len, eline);
       /* ... or from a `...` before it, when the error is the document after it */
       size_t last = len;
-      for (size_t m = next_marker(t, len, 0); m < eline; m = next_marker(t, len, line_at(t, len, m, 2)))
+      for (size_t m = next_marker(t, len, 0); m < eline;
+           m = next_marker(t, len, line_at(t, len, m, 2)))
         last = m;
       if (last < len && t[last] == '.' && doc_start(t, len, last) <= eline)
         next = last;
@@ -1495,11 +1497,10 @@ static void auth_spans(const char *buf, size_t len, redact_ctx *c) {
     const char *word; /* lower case, matched case-insensitively at a word start */
     size_t min;       /* the shortest value taken */
     bool digit;       /* the value must hold a digit */
-  } shapes[] = {{"bearer ", 8, false},        {"basic ", 8, false},
-                {"token ", 16, true},         {"authorization:", 8, false},
-                {"x-api-key:", 8, false},     {"api-key:", 8, false},
-                {"private-token:", 8, false}, {"job-token:", 8, false},
-                {"x-amz-security-token:", 8, false}};
+  } shapes[] = {
+      {"bearer ", 8, false},        {"basic ", 8, false},     {"token ", 16, true},
+      {"authorization:", 8, false}, {"x-api-key:", 8, false}, {"api-key:", 8, false},
+      {"private-token:", 8, false}, {"job-token:", 8, false}, {"x-amz-security-token:", 8, false}};
   for (size_t i = 0; i < len; i++) {
     unsigned char ch = (unsigned char)tolower((unsigned char)buf[i]);
     if (ch != 'b' && ch != 't' && ch != 'a' && ch != 'x' && ch != 'p' && ch != 'j')
@@ -1534,8 +1535,7 @@ static void auth_spans(const char *buf, size_t len, redact_ctx *c) {
       }
       /* a token has a digit, a symbol of base64 or of a key, or is long and of mixed
        * case: "Basic authentication" is a word */
-      bool tokenish = shapes[k].digit ? digit
-                                      : digit || sym || (upper && lower && e - v >= 16);
+      bool tokenish = shapes[k].digit ? digit : digit || sym || (upper && lower && e - v >= 16);
       if (e - v >= shapes[k].min && tokenish)
         add_span(c, v, e);
       break;
@@ -1574,8 +1574,7 @@ void qg_secrets_add_known(qg_secrets *s, const char *value, size_t len) {
 }
 
 /* Every occurrence of each known value in buf. */
-static void add_known(redact_ctx *c, const char *buf, size_t len, const struct known *k,
-                      size_t n) {
+static void add_known(redact_ctx *c, const char *buf, size_t len, const struct known *k, size_t n) {
   for (size_t i = 0; i < n; i++)
     for (const char *p = buf; (p = find_sub(p, len - (size_t)(p - buf), k[i].v, k[i].len)); p++)
       add_span(c, (size_t)(p - buf), (size_t)(p - buf) + k[i].len);
@@ -1679,8 +1678,8 @@ char *qg_redact_path(qg_secrets *s, const char *path, size_t *count) {
 }
 
 /* qg_redact and qg_redact_checked. */
-static char *redact_text(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
-                         size_t *count, qg_redact_span **spans, const qg_rule **limited) {
+static char *redact_text(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                         qg_redact_span **spans, const qg_rule **limited) {
   redact_ctx c = {NULL, 0, 0};
   const qg_rule *lim = s ? redact_spans(s, buf, len, &c) : NULL;
   if (limited)
@@ -1722,8 +1721,8 @@ char *qg_redact(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size
   return redact_text(s, buf, len, outlen, count, spans, NULL);
 }
 
-char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
-                        size_t *count, const qg_rule **limited) {
+char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                        const qg_rule **limited) {
   return redact_text(s, buf, len, outlen, count, NULL, limited);
 }
 
@@ -1822,8 +1821,8 @@ static char *redact_copy(qg_secrets *s, const char *str, bool path) {
   if (!str || !*str)
     return NULL;
   size_t outlen = 0, count = 0;
-  char *red = path ? qg_redact_path(s, str, &count) : qg_redact(s, str, strlen(str), &outlen,
-                                                                &count, NULL);
+  char *red =
+      path ? qg_redact_path(s, str, &count) : qg_redact(s, str, strlen(str), &outlen, &count, NULL);
   if (!count) {
     free(red);
     return NULL;
@@ -1838,12 +1837,12 @@ void qg_redact_fingerprint(qg_secrets *s, const qg_finding *f, char out[17]) {
   }
   qg_finding g = *f; /* a shallow copy: only the fingerprint's strings are replaced */
   char *red[6] = {
-      redact_copy(s, f->loc.path, true),       redact_copy(s, f->ctx.kind, false),
+      redact_copy(s, f->loc.path, true),        redact_copy(s, f->ctx.kind, false),
       redact_copy(s, f->ctx.namespace_, false), redact_copy(s, f->ctx.name, false),
-      redact_copy(s, f->ctx.container, false), redact_copy(s, f->ctx.field, false),
+      redact_copy(s, f->ctx.container, false),  redact_copy(s, f->ctx.field, false),
   };
-  const char **slot[6] = {&g.loc.path,       &g.ctx.kind,      &g.ctx.namespace_,
-                          &g.ctx.name,       &g.ctx.container, &g.ctx.field};
+  const char **slot[6] = {&g.loc.path, &g.ctx.kind,      &g.ctx.namespace_,
+                          &g.ctx.name, &g.ctx.container, &g.ctx.field};
   for (size_t i = 0; i < 6; i++)
     if (red[i])
       *slot[i] = red[i];

@@ -45,8 +45,7 @@ bool qg_secrets_wants_yaml(const qg_secrets *s, const char *buf, size_t len);
 /* The YAML-aware pass for one document: Kubernetes Secrets with literal
  * values (data decoded from base64, stringData) and credentials in container
  * env values. Findings go to r. */
-void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root,
-                              qg_result *r);
+void qg_secrets_scan_document(qg_secrets *s, const char *path, const qg_ynode *root, qg_result *r);
 
 /* The YAML-aware pass (qg_secrets_scan_document) over every document of a
  * text, whatever else is wrong with it: bytes that are not UTF-8 (or that
@@ -107,8 +106,8 @@ char *qg_redact_path(qg_secrets *s, const char *path, size_t *count);
  * have matched is left as it was, so a text with *limited set must not leave
  * qgate (the review does not send it). Masking the whole text instead would
  * let a repository blind the review with one pathological string. */
-char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen,
-                        size_t *count, const qg_rule **limited);
+char *qg_redact_checked(qg_secrets *s, const char *buf, size_t len, size_t *outlen, size_t *count,
+                        const qg_rule **limited);
 
 /* Remembers a value qg_redact masks wherever it occurs: a credential qgate
  * holds (the model's key, the host tokens), or a secret found in a whole file
