@@ -29,7 +29,8 @@ static const opt_def k_opts[] = {
      "a path whose files look like Kubernetes manifests but yield no object is a warning, "
      "not an input error"},
     {"base", O_BASE, "REV",
-     "diff-aware: findings already present at REV are reported as in base and do not fail"},
+     "diff-aware: findings already present at REV do not fail; counted, listed with "
+     "--show-base"},
     {"color", O_COLOR, "WHEN",
      "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"comment", O_COMMENT, "WHERE",
@@ -37,7 +38,8 @@ static const opt_def k_opts[] = {
      ": comment on the pull/merge request (summary and changed lines); "
      "annotations: GitHub workflow-command annotations, no token needed"},
     {"config", O_CONFIG, "FILE",
-     "configuration file (default: .qgate.yml at the repository root, if present)"},
+     "configuration file (default: QGATE_CONFIG, else .qgate.yml or .qgate.yaml at the "
+     "repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
      "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
     {"dry-run", O_DRY_RUN, NULL,

@@ -61,8 +61,10 @@ void qg_cli_usage_k8s(FILE *f) {
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
-        ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
-        "reports every Pod Security Standards violation at its file, line and column.\n\n"
+        ".gitignore ignores; a file named here is read whatever its extension; '-' reads\n"
+        "standard input; default: the current directory) and reports every Pod Security\n"
+        "Standards violation at its file, line and column. YAML and JSON that are not\n"
+        "Kubernetes objects (no apiVersion and kind) are skipped.\n\n"
         "Options:\n",
         ids, QG_ARRAY_LEN(ids));
 }

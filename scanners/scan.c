@@ -196,11 +196,13 @@ static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsig
   /* the YAML passes first: the secrets one decodes Secret data, so the text
    * pass that follows leaves those values to it */
   bool manifest = k8s && looks_like_manifest(buf + i, len - i);
-  r->stats.manifests += manifest;
   if (k8s) {
     doc_ctx d = {cfg, path, r, 0, manifest};
     qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d, false, false};
     st = qg_yaml_load(buf, len, &yo, &err);
+    /* read without an error: a manifest whose objects, if none, are missed silently
+     * (a file the loader refuses is an error of its own) */
+    r->stats.manifests += manifest && st == QG_OK;
     /* the secrets pass saw each document as the k8s scanner does; where that
      * lost something (a syntax error, an invalid byte, a key written twice),
      * it reads the text again its own way (what it found already is not
@@ -222,10 +224,13 @@ static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsig
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &at, "%s", err.message);
     return;
   }
-  if (!manifest)
-    return; /* not a Kubernetes manifest: tsconfig.json with comments, a broken Compose file */
+  /* not a Kubernetes manifest: tsconfig.json with comments, a broken Compose file; a
+   * file past a cap is an error whatever it holds (its keys may be hidden in aliases) */
+  if (!manifest && !err.cap)
+    return;
   if (looks_like_template(buf, len)) {
     r->stats.skipped++;
+    r->stats.manifests++; /* skipped with a warning only */
     qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &at,
                    "not valid YAML (%s); it looks like an unrendered template (Helm/Go "
                    "template markers), so the rest of it was skipped: render it first "
