@@ -141,7 +141,7 @@ void qg_cli_usage_version(FILE *f) {
 
 const enum opt_id qg_cli_merge_opts[] = {O_COLOR,   O_COMMENT,       O_CONFIG,    O_FORMAT,
                                          O_HELP,    O_HOST_DEADLINE, O_MIN_SCORE, O_NOTIFY,
-                                         O_PROFILE, O_SARIF_CATEGORY};
+                                         O_PROFILE, O_SARIF_CATEGORY, O_SEVERITY, O_SHOW_BASE};
 const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
 
 void qg_cli_usage_merge(FILE *f) {

@@ -40,24 +40,22 @@ static qg_status parse_shown(const char *list, bool shown[QG__SEV_COUNT]) {
   return names ? QG_OK : QG_EUSAGE;
 }
 
-/* What the reports show: the findings --severity and the base hide are taken out of
- * the result (after the gate and the score, which saw them) and counted. A shard's
- * report keeps them: 'qgate merge' decides the gate from it. */
-static void hide_findings(const qg_run_opts *o, qg_run_out *out) {
+qg_status qg_run_hide(qg_result *r, const char *severity, bool hide_base, size_t *hidden_severity,
+                      size_t *hidden_base) {
   bool shown[QG__SEV_COUNT];
-  bool by_sev = o->severity && parse_shown(o->severity, shown) == QG_OK;
-  bool by_base = out->base && !o->show_base;
-  if ((!by_sev && !by_base) || o->shard_count)
-    return;
-  qg_findings *fs = &out->result.findings;
+  if (severity && parse_shown(severity, shown) != QG_OK)
+    return QG_EUSAGE;
+  if (!severity && !hide_base)
+    return QG_OK;
+  qg_findings *fs = &r->findings;
   size_t k = 0;
   for (size_t i = 0; i < fs->n; i++) {
     qg_finding *f = &fs->items[i];
-    bool base = by_base && f->in_base, sev = by_sev && !shown[f->severity];
+    bool base = hide_base && f->in_base, sev = severity && !shown[f->severity];
     if (base || sev) {
       if (!f->suppressed_by) {
-        out->hidden_base += base;
-        out->hidden_severity += !base;
+        *hidden_base += base;
+        *hidden_severity += !base;
       }
       free(f->message);
       qg_fix_free(f->fix);
@@ -66,6 +64,7 @@ static void hide_findings(const qg_run_opts *o, qg_run_out *out) {
     fs->items[k++] = *f;
   }
   fs->n = k;
+  return QG_OK;
 }
 
 /* What the steps share. */
@@ -492,7 +491,11 @@ qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
                  &out->gate);
   if (opts->shard_count)
     shard_meta(&c);
-  hide_findings(opts, out);
+  /* what the reports show, after the gate and the score, which saw every finding; a
+   * shard's report keeps them all: 'qgate merge' decides the gate and hides them */
+  if (!opts->shard_count)
+    (void)qg_run_hide(&out->result, opts->severity, out->base && !opts->show_base,
+                      &out->hidden_severity, &out->hidden_base);
   return QG_OK;
 }
 

@@ -106,6 +106,13 @@ typedef struct qg_run_out {
  * be reported: QG_EIO for a runtime error (exit status 3), any other status
  * for a usage, configuration or input error (exit status 2). */
 qg_status qg_run(const qg_run_opts *opts, qg_run_out *out);
+
+/* What is shown (qg_run and qgate merge): takes out of r the findings --severity
+ * (NULL: none) does not show and, with hide_base, those already in the base, and adds
+ * the unsuppressed ones to *hidden_severity and *hidden_base. QG_EUSAGE (r untouched)
+ * when severity is no list of severities. */
+qg_status qg_run_hide(qg_result *r, const char *severity, bool hide_base, size_t *hidden_severity,
+                      size_t *hidden_base);
 void qg_run_out_cleanup(qg_run_out *out);
 
 /* The exit status of a run that stopped with st. */

@@ -359,6 +359,12 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
   }
 }
 
+/* A set of normalised paths: owned strings, open addressing. Zeroed is empty. */
+struct path_set {
+  char **slot;
+  size_t n, cap;
+};
+
 /* The most jobs published and not yet merged: the walk waits for the oldest to be
  * merged before it publishes more, so a tree of millions of files holds this many
  * paths and results at a time, however far ahead of the workers the walk is. Job i
@@ -382,9 +388,9 @@ typedef struct pool {
   unsigned started;
   pthread_t tids[QG_MAX_THREADS];
   /* overlapping paths (qgate scan deploy/ .): the files published so far, by their
-   * normalised path (owned strings, open addressing), so each is scanned once */
-  char **seen;
-  size_t nseen, seen_cap;
+   * normalised path, so each is scanned once; and the files named on the command
+   * line, read as YAML whatever their extension even when a walk meets them first */
+  struct path_set seen, named;
 } pool;
 
 static job *job_at(pool *p, size_t i) { return &p->ring[i % QG_POOL_AHEAD]; }
@@ -518,42 +524,63 @@ static char *norm_path(const char *path) {
   return out;
 }
 
-/* Adds path's key to the set of published files; false when it was there. */
-static bool first_time(pool *p, const char *path) {
+/* Adds path's key to set; false when it was there. */
+static bool set_add(struct path_set *set, const char *path) {
   char *key = norm_path(path);
-  if ((p->nseen + 1) * 2 > p->seen_cap) { /* grow and rehash */
-    size_t cap = p->seen_cap ? p->seen_cap * 2 : 256;
+  if ((set->n + 1) * 2 > set->cap) { /* grow and rehash */
+    size_t cap = set->cap ? set->cap * 2 : 256;
     char **t = qg_xcalloc(cap, sizeof(*t));
-    for (size_t i = 0; i < p->seen_cap; i++) {
-      if (!p->seen[i])
+    for (size_t i = 0; i < set->cap; i++) {
+      if (!set->slot[i])
         continue;
-      size_t h = (size_t)qg_hash64(p->seen[i], strlen(p->seen[i]), QG_HASH_SEED) & (cap - 1);
+      size_t h = (size_t)qg_hash64(set->slot[i], strlen(set->slot[i]), QG_HASH_SEED) & (cap - 1);
       while (t[h])
         h = (h + 1) & (cap - 1);
-      t[h] = p->seen[i];
+      t[h] = set->slot[i];
     }
-    free(p->seen);
-    p->seen = t;
-    p->seen_cap = cap;
+    free(set->slot);
+    set->slot = t;
+    set->cap = cap;
   }
-  size_t h = (size_t)qg_hash64(key, strlen(key), QG_HASH_SEED) & (p->seen_cap - 1);
-  for (; p->seen[h]; h = (h + 1) & (p->seen_cap - 1)) {
-    if (strcmp(p->seen[h], key) == 0) {
+  size_t h = (size_t)qg_hash64(key, strlen(key), QG_HASH_SEED) & (set->cap - 1);
+  for (; set->slot[h]; h = (h + 1) & (set->cap - 1)) {
+    if (strcmp(set->slot[h], key) == 0) {
       free(key);
       return false;
     }
   }
-  p->seen[h] = key;
-  p->nseen++;
+  set->slot[h] = key;
+  set->n++;
   return true;
+}
+
+static bool set_has(const struct path_set *set, const char *path) {
+  if (!set->n)
+    return false;
+  char *key = norm_path(path);
+  size_t h = (size_t)qg_hash64(key, strlen(key), QG_HASH_SEED) & (set->cap - 1);
+  bool hit = false;
+  for (; set->slot[h] && !hit; h = (h + 1) & (set->cap - 1))
+    hit = strcmp(set->slot[h], key) == 0;
+  free(key);
+  return hit;
+}
+
+static void set_free(struct path_set *set) {
+  for (size_t i = 0; i < set->cap; i++)
+    free(set->slot[i]);
+  free(set->slot);
+  memset(set, 0, sizeof(*set));
 }
 
 /* Publishes the next input of the walk, or, when it belongs to another
  * shard, only counts it. A file already published (named by an overlapping
  * path) is neither. */
 static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
-  if ((kind == JOB_FILE || kind == JOB_NAMED) && !first_time(p, path))
+  if ((kind == JOB_FILE || kind == JOB_NAMED) && !set_add(&p->seen, path))
     return;
+  if (kind == JOB_FILE && set_has(&p->named, path))
+    kind = JOB_NAMED; /* a walk met it before its name on the command line */
   size_t w = p->walk++;
   if (!mine)
     return;
@@ -587,9 +614,8 @@ static void pool_finish(pool *p) {
   for (unsigned t = 0; t < p->started; t++)
     pthread_join(p->tids[t], NULL);
   free(p->ring);
-  for (size_t i = 0; i < p->seen_cap; i++)
-    free(p->seen[i]);
-  free(p->seen);
+  set_free(&p->seen);
+  set_free(&p->named);
   pthread_cond_destroy(&p->done_cv);
   pthread_cond_destroy(&p->more_cv);
   pthread_mutex_destroy(&p->mu);
@@ -736,6 +762,12 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
    * holds an earlier one (qgate scan deploy/ .) counts that one's files too */
   size_t(*own)[2] = qg_xcalloc(npaths + 1, sizeof(*own));
   char **keys = qg_xcalloc(npaths + 1, sizeof(*keys));
+  for (size_t i = 0; i < npaths; i++) {
+    struct stat sb;
+    const char *path = tidy(paths[i]);
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+      (void)set_add(&p->named, path);
+  }
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
     if (strcmp(path, "-") == 0) {
