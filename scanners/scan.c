@@ -486,35 +486,26 @@ static void pool_merge(pool *p, bool wait) {
     ;
 }
 
-/* path with "." components, repeated slashes and "dir/.." removed where the text
- * allows (a leading ".." stays): the key that says two paths name one file. Caller frees. */
+/* path without its "." components and repeated or trailing slashes: the key that
+ * says two paths name one file. ".." stays: through a symbolic link, "link/../x" is
+ * not "x". Caller frees. */
 static char *norm_path(const char *path) {
   size_t len = strlen(path);
   char *out = qg_xmalloc(len + 2);
-  size_t o = 0, fixed = 0; /* out[0, fixed) is never undone: "/" or leading ".." */
+  size_t o = 0;
   if (path[0] == '/')
-    out[o++] = '/', fixed = 1;
+    out[o++] = '/';
   for (const char *s = path; *s;) {
     while (*s == '/')
       s++;
     size_t n = strcspn(s, "/");
     if (!n)
       break;
-    if (n == 1 && s[0] == '.') {
-    } else if (n == 2 && s[0] == '.' && s[1] == '.' && o > fixed) {
-      while (o > fixed && out[o - 1] != '/')
-        o--;
-      if (o > fixed)
-        o--; /* the slash before the dropped component */
-      if (o == fixed && fixed == 1)
-        o = 1;
-    } else {
+    if (!(n == 1 && s[0] == '.')) {
       if (o && out[o - 1] != '/')
         out[o++] = '/';
       memcpy(out + o, s, n);
       o += n;
-      if (n == 2 && s[0] == '.' && s[1] == '.')
-        fixed = o;
     }
     s += n;
   }
@@ -711,8 +702,15 @@ static int on_skip(void *ud, const char *path, int is_dir) {
 
 /* "./a/b.yaml" -> "a/b.yaml", "dir//x" stays as given otherwise. */
 static const char *tidy(const char *p) {
-  while (p[0] == '.' && p[1] == '/' && p[2])
-    p += 2;
+  /* ".//deploy" is "deploy", never "/deploy" */
+  while (p[0] == '.' && p[1] == '/' && p[2]) {
+    const char *q = p + 1;
+    while (q[0] == '/' && q[1] == '/')
+      q++;
+    if (!q[1]) /* "./" or ".//": the directory itself */
+      return ".";
+    p = q + 1;
+  }
   if (strcmp(p, "./") == 0)
     return ".";
   return p;
