@@ -25,8 +25,12 @@ typedef struct opt_def {
 
 /* Sorted by name (a unit test checks); searched with bsearch. */
 static const opt_def k_opts[] = {
+    {"allow-no-objects", O_ALLOW_NO_OBJECTS, NULL,
+     "a path whose files look like Kubernetes manifests but yield no object is a warning, "
+     "not an input error"},
     {"base", O_BASE, "REV",
-     "diff-aware: findings already present at REV are reported as in base and do not fail"},
+     "diff-aware: findings already present at REV do not fail; counted, listed with "
+     "--show-base"},
     {"color", O_COLOR, "WHEN",
      "colour text output: auto (default), always or never; NO_COLOR wins"},
     {"comment", O_COMMENT, "WHERE",
@@ -36,12 +40,16 @@ static const opt_def k_opts[] = {
     {"comment-id", O_COMMENT_ID, "ID",
      "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)"},
     {"config", O_CONFIG, "FILE",
-     "configuration file (default: .qgate.yml at the repository root, if present)"},
+     "configuration file (default: QGATE_CONFIG, else .qgate.yml or .qgate.yaml at the "
+     "repository root, if present)"},
     {"coverage", O_COVERAGE, "FILE",
      "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
     {"dry-run", O_DRY_RUN, NULL,
      "with --fix: print the fixes as a unified diff, change nothing; with review: print the "
      "requests, send nothing"},
+    {"exclude", O_EXCLUDE, "GLOB",
+     "skip paths matching GLOB (gitignore syntax, relative to the current directory; as the "
+     "configuration's exclude), repeatable"},
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
     {"fix", O_FIX, NULL, "apply the mechanical fixes in place, then report what is left"},
@@ -77,9 +85,14 @@ static const opt_def k_opts[] = {
      "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
     {"select", O_SELECT, "LIST",
      "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)"},
+    {"severity", O_SEVERITY, "LIST",
+     "show and report only these severities (one name: it and above; a comma-separated list: "
+     "exactly those); the gate still sees every finding"},
     {"shard", O_SHARD, "I/N",
      "scan part I of N (1 <= I <= N <= 1024): the files whose path hashes to it; join the "
      "parts' JSON reports with 'qgate merge'"},
+    {"show-base", O_SHOW_BASE, NULL,
+     "with --base, also list the findings already in the base (counted in the summary)"},
 };
 
 /* "qgate: " PREFIX MESSAGE on standard error. */
@@ -354,6 +367,22 @@ static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const q
   }
   case O_NO_GITIGNORE:
     o->no_gitignore = true;
+    break;
+  case O_ALLOW_NO_OBJECTS:
+    o->allow_no_objects = true;
+    break;
+  case O_SHOW_BASE:
+    o->show_base = true;
+    break;
+  case O_SEVERITY:
+    o->severity = val;
+    break;
+  case O_EXCLUDE:
+    if (o->nexclude == MAX_LISTS) {
+      qg_cli_errorf(io, "too many --exclude options (at most %d)", MAX_LISTS);
+      return QG_EXIT_INPUT;
+    }
+    o->exclude[o->nexclude++] = val;
     break;
   case O_PSS:
     o->pss_level = val;

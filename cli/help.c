@@ -52,26 +52,36 @@ void qg_cli_usage_main(FILE *f) {
 }
 
 void qg_cli_usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,          O_COLOR,          O_COMMENT, O_COMMENT_ID,
-                                    O_CONFIG,        O_DRY_RUN,        O_FAIL_ON, O_FIX,
-                                    O_FORMAT,        O_HELP,           O_IGNORE,  O_JOBS,
-                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE,   O_PROFILE, O_PSS,
-                                    O_PSS_VERSION,   O_SARIF_CATEGORY, O_SELECT,  O_SHARD,
-                                    O_HOST_DEADLINE};
+  static const enum opt_id ids[] = {O_BASE,          O_COLOR,
+                                    O_COMMENT,       O_COMMENT_ID,
+                                    O_CONFIG,        O_DRY_RUN,
+                                    O_FAIL_ON,       O_FIX,
+                                    O_FORMAT,        O_HELP,
+                                    O_IGNORE,        O_JOBS,
+                                    O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+                                    O_PROFILE,       O_PSS,
+                                    O_PSS_VERSION,   O_SARIF_CATEGORY,
+                                    O_SELECT,        O_SHARD,
+                                    O_HOST_DEADLINE, O_ALLOW_NO_OBJECTS,
+                                    O_EXCLUDE,       O_SEVERITY,
+                                    O_SHOW_BASE};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
-        ".gitignore ignores; '-' reads standard input; default: the current directory) and\n"
-        "reports every Pod Security Standards violation at its file, line and column.\n\n"
+        ".gitignore ignores; a file named here is read whatever its extension; '-' reads\n"
+        "standard input; default: the current directory) and reports every Pod Security\n"
+        "Standards violation at its file, line and column. YAML and JSON that are not\n"
+        "Kubernetes objects (no apiVersion and kind) are skipped.\n\n"
         "Options:\n",
         ids, QG_ARRAY_LEN(ids));
 }
 
 void qg_cli_usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,    O_COLOR,          O_COMMENT, O_COMMENT_ID, O_CONFIG,        O_FAIL_ON,
-      O_FORMAT,  O_HELP,           O_IGNORE,  O_JOBS,       O_MAX_FILE_SIZE, O_NO_GITIGNORE,
-      O_PROFILE, O_SARIF_CATEGORY, O_SELECT,  O_SHARD,      O_HOST_DEADLINE};
+      O_BASE,          O_COLOR,         O_COMMENT, O_COMMENT_ID,     O_CONFIG,
+      O_FAIL_ON,       O_FORMAT,        O_HELP,    O_IGNORE,         O_JOBS,
+      O_MAX_FILE_SIZE, O_NO_GITIGNORE,  O_PROFILE, O_SARIF_CATEGORY, O_SELECT,
+      O_SHARD,         O_HOST_DEADLINE, O_EXCLUDE, O_SEVERITY,       O_SHOW_BASE};
   usage(f,
         "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
@@ -85,13 +95,36 @@ void qg_cli_usage_secrets(FILE *f) {
 }
 
 void qg_cli_usage_scan(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,           O_COLOR,          O_COMMENT,   O_COMMENT_ID,
-                                    O_CONFIG,         O_COVERAGE,       O_DRY_RUN,   O_FIX,
-                                    O_FORMAT,         O_HELP,           O_IGNORE,    O_JOBS,
-                                    O_MAX_FILE_SIZE,  O_METRICS,        O_MIN_SCORE, O_NO_GITIGNORE,
-                                    O_NOTIFY,         O_PROFILE,        O_PSS,       O_PSS_VERSION,
-                                    O_SARIF_CATEGORY, O_SARIF_IN,       O_SELECT,    O_SHARD,
-                                    O_HOST_DEADLINE,  O_REVIEW_DEADLINE};
+  static const enum opt_id ids[] = {O_BASE,
+                                    O_COLOR,
+                                    O_COMMENT,
+                                    O_COMMENT_ID,
+                                    O_CONFIG,
+                                    O_COVERAGE,
+                                    O_DRY_RUN,
+                                    O_FIX,
+                                    O_FORMAT,
+                                    O_HELP,
+                                    O_IGNORE,
+                                    O_JOBS,
+                                    O_MAX_FILE_SIZE,
+                                    O_METRICS,
+                                    O_MIN_SCORE,
+                                    O_NO_GITIGNORE,
+                                    O_NOTIFY,
+                                    O_PROFILE,
+                                    O_PSS,
+                                    O_PSS_VERSION,
+                                    O_SARIF_CATEGORY,
+                                    O_SARIF_IN,
+                                    O_SELECT,
+                                    O_SHARD,
+                                    O_HOST_DEADLINE,
+                                    O_REVIEW_DEADLINE,
+                                    O_ALLOW_NO_OBJECTS,
+                                    O_EXCLUDE,
+                                    O_SEVERITY,
+                                    O_SHOW_BASE};
   usage(f,
         "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
@@ -138,9 +171,9 @@ void qg_cli_usage_version(FILE *f) {
         f);
 }
 
-const enum opt_id qg_cli_merge_opts[] = {O_COLOR,  O_COMMENT, O_COMMENT_ID,    O_CONFIG,
-                                         O_FORMAT, O_HELP,    O_HOST_DEADLINE, O_MIN_SCORE,
-                                         O_NOTIFY, O_PROFILE, O_SARIF_CATEGORY};
+const enum opt_id qg_cli_merge_opts[] = {
+    O_COLOR,     O_COMMENT, O_COMMENT_ID, O_CONFIG,         O_FORMAT,   O_HELP,     O_HOST_DEADLINE,
+    O_MIN_SCORE, O_NOTIFY,  O_PROFILE,    O_SARIF_CATEGORY, O_SEVERITY, O_SHOW_BASE};
 const size_t qg_cli_nmerge_opts = QG_ARRAY_LEN(qg_cli_merge_opts);
 
 void qg_cli_usage_merge(FILE *f) {

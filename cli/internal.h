@@ -16,6 +16,7 @@
 #define MAX_LISTS 32
 
 enum opt_id {
+  O_ALLOW_NO_OBJECTS,
   O_BASE,
   O_COLOR,
   O_COMMENT,
@@ -23,6 +24,7 @@ enum opt_id {
   O_CONFIG,
   O_COVERAGE,
   O_DRY_RUN,
+  O_EXCLUDE,
   O_FAIL_ON,
   O_FIX,
   O_FORMAT,
@@ -42,7 +44,9 @@ enum opt_id {
   O_SARIF_CATEGORY,
   O_SARIF_IN,
   O_SELECT,
+  O_SEVERITY,
   O_SHARD,
+  O_SHOW_BASE,
 };
 
 typedef struct fmt_out {
@@ -62,6 +66,10 @@ typedef struct qg_cli_opts {
   int min_score;               /* -1: the policy's */
   const char *select[MAX_LISTS], *ignore[MAX_LISTS];
   size_t nselect, nignore;
+  const char *exclude[MAX_LISTS]; /* --exclude GLOB */
+  size_t nexclude;
+  const char *severity; /* --severity LIST */
+  bool show_base, allow_no_objects;
   const char *sarif_in[MAX_LISTS], *coverage[MAX_LISTS], *metrics[MAX_LISTS];
   size_t nsarif_in, ncoverage, nmetrics;
   size_t max_file_size;

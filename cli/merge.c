@@ -50,6 +50,14 @@ static bool usable(const qg_cli_opts *o, const qg_merged *m, const qg_cli_io *io
       return false;
     }
   }
+  size_t none = 0;
+  if (o->severity && qg_run_hide(&(qg_result){0}, o->severity, false, &none, &none) != QG_OK) {
+    qg_cli_errorf(io,
+                  "--severity takes a severity (critical, high, medium, low, info: it and above) "
+                  "or a comma-separated list of them (exactly those), not '%s'",
+                  o->severity);
+    return false;
+  }
   if (o->min_score >= 0 && !m->scored) {
     qg_cli_errorf(io, "--min-score goes with the shards of 'qgate scan'");
     return false;
@@ -70,7 +78,11 @@ static int publish(const qg_cli_opts *o, qg_merged *m, qg_config *cfg, bool have
   qg_gate gate;
   qg_gate_decide(&m->result, (qg_fail_on){m->fail_on, m->fail_never}, m->scored ? &score : NULL,
                  false, &gate);
+  size_t hidden_sev = 0, hidden_base = 0; /* as the single run shows (--severity checked) */
+  (void)qg_run_hide(&m->result, o->severity, m->base && !o->show_base, &hidden_sev, &hidden_base);
   qg_report rep = {
+      .hidden_severity = hidden_sev,
+      .hidden_base = hidden_base,
       .result = &m->result,
       .rules = &m->rules,
       .command = m->command,

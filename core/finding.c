@@ -155,6 +155,7 @@ void qg_result_merge(qg_result *dst, qg_result *src) {
   dst->stats.objects += src->stats.objects;
   dst->stats.pod_specs += src->stats.pod_specs;
   dst->stats.skipped += src->stats.skipped;
+  dst->stats.manifests += src->stats.manifests;
   qg_result_cleanup(src);
 }
 

@@ -91,6 +91,7 @@ typedef struct qg_stats {
   size_t objects;   /* Kubernetes objects recognised */
   size_t pod_specs; /* pod specs checked */
   size_t skipped;   /* files skipped (binary, too big, templates) */
+  size_t manifests; /* files read as YAML whose text has apiVersion and kind keys */
 } qg_stats;
 
 /* Everything one run produced. Initialise with qg_result_init, release with

@@ -214,6 +214,7 @@ static void mark_pos(loader *L, const yaml_mark_t *m, uint32_t *line, uint32_t *
 
 static qg_status fail(loader *L, const yaml_mark_t *m, const char *fmt, const char *arg) {
   L->err->line = L->err->col = 0;
+  L->err->cap = false;
   if (m)
     mark_pos(L, m, &L->err->line, &L->err->col);
   snprintf(L->err->message, sizeof(L->err->message), fmt, arg ? arg : "");
@@ -277,7 +278,9 @@ static qg_status open_collection(loader *L, qg_ykind kind, const yaml_event_t *e
   if (L->nframes >= L->lim.max_depth) {
     char num[32];
     snprintf(num, sizeof(num), "%u", L->lim.max_depth);
-    return fail(L, &ev->start_mark, "nesting deeper than %s levels", num);
+    qg_status dst = fail(L, &ev->start_mark, "nesting deeper than %s levels", num);
+    L->err->cap = true;
+    return dst;
   }
   qg_status cst = count_node(L, &ev->start_mark);
   if (cst != QG_OK)
@@ -548,9 +551,14 @@ static qg_status on_event(loader *L, const yaml_event_t *ev, unsigned *doc_index
     uint64_t allowed = L->real_nodes * L->lim.alias_ratio;
     if (allowed < L->lim.alias_floor)
       allowed = L->lim.alias_floor;
-    if (L->expanded > allowed)
-      return fail(L, &ev->start_mark,
-                  "alias *%.100s expands the document past the alias cap (an alias bomb?)", name);
+    if (L->expanded > allowed) {
+      qg_status ast = fail(L, &ev->start_mark,
+                           "alias *%.100s expands the document past the alias cap (an alias "
+                           "bomb?)",
+                           name);
+      L->err->cap = true;
+      return ast;
+    }
     push_kid(L, target);
     mark_pos(L, &ev->end_mark, &L->last_line, &L->last_col);
     L->last_index = ev->end_mark.index;

@@ -73,6 +73,7 @@ typedef struct qg_yaml_limits {
 typedef struct qg_yaml_error {
   uint32_t line, col; /* 1-based */
   char message[256];
+  bool cap; /* past one of the limits (depth, aliases), not a syntax error */
 } qg_yaml_error;
 
 /* Called for each document. `root` is borrowed and valid only during the

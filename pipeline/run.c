@@ -9,6 +9,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* --severity LIST: one name is a minimum (it and above), two or more names (or
+ * one with a comma: "medium,") exactly those. Sets shown[severity]; QG_EUSAGE on
+ * a word that is no severity. */
+static qg_status parse_shown(const char *list, bool shown[QG__SEV_COUNT]) {
+  bool exact = strchr(list, ',') != NULL;
+  memset(shown, 0, sizeof(bool) * QG__SEV_COUNT);
+  size_t names = 0;
+  for (const char *s = list; *s;) {
+    s += strspn(s, " ,");
+    size_t n = strcspn(s, " ,");
+    if (!n)
+      break;
+    int found = -1;
+    for (int v = 0; v < QG__SEV_COUNT; v++) {
+      const char *name = qg_severity_name((qg_severity)v);
+      if (strlen(name) == n && strncmp(name, s, n) == 0)
+        found = v;
+    }
+    if (found < 0)
+      return QG_EUSAGE;
+    names++;
+    if (exact)
+      shown[found] = true;
+    else
+      for (int v = found; v < QG__SEV_COUNT; v++)
+        shown[v] = true;
+    s += n;
+  }
+  return names ? QG_OK : QG_EUSAGE;
+}
+
+qg_status qg_run_hide(qg_result *r, const char *severity, bool hide_base, size_t *hidden_severity,
+                      size_t *hidden_base) {
+  bool shown[QG__SEV_COUNT];
+  if (severity && parse_shown(severity, shown) != QG_OK)
+    return QG_EUSAGE;
+  if (!severity && !hide_base)
+    return QG_OK;
+  qg_findings *fs = &r->findings;
+  size_t k = 0;
+  for (size_t i = 0; i < fs->n; i++) {
+    qg_finding *f = &fs->items[i];
+    bool base = hide_base && f->in_base, sev = severity && !shown[f->severity];
+    if (base || sev) {
+      if (!f->suppressed_by) {
+        *hidden_base += base;
+        *hidden_severity += !base;
+      }
+      free(f->message);
+      qg_fix_free(f->fix);
+      continue;
+    }
+    fs->items[k++] = *f;
+  }
+  fs->n = k;
+  return QG_OK;
+}
+
 /* What the steps share. */
 typedef struct run_ctx {
   const qg_run_opts *o;
@@ -79,6 +137,14 @@ static qg_status gate_settings(run_ctx *c) {
     return QG_EUSAGE;
   }
   snprintf(c->out->pss_version, sizeof(c->out->pss_version), "v1.%u", c->minor);
+  bool shown[QG__SEV_COUNT];
+  if (c->o->severity && parse_shown(c->o->severity, shown) != QG_OK) {
+    SAY_ERROR(c,
+              "--severity takes a severity (critical, high, medium, low, info: it and above) or "
+              "a comma-separated list of them (exactly those), not '%s'",
+              c->o->severity);
+    return QG_EUSAGE;
+  }
   if (c->fail_on && qg_gate_parse_fail_on(c->fail_on, &c->out->fail_on) != QG_OK) {
     SAY_ERROR(c, "--fail-on takes critical, high, medium, low, info or none, not '%s'", c->fail_on);
     return QG_EUSAGE;
@@ -264,6 +330,9 @@ static qg_status scan_and_fix(run_ctx *c) {
       .shard_index = o->shard_index,
       .shard_count = o->shard_count,
       .order = o->shard_count ? &out->order : NULL,
+      .exclude = o->exclude,
+      .nexclude = o->nexclude,
+      .allow_no_objects = o->allow_no_objects,
   };
   if (o->mode != QG_RUN_REVIEW)
     scan_paths(c);
@@ -422,6 +491,11 @@ qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
                  &out->gate);
   if (opts->shard_count)
     shard_meta(&c);
+  /* what the reports show, after the gate and the score, which saw every finding; a
+   * shard's report keeps them all: 'qgate merge' decides the gate and hides them */
+  if (!opts->shard_count)
+    (void)qg_run_hide(&out->result, opts->severity, out->base && !opts->show_base,
+                      &out->hidden_severity, &out->hidden_base);
   return QG_OK;
 }
 
@@ -445,6 +519,8 @@ void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep) {
   rep->score = out->scored ? &out->score : NULL;
   rep->review = out->reviewed ? &out->review : NULL;
   rep->shard = out->shard;
+  rep->hidden_severity = out->hidden_severity;
+  rep->hidden_base = out->hidden_base;
 }
 
 void qg_run_out_cleanup(qg_run_out *out) {

@@ -55,6 +55,13 @@ typedef struct qg_run_opts {
   unsigned jobs;                     /* 0: one thread per CPU */
   unsigned shard_index, shard_count; /* --shard I/N; 0: not sharded */
   bool no_gitignore, fix, dry_run;
+  const char *const *exclude; /* --exclude GLOB (see qg_scan_config) */
+  size_t nexclude;
+  bool allow_no_objects; /* --allow-no-objects */
+  /* what is shown and reported, after the gate (which sees every finding): --severity LIST
+   * (NULL: every severity), --show-base (with a base: the findings already in it too) */
+  const char *severity;
+  bool show_base;
   bool redact_all;         /* redact the result even when it is empty (it goes to a host) */
   FILE *in;                /* what "-" reads */
   FILE *dry_run_out;       /* --dry-run: the fixes' diff, the review's requests */
@@ -83,8 +90,10 @@ typedef struct qg_run_out {
   qg_review_outcome review;
   bool review_failed; /* a required review failed or was partial (exit status 3) */
   qg_gate gate;
-  struct cJSON *shard;  /* --shard: the JSON report's "shard" object; owned, or NULL */
-  qg_secrets *redactor; /* every secret rule and the environment's credentials; owned, may
+  size_t hidden_severity; /* unsuppressed findings, not in the base, --severity hid */
+  size_t hidden_base;     /* unsuppressed findings already in the base, not listed */
+  struct cJSON *shard;    /* --shard: the JSON report's "shard" object; owned, or NULL */
+  qg_secrets *redactor;   /* every secret rule and the environment's credentials; owned, may
                            be NULL (built on need: qg_run_redactor) */
   qg_ruleset redactor_rules;
   qg_secrets *engine;    /* the secrets scanner that ran; owned, or NULL */
@@ -97,6 +106,13 @@ typedef struct qg_run_out {
  * be reported: QG_EIO for a runtime error (exit status 3), any other status
  * for a usage, configuration or input error (exit status 2). */
 qg_status qg_run(const qg_run_opts *opts, qg_run_out *out);
+
+/* What is shown (qg_run and qgate merge): takes out of r the findings --severity
+ * (NULL: none) does not show and, with hide_base, those already in the base, and adds
+ * the unsuppressed ones to *hidden_severity and *hidden_base. QG_EUSAGE (r untouched)
+ * when severity is no list of severities. */
+qg_status qg_run_hide(qg_result *r, const char *severity, bool hide_base, size_t *hidden_severity,
+                      size_t *hidden_base);
 void qg_run_out_cleanup(qg_run_out *out);
 
 /* The exit status of a run that stopped with st. */

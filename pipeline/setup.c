@@ -109,11 +109,23 @@ static qg_status config_path(const char *config, char **path, char **root, qg_re
     *path = qg_xstrdup(config);
     return QG_OK;
   }
+  /* .qgate.yml or .qgate.yaml; both is an error: which one is the policy would be a guess */
   char *cand = qg_xasprintf("%s/.qgate.yml", here ? "." : *root);
-  if (access(cand, F_OK) == 0)
-    *path = cand;
-  else
+  char *alt = qg_xasprintf("%s/.qgate.yaml", here ? "." : *root);
+  bool yml = access(cand, F_OK) == 0, yaml = access(alt, F_OK) == 0;
+  if (yml && yaml) {
+    qg_run_say(log, QG_DIAG_ERROR,
+               "both %s and %s exist: remove one (qgate reads one configuration file)", cand, alt);
     free(cand);
+    free(alt);
+    return QG_ECONFIG;
+  }
+  if (yml)
+    *path = cand, free(alt);
+  else if (yaml)
+    *path = alt, free(cand);
+  else
+    free(cand), free(alt);
   /* the repository's own file: a link out of it (to /dev/stdin, to a file of the
    * runner's) is not followed */
   char *rroot = *path ? qg_fs_realdir(*root) : NULL;
@@ -137,6 +149,11 @@ qg_status qg_run_load_config(const char *config, const char *profile, qg_config 
                              qg_result *log) {
   char *path = NULL, *root = NULL;
   *loaded = false;
+  /* QGATE_CONFIG: the workflow's --config (the command line wins); trusted, as
+   * --config, only when it lies outside the checkout. Empty: not set. */
+  const char *env = getenv("QGATE_CONFIG");
+  if (!config && env && *env)
+    config = env;
   qg_status st = config_path(config, &path, &root, log);
   if (st != QG_OK) {
     free(root);
@@ -149,7 +166,9 @@ qg_status qg_run_load_config(const char *config, const char *profile, qg_config 
     if (!profile)
       return QG_OK;
     qg_run_say(log, QG_DIAG_ERROR,
-               "--profile %s: there is no configuration (.qgate.yml or --config)", profile);
+               "--profile %s: there is no configuration (.qgate.yml, .qgate.yaml, --config or "
+               "QGATE_CONFIG)",
+               profile);
     return QG_ECONFIG;
   }
   qg_result tmp;

@@ -110,6 +110,11 @@ qg_status qg_report_json(FILE *out, const qg_report *rep) {
     cJSON_AddNumberToObject(by, qg_severity_name((qg_severity)s), (double)counts[s]);
   cJSON_AddNumberToObject(sum, "errors", (double)errors);
   cJSON_AddNumberToObject(sum, "warnings", (double)warnings);
+  if (rep->hidden_severity || rep->hidden_base) { /* --severity, --base without --show-base */
+    cJSON *hid = cJSON_AddObjectToObject(sum, "hidden");
+    cJSON_AddNumberToObject(hid, "severity", (double)rep->hidden_severity);
+    cJSON_AddNumberToObject(hid, "in_base", (double)rep->hidden_base);
+  }
   cJSON *gate = cJSON_AddObjectToObject(root, "gate");
   cJSON_AddStringToObject(gate, "fail_on",
                           rep->fail_never ? "none" : qg_severity_name(rep->fail_on));

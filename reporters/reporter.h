@@ -29,6 +29,8 @@ typedef struct qg_report {
                                 one); the text is the same for any number */
   const char *sarif_category; /* SARIF: the code scanning category (automationDetails.id
                                  "CATEGORY/"); NULL: "qgate/" command */
+  size_t hidden_severity;     /* findings --severity hid (not suppressed, not in the base) */
+  size_t hidden_base;         /* findings in the base not listed (without --show-base) */
   const char *full_report;    /* annotations: where every finding is, for the line that says
                                  GitHub hides some ("the text report above ..."); NULL: the
                                  report in the step's log */

@@ -68,7 +68,10 @@ qg_status qg_report_text(FILE *out, const qg_report *rep) {
   if (r->stats.skipped && rep->command && strcmp(rep->command, "secrets") == 0)
     fprintf(out, " (%zu skipped: binary, generated or over the size cap)", r->stats.skipped);
   if (rep->base)
-    fprintf(out, "; %zu already in %s", in_base, rep->base);
+    fprintf(out, "; %zu already in %s%s", in_base + rep->hidden_base, rep->base,
+            rep->hidden_base ? " (--show-base lists them)" : "");
+  if (rep->hidden_severity)
+    fprintf(out, "; %zu hidden by --severity", rep->hidden_severity);
   if (suppressed)
     fprintf(out, "; %zu suppressed", suppressed);
   if (errors)

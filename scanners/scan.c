@@ -3,11 +3,13 @@
 #include "core/edit.h"
 #include "core/fs.h"
 #include "core/git.h"
+#include "core/glob.h"
 
 #include "core/regex.h"
 #include "core/utf.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ typedef struct doc_ctx {
   const char *path;
   qg_result *r;
   size_t warnings; /* duplicate keys */
+  bool manifest;   /* the text has apiVersion and kind keys */
 } doc_ctx;
 
 static qg_status on_doc(void *ud, const qg_ynode *root, unsigned doc_index) {
@@ -64,8 +67,48 @@ static bool generated_path(const char *path) {
 static void on_warn(void *ud, uint32_t line, uint32_t col, const char *msg) {
   doc_ctx *d = ud;
   d->warnings++;
+  if (!d->manifest)
+    return; /* a file that is no Kubernetes manifest is not the k8s scanner's to judge */
   qg_location loc = {d->path, line, col, 0, 0};
   qg_result_diag(d->r, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s", msg);
+}
+
+/* Is the byte before i (or the start) no part of a name? */
+static bool name_starts(const unsigned char *buf, size_t i) {
+  if (!i)
+    return true;
+  unsigned char c = buf[i - 1];
+  return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == '/' || c == '\\');
+}
+
+/* Does the text write key as a mapping key: the word, an optional closing
+ * quote, blanks, then ':'? */
+static bool has_key(const unsigned char *buf, size_t len, const char *key) {
+  size_t kl = strlen(key);
+  for (const unsigned char *p = buf; (p = memchr(p, key[0], len - (size_t)(p - buf)));) {
+    size_t i = (size_t)(p - buf);
+    p++;
+    if (len - i < kl || memcmp(buf + i, key, kl) != 0 || !name_starts(buf, i))
+      continue;
+    size_t j = i + kl;
+    if (j < len && (buf[j] == '"' || buf[j] == '\''))
+      j++;
+    while (j < len && (buf[j] == ' ' || buf[j] == '\t'))
+      j++;
+    if (j < len && buf[j] == ':')
+      return true;
+  }
+  return false;
+}
+
+/* Kubernetes-looking text: it writes both an apiVersion and a kind key. Such a
+ * file is the k8s scanner's even when it does not parse (an invalid manifest is
+ * an input error); any other file that does not parse (tsconfig.json with
+ * comments, a Compose file with a syntax error) is not a manifest and is left
+ * to the secrets scanner. */
+static bool looks_like_manifest(const unsigned char *buf, size_t len) {
+  return has_key(buf, len, "apiVersion") && has_key(buf, len, "kind");
 }
 
 /* Go templates (Helm charts) are not YAML until rendered. */
@@ -80,8 +123,11 @@ static int looks_like_template(const unsigned char *buf, size_t len) {
  * Kubernetes) are scanned as the UTF-8 they decode to: positions are lines and
  * characters of the decoded text. An invalid sequence is an input error at its
  * position; the rest is still scanned, with U+FFFD in its place. */
+static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                        size_t len, qg_result *r, bool named);
+
 static void scan_wide(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
-                      size_t len, qg_bom enc, qg_result *r) {
+                      size_t len, qg_bom enc, qg_result *r, bool named) {
   unsigned char *text = NULL;
   size_t tlen = 0;
   qg_utf_error err;
@@ -96,18 +142,28 @@ static void scan_wide(const qg_scan_config *cfg, const char *path, const unsigne
       qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid %s: %s, read as U+FFFD",
                      qg_bom_name(enc), err.what);
   }
-  qg_scan_buffer(cfg, path, text, tlen, r);
+  scan_buffer(cfg, path, text, tlen, r, named);
   free(text);
 }
 
+/* named: the file was named on the command line, and is read as YAML whatever its
+ * extension. */
+static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                        size_t len, qg_result *r, bool named);
+
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r) {
+  scan_buffer(cfg, path, buf, len, r, false);
+}
+
+static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
+                        size_t len, qg_result *r, bool named) {
   qg_location whole = {path, 0, 0, 0, 0};
-  bool yaml = is_yaml_path(path);
+  bool yaml = is_yaml_path(path) || named;
   bool k8s = cfg->run_k8s && yaml;
   qg_bom enc = qg_bom_detect(buf, len);
   if (enc != QG_BOM_NONE && enc != QG_BOM_UTF8) {
-    scan_wide(cfg, path, buf, len, enc, r); /* the decoded text holds no BOM: no recursion */
+    scan_wide(cfg, path, buf, len, enc, r, named); /* the decoded text holds no BOM */
     return;
   }
   if (cfg->secrets && generated_path(path) && !k8s) {
@@ -121,7 +177,7 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
     r->stats.skipped++;
     /* for the secrets scanner a binary file is data; a manifest that cannot
      * be read must not let the gate pass */
-    if (k8s)
+    if (k8s && is_yaml_path(path))
       qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &whole,
                      "binary file (NUL byte and no UTF-16 or UTF-32 byte-order mark), not "
                      "scanned");
@@ -139,10 +195,14 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   qg_yaml_error err;
   /* the YAML passes first: the secrets one decodes Secret data, so the text
    * pass that follows leaves those values to it */
+  bool manifest = k8s && looks_like_manifest(buf + i, len - i);
   if (k8s) {
-    doc_ctx d = {cfg, path, r, 0};
+    doc_ctx d = {cfg, path, r, 0, manifest};
     qg_yaml_opts yo = {cfg->yaml, on_doc, on_warn, &d, false, false};
     st = qg_yaml_load(buf, len, &yo, &err);
+    /* read without an error: a manifest whose objects, if none, are missed silently
+     * (a file the loader refuses is an error of its own) */
+    r->stats.manifests += manifest && st == QG_OK;
     /* the secrets pass saw each document as the k8s scanner does; where that
      * lost something (a syntax error, an invalid byte, a key written twice),
      * it reads the text again its own way (what it found already is not
@@ -163,8 +223,13 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &at, "%s", err.message);
     return;
   }
+  /* not a Kubernetes manifest: tsconfig.json with comments, a broken Compose file; a
+   * file past a cap is an error whatever it holds (its keys may be hidden in aliases) */
+  if (!manifest && !err.cap)
+    return;
   if (looks_like_template(buf, len)) {
     r->stats.skipped++;
+    r->stats.manifests++; /* skipped with a warning only */
     qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &at,
                    "not valid YAML (%s); it looks like an unrendered template (Helm/Go "
                    "template markers), so the rest of it was skipped: render it first "
@@ -175,7 +240,7 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
   qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &at, "invalid YAML: %s", err.message);
 }
 
-static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r) {
+static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r, bool named) {
   unsigned char *buf = NULL;
   size_t len = 0;
   int err_no = 0;
@@ -190,7 +255,7 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     /* for the secrets scanner alone, an image or an archive is not read past
      * its first bytes; the k8s scanner reports a binary manifest */
     bool binary = false;
-    size_t probe = cfg->secrets && !(cfg->run_k8s && is_yaml_path(path)) ? 8192 : 0;
+    size_t probe = cfg->secrets && !(cfg->run_k8s && (named || is_yaml_path(path))) ? 8192 : 0;
     st = qg_read_file(path, max, probe, &buf, &len, &binary, &err_no);
     if (st == QG_OK && binary) {
       r->stats.skipped++;
@@ -199,7 +264,7 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
   }
   switch (st) {
   case QG_OK:
-    qg_scan_buffer(cfg, label, buf, len, r);
+    scan_buffer(cfg, label, buf, len, r, named);
     break;
   case QG_ETOOBIG:
     r->stats.skipped++;
@@ -232,6 +297,7 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
 
 typedef enum job_kind {
   JOB_FILE,       /* scan the file */
+  JOB_NAMED,      /* scan the file named on the command line (YAML whatever its extension) */
   JOB_MISSING,    /* a path given that does not exist */
   JOB_BROKEN,     /* a broken symbolic link met in a walk */
   JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
@@ -251,7 +317,8 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
                     qg_result *r) {
   qg_location loc = {path, 0, 0, 0, 0};
   switch (kind) {
-  case JOB_FILE: {
+  case JOB_FILE:
+  case JOB_NAMED: {
     /* a cap per file: a generated manifest with 100,000 pods must not take
      * gigabytes; what is past it is an error, never a silent pass. So for
      * diagnostics (a file of a million duplicate keys): the rest are counted. */
@@ -261,7 +328,7 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     /* the name too: a credential in it is shown wherever the path is (redacted) */
     if (cfg->secrets && strcmp(path, "-") != 0)
       qg_secrets_scan_name(cfg->secrets, path, r);
-    scan_file(cfg, path, r);
+    scan_file(cfg, path, r, kind == JOB_NAMED);
     qg_location label = {strcmp(path, "-") == 0 ? QG_STDIN_LABEL : path, 0, 0, 0, 0};
     qg_result_uncap_diags(r, dcap, &label);
     r->max_findings = cap;
@@ -290,6 +357,12 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
   }
 }
 
+/* A set of normalised paths: owned strings, open addressing. Zeroed is empty. */
+struct path_set {
+  char **slot;
+  size_t n, cap;
+};
+
 /* The most jobs published and not yet merged: the walk waits for the oldest to be
  * merged before it publishes more, so a tree of millions of files holds this many
  * paths and results at a time, however far ahead of the workers the walk is. Job i
@@ -312,6 +385,10 @@ typedef struct pool {
   pthread_cond_t done_cv; /* a job is done while this thread waits */
   unsigned started;
   pthread_t tids[QG_MAX_THREADS];
+  /* overlapping paths (qgate scan deploy/ .): the files published so far, by their
+   * normalised path, so each is scanned once; and the files named on the command
+   * line, read as YAML whatever their extension even when a walk meets them first */
+  struct path_set seen, named;
 } pool;
 
 static job *job_at(pool *p, size_t i) { return &p->ring[i % QG_POOL_AHEAD]; }
@@ -407,9 +484,92 @@ static void pool_merge(pool *p, bool wait) {
     ;
 }
 
+/* path without its "." components and repeated or trailing slashes: the key that
+ * says two paths name one file. ".." stays: through a symbolic link, "link/../x" is
+ * not "x". Caller frees. */
+static char *norm_path(const char *path) {
+  size_t len = strlen(path);
+  char *out = qg_xmalloc(len + 2);
+  size_t o = 0;
+  if (path[0] == '/')
+    out[o++] = '/';
+  for (const char *s = path; *s;) {
+    while (*s == '/')
+      s++;
+    size_t n = strcspn(s, "/");
+    if (!n)
+      break;
+    if (!(n == 1 && s[0] == '.')) {
+      if (o && out[o - 1] != '/')
+        out[o++] = '/';
+      memcpy(out + o, s, n);
+      o += n;
+    }
+    s += n;
+  }
+  if (!o)
+    out[o++] = '.';
+  out[o] = '\0';
+  return out;
+}
+
+/* Adds path's key to set; false when it was there. */
+static bool set_add(struct path_set *set, const char *path) {
+  char *key = norm_path(path);
+  if ((set->n + 1) * 2 > set->cap) { /* grow and rehash */
+    size_t cap = set->cap ? set->cap * 2 : 256;
+    char **t = qg_xcalloc(cap, sizeof(*t));
+    for (size_t i = 0; i < set->cap; i++) {
+      if (!set->slot[i])
+        continue;
+      size_t h = (size_t)qg_hash64(set->slot[i], strlen(set->slot[i]), QG_HASH_SEED) & (cap - 1);
+      while (t[h])
+        h = (h + 1) & (cap - 1);
+      t[h] = set->slot[i];
+    }
+    free(set->slot);
+    set->slot = t;
+    set->cap = cap;
+  }
+  size_t h = (size_t)qg_hash64(key, strlen(key), QG_HASH_SEED) & (set->cap - 1);
+  for (; set->slot[h]; h = (h + 1) & (set->cap - 1)) {
+    if (strcmp(set->slot[h], key) == 0) {
+      free(key);
+      return false;
+    }
+  }
+  set->slot[h] = key;
+  set->n++;
+  return true;
+}
+
+static bool set_has(const struct path_set *set, const char *path) {
+  if (!set->n)
+    return false;
+  char *key = norm_path(path);
+  size_t h = (size_t)qg_hash64(key, strlen(key), QG_HASH_SEED) & (set->cap - 1);
+  bool hit = false;
+  for (; set->slot[h] && !hit; h = (h + 1) & (set->cap - 1))
+    hit = strcmp(set->slot[h], key) == 0;
+  free(key);
+  return hit;
+}
+
+static void set_free(struct path_set *set) {
+  for (size_t i = 0; i < set->cap; i++)
+    free(set->slot[i]);
+  free(set->slot);
+  memset(set, 0, sizeof(*set));
+}
+
 /* Publishes the next input of the walk, or, when it belongs to another
- * shard, only counts it. */
+ * shard, only counts it. A file already published (named by an overlapping
+ * path) is neither. */
 static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
+  if ((kind == JOB_FILE || kind == JOB_NAMED) && !set_add(&p->seen, path))
+    return;
+  if (kind == JOB_FILE && set_has(&p->named, path))
+    kind = JOB_NAMED; /* a walk met it before its name on the command line */
   size_t w = p->walk++;
   if (!mine)
     return;
@@ -443,6 +603,8 @@ static void pool_finish(pool *p) {
   for (unsigned t = 0; t < p->started; t++)
     pthread_join(p->tids[t], NULL);
   free(p->ring);
+  set_free(&p->seen);
+  set_free(&p->named);
   pthread_cond_destroy(&p->done_cv);
   pthread_cond_destroy(&p->more_cv);
   pthread_mutex_destroy(&p->mu);
@@ -494,6 +656,26 @@ static void check_gitignore(walk_ctx *w, const char *path) {
   free(gi);
 }
 
+/* --exclude: path relative to the current directory (an absolute one inside it is
+ * made relative; one outside it, or with "..", matches no pattern). */
+static bool cli_excluded(const qg_scan_config *cfg, const char *path, bool is_dir) {
+  if (!cfg->nexclude)
+    return false;
+  char cwd[PATH_MAX];
+  const char *rel = path;
+  if (path[0] == '/') {
+    size_t cl;
+    if (!getcwd(cwd, sizeof(cwd)) || strncmp(path, cwd, (cl = strlen(cwd))) != 0 || path[cl] != '/')
+      return false;
+    rel = path + cl + 1;
+  }
+  char *key = norm_path(rel);
+  bool hit = strcmp(key, ".") != 0 && strncmp(key, "../", 3) != 0 && strcmp(key, "..") != 0 &&
+             qg_glob_list_match(cfg->exclude, cfg->nexclude, key, is_dir);
+  free(key);
+  return hit;
+}
+
 static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
   /* the shard is decided here, after the ignore rules (on_skip) */
@@ -511,13 +693,21 @@ static int on_skip(void *ud, const char *path, int is_dir) {
   if (w->gi)
     check_gitignore(w, path);
   return (w->gi && qg_git_ignored(w->gi, path, is_dir)) ||
-         qg_scan_policy_excluded(w->cfg->k8s.policy, path, is_dir);
+         qg_scan_policy_excluded(w->cfg->k8s.policy, path, is_dir) ||
+         cli_excluded(w->cfg, path, is_dir);
 }
 
 /* "./a/b.yaml" -> "a/b.yaml", "dir//x" stays as given otherwise. */
 static const char *tidy(const char *p) {
-  while (p[0] == '.' && p[1] == '/' && p[2])
-    p += 2;
+  /* ".//deploy" is "deploy", never "/deploy" */
+  while (p[0] == '.' && p[1] == '/' && p[2]) {
+    const char *q = p + 1;
+    while (q[0] == '/' && q[1] == '/')
+      q++;
+    if (!q[1]) /* "./" or ".//": the directory itself */
+      return ".";
+    p = q + 1;
+  }
   if (strcmp(p, "./") == 0)
     return ".";
   return p;
@@ -526,6 +716,31 @@ static const char *tidy(const char *p) {
 void qg_scan_order_cleanup(qg_scan_order *o) {
   free(o->walk);
   memset(o, 0, sizeof(*o));
+}
+
+/* Does the normalised path outer hold inner (or name it)? */
+static bool holds(const char *outer, const char *inner) {
+  if (strcmp(outer, ".") == 0)
+    return inner[0] != '/' && strcmp(inner, "..") != 0 && strncmp(inner, "../", 3) != 0;
+  size_t n = strlen(outer);
+  return strncmp(outer, inner, n) == 0 && (inner[n] == '/' || inner[n] == '\0');
+}
+
+/* A path whose files write apiVersion and kind keys but from which no object was
+ * read (unrendered templates, manifests the parser could not read) is no pass. */
+static void no_objects(const qg_scan_config *cfg, pool *p, const char *path, size_t manifests,
+                       size_t objects) {
+  if (!cfg->run_k8s || !manifests || objects)
+    return;
+  qg_location loc = {path, 0, 0, 0, 0};
+  qg_result_diag(p->r, cfg->allow_no_objects ? QG_DIAG_WARNING : QG_DIAG_ERROR, QG_EPARSE, &loc,
+                 "%zu file%s here look%s like Kubernetes manifests (apiVersion and kind) but no "
+                 "object was read from %s: nothing was checked%s",
+                 manifests, manifests == 1 ? "" : "s", manifests == 1 ? "s" : "",
+                 manifests == 1 ? "it" : "them",
+                 cfg->allow_no_objects ? " (--allow-no-objects)"
+                                       : ", so this is not a pass (--allow-no-objects accepts it)");
+  note_order(p, QG_SCAN_AFTER_WALK);
 }
 
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
@@ -538,12 +753,25 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
   /* a path on the command line that cannot be read is the same problem in
    * every shard: shard 1 reports it */
   bool first_shard = cfg->shard_count <= 1 || cfg->shard_index <= 1;
+  /* each path's own manifests and objects, and its normalised name: a path that
+   * holds an earlier one (qgate scan deploy/ .) counts that one's files too */
+  size_t(*own)[2] = qg_xcalloc(npaths + 1, sizeof(*own));
+  char **keys = qg_xcalloc(npaths + 1, sizeof(*keys));
+  for (size_t i = 0; i < npaths; i++) {
+    struct stat sb;
+    const char *path = tidy(paths[i]);
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+      (void)set_add(&p->named, path);
+  }
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
     if (strcmp(path, "-") == 0) {
       pool_add(p, JOB_FILE, path, 0, mine(cfg, QG_STDIN_LABEL));
       continue;
     }
+    /* what this path's files add (merged first) */
+    pool_merge(p, true);
+    size_t manifests = r->stats.manifests, objects = r->stats.objects;
     int err_no = 0;
     int dir = qg_is_dir(path, &err_no);
     if (dir == 1) {
@@ -561,13 +789,26 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
        * device is never opened (it could block the run for ever) */
       struct stat sb;
       bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-      if (!qg_scan_policy_excluded(cfg->k8s.policy, path, false))
-        pool_add(p, regular ? JOB_FILE : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
+      if (!qg_scan_policy_excluded(cfg->k8s.policy, path, false) && !cli_excluded(cfg, path, false))
+        pool_add(p, regular ? JOB_NAMED : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
                  mine(cfg, path));
     } else {
       pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no, first_shard);
     }
+    pool_merge(p, true);
+    own[i][0] = r->stats.manifests - manifests;
+    own[i][1] = r->stats.objects - objects;
+    keys[i] = norm_path(path);
+    size_t m = own[i][0], obj = own[i][1];
+    for (size_t j = 0; j < i; j++)
+      if (keys[j] && holds(keys[i], keys[j]))
+        m += own[j][0], obj += own[j][1];
+    no_objects(cfg, p, path, m, obj);
   }
+  for (size_t i = 0; i < npaths; i++)
+    free(keys[i]);
+  free(keys);
+  free(own);
   pool_finish(p);
   qg_result_sort(r);
 }

@@ -32,6 +32,13 @@ typedef struct qg_scan_config {
    * are scanned (qg_scan_in_shard); 0 or 1 = every file */
   unsigned shard_index, shard_count;
   struct qg_scan_order *order; /* borrowed, or NULL: filled by qg_scan_paths */
+  /* --exclude: gitignore-syntax globs relative to the current directory, as the
+   * configuration's exclude (borrowed) */
+  const char *const *exclude;
+  size_t nexclude;
+  /* --allow-no-objects: a path with Kubernetes-looking text and no object is a
+   * warning, not an input error */
+  bool allow_no_objects;
 } qg_scan_config;
 
 /* The most shards a scan can be split into. */

@@ -316,10 +316,10 @@ if command -v python3 >/dev/null 2>&1; then
       { echo "escape: the $f report of a file name that is not UTF-8 is not valid JSON:"; head -3 "$out"; st=1; }
   done
   : >"$out"; tally json-names "$out" $st
-  # a scan whose input had an error (invalid YAML) does not pass its JSON gate, and
+  # a scan whose input had an error (an invalid manifest) does not pass its JSON gate, and
   # its decision is held at review though the points say approve (issue 17)
   mkdir "$sarif_dir/held"
-  printf 'a: [\n' >"$sarif_dir/held/bad.yaml"
+  printf 'apiVersion: v1\nkind: Pod\na: [\n' >"$sarif_dir/held/bad.yaml"
   $QGATE scan --format json="$sarif_dir/held.json" "$sarif_dir/held" >/dev/null 2>&1
   python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))

@@ -175,7 +175,7 @@ static void test_k8s_fails_on_severity(void **state) {
 static void test_input_error_holds_approval(void **state) {
   (void)state;
   put("ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {a: \"1\"}\n");
-  put("bad.yaml", "a: [\n");
+  put("bad.yaml", "apiVersion: v1\nkind: Pod\na: [\n"); /* a manifest that does not parse */
   static const char *const path[] = {"."};
   qg_run_opts o = opts_for(QG_RUN_SCAN, path, NULL);
   qg_run_out out;
@@ -186,7 +186,7 @@ static void test_input_error_holds_approval(void **state) {
   assert_int_equal(out.result.findings.n, 0);
   assert_int_equal(out.result.diags.n, 1);
   assert_string_equal(out.result.diags.items[0].loc.path, "bad.yaml");
-  assert_int_equal(out.result.diags.items[0].loc.line, 2);
+  assert_int_equal(out.result.diags.items[0].loc.line, 4);
   assert_int_equal(out.score.total, 100);
   assert_int_equal(out.score.decision, QG_DECISION_REVIEW); /* held: not approve */
   assert_true(out.score.held);

@@ -9,7 +9,7 @@
  * resource that happens to be called "Deployment" is not mistaken for one. */
 typedef struct pod_kind {
   const char *kind;
-  const char *groups; /* space-separated API groups; "" = core */
+  const char *groups; /* space-separated API groups; "" = core; the first serves it today */
   const char *spec;   /* dotted path to the pod spec */
   const char *meta;   /* dotted path to the pod metadata */
 } pod_kind;
@@ -42,10 +42,41 @@ static int group_matches(const char *api_version, const char *groups) {
   return 0;
 }
 
-static const pod_kind *find_pod_kind(const char *api_version, const char *kind) {
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_pod_kinds); i++)
-    if (strcmp(k_pod_kinds[i].kind, kind) == 0)
-      return group_matches(api_version, k_pod_kinds[i].groups) ? &k_pod_kinds[i] : NULL;
+/* Is api_version one of Kubernetes' own groups (core, apps, batch, extensions)? A
+ * group with a dot is a custom resource's (example.com/v1 Deployment is not one). */
+static int builtin_group(const char *api_version) {
+  const char *slash = strchr(api_version, '/');
+  if (!slash)
+    return 1;
+  size_t gl = (size_t)(slash - api_version);
+  static const char *const groups[] = {"apps", "batch", "extensions"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(groups); i++)
+    if (strlen(groups[i]) == gl && strncmp(groups[i], api_version, gl) == 0)
+      return 1;
+  return 0;
+}
+
+/* The pod kind, or NULL. A known kind under a built-in apiVersion that does not
+ * serve it (v1 Deployment: kubectl refuses it) is still checked as that kind,
+ * with a warning that names the apiVersion that serves it. */
+static const pod_kind *find_pod_kind(const char *api_version, const char *kind, const qg_ynode *obj,
+                                     const char *path, qg_result *r) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_pod_kinds); i++) {
+    const pod_kind *pk = &k_pod_kinds[i];
+    if (strcmp(pk->kind, kind) != 0)
+      continue;
+    if (group_matches(api_version, pk->groups))
+      return pk;
+    if (!builtin_group(api_version))
+      return NULL;
+    size_t gl = strcspn(pk->groups, " ");
+    const qg_ynode *v = qg_ymap_get(obj, "apiVersion");
+    qg_location loc = {path, v ? v->line : obj->line, v ? v->col : obj->col, 0, 0};
+    qg_result_diag(r, QG_DIAG_WARNING, QG_EPARSE, &loc,
+                   "apiVersion %s does not serve kind %s (it is %.*s%sv1): checked as a %s",
+                   api_version, kind, (int)gl, pk->groups, gl ? "/" : "", kind);
+    return pk;
+  }
   return NULL;
 }
 
@@ -151,7 +182,7 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
   check_ignore_ids(&ref, md);
   char spec_field[128], meta_field[128];
   qg_container *ctrs = NULL;
-  const pod_kind *pk = find_pod_kind(api, kind);
+  const pod_kind *pk = find_pod_kind(api, kind, obj, path, r);
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
   if (spec && spec->kind == QG_Y_MAP) {
     snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
