@@ -36,6 +36,7 @@ static const qg_rest_api k_api = {
     .stop_on_refusal = false,
     .attempts_last = false,
     .error_text = raw_text,
+    .limit_403 = true, /* GitHub's rules: a 403 can be a rate limit */
 };
 
 typedef struct world {
