@@ -176,8 +176,12 @@ char *qg_ci_base_rev(const char **source);
  * fingerprints, the score when there is one); change: the request's change
  * (its hunks say which lines are commentable), or NULL (then every finding
  * goes to the summary). Returns QG_OK when every call succeeded, QG_ENET
- * (out->error says what) otherwise; what could be done is done. The caller
- * cleans out (qg_comment_outcome_cleanup). */
+ * (out->error says what) otherwise; what could be done is done. A comment or a
+ * verdict the host refuses is no failure: the rest goes without it, and
+ * out->refused / out->verdict_refused say what was left out (the summary lists
+ * the refused findings). A POST is never repeated blindly (qg_rest_create), and
+ * rate limits are waited by the host's rules within opts->deadline_ms. The
+ * caller cleans out (qg_comment_outcome_cleanup). */
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out);
 
