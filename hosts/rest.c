@@ -280,6 +280,13 @@ long qg_rest_create(qg_rest *r, const char *path, const char *body, const qg_res
   char *error0 = r->error;
   for (int again = 0;; again++) {
     long code = qg_rest_call(r, "POST", path, body, how, reply);
+    if (again && qg_rest_ok(code)) { /* posted after all: the lost answer was no failure */
+      if (r->error != error0) {
+        free(r->error);
+        r->error = error0;
+      }
+      r->failed = failed0;
+    }
     if (!r->unsure || !stored || r->dead)
       return code;
     int there = stored(r, ud); /* re-listed: the one request that tells */

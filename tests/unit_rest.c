@@ -455,6 +455,8 @@ static void test_create_never_twice(void **state) {
   assert_int_equal(mock_nrequests(w->srv), 2);
   assert_int_equal(c.n, 1); /* the backoff before it */
   assert_int_equal(c.waits[0], 1);
+  assert_int_equal(world_end(w), QG_OK); /* posted: the lost answer is no failure */
+  assert_null(w->out.error);
   world_free(w);
 
   /* the list failed: not posted again */
