@@ -574,7 +574,7 @@ static char *review_json(gh *g, const review *rv, const char *event, const char 
 typedef struct review_check {
   gh *g;
   const review *rv;
-  const char *text, *event;
+  const char *text;
   bool found;
 } review_check;
 
@@ -622,7 +622,7 @@ static long send_review(gh *g, const review *rv, const char *event) {
   char *body = review_json(g, rv, event, text, 0, rv->n);
   char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
   static const qg_rest_how refused = {422, 0, NULL};
-  review_check c = {g, rv, text, event, false};
+  review_check c = {g, rv, text, false};
   long code = qg_rest_create(&g->rest, p, body, &refused, NULL, review_stored, &c);
   free(p);
   free(body);

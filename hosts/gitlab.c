@@ -407,11 +407,6 @@ typedef struct gl_check {
   long long note_id; /* the summary note found */
 } gl_check;
 
-static void find_fp(void *arg, const cJSON *d) {
-  qg_host_threads *t = arg;
-  on_discussion(t, d);
-}
-
 /* After a lost answer: whether the note or the discussion is there. */
 static int gl_stored(qg_rest *r, void *ud) {
   gl_check *c = ud;
@@ -424,7 +419,7 @@ static int gl_stored(qg_rest *r, void *ud) {
     return !ok ? -1 : sn.id ? 1 : 0;
   }
   qg_host_threads t = {0};
-  bool ok = get_all(c->g, "discussions", "", find_fp, &t);
+  bool ok = get_all(c->g, "discussions", "", on_discussion, &t);
   bool found = false;
   for (size_t i = 0; i < t.n && !found; i++)
     found = strcmp(t.items[i].fp, c->fp) == 0;
