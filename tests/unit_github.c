@@ -418,7 +418,9 @@ static void test_pagination(void **state) {
 
 /* ---- failures -------------------------------------------------------------------------- */
 
-static void test_403_continues(void **state) {
+/* Issue 19: a read-only token (a fork's): the 403 on the first write stops every later
+ * write (the review would be refused the same way); the outcome says read_only. */
+static void test_403_read_only(void **state) {
   (void)state;
   world *w = world_new();
   add(w, "app", 10, "privileged");
@@ -427,16 +429,34 @@ static void test_403_continues(void **state) {
           "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{\"message\": \"Resource not "
           "accessible by integration\", \"documentation_url\": \"https://docs.github.com/rest\"}");
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
-  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
   assert_int_equal(run(w), QG_ENET);
   assert_string_equal(w->out.error, "GitHub: HTTP 403 on POST /repos/o/r/issues/7/comments: "
                                     "Resource not accessible by integration");
+  assert_true(w->out.read_only);
   assert_false(w->out.summary_created);
-  assert_int_equal(w->out.inline_created, 1); /* the rest went on */
-  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(mock_nrequests(w->srv), 3); /* the lists are read; no review is tried */
+  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_ENET), QG_COMMENTS_SKIPPED);
+  world_free(w);
+
+  /* a 403 that is a rate limit (its message says so) is no read-only token */
+  w = world_new();
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS,
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"You have exceeded a secondary rate limit\"}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_ENET);
+  assert_false(w->out.read_only);
   world_free(w);
 }
 
+#define E422_LINE                                                                              \
+  "HTTP/1.1 422 Unprocessable Entity\nContent-Type: application/json\n\n{\"message\": "         \
+  "\"Unprocessable Entity\", \"errors\": [\"Line could not be resolved\"]}"
+
+/* The one comment of the review is refused: nothing is left to post, the summary is
+ * edited again to list the finding, and the run is no failure (a warning). */
 static void test_422_errors(void **state) {
   (void)state;
   world *w = world_new();
@@ -450,12 +470,187 @@ static void test_422_errors(void **state) {
           "\"pull_request_review_thread.line\", \"message\": \"could not be\\nresolved\"},"
           "{\"resource\": \"PullRequestReview\", \"field\": \"event\", \"code\": \"invalid\"}, "
           "\"Line must be part of the diff\"]}");
-  assert_int_equal(run(w), QG_ENET);
-  assert_string_equal(w->out.error,
-                      "GitHub: HTTP 422 on POST /repos/o/r/pulls/7/reviews: Validation Failed: "
-                      "could not be resolved; event invalid; Line must be part of the diff");
+  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_string_equal(w->out.refused_why,
+                      "HTTP 422: Validation Failed: could not be resolved; event invalid; Line "
+                      "must be part of the diff");
+  assert_int_equal(w->out.nrefused, 1);
+  assert_string_equal(w->out.refused[0]->message, "privileged");
   assert_true(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(w->out.to_summary, 1);
+  assert_int_equal(mock_nrequests(w->srv), 5);
+  assert_request(w, 4, "PATCH", "/repos/o/r/issues/comments/99");
+  cJSON *patch = req_json(w, 4);
+  const char *body = str_at(patch, "body");
+  assert_non_null(strstr(body, "**Not commented inline** (1 refused by the host: HTTP 422: "));
+  assert_non_null(strstr(body, "- **HIGH** `pss/privileged` `deploy/pod.yaml` line 10: privileged\n"));
+  cJSON_Delete(patch);
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  world_free(w);
+}
+
+/* The paths and lines of the comments of a review request. */
+static void assert_review_lines(world *w, size_t i, const char *event, const char *lines) {
+  cJSON *j = req_json(w, i);
+  const cJSON *ev = cJSON_GetObjectItem(j, "event");
+  if (event)
+    assert_string_equal(ev ? ev->valuestring : "(none)", event);
+  else
+    assert_null(ev);
+  char got[128] = "";
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "comments")) {
+    size_t n = strlen(got);
+    snprintf(got + n, sizeof(got) - n, "%s%d", n ? "," : "",
+             cJSON_GetObjectItem(c, "line")->valueint);
+  }
+  assert_string_equal(got, lines);
+  cJSON_Delete(j);
+}
+
+/* Issue 19: one of three comments refused (line 11): found by probing halves as pending
+ * reviews (no event: nobody sees them; each one taken is deleted at once), the review
+ * posted with the other two, the refused one listed in the summary. */
+static void test_422_isolates_refused_line(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  add(w, "side", 11, "privileged too");
+  add(w, "third", 12, "and this");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, E422_LINE);                          /* all three */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}"));            /* probe: line 10 */
+  respond(w, "DELETE", REVIEWS "/501", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "POST", REVIEWS, E422_LINE);                          /* probe: line 11 */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 502}"));            /* probe: line 12 */
+  respond(w, "DELETE", REVIEWS "/502", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}"));             /* the review */
+  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 11);
+  assert_review_lines(w, 3, "COMMENT", "10,11,12");
+  assert_review_lines(w, 4, NULL, "10");
+  assert_request(w, 5, "DELETE", REVIEWS "/501");
+  assert_review_lines(w, 6, NULL, "11");
+  assert_review_lines(w, 7, NULL, "12");
+  assert_request(w, 8, "DELETE", REVIEWS "/502");
+  assert_review_lines(w, 9, "COMMENT", "10,12");
+  assert_request(w, 10, "PATCH", "/repos/o/r/issues/comments/99");
+  assert_int_equal(w->out.inline_created, 2);
+  assert_int_equal(w->out.nrefused, 1);
+  assert_string_equal(w->out.refused[0]->message, "privileged too");
+  assert_string_equal(w->out.refused_why,
+                      "HTTP 422: Unprocessable Entity: Line could not be resolved");
+  cJSON *review = req_json(w, 9);
+  assert_string_equal(str_at(review, "body"), "qgate: 2 new findings on the changed lines.");
+  cJSON_Delete(review);
+  world_free(w);
+}
+
+/* Issue 19: the verdict refused (the token's own pull request, or Actions may not
+ * approve): the review goes again without it, with every comment; the outcome says why. */
+static void test_422_verdict_refused(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  w->score.total = 95;
+  w->score.decision = QG_DECISION_APPROVE;
+  w->rep.score = &w->score;
+  w->opts.verdict = QG_VERDICT_ON;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS,
+          "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "
+          "\"errors\": [\"GitHub Actions is not permitted to approve pull requests.\"]}");
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 5);
+  assert_review_lines(w, 3, "APPROVE", "10");
+  assert_review_lines(w, 4, "COMMENT", "10");
+  assert_int_equal(w->out.inline_created, 1);
+  assert_null(w->out.verdict);
+  assert_string_equal(w->out.verdict_refused,
+                      "HTTP 422: Unprocessable Entity: GitHub Actions is not permitted to "
+                      "approve pull requests.");
+  assert_int_equal(w->out.nrefused, 0);
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  world_free(w);
+
+  /* a verdict alone, refused: nothing else to post, no failure */
+  w = world_new();
+  w->score.total = 20;
+  w->score.decision = QG_DECISION_REJECT;
+  w->rep.score = &w->score;
+  w->opts.verdict = QG_VERDICT_ON;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS,
+          "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "
+          "\"errors\": [\"Review Can not request changes on your own pull request\"]}");
+  assert_int_equal(run(w), QG_OK);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_null(w->out.verdict);
+  assert_non_null(w->out.verdict_refused);
+  world_free(w);
+}
+
+/* Issue 19: a 5xx after GitHub stored a POST: the list is read again, and what is there
+ * is not posted twice; what is missing is posted once more. */
+static void test_5xx_after_stored_post(void **state) {
+  (void)state;
+  world *w = world_new();
+  w->opts.retries = 2;
+  add(w, "app", 10, "privileged");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 502 Bad Gateway\n\n{\"message\": \"Server Error\"}");
+  respond(w, "GET", ISSUE_COMMENTS,
+          OK_LIST("[{\"id\": 77, \"body\": \"" QG_HOST_SUMMARY_MARKER "\\nreport\"}]"));
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 504 Gateway Timeout\n\n");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]")); /* not stored */
+  respond(w, "POST", REVIEWS, "HTTP/1.1 500 Internal Server Error\n\n");
+  char marker[48];
+  qg_host_finding_marker(&w->r.findings.items[0], marker);
+  char *stored = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n"
+                              "[{\"id\": 3001, \"body\": \"x\\n\\n%s\"}]", marker);
+  respond(w, "GET", REVIEW_COMMENTS, stored); /* stored this time */
+  free(stored);
+  qg_status st = run(w);
+  if (st != QG_OK)
+    fail_msg("%s", w->out.error);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 8);
+  assert_request(w, 1, "POST", ISSUE_COMMENTS);
+  assert_request(w, 2, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 4, "POST", REVIEWS);
+  assert_request(w, 5, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 6, "POST", REVIEWS);
+  assert_request(w, 7, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_true(w->out.summary_created);
+  assert_int_equal(w->out.inline_created, 1);
+  for (size_t i = 0; i < mock_nrequests(w->srv); i++)
+    assert_false(req(w, i)->unexpected);
+  world_free(w);
+
+  /* the list cannot be read after the lost answer: no second POST, the failure stays */
+  w = world_new();
+  w->opts.retries = 2;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 503 Service Unavailable\n\n");
+  respond(w, "GET", ISSUE_COMMENTS, "HTTP/1.1 404 Not Found\n\n{\"message\": \"Not Found\"}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_ENET);
+  assert_string_equal(w->out.error, "GitHub: HTTP 503 on POST /repos/o/r/issues/7/comments");
+  assert_int_equal(mock_nrequests(w->srv), 4);
   world_free(w);
 }
 
@@ -845,8 +1040,11 @@ int main(void) {
       cmocka_unit_test(test_first_run_creates),
       cmocka_unit_test(test_second_run_updates),
       cmocka_unit_test(test_pagination),
-      cmocka_unit_test(test_403_continues),
+      cmocka_unit_test(test_403_read_only),
       cmocka_unit_test(test_422_errors),
+      cmocka_unit_test(test_422_isolates_refused_line),
+      cmocka_unit_test(test_422_verdict_refused),
+      cmocka_unit_test(test_5xx_after_stored_post),
       cmocka_unit_test(test_rate_limits_retried),
       cmocka_unit_test(test_token_never_shown),
       cmocka_unit_test(test_verdict),

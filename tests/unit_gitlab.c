@@ -493,6 +493,86 @@ static void test_422_flattened(void **state) {
   fixture_cleanup(&fx);
 }
 
+/* Issue 19: GitLab refuses a discussion's position (400): the other discussions are
+ * posted, the refused finding is listed in the summary note (edited again), and the run
+ * is no failure. */
+static void test_400_position_refused(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  script_empty_mr(&fx);
+  mock_add_response(fx.m, "POST", MR "/notes", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions",
+                    "HTTP/1.1 400 Bad Request\nContent-Type: application/json\n\n"
+                    "{\"message\": \"400 Bad request - Note {:line_code=>[\\\"can't be blank\\\", "
+                    "\\\"must be a valid line code\\\"]}\"}");
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "PUT", MR "/notes/1", OK_REPLY);
+  qg_comment_opts o = fast();
+  qg_comment_outcome out;
+  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  assert_true(out.summary_created);
+  assert_int_equal(out.inline_created, 2);
+  assert_int_equal(out.to_summary, 3);
+  assert_int_equal(out.nrefused, 1);
+  assert_ptr_equal(out.refused[0], fx.a);
+  assert_string_equal(out.refused_why, "HTTP 400: 400 Bad request - Note {:line_code=>[\"can't "
+                                       "be blank\", \"must be a valid line code\"]}");
+  assert_int_equal(mock_nrequests(fx.m), 8);
+  const mock_request *put = mock_request_at(fx.m, 7);
+  assert_string_equal(put->method, "PUT");
+  assert_string_equal(put->path, MR "/notes/1");
+  assert_non_null(strstr(put->body, "Not commented inline"));
+  assert_non_null(strstr(put->body, "`deploy/app.yaml` line 4: container"));
+  assert_int_equal(qg_comment_outcome_status(&out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  qg_comment_outcome_cleanup(&out);
+  fixture_cleanup(&fx);
+}
+
+/* Issue 19: a 5xx after GitLab stored the summary note or a discussion: the list is read
+ * again and nothing is posted twice. */
+static void test_5xx_after_stored_post(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  script_empty_mr(&fx);
+  mock_add_response(fx.m, "POST", MR "/notes", "HTTP/1.1 502 Bad Gateway\n\n");
+  char *note = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": 55, "
+                            "\"body\": \"%s\\nreport\"}]",
+                            QG_HOST_SUMMARY_MARKER);
+  mock_add_response(fx.m, "GET", MR "/notes", note);
+  free(note);
+  mock_add_response(fx.m, "POST", MR "/discussions", "HTTP/1.1 500 Internal Server Error\n\n");
+  char *mk = marker(fx.a);
+  char *disc = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": "
+                            "\"d1\", \"notes\": [{\"id\": 9, \"body\": \"x %s\"}]}]",
+                            mk);
+  mock_add_response(fx.m, "GET", MR "/discussions", disc);
+  free(disc);
+  free(mk);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  qg_comment_opts o = fast();
+  o.retries = 1;
+  qg_comment_outcome out;
+  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  assert_true(out.summary_created);
+  assert_int_equal(out.inline_created, 3);
+  assert_int_equal(mock_nrequests(fx.m), 9);
+  char *sum = want_summary(&fx);
+  expect_req(&fx, 3, "POST", MR "/notes", sum);
+  free(sum);
+  expect_req(&fx, 4, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 6, "GET", DISC_PAGE(1), NULL);
+  char *w = want_discussion(fx.b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6,
+                            5);
+  expect_req(&fx, 7, "POST", MR "/discussions", w);
+  free(w);
+  qg_comment_outcome_cleanup(&out);
+  fixture_cleanup(&fx);
+}
+
 static void test_401_stops_and_failed_list_posts_nothing(void **state) {
   (void)state;
   fixture fx;
@@ -849,6 +929,8 @@ int main(void) {
       cmocka_unit_test(test_cap_and_missing_diff_refs),
       cmocka_unit_test(test_403_reported_and_the_rest_done),
       cmocka_unit_test(test_422_flattened),
+      cmocka_unit_test(test_400_position_refused),
+      cmocka_unit_test(test_5xx_after_stored_post),
       cmocka_unit_test(test_401_stops_and_failed_list_posts_nothing),
       cmocka_unit_test(test_retried_429_and_404_hint),
       cmocka_unit_test(test_verdicts),
