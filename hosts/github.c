@@ -885,6 +885,10 @@ typedef struct review {
   const char (*fps)[17];
   size_t n;
   bool *keep; /* NULL: all */
+  /* what was there before this run (qgate's own, with its id): never taken for this
+   * review after a lost answer (an outdated comment of the same finding, an earlier
+   * verdict review with the same text) */
+  const qg_host_threads *known_comments, *known_reviews;
 } review;
 
 #define GH_PROBES_MAX 64 /* pending reviews made to find refused comments */
@@ -913,30 +917,52 @@ typedef struct review_check {
   gh *g;
   const review *rv;
   const char *text;
-  bool found;
+  qg_host_threads cands; /* what the listing found that may be this review's */
 } review_check;
 
+/* Whether id is one of known's (NULL: none). */
+static bool known_before(const qg_host_threads *known, long long id) {
+  for (size_t i = 0; known && i < known->n; i++)
+    if (known->items[i].num == id)
+      return true;
+  return false;
+}
+
+/* A comment with qgate's finding marker and id for one of the review's kept comments,
+ * not there before this run: a candidate (its author is checked after the listing). */
 static void find_placed(void *ud, const cJSON *item) {
   review_check *c = ud;
   char fp[17];
   const cJSON *reply = cJSON_GetObjectItemCaseSensitive(item, "in_reply_to_id");
-  if (c->found || cJSON_IsNumber(reply) || !qg_host_find_marker(item_body(item), c->g->o.id, fp))
+  long long id = item_id(item);
+  if (!id || c->cands.n >= GH_CANDIDATES_MAX || cJSON_IsNumber(reply) ||
+      !qg_host_find_marker(item_body(item), c->g->o.id, fp) ||
+      known_before(c->rv->known_comments, id))
     return;
-  for (size_t i = 0; i < c->rv->n && !c->found; i++)
-    c->found = (!c->rv->keep || c->rv->keep[i]) && strcmp(c->rv->fps[i], fp) == 0;
+  for (size_t i = 0; i < c->rv->n; i++)
+    if ((!c->rv->keep || c->rv->keep[i]) && strcmp(c->rv->fps[i], fp) == 0) {
+      add_candidate(&c->cands, fp, id, item);
+      return;
+    }
 }
 
+/* A review of the head with the same text (its verdict marker with qgate's id among
+ * it), not there before this run: a candidate. */
 static void find_stored_review(void *ud, const cJSON *item) {
   review_check *c = ud;
   const cJSON *commit = cJSON_GetObjectItemCaseSensitive(item, "commit_id");
   const char *body = item_body(item);
-  c->found |= cJSON_IsString(commit) && strcmp(commit->valuestring, c->g->ctx->head_sha) == 0 &&
-              body && strcmp(body, c->text) == 0;
+  long long id = item_id(item);
+  if (id && c->cands.n < GH_CANDIDATES_MAX && cJSON_IsString(commit) &&
+      strcmp(commit->valuestring, c->g->ctx->head_sha) == 0 && body &&
+      strcmp(body, c->text) == 0 && !known_before(c->rv->known_reviews, id))
+    add_candidate(&c->cands, "", id, item);
 }
 
 /* After a lost answer: whether the review is there. With comments, by theirs (a review
  * is stored whole or not at all, and they were new); without, a review of the head with
- * the same text. */
+ * the same text. Only what the token's own user wrote counts (the author rule of every
+ * other comment qgate touches): a person's comment quoting the marker is not qgate's. */
 static int review_stored(qg_rest *r, void *ud) {
   review_check *c = ud;
   bool comments = false;
@@ -944,10 +970,14 @@ static int review_stored(qg_rest *r, void *ud) {
     comments = !c->rv->keep || c->rv->keep[i];
   char *path = qg_xasprintf("/repos/%s/pulls/%lu/%s", c->g->ctx->repo, c->g->ctx->number,
                             comments ? "comments" : "reviews");
-  c->found = false;
+  qg_host_threads_free(&c->cands);
   bool listed = qg_rest_list(r, path, "", comments ? find_placed : find_stored_review, c);
   free(path);
-  return !listed ? -1 : c->found ? 1 : 0;
+  if (listed)
+    keep_own(c->g, &c->cands);
+  bool found = listed && c->cands.n;
+  qg_host_threads_free(&c->cands);
+  return !listed ? -1 : found ? 1 : 0;
 }
 
 /* Posts the review with event; the HTTP status (200 when found stored after a lost
@@ -967,8 +997,9 @@ static long send_review(gh *g, const review *rv, const char *event) {
   char *body = review_json(g, rv, event, text, 0, rv->n);
   char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
   static const qg_rest_how refused = {422, 0, NULL};
-  review_check c = {g, rv, text, false};
+  review_check c = {g, rv, text, {0}};
   long code = qg_rest_create(&g->rest, p, body, &refused, NULL, review_stored, &c);
+  qg_host_threads_free(&c.cands);
   free(p);
   free(body);
   free(text);
@@ -1069,12 +1100,18 @@ static void post_review(gh *g, review *rv) {
     else
       free(why);
     size_t kept = rv->n - g->out->nrefused;
-    code = kept ? send_review(g, rv, event) : 200;
-    if (code == 422 && strcmp(event, "COMMENT") != 0) { /* the verdict too */
+    /* the verdict again: the first 422 may have been the refused comments' alone, and a
+     * line refused on every run must not cost the verdict on every run */
+    event = rv->verdict ? rv->verdict : "COMMENT";
+    code = kept || rv->verdict ? send_review(g, rv, event) : 200;
+    if (code == 422 && strcmp(event, "COMMENT") != 0) { /* the verdict itself refused */
       free(verdict_why);
       verdict_why = refusal(g);
       event = "COMMENT";
-      code = send_review(g, rv, event);
+      code = kept ? send_review(g, rv, event) : 200;
+    } else if (qg_rest_ok(code)) {
+      free(verdict_why); /* given after all */
+      verdict_why = NULL;
     }
     if (!isolated && qg_rest_ok(code) && !g->rest.failed)
       qg_rest_fail(&g->rest, "GitHub: the comments GitHub refused could not all be told apart; "
@@ -1184,11 +1221,17 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   if (verdict) /* given only when it changes */
     verdict = verdict_changes(g, verdict_event(score->decision), &reviews);
   if (nplaced || verdict) {
-    review rv = {rep, verdict ? verdict_event(score->decision) : NULL, comments, pf,
-                 (const char(*)[17])placed, nplaced, NULL};
+    review rv = {rep,     verdict ? verdict_event(score->decision) : NULL,
+                 comments, pf,
+                 (const char(*)[17])placed, nplaced,
+                 NULL,    &ks,
+                 &reviews};
     post_review(g, &rv);
-    if (g->out->verdict)
-      dismiss_stale(g, &reviews, g->out->verdict);
+    /* the gate's verdict given, or refused by GitHub (the token's own pull request,
+     * Actions that may not approve): either way qgate's standing verdict that says
+     * otherwise no longer holds, and a stale REQUEST_CHANGES would keep blocking */
+    if (rv.verdict && (g->out->verdict || g->out->verdict_refused))
+      dismiss_stale(g, &reviews, rv.verdict);
   }
   qg_host_threads_free(&reviews);
   free(placed);
@@ -1228,8 +1271,8 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   qg_rest_init(&g.rest, &k_api, ctx, opts);
   post_summary(&g, rep);
   post_inline(&g, rep, change);
-  free(g.login);
   amend_summary(&g, rep);
+  free(g.login);
   return qg_rest_end(&g.rest, out);
 }
 

@@ -490,11 +490,24 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
 
 typedef struct gl_check {
   gl *g;
-  const char *fp;    /* a discussion's fingerprint; NULL: the summary note */
-  long long note_id; /* the summary note found */
+  const char *fp;               /* a discussion's fingerprint; NULL: the summary note */
+  const qg_host_threads *known; /* the discussions there before this run */
+  long long note_id;            /* the summary note found */
 } gl_check;
 
-/* After a lost answer: whether the note or the discussion is there. */
+/* Whether discussion id was there before this run. */
+static bool known_before(const qg_host_threads *known, const char *id) {
+  for (size_t i = 0; known && i < known->n; i++)
+    if (known->items[i].id && strcmp(known->items[i].id, id) == 0)
+      return true;
+  return false;
+}
+
+/* After a lost answer: whether the note or the discussion is there, by the rules of
+ * every note qgate touches: its marker with qgate's id, and the token's own user as
+ * its author (a person's note quoting the marker is not qgate's); a discussion there
+ * before this run (an outdated one of the same finding) is not the one just posted.
+ * -1 when that cannot be told (the list, or the token's user, unknown). */
 static int gl_stored(qg_rest *r, void *ud) {
   gl_check *c = ud;
   (void)r;
@@ -503,22 +516,24 @@ static int gl_stored(qg_rest *r, void *ud) {
     memset(&sn, 0, sizeof(sn));
     qg_host_summary_marker(c->g->id, sn.marker);
     bool ok = get_all(c->g, "notes", "sort=asc&order_by=created_at&", on_note, &sn);
+    bool any = sn.cands.n > 0;
     if (ok)
       keep_own(c->g, &sn.cands);
     long long id = ok && sn.cands.n ? sn.cands.items[0].num : 0;
     qg_host_threads_free(&sn.cands);
     c->note_id = id;
-    return !ok ? -1 : id ? 1 : 0;
+    return !ok || (any && c->g->who != 1) ? -1 : id ? 1 : 0;
   }
   disc_find df = {c->g->id, NULL, {0}};
   bool ok = get_all(c->g, "discussions", "", on_discussion, &df);
+  bool any = df.t.n > 0;
   if (ok)
     keep_own(c->g, &df.t);
   bool found = false;
   for (size_t i = 0; i < df.t.n && !found; i++)
-    found = strcmp(df.t.items[i].fp, c->fp) == 0;
+    found = strcmp(df.t.items[i].fp, c->fp) == 0 && !known_before(c->known, df.t.items[i].id);
   qg_host_threads_free(&df.t);
-  return !ok ? -1 : found ? 1 : 0;
+  return !ok || (any && c->g->who != 1) ? -1 : found ? 1 : 0;
 }
 
 /* POSTs the summary note o (deleted): its id (0: not posted), never twice. */
@@ -526,7 +541,7 @@ static long long create_note(gl *g, cJSON *o) {
   char *path = qg_xasprintf("%s/notes", g->mr);
   char *text = qg_json_print(o, false);
   cJSON *reply = NULL;
-  gl_check c = {g, NULL, 0};
+  gl_check c = {g, NULL, NULL, 0};
   long code = qg_rest_create(&g->rest, path, text, NULL, &reply, gl_stored, &c);
   long long id = 0;
   if (qg_rest_ok(code)) {
@@ -544,9 +559,9 @@ static long long create_note(gl *g, cJSON *o) {
 /* POSTs f's discussion o (deleted), never twice: 1 posted, 0 GitLab refused its position
  * (400: listed in the summary), -1 failed. */
 static int create_discussion(gl *g, const char *path, const qg_finding *f, const char *fp,
-                             cJSON *o) {
+                             const qg_host_threads *known, cJSON *o) {
   char *text = qg_json_print(o, false);
-  gl_check c = {g, fp, 0};
+  gl_check c = {g, fp, known, 0};
   static const qg_rest_how refused = {400, 0, NULL};
   long code = qg_rest_create(&g->rest, path, text, &refused, NULL, gl_stored, &c);
   free(text);
@@ -669,7 +684,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
       out->to_summary++;
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
-    } else if (create_discussion(&g, disc_path, f, fp,
+    } else if (create_discussion(&g, disc_path, f, fp, &th,
                                  discussion_json(f, g.id, &p, &r, opts.max_body)) == 1) {
       out->inline_created++;
     } else {

@@ -481,6 +481,59 @@ static void test_create_never_twice(void **state) {
   world_free(w);
 }
 
+/* What the hosts' re-lists do (issue 19): the list, then, when it holds a candidate, the
+ * token's own user asked (a quiet 403 for GitHub's Actions token), by the same session. */
+static void count_item(void *ud, const cJSON *item) {
+  (void)item;
+  (*(int *)ud)++;
+}
+
+static int relist_fn(qg_rest *r, void *ud) {
+  (void)ud;
+  int n = 0;
+  if (!qg_rest_list(r, "/l", "", count_item, &n))
+    return -1;
+  static const qg_rest_how quiet = {403, 0, NULL};
+  if (n)
+    (void)qg_rest_call(r, "GET", "/user", NULL, &quiet, NULL);
+  return n == 2; /* the second item is the one posted */
+}
+
+/* Issue 19: the re-list's own requests (a page, the author check's refused GET /user)
+ * leave qg_rest_create's answer intact: posted again when missing, and a refusal of that
+ * second POST is what r->refusal says (the review's isolation reads it), not the author
+ * check's 403; found, no failure is kept. */
+static void test_create_relist_requests(void **state) {
+  (void)state;
+  fake_clock c = {{0}, 0, 1700000000};
+  world *w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(w->srv, "GET", "/api/l", OK("[{\"id\": 1}]"));
+  mock_add_response(w->srv, "GET", "/api/user", "HTTP/1.1 403 Forbidden\n\nnot for this token");
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 422 Unprocessable Entity\n\nline");
+  static const qg_rest_how refused = {422, 0, NULL};
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", &refused, NULL, relist_fn, NULL), 422);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_path(w, 1, "GET", "/api/l?per_page=2&page=1");
+  assert_path(w, 2, "GET", "/api/user");
+  assert_path(w, 3, "POST", "/api/p");
+  assert_string_equal(w->r.refusal, "HTTP 422: line");
+  assert_int_equal(world_end(w), QG_ENET); /* the 502: the POST was never taken */
+  assert_string_equal(w->out.error, "Test: HTTP 502 on POST /p");
+  world_free(w);
+
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 504 Gateway Timeout\n\n");
+  mock_add_response(w->srv, "GET", "/api/l", OK("[{\"id\": 1}, {\"id\": 2}]"));
+  mock_add_response(w->srv, "GET", "/api/l", OK("[]"));
+  mock_add_response(w->srv, "GET", "/api/user", "HTTP/1.1 403 Forbidden\n\nnot for this token");
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, relist_fn, NULL), 200);
+  assert_int_equal(mock_nrequests(w->srv), 4); /* one POST */
+  assert_int_equal(world_end(w), QG_OK);
+  assert_null(w->out.error);
+  world_free(w);
+}
+
 /* stop_on_refusal: after a 401 (not a quiet one), no further request. */
 static void test_stop_on_refusal(void **state) {
   (void)state;
@@ -612,6 +665,7 @@ int main(void) {
       cmocka_unit_test(test_rate_limit_waits),
       cmocka_unit_test(test_rate_limit_deadline),
       cmocka_unit_test(test_create_never_twice),
+      cmocka_unit_test(test_create_relist_requests),
       cmocka_unit_test(test_stop_on_refusal),
       cmocka_unit_test(test_scrubbing),
       cmocka_unit_test(test_commit_ids),
