@@ -954,8 +954,8 @@ static void find_stored_review(void *ud, const cJSON *item) {
   const char *body = item_body(item);
   long long id = item_id(item);
   if (id && c->cands.n < GH_CANDIDATES_MAX && cJSON_IsString(commit) &&
-      strcmp(commit->valuestring, c->g->ctx->head_sha) == 0 && body &&
-      strcmp(body, c->text) == 0 && !known_before(c->rv->known_reviews, id))
+      strcmp(commit->valuestring, c->g->ctx->head_sha) == 0 && body && strcmp(body, c->text) == 0 &&
+      !known_before(c->rv->known_reviews, id))
     add_candidate(&c->cands, "", id, item);
 }
 
@@ -1221,11 +1221,14 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   if (verdict) /* given only when it changes */
     verdict = verdict_changes(g, verdict_event(score->decision), &reviews);
   if (nplaced || verdict) {
-    review rv = {rep,     verdict ? verdict_event(score->decision) : NULL,
-                 comments, pf,
-                 (const char(*)[17])placed, nplaced,
-                 NULL,    &ks,
-                 &reviews};
+    review rv = {.rep = rep,
+                 .verdict = verdict ? verdict_event(score->decision) : NULL,
+                 .comments = comments,
+                 .findings = pf,
+                 .fps = (const char(*)[17])placed,
+                 .n = nplaced,
+                 .known_comments = &ks,
+                 .known_reviews = &reviews};
     post_review(g, &rv);
     /* the gate's verdict given, or refused by GitHub (the token's own pull request,
      * Actions that may not approve): either way qgate's standing verdict that says

@@ -564,8 +564,8 @@ static void verdict_on(world *w, unsigned total, qg_decision d) {
   w->opts.verdict = QG_VERDICT_ON;
 }
 
-#define E422_APPROVE                                                                           \
-  "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "              \
+#define E422_APPROVE                                                                               \
+  "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "                  \
   "\"errors\": [\"GitHub Actions is not permitted to approve pull requests.\"]}"
 
 /* Issue 19: the verdict refused (the token's own pull request, or Actions may not
@@ -589,9 +589,9 @@ static void test_422_verdict_refused(void **state) {
   assert_review_lines(w, 4, "APPROVE", "10");
   assert_review_lines(w, 5, "COMMENT", "10");
   cJSON *rv = req_json(w, 4);
-  assert_string_equal(str_at(rv, "body"), "qgate: score 95/100 (approve); 1 new finding on the "
-                                          "changed lines.\n\n" QG_HOST_REVIEW_MARKER
-                                          "qgate verdict=APPROVE -->");
+  assert_string_equal(str_at(rv, "body"),
+                      "qgate: score 95/100 (approve); 1 new finding on the "
+                      "changed lines.\n\n" QG_HOST_REVIEW_MARKER "qgate verdict=APPROVE -->");
   cJSON_Delete(rv);
   rv = req_json(w, 5);
   assert_string_equal(str_at(rv, "body"),
@@ -631,15 +631,17 @@ static void test_422_verdict_refused(void **state) {
   respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
   respond(w, "POST", ISSUE_COMMENTS, CREATED);
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
-  respond(w, "GET", REVIEWS,
-          OK_LIST("[{\"id\": 60, \"state\": \"CHANGES_REQUESTED\", \"body\": \"qgate: score "
-                  "20/100 (reject).\\n\\n" QG_HOST_REVIEW_MARKER "qgate verdict=REQUEST_CHANGES "
-                  "-->\", \"user\": {\"login\": \"github-actions[bot]\", \"type\": \"Bot\"}},"
-                  "{\"id\": 61, \"state\": \"CHANGES_REQUESTED\", \"body\": \"> "
-                  QG_HOST_REVIEW_MARKER "qgate verdict=REQUEST_CHANGES -->\", \"user\": "
-                  "{\"login\": \"dev\", \"type\": \"User\"}}]"));
-  respond(w, "GET", "/user", "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible "
-                             "by integration\"}");
+  respond(
+      w, "GET", REVIEWS,
+      OK_LIST("[{\"id\": 60, \"state\": \"CHANGES_REQUESTED\", \"body\": \"qgate: score "
+              "20/100 (reject).\\n\\n" QG_HOST_REVIEW_MARKER "qgate verdict=REQUEST_CHANGES "
+              "-->\", \"user\": {\"login\": \"github-actions[bot]\", \"type\": \"Bot\"}},"
+              "{\"id\": 61, \"state\": \"CHANGES_REQUESTED\", \"body\": \"> " QG_HOST_REVIEW_MARKER
+              "qgate verdict=REQUEST_CHANGES -->\", \"user\": "
+              "{\"login\": \"dev\", \"type\": \"User\"}}]"));
+  respond(w, "GET", "/user",
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible "
+          "by integration\"}");
   respond(w, "POST", REVIEWS, E422_APPROVE);
   respond(w, "PUT", REVIEWS "/60/dismissals", OK_LIST("{\"id\": 60, \"state\": \"DISMISSED\"}"));
   assert_int_equal(run(w), QG_OK);
@@ -666,11 +668,11 @@ static void test_422_verdict_refused(void **state) {
   respond(w, "POST", ISSUE_COMMENTS, CREATED);
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   respond(w, "GET", REVIEWS, OK_LIST("[]"));
-  respond(w, "POST", REVIEWS, E422_LINE);                 /* with the verdict */
-  respond(w, "POST", REVIEWS, E422_LINE);                 /* without it: the line still */
-  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}"));   /* probe: line 10 */
+  respond(w, "POST", REVIEWS, E422_LINE);                /* with the verdict */
+  respond(w, "POST", REVIEWS, E422_LINE);                /* without it: the line still */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}")); /* probe: line 10 */
   respond(w, "DELETE", REVIEWS "/501", "HTTP/1.1 200 OK\n\n{}");
-  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}"));    /* the review, verdict and all */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}")); /* the review, verdict and all */
   respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
@@ -712,11 +714,12 @@ static void test_5xx_after_stored_post(void **state) {
                   "\"user\": {\"login\": \"dev\"}}]"));
   respond(w, "GET", "/user", OK_LIST("{\"login\": \"qgate-bot\"}"));
   respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 502 Bad Gateway\n\n{\"message\": \"Server Error\"}");
-  respond(w, "GET", ISSUE_COMMENTS,
-          OK_LIST("[{\"id\": 76, \"body\": \"> " QG_HOST_SUMMARY_MARKER "qgate -->\\nwhy?\", "
-                  "\"user\": {\"login\": \"dev\"}}, {\"id\": 77, \"body\": \""
-                  QG_HOST_SUMMARY_MARKER "qgate -->\\nreport\", \"user\": {\"login\": "
-                  "\"qgate-bot\"}}]"));
+  respond(
+      w, "GET", ISSUE_COMMENTS,
+      OK_LIST("[{\"id\": 76, \"body\": \"> " QG_HOST_SUMMARY_MARKER "qgate -->\\nwhy?\", "
+              "\"user\": {\"login\": \"dev\"}}, {\"id\": 77, \"body\": \"" QG_HOST_SUMMARY_MARKER
+              "qgate -->\\nreport\", \"user\": {\"login\": "
+              "\"qgate-bot\"}}]"));
   /* qgate's own comment for the finding from before this run, outdated by a push (line
    * null): the finding gets a new one, and the old one is never taken for it */
   char *old = qg_xasprintf("{\"id\": 2999, \"line\": null, \"body\": \"**HIGH** old\\n\\n%s\", "
