@@ -113,27 +113,61 @@ static char *full_report_where(const qg_cli_opts *o) {
   return qg_buf_detach(&b);
 }
 
-/* --comment HOST (a row of the hosts' table) or annotations: after the reports are
- * written. Sets *usage for a missing context, *failed when the host refused something. */
+/* Workflow-command annotations of the active findings to stdout, their lines mapped to
+ * the pull request's head. */
+static void annotate(const qg_cli_opts *o, const qg_report *rep, const qg_cli_io *io) {
+  char *warning = NULL;
+  qg_linemap *lines = qg_actions_head_lines(&warning);
+  if (warning)
+    qg_cli_warnf(io, "%s", warning);
+  free(warning);
+  /* qgate's own commands: outside the region that keeps the reports' lines inert */
+  qg_cli_guard_stdout(io, false);
+  qg_cli_guard_pause(io);
+  qg_report r2 = *rep;
+  char *where = full_report_where(o);
+  r2.full_report = where;
+  qg_actions_annotate(io->out, &r2, lines);
+  free(where);
+  qg_cli_guard_resume(io);
+  qg_linemap_free(&lines);
+}
+
+#define READ_ONLY_HINT                                                                             \
+  "the token cannot write to the pull request: fork pull requests get a read-only token; "         \
+  "for the others give the job `permissions: pull-requests: write`"
+
+/* GitHub without its summary comment (a read-only token, the host down, the deadline):
+ * the findings where the job's user still sees them, the annotations and the job's
+ * summary (the runner's file, outside the checkout), with the reason. */
+static void github_fallback(const qg_cli_opts *o, const qg_report *rep,
+                            const qg_comment_outcome *out, bool summary_written,
+                            const qg_cli_io *io) {
+  annotate(o, rep, io);
+  char *why = NULL;
+  if (!summary_written && qg_actions_step_summary(rep, &why) != QG_OK)
+    qg_cli_warnf(io, "%s", why);
+  free(why);
+  why = NULL;
+  char *note = qg_xasprintf("\n> **qgate could not comment on the pull request**: %s. The "
+                            "findings are in this summary and in the annotations.\n",
+                            out->read_only ? READ_ONLY_HINT
+                                           : "the host did not take the "
+                                             "summary (see the job's log)");
+  if (qg_actions_step_summary_text(note, &why) != QG_OK)
+    qg_cli_warnf(io, "%s", why);
+  free(why);
+  free(note);
+}
+
+/* --comment HOST (a row of the hosts' table) or annotations: after the reports are written. Sets *usage for
+ * a missing context, *incomplete when not everything reached the host (a warning: the
+ * exit status stays the gate's). */
 static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
-                          long long deadline, qg_secrets *red, const qg_cli_io *io, bool *usage,
-                          bool *failed) {
+                          long long deadline, qg_secrets *red, bool summary_written,
+                          const qg_cli_io *io, bool *usage, bool *incomplete) {
   if (!strcmp(o->comment, "annotations")) {
-    char *warning = NULL;
-    qg_linemap *lines = qg_actions_head_lines(&warning);
-    if (warning)
-      qg_cli_warnf(io, "%s", warning);
-    free(warning);
-    /* qgate's own commands: outside the region that keeps the reports' lines inert */
-    qg_cli_guard_stdout(io, false);
-    qg_cli_guard_pause(io);
-    qg_report r2 = *rep;
-    char *where = full_report_where(o);
-    r2.full_report = where;
-    qg_actions_annotate(io->out, &r2, lines);
-    free(where);
-    qg_cli_guard_resume(io);
-    qg_linemap_free(&lines);
+    annotate(o, rep, io);
     return;
   }
   qg_host_ctx ctx;
@@ -195,14 +229,38 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
   if (out.over_cap)
     fprintf(io->err, "qgate: comment: %zu more inline comments over comment.max_inline\n",
             out.over_cap);
+  /* a host's error body may echo the token: what it said is redacted again */
+  if (out.verdict_refused) {
+    char *e = qg_redact(red, out.verdict_refused, strlen(out.verdict_refused), NULL, NULL, NULL);
+    qg_cli_warnf(io, "--comment %s: the verdict was refused (%s): the review went without it",
+                 o->comment, e);
+    free(e);
+  }
+  if (out.nrefused) {
+    const char *rw = out.refused_why ? out.refused_why : "";
+    char *e = qg_redact(red, rw, strlen(rw), NULL, NULL, NULL);
+    qg_cli_warnf(io, "--comment %s: %zu inline comment%s refused (%s): listed in the summary",
+                 o->comment, out.nrefused, out.nrefused == 1 ? "" : "s", e);
+    free(e);
+  }
   if (st != QG_OK) {
-    /* a host's error body may echo the token */
     const char *oe = out.error ? out.error : "";
     char *e = qg_redact(red, oe, strlen(oe), NULL, NULL, NULL);
-    qg_cli_errorf(io, "--comment %s: %s", o->comment, e);
+    qg_cli_warnf(io, "--comment %s: %s%s%s", o->comment, e, out.read_only ? ": " : "",
+                 out.read_only ? READ_ONLY_HINT : "");
     free(e);
-    *failed = true;
   }
+  qg_comment_status cs = qg_comment_outcome_status(&out, st);
+  if (cs != QG_COMMENTS_COMPLETE)
+    fprintf(io->err, "qgate: comments: %s (the exit status is the gate's)\n",
+            qg_comment_status_name(cs));
+  char *owhy = NULL;
+  if (qg_actions_output("comments", qg_comment_status_name(cs), &owhy) != QG_OK)
+    qg_cli_warnf(io, "%s", owhy);
+  free(owhy);
+  if (ctx.host == qg_host_find("github") && !out.summary_created && !out.summary_updated)
+    github_fallback(o, rep, &out, summary_written, io);
+  *incomplete = cs != QG_COMMENTS_COMPLETE;
   qg_comment_outcome_cleanup(&out);
   free(cid);
   qg_change_cleanup(&ch);
@@ -250,8 +308,8 @@ int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
     github_outputs(p->rep, io);
   long long host_at = qg_http_now_ms() + o->host_deadline_ms; /* one for every host call */
   if (o->comment) /* after the reports: they are written whatever the host says */
-    post_comments(o, p->cfg, p->rep, host_at, p->redactor, io, &after.host_usage,
-                  &after.host_failed);
+    post_comments(o, p->cfg, p->rep, host_at, p->redactor, p->outputs, io, &after.host_usage,
+                  &after.comments_incomplete);
   if (o->notify && p->policy)
     notify_slack(p->policy, p->rep, host_at, p->redactor, io);
   return qg_gate_exit_status(p->gate, &after);

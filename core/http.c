@@ -73,6 +73,8 @@ typedef struct xfer {
   qg_buf body;             /* this attempt's body */
   bool over_cap;           /* the write callback refused more data */
   char retry_after[72];    /* this attempt's Retry-After value, "" when none */
+  long rl_remaining;       /* this attempt's rate-limit headers, -1 when none */
+  long long rl_reset;
   enum xfer_state state;
   long long due_ms;   /* monotonic time before which no new attempt starts */
   long long ended_ms; /* when the last attempt ended (for waited_ms) */
@@ -91,6 +93,7 @@ typedef struct opts {
   unsigned max_attempts;
   size_t max_response;
   unsigned parallel;
+  bool limits_to_caller, write_once;
 } opts;
 
 static long long mono_ms(void) {
@@ -102,9 +105,11 @@ static long long mono_ms(void) {
 long long qg_http_now_ms(void) { return mono_ms(); }
 
 static opts resolve_opts(const qg_http_options *o) {
-  opts r = {10000, 120000, 1000, 60000, 0, 4, 8u * 1024 * 1024, 4};
+  opts r = {10000, 120000, 1000, 60000, 0, 4, 8u * 1024 * 1024, 4, false, false};
   if (!o)
     return r;
+  r.limits_to_caller = o->limits_to_caller;
+  r.write_once = o->write_once;
   if (o->deadline_ms > 0)
     r.deadline_ms = o->deadline_ms;
   if (o->connect_timeout_ms > 0)
@@ -232,20 +237,54 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud) {
   return n;
 }
 
-/* Keeps only Retry-After, and only from the last header block (a 100 Continue
- * or a proxy's CONNECT reply comes first). */
+/* A rate-limit header's value: digits alone (blanks around them), else -1. */
+static long long header_number(const char *p, size_t n) {
+  long long v = 0;
+  size_t i = 0, digits = 0;
+  while (i < n && (p[i] == ' ' || p[i] == '\t'))
+    i++;
+  for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 15; i++, digits++)
+    v = v * 10 + (p[i] - '0');
+  while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+    i++;
+  return digits && i == n ? v : -1;
+}
+
+/* Whether header line p (n bytes) is named name (lower case, with its ':'); *v: its value. */
+static bool header_is(const char *p, size_t n, const char *name, const char **v, size_t *vn) {
+  size_t k = strlen(name);
+  if (n <= k || strncasecmp(p, name, k) != 0)
+    return false;
+  *v = p + k;
+  *vn = n - k;
+  return true;
+}
+
+/* Keeps only Retry-After and the rate-limit headers, and only from the last header
+ * block (a 100 Continue or a proxy's CONNECT reply comes first). */
 static size_t on_header(char *p, size_t size, size_t nitems, void *ud) {
   xfer *x = ud;
   size_t n = size * nitems;
   static const char name[] = "retry-after:";
+  const char *v = NULL;
+  size_t vn = 0;
   if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
     x->retry_after[0] = '\0';
+    x->rl_remaining = -1;
+    x->rl_reset = -1;
+  } else if (header_is(p, n, "x-ratelimit-remaining:", &v, &vn) ||
+             header_is(p, n, "ratelimit-remaining:", &v, &vn)) {
+    long long r = header_number(v, vn);
+    x->rl_remaining = r > LONG_MAX ? LONG_MAX : (long)r;
+  } else if (header_is(p, n, "x-ratelimit-reset:", &v, &vn) ||
+             header_is(p, n, "ratelimit-reset:", &v, &vn)) {
+    x->rl_reset = header_number(v, vn);
   } else if (n > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-    size_t vn = n - (sizeof(name) - 1);
-    if (vn >= sizeof(x->retry_after))
-      vn = sizeof(x->retry_after) - 1; /* longer than any valid value: stays invalid */
-    memcpy(x->retry_after, p + sizeof(name) - 1, vn);
-    x->retry_after[vn] = '\0';
+    size_t rn = n - (sizeof(name) - 1);
+    if (rn >= sizeof(x->retry_after))
+      rn = sizeof(x->retry_after) - 1; /* longer than any valid value: stays invalid */
+    memcpy(x->retry_after, p + sizeof(name) - 1, rn);
+    x->retry_after[rn] = '\0';
   }
   return n;
 }
@@ -401,6 +440,8 @@ static bool start_attempt(CURLM *multi, xfer *x, const opts *o, long long now) {
   qg_buf_init(&x->body, o->max_response);
   x->over_cap = false;
   x->retry_after[0] = '\0';
+  x->rl_remaining = -1;
+  x->rl_reset = -1;
   x->errbuf[0] = '\0';
   if (x->out->attempts > 0)
     x->out->waited_ms += (long)(now - x->ended_ms);
@@ -496,10 +537,11 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
   } else if (rc != CURLE_OK) {
     x->out->status = QG_ENET;
     /* an attempt cut at the deadline has no time left for another */
-    retry = retryable_curl(rc) && !(x->cut && rc == CURLE_OPERATION_TIMEDOUT);
+    retry = retryable_curl(rc) && !(x->cut && rc == CURLE_OPERATION_TIMEDOUT) &&
+            (!o->write_once || rc == CURLE_COULDNT_CONNECT); /* nothing was sent */
   } else {
     x->out->status = QG_OK;
-    retry = code == 429 || code >= 500;
+    retry = (code == 429 && !o->limits_to_caller) || (code >= 500 && !o->write_once);
   }
 
   /* why a retry is not made: a Retry-After over the cap is not waited (a
@@ -539,6 +581,8 @@ static void finish_attempt(CURLM *multi, xfer *x, CURLcode rc, const opts *o, lo
 
   x->state = X_DONE;
   x->out->retry_after_ms = retry_after;
+  x->out->ratelimit_remaining = x->rl_remaining;
+  x->out->ratelimit_reset = x->rl_reset;
   char note[40], what[320];
   if (x->out->status == QG_ETOOBIG)
     snprintf(what, sizeof(what), "response body over %zu bytes", o->max_response);
@@ -561,6 +605,8 @@ qg_status qg_http_perform(const qg_http_request *reqs, size_t n, const qg_http_o
   for (size_t i = 0; i < n; i++) {
     memset(&out[i], 0, sizeof(out[i]));
     out[i].retry_after_ms = -1;
+    out[i].ratelimit_remaining = -1;
+    out[i].ratelimit_reset = -1;
   }
   size_t bad = 0;
   for (size_t i = 0; i < n; i++) {

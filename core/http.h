@@ -63,6 +63,11 @@ typedef struct qg_http_options {
                               left), and a retry whose wait would end past it is not made */
   size_t max_response;     /* response body cap in bytes; 0: 8 MiB */
   unsigned parallel;       /* transfers at once; 0: 4 */
+  bool limits_to_caller;   /* a 429 is not retried here: the caller waits as its API's
+                              rules ask (hosts/rest.c) */
+  bool write_once;         /* a request that must not be made twice (a POST that creates
+                              something): neither a 5xx nor a failure after it may have
+                              been sent is retried; a refused connection is */
 } qg_http_options;
 
 typedef struct qg_http_response {
@@ -77,18 +82,22 @@ typedef struct qg_http_response {
                        after qg_http_perform */
   size_t len;
   unsigned attempts;
-  long waited_ms;        /* total time spent waiting between attempts */
-  long retry_after_ms;   /* the last attempt's Retry-After in milliseconds, -1 when it had
+  long waited_ms;            /* total time spent waiting between attempts */
+  long retry_after_ms;       /* the last attempt's Retry-After in milliseconds, -1 when it had
                           none (or an invalid one): lets a caller retry what is not
                           retried here, e.g. GitHub's 403 for its secondary rate limits */
-  bool deadline;         /* the deadline ended it: not sent, cut, or no time left to retry */
-  char not_retried[128]; /* why a retryable outcome was not retried ("Retry-After asks
+  long ratelimit_remaining;  /* the last attempt's x-ratelimit-remaining (GitHub) or
+                                RateLimit-Remaining (GitLab), -1 when absent or invalid */
+  long long ratelimit_reset; /* its x-ratelimit-reset / RateLimit-Reset: a Unix time in
+                                seconds, -1 when absent or invalid */
+  bool deadline;             /* the deadline ended it: not sent, cut, or no time left to retry */
+  char not_retried[128];     /* why a retryable outcome was not retried ("Retry-After asks
                             for 100000 s, over the 60 s cap", "the deadline comes
                             first"), "" otherwise; error[] ends with it too */
-  char error[256];       /* when status != QG_OK or code >= 400: what happened, e.g.
+  char error[256];           /* when status != QG_OK or code >= 400: what happened, e.g.
                        "HTTP 429 after 4 attempts" or "timeout after 30000 ms
                        (http://127.0.0.1:4242/v1/chat/completions)"; "" otherwise */
-                         /* a request not retried says why after "; not retried: ", e.g.
+                             /* a request not retried says why after "; not retried: ", e.g.
                        "HTTP 429; not retried: Retry-After asks for 100000 s, over the
                        60 s cap (...)" */
 } qg_http_response;

@@ -48,6 +48,28 @@ qg_status qg_actions_step_summary(const qg_report *rep, char **why) {
   return QG_OK;
 }
 
+qg_status qg_actions_output(const char *name, const char *value, char **why) {
+  FILE *f = open_env_file("GITHUB_OUTPUT", why);
+  if (!f)
+    return *why ? QG_EIO : QG_OK;
+  fputs(name, f);
+  fputc('=', f);
+  for (const char *p = value; *p; p++)
+    fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, f);
+  fputc('\n', f);
+  fclose(f);
+  return QG_OK;
+}
+
+qg_status qg_actions_step_summary_text(const char *markdown, char **why) {
+  FILE *f = open_env_file("GITHUB_STEP_SUMMARY", why);
+  if (!f)
+    return *why ? QG_EIO : QG_OK;
+  fputs(markdown, f);
+  fclose(f);
+  return QG_OK;
+}
+
 /* Workflow commands: repository text in its visible form first (qg_esc_text: no
  * control character, no "##["), then "%" and line ends escaped in the message, and
  * ":" and "," too in the properties. */

@@ -20,6 +20,14 @@ qg_status qg_actions_outputs(const qg_report *rep, char **why);
  * qg_actions_outputs. */
 qg_status qg_actions_step_summary(const qg_report *rep, char **why);
 
+/* Appends "name=value" (value one line, no control character) to the file
+ * GITHUB_OUTPUT names; as qg_actions_outputs. */
+qg_status qg_actions_output(const char *name, const char *value, char **why);
+
+/* Appends markdown (qgate's own text) to the file GITHUB_STEP_SUMMARY names; as
+ * qg_actions_outputs. The file is the runner's, outside the checkout. */
+qg_status qg_actions_step_summary_text(const char *markdown, char **why);
+
 struct qg_linemap;
 
 /* The lines of what was scanned at the pull request's head, where GitHub

@@ -229,3 +229,44 @@ const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[
   }
   return NULL;
 }
+
+char *qg_host_summary_body_left(const qg_report *rep, const char *id, const qg_comment_outcome *out,
+                                size_t max_body) {
+  if (!out || !out->nrefused)
+    return qg_host_summary_body(rep, id, max_body);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_printf(&b, "\n\n**Not commented inline** (%zu refused by the host", out->nrefused);
+  if (out->refused_why && *out->refused_why) {
+    (void)qg_buf_puts(&b, ": ");
+    qg_host_escape(&b, out->refused_why, false);
+  }
+  (void)qg_buf_puts(&b, "):\n\n");
+  for (size_t i = 0; i < out->nrefused; i++) {
+    const qg_finding *f = out->refused[i];
+    (void)qg_buf_puts(&b, "- **");
+    for (const char *s = qg_severity_name(f->severity); *s; s++)
+      (void)qg_buf_putc(&b, (char)toupper((unsigned char)*s));
+    (void)qg_buf_puts(&b, "** ");
+    qg_md_code(&b, f->rule ? f->rule->id : "?");
+    (void)qg_buf_puts(&b, " ");
+    qg_md_code(&b, f->loc.path ? f->loc.path : "?");
+    (void)qg_buf_printf(&b, " line %u: ", f->loc.line);
+    qg_host_escape(&b, f->message ? f->message : "", false);
+    (void)qg_buf_putc(&b, '\n');
+  }
+  /* the report first, cut to leave room for the list (which is cut last) */
+  size_t room = max_body > b.len + 256 ? max_body - b.len : max_body / 2;
+  char *head = qg_host_summary_body(rep, id, room);
+  qg_buf all;
+  qg_buf_init(&all, 0);
+  (void)qg_buf_puts(&all, head);
+  free(head);
+  size_t left = max_body > all.len ? max_body - all.len : 0;
+  size_t n = b.len <= left ? b.len : left;
+  while (n < b.len && n > 0 && b.data[n] != '\n')
+    n--; /* whole lines only */
+  (void)qg_buf_append(&all, b.data, n);
+  qg_buf_cleanup(&b);
+  return qg_buf_detach(&all);
+}

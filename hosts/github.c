@@ -203,9 +203,10 @@ typedef struct gh {
   qg_comment_opts o;
   qg_comment_outcome *out;
   qg_rest rest;
-  int who;     /* the token's own user: 0 not asked yet, 1 login known, -1 unknown (GET
+  int who;              /* the token's own user: 0 not asked yet, 1 login known, -1 unknown (GET
                   /user refused, as for the Actions GITHUB_TOKEN): then a bot's login */
-  char *login; /* owned: its login when who is 1 */
+  char *login;          /* owned: its login when who is 1 */
+  long long summary_id; /* the summary comment posted or edited this run, 0: none */
 } gh;
 
 /* s with control characters as spaces, cut to max bytes at a word's end
@@ -277,6 +278,9 @@ static const qg_rest_api k_api = {
     .stop_on_refusal = false,
     .attempts_last = false,
     .error_text = error_text,
+    .limit_403 = true,      /* its primary and secondary rate limits answer 403 too */
+    .limit_wait_ms = 60000, /* "wait for at least one minute before retrying" */
+    .read_only_403 = true,  /* a fork's token: "Resource not accessible by integration" */
 };
 
 /* A comment's id, or 0 when it has none that is usable. */
@@ -389,6 +393,50 @@ static void find_summary(void *ud, const cJSON *item) {
     add_candidate(&sf->cands, "", id, item);
 }
 
+/* After a lost answer: whether the summary is there (its id into g->summary_id). */
+static int summary_stored(qg_rest *r, void *ud) {
+  gh *g = ud;
+  char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
+  summary_find sf;
+  memset(&sf, 0, sizeof(sf));
+  qg_host_summary_marker(g->o.id, sf.marker);
+  bool listed = qg_rest_list(r, path, "", find_summary, &sf);
+  free(path);
+  if (listed)
+    keep_own(g, &sf.cands);
+  long long id = listed && sf.cands.n ? sf.cands.items[0].num : 0;
+  qg_host_threads_free(&sf.cands);
+  g->summary_id = id;
+  return !listed ? -1 : id ? 1 : 0;
+}
+
+/* POSTs the summary o (deleted) to path, never twice: true when it is there. */
+static bool create_summary(gh *g, const char *path, cJSON *o) {
+  char *text = qg_json_print(o, false);
+  cJSON *reply = NULL;
+  bool ok = qg_rest_ok(qg_rest_create(&g->rest, path, text, NULL, &reply, summary_stored, g));
+  if (ok && reply) {
+    g->summary_id = item_id(reply);
+    learn_created(g, reply);
+  }
+  cJSON_Delete(reply);
+  free(text);
+  return ok;
+}
+
+/* After inline comments the host refused: the summary edited again, to list them. */
+static void amend_summary(gh *g, const qg_report *rep) {
+  if (!g->out->nrefused || !g->summary_id)
+    return;
+  char *text = qg_host_summary_body_left(rep, g->o.id, g->out, g->o.max_body);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "body", text);
+  free(text);
+  char *p = qg_xasprintf("/repos/%s/issues/comments/%lld", g->ctx->repo, g->summary_id);
+  (void)qg_rest_send(&g->rest, "PATCH", p, o, NULL);
+  free(p);
+}
+
 /* The summary: the oldest comment with qgate's summary marker and id whose author is
  * the token's own user is edited in place; a person's comment quoting the marker, or
  * another job's (another id), is never touched: then qgate posts its own. */
@@ -408,15 +456,10 @@ static void post_summary(gh *g, const qg_report *rep) {
     if (id) {
       char *p = qg_xasprintf("/repos/%s/issues/comments/%lld", g->ctx->repo, id);
       g->out->summary_updated = qg_rest_ok(qg_rest_send(&g->rest, "PATCH", p, o, NULL));
+      g->summary_id = g->out->summary_updated ? id : 0;
       free(p);
     } else {
-      char *body = qg_json_print(o, false); /* deletes o */
-      cJSON *made = NULL;
-      g->out->summary_created = qg_rest_ok(qg_rest_call(&g->rest, "POST", path, body, NULL, &made));
-      if (g->out->summary_created)
-        learn_created(g, made);
-      cJSON_Delete(made);
-      free(body);
+      g->out->summary_created = create_summary(g, path, o);
     }
   }
   qg_host_threads_free(&sf.cands);
@@ -830,6 +873,271 @@ static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap
   return qg_buf_detach(&b);
 }
 
+/* ---- the review, refusals isolated -------------------------------------------------------- */
+
+/* One review to post: its comments (JSON objects in an array, borrowed), their findings
+ * and fingerprints, and which are kept (refused ones are dropped). */
+typedef struct review {
+  const qg_report *rep;
+  const char *verdict; /* "APPROVE", "REQUEST_CHANGES", "COMMENT", or NULL: none asked */
+  cJSON *comments;
+  const qg_finding **findings;
+  const char (*fps)[17];
+  size_t n;
+  bool *keep; /* NULL: all */
+  /* what was there before this run (qgate's own, with its id): never taken for this
+   * review after a lost answer (an outdated comment of the same finding, an earlier
+   * verdict review with the same text) */
+  const qg_host_threads *known_comments, *known_reviews;
+} review;
+
+#define GH_PROBES_MAX 64 /* pending reviews made to find refused comments */
+
+/* The review's JSON: event (NULL: a pending review, seen by no one), the comments of
+ * [lo, hi) that are kept, and text. */
+static char *review_json(gh *g, const review *rv, const char *event, const char *text, size_t lo,
+                         size_t hi) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "commit_id", g->ctx->head_sha);
+  if (event)
+    cJSON_AddStringToObject(o, "event", event);
+  cJSON_AddStringToObject(o, "body", text);
+  cJSON *arr = NULL;
+  for (size_t i = lo; i < hi; i++) {
+    if (rv->keep && !rv->keep[i])
+      continue;
+    if (!arr)
+      arr = cJSON_AddArrayToObject(o, "comments");
+    cJSON_AddItemToArray(arr, cJSON_Duplicate(cJSON_GetArrayItem(rv->comments, (int)i), true));
+  }
+  return qg_json_print(o, false);
+}
+
+typedef struct review_check {
+  gh *g;
+  const review *rv;
+  const char *text;
+  qg_host_threads cands; /* what the listing found that may be this review's */
+} review_check;
+
+/* Whether id is one of known's (NULL: none). */
+static bool known_before(const qg_host_threads *known, long long id) {
+  for (size_t i = 0; known && i < known->n; i++)
+    if (known->items[i].num == id)
+      return true;
+  return false;
+}
+
+/* A comment with qgate's finding marker and id for one of the review's kept comments,
+ * not there before this run: a candidate (its author is checked after the listing). */
+static void find_placed(void *ud, const cJSON *item) {
+  review_check *c = ud;
+  char fp[17];
+  const cJSON *reply = cJSON_GetObjectItemCaseSensitive(item, "in_reply_to_id");
+  long long id = item_id(item);
+  if (!id || c->cands.n >= GH_CANDIDATES_MAX || cJSON_IsNumber(reply) ||
+      !qg_host_find_marker(item_body(item), c->g->o.id, fp) ||
+      known_before(c->rv->known_comments, id))
+    return;
+  for (size_t i = 0; i < c->rv->n; i++)
+    if ((!c->rv->keep || c->rv->keep[i]) && strcmp(c->rv->fps[i], fp) == 0) {
+      add_candidate(&c->cands, fp, id, item);
+      return;
+    }
+}
+
+/* A review of the head with the same text (its verdict marker with qgate's id among
+ * it), not there before this run: a candidate. */
+static void find_stored_review(void *ud, const cJSON *item) {
+  review_check *c = ud;
+  const cJSON *commit = cJSON_GetObjectItemCaseSensitive(item, "commit_id");
+  const char *body = item_body(item);
+  long long id = item_id(item);
+  if (id && c->cands.n < GH_CANDIDATES_MAX && cJSON_IsString(commit) &&
+      strcmp(commit->valuestring, c->g->ctx->head_sha) == 0 && body && strcmp(body, c->text) == 0 &&
+      !known_before(c->rv->known_reviews, id))
+    add_candidate(&c->cands, "", id, item);
+}
+
+/* After a lost answer: whether the review is there. With comments, by theirs (a review
+ * is stored whole or not at all, and they were new); without, a review of the head with
+ * the same text. Only what the token's own user wrote counts (the author rule of every
+ * other comment qgate touches): a person's comment quoting the marker is not qgate's. */
+static int review_stored(qg_rest *r, void *ud) {
+  review_check *c = ud;
+  bool comments = false;
+  for (size_t i = 0; i < c->rv->n && !comments; i++)
+    comments = !c->rv->keep || c->rv->keep[i];
+  char *path = qg_xasprintf("/repos/%s/pulls/%lu/%s", c->g->ctx->repo, c->g->ctx->number,
+                            comments ? "comments" : "reviews");
+  qg_host_threads_free(&c->cands);
+  bool listed = qg_rest_list(r, path, "", comments ? find_placed : find_stored_review, c);
+  free(path);
+  if (listed)
+    keep_own(c->g, &c->cands);
+  bool found = listed && c->cands.n;
+  qg_host_threads_free(&c->cands);
+  return !listed ? -1 : found ? 1 : 0;
+}
+
+/* Posts the review with event; the HTTP status (200 when found stored after a lost
+ * answer). A 422 is not recorded: the caller decides what it means. */
+static long send_review(gh *g, const review *rv, const char *event) {
+  size_t kept = 0;
+  for (size_t i = 0; i < rv->n; i++)
+    kept += !rv->keep || rv->keep[i];
+  char *text = review_text(rv->rep, kept, g->out->over_cap);
+  if (rv->verdict && strcmp(event, rv->verdict) == 0) {
+    /* its marker: the next run compares its verdict with this one */
+    char *t =
+        qg_xasprintf("%s\n\n%s%s verdict=%s -->", text, QG_HOST_REVIEW_MARKER, g->o.id, event);
+    free(text);
+    text = t;
+  }
+  char *body = review_json(g, rv, event, text, 0, rv->n);
+  char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
+  static const qg_rest_how refused = {422, 0, NULL};
+  review_check c = {g, rv, text, {0}};
+  long code = qg_rest_create(&g->rest, p, body, &refused, NULL, review_stored, &c);
+  qg_host_threads_free(&c.cands);
+  free(p);
+  free(body);
+  free(text);
+  return code;
+}
+
+/* Whether GitHub takes the comments [lo, hi) in a pending review (deleted at once):
+ * 1 yes, 0 refused (422), -1 the probe failed otherwise (recorded). */
+static int probe(gh *g, const review *rv, size_t lo, size_t hi, int *budget) {
+  if ((*budget)-- <= 0)
+    return -1;
+  char *body = review_json(g, rv, NULL, "qgate: checking which comments GitHub takes", lo, hi);
+  char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
+  static const qg_rest_how refused = {422, 0, NULL};
+  cJSON *reply = NULL;
+  long code = qg_rest_call(&g->rest, "POST", p, body, &refused, &reply);
+  long long id = item_id(reply);
+  cJSON_Delete(reply);
+  free(body);
+  if (qg_rest_ok(code) && id) {
+    char *d = qg_xasprintf("%s/%lld", p, id);
+    (void)qg_rest_call(&g->rest, "DELETE", d, NULL, NULL, NULL);
+    free(d);
+  }
+  free(p);
+  return qg_rest_ok(code) ? 1 : code == 422 ? 0 : -1;
+}
+
+/* Marks the refused comments of [lo, hi), which together GitHub refuses: halves probed
+ * as pending reviews. false when a probe failed otherwise or the budget ran out (then
+ * what is still in doubt is left out too). */
+static bool isolate(gh *g, review *rv, size_t lo, size_t hi, int *budget) {
+  if (hi - lo == 1) {
+    rv->keep[lo] = false;
+    return true;
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  int a = probe(g, rv, lo, mid, budget);
+  if (a < 0) {
+    for (size_t i = lo; i < hi; i++)
+      rv->keep[i] = false;
+    return false;
+  }
+  if (a == 1) /* the refused one is in the other half */
+    return isolate(g, rv, mid, hi, budget);
+  if (!isolate(g, rv, lo, mid, budget)) {
+    for (size_t i = mid; i < hi; i++)
+      rv->keep[i] = false;
+    return false;
+  }
+  int b = probe(g, rv, mid, hi, budget);
+  if (b < 0) {
+    for (size_t i = mid; i < hi; i++)
+      rv->keep[i] = false;
+    return false;
+  }
+  return b == 1 || isolate(g, rv, mid, hi, budget);
+}
+
+/* The refusal's text, owned: the last refused answer's. */
+static char *refusal(gh *g) { return qg_xstrdup(g->rest.refusal ? g->rest.refusal : "HTTP 422"); }
+
+/* Records a 422 as the run's failure. */
+static void fail_422(gh *g) {
+  qg_rest_fail(&g->rest, "GitHub: %s on POST /repos/%s/pulls/%lu/reviews",
+               g->rest.refusal ? g->rest.refusal : "HTTP 422", g->ctx->repo, g->ctx->number);
+}
+
+/* Posts the review. A 422 (Validation Failed) loses nothing else: it is posted again
+ * without the verdict (GitHub refuses one on the token's own pull request, and where
+ * Actions may not approve), then without the comments it refuses (found by probing
+ * halves as pending reviews, which nobody sees), which are listed in g->out->refused. */
+static void post_review(gh *g, review *rv) {
+  const char *event = rv->verdict ? rv->verdict : "COMMENT";
+  long code = send_review(g, rv, event);
+  char *verdict_why = NULL;
+  if (code == 422 && rv->verdict && strcmp(event, "COMMENT") != 0) {
+    verdict_why = refusal(g);
+    event = "COMMENT";
+    if (rv->n)
+      code = send_review(g, rv, event);
+  }
+  if (code == 422 && rv->n) {
+    char *why = refusal(g);
+    bool *keep = qg_xcalloc(rv->n, sizeof(*keep));
+    for (size_t i = 0; i < rv->n; i++)
+      keep[i] = true;
+    rv->keep = keep;
+    int budget = GH_PROBES_MAX;
+    bool isolated = isolate(g, rv, 0, rv->n, &budget);
+    for (size_t i = 0; i < rv->n; i++)
+      if (!keep[i]) {
+        qg_comment_refused_add(g->out, rv->findings[i]);
+        g->out->to_summary++;
+      }
+    if (!g->out->refused_why)
+      g->out->refused_why = why;
+    else
+      free(why);
+    size_t kept = rv->n - g->out->nrefused;
+    /* the verdict again: the first 422 may have been the refused comments' alone, and a
+     * line refused on every run must not cost the verdict on every run */
+    event = rv->verdict ? rv->verdict : "COMMENT";
+    code = kept || rv->verdict ? send_review(g, rv, event) : 200;
+    if (code == 422 && strcmp(event, "COMMENT") != 0) { /* the verdict itself refused */
+      free(verdict_why);
+      verdict_why = refusal(g);
+      event = "COMMENT";
+      code = kept ? send_review(g, rv, event) : 200;
+    } else if (qg_rest_ok(code)) {
+      free(verdict_why); /* given after all */
+      verdict_why = NULL;
+    }
+    if (!isolated && qg_rest_ok(code) && !g->rest.failed)
+      qg_rest_fail(&g->rest,
+                   "GitHub: the comments GitHub refused could not all be told apart; "
+                   "%zu left out",
+                   g->out->nrefused);
+  } else if (code == 422 && verdict_why) {
+    code = 200; /* the verdict alone was asked for: nothing else to post */
+    event = NULL;
+  }
+  if (code == 422)
+    fail_422(g);
+  if (qg_rest_ok(code)) {
+    size_t kept = 0;
+    for (size_t i = 0; i < rv->n; i++)
+      kept += !rv->keep || rv->keep[i];
+    g->out->inline_created = kept;
+    g->out->verdict = event && rv->verdict && strcmp(event, rv->verdict) == 0 ? rv->verdict : NULL;
+    g->out->verdict_refused = verdict_why;
+    verdict_why = NULL;
+  }
+  free(verdict_why);
+  free(rv->keep);
+  rv->keep = NULL;
+}
+
 /* What one run does with the review comments. */
 static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   const qg_result *res = rep->result;
@@ -849,6 +1157,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
    * same fingerprint would get a comment that reads back as the first's) */
   cJSON *comments = cJSON_CreateArray();
   char(*placed)[17] = qg_xcalloc(g->o.max_inline + 1, sizeof(*placed));
+  const qg_finding **pf = qg_xcalloc(g->o.max_inline + 1, sizeof(*pf)); /* their findings */
   size_t nplaced = 0;
   size_t at = 0;
   char fp[17];
@@ -886,6 +1195,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       g->out->over_cap++;
       continue;
     }
+    pf[nplaced] = f;
     memcpy(placed[nplaced++], fp, sizeof(fp));
     uint32_t first = 0, last = 0;
     char *sugg = suggestion(res, f, path, cf, &first, &last);
@@ -905,7 +1215,6 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     free(body);
     free(sugg);
   }
-  free(placed);
 
   /* one review: the new comments, and the verdict when asked for */
   const qg_score *score = rep->score;
@@ -914,34 +1223,24 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   if (verdict) /* given only when it changes */
     verdict = verdict_changes(g, verdict_event(score->decision), &reviews);
   if (nplaced || verdict) {
-    const char *event = verdict ? verdict_event(score->decision) : "COMMENT";
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "commit_id", g->ctx->head_sha);
-    cJSON_AddStringToObject(o, "event", event);
-    char *text = review_text(rep, nplaced, g->out->over_cap);
-    if (verdict) { /* its marker: the next run compares its verdict with this one */
-      char *t =
-          qg_xasprintf("%s\n\n%s%s verdict=%s -->", text, QG_HOST_REVIEW_MARKER, g->o.id, event);
-      free(text);
-      text = t;
-    }
-    cJSON_AddStringToObject(o, "body", text);
-    free(text);
-    if (nplaced)
-      cJSON_AddItemToObject(o, "comments", comments);
-    else
-      cJSON_Delete(comments);
-    comments = NULL;
-    char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
-    if (qg_rest_ok(qg_rest_send(&g->rest, "POST", p, o, NULL))) {
-      g->out->inline_created = nplaced;
-      g->out->verdict = verdict ? event : NULL;
-      if (verdict)
-        dismiss_stale(g, &reviews, event);
-    }
-    free(p);
+    review rv = {.rep = rep,
+                 .verdict = verdict ? verdict_event(score->decision) : NULL,
+                 .comments = comments,
+                 .findings = pf,
+                 .fps = (const char(*)[17])placed,
+                 .n = nplaced,
+                 .known_comments = &ks,
+                 .known_reviews = &reviews};
+    post_review(g, &rv);
+    /* the gate's verdict given, or refused by GitHub (the token's own pull request,
+     * Actions that may not approve): either way qgate's standing verdict that says
+     * otherwise no longer holds, and a stale REQUEST_CHANGES would keep blocking */
+    if (rv.verdict && (g->out->verdict || g->out->verdict_refused))
+      dismiss_stale(g, &reviews, rv.verdict);
   }
   qg_host_threads_free(&reviews);
+  free(placed);
+  free(pf);
   cJSON_Delete(comments);
 
   /* stale: qgate's comments whose finding is gone, and a second current comment for one
@@ -977,6 +1276,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   qg_rest_init(&g.rest, &k_api, ctx, opts);
   post_summary(&g, rep);
   post_inline(&g, rep, change);
+  amend_summary(&g, rep);
   free(g.login);
   return qg_rest_end(&g.rest, out);
 }

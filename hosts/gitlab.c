@@ -486,6 +486,109 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
     g->out->verdict = approve ? "approve" : "unapprove";
 }
 
+/* ---- writes that must not be made twice, and refused positions --------------------------- */
+
+typedef struct gl_check {
+  gl *g;
+  const char *fp;               /* a discussion's fingerprint; NULL: the summary note */
+  const qg_host_threads *known; /* the discussions there before this run */
+  long long note_id;            /* the summary note found */
+} gl_check;
+
+/* Whether discussion id was there before this run. */
+static bool known_before(const qg_host_threads *known, const char *id) {
+  for (size_t i = 0; known && i < known->n; i++)
+    if (known->items[i].id && strcmp(known->items[i].id, id) == 0)
+      return true;
+  return false;
+}
+
+/* After a lost answer: whether the note or the discussion is there, by the rules of
+ * every note qgate touches: its marker with qgate's id, and the token's own user as
+ * its author (a person's note quoting the marker is not qgate's); a discussion there
+ * before this run (an outdated one of the same finding) is not the one just posted.
+ * -1 when that cannot be told (the list, or the token's user, unknown). */
+static int gl_stored(qg_rest *r, void *ud) {
+  gl_check *c = ud;
+  (void)r;
+  if (!c->fp) {
+    summary_note sn;
+    memset(&sn, 0, sizeof(sn));
+    qg_host_summary_marker(c->g->id, sn.marker);
+    bool ok = get_all(c->g, "notes", "sort=asc&order_by=created_at&", on_note, &sn);
+    bool any = sn.cands.n > 0;
+    if (ok)
+      keep_own(c->g, &sn.cands);
+    long long id = ok && sn.cands.n ? sn.cands.items[0].num : 0;
+    qg_host_threads_free(&sn.cands);
+    c->note_id = id;
+    return !ok || (any && c->g->who != 1) ? -1 : id ? 1 : 0;
+  }
+  disc_find df = {c->g->id, NULL, {0}};
+  bool ok = get_all(c->g, "discussions", "", on_discussion, &df);
+  bool any = df.t.n > 0;
+  if (ok)
+    keep_own(c->g, &df.t);
+  bool found = false;
+  for (size_t i = 0; i < df.t.n && !found; i++)
+    found = strcmp(df.t.items[i].fp, c->fp) == 0 && !known_before(c->known, df.t.items[i].id);
+  qg_host_threads_free(&df.t);
+  return !ok || (any && c->g->who != 1) ? -1 : found ? 1 : 0;
+}
+
+/* POSTs the summary note o (deleted): its id (0: not posted), never twice. */
+static long long create_note(gl *g, cJSON *o) {
+  char *path = qg_xasprintf("%s/notes", g->mr);
+  char *text = qg_json_print(o, false);
+  cJSON *reply = NULL;
+  gl_check c = {g, NULL, NULL, 0};
+  long code = qg_rest_create(&g->rest, path, text, NULL, &reply, gl_stored, &c);
+  long long id = 0;
+  if (qg_rest_ok(code)) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(reply, "id");
+    id = cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 9007199254740992.0
+             ? (long long)v->valuedouble
+         : c.note_id ? c.note_id
+                     : -1; /* posted, its id unknown */
+  }
+  cJSON_Delete(reply);
+  free(text);
+  free(path);
+  return id;
+}
+
+/* POSTs f's discussion o (deleted), never twice: 1 posted, 0 GitLab refused its position
+ * (400: listed in the summary), -1 failed. */
+static int create_discussion(gl *g, const char *path, const qg_finding *f, const char *fp,
+                             const qg_host_threads *known, cJSON *o) {
+  char *text = qg_json_print(o, false);
+  gl_check c = {g, fp, known, 0};
+  static const qg_rest_how refused = {400, 0, NULL};
+  long code = qg_rest_create(&g->rest, path, text, &refused, NULL, gl_stored, &c);
+  free(text);
+  if (qg_rest_ok(code))
+    return 1;
+  if (code != 400)
+    return -1;
+  qg_comment_refused_add(g->out, f);
+  if (!g->out->refused_why)
+    g->out->refused_why = qg_xstrdup(g->rest.refusal ? g->rest.refusal : "HTTP 400");
+  return 0;
+}
+
+/* After discussions GitLab refused: the summary note edited again, to list them. */
+static void amend_note(gl *g, const qg_report *rep, long long id, size_t max_body) {
+  if (!g->out->nrefused || id <= 0)
+    return;
+  char *body = qg_host_summary_body_left(rep, g->id, g->out, max_body);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "body", body);
+  free(body);
+  char *path = qg_xasprintf("%s/notes/%lld", g->mr, id);
+  (void)qg_rest_send(&g->rest, "PUT", path, o, NULL);
+  free(path);
+}
+
 static bool seen_before(char (**fps)[17], size_t *n, size_t *cap, const char *fp) {
   for (size_t i = 0; i < *n; i++)
     if (strcmp((*fps)[i], fp) == 0)
@@ -540,14 +643,14 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   char *body = qg_host_summary_body(rep, g.id, opts.max_body);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "body", body);
+  long long note_id = sum_id;
   if (sum_id && strcmp(sum_body, body) != 0) {
     char *path = qg_xasprintf("%s/notes/%lld", g.mr, sum_id);
     out->summary_updated = qg_rest_ok(qg_rest_send(&g.rest, "PUT", path, o, NULL));
     free(path);
   } else if (!sum_id && notes_ok && g.who != -1) {
-    char *path = qg_xasprintf("%s/notes", g.mr);
-    out->summary_created = qg_rest_ok(qg_rest_send(&g.rest, "POST", path, o, NULL));
-    free(path);
+    note_id = create_note(&g, o);
+    out->summary_created = note_id != 0;
   } else {
     cJSON_Delete(o); /* unchanged, or unknown */
   }
@@ -581,8 +684,8 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
       out->to_summary++;
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
-    } else if (qg_rest_ok(qg_rest_send(&g.rest, "POST", disc_path,
-                                       discussion_json(f, g.id, &p, &r, opts.max_body), NULL))) {
+    } else if (create_discussion(&g, disc_path, f, fp, &th,
+                                 discussion_json(f, g.id, &p, &r, opts.max_body)) == 1) {
       out->inline_created++;
     } else {
       out->to_summary++;
@@ -602,6 +705,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
 
   if (opts.verdict == QG_VERDICT_ON && rep->score)
     verdict(&g, rep->score, &r);
+  amend_note(&g, rep, note_id, opts.max_body);
 
   qg_host_threads_free(&th);
   qg_host_threads_free(&sn.cands);

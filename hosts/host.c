@@ -113,6 +113,32 @@ qg_comment_opts qg_host_opts(const qg_comment_opts *o) {
 void qg_comment_outcome_cleanup(qg_comment_outcome *out) {
   free(out->error);
   out->error = NULL;
+  free(out->refused);
+  out->refused = NULL;
+  out->nrefused = 0;
+  free(out->refused_why);
+  out->refused_why = NULL;
+  free(out->verdict_refused);
+  out->verdict_refused = NULL;
+}
+
+qg_comment_status qg_comment_outcome_status(const qg_comment_outcome *out, qg_status st) {
+  if (out->read_only && !out->summary_created && !out->summary_updated && !out->inline_created)
+    return QG_COMMENTS_SKIPPED;
+  if (st != QG_OK || out->nrefused || out->verdict_refused || out->read_only)
+    return QG_COMMENTS_INCOMPLETE;
+  return QG_COMMENTS_COMPLETE;
+}
+
+const char *qg_comment_status_name(qg_comment_status s) {
+  return s == QG_COMMENTS_COMPLETE     ? "complete"
+         : s == QG_COMMENTS_INCOMPLETE ? "incomplete"
+                                       : "skipped";
+}
+
+void qg_comment_refused_add(qg_comment_outcome *out, const qg_finding *f) {
+  out->refused = qg_xrealloc(out->refused, (out->nrefused + 1) * sizeof(*out->refused));
+  out->refused[out->nrefused++] = f;
 }
 
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,

@@ -62,16 +62,23 @@ bool qg_comment_id_valid(const char *id);
 
 typedef struct qg_comment_opts {
   qg_verdict_mode verdict;
-  const char *id;              /* borrowed: the comment id inside every marker, so that several
+  const char *id;        /* borrowed: the comment id inside every marker, so that several
                            qgate jobs keep their own comments on one request
                            (qg_comment_id_valid); NULL: "qgate" */
-  unsigned max_inline;         /* new inline comments per run; 0: 30 (GitHub's limits) */
-  size_t max_body;             /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
-  long timeout_ms;             /* per request; 0: 30000 */
-  int retries;                 /* 0: 3; -1: none */
-  long backoff_ms;             /* 0: 1000 */
-  long long deadline_ms;       /* a qg_http_now_ms() time after which no request is made (a
+  unsigned max_inline;   /* new inline comments per run; 0: 30 (GitHub's limits) */
+  size_t max_body;       /* bytes of one comment body; 0: 60000 (GitHub allows 65536) */
+  long timeout_ms;       /* per request; 0: 30000 */
+  int retries;           /* 0: 3; -1: none */
+  long backoff_ms;       /* 0: 1000 */
+  long long deadline_ms; /* a qg_http_now_ms() time after which no request is made (a
                             running one is cut, a wait past it is not taken); 0: none */
+  /* The clock of the waits between attempts, for tests: NULL sleeps for real and reads
+   * time(). wait(clock_ud, ms) is called for every wait (a rate limit's, a backoff's);
+   * unix_now(clock_ud) is the Unix time in seconds that x-ratelimit-reset and
+   * RateLimit-Reset are read against. */
+  void (*wait)(void *clock_ud, long ms);
+  long long (*unix_now)(void *clock_ud);
+  void *clock_ud;
   struct qg_secrets *redactor; /* borrowed: what the hosts answer is redacted with it
                                   (qg_redact) before it is kept in an error text, the
                                   token added to its known values; NULL: a redactor
@@ -91,14 +98,43 @@ typedef struct qg_comment_outcome {
   size_t over_cap;       /* inline comments not posted: over max_inline */
   const char *verdict;   /* "APPROVE", "COMMENT", "REQUEST_CHANGES", "approve",
                               "unapprove" or NULL when none was given; static */
+  bool read_only;        /* the token may not write to the request (a 403 on a write
+                              that is no rate limit: a fork's read-only token): no further
+                              write was tried */
+  /* The findings whose inline comment the host refused (GitHub's 422 "Line could not be
+   * resolved", GitLab's 400 on a discussion's position), in the report's order: the rest
+   * of the comments were posted without them, and the summary lists them
+   * (qg_host_summary_body_left). Borrowed from the report; the array is owned. */
+  const qg_finding **refused;
+  size_t nrefused;
+  char *refused_why;     /* what the host said about the first refused comment
+                              (scrubbed), or NULL; owned */
+  char *verdict_refused; /* the host refused the verdict (GitHub: a review of the token's
+                              own pull request, or Actions may not approve): what it said,
+                              scrubbed; the comments went without it. NULL otherwise; owned */
   char *error;           /* the first failure, e.g. "GitHub: HTTP 403 on POST
                               /repos/o/r/issues/7/comments: Resource not accessible by
                               integration" (scrubbed); NULL when none. Owned:
                               qg_comment_outcome_cleanup */
 } qg_comment_outcome;
 
-/* Frees out->error. */
+/* Frees out->error, refused, refused_why and verdict_refused. */
 void qg_comment_outcome_cleanup(qg_comment_outcome *out);
+
+/* What reached the pull/merge request (the `comments` output of the GitHub Action):
+ * everything, part of it, or nothing because the token may not write. Exit statuses
+ * never depend on it: comments are delivery, not the gate. */
+typedef enum qg_comment_status {
+  QG_COMMENTS_COMPLETE = 0, /* every comment, the summary and the verdict asked for */
+  QG_COMMENTS_INCOMPLETE,   /* something was refused or failed (out->error, refused,
+                               verdict_refused say what); the rest was posted */
+  QG_COMMENTS_SKIPPED,      /* nothing was written: the token may not write (read_only) */
+} qg_comment_status;
+
+/* The status of a run that returned st with out. */
+qg_comment_status qg_comment_outcome_status(const qg_comment_outcome *out, qg_status st);
+/* "complete", "incomplete" or "skipped". Static. */
+const char *qg_comment_status_name(qg_comment_status s);
 
 /* A host: one row of the table (hosts/host.c). */
 typedef struct qg_host {
@@ -149,8 +185,12 @@ char *qg_ci_base_rev(const char **source);
  * fingerprints, the score when there is one); change: the request's change
  * (its hunks say which lines are commentable), or NULL (then every finding
  * goes to the summary). Returns QG_OK when every call succeeded, QG_ENET
- * (out->error says what) otherwise; what could be done is done. The caller
- * cleans out (qg_comment_outcome_cleanup). */
+ * (out->error says what) otherwise; what could be done is done. A comment or a
+ * verdict the host refuses is no failure: the rest goes without it, and
+ * out->refused / out->verdict_refused say what was left out (the summary lists
+ * the refused findings). A POST is never repeated blindly (qg_rest_create), and
+ * rate limits are waited by the host's rules within opts->deadline_ms. The
+ * caller cleans out (qg_comment_outcome_cleanup). */
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out);
 

@@ -14,6 +14,17 @@ char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body
 /* The summary's marker for comment id id, in out. */
 void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]);
 
+/* The summary's body after a run in which the host refused some inline comments
+ * (out->refused): qg_host_summary_body, then a list of those findings (severity, rule,
+ * path:line, message, escaped) and what the host said, in max_body bytes. Without
+ * refused comments, exactly qg_host_summary_body. Caller frees. (The summary's own
+ * builder may fold the list into its sections; this is the interface: out->refused.) */
+char *qg_host_summary_body_left(const qg_report *rep, const char *id, const qg_comment_outcome *out,
+                                size_t max_body);
+
+/* Adds f to out->refused. */
+void qg_comment_refused_add(qg_comment_outcome *out, const qg_finding *f);
+
 /* A finding's comment: "**SEVERITY** `rule`: message", the remediation, the marker,
  * then extra (Markdown the host adds, e.g. GitHub's suggestion; NULL: none), in at
  * most max bytes: extra goes first, then the remediation, then the message is cut at

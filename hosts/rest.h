@@ -22,7 +22,8 @@
 #define QG_REST_SCRUB_MIN 4
 /* The longest error text kept, in bytes. */
 #define QG_REST_ERROR_MAX 511
-/* The longest Retry-After waited for (core/http's cap, and the 403 retry's). */
+/* The longest rate-limit wait taken when the session has no deadline (with one, the
+ * deadline alone bounds the waits). */
 #define QG_REST_MAX_WAIT_MS 60000L
 /* One answer's body: a page of 100 comments of up to 65536 characters. */
 #define QG_REST_MAX_RESPONSE (32u << 20)
@@ -41,6 +42,17 @@ typedef struct qg_rest_api {
                                  "HTTP 429 on POST /p after 2 attempts: text" */
   char *(*error_text)(const char *body, size_t len); /* what a failed answer's body says;
                                                         caller frees, "" for nothing */
+  /* Rate limits (qg_rest_call waits for them, every method: a limited request was not
+   * carried out). A 429 always is one; a 403 is one when limit_403 and it has a
+   * Retry-After, x-ratelimit-remaining: 0, or "rate limit" in its body (GitHub's primary
+   * and secondary limits). The wait: Retry-After; else, when the remaining count is 0
+   * (or a 429 gives none), until the reset time; else limit_wait_ms, doubled at each
+   * repeat (GitHub: "at least one minute" for a secondary limit), or the backoff when 0. */
+  bool limit_403;
+  long limit_wait_ms;
+  bool read_only_403; /* a 403 on a write that is no rate limit means the token may not
+                         write at all (GitHub's "Resource not accessible by integration"):
+                         r->read_only, and no further write */
 } qg_rest_api;
 
 /* One run's requests. Fields are the helper's; read error and failed. */
@@ -51,9 +63,19 @@ typedef struct qg_rest {
   struct qg_secrets *red; /* borrowed, may be NULL */
   char *auth;             /* owned; wiped before it is freed */
   qg_http_options http;
-  char *error; /* owned: the first failure's text (scrubbed); NULL when none */
-  bool failed; /* a request failed (its text is error, or an earlier one's) */
-  bool dead;   /* stop_on_refusal struck: no further request */
+  char *error;                     /* owned: the first failure's text (scrubbed); NULL when none */
+  bool failed;                     /* a request failed (its text is error, or an earlier one's) */
+  bool dead;                       /* stop_on_refusal struck: no further request */
+  bool read_only;                  /* a write got a 403 that is no rate limit: the token may not
+                              write, and no further write is sent (qg_rest_call returns 0
+                              for one, and records nothing more) */
+  char *refusal;                   /* owned: the last refused answer's text ("HTTP 422: what it
+                              says", scrubbed), recorded or quiet; NULL when none */
+  bool unsure;                     /* the last call was a POST that got a 5xx or no answer: whether
+                              the host stored it is unknown (qg_rest_create) */
+  void (*wait)(void *ud, long ms); /* the opts' clock, or the real one */
+  long long (*unix_now)(void *ud);
+  void *clock_ud;
 } qg_rest;
 
 /* A session for ctx with o's timeouts, retries, deadline and redactor (o as filled in
@@ -76,15 +98,29 @@ static inline bool qg_rest_ok(long code) { return code >= 200 && code <= 299; }
 
 /* One request: path from the API's root, with its query (error texts leave the query
  * out); body a JSON text or NULL. Returns the HTTP status, 0 when no answer came (or
- * none was sent). A failure is recorded unless how says otherwise. A 403 with a
- * Retry-After (a secondary rate limit) is retried as core/http retries a 429. *reply
- * (when asked) gets a 2xx answer's body parsed, or NULL; the caller deletes it. */
+ * none was sent). A failure is recorded unless how says otherwise. A rate-limited
+ * answer (qg_rest_api) is retried after the wait the API's rules give, when that wait
+ * ends before the deadline (and, without one, is at most QG_REST_MAX_WAIT_MS); the
+ * text says why one was not. A 5xx or a lost answer is retried for every method but
+ * POST, which is never repeated blindly (r->unsure; qg_rest_create). *reply (when
+ * asked) gets a 2xx answer's body parsed, or NULL; the caller deletes it. */
 long qg_rest_call(qg_rest *r, const char *method, const char *path, const char *body,
                   const qg_rest_how *how, cJSON **reply);
 /* qg_rest_call with the JSON object o as the body (printed with qg_json_print, which
  * deletes it). */
 long qg_rest_send(qg_rest *r, const char *method, const char *path, cJSON *o,
                   const qg_rest_how *how);
+
+/* Whether a write whose answer was lost is on the host after all: 1 yes, 0 no, -1 the
+ * list could not be read (then the write is not repeated). */
+typedef int (*qg_rest_stored_fn)(qg_rest *r, void *ud);
+/* POST path with body: a write that must not be made twice (a comment, a review, a note,
+ * a discussion). When a 5xx or no answer leaves unknown whether the host stored it,
+ * stored(r, ud) re-lists what is there: found, the write counts as done (200; *reply
+ * stays NULL) and its failure is not kept; missing, it is posted again, after the
+ * backoff, at most the session's retries times. Otherwise as qg_rest_call. */
+long qg_rest_create(qg_rest *r, const char *path, const char *body, const qg_rest_how *how,
+                    cJSON **reply, qg_rest_stored_fn stored, void *ud);
 
 typedef void (*qg_rest_item_fn)(void *ud, const cJSON *item);
 /* Calls fn for every item of every page of GET path?query per_page=N&page=P (query ""

@@ -48,12 +48,18 @@ void qg_gate_decide(const qg_result *r, qg_fail_on fail_on, qg_score *score, boo
 typedef struct qg_gate_after {
   bool write_failed;  /* a report could not be written */
   bool review_failed; /* a required review failed */
-  bool host_failed;   /* a host refused a comment or a notification */
+  bool host_failed;   /* a notification failed (--notify slack: a security approval the
+                         team relies on must not be lost in silence) */
   bool host_usage;    /* a host's context is missing (--comment without its CI) */
+  bool comments_incomplete; /* --comment did not get everything onto the pull/merge
+                               request (refused, read-only token, host down, deadline):
+                               a warning and the `comments` status, never the exit
+                               status: comments are delivery, the gate decides */
 } qg_gate_after;
 
 /* The exit status: runtime error > input error > gate failure > pass
- * (QG_EXIT_RUNTIME, QG_EXIT_INPUT, QG_EXIT_FAIL, QG_EXIT_PASS). */
+ * (QG_EXIT_RUNTIME, QG_EXIT_INPUT, QG_EXIT_FAIL, QG_EXIT_PASS). Comments that did not
+ * reach the host (comments_incomplete) change nothing: the status is the gate's. */
 int qg_gate_exit_status(const qg_gate *g, const qg_gate_after *after);
 
 #endif

@@ -421,7 +421,9 @@ static void test_pagination(void **state) {
 
 /* ---- failures -------------------------------------------------------------------------- */
 
-static void test_403_continues(void **state) {
+/* Issue 19: a read-only token (a fork's): the 403 on the first write stops every later
+ * write (the review would be refused the same way); the outcome says read_only. */
+static void test_403_read_only(void **state) {
   (void)state;
   world *w = world_new();
   add(w, "app", 10, "privileged");
@@ -430,16 +432,34 @@ static void test_403_continues(void **state) {
           "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{\"message\": \"Resource not "
           "accessible by integration\", \"documentation_url\": \"https://docs.github.com/rest\"}");
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
-  respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
   assert_int_equal(run(w), QG_ENET);
   assert_string_equal(w->out.error, "GitHub: HTTP 403 on POST /repos/o/r/issues/7/comments: "
                                     "Resource not accessible by integration");
+  assert_true(w->out.read_only);
   assert_false(w->out.summary_created);
-  assert_int_equal(w->out.inline_created, 1); /* the rest went on */
-  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(mock_nrequests(w->srv), 3); /* the lists are read; no review is tried */
+  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_ENET), QG_COMMENTS_SKIPPED);
+  world_free(w);
+
+  /* a 403 that is a rate limit (its message says so) is no read-only token */
+  w = world_new();
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS,
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"You have exceeded a secondary rate limit\"}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_ENET);
+  assert_false(w->out.read_only);
   world_free(w);
 }
 
+#define E422_LINE                                                                                  \
+  "HTTP/1.1 422 Unprocessable Entity\nContent-Type: application/json\n\n{\"message\": "            \
+  "\"Unprocessable Entity\", \"errors\": [\"Line could not be resolved\"]}"
+
+/* The one comment of the review is refused: nothing is left to post, the summary is
+ * edited again to list the finding, and the run is no failure (a warning). */
 static void test_422_errors(void **state) {
   (void)state;
   world *w = world_new();
@@ -453,12 +473,359 @@ static void test_422_errors(void **state) {
           "\"pull_request_review_thread.line\", \"message\": \"could not be\\nresolved\"},"
           "{\"resource\": \"PullRequestReview\", \"field\": \"event\", \"code\": \"invalid\"}, "
           "\"Line must be part of the diff\"]}");
-  assert_int_equal(run(w), QG_ENET);
-  assert_string_equal(w->out.error,
-                      "GitHub: HTTP 422 on POST /repos/o/r/pulls/7/reviews: Validation Failed: "
-                      "could not be resolved; event invalid; Line must be part of the diff");
+  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
+  w->opts.id = "qgate-k8s"; /* the job's own id, kept in the summary edited again */
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_string_equal(w->out.refused_why,
+                      "HTTP 422: Validation Failed: could not be resolved; event invalid; Line "
+                      "must be part of the diff");
+  assert_int_equal(w->out.nrefused, 1);
+  assert_string_equal(w->out.refused[0]->message, "privileged");
   assert_true(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 0);
+  assert_int_equal(w->out.to_summary, 1);
+  assert_int_equal(mock_nrequests(w->srv), 5);
+  assert_request(w, 4, "PATCH", "/repos/o/r/issues/comments/99");
+  cJSON *patch = req_json(w, 4);
+  const char *body = str_at(patch, "body");
+  assert_true(strncmp(body, QG_HOST_SUMMARY_MARKER "qgate-k8s -->\n",
+                      strlen(QG_HOST_SUMMARY_MARKER "qgate-k8s -->\n")) == 0);
+  assert_non_null(strstr(body, "**Not commented inline** (1 refused by the host: HTTP 422: "));
+  assert_non_null(
+      strstr(body, "- **HIGH** `pss/privileged` `deploy/pod.yaml` line 10: privileged\n"));
+  cJSON_Delete(patch);
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  world_free(w);
+}
+
+/* The paths and lines of the comments of a review request. */
+static void assert_review_lines(world *w, size_t i, const char *event, const char *lines) {
+  cJSON *j = req_json(w, i);
+  const cJSON *ev = cJSON_GetObjectItem(j, "event");
+  if (event)
+    assert_string_equal(ev ? ev->valuestring : "(none)", event);
+  else
+    assert_null(ev);
+  char got[128] = "";
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(j, "comments")) {
+    size_t n = strlen(got);
+    snprintf(got + n, sizeof(got) - n, "%s%d", n ? "," : "",
+             cJSON_GetObjectItem(c, "line")->valueint);
+  }
+  assert_string_equal(got, lines);
+  cJSON_Delete(j);
+}
+
+/* Issue 19: one of three comments refused (line 11): found by probing halves as pending
+ * reviews (no event: nobody sees them; each one taken is deleted at once), the review
+ * posted with the other two, the refused one listed in the summary. */
+static void test_422_isolates_refused_line(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  add(w, "side", 11, "privileged too");
+  add(w, "third", 12, "and this");
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, E422_LINE);                /* all three */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}")); /* probe: line 10 */
+  respond(w, "DELETE", REVIEWS "/501", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "POST", REVIEWS, E422_LINE);                /* probe: line 11 */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 502}")); /* probe: line 12 */
+  respond(w, "DELETE", REVIEWS "/502", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}")); /* the review */
+  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 11);
+  assert_review_lines(w, 3, "COMMENT", "10,11,12");
+  assert_review_lines(w, 4, NULL, "10");
+  assert_request(w, 5, "DELETE", REVIEWS "/501");
+  assert_review_lines(w, 6, NULL, "11");
+  assert_review_lines(w, 7, NULL, "12");
+  assert_request(w, 8, "DELETE", REVIEWS "/502");
+  assert_review_lines(w, 9, "COMMENT", "10,12");
+  assert_request(w, 10, "PATCH", "/repos/o/r/issues/comments/99");
+  assert_int_equal(w->out.inline_created, 2);
+  assert_int_equal(w->out.nrefused, 1);
+  assert_string_equal(w->out.refused[0]->message, "privileged too");
+  assert_string_equal(w->out.refused_why,
+                      "HTTP 422: Unprocessable Entity: Line could not be resolved");
+  cJSON *review = req_json(w, 9);
+  assert_string_equal(str_at(review, "body"), "qgate: 2 new findings on the changed lines.");
+  cJSON_Delete(review);
+  world_free(w);
+}
+
+/* A world with the verdict on and the score's decision d. */
+static void verdict_on(world *w, unsigned total, qg_decision d) {
+  w->score.total = total;
+  w->score.decision = d;
+  w->rep.score = &w->score;
+  w->opts.verdict = QG_VERDICT_ON;
+}
+
+#define E422_APPROVE                                                                               \
+  "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "                  \
+  "\"errors\": [\"GitHub Actions is not permitted to approve pull requests.\"]}"
+
+/* Issue 19: the verdict refused (the token's own pull request, or Actions may not
+ * approve): the review goes again without it (and without its marker: the next run
+ * tries the verdict again), with every comment; the outcome says why. */
+static void test_422_verdict_refused(void **state) {
+  (void)state;
+  world *w = world_new();
+  add(w, "app", 10, "privileged");
+  verdict_on(w, 95, QG_DECISION_APPROVE);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "GET", REVIEWS, OK_LIST("[]")); /* qgate gave no verdict yet */
+  respond(w, "POST", REVIEWS, E422_APPROVE);
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 6);
+  assert_request(w, 3, "GET", REVIEWS "?per_page=100&page=1");
+  assert_review_lines(w, 4, "APPROVE", "10");
+  assert_review_lines(w, 5, "COMMENT", "10");
+  cJSON *rv = req_json(w, 4);
+  assert_string_equal(str_at(rv, "body"),
+                      "qgate: score 95/100 (approve); 1 new finding on the "
+                      "changed lines.\n\n" QG_HOST_REVIEW_MARKER "qgate verdict=APPROVE -->");
+  cJSON_Delete(rv);
+  rv = req_json(w, 5);
+  assert_string_equal(str_at(rv, "body"),
+                      "qgate: score 95/100 (approve); 1 new finding on the changed lines.");
+  cJSON_Delete(rv);
+  assert_int_equal(w->out.inline_created, 1);
+  assert_null(w->out.verdict);
+  assert_string_equal(w->out.verdict_refused,
+                      "HTTP 422: Unprocessable Entity: GitHub Actions is not permitted to "
+                      "approve pull requests.");
+  assert_int_equal(w->out.nrefused, 0);
+  assert_int_equal(qg_comment_outcome_status(&w->out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  world_free(w);
+
+  /* a verdict alone, refused: nothing else to post, no failure */
+  w = world_new();
+  verdict_on(w, 20, QG_DECISION_REJECT);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "GET", REVIEWS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS,
+          "HTTP/1.1 422 Unprocessable Entity\n\n{\"message\": \"Unprocessable Entity\", "
+          "\"errors\": [\"Review Can not request changes on your own pull request\"]}");
+  assert_int_equal(run(w), QG_OK);
+  assert_int_equal(mock_nrequests(w->srv), 5);
+  assert_null(w->out.verdict);
+  assert_non_null(w->out.verdict_refused);
+  world_free(w);
+
+  /* the gate improved where Actions may not approve: the approval is refused, and
+   * qgate's own standing REQUEST_CHANGES (60, the bot's, with its marker and id) is
+   * dismissed all the same (it would keep blocking the merge); a person's change
+   * request quoting the marker (61) is left alone */
+  w = world_new();
+  verdict_on(w, 95, QG_DECISION_APPROVE);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(
+      w, "GET", REVIEWS,
+      OK_LIST("[{\"id\": 60, \"state\": \"CHANGES_REQUESTED\", \"body\": \"qgate: score "
+              "20/100 (reject).\\n\\n" QG_HOST_REVIEW_MARKER "qgate verdict=REQUEST_CHANGES "
+              "-->\", \"user\": {\"login\": \"github-actions[bot]\", \"type\": \"Bot\"}},"
+              "{\"id\": 61, \"state\": \"CHANGES_REQUESTED\", \"body\": \"> " QG_HOST_REVIEW_MARKER
+              "qgate verdict=REQUEST_CHANGES -->\", \"user\": "
+              "{\"login\": \"dev\", \"type\": \"User\"}}]"));
+  respond(w, "GET", "/user",
+          "HTTP/1.1 403 Forbidden\n\n{\"message\": \"Resource not accessible "
+          "by integration\"}");
+  respond(w, "POST", REVIEWS, E422_APPROVE);
+  respond(w, "PUT", REVIEWS "/60/dismissals", OK_LIST("{\"id\": 60, \"state\": \"DISMISSED\"}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 7);
+  assert_request(w, 4, "GET", "/user");
+  assert_review_lines(w, 5, "APPROVE", "");
+  assert_request(w, 6, "PUT", REVIEWS "/60/dismissals");
+  rv = req_json(w, 6);
+  assert_string_equal(str_at(rv, "message"), "qgate: superseded, the gate now says APPROVE.");
+  cJSON_Delete(rv);
+  assert_null(w->out.verdict);
+  assert_non_null(w->out.verdict_refused);
+  world_free(w);
+
+  /* a refused line and a verdict GitHub takes: the first 422 was the line's alone, so
+   * once the line is told apart the review goes with the verdict (a line refused on
+   * every run does not cost the verdict on every run) */
+  w = world_new();
+  add(w, "app", 10, "privileged");
+  add(w, "side", 11, "privileged too");
+  verdict_on(w, 42, QG_DECISION_REJECT);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "GET", REVIEWS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS, E422_LINE);                /* with the verdict */
+  respond(w, "POST", REVIEWS, E422_LINE);                /* without it: the line still */
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}")); /* probe: line 10 */
+  respond(w, "DELETE", REVIEWS "/501", "HTTP/1.1 200 OK\n\n{}");
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}")); /* the review, verdict and all */
+  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 10);
+  assert_review_lines(w, 4, "REQUEST_CHANGES", "10,11");
+  assert_review_lines(w, 5, "COMMENT", "10,11");
+  assert_review_lines(w, 6, NULL, "10");
+  assert_request(w, 7, "DELETE", REVIEWS "/501");
+  assert_review_lines(w, 8, "REQUEST_CHANGES", "10");
+  rv = req_json(w, 8);
+  assert_string_equal(str_at(rv, "body"), "qgate: score 42/100 (reject); 1 new finding on the "
+                                          "changed lines.\n\n" QG_HOST_REVIEW_MARKER
+                                          "qgate verdict=REQUEST_CHANGES -->");
+  cJSON_Delete(rv);
+  assert_request(w, 9, "PATCH", "/repos/o/r/issues/comments/99");
+  assert_string_equal(w->out.verdict, "REQUEST_CHANGES");
+  assert_null(w->out.verdict_refused);
+  assert_int_equal(w->out.nrefused, 1);
+  assert_string_equal(w->out.refused[0]->message, "privileged too");
+  world_free(w);
+}
+
+/* Issue 19: a 5xx after GitHub stored a POST: the list is read again, and what is there
+ * is not posted twice; what is missing is posted once more. What the list holds counts
+ * only by the rules of every comment qgate touches: its marker with qgate's id, the
+ * token's own user as author, and not there before this run. */
+static void test_5xx_after_stored_post(void **state) {
+  (void)state;
+  world *w = world_new();
+  w->opts.retries = 2;
+  add(w, "app", 10, "privileged");
+  char marker[QG_HOST_MARKER_MAX];
+  marker_of(&w->r.findings.items[0], marker);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 502 Bad Gateway\n\n{\"message\": \"Server Error\"}");
+  /* a person's comment quoting the summary marker: not qgate's summary */
+  respond(w, "GET", ISSUE_COMMENTS,
+          OK_LIST("[{\"id\": 76, \"body\": \"> " QG_HOST_SUMMARY_MARKER "qgate -->\\nwhy?\", "
+                  "\"user\": {\"login\": \"dev\"}}]"));
+  respond(w, "GET", "/user", OK_LIST("{\"login\": \"qgate-bot\"}"));
+  respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 502 Bad Gateway\n\n{\"message\": \"Server Error\"}");
+  respond(
+      w, "GET", ISSUE_COMMENTS,
+      OK_LIST("[{\"id\": 76, \"body\": \"> " QG_HOST_SUMMARY_MARKER "qgate -->\\nwhy?\", "
+              "\"user\": {\"login\": \"dev\"}}, {\"id\": 77, \"body\": \"" QG_HOST_SUMMARY_MARKER
+              "qgate -->\\nreport\", \"user\": {\"login\": "
+              "\"qgate-bot\"}}]"));
+  /* qgate's own comment for the finding from before this run, outdated by a push (line
+   * null): the finding gets a new one, and the old one is never taken for it */
+  char *old = qg_xasprintf("{\"id\": 2999, \"line\": null, \"body\": \"**HIGH** old\\n\\n%s\", "
+                           "\"user\": {\"login\": \"qgate-bot\"}}",
+                           marker);
+  char *quote = qg_xasprintf("{\"id\": 3000, \"line\": 10, \"body\": \"see %s\", \"user\": "
+                             "{\"login\": \"dev\"}}",
+                             marker);
+  char *own = qg_xasprintf("{\"id\": 3001, \"line\": 10, \"body\": \"x\\n\\n%s\", \"user\": "
+                           "{\"login\": \"qgate-bot\"}}",
+                           marker);
+  char *list = qg_xasprintf(OK_LIST("[%s]"), old);
+  respond(w, "GET", REVIEW_COMMENTS, list);
+  free(list);
+  respond(w, "POST", REVIEWS, "HTTP/1.1 504 Gateway Timeout\n\n");
+  list = qg_xasprintf(OK_LIST("[%s, %s]"), old, quote); /* not stored */
+  respond(w, "GET", REVIEW_COMMENTS, list);
+  free(list);
+  respond(w, "POST", REVIEWS, "HTTP/1.1 500 Internal Server Error\n\n");
+  list = qg_xasprintf(OK_LIST("[%s, %s, %s]"), old, quote, own); /* stored this time */
+  respond(w, "GET", REVIEW_COMMENTS, list);
+  free(list);
+  qg_status st = run(w);
+  if (st != QG_OK)
+    fail_msg("%s", w->out.error);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 11);
+  assert_request(w, 1, "POST", ISSUE_COMMENTS);
+  assert_request(w, 2, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 3, "GET", "/user");
+  assert_request(w, 4, "POST", ISSUE_COMMENTS);
+  assert_request(w, 5, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 6, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 7, "POST", REVIEWS);
+  assert_request(w, 8, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 9, "POST", REVIEWS);
+  assert_request(w, 10, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_review_lines(w, 9, "COMMENT", "10");
+  assert_true(w->out.summary_created);
+  assert_int_equal(w->out.inline_created, 1);
+  assert_int_equal(w->out.inline_removed, 0); /* 2999: its finding is there, answered anew */
+  for (size_t i = 0; i < mock_nrequests(w->srv); i++)
+    assert_false(req(w, i)->unexpected);
+  free(old);
+  free(quote);
+  free(own);
+  world_free(w);
+
+  /* the list cannot be read after the lost answer: no second POST, the failure stays */
+  w = world_new();
+  w->opts.retries = 2;
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, "HTTP/1.1 503 Service Unavailable\n\n");
+  respond(w, "GET", ISSUE_COMMENTS, "HTTP/1.1 404 Not Found\n\n{\"message\": \"Not Found\"}");
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  assert_int_equal(run(w), QG_ENET);
+  assert_string_equal(w->out.error, "GitHub: HTTP 503 on POST /repos/o/r/issues/7/comments");
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  world_free(w);
+
+  /* a verdict alone (no comments) whose answer is lost: the reviews are listed again; a
+   * review of the head with the same text is it only when qgate posted it in this run
+   * and the token's user wrote it: qgate's own earlier one (70, dismissed by a person,
+   * hence the new verdict) and a person's copy (71) are not, so it goes once more */
+  w = world_new();
+  w->opts.retries = 2;
+  verdict_on(w, 20, QG_DECISION_REJECT);
+  const char *text = "qgate: score 20/100 (reject).\\n\\n" QG_HOST_REVIEW_MARKER
+                     "qgate verdict=REQUEST_CHANGES -->";
+  char *r70 = qg_xasprintf("{\"id\": 70, \"state\": \"DISMISSED\", \"commit_id\": \"" HEAD "\", "
+                           "\"body\": \"%s\", \"user\": {\"login\": \"qgate-bot\"}}",
+                           text);
+  char *r71 = qg_xasprintf("{\"id\": 71, \"state\": \"COMMENTED\", \"commit_id\": \"" HEAD "\", "
+                           "\"body\": \"%s\", \"user\": {\"login\": \"dev\"}}",
+                           text);
+  respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", ISSUE_COMMENTS, CREATED);
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  list = qg_xasprintf(OK_LIST("[%s]"), r70);
+  respond(w, "GET", REVIEWS, list);
+  free(list);
+  respond(w, "GET", "/user", OK_LIST("{\"login\": \"qgate-bot\"}"));
+  respond(w, "POST", REVIEWS, "HTTP/1.1 502 Bad Gateway\n\n");
+  list = qg_xasprintf(OK_LIST("[%s, %s]"), r70, r71);
+  respond(w, "GET", REVIEWS, list);
+  free(list);
+  respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 72, \"state\": \"CHANGES_REQUESTED\"}"));
+  assert_int_equal(run(w), QG_OK);
+  assert_null(w->out.error);
+  assert_int_equal(mock_nrequests(w->srv), 8);
+  assert_request(w, 4, "GET", "/user");
+  assert_request(w, 5, "POST", REVIEWS);
+  assert_request(w, 6, "GET", REVIEWS "?per_page=100&page=1");
+  assert_request(w, 7, "POST", REVIEWS);
+  cJSON *rv = req_json(w, 7);
+  assert_string_equal(str_at(rv, "event"), "REQUEST_CHANGES");
+  assert_string_equal(str_at(rv, "body"), "qgate: score 20/100 (reject).\n\n" QG_HOST_REVIEW_MARKER
+                                          "qgate verdict=REQUEST_CHANGES -->");
+  cJSON_Delete(rv);
+  assert_string_equal(w->out.verdict, "REQUEST_CHANGES");
+  free(r70);
+  free(r71);
   world_free(w);
 }
 
@@ -854,8 +1221,11 @@ int main(void) {
       cmocka_unit_test(test_first_run_creates),
       cmocka_unit_test(test_second_run_updates),
       cmocka_unit_test(test_pagination),
-      cmocka_unit_test(test_403_continues),
+      cmocka_unit_test(test_403_read_only),
       cmocka_unit_test(test_422_errors),
+      cmocka_unit_test(test_422_isolates_refused_line),
+      cmocka_unit_test(test_422_verdict_refused),
+      cmocka_unit_test(test_5xx_after_stored_post),
       cmocka_unit_test(test_rate_limits_retried),
       cmocka_unit_test(test_token_never_shown),
       cmocka_unit_test(test_verdict),

@@ -497,6 +497,191 @@ static void test_422_flattened(void **state) {
   fixture_cleanup(&fx);
 }
 
+/* Issue 19: GitLab refuses a discussion's position (400): the other discussions are
+ * posted, the refused finding is listed in the summary note (edited again), and the run
+ * is no failure. */
+static void test_400_position_refused(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  script_empty_mr(&fx);
+  mock_add_response(fx.m, "POST", MR "/notes", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions",
+                    "HTTP/1.1 400 Bad Request\nContent-Type: application/json\n\n"
+                    "{\"message\": \"400 Bad request - Note {:line_code=>[\\\"can't be blank\\\", "
+                    "\\\"must be a valid line code\\\"]}\"}");
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "PUT", MR "/notes/1", OK_REPLY);
+  qg_comment_opts o = fast();
+  o.id = "qgate-k8s"; /* the job's own id, kept in the note edited again */
+  qg_comment_outcome out;
+  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  assert_true(out.summary_created);
+  assert_int_equal(out.inline_created, 2);
+  assert_int_equal(out.to_summary, 3);
+  assert_int_equal(out.nrefused, 1);
+  assert_ptr_equal(out.refused[0], fx.a);
+  assert_string_equal(out.refused_why, "HTTP 400: 400 Bad request - Note {:line_code=>[\"can't "
+                                       "be blank\", \"must be a valid line code\"]}");
+  assert_int_equal(mock_nrequests(fx.m), 8);
+  const mock_request *put = mock_request_at(fx.m, 7);
+  assert_string_equal(put->method, "PUT");
+  assert_string_equal(put->path, MR "/notes/1");
+  const char *head = "{\"body\":\"<!-- qgate:summary id=qgate-k8s -->\\n";
+  assert_true(strncmp(put->body, head, strlen(head)) == 0);
+  assert_non_null(strstr(mock_request_at(fx.m, 4)->body, "<!-- qgate:finding id=qgate-k8s fp="));
+  assert_non_null(strstr(put->body, "Not commented inline"));
+  assert_non_null(strstr(put->body, "`deploy/app.yaml` line 4: container"));
+  assert_int_equal(qg_comment_outcome_status(&out, QG_OK), QG_COMMENTS_INCOMPLETE);
+  qg_comment_outcome_cleanup(&out);
+  fixture_cleanup(&fx);
+}
+
+/* Issue 19: a 5xx after GitLab stored the summary note or a discussion: the list is read
+ * again and nothing is posted twice. What is found there must be qgate's by the rules of
+ * every note it touches (its marker with qgate's id, the token's own user as author): a
+ * person's note quoting the summary marker listed first is passed over, qgate's own
+ * (55) is the one found. */
+static void test_5xx_after_stored_post(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  script_empty_mr(&fx);
+  mock_add_response(fx.m, "POST", MR "/notes", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(fx.m, "GET", MR "/notes",
+                    "HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": 54, \"body\": "
+                    "\"> <!-- qgate:summary id=qgate -->\\nwhy?\", \"author\": {\"id\": 12}}, "
+                    "{\"id\": 55, \"body\": \"<!-- qgate:summary id=qgate -->\\nreport\", "
+                    "\"author\": {\"id\": 77}}]");
+  mock_add_response(fx.m, "GET", "/api/v4/user", USER_REPLY);
+  mock_add_response(fx.m, "POST", MR "/discussions", "HTTP/1.1 500 Internal Server Error\n\n");
+  char *mk = marker(fx.a);
+  char *disc = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": "
+                            "\"d1\", \"notes\": [{\"id\": 9, \"body\": \"x %s\", \"author\": "
+                            "{\"id\": 77}}]}]",
+                            mk);
+  mock_add_response(fx.m, "GET", MR "/discussions", disc);
+  free(disc);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  qg_comment_opts o = fast();
+  o.retries = 1;
+  qg_comment_outcome out;
+  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  assert_true(out.summary_created);
+  assert_int_equal(out.inline_created, 3);
+  assert_int_equal(mock_nrequests(fx.m), 10);
+  char *sum = want_summary(&fx);
+  expect_req(&fx, 3, "POST", MR "/notes", sum);
+  expect_req(&fx, 4, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 5, "GET", "/api/v4/user", NULL); /* asked once there is a candidate */
+  char *w = want_discussion(fx.a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
+                            "deploy/app.yaml", "deploy/app.yaml", 4, 0);
+  expect_req(&fx, 6, "POST", MR "/discussions", w);
+  free(w);
+  expect_req(&fx, 7, "GET", DISC_PAGE(1), NULL);
+  w = want_discussion(fx.b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
+  expect_req(&fx, 8, "POST", MR "/discussions", w);
+  free(w);
+  qg_comment_outcome_cleanup(&out);
+  mock_stop(fx.m);
+
+  /* what the lists hold after the lost answers is not qgate's new note nor its new
+   * discussion: a person's note quoting the summary marker (author 12), qgate's own
+   * discussion of A from before this run (dold: outdated by a push, which is why A gets a
+   * new one) and a person's discussion quoting A's marker. Both are posted once more. */
+  fx.m = mock_start();
+  assert_non_null(fx.m);
+  free(fx.ctx.api_url);
+  fx.ctx.api_url = qg_xasprintf("http://127.0.0.1:%d/api/v4", mock_port(fx.m));
+  char *ja = qg_xasprintf("\"**HIGH** old text\\n\\n%s\"", mk);
+  char *old = qg_xasprintf("{\"id\": \"dold\", \"notes\": [{\"id\": 8, \"body\": %s, \"author\": "
+                           "{\"id\": 77}, \"position\": {\"head_sha\": \"" BASE "\", "
+                           "\"new_path\": \"deploy/app.yaml\", \"new_line\": 3}}]}",
+                           ja);
+  char *list = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n[%s]", old);
+  mock_add_response(fx.m, "GET", MR, MR_REPLY);
+  mock_add_response(fx.m, "GET", MR "/notes", EMPTY_LIST);
+  mock_add_response(fx.m, "GET", MR "/discussions", list);
+  free(list);
+  mock_add_response(fx.m, "GET", "/api/v4/user", USER_REPLY);
+  mock_add_response(fx.m, "POST", MR "/notes", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(fx.m, "GET", MR "/notes",
+                    "HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": 54, \"body\": "
+                    "\"> <!-- qgate:summary id=qgate -->\\nwhy?\", \"author\": {\"id\": 12}}]");
+  mock_add_response(fx.m, "POST", MR "/notes", CREATED);
+  mock_add_response(fx.m, "POST", MR "/discussions", "HTTP/1.1 500 Internal Server Error\n\n");
+  list = qg_xasprintf("HTTP/1.1 200 OK\nContent-Type: application/json\n\n[%s, {\"id\": "
+                      "\"dhmn\", \"notes\": [{\"id\": 10, \"body\": \"see %s\", \"author\": "
+                      "{\"id\": 12}}]}]",
+                      old, mk);
+  mock_add_response(fx.m, "GET", MR "/discussions", list);
+  free(list);
+  for (int i = 0; i < 3; i++)
+    mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
+  assert_true(out.summary_created);
+  assert_int_equal(out.inline_created, 3);
+  assert_int_equal(out.inline_removed, 0); /* dold: its finding is there, answered anew */
+  assert_int_equal(mock_nrequests(fx.m), 12);
+  expect_req(&fx, 3, "GET", "/api/v4/user", NULL);
+  expect_req(&fx, 4, "POST", MR "/notes", sum);
+  expect_req(&fx, 5, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 6, "POST", MR "/notes", sum);
+  w = want_discussion(fx.a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
+                      "deploy/app.yaml", "deploy/app.yaml", 4, 0);
+  expect_req(&fx, 7, "POST", MR "/discussions", w);
+  expect_req(&fx, 8, "GET", DISC_PAGE(1), NULL);
+  expect_req(&fx, 9, "POST", MR "/discussions", w);
+  free(w);
+  for (size_t i = 0; i < mock_nrequests(fx.m); i++)
+    assert_false(mock_request_at(fx.m, i)->unexpected);
+  free(sum);
+  free(old);
+  free(ja);
+  free(mk);
+  qg_comment_outcome_cleanup(&out);
+  fixture_cleanup(&fx);
+}
+
+/* The token's own user cannot be told (GET /user refused) when the list after a lost
+ * answer holds a note with the summary marker: whether it is qgate's is unknown, so the
+ * note is not posted again (a second summary is worse than a missing one, which the
+ * failure reports). */
+static void test_5xx_author_unknown(void **state) {
+  (void)state;
+  fixture fx;
+  fixture_init(&fx);
+  script_empty_mr(&fx);
+  mock_add_response(fx.m, "POST", MR "/notes", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(fx.m, "GET", MR "/notes",
+                    "HTTP/1.1 200 OK\nContent-Type: application/json\n\n[{\"id\": 55, \"body\": "
+                    "\"<!-- qgate:summary id=qgate -->\\nreport\", \"author\": {\"id\": 77}}]");
+  mock_add_response(fx.m, "GET", "/api/v4/user",
+                    "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n"
+                    "{\"message\": \"403 Forbidden - insufficient_scope\"}");
+  for (int i = 0; i < 3; i++)
+    mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
+  qg_comment_opts o = fast();
+  o.retries = 1;
+  qg_comment_outcome out;
+  assert_int_equal(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), QG_ENET);
+  assert_string_equal(out.error, "GitLab: HTTP 502 on POST /projects/42/merge_requests/7/notes");
+  assert_false(out.summary_created);
+  assert_int_equal(out.inline_created, 3);
+  assert_int_equal(mock_nrequests(fx.m), 9); /* one POST of the note */
+  char *sum = want_summary(&fx);
+  expect_req(&fx, 3, "POST", MR "/notes", sum);
+  free(sum);
+  expect_req(&fx, 4, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 5, "GET", "/api/v4/user", NULL);
+  for (size_t i = 6; i < 9; i++)
+    assert_string_equal(mock_request_at(fx.m, i)->path, MR "/discussions");
+  qg_comment_outcome_cleanup(&out);
+  fixture_cleanup(&fx);
+}
+
 static void test_401_stops_and_failed_list_posts_nothing(void **state) {
   (void)state;
   fixture fx;
@@ -857,6 +1042,9 @@ int main(void) {
       cmocka_unit_test(test_cap_and_missing_diff_refs),
       cmocka_unit_test(test_403_reported_and_the_rest_done),
       cmocka_unit_test(test_422_flattened),
+      cmocka_unit_test(test_400_position_refused),
+      cmocka_unit_test(test_5xx_after_stored_post),
+      cmocka_unit_test(test_5xx_author_unknown),
       cmocka_unit_test(test_401_stops_and_failed_list_posts_nothing),
       cmocka_unit_test(test_retried_429_and_404_hint),
       cmocka_unit_test(test_verdicts),

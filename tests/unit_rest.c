@@ -36,6 +36,7 @@ static const qg_rest_api k_api = {
     .stop_on_refusal = false,
     .attempts_last = false,
     .error_text = raw_text,
+    .limit_403 = true, /* GitHub's rules: a 403 can be a rate limit */
 };
 
 typedef struct world {
@@ -258,6 +259,281 @@ static void test_retries(void **state) {
   world_free(w);
 }
 
+/* ---- rate limits by the hosts' rules, on a stubbed clock (issue 19) --------------------------- */
+
+typedef struct fake_clock {
+  long waits[8]; /* every wait asked for, in ms */
+  size_t n;
+  long long now; /* the Unix time, in seconds */
+} fake_clock;
+
+static void fake_wait(void *ud, long ms) {
+  fake_clock *c = ud;
+  if (c->n < QG_ARRAY_LEN(c->waits))
+    c->waits[c->n++] = ms;
+}
+
+static long long fake_now(void *ud) { return ((fake_clock *)ud)->now; }
+
+/* A session for api on the fake clock, with deadline_in_ms from now (0: none). */
+static world *world_clock(const qg_rest_api *api, int retries, fake_clock *c,
+                          long long deadline_in_ms) {
+  world *w = world_new(api, retries);
+  (void)qg_rest_end(&w->r, &w->out);
+  qg_comment_outcome_cleanup(&w->out);
+  w->o.wait = fake_wait;
+  w->o.unix_now = fake_now;
+  w->o.clock_ud = c;
+  w->o.deadline_ms = deadline_in_ms ? qg_http_now_ms() + deadline_in_ms : 0;
+  qg_rest_init(&w->r, api, &w->ctx, &w->o);
+  return w;
+}
+
+/* GitHub's rules: Retry-After first; else, with x-ratelimit-remaining 0, until
+ * x-ratelimit-reset; else (a secondary limit that names no wait) at least a minute,
+ * doubled at each repeat. Each wait is the one asked for, and the request goes again. */
+static void test_rate_limit_waits(void **state) {
+  (void)state;
+  qg_rest_api gh = k_api;
+  gh.limit_wait_ms = 60000;
+  fake_clock c = {{0}, 0, 1700000000};
+  world *w = world_clock(&gh, 3, &c, 600000);
+  /* Retry-After wins over the reset */
+  mock_add_response(w->srv, "POST", "/api/a",
+                    "HTTP/1.1 403 Forbidden\nRetry-After: 7\nx-ratelimit-remaining: 0\n"
+                    "x-ratelimit-reset: 1700000100\n\nlimit");
+  /* remaining 0: until the reset, 42 s from now */
+  mock_add_response(w->srv, "POST", "/api/a",
+                    "HTTP/1.1 403 Forbidden\nx-ratelimit-remaining: 0\n"
+                    "x-ratelimit-reset: 1700000042\n\n{\"message\": \"API rate limit exceeded\"}");
+  /* a secondary limit without headers, the third limit of this request: 60 s doubled twice */
+  mock_add_response(w->srv, "POST", "/api/a",
+                    "HTTP/1.1 403 Forbidden\nx-ratelimit-remaining: 4999\n\n{\"message\": "
+                    "\"You have exceeded a secondary rate limit.\"}");
+  mock_add_response(w->srv, "POST", "/api/a", "HTTP/1.1 201 Created\n\n{}");
+  assert_int_equal(qg_rest_call(&w->r, "POST", "/a", "{}", NULL, NULL), 201);
+  assert_int_equal(c.n, 3);
+  assert_int_equal(c.waits[0], 7000);
+  assert_int_equal(c.waits[1], 42000);
+  assert_int_equal(c.waits[2], 240000);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_int_equal(world_end(w), QG_OK);
+  world_free(w);
+
+  /* a 429 without headers: a minute for GitHub */
+  c.n = 0;
+  w = world_clock(&gh, 1, &c, 600000);
+  mock_add_response(w->srv, "GET", "/api/b", "HTTP/1.1 429 Too Many Requests\n\n");
+  mock_add_response(w->srv, "GET", "/api/b", OK("[]"));
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/b", NULL, NULL, NULL), 200);
+  assert_int_equal(c.n, 1);
+  assert_int_equal(c.waits[0], 60000);
+  world_free(w);
+
+  /* GitLab's: a 429 with RateLimit-Reset (no remaining count needed); without any
+   * header, the backoff */
+  qg_rest_api gl = k_api;
+  gl.limit_403 = false;
+  c.n = 0;
+  w = world_clock(&gl, 2, &c, 600000);
+  mock_add_response(w->srv, "POST", "/api/n",
+                    "HTTP/1.1 429 Too Many Requests\nRateLimit-Reset: 1700000005\n\nRetry later");
+  mock_add_response(w->srv, "POST", "/api/n", "HTTP/1.1 429 Too Many Requests\n\nRetry later");
+  mock_add_response(w->srv, "POST", "/api/n", "HTTP/1.1 201 Created\n\n{}");
+  /* a 403 is no rate limit there: final */
+  mock_add_response(w->srv, "GET", "/api/f",
+                    "HTTP/1.1 403 Forbidden\n\n{\"message\": \"rate limit\"}");
+  assert_int_equal(qg_rest_call(&w->r, "POST", "/n", "{}", NULL, NULL), 201);
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/f", NULL, NULL, NULL), 403);
+  assert_int_equal(c.n, 2);
+  assert_int_equal(c.waits[0], 5000);
+  assert_int_equal(c.waits[1], 2); /* the backoff (1 ms) doubled once */
+  world_free(w);
+}
+
+/* A wait past the deadline is not taken, and the text says what asked for it; without a
+ * deadline, one over QG_REST_MAX_WAIT_MS is not either. */
+static void test_rate_limit_deadline(void **state) {
+  (void)state;
+  qg_rest_api gh = k_api;
+  gh.limit_wait_ms = 60000;
+  fake_clock c = {{0}, 0, 1700000000};
+  world *w = world_clock(&gh, 3, &c, 30000); /* 30 s left */
+  mock_add_response(w->srv, "POST", "/api/a",
+                    "HTTP/1.1 403 Forbidden\n\n{\"message\": \"You have exceeded a secondary rate "
+                    "limit.\"}");
+  mock_add_response(w->srv, "GET", "/api/b",
+                    "HTTP/1.1 403 Forbidden\nx-ratelimit-remaining: 0\n"
+                    "x-ratelimit-reset: 1700003600\n\nlimit");
+  mock_add_response(w->srv, "GET", "/api/c", "HTTP/1.1 429 Too Many Requests\nRetry-After: 20\n\n");
+  mock_add_response(w->srv, "GET", "/api/c", OK("{}"));
+  assert_int_equal(qg_rest_call(&w->r, "POST", "/a", "{}", NULL, NULL), 403);
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/b", NULL, NULL, NULL), 403);
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/c", NULL, NULL, NULL), 200); /* 20 s fits */
+  assert_int_equal(c.n, 1);
+  assert_int_equal(c.waits[0], 20000);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_false(w->r.read_only); /* a rate limit is no refusal to write */
+  assert_int_equal(world_end(w), QG_ENET);
+  assert_string_equal(w->out.error,
+                      "Test: HTTP 403 on POST /a: {\"message\": \"You have exceeded a secondary "
+                      "rate limit.\"} (not retried: the rate limit names no wait: 60 s, past "
+                      "the host deadline)");
+  world_free(w);
+
+  c.n = 0;
+  w = world_clock(&gh, 3, &c, 30000);
+  mock_add_response(w->srv, "GET", "/api/b",
+                    "HTTP/1.1 403 Forbidden\nx-ratelimit-remaining: 0\n"
+                    "x-ratelimit-reset: 1700003600\n\nlimit");
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/b", NULL, NULL, NULL), 403);
+  assert_int_equal(world_end(w), QG_ENET);
+  assert_string_equal(w->out.error, "Test: HTTP 403 on GET /b: limit (not retried: the rate limit "
+                                    "resets in 3600 s, past the host deadline)");
+  assert_int_equal(c.n, 0);
+  world_free(w);
+
+  /* no deadline: the cap */
+  c.n = 0;
+  w = world_clock(&gh, 3, &c, 0);
+  mock_add_response(w->srv, "GET", "/api/b",
+                    "HTTP/1.1 429 Too Many Requests\nx-ratelimit-remaining: 0\n"
+                    "x-ratelimit-reset: 1700000090\n\nlimit");
+  assert_int_equal(qg_rest_call(&w->r, "GET", "/b", NULL, NULL, NULL), 429);
+  assert_int_equal(world_end(w), QG_ENET);
+  assert_string_equal(w->out.error, "Test: HTTP 429 on GET /b: limit (not retried: the rate limit "
+                                    "resets in 90 s, over the 60 s cap)");
+  world_free(w);
+}
+
+static int stored_answer;
+static int stored_calls;
+static int stored_fn(qg_rest *r, void *ud) {
+  (void)r;
+  (void)ud;
+  stored_calls++;
+  return stored_answer;
+}
+
+/* A POST is never repeated blindly: a 5xx leaves unknown whether it was stored, and
+ * qg_rest_create asks before it posts again; other methods are retried as before. */
+static void test_create_never_twice(void **state) {
+  (void)state;
+  fake_clock c = {{0}, 0, 1700000000};
+  world *w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(w->srv, "PATCH", "/api/q", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(w->srv, "PATCH", "/api/q", OK("{}"));
+  assert_int_equal(qg_rest_call(&w->r, "POST", "/p", "{}", NULL, NULL), 502); /* once */
+  assert_true(w->r.unsure);
+  assert_int_equal(qg_rest_call(&w->r, "PATCH", "/q", "{}", NULL, NULL), 200); /* again */
+  assert_false(w->r.unsure);
+  assert_int_equal(mock_nrequests(w->srv), 3);
+  world_free(w);
+
+  /* stored after all: one POST, no failure kept */
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 500 Internal Server Error\n\n");
+  stored_answer = 1;
+  stored_calls = 0;
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, stored_fn, NULL), 200);
+  assert_int_equal(stored_calls, 1);
+  assert_int_equal(mock_nrequests(w->srv), 1);
+  assert_int_equal(world_end(w), QG_OK);
+  assert_null(w->out.error);
+  world_free(w);
+
+  /* missing: posted again, once */
+  c.n = 0;
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 503 Service Unavailable\n\n");
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 201 Created\n\n{}");
+  stored_answer = 0;
+  stored_calls = 0;
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, stored_fn, NULL), 201);
+  assert_int_equal(stored_calls, 1);
+  assert_int_equal(mock_nrequests(w->srv), 2);
+  assert_int_equal(c.n, 1); /* the backoff before it */
+  assert_int_equal(c.waits[0], 1);
+  assert_int_equal(world_end(w), QG_OK); /* posted: the lost answer is no failure */
+  assert_null(w->out.error);
+  world_free(w);
+
+  /* the list failed: not posted again */
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 503 Service Unavailable\n\n");
+  stored_answer = -1;
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, stored_fn, NULL), 503);
+  assert_int_equal(mock_nrequests(w->srv), 1);
+  assert_int_equal(world_end(w), QG_ENET);
+  world_free(w);
+
+  /* a rate-limited POST was not carried out: it goes again, without asking */
+  c.n = 0;
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 429 Too Many Requests\nRetry-After: 1\n\n");
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 201 Created\n\n{}");
+  stored_calls = 0;
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, stored_fn, NULL), 201);
+  assert_int_equal(stored_calls, 0);
+  assert_int_equal(c.n, 1);
+  assert_int_equal(c.waits[0], 1000);
+  world_free(w);
+}
+
+/* What the hosts' re-lists do (issue 19): the list, then, when it holds a candidate, the
+ * token's own user asked (a quiet 403 for GitHub's Actions token), by the same session. */
+static void count_item(void *ud, const cJSON *item) {
+  (void)item;
+  (*(int *)ud)++;
+}
+
+static int relist_fn(qg_rest *r, void *ud) {
+  (void)ud;
+  int n = 0;
+  if (!qg_rest_list(r, "/l", "", count_item, &n))
+    return -1;
+  static const qg_rest_how quiet = {403, 0, NULL};
+  if (n)
+    (void)qg_rest_call(r, "GET", "/user", NULL, &quiet, NULL);
+  return n == 2; /* the second item is the one posted */
+}
+
+/* Issue 19: the re-list's own requests (a page, the author check's refused GET /user)
+ * leave qg_rest_create's answer intact: posted again when missing, and a refusal of that
+ * second POST is what r->refusal says (the review's isolation reads it), not the author
+ * check's 403; found, no failure is kept. */
+static void test_create_relist_requests(void **state) {
+  (void)state;
+  fake_clock c = {{0}, 0, 1700000000};
+  world *w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 502 Bad Gateway\n\n");
+  mock_add_response(w->srv, "GET", "/api/l", OK("[{\"id\": 1}]"));
+  mock_add_response(w->srv, "GET", "/api/user", "HTTP/1.1 403 Forbidden\n\nnot for this token");
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 422 Unprocessable Entity\n\nline");
+  static const qg_rest_how refused = {422, 0, NULL};
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", &refused, NULL, relist_fn, NULL), 422);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_path(w, 1, "GET", "/api/l?per_page=2&page=1");
+  assert_path(w, 2, "GET", "/api/user");
+  assert_path(w, 3, "POST", "/api/p");
+  assert_string_equal(w->r.refusal, "HTTP 422: line");
+  assert_int_equal(world_end(w), QG_ENET); /* the 502: the POST was never taken */
+  assert_string_equal(w->out.error, "Test: HTTP 502 on POST /p");
+  world_free(w);
+
+  w = world_clock(&k_api, 2, &c, 0);
+  mock_add_response(w->srv, "POST", "/api/p", "HTTP/1.1 504 Gateway Timeout\n\n");
+  mock_add_response(w->srv, "GET", "/api/l", OK("[{\"id\": 1}, {\"id\": 2}]"));
+  mock_add_response(w->srv, "GET", "/api/l", OK("[]"));
+  mock_add_response(w->srv, "GET", "/api/user", "HTTP/1.1 403 Forbidden\n\nnot for this token");
+  assert_int_equal(qg_rest_create(&w->r, "/p", "{}", NULL, NULL, relist_fn, NULL), 200);
+  assert_int_equal(mock_nrequests(w->srv), 4); /* one POST */
+  assert_int_equal(world_end(w), QG_OK);
+  assert_null(w->out.error);
+  world_free(w);
+}
+
 /* stop_on_refusal: after a 401 (not a quiet one), no further request. */
 static void test_stop_on_refusal(void **state) {
   (void)state;
@@ -385,6 +661,10 @@ int main(void) {
       cmocka_unit_test(test_pages),
       cmocka_unit_test(test_first_error),
       cmocka_unit_test(test_retries),
+      cmocka_unit_test(test_rate_limit_waits),
+      cmocka_unit_test(test_rate_limit_deadline),
+      cmocka_unit_test(test_create_never_twice),
+      cmocka_unit_test(test_create_relist_requests),
       cmocka_unit_test(test_stop_on_refusal),
       cmocka_unit_test(test_scrubbing),
       cmocka_unit_test(test_commit_ids),

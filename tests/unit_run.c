@@ -119,6 +119,8 @@ static void test_scan_scores_and_rejects(void **state) {
   assert_false(out.gate.input_error || out.gate.io_error);
   qg_gate_after after = {0};
   assert_int_equal(qg_gate_exit_status(&out.gate, &after), QG_EXIT_FAIL);
+  after.comments_incomplete = true; /* issue 19: comments never change the status */
+  assert_int_equal(qg_gate_exit_status(&out.gate, &after), QG_EXIT_FAIL);
   after.host_usage = true; /* an input error wins over the gate */
   assert_int_equal(qg_gate_exit_status(&out.gate, &after), QG_EXIT_INPUT);
   after.write_failed = true; /* and a runtime error over both */
@@ -138,6 +140,8 @@ static void test_scan_scores_and_rejects(void **state) {
   assert_int_equal(out.score.decision, QG_DECISION_REVIEW);
   assert_false(out.gate.failed);
   qg_gate_after none = {0};
+  assert_int_equal(qg_gate_exit_status(&out.gate, &none), QG_EXIT_PASS);
+  none.comments_incomplete = true;
   assert_int_equal(qg_gate_exit_status(&out.gate, &none), QG_EXIT_PASS);
   qg_run_out_cleanup(&out);
 }
