@@ -520,26 +520,27 @@ typedef struct check_part {
   const char *kind;    /* resources: "requests" or "limits"; probes: the key */
   const char *name;    /* resources: "cpu" or "memory" */
   const char *label;   /* "CPU request" */
+  qg_severity sev;     /* that rule's default severity */
 } check_part;
 
 static const check_part k_resource_parts[] = {
     {"k8s/cpu-requests-missing", "kube-linter:unset-cpu-requirements polaris:cpuRequestsMissing",
-     "requests", "cpu", "CPU request"},
+     "requests", "cpu", "CPU request", QG_SEV_LOW},
     {"k8s/cpu-limits-missing", "kube-linter:unset-cpu-requirements polaris:cpuLimitsMissing",
-     "limits", "cpu", "CPU limit"},
+     "limits", "cpu", "CPU limit", QG_SEV_LOW},
     {"k8s/memory-requests-missing",
      "kube-linter:unset-memory-requirements polaris:memoryRequestsMissing", "requests", "memory",
-     "memory request"},
+     "memory request", QG_SEV_LOW},
     {"k8s/memory-limits-missing",
      "kube-linter:unset-memory-requirements polaris:memoryLimitsMissing", "limits", "memory",
-     "memory limit"},
+     "memory limit", QG_SEV_MEDIUM},
 };
 
 static const check_part k_probe_parts[] = {
     {"k8s/liveness-probe-missing", "kube-linter:no-liveness-probe polaris:livenessProbeMissing",
-     "livenessProbe", NULL, "liveness"},
+     "livenessProbe", NULL, "liveness", QG_SEV_LOW},
     {"k8s/readiness-probe-missing", "kube-linter:no-readiness-probe polaris:readinessProbeMissing",
-     "readinessProbe", NULL, "readiness"},
+     "readinessProbe", NULL, "readiness", QG_SEV_LOW},
 };
 
 /* The missing parts of one container, and how to word them. */
@@ -572,6 +573,25 @@ static void sort_parts(const qg_k8s_check *k, const hctr *c, const check_part *p
     ps->by = ps->why = NULL;
   else
     ps->shown = ps->missing;
+}
+
+/* Finishes the finding f of the shown parts: unless configuration changed
+ * the rule's severity, it is the highest default of those parts (a missing
+ * CPU request alone stays low, as it was); when every part is suppressed, the
+ * first part's suppression suppresses it. */
+static void finish_parts(const qg_k8s_check *k, qg_finding *f, const check_part *parts, size_t n,
+                         const part_set *ps) {
+  if (!f)
+    return;
+  if (qg_ruleset_severity(k->ref->opts->rules, k->rule) == k->rule->severity) {
+    qg_severity sev = QG_SEV_INFO;
+    for (size_t p = 0; p < n; p++)
+      if ((ps->shown & (1u << p)) && parts[p].sev > sev)
+        sev = parts[p].sev;
+    f->severity = sev;
+  }
+  if (ps->by && !f->suppressed_by)
+    qg_finding_suppress(k->ref->result, f, ps->by, ps->why);
 }
 
 /* "A, B or C" of the shown parts' labels, each followed by `suffix` when its
@@ -628,10 +648,16 @@ void qg_k8s_resources_missing(const qg_k8s_check *k) {
     qg_buf msg;
     qg_buf_init(&msg, 0);
     list_parts(&msg, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), ps.shown, zero, " or ");
-    qg_finding *f = qg_k8s_report(k, rp ? rp->key : c->node, c, "resources", "%s \"%s\" has no %s",
-                                  who(c), c->name, msg.data);
-    if (f && ps.by && !f->suppressed_by)
-      qg_finding_suppress(k->ref->result, f, ps.by, ps.why);
+    /* at the resources key (else the container), or at the value when the
+       finding is only about zero quantities */
+    const qg_ynode *at = rp ? rp->key : c->node;
+    if ((ps.shown & ~zero) == 0)
+      for (size_t p = QG_ARRAY_LEN(k_resource_parts); p-- > 0;)
+        if (ps.shown & (1u << p))
+          at = qg_ymap_get(qg_ymap_get(res, k_resource_parts[p].kind), k_resource_parts[p].name);
+    qg_finding *f = qg_k8s_report(k, at, c, "resources", "%s \"%s\" has no %s", who(c), c->name,
+                                  msg.data);
+    finish_parts(k, f, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), &ps);
     qg_buf_cleanup(&msg);
   }
 }
@@ -766,8 +792,7 @@ void qg_k8s_probes_missing(const qg_k8s_check *k) {
     list_parts(&msg, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), ps.shown, 0, " or ");
     qg_finding *f = qg_k8s_report(k, c->node, c, field, "container \"%s\" has no %s probe",
                                   c->name, msg.data);
-    if (f && ps.by && !f->suppressed_by)
-      qg_finding_suppress(k->ref->result, f, ps.by, ps.why);
+    finish_parts(k, f, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), &ps);
     qg_buf_cleanup(&msg);
   }
 }
