@@ -1019,8 +1019,10 @@ static void note_former(const qg_config *c, const qg_cfgstr *it, const qg_rulese
     if (qg_rule_former(rs->rules[j], it->s, strlen(it->s)) >= 0) {
       qg_location loc = {c->path, it->line, it->col, 0, 0};
       qg_result_diag(r, QG_DIAG_WARNING, QG_ECONFIG, &loc,
-                     "%s: \"%s\" is now part of %s (the old id still names that part)", what,
-                     it->s, rs->rules[j]->id);
+                     "%s: \"%s\" is now part of %s (%s)", what, it->s, rs->rules[j]->id,
+                     strcmp(what, "rules.severity") == 0
+                         ? "the severity applies to the whole rule"
+                         : "the old id still names that part");
       return;
     }
 }
