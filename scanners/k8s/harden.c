@@ -545,8 +545,8 @@ static const check_part k_probe_parts[] = {
 
 /* The missing parts of one container, and how to word them. */
 typedef struct part_set {
-  unsigned missing;    /* bit n: part n is missing (and on) */
-  unsigned shown;      /* the parts the finding names: the unsuppressed ones, else all */
+  unsigned missing;     /* bit n: part n is missing (and on) */
+  unsigned shown;       /* the parts the finding names: the unsuppressed ones, else all */
   const char *by, *why; /* when every missing part is suppressed: the first's suppression */
 } part_set;
 
@@ -605,7 +605,10 @@ static void list_parts(qg_buf *b, const check_part *parts, size_t n, unsigned sh
     if (!(shown & (1u << p)))
       continue;
     done++;
-    (void)qg_buf_printf(b, "%s%s%s", done == 1 ? "" : done == total ? last_sep : ", ",
+    (void)qg_buf_printf(b, "%s%s%s",
+                        done == 1       ? ""
+                        : done == total ? last_sep
+                                        : ", ",
                         parts[p].label, zero & (1u << p) ? " (set to 0)" : "");
   }
 }
@@ -628,7 +631,8 @@ void qg_k8s_resources_missing(const qg_k8s_check *k) {
     unsigned zero = 0;
     for (size_t p = 0; p < QG_ARRAY_LEN(k_resource_parts); p++) {
       const check_part *pt = &k_resource_parts[p];
-      if (!qg_ruleset_part_on(rs, k->rule, (unsigned)p) || quantity_set(pod_res, pt->kind, pt->name))
+      if (!qg_ruleset_part_on(rs, k->rule, (unsigned)p) ||
+          quantity_set(pod_res, pt->kind, pt->name))
         continue;
       const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, pt->kind), pt->name);
       if (!qg_ynode_is_null(v)) {
@@ -655,8 +659,8 @@ void qg_k8s_resources_missing(const qg_k8s_check *k) {
       for (size_t p = QG_ARRAY_LEN(k_resource_parts); p-- > 0;)
         if (ps.shown & (1u << p))
           at = qg_ymap_get(qg_ymap_get(res, k_resource_parts[p].kind), k_resource_parts[p].name);
-    qg_finding *f = qg_k8s_report(k, at, c, "resources", "%s \"%s\" has no %s", who(c), c->name,
-                                  msg.data);
+    qg_finding *f =
+        qg_k8s_report(k, at, c, "resources", "%s \"%s\" has no %s", who(c), c->name, msg.data);
     finish_parts(k, f, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), &ps);
     qg_buf_cleanup(&msg);
   }
@@ -790,8 +794,8 @@ void qg_k8s_probes_missing(const qg_k8s_check *k) {
     qg_buf msg;
     qg_buf_init(&msg, 0);
     list_parts(&msg, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), ps.shown, 0, " or ");
-    qg_finding *f = qg_k8s_report(k, c->node, c, field, "container \"%s\" has no %s probe",
-                                  c->name, msg.data);
+    qg_finding *f =
+        qg_k8s_report(k, c->node, c, field, "container \"%s\" has no %s probe", c->name, msg.data);
     finish_parts(k, f, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), &ps);
     qg_buf_cleanup(&msg);
   }
