@@ -1043,11 +1043,27 @@ qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf
   return parse_text(c, (const unsigned char *)buf, len, profile, r);
 }
 
+/* A former rule id still works (it names its part of the rule that replaced
+ * it); say so once where it is written. */
+static void note_former(const qg_config *c, const qg_cfgstr *it, const qg_ruleset *rs, qg_result *r,
+                        const char *what) {
+  for (size_t j = 0; j < rs->n; j++)
+    if (qg_rule_former(rs->rules[j], it->s, strlen(it->s)) >= 0) {
+      qg_location loc = {c->path, it->line, it->col, 0, 0};
+      qg_result_diag(r, QG_DIAG_WARNING, QG_ECONFIG, &loc, "%s: \"%s\" is now part of %s (%s)",
+                     what, it->s, rs->rules[j]->id,
+                     strcmp(what, "rules.severity") == 0 ? "the severity applies to the whole rule"
+                                                         : "the old id still names that part");
+      return;
+    }
+}
+
 static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs, qg_result *r,
                             const char *what, int mode, bool *first) {
   qg_status st = QG_OK;
   for (size_t i = 0; i < l->n; i++) {
     char *bad = NULL;
+    note_former(c, &l->items[i], rs, r, what);
     qg_status s2 = mode == 0   ? qg_ruleset_select(rs, l->items[i].s, first, &bad)
                    : mode == 1 ? qg_ruleset_ignore(rs, l->items[i].s, &bad)
                                : qg_ruleset_enable(rs, l->items[i].s, &bad);
@@ -1086,8 +1102,9 @@ qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r
     (void)qg_severity_parse(c->sev_values.items[i].s, &sev);
     const char *name = c->sev_ids.items[i].s;
     size_t hits = 0;
+    note_former(c, &c->sev_ids.items[i], rs, r, "rules.severity");
     for (size_t j = 0; j < rs->n; j++)
-      if (qg_rule_named(rs->rules[j], name, strlen(name))) {
+      if (qg_rule_named_or_former(rs->rules[j], name, strlen(name))) {
         rs->sev[j] = sev;
         hits++;
       }
@@ -1104,7 +1121,7 @@ qg_status qg_config_apply_rules(const qg_config *c, qg_ruleset *rs, qg_result *r
     for (size_t j = 0; j < l->n; j++) {
       size_t hits = 0;
       for (size_t k = 0; k < rs->n; k++)
-        hits += qg_rule_named(rs->rules[k], l->items[j].s, strlen(l->items[j].s));
+        hits += qg_rule_named_or_former(rs->rules[k], l->items[j].s, strlen(l->items[j].s));
       if (!hits) {
         qg_location loc = {c->path, l->items[j].line, l->items[j].col, 0, 0};
         qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,

@@ -65,11 +65,14 @@ void qg_ruleset_add(qg_ruleset *rs, const qg_rule *r, bool on) {
     qg_grow((void **)&rs->on, &cap, rs->n + 1, sizeof(*rs->on));
     cap = rs->cap;
     qg_grow((void **)&rs->sev, &cap, rs->n + 1, sizeof(*rs->sev));
+    cap = rs->cap;
+    qg_grow((void **)&rs->parts_off, &cap, rs->n + 1, sizeof(*rs->parts_off));
     rs->cap = cap;
   }
   rs->rules[rs->n] = r;
   rs->on[rs->n] = on;
   rs->sev[rs->n] = r->severity;
+  rs->parts_off[rs->n] = 0;
   rs->n++;
 }
 
@@ -77,6 +80,7 @@ void qg_ruleset_cleanup(qg_ruleset *rs) {
   free(rs->rules);
   free(rs->on);
   free(rs->sev);
+  free(rs->parts_off);
   memset(rs, 0, sizeof(*rs));
 }
 
@@ -123,13 +127,44 @@ bool qg_rule_named(const qg_rule *r, const char *name, size_t len) {
          (strncmp(id, name, len) == 0 && id[len] == '/');
 }
 
-/* Marks every rule of rs that one name (a group or an id) names. Returns
- * the number matched. */
+int qg_rule_former(const qg_rule *r, const char *name, size_t len) {
+  static const char pre[] = "former:";
+  int part = 0;
+  for (const char *a = r->aliases; a && *a;) {
+    a += strspn(a, " ");
+    size_t n = strcspn(a, " ");
+    if (n > sizeof(pre) - 1 && strncmp(a, pre, sizeof(pre) - 1) == 0) {
+      if (n - (sizeof(pre) - 1) == len && strncmp(a + sizeof(pre) - 1, name, len) == 0)
+        return part;
+      part++;
+    }
+    a += n;
+  }
+  return -1;
+}
+
+bool qg_rule_named_or_former(const qg_rule *r, const char *name, size_t len) {
+  return qg_rule_named(r, name, len) || qg_rule_former(r, name, len) >= 0;
+}
+
+bool qg_ruleset_part_on(const qg_ruleset *rs, const qg_rule *r, unsigned part) {
+  size_t i = qg_ruleset_index(rs, r);
+  return i != (size_t)-1 && rs->on[i] && (part >= 32 || !(rs->parts_off[i] & (1u << part)));
+}
+
+/* Marks every rule of rs that one name (a group or an id) names, and in
+ * parts[] the part a former id names. Returns the number matched. */
 static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, bool *marks,
-                         bool groups_default_only) {
+                         unsigned *parts, bool groups_default_only) {
   size_t hits = 0;
   for (size_t i = 0; i < rs->n; i++) {
     const qg_rule *r = rs->rules[i];
+    int part = qg_rule_former(r, name, len);
+    if (part >= 0 && part < 32) {
+      parts[i] |= 1u << part;
+      hits++;
+      continue;
+    }
     if (!qg_rule_named(r, name, len))
       continue;
     hits++;
@@ -141,8 +176,8 @@ static size_t match_name(const qg_ruleset *rs, const char *name, size_t len, boo
   return hits;
 }
 
-static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, char **bad,
-                           bool groups_default_only) {
+static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, unsigned *parts,
+                           char **bad, bool groups_default_only) {
   const char *s = list;
   while (*s) {
     const char *comma = strchr(s, ',');
@@ -155,7 +190,7 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
     }
     while (l && (b[l - 1] == ' ' || b[l - 1] == '\t'))
       l--;
-    if (l && !match_name(rs, b, l, marks, groups_default_only)) {
+    if (l && !match_name(rs, b, l, marks, parts, groups_default_only)) {
       *bad = qg_xstrndup(b, l);
       return QG_EUSAGE;
     }
@@ -167,16 +202,23 @@ static qg_status mark_list(const qg_ruleset *rs, const char *list, bool *marks, 
 qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char **bad) {
   *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
-  qg_status st = mark_list(rs, list, marks, bad, true);
+  unsigned *parts = qg_xcalloc(rs->n, sizeof(unsigned));
+  qg_status st = mark_list(rs, list, marks, parts, bad, true);
   if (st == QG_OK) {
     for (size_t i = 0; i < rs->n; i++) {
-      if (*first)
-        rs->on[i] = marks[i];
-      else if (marks[i])
+      if (marks[i]) {
         rs->on[i] = true;
+        rs->parts_off[i] = 0;
+      } else if (parts[i]) { /* only former ids name it: only their parts */
+        rs->parts_off[i] = *first || !rs->on[i] ? ~parts[i] : rs->parts_off[i] & ~parts[i];
+        rs->on[i] = true;
+      } else if (*first) {
+        rs->on[i] = false;
+      }
     }
     *first = false;
   }
+  free(parts);
   free(marks);
   return st;
 }
@@ -184,12 +226,22 @@ qg_status qg_ruleset_select(qg_ruleset *rs, const char *list, bool *first, char 
 static qg_status set_list(qg_ruleset *rs, const char *list, bool on, char **bad) {
   *bad = NULL;
   bool *marks = qg_xcalloc(rs->n, sizeof(bool));
+  unsigned *parts = qg_xcalloc(rs->n, sizeof(unsigned));
   /* ignoring a group switches all of it off; enabling a group, all of it on */
-  qg_status st = mark_list(rs, list, marks, bad, false);
+  qg_status st = mark_list(rs, list, marks, parts, bad, false);
   if (st == QG_OK)
-    for (size_t i = 0; i < rs->n; i++)
-      if (marks[i])
+    for (size_t i = 0; i < rs->n; i++) {
+      if (marks[i]) {
         rs->on[i] = on;
+        rs->parts_off[i] = 0;
+      } else if (parts[i] && on) {
+        rs->parts_off[i] = rs->on[i] ? rs->parts_off[i] & ~parts[i] : ~parts[i];
+        rs->on[i] = true;
+      } else if (parts[i]) {
+        rs->parts_off[i] |= parts[i];
+      }
+    }
+  free(parts);
   free(marks);
   return st;
 }

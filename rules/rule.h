@@ -23,6 +23,8 @@ typedef struct qg_ruleset {
   const qg_rule **rules; /* owned array of borrowed rules: registry first, then custom */
   bool *on;              /* owned; one flag per rule */
   qg_severity *sev;      /* owned; the severity each rule reports at */
+  unsigned *parts_off;   /* owned; per rule, bit n set: part n (the rule's n-th
+                            "former:<id>" alias) is switched off */
   size_t n, cap;
 } qg_ruleset;
 
@@ -44,11 +46,21 @@ void qg_ruleset_set_severity(qg_ruleset *rs, const qg_rule *r, qg_severity sev);
 
 /* Does name (a group or an id) name rule r? */
 bool qg_rule_named(const qg_rule *r, const char *name, size_t len);
+/* Is name one of r's former ids (a "former:<id>" alias: an id r replaced)?
+ * Returns its part number (0 for the first), or -1. */
+int qg_rule_former(const qg_rule *r, const char *name, size_t len);
+/* qg_rule_named, or one of r's former ids. */
+bool qg_rule_named_or_former(const qg_rule *r, const char *name, size_t len);
+/* Is part `part` of rule r on (r on, and the part not switched off)? */
+bool qg_ruleset_part_on(const qg_ruleset *rs, const qg_rule *r, unsigned part);
 
 /* Applies a comma-separated list of groups or ids. select: only the named
  * rules stay on (the first call narrows; later calls widen), where a group
  * brings its on-by-default rules and an id its rule; ignore: the named rules
- * go off; enable: the named rules (whole groups) go on. On an unknown name
+ * go off; enable: the named rules (whole groups) go on. A former id of a
+ * rule names its part: ignore switches off that part only, select and enable
+ * switch the rule on (select, when the rule is not named otherwise, with only
+ * the named parts). On an unknown name
  * returns QG_EUSAGE, changes nothing and sets *bad to a copy of the offending
  * name (the caller frees it; its length is the list's, so cap it when you
  * print it); else sets *bad to NULL. */

@@ -177,6 +177,47 @@ static void test_ruleset_select_ignore(void **state) {
   qg_ruleset_cleanup(&rs);
 }
 
+/* Issue 20: a former id names its part of the rule that replaced it. */
+static void test_former_ids_name_parts(void **state) {
+  (void)state;
+  const qg_rule *res = qg_rule_find("k8s/resources-missing");
+  assert_non_null(res);
+  assert_null(qg_rule_find("k8s/cpu-limits-missing"));
+  assert_int_equal(qg_rule_former(res, "k8s/cpu-requests-missing", 24), 0);
+  assert_int_equal(qg_rule_former(res, "k8s/memory-limits-missing", 25), 3);
+  assert_int_equal(qg_rule_former(res, "k8s/memory-limits", 17), -1);
+  assert_int_equal(qg_rule_former(res, "k8s/resources-missing", 21), -1);
+  assert_true(qg_rule_named_or_former(res, "k8s/cpu-limits-missing", 22));
+  assert_false(qg_rule_named(res, "k8s/cpu-limits-missing", 22));
+  qg_ruleset rs;
+  qg_ruleset_init(&rs);
+  char *bad = NULL;
+  bool first = true;
+  /* ignore: only that part goes off, the rule stays on */
+  assert_int_equal(qg_ruleset_ignore(&rs, "k8s/cpu-limits-missing", &bad), QG_OK);
+  assert_true(qg_ruleset_has(&rs, res));
+  assert_true(qg_ruleset_part_on(&rs, res, 0));
+  assert_false(qg_ruleset_part_on(&rs, res, 1));
+  assert_true(qg_ruleset_part_on(&rs, res, 3));
+  /* select by a former id: the rule with only the named parts */
+  assert_int_equal(qg_ruleset_select(&rs, "k8s/memory-limits-missing", &first, &bad), QG_OK);
+  assert_true(qg_ruleset_has(&rs, res));
+  assert_false(qg_ruleset_has(&rs, qg_rule_find("pss/privileged")));
+  assert_false(qg_ruleset_part_on(&rs, res, 0));
+  assert_true(qg_ruleset_part_on(&rs, res, 3));
+  /* widening with another former id adds its part */
+  assert_int_equal(qg_ruleset_select(&rs, "k8s/cpu-requests-missing", &first, &bad), QG_OK);
+  assert_true(qg_ruleset_part_on(&rs, res, 0));
+  assert_false(qg_ruleset_part_on(&rs, res, 1));
+  /* naming the rule itself turns every part on; its group, off */
+  assert_int_equal(qg_ruleset_enable(&rs, "k8s/resources-missing", &bad), QG_OK);
+  assert_true(qg_ruleset_part_on(&rs, res, 1));
+  assert_int_equal(qg_ruleset_ignore(&rs, "k8s", &bad), QG_OK);
+  assert_false(qg_ruleset_part_on(&rs, res, 0));
+  assert_null(bad);
+  qg_ruleset_cleanup(&rs);
+}
+
 static void test_pss_versions(void **state) {
   (void)state;
   unsigned v;
@@ -210,8 +251,8 @@ int main(void) {
       cmocka_unit_test(test_sorted_unique),          cmocka_unit_test(test_fields),
       cmocka_unit_test(test_k8s_rules_bound),        cmocka_unit_test(test_rows),
       cmocka_unit_test(test_pss_ids_match_upstream), cmocka_unit_test(test_every_rule_has_fixtures),
-      cmocka_unit_test(test_ruleset_select_ignore),  cmocka_unit_test(test_pss_versions),
-      cmocka_unit_test(test_tables_sorted),
+      cmocka_unit_test(test_ruleset_select_ignore),  cmocka_unit_test(test_former_ids_name_parts),
+      cmocka_unit_test(test_pss_versions),           cmocka_unit_test(test_tables_sorted),
   };
   return cmocka_run_group_tests_name("registry", tests, NULL, NULL);
 }

@@ -61,21 +61,55 @@ static int cap_in(const char *cap, const char *const *list) {
 
 /* ---- security contexts ------------------------------------------------------------ */
 
+static int empty_sc(const qg_ypair *p) {
+  return qg_ynode_is_null(p->value) || (p->value->kind == QG_Y_MAP && p->value->u.map.n == 0);
+}
+
+/* Does container c's own securityContext set what a pod securityContext
+ * would give it: a non-root identity (runAsNonRoot: true, or a non-zero
+ * runAsUser) and a RuntimeDefault or Localhost seccomp profile? */
+static int ctr_sets_pod_context(const hctr *c) {
+  long long uid;
+  const qg_ynode *ruid = qg_ymap_get(c->sc, "runAsUser");
+  int nonroot = qg_ynode_bool(qg_ymap_get(c->sc, "runAsNonRoot")) == 1 ||
+                (qg_ynode_int(ruid, &uid) && uid > 0);
+  const char *sp = scal(qg_ymap_path(c->sc, "seccompProfile.type"));
+  return nonroot && (strcmp(sp, "RuntimeDefault") == 0 || strcmp(sp, "Localhost") == 0);
+}
+
+/* A missing or empty securityContext, at the pod and at each container. Not
+ * reported where a PSS rule already reported a field inside that
+ * securityContext (the PSS finding says what to set there: one finding per
+ * object, container and field), nor at the pod when every container's own
+ * securityContext sets what the pod's would (ctr_sets_pod_context). */
 void qg_k8s_security_context_missing(const qg_k8s_check *k) {
   const qg_ypair *pp = qg_ymap_pair(k->ref->spec, "securityContext");
-  if (!pp)
-    qg_k8s_report(k, spec_missing_at(k), NULL, "securityContext",
-                  "pod spec has no securityContext");
-  else if (qg_ynode_is_null(pp->value) || (pp->value->kind == QG_Y_MAP && pp->value->u.map.n == 0))
-    qg_k8s_report(k, pp->key, NULL, "securityContext", "pod spec has an empty securityContext");
+  char field[320];
+  if (!pp || empty_sc(pp)) {
+    int covered = k->n > 0;
+    for (size_t i = 0; i < k->n && covered; i++)
+      covered = ctr_sets_pod_context(&k->ctrs[i]);
+    snprintf(field, sizeof(field), "%s.securityContext", k->ref->spec_field);
+    if (!covered && !qg_k8s_reported_under(k->ref, "pss", NULL, field)) {
+      if (!pp)
+        qg_k8s_report(k, spec_missing_at(k), NULL, "securityContext",
+                      "pod spec has no securityContext");
+      else
+        qg_k8s_report(k, pp->key, NULL, "securityContext", "pod spec has an empty securityContext");
+    }
+  }
   for (size_t i = 0; i < k->n; i++) {
     const hctr *c = &k->ctrs[i];
     const qg_ypair *cp = qg_ymap_pair(c->node, "securityContext");
+    if (cp && !empty_sc(cp))
+      continue;
+    snprintf(field, sizeof(field), "%s.securityContext", c->field);
+    if (qg_k8s_reported_under(k->ref, "pss", c->name, field))
+      continue;
     if (!cp)
       qg_k8s_report(k, c->node, c, "securityContext", "%s \"%s\" has no securityContext", who(c),
                     c->name);
-    else if (qg_ynode_is_null(cp->value) ||
-             (cp->value->kind == QG_Y_MAP && cp->value->u.map.n == 0))
+    else
       qg_k8s_report(k, cp->key, c, "securityContext", "%s \"%s\" has an empty securityContext",
                     who(c), c->name);
   }
@@ -478,46 +512,158 @@ static int quantity_set(const qg_ynode *res, const char *kind, const char *name)
   return !qg_ynode_is_null(v) && !quantity_zero(v);
 }
 
-/* kind: "requests" or "limits"; name: "cpu" or "memory". A request is
- * satisfied by a limit too (the API server copies the limit into a missing
- * request), and either by a pod-level spec.resources value. */
-static void check_resource(const qg_k8s_check *k, const char *kind, const char *name,
-                           const char *label) {
-  const qg_ynode *pod_res = qg_ymap_get(k->ref->spec, "resources");
-  if (quantity_set(pod_res, kind, name))
+/* The parts of k8s/resources-missing, in the order of its "former:" aliases
+ * (part n is the n-th), with the old rules' tool aliases. */
+typedef struct check_part {
+  const char *former;  /* the id this part had as a rule of its own */
+  const char *aliases; /* that rule's aliases in other tools */
+  const char *kind;    /* resources: "requests" or "limits"; probes: the key */
+  const char *name;    /* resources: "cpu" or "memory" */
+  const char *label;   /* "CPU request" */
+  qg_severity sev;     /* that rule's default severity */
+} check_part;
+
+static const check_part k_resource_parts[] = {
+    {"k8s/cpu-requests-missing", "kube-linter:unset-cpu-requirements polaris:cpuRequestsMissing",
+     "requests", "cpu", "CPU request", QG_SEV_LOW},
+    {"k8s/cpu-limits-missing", "kube-linter:unset-cpu-requirements polaris:cpuLimitsMissing",
+     "limits", "cpu", "CPU limit", QG_SEV_LOW},
+    {"k8s/memory-requests-missing",
+     "kube-linter:unset-memory-requirements polaris:memoryRequestsMissing", "requests", "memory",
+     "memory request", QG_SEV_LOW},
+    {"k8s/memory-limits-missing",
+     "kube-linter:unset-memory-requirements polaris:memoryLimitsMissing", "limits", "memory",
+     "memory limit", QG_SEV_MEDIUM},
+};
+
+static const check_part k_probe_parts[] = {
+    {"k8s/liveness-probe-missing", "kube-linter:no-liveness-probe polaris:livenessProbeMissing",
+     "livenessProbe", NULL, "liveness", QG_SEV_LOW},
+    {"k8s/readiness-probe-missing", "kube-linter:no-readiness-probe polaris:readinessProbeMissing",
+     "readinessProbe", NULL, "readiness", QG_SEV_LOW},
+};
+
+/* The missing parts of one container, and how to word them. */
+typedef struct part_set {
+  unsigned missing;     /* bit n: part n is missing (and on) */
+  unsigned shown;       /* the parts the finding names: the unsuppressed ones, else all */
+  const char *by, *why; /* when every missing part is suppressed: the first's suppression */
+} part_set;
+
+/* Sorts the missing parts of c into shown and suppressed ones. */
+static void sort_parts(const qg_k8s_check *k, const hctr *c, const check_part *parts, size_t n,
+                       const char *field, part_set *ps) {
+  char full[320];
+  snprintf(full, sizeof(full), "%s.%s", c->field, field);
+  ps->shown = 0;
+  ps->by = ps->why = NULL;
+  for (size_t p = 0; p < n; p++) {
+    const char *by = NULL, *why = NULL;
+    if (!(ps->missing & (1u << p)))
+      continue;
+    if (!qg_k8s_part_suppressed(k->ref, k->rule, parts[p].former, parts[p].aliases, full, &by,
+                                &why))
+      ps->shown |= 1u << p;
+    else if (!ps->by) {
+      ps->by = by;
+      ps->why = why;
+    }
+  }
+  if (ps->shown)
+    ps->by = ps->why = NULL;
+  else
+    ps->shown = ps->missing;
+}
+
+/* Finishes the finding f of the shown parts: unless configuration changed
+ * the rule's severity, it is the highest default of those parts (a missing
+ * CPU request alone stays low, as it was); when every part is suppressed, the
+ * first part's suppression suppresses it. */
+static void finish_parts(const qg_k8s_check *k, qg_finding *f, const check_part *parts, size_t n,
+                         const part_set *ps) {
+  if (!f)
     return;
-  int requests = strcmp(kind, "requests") == 0;
-  char field[64];
-  snprintf(field, sizeof(field), "resources.%s.%s", kind, name);
+  if (qg_ruleset_severity(k->ref->opts->rules, k->rule) == k->rule->severity) {
+    qg_severity sev = QG_SEV_INFO;
+    for (size_t p = 0; p < n; p++)
+      if ((ps->shown & (1u << p)) && parts[p].sev > sev)
+        sev = parts[p].sev;
+    f->severity = sev;
+  }
+  if (ps->by && !f->suppressed_by)
+    qg_finding_suppress(k->ref->result, f, ps->by, ps->why);
+}
+
+/* "A, B or C" of the shown parts' labels, each followed by `suffix` when its
+ * bit is in `zero` (" (set to 0)"). */
+static void list_parts(qg_buf *b, const check_part *parts, size_t n, unsigned shown, unsigned zero,
+                       const char *last_sep) {
+  size_t total = 0, done = 0;
+  for (size_t p = 0; p < n; p++)
+    total += (shown >> p) & 1u;
+  for (size_t p = 0; p < n; p++) {
+    if (!(shown & (1u << p)))
+      continue;
+    done++;
+    (void)qg_buf_printf(b, "%s%s%s",
+                        done == 1       ? ""
+                        : done == total ? last_sep
+                                        : ", ",
+                        parts[p].label, zero & (1u << p) ? " (set to 0)" : "");
+  }
+}
+
+/* One finding per container naming every missing request and limit. A
+ * request is satisfied by a limit too (the API server copies the limit into a
+ * missing request), and either by a pod-level spec.resources value; a zero
+ * quantity is missing. Parts whose former id is switched off are not
+ * checked; parts suppressed by their former id are left out of the message. */
+void qg_k8s_resources_missing(const qg_k8s_check *k) {
+  const qg_ynode *pod_res = qg_ymap_get(k->ref->spec, "resources");
+  const qg_ruleset *rs = k->ref->opts->rules;
   for (size_t i = 0; i < k->n; i++) {
     const hctr *c = &k->ctrs[i];
     if (c->kind == CK_EPHEMERAL)
       continue; /* ephemeral containers cannot have resources */
     const qg_ypair *rp = qg_ymap_pair(c->node, "resources");
     const qg_ynode *res = rp ? rp->value : NULL;
-    const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, kind), name);
-    if (!qg_ynode_is_null(v)) {
-      if (quantity_zero(v))
-        qg_k8s_report(k, v, c, field, "%s \"%s\" sets its %s %s to 0", who(c), c->name, label,
-                      requests ? "request" : "limit");
-      continue;
+    part_set ps = {0};
+    unsigned zero = 0;
+    for (size_t p = 0; p < QG_ARRAY_LEN(k_resource_parts); p++) {
+      const check_part *pt = &k_resource_parts[p];
+      if (!qg_ruleset_part_on(rs, k->rule, (unsigned)p) ||
+          quantity_set(pod_res, pt->kind, pt->name))
+        continue;
+      const qg_ynode *v = qg_ymap_get(qg_ymap_get(res, pt->kind), pt->name);
+      if (!qg_ynode_is_null(v)) {
+        if (quantity_zero(v)) {
+          ps.missing |= 1u << p;
+          zero |= 1u << p;
+        }
+        continue;
+      }
+      if (strcmp(pt->kind, "requests") == 0 && quantity_set(res, "limits", pt->name))
+        continue;
+      ps.missing |= 1u << p;
     }
-    if (requests && quantity_set(res, "limits", name))
+    if (!ps.missing)
       continue;
-    qg_k8s_report(k, rp ? rp->key : c->node, c, field, "%s \"%s\" has no %s %s", who(c), c->name,
-                  label, requests ? "request" : "limit");
+    sort_parts(k, c, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), "resources", &ps);
+    qg_buf msg;
+    qg_buf_init(&msg, 0);
+    list_parts(&msg, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), ps.shown, zero, " or ");
+    /* at the resources key (else the container), or at the value when the
+       finding is only about zero quantities */
+    const qg_ynode *at = rp ? rp->key : c->node;
+    if ((ps.shown & ~zero) == 0)
+      for (size_t p = QG_ARRAY_LEN(k_resource_parts); p-- > 0;)
+        if (ps.shown & (1u << p))
+          at = qg_ymap_get(qg_ymap_get(res, k_resource_parts[p].kind), k_resource_parts[p].name);
+    qg_finding *f =
+        qg_k8s_report(k, at, c, "resources", "%s \"%s\" has no %s", who(c), c->name, msg.data);
+    finish_parts(k, f, k_resource_parts, QG_ARRAY_LEN(k_resource_parts), &ps);
+    qg_buf_cleanup(&msg);
   }
-}
-
-void qg_k8s_cpu_requests_missing(const qg_k8s_check *k) {
-  check_resource(k, "requests", "cpu", "CPU");
-}
-void qg_k8s_cpu_limits_missing(const qg_k8s_check *k) { check_resource(k, "limits", "cpu", "CPU"); }
-void qg_k8s_memory_requests_missing(const qg_k8s_check *k) {
-  check_resource(k, "requests", "memory", "memory");
-}
-void qg_k8s_memory_limits_missing(const qg_k8s_check *k) {
-  check_resource(k, "limits", "memory", "memory");
 }
 
 /* ---- images ----------------------------------------------------------------------- */
@@ -626,19 +772,33 @@ static int long_running(const qg_pod_ref *ref) {
   return 0;
 }
 
-static void probe(const qg_k8s_check *k, const char *key, const char *label) {
+/* One finding per regular container naming the probes it lacks. */
+void qg_k8s_probes_missing(const qg_k8s_check *k) {
   if (!long_running(k->ref))
     return;
+  const qg_ruleset *rs = k->ref->opts->rules;
   for (size_t i = 0; i < k->n; i++) {
     const hctr *c = &k->ctrs[i];
-    if (c->kind == CK_REGULAR && qg_ynode_is_null(qg_ymap_get(c->node, key)))
-      qg_k8s_report(k, c->node, c, key, "container \"%s\" has no %s probe", c->name, label);
+    if (c->kind != CK_REGULAR)
+      continue;
+    part_set ps = {0};
+    for (size_t p = 0; p < QG_ARRAY_LEN(k_probe_parts); p++)
+      if (qg_ruleset_part_on(rs, k->rule, (unsigned)p) &&
+          qg_ynode_is_null(qg_ymap_get(c->node, k_probe_parts[p].kind)))
+        ps.missing |= 1u << p;
+    if (!ps.missing)
+      continue;
+    /* the field of the first missing probe */
+    const char *field = k_probe_parts[ps.missing & 1u ? 0 : 1].kind;
+    sort_parts(k, c, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), field, &ps);
+    qg_buf msg;
+    qg_buf_init(&msg, 0);
+    list_parts(&msg, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), ps.shown, 0, " or ");
+    qg_finding *f =
+        qg_k8s_report(k, c->node, c, field, "container \"%s\" has no %s probe", c->name, msg.data);
+    finish_parts(k, f, k_probe_parts, QG_ARRAY_LEN(k_probe_parts), &ps);
+    qg_buf_cleanup(&msg);
   }
-}
-
-void qg_k8s_liveness_probe_missing(const qg_k8s_check *k) { probe(k, "livenessProbe", "liveness"); }
-void qg_k8s_readiness_probe_missing(const qg_k8s_check *k) {
-  probe(k, "readinessProbe", "readiness");
 }
 
 /* An object check: its field is the object's (spec.replicas), not the pod

@@ -79,7 +79,9 @@ typedef struct qg_pod_ref {
  * first line) for the object of ref. container may be NULL; field is the
  * node's logical path. The severity is the one the rule set gives. A rule
  * whose aliases name "qgate:<id>" is the same check as rule <id> and stays
- * quiet where that rule already reported this node of this object. */
+ * quiet where that rule already reported this node of this object; a
+ * finding of <id> is suppressed when its paired rule is suppressed for the
+ * object (annotation or exemption). */
 /* Returns the finding (borrowed, valid until the next one is added), or
  * NULL when nothing was added. */
 qg_finding *qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
@@ -88,6 +90,19 @@ qg_finding *qg_k8s_emit(const qg_pod_ref *ref, const qg_rule *rule, const qg_yno
 qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
                          const char *container, const char *field, const char *fmt, va_list ap)
     QG_PRINTF(6, 0);
+
+/* Is part `former` (a "former:<id>" alias of rule, with that old rule's
+ * tool aliases) of a finding at `field` suppressed for this object, by an
+ * annotation or a .qgate.yml exemption naming the old id? Sets *by and *why
+ * (borrowed). */
+int qg_k8s_part_suppressed(const qg_pod_ref *ref, const qg_rule *rule, const char *former,
+                           const char *aliases, const char *field, const char **by,
+                           const char **why);
+/* Has a rule of `group` ("pss") already reported, for this object and this
+ * container (NULL: the pod), a field under prefix (prefix + ".")? Suppressed
+ * findings count. */
+bool qg_k8s_reported_under(const qg_pod_ref *ref, const char *group, const char *container,
+                           const char *prefix);
 
 /* Fix builders (scanners/k8s/fix.c); each returns a new fix (the finding
  * takes ownership) or NULL when the text cannot be edited mechanically. */

@@ -93,7 +93,7 @@ static void check_ignore_ids(const qg_pod_ref *ref, const qg_ynode *md) {
     size_t n = strcspn(s, ", ");
     int known = 0;
     for (size_t i = 0; i < rs->n && n && !known; i++)
-      known = qg_rule_named(rs->rules[i], s, n);
+      known = qg_rule_named_or_former(rs->rules[i], s, n);
     if (n && !known) {
       qg_location loc = {ref->path, v->line, v->col, v->end_line, v->end_col};
       qg_result_diag(ref->result, QG_DIAG_WARNING, QG_ECONFIG, &loc,
@@ -302,6 +302,71 @@ static int covered(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *a
   return 0;
 }
 
+/* Is rule r suppressed for this object at `field` (annotations, then
+ * .qgate.yml exemptions)? Sets *by and *why (borrowed). */
+static int suppressed(const qg_pod_ref *ref, const qg_rule *r, const char *field, const char **by,
+                      const char **why) {
+  const qg_exemption *x;
+  if (suppressed_in(ref->obj_meta, r, field, by, why) ||
+      (ref->meta != ref->obj_meta && suppressed_in(ref->meta, r, field, by, why)))
+    return 1;
+  if ((x = qg_scan_policy_exempt(ref->opts->policy, r, ref->ctx.kind, ref->ctx.namespace_,
+                                 ref->ctx.name)) != NULL) {
+    *by = ".qgate.yml exemption";
+    *why = x->reason;
+    return 1;
+  }
+  return 0;
+}
+
+/* Does rule r name `id` as "qgate:<id>" (r stays quiet where <id> reported)? */
+static int pairs_with(const qg_rule *r, const char *id) {
+  size_t il = strlen(id);
+  for (const char *a = r->aliases; a && (a = strstr(a, "qgate:")) != NULL;) {
+    a += 6;
+    size_t n = strcspn(a, " @");
+    if (n == il && strncmp(a, id, n) == 0)
+      return 1;
+    a += n;
+  }
+  return 0;
+}
+
+/* A suppression of the rule paired with `rule` (one naming it as
+ * "qgate:<id>") for this object, which suppresses the pair. */
+static int pair_suppressed(const qg_pod_ref *ref, const qg_rule *rule, const char *field,
+                           const char **by, const char **why) {
+  const qg_ruleset *rs = ref->opts->rules;
+  for (size_t i = 0; i < rs->n; i++)
+    if (pairs_with(rs->rules[i], rule->id) && suppressed(ref, rs->rules[i], field, by, why))
+      return 1;
+  return 0;
+}
+
+int qg_k8s_part_suppressed(const qg_pod_ref *ref, const qg_rule *rule, const char *former,
+                           const char *aliases, const char *field, const char **by,
+                           const char **why) {
+  qg_rule part = *rule;
+  part.id = former;
+  part.aliases = aliases;
+  return suppressed(ref, &part, field, by, why);
+}
+
+bool qg_k8s_reported_under(const qg_pod_ref *ref, const char *group, const char *container,
+                           const char *prefix) {
+  const qg_findings *fs = &ref->result->findings;
+  size_t gl = strlen(group), pl = strlen(prefix);
+  for (size_t i = ref->first_finding; i < fs->n; i++) {
+    const qg_finding *f = &fs->items[i];
+    const char *fc = f->ctx.container;
+    if (strncmp(f->rule->id, group, gl) == 0 && f->rule->id[gl] == '/' &&
+        (container ? fc && strcmp(fc, container) == 0 : !fc) && f->ctx.field &&
+        strncmp(f->ctx.field, prefix, pl) == 0 && f->ctx.field[pl] == '.')
+      return true;
+  }
+  return false;
+}
+
 qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_ynode *at,
                          const char *container, const char *field, const char *fmt, va_list ap) {
   const qg_ruleset *rs = ref->opts->rules;
@@ -320,13 +385,8 @@ qg_finding *qg_k8s_emitv(const qg_pod_ref *ref, const qg_rule *rule, const qg_yn
   qg_finding *f =
       qg_result_add_finding(ref->result, rule, qg_ruleset_severity(rs, rule), &loc, &ctx, message);
   const char *by = NULL, *why = NULL;
-  const qg_exemption *x;
-  if (suppressed_in(ref->obj_meta, rule, field, &by, &why) ||
-      (ref->meta != ref->obj_meta && suppressed_in(ref->meta, rule, field, &by, &why)))
+  if (suppressed(ref, rule, field, &by, &why) || pair_suppressed(ref, rule, field, &by, &why))
     qg_finding_suppress(ref->result, f, by, why);
-  else if ((x = qg_scan_policy_exempt(ref->opts->policy, rule, ref->ctx.kind, ref->ctx.namespace_,
-                                      ref->ctx.name)) != NULL)
-    qg_finding_suppress(ref->result, f, ".qgate.yml exemption", x->reason);
   return f;
 }
 
