@@ -463,9 +463,9 @@ qg_status qg_git_rev_open(const char *rev, qg_git_rev **out, char **why) {
     return QG_EGIT;
   }
   if (git_revparse_single(&obj, repo, rev) != 0) {
-    *why = qg_xasprintf("unknown revision '%s': no commit, branch or tag of that name in the "
-                        "repository at %s",
-                        rev, real);
+    *why = qg_xasprintf("unknown revision '%s': no commit, branch or tag of that name in this "
+                        "repository",
+                        rev);
     goto fail;
   }
   if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
@@ -620,6 +620,49 @@ out:
   git_tree_entry_free(e);
   pthread_mutex_unlock(&r->mu);
   return st;
+}
+
+/* The commit rev names in repo, or NULL. */
+static git_commit *commit_of(git_repository *repo, const char *rev) {
+  git_object *obj = NULL, *c = NULL;
+  if (git_revparse_single(&obj, repo, rev) == 0 && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) != 0)
+    c = NULL;
+  git_object_free(obj);
+  return (git_commit *)c;
+}
+
+static char *oid_hex(const git_oid *id) {
+  char hex[65];
+  git_oid_tostr(hex, sizeof(hex), id);
+  return qg_xstrdup(hex);
+}
+
+char *qg_git_commit_id(const char *rev) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *c = commit_of(repo, rev);
+  char *out = c ? oid_hex(git_commit_id(c)) : NULL;
+  git_commit_free(c);
+  git_repository_free(repo);
+  return out;
+}
+
+char *qg_git_merge_base_id(const char *a, const char *b) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *ca = commit_of(repo, a), *cb = commit_of(repo, b);
+  git_oid mb;
+  char *out = ca && cb && git_merge_base(&mb, repo, git_commit_id(ca), git_commit_id(cb)) == 0
+                  ? oid_hex(&mb)
+                  : NULL;
+  git_commit_free(ca);
+  git_commit_free(cb);
+  git_repository_free(repo);
+  return out;
 }
 
 qg_status qg_git_commit_all(const char *workdir, const char *message) {

@@ -118,6 +118,13 @@ void qg_git_entries_free(qg_git_entry *entries, size_t n);
 qg_status qg_git_rev_read(qg_git_rev *r, const char *rel, size_t max, size_t probe,
                           unsigned char **buf, size_t *len, bool *binary);
 
+/* The commit that rev names in the repository containing the current directory, as
+ * hex digits (caller frees), or NULL when it names none (or the object is not here). */
+char *qg_git_commit_id(const char *rev);
+/* The merge base of commits a and b (any revs) in that repository, as hex digits
+ * (caller frees), or NULL when they have none or either is unknown. */
+char *qg_git_merge_base_id(const char *a, const char *b);
+
 /* Stages every file of the work tree and commits it (tests and hooks). */
 qg_status qg_git_commit_all(const char *workdir, const char *message);
 
