@@ -483,6 +483,7 @@ void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep) {
   rep->gate_failed = out->gate.failed;
   rep->incomplete = out->gate.io_error || out->gate.input_error;
   rep->base = mode == QG_RUN_REVIEW ? NULL : out->base;
+  rep->srcroot = out->rev ? qg_git_rev_workdir(out->rev) : NULL;
   rep->score = out->scored ? &out->score : NULL;
   rep->review = out->reviewed ? &out->review : NULL;
   rep->shard = out->shard;
