@@ -158,11 +158,13 @@ void qg_cli_usage_merge(FILE *f) {
 
 void qg_cli_usage_hook(FILE *f) {
   fputs("usage: qgate hook install [--force]\n"
-        "       qgate hook uninstall\n\n"
-        "Installs a git pre-push hook that runs 'qgate scan' on what is being pushed,\n"
-        "against the remote branch (a new branch: against the remote's default branch),\n"
-        "prints the score and stops a push the gate rejects (git push --no-verify skips\n"
-        "it). It runs offline: the architecture review only when review.local is true.\n"
+        "       qgate hook uninstall\n"
+        "       qgate hook pre-push REMOTE [URL]   (what the hook runs; git's lines on stdin)\n\n"
+        "Installs a git pre-push hook that scans each pushed commit ('qgate scan --rev SHA',\n"
+        "its tree and its own .qgate.yml, not the work tree) against the remote's commit (a\n"
+        "new branch: the merge base with the remote's default branch), prints the score and\n"
+        "stops a push the gate rejects. git push --no-verify, or QGATE_SKIP_HOOK=1, skips it\n"
+        "once. It runs offline: the architecture review only when review.local is true.\n"
         "An existing hook that qgate did not write is kept unless --force (then it is\n"
         "saved as pre-push.qgate-backup).\n\n"
         "Exit status: 0 done, 2 usage error or a foreign hook in the way, 3 I/O error.\n",
