@@ -56,6 +56,8 @@ static char *push_base(const char *remote, const char *local_sha, const char *re
   return base;
 }
 
+static int scan_pushed(const char *remote, char *argv0, const qg_cli_io *io);
+
 /* qgate hook pre-push REMOTE [URL]: what the installed hook runs. Each pushed ref's
  * commit is scanned as `qgate scan --rev SHA --base BASE` would (its tree, its own
  * .qgate.yml; the change criteria and the review over BASE..SHA, what is pushed). */
@@ -65,10 +67,28 @@ static int pre_push(int argc, char **argv, const qg_cli_io *io) {
     qg_cli_errorf(io, "pre-push: QGATE_SKIP_HOOK is set: this push is not checked");
     return QG_EXIT_PASS;
   }
-  const char *remote = argc > 3 ? argv[3] : "origin";
-  FILE *in = io->in ? io->in : stdin;
-  /* the review stays offline in the hook unless review.local (pipeline/run.c) */
+  /* the review stays offline in the hook unless review.local (pipeline/run.c reads
+   * QGATE_HOOK); the variable is put back as it was (the caller may go on) */
+  const char *prev = getenv("QGATE_HOOK");
+  char *saved = prev ? qg_xstrdup(prev) : NULL;
   setenv("QGATE_HOOK", "pre-push", 1);
+  int status = scan_pushed(argc > 3 ? argv[3] : "origin", argv[0], io);
+  if (saved)
+    setenv("QGATE_HOOK", saved, 1);
+  else
+    unsetenv("QGATE_HOOK");
+  free(saved);
+  if (status != QG_EXIT_PASS)
+    qg_cli_errorf(io,
+                  "push stopped (exit status %d); git push --no-verify or QGATE_SKIP_HOOK=1 "
+                  "skips the check once",
+                  status);
+  return status;
+}
+
+/* Each line of git's: its commit scanned; the worst exit status. */
+static int scan_pushed(const char *remote, char *argv0, const qg_cli_io *io) {
+  FILE *in = io->in ? io->in : stdin;
   int status = QG_EXIT_PASS;
   char line[PUSH_LINE_MAX + 2];
   size_t lines = 0;
@@ -110,17 +130,12 @@ static int pre_push(int argc, char **argv, const qg_cli_io *io) {
                     "remote), so every finding counts",
                     local_ref, local_sha);
     char scan[] = "scan", rev[] = "--rev", base_opt[] = "--base";
-    char *args[] = {argv[0], scan, rev, local_sha, base ? base_opt : NULL, base, NULL};
+    char *args[] = {argv0, scan, rev, local_sha, base ? base_opt : NULL, base, NULL};
     int st = qg_cli_cmd_scan(base ? 6 : 4, args, io);
     free(base);
     if (st > status)
       status = st;
   }
-  if (status != QG_EXIT_PASS)
-    qg_cli_errorf(io,
-                  "push stopped (exit status %d); git push --no-verify or QGATE_SKIP_HOOK=1 "
-                  "skips the check once",
-                  status);
   return status;
 }
 
