@@ -52,12 +52,11 @@ void qg_cli_usage_main(FILE *f) {
 }
 
 void qg_cli_usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,           O_COLOR,   O_COMMENT, O_CONFIG,
-                                    O_DRY_RUN,        O_FAIL_ON, O_FIX,     O_FORMAT,
-                                    O_HELP,           O_IGNORE,  O_JOBS,    O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE,   O_PROFILE, O_PSS,     O_PSS_VERSION,
-                                    O_SARIF_CATEGORY, O_SELECT,  O_SHARD,   O_HOST_DEADLINE,
-                                    O_REV};
+  static const enum opt_id ids[] = {
+      O_BASE,         O_COLOR,         O_COMMENT, O_CONFIG,      O_DRY_RUN,        O_FAIL_ON,
+      O_FIX,          O_FORMAT,        O_HELP,    O_IGNORE,      O_JOBS,           O_MAX_FILE_SIZE,
+      O_NO_GITIGNORE, O_PROFILE,       O_PSS,     O_PSS_VERSION, O_SARIF_CATEGORY, O_SELECT,
+      O_SHARD,        O_HOST_DEADLINE, O_REV};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"

@@ -109,8 +109,8 @@ static int scan_pushed(const char *remote, char *argv0, const qg_cli_io *io) {
     }
     char local_ref[PUSH_LINE_MAX], local_sha[PUSH_LINE_MAX], remote_ref[PUSH_LINE_MAX],
         remote_sha[PUSH_LINE_MAX], extra;
-    if (sscanf(line, "%4095s %4095s %4095s %4095s %c", local_ref, local_sha, remote_ref,
-               remote_sha, &extra) != 4 ||
+    if (sscanf(line, "%4095s %4095s %4095s %4095s %c", local_ref, local_sha, remote_ref, remote_sha,
+               &extra) != 4 ||
         !is_oid(local_sha) || !is_oid(remote_sha)) {
       qg_cli_errorf(io, "pre-push: not a line git writes for a pushed ref: '%s'", line);
       return QG_EXIT_INPUT;

@@ -439,7 +439,7 @@ struct qg_git_rev {
   git_odb *odb;
   git_tree *tree;
   char oid[65];
-  char *workdir; /* real path, no trailing '/' */
+  char *workdir;      /* real path, no trailing '/' */
   pthread_mutex_t mu; /* libgit2's objects are not shared between threads unlocked */
 };
 
@@ -475,8 +475,8 @@ qg_status qg_git_rev_open(const char *rev, qg_git_rev **out, char **why) {
   }
   if (git_commit_tree(&tree, (git_commit *)commit) != 0 || git_repository_odb(&odb, repo) != 0) {
     const git_error *e = git_error_last();
-    *why = qg_xasprintf("cannot read the tree of '%s'%s%s", rev, e ? ": " : "",
-                        e ? e->message : "");
+    *why =
+        qg_xasprintf("cannot read the tree of '%s'%s%s", rev, e ? ": " : "", e ? e->message : "");
     goto fail;
   }
   qg_git_rev *r = qg_xcalloc(1, sizeof(*r));
@@ -552,8 +552,7 @@ qg_status qg_git_rev_list(qg_git_rev *r, const char *rel, qg_git_entry **entries
   const git_tree *t = r->tree;
   qg_status st = QG_ENOENT;
   if (*rel) {
-    if (git_tree_entry_bypath(&e, r->tree, rel) != 0 ||
-        git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+    if (git_tree_entry_bypath(&e, r->tree, rel) != 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
         git_tree_lookup(&sub, r->repo, git_tree_entry_id(e)) != 0)
       goto out;
     t = sub;

@@ -315,8 +315,12 @@ static qg_status review(run_ctx *c) {
   if (!out->base) {
     qg_review_set_reason(rv, "no base revision (--base)");
   } else {
-    qg_review_run rr = {&out->cfg.review, &out->rules, out->redactor,
-                        out->base,        NULL,        o->dry_run ? o->dry_run_out : NULL,
+    qg_review_run rr = {&out->cfg.review,
+                        &out->rules,
+                        out->redactor,
+                        out->base,
+                        NULL,
+                        o->dry_run ? o->dry_run_out : NULL,
                         out->rev ? qg_git_rev_oid(out->rev) : NULL};
     qg_status rst = qg_review(&rr, &out->result, rv);
     if (rst == QG_EUSAGE || (rst == QG_EGIT && o->mode == QG_RUN_REVIEW)) {
@@ -440,10 +444,10 @@ qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
   qg_status st = opts->rev ? open_rev(&c) : QG_OK;
   if (st != QG_OK)
     return st;
-  st = opts->rev ? qg_run_load_config_rev(opts->config, opts->profile, out->rev, &out->cfg,
-                                          &out->have_cfg, &out->log)
-                 : qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg,
-                                      &out->log);
+  st = opts->rev
+           ? qg_run_load_config_rev(opts->config, opts->profile, out->rev, &out->cfg,
+                                    &out->have_cfg, &out->log)
+           : qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg, &out->log);
   if (st != QG_OK)
     return st;
   if (opts->mode == QG_RUN_SCAN) /* the command line wins over the policy */

@@ -188,10 +188,10 @@ qg_status qg_run_load_config_rev(const char *config, const char *profile, qg_git
                                                       &buf, &len, &binary);
     if (st != QG_OK) {
       qg_result_diag(&tmp, QG_DIAG_ERROR, QG_ECONFIG, &loc, "cannot read the configuration: %s",
-                     k == QG_GIT_LINK        ? "a symbolic link in the commit (not followed)"
-                     : k != QG_GIT_FILE      ? "not a file in the commit"
-                     : st == QG_ETOOBIG      ? "larger than 1 MiB"
-                                             : "the object database cannot be read");
+                     k == QG_GIT_LINK   ? "a symbolic link in the commit (not followed)"
+                     : k != QG_GIT_FILE ? "not a file in the commit"
+                     : st == QG_ETOOBIG ? "larger than 1 MiB"
+                                        : "the object database cannot be read");
     } else {
       /* the repository's own file, as a checkout's .qgate.yml is: untrusted, its paths
        * relative to the repository root */
