@@ -11,7 +11,7 @@ CORPUS=${CORPUS:-$SRC/../shared/corpus/real-manifests}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 no() { fail=$((fail + 1)); echo "rev: $*"; }
-tmp=$(mktemp -d)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qgate-rev.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export GIT_CONFIG_NOSYSTEM=1 HOME="$tmp" GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org \
   GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.org
