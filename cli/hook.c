@@ -35,8 +35,8 @@ static bool is_oid(const char *s) {
 static bool is_zero(const char *s) { return strspn(s, "0") == strlen(s); }
 
 /* The commit to compare a pushed commit with: the remote's (known here), else the merge
- * base with the remote's default branch; NULL (caller frees) when there is none. *what
- * says which (static). */
+ * base with the remote's default branch, else the newest merge base with any branch of
+ * the remote's; NULL (caller frees) when there is none. *what says which (static). */
 static char *push_base(const char *remote, const char *local_sha, const char *remote_sha,
                        const char **what) {
   char *base = NULL;
@@ -53,6 +53,10 @@ static char *push_base(const char *remote, const char *local_sha, const char *re
     free(ref);
   }
   *what = "the merge base with the remote's default branch";
+  if (!base) { /* no default branch known here: the newest of the remote's branches */
+    base = qg_git_remote_merge_base(remote, local_sha);
+    *what = "the newest merge base with the remote's branches";
+  }
   return base;
 }
 

@@ -664,6 +664,43 @@ char *qg_git_merge_base_id(const char *a, const char *b) {
   return out;
 }
 
+char *qg_git_remote_merge_base(const char *remote, const char *rev) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *c = commit_of(repo, rev);
+  git_reference_iterator *it = NULL;
+  char *glob = qg_xasprintf("refs/remotes/%s/*", remote);
+  git_oid best;
+  git_time_t best_time = 0;
+  bool found = false;
+  if (c && git_reference_iterator_glob_new(&it, repo, glob) == 0) {
+    git_reference *ref = NULL;
+    for (size_t n = 0; n < 10000 && git_reference_next(&ref, it) == 0; n++) {
+      git_object *obj = NULL;
+      git_commit *mbc = NULL;
+      git_oid mb;
+      if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+          git_merge_base(&mb, repo, git_commit_id(c), git_object_id(obj)) == 0 &&
+          git_commit_lookup(&mbc, repo, &mb) == 0 && (!found || git_commit_time(mbc) > best_time)) {
+        git_oid_cpy(&best, &mb);
+        best_time = git_commit_time(mbc);
+        found = true;
+      }
+      git_commit_free(mbc);
+      git_object_free(obj);
+      git_reference_free(ref);
+      ref = NULL;
+    }
+  }
+  git_reference_iterator_free(it);
+  free(glob);
+  git_commit_free(c);
+  git_repository_free(repo);
+  return found ? oid_hex(&best) : NULL;
+}
+
 qg_status qg_git_commit_all(const char *workdir, const char *message) {
   need_git();
   git_repository *repo = NULL;
@@ -682,8 +719,8 @@ qg_status qg_git_commit_all(const char *workdir, const char *message) {
     goto out;
   int has_parent = git_revparse_single(&parent, repo, "HEAD") == 0;
   const git_commit *parents[1] = {has_parent ? (const git_commit *)parent : NULL};
-  if (git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree,
-                        has_parent ? 1 : 0, parents) != 0)
+  if (git_commit_create(&commit_id, repo, "HEAD", sig, sig, NULL, message, tree, has_parent ? 1 : 0,
+                        parents) != 0)
     goto out;
   st = QG_OK;
 out:

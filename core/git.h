@@ -124,6 +124,10 @@ char *qg_git_commit_id(const char *rev);
 /* The merge base of commits a and b (any revs) in that repository, as hex digits
  * (caller frees), or NULL when they have none or either is unknown. */
 char *qg_git_merge_base_id(const char *a, const char *b);
+/* The newest (by commit time) merge base of commit rev with the refs under
+ * refs/remotes/REMOTE/ (at most 10,000 of them), as hex digits (caller frees), or NULL:
+ * where a branch the remote does not have yet leaves what it has. */
+char *qg_git_remote_merge_base(const char *remote, const char *rev);
 
 /* Stages every file of the work tree and commits it (tests and hooks). */
 qg_status qg_git_commit_all(const char *workdir, const char *message);

@@ -68,6 +68,17 @@ grep -q '^pod.yaml:5:72: critical pss/privileged' out.txt && ok || { no "the ref
 if git push -q origin :sneaky >out.txt 2>&1; then ok; else no "a deletion was stopped"; cat out.txt; fi
 grep -q 'refs/heads/sneaky: deleted on the remote, nothing to scan' out.txt && ok || { no "the deletion was not said"; cat out.txt; }
 
+# a remote without a default branch: a new branch is compared with where it leaves the
+# newest of the remote's branches
+git init -q --bare ../other.git && git remote add other ../other.git
+git checkout -q main && git checkout -qb develop && printf '# service\n\nDevelop.\n' >README.md && git commit -qam develop
+git push -q other develop >out.txt 2>&1 && grep -q 'no base known here' out.txt && ok || { no "the first push to an empty remote"; cat out.txt; }
+git checkout -qb feature && printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: "app:1", securityContext: {privileged: true}}]\n' >pod.yaml
+git add pod.yaml && git commit -qm pod
+if git push -q other feature >out.txt 2>&1; then no "a privileged feature branch was pushed"; else ok; fi
+grep -q "against $(git rev-parse develop | cut -c1-12) (the newest merge base with the remote's branches)" out.txt && ok ||
+  { no "the new branch was not compared with the remote's branches"; cat out.txt; }
+
 "$QGATE" hook uninstall >/dev/null && [ ! -e .git/hooks/pre-push ] && ok || no "uninstall failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
