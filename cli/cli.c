@@ -75,6 +75,9 @@ static const opt_def k_opts[] = {
     {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
     {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
     {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
+    {"rev", O_REV, "REV",
+     "scan, k8s, secrets: scan the tree of commit REV, read from git (no checkout), with its "
+     "own .qgate.yml"},
     {"review-deadline", O_REVIEW_DEADLINE, "SECONDS",
      "every request of the architecture review, retries and waits included (default 300, or "
      "QGATE_REVIEW_DEADLINE; review.deadline in the configuration may only lower it)"},
@@ -307,6 +310,9 @@ static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const q
     break;
   case O_CONFIG:
     o->config = val;
+    break;
+  case O_REV:
+    o->rev = val;
     break;
   case O_DRY_RUN:
     o->dry_run = true;

@@ -64,7 +64,7 @@ void qg_cli_usage_k8s(FILE *f) {
                                     O_SELECT,        O_SHARD,
                                     O_HOST_DEADLINE, O_ALLOW_NO_OBJECTS,
                                     O_EXCLUDE,       O_SEVERITY,
-                                    O_SHOW_BASE};
+                                    O_SHOW_BASE,     O_REV};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
@@ -78,10 +78,10 @@ void qg_cli_usage_k8s(FILE *f) {
 
 void qg_cli_usage_secrets(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,          O_COLOR,         O_COMMENT, O_COMMENT_ID,     O_CONFIG,
-      O_FAIL_ON,       O_FORMAT,        O_HELP,    O_IGNORE,         O_JOBS,
-      O_MAX_FILE_SIZE, O_NO_GITIGNORE,  O_PROFILE, O_SARIF_CATEGORY, O_SELECT,
-      O_SHARD,         O_HOST_DEADLINE, O_EXCLUDE, O_SEVERITY,       O_SHOW_BASE};
+      O_BASE,     O_COLOR,          O_COMMENT, O_COMMENT_ID, O_CONFIG,        O_FAIL_ON,
+      O_FORMAT,   O_HELP,           O_IGNORE,  O_JOBS,       O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+      O_PROFILE,  O_SARIF_CATEGORY, O_SELECT,  O_SHARD,      O_HOST_DEADLINE, O_EXCLUDE,
+      O_SEVERITY, O_SHOW_BASE,      O_REV};
   usage(f,
         "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
@@ -124,7 +124,8 @@ void qg_cli_usage_scan(FILE *f) {
                                     O_ALLOW_NO_OBJECTS,
                                     O_EXCLUDE,
                                     O_SEVERITY,
-                                    O_SHOW_BASE};
+                                    O_SHOW_BASE,
+                                    O_REV};
   usage(f,
         "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
@@ -192,11 +193,13 @@ void qg_cli_usage_merge(FILE *f) {
 
 void qg_cli_usage_hook(FILE *f) {
   fputs("usage: qgate hook install [--force]\n"
-        "       qgate hook uninstall\n\n"
-        "Installs a git pre-push hook that runs 'qgate scan' on what is being pushed,\n"
-        "against the remote branch (a new branch: against the remote's default branch),\n"
-        "prints the score and stops a push the gate rejects (git push --no-verify skips\n"
-        "it). It runs offline: the architecture review only when review.local is true.\n"
+        "       qgate hook uninstall\n"
+        "       qgate hook pre-push REMOTE [URL]   (what the hook runs; git's lines on stdin)\n\n"
+        "Installs a git pre-push hook that scans each pushed commit ('qgate scan --rev SHA',\n"
+        "its tree and its own .qgate.yml, not the work tree) against the remote's commit (a\n"
+        "new branch: the merge base with the remote's default branch), prints the score and\n"
+        "stops a push the gate rejects. git push --no-verify, or QGATE_SKIP_HOOK=1, skips it\n"
+        "once. It runs offline: the architecture review only when review.local is true.\n"
         "An existing hook that qgate did not write is kept unless --force (then it is\n"
         "saved as pre-push.qgate-backup).\n\n"
         "Exit status: 0 done, 2 usage error or a foreign hook in the way, 3 I/O error.\n",

@@ -15,34 +15,133 @@
 
 static const char k_hook_script[] =
     "#!/bin/sh\n" HOOK_MARKER " (qgate hook install; qgate hook uninstall removes it)\n"
-    "# git passes: <local ref> <local sha> <remote ref> <remote sha> per pushed ref.\n"
-    "# Skip once with: git push --no-verify\n"
+    "# git passes <local ref> <local sha> <remote ref> <remote sha> per pushed ref on\n"
+    "# standard input; qgate scans each pushed commit's tree (qgate scan --rev), not the\n"
+    "# work tree. Skip once with: git push --no-verify, or QGATE_SKIP_HOOK=1 git push\n"
     "QGATE=\"%s\"\n"
     "[ -x \"$QGATE\" ] || QGATE=qgate\n"
-    "zero=$(git hash-object --stdin </dev/null | tr 0-9a-f 0)\n"
-    "head=$(git rev-parse HEAD)\n"
-    "status=0\n"
-    "while read -r local_ref local_sha remote_ref remote_sha; do\n"
-    "  [ \"$local_sha\" = \"$zero\" ] && continue # a deletion: nothing to scan\n"
-    "  if [ \"$local_sha\" != \"$head\" ]; then\n"
-    "    echo \"qgate: $local_ref is not checked out: not scanned\" >&2\n"
-    "    continue\n"
-    "  fi\n"
-    "  base=$remote_sha\n"
-    "  if [ \"$base\" = \"$zero\" ]; then # a new branch: the remote's default branch\n"
-    "    base=$(git rev-parse -q --verify \"refs/remotes/$1/HEAD\" || "
-    "git rev-parse -q --verify \"refs/remotes/$1/main\" || "
-    "git rev-parse -q --verify \"refs/remotes/$1/master\")\n"
-    "  fi\n"
-    "  if [ -n \"$base\" ] && git cat-file -e \"$base^{commit}\" 2>/dev/null; then\n"
-    "    QGATE_HOOK=pre-push \"$QGATE\" scan --base \"$base\" || status=$?\n"
-    "  else\n"
-    "    QGATE_HOOK=pre-push \"$QGATE\" scan || status=$?\n"
-    "  fi\n"
-    "done\n"
-    "[ $status -eq 0 ] || echo \"qgate: push stopped (exit status $status); "
-    "git push --no-verify skips the check\" >&2\n"
-    "exit $status\n";
+    "exec \"$QGATE\" hook pre-push \"$@\"\n";
+
+/* git's lines on the hook's standard input: one per ref, four fields. */
+#define PUSH_LINE_MAX 4096
+#define PUSH_LINES_MAX 10000
+
+/* 40 (SHA-1) or 64 (SHA-256) hex digits. */
+static bool is_oid(const char *s) {
+  size_t n = strspn(s, "0123456789abcdef");
+  return (n == 40 || n == 64) && !s[n];
+}
+
+static bool is_zero(const char *s) { return strspn(s, "0") == strlen(s); }
+
+/* The commit to compare a pushed commit with: the remote's (known here), else the merge
+ * base with the remote's default branch, else the newest merge base with any branch of
+ * the remote's; NULL (caller frees) when there is none. *what says which (static). */
+static char *push_base(const char *remote, const char *local_sha, const char *remote_sha,
+                       const char **what) {
+  char *base = NULL;
+  if (!is_zero(remote_sha) && (base = qg_git_commit_id(remote_sha)) != NULL) {
+    *what = "the remote's commit";
+    return base;
+  }
+  /* a new branch, or the remote's commit is not here (fetch): where it leaves the
+   * default branch */
+  static const char *const branches[] = {"HEAD", "main", "master"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(branches) && !base; i++) {
+    char *ref = qg_xasprintf("refs/remotes/%s/%s", remote, branches[i]);
+    base = qg_git_merge_base_id(local_sha, ref);
+    free(ref);
+  }
+  *what = "the merge base with the remote's default branch";
+  if (!base) { /* no default branch known here: the newest of the remote's branches */
+    base = qg_git_remote_merge_base(remote, local_sha);
+    *what = "the newest merge base with the remote's branches";
+  }
+  return base;
+}
+
+static int scan_pushed(const char *remote, char *argv0, const qg_cli_io *io);
+
+/* qgate hook pre-push REMOTE [URL]: what the installed hook runs. Each pushed ref's
+ * commit is scanned as `qgate scan --rev SHA --base BASE` would (its tree, its own
+ * .qgate.yml; the change criteria and the review over BASE..SHA, what is pushed). */
+static int pre_push(int argc, char **argv, const qg_cli_io *io) {
+  const char *skip = getenv("QGATE_SKIP_HOOK");
+  if (skip && *skip && strcmp(skip, "0") != 0) {
+    qg_cli_errorf(io, "pre-push: QGATE_SKIP_HOOK is set: this push is not checked");
+    return QG_EXIT_PASS;
+  }
+  /* the review stays offline in the hook unless review.local (pipeline/run.c reads
+   * QGATE_HOOK); the variable is put back as it was (the caller may go on) */
+  const char *prev = getenv("QGATE_HOOK");
+  char *saved = prev ? qg_xstrdup(prev) : NULL;
+  setenv("QGATE_HOOK", "pre-push", 1);
+  int status = scan_pushed(argc > 3 ? argv[3] : "origin", argv[0], io);
+  if (saved)
+    setenv("QGATE_HOOK", saved, 1);
+  else
+    unsetenv("QGATE_HOOK");
+  free(saved);
+  if (status != QG_EXIT_PASS)
+    qg_cli_errorf(io,
+                  "push stopped (exit status %d); git push --no-verify or QGATE_SKIP_HOOK=1 "
+                  "skips the check once",
+                  status);
+  return status;
+}
+
+/* Each line of git's: its commit scanned; the worst exit status. */
+static int scan_pushed(const char *remote, char *argv0, const qg_cli_io *io) {
+  FILE *in = io->in ? io->in : stdin;
+  int status = QG_EXIT_PASS;
+  char line[PUSH_LINE_MAX + 2];
+  size_t lines = 0;
+  while (fgets(line, sizeof(line), in)) {
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\n')
+      line[--n] = '\0';
+    else if (!feof(in)) {
+      qg_cli_errorf(io, "pre-push: a line of git's input is longer than %d bytes: stopped",
+                    PUSH_LINE_MAX);
+      return QG_EXIT_INPUT;
+    }
+    if (!n)
+      continue;
+    if (++lines > PUSH_LINES_MAX) {
+      qg_cli_errorf(io, "pre-push: more than %d refs pushed at once: stopped", PUSH_LINES_MAX);
+      return QG_EXIT_INPUT;
+    }
+    char local_ref[PUSH_LINE_MAX], local_sha[PUSH_LINE_MAX], remote_ref[PUSH_LINE_MAX],
+        remote_sha[PUSH_LINE_MAX], extra;
+    if (sscanf(line, "%4095s %4095s %4095s %4095s %c", local_ref, local_sha, remote_ref, remote_sha,
+               &extra) != 4 ||
+        !is_oid(local_sha) || !is_oid(remote_sha)) {
+      qg_cli_errorf(io, "pre-push: not a line git writes for a pushed ref: '%s'", line);
+      return QG_EXIT_INPUT;
+    }
+    if (is_zero(local_sha)) {
+      qg_cli_errorf(io, "pre-push: %s: deleted on the remote, nothing to scan", remote_ref);
+      continue;
+    }
+    const char *what = NULL;
+    char *base = push_base(remote, local_sha, remote_sha, &what);
+    if (base)
+      qg_cli_errorf(io, "pre-push: %s: scanning commit %.12s against %.12s (%s)", local_ref,
+                    local_sha, base, what);
+    else
+      qg_cli_errorf(io,
+                    "pre-push: %s: scanning commit %.12s; no base known here (fetch the "
+                    "remote), so every finding counts",
+                    local_ref, local_sha);
+    char scan[] = "scan", rev[] = "--rev", base_opt[] = "--base";
+    char *args[] = {argv0, scan, rev, local_sha, base ? base_opt : NULL, base, NULL};
+    int st = qg_cli_cmd_scan(base ? 6 : 4, args, io);
+    free(base);
+    if (st > status)
+      status = st;
+  }
+  return status;
+}
 
 /* path relative to the current directory when it lies below it. */
 static const char *shown_path(const char *path) {
@@ -110,6 +209,8 @@ static int install_hook(const char *dir, const char *path, bool exists, bool our
 }
 
 int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
+  if (argc > 2 && strcmp(argv[2], "pre-push") == 0)
+    return pre_push(argc, argv, io);
   bool force = false, install = false, uninstall = false;
   for (int i = 2; i < argc; i++) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -122,7 +223,9 @@ int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io) {
     else if (!strcmp(argv[i], "uninstall") && !install && !uninstall)
       uninstall = true;
     else {
-      qg_cli_errorf(io, "qgate hook: unknown argument '%s' (install [--force] or uninstall)",
+      qg_cli_errorf(io,
+                    "qgate hook: unknown argument '%s' (install [--force], uninstall, or "
+                    "pre-push REMOTE: what the hook runs)",
                     argv[i]);
       return QG_EXIT_INPUT;
     }

@@ -40,6 +40,7 @@ enum opt_id {
   O_PROFILE,
   O_PSS,
   O_PSS_VERSION,
+  O_REV,
   O_REVIEW_DEADLINE,
   O_SARIF_CATEGORY,
   O_SARIF_IN,
@@ -58,6 +59,7 @@ typedef struct qg_cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
+  const char *rev; /* --rev REV: scan that commit's tree */
   const char *comment, *notify;
   const char *sarif_category;  /* --sarif-category, NULL: qgate/COMMAND */
   const char *comment_id;      /* --comment-id (qg_comment_id_valid), NULL: not given */

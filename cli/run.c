@@ -52,6 +52,7 @@ static qg_run_opts run_opts(const qg_cli_opts *o, qg_run_mode mode, const qg_cli
       .pss_version = o->pss_version,
       .fail_on = o->fail_on,
       .base = o->base,
+      .rev = o->rev,
       .review_deadline = o->review_deadline,
       .min_score = o->min_score,
       .select = o->select,

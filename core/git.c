@@ -1,6 +1,7 @@
 /* git.c: libgit2 adapter (ignore rules for the directory walk). */
 #include "core/git.h"
 #include "core/mem.h"
+#include "core/utf.h"
 
 #include <git2.h>
 #include <pthread.h>
@@ -252,6 +253,8 @@ struct qg_git_base {
   bool has_commit;
   char *workdir; /* realpath with a trailing '/' */
   size_t wlen;
+  git_oid head; /* what the change is compared with: this commit when has_head, else HEAD */
+  bool has_head;
 };
 
 qg_status qg_git_base_open(const char *rev, qg_git_base **out, char **why) {
@@ -327,9 +330,10 @@ qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t 
   git_tree *head_tree = NULL, *from = NULL;
   git_diff *diff = NULL;
   qg_status st = QG_EGIT;
-  if (git_revparse_single(&head, b->repo, "HEAD^{commit}") != 0 ||
+  if ((b->has_head ? git_object_lookup(&head, b->repo, &b->head, GIT_OBJECT_COMMIT)
+                   : git_revparse_single(&head, b->repo, "HEAD^{commit}")) != 0 ||
       git_commit_tree(&head_tree, (git_commit *)head) != 0) {
-    *why = qg_xstrdup("cannot read HEAD");
+    *why = qg_xstrdup(b->has_head ? "cannot read the commit scanned (--rev)" : "cannot read HEAD");
     goto out;
   }
   /* from the merge base when there is one: what the change itself did */
@@ -362,6 +366,22 @@ out:
   return st;
 }
 
+qg_status qg_git_base_set_head(qg_git_base *b, const char *rev, char **why) {
+  git_object *obj = NULL, *commit = NULL;
+  *why = NULL;
+  if (git_revparse_single(&obj, b->repo, rev) != 0 ||
+      git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
+    *why = qg_xasprintf("'%s' does not name a commit", rev);
+    git_object_free(obj);
+    return QG_EGIT;
+  }
+  git_oid_cpy(&b->head, git_object_id(commit));
+  b->has_head = true;
+  git_object_free(commit);
+  git_object_free(obj);
+  return QG_OK;
+}
+
 qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len) {
   char real[PATH_MAX];
   *buf = NULL;
@@ -371,10 +391,17 @@ qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **
   size_t rl = strlen(real);
   if (rl <= b->wlen || strncmp(real, b->workdir, b->wlen) != 0)
     return QG_ENOENT;
+  return qg_git_base_read_rel(b, real + b->wlen, max, buf, len);
+}
+
+qg_status qg_git_base_read_rel(qg_git_base *b, const char *rel, size_t max, char **buf,
+                               size_t *len) {
+  *buf = NULL;
+  *len = 0;
   git_tree_entry *entry = NULL;
   git_blob *blob = NULL;
   qg_status st = QG_ENOENT;
-  if (git_tree_entry_bypath(&entry, b->tree, real + b->wlen) != 0 ||
+  if (!*rel || git_tree_entry_bypath(&entry, b->tree, rel) != 0 ||
       git_tree_entry_type(entry) != GIT_OBJECT_BLOB)
     goto out;
   if (git_blob_lookup(&blob, b->repo, git_tree_entry_id(entry)) != 0) {
@@ -403,6 +430,275 @@ void qg_git_base_free(qg_git_base **b) {
   free((*b)->workdir);
   free(*b);
   *b = NULL;
+}
+
+/* ---- a commit's tree (--rev) ------------------------------------------------------------ */
+
+struct qg_git_rev {
+  git_repository *repo;
+  git_odb *odb;
+  git_tree *tree;
+  char oid[65];
+  char *workdir;      /* real path, no trailing '/' */
+  pthread_mutex_t mu; /* libgit2's objects are not shared between threads unlocked */
+};
+
+qg_status qg_git_rev_open(const char *rev, qg_git_rev **out, char **why) {
+  need_git();
+  *out = NULL;
+  *why = NULL;
+  git_repository *repo = NULL;
+  git_object *obj = NULL, *commit = NULL;
+  git_tree *tree = NULL;
+  git_odb *odb = NULL;
+  char real[PATH_MAX];
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0) {
+    *why = qg_xstrdup("not inside a git repository");
+    return QG_EGIT;
+  }
+  const char *wd = git_repository_workdir(repo);
+  if (!wd || !realpath(wd, real)) {
+    *why = qg_xstrdup("the repository has no work tree");
+    git_repository_free(repo);
+    return QG_EGIT;
+  }
+  if (git_revparse_single(&obj, repo, rev) != 0) {
+    *why = qg_xasprintf("unknown revision '%s': no commit, branch or tag of that name in this "
+                        "repository",
+                        rev);
+    goto fail;
+  }
+  if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) != 0) {
+    *why = qg_xasprintf("'%s' is not a commit (a %s)", rev,
+                        git_object_type2string(git_object_type(obj)));
+    goto fail;
+  }
+  if (git_commit_tree(&tree, (git_commit *)commit) != 0 || git_repository_odb(&odb, repo) != 0) {
+    const git_error *e = git_error_last();
+    *why =
+        qg_xasprintf("cannot read the tree of '%s'%s%s", rev, e ? ": " : "", e ? e->message : "");
+    goto fail;
+  }
+  qg_git_rev *r = qg_xcalloc(1, sizeof(*r));
+  r->repo = repo;
+  r->odb = odb;
+  r->tree = tree;
+  git_oid_tostr(r->oid, sizeof(r->oid), git_object_id(commit));
+  r->workdir = qg_xstrdup(real);
+  pthread_mutex_init(&r->mu, NULL);
+  git_object_free(commit);
+  git_object_free(obj);
+  *out = r;
+  return QG_OK;
+fail:
+  git_tree_free(tree);
+  git_object_free(commit);
+  git_object_free(obj);
+  git_repository_free(repo);
+  return QG_EGIT;
+}
+
+void qg_git_rev_free(qg_git_rev **r) {
+  if (!r || !*r)
+    return;
+  git_tree_free((*r)->tree);
+  git_odb_free((*r)->odb);
+  git_repository_free((*r)->repo);
+  pthread_mutex_destroy(&(*r)->mu);
+  free((*r)->workdir);
+  free(*r);
+  *r = NULL;
+}
+
+const char *qg_git_rev_oid(const qg_git_rev *r) { return r->oid; }
+
+const char *qg_git_rev_workdir(const qg_git_rev *r) { return r->workdir; }
+
+static qg_git_kind kind_of(git_filemode_t mode) {
+  switch (mode) {
+  case GIT_FILEMODE_TREE:
+    return QG_GIT_DIR;
+  case GIT_FILEMODE_LINK:
+    return QG_GIT_LINK;
+  case GIT_FILEMODE_COMMIT:
+    return QG_GIT_SUBMODULE;
+  case GIT_FILEMODE_BLOB:
+  case GIT_FILEMODE_BLOB_EXECUTABLE:
+    return QG_GIT_FILE;
+  default:
+    return QG_GIT_NONE;
+  }
+}
+
+qg_git_kind qg_git_rev_kind(qg_git_rev *r, const char *rel) {
+  if (!*rel)
+    return QG_GIT_DIR;
+  pthread_mutex_lock(&r->mu);
+  git_tree_entry *e = NULL;
+  qg_git_kind k = QG_GIT_NONE;
+  if (git_tree_entry_bypath(&e, r->tree, rel) == 0)
+    k = kind_of(git_tree_entry_filemode(e));
+  git_tree_entry_free(e);
+  pthread_mutex_unlock(&r->mu);
+  return k;
+}
+
+qg_status qg_git_rev_list(qg_git_rev *r, const char *rel, qg_git_entry **entries, size_t *n) {
+  *entries = NULL;
+  *n = 0;
+  pthread_mutex_lock(&r->mu);
+  git_tree_entry *e = NULL;
+  git_tree *sub = NULL;
+  const git_tree *t = r->tree;
+  qg_status st = QG_ENOENT;
+  if (*rel) {
+    if (git_tree_entry_bypath(&e, r->tree, rel) != 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE ||
+        git_tree_lookup(&sub, r->repo, git_tree_entry_id(e)) != 0)
+      goto out;
+    t = sub;
+  }
+  size_t count = git_tree_entrycount(t);
+  *entries = qg_xcalloc(count ? count : 1, sizeof(**entries));
+  for (size_t i = 0; i < count; i++) {
+    const git_tree_entry *te = git_tree_entry_byindex(t, i);
+    (*entries)[i].name = qg_xstrdup(git_tree_entry_name(te));
+    (*entries)[i].kind = kind_of(git_tree_entry_filemode(te));
+  }
+  *n = count;
+  st = QG_OK;
+out:
+  git_tree_free(sub);
+  git_tree_entry_free(e);
+  pthread_mutex_unlock(&r->mu);
+  return st;
+}
+
+void qg_git_entries_free(qg_git_entry *entries, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(entries[i].name);
+  free(entries);
+}
+
+qg_status qg_git_rev_read(qg_git_rev *r, const char *rel, size_t max, size_t probe,
+                          unsigned char **buf, size_t *len, bool *binary) {
+  *buf = NULL;
+  *len = 0;
+  *binary = false;
+  pthread_mutex_lock(&r->mu);
+  git_tree_entry *e = NULL;
+  git_odb_object *obj = NULL;
+  qg_status st = QG_ENOENT;
+  size_t size = 0;
+  git_object_t type;
+  if (!*rel || git_tree_entry_bypath(&e, r->tree, rel) != 0 ||
+      git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+    goto out;
+  st = QG_EGIT;
+  if (git_odb_read_header(&size, &type, r->odb, git_tree_entry_id(e)) != 0)
+    goto out;
+  if (size > max) { /* never inflated */
+    st = QG_ETOOBIG;
+    goto out;
+  }
+  if (git_odb_read(&obj, r->odb, git_tree_entry_id(e)) != 0)
+    goto out;
+  const unsigned char *data = git_odb_object_data(obj);
+  size = git_odb_object_size(obj);
+  size_t head = size < probe ? size : probe;
+  if (probe && memchr(data, '\0', head) && !qg_bom_wide(data, size)) {
+    *binary = true;
+  } else {
+    *buf = qg_xmalloc(size + 1);
+    memcpy(*buf, data, size);
+    (*buf)[size] = '\0';
+    *len = size;
+  }
+  st = QG_OK;
+out:
+  git_odb_object_free(obj);
+  git_tree_entry_free(e);
+  pthread_mutex_unlock(&r->mu);
+  return st;
+}
+
+/* The commit rev names in repo, or NULL. */
+static git_commit *commit_of(git_repository *repo, const char *rev) {
+  git_object *obj = NULL, *c = NULL;
+  if (git_revparse_single(&obj, repo, rev) == 0 && git_object_peel(&c, obj, GIT_OBJECT_COMMIT) != 0)
+    c = NULL;
+  git_object_free(obj);
+  return (git_commit *)c;
+}
+
+static char *oid_hex(const git_oid *id) {
+  char hex[65];
+  git_oid_tostr(hex, sizeof(hex), id);
+  return qg_xstrdup(hex);
+}
+
+char *qg_git_commit_id(const char *rev) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *c = commit_of(repo, rev);
+  char *out = c ? oid_hex(git_commit_id(c)) : NULL;
+  git_commit_free(c);
+  git_repository_free(repo);
+  return out;
+}
+
+char *qg_git_merge_base_id(const char *a, const char *b) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *ca = commit_of(repo, a), *cb = commit_of(repo, b);
+  git_oid mb;
+  char *out = ca && cb && git_merge_base(&mb, repo, git_commit_id(ca), git_commit_id(cb)) == 0
+                  ? oid_hex(&mb)
+                  : NULL;
+  git_commit_free(ca);
+  git_commit_free(cb);
+  git_repository_free(repo);
+  return out;
+}
+
+char *qg_git_remote_merge_base(const char *remote, const char *rev) {
+  need_git();
+  git_repository *repo = NULL;
+  if (git_repository_open_ext(&repo, ".", 0, NULL) != 0)
+    return NULL;
+  git_commit *c = commit_of(repo, rev);
+  git_reference_iterator *it = NULL;
+  char *glob = qg_xasprintf("refs/remotes/%s/*", remote);
+  git_oid best;
+  git_time_t best_time = 0;
+  bool found = false;
+  if (c && git_reference_iterator_glob_new(&it, repo, glob) == 0) {
+    git_reference *ref = NULL;
+    for (size_t n = 0; n < 10000 && git_reference_next(&ref, it) == 0; n++) {
+      git_object *obj = NULL;
+      git_commit *mbc = NULL;
+      git_oid mb;
+      if (git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) == 0 &&
+          git_merge_base(&mb, repo, git_commit_id(c), git_object_id(obj)) == 0 &&
+          git_commit_lookup(&mbc, repo, &mb) == 0 && (!found || git_commit_time(mbc) > best_time)) {
+        git_oid_cpy(&best, &mb);
+        best_time = git_commit_time(mbc);
+        found = true;
+      }
+      git_commit_free(mbc);
+      git_object_free(obj);
+      git_reference_free(ref);
+      ref = NULL;
+    }
+  }
+  git_reference_iterator_free(it);
+  free(glob);
+  git_commit_free(c);
+  git_repository_free(repo);
+  return found ? oid_hex(&best) : NULL;
 }
 
 qg_status qg_git_commit_all(const char *workdir, const char *message) {

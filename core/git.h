@@ -57,6 +57,14 @@ qg_status qg_git_base_open(const char *rev, qg_git_base **out, char **why);
 qg_status qg_git_base_read(qg_git_base *b, const char *path, size_t max, char **buf, size_t *len);
 void qg_git_base_free(qg_git_base **b);
 
+/* Compare the base with rev's commit rather than HEAD in qg_git_base_changed (a scan of
+ * a commit's tree, --rev). QG_EGIT (*why, caller frees) when rev names no commit. */
+qg_status qg_git_base_set_head(qg_git_base *b, const char *rev, char **why);
+/* Like qg_git_base_read, for rel: a path relative to the repository root ('/'-separated,
+ * as a scan of a commit's tree names it), not resolved in the work tree. */
+qg_status qg_git_base_read_rel(qg_git_base *b, const char *rel, size_t max, char **buf,
+                               size_t *len);
+
 /* The files the change touched: the paths (relative to the repository's
  * root, '/'-separated) that differ between HEAD and the merge base of HEAD
  * and the base revision (what a pull request shows), added, modified,
@@ -65,6 +73,61 @@ void qg_git_base_free(qg_git_base **b);
  * cannot be read. Unless QG_OK, *why says what (owned by the caller: free;
  * NULL on success). */
 qg_status qg_git_base_changed(qg_git_base *b, size_t max, char ***paths, size_t *n, char **why);
+
+/* ---- a commit's tree, read without checking it out (--rev) ----------------------------
+ * The tree is read from the object database: nothing in the work tree is read or
+ * written. Safe to use from several threads at once (a lock inside). */
+typedef struct qg_git_rev qg_git_rev;
+
+typedef enum qg_git_kind {
+  QG_GIT_NONE,      /* no such path in the tree */
+  QG_GIT_FILE,      /* a blob (mode 100644 or 100755) */
+  QG_GIT_LINK,      /* a symbolic link (mode 120000): its blob is the target's name */
+  QG_GIT_SUBMODULE, /* a commit of another repository (mode 160000) */
+  QG_GIT_DIR,       /* a tree */
+} qg_git_kind;
+
+typedef struct qg_git_entry {
+  char *name; /* owned: one path component */
+  qg_git_kind kind;
+} qg_git_entry;
+
+/* Resolves rev (any revparse expression that peels to a commit) in the repository
+ * containing the current directory. QG_EGIT with *why (caller frees; NULL on success)
+ * when there is no repository, no work tree, or rev names no commit. Caller frees
+ * *out with qg_git_rev_free. */
+qg_status qg_git_rev_open(const char *rev, qg_git_rev **out, char **why);
+void qg_git_rev_free(qg_git_rev **r);
+/* The commit's id, 40 (or 64) hex digits; borrowed from r. */
+const char *qg_git_rev_oid(const qg_git_rev *r);
+/* The work tree's real path, without a trailing '/'; borrowed from r. */
+const char *qg_git_rev_workdir(const qg_git_rev *r);
+/* What rel ('/'-separated, relative to the repository root; "" is the root) is in
+ * the commit's tree. */
+qg_git_kind qg_git_rev_kind(qg_git_rev *r, const char *rel);
+/* The entries of the tree at rel, in no particular order. *entries: caller frees each
+ * name and the array (qg_git_entries_free). QG_ENOENT when rel is not a tree. */
+qg_status qg_git_rev_list(qg_git_rev *r, const char *rel, qg_git_entry **entries, size_t *n);
+void qg_git_entries_free(qg_git_entry *entries, size_t n);
+/* Reads the blob at rel (a file or a link's target name) as qg_read_file reads a file:
+ * QG_ENOENT when rel is not a blob, QG_ETOOBIG over max bytes (its size is read from
+ * the object's header first, so a huge blob is never inflated), QG_EGIT when the object
+ * database cannot be read. With probe > 0, a NUL byte in the first probe bytes (and no
+ * UTF-16/32 byte-order mark) makes it binary: *binary set, nothing returned (QG_OK).
+ * *buf: caller frees; NUL-terminated beyond *len. */
+qg_status qg_git_rev_read(qg_git_rev *r, const char *rel, size_t max, size_t probe,
+                          unsigned char **buf, size_t *len, bool *binary);
+
+/* The commit that rev names in the repository containing the current directory, as
+ * hex digits (caller frees), or NULL when it names none (or the object is not here). */
+char *qg_git_commit_id(const char *rev);
+/* The merge base of commits a and b (any revs) in that repository, as hex digits
+ * (caller frees), or NULL when they have none or either is unknown. */
+char *qg_git_merge_base_id(const char *a, const char *b);
+/* The newest (by commit time) merge base of commit rev with the refs under
+ * refs/remotes/REMOTE/ (at most 10,000 of them), as hex digits (caller frees), or NULL:
+ * where a branch the remote does not have yet leaves what it has. */
+char *qg_git_remote_merge_base(const char *remote, const char *rev);
 
 /* Stages every file of the work tree and commits it (tests and hooks). */
 qg_status qg_git_commit_all(const char *workdir, const char *message);

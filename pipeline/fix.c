@@ -116,25 +116,51 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
 /* The cap on .qgateignore: 65,536 fingerprints and their comments. */
 #define QGATEIGNORE_MAX (4u << 20)
 
+/* The commit's own .qgateignore (--rev): read from its tree, not the work tree. False
+ * when there is nothing to apply (an error said in r). */
+static bool rev_ignore_file(qg_git_rev *rev, qg_result *r, char **path, unsigned char **buf,
+                            size_t *len) {
+  *path = qg_xasprintf("%.12s:.qgateignore", qg_git_rev_oid(rev));
+  qg_git_kind k = qg_git_rev_kind(rev, ".qgateignore");
+  bool binary = false;
+  qg_status st = k == QG_GIT_NONE ? QG_ENOENT
+                 : k != QG_GIT_FILE
+                     ? QG_EPARSE
+                     : qg_git_rev_read(rev, ".qgateignore", QGATEIGNORE_MAX, 0, buf, len, &binary);
+  qg_location loc = {*path, 0, 0, 0, 0};
+  if (st == QG_ETOOBIG)
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc, "larger than the %u-byte cap: not read",
+                   QGATEIGNORE_MAX);
+  else if (st != QG_OK && st != QG_ENOENT)
+    qg_result_diag(r, QG_DIAG_ERROR, st == QG_EGIT ? QG_EIO : QG_EPARSE, &loc, "cannot read: %s",
+                   k == QG_GIT_LINK   ? "a symbolic link in the commit (not followed)"
+                   : k != QG_GIT_FILE ? "not a file in the commit"
+                                      : "the object database cannot be read");
+  if (st != QG_OK) {
+    free(*path);
+    *path = NULL;
+  }
+  return st == QG_OK;
+}
+
 /* .qgateignore at the repository root (or here): fingerprints of findings
  * that are accepted, one per line, '#' comments. It is the repository's: a
- * link out of it, a FIFO or a device (/dev/zero) is an error, not read. */
-void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud) {
+ * link out of it, a FIFO or a device (/dev/zero) is an error, not read. False
+ * when there is nothing to apply (an error said in r). */
+static bool work_tree_ignore_file(qg_result *r, char **pathp, unsigned char **buf, size_t *len) {
   char *root = qg_git_workdir(".");
   char cwd[PATH_MAX], real[PATH_MAX];
   bool here = !root || (getcwd(cwd, sizeof(cwd)) && realpath(cwd, real) && strcmp(real, root) == 0);
   char *path = here ? qg_xstrdup(".qgateignore") : qg_xasprintf("%s/.qgateignore", root);
   char *rroot = qg_fs_realdir(here ? "." : root);
   free(root);
-  unsigned char *buf = NULL;
-  size_t len = 0;
   int err_no = 0;
   bool binary = false;
   struct stat lsb;
   bool there = lstat(path, &lsb) == 0;
   qg_status st =
       !there ? QG_ENOENT
-             : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, &buf, &len, &binary, &err_no);
+             : qg_read_repo_file(rroot, path, QGATEIGNORE_MAX, 0, buf, len, &binary, &err_no);
   free(rroot);
   if (st != QG_OK) {
     qg_location loc = {path, 0, 0, 0, 0};
@@ -145,8 +171,20 @@ void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn sh
       qg_result_diag(r, QG_DIAG_ERROR, st == QG_ENOENT ? QG_ENOENT : qg_fs_status(err_no), &loc,
                      "cannot read: %s", qg_fs_strerror(err_no));
     free(path);
-    return;
+    return false;
   }
+  *pathp = path;
+  return true;
+}
+
+void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud,
+                        qg_git_rev *rev) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  char *path = NULL;
+  if (!(rev ? rev_ignore_file(rev, r, &path, &buf, &len)
+            : work_tree_ignore_file(r, &path, &buf, &len)))
+    return;
   qg_accepted acc;
   qg_accepted_parse(&acc, (const char *)buf, len);
   /* said as the configuration's warnings are, with the line but no column */

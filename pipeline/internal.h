@@ -30,7 +30,9 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
 /* .qgateignore at the repository root (or here): the accepted fingerprints. */
 /* shown: the fingerprint a finding has in the reports (its path and names redacted), so
  * that an entry copied from a report matches too. */
-void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud);
+/* With rev (--rev), the commit's own .qgateignore, read from its tree. */
+void qg_run_ignore_file(qg_result *r, qg_result *log, qg_shown_fingerprint_fn shown, void *ud,
+                        qg_git_rev *rev);
 /* Reads the score's SARIF, coverage and metrics files; false when one was invalid. */
 bool qg_run_read_signals(const qg_run_opts *o, const qg_config *cfg, qg_signals *sig,
                          qg_result *diags);

@@ -272,6 +272,13 @@ static qg_status base_revision(run_ctx *c) {
     }
     out->base = ci_base;
   }
+  if (out->rev && out->git_base) { /* the change is the commit scanned, not HEAD */
+    if (qg_git_base_set_head(out->git_base, qg_git_rev_oid(out->rev), &why) != QG_OK) {
+      SAY_ERROR(c, "--rev: %s", why);
+      free(why);
+      return QG_EGIT;
+    }
+  }
   if (mode == QG_RUN_REVIEW && !out->git_base && !out->base) {
     /* no base given or named by the CI: the default branch */
     static const char *const branches[] = {"origin/HEAD", "origin/main", "origin/master", "main",
@@ -307,7 +314,7 @@ static void shown_fingerprint(void *ud, const qg_finding *f, char out[17]) {
 }
 
 static void finish_scan(run_ctx *c) {
-  qg_run_ignore_file(&c->out->result, &c->out->log, shown_fingerprint, c->out);
+  qg_run_ignore_file(&c->out->result, &c->out->log, shown_fingerprint, c->out, c->out->rev);
   if (c->out->git_base)
     qg_scan_mark_base(&c->scan, c->out->git_base, &c->out->result);
 }
@@ -333,6 +340,7 @@ static qg_status scan_and_fix(run_ctx *c) {
       .exclude = o->exclude,
       .nexclude = o->nexclude,
       .allow_no_objects = o->allow_no_objects,
+      .rev = out->rev,
   };
   if (o->mode != QG_RUN_REVIEW)
     scan_paths(c);
@@ -376,8 +384,13 @@ static qg_status review(run_ctx *c) {
   if (!out->base) {
     qg_review_set_reason(rv, "no base revision (--base)");
   } else {
-    qg_review_run rr = {&out->cfg.review, &out->rules, out->redactor,
-                        out->base,        NULL,        o->dry_run ? o->dry_run_out : NULL};
+    qg_review_run rr = {&out->cfg.review,
+                        &out->rules,
+                        out->redactor,
+                        out->base,
+                        NULL,
+                        o->dry_run ? o->dry_run_out : NULL,
+                        out->rev ? qg_git_rev_oid(out->rev) : NULL};
     qg_status rst = qg_review(&rr, &out->result, rv);
     if (rst == QG_EUSAGE || (rst == QG_EGIT && o->mode == QG_RUN_REVIEW)) {
       SAY_ERROR(c, "review: %s", rv->reason ? rv->reason : "failed");
@@ -465,13 +478,45 @@ static void out_init(qg_run_out *out) {
   out->pss_level = QG_PSS_RESTRICTED;
 }
 
+/* --rev: what goes with it, and the commit. */
+static qg_status open_rev(run_ctx *c) {
+  const qg_run_opts *o = c->o;
+  if (o->mode == QG_RUN_REVIEW) {
+    SAY_ERROR(c, "--rev goes with scan, k8s and secrets (review reads the change since --base)");
+    return QG_EUSAGE;
+  }
+  if (o->fix) {
+    SAY_ERROR(c, "--fix rewrites files of the work tree and --rev scans a commit: use one or "
+                 "the other");
+    return QG_EUSAGE;
+  }
+  for (size_t i = 0; i < o->npaths; i++) {
+    if (strcmp(o->paths[i], "-") == 0) {
+      SAY_ERROR(c, "--rev scans a commit's tree: '-' (standard input) does not go with it");
+      return QG_EUSAGE;
+    }
+  }
+  char *why = NULL;
+  if (qg_git_rev_open(o->rev, &c->out->rev, &why) != QG_OK) {
+    SAY_ERROR(c, "--rev: %s", why);
+    free(why);
+    return QG_EGIT;
+  }
+  return QG_OK;
+}
+
 qg_status qg_run(const qg_run_opts *opts, qg_run_out *out) {
   run_ctx c = {.o = opts, .out = out};
   out_init(out);
   out->log.listener = opts->on_log;
   out->log.listener_arg = opts->on_log_arg;
-  qg_status st =
-      qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg, &out->log);
+  qg_status st = opts->rev ? open_rev(&c) : QG_OK;
+  if (st != QG_OK)
+    return st;
+  st = opts->rev
+           ? qg_run_load_config_rev(opts->config, opts->profile, out->rev, &out->cfg,
+                                    &out->have_cfg, &out->log)
+           : qg_run_load_config(opts->config, opts->profile, &out->cfg, &out->have_cfg, &out->log);
   if (st != QG_OK)
     return st;
   if (opts->mode == QG_RUN_SCAN) /* the command line wins over the policy */
@@ -516,6 +561,7 @@ void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep) {
   rep->gate_failed = out->gate.failed;
   rep->incomplete = out->gate.io_error || out->gate.input_error;
   rep->base = mode == QG_RUN_REVIEW ? NULL : out->base;
+  rep->srcroot = out->rev ? qg_git_rev_workdir(out->rev) : NULL;
   rep->score = out->scored ? &out->score : NULL;
   rep->review = out->reviewed ? &out->review : NULL;
   rep->shard = out->shard;
@@ -531,6 +577,7 @@ void qg_run_out_cleanup(qg_run_out *out) {
   qg_ruleset_cleanup(&out->redactor_rules);
   free(out->base);
   qg_git_base_free(&out->git_base);
+  qg_git_rev_free(&out->rev);
   qg_result_cleanup(&out->result);
   qg_secrets_free(&out->engine);
   qg_ruleset_cleanup(&out->rules);

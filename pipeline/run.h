@@ -43,9 +43,11 @@ typedef struct qg_run_opts {
   const char *config, *profile; /* --config FILE (else .qgate.yml when present), --profile */
   const char *pss_level, *pss_version, *fail_on; /* NULL: the configuration's, else defaults */
   const char *base;                              /* --base REV; NULL: the CI's (scan, review) */
-  const char *review_deadline;                   /* --review-deadline's value, or NULL */
-  int min_score;                                 /* scan: reject below it; -1: the policy's */
-  const char *const *select, *const *ignore;     /* --select, --ignore */
+  const char *rev; /* --rev REV: scan this commit's tree, not the work tree (scan, k8s, secrets);
+                      its .qgate.yml and .qgateignore too, unless a configuration is named */
+  const char *review_deadline;               /* --review-deadline's value, or NULL */
+  int min_score;                             /* scan: reject below it; -1: the policy's */
+  const char *const *select, *const *ignore; /* --select, --ignore */
   size_t nselect, nignore;
   const char *const *sarif_in, *const *coverage, *const *metrics; /* scan's signals */
   size_t nsarif_in, ncoverage, nmetrics;
@@ -99,6 +101,7 @@ typedef struct qg_run_out {
   qg_secrets *engine;    /* the secrets scanner that ran; owned, or NULL */
   qg_git_base *git_base; /* owned, or NULL */
   qg_scan_order order;   /* --shard: where each diagnostic came from */
+  qg_git_rev *rev;       /* --rev: the commit scanned; owned, or NULL */
 } qg_run_out;
 
 /* Runs it. QG_OK: it ran to the gate (out->gate decides; the report is
@@ -129,6 +132,13 @@ void qg_run_report(const qg_run_out *out, qg_run_mode mode, qg_report *rep);
  * checkout may say where data and credentials go. */
 qg_status qg_run_load_config(const char *config, const char *profile, qg_config *cfg, bool *loaded,
                              qg_result *log);
+/* The same for a scan of a commit's tree (--rev): unless config (or QGATE_CONFIG) names
+ * a file, the configuration is the commit's own .qgate.yml (else .qgate.yaml), read
+ * from its tree, untrusted, relative to the repository root; the work tree's is not
+ * read. What is judged is what is pushed: the policy the commit carries, which CI will
+ * read too, not the developer's uncommitted one. */
+qg_status qg_run_load_config_rev(const char *config, const char *profile, qg_git_rev *rev,
+                                 qg_config *cfg, bool *loaded, qg_result *log);
 
 /* The redaction engine for everything qgate prints or sends (qg_redact),
  * built on first need into *red (owner: the caller, qg_secrets_free; rs

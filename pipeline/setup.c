@@ -181,6 +181,59 @@ qg_status qg_run_load_config(const char *config, const char *profile, qg_config 
   return st == QG_OK ? QG_OK : QG_ECONFIG;
 }
 
+#define QG_CONFIG_MAX_BYTES (1u << 20) /* config/config.c's cap: a bigger one is refused there */
+
+qg_status qg_run_load_config_rev(const char *config, const char *profile, qg_git_rev *rev,
+                                 qg_config *cfg, bool *loaded, qg_result *log) {
+  const char *env = getenv("QGATE_CONFIG");
+  if (config || (env && *env)) /* named by the workflow: read as named */
+    return qg_run_load_config(config ? config : env, profile, cfg, loaded, log);
+  *loaded = false;
+  static const char *const names[] = {".qgate.yml", ".qgate.yaml"};
+  const char *wd = qg_git_rev_workdir(rev);
+  for (size_t i = 0; i < QG_ARRAY_LEN(names); i++) {
+    qg_git_kind k = qg_git_rev_kind(rev, names[i]);
+    if (k == QG_GIT_NONE)
+      continue;
+    char *label = qg_xasprintf("%.12s:%s", qg_git_rev_oid(rev), names[i]);
+    qg_result tmp;
+    qg_result_init(&tmp);
+    qg_location loc = {label, 0, 0, 0, 0};
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    bool binary = false;
+    qg_status st = k != QG_GIT_FILE ? QG_EPARSE
+                                    : qg_git_rev_read(rev, names[i], QG_CONFIG_MAX_BYTES + 1, 0,
+                                                      &buf, &len, &binary);
+    if (st != QG_OK) {
+      qg_result_diag(&tmp, QG_DIAG_ERROR, QG_ECONFIG, &loc, "cannot read the configuration: %s",
+                     k == QG_GIT_LINK   ? "a symbolic link in the commit (not followed)"
+                     : k != QG_GIT_FILE ? "not a file in the commit"
+                     : st == QG_ETOOBIG ? "larger than 1 MiB"
+                                        : "the object database cannot be read");
+    } else {
+      /* the repository's own file, as a checkout's .qgate.yml is: untrusted, its paths
+       * relative to the repository root */
+      qg_config_set_untrusted(cfg, wd);
+      cfg->root = qg_xstrdup(wd);
+      cfg->scan.root = qg_xstrdup(wd);
+      st = qg_config_load_buffer(cfg, label, (const char *)buf, len, profile, &tmp);
+      *loaded = true;
+    }
+    free(buf);
+    qg_run_log_redacted(log, &tmp);
+    qg_result_cleanup(&tmp);
+    free(label);
+    return st == QG_OK ? QG_OK : QG_ECONFIG;
+  }
+  if (!profile)
+    return QG_OK;
+  qg_run_say(log, QG_DIAG_ERROR,
+             "--profile %s: commit %.12s has no configuration (.qgate.yml; or --config)", profile,
+             qg_git_rev_oid(rev));
+  return QG_ECONFIG;
+}
+
 void qg_run_review_summary(const qg_review_outcome *rv, qg_secrets *red, qg_result *log) {
   if (rv->state == QG_REVIEW_FAILED || rv->state == QG_REVIEW_NOT_CONFIGURED) {
     char *t = qg_run_redacted(red, rv->reason);

@@ -27,6 +27,8 @@ typedef struct qg_report {
                                 "shard" (borrowed); NULL otherwise */
   unsigned threads;           /* JSON and SARIF: threads that print findings (0 or 1: this
                                 one); the text is the same for any number */
+  const char *srcroot;        /* SARIF: the directory the paths are relative to (%SRCROOT%):
+                                 NULL: the current directory; --rev: the repository root */
   const char *sarif_category; /* SARIF: the code scanning category (automationDetails.id
                                  "CATEGORY/"); NULL: "qgate/" command */
   size_t hidden_severity;     /* findings --severity hid (not suppressed, not in the base) */

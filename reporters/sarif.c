@@ -301,8 +301,9 @@ qg_status qg_report_sarif(FILE *out, const qg_report *rep) {
     cJSON_AddItemToArray(rules, rule_json(rs->rules[i], rs->sev[i]));
   }
 
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof(cwd))) {
+  char cwdbuf[PATH_MAX];
+  const char *cwd = rep->srcroot ? rep->srcroot : getcwd(cwdbuf, sizeof(cwdbuf));
+  if (cwd) {
     cJSON *bases = cJSON_AddObjectToObject(run, "originalUriBaseIds");
     cJSON *src = cJSON_AddObjectToObject(bases, "%SRCROOT%");
     char *enc = uri_path(cwd);

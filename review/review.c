@@ -753,6 +753,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   qg_change_opts co = {0};
   co.repo_dir = run->repo_dir;
   co.base = run->base;
+  co.head = run->head;
   co.exclude = (const char *const *)cfg->exclude;
   co.nexclude = cfg->nexclude;
   learner learn = {run->redactor, 0};

@@ -61,6 +61,7 @@ typedef struct qg_review_run {
   const char *repo_dir;    /* NULL: "." */
   FILE *dry_run;           /* non-NULL: write the requests here (redacted, keys masked)
                                instead of sending them */
+  const char *head;        /* the change's head (qg_change_opts.head); NULL: HEAD */
 } qg_review_run;
 
 /* Runs the review: findings go to r (arch/violation, arch/unconfirmed, at the

@@ -34,6 +34,18 @@ void qg_scan_policy_cleanup(qg_scan_policy *p) {
   memset(p, 0, sizeof(*p));
 }
 
+/* Does rel (relative to the configuration's directory) match an exclude? */
+static bool match_rel(const qg_scan_policy *c, const char *rel, bool is_dir) {
+  if (!rel || !*rel || strcmp(rel, ".") == 0)
+    return false;
+  const char **pats = qg_xcalloc(c->exclude.n, sizeof(*pats));
+  for (size_t i = 0; i < c->exclude.n; i++)
+    pats[i] = c->exclude.items[i].s;
+  bool hit = qg_glob_list_match(pats, c->exclude.n, rel, is_dir);
+  free(pats);
+  return hit;
+}
+
 bool qg_scan_policy_excluded(const qg_scan_policy *c, const char *path, bool is_dir) {
   if (!c || !c->exclude.n || !c->root)
     return false;
@@ -60,15 +72,22 @@ bool qg_scan_policy_excluded(const qg_scan_policy *c, const char *path, bool is_
     if (strncmp(abs, c->root, rl) == 0 && (abs[rl] == '/' || abs[rl] == '\0'))
       rel = abs[rl] ? abs + rl + 1 : ".";
   }
-  bool hit = false;
-  if (rel && strcmp(rel, ".") != 0 && *rel) {
-    const char **pats = qg_xcalloc(c->exclude.n, sizeof(*pats));
-    for (size_t i = 0; i < c->exclude.n; i++)
-      pats[i] = c->exclude.items[i].s;
-    hit = qg_glob_list_match(pats, c->exclude.n, rel, is_dir);
-    free(pats);
-  }
+  bool hit = match_rel(c, rel, is_dir);
   free(owned);
+  return hit;
+}
+
+bool qg_scan_policy_excluded_rel(const qg_scan_policy *c, const char *workdir, const char *rel,
+                                 bool is_dir) {
+  if (!c || !c->exclude.n || !c->root || !*rel)
+    return false;
+  char *abs = qg_xasprintf("%s/%s", workdir, rel);
+  size_t rl = strlen(c->root);
+  while (rl > 1 && c->root[rl - 1] == '/')
+    rl--;
+  bool hit = strncmp(abs, c->root, rl) == 0 && (abs[rl] == '/' || rl == 1) &&
+             match_rel(c, abs + rl + (abs[rl] == '/'), is_dir);
+  free(abs);
   return hit;
 }
 

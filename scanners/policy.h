@@ -58,6 +58,10 @@ void qg_scan_policy_cleanup(qg_scan_policy *p);
 /* Is path excluded? path is as the scanner sees it (relative to the
  * current directory, or absolute). p may be NULL (nothing is). */
 bool qg_scan_policy_excluded(const qg_scan_policy *p, const char *path, bool is_dir);
+/* The same for rel, a path of a commit's tree (relative to the repository root, whose
+ * real path is workdir): compared as text, nothing resolved in the work tree. */
+bool qg_scan_policy_excluded_rel(const qg_scan_policy *p, const char *workdir, const char *rel,
+                                 bool is_dir);
 
 /* Is rule r exempt for the object kind/namespace/name? Returns the
  * exemption (borrowed) or NULL. p may be NULL (none is). */

@@ -251,6 +251,14 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r,
   qg_status st;
   if (is_stdin) {
     st = qg_read_all(NULL, cfg->stdin_fp, max, &buf, &len, &err_no);
+  } else if (cfg->rev) { /* a blob of the commit's tree */
+    bool binary = false;
+    size_t probe = cfg->secrets && !(cfg->run_k8s && is_yaml_path(path)) ? 8192 : 0;
+    st = qg_git_rev_read(cfg->rev, path, max, probe, &buf, &len, &binary);
+    if (st == QG_OK && binary) {
+      r->stats.skipped++;
+      return;
+    }
   } else {
     /* for the secrets scanner alone, an image or an archive is not read past
      * its first bytes; the k8s scanner reports a binary manifest */
@@ -278,6 +286,10 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r,
   case QG_ENOENT:
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;
+  case QG_EGIT:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc,
+                   "cannot read the blob from the repository's object database");
+    break;
   default:
     qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO, &loc,
                    "cannot read: %s", qg_fs_strerror(err_no));
@@ -302,6 +314,9 @@ typedef enum job_kind {
   JOB_BROKEN,     /* a broken symbolic link met in a walk */
   JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
   JOB_TOO_DEEP,   /* a directory past the walk's depth cap */
+  JOB_LINK,       /* --rev: a symbolic link of the commit's tree, not followed */
+  JOB_SUBMODULE,  /* --rev: a submodule of the commit's tree, not entered */
+  JOB_OUTSIDE,    /* --rev: a path named outside the repository */
 } job_kind;
 
 typedef struct job {
@@ -339,7 +354,26 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     break;
   }
   case JOB_MISSING:
-    qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
+    if (cfg->rev)
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such path in commit %.12s (--rev)",
+                     qg_git_rev_oid(cfg->rev));
+    else
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
+    break;
+  case JOB_LINK:
+    /* its target is a name, not content: what it names is scanned where the tree holds
+     * it, and a link out of the repository is not the commit's content */
+    qg_result_diag(r, QG_DIAG_NOTE, QG_OK, &loc,
+                   "symbolic link in the commit (--rev): not followed; its target is scanned "
+                   "where the tree holds it");
+    break;
+  case JOB_OUTSIDE:
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc,
+                   "outside the repository: --rev scans the paths of a commit's tree");
+    break;
+  case JOB_SUBMODULE:
+    qg_result_diag(r, QG_DIAG_NOTE, QG_OK, &loc,
+                   "submodule (--rev): not scanned; scan its own repository");
     break;
   case JOB_BROKEN:
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
@@ -743,6 +777,104 @@ static void no_objects(const qg_scan_config *cfg, pool *p, const char *path, siz
   note_order(p, QG_SCAN_AFTER_WALK);
 }
 
+/* ---- --rev: the walk of a commit's tree ------------------------------------------------- */
+
+static int cmp_entry(const void *a, const void *b) {
+  return strcmp(((const qg_git_entry *)a)->name, ((const qg_git_entry *)b)->name);
+}
+
+/* Would the file walk report a file of this name? (qg_walk's extension test) */
+static bool walk_wants(const qg_scan_config *cfg, const char *name) {
+  if (cfg->secrets)
+    return true;
+  size_t nl = strlen(name);
+  for (const char *const *e = k_exts; *e; e++) {
+    size_t el = strlen(*e);
+    if (nl > el && strcmp(name + nl - el, *e) == 0)
+      return true;
+  }
+  return false;
+}
+
+static bool rev_excluded(const qg_scan_config *cfg, const char *rel, bool is_dir) {
+  return qg_scan_policy_excluded_rel(cfg->k8s.policy, qg_git_rev_workdir(cfg->rev), rel, is_dir);
+}
+
+/* The tree at rel ("" the root), in the file walk's order (names sorted by strcmp,
+ * directories where their names sort), with its depth cap. */
+static void rev_walk(const qg_scan_config *cfg, pool *p, const char *rel, unsigned depth) {
+  qg_git_entry *es = NULL;
+  size_t n = 0;
+  if (qg_git_rev_list(cfg->rev, rel, &es, &n) != QG_OK) {
+    pool_add(p, JOB_UNREADABLE, *rel ? rel : ".", EIO, mine(cfg, rel));
+    return;
+  }
+  qsort(es, n, sizeof(*es), cmp_entry);
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(es[i].name, ".git") == 0)
+      continue;
+    char *path = *rel ? qg_xasprintf("%s/%s", rel, es[i].name) : qg_xstrdup(es[i].name);
+    switch (es[i].kind) {
+    case QG_GIT_DIR:
+      if (rev_excluded(cfg, path, true))
+        break;
+      if (depth + 1 > QG_WALK_MAX_DEPTH)
+        pool_add(p, JOB_TOO_DEEP, path, 0, mine(cfg, path));
+      else
+        rev_walk(cfg, p, path, depth + 1);
+      break;
+    case QG_GIT_FILE:
+    case QG_GIT_LINK:
+      if (walk_wants(cfg, es[i].name) && !rev_excluded(cfg, path, false))
+        pool_add(p, es[i].kind == QG_GIT_FILE ? JOB_FILE : JOB_LINK, path, 0, mine(cfg, path));
+      break;
+    case QG_GIT_SUBMODULE:
+      if (!rev_excluded(cfg, path, true))
+        pool_add(p, JOB_SUBMODULE, path, 0, mine(cfg, path));
+      break;
+    case QG_GIT_NONE:
+      break;
+    }
+    free(path);
+  }
+  qg_git_entries_free(es, n);
+}
+
+/* One path of the command line, in the commit's tree: made absolute as the user reads
+ * it (from the current directory, no link resolved), then relative to the work tree. */
+static void rev_path(const qg_scan_config *cfg, pool *p, const char *path, bool first_shard) {
+  const char *wd = qg_git_rev_workdir(cfg->rev);
+  char *abs = qg_fs_lexical_abs(NULL, path);
+  if (!abs || !qg_fs_under(wd, abs)) {
+    pool_add(p, JOB_OUTSIDE, path, 0, first_shard);
+    free(abs);
+    return;
+  }
+  size_t wl = strlen(wd);
+  const char *rel = abs + wl;
+  while (*rel == '/')
+    rel++;
+  switch (qg_git_rev_kind(cfg->rev, rel)) {
+  case QG_GIT_DIR:
+    rev_walk(cfg, p, rel, 0);
+    break;
+  case QG_GIT_FILE: /* named: scanned whatever its extension */
+    if (!rev_excluded(cfg, rel, false))
+      pool_add(p, JOB_NAMED, rel, 0, mine(cfg, rel));
+    break;
+  case QG_GIT_LINK:
+    pool_add(p, JOB_LINK, rel, 0, mine(cfg, rel));
+    break;
+  case QG_GIT_SUBMODULE:
+    pool_add(p, JOB_SUBMODULE, rel, 0, mine(cfg, rel));
+    break;
+  case QG_GIT_NONE:
+    pool_add(p, JOB_MISSING, rel, 0, first_shard);
+    break;
+  }
+  free(abs);
+}
+
 void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
                    qg_result *r) {
   pool *p = pool_start(cfg, r);
@@ -765,6 +897,10 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
   }
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
+    if (cfg->rev && strcmp(path, "-") != 0) {
+      rev_path(cfg, p, path, first_shard);
+      continue;
+    }
     if (strcmp(path, "-") == 0) {
       pool_add(p, JOB_FILE, path, 0, mine(cfg, QG_STDIN_LABEL));
       continue;
@@ -875,7 +1011,8 @@ void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_r
     char *buf = NULL;
     size_t len = 0;
     if (path && strcmp(path, QG_STDIN_LABEL) != 0 &&
-        qg_git_base_read(base, path, max, &buf, &len) == QG_OK) {
+        (cfg->rev ? qg_git_base_read_rel(base, path, max, &buf, &len)
+                  : qg_git_base_read(base, path, max, &buf, &len)) == QG_OK) {
       qg_result old;
       qg_result_init(&old);
       (void)qg_result_cap_diags(&old, 1); /* only the findings are read */

@@ -39,6 +39,13 @@ typedef struct qg_scan_config {
   /* --allow-no-objects: a path with Kubernetes-looking text and no object is a
    * warning, not an input error */
   bool allow_no_objects;
+  /* borrowed, or NULL: scan this commit's tree (--rev), read from the object database,
+   * instead of the file system. The paths given are then relative to the current
+   * directory as usual, and every path reported is relative to the repository root, as
+   * git names it; .gitignore does not apply (a tree holds what was committed), the
+   * configuration's excludes do; a symbolic link is not followed and a submodule is not
+   * entered (a note each) */
+  struct qg_git_rev *rev;
 } qg_scan_config;
 
 /* The most shards a scan can be split into. */
