@@ -13,16 +13,17 @@
 #include <unistd.h>
 
 typedef struct fix_notes {
-  qg_result *log;
   qg_secrets *red;
   const char *path; /* as shown */
   bool dry_run;
   size_t left_out;  /* risky fixes not applied at --fix-level safe */
+  qg_buf said;      /* what is said once the file is written: lines of a level digit
+                       (0 note, 1 warning) and a message */
 } fix_notes;
 
 /* A risky fix, said with the object and container it changes (a line would
  * be one of a text that is being rewritten): a warning when it is applied,
- * a note when --fix-level safe leaves it out. */
+ * a note when --fix-level safe leaves it out. Kept until the file is written. */
 static void on_risky(void *ud, const qg_finding *f, bool applied) {
   fix_notes *fn = ud;
   const qg_context *c = &f->ctx;
@@ -30,19 +31,32 @@ static void on_risky(void *ud, const qg_finding *f, bool applied) {
       "%s %s%s%s%s%s%s", c->kind ? c->kind : "object", c->namespace_ ? c->namespace_ : "",
       c->namespace_ ? "/" : "", c->name ? c->name : "", c->container ? ", container \"" : "",
       c->container ? c->container : "", c->container ? "\"" : "");
+  const char *caution = f->fix->caution ? f->fix->caution : "check it";
   char *msg =
       applied ? qg_xasprintf("%s: %s: risky fix %s: %s: %s", fn->path, what,
                              fn->dry_run ? "would be applied" : "applied", f->fix->description,
-                             f->fix->caution ? f->fix->caution : "check it")
+                             caution)
               : qg_xasprintf("%s: %s: risky fix left out (--fix-level all applies it): %s: %s",
-                             fn->path, what, f->fix->description,
-                             f->fix->caution ? f->fix->caution : "check it");
+                             fn->path, what, f->fix->description, caution);
   char *safe = qg_run_redacted(fn->red, msg);
-  qg_run_say(fn->log, applied ? QG_DIAG_WARNING : QG_DIAG_NOTE, "%s", safe);
+  /* one line each: a name cannot hold a newline that the log would split */
+  for (char *p = safe; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  (void)qg_buf_printf(&fn->said, "%d%s\n", applied, safe);
   fn->left_out += !applied;
   free(safe);
   free(msg);
   free(what);
+}
+
+/* Says what on_risky kept, once the file is written (or, with --dry-run, would be). */
+static void say_notes(const fix_notes *fn, qg_result *log) {
+  for (const char *s = fn->said.data; s && *s;) {
+    size_t n = strcspn(s, "\n");
+    qg_run_say(log, s[0] == '1' ? QG_DIAG_WARNING : QG_DIAG_NOTE, "%.*s", (int)(n - 1), s + 1);
+    s += n + (s[n] == '\n');
+  }
 }
 
 /* --fix: rewrites every file with fixable findings of `level` (with dry_run,
@@ -84,11 +98,12 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_le
     }
     char *out = NULL;
     char *shown_path = qg_redact_path(red, last, NULL);
-    fix_notes fn = {log, red, shown_path, dry_run, 0};
+    fix_notes fn = {red, shown_path, dry_run, 0, {0}};
+    qg_buf_init(&fn.said, 0);
     qg_fix_buffer(scan, last, (const char *)buf, len, level, on_risky, &fn, &out, &outlen,
                   &applied);
     free(shown_path);
-    left_out += fn.left_out;
+    bool written = false;
     /* a link (its target, or the other names of a hard link, are not what
      * was scanned as this path) is left to a person; qg_wfile_open refuses
      * it too, this says so for --dry-run as well */
@@ -132,6 +147,7 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_le
       if (dry_run) {
         files++;
         fixes += applied;
+        written = true;
       } else if (qg_write_file_atomic(last, out, outlen, &wo, &err_no) != QG_OK) {
         char *shown = qg_redact_path(red, last, NULL);
         qg_run_say(log, QG_DIAG_ERROR, "%s: cannot write the fixed file: %s", shown,
@@ -141,8 +157,16 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_le
       } else {
         files++;
         fixes += applied;
+        written = true;
       }
+    } else {
+      written = true; /* nothing to write: what was left out is still said */
     }
+    if (written) {
+      say_notes(&fn, log);
+      left_out += fn.left_out;
+    }
+    qg_buf_cleanup(&fn.said);
     free(out);
     free(buf);
   }
