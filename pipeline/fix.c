@@ -176,8 +176,8 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_le
     qg_run_say(log, QG_DIAG_NOTE, "%s %zu fix%s in %zu file%s", dry_run ? "would apply" : "applied",
                fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
   if (left_out)
-    qg_run_say(log, QG_DIAG_NOTE, "left out %zu risky fix%s (--fix-level all applies them)",
-               left_out, left_out == 1 ? "" : "es");
+    qg_run_say(log, QG_DIAG_NOTE, "left out %zu risky fix%s (--fix-level all applies %s)",
+               left_out, left_out == 1 ? "" : "es", left_out == 1 ? "it" : "them");
   return status;
 }
 

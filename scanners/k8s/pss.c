@@ -526,6 +526,10 @@ static void emit_implicit(const qg_k8s_check *k, const unsigned char *implicit, 
                                 qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc, block, flow,
                                                  fix_desc)));
       }
+      if (fix) {
+        free(fix->description);
+        fix->description = qg_xasprintf("%s in the containers not run as UID 0", fix_desc);
+      }
     }
     qg_fix_attach(f, fix);
     return;
