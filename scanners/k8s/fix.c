@@ -196,7 +196,9 @@ qg_fix *qg_fix_join(qg_fix *a, qg_fix *b) {
   a->edits = qg_xrealloc(a->edits, (a->n + b->n) * sizeof(qg_edit));
   memcpy(a->edits + a->n, b->edits, b->n * sizeof(qg_edit));
   a->n += b->n;
-  b->n = 0; /* the texts are a's now */
+  b->n = 0;                  /* the texts are a's now */
+  if (b->risky && !a->risky) /* risky if either part is */
+    qg_fix_risky(a, b->caution ? b->caution : "");
   qg_fix_free(b);
   return a;
 }

@@ -19,7 +19,7 @@ typedef enum qg_pss_level { QG_PSS_OFF, QG_PSS_BASELINE, QG_PSS_RESTRICTED } qg_
 #define QG_PSS_MAX_MINOR 37 /* newest policy version: v1.37 */
 
 typedef struct qg_k8s_opts {
-  const qg_ruleset *rules;  /* borrowed */
+  const qg_ruleset *rules;      /* borrowed */
   const qg_scan_policy *policy; /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
   unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
@@ -37,9 +37,11 @@ void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode
 
 /* ---- internal: shared by the files of scanners/k8s/ (the checks: check.h) -- */
 
-#define QG_K8S_MAX_CONTAINERS 256 /* containers checked per pod (a cap, not a limit of the API);
+#define QG_K8S_MAX_CONTAINERS                                                                      \
+  256 /* containers checked per pod (a cap, not a limit of the API);
                                      a pod with more is an error */
-#define QG_K8S_MAX_LIST_DEPTH 4   /* Lists in Lists: one at this depth (0 = the document's)
+#define QG_K8S_MAX_LIST_DEPTH                                                                      \
+  4 /* Lists in Lists: one at this depth (0 = the document's)
                                      is read, a deeper one is an error */
 
 typedef enum qg_ctr_kind { QG_CTR_INIT, QG_CTR_REGULAR, QG_CTR_EPHEMERAL } qg_ctr_kind;
@@ -51,7 +53,7 @@ typedef struct qg_container {
   const qg_ypair *sc_pair; /* the securityContext pair when sc is set */
   const char *name;        /* "" when unnamed */
   qg_ctr_kind kind;
-  char field[192];         /* "spec.template.spec.containers[app]" */
+  char field[192]; /* "spec.template.spec.containers[app]" */
 } qg_container;
 
 /* One Kubernetes object being checked, and its pod spec when it has one. */
@@ -103,7 +105,8 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
 /* Marks fix (when not NULL) risky, with caution (copied): what a person
  * checks when it is applied. Returns fix. */
 qg_fix *qg_fix_risky(qg_fix *fix, const char *caution);
-/* a's edits followed by b's, in a (b is freed); either may be NULL. */
+/* a's edits followed by b's, in a (b is freed), risky when either is; either may
+ * be NULL. */
 qg_fix *qg_fix_join(qg_fix *a, qg_fix *b);
 /* fix, unless container securityContext sc sets privileged: true or adds
  * SYS_ADMIN: the API server refuses allowPrivilegeEscalation: false beside
@@ -113,15 +116,15 @@ qg_fix *qg_fix_join(qg_fix *a, qg_fix *b);
 qg_fix *qg_fix_unless_escalating(const qg_ynode *sc, qg_fix *fix);
 /* The cautions of the risky fixes. */
 #define QG_FIX_CAUTION_READ_ONLY_ROOT                                                              \
-  "the process may need a writable path: mount an emptyDir volume at /tmp (and wherever else it " \
+  "the process may need a writable path: mount an emptyDir volume at /tmp (and wherever else it "  \
   "writes)"
 #define QG_FIX_CAUTION_DROP_ALL                                                                    \
-  "a process that binds a port below 1024, changes file owners or switches user needs that "     \
+  "a process that binds a port below 1024, changes file owners or switches user needs that "       \
   "capability added back (capabilities.add)"
 #define QG_FIX_CAUTION_PRIVILEGED                                                                  \
   "what the container does with the host's devices, mounts or kernel settings stops working"
 #define QG_FIX_CAUTION_NON_ROOT                                                                    \
-  "the kubelet refuses to start a container whose image runs as root or names its user (not a "  \
+  "the kubelet refuses to start a container whose image runs as root or names its user (not a "    \
   "number): set runAsUser to the image's non-root UID"
 /* Gives fix to f (which takes ownership), or frees it when f is NULL or
  * already has one. */
