@@ -52,11 +52,11 @@ void qg_cli_usage_main(FILE *f) {
 }
 
 void qg_cli_usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,           O_COLOR,   O_COMMENT, O_CONFIG,
-                                    O_DRY_RUN,        O_FAIL_ON, O_FIX,     O_FIX_LEVEL, O_FORMAT,
-                                    O_HELP,           O_IGNORE,  O_JOBS,    O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE,   O_PROFILE, O_PSS,     O_PSS_VERSION,
-                                    O_SARIF_CATEGORY, O_SELECT,  O_SHARD,   O_HOST_DEADLINE};
+  static const enum opt_id ids[] = {
+      O_BASE,          O_COLOR,        O_COMMENT,      O_CONFIG, O_DRY_RUN,     O_FAIL_ON,
+      O_FIX,           O_FIX_LEVEL,    O_FORMAT,       O_HELP,   O_IGNORE,      O_JOBS,
+      O_MAX_FILE_SIZE, O_NO_GITIGNORE, O_PROFILE,      O_PSS,    O_PSS_VERSION, O_SARIF_CATEGORY,
+      O_SELECT,        O_SHARD,        O_HOST_DEADLINE};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
@@ -85,11 +85,11 @@ void qg_cli_usage_secrets(FILE *f) {
 
 void qg_cli_usage_scan(FILE *f) {
   static const enum opt_id ids[] = {
-      O_BASE,     O_COLOR,         O_COMMENT, O_CONFIG,        O_COVERAGE,
-      O_DRY_RUN,  O_FIX,           O_FIX_LEVEL, O_FORMAT,  O_HELP,          O_IGNORE,
-      O_JOBS,     O_MAX_FILE_SIZE, O_METRICS, O_MIN_SCORE,     O_NO_GITIGNORE,
-      O_NOTIFY,   O_PROFILE,       O_PSS,     O_PSS_VERSION,   O_SARIF_CATEGORY,
-      O_SARIF_IN, O_SELECT,        O_SHARD,   O_HOST_DEADLINE, O_REVIEW_DEADLINE};
+      O_BASE,          O_COLOR,          O_COMMENT,        O_CONFIG,       O_COVERAGE, O_DRY_RUN,
+      O_FIX,           O_FIX_LEVEL,      O_FORMAT,         O_HELP,         O_IGNORE,   O_JOBS,
+      O_MAX_FILE_SIZE, O_METRICS,        O_MIN_SCORE,      O_NO_GITIGNORE, O_NOTIFY,   O_PROFILE,
+      O_PSS,           O_PSS_VERSION,    O_SARIF_CATEGORY, O_SARIF_IN,     O_SELECT,   O_SHARD,
+      O_HOST_DEADLINE, O_REVIEW_DEADLINE};
   usage(f,
         "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"

@@ -69,7 +69,7 @@ typedef struct qg_cli_opts {
   const enum opt_id *allowed;        /* non-NULL: the only options the command takes */
   size_t nallowed;
   bool no_gitignore, help, fix, dry_run;
-  bool fix_all; /* --fix-level all */
+  bool fix_all;       /* --fix-level all */
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
 } qg_cli_opts;

@@ -16,9 +16,9 @@ typedef struct fix_notes {
   qg_secrets *red;
   const char *path; /* as shown */
   bool dry_run;
-  size_t left_out;  /* risky fixes not applied at --fix-level safe */
-  qg_buf said;      /* what is said once the file is written: lines of a level digit
-                       (0 note, 1 warning) and a message */
+  size_t left_out; /* risky fixes not applied at --fix-level safe */
+  qg_buf said;     /* what is said once the file is written: lines of a level digit
+                      (0 note, 1 warning) and a message */
 } fix_notes;
 
 /* A risky fix, said with the object and container it changes (a line would
@@ -27,17 +27,17 @@ typedef struct fix_notes {
 static void on_risky(void *ud, const qg_finding *f, bool applied) {
   fix_notes *fn = ud;
   const qg_context *c = &f->ctx;
-  char *what = qg_xasprintf(
-      "%s %s%s%s%s%s%s", c->kind ? c->kind : "object", c->namespace_ ? c->namespace_ : "",
-      c->namespace_ ? "/" : "", c->name ? c->name : "", c->container ? ", container \"" : "",
-      c->container ? c->container : "", c->container ? "\"" : "");
+  char *what = qg_xasprintf("%s %s%s%s%s%s%s", c->kind ? c->kind : "object",
+                            c->namespace_ ? c->namespace_ : "", c->namespace_ ? "/" : "",
+                            c->name ? c->name : "", c->container ? ", container \"" : "",
+                            c->container ? c->container : "", c->container ? "\"" : "");
   const char *caution = f->fix->caution ? f->fix->caution : "check it";
   char *msg =
-      applied ? qg_xasprintf("%s: %s: risky fix %s: %s: %s", fn->path, what,
-                             fn->dry_run ? "would be applied" : "applied", f->fix->description,
-                             caution)
-              : qg_xasprintf("%s: %s: risky fix left out (--fix-level all applies it): %s: %s",
-                             fn->path, what, f->fix->description, caution);
+      applied
+          ? qg_xasprintf("%s: %s: risky fix %s: %s: %s", fn->path, what,
+                         fn->dry_run ? "would be applied" : "applied", f->fix->description, caution)
+          : qg_xasprintf("%s: %s: risky fix left out (--fix-level all applies it): %s: %s",
+                         fn->path, what, f->fix->description, caution);
   char *safe = qg_run_redacted(fn->red, msg);
   /* one line each: a name cannot hold a newline that the log would split */
   for (char *p = safe; *p; p++)
@@ -176,8 +176,8 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_le
     qg_run_say(log, QG_DIAG_NOTE, "%s %zu fix%s in %zu file%s", dry_run ? "would apply" : "applied",
                fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
   if (left_out)
-    qg_run_say(log, QG_DIAG_NOTE, "left out %zu risky fix%s (--fix-level all applies %s)",
-               left_out, left_out == 1 ? "" : "es", left_out == 1 ? "it" : "them");
+    qg_run_say(log, QG_DIAG_NOTE, "left out %zu risky fix%s (--fix-level all applies %s)", left_out,
+               left_out == 1 ? "" : "es", left_out == 1 ? "it" : "them");
   return status;
 }
 

@@ -636,8 +636,7 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
     /* what is left out is what the fixed text still has */
     for (size_t i = 0; last && i < r.findings.n; i++) {
       const qg_finding *f = &r.findings.items[i];
-      if (f->fix && f->fix->n && f->fix->risky && !f->suppressed_by &&
-          level != QG_FIX_LEVEL_ALL)
+      if (f->fix && f->fix->n && f->fix->risky && !f->suppressed_by && level != QG_FIX_LEVEL_ALL)
         note_once(note, ud, f, false, &seen, &nseen, &seencap);
     }
     qg_result_cleanup(&r);

@@ -440,13 +440,12 @@ void qg_pss_allow_privilege_escalation(const qg_k8s_check *k) {
                                   "allowPrivilegeEscalation != false: container \"%s\" must set "
                                   "securityContext.allowPrivilegeEscalation=false",
                                   c->name);
-    qg_fix_attach(f, qg_fix_unless_escalating(
-                         c->sc, present ? qg_fix_replace(v, "false",
-                                                         "Set allowPrivilegeEscalation: false")
-                                        : qg_fix_set_in_sc(c->node, c->sc,
-                                                           "allowPrivilegeEscalation: false",
-                                                           "allowPrivilegeEscalation: false",
-                                                           "Set allowPrivilegeEscalation: false")));
+    qg_fix_attach(
+        f, qg_fix_unless_escalating(
+               c->sc, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                              : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+                                                 "allowPrivilegeEscalation: false",
+                                                 "Set allowPrivilegeEscalation: false")));
   }
 }
 
@@ -521,10 +520,9 @@ static void emit_implicit(const qg_k8s_check *k, const unsigned char *implicit, 
         unsigned char one[MAX_CONTAINERS] = {0};
         one[i] = 1;
         if (spec_uid(k, i) != 0)
-          fix = qg_fix_join(
-              fix, non_root_fix(k, one,
-                                qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc, block, flow,
-                                                 fix_desc)));
+          fix = qg_fix_join(fix, non_root_fix(k, one,
+                                              qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc,
+                                                               block, flow, fix_desc)));
       }
       if (fix) {
         free(fix->description);
@@ -668,16 +666,15 @@ void qg_pss_capabilities_restricted(const qg_k8s_check *k) {
     for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value); j++)
       has_all |= qg_ynode_eq(qg_yseq_at(drop->value, j), "ALL");
     if (!has_all)
-      qg_fix_attach(qg_k8s_report(k, drop ? drop->value : caps->key, c,
-                                  "securityContext.capabilities.drop",
-                                  "unrestricted capabilities: container \"%s\" must set "
-                                  "securityContext.capabilities.drop=[\"ALL\"]",
-                                  c->name),
-                    drop ? NULL
-                         : qg_fix_risky(qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]",
-                                                          "drop: [\"ALL\"]",
-                                                          "Drop ALL capabilities"),
-                                        QG_FIX_CAUTION_DROP_ALL));
+      qg_fix_attach(
+          qg_k8s_report(k, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
+                        "unrestricted capabilities: container \"%s\" must set "
+                        "securityContext.capabilities.drop=[\"ALL\"]",
+                        c->name),
+          drop ? NULL
+               : qg_fix_risky(qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
+                                                "Drop ALL capabilities"),
+                              QG_FIX_CAUTION_DROP_ALL));
     const qg_ynode *add = qg_ymap_get(caps->value, "add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);
