@@ -45,7 +45,8 @@ static const opt_def k_opts[] = {
     {"coverage", O_COVERAGE, "FILE",
      "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
     {"dry-run", O_DRY_RUN, NULL,
-     "with --fix: print the fixes as a unified diff, change nothing; with review: print the "
+     "with --fix: print the fixes as a unified diff on standard error, change nothing; with "
+     "review: print the "
      "requests, send nothing"},
     {"exclude", O_EXCLUDE, "GLOB",
      "skip paths matching GLOB (gitignore syntax, relative to the current directory; as the "
@@ -53,6 +54,9 @@ static const opt_def k_opts[] = {
     {"fail-on", O_FAIL_ON, "SEVERITY",
      "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
     {"fix", O_FIX, NULL, "apply the mechanical fixes in place, then report what is left"},
+    {"fix-level", O_FIX_LEVEL, "LEVEL",
+     "with --fix: safe (default) or all (also the risky fixes: read-only root filesystem, "
+     "non-root user, dropped capabilities, privileged off; each said with what to check)"},
     {"format", O_FORMAT, "FMT[=FILE]",
      "output format, repeatable: text (default), " /* then the reporters' names */},
     {"help", O_HELP, NULL, "show this help"},
@@ -322,6 +326,13 @@ static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const q
     break;
   case O_FIX:
     o->fix = true;
+    break;
+  case O_FIX_LEVEL:
+    if (strcmp(val, "safe") && strcmp(val, "all")) {
+      qg_cli_errorf(io, "--fix-level takes safe or all, not '%s'", val);
+      return QG_EXIT_INPUT;
+    }
+    o->fix_all = strcmp(val, "all") == 0;
     break;
   case O_PROFILE:
     o->profile = val;

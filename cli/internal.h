@@ -27,6 +27,7 @@ enum opt_id {
   O_EXCLUDE,
   O_FAIL_ON,
   O_FIX,
+  O_FIX_LEVEL,
   O_FORMAT,
   O_HELP,
   O_HOST_DEADLINE,
@@ -80,6 +81,7 @@ typedef struct qg_cli_opts {
   const enum opt_id *allowed;        /* non-NULL: the only options the command takes */
   size_t nallowed;
   bool no_gitignore, help, fix, dry_run;
+  bool fix_all;       /* --fix-level all */
   const char **paths; /* borrowed argv pointers; owned array */
   size_t npaths;
 } qg_cli_opts;

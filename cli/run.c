@@ -82,6 +82,9 @@ static qg_run_opts run_opts(const qg_cli_opts *o, qg_run_mode mode, const qg_cli
       .redact_all = o->comment != NULL,
       .in = io->in,
       .dry_run_out = io->out,
+      /* the diff keeps off standard output: that is the report's (--format json) */
+      .fix_level = o->fix_all ? QG_FIX_LEVEL_ALL : QG_FIX_LEVEL_SAFE,
+      .fix_diff_out = o->fix && o->dry_run ? io->err : NULL,
   };
   return ro;
 }
@@ -113,7 +116,7 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
   qg_cli_io log_io = *io;
   ro.on_log = qg_cli_log_listener;
   ro.on_log_arg = &log_io;
-  if (o.dry_run) /* the --fix diff or the review's requests, to standard output */
+  if (o.dry_run && mode == QG_RUN_REVIEW) /* the review's requests, to standard output */
     qg_cli_guard_stdout(io, false);
   qg_run_out out;
   qg_status st = qg_run(&ro, &out);

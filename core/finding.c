@@ -35,6 +35,7 @@ void qg_fix_free(qg_fix *fix) {
     free(fix->edits[i].text);
   free(fix->edits);
   free(fix->description);
+  free(fix->caution);
   free(fix);
 }
 

@@ -40,6 +40,11 @@ typedef struct qg_fix {
   char *description; /* owned, e.g. "Set allowPrivilegeEscalation: false" */
   qg_edit *edits;    /* owned */
   size_t n;
+  /* A risky fix may stop the workload starting or working (a read-only root
+   * filesystem, a non-root user, dropped capabilities): applied only at
+   * --fix-level all, and said with its caution either way. */
+  bool risky;
+  char *caution; /* owned; what to check when a risky fix is applied, or NULL */
 } qg_fix;
 
 void qg_fix_free(qg_fix *fix);

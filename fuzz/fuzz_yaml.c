@@ -105,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t outlen = 0, applied = 0;
     qg_scan_config fcfg = cfg;
     fcfg.secrets = NULL;
-    if (qg_fix_buffer(&fcfg, "fuzz.yaml", (const char *)data, size, &out, &outlen, &applied) ==
-        QG_OK) {
+    if (qg_fix_buffer(&fcfg, "fuzz.yaml", (const char *)data, size, QG_FIX_LEVEL_ALL, NULL, NULL,
+                      &out, &outlen, &applied) == QG_OK) {
       FUZZ_CHECK(out != NULL, "no output");
       qg_result_init(&r);
       qg_scan_buffer(&fcfg, "fuzz.yaml", (const unsigned char *)out, outlen, &r);

@@ -12,15 +12,63 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* --fix: rewrites every file with fixable findings (or, with --dry-run,
- * writes the diff to dry_out). A symbolic link, a file with several hard links or
+typedef struct fix_notes {
+  qg_secrets *red;
+  const char *path; /* as shown */
+  bool dry_run;
+  size_t left_out; /* risky fixes not applied at --fix-level safe */
+  qg_buf said;     /* what is said once the file is written: lines of a level digit
+                      (0 note, 1 warning) and a message */
+} fix_notes;
+
+/* A risky fix, said with the object and container it changes (a line would
+ * be one of a text that is being rewritten): a warning when it is applied,
+ * a note when --fix-level safe leaves it out. Kept until the file is written. */
+static void on_risky(void *ud, const qg_finding *f, bool applied) {
+  fix_notes *fn = ud;
+  const qg_context *c = &f->ctx;
+  char *what = qg_xasprintf("%s %s%s%s%s%s%s", c->kind ? c->kind : "object",
+                            c->namespace_ ? c->namespace_ : "", c->namespace_ ? "/" : "",
+                            c->name ? c->name : "", c->container ? ", container \"" : "",
+                            c->container ? c->container : "", c->container ? "\"" : "");
+  const char *caution = f->fix->caution ? f->fix->caution : "check it";
+  char *msg =
+      applied
+          ? qg_xasprintf("%s: %s: risky fix %s: %s: %s", fn->path, what,
+                         fn->dry_run ? "would be applied" : "applied", f->fix->description, caution)
+          : qg_xasprintf("%s: %s: risky fix left out (--fix-level all applies it): %s: %s",
+                         fn->path, what, f->fix->description, caution);
+  char *safe = qg_run_redacted(fn->red, msg);
+  /* one line each: a name cannot hold a newline that the log would split */
+  for (char *p = safe; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  (void)qg_buf_printf(&fn->said, "%d%s\n", applied, safe);
+  fn->left_out += !applied;
+  free(safe);
+  free(msg);
+  free(what);
+}
+
+/* Says what on_risky kept, once the file is written (or, with --dry-run, would be). */
+static void say_notes(const fix_notes *fn, qg_result *log) {
+  for (const char *s = fn->said.data; s && *s;) {
+    size_t n = strcspn(s, "\n");
+    qg_run_say(log, s[0] == '1' ? QG_DIAG_WARNING : QG_DIAG_NOTE, "%.*s", (int)(n - 1), s + 1);
+    s += n + (s[n] == '\n');
+  }
+}
+
+/* --fix: rewrites every file with fixable findings of `level` (with dry_run,
+ * changes nothing); the unified diff of what is (or would be) changed goes to
+ * diff_out when it is not NULL. A symbolic link, a file with several hard links or
  * anything but a regular file is not rewritten: an error, QG_EPARSE (the
  * other files are fixed). A file that cannot be written is QG_EIO.
  * Only the fixes written are counted as applied. */
-qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
-                       qg_secrets *red, qg_result *log) {
+qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_level level,
+                       bool dry_run, FILE *diff_out, qg_secrets *red, qg_result *log) {
   qg_status status = QG_OK;
-  size_t files = 0, fixes = 0;
+  size_t files = 0, fixes = 0, left_out = 0;
   const char *last = NULL;
   /* a file named inside the checkout is rewritten only where it lies inside it once
    * links are resolved: a committed manifests -> ../elsewhere, named on the command
@@ -49,7 +97,13 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
       continue;
     }
     char *out = NULL;
-    qg_fix_buffer(scan, last, (const char *)buf, len, &out, &outlen, &applied);
+    char *shown_path = qg_redact_path(red, last, NULL);
+    fix_notes fn = {red, shown_path, dry_run, 0, {0}};
+    qg_buf_init(&fn.said, 0);
+    qg_fix_buffer(scan, last, (const char *)buf, len, level, on_risky, &fn, &out, &outlen,
+                  &applied);
+    free(shown_path);
+    bool written = false;
     /* a link (its target, or the other names of a hard link, are not what
      * was scanned as this path) is left to a person; qg_wfile_open refuses
      * it too, this says so for --dry-run as well */
@@ -66,9 +120,7 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
       if (status == QG_OK)
         status = QG_EPARSE;
     } else if (outlen != len || memcmp(out, buf, len) != 0) {
-      if (dry_run) {
-        files++;
-        fixes += applied;
+      if (diff_out) {
         qg_buf label; /* the path in the diff's header, escaped as messages are */
         qg_buf_init(&label, 0);
         (void)qg_buf_puts(&label, "");
@@ -87,10 +139,15 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
         qg_buf_init(&shown, 0);
         (void)qg_buf_puts(&shown, "");
         qg_esc_lines(&shown, safe);
-        fputs(shown.data, dry_out);
+        fputs(shown.data, diff_out);
         qg_buf_cleanup(&shown);
         free(safe);
         free(diff);
+      }
+      if (dry_run) {
+        files++;
+        fixes += applied;
+        written = true;
       } else if (qg_write_file_atomic(last, out, outlen, &wo, &err_no) != QG_OK) {
         char *shown = qg_redact_path(red, last, NULL);
         qg_run_say(log, QG_DIAG_ERROR, "%s: cannot write the fixed file: %s", shown,
@@ -100,8 +157,16 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
       } else {
         files++;
         fixes += applied;
+        written = true;
       }
+    } else {
+      written = true; /* nothing to write: what was left out is still said */
     }
+    if (written) {
+      say_notes(&fn, log);
+      left_out += fn.left_out;
+    }
+    qg_buf_cleanup(&fn.said);
     free(out);
     free(buf);
   }
@@ -110,6 +175,9 @@ qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_
   if (files || status == QG_OK)
     qg_run_say(log, QG_DIAG_NOTE, "%s %zu fix%s in %zu file%s", dry_run ? "would apply" : "applied",
                fixes, fixes == 1 ? "" : "es", files, files == 1 ? "" : "s");
+  if (left_out)
+    qg_run_say(log, QG_DIAG_NOTE, "left out %zu risky fix%s (--fix-level all applies %s)", left_out,
+               left_out == 1 ? "" : "es", left_out == 1 ? "it" : "them");
   return status;
 }
 

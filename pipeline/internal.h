@@ -22,11 +22,12 @@ char *qg_run_redacted(qg_secrets *red, const char *s);
 bool qg_run_new_redactor(const qg_config *cfg, bool have_cfg, qg_ruleset *rs, qg_secrets **out,
                          qg_result *log);
 
-/* --fix: rewrites every file with fixable findings of r (with dry_run, writes the
- * diff to dry_out instead). Returns QG_OK, QG_EPARSE when a file was refused (a
- * link, ...: the others are fixed) or QG_EIO when one could not be read or written. */
-qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, bool dry_run, FILE *dry_out,
-                       qg_secrets *red, qg_result *log);
+/* --fix: rewrites every file with fixable findings of r at `level` (with dry_run,
+ * nothing is written); the diff goes to diff_out when not NULL. QG_OK, QG_EPARSE
+ * when a file was refused (a link, ...: the others are fixed) or QG_EIO when one
+ * could not be read or written. */
+qg_status qg_run_fixes(const qg_scan_config *scan, const qg_result *r, qg_fix_level level,
+                       bool dry_run, FILE *diff_out, qg_secrets *red, qg_result *log);
 /* .qgateignore at the repository root (or here): the accepted fingerprints. */
 /* shown: the fingerprint a finding has in the reports (its path and names redacted), so
  * that an entry copied from a report matches too. */

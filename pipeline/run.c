@@ -357,8 +357,8 @@ static qg_status scan_and_fix(run_ctx *c) {
     /* the diff, and the paths in what --fix says */
     qg_secrets *fix_red =
         qg_run_redactor(&out->redactor, &out->redactor_rules, &out->cfg, out->have_cfg);
-    qg_status fst =
-        qg_run_fixes(&c->scan, &out->result, o->dry_run, o->dry_run_out, fix_red, &out->log);
+    qg_status fst = qg_run_fixes(&c->scan, &out->result, o->fix_level, o->dry_run, o->fix_diff_out,
+                                 fix_red, &out->log);
     if (fst == QG_EIO)
       return QG_EIO;
     c->fix_refused = fst != QG_OK;

@@ -3,9 +3,9 @@
  * the scan, the base revision, the fixes, the architecture review, the score's
  * signals, the score and the gate. It needs no argv and prints nothing: what
  * it has to say goes, in order, to out->log (below), each message handed to
- * opts->on_log (when set) the moment it is added; the fixes' diff and the
- * review's requests of --dry-run go to opts->dry_run_out. The CLI
- * (cli/run.c) prints each message as it comes (a configuration warning before
+ * opts->on_log (when set) the moment it is added; the review's requests of
+ * --dry-run go to opts->dry_run_out, the fixes' diff to opts->fix_diff_out.
+ * The CLI (cli/run.c) prints each message as it comes (a configuration warning before
  * a slow review), then reports what the run returned.
  *
  * The log: every message of the run, in the order it arose, as diagnostics
@@ -66,7 +66,9 @@ typedef struct qg_run_opts {
   bool show_base;
   bool redact_all;         /* redact the result even when it is empty (it goes to a host) */
   FILE *in;                /* what "-" reads */
-  FILE *dry_run_out;       /* --dry-run: the fixes' diff, the review's requests */
+  FILE *dry_run_out;       /* --dry-run: the review's requests */
+  qg_fix_level fix_level;  /* --fix-level (default: safe) */
+  FILE *fix_diff_out;      /* --fix: the fixes' diff (NULL: none) */
   qg_diag_listener on_log; /* NULL, or called with each message of out->log as it is
                               added (the message borrowed for the call), in order */
   void *on_log_arg;

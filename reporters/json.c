@@ -46,6 +46,11 @@ static cJSON *finding_json(const void *ud, size_t i) {
   if (f->fix) {
     cJSON *fx = cJSON_AddObjectToObject(o, "fix");
     cJSON_AddStringToObject(fx, "description", f->fix->description);
+    if (f->fix->risky) { /* applied only at --fix-level all */
+      cJSON_AddTrueToObject(fx, "risky");
+      if (f->fix->caution)
+        cJSON_AddStringToObject(fx, "caution", f->fix->caution);
+    }
     cJSON *edits = cJSON_AddArrayToObject(fx, "edits");
     for (size_t k = 0; k < f->fix->n; k++) {
       const qg_edit *e = &f->fix->edits[k];

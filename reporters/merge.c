@@ -644,11 +644,15 @@ static qg_status add_finding(mctx *c, qg_merged *m, const item *it) {
   qg_fix *fix = NULL;
   if (ok && fx) {
     const cJSON *edits = get_arr(fx, "edits");
-    const char *desc = get_str(fx, "description");
-    ok = edits && desc;
+    const char *desc = get_str(fx, "description"), *caution = NULL;
+    bool risky = false;
+    ok = edits && desc && get_opt_str(fx, "caution", &caution) &&
+         (!cJSON_GetObjectItemCaseSensitive(fx, "risky") || get_bool(fx, "risky", &risky));
     if (ok) {
       fix = qg_xcalloc(1, sizeof(*fix));
       fix->description = qg_xstrdup(desc);
+      fix->risky = risky;
+      fix->caution = caution ? qg_xstrdup(caution) : NULL;
       size_t ne = (size_t)cJSON_GetArraySize(edits);
       fix->edits = qg_xcalloc(ne + 1, sizeof(qg_edit));
       const cJSON *e;

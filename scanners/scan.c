@@ -949,8 +949,30 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
   qg_result_sort(r);
 }
 
+/* Says f's risky fix to note once: `seen` holds the keys said (rule, object,
+ * container, fix), so a fix seen again in a later round is not said again. */
+static void note_once(qg_fix_note_fn note, void *ud, const qg_finding *f, bool applied,
+                      char ***seen, size_t *nseen, size_t *cap) {
+  if (!note)
+    return;
+  const qg_context *c = &f->ctx;
+  char *key = qg_xasprintf("%d|%s|%s|%s|%s|%s|%s|%s", applied, f->rule ? f->rule->id : "",
+                           c->kind ? c->kind : "", c->namespace_ ? c->namespace_ : "",
+                           c->name ? c->name : "", c->container ? c->container : "",
+                           c->field ? c->field : "", f->fix->description);
+  for (size_t i = 0; i < *nseen; i++)
+    if (strcmp((*seen)[i], key) == 0) {
+      free(key);
+      return;
+    }
+  qg_grow((void **)seen, cap, *nseen + 1, sizeof(**seen));
+  (*seen)[(*nseen)++] = key;
+  note(ud, f, applied);
+}
+
 qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char *buf, size_t len,
-                        char **out, size_t *outlen, size_t *applied) {
+                        qg_fix_level level, qg_fix_note_fn note, void *ud, char **out,
+                        size_t *outlen, size_t *applied) {
   char *cur = qg_xstrndup(buf, len);
   size_t curlen = len;
   *applied = 0;
@@ -961,6 +983,8 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
     *outlen = curlen;
     return QG_OK;
   }
+  char **seen = NULL;
+  size_t nseen = 0, seencap = 0;
   for (int round = 0; round < 16; round++) {
     qg_result r;
     qg_result_init(&r);
@@ -970,8 +994,10 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
     size_t n = 0, cap = 0, fixes = 0;
     for (size_t i = 0; i < r.findings.n; i++) {
       const qg_finding *f = &r.findings.items[i];
-      if (!f->fix || f->suppressed_by)
+      if (!f->fix || f->suppressed_by || (f->fix->risky && level != QG_FIX_LEVEL_ALL))
         continue;
+      if (f->fix->risky && f->fix->n)
+        note_once(note, ud, f, true, &seen, &nseen, &seencap);
       fixes++;
       for (size_t k = 0; k < f->fix->n; k++) {
         qg_grow((void **)&edits, &cap, n + 1, sizeof(*edits));
@@ -981,10 +1007,15 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
     size_t skipped = 0, newlen = 0;
     char *next = n ? qg_edits_apply(cur, curlen, edits, n, &newlen, &skipped) : NULL;
     free(edits);
+    bool last = !next || (newlen == curlen && memcmp(next, cur, curlen) == 0);
+    /* what is left out is what the fixed text still has */
+    for (size_t i = 0; last && i < r.findings.n; i++) {
+      const qg_finding *f = &r.findings.items[i];
+      if (f->fix && f->fix->n && f->fix->risky && !f->suppressed_by && level != QG_FIX_LEVEL_ALL)
+        note_once(note, ud, f, false, &seen, &nseen, &seencap);
+    }
     qg_result_cleanup(&r);
-    if (!next)
-      break;
-    if (newlen == curlen && memcmp(next, cur, curlen) == 0) {
+    if (last) {
       free(next);
       break;
     }
@@ -993,6 +1024,9 @@ qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char 
     cur = next;
     curlen = newlen;
   }
+  for (size_t i = 0; i < nseen; i++)
+    free(seen[i]);
+  free(seen);
   *out = cur;
   *outlen = curlen;
   return QG_OK;

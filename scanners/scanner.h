@@ -95,11 +95,22 @@ struct qg_git_base;
  * is also found in the base revision's version of its file as in_base. */
 void qg_scan_mark_base(const qg_scan_config *cfg, struct qg_git_base *base, qg_result *r);
 
-/* Applies every mechanical fix qgate knows to buf (labelled path), in rounds:
+/* Which fixes --fix applies: the safe ones (a fix marked risky, qg_fix.risky,
+ * is left out), or all of them. */
+typedef enum qg_fix_level { QG_FIX_LEVEL_SAFE, QG_FIX_LEVEL_ALL } qg_fix_level;
+
+/* Told of each risky fix once: applied (at QG_FIX_LEVEL_ALL), or left out
+ * (at QG_FIX_LEVEL_SAFE: the ones left when no safe fix is). f, with its fix,
+ * is borrowed for the call. */
+typedef void (*qg_fix_note_fn)(void *ud, const qg_finding *f, bool applied);
+
+/* Applies the mechanical fixes of `level` to buf (labelled path), in rounds:
  * scan, apply the edits that do not conflict, scan again, until nothing
  * fixable is left (at most 16 rounds). Suppressed findings are not fixed.
- * *out is the new text (caller frees); *applied counts the fixes applied. */
+ * *out is the new text (caller frees); *applied counts the fixes applied.
+ * note (may be NULL) hears of the risky fixes. */
 qg_status qg_fix_buffer(const qg_scan_config *cfg, const char *path, const char *buf, size_t len,
-                        char **out, size_t *outlen, size_t *applied);
+                        qg_fix_level level, qg_fix_note_fn note, void *ud, char **out,
+                        size_t *outlen, size_t *applied);
 
 #endif

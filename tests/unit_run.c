@@ -252,7 +252,8 @@ static void listen(void *arg, const qg_diag *d) {
 static void test_log_streams(void **state) {
   (void)state;
   /* the repository's own configuration names a base URL: a warning, when the file
-   * is read; then --fix --dry-run writes its diff; then the fixes' note */
+   * is read; then --fix --dry-run writes its diff; then the risky fix's warning and
+   * the fixes' note */
   put(".qgate.yml", "review:\n  base_url: https://llm.example/v1\n");
   put("pod.yaml", k_privileged);
   static const char *const path[] = {"pod.yaml"}, *const sel[] = {"pss"};
@@ -262,7 +263,8 @@ static void test_log_streams(void **state) {
   FILE *dry = open_memstream(&dry_text, &dry_len);
   assert_non_null(dry);
   o.fix = o.dry_run = true;
-  o.dry_run_out = dry;
+  o.fix_level = QG_FIX_LEVEL_ALL; /* privileged: false is a risky fix */
+  o.fix_diff_out = dry;
   qg_run_out out;
   heard h = {.out = &out, .dry = dry};
   o.on_log = listen;
@@ -271,15 +273,20 @@ static void test_log_streams(void **state) {
   fclose(dry);
   /* every message, in order, each the moment it was added */
   assert_int_equal(h.n, out.log.diags.n);
-  assert_int_equal(h.n, 2);
+  assert_int_equal(h.n, 3);
   for (size_t i = 0; i < h.n; i++) {
     assert_string_equal(h.msg[i], out.log.diags.items[i].message);
     assert_int_equal(h.log_len[i], i + 1);
   }
   assert_string_equal(out.log.diags.items[0].loc.path, "./.qgate.yml");
   assert_int_equal(h.dry_at[0], 0); /* before the diff */
-  assert_string_equal(h.msg[1], "would apply 1 fix in 1 file");
+  assert_string_equal(h.msg[1], "pod.yaml: Pod p, container \"a\": risky fix would be applied: "
+                                "Set privileged: false: what the container does with the "
+                                "host's devices, mounts or kernel settings stops working");
+  assert_int_equal(out.log.diags.items[1].level, QG_DIAG_WARNING);
   assert_int_equal(h.dry_at[1], (long)dry_len); /* after it */
+  assert_string_equal(h.msg[2], "would apply 1 fix in 1 file");
+  assert_int_equal(h.dry_at[2], (long)dry_len);
   assert_true(dry_len > 0);
   for (size_t i = 0; i < h.n; i++)
     free(h.msg[i]);

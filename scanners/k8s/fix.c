@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static qg_fix *new_fix(const char *description, uint32_t line, uint32_t col, uint32_t end_line,
                        uint32_t end_col, char *text) {
@@ -164,6 +165,42 @@ qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *
   free(wrapped_flow);
   qg_buf_cleanup(&b);
   return fx;
+}
+
+qg_fix *qg_fix_risky(qg_fix *fix, const char *caution) {
+  if (fix) {
+    fix->risky = true;
+    free(fix->caution);
+    fix->caution = qg_xstrdup(caution);
+  }
+  return fix;
+}
+
+qg_fix *qg_fix_unless_escalating(const qg_ynode *sc, qg_fix *fix) {
+  bool refused = qg_ynode_bool(qg_ymap_get(sc, "privileged")) == 1;
+  const qg_ynode *add = qg_ymap_path(sc, "capabilities.add");
+  for (uint32_t j = 0; j < qg_yseq_len(add) && !refused; j++) {
+    const char *v = qg_ynode_str(qg_yseq_at(add, j));
+    v = v ? v : "";
+    refused = strcasecmp(v, "SYS_ADMIN") == 0 || strcasecmp(v, "CAP_SYS_ADMIN") == 0;
+  }
+  if (!refused)
+    return fix;
+  qg_fix_free(fix);
+  return NULL;
+}
+
+qg_fix *qg_fix_join(qg_fix *a, qg_fix *b) {
+  if (!a || !b)
+    return a ? a : b;
+  a->edits = qg_xrealloc(a->edits, (a->n + b->n) * sizeof(qg_edit));
+  memcpy(a->edits + a->n, b->edits, b->n * sizeof(qg_edit));
+  a->n += b->n;
+  b->n = 0;                  /* the texts are a's now */
+  if (b->risky && !a->risky) /* risky if either part is */
+    qg_fix_risky(a, b->caution ? b->caution : "");
+  qg_fix_free(b);
+  return a;
 }
 
 void qg_fix_attach(qg_finding *f, qg_fix *fix) {

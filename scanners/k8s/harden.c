@@ -130,10 +130,11 @@ void qg_k8s_read_only_root_filesystem(const qg_k8s_check *k) {
                       "%s \"%s\" runs with a writable root filesystem (readOnlyRootFilesystem is "
                       "not true)",
                       who(c), c->name),
-        present
-            ? qg_fix_replace(v, "true", "Set readOnlyRootFilesystem: true")
-            : qg_fix_set_in_sc(c->node, c->sc, "readOnlyRootFilesystem: true",
-                               "readOnlyRootFilesystem: true", "Set readOnlyRootFilesystem: true"));
+        qg_fix_risky(present ? qg_fix_replace(v, "true", "Set readOnlyRootFilesystem: true")
+                             : qg_fix_set_in_sc(c->node, c->sc, "readOnlyRootFilesystem: true",
+                                                "readOnlyRootFilesystem: true",
+                                                "Set readOnlyRootFilesystem: true"),
+                     QG_FIX_CAUTION_READ_ONLY_ROOT));
   }
 }
 
@@ -196,10 +197,11 @@ void qg_k8s_privilege_escalation(const qg_k8s_check *k) {
               "securityContext.allowPrivilegeEscalation",
               "%s \"%s\" allows privilege escalation (allowPrivilegeEscalation is not false)",
               who(c), c->name),
-          present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
-                  : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
-                                     "allowPrivilegeEscalation: false",
-                                     "Set allowPrivilegeEscalation: false"));
+          qg_fix_unless_escalating(
+              c->sc, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                             : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+                                                "allowPrivilegeEscalation: false",
+                                                "Set allowPrivilegeEscalation: false")));
     else if (qg_ynode_bool(priv) == 1)
       qg_k8s_report(k, priv, c, "securityContext.privileged",
                     "%s \"%s\" allows privilege escalation: privileged: true overrides "
@@ -271,7 +273,7 @@ void qg_k8s_capabilities_not_dropped(const qg_k8s_check *k) {
     }
     qg_fix_attach(qg_k8s_report(k, at, c, "securityContext.capabilities.drop",
                                 "%s \"%s\" does not drop ALL capabilities", who(c), c->name),
-                  fix);
+                  qg_fix_risky(fix, QG_FIX_CAUTION_DROP_ALL));
   }
 }
 

@@ -117,6 +117,30 @@ qg_fix *qg_fix_add_to_map(const qg_ynode *m, const char *block, const char *flow
  * into sc when it exists, else as a new securityContext. */
 qg_fix *qg_fix_set_in_sc(const qg_ynode *owner, const qg_ynode *sc, const char *block,
                          const char *flow, const char *description);
+/* Marks fix (when not NULL) risky, with caution (copied): what a person
+ * checks when it is applied. Returns fix. */
+qg_fix *qg_fix_risky(qg_fix *fix, const char *caution);
+/* a's edits followed by b's, in a (b is freed), risky when either is; either may
+ * be NULL. */
+qg_fix *qg_fix_join(qg_fix *a, qg_fix *b);
+/* fix, unless container securityContext sc sets privileged: true or adds
+ * SYS_ADMIN: the API server refuses allowPrivilegeEscalation: false beside
+ * them ("cannot set `allowPrivilegeEscalation` to false and `privileged` to
+ * true"), so an allowPrivilegeEscalation fix waits for them to go (NULL, fix
+ * freed). */
+qg_fix *qg_fix_unless_escalating(const qg_ynode *sc, qg_fix *fix);
+/* The cautions of the risky fixes. */
+#define QG_FIX_CAUTION_READ_ONLY_ROOT                                                              \
+  "the process may need a writable path: mount an emptyDir volume at /tmp (and wherever else it "  \
+  "writes)"
+#define QG_FIX_CAUTION_DROP_ALL                                                                    \
+  "a process that binds a port below 1024, changes file owners or switches user needs that "       \
+  "capability added back (capabilities.add)"
+#define QG_FIX_CAUTION_PRIVILEGED                                                                  \
+  "what the container does with the host's devices, mounts or kernel settings stops working"
+#define QG_FIX_CAUTION_NON_ROOT                                                                    \
+  "the kubelet refuses to start a container whose image runs as root or names its user (not a "    \
+  "number): set runAsUser to the image's non-root UID"
 /* Gives fix to f (which takes ownership), or frees it when f is NULL or
  * already has one. */
 void qg_fix_attach(qg_finding *f, qg_fix *fix);

@@ -56,7 +56,8 @@ void qg_pss_privileged(const qg_k8s_check *k) {
           qg_k8s_report(k, v, &k->ctrs[i], "securityContext.privileged",
                         "privileged: container \"%s\" must not set securityContext.privileged=true",
                         k->ctrs[i].name),
-          qg_fix_replace(v, "false", "Set privileged: false"));
+          qg_fix_risky(qg_fix_replace(v, "false", "Set privileged: false"),
+                       QG_FIX_CAUTION_PRIVILEGED));
   }
 }
 
@@ -439,10 +440,12 @@ void qg_pss_allow_privilege_escalation(const qg_k8s_check *k) {
                                   "allowPrivilegeEscalation != false: container \"%s\" must set "
                                   "securityContext.allowPrivilegeEscalation=false",
                                   c->name);
-    qg_fix_attach(f, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
-                             : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
-                                                "allowPrivilegeEscalation: false",
-                                                "Set allowPrivilegeEscalation: false"));
+    qg_fix_attach(
+        f, qg_fix_unless_escalating(
+               c->sc, present ? qg_fix_replace(v, "false", "Set allowPrivilegeEscalation: false")
+                              : qg_fix_set_in_sc(c->node, c->sc, "allowPrivilegeEscalation: false",
+                                                 "allowPrivilegeEscalation: false",
+                                                 "Set allowPrivilegeEscalation: false")));
   }
 }
 
@@ -464,12 +467,46 @@ static char *join_containers(const qg_k8s_check *k, const unsigned char *flag) {
   return qg_buf_detach(&b);
 }
 
+/* The UID container i runs as where the spec says it: its runAsUser, else
+ * the pod's; -1 when neither is written (the image's USER decides). */
+static long long spec_uid(const qg_k8s_check *k, size_t i) {
+  long long uid;
+  if (qg_ynode_int(qg_ymap_get(k->ctrs[i].sc, "runAsUser"), &uid) ||
+      qg_ynode_int(qg_ymap_get(k->psc, "runAsUser"), &uid))
+    return uid;
+  return -1;
+}
+
+/* fix, a runAsNonRoot: true that the containers flagged in `covered` (all
+ * when NULL) get, kept only where the kubelet starts them all: none runs as
+ * UID 0 by its spec (CreateContainerConfigError: "container's runAsUser breaks
+ * non-root policy"; the runAsUser: 0 is a person's choice, never rewritten:
+ * pss/run-as-user reports it). Risky unless every one has a non-zero runAsUser:
+ * the kubelet then checks the image's USER, which qgate cannot see. */
+static qg_fix *non_root_fix(const qg_k8s_check *k, const unsigned char *covered, qg_fix *fix) {
+  bool unknown = false;
+  for (size_t i = 0; i < k->n && fix; i++) {
+    if (covered && !covered[i])
+      continue;
+    long long uid = spec_uid(k, i);
+    if (uid == 0) {
+      qg_fix_free(fix);
+      return NULL;
+    }
+    unknown |= uid < 0;
+  }
+  return unknown ? qg_fix_risky(fix, QG_FIX_CAUTION_NON_ROOT) : fix;
+}
+
 /* Emits the "must set" findings for containers that inherit nothing good
  * from the pod: one at the pod when no container sets the field (the pod is
- * where it belongs), else one per container that lacks it. */
+ * where it belongs), else one per container that lacks it. With non_root
+ * (runAsNonRoot), each fix goes through non_root_fix; the pod's finding, when
+ * a container runs as UID 0, gets the field set in each other container. */
 static void emit_implicit(const qg_k8s_check *k, const unsigned char *implicit, size_t nimplicit,
                           const char *field, const char *reason, const char *what,
-                          const char *block, const char *flow, const char *fix_desc) {
+                          const char *block, const char *flow, const char *fix_desc,
+                          bool non_root) {
   if (!nimplicit)
     return;
   if (nimplicit == k->n) {
@@ -477,15 +514,38 @@ static void emit_implicit(const qg_k8s_check *k, const unsigned char *implicit, 
     qg_finding *f = qg_k8s_report(k, pod_missing_at(k), NULL, field,
                                   "%s: pod or %s must set securityContext.%s", reason, names, what);
     free(names);
-    qg_fix_attach(f, qg_fix_set_in_sc(k->ref->spec, k->psc, block, flow, fix_desc));
+    qg_fix *fix = qg_fix_set_in_sc(k->ref->spec, k->psc, block, flow, fix_desc);
+    if (non_root && fix && !(fix = non_root_fix(k, NULL, fix))) {
+      for (size_t i = 0; i < k->n; i++) {
+        unsigned char one[MAX_CONTAINERS] = {0};
+        one[i] = 1;
+        if (spec_uid(k, i) != 0)
+          fix = qg_fix_join(fix, non_root_fix(k, one,
+                                              qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc,
+                                                               block, flow, fix_desc)));
+      }
+      if (fix) {
+        free(fix->description);
+        fix->description = qg_xasprintf("%s in the containers not run as UID 0", fix_desc);
+      }
+    }
+    qg_fix_attach(f, fix);
     return;
   }
-  for (size_t i = 0; i < k->n; i++)
-    if (implicit[i])
-      qg_fix_attach(qg_k8s_report(k, qg_k8s_ctr_missing_at(&k->ctrs[i]), &k->ctrs[i], field,
-                                  "%s: pod or container \"%s\" must set securityContext.%s", reason,
-                                  k->ctrs[i].name, what),
-                    qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc, block, flow, fix_desc));
+  for (size_t i = 0; i < k->n; i++) {
+    if (!implicit[i])
+      continue;
+    qg_fix *fix = qg_fix_set_in_sc(k->ctrs[i].node, k->ctrs[i].sc, block, flow, fix_desc);
+    if (non_root) {
+      unsigned char one[MAX_CONTAINERS] = {0};
+      one[i] = 1;
+      fix = non_root_fix(k, one, fix);
+    }
+    qg_fix_attach(qg_k8s_report(k, qg_k8s_ctr_missing_at(&k->ctrs[i]), &k->ctrs[i], field,
+                                "%s: pod or container \"%s\" must set securityContext.%s", reason,
+                                k->ctrs[i].name, what),
+                  fix);
+  }
 }
 
 void qg_pss_run_as_non_root(const qg_k8s_check *k) {
@@ -493,15 +553,20 @@ void qg_pss_run_as_non_root(const qg_k8s_check *k) {
     return;
   const qg_ynode *pv = qg_ymap_get(k->psc, "runAsNonRoot");
   int pod = qg_ynode_is_null(pv) ? -1 : qg_ynode_bool(pv);
+  unsigned char inherit[MAX_CONTAINERS] = {0}; /* the containers that take the pod's value */
+  for (size_t i = 0; i < k->n; i++)
+    inherit[i] = qg_ynode_is_null(qg_ymap_get(k->ctrs[i].sc, "runAsNonRoot"));
   if (pod != -1 && pod != 1)
     qg_fix_attach(
         qg_k8s_report(k, pv, NULL, "securityContext.runAsNonRoot",
                       "runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=%s",
                       scal(pv)),
-        qg_fix_replace(pv, "true", "Set runAsNonRoot: true"));
+        non_root_fix(k, inherit, qg_fix_replace(pv, "true", "Set runAsNonRoot: true")));
   unsigned char implicit[MAX_CONTAINERS] = {0};
   size_t nimplicit = 0;
   for (size_t i = 0; i < k->n; i++) {
+    unsigned char one[MAX_CONTAINERS] = {0};
+    one[i] = 1;
     const qg_ynode *cv = qg_ymap_get(k->ctrs[i].sc, "runAsNonRoot");
     if (!qg_ynode_is_null(cv)) {
       if (qg_ynode_bool(cv) != 1)
@@ -509,7 +574,7 @@ void qg_pss_run_as_non_root(const qg_k8s_check *k) {
                                     "runAsNonRoot != true: container \"%s\" must not set "
                                     "securityContext.runAsNonRoot=%s",
                                     k->ctrs[i].name, scal(cv)),
-                      qg_fix_replace(cv, "true", "Set runAsNonRoot: true"));
+                      non_root_fix(k, one, qg_fix_replace(cv, "true", "Set runAsNonRoot: true")));
     } else if (pod == -1) {
       /* an explicit bad pod value already covers the containers that inherit it */
       implicit[i] = 1;
@@ -518,7 +583,7 @@ void qg_pss_run_as_non_root(const qg_k8s_check *k) {
   }
   emit_implicit(k, implicit, nimplicit, "securityContext.runAsNonRoot", "runAsNonRoot != true",
                 "runAsNonRoot=true", "runAsNonRoot: true", "runAsNonRoot: true",
-                "Set runAsNonRoot: true");
+                "Set runAsNonRoot: true", true);
 }
 
 void qg_pss_run_as_user(const qg_k8s_check *k) {
@@ -574,7 +639,7 @@ void qg_pss_seccomp_profile_restricted(const qg_k8s_check *k) {
   emit_implicit(k, implicit, nimplicit, "securityContext.seccompProfile.type", "seccompProfile",
                 "seccompProfile.type to \"RuntimeDefault\" or \"Localhost\"",
                 "seccompProfile:\n  type: RuntimeDefault", "seccompProfile: {type: RuntimeDefault}",
-                "Set seccompProfile.type: RuntimeDefault");
+                "Set seccompProfile.type: RuntimeDefault", false);
 }
 
 void qg_pss_capabilities_restricted(const qg_k8s_check *k) {
@@ -590,8 +655,10 @@ void qg_pss_capabilities_restricted(const qg_k8s_check *k) {
                         "securityContext.capabilities.drop=[\"ALL\"]",
                         c->name),
           caps ? NULL
-               : qg_fix_set_in_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
-                                  "capabilities: {drop: [\"ALL\"]}", "Drop ALL capabilities"));
+               : qg_fix_risky(qg_fix_set_in_sc(c->node, c->sc, "capabilities:\n  drop: [\"ALL\"]",
+                                               "capabilities: {drop: [\"ALL\"]}",
+                                               "Drop ALL capabilities"),
+                              QG_FIX_CAUTION_DROP_ALL));
       continue;
     }
     const qg_ypair *drop = qg_ymap_pair(caps->value, "drop");
@@ -599,14 +666,15 @@ void qg_pss_capabilities_restricted(const qg_k8s_check *k) {
     for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value); j++)
       has_all |= qg_ynode_eq(qg_yseq_at(drop->value, j), "ALL");
     if (!has_all)
-      qg_fix_attach(qg_k8s_report(k, drop ? drop->value : caps->key, c,
-                                  "securityContext.capabilities.drop",
-                                  "unrestricted capabilities: container \"%s\" must set "
-                                  "securityContext.capabilities.drop=[\"ALL\"]",
-                                  c->name),
-                    drop ? NULL
-                         : qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
-                                             "Drop ALL capabilities"));
+      qg_fix_attach(
+          qg_k8s_report(k, drop ? drop->value : caps->key, c, "securityContext.capabilities.drop",
+                        "unrestricted capabilities: container \"%s\" must set "
+                        "securityContext.capabilities.drop=[\"ALL\"]",
+                        c->name),
+          drop ? NULL
+               : qg_fix_risky(qg_fix_add_to_map(caps->value, "drop: [\"ALL\"]", "drop: [\"ALL\"]",
+                                                "Drop ALL capabilities"),
+                              QG_FIX_CAUTION_DROP_ALL));
     const qg_ynode *add = qg_ymap_get(caps->value, "add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);
