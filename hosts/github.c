@@ -196,6 +196,7 @@ typedef struct gh {
   qg_comment_opts o;
   qg_comment_outcome *out;
   qg_rest rest;
+  qg_host_lefts left; /* the findings without an inline comment: the summary lists them */
 } gh;
 
 /* s with control characters as spaces, cut to max bytes at a word's end
@@ -293,12 +294,53 @@ static void find_summary(void *ud, const cJSON *item) {
     *id = item_id(item);
 }
 
-static void post_summary(gh *g, const qg_report *rep) {
+/* The summary's input: the report, the findings without an inline comment, and the links
+ * GitHub gives: a file at the head commit (GITHUB_SERVER_URL, else github.com for its API)
+ * and the workflow run (GITHUB_SERVER_URL, GITHUB_RUN_ID). *urls (two, caller frees) own
+ * the links. */
+static qg_host_summary summary_input(const gh *g, const qg_report *rep, char *urls[2]) {
+  const char *server = qg_host_env("GITHUB_SERVER_URL"), *run = qg_host_env("GITHUB_RUN_ID");
+  if (!server && strcmp(g->ctx->api_url, "https://api.github.com") == 0)
+    server = "https://github.com";
+  size_t n = server ? strlen(server) : 0;
+  while (n > 8 && server[n - 1] == '/')
+    n--;
+  urls[0] = server ? qg_xasprintf("%.*s/%s/blob/%s/", (int)n, server, g->ctx->repo,
+                                  g->ctx->head_sha)
+                   : NULL;
+  urls[1] = qg_host_env("GITHUB_SERVER_URL") && run && strspn(run, "0123456789") == strlen(run)
+                ? qg_xasprintf("%.*s/%s/actions/runs/%s", (int)n, server, g->ctx->repo, run)
+                : NULL;
+  qg_host_summary s = {rep,
+                       &g->left,
+                       "GitHub",
+                       urls[0],
+                       urls[1],
+                       "the workflow run",
+                       "in code scanning where the workflow uploads the SARIF report",
+                       g->o.max_body};
+  return s;
+}
+
+/* The summary's id (0: none yet) from the whole list of the pull request's comments: read
+ * first, the summary itself is sent after the inline comments (post_summary). */
+static bool list_summary(gh *g, long long *id) {
   char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
-  long long id = 0;
+  *id = 0;
+  bool listed = qg_rest_list(&g->rest, path, "", find_summary, id);
+  free(path);
+  return listed;
+}
+
+static void post_summary(gh *g, const qg_report *rep, bool listed, long long id) {
+  char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
   /* without the whole list, a new comment could duplicate one on a later page */
-  if (qg_rest_list(&g->rest, path, "", find_summary, &id)) {
-    char *text = qg_host_summary_body(rep, g->o.max_body);
+  if (listed) {
+    char *urls[2];
+    qg_host_summary in = summary_input(g, rep, urls);
+    char *text = qg_host_summary_body(&in, NULL);
+    free(urls[0]);
+    free(urls[1]);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "body", text);
     free(text);
@@ -477,8 +519,10 @@ static const char *verdict_event(qg_decision d) {
                                    : "COMMENT";
 }
 
-/* The review's own text: the score when there is one, and what the comments are. */
-static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap) {
+/* The review's own text: the score when there is one, and what the comments are; the
+ * findings over the cap as the summary will hold them (it is built from the same list
+ * once the review is in). */
+static char *review_text(const gh *g, const qg_report *rep, size_t ncomments, size_t over_cap) {
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_puts(&b, "qgate");
@@ -488,8 +532,22 @@ static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap
   if (ncomments)
     (void)qg_buf_printf(&b, "%s%zu new finding%s on the changed lines", rep->score ? "; " : ": ",
                         ncomments, ncomments == 1 ? "" : "s");
-  if (over_cap)
-    (void)qg_buf_printf(&b, "; %zu more in the summary comment", over_cap);
+  if (over_cap) {
+    char *urls[2];
+    qg_host_summary in = summary_input(g, rep, urls);
+    qg_host_summary_fit fit;
+    free(qg_host_summary_body(&in, &fit));
+    free(urls[0]);
+    free(urls[1]);
+    size_t listed = fit.listed_why[QG_HOST_LEFT_OVER_CAP];
+    if (listed == over_cap)
+      (void)qg_buf_printf(&b, "; %zu more in the summary comment", over_cap);
+    else
+      (void)qg_buf_printf(&b,
+                          "; %zu more: the summary comment lists %zu of them and says where "
+                          "the full report is",
+                          over_cap, listed);
+  }
   (void)qg_buf_puts(&b, ".");
   return qg_buf_detach(&b);
 }
@@ -508,6 +566,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
    * same fingerprint would get a comment that reads back as the first's) */
   cJSON *comments = cJSON_CreateArray();
   char(*placed)[17] = qg_xcalloc(g->o.max_inline + 1, sizeof(*placed));
+  const qg_finding **placed_f = qg_xcalloc(g->o.max_inline + 1, sizeof(*placed_f));
   size_t nplaced = 0;
   size_t at = 0;
   char fp[17];
@@ -520,6 +579,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     uint32_t line = qg_change_head_line(cf, f->loc.line); /* the pull request's number */
     if (!listed || !cf || !qg_change_shows_line(cf, line)) {
       g->out->to_summary++;
+      qg_host_left_add(&g->left, f, listed ? QG_HOST_LEFT_OUTSIDE : QG_HOST_LEFT_FAILED);
       continue;
     }
     if (k && !k->claimed) {
@@ -532,12 +592,15 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       dup = strcmp(placed[j], fp) == 0;
     if (dup) {
       g->out->to_summary++;
+      qg_host_left_add(&g->left, f, QG_HOST_LEFT_DUPLICATE);
       continue;
     }
     if (nplaced >= g->o.max_inline) {
       g->out->over_cap++;
+      qg_host_left_add(&g->left, f, QG_HOST_LEFT_OVER_CAP);
       continue;
     }
+    placed_f[nplaced] = f;
     memcpy(placed[nplaced++], fp, sizeof(fp));
     uint32_t first = 0, last = 0;
     char *sugg = suggestion(res, f, path, cf, &first, &last);
@@ -567,7 +630,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "commit_id", g->ctx->head_sha);
     cJSON_AddStringToObject(o, "event", event);
-    char *text = review_text(rep, nplaced, g->out->over_cap);
+    char *text = review_text(g, rep, nplaced, g->out->over_cap);
     cJSON_AddStringToObject(o, "body", text);
     free(text);
     if (nplaced)
@@ -576,12 +639,18 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       cJSON_Delete(comments);
     comments = NULL;
     char *p = qg_xasprintf("/repos/%s/pulls/%lu/reviews", g->ctx->repo, g->ctx->number);
-    if (qg_rest_ok(qg_rest_send(&g->rest, "POST", p, o, NULL))) {
+    long code = qg_rest_send(&g->rest, "POST", p, o, NULL);
+    if (qg_rest_ok(code)) {
       g->out->inline_created = nplaced;
       g->out->verdict = verdict ? event : NULL;
+    } else { /* the review carried them: none is on the pull request */
+      for (size_t j = 0; j < nplaced; j++)
+        qg_host_left_add(&g->left, placed_f[j],
+                         code >= 400 && code < 500 ? QG_HOST_LEFT_REFUSED : QG_HOST_LEFT_FAILED);
     }
     free(p);
   }
+  free(placed_f);
   cJSON_Delete(comments);
 
   /* stale: qgate's comments whose finding is gone, and any second comment for one
@@ -612,8 +681,12 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   g.o = *opts;
   g.out = out;
   qg_rest_init(&g.rest, &k_api, ctx, opts);
-  post_summary(&g, rep);
+  long long summary_id = 0;
+  bool summary_listed = list_summary(&g, &summary_id);
   post_inline(&g, rep, change);
+  /* after the inline comments: it lists what has none, refusals too */
+  post_summary(&g, rep, summary_listed, summary_id);
+  qg_host_lefts_free(&g.left);
   return qg_rest_end(&g.rest, out);
 }
 

@@ -399,6 +399,43 @@ static void verdict(gl *g, const qg_score *score, const refs *r) {
     g->out->verdict = approve ? "approve" : "unapprove";
 }
 
+#define GL_NOTE_MAX 1000000u /* GitLab refuses a note of more characters */
+
+/* The summary: edited in place, created only when the whole list said there is none (a
+ * failed page must not lead to a second one). It lists left, the findings without a
+ * discussion, each linked to its file at the merge request's head (CI_PROJECT_URL), and
+ * names the job (CI_JOB_URL) for the full report. */
+static void post_summary(gl *g, const qg_report *rep, const summary_note *sn, bool notes_ok,
+                         const qg_host_lefts *left, const refs *r) {
+  const char *project = qg_host_env("CI_PROJECT_URL"), *head = r->ok ? r->head : g->ctx->head_sha;
+  char *file_url = project && head ? qg_xasprintf("%s/-/blob/%s/", project, head) : NULL;
+  qg_host_summary in = {rep,
+                        left,
+                        "GitLab",
+                        file_url,
+                        qg_host_env("CI_JOB_URL"),
+                        "the job",
+                        "in the merge request's Code Quality widget where the job uploads the "
+                        "codequality report",
+                        GL_NOTE_MAX};
+  char *body = qg_host_summary_body(&in, NULL);
+  free(file_url);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "body", body);
+  if (sn->id && strcmp(sn->body, body) != 0) {
+    char *path = qg_xasprintf("%s/notes/%lld", g->mr, sn->id);
+    g->out->summary_updated = qg_rest_ok(qg_rest_send(&g->rest, "PUT", path, o, NULL));
+    free(path);
+  } else if (!sn->id && notes_ok) {
+    char *path = qg_xasprintf("%s/notes", g->mr);
+    g->out->summary_created = qg_rest_ok(qg_rest_send(&g->rest, "POST", path, o, NULL));
+    free(path);
+  } else {
+    cJSON_Delete(o); /* unchanged, or unknown */
+  }
+  free(body);
+}
+
 static bool seen_before(char (**fps)[17], size_t *n, size_t *cap, const char *fp) {
   for (size_t i = 0; i < *n; i++)
     if (strcmp((*fps)[i], fp) == 0)
@@ -438,27 +475,10 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   qg_host_threads th = {0};
   bool threads_ok = get_all(&g, "discussions", "", on_discussion, &th);
 
-  /* the summary: edited in place, created only when the whole list said there
-   * is none (a failed page must not lead to a second one) */
-  char *body = qg_host_summary_body(rep, opts.max_body);
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "body", body);
-  if (sn.id && strcmp(sn.body, body) != 0) {
-    char *path = qg_xasprintf("%s/notes/%lld", g.mr, sn.id);
-    out->summary_updated = qg_rest_ok(qg_rest_send(&g.rest, "PUT", path, o, NULL));
-    free(path);
-  } else if (!sn.id && notes_ok) {
-    char *path = qg_xasprintf("%s/notes", g.mr);
-    out->summary_created = qg_rest_ok(qg_rest_send(&g.rest, "POST", path, o, NULL));
-    free(path);
-  } else {
-    cJSON_Delete(o); /* unchanged, or unknown */
-  }
-  free(body);
-
   /* the findings: a new discussion only when the whole list was read, so a
    * re-run never repeats one */
   const qg_result *res = rep->result;
+  qg_host_lefts left = {0};
   char(*fps)[17] = NULL;
   size_t nfps = 0, capfps = 0;
   char *disc_path = qg_xasprintf("%s/discussions", g.mr);
@@ -467,6 +487,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   for (const qg_finding *f; (f = qg_host_next_active(res, &at, fp)) != NULL;) {
     if (seen_before(&fps, &nfps, &capfps, fp)) { /* the same fingerprint elsewhere: one thread */
       out->to_summary++;
+      qg_host_left_add(&left, f, QG_HOST_LEFT_DUPLICATE);
       continue;
     }
     qg_host_thread *t = claim(&th, fp);
@@ -479,19 +500,28 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
       continue;
     }
     place p;
+    long code = 0;
     if (!r.ok || !threads_ok || !placement(change, f, &p)) {
       out->to_summary++;
+      qg_host_left_add(&left, f, threads_ok ? QG_HOST_LEFT_OUTSIDE : QG_HOST_LEFT_FAILED);
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
-    } else if (qg_rest_ok(qg_rest_send(&g.rest, "POST", disc_path,
-                                       discussion_json(f, &p, &r, opts.max_body), NULL))) {
+      qg_host_left_add(&left, f, QG_HOST_LEFT_OVER_CAP);
+    } else if (qg_rest_ok(code = qg_rest_send(&g.rest, "POST", disc_path,
+                                              discussion_json(f, &p, &r, opts.max_body), NULL))) {
       out->inline_created++;
     } else {
       out->to_summary++;
+      qg_host_left_add(&left, f,
+                       code >= 400 && code < 500 ? QG_HOST_LEFT_REFUSED : QG_HOST_LEFT_FAILED);
     }
   }
   free(disc_path);
   free(fps);
+
+  /* after the discussions: the summary lists what has none, refusals too */
+  post_summary(&g, rep, &sn, notes_ok, &left, &r);
+  qg_host_lefts_free(&left);
 
   /* stale: qgate's discussions whose finding is gone (from a list read only in
    * part too: those seen are known to be stale) */

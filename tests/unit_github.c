@@ -287,9 +287,9 @@ static void test_first_run_creates(void **state) {
   assert_null(w->out.verdict);
   assert_int_equal(mock_nrequests(w->srv), 4);
   assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 1, "POST", ISSUE_COMMENTS);
-  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 3, "POST", REVIEWS);
+  assert_request(w, 1, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 2, "POST", REVIEWS);
+  assert_request(w, 3, "POST", ISSUE_COMMENTS); /* last: it lists what has no comment */
   for (size_t i = 0; i < 4; i++) {
     const mock_request *rq = req(w, i);
     assert_string_equal(mock_header_value(rq, "authorization"), "Bearer " TOKEN);
@@ -299,11 +299,11 @@ static void test_first_run_creates(void **state) {
     if (rq->len)
       assert_string_equal(mock_header_value(rq, "content-type"), "application/json");
   }
-  cJSON *sum = req_json(w, 1);
+  cJSON *sum = req_json(w, 3);
   assert_true(
       strncmp(str_at(sum, "body"), QG_HOST_SUMMARY_MARKER, strlen(QG_HOST_SUMMARY_MARKER)) == 0);
   cJSON_Delete(sum);
-  cJSON *rv = req_json(w, 3);
+  cJSON *rv = req_json(w, 2);
   assert_string_equal(str_at(rv, "commit_id"), HEAD);
   assert_string_equal(str_at(rv, "event"), "COMMENT");
   assert_string_equal(str_at(rv, "body"), "qgate: 1 new finding on the changed lines.");
@@ -363,9 +363,9 @@ static void test_second_run_updates(void **state) {
   assert_int_equal(w->out.inline_kept, 1);
   assert_int_equal(w->out.inline_removed, 1);
   assert_int_equal(mock_nrequests(w->srv), 4);
-  assert_request(w, 1, "PATCH", "/repos/o/r/issues/comments/12");
-  assert_request(w, 3, "DELETE", "/repos/o/r/pulls/comments/22");
-  cJSON *p = req_json(w, 1);
+  assert_request(w, 2, "DELETE", "/repos/o/r/pulls/comments/22");
+  assert_request(w, 3, "PATCH", "/repos/o/r/issues/comments/12");
+  cJSON *p = req_json(w, 3);
   assert_non_null(strstr(str_at(p, "body"), QG_HOST_SUMMARY_MARKER));
   cJSON_Delete(p);
   free(issue);
@@ -393,7 +393,8 @@ static void test_pagination(void **state) {
   assert_int_equal(mock_nrequests(w->srv), 4);
   assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
   assert_request(w, 1, "GET", ISSUE_COMMENTS "?per_page=100&page=2");
-  assert_request(w, 2, "PATCH", "/repos/o/r/issues/comments/4000000001");
+  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 3, "PATCH", "/repos/o/r/issues/comments/4000000001");
   qg_buf_cleanup(&b);
   world_free(w);
 }
@@ -535,7 +536,7 @@ static void test_verdict(void **state) {
     respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
     assert_int_equal(run(w), QG_OK);
     assert_string_equal(w->out.verdict, cases[i].event);
-    cJSON *rv = req_json(w, 3);
+    cJSON *rv = req_json(w, 2);
     assert_string_equal(str_at(rv, "event"), cases[i].event);
     assert_null(cJSON_GetObjectItemCaseSensitive(rv, "comments"));
     char want[64];
@@ -579,12 +580,16 @@ static void test_caps(void **state) {
   assert_int_equal(w->out.inline_created, 2);
   assert_int_equal(w->out.over_cap, 1);
   assert_int_equal(w->out.to_summary, 1); /* the second of one fingerprint */
-  cJSON *sum = req_json(w, 1);
+  cJSON *sum = req_json(w, 3);
   assert_true(strlen(str_at(sum, "body")) <= 400);
+  /* 400 bytes hold no entry of the list: the review says so, and the summary counts them */
+  assert_non_null(strstr(str_at(sum, "body"), "**2 more not shown here** (over GitHub's comment "
+                                              "size limit). Every finding is in the full report"));
   cJSON_Delete(sum);
-  cJSON *rv = req_json(w, 3);
+  cJSON *rv = req_json(w, 2);
   assert_string_equal(str_at(rv, "body"),
-                      "qgate: 2 new findings on the changed lines; 1 more in the summary comment.");
+                      "qgate: 2 new findings on the changed lines; 1 more: the summary comment "
+                      "lists 0 of them and says where the full report is.");
   const char *body = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rv, "comments"), 0), "body");
   assert_true(strlen(body) <= 400);
   char fp[17], want[17];
@@ -609,7 +614,7 @@ static cJSON *one_comment(world *w, cJSON **rv) {
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
   assert_int_equal(run(w), QG_OK);
-  *rv = req_json(w, 3);
+  *rv = req_json(w, 2);
   return cJSON_GetArrayItem(cJSON_GetObjectItem(*rv, "comments"), 0);
 }
 
@@ -790,8 +795,11 @@ static void test_summary_mentions(void **state) {
   qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                         qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example, "
                                    "see #123 and !45, `#9`"));
-  char *body = qg_host_summary_body(&w->rep, 60000);
-  assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
+  qg_host_lefts left = {0};
+  qg_host_left_add(&left, &w->r.findings.items[0], QG_HOST_LEFT_OUTSIDE);
+  qg_host_summary in = {&w->rep, &left, "GitHub", NULL, NULL, NULL, NULL, 60000};
+  char *body = qg_host_summary_body(&in, NULL);
+  assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3`"));
   /* no link to (and no notification on) issue 123 or merge request 45 */
   assert_non_null(strstr(body, "\\#\xe2\x80\x8d" "123 and !\xe2\x80\x8d" "45"));
   assert_null(strstr(body, "#123"));
@@ -813,10 +821,22 @@ static void test_summary_mentions(void **state) {
   for (int i = 0; i < 10; i++)
     qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                           qg_xstrdup("@a @b @c @d @e @f @g @h @i @j @k @l @m @n @o @p"));
-  body = qg_host_summary_body(&w->rep, 500);
+  qg_host_lefts_free(&left);
+  for (size_t i = 0; i < w->r.findings.n; i++)
+    qg_host_left_add(&left, &w->r.findings.items[i], QG_HOST_LEFT_OUTSIDE);
+  in.max_body = 500;
+  qg_host_summary_fit fit;
+  body = qg_host_summary_body(&in, &fit);
   assert_true(strlen(body) <= 500);
-  assert_non_null(strstr(body, "The report was cut here"));
+  assert_int_equal(fit.listed + fit.not_shown, 11);
+  assert_true(fit.not_shown > 0);
+  char *more = qg_xasprintf("**%zu more not shown here** (over GitHub's comment size limit). "
+                            "Every finding is in the full report: the job's artifacts.\n",
+                            fit.not_shown);
+  assert_string_equal(body + strlen(body) - strlen(more), more);
+  free(more);
   free(body);
+  qg_host_lefts_free(&left);
   world_free(w);
 }
 

@@ -176,11 +176,19 @@ static char *want_discussion(const qg_finding *f, const char *text, const char *
   return r;
 }
 
-static char *want_summary(const fixture *fx) {
-  char *s = qg_host_summary_body(&fx->rep, 60000);
-  char *b = jstr(s);
+/* The summary of a run where D (unchanged line) and G (a file the change does not touch)
+ * have no discussion, sorted by path: "./other.yaml" before "deploy/". */
+#define SUMMARY_D_G                                                                              \
+  "<!-- qgate:summary -->\n### 5 findings\n\n3 with an inline comment, 2 without: listed "        \
+  "below.\n\n<details open><summary>2 findings without an inline comment: 2 outside the "         \
+  "diff</summary>\n\n- **HIGH** `test/rule` `other.yaml:1`: not in the change\n- **HIGH** "      \
+  "`test/rule` `deploy/app.yaml:20`: unchanged line finding\n\n</details>\n\nEvery finding is " \
+  "in the full report: the job's artifacts, and in the merge request's Code Quality widget "      \
+  "where the job uploads the codequality report.\n"
+
+static char *want_summary(const char *text) {
+  char *b = jstr(text);
   char *r = qg_xasprintf("{\"body\":%s}", b);
-  free(s);
   free(b);
   return r;
 }
@@ -228,19 +236,19 @@ static void first_run(fixture *fx, qg_comment_outcome *out) {
   assert_ok(qg_host_comment(&fx->ctx, &fx->rep, &fx->change, &o, out), out);
 }
 
-/* Requests 5-7 of a first run: the discussions on A (an added line), B (a context
+/* Requests 4-6 of a first run: the discussions on A (an added line), B (a context
  * line) and C (the renamed file's added line), escaped: no mention, no HTML. */
 static void expect_discussions(const fixture *fx) {
   char *w = want_discussion(fx->a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
                             "deploy/app.yaml", "deploy/app.yaml", 4, 0);
-  expect_req(fx, 4, "POST", MR "/discussions", w);
+  expect_req(fx, 3, "POST", MR "/discussions", w);
   free(w);
   w = want_discussion(fx->b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
-  expect_req(fx, 5, "POST", MR "/discussions", w);
+  expect_req(fx, 4, "POST", MR "/discussions", w);
   free(w);
   w = want_discussion(fx->c, "renamed file finding", "deploy/new-name.yaml",
                       "deploy/old-name.yaml", 2, 0);
-  expect_req(fx, 6, "POST", MR "/discussions", w);
+  expect_req(fx, 5, "POST", MR "/discussions", w);
   free(w);
 }
 
@@ -263,10 +271,10 @@ static void test_first_run(void **state) {
   expect_req(&fx, 0, "GET", MR, NULL);
   expect_req(&fx, 1, "GET", NOTES_PAGE(1), NULL);
   expect_req(&fx, 2, "GET", DISC_PAGE(1), NULL);
-  char *w = want_summary(&fx);
-  expect_req(&fx, 3, "POST", MR "/notes", w);
-  free(w);
   expect_discussions(&fx);
+  char *w = want_summary(SUMMARY_D_G); /* after the discussions: it lists what has none */
+  expect_req(&fx, 6, "POST", MR "/notes", w);
+  free(w);
   fixture_cleanup(&fx);
 }
 
@@ -364,10 +372,10 @@ static void test_rerun_updates_in_place(void **state) {
   expect_req(&fx, 1, "GET", NOTES_PAGE(1), NULL);
   expect_req(&fx, 2, "GET", NOTES_PAGE(2), NULL);
   expect_req(&fx, 3, "GET", DISC_PAGE(1), NULL);
-  char *w = want_summary(&fx);
-  expect_req(&fx, 4, "PUT", MR "/notes/901", w); /* the oldest, in place */
+  expect_req(&fx, 4, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
+  char *w = want_summary(SUMMARY_D_G);
+  expect_req(&fx, 5, "PUT", MR "/notes/901", w); /* the oldest, in place */
   free(w);
-  expect_req(&fx, 5, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
   expect_req(&fx, 6, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
   free(fa), free(fb), free(fc), free(ba), free(bb), free(bc);
   fixture_cleanup(&fx);
@@ -378,7 +386,17 @@ static void test_unchanged_summary_not_edited(void **state) {
   fixture fx;
   fixture_init(&fx);
   mock_add_response(fx.m, "GET", MR, MR_REPLY);
-  char *sum = qg_host_summary_body(&fx.rep, 60000), *js = jstr(sum);
+  /* without a change every active finding is outside the diff */
+  qg_host_lefts left = {0};
+  for (size_t i = 0; i < fx.res.findings.n; i++)
+    if (!fx.res.findings.items[i].suppressed_by && !fx.res.findings.items[i].in_base)
+      qg_host_left_add(&left, &fx.res.findings.items[i], QG_HOST_LEFT_OUTSIDE);
+  qg_host_summary in = {&fx.rep, &left, "GitLab", NULL, NULL, "the job",
+                        "in the merge request's Code Quality widget where the job uploads the "
+                        "codequality report",
+                        1000000};
+  char *sum = qg_host_summary_body(&in, NULL), *js = jstr(sum);
+  qg_host_lefts_free(&left);
   char *notes = qg_xasprintf("HTTP/1.1 200 OK\n\n[{\"id\": 901, \"body\": %s}]", js);
   mock_add_response(fx.m, "GET", MR "/notes", notes);
   free(sum), free(js), free(notes);
@@ -684,7 +702,7 @@ static void test_long_message_capped(void **state) {
     o.max_body = max;
     qg_comment_outcome out;
     assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
-    const mock_request *rq = mock_request_at(fx.m, 4);
+    const mock_request *rq = mock_request_at(fx.m, 3); /* A's discussion */
     cJSON *j = cJSON_Parse(rq->body);
     const char *body = cJSON_GetObjectItemCaseSensitive(j, "body")->valuestring;
     size_t n = strlen(body), tl = strlen(tail);
