@@ -193,7 +193,11 @@ static void put_tail(qg_buf *b, const qg_host_summary *s, size_t not_shown) {
   (void)qg_buf_puts(b, ".\n");
 }
 
-char *qg_host_summary_body(const qg_host_summary *s, qg_host_summary_fit *fit) {
+char *qg_host_summary_body(const qg_host_summary *sp, qg_host_summary_fit *fit) {
+  qg_host_summary in = *sp;
+  if (!safe_url(in.file_url))
+    in.file_url = NULL; /* then the paths are not linked */
+  const qg_host_summary *s = &in;
   const qg_report *rep = s->rep;
   qg_host_summary_fit none;
   if (!fit)

@@ -311,14 +311,16 @@ static qg_host_summary summary_input(const gh *g, const qg_report *rep, char *ur
   urls[1] = qg_host_env("GITHUB_SERVER_URL") && run && strspn(run, "0123456789") == strlen(run)
                 ? qg_xasprintf("%.*s/%s/actions/runs/%s", (int)n, server, g->ctx->repo, run)
                 : NULL;
-  qg_host_summary s = {rep,
-                       &g->left,
-                       "GitHub",
-                       urls[0],
-                       urls[1],
-                       "the workflow run",
-                       "in code scanning where the workflow uploads the SARIF report",
-                       g->o.max_body};
+  qg_host_summary s = {
+      .rep = rep,
+      .left = &g->left,
+      .host = "GitHub",
+      .file_url = urls[0],
+      .report_url = urls[1],
+      .report_what = "the workflow run",
+      .report_also = "in code scanning where the workflow uploads the SARIF report",
+      .max_body = g->o.max_body, /* 60000 by default: GitHub takes 65,536 characters */
+  };
   return s;
 }
 

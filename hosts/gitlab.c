@@ -409,15 +409,17 @@ static void post_summary(gl *g, const qg_report *rep, const summary_note *sn, bo
                          const qg_host_lefts *left, const refs *r) {
   const char *project = qg_host_env("CI_PROJECT_URL"), *head = r->ok ? r->head : g->ctx->head_sha;
   char *file_url = project && head ? qg_xasprintf("%s/-/blob/%s/", project, head) : NULL;
-  qg_host_summary in = {rep,
-                        left,
-                        "GitLab",
-                        file_url,
-                        qg_host_env("CI_JOB_URL"),
-                        "the job",
-                        "in the merge request's Code Quality widget where the job uploads the "
-                        "codequality report",
-                        GL_NOTE_MAX};
+  qg_host_summary in = {
+      .rep = rep,
+      .left = left,
+      .host = "GitLab",
+      .file_url = file_url,
+      .report_url = qg_host_env("CI_JOB_URL"),
+      .report_what = "the job",
+      .report_also = "in the merge request's Code Quality widget where the job uploads the "
+                     "codequality report",
+      .max_body = GL_NOTE_MAX,
+  };
   char *body = qg_host_summary_body(&in, NULL);
   free(file_url);
   cJSON *o = cJSON_CreateObject();

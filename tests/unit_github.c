@@ -797,7 +797,7 @@ static void test_summary_mentions(void **state) {
                                    "see #123 and !45, `#9`"));
   qg_host_lefts left = {0};
   qg_host_left_add(&left, &w->r.findings.items[0], QG_HOST_LEFT_OUTSIDE);
-  qg_host_summary in = {&w->rep, &left, "GitHub", NULL, NULL, NULL, NULL, 60000};
+  qg_host_summary in = {.rep = &w->rep, .left = &left, .host = "GitHub", .max_body = 60000};
   char *body = qg_host_summary_body(&in, NULL);
   assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3`"));
   /* no link to (and no notification on) issue 123 or merge request 45 */

@@ -391,10 +391,13 @@ static void test_unchanged_summary_not_edited(void **state) {
   for (size_t i = 0; i < fx.res.findings.n; i++)
     if (!fx.res.findings.items[i].suppressed_by && !fx.res.findings.items[i].in_base)
       qg_host_left_add(&left, &fx.res.findings.items[i], QG_HOST_LEFT_OUTSIDE);
-  qg_host_summary in = {&fx.rep, &left, "GitLab", NULL, NULL, "the job",
-                        "in the merge request's Code Quality widget where the job uploads the "
-                        "codequality report",
-                        1000000};
+  qg_host_summary in = {.rep = &fx.rep,
+                        .left = &left,
+                        .host = "GitLab",
+                        .report_what = "the job",
+                        .report_also = "in the merge request's Code Quality widget where the "
+                                       "job uploads the codequality report",
+                        .max_body = 1000000};
   char *sum = qg_host_summary_body(&in, NULL), *js = jstr(sum);
   qg_host_lefts_free(&left);
   char *notes = qg_xasprintf("HTTP/1.1 200 OK\n\n[{\"id\": 901, \"body\": %s}]", js);
