@@ -840,9 +840,88 @@ static void test_summary_mentions(void **state) {
   world_free(w);
 }
 
+/* The summary's list: every finding handed to it, highest severity first, then by path
+ * and line; each reason named when there are several; paths linked (percent-encoded) only
+ * through a URL that cannot leave the link; a body cap that holds no entry still counts
+ * them all. */
+static void test_summary_list(void **state) {
+  (void)state;
+  world *w = world_new();
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  static const struct {
+    const char *path;
+    uint32_t line;
+    qg_severity sev;
+  } k[] = {{"deploy/b.yaml", 3, QG_SEV_LOW},
+           {"deploy/a b#(x).yaml", 9, QG_SEV_HIGH},
+           {"deploy/a.yaml", 12, QG_SEV_HIGH},
+           {"deploy/a.yaml", 2, QG_SEV_HIGH},
+           {NULL, 0, QG_SEV_CRITICAL}};
+  for (size_t i = 0; i < QG_ARRAY_LEN(k); i++) {
+    qg_location loc = {k[i].path, k[i].line, 1, 0, 0};
+    qg_context cx = {0};
+    qg_result_add_finding(&w->r, rule, k[i].sev, &loc, &cx, qg_xasprintf("m%zu", i));
+  }
+  static const qg_host_left_why why[] = {QG_HOST_LEFT_OUTSIDE, QG_HOST_LEFT_REFUSED,
+                                         QG_HOST_LEFT_OVER_CAP, QG_HOST_LEFT_FAILED,
+                                         QG_HOST_LEFT_DUPLICATE};
+  qg_host_lefts left = {0};
+  for (size_t i = 0; i < QG_ARRAY_LEN(k); i++)
+    qg_host_left_add(&left, &w->r.findings.items[i], why[i]);
+  qg_host_summary in = {.rep = &w->rep,
+                        .left = &left,
+                        .host = "GitHub",
+                        .file_url = "https://github.com/o/r/blob/" HEAD "/",
+                        .report_url = "https://github.com/o/r/actions/runs/9",
+                        .report_what = "the workflow run",
+                        .max_body = 60000};
+  qg_host_summary_fit fit;
+  char *body = qg_host_summary_body(&in, &fit);
+  static const char want[] =
+      QG_HOST_SUMMARY_MARKER "\n### 5 findings\n\n0 with an inline comment, 5 without: listed "
+      "below.\n\n<details open><summary>5 findings without an inline comment: 1 outside the "
+      "diff, 1 over the inline cap, 1 refused by the host, 1 not posted: a request failed, 1 "
+      "its fingerprint's comment is another finding's</summary>\n\n"
+      "- **CRITICAL** `pss/privileged`: m4 _(its fingerprint's comment is another finding's)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a b#(x).yaml:9`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a%20b%23%28x%29.yaml#L9): m1 _(refused by the host)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a.yaml:2`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a.yaml#L2): m3 _(not posted: a request failed)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a.yaml:12`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a.yaml#L12): m2 _(over the inline cap)_\n"
+      "- **LOW** `pss/privileged` [`deploy/b.yaml:3`](https://github.com/o/r/blob/" HEAD
+      "/deploy/b.yaml#L3): m0 _(outside the diff)_\n\n</details>\n\nEvery finding is in the "
+      "full report: [the workflow run](https://github.com/o/r/actions/runs/9), in its "
+      "artifacts.\n";
+  assert_string_equal(body, want);
+  assert_int_equal(fit.listed, 5);
+  assert_int_equal(fit.not_shown, 0);
+  assert_int_equal(fit.listed_why[QG_HOST_LEFT_OVER_CAP], 1);
+  free(body);
+  /* a URL that would close the link: no link at all */
+  in.file_url = "https://x/)[a](javascript:alert(1))/";
+  in.report_url = "https://x/run 1";
+  body = qg_host_summary_body(&in, NULL);
+  assert_null(strstr(body, "javascript"));
+  assert_non_null(strstr(body, "- **LOW** `pss/privileged` `deploy/b.yaml:3`: m0"));
+  assert_non_null(strstr(body, "Every finding is in the full report: the job's artifacts.\n"));
+  free(body);
+  /* a cap that holds no entry: the count and where the report is, within the cap */
+  in.max_body = 300;
+  body = qg_host_summary_body(&in, &fit);
+  assert_true(strlen(body) <= 300);
+  assert_int_equal(fit.listed, 0);
+  assert_int_equal(fit.not_shown, 5);
+  assert_non_null(strstr(body, "**5 more not shown here** (over GitHub's comment size limit)"));
+  free(body);
+  qg_host_lefts_free(&left);
+  world_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ctx),
+      cmocka_unit_test(test_summary_list),
       cmocka_unit_test(test_first_run_creates),
       cmocka_unit_test(test_second_run_updates),
       cmocka_unit_test(test_pagination),
