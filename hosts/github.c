@@ -2,7 +2,7 @@
  *
  * One run: the summary is the issue comment that holds the summary marker
  * (found on every page of the pull request's comments), edited in place or
- * created; the review comments are listed the same way and mapped by their
+ * created after the review, listing what has no inline comment; the review comments are listed the same way and mapped by their
  * finding markers; findings on lines the pull request shows that have no
  * comment yet get one, all in one review (one notification, not one per
  * line); qgate's comments whose finding is gone are deleted. Requests go one

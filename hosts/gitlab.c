@@ -5,7 +5,8 @@
  * the summary marker: edited in place, or created once) and its discussions
  * (qgate's are those whose first note holds a finding marker). Then each
  * active finding on a line the change shows gets a discussion unless it has
- * one (a resolved one is reopened: the finding is back), discussions whose
+ * one (a resolved one is reopened: the finding is back), the summary note lists
+ * the findings left without one (refusals included), discussions whose
  * finding is gone are resolved, and the approval follows the score.
  *
  * Requests go one at a time: GitLab rate-limits note creation, and the order

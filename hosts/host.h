@@ -10,8 +10,9 @@
  * table: no other code file changes (the --comment help line in cli/ names the hosts).
  * Its tests: tests/unit_NAME.c against tests/mockhttp.c, fixtures/comment/NAME-*.case.
  *
- * One summary comment (the Markdown report) identified by a hidden marker and
- * updated in place; inline comments on the lines the request changed, each
+ * One summary comment (the score, and every finding without an inline comment, by
+ * severity: qg_host_summary_body) identified by a hidden marker, updated in place and
+ * sent after the inline comments; inline comments on the lines the request changed, each
  * with a hidden fingerprint so a re-run neither repeats a comment nor leaves
  * a stale one (a comment whose finding is gone is removed on GitHub, its
  * discussion resolved on GitLab); findings on unchanged lines go to the

@@ -14,7 +14,9 @@
  * (one entry per active finding that ends without its own comment, with the reason), then
  * builds the summary from it, after the inline comments: a comment the host refused is
  * known by then. A step that learns later that a comment was refused (a retry without
- * it) adds the finding with QG_HOST_LEFT_REFUSED before the summary is built. */
+ * it) adds the finding with QG_HOST_LEFT_REFUSED before the summary is built: on GitHub
+ * to gh.left (post_inline; review_text reads it, so a review text built after the
+ * additions stays true), on GitLab to the list comment() hands to post_summary. */
 
 typedef enum qg_host_left_why {
   QG_HOST_LEFT_OUTSIDE,   /* on no line the request's diff shows, or the diff is unknown (no
