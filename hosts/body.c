@@ -1,6 +1,7 @@
 /* body.c: the comment bodies every host posts: the summary (the Markdown report's head,
- * then every finding without an inline comment, with its marker) and a finding's comment (severity, rule, message, remediation, marker and
- * what a host adds after it), capped where nothing breaks. */
+ * then every finding without an inline comment, with its marker) and a finding's
+ * comment (severity, rule, message, remediation, marker and what a host adds after it),
+ * capped where nothing breaks. */
 #include "hosts/internal.h"
 #include "core/escape.h"
 #include "hosts/rest.h"

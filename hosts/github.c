@@ -2,12 +2,13 @@
  *
  * One run: the summary is the issue comment that holds the summary marker
  * (found on every page of the pull request's comments), edited in place or
- * created after the review, listing what has no inline comment; the review comments are listed the same way and mapped by their
- * finding markers; findings on lines the pull request shows that have no
- * comment yet get one, all in one review (one notification, not one per
- * line); qgate's comments whose finding is gone are deleted. Requests go one
- * at a time, as GitHub asks integrations to do to stay under its secondary
- * rate limits, and in a fixed order, so a run is reproducible. */
+ * created after the review, listing what has no inline comment; the review
+ * comments are listed the same way and mapped by their finding markers;
+ * findings on lines the pull request shows that have no comment yet get one,
+ * all in one review (one notification, not one per line); qgate's comments
+ * whose finding is gone are deleted. Requests go one at a time, as GitHub asks
+ * integrations to do to stay under its secondary rate limits, and in a fixed
+ * order, so a run is reproducible. */
 #include "hosts/internal.h"
 #include "core/escape.h"
 

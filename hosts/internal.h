@@ -73,9 +73,10 @@ typedef struct qg_host_summary_fit {
  * severity first, then by path, line, column and rule: "**SEVERITY** `rule` [`path:line`](
  * link): message", with its reason when the list holds more than one kind; then, when
  * entries did not fit, "N more not shown here", and where the full report is
- * (s->report_url or the job's artifacts, then s->report_also). Paths are the result's (redacted by the pipeline),
- * shown as code spans; messages Markdown-escaped; nothing can mention anyone. *fit (may
- * be NULL) says how much of the list was shown. Caller frees. */
+ * (s->report_url or the job's artifacts, then s->report_also). Paths are the result's
+ * (redacted by the pipeline), shown as code spans; messages Markdown-escaped; nothing
+ * can mention anyone. *fit (may be NULL) says how much of the list was shown. Caller
+ * frees. */
 char *qg_host_summary_body(const qg_host_summary *s, qg_host_summary_fit *fit);
 
 /* A finding's comment: "**SEVERITY** `rule`: message", the remediation, the marker,

@@ -337,8 +337,9 @@ static void test_summary_body(void **state) {
   qg_host_summary in = {.rep = &w.rep, .left = &left, .max_body = 60000};
   char *body = qg_host_summary_body(&in, NULL);
   qg_host_lefts_free(&left);
-  assert_non_null(strstr(body, "- **CRITICAL** `pss/privileged` ``node_modules/@scope/a`b.yaml:3``: "
-                               "ping @\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d" "12\n"));
+  assert_non_null(strstr(body, "- **CRITICAL** `pss/privileged` "
+                               "``node_modules/@scope/a`b.yaml:3``: ping "
+                               "@\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d" "12\n"));
   assert_null(strstr(body, "\xe2\x80\x8d\xe2\x80\x8d")); /* not escaped twice */
   free(body);
   world_cleanup(&w);
