@@ -1,6 +1,7 @@
-/* body.c: the comment bodies every host posts: the summary (the Markdown report with
- * its marker) and a finding's comment (severity, rule, message, remediation, marker and
- * what a host adds after it), capped where nothing breaks. */
+/* body.c: the comment bodies every host posts: the summary (the Markdown report's head,
+ * then every finding without an inline comment, with its marker) and a finding's
+ * comment (severity, rule, message, remediation, marker and what a host adds after it),
+ * capped where nothing breaks. */
 #include "hosts/internal.h"
 #include "core/escape.h"
 #include "hosts/rest.h"
@@ -84,6 +85,55 @@ bool qg_comment_id_valid(const char *id) {
   return true;
 }
 
+/* ---- the summary ------------------------------------------------------------------------ */
+
+static const char *const k_left_names[QG_HOST_LEFT__COUNT] = {
+    "outside the diff", "over the inline cap", "refused by the host",
+    "not posted: a request failed", "its fingerprint's comment is another finding's"};
+
+const char *qg_host_left_name(qg_host_left_why why) {
+  return (unsigned)why < QG_HOST_LEFT__COUNT ? k_left_names[why] : "?";
+}
+
+void qg_host_left_add(qg_host_lefts *l, const qg_finding *f, qg_host_left_why why) {
+  qg_grow((void **)&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+  l->items[l->n].f = f;
+  l->items[l->n].why = why;
+  l->n++;
+}
+
+void qg_host_lefts_free(qg_host_lefts *l) {
+  free(l->items);
+  memset(l, 0, sizeof(*l));
+}
+
+#define SUMMARY_MSG_MAX 300u /* bytes of a message in the list, before escaping */
+#define SUMMARY_TAIL 1024u   /* kept for what follows the list */
+
+/* Highest severity first, then where (path, line, column, rule), then the run's order. */
+static int cmp_left(const void *a, const void *b) {
+  const qg_host_left *x = a, *y = b;
+  if (x->f->severity != y->f->severity)
+    return x->f->severity > y->f->severity ? -1 : 1;
+  int c = qg_finding_place_cmp(&x->f->loc, x->f->rule ? x->f->rule->id : "", &y->f->loc,
+                               y->f->rule ? y->f->rule->id : "");
+  if (c)
+    return c;
+  return (x->f->order > y->f->order) - (x->f->order < y->f->order);
+}
+
+/* A URL the hosts built from the CI's environment: used only when it cannot leave a
+ * Markdown link destination or hold a mention (http(s), no blank, quote, parenthesis,
+ * angle bracket or '@'). */
+static bool safe_url(const char *u) {
+  if (!u || (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0))
+    return false;
+  for (const char *p = u; *p; p++)
+    if (!isalnum((unsigned char)*p) && !strchr("-._~:/%?=&+,;", *p))
+      return false;
+  return true;
+}
+
 /* The id markers carry: id when valid, else "qgate" (a caller checks it first). */
 static const char *marker_id(const char *id) { return qg_comment_id_valid(id) ? id : "qgate"; }
 
@@ -91,12 +141,91 @@ void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]) {
   snprintf(out, QG_HOST_MARKER_MAX, "%s%s -->", QG_HOST_SUMMARY_MARKER, marker_id(id));
 }
 
-char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body) {
+/* path percent-encoded for a URL, '/' kept. */
+static void put_url_path(qg_buf *b, const char *path) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+    if (isalnum(*p) || strchr("-._~/", *p))
+      (void)qg_buf_putc(b, (char)*p);
+    else
+      (void)qg_buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+  }
+}
+
+/* One entry of the list, with a newline. */
+static void put_entry(qg_buf *b, const qg_host_summary *s, const qg_host_left *l, bool why) {
+  const qg_finding *f = l->f;
+  (void)qg_buf_puts(b, "- **");
+  for (const char *p = qg_severity_name(f->severity); *p; p++)
+    (void)qg_buf_putc(b, (char)toupper((unsigned char)*p));
+  (void)qg_buf_puts(b, "** ");
+  qg_md_code(b, f->rule ? f->rule->id : "?");
+  const char *rp = qg_host_repo_path(f->loc.path);
+  const char *shown = rp ? rp : f->loc.path;
+  if (shown && *shown) {
+    char *where = f->loc.line ? qg_xasprintf("%s:%u", shown, f->loc.line) : qg_xstrdup(shown);
+    bool link = rp && s->file_url;
+    (void)qg_buf_puts(b, link ? " [" : " ");
+    qg_md_code(b, where);
+    if (link) {
+      (void)qg_buf_printf(b, "](%s", s->file_url);
+      put_url_path(b, rp);
+      if (f->loc.line)
+        (void)qg_buf_printf(b, "#L%u", f->loc.line);
+      (void)qg_buf_putc(b, ')');
+    }
+    free(where);
+  }
+  (void)qg_buf_puts(b, ": ");
+  const char *msg = f->message ? f->message : "";
+  size_t len = strlen(msg), keep = qg_text_cut(msg, len, SUMMARY_MSG_MAX);
+  if (keep < len) {
+    if (!keep) /* one long word: cut where no UTF-8 sequence breaks */
+      for (keep = SUMMARY_MSG_MAX; keep > 0 && ((unsigned char)msg[keep] & 0xc0) == 0x80;)
+        keep--;
+    char *cut = qg_xstrndup(msg, keep);
+    qg_md_escape(b, cut, 0);
+    free(cut);
+    (void)qg_buf_puts(b, " \xe2\x80\xa6"); /* … */
+  } else {
+    qg_md_escape(b, msg, 0);
+  }
+  if (why)
+    (void)qg_buf_printf(b, " _(%s)_", qg_host_left_name(l->why));
+  (void)qg_buf_putc(b, '\n');
+}
+
+/* What follows the list: the count of what did not fit, and where the full report is. */
+static void put_tail(qg_buf *b, const qg_host_summary *s, size_t not_shown) {
+  if (not_shown)
+    (void)qg_buf_printf(b, "**%zu more not shown here** (over %s's comment size limit). ",
+                        not_shown, s->host ? s->host : "the host");
+  (void)qg_buf_puts(b, "Every finding is in the full report: ");
+  if (safe_url(s->report_url))
+    (void)qg_buf_printf(b, "[%s](%s), in its artifacts",
+                        s->report_what ? s->report_what : "the job", s->report_url);
+  else
+    (void)qg_buf_puts(b, "the job's artifacts");
+  if (s->report_also)
+    (void)qg_buf_printf(b, ", and %s", s->report_also);
+  (void)qg_buf_puts(b, ".\n");
+}
+
+char *qg_host_summary_body(const qg_host_summary *sp, qg_host_summary_fit *fit) {
+  qg_host_summary in = *sp;
+  if (!safe_url(in.file_url))
+    in.file_url = NULL; /* then the paths are not linked */
+  const qg_host_summary *s = &in;
+  const qg_report *rep = s->rep;
+  qg_host_summary_fit none;
+  if (!fit)
+    fit = &none;
+  memset(fit, 0, sizeof(*fit));
   char *raw = NULL;
   size_t rawlen = 0;
   FILE *f = open_memstream(&raw, &rawlen);
   if (f) {
-    (void)qg_report_markdown(f, rep);
+    (void)qg_report_markdown_head(f, rep);
     fclose(f);
   }
   size_t mdlen = 0;
@@ -105,21 +234,97 @@ char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body
   qg_buf b;
   qg_buf_init(&b, 0);
   char marker[QG_HOST_MARKER_MAX];
-  qg_host_summary_marker(id, marker);
+  qg_host_summary_marker(s->id, marker);
   (void)qg_buf_printf(&b, "%s\n", marker);
   static const char cut[] = "\n\n_The report was cut here: over the comment size limit. The full "
                             "report is in the job's artifacts._\n";
-  size_t room = max_body > b.len + sizeof(cut) ? max_body - b.len - sizeof(cut) : 0;
-  if (md && mdlen > room) {
+  size_t room = s->max_body > b.len + sizeof(cut) ? s->max_body - b.len - sizeof(cut) : 0;
+  if (md && mdlen > room) { /* the head alone does not fit (a long review) */
     size_t n = room;
     while (n > 0 && md[n] != '\n')
       n--; /* at a line end, not inside a table row or a UTF-8 sequence */
     (void)qg_buf_append(&b, md, n);
     (void)qg_buf_puts(&b, cut);
-  } else if (md) {
-    (void)qg_buf_append(&b, md, mdlen);
+    free(md);
+    fit->not_shown = s->left ? s->left->n : 0;
+    return qg_buf_detach(&b);
   }
+  if (md)
+    (void)qg_buf_append(&b, md, mdlen);
   free(md);
+
+  size_t counts[QG__SEV_COUNT], active = 0;
+  qg_result_counts(rep->result, counts);
+  for (int sev = 0; sev < QG__SEV_COUNT; sev++)
+    active += counts[sev];
+  size_t nleft = s->left ? s->left->n : 0;
+  if (!active && !nleft) {
+    (void)qg_buf_puts(&b, rep->base ? "No new findings.\n" : "No findings.\n");
+    return qg_buf_detach(&b);
+  }
+  (void)qg_buf_printf(&b, "### %zu finding%s\n\n", active, active == 1 ? "" : "s");
+  size_t inl = active > nleft ? active - nleft : 0;
+  if (!nleft) {
+    (void)qg_buf_puts(&b, active == 1 ? "It has an inline comment.\n"
+                                      : "Each has an inline comment.\n");
+    return qg_buf_detach(&b);
+  }
+  (void)qg_buf_printf(&b, "%zu with an inline comment, %zu without: listed below.\n\n", inl, nleft);
+
+  /* the list, highest severity first */
+  qg_host_left *sorted = qg_xcalloc(nleft, sizeof(*sorted));
+  memcpy(sorted, s->left->items, nleft * sizeof(*sorted));
+  qsort(sorted, nleft, sizeof(*sorted), cmp_left);
+  size_t per[QG_HOST_LEFT__COUNT] = {0}, kinds = 0;
+  for (size_t i = 0; i < nleft; i++)
+    if (per[sorted[i].why]++ == 0)
+      kinds++;
+  qg_buf open;
+  qg_buf_init(&open, 0);
+  (void)qg_buf_printf(&open, "<details%s><summary>%zu finding%s without an inline comment: ",
+                      nleft <= 20 ? " open" : "", nleft, nleft == 1 ? "" : "s");
+  for (int w = 0, k = 0; w < QG_HOST_LEFT__COUNT; w++)
+    if (per[w])
+      (void)qg_buf_printf(&open, "%s%zu %s", k++ ? ", " : "", per[w],
+                          qg_host_left_name((qg_host_left_why)w));
+  (void)qg_buf_puts(&open, "</summary>\n\n");
+
+  /* what follows the list, at its longest (every entry not shown) */
+  qg_buf tail;
+  qg_buf_init(&tail, 0);
+  put_tail(&tail, s, nleft);
+  size_t reserve = sizeof("\n</details>\n\n") + tail.len;
+  qg_buf_cleanup(&tail);
+  if (b.len + open.len + reserve > s->max_body) { /* a tiny cap: the counts alone */
+    qg_buf_cleanup(&open);
+    free(sorted);
+    fit->not_shown = nleft;
+    put_tail(&b, s, nleft);
+    if (b.len > s->max_body) {
+      b.len = qg_rest_cut(b.data, s->max_body);
+      b.data[b.len] = '\0';
+    }
+    return qg_buf_detach(&b);
+  }
+  (void)qg_buf_append(&b, open.data, open.len);
+  qg_buf_cleanup(&open);
+  qg_buf e;
+  qg_buf_init(&e, 0);
+  size_t i = 0;
+  for (; i < nleft; i++) {
+    e.len = 0;
+    put_entry(&e, s, &sorted[i], kinds > 1);
+    if (b.len + e.len + reserve > s->max_body)
+      break;
+    (void)qg_buf_append(&b, e.data, e.len);
+    fit->listed_why[sorted[i].why]++;
+  }
+  qg_buf_cleanup(&e);
+  free(sorted);
+  fit->listed = i;
+  fit->not_shown = nleft - i;
+  (void)qg_buf_puts(&b, "\n</details>\n\n");
+  put_tail(&b, s, fit->not_shown);
   return qg_buf_detach(&b);
 }
 
@@ -228,45 +433,4 @@ const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[
     return f;
   }
   return NULL;
-}
-
-char *qg_host_summary_body_left(const qg_report *rep, const char *id, const qg_comment_outcome *out,
-                                size_t max_body) {
-  if (!out || !out->nrefused)
-    return qg_host_summary_body(rep, id, max_body);
-  qg_buf b;
-  qg_buf_init(&b, 0);
-  (void)qg_buf_printf(&b, "\n\n**Not commented inline** (%zu refused by the host", out->nrefused);
-  if (out->refused_why && *out->refused_why) {
-    (void)qg_buf_puts(&b, ": ");
-    qg_host_escape(&b, out->refused_why, false);
-  }
-  (void)qg_buf_puts(&b, "):\n\n");
-  for (size_t i = 0; i < out->nrefused; i++) {
-    const qg_finding *f = out->refused[i];
-    (void)qg_buf_puts(&b, "- **");
-    for (const char *s = qg_severity_name(f->severity); *s; s++)
-      (void)qg_buf_putc(&b, (char)toupper((unsigned char)*s));
-    (void)qg_buf_puts(&b, "** ");
-    qg_md_code(&b, f->rule ? f->rule->id : "?");
-    (void)qg_buf_puts(&b, " ");
-    qg_md_code(&b, f->loc.path ? f->loc.path : "?");
-    (void)qg_buf_printf(&b, " line %u: ", f->loc.line);
-    qg_host_escape(&b, f->message ? f->message : "", false);
-    (void)qg_buf_putc(&b, '\n');
-  }
-  /* the report first, cut to leave room for the list (which is cut last) */
-  size_t room = max_body > b.len + 256 ? max_body - b.len : max_body / 2;
-  char *head = qg_host_summary_body(rep, id, room);
-  qg_buf all;
-  qg_buf_init(&all, 0);
-  (void)qg_buf_puts(&all, head);
-  free(head);
-  size_t left = max_body > all.len ? max_body - all.len : 0;
-  size_t n = b.len <= left ? b.len : left;
-  while (n < b.len && n > 0 && b.data[n] != '\n')
-    n--; /* whole lines only */
-  (void)qg_buf_append(&all, b.data, n);
-  qg_buf_cleanup(&b);
-  return qg_buf_detach(&all);
 }

@@ -3,7 +3,8 @@
  *
  * One run: the summary is the oldest issue comment that holds the summary marker
  * with the job's comment id and whose author is the token's own user (found on
- * every page of the pull request's comments), edited in place or created; the
+ * every page of the pull request's comments), edited in place or created after
+ * the review, listing what has no inline comment; the
  * review comments are listed the same way and mapped by their finding markers
  * (the id's; replies apart); findings on lines the pull request shows that have
  * no current comment (none, or only outdated ones) get one, all in one review
@@ -207,6 +208,7 @@ typedef struct gh {
                   /user refused, as for the Actions GITHUB_TOKEN): then a bot's login */
   char *login;          /* owned: its login when who is 1 */
   long long summary_id; /* the summary comment posted or edited this run, 0: none */
+  qg_host_lefts left;   /* the findings without an inline comment: the summary lists them */
 } gh;
 
 /* s with control characters as spaces, cut to max bytes at a word's end
@@ -424,32 +426,65 @@ static bool create_summary(gh *g, const char *path, cJSON *o) {
   return ok;
 }
 
-/* After inline comments the host refused: the summary edited again, to list them. */
-static void amend_summary(gh *g, const qg_report *rep) {
-  if (!g->out->nrefused || !g->summary_id)
-    return;
-  char *text = qg_host_summary_body_left(rep, g->o.id, g->out, g->o.max_body);
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "body", text);
-  free(text);
-  char *p = qg_xasprintf("/repos/%s/issues/comments/%lld", g->ctx->repo, g->summary_id);
-  (void)qg_rest_send(&g->rest, "PATCH", p, o, NULL);
-  free(p);
+/* The summary's input: the report, the findings without an inline comment, and the links
+ * GitHub gives: a file at the head commit (GITHUB_SERVER_URL, else github.com for its API)
+ * and the workflow run (GITHUB_SERVER_URL, GITHUB_RUN_ID). *urls (two, caller frees) own
+ * the links. */
+static qg_host_summary summary_input(const gh *g, const qg_report *rep, char *urls[2]) {
+  const char *server = qg_host_env("GITHUB_SERVER_URL"), *run = qg_host_env("GITHUB_RUN_ID");
+  if (!server && strcmp(g->ctx->api_url, "https://api.github.com") == 0)
+    server = "https://github.com";
+  size_t n = server ? strlen(server) : 0;
+  while (n > 8 && server[n - 1] == '/')
+    n--;
+  urls[0] = server
+                ? qg_xasprintf("%.*s/%s/blob/%s/", (int)n, server, g->ctx->repo, g->ctx->head_sha)
+                : NULL;
+  urls[1] = qg_host_env("GITHUB_SERVER_URL") && run && strspn(run, "0123456789") == strlen(run)
+                ? qg_xasprintf("%.*s/%s/actions/runs/%s", (int)n, server, g->ctx->repo, run)
+                : NULL;
+  qg_host_summary s = {
+      .rep = rep,
+      .id = g->o.id,
+      .left = &g->left,
+      .host = "GitHub",
+      .file_url = urls[0],
+      .report_url = urls[1],
+      .report_what = "the workflow run",
+      .report_also = "in code scanning where the workflow uploads the SARIF report",
+      .max_body = g->o.max_body, /* 60000 by default: GitHub takes 65,536 characters */
+  };
+  return s;
 }
 
-/* The summary: the oldest comment with qgate's summary marker and id whose author is
- * the token's own user is edited in place; a person's comment quoting the marker, or
- * another job's (another id), is never touched: then qgate posts its own. */
-static void post_summary(gh *g, const qg_report *rep) {
+/* The summary's id (0: none yet) from the whole list of the pull request's comments: the
+ * oldest comment with qgate's summary marker and id whose author is the token's own user.
+ * Read first; the summary itself is sent after the inline comments (post_summary). */
+static bool list_summary(gh *g, long long *id) {
   char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
   summary_find sf;
   memset(&sf, 0, sizeof(sf));
   qg_host_summary_marker(g->o.id, sf.marker);
-  /* without the whole list, a new comment could duplicate one on a later page */
-  if (qg_rest_list(&g->rest, path, "", find_summary, &sf)) {
+  bool listed = qg_rest_list(&g->rest, path, "", find_summary, &sf);
+  free(path);
+  if (listed)
     keep_own(g, &sf.cands);
-    long long id = sf.cands.n ? sf.cands.items[0].num : 0;
-    char *text = qg_host_summary_body(rep, g->o.id, g->o.max_body);
+  *id = listed && sf.cands.n ? sf.cands.items[0].num : 0;
+  qg_host_threads_free(&sf.cands);
+  return listed;
+}
+
+/* The summary: qgate's own (list_summary) is edited in place; a person's comment quoting
+ * the marker, or another job's (another id), is never touched: then qgate posts its own. */
+static void post_summary(gh *g, const qg_report *rep, bool listed, long long id) {
+  char *path = qg_xasprintf("/repos/%s/issues/%lu/comments", g->ctx->repo, g->ctx->number);
+  /* without the whole list, a new comment could duplicate one on a later page */
+  if (listed) {
+    char *urls[2];
+    qg_host_summary in = summary_input(g, rep, urls);
+    char *text = qg_host_summary_body(&in, NULL);
+    free(urls[0]);
+    free(urls[1]);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "body", text);
     free(text);
@@ -462,7 +497,6 @@ static void post_summary(gh *g, const qg_report *rep) {
       g->out->summary_created = create_summary(g, path, o);
     }
   }
-  qg_host_threads_free(&sf.cands);
   free(path);
 }
 
@@ -856,8 +890,10 @@ static const char *verdict_event(qg_decision d) {
                                    : "COMMENT";
 }
 
-/* The review's own text: the score when there is one, and what the comments are. */
-static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap) {
+/* The review's own text: the score when there is one, and what the comments are; the
+ * findings over the cap as the summary will hold them (it is built from the same list
+ * once the review is in). */
+static char *review_text(const gh *g, const qg_report *rep, size_t ncomments, size_t over_cap) {
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_puts(&b, "qgate");
@@ -867,8 +903,22 @@ static char *review_text(const qg_report *rep, size_t ncomments, size_t over_cap
   if (ncomments)
     (void)qg_buf_printf(&b, "%s%zu new finding%s on the changed lines", rep->score ? "; " : ": ",
                         ncomments, ncomments == 1 ? "" : "s");
-  if (over_cap)
-    (void)qg_buf_printf(&b, "; %zu more in the summary comment", over_cap);
+  if (over_cap) {
+    char *urls[2];
+    qg_host_summary in = summary_input(g, rep, urls);
+    qg_host_summary_fit fit;
+    free(qg_host_summary_body(&in, &fit));
+    free(urls[0]);
+    free(urls[1]);
+    size_t listed = fit.listed_why[QG_HOST_LEFT_OVER_CAP];
+    if (listed == over_cap)
+      (void)qg_buf_printf(&b, "; %zu more in the summary comment", over_cap);
+    else
+      (void)qg_buf_printf(&b,
+                          "; %zu more: the summary comment lists %zu of them and says where "
+                          "the full report is",
+                          over_cap, listed);
+  }
   (void)qg_buf_puts(&b, ".");
   return qg_buf_detach(&b);
 }
@@ -986,7 +1036,7 @@ static long send_review(gh *g, const review *rv, const char *event) {
   size_t kept = 0;
   for (size_t i = 0; i < rv->n; i++)
     kept += !rv->keep || rv->keep[i];
-  char *text = review_text(rv->rep, kept, g->out->over_cap);
+  char *text = review_text(g, rv->rep, kept, g->out->over_cap);
   if (rv->verdict && strcmp(event, rv->verdict) == 0) {
     /* its marker: the next run compares its verdict with this one */
     char *t =
@@ -1091,8 +1141,9 @@ static void post_review(gh *g, review *rv) {
     int budget = GH_PROBES_MAX;
     bool isolated = isolate(g, rv, 0, rv->n, &budget);
     for (size_t i = 0; i < rv->n; i++)
-      if (!keep[i]) {
+      if (!keep[i]) { /* the outcome tells the caller, the list the summary */
         qg_comment_refused_add(g->out, rv->findings[i]);
+        qg_host_left_add(&g->left, rv->findings[i], QG_HOST_LEFT_REFUSED);
         g->out->to_summary++;
       }
     if (!g->out->refused_why)
@@ -1132,6 +1183,11 @@ static void post_review(gh *g, review *rv) {
     g->out->verdict = event && rv->verdict && strcmp(event, rv->verdict) == 0 ? rv->verdict : NULL;
     g->out->verdict_refused = verdict_why;
     verdict_why = NULL;
+  } else { /* the review carried them: none is on the pull request */
+    for (size_t i = 0; i < rv->n; i++)
+      if (!rv->keep || rv->keep[i])
+        qg_host_left_add(&g->left, rv->findings[i],
+                         code >= 400 && code < 500 ? QG_HOST_LEFT_REFUSED : QG_HOST_LEFT_FAILED);
   }
   free(verdict_why);
   free(rv->keep);
@@ -1175,6 +1231,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     uint32_t line = qg_change_head_line(cf, f->loc.line); /* the pull request's number */
     if (!listed || !cf || !qg_change_shows_line(cf, line)) {
       g->out->to_summary++;
+      qg_host_left_add(&g->left, f, listed ? QG_HOST_LEFT_OUTSIDE : QG_HOST_LEFT_FAILED);
       continue;
     }
     if (cur) {
@@ -1189,10 +1246,12 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
       dup = strcmp(placed[j], fp) == 0;
     if (dup) {
       g->out->to_summary++;
+      qg_host_left_add(&g->left, f, QG_HOST_LEFT_DUPLICATE);
       continue;
     }
     if (nplaced >= g->o.max_inline) {
       g->out->over_cap++;
+      qg_host_left_add(&g->left, f, QG_HOST_LEFT_OVER_CAP);
       continue;
     }
     pf[nplaced] = f;
@@ -1274,9 +1333,12 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   g.o = *opts;
   g.out = out;
   qg_rest_init(&g.rest, &k_api, ctx, opts);
-  post_summary(&g, rep);
+  long long summary_id = 0;
+  bool summary_listed = list_summary(&g, &summary_id);
   post_inline(&g, rep, change);
-  amend_summary(&g, rep);
+  /* after the inline comments: it lists what has none, refusals too */
+  post_summary(&g, rep, summary_listed, summary_id);
+  qg_host_lefts_free(&g.left);
   free(g.login);
   return qg_rest_end(&g.rest, out);
 }

@@ -9,7 +9,8 @@
  * on the current diff version (an outdated one is answered by a new one; one
  * qgate resolved is reopened: the finding is back; one a person resolved stays
  * resolved), discussions whose finding is gone are resolved unless someone
- * replied, and the approval follows the score.
+ * replied, the summary note lists the findings left without a discussion
+ * (refusals included), and the approval follows the score.
  *
  * Requests go one at a time: GitLab rate-limits note creation, and the order
  * of a run's requests is then the same every time (the tests rely on it). A
@@ -558,7 +559,8 @@ static long long create_note(gl *g, cJSON *o) {
 }
 
 /* POSTs f's discussion o (deleted), never twice: 1 posted, 0 GitLab refused its position
- * (400: listed in the summary), -1 failed. */
+ * (400: no failure), -2 refused otherwise (another 4xx: a failure), -1 failed. The caller
+ * lists the finding in the summary, "refused by the host" for 0 and -2. */
 static int create_discussion(gl *g, const char *path, const qg_finding *f, const char *fp,
                              const qg_host_threads *known, cJSON *o) {
   char *text = qg_json_print(o, false);
@@ -569,24 +571,50 @@ static int create_discussion(gl *g, const char *path, const qg_finding *f, const
   if (qg_rest_ok(code))
     return 1;
   if (code != 400)
-    return -1;
-  qg_comment_refused_add(g->out, f);
+    return code >= 400 && code < 500 ? -2 : -1;
+  qg_comment_refused_add(g->out, f); /* and the caller lists it in the summary */
   if (!g->out->refused_why)
     g->out->refused_why = qg_xstrdup(g->rest.refusal ? g->rest.refusal : "HTTP 400");
   return 0;
 }
 
-/* After discussions GitLab refused: the summary note edited again, to list them. */
-static void amend_note(gl *g, const qg_report *rep, long long id, size_t max_body) {
-  if (!g->out->nrefused || id <= 0)
-    return;
-  char *body = qg_host_summary_body_left(rep, g->id, g->out, max_body);
+#define GL_NOTE_MAX 1000000u /* GitLab refuses a note of more characters */
+
+/* The summary: edited in place, created only when the whole list said there is none (a
+ * failed page must not lead to a second one, nor a token whose user is unknown:
+ * create_note could not tell it stored after a lost answer). It lists left, the findings without a
+ * discussion, each linked to its file at the merge request's head (CI_PROJECT_URL), and
+ * names the job (CI_JOB_URL) for the full report. */
+static void post_summary(gl *g, const qg_report *rep, long long sum_id, const char *sum_body,
+                         bool notes_ok, const qg_host_lefts *left, const refs *r) {
+  const char *project = qg_host_env("CI_PROJECT_URL"), *head = r->ok ? r->head : g->ctx->head_sha;
+  char *file_url = project && head ? qg_xasprintf("%s/-/blob/%s/", project, head) : NULL;
+  qg_host_summary in = {
+      .rep = rep,
+      .id = g->id,
+      .left = left,
+      .host = "GitLab",
+      .file_url = file_url,
+      .report_url = qg_host_env("CI_JOB_URL"),
+      .report_what = "the job",
+      .report_also = "in the merge request's Code Quality widget where the job uploads the "
+                     "codequality report",
+      .max_body = GL_NOTE_MAX,
+  };
+  char *body = qg_host_summary_body(&in, NULL);
+  free(file_url);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "body", body);
+  if (sum_id && strcmp(sum_body, body) != 0) {
+    char *path = qg_xasprintf("%s/notes/%lld", g->mr, sum_id);
+    g->out->summary_updated = qg_rest_ok(qg_rest_send(&g->rest, "PUT", path, o, NULL));
+    free(path);
+  } else if (!sum_id && notes_ok && g->who != -1) {
+    g->out->summary_created = create_note(g, o) != 0;
+  } else {
+    cJSON_Delete(o); /* unchanged, or unknown */
+  }
   free(body);
-  char *path = qg_xasprintf("%s/notes/%lld", g->mr, id);
-  (void)qg_rest_send(&g->rest, "PUT", path, o, NULL);
-  free(path);
 }
 
 static bool seen_before(char (**fps)[17], size_t *n, size_t *cap, const char *fp) {
@@ -638,27 +666,10 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   long long sum_id = sn.cands.n ? sn.cands.items[0].num : 0;
   const char *sum_body = sn.cands.n ? sn.cands.items[0].id : NULL;
 
-  /* the summary: edited in place, created only when the whole list said there
-   * is none (a failed page must not lead to a second one) */
-  char *body = qg_host_summary_body(rep, g.id, opts.max_body);
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "body", body);
-  long long note_id = sum_id;
-  if (sum_id && strcmp(sum_body, body) != 0) {
-    char *path = qg_xasprintf("%s/notes/%lld", g.mr, sum_id);
-    out->summary_updated = qg_rest_ok(qg_rest_send(&g.rest, "PUT", path, o, NULL));
-    free(path);
-  } else if (!sum_id && notes_ok && g.who != -1) {
-    note_id = create_note(&g, o);
-    out->summary_created = note_id != 0;
-  } else {
-    cJSON_Delete(o); /* unchanged, or unknown */
-  }
-  free(body);
-
   /* the findings: a new discussion only when the whole list was read, so a
    * re-run never repeats one */
   const qg_result *res = rep->result;
+  qg_host_lefts left = {0};
   char(*fps)[17] = NULL;
   size_t nfps = 0, capfps = 0;
   char *disc_path = qg_xasprintf("%s/discussions", g.mr);
@@ -667,6 +678,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   for (const qg_finding *f; (f = qg_host_next_active(res, &at, fp)) != NULL;) {
     if (seen_before(&fps, &nfps, &capfps, fp)) { /* the same fingerprint elsewhere: one thread */
       out->to_summary++;
+      qg_host_left_add(&left, f, QG_HOST_LEFT_DUPLICATE);
       continue;
     }
     qg_host_thread *t = claim(&th, fp);
@@ -680,19 +692,27 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
       continue;
     }
     place p;
+    long code = 0;
     if (!r.ok || !threads_ok || !placement(change, f, &p)) {
       out->to_summary++;
+      qg_host_left_add(&left, f, threads_ok ? QG_HOST_LEFT_OUTSIDE : QG_HOST_LEFT_FAILED);
     } else if (out->inline_created >= opts.max_inline) {
       out->over_cap++;
-    } else if (create_discussion(&g, disc_path, f, fp, &th,
-                                 discussion_json(f, g.id, &p, &r, opts.max_body)) == 1) {
+      qg_host_left_add(&left, f, QG_HOST_LEFT_OVER_CAP);
+    } else if ((code = create_discussion(&g, disc_path, f, fp, &th,
+                                         discussion_json(f, g.id, &p, &r, opts.max_body))) == 1) {
       out->inline_created++;
     } else {
       out->to_summary++;
+      qg_host_left_add(&left, f, code == -1 ? QG_HOST_LEFT_FAILED : QG_HOST_LEFT_REFUSED);
     }
   }
   free(disc_path);
   free(fps);
+
+  /* after the discussions: the summary lists what has none, refusals too */
+  post_summary(&g, rep, sum_id, sum_body, notes_ok, &left, &r);
+  qg_host_lefts_free(&left);
 
   /* stale: qgate's discussions whose finding is gone (from a list read only in
    * part too: those seen are known to be stale), never one where someone else
@@ -705,7 +725,6 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
 
   if (opts.verdict == QG_VERDICT_ON && rep->score)
     verdict(&g, rep->score, &r);
-  amend_note(&g, rep, note_id, opts.max_body);
 
   qg_host_threads_free(&th);
   qg_host_threads_free(&sn.cands);

@@ -10,8 +10,9 @@
  * table: no other code file changes (the --comment help line in cli/ names the hosts).
  * Its tests: tests/unit_NAME.c against tests/mockhttp.c, fixtures/comment/NAME-*.case.
  *
- * One summary comment (the Markdown report) identified by a hidden marker and
- * updated in place; inline comments on the lines the request changed, each
+ * One summary comment (the score, and every finding without an inline comment, by
+ * severity: qg_host_summary_body) identified by a hidden marker, updated in place and
+ * sent after the inline comments; inline comments on the lines the request changed, each
  * with a hidden fingerprint so a re-run neither repeats a comment nor leaves
  * a stale one (the thread of a comment whose finding is gone is resolved, on
  * both hosts, unless someone replied in it); findings on unchanged lines go to
@@ -103,8 +104,8 @@ typedef struct qg_comment_outcome {
                               write was tried */
   /* The findings whose inline comment the host refused (GitHub's 422 "Line could not be
    * resolved", GitLab's 400 on a discussion's position), in the report's order: the rest
-   * of the comments were posted without them, and the summary lists them
-   * (qg_host_summary_body_left). Borrowed from the report; the array is owned. */
+   * of the comments were posted without them, and the summary (sent after them) lists
+   * them, QG_HOST_LEFT_REFUSED. Borrowed from the report; the array is owned. */
   const qg_finding **refused;
   size_t nrefused;
   char *refused_why;     /* what the host said about the first refused comment

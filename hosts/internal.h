@@ -7,22 +7,83 @@
 
 /* ---- bodies (body.c) ------------------------------------------------------------------- */
 
-/* The summary comment's body: the marker, then the Markdown report (with the
- * findings that could not be commented inline listed, capped to max_body
- * bytes with a note when cut). Caller frees. */
-char *qg_host_summary_body(const qg_report *rep, const char *id, size_t max_body);
+/* ---- the summary comment (body.c) ----------------------------------------------------------
+ *
+ * Every active finding is on the request: in an inline comment, or in the summary's list of
+ * the findings without one. A host fills a qg_host_lefts while it places the inline comments
+ * (one entry per active finding that ends without its own comment, with the reason), then
+ * builds the summary from it, after the inline comments: a comment the host refused is
+ * known by then. A step that learns later that a comment was refused (a retry without
+ * it) adds the finding with QG_HOST_LEFT_REFUSED before the summary is built: on GitHub
+ * to gh.left (post_inline; review_text reads it, so a review text built after the
+ * additions stays true), on GitLab to the list comment() hands to post_summary. */
+
+typedef enum qg_host_left_why {
+  QG_HOST_LEFT_OUTSIDE,   /* on no line the request's diff shows, or the diff is unknown (no
+                             change read; GitLab has not computed it yet) */
+  QG_HOST_LEFT_OVER_CAP,  /* a new comment over max_inline */
+  QG_HOST_LEFT_REFUSED,   /* its comment was sent and the host refused it (HTTP 4xx) */
+  QG_HOST_LEFT_FAILED,    /* not posted: its request, or the listing it needs, failed */
+  QG_HOST_LEFT_DUPLICATE, /* another finding with its fingerprint holds the comment */
+  QG_HOST_LEFT__COUNT
+} qg_host_left_why;
+
+/* "outside the diff", "over the inline cap", ...: static. */
+const char *qg_host_left_name(qg_host_left_why why);
+
+typedef struct qg_host_left {
+  const qg_finding *f; /* borrowed: a finding of the report's result */
+  qg_host_left_why why;
+} qg_host_left;
+
+typedef struct qg_host_lefts {
+  qg_host_left *items; /* owned; in the order added */
+  size_t n, cap;
+} qg_host_lefts;
+
+/* Adds f with its reason (f is not copied: the report outlives the list). */
+void qg_host_left_add(qg_host_lefts *l, const qg_finding *f, qg_host_left_why why);
+void qg_host_lefts_free(qg_host_lefts *l);
+
+/* What the summary is built from; strings borrowed. */
+typedef struct qg_host_summary {
+  const qg_report *rep;
+  const char *id;            /* the comment id in its marker (qg_comment_opts.id) */
+  const qg_host_lefts *left; /* the findings without an inline comment; NULL: none */
+  const char *host;          /* "GitHub": "over GitHub's comment size limit" */
+  const char *file_url;      /* a file at the request's head is file_url + its path
+                                (percent-encoded) + "#L" + line, e.g.
+                                "https://github.com/o/r/blob/SHA/"; NULL: no links */
+  const char *report_url;    /* where the job's full report is (the workflow run, the
+                                job), or NULL: "the job's artifacts" unlinked */
+  const char *report_what;   /* its link text: "the workflow run", "the job" */
+  const char *report_also;   /* where else it is ("in code scanning where ..."), or NULL */
+  size_t max_body;           /* bytes of the whole body */
+} qg_host_summary;
+
+/* What the summary holds of the list (qg_host_summary_body). */
+typedef struct qg_host_summary_fit {
+  size_t listed;                          /* entries in the <details> block */
+  size_t not_shown;                       /* entries that did not fit: counted, not listed */
+  size_t listed_why[QG_HOST_LEFT__COUNT]; /* listed, by reason */
+} qg_host_summary_fit;
+
+/* The summary comment's body, at most s->max_body bytes: the marker; the Markdown
+ * report's head (score and review, qg_report_markdown_head); "### N findings", how many
+ * have an inline comment, and a <details> block listing each finding of s->left, highest
+ * severity first, then by path, line, column and rule: "**SEVERITY** `rule` [`path:line`](
+ * link): message", with its reason when the list holds more than one kind; then, when
+ * entries did not fit, "N more not shown here", and where the full report is
+ * (s->report_url or the job's artifacts, then s->report_also). Paths are the result's
+ * (redacted by the pipeline), shown as code spans; messages Markdown-escaped; nothing
+ * can mention anyone. *fit (may be NULL) says how much of the list was shown. Caller
+ * frees. */
+char *qg_host_summary_body(const qg_host_summary *s, qg_host_summary_fit *fit);
 /* The summary's marker for comment id id, in out. */
 void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]);
 
-/* The summary's body after a run in which the host refused some inline comments
- * (out->refused): qg_host_summary_body, then a list of those findings (severity, rule,
- * path:line, message, escaped) and what the host said, in max_body bytes. Without
- * refused comments, exactly qg_host_summary_body. Caller frees. (The summary's own
- * builder may fold the list into its sections; this is the interface: out->refused.) */
-char *qg_host_summary_body_left(const qg_report *rep, const char *id, const qg_comment_outcome *out,
-                                size_t max_body);
-
-/* Adds f to out->refused. */
+/* Adds f to out->refused (a host adds it to its qg_host_lefts as QG_HOST_LEFT_REFUSED too:
+ * the outcome tells the caller, the list tells the summary). */
 void qg_comment_refused_add(qg_comment_outcome *out, const qg_finding *f);
 
 /* A finding's comment: "**SEVERITY** `rule`: message", the remediation, the marker,

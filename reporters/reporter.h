@@ -64,6 +64,10 @@ qg_status qg_report_junit(FILE *out, const qg_report *rep);
 /* The Markdown report (a pull-request comment): score, categories,
  * criteria, then the top findings by severity. */
 qg_status qg_report_markdown(FILE *out, const qg_report *rep);
+/* Its head alone: the score, categories and criteria, and the architecture review
+ * (nothing when neither ran). The summary comment follows it with its own findings
+ * section (hosts/body.c). */
+qg_status qg_report_markdown_head(FILE *out, const qg_report *rep);
 /* An SVG badge of the score; QG_EUSAGE without one. */
 qg_status qg_report_badge(FILE *out, const qg_report *rep);
 

@@ -134,9 +134,8 @@ static void md_bar(FILE *out, unsigned earned, unsigned points) {
 
 #define MD_TOP 20 /* findings listed per report */
 
-qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
+qg_status qg_report_markdown_head(FILE *out, const qg_report *rep) {
   const qg_score *s = rep->score;
-  const qg_result *r = rep->result;
   if (s) {
     static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9a\xa0\xef\xb8\x8f",
                                        "\xe2\x9d\x8c"}; /* ✅ ⚠️ ❌ */
@@ -180,6 +179,12 @@ qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
   }
   if (rep->review)
     qg_review_markdown(out, rep->review);
+  return ferror(out) ? QG_EIO : QG_OK;
+}
+
+qg_status qg_report_markdown(FILE *out, const qg_report *rep) {
+  const qg_result *r = rep->result;
+  (void)qg_report_markdown_head(out, rep);
   size_t counts[QG__SEV_COUNT];
   qg_result_counts(r, counts);
   size_t active = 0;

@@ -108,7 +108,7 @@ static void free_case(tcase *c) {
 /* The case's HTTP server port, for %port; "0" when it has none. */
 static char g_port[16] = "0";
 
-/* Expands %repeat[N|text], %hex[hh hh ...], %concat[...] and %port. */
+/* Expands %repeat[N|text], %seq[A..B|text], %hex[hh hh ...], %concat[...] and %port. */
 static int expand(const char *in, size_t len, qg_buf *out) {
   size_t i = 0;
   while (i < len) {
@@ -128,6 +128,36 @@ static int expand(const char *in, size_t len, qg_buf *out) {
       for (long k = 0; k < n; k++)
         if (qg_buf_append(out, bar + 1, (size_t)(end - bar - 1)) != QG_OK)
           return -1;
+      i = (size_t)(end - in) + 1;
+    } else if (strncmp(in + i, "%seq[", 5) == 0) {
+      /* %seq[A..B|text]: text once for each number from A to B, each "%i" in it that
+       * number; text ends at the ']' that closes the macro (its own brackets pair) */
+      char *dots = NULL, *bar = NULL;
+      long a = strtol(in + i + 5, &dots, 10);
+      long z = strncmp(dots, "..", 2) == 0 ? strtol(dots + 2, &bar, 10) : -1;
+      if (!bar || *bar != '|' || a < 0 || z < a || z - a > 1000000)
+        return -1;
+      const char *end = NULL;
+      size_t depth = 0;
+      for (const char *t = bar + 1; t < in + len && !end; t++) {
+        if (*t == '[')
+          depth++;
+        else if (*t == ']' && depth)
+          depth--;
+        else if (*t == ']')
+          end = t;
+      }
+      if (!end)
+        return -1;
+      for (long k = a; k <= z; k++)
+        for (const char *p = bar + 1; p < end;) {
+          if (p + 1 < end && p[0] == '%' && p[1] == 'i') {
+            (void)qg_buf_printf(out, "%ld", k);
+            p += 2;
+          } else {
+            (void)qg_buf_putc(out, *p++);
+          }
+        }
       i = (size_t)(end - in) + 1;
     } else if (strncmp(in + i, "%concat[", 8) == 0) {
       /* %concat[gh|p_|...]: joins its parts, so a case file never holds a
@@ -728,7 +758,7 @@ static int run_case(const char *path) {
     goto out;
   }
   if (c.expect && c.expect->body.data) {
-    char *copy = qg_xstrdup(c.expect->body.data);
+    char *copy = expanded(c.expect); /* %seq[] writes many */
     int ln = c.expect->line;
     for (char *tok = strtok(copy, "\n"); tok; tok = strtok(NULL, "\n")) {
       ln++;
@@ -919,7 +949,9 @@ static int run_case(const char *path) {
     bad = failf(&c, 0, "cannot return to %s", cwd);
 
   bad |= check_guard(&c, &out, &err, runs > 0 && runs <= 10 ? runs : 1);
-  char *want_f = sorted_lines(c.expect && c.expect->body.data ? c.expect->body.data : "");
+  char *want_x = expanded(c.expect);
+  char *want_f = sorted_lines(want_x);
+  free(want_x);
   char *got_f = sorted_lines(fnd ? fnd : "");
   bad |= compare(&c, c.expect, "findings", want_f, got_f);
   free(want_f);

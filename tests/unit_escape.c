@@ -350,8 +350,13 @@ static void test_summary_body(void **state) {
   world_init(&w, "node_modules/@scope/a`b.yaml");
   free(w.r.findings.items[0].message);
   w.r.findings.items[0].message = qg_xstrdup("ping @octo-org/admins about #12");
-  char *body = qg_host_summary_body(&w.rep, NULL, 60000);
-  assert_non_null(strstr(body, "- ``node_modules/@scope/a`b.yaml:3:5`` `pss/privileged`: ping "
+  qg_host_lefts left = {0};
+  qg_host_left_add(&left, &w.r.findings.items[0], QG_HOST_LEFT_OUTSIDE);
+  qg_host_summary in = {.rep = &w.rep, .left = &left, .max_body = 60000};
+  char *body = qg_host_summary_body(&in, NULL);
+  qg_host_lefts_free(&left);
+  assert_non_null(strstr(body, "- **CRITICAL** `pss/privileged` "
+                               "``node_modules/@scope/a`b.yaml:3``: ping "
                                "@\xe2\x80\x8docto-org/admins about \\#\xe2\x80\x8d"
                                "12\n"));
   assert_null(strstr(body, "\xe2\x80\x8d\xe2\x80\x8d")); /* not escaped twice */

@@ -289,9 +289,9 @@ static void test_first_run_creates(void **state) {
   assert_null(w->out.verdict);
   assert_int_equal(mock_nrequests(w->srv), 4);
   assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 1, "POST", ISSUE_COMMENTS);
-  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 3, "POST", REVIEWS);
+  assert_request(w, 1, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 2, "POST", REVIEWS);
+  assert_request(w, 3, "POST", ISSUE_COMMENTS); /* last: it lists what has no comment */
   for (size_t i = 0; i < 4; i++) {
     const mock_request *rq = req(w, i);
     assert_string_equal(mock_header_value(rq, "authorization"), "Bearer " TOKEN);
@@ -301,11 +301,11 @@ static void test_first_run_creates(void **state) {
     if (rq->len)
       assert_string_equal(mock_header_value(rq, "content-type"), "application/json");
   }
-  cJSON *sum = req_json(w, 1);
+  cJSON *sum = req_json(w, 3);
   assert_true(
       strncmp(str_at(sum, "body"), QG_HOST_SUMMARY_MARKER, strlen(QG_HOST_SUMMARY_MARKER)) == 0);
   cJSON_Delete(sum);
-  cJSON *rv = req_json(w, 3);
+  cJSON *rv = req_json(w, 2);
   assert_string_equal(str_at(rv, "commit_id"), HEAD);
   assert_string_equal(str_at(rv, "event"), "COMMENT");
   assert_string_equal(str_at(rv, "body"), "qgate: 1 new finding on the changed lines.");
@@ -375,13 +375,13 @@ static void test_second_run_updates(void **state) {
   assert_int_equal(w->out.inline_removed, 1);
   assert_int_equal(mock_nrequests(w->srv), 6);
   assert_request(w, 1, "GET", "/user");
-  assert_request(w, 2, "PATCH", "/repos/o/r/issues/comments/12");
+  assert_request(w, 3, "POST", "/graphql");
   assert_request(w, 4, "POST", "/graphql");
-  assert_request(w, 5, "POST", "/graphql");
-  cJSON *p = req_json(w, 2);
+  assert_request(w, 5, "PATCH", "/repos/o/r/issues/comments/12");
+  cJSON *p = req_json(w, 5);
   assert_non_null(strstr(str_at(p, "body"), QG_HOST_SUMMARY_MARKER "qgate -->"));
   cJSON_Delete(p);
-  p = req_json(w, 5);
+  p = req_json(w, 4);
   assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(p, "variables"), "id"), "T22");
   cJSON_Delete(p);
   free(issue);
@@ -414,7 +414,8 @@ static void test_pagination(void **state) {
   assert_request(w, 0, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
   assert_request(w, 1, "GET", ISSUE_COMMENTS "?per_page=100&page=2");
   assert_request(w, 2, "GET", "/user");
-  assert_request(w, 3, "PATCH", "/repos/o/r/issues/comments/4000000001");
+  assert_request(w, 3, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 4, "PATCH", "/repos/o/r/issues/comments/4000000001");
   qg_buf_cleanup(&b);
   world_free(w);
 }
@@ -428,27 +429,27 @@ static void test_403_read_only(void **state) {
   world *w = world_new();
   add(w, "app", 10, "privileged");
   respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
-  respond(w, "POST", ISSUE_COMMENTS,
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
+  respond(w, "POST", REVIEWS,
           "HTTP/1.1 403 Forbidden\nContent-Type: application/json\n\n{\"message\": \"Resource not "
           "accessible by integration\", \"documentation_url\": \"https://docs.github.com/rest\"}");
-  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   assert_int_equal(run(w), QG_ENET);
-  assert_string_equal(w->out.error, "GitHub: HTTP 403 on POST /repos/o/r/issues/7/comments: "
+  assert_string_equal(w->out.error, "GitHub: HTTP 403 on POST /repos/o/r/pulls/7/reviews: "
                                     "Resource not accessible by integration");
   assert_true(w->out.read_only);
   assert_false(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 0);
-  assert_int_equal(mock_nrequests(w->srv), 3); /* the lists are read; no review is tried */
-  assert_request(w, 2, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_int_equal(mock_nrequests(w->srv), 3); /* the lists are read; no summary is tried */
+  assert_request(w, 2, "POST", REVIEWS);
   assert_int_equal(qg_comment_outcome_status(&w->out, QG_ENET), QG_COMMENTS_SKIPPED);
   world_free(w);
 
   /* a 403 that is a rate limit (its message says so) is no read-only token */
   w = world_new();
   respond(w, "GET", ISSUE_COMMENTS, OK_LIST("[]"));
+  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   respond(w, "POST", ISSUE_COMMENTS,
           "HTTP/1.1 403 Forbidden\n\n{\"message\": \"You have exceeded a secondary rate limit\"}");
-  respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   assert_int_equal(run(w), QG_ENET);
   assert_false(w->out.read_only);
   world_free(w);
@@ -458,8 +459,8 @@ static void test_403_read_only(void **state) {
   "HTTP/1.1 422 Unprocessable Entity\nContent-Type: application/json\n\n{\"message\": "            \
   "\"Unprocessable Entity\", \"errors\": [\"Line could not be resolved\"]}"
 
-/* The one comment of the review is refused: nothing is left to post, the summary is
- * edited again to list the finding, and the run is no failure (a warning). */
+/* The one comment of the review is refused: nothing is left to post, the summary (sent
+ * after the review) lists the finding, and the run is no failure (a warning). */
 static void test_422_errors(void **state) {
   (void)state;
   world *w = world_new();
@@ -473,8 +474,7 @@ static void test_422_errors(void **state) {
           "\"pull_request_review_thread.line\", \"message\": \"could not be\\nresolved\"},"
           "{\"resource\": \"PullRequestReview\", \"field\": \"event\", \"code\": \"invalid\"}, "
           "\"Line must be part of the diff\"]}");
-  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
-  w->opts.id = "qgate-k8s"; /* the job's own id, kept in the summary edited again */
+  w->opts.id = "qgate-k8s"; /* the job's own id, in the summary's marker */
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
   assert_string_equal(w->out.refused_why,
@@ -485,15 +485,15 @@ static void test_422_errors(void **state) {
   assert_true(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 0);
   assert_int_equal(w->out.to_summary, 1);
-  assert_int_equal(mock_nrequests(w->srv), 5);
-  assert_request(w, 4, "PATCH", "/repos/o/r/issues/comments/99");
-  cJSON *patch = req_json(w, 4);
+  assert_int_equal(mock_nrequests(w->srv), 4);
+  assert_request(w, 3, "POST", ISSUE_COMMENTS);
+  cJSON *patch = req_json(w, 3);
   const char *body = str_at(patch, "body");
   assert_true(strncmp(body, QG_HOST_SUMMARY_MARKER "qgate-k8s -->\n",
                       strlen(QG_HOST_SUMMARY_MARKER "qgate-k8s -->\n")) == 0);
-  assert_non_null(strstr(body, "**Not commented inline** (1 refused by the host: HTTP 422: "));
-  assert_non_null(
-      strstr(body, "- **HIGH** `pss/privileged` `deploy/pod.yaml` line 10: privileged\n"));
+  assert_non_null(strstr(body, "<summary>1 finding without an inline comment: 1 refused by the "
+                               "host</summary>\n\n- **HIGH** `pss/privileged` "
+                               "`deploy/pod.yaml:10`: privileged\n"));
   cJSON_Delete(patch);
   assert_int_equal(qg_comment_outcome_status(&w->out, QG_OK), QG_COMMENTS_INCOMPLETE);
   world_free(w);
@@ -537,24 +537,28 @@ static void test_422_isolates_refused_line(void **state) {
   respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 502}")); /* probe: line 12 */
   respond(w, "DELETE", REVIEWS "/502", "HTTP/1.1 200 OK\n\n{}");
   respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}")); /* the review */
-  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
-  assert_int_equal(mock_nrequests(w->srv), 11);
-  assert_review_lines(w, 3, "COMMENT", "10,11,12");
-  assert_review_lines(w, 4, NULL, "10");
-  assert_request(w, 5, "DELETE", REVIEWS "/501");
-  assert_review_lines(w, 6, NULL, "11");
-  assert_review_lines(w, 7, NULL, "12");
-  assert_request(w, 8, "DELETE", REVIEWS "/502");
-  assert_review_lines(w, 9, "COMMENT", "10,12");
-  assert_request(w, 10, "PATCH", "/repos/o/r/issues/comments/99");
+  assert_int_equal(mock_nrequests(w->srv), 10);
+  assert_review_lines(w, 2, "COMMENT", "10,11,12");
+  assert_review_lines(w, 3, NULL, "10");
+  assert_request(w, 4, "DELETE", REVIEWS "/501");
+  assert_review_lines(w, 5, NULL, "11");
+  assert_review_lines(w, 6, NULL, "12");
+  assert_request(w, 7, "DELETE", REVIEWS "/502");
+  assert_review_lines(w, 8, "COMMENT", "10,12");
+  assert_request(w, 9, "POST", ISSUE_COMMENTS); /* the summary, the refused one listed */
+  cJSON *sum = req_json(w, 9);
+  assert_non_null(strstr(str_at(sum, "body"), "1 refused by the host</summary>\n\n- **HIGH** "
+                                              "`pss/privileged` `deploy/pod.yaml:11`: "
+                                              "privileged too\n"));
+  cJSON_Delete(sum);
   assert_int_equal(w->out.inline_created, 2);
   assert_int_equal(w->out.nrefused, 1);
   assert_string_equal(w->out.refused[0]->message, "privileged too");
   assert_string_equal(w->out.refused_why,
                       "HTTP 422: Unprocessable Entity: Line could not be resolved");
-  cJSON *review = req_json(w, 9);
+  cJSON *review = req_json(w, 8);
   assert_string_equal(str_at(review, "body"), "qgate: 2 new findings on the changed lines.");
   cJSON_Delete(review);
   world_free(w);
@@ -589,15 +593,16 @@ static void test_422_verdict_refused(void **state) {
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
   assert_int_equal(mock_nrequests(w->srv), 6);
-  assert_request(w, 3, "GET", REVIEWS "?per_page=100&page=1");
-  assert_review_lines(w, 4, "APPROVE", "10");
-  assert_review_lines(w, 5, "COMMENT", "10");
-  cJSON *rv = req_json(w, 4);
+  assert_request(w, 2, "GET", REVIEWS "?per_page=100&page=1");
+  assert_review_lines(w, 3, "APPROVE", "10");
+  assert_review_lines(w, 4, "COMMENT", "10");
+  assert_request(w, 5, "POST", ISSUE_COMMENTS);
+  cJSON *rv = req_json(w, 3);
   assert_string_equal(str_at(rv, "body"),
                       "qgate: score 95/100 (approve); 1 new finding on the "
                       "changed lines.\n\n" QG_HOST_REVIEW_MARKER "qgate verdict=APPROVE -->");
   cJSON_Delete(rv);
-  rv = req_json(w, 5);
+  rv = req_json(w, 4);
   assert_string_equal(str_at(rv, "body"),
                       "qgate: score 95/100 (approve); 1 new finding on the changed lines.");
   cJSON_Delete(rv);
@@ -651,10 +656,11 @@ static void test_422_verdict_refused(void **state) {
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
   assert_int_equal(mock_nrequests(w->srv), 7);
-  assert_request(w, 4, "GET", "/user");
-  assert_review_lines(w, 5, "APPROVE", "");
-  assert_request(w, 6, "PUT", REVIEWS "/60/dismissals");
-  rv = req_json(w, 6);
+  assert_request(w, 3, "GET", "/user");
+  assert_review_lines(w, 4, "APPROVE", "");
+  assert_request(w, 5, "PUT", REVIEWS "/60/dismissals");
+  assert_request(w, 6, "POST", ISSUE_COMMENTS);
+  rv = req_json(w, 5);
   assert_string_equal(str_at(rv, "message"), "qgate: superseded, the gate now says APPROVE.");
   cJSON_Delete(rv);
   assert_null(w->out.verdict);
@@ -677,21 +683,20 @@ static void test_422_verdict_refused(void **state) {
   respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 501}")); /* probe: line 10 */
   respond(w, "DELETE", REVIEWS "/501", "HTTP/1.1 200 OK\n\n{}");
   respond(w, "POST", REVIEWS, OK_LIST("{\"id\": 80}")); /* the review, verdict and all */
-  respond(w, "PATCH", "/repos/o/r/issues/comments/99", OK_LIST("{\"id\": 99}"));
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
-  assert_int_equal(mock_nrequests(w->srv), 10);
-  assert_review_lines(w, 4, "REQUEST_CHANGES", "10,11");
-  assert_review_lines(w, 5, "COMMENT", "10,11");
-  assert_review_lines(w, 6, NULL, "10");
-  assert_request(w, 7, "DELETE", REVIEWS "/501");
-  assert_review_lines(w, 8, "REQUEST_CHANGES", "10");
-  rv = req_json(w, 8);
+  assert_int_equal(mock_nrequests(w->srv), 9);
+  assert_review_lines(w, 3, "REQUEST_CHANGES", "10,11");
+  assert_review_lines(w, 4, "COMMENT", "10,11");
+  assert_review_lines(w, 5, NULL, "10");
+  assert_request(w, 6, "DELETE", REVIEWS "/501");
+  assert_review_lines(w, 7, "REQUEST_CHANGES", "10");
+  rv = req_json(w, 7);
   assert_string_equal(str_at(rv, "body"), "qgate: score 42/100 (reject); 1 new finding on the "
                                           "changed lines.\n\n" QG_HOST_REVIEW_MARKER
                                           "qgate verdict=REQUEST_CHANGES -->");
   cJSON_Delete(rv);
-  assert_request(w, 9, "PATCH", "/repos/o/r/issues/comments/99");
+  assert_request(w, 8, "POST", ISSUE_COMMENTS); /* the summary lists the refused line */
   assert_string_equal(w->out.verdict, "REQUEST_CHANGES");
   assert_null(w->out.verdict_refused);
   assert_int_equal(w->out.nrefused, 1);
@@ -751,17 +756,17 @@ static void test_5xx_after_stored_post(void **state) {
     fail_msg("%s", w->out.error);
   assert_null(w->out.error);
   assert_int_equal(mock_nrequests(w->srv), 11);
-  assert_request(w, 1, "POST", ISSUE_COMMENTS);
-  assert_request(w, 2, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 3, "GET", "/user");
-  assert_request(w, 4, "POST", ISSUE_COMMENTS);
-  assert_request(w, 5, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 1, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 2, "GET", "/user"); /* asked once there is a candidate (2999) */
+  assert_request(w, 3, "POST", REVIEWS);
+  assert_request(w, 4, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 5, "POST", REVIEWS);
   assert_request(w, 6, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 7, "POST", REVIEWS);
-  assert_request(w, 8, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
-  assert_request(w, 9, "POST", REVIEWS);
-  assert_request(w, 10, "GET", REVIEW_COMMENTS "?per_page=100&page=1");
-  assert_review_lines(w, 9, "COMMENT", "10");
+  assert_review_lines(w, 5, "COMMENT", "10");
+  assert_request(w, 7, "POST", ISSUE_COMMENTS); /* the summary after the review */
+  assert_request(w, 8, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
+  assert_request(w, 9, "POST", ISSUE_COMMENTS);
+  assert_request(w, 10, "GET", ISSUE_COMMENTS "?per_page=100&page=1");
   assert_true(w->out.summary_created);
   assert_int_equal(w->out.inline_created, 1);
   assert_int_equal(w->out.inline_removed, 0); /* 2999: its finding is there, answered anew */
@@ -814,11 +819,12 @@ static void test_5xx_after_stored_post(void **state) {
   assert_int_equal(run(w), QG_OK);
   assert_null(w->out.error);
   assert_int_equal(mock_nrequests(w->srv), 8);
-  assert_request(w, 4, "GET", "/user");
-  assert_request(w, 5, "POST", REVIEWS);
-  assert_request(w, 6, "GET", REVIEWS "?per_page=100&page=1");
-  assert_request(w, 7, "POST", REVIEWS);
-  cJSON *rv = req_json(w, 7);
+  assert_request(w, 3, "GET", "/user");
+  assert_request(w, 4, "POST", REVIEWS);
+  assert_request(w, 5, "GET", REVIEWS "?per_page=100&page=1");
+  assert_request(w, 6, "POST", REVIEWS);
+  assert_request(w, 7, "POST", ISSUE_COMMENTS);
+  cJSON *rv = req_json(w, 6);
   assert_string_equal(str_at(rv, "event"), "REQUEST_CHANGES");
   assert_string_equal(str_at(rv, "body"), "qgate: score 20/100 (reject).\n\n" QG_HOST_REVIEW_MARKER
                                           "qgate verdict=REQUEST_CHANGES -->");
@@ -924,7 +930,7 @@ static void test_verdict(void **state) {
     respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
     assert_int_equal(run(w), QG_OK);
     assert_string_equal(w->out.verdict, cases[i].event);
-    cJSON *rv = req_json(w, 4);
+    cJSON *rv = req_json(w, 3);
     assert_string_equal(str_at(rv, "event"), cases[i].event);
     assert_null(cJSON_GetObjectItemCaseSensitive(rv, "comments"));
     char want[160];
@@ -969,12 +975,16 @@ static void test_caps(void **state) {
   assert_int_equal(w->out.inline_created, 2);
   assert_int_equal(w->out.over_cap, 1);
   assert_int_equal(w->out.to_summary, 1); /* the second of one fingerprint */
-  cJSON *sum = req_json(w, 1);
+  cJSON *sum = req_json(w, 3);
   assert_true(strlen(str_at(sum, "body")) <= 400);
+  /* 400 bytes hold no entry of the list: the review says so, and the summary counts them */
+  assert_non_null(strstr(str_at(sum, "body"), "**2 more not shown here** (over GitHub's comment "
+                                              "size limit). Every finding is in the full report"));
   cJSON_Delete(sum);
-  cJSON *rv = req_json(w, 3);
+  cJSON *rv = req_json(w, 2);
   assert_string_equal(str_at(rv, "body"),
-                      "qgate: 2 new findings on the changed lines; 1 more in the summary comment.");
+                      "qgate: 2 new findings on the changed lines; 1 more: the summary comment "
+                      "lists 0 of them and says where the full report is.");
   const char *body = str_at(cJSON_GetArrayItem(cJSON_GetObjectItem(rv, "comments"), 0), "body");
   assert_true(strlen(body) <= 400);
   char fp[17], want[17];
@@ -999,7 +1009,7 @@ static cJSON *one_comment(world *w, cJSON **rv) {
   respond(w, "GET", REVIEW_COMMENTS, OK_LIST("[]"));
   respond(w, "POST", REVIEWS, "HTTP/1.1 200 OK\n\n{}");
   assert_int_equal(run(w), QG_OK);
-  *rv = req_json(w, 3);
+  *rv = req_json(w, 2);
   return cJSON_GetArrayItem(cJSON_GetObjectItem(*rv, "comments"), 0);
 }
 
@@ -1180,8 +1190,11 @@ static void test_summary_mentions(void **state) {
   qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                         qg_xstrdup("ask @octo-org/admins or \\@all, `@x`, mail a@b.example, "
                                    "see #123 and !45, `#9`"));
-  char *body = qg_host_summary_body(&w->rep, NULL, 60000);
-  assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3:1`"));
+  qg_host_lefts left = {0};
+  qg_host_left_add(&left, &w->r.findings.items[0], QG_HOST_LEFT_OUTSIDE);
+  qg_host_summary in = {.rep = &w->rep, .left = &left, .host = "GitHub", .max_body = 60000};
+  char *body = qg_host_summary_body(&in, NULL);
+  assert_non_null(strstr(body, "`node_modules/@scope/pod.yaml:3`"));
   /* no link to (and no notification on) issue 123 or merge request 45 */
   assert_non_null(strstr(body, "\\#\xe2\x80\x8d"
                                "123 and !\xe2\x80\x8d"
@@ -1208,16 +1221,108 @@ static void test_summary_mentions(void **state) {
   for (int i = 0; i < 10; i++)
     qg_result_add_finding(&w->r, rule, QG_SEV_HIGH, &loc, &cx,
                           qg_xstrdup("@a @b @c @d @e @f @g @h @i @j @k @l @m @n @o @p"));
-  body = qg_host_summary_body(&w->rep, NULL, 500);
+  qg_host_lefts_free(&left);
+  for (size_t i = 0; i < w->r.findings.n; i++)
+    qg_host_left_add(&left, &w->r.findings.items[i], QG_HOST_LEFT_OUTSIDE);
+  in.max_body = 500;
+  qg_host_summary_fit fit;
+  body = qg_host_summary_body(&in, &fit);
   assert_true(strlen(body) <= 500);
-  assert_non_null(strstr(body, "The report was cut here"));
+  assert_int_equal(fit.listed + fit.not_shown, 11);
+  assert_true(fit.not_shown > 0);
+  char *more = qg_xasprintf("**%zu more not shown here** (over GitHub's comment size limit). "
+                            "Every finding is in the full report: the job's artifacts.\n",
+                            fit.not_shown);
+  assert_string_equal(body + strlen(body) - strlen(more), more);
+  free(more);
   free(body);
+  qg_host_lefts_free(&left);
+  world_free(w);
+}
+
+/* The summary's list: every finding handed to it, highest severity first, then by path
+ * and line; each reason named when there are several; paths linked (percent-encoded) only
+ * through a URL that cannot leave the link; a body cap that holds no entry still counts
+ * them all. */
+static void test_summary_list(void **state) {
+  (void)state;
+  world *w = world_new();
+  const qg_rule *rule = qg_rule_find("pss/privileged");
+  static const struct {
+    const char *path;
+    uint32_t line;
+    qg_severity sev;
+  } k[] = {{"deploy/b.yaml", 3, QG_SEV_LOW},
+           {"deploy/a b#(x).yaml", 9, QG_SEV_HIGH},
+           {"deploy/a.yaml", 12, QG_SEV_HIGH},
+           {"deploy/a.yaml", 2, QG_SEV_HIGH},
+           {NULL, 0, QG_SEV_CRITICAL}};
+  for (size_t i = 0; i < QG_ARRAY_LEN(k); i++) {
+    qg_location loc = {k[i].path, k[i].line, 1, 0, 0};
+    qg_context cx = {0};
+    qg_result_add_finding(&w->r, rule, k[i].sev, &loc, &cx, qg_xasprintf("m%zu", i));
+  }
+  static const qg_host_left_why why[] = {QG_HOST_LEFT_OUTSIDE, QG_HOST_LEFT_REFUSED,
+                                         QG_HOST_LEFT_OVER_CAP, QG_HOST_LEFT_FAILED,
+                                         QG_HOST_LEFT_DUPLICATE};
+  qg_host_lefts left = {0};
+  for (size_t i = 0; i < QG_ARRAY_LEN(k); i++)
+    qg_host_left_add(&left, &w->r.findings.items[i], why[i]);
+  qg_host_summary in = {.rep = &w->rep,
+                        .left = &left,
+                        .host = "GitHub",
+                        .file_url = "https://github.com/o/r/blob/" HEAD "/",
+                        .report_url = "https://github.com/o/r/actions/runs/9",
+                        .report_what = "the workflow run",
+                        .max_body = 60000};
+  qg_host_summary_fit fit;
+  char *body = qg_host_summary_body(&in, &fit);
+  static const char want[] = QG_HOST_SUMMARY_MARKER
+      "qgate -->"
+      "\n### 5 findings\n\n0 with an inline comment, 5 without: listed "
+      "below.\n\n<details open><summary>5 findings without an inline comment: 1 outside the "
+      "diff, 1 over the inline cap, 1 refused by the host, 1 not posted: a request failed, 1 "
+      "its fingerprint's comment is another finding's</summary>\n\n"
+      "- **CRITICAL** `pss/privileged`: m4 _(its fingerprint's comment is another finding's)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a b#(x).yaml:9`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a%20b%23%28x%29.yaml#L9): m1 _(refused by the host)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a.yaml:2`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a.yaml#L2): m3 _(not posted: a request failed)_\n"
+      "- **HIGH** `pss/privileged` [`deploy/a.yaml:12`](https://github.com/o/r/blob/" HEAD
+      "/deploy/a.yaml#L12): m2 _(over the inline cap)_\n"
+      "- **LOW** `pss/privileged` [`deploy/b.yaml:3`](https://github.com/o/r/blob/" HEAD
+      "/deploy/b.yaml#L3): m0 _(outside the diff)_\n\n</details>\n\nEvery finding is in the "
+      "full report: [the workflow run](https://github.com/o/r/actions/runs/9), in its "
+      "artifacts.\n";
+  assert_string_equal(body, want);
+  assert_int_equal(fit.listed, 5);
+  assert_int_equal(fit.not_shown, 0);
+  assert_int_equal(fit.listed_why[QG_HOST_LEFT_OVER_CAP], 1);
+  free(body);
+  /* a URL that would close the link: no link at all */
+  in.file_url = "https://x/)[a](javascript:alert(1))/";
+  in.report_url = "https://x/run 1";
+  body = qg_host_summary_body(&in, NULL);
+  assert_null(strstr(body, "javascript"));
+  assert_non_null(strstr(body, "- **LOW** `pss/privileged` `deploy/b.yaml:3`: m0"));
+  assert_non_null(strstr(body, "Every finding is in the full report: the job's artifacts.\n"));
+  free(body);
+  /* a cap that holds no entry: the count and where the report is, within the cap */
+  in.max_body = 300;
+  body = qg_host_summary_body(&in, &fit);
+  assert_true(strlen(body) <= 300);
+  assert_int_equal(fit.listed, 0);
+  assert_int_equal(fit.not_shown, 5);
+  assert_non_null(strstr(body, "**5 more not shown here** (over GitHub's comment size limit)"));
+  free(body);
+  qg_host_lefts_free(&left);
   world_free(w);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ctx),
+      cmocka_unit_test(test_summary_list),
       cmocka_unit_test(test_first_run_creates),
       cmocka_unit_test(test_second_run_updates),
       cmocka_unit_test(test_pagination),

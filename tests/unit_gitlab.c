@@ -177,11 +177,20 @@ static char *want_discussion(const qg_finding *f, const char *text, const char *
   return r;
 }
 
-static char *want_summary(const fixture *fx) {
-  char *s = qg_host_summary_body(&fx->rep, NULL, 60000);
-  char *b = jstr(s);
+/* The summary of a run where D (unchanged line) and G (a file the change does not touch)
+ * have no discussion, sorted by path: "./other.yaml" before "deploy/". */
+#define SUMMARY_D_G                                                                                \
+  "<!-- qgate:summary id=qgate -->\n### 5 findings\n\n3 with an inline comment, 2 without: "       \
+  "listed "                                                                                        \
+  "below.\n\n<details open><summary>2 findings without an inline comment: 2 outside the "          \
+  "diff</summary>\n\n- **HIGH** `test/rule` `other.yaml:1`: not in the change\n- **HIGH** "        \
+  "`test/rule` `deploy/app.yaml:20`: unchanged line finding\n\n</details>\n\nEvery finding is "    \
+  "in the full report: the job's artifacts, and in the merge request's Code Quality widget "       \
+  "where the job uploads the codequality report.\n"
+
+static char *want_summary(const char *text) {
+  char *b = jstr(text);
   char *r = qg_xasprintf("{\"body\":%s}", b);
-  free(s);
   free(b);
   return r;
 }
@@ -229,19 +238,19 @@ static void first_run(fixture *fx, qg_comment_outcome *out) {
   assert_ok(qg_host_comment(&fx->ctx, &fx->rep, &fx->change, &o, out), out);
 }
 
-/* Requests 5-7 of a first run: the discussions on A (an added line), B (a context
+/* Requests 4-6 of a first run: the discussions on A (an added line), B (a context
  * line) and C (the renamed file's added line), escaped: no mention, no HTML. */
 static void expect_discussions(const fixture *fx) {
   char *w = want_discussion(fx->a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
                             "deploy/app.yaml", "deploy/app.yaml", 4, 0);
-  expect_req(fx, 4, "POST", MR "/discussions", w);
+  expect_req(fx, 3, "POST", MR "/discussions", w);
   free(w);
   w = want_discussion(fx->b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
-  expect_req(fx, 5, "POST", MR "/discussions", w);
+  expect_req(fx, 4, "POST", MR "/discussions", w);
   free(w);
   w = want_discussion(fx->c, "renamed file finding", "deploy/new-name.yaml", "deploy/old-name.yaml",
                       2, 0);
-  expect_req(fx, 6, "POST", MR "/discussions", w);
+  expect_req(fx, 5, "POST", MR "/discussions", w);
   free(w);
 }
 
@@ -264,10 +273,10 @@ static void test_first_run(void **state) {
   expect_req(&fx, 0, "GET", MR, NULL);
   expect_req(&fx, 1, "GET", NOTES_PAGE(1), NULL);
   expect_req(&fx, 2, "GET", DISC_PAGE(1), NULL);
-  char *w = want_summary(&fx);
-  expect_req(&fx, 3, "POST", MR "/notes", w);
-  free(w);
   expect_discussions(&fx);
+  char *w = want_summary(SUMMARY_D_G); /* after the discussions: it lists what has none */
+  expect_req(&fx, 6, "POST", MR "/notes", w);
+  free(w);
   fixture_cleanup(&fx);
 }
 
@@ -375,10 +384,10 @@ static void test_rerun_updates_in_place(void **state) {
   expect_req(&fx, 2, "GET", NOTES_PAGE(2), NULL);
   expect_req(&fx, 3, "GET", DISC_PAGE(1), NULL);
   expect_req(&fx, 4, "GET", "/api/v4/user", NULL);
-  char *w = want_summary(&fx);
-  expect_req(&fx, 5, "PUT", MR "/notes/901", w); /* the oldest, in place */
+  expect_req(&fx, 5, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
+  char *w = want_summary(SUMMARY_D_G);
+  expect_req(&fx, 6, "PUT", MR "/notes/901", w); /* the oldest, in place */
   free(w);
-  expect_req(&fx, 6, "PUT", MR "/discussions/bbbb", "{\"resolved\":false}");
   expect_req(&fx, 7, "PUT", MR "/discussions/dead", "{\"resolved\":true}");
   free(fa), free(fb), free(fc), free(ba), free(bb), free(bc);
   fixture_cleanup(&fx);
@@ -389,7 +398,20 @@ static void test_unchanged_summary_not_edited(void **state) {
   fixture fx;
   fixture_init(&fx);
   mock_add_response(fx.m, "GET", MR, MR_REPLY);
-  char *sum = qg_host_summary_body(&fx.rep, NULL, 60000), *js = jstr(sum);
+  /* without a change every active finding is outside the diff */
+  qg_host_lefts left = {0};
+  for (size_t i = 0; i < fx.res.findings.n; i++)
+    if (!fx.res.findings.items[i].suppressed_by && !fx.res.findings.items[i].in_base)
+      qg_host_left_add(&left, &fx.res.findings.items[i], QG_HOST_LEFT_OUTSIDE);
+  qg_host_summary in = {.rep = &fx.rep,
+                        .left = &left,
+                        .host = "GitLab",
+                        .report_what = "the job",
+                        .report_also = "in the merge request's Code Quality widget where the "
+                                       "job uploads the codequality report",
+                        .max_body = 1000000};
+  char *sum = qg_host_summary_body(&in, NULL), *js = jstr(sum);
+  qg_host_lefts_free(&left);
   char *notes = qg_xasprintf(
       "HTTP/1.1 200 OK\n\n[{\"id\": 901, \"body\": %s, \"author\": {\"id\": 77}}]", js);
   mock_add_response(fx.m, "GET", MR "/notes", notes);
@@ -498,7 +520,7 @@ static void test_422_flattened(void **state) {
 }
 
 /* Issue 19: GitLab refuses a discussion's position (400): the other discussions are
- * posted, the refused finding is listed in the summary note (edited again), and the run
+ * posted, the refused finding is listed in the summary note (sent after them), and the run
  * is no failure. */
 static void test_400_position_refused(void **state) {
   (void)state;
@@ -512,9 +534,8 @@ static void test_400_position_refused(void **state) {
                     "\\\"must be a valid line code\\\"]}\"}");
   mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
   mock_add_response(fx.m, "POST", MR "/discussions", CREATED);
-  mock_add_response(fx.m, "PUT", MR "/notes/1", OK_REPLY);
   qg_comment_opts o = fast();
-  o.id = "qgate-k8s"; /* the job's own id, kept in the note edited again */
+  o.id = "qgate-k8s"; /* the job's own id, in the summary's marker */
   qg_comment_outcome out;
   assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
   assert_true(out.summary_created);
@@ -524,15 +545,18 @@ static void test_400_position_refused(void **state) {
   assert_ptr_equal(out.refused[0], fx.a);
   assert_string_equal(out.refused_why, "HTTP 400: 400 Bad request - Note {:line_code=>[\"can't "
                                        "be blank\", \"must be a valid line code\"]}");
-  assert_int_equal(mock_nrequests(fx.m), 8);
-  const mock_request *put = mock_request_at(fx.m, 7);
-  assert_string_equal(put->method, "PUT");
-  assert_string_equal(put->path, MR "/notes/1");
+  /* the summary after the discussions: posted once, with the refused finding listed */
+  assert_int_equal(mock_nrequests(fx.m), 7);
+  const mock_request *sum = mock_request_at(fx.m, 6);
+  assert_string_equal(sum->method, "POST");
+  assert_string_equal(sum->path, MR "/notes");
   const char *head = "{\"body\":\"<!-- qgate:summary id=qgate-k8s -->\\n";
-  assert_true(strncmp(put->body, head, strlen(head)) == 0);
-  assert_non_null(strstr(mock_request_at(fx.m, 4)->body, "<!-- qgate:finding id=qgate-k8s fp="));
-  assert_non_null(strstr(put->body, "Not commented inline"));
-  assert_non_null(strstr(put->body, "`deploy/app.yaml` line 4: container"));
+  assert_true(strncmp(sum->body, head, strlen(head)) == 0);
+  assert_non_null(strstr(mock_request_at(fx.m, 3)->body, "<!-- qgate:finding id=qgate-k8s fp="));
+  assert_non_null(strstr(sum->body, "3 findings without an inline comment: 2 outside the diff, "
+                                    "1 refused by the host"));
+  assert_non_null(strstr(sum->body, "`deploy/app.yaml:4`: container"));
+  assert_non_null(strstr(sum->body, "more _(refused by the host)_"));
   assert_int_equal(qg_comment_outcome_status(&out, QG_OK), QG_COMMENTS_INCOMPLETE);
   qg_comment_outcome_cleanup(&out);
   fixture_cleanup(&fx);
@@ -572,18 +596,18 @@ static void test_5xx_after_stored_post(void **state) {
   assert_true(out.summary_created);
   assert_int_equal(out.inline_created, 3);
   assert_int_equal(mock_nrequests(fx.m), 10);
-  char *sum = want_summary(&fx);
-  expect_req(&fx, 3, "POST", MR "/notes", sum);
-  expect_req(&fx, 4, "GET", NOTES_PAGE(1), NULL);
-  expect_req(&fx, 5, "GET", "/api/v4/user", NULL); /* asked once there is a candidate */
   char *w = want_discussion(fx.a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
                             "deploy/app.yaml", "deploy/app.yaml", 4, 0);
+  expect_req(&fx, 3, "POST", MR "/discussions", w);
+  free(w);
+  expect_req(&fx, 4, "GET", DISC_PAGE(1), NULL);
+  expect_req(&fx, 5, "GET", "/api/v4/user", NULL); /* asked once there is a candidate */
+  w = want_discussion(fx.b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
   expect_req(&fx, 6, "POST", MR "/discussions", w);
   free(w);
-  expect_req(&fx, 7, "GET", DISC_PAGE(1), NULL);
-  w = want_discussion(fx.b, "context line finding", "deploy/app.yaml", "deploy/app.yaml", 6, 5);
-  expect_req(&fx, 8, "POST", MR "/discussions", w);
-  free(w);
+  char *sum = want_summary(SUMMARY_D_G); /* after the discussions */
+  expect_req(&fx, 8, "POST", MR "/notes", sum);
+  expect_req(&fx, 9, "GET", NOTES_PAGE(1), NULL);
   qg_comment_outcome_cleanup(&out);
   mock_stop(fx.m);
 
@@ -626,15 +650,15 @@ static void test_5xx_after_stored_post(void **state) {
   assert_int_equal(out.inline_removed, 0); /* dold: its finding is there, answered anew */
   assert_int_equal(mock_nrequests(fx.m), 12);
   expect_req(&fx, 3, "GET", "/api/v4/user", NULL);
-  expect_req(&fx, 4, "POST", MR "/notes", sum);
-  expect_req(&fx, 5, "GET", NOTES_PAGE(1), NULL);
-  expect_req(&fx, 6, "POST", MR "/notes", sum);
   w = want_discussion(fx.a, "container @\xe2\x80\x8dteam uses &lt;latest&gt; &amp; more",
                       "deploy/app.yaml", "deploy/app.yaml", 4, 0);
-  expect_req(&fx, 7, "POST", MR "/discussions", w);
-  expect_req(&fx, 8, "GET", DISC_PAGE(1), NULL);
-  expect_req(&fx, 9, "POST", MR "/discussions", w);
+  expect_req(&fx, 4, "POST", MR "/discussions", w);
+  expect_req(&fx, 5, "GET", DISC_PAGE(1), NULL);
+  expect_req(&fx, 6, "POST", MR "/discussions", w);
   free(w);
+  expect_req(&fx, 9, "POST", MR "/notes", sum);
+  expect_req(&fx, 10, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 11, "POST", MR "/notes", sum);
   for (size_t i = 0; i < mock_nrequests(fx.m); i++)
     assert_false(mock_request_at(fx.m, i)->unexpected);
   free(sum);
@@ -671,13 +695,13 @@ static void test_5xx_author_unknown(void **state) {
   assert_false(out.summary_created);
   assert_int_equal(out.inline_created, 3);
   assert_int_equal(mock_nrequests(fx.m), 9); /* one POST of the note */
-  char *sum = want_summary(&fx);
-  expect_req(&fx, 3, "POST", MR "/notes", sum);
-  free(sum);
-  expect_req(&fx, 4, "GET", NOTES_PAGE(1), NULL);
-  expect_req(&fx, 5, "GET", "/api/v4/user", NULL);
-  for (size_t i = 6; i < 9; i++)
+  for (size_t i = 3; i < 6; i++)
     assert_string_equal(mock_request_at(fx.m, i)->path, MR "/discussions");
+  char *sum = want_summary(SUMMARY_D_G);
+  expect_req(&fx, 6, "POST", MR "/notes", sum);
+  free(sum);
+  expect_req(&fx, 7, "GET", NOTES_PAGE(1), NULL);
+  expect_req(&fx, 8, "GET", "/api/v4/user", NULL);
   qg_comment_outcome_cleanup(&out);
   fixture_cleanup(&fx);
 }
@@ -885,7 +909,7 @@ static void test_long_message_capped(void **state) {
     o.max_body = max;
     qg_comment_outcome out;
     assert_ok(qg_host_comment(&fx.ctx, &fx.rep, &fx.change, &o, &out), &out);
-    const mock_request *rq = mock_request_at(fx.m, 4);
+    const mock_request *rq = mock_request_at(fx.m, 3); /* A's discussion */
     cJSON *j = cJSON_Parse(rq->body);
     const char *body = cJSON_GetObjectItemCaseSensitive(j, "body")->valuestring;
     size_t n = strlen(body), tl = strlen(tail);
