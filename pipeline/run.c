@@ -264,6 +264,9 @@ static qg_status scan_and_fix(run_ctx *c) {
       .shard_index = o->shard_index,
       .shard_count = o->shard_count,
       .order = o->shard_count ? &out->order : NULL,
+      /* the engines are found on the caller's PATH; which Kustomize engine is the
+       * environment's choice (trusted), never the repository's */
+      .render = {.on = true, .path = getenv("PATH"), .kustomize = getenv("QGATE_KUSTOMIZE")},
   };
   if (o->mode != QG_RUN_REVIEW)
     scan_paths(c);

@@ -237,6 +237,9 @@ typedef enum job_kind {
   JOB_BROKEN,     /* a broken symbolic link met in a walk */
   JOB_UNREADABLE, /* a path that cannot be examined or read: err_no */
   JOB_TOO_DEEP,   /* a directory past the walk's depth cap */
+  JOB_READ,       /* a file a render reads: scanned, but not as a manifest */
+  JOB_KUSTOMIZE,  /* render the kustomization directory and scan what it gives */
+  JOB_HELM,       /* render the chart directory and scan what it gives */
 } job_kind;
 
 typedef struct job {
@@ -244,14 +247,28 @@ typedef struct job {
   int err_no;
   size_t walk;   /* the input's position in the whole walk */
   char *path;    /* owned, until merged */
+  char *root;    /* owned, until merged: a render's checkout, or NULL */
   qg_result res; /* the job's findings, until merged */
   atomic_bool done;
 } job;
 
 static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, int err_no,
-                    qg_result *r) {
+                    const char *root, qg_result *r) {
   qg_location loc = {path, 0, 0, 0, 0};
+  qg_scan_config plain;
   switch (kind) {
+  case JOB_KUSTOMIZE:
+  case JOB_HELM:
+    qg_render_run(&cfg->render, kind == JOB_HELM ? QG_RENDER_HELM : QG_RENDER_KUSTOMIZE, path,
+                  root, &cfg->k8s, &cfg->yaml, r);
+    break;
+  case JOB_READ:
+    if (!cfg->secrets)
+      break;
+    plain = *cfg;
+    plain.run_k8s = false;
+    cfg = &plain;
+    /* fall through */
   case JOB_FILE: {
     /* a cap per file: a generated manifest with 100,000 pods must not take
      * gigabytes; what is past it is an error, never a silent pass. So for
@@ -340,7 +357,7 @@ static void *worker(void *ud) {
     }
     job *j = job_at(p, p->next++);
     pthread_mutex_unlock(&p->mu);
-    job_run(p->cfg, j->kind, j->path, j->err_no, &j->res);
+    job_run(p->cfg, j->kind, j->path, j->err_no, j->root, &j->res);
     /* the merging thread is woken only when it waits */
     pthread_mutex_lock(&p->mu);
     atomic_store(&j->done, true);
@@ -398,7 +415,8 @@ static bool merge_next(pool *p, bool wait) {
   qg_result_merge(p->r, &j->res);
   note_order(p, j->walk);
   free(j->path);
-  j->path = NULL;
+  free(j->root);
+  j->path = j->root = NULL;
   p->merged++;
   return true;
 }
@@ -411,12 +429,13 @@ static void pool_merge(pool *p, bool wait) {
 
 /* Publishes the next input of the walk, or, when it belongs to another
  * shard, only counts it. */
-static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
+static void pool_add_in(pool *p, job_kind kind, const char *path, int err_no, const char *root,
+                        bool mine) {
   size_t w = p->walk++;
   if (!mine)
     return;
   if (!p->started) { /* one thread: run it now */
-    job_run(p->cfg, kind, path, err_no, p->r);
+    job_run(p->cfg, kind, path, err_no, root, p->r);
     note_order(p, w);
     return;
   }
@@ -427,6 +446,7 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool 
   j->err_no = err_no;
   j->walk = w;
   j->path = qg_xstrdup(path);
+  j->root = root ? qg_xstrdup(root) : NULL;
   qg_result_init(&j->res);
   atomic_init(&j->done, false);
   pthread_mutex_lock(&p->mu);
@@ -434,6 +454,10 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool 
   pthread_cond_signal(&p->more_cv);
   pthread_mutex_unlock(&p->mu);
   pool_merge(p, false);
+}
+
+static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
+  pool_add_in(p, kind, path, err_no, NULL, mine);
 }
 
 static void pool_finish(pool *p) {
@@ -457,6 +481,7 @@ typedef struct walk_ctx {
   qg_git_ignore *gi;
   const char *root; /* the repository's real path, or NULL */
   char *dir;        /* the last directory whose .gitignore was checked, owned */
+  const qg_render_plan *plan; /* borrowed, or NULL: the files renders read */
 } walk_ctx;
 
 bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
@@ -490,7 +515,8 @@ static void check_gitignore(walk_ctx *w, const char *path) {
       bad = qg_fs_inside(w->root, gi);
   }
   if (bad) {
-    pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
+    if (w->pool) /* NULL: the renders' look-ahead walk; the real one reports it */
+      pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
     qg_git_ignore_free(&w->gi);
   }
   free(gi);
@@ -500,7 +526,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
   /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
-    pool_add(w->pool, JOB_FILE, path, 0, mine(w->cfg, path));
+    pool_add(w->pool, w->plan && qg_render_plan_consumed(w->plan, path) ? JOB_READ : JOB_FILE,
+             path, 0, mine(w->cfg, path));
   else if (ev == QG_WALK_TOO_DEEP)
     pool_add(w->pool, JOB_TOO_DEEP, path, 0, mine(w->cfg, path));
   else
@@ -523,6 +550,34 @@ static const char *tidy(const char *p) {
   if (strcmp(p, "./") == 0)
     return ".";
   return p;
+}
+
+typedef struct plan_ctx {
+  walk_ctx w; /* first: on_skip reads it */
+  qg_render_plan *plan;
+} plan_ctx;
+
+static void on_plan_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
+  (void)err_no;
+  if (ev == QG_WALK_FILE)
+    qg_render_plan_add(((plan_ctx *)ud)->plan, path);
+}
+
+/* The look-ahead walk: where the kustomizations and charts are, under the
+ * same ignore rules as the walk that follows (which reports their problems). */
+static void plan_walk(const qg_scan_config *cfg, const char *path, const char *root,
+                      qg_render_plan *plan) {
+  /* qg_walk_in matches a name longer than the suffix: qg_render_plan_add
+   * keeps the exact names */
+  static const char *const names[] = {"ustomization.yaml", "ustomization.yml", "ustomization",
+                                      "hart.yaml", NULL};
+  plan_ctx c = {{cfg, NULL, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL,
+                 NULL},
+                plan};
+  qg_walk_in(root, path, names, on_skip, on_plan_walk, &c);
+  free(c.w.dir);
+  qg_git_ignore_free(&c.w.gi);
+  qg_render_plan_finish(plan, root);
 }
 
 void qg_scan_order_cleanup(qg_scan_order *o) {
@@ -553,8 +608,21 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
       char *wd = qg_git_workdir(path);
       char *root = qg_fs_realdir(wd ? wd : path);
       free(wd);
-      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL};
+      qg_render_plan plan;
+      qg_render_plan_init(&plan);
+      bool render = cfg->render.on && cfg->run_k8s;
+      if (render)
+        plan_walk(cfg, path, root, &plan);
+      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL,
+                    render ? &plan : NULL};
       qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      for (size_t k = 0; k < plan.nk; k++) /* the top-level kustomizations */
+        if (!plan.kused[k])
+          pool_add_in(p, JOB_KUSTOMIZE, plan.kdirs[k], 0, root, mine(cfg, plan.kdirs[k]));
+      for (size_t k = 0; k < plan.nc; k++)
+        if (qg_render_plan_top_chart(&plan, k))
+          pool_add_in(p, JOB_HELM, plan.charts[k], 0, root, mine(cfg, plan.charts[k]));
+      qg_render_plan_cleanup(&plan);
       free(w.dir);
       free(root);
       qg_git_ignore_free(&w.gi);

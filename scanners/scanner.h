@@ -10,6 +10,7 @@
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "scanners/k8s/k8s.h"
+#include "scanners/render.h"
 #include "scanners/secrets/secrets.h"
 
 #include <stdio.h>
@@ -32,6 +33,10 @@ typedef struct qg_scan_config {
    * are scanned (qg_scan_in_shard); 0 or 1 = every file */
   unsigned shard_index, shard_count;
   struct qg_scan_order *order; /* borrowed, or NULL: filled by qg_scan_paths */
+  /* Kustomize and Helm (scanners/render.h): with render.on and run_k8s, a
+   * directory walked renders its top-level kustomizations and charts, and the
+   * files they read are not scanned as manifests */
+  qg_render_settings render;
 } qg_scan_config;
 
 /* The most shards a scan can be split into. */
