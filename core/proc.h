@@ -14,22 +14,22 @@
 #include <stddef.h>
 
 typedef struct qg_proc_opts {
-  const char *exe;                /* absolute path of the program (qg_proc_which) */
-  const char *const *argv;        /* NULL-terminated; argv[0] is what the program sees */
-  const char *const *envp;        /* NULL-terminated; the whole environment */
-  const char *cwd;                /* working directory, or NULL: the caller's */
-  unsigned timeout_ms;            /* 0: 60 s */
-  size_t max_out, max_err;        /* caps in bytes; 0: 64 MiB and 64 KiB */
+  const char *exe;         /* absolute path of the program (qg_proc_which) */
+  const char *const *argv; /* NULL-terminated; argv[0] is what the program sees */
+  const char *const *envp; /* NULL-terminated; the whole environment */
+  const char *cwd;         /* working directory, or NULL: the caller's */
+  unsigned timeout_ms;     /* 0: 60 s */
+  size_t max_out, max_err; /* caps in bytes; 0: 64 MiB and 64 KiB */
 } qg_proc_opts;
 
 typedef struct qg_proc_result {
-  char *out, *err;     /* owned (qg_proc_result_cleanup), NUL-terminated, never NULL on QG_OK */
+  char *out, *err; /* owned (qg_proc_result_cleanup), NUL-terminated, never NULL on QG_OK */
   size_t outlen, errlen;
-  int code;            /* exit status when exited, else -1 */
-  int signal;          /* the signal that ended it (not ours), else 0 */
-  bool timed_out;      /* killed at the timeout */
-  bool out_capped;     /* killed when its standard output passed max_out */
-  bool err_capped;     /* standard error past max_err (the rest was dropped; not killed) */
+  int code;        /* exit status when exited, else -1 */
+  int signal;      /* the signal that ended it (not ours), else 0 */
+  bool timed_out;  /* killed at the timeout */
+  bool out_capped; /* killed when its standard output passed max_out */
+  bool err_capped; /* standard error past max_err (the rest was dropped; not killed) */
 } qg_proc_result;
 
 /* Runs the program and waits for it. QG_OK when it ran (whatever its exit

@@ -236,8 +236,8 @@ static void scan_paths(run_ctx *c) {
  * first need). */
 static void shown_fingerprint(void *ud, const qg_finding *f, char out[17]) {
   qg_run_out *o = ud;
-  qg_redact_fingerprint(qg_run_redactor(&o->redactor, &o->redactor_rules, &o->cfg, o->have_cfg),
-                        f, out);
+  qg_redact_fingerprint(qg_run_redactor(&o->redactor, &o->redactor_rules, &o->cfg, o->have_cfg), f,
+                        out);
 }
 
 static void finish_scan(run_ctx *c) {

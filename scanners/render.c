@@ -146,9 +146,9 @@ typedef struct kinfo {
   const char *dir, *root; /* borrowed */
   char **dirs;            /* kustomization directories it uses (as walked), owned */
   size_t nd, dcap;
-  char **files;           /* files it reads (as walked), owned */
+  char **files; /* files it reads (as walked), owned */
   size_t nf, fcap;
-  char **patches;         /* of files: the patches (as walked), owned */
+  char **patches; /* of files: the patches (as walked), owned */
   size_t np, pcap;
   char *bad; /* owned: why the first refused entry is refused, or NULL */
   uint32_t bad_line, bad_col;
@@ -278,9 +278,9 @@ static qg_status kinfo_read(kinfo *k, char **kfile, qg_yaml_error *err) {
   size_t len = 0;
   bool bin = false;
   int err_no = 0;
-  qg_status st = k->root ? qg_read_repo_file(k->root, *kfile, KUSTOMIZATION_MAX, 0, &buf, &len,
-                                             &bin, &err_no)
-                         : qg_read_file(*kfile, KUSTOMIZATION_MAX, 0, &buf, &len, &bin, &err_no);
+  qg_status st =
+      k->root ? qg_read_repo_file(k->root, *kfile, KUSTOMIZATION_MAX, 0, &buf, &len, &bin, &err_no)
+              : qg_read_file(*kfile, KUSTOMIZATION_MAX, 0, &buf, &len, &bin, &err_no);
   if (st != QG_OK) {
     snprintf(err->message, sizeof(err->message), "cannot read: %s", qg_fs_strerror(err_no));
     err->line = err->col = 0;
@@ -431,8 +431,8 @@ static void rm_tree(const char *path, int depth) {
 }
 
 typedef struct engine_run {
-  char *tmp;     /* owned: the temporary directory (real path) */
-  char *home;    /* owned: HOME=... and the rest of the environment */
+  char *tmp;  /* owned: the temporary directory (real path) */
+  char *home; /* owned: HOME=... and the rest of the environment */
   qg_proc_result res;
 } engine_run;
 
@@ -569,8 +569,8 @@ static bool engine(const qg_render_settings *s, const char *const *argv, const c
     loc.line = loc.col = 1;
     if (res->signal)
       qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc,
-                     "cannot render this %s: %s ended by signal %d: %s", what, argv[0],
-                     res->signal, msg);
+                     "cannot render this %s: %s ended by signal %d: %s", what, argv[0], res->signal,
+                     msg);
     else
       qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc,
                      "cannot render this %s: %s %s failed (exit status %d): %s", what, argv[0],
@@ -706,11 +706,11 @@ typedef struct place {
   const char *kind, *name; /* the rendered object's; borrowed */
   fpath *paths;            /* one per finding */
   size_t n;
-  bool *done;                /* placed in a patch */
-  uint32_t *line, *col;      /* where */
-  size_t *depth;             /* in the origin file: steps matched */
-  bool patch;                /* this pass reads a patch: only whole paths count */
-  bool found;                /* the object was found in this file */
+  bool *done;           /* placed in a patch */
+  uint32_t *line, *col; /* where */
+  size_t *depth;        /* in the origin file: steps matched */
+  bool patch;           /* this pass reads a patch: only whole paths count */
+  bool found;           /* the object was found in this file */
 } place;
 
 static bool same_object(const qg_ynode *root, const char *kind, const char *name) {
@@ -776,9 +776,8 @@ typedef struct kctx {
 
 /* Kustomize's origin annotation: `path: X` (relative to the wrapper's directory). */
 static char *origin_path(const qg_ynode *root) {
-  const char *o =
-      qg_ynode_str(qg_ymap_get(qg_ymap_get(qg_ymap_get(root, "metadata"), "annotations"),
-                               "config.kubernetes.io/origin"));
+  const char *o = qg_ynode_str(qg_ymap_get(
+      qg_ymap_get(qg_ymap_get(root, "metadata"), "annotations"), "config.kubernetes.io/origin"));
   if (!o)
     return NULL;
   const char *p = strncmp(o, "path: ", 6) == 0 ? o : strstr(o, "\npath: ");
@@ -872,8 +871,7 @@ typedef struct closure {
   bool refused;
 } closure;
 
-static void closure_walk(closure *cl, const char *dir, const char *root, int depth,
-                         qg_result *r) {
+static void closure_walk(closure *cl, const char *dir, const char *root, int depth, qg_result *r) {
   char *a = abs_of(dir);
   for (size_t i = 0; i < cl->nd; i++)
     if (strcmp(cl->dirs[i], a) == 0) {
@@ -897,13 +895,11 @@ static void closure_walk(closure *cl, const char *dir, const char *root, int dep
   } else if (k.bad) {
     loc.line = k.bad_line;
     loc.col = k.bad_col;
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s; nothing here was rendered",
-                   k.bad);
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc, "%s; nothing here was rendered", k.bad);
     cl->refused = true;
   } else if (depth > KUSTOMIZE_MAX_DEPTH) {
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
-                   "kustomizations nested more than %d deep: not rendered",
-                   KUSTOMIZE_MAX_DEPTH);
+                   "kustomizations nested more than %d deep: not rendered", KUSTOMIZE_MAX_DEPTH);
     cl->refused = true;
   } else {
     for (size_t i = 0; i < k.np; i++)
@@ -984,8 +980,9 @@ static void render_kustomize(const qg_render_settings *s, const char *dir, const
     goto done;
   }
   bool kubectl = strcmp(eng, "kubectl") == 0;
-  const char *argv[] = {eng, kubectl ? "kustomize" : "build", tmp, "--load-restrictor",
-                        "LoadRestrictionsRootOnly", NULL};
+  const char *argv[] = {
+      eng, kubectl ? "kustomize" : "build", tmp, "--load-restrictor", "LoadRestrictionsRootOnly",
+      NULL};
   qg_proc_result res = {0};
   if (engine(s, argv, tmp, "Kustomization",
              kubectl ? "install kubectl: https://kubernetes.io/docs/tasks/tools/, or set "
@@ -994,14 +991,13 @@ static void render_kustomize(const qg_render_settings *s, const char *dir, const
                        "https://kubectl.docs.kubernetes.io/installation/kustomize/",
              root, kfile, &res, r)) {
     kctx c = {k8s, dir, kfile, root, tmp, dir_real, cl.patches, cl.np, r};
-    qg_yaml_opts yo = {yaml ? *yaml : (qg_yaml_limits){0}, on_kustomize_doc, NULL, &c, false,
-                       false};
+    qg_yaml_opts yo = {
+        yaml ? *yaml : (qg_yaml_limits){0}, on_kustomize_doc, NULL, &c, false, false};
     qg_yaml_error err;
     qg_status st = qg_yaml_load((const unsigned char *)res.out, res.outlen, &yo, &err);
     if (st != QG_OK)
       qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc,
-                     "the rendered output is not valid YAML (line %u: %s)", err.line,
-                     err.message);
+                     "the rendered output is not valid YAML (line %u: %s)", err.line, err.message);
   }
   qg_proc_result_cleanup(&res);
 done:
@@ -1053,8 +1049,7 @@ static char *line_key(const char *l, size_t n) {
   return qg_xstrndup(l + i, k - i + 1);
 }
 
-static uint32_t helm_line(const hctx *c, const char *tpl_text, uint32_t approx,
-                          uint32_t rendered) {
+static uint32_t helm_line(const hctx *c, const char *tpl_text, uint32_t approx, uint32_t rendered) {
   size_t rn = 0;
   const char *rl = line_at(c->out, rendered, &rn);
   char *key = rl ? line_key(rl, rn) : NULL;

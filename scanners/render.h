@@ -28,22 +28,22 @@ typedef enum qg_render_kind { QG_RENDER_KUSTOMIZE, QG_RENDER_HELM } qg_render_ki
 
 /* How renders run; every string borrowed. */
 typedef struct qg_render_settings {
-  bool on;                /* false: directories are walked as plain files */
-  const char *path;       /* where the engines are looked for (PATH); NULL: nowhere */
-  const char *kustomize;  /* "kubectl", "kustomize", or NULL/"": the first on path */
-  unsigned timeout_ms;    /* per render; 0: 120 s */
-  size_t max_output;      /* bytes of rendered output; 0: 64 MiB */
+  bool on;               /* false: directories are walked as plain files */
+  const char *path;      /* where the engines are looked for (PATH); NULL: nowhere */
+  const char *kustomize; /* "kubectl", "kustomize", or NULL/"": the first on path */
+  unsigned timeout_ms;   /* per render; 0: 120 s */
+  size_t max_output;     /* bytes of rendered output; 0: 64 MiB */
 } qg_render_settings;
 
 /* What a walk found: the directories to render and the files renders read. */
 typedef struct qg_render_plan {
-  char **kdirs;       /* owned: every kustomization directory found, as walked */
-  bool *kused;        /* owned, parallel: used by another kustomization (not top-level) */
+  char **kdirs; /* owned: every kustomization directory found, as walked */
+  bool *kused;  /* owned, parallel: used by another kustomization (not top-level) */
   size_t nk, kcap;
-  char **charts;      /* owned: every chart directory found, as walked */
-  char **chart_abs;   /* owned, parallel: their absolute lexical paths (after finish) */
+  char **charts;    /* owned: every chart directory found, as walked */
+  char **chart_abs; /* owned, parallel: their absolute lexical paths (after finish) */
   size_t nc, ccap;
-  char **consumed;    /* owned: absolute lexical paths of the files renders read (sorted) */
+  char **consumed; /* owned: absolute lexical paths of the files renders read (sorted) */
   size_t ncons, conscap;
 } qg_render_plan;
 

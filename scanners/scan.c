@@ -150,10 +150,9 @@ void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned 
     if ((st == QG_EPARSE || d.warnings) && cfg->secrets &&
         qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len))
       (void)qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
-  } else if (yaml && cfg->secrets &&
-             qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
-    r->stats.documents += qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len,
-                                               &cfg->yaml, r);
+  } else if (yaml && cfg->secrets && qg_secrets_wants_yaml(cfg->secrets, (const char *)buf, len)) {
+    r->stats.documents +=
+        qg_secrets_scan_yaml(cfg->secrets, path, (const char *)buf, len, &cfg->yaml, r);
   }
   if (cfg->secrets)
     qg_secrets_scan(cfg->secrets, path, (const char *)buf, len, r);
@@ -215,8 +214,8 @@ static void scan_file(const qg_scan_config *cfg, const char *path, qg_result *r)
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "no such file or directory");
     break;
   default:
-    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
-                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO, &loc,
+                   "cannot read: %s", qg_fs_strerror(err_no));
     break;
   }
   free(buf);
@@ -259,8 +258,8 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
   switch (kind) {
   case JOB_KUSTOMIZE:
   case JOB_HELM:
-    qg_render_run(&cfg->render, kind == JOB_HELM ? QG_RENDER_HELM : QG_RENDER_KUSTOMIZE, path,
-                  root, &cfg->k8s, &cfg->yaml, r);
+    qg_render_run(&cfg->render, kind == JOB_HELM ? QG_RENDER_HELM : QG_RENDER_KUSTOMIZE, path, root,
+                  &cfg->k8s, &cfg->yaml, r);
     break;
   case JOB_READ:
     if (!cfg->secrets)
@@ -296,15 +295,14 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
     qg_result_diag(r, QG_DIAG_ERROR, QG_ENOENT, &loc, "broken symbolic link");
     break;
   case JOB_UNREADABLE:
-    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO,
-                   &loc, "cannot read: %s", qg_fs_strerror(err_no));
+    qg_result_diag(r, QG_DIAG_ERROR, qg_fs_status(err_no) == QG_EPARSE ? QG_EPARSE : QG_EIO, &loc,
+                   "cannot read: %s", qg_fs_strerror(err_no));
     break;
   case JOB_TOO_DEEP:
     /* what lies below is not scanned: an input error, so the gate cannot
      * pass on a manifest hidden deep enough */
     qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
-                   "directory nested more than %d levels deep, not scanned",
-                   QG_WALK_MAX_DEPTH);
+                   "directory nested more than %d levels deep, not scanned", QG_WALK_MAX_DEPTH);
     break;
   }
 }
@@ -318,14 +316,14 @@ static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, 
 
 typedef struct pool {
   const qg_scan_config *cfg;
-  qg_result *r;           /* where results are merged */
-  size_t walk;            /* inputs met so far, in every shard (this thread only) */
-  job *ring;              /* QG_POOL_AHEAD slots, owned */
-  size_t n;               /* jobs published (guarded by mu) */
-  size_t next;            /* the next job a worker takes (guarded by mu) */
-  size_t merged;          /* jobs merged into r (this thread only) */
-  bool closed;            /* the walk is over (guarded by mu) */
-  atomic_bool waiting;    /* this thread sleeps on done_cv */
+  qg_result *r;        /* where results are merged */
+  size_t walk;         /* inputs met so far, in every shard (this thread only) */
+  job *ring;           /* QG_POOL_AHEAD slots, owned */
+  size_t n;            /* jobs published (guarded by mu) */
+  size_t next;         /* the next job a worker takes (guarded by mu) */
+  size_t merged;       /* jobs merged into r (this thread only) */
+  bool closed;         /* the walk is over (guarded by mu) */
+  atomic_bool waiting; /* this thread sleeps on done_cv */
   pthread_mutex_t mu;
   pthread_cond_t more_cv; /* jobs published, or the walk is over */
   pthread_cond_t done_cv; /* a job is done while this thread waits */
@@ -479,8 +477,8 @@ typedef struct walk_ctx {
   const qg_scan_config *cfg;
   pool *pool;
   qg_git_ignore *gi;
-  const char *root; /* the repository's real path, or NULL */
-  char *dir;        /* the last directory whose .gitignore was checked, owned */
+  const char *root;           /* the repository's real path, or NULL */
+  char *dir;                  /* the last directory whose .gitignore was checked, owned */
   const qg_render_plan *plan; /* borrowed, or NULL: the files renders read */
 } walk_ctx;
 
@@ -526,8 +524,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
   /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
-    pool_add(w->pool, w->plan && qg_render_plan_consumed(w->plan, path) ? JOB_READ : JOB_FILE,
-             path, 0, mine(w->cfg, path));
+    pool_add(w->pool, w->plan && qg_render_plan_consumed(w->plan, path) ? JOB_READ : JOB_FILE, path,
+             0, mine(w->cfg, path));
   else if (ev == QG_WALK_TOO_DEEP)
     pool_add(w->pool, JOB_TOO_DEEP, path, 0, mine(w->cfg, path));
   else
@@ -552,6 +550,13 @@ static const char *tidy(const char *p) {
   return p;
 }
 
+/* Is path inside a git work tree? */
+static bool wd_known(const char *path) {
+  char *wd = qg_git_workdir(path);
+  free(wd);
+  return wd != NULL;
+}
+
 typedef struct plan_ctx {
   walk_ctx w; /* first: on_skip reads it */
   qg_render_plan *plan;
@@ -571,8 +576,7 @@ static void plan_walk(const qg_scan_config *cfg, const char *path, const char *r
    * keeps the exact names */
   static const char *const names[] = {"ustomization.yaml", "ustomization.yml", "ustomization",
                                       "hart.yaml", NULL};
-  plan_ctx c = {{cfg, NULL, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL,
-                 NULL},
+  plan_ctx c = {{cfg, NULL, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL, NULL},
                 plan};
   qg_walk_in(root, path, names, on_skip, on_plan_walk, &c);
   free(c.w.dir);
@@ -611,18 +615,29 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
       qg_render_plan plan;
       qg_render_plan_init(&plan);
       bool render = cfg->render.on && cfg->run_k8s;
+      /* what a render may read: the git work tree, else the current directory
+       * when the path lies in it (an overlay's ../../base), else the path */
+      char *rroot = NULL;
+      if (render && !wd_known(path)) {
+        char *cwd = qg_fs_realdir(".");
+        rroot = cwd && root && qg_fs_under(cwd, root) ? cwd : NULL;
+        if (!rroot)
+          free(cwd);
+      }
+      const char *render_root = rroot ? rroot : root;
       if (render)
-        plan_walk(cfg, path, root, &plan);
-      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL,
-                    render ? &plan : NULL};
+        plan_walk(cfg, path, render_root, &plan);
+      walk_ctx w = {cfg,  p,    cfg->use_gitignore ? qg_git_ignore_open(path) : NULL,
+                    root, NULL, render ? &plan : NULL};
       qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
       for (size_t k = 0; k < plan.nk; k++) /* the top-level kustomizations */
         if (!plan.kused[k])
-          pool_add_in(p, JOB_KUSTOMIZE, plan.kdirs[k], 0, root, mine(cfg, plan.kdirs[k]));
+          pool_add_in(p, JOB_KUSTOMIZE, plan.kdirs[k], 0, render_root, mine(cfg, plan.kdirs[k]));
       for (size_t k = 0; k < plan.nc; k++)
         if (qg_render_plan_top_chart(&plan, k))
-          pool_add_in(p, JOB_HELM, plan.charts[k], 0, root, mine(cfg, plan.charts[k]));
+          pool_add_in(p, JOB_HELM, plan.charts[k], 0, render_root, mine(cfg, plan.charts[k]));
       qg_render_plan_cleanup(&plan);
+      free(rroot);
       free(w.dir);
       free(root);
       qg_git_ignore_free(&w.gi);

@@ -21,8 +21,8 @@
 #define QG_STDIN_LABEL "<stdin>"
 
 typedef struct qg_scan_config {
-  bool run_k8s;         /* the Kubernetes scanner on YAML and JSON files */
-  qg_secrets *secrets;  /* borrowed; the secrets scanner on every text file, or NULL */
+  bool run_k8s;        /* the Kubernetes scanner on YAML and JSON files */
+  qg_secrets *secrets; /* borrowed; the secrets scanner on every text file, or NULL */
   qg_k8s_opts k8s;
   qg_yaml_limits yaml;  /* zero = defaults */
   size_t max_file_size; /* bytes; 0 = QG_DEFAULT_MAX_FILE_SIZE */

@@ -1,0 +1,137 @@
+#!/bin/sh
+# Kustomize and Helm rendered by their engines (scanners/render.c), end to end: a tree of
+# plain manifests, a Kustomize base with two overlays (the real `kubectl kustomize`) and a
+# Helm chart (tests/stand-in/helm: Helm is not installed here). Every rendered object is
+# scanned once and each finding names its source file and line; a missing engine or a
+# render error is an input error (exit status 2) that names the tool. Without kubectl the
+# Kustomize cases are reported as skipped, with the reason, and are not counted as passed.
+# Ends with "N passed, N failed".
+QGATE=$(cd "$(dirname "${QGATE:-./qgate}")" && pwd)/$(basename "${QGATE:-./qgate}")
+STAND_IN=$(cd "$(dirname "$0")" && pwd)/stand-in
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "render: $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export HOME="$tmp"
+unset GITHUB_OUTPUT GITHUB_STEP_SUMMARY GITHUB_EVENT_PATH QGATE_KUSTOMIZE
+cd "$tmp" || exit 1
+mkdir -p deploy/plain deploy/base deploy/overlays/prod deploy/overlays/dev chart/templates
+# a plain manifest: scanned as a file
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  hostNetwork: true\n  containers:\n  - name: a\n    image: app:1\n' >deploy/plain/pod.yaml
+printf 'resources:\n- deploy.yaml\n' >deploy/base/kustomization.yaml
+cat >deploy/base/deploy.yaml <<'E'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:latest
+E
+# prod replaces the tag (no latest-tag there) and makes the container privileged
+cat >deploy/overlays/prod/kustomization.yaml <<'E'
+resources:
+- ../../base
+namePrefix: prod-
+images:
+- name: nginx
+  newTag: "1.25"
+patches:
+- path: privileged.yaml
+E
+cat >deploy/overlays/prod/privileged.yaml <<'E'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        securityContext:
+          privileged: true
+E
+printf 'resources:\n- ../../base\nnamePrefix: dev-\n' >deploy/overlays/dev/kustomization.yaml
+printf 'apiVersion: v2\nname: web\nversion: 0.1.0\n' >chart/Chart.yaml
+printf 'replicas: 1\n' >chart/values.yaml
+cat >chart/templates/pod.yaml <<'E'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: chart-pod
+spec:
+  containers:
+  - name: a
+    image: app:1
+    securityContext:
+      privileged: true
+E
+SEL="--select pss/privileged,pss/host-namespaces,k8s/latest-tag --format findings"
+
+if command -v kubectl >/dev/null 2>&1; then
+  # the whole tree: the base is not rendered or scanned on its own; the dev overlay keeps
+  # nginx:latest (the base's line), prod does not; prod's privileged field is in its patch
+  PATH="$STAND_IN:$PATH" "$QGATE" k8s $SEL . >out.txt 2>err.txt; st=$?
+  cat >want.txt <<'E'
+pss/privileged critical chart/templates/pod.yaml:10:19
+pss/host-namespaces high deploy/plain/pod.yaml:6:16
+k8s/latest-tag medium deploy/base/deploy.yaml:14:16
+pss/privileged critical deploy/overlays/prod/privileged.yaml:11:23
+E
+  sort out.txt >got.txt; sort want.txt >want2.txt
+  if [ $st -eq 1 ] && diff want2.txt got.txt >/dev/null && [ ! -s err.txt ]; then ok; else
+    no "tree: exit $st, findings differ:"; diff want2.txt got.txt; cat err.txt; fi
+  # every object once: 2 overlays + the plain pod + the chart's pod
+  PATH="$STAND_IN:$PATH" "$QGATE" k8s --select pss/privileged . >out.txt 2>&1
+  grep -q 'in .* files*, 4 objects' out.txt && ok || { no "objects counted"; cat out.txt; }
+  # scanning one overlay renders it (its base lies outside the path given)
+  "$QGATE" k8s $SEL deploy/overlays/dev >out.txt 2>&1; st=$?
+  [ $st -eq 1 ] && [ "$(cat out.txt)" = "k8s/latest-tag medium deploy/base/deploy.yaml:14:16" ] &&
+    ok || { no "one overlay: exit $st"; cat out.txt; }
+  # kustomize's error: located at the kustomization, exit 2
+  mkdir -p bad && printf 'resources:\n- cm.yaml\n' >bad/kustomization.yaml
+  printf 'apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n' >bad/cm.yaml
+  "$QGATE" k8s bad >out.txt 2>err.txt; st=$?
+  [ $st -eq 2 ] && grep -q '^qgate: bad/kustomization.yaml:1:1: error: cannot render this Kustomization: kubectl kustomize failed' err.txt &&
+    ok || { no "render error: exit $st"; cat err.txt; }
+  # a remote base is refused before anything runs, at its line
+  mkdir -p remote && printf 'resources:\n- github.com/example/repo//deploy?ref=main\n' >remote/kustomization.yaml
+  "$QGATE" k8s remote >out.txt 2>err.txt; st=$?
+  [ $st -eq 2 ] && grep -q "^qgate: remote/kustomization.yaml:2:3: error: resource 'github.com/example/repo//deploy?ref=main' is not in the checkout" err.txt &&
+    ok || { no "remote base: exit $st"; cat err.txt; }
+  rm -rf bad remote
+  # the repository cannot choose the engine; the environment can, among known ones
+  QGATE_KUSTOMIZE=sh "$QGATE" k8s deploy/overlays/dev >out.txt 2>err.txt; st=$?
+  [ $st -eq 2 ] && grep -q "QGATE_KUSTOMIZE is 'sh': it must be kubectl or kustomize" err.txt &&
+    ok || { no "QGATE_KUSTOMIZE: exit $st"; cat err.txt; }
+else
+  echo "render: Kustomize cases skipped: kubectl is not installed (install it, e.g. apt-get install kubectl or https://kubernetes.io/docs/tasks/tools/)"
+  rm -rf deploy/base deploy/overlays
+fi
+
+# Helm with the stand-in only: the chart's findings at the template's line
+PATH="$STAND_IN:$PATH" "$QGATE" k8s $SEL chart >out.txt 2>err.txt; st=$?
+[ $st -eq 1 ] && [ "$(cat out.txt)" = "pss/privileged critical chart/templates/pod.yaml:10:19" ] &&
+  ok || { no "chart: exit $st"; cat out.txt err.txt; }
+# the chart's files are not scanned as manifests on their own
+grep -q 'Chart.yaml\|values.yaml' out.txt err.txt && no "chart files scanned as manifests" || ok
+# without helm on the PATH: exit 2, naming helm and how to install it
+PATH=/nonexistent "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
+[ $st -eq 2 ] && grep -q '^qgate: chart/Chart.yaml: error: cannot render this Helm chart: helm is not installed (install Helm 3' err.txt &&
+  ok || { no "no helm: exit $st"; cat out.txt err.txt; }
+# helm's error: located at Chart.yaml, exit 2
+printf 'STAND-IN-FAIL\n' >chart/templates/broken.yaml
+PATH="$STAND_IN:$PATH" "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
+[ $st -eq 2 ] && grep -q '^qgate: chart/Chart.yaml:1:1: error: cannot render this Helm chart: helm template failed (exit status 1): Error: parse error' err.txt &&
+  ok || { no "helm error: exit $st"; cat err.txt; }
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
