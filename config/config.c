@@ -26,8 +26,7 @@ typedef struct parser {
 /* A diagnostic of the configuration at node `at` (NULL: the whole file). */
 static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt, va_list ap)
     QG_PRINTF(4, 0);
-static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt,
-                  va_list ap) {
+static void vdiag(parser *p, qg_diag_level level, const qg_ynode *at, const char *fmt, va_list ap) {
   char *msg = qg_xvasprintf(fmt, ap);
   qg_location loc = {p->path, at ? at->line : 0, at ? at->col : 0, 0, 0};
   qg_result_diag(p->r, level, QG_ECONFIG, &loc, "%s", msg);
@@ -562,9 +561,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
       }
     } else if (!strcmp(ks, "model") || !strcmp(ks, "base_url") || !strcmp(ks, "api_key_env") ||
                !strcmp(ks, "region") || !strcmp(ks, "cache_dir")) {
-      char **dst = !strcmp(ks, "model")      ? &rc->model
-                   : !strcmp(ks, "base_url") ? &rc->base_url
-                   : !strcmp(ks, "region")   ? &rc->region
+      char **dst = !strcmp(ks, "model")       ? &rc->model
+                   : !strcmp(ks, "base_url")  ? &rc->base_url
+                   : !strcmp(ks, "region")    ? &rc->region
                    : !strcmp(ks, "cache_dir") ? &rc->cache_dir
                                               : &rc->api_key_env;
       bool valid = get_str(p, v, key, &str);
@@ -624,8 +623,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
           !over_default(p, v, key, x, (double)dflt / 1000, " s"))
         *dst = (long)(x * 1000);
     } else if (!strcmp(ks, "retries")) {
-      if (get_num(p, v, key, 0, 10, true, &x) &&
-          !over_default(p, v, key, x, (double)d.retries, ""))
+      if (get_num(p, v, key, 0, 10, true, &x) && !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
@@ -668,6 +666,61 @@ static void parse_comment(parser *p, const qg_ynode *n) {
         p->c->comment_max_inline = (unsigned)x;
     } else {
       unknown_key(p, k, "comment", "verdict, max_inline");
+    }
+  }
+}
+
+/* helm: {charts: {DIR: {release, namespace, values, set, ci_values}}}: DIR relative to
+ * this file's directory. The values files must stay inside the checkout (checked when the
+ * chart is rendered, scanners/render.c). */
+static void parse_helm(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "helm"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    if (strcmp(ks, "charts") != 0) {
+      unknown_key(p, k, "helm", "charts");
+      continue;
+    }
+    if (!expect_map(p, v, "helm.charts"))
+      continue;
+    for (uint32_t j = 0; j < v->u.map.n; j++) {
+      const qg_ynode *ck = v->u.map.pairs[j].key, *cv = v->u.map.pairs[j].value;
+      const char *dir = qg_ynode_str(ck);
+      if (!dir || !*dir) {
+        err(p, ck, "helm.charts: each key is a chart's directory");
+        continue;
+      }
+      if (!expect_map(p, cv, "a chart's settings"))
+        continue;
+      qg_render_charts *cs = &p->c->helm;
+      cs->items = qg_xrealloc(cs->items, (cs->n + 1) * sizeof(*cs->items));
+      qg_render_chart *ch = &cs->items[cs->n++];
+      memset(ch, 0, sizeof(*ch));
+      ch->dir = qg_fs_lexical_abs(p->c->root, dir);
+      if (!ch->dir)
+        ch->dir = qg_xstrdup(dir);
+      for (uint32_t m = 0; m < cv->u.map.n; m++) {
+        const qg_ynode *sk = cv->u.map.pairs[m].key, *sv = cv->u.map.pairs[m].value;
+        const char *ss = qg_ynode_str(sk) ? qg_ynode_str(sk) : "";
+        if (!strcmp(ss, "release"))
+          (void)get_str(p, sv, "release", &ch->release);
+        else if (!strcmp(ss, "namespace"))
+          (void)get_str(p, sv, "namespace", &ch->namespace_);
+        else if (!strcmp(ss, "values"))
+          get_list(p, sv, "values", &ch->values);
+        else if (!strcmp(ss, "set"))
+          get_list(p, sv, "set", &ch->set);
+        else if (!strcmp(ss, "ci_values")) {
+          int b = qg_ynode_bool(sv);
+          if (b < 0)
+            err(p, sv, "ci_values must be true or false");
+          else
+            ch->ci_values = b == 1;
+        } else
+          unknown_key(p, sk, "a chart's settings", "release, namespace, values, set, ci_values");
+      }
     }
   }
 }
@@ -785,18 +838,21 @@ static void parse_custom(parser *p, const qg_ynode *n) {
     bool ok = true;
     if (!id.s || !strchr(id.s, '/') || !strncmp(id.s, "pss/", 4) || !strncmp(id.s, "k8s/", 4)) {
       qg_ynode at = {.line = id.line, .col = id.col};
-      err(p, id.s ? &at : e, "a custom rule needs an id of the form group/name outside the "
-                              "built-in groups (pss, k8s), e.g. custom/memory-limit");
+      err(p, id.s ? &at : e,
+          "a custom rule needs an id of the form group/name outside the "
+          "built-in groups (pss, k8s), e.g. custom/memory-limit");
       ok = false;
     }
     bool secret = regex.s != NULL;
     if (secret && (path.s || conds)) {
-      err(p, e, "a custom rule is either a secret rule (regex) or a field rule (path or "
-                "container with a condition), not both");
+      err(p, e,
+          "a custom rule is either a secret rule (regex) or a field rule (path or "
+          "container with a condition), not both");
       ok = false;
     } else if (!title.s || (!secret && (!path.s || conds != 1))) {
-      err(p, e, "a custom rule needs a title and either a regex, or a path or container with "
-                "exactly one of required, forbidden, one_of, not_one_of");
+      err(p, e,
+          "a custom rule needs a title and either a regex, or a path or container with "
+          "exactly one of required, forbidden, one_of, not_one_of");
       ok = false;
     }
     if (ok && p->c) {
@@ -810,10 +866,17 @@ static void parse_custom(parser *p, const qg_ynode *n) {
       cr->strings[3] = help.s ? help.s : qg_xasprintf("Custom rule from %s.", p->path);
       cr->strings[4] = rem.s ? rem.s : qg_xasprintf("Follow the rule: %s.", title.s);
       cr->strings[5] = qg_xstrdup("");
-      cr->rule = (qg_rule){cr->strings[0], cr->strings[1], s,
-                           QG_RULE_DEFAULT_ON | (secret ? QG_RULE_SECRET : 0u), NULL,
-                           cr->strings[2], cr->strings[3], cr->strings[4], NULL,
-                           "https://github.com/qgate-dev/qgate#configuration", cr->strings[5]};
+      cr->rule = (qg_rule){cr->strings[0],
+                           cr->strings[1],
+                           s,
+                           QG_RULE_DEFAULT_ON | (secret ? QG_RULE_SECRET : 0u),
+                           NULL,
+                           cr->strings[2],
+                           cr->strings[3],
+                           cr->strings[4],
+                           NULL,
+                           "https://github.com/qgate-dev/qgate#configuration",
+                           cr->strings[5]};
       cr->kinds = kinds;
       cr->path = path.s;
       cr->per_container = per_container;
@@ -850,7 +913,7 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
-                                  "review, comment, profiles, custom_rules";
+                                  "review, comment, profiles, custom_rules, helm";
   static const char known_profile[] =
       "pss, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
@@ -882,6 +945,8 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))
       parse_custom(p, v);
+    else if (top && !strcmp(ks, "helm"))
+      parse_helm(p, v);
     else if (top && !strcmp(ks, "version"))
       continue; /* a conventional schema version marker */
     else
@@ -940,12 +1005,13 @@ void qg_config_cleanup(qg_config *c) {
   qg_cfglist_free(&c->readme_globs);
   qg_cfglist_free(&c->api_globs);
   qg_cfglist_free(&c->openapi_globs);
+  qg_render_charts_cleanup(&c->helm);
   memset(c, 0, sizeof(*c));
 }
 
 /* Parses the text of the configuration c->path names. */
-static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len,
-                            const char *profile, qg_result *r) {
+static qg_status parse_text(qg_config *c, const unsigned char *buf, size_t len, const char *profile,
+                            qg_result *r) {
   parser p = {c, r, c->path, profile, false, 0};
   qg_yaml_opts yo = {{.max_depth = 64}, on_doc, on_warn, &p, false, false};
   qg_yaml_error ye;
@@ -976,8 +1042,9 @@ qg_status qg_config_load(qg_config *c, const char *path, const char *profile, qg
   if (st != QG_OK) {
     qg_result_diag(r, QG_DIAG_ERROR, st == QG_ETOOBIG ? QG_ECONFIG : st, &loc,
                    "cannot read the configuration: %s",
-                   st == QG_ETOOBIG ? "larger than 1 MiB" : st == QG_ENOENT ? "no such file"
-                                                                           : qg_fs_strerror(err_no));
+                   st == QG_ETOOBIG  ? "larger than 1 MiB"
+                   : st == QG_ENOENT ? "no such file"
+                                     : qg_fs_strerror(err_no));
     return st == QG_ETOOBIG ? QG_ECONFIG : st;
   }
   c->path = qg_xstrdup(path);
@@ -1011,8 +1078,8 @@ qg_status qg_config_load_buffer(qg_config *c, const char *label, const char *buf
   return parse_text(c, (const unsigned char *)buf, len, profile, r);
 }
 
-static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs,
-                            qg_result *r, const char *what, int mode, bool *first) {
+static qg_status apply_list(const qg_config *c, const qg_cfglist *l, qg_ruleset *rs, qg_result *r,
+                            const char *what, int mode, bool *first) {
   qg_status st = QG_OK;
   for (size_t i = 0; i < l->n; i++) {
     char *bad = NULL;

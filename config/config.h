@@ -60,6 +60,14 @@
  *       group: 1                      # the capture group holding the secret (default 0)
  *       keywords: [itk_]              # the regex runs only on files holding one
  *       min_entropy: 3.0
+ *   helm:                           # how charts are rendered (helm template)
+ *     charts:
+ *       charts/web:                   # the chart's directory, relative to this file
+ *         release: web                # default release-name
+ *         namespace: prod
+ *         values: [values-prod.yaml]  # relative to the chart, inside the checkout
+ *         set: ["image.tag=1.2.3"]
+ *         ci_values: true             # also render each ci/ *-values.yaml
  *
  * Trust (SECURITY.md). The scanned repository's own configuration (.qgate.yml,
  * or a --config file inside the checkout) is untrusted: it sets the policy
@@ -83,6 +91,7 @@
 #include "review/settings.h"
 #include "rules/rule.h"
 #include "scanners/policy.h"
+#include "scanners/render.h"
 #include "scoring/score.h"
 
 #include <stdbool.h>
@@ -93,16 +102,17 @@ typedef struct qg_config {
   qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
   qg_cfglist select, ignore, enable;
   qg_cfglist sev_ids, sev_values; /* parallel lists */
-  qg_scan_policy scan; /* exclude, exemptions, custom_rules (scanners/policy.h); its root
+  qg_scan_policy scan;            /* exclude, exemptions, custom_rules (scanners/policy.h); its root
                           and cwd_rel are set with root */
-  qg_score_policy score; /* the design documents' policy, with score: applied */
-  qg_cfglist sarif_in, coverage_in, metrics_in; /* signals: absolute or relative to root */
+  qg_score_policy score;          /* the design documents' policy, with score: applied */
+  qg_cfglist sarif_in, coverage_in, metrics_in;      /* signals: absolute or relative to root */
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
-  qg_review_config review; /* the architecture review (review/settings.h) */
-  bool comment_verdict;           /* comment.verdict: approve/request changes on the request */
-  unsigned comment_max_inline;    /* comment.max_inline; 0: the default (30) */
-  bool untrusted; /* the scanned repository's own file (qg_config_set_untrusted) */
-  char *checkout; /* owned: the checkout's real path when untrusted, else NULL */
+  qg_review_config review;     /* the architecture review (review/settings.h) */
+  bool comment_verdict;        /* comment.verdict: approve/request changes on the request */
+  unsigned comment_max_inline; /* comment.max_inline; 0: the default (30) */
+  qg_render_charts helm;       /* helm.charts: how each chart is rendered (scanners/render.h) */
+  bool untrusted;              /* the scanned repository's own file (qg_config_set_untrusted) */
+  char *checkout;              /* owned: the checkout's real path when untrusted, else NULL */
 } qg_config;
 
 void qg_config_init(qg_config *c);

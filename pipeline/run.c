@@ -266,7 +266,10 @@ static qg_status scan_and_fix(run_ctx *c) {
       .order = o->shard_count ? &out->order : NULL,
       /* the engines are found on the caller's PATH; which Kustomize engine is the
        * environment's choice (trusted), never the repository's */
-      .render = {.on = true, .path = getenv("PATH"), .kustomize = getenv("QGATE_KUSTOMIZE")},
+      .render = {.on = true,
+                 .path = getenv("PATH"),
+                 .kustomize = getenv("QGATE_KUSTOMIZE"),
+                 .charts = out->have_cfg ? &out->cfg.helm : NULL},
   };
   if (o->mode != QG_RUN_REVIEW)
     scan_paths(c);

@@ -1129,22 +1129,46 @@ static qg_status on_helm_doc(void *ud, const qg_ynode *root, unsigned doc_index)
   return QG_OK;
 }
 
-static void render_helm(const qg_render_settings *s, const char *dir, const char *root,
-                        const qg_k8s_opts *k8s, const qg_yaml_limits *yaml, qg_result *r) {
-  char *chart_file = in_dir(dir, "Chart.yaml");
-  char *dir_real = qg_fs_realdir(dir);
-  char *tmp = mk_tmp();
+void qg_render_charts_cleanup(qg_render_charts *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    qg_render_chart *ch = &c->items[i];
+    free(ch->dir);
+    free(ch->release.s);
+    free(ch->namespace_.s);
+    qg_cfglist_free(&ch->values);
+    qg_cfglist_free(&ch->set);
+  }
+  free(c->items);
+  memset(c, 0, sizeof(*c));
+}
+
+/* A DNS label of at most max characters (helm's release names, namespaces). */
+static bool dns_label(const char *s, size_t max) {
+  size_t n = strlen(s);
+  if (!n || n > max || s[0] == '-' || s[n - 1] == '-')
+    return false;
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+      return false;
+  return true;
+}
+
+static const qg_render_chart *chart_settings(const qg_render_settings *s, const char *dir_real) {
+  for (size_t i = 0; s->charts && i < s->charts->n; i++) {
+    char *d = norm(s->charts->items[i].dir);
+    bool hit = strcmp(d, dir_real) == 0;
+    free(d);
+    if (hit)
+      return &s->charts->items[i];
+  }
+  return NULL;
+}
+
+/* One `helm template` run; its findings and diagnostics go to r. */
+static void helm_once(const qg_render_settings *s, const char *const *argv, const char *dir,
+                      const char *chart_file, const char *root, const char *tmp,
+                      const qg_k8s_opts *k8s, const qg_yaml_limits *yaml, qg_result *r) {
   qg_location loc = {chart_file, 0, 0, 0, 0};
-  if (!tmp || !dir_real) {
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc,
-                   "cannot render this chart: cannot create a temporary directory");
-    goto done;
-  }
-  if (root && !qg_fs_under(root, dir_real)) {
-    qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc, "the chart lies outside the checkout");
-    goto done;
-  }
-  const char *argv[] = {"helm", "template", "release-name", dir_real, NULL};
   qg_proc_result res = {0};
   if (engine(s, argv, tmp, "Helm chart", "install Helm 3: https://helm.sh/docs/intro/install/",
              root, chart_file, &res, r)) {
@@ -1170,7 +1194,122 @@ static void render_helm(const qg_render_settings *s, const char *dir, const char
     free(c.src_lines);
   }
   qg_proc_result_cleanup(&res);
+}
+
+static bool same_finding(const qg_finding *a, const qg_finding *b) {
+  return a->rule == b->rule && a->loc.path == b->loc.path && a->loc.line == b->loc.line &&
+         a->loc.col == b->loc.col && a->ctx.name == b->ctx.name &&
+         a->ctx.container == b->ctx.container && strcmp(a->message, b->message) == 0;
+}
+
+/* The extra renders (ci/ *-values.yaml) find what the first one found again: kept once. */
+static void drop_repeats(qg_result *r, size_t from) {
+  size_t w = from;
+  for (size_t i = from; i < r->findings.n; i++) {
+    qg_finding *f = &r->findings.items[i];
+    bool dup = false;
+    for (size_t k = from; k < w && !dup; k++)
+      dup = same_finding(&r->findings.items[k], f);
+    if (dup) {
+      free(f->message);
+      qg_fix_free(f->fix);
+      continue;
+    }
+    r->findings.items[w++] = *f;
+  }
+  r->findings.n = w;
+}
+
+static int cmp_cstr(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void render_helm(const qg_render_settings *s, const char *dir, const char *root,
+                        const qg_k8s_opts *k8s, const qg_yaml_limits *yaml, qg_result *r) {
+  char *chart_file = in_dir(dir, "Chart.yaml");
+  char *dir_real = qg_fs_realdir(dir);
+  char *tmp = mk_tmp();
+  qg_location loc = {chart_file, 0, 0, 0, 0};
+  char **args = NULL, **ci = NULL;
+  size_t nargs = 0, acap = 0, nci = 0, cicap = 0;
+  if (!tmp || !dir_real) {
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EIO, &loc,
+                   "cannot render this chart: cannot create a temporary directory");
+    goto done;
+  }
+  if (root && !qg_fs_under(root, dir_real)) {
+    qg_result_diag(r, QG_DIAG_ERROR, QG_EPARSE, &loc, "the chart lies outside the checkout");
+    goto done;
+  }
+  const qg_render_chart *cs = chart_settings(s, dir_real);
+  const char *release = cs && cs->release.s ? cs->release.s : "release-name";
+  if (!dns_label(release, 53) || (cs && cs->namespace_.s && !dns_label(cs->namespace_.s, 63))) {
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                   "helm.charts: the release (at most 53) and namespace (at most 63) must be "
+                   "lowercase letters, digits and '-'; not rendered");
+    goto done;
+  }
+  push(&args, &nargs, &acap, qg_xstrdup("helm"));
+  push(&args, &nargs, &acap, qg_xstrdup("template"));
+  push(&args, &nargs, &acap, qg_xstrdup(release));
+  push(&args, &nargs, &acap, qg_xstrdup(dir_real));
+  if (cs && cs->namespace_.s)
+    push(&args, &nargs, &acap, qg_xasprintf("--namespace=%s", cs->namespace_.s));
+  size_t common = nargs;
+  for (size_t i = 0; cs && i < cs->values.n; i++) {
+    char *v = join(dir_real, cs->values.items[i].s);
+    struct stat sb;
+    if ((root && qg_fs_inside(root, v) != 0) || stat(v, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+      qg_result_diag(r, QG_DIAG_ERROR, QG_ECONFIG, &loc,
+                     "helm.charts: values file '%.200s' is not a file inside the checkout; not "
+                     "rendered",
+                     cs->values.items[i].s);
+      free(v);
+      goto done;
+    }
+    push(&args, &nargs, &acap, qg_xasprintf("--values=%s", v));
+    free(v);
+  }
+  for (size_t i = 0; cs && i < cs->set.n; i++)
+    push(&args, &nargs, &acap, qg_xasprintf("--set=%s", cs->set.items[i].s));
+  push(&args, &nargs, &acap, NULL);
+  size_t from = r->findings.n;
+  helm_once(s, (const char *const *)args, dir, chart_file, root, tmp, k8s, yaml, r);
+  if (cs && cs->ci_values) { /* each ci/ *-values.yaml instead of the configured values */
+    char *cidir = in_dir(dir, "ci");
+    DIR *d = opendir(cidir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+      size_t n = strlen(e->d_name);
+      if (n > 12 && strcmp(e->d_name + n - 12, "-values.yaml") == 0)
+        push(&ci, &nci, &cicap, qg_xasprintf("%s/ci/%s", dir_real, e->d_name));
+    }
+    if (d)
+      closedir(d);
+    free(cidir);
+    if (nci)
+      qsort(ci, nci, sizeof(*ci), cmp_cstr);
+    for (size_t i = 0; i < nci; i++) {
+      if (root && qg_fs_inside(root, ci[i]) != 0)
+        continue;
+      char *saved = args[common];
+      args[common] = qg_xasprintf("--values=%s", ci[i]);
+      char *end = args[common + 1];
+      args[common + 1] = NULL;
+      helm_once(s, (const char *const *)args, dir, chart_file, root, tmp, k8s, yaml, r);
+      free(args[common]);
+      args[common] = saved;
+      args[common + 1] = end;
+    }
+    drop_repeats(r, from);
+  }
 done:
+  for (size_t i = 0; i < nargs; i++)
+    free(args[i]);
+  free(args);
+  for (size_t i = 0; i < nci; i++)
+    free(ci[i]);
+  free(ci);
   rm_tmp(tmp);
   free(dir_real);
   free(chart_file);

@@ -18,6 +18,7 @@
 #ifndef QG_RENDER_H
 #define QG_RENDER_H
 
+#include "core/cfgval.h"
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "scanners/k8s/k8s.h"
@@ -26,13 +27,30 @@
 
 typedef enum qg_render_kind { QG_RENDER_KUSTOMIZE, QG_RENDER_HELM } qg_render_kind;
 
+/* One chart's settings (.qgate.yml `helm: charts: {DIR: {...}}`): how it is rendered. */
+typedef struct qg_render_chart {
+  char *dir;                     /* owned: the chart's directory, absolute and lexical */
+  qg_cfgstr release, namespace_; /* s == NULL: release-name, no namespace */
+  qg_cfglist values;             /* values files, relative to the chart (inside the checkout) */
+  qg_cfglist set;                /* --set KEY=VALUE, each passed as one argument */
+  bool ci_values;                /* also one render per ci/ *-values.yaml of the chart */
+} qg_render_chart;
+
+typedef struct qg_render_charts {
+  qg_render_chart *items; /* owned */
+  size_t n;
+} qg_render_charts;
+
+void qg_render_charts_cleanup(qg_render_charts *c);
+
 /* How renders run; every string borrowed. */
 typedef struct qg_render_settings {
-  bool on;               /* false: directories are walked as plain files */
-  const char *path;      /* where the engines are looked for (PATH); NULL: nowhere */
-  const char *kustomize; /* "kubectl", "kustomize", or NULL/"": the first on path */
-  unsigned timeout_ms;   /* per render; 0: 120 s */
-  size_t max_output;     /* bytes of rendered output; 0: 64 MiB */
+  bool on;                        /* false: directories are walked as plain files */
+  const char *path;               /* where the engines are looked for (PATH); NULL: nowhere */
+  const char *kustomize;          /* "kubectl", "kustomize", or NULL/"": the first on path */
+  unsigned timeout_ms;            /* per render; 0: 120 s */
+  size_t max_output;              /* bytes of rendered output; 0: 64 MiB */
+  const qg_render_charts *charts; /* per-chart settings (borrowed), or NULL */
 } qg_render_settings;
 
 /* What a walk found: the directories to render and the files renders read. */

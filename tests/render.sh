@@ -128,6 +128,24 @@ grep -q 'Chart.yaml\|values.yaml' out.txt err.txt && no "chart files scanned as 
 PATH=/nonexistent "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
 [ $st -eq 2 ] && grep -q '^qgate: chart/Chart.yaml: error: cannot render this Helm chart: helm is not installed (install Helm 3' err.txt &&
   ok || { no "no helm: exit $st"; cat out.txt err.txt; }
+# the chart's settings in .qgate.yml: release, namespace, values files, --set, and one more
+# render per ci/*-values.yaml (what both renders find is reported once)
+mkdir -p chart/ci && printf 'a: 1\n' >chart/values-prod.yaml && printf 'b: 2\n' >chart/ci/x-values.yaml
+printf 'helm:\n  charts:\n    chart:\n      release: web\n      namespace: prod\n      values: [values-prod.yaml]\n      set: ["image.tag=1.2.3"]\n      ci_values: true\n' >.qgate.yml
+rm -f helm-args.log
+PATH="$STAND_IN:$PATH" "$QGATE" k8s $SEL chart >out.txt 2>err.txt; st=$?
+real=$(cd "$tmp" && pwd -P)
+sed "s|$real|T|g" helm-args.log >args.txt
+printf '%s\n' "template web T/chart --namespace=prod --values=T/chart/values-prod.yaml --set=image.tag=1.2.3" \
+  "template web T/chart --namespace=prod --values=T/chart/ci/x-values.yaml" >want.txt
+[ $st -eq 1 ] && [ "$(cat out.txt)" = "pss/privileged critical chart/templates/pod.yaml:10:19" ] &&
+  diff want.txt args.txt >/dev/null && ok || { no "chart settings: exit $st"; cat out.txt err.txt; diff want.txt args.txt; }
+# a values file outside the checkout is refused
+printf 'helm:\n  charts:\n    chart:\n      values: [../../../etc/passwd]\n' >.qgate.yml
+PATH="$STAND_IN:$PATH" "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
+[ $st -eq 2 ] && grep -q "values file '../../../etc/passwd' is not a file inside the checkout" err.txt &&
+  ok || { no "values outside: exit $st"; cat err.txt; }
+rm -f .qgate.yml
 # helm's error: located at Chart.yaml, exit 2
 printf 'STAND-IN-FAIL\n' >chart/templates/broken.yaml
 PATH="$STAND_IN:$PATH" "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
