@@ -1,4 +1,5 @@
 /* proc.c: fork + execve with caps, a timeout and a process group. */
+#define _GNU_SOURCE /* pipe2: the pipes are close-on-exec from the start (renders run in threads) */
 #include "core/proc.h"
 #include "core/mem.h"
 
@@ -77,13 +78,11 @@ fail:;
   _exit(127);
 }
 
-static void set_cloexec(int fd) { fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC); }
-
 qg_status qg_proc_run(const qg_proc_opts *o, qg_proc_result *res, char **why) {
   memset(res, 0, sizeof(*res));
   res->code = -1;
   int po[2] = {-1, -1}, pe[2] = {-1, -1}, px[2] = {-1, -1};
-  if (pipe(po) || pipe(pe) || pipe(px)) {
+  if (pipe2(po, O_CLOEXEC) || pipe2(pe, O_CLOEXEC) || pipe2(px, O_CLOEXEC)) {
     *why = qg_xasprintf("cannot create a pipe: %s", strerror(errno));
     for (int i = 0; i < 2; i++) {
       if (po[i] >= 0)
@@ -94,11 +93,6 @@ qg_status qg_proc_run(const qg_proc_opts *o, qg_proc_result *res, char **why) {
         close(px[i]);
     }
     return QG_EIO;
-  }
-  for (int i = 0; i < 2; i++) {
-    set_cloexec(po[i]);
-    set_cloexec(pe[i]);
-    set_cloexec(px[i]);
   }
   pid_t pid = fork();
   if (pid < 0) {
@@ -164,10 +158,14 @@ qg_status qg_proc_run(const qg_proc_opts *o, qg_proc_result *res, char **why) {
   for (int i = 0; i < 2; i++)
     if (fds[i].fd >= 0)
       close(fds[i].fd);
-  int status = 0;
-  for (;;) { /* its pipes are closed; it may still run: the deadline holds */
-    pid_t w = waitpid(pid, &status, killed ? 0 : WNOHANG);
-    if (w == pid || (w < 0 && errno != EINTR))
+  /* its pipes are closed; it may still run: the deadline holds. It is waited for
+   * without being reaped (WNOWAIT), so its process group cannot be reused before
+   * what it left behind in it is killed */
+  for (;;) {
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    int w = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (killed ? 0 : WNOHANG));
+    if ((w == 0 && si.si_pid == pid) || (w < 0 && errno != EINTR))
       break;
     if (w == 0 && now_ms() >= deadline) {
       res->timed_out = true;
@@ -178,8 +176,10 @@ qg_status qg_proc_run(const qg_proc_opts *o, qg_proc_result *res, char **why) {
       nanosleep(&ms10, NULL);
     }
   }
-  if (!killed)
-    kill(-pid, SIGKILL); /* what it left behind in its group */
+  kill(-pid, SIGKILL); /* what it left behind in its group */
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
   if (got > 0) {
     qg_buf_cleanup(&out);
     qg_buf_cleanup(&err);

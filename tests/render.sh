@@ -151,5 +151,12 @@ printf 'STAND-IN-FAIL\n' >chart/templates/broken.yaml
 PATH="$STAND_IN:$PATH" "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
 [ $st -eq 2 ] && grep -q '^qgate: chart/Chart.yaml:1:1: error: cannot render this Helm chart: helm template failed (exit status 1): Error: parse error' err.txt &&
   ok || { no "helm error: exit $st"; cat err.txt; }
+# a render that hangs is killed at the timeout (QGATE_RENDER_TIMEOUT): exit 2, never a pass
+printf 'STAND-IN-HANG\n' >chart/templates/broken.yaml
+start=$(date +%s)
+PATH="$STAND_IN:$PATH" QGATE_RENDER_TIMEOUT=1 "$QGATE" k8s chart >out.txt 2>err.txt; st=$?
+took=$(($(date +%s) - start))
+[ $st -eq 2 ] && [ $took -lt 10 ] && grep -q '^qgate: chart/Chart.yaml: error: cannot render this Helm chart: helm took longer than 1 s and was stopped' err.txt &&
+  ok || { no "hang: exit $st after $took s"; cat err.txt; }
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
