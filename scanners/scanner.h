@@ -10,6 +10,7 @@
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "scanners/k8s/k8s.h"
+#include "scanners/render.h"
 #include "scanners/secrets/secrets.h"
 
 #include <stdio.h>
@@ -39,6 +40,10 @@ typedef struct qg_scan_config {
   /* --allow-no-objects: a path with Kubernetes-looking text and no object is a
    * warning, not an input error */
   bool allow_no_objects;
+  /* Kustomize and Helm (scanners/render.h): with render.on and run_k8s, a
+   * directory walked renders its top-level kustomizations and charts, and the
+   * files they read are not scanned as manifests */
+  qg_render_settings render;
 } qg_scan_config;
 
 /* The most shards a scan can be split into. */
