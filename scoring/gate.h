@@ -46,11 +46,11 @@ void qg_gate_decide(const qg_result *r, qg_fail_on fail_on, qg_score *score, boo
 
 /* After the gate: the failures of the reports and hosts. */
 typedef struct qg_gate_after {
-  bool write_failed;  /* a report could not be written */
-  bool review_failed; /* a required review failed */
-  bool host_failed;   /* a notification failed (--notify slack: a security approval the
+  bool write_failed;        /* a report could not be written */
+  bool review_failed;       /* a required review failed */
+  bool host_failed;         /* a notification failed (--notify slack: a security approval the
                          team relies on must not be lost in silence) */
-  bool host_usage;    /* a host's context is missing (--comment without its CI) */
+  bool host_usage;          /* a host's context is missing (--comment without its CI) */
   bool comments_incomplete; /* --comment did not get everything onto the pull/merge
                                request (refused, read-only token, host down, deadline):
                                a warning and the `comments` status, never the exit
