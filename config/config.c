@@ -692,6 +692,61 @@ static void parse_comment(parser *p, const qg_ynode *n) {
   }
 }
 
+/* helm: {charts: {DIR: {release, namespace, values, set, ci_values}}}: DIR relative to
+ * this file's directory. The values files must stay inside the checkout (checked when the
+ * chart is rendered, scanners/render.c). */
+static void parse_helm(parser *p, const qg_ynode *n) {
+  if (!expect_map(p, n, "helm"))
+    return;
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+    if (strcmp(ks, "charts") != 0) {
+      unknown_key(p, k, "helm", "charts");
+      continue;
+    }
+    if (!expect_map(p, v, "helm.charts"))
+      continue;
+    for (uint32_t j = 0; j < v->u.map.n; j++) {
+      const qg_ynode *ck = v->u.map.pairs[j].key, *cv = v->u.map.pairs[j].value;
+      const char *dir = qg_ynode_str(ck);
+      if (!dir || !*dir) {
+        err(p, ck, "helm.charts: each key is a chart's directory");
+        continue;
+      }
+      if (!expect_map(p, cv, "a chart's settings"))
+        continue;
+      qg_render_charts *cs = &p->c->helm;
+      cs->items = qg_xrealloc(cs->items, (cs->n + 1) * sizeof(*cs->items));
+      qg_render_chart *ch = &cs->items[cs->n++];
+      memset(ch, 0, sizeof(*ch));
+      ch->dir = qg_fs_lexical_abs(p->c->root, dir);
+      if (!ch->dir)
+        ch->dir = qg_xstrdup(dir);
+      for (uint32_t m = 0; m < cv->u.map.n; m++) {
+        const qg_ynode *sk = cv->u.map.pairs[m].key, *sv = cv->u.map.pairs[m].value;
+        const char *ss = qg_ynode_str(sk) ? qg_ynode_str(sk) : "";
+        if (!strcmp(ss, "release"))
+          (void)get_str(p, sv, "release", &ch->release);
+        else if (!strcmp(ss, "namespace"))
+          (void)get_str(p, sv, "namespace", &ch->namespace_);
+        else if (!strcmp(ss, "values"))
+          get_list(p, sv, "values", &ch->values);
+        else if (!strcmp(ss, "set"))
+          get_list(p, sv, "set", &ch->set);
+        else if (!strcmp(ss, "ci_values")) {
+          int b = qg_ynode_bool(sv);
+          if (b < 0)
+            err(p, sv, "ci_values must be true or false");
+          else
+            ch->ci_values = b == 1;
+        } else
+          unknown_key(p, sk, "a chart's settings", "release, namespace, values, set, ci_values");
+      }
+    }
+  }
+}
+
 static void parse_profiles(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "profiles"))
     return;
@@ -880,7 +935,7 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
-                                  "review, comment, profiles, custom_rules";
+                                  "review, comment, profiles, custom_rules, helm";
   static const char known_profile[] =
       "pss, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
@@ -912,6 +967,8 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))
       parse_custom(p, v);
+    else if (top && !strcmp(ks, "helm"))
+      parse_helm(p, v);
     else if (top && !strcmp(ks, "version"))
       continue; /* a conventional schema version marker */
     else
@@ -971,6 +1028,7 @@ void qg_config_cleanup(qg_config *c) {
   qg_cfglist_free(&c->api_globs);
   qg_cfglist_free(&c->openapi_globs);
   free(c->comment_id);
+  qg_render_charts_cleanup(&c->helm);
   memset(c, 0, sizeof(*c));
 }
 

@@ -60,6 +60,14 @@
  *       group: 1                      # the capture group holding the secret (default 0)
  *       keywords: [itk_]              # the regex runs only on files holding one
  *       min_entropy: 3.0
+ *   helm:                           # how charts are rendered (helm template)
+ *     charts:
+ *       charts/web:                   # the chart's directory, relative to this file
+ *         release: web                # default release-name
+ *         namespace: prod
+ *         values: [values-prod.yaml]  # relative to the chart, inside the checkout
+ *         set: ["image.tag=1.2.3"]
+ *         ci_values: true             # also render each ci/ *-values.yaml
  *
  * Trust (SECURITY.md). The scanned repository's own configuration (.qgate.yml,
  * or a --config file inside the checkout) is untrusted: it sets the policy
@@ -83,6 +91,7 @@
 #include "review/settings.h"
 #include "rules/rule.h"
 #include "scanners/policy.h"
+#include "scanners/render.h"
 #include "scoring/score.h"
 
 #include <stdbool.h>
@@ -105,6 +114,7 @@ typedef struct qg_config {
                        with the command ("shop" -> "shop-k8s"), so that one file's jobs keep
                        apart; 1 to 48 letters, digits, '.', '_', '-', the first a letter or
                        a digit; NULL: unset (--comment-id wins over it) */
+  qg_render_charts helm;       /* helm.charts: how each chart is rendered (scanners/render.h) */
   bool untrusted;              /* the scanned repository's own file (qg_config_set_untrusted) */
   char *checkout;              /* owned: the checkout's real path when untrusted, else NULL */
 } qg_config;

@@ -319,6 +319,15 @@ static void finish_scan(run_ctx *c) {
     qg_scan_mark_base(&c->scan, c->out->git_base, &c->out->result);
 }
 
+/* QGATE_RENDER_TIMEOUT: seconds a Kustomize or Helm render may take (1-3600); 0 when
+ * unset or invalid (the default, 120 s). */
+static unsigned render_timeout_ms(void) {
+  const char *v = getenv("QGATE_RENDER_TIMEOUT");
+  char *end = NULL;
+  long n = v && *v ? strtol(v, &end, 10) : 0;
+  return end && !*end && n >= 1 && n <= 3600 ? (unsigned)n * 1000u : 0;
+}
+
 /* The walk, the base, --fix. */
 static qg_status scan_and_fix(run_ctx *c) {
   const qg_run_opts *o = c->o;
@@ -341,6 +350,14 @@ static qg_status scan_and_fix(run_ctx *c) {
       .nexclude = o->nexclude,
       .allow_no_objects = o->allow_no_objects,
       .rev = out->rev,
+      /* the engines are found on the caller's PATH; which Kustomize engine is the
+       * environment's choice (trusted), never the repository's */
+      /* a commit's tree (--rev) is read from git: no engine renders it */
+      .render = {.on = !out->rev,
+                 .path = getenv("PATH"),
+                 .kustomize = getenv("QGATE_KUSTOMIZE"),
+                 .timeout_ms = render_timeout_ms(),
+                 .charts = out->have_cfg ? &out->cfg.helm : NULL},
   };
   if (o->mode != QG_RUN_REVIEW)
     scan_paths(c);

@@ -317,6 +317,9 @@ typedef enum job_kind {
   JOB_LINK,       /* --rev: a symbolic link of the commit's tree, not followed */
   JOB_SUBMODULE,  /* --rev: a submodule of the commit's tree, not entered */
   JOB_OUTSIDE,    /* --rev: a path named outside the repository */
+  JOB_READ,       /* a file a render reads: scanned, but not as a manifest */
+  JOB_KUSTOMIZE,  /* render the kustomization directory and scan what it gives */
+  JOB_HELM,       /* render the chart directory and scan what it gives */
 } job_kind;
 
 typedef struct job {
@@ -324,14 +327,28 @@ typedef struct job {
   int err_no;
   size_t walk;   /* the input's position in the whole walk */
   char *path;    /* owned, until merged */
+  char *root;    /* owned, until merged: a render's checkout, or NULL */
   qg_result res; /* the job's findings, until merged */
   atomic_bool done;
 } job;
 
 static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, int err_no,
-                    qg_result *r) {
+                    const char *root, qg_result *r) {
   qg_location loc = {path, 0, 0, 0, 0};
+  qg_scan_config plain;
   switch (kind) {
+  case JOB_KUSTOMIZE:
+  case JOB_HELM:
+    qg_render_run(&cfg->render, kind == JOB_HELM ? QG_RENDER_HELM : QG_RENDER_KUSTOMIZE, path, root,
+                  &cfg->k8s, &cfg->yaml, r);
+    break;
+  case JOB_READ:
+    if (!cfg->secrets)
+      break;
+    plain = *cfg;
+    plain.run_k8s = false;
+    cfg = &plain;
+    /* fall through */
   case JOB_FILE:
   case JOB_NAMED: {
     /* a cap per file: a generated manifest with 100,000 pods must not take
@@ -423,6 +440,8 @@ typedef struct pool {
    * normalised path, so each is scanned once; and the files named on the command
    * line, read as YAML whatever their extension even when a walk meets them first */
   struct path_set seen, named;
+  /* the kustomization and chart directories published: one render each */
+  struct path_set rendered;
 } pool;
 
 static job *job_at(pool *p, size_t i) { return &p->ring[i % QG_POOL_AHEAD]; }
@@ -449,7 +468,7 @@ static void *worker(void *ud) {
     }
     job *j = job_at(p, p->next++);
     pthread_mutex_unlock(&p->mu);
-    job_run(p->cfg, j->kind, j->path, j->err_no, &j->res);
+    job_run(p->cfg, j->kind, j->path, j->err_no, j->root, &j->res);
     /* the merging thread is woken only when it waits */
     pthread_mutex_lock(&p->mu);
     atomic_store(&j->done, true);
@@ -507,7 +526,8 @@ static bool merge_next(pool *p, bool wait) {
   qg_result_merge(p->r, &j->res);
   note_order(p, j->walk);
   free(j->path);
-  j->path = NULL;
+  free(j->root);
+  j->path = j->root = NULL;
   p->merged++;
   return true;
 }
@@ -598,17 +618,25 @@ static void set_free(struct path_set *set) {
 
 /* Publishes the next input of the walk, or, when it belongs to another
  * shard, only counts it. A file already published (named by an overlapping
- * path) is neither. */
-static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
-  if ((kind == JOB_FILE || kind == JOB_NAMED) && !set_add(&p->seen, path))
+ * path) is neither, and so is a directory already rendered. */
+static void pool_add_in(pool *p, job_kind kind, const char *path, int err_no, const char *root,
+                        bool mine) {
+  if ((kind == JOB_FILE || kind == JOB_NAMED || kind == JOB_READ) && !set_add(&p->seen, path))
     return;
+  if (kind == JOB_KUSTOMIZE || kind == JOB_HELM) {
+    char *key = qg_fs_lexical_abs(NULL, path);
+    bool fresh = set_add(&p->rendered, key ? key : path);
+    free(key);
+    if (!fresh)
+      return;
+  }
   if (kind == JOB_FILE && set_has(&p->named, path))
     kind = JOB_NAMED; /* a walk met it before its name on the command line */
   size_t w = p->walk++;
   if (!mine)
     return;
   if (!p->started) { /* one thread: run it now */
-    job_run(p->cfg, kind, path, err_no, p->r);
+    job_run(p->cfg, kind, path, err_no, root, p->r);
     note_order(p, w);
     return;
   }
@@ -619,6 +647,7 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool 
   j->err_no = err_no;
   j->walk = w;
   j->path = qg_xstrdup(path);
+  j->root = root ? qg_xstrdup(root) : NULL;
   qg_result_init(&j->res);
   atomic_init(&j->done, false);
   pthread_mutex_lock(&p->mu);
@@ -626,6 +655,10 @@ static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool 
   pthread_cond_signal(&p->more_cv);
   pthread_mutex_unlock(&p->mu);
   pool_merge(p, false);
+}
+
+static void pool_add(pool *p, job_kind kind, const char *path, int err_no, bool mine) {
+  pool_add_in(p, kind, path, err_no, NULL, mine);
 }
 
 static void pool_finish(pool *p) {
@@ -639,6 +672,7 @@ static void pool_finish(pool *p) {
   free(p->ring);
   set_free(&p->seen);
   set_free(&p->named);
+  set_free(&p->rendered);
   pthread_cond_destroy(&p->done_cv);
   pthread_cond_destroy(&p->more_cv);
   pthread_mutex_destroy(&p->mu);
@@ -651,7 +685,27 @@ typedef struct walk_ctx {
   qg_git_ignore *gi;
   const char *root; /* the repository's real path, or NULL */
   char *dir;        /* the last directory whose .gitignore was checked, owned */
+  /* borrowed: every directory path's render plan (what renders read), or NULL */
+  const struct path_plan *plans;
+  size_t nplans;
 } walk_ctx;
+
+/* A directory path's renders (scanners/render.h), planned before any path is
+ * scanned: a file one path's render reads is read by that render only, even
+ * when another path walks it or names it. */
+struct path_plan {
+  bool on; /* the path is a directory and renders are on */
+  qg_render_plan plan;
+  char *root; /* owned: what its renders may read */
+};
+
+/* Does a render of any path read the file at path? */
+static bool render_reads(const struct path_plan *plans, size_t n, const char *path) {
+  for (size_t i = 0; plans && i < n; i++)
+    if (plans[i].on && qg_render_plan_consumed(&plans[i].plan, path))
+      return true;
+  return false;
+}
 
 bool qg_scan_in_shard(const char *path, unsigned index, unsigned count) {
   if (count <= 1)
@@ -684,7 +738,8 @@ static void check_gitignore(walk_ctx *w, const char *path) {
       bad = qg_fs_inside(w->root, gi);
   }
   if (bad) {
-    pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
+    if (w->pool) /* NULL: the renders' look-ahead walk; the real one reports it */
+      pool_add(w->pool, JOB_UNREADABLE, gi, bad, mine(w->cfg, gi));
     qg_git_ignore_free(&w->gi);
   }
   free(gi);
@@ -714,7 +769,8 @@ static void on_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
   walk_ctx *w = ud;
   /* the shard is decided here, after the ignore rules (on_skip) */
   if (ev == QG_WALK_FILE)
-    pool_add(w->pool, JOB_FILE, path, 0, mine(w->cfg, path));
+    pool_add(w->pool, render_reads(w->plans, w->nplans, path) ? JOB_READ : JOB_FILE, path, 0,
+             mine(w->cfg, path));
   else if (ev == QG_WALK_TOO_DEEP)
     pool_add(w->pool, JOB_TOO_DEEP, path, 0, mine(w->cfg, path));
   else
@@ -745,6 +801,104 @@ static const char *tidy(const char *p) {
   if (strcmp(p, "./") == 0)
     return ".";
   return p;
+}
+
+/* Is path inside a git work tree? */
+static bool wd_known(const char *path) {
+  char *wd = qg_git_workdir(path);
+  free(wd);
+  return wd != NULL;
+}
+
+typedef struct plan_ctx {
+  walk_ctx w; /* first: on_skip reads it */
+  qg_render_plan *plan;
+} plan_ctx;
+
+static void on_plan_walk(void *ud, qg_walk_event ev, const char *path, int err_no) {
+  (void)err_no;
+  if (ev == QG_WALK_FILE)
+    qg_render_plan_add(((plan_ctx *)ud)->plan, path);
+}
+
+/* The look-ahead walk: where the kustomizations and charts are, under the
+ * same ignore rules as the walk that follows (which reports their problems). */
+static void plan_walk(const qg_scan_config *cfg, const char *path, const char *root,
+                      qg_render_plan *plan) {
+  /* qg_walk_in matches a name longer than the suffix: qg_render_plan_add
+   * keeps the exact names */
+  static const char *const names[] = {"ustomization.yaml", "ustomization.yml", "ustomization",
+                                      "hart.yaml", NULL};
+  plan_ctx c = {
+      {cfg, NULL, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL, NULL, 0}, plan};
+  qg_walk_in(root, path, names, on_skip, on_plan_walk, &c);
+  free(c.w.dir);
+  qg_git_ignore_free(&c.w.gi);
+  qg_render_plan_finish(plan, root);
+}
+
+/* Plans path i's renders (a directory, with renders on): what they may read is
+ * the git work tree, else the current directory when the path lies in it (an
+ * overlay's ../../base), else the path. */
+static void plan_path(const qg_scan_config *cfg, const char *path, struct path_plan *pp) {
+  char *wd = qg_git_workdir(path);
+  char *root = qg_fs_realdir(wd ? wd : path);
+  free(wd);
+  char *rroot = NULL;
+  if (!wd_known(path)) {
+    char *cwd = qg_fs_realdir(".");
+    rroot = cwd && root && qg_fs_under(cwd, root) ? cwd : NULL;
+    if (!rroot)
+      free(cwd);
+  }
+  if (rroot)
+    free(root);
+  else
+    rroot = root;
+  pp->on = true;
+  pp->root = rroot;
+  qg_render_plan_init(&pp->plan);
+  plan_walk(cfg, path, rroot, &pp->plan);
+}
+
+/* A directory's key as renders compare them (scanners/render.c): absolute and
+ * lexical, so that "chart" and "$PWD/chart" are one chart. Caller frees. */
+static char *abs_key(const char *path) {
+  char *a = qg_fs_lexical_abs(NULL, path);
+  return a ? a : qg_xstrdup(path);
+}
+
+/* Is the kustomization or chart dir of path i's plan used by a render of
+ * another path (an overlay elsewhere that uses this base, a parent chart)? Then
+ * that render covers it. */
+static bool rendered_elsewhere(const struct path_plan *plans, size_t n, size_t i, const char *dir,
+                               bool chart) {
+  static const char *const knames[] = {"kustomization.yaml", "kustomization.yml", "Kustomization",
+                                       NULL};
+  static const char *const cnames[] = {"Chart.yaml", NULL};
+  char *key = abs_key(dir);
+  bool used = false;
+  for (size_t j = 0; j < n && !used; j++) {
+    if (j == i || !plans[j].on)
+      continue;
+    const qg_render_plan *pl = &plans[j].plan;
+    bool found = false; /* path j's walk met dir too: its own verdict holds */
+    for (size_t k = 0; k < (chart ? pl->nc : pl->nk) && !found; k++) {
+      char *other = abs_key(chart ? pl->charts[k] : pl->kdirs[k]);
+      if (strcmp(other, key) == 0) {
+        found = true;
+        used = chart ? !qg_render_plan_top_chart(pl, k) : pl->kused[k];
+      }
+      free(other);
+    }
+    for (const char *const *nm = chart ? cnames : knames; !found && *nm && !used; nm++) {
+      char *file = qg_xasprintf("%s/%s", dir, *nm);
+      used = qg_render_plan_consumed(pl, file);
+      free(file);
+    }
+  }
+  free(key);
+  return used;
 }
 
 void qg_scan_order_cleanup(qg_scan_order *o) {
@@ -889,11 +1043,19 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
    * holds an earlier one (qgate scan deploy/ .) counts that one's files too */
   size_t(*own)[2] = qg_xcalloc(npaths + 1, sizeof(*own));
   char **keys = qg_xcalloc(npaths + 1, sizeof(*keys));
+  /* every directory's renders are planned first: what any of them reads is not
+   * scanned as a manifest by any path (Kustomize and Helm, scanners/render.h) */
+  struct path_plan *plans = qg_xcalloc(npaths + 1, sizeof(*plans));
+  bool render = cfg->render.on && cfg->run_k8s;
   for (size_t i = 0; i < npaths; i++) {
     struct stat sb;
     const char *path = tidy(paths[i]);
-    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode))
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0)
+      continue;
+    if (!S_ISDIR(sb.st_mode))
       (void)set_add(&p->named, path);
+    else if (render && qg_is_dir(path, &(int){0}) == 1)
+      plan_path(cfg, path, &plans[i]);
   }
   for (size_t i = 0; i < npaths; i++) {
     const char *path = tidy(paths[i]);
@@ -915,8 +1077,18 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
       char *wd = qg_git_workdir(path);
       char *root = qg_fs_realdir(wd ? wd : path);
       free(wd);
-      walk_ctx w = {cfg, p, cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL};
+      walk_ctx w = {cfg,   p,     cfg->use_gitignore ? qg_git_ignore_open(path) : NULL, root, NULL,
+                    plans, npaths};
       qg_walk_in(root, path, cfg->secrets ? NULL : k_exts, on_skip, on_walk, &w);
+      const struct path_plan *pp = &plans[i];
+      for (size_t k = 0; pp->on && k < pp->plan.nk; k++) /* the top-level kustomizations */
+        if (!pp->plan.kused[k] && !rendered_elsewhere(plans, npaths, i, pp->plan.kdirs[k], false))
+          pool_add_in(p, JOB_KUSTOMIZE, pp->plan.kdirs[k], 0, pp->root,
+                      mine(cfg, pp->plan.kdirs[k]));
+      for (size_t k = 0; pp->on && k < pp->plan.nc; k++)
+        if (qg_render_plan_top_chart(&pp->plan, k) &&
+            !rendered_elsewhere(plans, npaths, i, pp->plan.charts[k], true))
+          pool_add_in(p, JOB_HELM, pp->plan.charts[k], 0, pp->root, mine(cfg, pp->plan.charts[k]));
       free(w.dir);
       free(root);
       qg_git_ignore_free(&w.gi);
@@ -925,9 +1097,12 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
        * device is never opened (it could block the run for ever) */
       struct stat sb;
       bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+      /* a file a directory's render reads is that render's (it may patch it) */
+      job_kind kind = !regular                            ? JOB_UNREADABLE
+                      : render_reads(plans, npaths, path) ? JOB_READ
+                                                          : JOB_NAMED;
       if (!qg_scan_policy_excluded(cfg->k8s.policy, path, false) && !cli_excluded(cfg, path, false))
-        pool_add(p, regular ? JOB_NAMED : JOB_UNREADABLE, path, regular ? 0 : QG_FS_ENOTREG,
-                 mine(cfg, path));
+        pool_add(p, kind, path, regular ? 0 : QG_FS_ENOTREG, mine(cfg, path));
     } else {
       pool_add(p, err_no == ENOENT ? JOB_MISSING : JOB_UNREADABLE, path, err_no, first_shard);
     }
@@ -941,8 +1116,14 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
         m += own[j][0], obj += own[j][1];
     no_objects(cfg, p, path, m, obj);
   }
-  for (size_t i = 0; i < npaths; i++)
+  for (size_t i = 0; i < npaths; i++) {
     free(keys[i]);
+    if (plans[i].on) {
+      qg_render_plan_cleanup(&plans[i].plan);
+      free(plans[i].root);
+    }
+  }
+  free(plans);
   free(keys);
   free(own);
   pool_finish(p);

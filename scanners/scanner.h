@@ -10,6 +10,7 @@
 #include "core/finding.h"
 #include "core/yamldoc.h"
 #include "scanners/k8s/k8s.h"
+#include "scanners/render.h"
 #include "scanners/secrets/secrets.h"
 
 #include <stdio.h>
@@ -46,6 +47,10 @@ typedef struct qg_scan_config {
    * configuration's excludes do; a symbolic link is not followed and a submodule is not
    * entered (a note each) */
   struct qg_git_rev *rev;
+  /* Kustomize and Helm (scanners/render.h): with render.on and run_k8s, a
+   * directory walked renders its top-level kustomizations and charts, and the
+   * files they read are not scanned as manifests */
+  qg_render_settings render;
 } qg_scan_config;
 
 /* The most shards a scan can be split into. */

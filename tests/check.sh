@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 # to what the scripts compare; the fixtures that want them set GITHUB_ACTIONS themselves
 unset GITHUB_ACTIONS
 total_pass=0 total_fail=0
-suites="unit fixtures conformance limits hook rev shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template"
+suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template"
 for suite in "$@"; do
   case " $suites " in *" $suite "*) ;; *) echo "tests/check.sh: no suite '$suite' (suites: $suites)"; exit 2 ;; esac
 done
@@ -187,6 +187,13 @@ if want rev; then
 QGATE="$QGATE" sh tests/rev.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -20
 tally rev "$out" $st
+fi
+
+if want render; then
+# Kustomize (the real kubectl) and Helm (a stand-in) rendered, findings at their source
+QGATE="$QGATE" sh tests/render.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -20
+tally render "$out" $st
 fi
 
 if want shard; then
