@@ -109,6 +109,8 @@ bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), 
                   const qg_cli_io *io);
 /* The option table's lines for ids, as help shows them. */
 void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
+/* Whether the option table is sorted by name (qg_cli_selfcheck). */
+bool qg_cli_options_sorted(void);
 
 /* ---- help.c: usage texts ---- */
 void qg_cli_usage_main(FILE *f);

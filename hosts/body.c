@@ -424,6 +424,29 @@ void qg_host_threads_free(qg_host_threads *t) {
   memset(t, 0, sizeof(*t));
 }
 
+cJSON *qg_host_parse_array(const char *body, size_t len) {
+  cJSON *arr = cJSON_ParseWithLength(body, len);
+  if (cJSON_IsArray(arr))
+    return arr;
+  cJSON_Delete(arr);
+  return NULL;
+}
+
+void qg_host_threads_keep(qg_host_threads *t, bool (*keep)(void *ud, const qg_host_thread *th),
+                          void *ud) {
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    if (keep(ud, &t->items[i])) {
+      t->items[k++] = t->items[i];
+      continue;
+    }
+    free(t->items[i].id);
+    free(t->items[i].author);
+    free(t->items[i].path);
+  }
+  t->n = k;
+}
+
 const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[17]) {
   while (res && *at < res->findings.n) {
     const qg_finding *f = &res->findings.items[(*at)++];

@@ -363,20 +363,12 @@ static bool is_own(gh *g, const char *login, bool bot) {
   return bot && n > 5 && strcmp(login + n - 5, "[bot]") == 0;
 }
 
-/* Keeps only the candidates of t whose author is the token's own user. */
-static void keep_own(gh *g, qg_host_threads *t) {
-  size_t k = 0;
-  for (size_t i = 0; i < t->n; i++) {
-    if (is_own(g, t->items[i].author, t->items[i].bot)) {
-      t->items[k++] = t->items[i];
-    } else {
-      free(t->items[i].author);
-      free(t->items[i].id);
-      free(t->items[i].path);
-    }
-  }
-  t->n = k;
+static bool own_thread(void *ud, const qg_host_thread *th) {
+  return is_own(ud, th->author, th->bot);
 }
+
+/* Keeps only the candidates of t whose author is the token's own user. */
+static void keep_own(gh *g, qg_host_threads *t) { qg_host_threads_keep(t, own_thread, g); }
 
 /* ---- the summary ----------------------------------------------------------------------- */
 
@@ -1352,11 +1344,9 @@ char *qg_github_error_text(const char *body, size_t len) { return error_text(bod
 int qg_github_page_read(const char *body, size_t len, long long *summary_id, size_t *nknown) {
   *summary_id = 0;
   *nknown = 0;
-  cJSON *arr = cJSON_ParseWithLength(body, len);
-  if (!cJSON_IsArray(arr)) {
-    cJSON_Delete(arr);
+  cJSON *arr = qg_host_parse_array(body, len);
+  if (!arr)
     return -1;
-  }
   summary_find sf;
   memset(&sf, 0, sizeof(sf));
   qg_host_summary_marker("qgate", sf.marker);

@@ -310,22 +310,17 @@ static void learn_self(gl *g) {
   cJSON_Delete(me);
 }
 
+static bool own_thread(void *ud, const qg_host_thread *th) {
+  const gl *g = ud;
+  return g->who == 1 && th->author_id == g->self;
+}
+
 /* Keeps the candidates of t whose author is the token's own user. */
 static void keep_own(gl *g, qg_host_threads *t) {
   if (!t->n)
     return;
   learn_self(g);
-  size_t k = 0;
-  for (size_t i = 0; i < t->n; i++) {
-    if (g->who == 1 && t->items[i].author_id == g->self) {
-      t->items[k++] = t->items[i];
-    } else {
-      free(t->items[i].id);
-      free(t->items[i].author);
-      free(t->items[i].path);
-    }
-  }
-  t->n = k;
+  qg_host_threads_keep(t, own_thread, g);
 }
 
 /* The first discussion for fp on the current diff that no finding has claimed yet; a
@@ -760,17 +755,14 @@ bool qg_gitlab_refs_read(const char *body, size_t len) {
 
 int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long long *summary_id,
                         size_t *nthreads) {
+  summary_note sn = {{0}, {0}};
+  disc_find df = {"qgate", NULL, {0}};
+  qg_host_summary_marker("qgate", sn.marker);
   *summary_id = 0;
   *nthreads = 0;
-  cJSON *list = cJSON_ParseWithLength(body, len);
-  if (!cJSON_IsArray(list)) {
-    cJSON_Delete(list);
+  cJSON *list = qg_host_parse_array(body, len);
+  if (!list)
     return -1;
-  }
-  summary_note sn;
-  memset(&sn, 0, sizeof(sn));
-  qg_host_summary_marker("qgate", sn.marker);
-  disc_find df = {"qgate", NULL, {0}};
   int n = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, list) {

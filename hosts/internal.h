@@ -134,6 +134,11 @@ typedef struct qg_host_threads {
  * until the next add. */
 qg_host_thread *qg_host_threads_add(qg_host_threads *t, const char *fp);
 void qg_host_threads_free(qg_host_threads *t);
+/* body (len bytes) parsed when it is a JSON array, else NULL; cJSON_Delete it. */
+struct cJSON *qg_host_parse_array(const char *body, size_t len);
+/* Keeps the threads of t for which keep says true, in order; frees the others. */
+void qg_host_threads_keep(qg_host_threads *t, bool (*keep)(void *ud, const qg_host_thread *th),
+                          void *ud);
 
 /* ---- context (host.c) ------------------------------------------------------------------ */
 
