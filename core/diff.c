@@ -16,18 +16,6 @@
 /* how much of a file is searched for a "Code generated ... DO NOT EDIT" marker */
 #define MARKER_WINDOW 1024
 
-/* Sets *why (when why is not NULL) to the words, freeing what it held. */
-QG_PRINTF(2, 3) static void say(char **why, const char *fmt, ...) {
-  if (!why)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  char *t = qg_xvasprintf(fmt, ap);
-  va_end(ap);
-  free(*why);
-  *why = t;
-}
-
 /* libgit2's own words for the last failure, or "" */
 static const char *git_words(void) {
   const git_error *e = git_error_last();
@@ -152,13 +140,13 @@ static bool read_patch(git_diff *diff, size_t idx, size_t max_patch, qg_change_f
                        char **why) {
   git_patch *patch = NULL;
   if (git_patch_from_diff(&patch, diff, idx) != 0) {
-    say(why, "cannot compute the diff of '%s': %s", f->path, git_words());
+    qg_why(why, "cannot compute the diff of '%s': %s", f->path, git_words());
     return false;
   }
   bool ok = fill_patch(patch, max_patch, f);
   git_patch_free(patch);
   if (!ok)
-    say(why, "cannot print the diff of '%s': %s", f->path, git_words());
+    qg_why(why, "cannot print the diff of '%s': %s", f->path, git_words());
   return ok;
 }
 
@@ -262,11 +250,11 @@ static bool read_file(git_repository *repo, git_diff *diff, size_t idx, const qg
 static git_commit *resolve_commit(git_repository *repo, const char *rev, char **why) {
   git_object *obj = NULL, *peeled = NULL;
   if (git_revparse_single(&obj, repo, rev) != 0) {
-    say(why, "unknown revision '%s'", rev);
+    qg_why(why, "unknown revision '%s'", rev);
     return NULL;
   }
   if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) != 0) {
-    say(why, "revision '%s' does not name a commit", rev);
+    qg_why(why, "revision '%s' does not name a commit", rev);
     peeled = NULL;
   }
   git_object_free(obj);
@@ -373,7 +361,7 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
   *checked = NULL;
   git_commit *at = resolve_commit(repo, "HEAD", why);
   if (!at) {
-    say(why, "HEAD does not name a commit (is the repository empty?)");
+    qg_why(why, "HEAD does not name a commit (is the repository empty?)");
     return QG_EGIT;
   }
   if (!head_rev || !*head_rev) {
@@ -385,13 +373,13 @@ static qg_status open_heads(git_repository *repo, const char *head_rev, git_comm
   git_object_free(obj);
   qg_status st = QG_EGIT;
   if (rc == GIT_ENOTFOUND) {
-    say(why, "the change's head '%s' is not in the repository (a shallow clone?)", head_rev);
+    qg_why(why, "the change's head '%s' is not in the repository (a shallow clone?)", head_rev);
     st = QG_ENOENT;
   } else if ((*head = resolve_commit(repo, head_rev, why)) != NULL) {
     if (git_oid_equal(git_commit_id(*head), git_commit_id(at)) || git_commit_tree(checked, at) == 0)
       st = QG_OK;
     else
-      say(why, "cannot read HEAD's tree: %s", git_words());
+      qg_why(why, "cannot read HEAD's tree: %s", git_words());
   }
   git_commit_free(at);
   if (st != QG_OK) {
@@ -405,7 +393,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   memset(out, 0, sizeof(*out));
   *why = NULL;
   if (!opts || !opts->base || !*opts->base) {
-    say(why, "no base revision given");
+    qg_why(why, "no base revision given");
     return QG_EGIT;
   }
   /* reference counted by libgit2: harmless when the CLI has already done it,
@@ -421,7 +409,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   size_t max_files = opts->max_files ? opts->max_files : DEFAULT_MAX_FILES;
 
   if (git_repository_open_ext(&repo, opts->repo_dir ? opts->repo_dir : ".", 0, NULL) != 0) {
-    say(why, "not inside a git repository");
+    qg_why(why, "not inside a git repository");
     goto out;
   }
   if (!(base = resolve_commit(repo, opts->base, why)))
@@ -433,12 +421,13 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   git_oid mb_id;
   int rc = git_merge_base(&mb_id, repo, git_commit_id(base), git_commit_id(head));
   if (rc == GIT_ENOTFOUND) {
-    say(why, "no common ancestor between '%s' and %s", opts->base, head_name);
+    qg_why(why, "no common ancestor between '%s' and %s", opts->base, head_name);
     goto out;
   }
   if (rc != 0 || git_commit_lookup(&mb, repo, &mb_id) != 0 || git_commit_tree(&from, mb) != 0 ||
       git_commit_tree(&to, head) != 0) {
-    say(why, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name, git_words());
+    qg_why(why, "cannot read the merge base of '%s' and %s: %s", opts->base, head_name,
+           git_words());
     goto out;
   }
 
@@ -452,7 +441,7 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   fopts.flags = GIT_DIFF_FIND_RENAMES; /* explicitly: not whatever diff.renames says */
   if (git_diff_tree_to_tree(&diff, repo, from, to, &dopts) != 0 ||
       git_diff_find_similar(diff, &fopts) != 0) {
-    say(why, "cannot compare '%s' with %s: %s", opts->base, head_name, git_words());
+    qg_why(why, "cannot compare '%s' with %s: %s", opts->base, head_name, git_words());
     goto out;
   }
 
@@ -479,10 +468,10 @@ qg_status qg_change_read(const qg_change_opts *opts, qg_change *out, char **why)
   git_oid_tostr(out->head_oid, sizeof(out->head_oid), git_commit_id(head));
   if (total > want) {
     /* like qg_git_base_changed: the files read are kept, the status says the rest are not */
-    say(why,
-        "the change has %zu files, over the cap of %zu: only the first %zu by path "
-        "were read",
-        total, max_files, want);
+    qg_why(why,
+           "the change has %zu files, over the cap of %zu: only the first %zu by path "
+           "were read",
+           total, max_files, want);
     st = QG_ETOOBIG;
   } else {
     st = QG_OK;
@@ -601,10 +590,10 @@ qg_status qg_linemap_open(const char *repo_dir, const char *head, qg_linemap **o
   git_commit *hc = NULL;
   qg_status st = QG_EGIT;
   if (git_repository_open_ext(&m->repo, repo_dir ? repo_dir : ".", 0, NULL) != 0)
-    say(why, "not inside a git repository");
+    qg_why(why, "not inside a git repository");
   else if ((st = open_heads(m->repo, head, &hc, &m->checked, why)) == QG_OK && m->checked &&
            git_commit_tree(&m->head, hc) != 0) {
-    say(why, "cannot read the tree of '%s': %s", head, git_words());
+    qg_why(why, "cannot read the tree of '%s': %s", head, git_words());
     st = QG_EGIT;
   }
   git_commit_free(hc);

@@ -240,3 +240,14 @@ void qg_strpool_cleanup(qg_strpool *p) {
   p->nslots = p->count = 0;
   qg_arena_cleanup(&p->arena);
 }
+
+void qg_why(char **why, const char *fmt, ...) {
+  if (!why)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  char *t = qg_xvasprintf(fmt, ap);
+  va_end(ap);
+  free(*why);
+  *why = t;
+}

@@ -20,6 +20,9 @@ char *qg_xstrndup(const char *s, size_t n);
 /* printf into a new string; caller frees. */
 char *qg_xasprintf(const char *fmt, ...) QG_PRINTF(1, 2);
 char *qg_xvasprintf(const char *fmt, va_list ap) QG_PRINTF(1, 0);
+/* The error convention's one formatter: sets *why (when why is not NULL) to the
+ * formatted words, freeing what it held. The caller of the failing function frees it. */
+void qg_why(char **why, const char *fmt, ...) QG_PRINTF(2, 3);
 
 /* Grows *items (each of size elem) so that it holds at least need elements;
  * *cap is updated. Doubling growth. */

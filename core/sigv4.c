@@ -18,19 +18,6 @@ enum { SHA256_LEN = 32, NAME_MAX_LEN = 63 };
 
 static const char k_algo[] = "AWS4-HMAC-SHA256";
 
-/* Sets *why (when why is not NULL) to the words, freeing what it held. */
-static void say(char **why, const char *fmt, ...) QG_PRINTF(2, 3);
-static void say(char **why, const char *fmt, ...) {
-  if (!why)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  char *t = qg_xvasprintf(fmt, ap);
-  va_end(ap);
-  free(*why);
-  *why = t;
-}
-
 /* ---- encoding ----------------------------------------------------------- */
 static bool unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -104,7 +91,7 @@ static bool parse_url(const char *url, target *t, char **why) {
     skip = 8;
     defport = 443;
   } else {
-    say(why, "the URL must start with http:// or https://");
+    qg_why(why, "the URL must start with http:// or https://");
     return false;
   }
   const char *auth = url + skip;
@@ -118,7 +105,7 @@ static bool parse_url(const char *url, target *t, char **why) {
   if (hplen && *hp == '[') { /* an IPv6 literal */
     const char *close = memchr(hp, ']', hplen);
     if (!close) {
-      say(why, "the URL's host is not valid");
+      qg_why(why, "the URL's host is not valid");
       return false;
     }
     hend = close + 1;
@@ -127,32 +114,32 @@ static bool parse_url(const char *url, target *t, char **why) {
     hend = colon ? colon : end;
   }
   if (hend == hp) {
-    say(why, "the URL has no host");
+    qg_why(why, "the URL has no host");
     return false;
   }
   for (const char *c = hp; c < hend; c++) {
     if (!sent_as_is((unsigned char)*c)) {
-      say(why, "the URL's host is not valid");
+      qg_why(why, "the URL's host is not valid");
       return false;
     }
   }
   long port = defport;
   if (hend < end) {
     if (*hend != ':' || end - hend > 6) {
-      say(why, "the URL's port is not valid");
+      qg_why(why, "the URL's port is not valid");
       return false;
     }
     if (end - hend > 1) { /* "host:" is the default port, as for libcurl */
       port = 0;
       for (const char *c = hend + 1; c < end; c++) {
         if (*c < '0' || *c > '9') {
-          say(why, "the URL's port is not valid");
+          qg_why(why, "the URL's port is not valid");
           return false;
         }
         port = port * 10 + (*c - '0');
       }
       if (port < 1 || port > 65535) {
-        say(why, "the URL's port is not valid");
+        qg_why(why, "the URL's port is not valid");
         return false;
       }
     }
@@ -172,13 +159,13 @@ static bool parse_url(const char *url, target *t, char **why) {
   }
   for (size_t i = 0; i < t->pathlen; i++) {
     if (!sent_as_is((unsigned char)t->path[i])) {
-      say(why, "the URL's path holds a blank or a byte outside printable ASCII");
+      qg_why(why, "the URL's path holds a blank or a byte outside printable ASCII");
       goto bad;
     }
   }
   for (size_t i = 0; i < t->querylen; i++) {
     if (!sent_as_is((unsigned char)t->query[i])) {
-      say(why, "the URL's query holds a blank or a byte outside printable ASCII");
+      qg_why(why, "the URL's query holds a blank or a byte outside printable ASCII");
       goto bad;
     }
   }
@@ -186,7 +173,7 @@ static bool parse_url(const char *url, target *t, char **why) {
   for (size_t i = 0; i < t->pathlen;) {
     size_t n = strcspn(t->path + i, "/?#");
     if ((n == 1 && t->path[i] == '.') || (n == 2 && t->path[i] == '.' && t->path[i + 1] == '.')) {
-      say(why, "the URL's path has a \".\" or \"..\" segment");
+      qg_why(why, "the URL's path has a \".\" or \"..\" segment");
       goto bad;
     }
     i += n + 1;
@@ -395,29 +382,29 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     *why = NULL;
   char region[NAME_MAX_LEN + 1], service[NAME_MAX_LEN + 1];
   if (!parse_provider(in->provider, region, service)) {
-    say(why, "the provider must be aws:amz:REGION:SERVICE");
+    qg_why(why, "the provider must be aws:amz:REGION:SERVICE");
     return QG_EUSAGE;
   }
   if (!in->method || !*in->method || !all_sent_as_is(in->method)) {
-    say(why, "no method");
+    qg_why(why, "no method");
     return QG_EUSAGE;
   }
   /* the key id goes into the Credential: no '/' or ',' */
   if (!in->key_id || !*in->key_id || !all_sent_as_is(in->key_id) || strpbrk(in->key_id, "/,")) {
-    say(why, "no usable access key id");
+    qg_why(why, "no usable access key id");
     return QG_EUSAGE;
   }
   if (!in->secret || !*in->secret) {
-    say(why, "no secret access key");
+    qg_why(why, "no secret access key");
     return QG_EUSAGE;
   }
   const char *token = in->session_token && *in->session_token ? in->session_token : NULL;
   if (token && !all_sent_as_is(token)) {
-    say(why, "the session token holds a blank or a byte outside printable ASCII");
+    qg_why(why, "the session token holds a blank or a byte outside printable ASCII");
     return QG_EUSAGE;
   }
   if (in->body_len && !in->body) {
-    say(why, "body_len without a body");
+    qg_why(why, "body_len without a body");
     return QG_EUSAGE;
   }
   char amzdate[32];
@@ -425,7 +412,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
   struct tm tm;
   if (in->now < 0 || (long long)t != in->now || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 ||
       strftime(amzdate, sizeof(amzdate), "%Y%m%dT%H%M%SZ", &tm) != 16) {
-    say(why, "the time is out of range");
+    qg_why(why, "the time is out of range");
     return QG_EUSAGE;
   }
   char date[9];
@@ -452,7 +439,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     const char *line = in->headers[i];
     const char *colon = line ? strchr(line, ':') : NULL;
     if (!colon || has_control(line)) {
-      say(why, "header %zu is not one \"Name: value\" line", i + 1);
+      qg_why(why, "header %zu is not one \"Name: value\" line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -462,7 +449,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
     /* a signed name goes into SignedHeaders as it is: an HTTP token only (no ';', ',',
      * blank or byte outside ASCII, which would change that list or the line) */
     if (nn == 0 || !is_token(line, nn)) {
-      say(why, "header %zu is not one \"Name: value\" line", i + 1);
+      qg_why(why, "header %zu is not one \"Name: value\" line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -474,14 +461,14 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
       vn--;
     for (size_t r = 0; r < QG_ARRAY_LEN(reserved); r++) {
       if (nn == strlen(reserved[r]) && strncasecmp(line, reserved[r], nn) == 0) {
-        say(why, "header %zu sets %s, which the signature adds", i + 1, reserved[r]);
+        qg_why(why, "header %zu sets %s, which the signature adds", i + 1, reserved[r]);
         st = QG_EUSAGE;
         goto out;
       }
     }
     bool host = nn == 4 && strncasecmp(line, "host", 4) == 0;
     if (host && (vn == 0 || caller_host)) {
-      say(why, "header %zu: an empty or repeated Host line", i + 1);
+      qg_why(why, "header %zu: an empty or repeated Host line", i + 1);
       st = QG_EUSAGE;
       goto out;
     }
@@ -497,7 +484,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
   /* ours */
   char payload[2 * SHA256_LEN + 1];
   if (!sha256_hex(in->body, in->body_len, payload)) {
-    say(why, "libcrypto cannot compute SHA-256");
+    qg_why(why, "libcrypto cannot compute SHA-256");
     st = QG_EIO;
     goto out;
   }
@@ -554,7 +541,7 @@ qg_status qg_sigv4_sign(const qg_sigv4_input *in, char ***headers_out, size_t *n
                                "SignedHeaders=%s, Signature=%s",
                                k_algo, in->key_id, date, region, service, signed_names.data, sig);
   } else {
-    say(why, "libcrypto cannot compute the signature");
+    qg_why(why, "libcrypto cannot compute the signature");
     st = QG_EIO;
   }
   qg_buf_cleanup(&signed_names);
