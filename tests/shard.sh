@@ -208,9 +208,13 @@ same() {
 for n in 1 3 7; do
   same "examples (scan)" $n scan examples
   same "examples (k8s)" $n k8s examples
-  same "seed manifests (scan)" $n scan ../shared/seed/manifests examples
-  same "seed manifests (k8s)" $n k8s --jobs 1 ../shared/seed/manifests
+  if [ -d ../shared/seed/manifests ]; then
+    same "seed manifests (scan)" $n scan ../shared/seed/manifests examples
+    same "seed manifests (k8s)" $n k8s --jobs 1 ../shared/seed/manifests
+  fi
 done
+[ -d ../shared/seed/manifests ] ||
+  echo "shard: ../shared/seed/manifests is not there: the seed-manifest cases were not run"
 
 gen_tree "$tmp/tree"
 nfiles=$(cd "$tmp/tree" && git ls-files | wc -l)
