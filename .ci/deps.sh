@@ -2,8 +2,7 @@
 # Installs the Debian packages qgate needs to build and test, when missing.
 # Uses sudo when not root. Safe to run repeatedly: installs only what is absent.
 #
-#   .ci/deps.sh --build   prints the packages that building ./qgate alone needs (what
-#                         ci/qgate.gitlab-ci.yml installs; tests/check.sh compares)
+#   .ci/deps.sh --build   prints the packages that building ./qgate alone needs
 #   .ci/deps.sh --list    prints every package it installs (README.md names them all:
 #                         tests/readme.sh compares)
 set -eu
@@ -13,13 +12,14 @@ if [ "${1:-}" = --build ]; then
   echo $build
   exit 0
 fi
-pkgs="$build libcmocka-dev valgrind python3
+pkgs="$build libcmocka-dev valgrind python3 pre-commit
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
 clang libclang-rt-dev clang-format"
 # (musl-tools and the rest of its line: make static, which builds every library
 # from Debian's source packages with musl-gcc, and tests/static.sh)
 # (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
 # (clang-format: make format-check, run by .ci/run; the style is .clang-format)
+# (pre-commit: tests/precommit.sh runs .pre-commit-hooks.yaml through it)
 if [ "${1:-}" = --list ]; then
   echo $pkgs nodejs npm
   exit 0
