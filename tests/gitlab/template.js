@@ -185,9 +185,9 @@ check("merge request pipelines and the default branch",
   JSON.stringify(job.rules) === JSON.stringify([
     { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
     { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" }]));
-check("the cache is the review's (QGATE_LLM_CACHE_DIR), keyed by the version",
+check("the cache is the review's (QGATE_LLM_CACHE_DIR), one per version and branch",
   job.variables.QGATE_LLM_CACHE_DIR === "$CI_PROJECT_DIR/.qgate-cache" &&
-  JSON.stringify(job.cache.paths) === '[".qgate-cache/"]' && job.cache.key === `qgate-review-${want_version}`);
+  JSON.stringify(job.cache.paths) === '[".qgate-cache/"]' && job.cache.key === `qgate-review-${want_version}-$CI_COMMIT_REF_SLUG`);
 check("the full history (GIT_DEPTH 0) for the merge request's base", job.variables.GIT_DEPTH === "0");
 fs.writeFileSync(path.join(scripts_dir, "defaults.sh"), shell(job));
 
@@ -204,7 +204,7 @@ check("other inputs: the job's name and stage", JSON.stringify(Object.keys(other
   o.stage === "lint");
 check("other inputs: the image", o.image === "registry.example/mirror/qgate:1.2-git", o.image);
 check("other inputs: allow_failure is the boolean true", o.allow_failure === true);
-check("other inputs: the cache key", o.cache && o.cache.key === "qgate-review-1.2");
+check("other inputs: the cache key", o.cache && o.cache.key === "qgate-review-1.2-$CI_COMMIT_REF_SLUG");
 const want_vars = {
   GIT_DEPTH: "0", QGATE_COMMAND: "k8s", QGATE_PATHS: "deploy/ charts/app", QGATE_MIN_SCORE: "90",
   QGATE_FAIL_ON: "high", QGATE_CONFIG: "/etc/qgate/ci.yml", QGATE_COMMENT: "off",
@@ -216,6 +216,11 @@ check("other inputs: nothing left to interpolate", !JSON.stringify(other).includ
 let refused = "";
 try { input_values(inputs, { command: "review" }); } catch (e) { refused = e.message; }
 check("an input outside its options is refused", refused === "command: not an option", refused);
+for (const [name, value] of [["fail-on", "severe"], ["min-score", "101"], ["version", "latest"]]) {
+  refused = "";
+  try { input_values(inputs, { [name]: value }); } catch (e) { refused = e.message; }
+  check(`${name}: ${value} is refused by its regex`, refused === `${name}: regex`, refused);
+}
 fs.writeFileSync(path.join(scripts_dir, "inputs.sh"), shell(o));
 
 // ---- the include-by-URL template: the component's job with its defaults ---------------
