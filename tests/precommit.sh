@@ -42,6 +42,11 @@ mkdir "$tmp/hooks" && cp .pre-commit-hooks.yaml "$tmp/hooks/" &&
   git -C "$tmp/hooks" init -q && git -C "$tmp/hooks" add . &&
   git -C "$tmp/hooks" commit -qm hooks || exit 3
 repo=$tmp/hooks
+# the README's example pins this release and names these hooks
+awk '/^# .pre-commit-config.yaml$/ { on = 1 } on && /^```$/ { exit } on' README.md >"$tmp/example"
+grep -qxF "    rev: v$version" "$tmp/example" && grep -qxF "      - id: qgate-k8s" "$tmp/example" &&
+  grep -qxF "      - id: qgate-secrets" "$tmp/example" && ok ||
+  bad "README.md's .pre-commit-config.yaml example does not pin rev: v$version with qgate-k8s and qgate-secrets"
 cd "$tmp/work" || exit 3
 git init -q . || exit 3
 cat >pod.yaml <<'EOF'

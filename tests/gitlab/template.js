@@ -136,6 +136,8 @@ function input_values(inputs, given) {
   for (const name of Object.keys(given))
     if (!(name in inputs)) throw new Error(`no input ${name}`);
   for (const [name, s] of Object.entries(inputs)) {
+    const t = Array.isArray(v[name]) ? "array" : typeof v[name];
+    if (t !== (s.type || "string")) throw new Error(`${name}: a ${t}, not a ${s.type || "string"}`);
     if (s.options && !s.options.includes(v[name])) throw new Error(`${name}: not an option`);
     if (s.regex && !new RegExp(s.regex).test(String(v[name]))) throw new Error(`${name}: regex`);
   }
@@ -222,6 +224,23 @@ for (const [name, value] of [["fail-on", "severe"], ["min-score", "101"], ["vers
   check(`${name}: ${value} is refused by its regex`, refused === `${name}: regex`, refused);
 }
 fs.writeFileSync(path.join(scripts_dir, "inputs.sh"), shell(o));
+
+// the README's example: the component at this version, inputs it has, of their types
+const readme = fs.readFileSync("README.md", "utf8");
+const example = /```yaml\n# \.gitlab-ci\.yml\ninclude:\n  - component: [^]*?```/.exec(readme);
+check("README.md has the component's example", !!example);
+if (example) {
+  const inc = yaml.load(example[0].replace(/^```yaml\n|```$/g, "")).include[0];
+  check("the README's example includes this version",
+    inc.component === `gitlab.com/qgate-dev/qgate/qgate@${want_version}`, inc.component);
+  let why = "";
+  try { valid("the README's example with its inputs", interpolate(body, input_values(inputs, inc.inputs))); }
+  catch (e) { why = e.message; }
+  check("the README's example inputs are the component's, of their types", why === "", why);
+}
+refused = "";
+try { input_values(inputs, { "min-score": 80 }); } catch (e) { refused = e.message; }
+check("an input of another type is refused", refused === "min-score: a number, not a string", refused);
 
 // ---- the include-by-URL template: the component's job with its defaults ---------------
 const legacy_docs = yaml.loadAll(fs.readFileSync("ci/qgate.gitlab-ci.yml", "utf8"));
