@@ -3,7 +3,7 @@
 # their modes; the installed binary runs); the man page (valid roff by groff -ww and by
 # man --warnings, every section, every command, every option of every command exactly);
 # the completions (bash driven through its completion function with COMP_WORDS, fish
-# through `complete -C`, zsh parsed and its per-command option lists compared);
+# through `complete -C`, zsh parsed and run with _arguments and _describe stubbed);
 # ci/package.sh's archive (its exact listing and modes); qgate --version's commit
 # (HEAD's in this checkout; "unknown" or QGATE_COMMIT without one; the generated header
 # not rewritten when nothing changed); the one message of a build without the
@@ -166,6 +166,27 @@ for c in k8s scan secrets review merge rules; do
     "$zc" | LC_ALL=C sort >"$tmp/have"
   same "_qgate's options of qgate $c" "$tmp/have" "$tmp/opts.$c"
 done
+# _qgate run with zsh's completion functions stubbed: what it hands _arguments and _describe
+if command -v zsh >/dev/null 2>&1; then
+  cat >"$tmp/drive.zsh" <<'EOF'
+_arguments() { print -rl -- "$@" }
+_describe() { print -rl -- "${(@P)4}" }
+compdef() { }
+source "$1"
+words=(qgate); CURRENT=2; _qgate
+print -- ---
+words=(qgate "$2" --fo); CURRENT=3; _qgate
+EOF
+  for c in k8s merge review; do
+    zsh -f "$tmp/drive.zsh" "$zc" "$c" >"$tmp/zsh.out" 2>&1
+    sed -n '/^---$/q; s/:.*//p' "$tmp/zsh.out" >"$tmp/have"
+    same "zsh: the commands _describe gets" "$tmp/have" "$tmp/commands"
+    sed '1,/^---$/d' "$tmp/zsh.out" | sed -n 's/^\*\{0,1\}\(--[a-z-][a-z-]*\).*/\1/p' | LC_ALL=C sort >"$tmp/have"
+    same "zsh: the options _arguments gets for qgate $c" "$tmp/have" "$tmp/opts.$c"
+  done
+  grep -Fxq -- "--fail-on=[lowest severity that fails the gate critical, high, medium, low]:SEVERITY:(critical high medium low info none)" \
+    "$tmp/zsh.out" && ok || no "zsh: review's --fail-on spec: $(grep -- --fail-on "$tmp/zsh.out")"
+fi
 grep -Fq "'*--format=[" "$zc" && grep -Fq "(critical high medium low info none)'" "$zc" && ok ||
   no "_qgate lacks --format (repeatable) or the --fail-on levels"
 
