@@ -80,7 +80,7 @@ if need groff; then
   [ $? -eq 0 ] && ! [ -s "$tmp/groff" ] && ok || { no "groff -ww warns about qgate.1:"; head "$tmp/groff"; }
 fi
 if need man; then
-  LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l "$man1" >"$tmp/man.txt" 2>"$tmp/man.err"
+  MAN_DISABLE_SECCOMP=1 LC_ALL=C.UTF-8 MANWIDTH=100 man --warnings -l "$man1" >"$tmp/man.txt" 2>"$tmp/man.err"
   [ $? -eq 0 ] && ! [ -s "$tmp/man.err" ] && ok || { no "man --warnings about qgate.1:"; head "$tmp/man.err"; }
 fi
 grep '^\.SH ' "$man1" >"$tmp/have"
