@@ -14,12 +14,15 @@ if [ "${1:-}" = --build ]; then
 fi
 pkgs="$build libcmocka-dev valgrind python3 pre-commit
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
-clang libclang-rt-dev clang-format"
+clang libclang-rt-dev clang-format
+groff-base man-db zsh fish"
 # (musl-tools and the rest of its line: make static, which builds every library
 # from Debian's source packages with musl-gcc, and tests/static.sh)
 # (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
 # (clang-format: make format-check, run by .ci/run; the style is .clang-format)
 # (pre-commit: tests/precommit.sh runs .pre-commit-hooks.yaml through it)
+# (groff-base, man-db, zsh, fish: tests/install.sh checks the man page with groff -ww and
+# man --warnings, and the zsh and fish completions with zsh -n, fish -n and complete -C)
 if [ "${1:-}" = --list ]; then
   echo $pkgs nodejs npm
   exit 0

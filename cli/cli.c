@@ -1,6 +1,7 @@
 /* cli.c: the messages, the diagnostics printed, and the dispatch to the commands
  * (run.c, merge.c, rules.c, hook.c); the options are in options.c. */
 #include "cli/internal.h"
+#include "commit.h" /* $(BUILD)/gen/commit.h: QG_COMMIT, QG_COMMIT_DATE */
 #include "core/escape.h"
 #include "core/git.h"
 #include "core/http.h"
@@ -84,45 +85,31 @@ void qg_cli_print_log(const qg_cli_io *io, const qg_result *log) {
 
 void qg_cli_log_listener(void *io, const qg_diag *d) { print_log_diag(io, d); }
 
-static int cmd_version(int argc, char **argv, const qg_cli_io *io) {
+/* qgate --version: the version and the commit built (ci/commit.sh) */
+static void print_short_version(FILE *f) {
+  fprintf(f, "qgate %s (commit %s%s%s)\n", QG_VERSION, QG_COMMIT, QG_COMMIT_DATE[0] ? ", " : "",
+          QG_COMMIT_DATE);
+}
+
+int qg_cli_cmd_version(int argc, char **argv, const qg_cli_io *io) {
   if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0)) {
     qg_cli_usage_version(io->out);
     return QG_EXIT_PASS;
   }
   if (argc > 2) {
-    qg_cli_errorf(io, "qgate version takes no arguments");
+    qg_cli_errorf(io, "qgate %s takes no arguments", argv[1]);
     return QG_EXIT_INPUT;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    print_short_version(io->out);
+    return QG_EXIT_PASS;
   }
   char git[32], pcre[64];
   fprintf(io->out, "qgate %s (libyaml %s, cJSON %s, libgit2 %s, PCRE2 %s, libcurl %s)\n",
           QG_VERSION, qg_yaml_version(), cJSON_Version(), qg_git_version(git, sizeof(git)),
           qg_regex_version(pcre, sizeof(pcre)), qg_http_version());
+  fprintf(io->out, "commit %s%s%s\n", QG_COMMIT, QG_COMMIT_DATE[0] ? ", " : "", QG_COMMIT_DATE);
   return QG_EXIT_PASS;
-}
-
-typedef struct command {
-  const char *name;
-  int (*fn)(int argc, char **argv, const qg_cli_io *io);
-  void (*usage)(FILE *f);
-} command;
-
-/* Sorted by name. */
-static const command k_commands[] = {
-    {"hook", qg_cli_cmd_hook, qg_cli_usage_hook},
-    {"k8s", qg_cli_cmd_k8s, qg_cli_usage_k8s},
-    {"merge", qg_cli_cmd_merge, qg_cli_usage_merge},
-    {"review", qg_cli_cmd_review, qg_cli_usage_review},
-    {"rules", qg_cli_cmd_rules, qg_cli_usage_rules},
-    {"scan", qg_cli_cmd_scan, qg_cli_usage_scan},
-    {"secrets", qg_cli_cmd_secrets, qg_cli_usage_secrets},
-    {"version", cmd_version, qg_cli_usage_version},
-};
-
-static const command *find_command(const char *name) {
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_commands); i++)
-    if (strcmp(k_commands[i].name, name) == 0)
-      return &k_commands[i];
-  return NULL;
 }
 
 int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
@@ -132,12 +119,12 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-    const command *c = argc > 2 ? find_command(argv[2]) : NULL;
+    const qg_cli_command *c = argc > 2 ? qg_cli_command_find(argv[2]) : NULL;
     if (argc > 2 && !c) {
       qg_cli_errorf(io, "no command '%s'", argv[2]);
       return QG_EXIT_INPUT;
     }
-    if (c)
+    if (c && c->usage)
       c->usage(io->out);
     else
       qg_cli_usage_main(io->out);
@@ -145,8 +132,8 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
   }
   if (strcmp(cmd, "--version") == 0)
     cmd = "version";
-  const command *c = find_command(cmd);
-  if (!c) {
+  const qg_cli_command *c = qg_cli_command_find(cmd);
+  if (!c || !c->fn) {
     qg_cli_errorf(io, "no command '%s' (see 'qgate --help')", cmd);
     return QG_EXIT_INPUT;
   }
@@ -157,10 +144,11 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
     return QG_EXIT_RUNTIME;
   }
   /* inside GitHub Actions, what the command prints is inside a ::stop-commands::
-   * region (guard.c); not qgate version's, which shows no repository text */
+   * region (guard.c); not qgate version's, completion's or man's, which show no
+   * repository text (and whose output is a file: a script, a page) */
   qg_cli_guard guard;
   qg_cli_io gio = *io;
-  if (c->fn != cmd_version) {
+  if (c->fn != qg_cli_cmd_version && c->fn != qg_cli_cmd_completion && c->fn != qg_cli_cmd_man) {
     qg_cli_guard_begin(&guard, io);
     gio.guard = guard.on ? &guard : NULL;
   }
@@ -176,8 +164,10 @@ int qg_cli_run(int argc, char **argv, const qg_cli_io *io) {
 int qg_cli_selfcheck(void) {
   if (!qg_cli_options_sorted())
     return 1;
-  for (size_t i = 1; i < QG_ARRAY_LEN(k_commands); i++)
-    if (strcmp(k_commands[i - 1].name, k_commands[i].name) >= 0)
+  size_t n;
+  const qg_cli_command *cmds = qg_cli_commands(&n);
+  for (size_t i = 1; i < n; i++)
+    if (strcmp(cmds[i - 1].name, cmds[i].name) >= 0)
       return 1;
   return 0;
 }

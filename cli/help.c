@@ -35,50 +35,75 @@ static void usage(FILE *f, const char *text, const enum opt_id *ids, size_t n) {
 void qg_cli_usage_main(FILE *f) {
   fputs("usage: qgate COMMAND [OPTIONS] [PATH...]\n\n"
         "qgate is a CI quality gate for Kubernetes changes.\n\n"
-        "Commands:\n"
-        "  scan [PATH...]  every scanner in one pass (Kubernetes, secrets, the architecture\n"
-        "                  review when configured) and the quality score\n"
-        "  k8s [PATH...]   scan Kubernetes manifests (Pod Security Standards, hardening)\n"
-        "  secrets [PATH...]  find credentials in files, masked in every output\n"
-        "  merge FILE...   join the JSON reports of a run split with --shard into one report\n"
-        "  review          review the change against ARCHITECTURE.md with a language model\n"
-        "  hook install    a git pre-push hook that runs the gate on what is pushed\n"
-        "  rules [ID]      list the rules, or explain one\n"
-        "  version         print the version and library versions\n"
-        "  help [COMMAND]  show help for a command\n\n"
-        "Run 'qgate COMMAND --help' for a command's options.\n\n",
+        "Commands:\n",
         f);
+  size_t n;
+  const qg_cli_command *cmds = qg_cli_commands(&n);
+  for (size_t i = 0; i < n; i++) { /* "NAME SYNOPSIS" (its first form), the summary */
+    const char *syn = cmds[i].synopsis;
+    if (strncmp(syn, "[OPTIONS]", 9) == 0)
+      syn += syn[9] == ' ' ? 10 : 9;
+    int left = (int)strcspn(syn, "\n");
+    int w = fprintf(f, "  %s%s%.*s", cmds[i].name, left ? " " : "", left, syn);
+    /* the summary from column 22, words wrapped before column 90 */
+    const char *p = cmds[i].summary;
+    int col = w;
+    if (col > 20) {
+      fputc('\n', f);
+      col = 0;
+    }
+    while (*p) {
+      size_t word = strcspn(p, " ");
+      if (col < 22) {
+        fprintf(f, "%*s", 22 - col, "");
+        col = 22;
+      } else if (col + 1 + (int)word > 89) {
+        fprintf(f, "\n%22s", "");
+        col = 22;
+      } else {
+        fputc(' ', f);
+        col++;
+      }
+      fwrite(p, 1, word, f);
+      col += (int)word;
+      p += word;
+      p += *p == ' ';
+    }
+    fputc('\n', f);
+  }
+  fputs("\nRun 'qgate COMMAND --help' for a command's options.\n\n", f);
   fputs(qg_cli_exit_help, f);
 }
 
+static const enum opt_id k_k8s_opts[] = {O_BASE,
+                                         O_COLOR,
+                                         O_COMMENT,
+                                         O_COMMENT_ID,
+                                         O_CONFIG,
+                                         O_DRY_RUN,
+                                         O_FAIL_ON,
+                                         O_FIX,
+                                         O_FIX_LEVEL,
+                                         O_FORMAT,
+                                         O_HELP,
+                                         O_IGNORE,
+                                         O_JOBS,
+                                         O_MAX_FILE_SIZE,
+                                         O_NO_GITIGNORE,
+                                         O_PROFILE,
+                                         O_PSS,
+                                         O_PSS_VERSION,
+                                         O_SARIF_CATEGORY,
+                                         O_SELECT,
+                                         O_SHARD,
+                                         O_HOST_DEADLINE,
+                                         O_ALLOW_NO_OBJECTS,
+                                         O_EXCLUDE,
+                                         O_SEVERITY,
+                                         O_SHOW_BASE,
+                                         O_REV};
+
 void qg_cli_usage_k8s(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,
-                                    O_COLOR,
-                                    O_COMMENT,
-                                    O_COMMENT_ID,
-                                    O_CONFIG,
-                                    O_DRY_RUN,
-                                    O_FAIL_ON,
-                                    O_FIX,
-                                    O_FIX_LEVEL,
-                                    O_FORMAT,
-                                    O_HELP,
-                                    O_IGNORE,
-                                    O_JOBS,
-                                    O_MAX_FILE_SIZE,
-                                    O_NO_GITIGNORE,
-                                    O_PROFILE,
-                                    O_PSS,
-                                    O_PSS_VERSION,
-                                    O_SARIF_CATEGORY,
-                                    O_SELECT,
-                                    O_SHARD,
-                                    O_HOST_DEADLINE,
-                                    O_ALLOW_NO_OBJECTS,
-                                    O_EXCLUDE,
-                                    O_SEVERITY,
-                                    O_SHOW_BASE,
-                                    O_REV};
   usage(f,
         "usage: qgate k8s [OPTIONS] [PATH...]\n\n"
         "Scans Kubernetes manifests (.yaml, .yml, .json; directories are walked, skipping what\n"
@@ -87,15 +112,16 @@ void qg_cli_usage_k8s(FILE *f) {
         "Standards violation at its file, line and column. YAML and JSON that are not\n"
         "Kubernetes objects (no apiVersion and kind) are skipped.\n\n"
         "Options:\n",
-        ids, QG_ARRAY_LEN(ids));
+        k_k8s_opts, QG_ARRAY_LEN(k_k8s_opts));
 }
 
+static const enum opt_id k_secrets_opts[] = {
+    O_BASE,     O_COLOR,          O_COMMENT, O_COMMENT_ID, O_CONFIG,        O_FAIL_ON,
+    O_FORMAT,   O_HELP,           O_IGNORE,  O_JOBS,       O_MAX_FILE_SIZE, O_NO_GITIGNORE,
+    O_PROFILE,  O_SARIF_CATEGORY, O_SELECT,  O_SHARD,      O_HOST_DEADLINE, O_EXCLUDE,
+    O_SEVERITY, O_SHOW_BASE,      O_REV};
+
 void qg_cli_usage_secrets(FILE *f) {
-  static const enum opt_id ids[] = {
-      O_BASE,     O_COLOR,          O_COMMENT, O_COMMENT_ID, O_CONFIG,        O_FAIL_ON,
-      O_FORMAT,   O_HELP,           O_IGNORE,  O_JOBS,       O_MAX_FILE_SIZE, O_NO_GITIGNORE,
-      O_PROFILE,  O_SARIF_CATEGORY, O_SELECT,  O_SHARD,      O_HOST_DEADLINE, O_EXCLUDE,
-      O_SEVERITY, O_SHOW_BASE,      O_REV};
   usage(f,
         "usage: qgate secrets [OPTIONS] [PATH...]\n\n"
         "Finds credentials in every text file (directories are walked, skipping what\n"
@@ -105,42 +131,43 @@ void qg_cli_usage_secrets(FILE *f) {
         "Every secret is shown masked: a short prefix and its length.\n\n"
         "Suppress one with a 'qgate:allow' comment on its line, or list its fingerprint in\n"
         ".qgateignore at the repository root.\n\nOptions:\n",
-        ids, QG_ARRAY_LEN(ids));
+        k_secrets_opts, QG_ARRAY_LEN(k_secrets_opts));
 }
 
+static const enum opt_id k_scan_opts[] = {O_BASE,
+                                          O_COLOR,
+                                          O_COMMENT,
+                                          O_COMMENT_ID,
+                                          O_CONFIG,
+                                          O_COVERAGE,
+                                          O_DRY_RUN,
+                                          O_FIX,
+                                          O_FIX_LEVEL,
+                                          O_FORMAT,
+                                          O_HELP,
+                                          O_IGNORE,
+                                          O_JOBS,
+                                          O_MAX_FILE_SIZE,
+                                          O_METRICS,
+                                          O_MIN_SCORE,
+                                          O_NO_GITIGNORE,
+                                          O_NOTIFY,
+                                          O_PROFILE,
+                                          O_PSS,
+                                          O_PSS_VERSION,
+                                          O_SARIF_CATEGORY,
+                                          O_SARIF_IN,
+                                          O_SELECT,
+                                          O_SHARD,
+                                          O_HOST_DEADLINE,
+                                          O_REVIEW_DEADLINE,
+                                          O_ALLOW_NO_OBJECTS,
+                                          O_EXCLUDE,
+                                          O_SEVERITY,
+                                          O_SHOW_BASE,
+                                          O_REV};
+
 void qg_cli_usage_scan(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,
-                                    O_COLOR,
-                                    O_COMMENT,
-                                    O_COMMENT_ID,
-                                    O_CONFIG,
-                                    O_COVERAGE,
-                                    O_DRY_RUN,
-                                    O_FIX,
-                                    O_FIX_LEVEL,
-                                    O_FORMAT,
-                                    O_HELP,
-                                    O_IGNORE,
-                                    O_JOBS,
-                                    O_MAX_FILE_SIZE,
-                                    O_METRICS,
-                                    O_MIN_SCORE,
-                                    O_NO_GITIGNORE,
-                                    O_NOTIFY,
-                                    O_PROFILE,
-                                    O_PSS,
-                                    O_PSS_VERSION,
-                                    O_SARIF_CATEGORY,
-                                    O_SARIF_IN,
-                                    O_SELECT,
-                                    O_SHARD,
-                                    O_HOST_DEADLINE,
-                                    O_REVIEW_DEADLINE,
-                                    O_ALLOW_NO_OBJECTS,
-                                    O_EXCLUDE,
-                                    O_SEVERITY,
-                                    O_SHOW_BASE,
-                                    O_REV};
   usage(f,
         "usage: qgate scan [OPTIONS] [PATH...]\n\n"
         "Runs every scanner in one walk of the paths (the Kubernetes checks on manifests,\n"
@@ -150,14 +177,14 @@ void qg_cli_usage_scan(FILE *f) {
         "table) and decides: approve (>= 85), review (>= 70) or reject (exit status 1).\n"
         "Criteria whose signal is absent are not measured and left out of the total.\n\n"
         "Options:\n",
-        ids, QG_ARRAY_LEN(ids));
+        k_scan_opts, QG_ARRAY_LEN(k_scan_opts));
 }
 
+static const enum opt_id k_review_opts[] = {
+    O_BASE,   O_COLOR, O_COMMENT,       O_COMMENT_ID, O_CONFIG,          O_DRY_RUN,       O_FAIL_ON,
+    O_FORMAT, O_HELP,  O_HOST_DEADLINE, O_PROFILE,    O_REVIEW_DEADLINE, O_SARIF_CATEGORY};
+
 void qg_cli_usage_review(FILE *f) {
-  static const enum opt_id ids[] = {O_BASE,          O_COLOR,         O_COMMENT, O_COMMENT_ID,
-                                    O_CONFIG,        O_DRY_RUN,       O_FAIL_ON, O_FORMAT,
-                                    O_HELP,          O_HOST_DEADLINE, O_PROFILE, O_REVIEW_DEADLINE,
-                                    O_SARIF_CATEGORY};
   usage(f,
         "usage: qgate review [OPTIONS]\n\n"
         "Reviews the change since the base revision (--base; default: the CI's base, else the\n"
@@ -168,22 +195,41 @@ void qg_cli_usage_review(FILE *f) {
         "confident of (review.min_confidence, 0.8) are arch/violation findings; the rest are\n"
         "arch/unconfirmed notes. --dry-run prints the requests instead of sending them.\n\n"
         "Options:\n",
-        ids, QG_ARRAY_LEN(ids));
+        k_review_opts, QG_ARRAY_LEN(k_review_opts));
 }
 
+static const enum opt_id k_rules_opts[] = {O_FORMAT, O_HELP};
+
 void qg_cli_usage_rules(FILE *f) {
-  static const enum opt_id ids[] = {O_FORMAT, O_HELP};
   fputs("usage: qgate rules [--format text|json|markdown] [ID]\n\n"
         "Lists every rule with its group, severity and title, or explains one rule\n"
         "(help, remediation, example).\n\nOptions:\n",
         f);
-  qg_cli_print_options(f, ids, QG_ARRAY_LEN(ids));
+  qg_cli_print_options(f, k_rules_opts, QG_ARRAY_LEN(k_rules_opts));
   fputs("\nExit status: 0 success, 2 unknown rule or bad usage.\n", f);
 }
 
 void qg_cli_usage_version(FILE *f) {
   fputs("usage: qgate version\n\nPrints qgate's version and the versions of the libraries it "
         "uses.\n\nExit status: 0.\n",
+        f);
+}
+
+void qg_cli_usage_completion(FILE *f) {
+  fputs("usage: qgate completion bash|zsh|fish\n\n"
+        "Prints the shell's completion script for qgate, generated from its commands and\n"
+        "options: commands, each command's options, the values the option table knows\n"
+        "(formats, severities, levels, rule ids, git revisions) and files for paths.\n"
+        "make install installs all three; to try one: source <(qgate completion bash).\n\n"
+        "Exit status: 0, 2 no such shell.\n",
+        f);
+}
+
+void qg_cli_usage_man(FILE *f) {
+  fputs("usage: qgate man\n\n"
+        "Prints qgate's manual page (roff), generated from its commands and options:\n"
+        "qgate man | man -l -\n\n"
+        "Exit status: 0.\n",
         f);
 }
 
@@ -219,4 +265,53 @@ void qg_cli_usage_hook(FILE *f) {
         "saved as pre-push.qgate-backup).\n\n"
         "Exit status: 0 done, 2 usage error or a foreign hook in the way, 3 I/O error.\n",
         f);
+}
+
+/* Sorted by name (qg_cli_selfcheck). */
+static const qg_cli_command k_commands[] = {
+    {"completion", "bash|zsh|fish", "print the completion script for bash, zsh or fish",
+     qg_cli_cmd_completion, qg_cli_usage_completion, NULL, 0, A_WORDS, "bash zsh fish", NULL, NULL},
+    {"help", "[COMMAND]", "show help for a command", NULL, NULL, NULL, 0, A_COMMANDS, NULL, NULL,
+     NULL},
+    {"hook", "install [--force]\nuninstall\npre-push REMOTE [URL]",
+     "a git pre-push hook that runs the gate on what is pushed", qg_cli_cmd_hook, qg_cli_usage_hook,
+     NULL, 0, A_WORDS, "install uninstall pre-push", "force",
+     "with install: replace a pre-push hook that qgate did not write (saved as "
+     "pre-push.qgate-backup)"},
+    {"k8s", "[OPTIONS] [PATH...]", "scan Kubernetes manifests (Pod Security Standards, hardening)",
+     qg_cli_cmd_k8s, qg_cli_usage_k8s, k_k8s_opts, QG_ARRAY_LEN(k_k8s_opts), A_PATHS, NULL, NULL,
+     NULL},
+    {"man", "", "print the manual page (roff)", qg_cli_cmd_man, qg_cli_usage_man, NULL, 0, A_NONE,
+     NULL, NULL, NULL},
+    {"merge", "[OPTIONS] FILE...",
+     "join the JSON reports of a run split with --shard into one report", qg_cli_cmd_merge,
+     qg_cli_usage_merge, qg_cli_merge_opts, QG_ARRAY_LEN(qg_cli_merge_opts), A_FILES, NULL, NULL,
+     NULL},
+    {"review", "[OPTIONS]", "review the change against ARCHITECTURE.md with a language model",
+     qg_cli_cmd_review, qg_cli_usage_review, k_review_opts, QG_ARRAY_LEN(k_review_opts), A_NONE,
+     NULL, NULL, NULL},
+    {"rules", "[--format FMT] [ID]", "list the rules, or explain one", qg_cli_cmd_rules,
+     qg_cli_usage_rules, k_rules_opts, QG_ARRAY_LEN(k_rules_opts), A_RULES, NULL, NULL, NULL},
+    {"scan", "[OPTIONS] [PATH...]",
+     "every scanner in one pass (Kubernetes, secrets, the architecture review when "
+     "configured) and the quality score",
+     qg_cli_cmd_scan, qg_cli_usage_scan, k_scan_opts, QG_ARRAY_LEN(k_scan_opts), A_PATHS, NULL,
+     NULL, NULL},
+    {"secrets", "[OPTIONS] [PATH...]", "find credentials in files, masked in every output",
+     qg_cli_cmd_secrets, qg_cli_usage_secrets, k_secrets_opts, QG_ARRAY_LEN(k_secrets_opts),
+     A_PATHS, NULL, NULL, NULL},
+    {"version", "", "print the version, the commit and the library versions", qg_cli_cmd_version,
+     qg_cli_usage_version, NULL, 0, A_NONE, NULL, NULL, NULL},
+};
+
+const qg_cli_command *qg_cli_commands(size_t *n) {
+  *n = QG_ARRAY_LEN(k_commands);
+  return k_commands;
+}
+
+const qg_cli_command *qg_cli_command_find(const char *name) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_commands); i++)
+    if (strcmp(k_commands[i].name, name) == 0)
+      return &k_commands[i];
+  return NULL;
 }

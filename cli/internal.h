@@ -51,6 +51,28 @@ enum opt_id {
   O_SHOW_BASE,
 };
 
+/* What an option's value is, for the completions (gen.c). */
+typedef enum opt_val {
+  V_NONE,    /* no value, or one nothing lists (a number, a name) */
+  V_WORDS,   /* one of opt_def.words */
+  V_FILE,    /* a file */
+  V_REV,     /* a git revision */
+  V_FORMATS, /* a reporter's name (the reporters' table) */
+  V_HOSTS,   /* a host's name (the hosts' table) or annotations */
+  V_PSS_VER, /* latest, v1.0 ... v1.QG_PSS_MAX_MINOR */
+  V_RULES,   /* rule groups and ids (the registry) */
+} opt_val;
+
+/* One row of the option table (options.c). */
+typedef struct opt_def {
+  const char *name; /* without "--" */
+  enum opt_id id;
+  const char *arg; /* NULL: takes no value */
+  const char *help;
+  opt_val val;
+  const char *words; /* V_WORDS: the values, separated by spaces */
+} opt_def;
+
 typedef struct fmt_out {
   char *name;       /* owned */
   const char *file; /* NULL: standard output */
@@ -111,8 +133,47 @@ bool qg_cli_start(int argc, char **argv, qg_cli_opts *o, void (*usage)(FILE *), 
 void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n);
 /* Whether the option table is sorted by name (qg_cli_selfcheck). */
 bool qg_cli_options_sorted(void);
+/* The option table, sorted by name; static. */
+const opt_def *qg_cli_options(size_t *n);
+/* An option's help text as --help prints it (the formats' and hosts' names filled in);
+ * caller frees. */
+char *qg_cli_option_help(const opt_def *d);
+/* The values an option takes, separated by spaces (V_FILE, V_REV, V_NONE: NULL); caller
+ * frees. */
+char *qg_cli_option_values(const opt_def *d);
 
-/* ---- help.c: usage texts ---- */
+/* ---- help.c: the commands, their usage texts ---- */
+
+/* What a command's words after its options are, for the completions. */
+typedef enum cmd_args {
+  A_NONE,
+  A_PATHS,    /* files and directories */
+  A_FILES,    /* files */
+  A_WORDS,    /* the first is one of qg_cli_command.words */
+  A_COMMANDS, /* a command's name */
+  A_RULES,    /* a rule's id */
+} cmd_args;
+
+typedef struct qg_cli_command {
+  const char *name;
+  /* what follows "qgate NAME" in its synopsis, one form a line ("" none) */
+  const char *synopsis;
+  const char *summary; /* one sentence, for qgate help and the man page */
+  int (*fn)(int argc, char **argv, const qg_cli_io *io); /* NULL: help, done by cli.c */
+  void (*usage)(FILE *f);
+  const enum opt_id *opts; /* the options of the table it takes */
+  size_t nopts;
+  cmd_args args;
+  const char *words;     /* A_WORDS: the words, separated by spaces */
+  const char *flag;      /* an option of its own, outside the table (hook's --force), or NULL */
+  const char *flag_help; /* what it does */
+} qg_cli_command;
+
+/* The commands, sorted by name; static. */
+const qg_cli_command *qg_cli_commands(size_t *n);
+/* The command named name, or NULL. */
+const qg_cli_command *qg_cli_command_find(const char *name);
+
 void qg_cli_usage_main(FILE *f);
 void qg_cli_usage_k8s(FILE *f);
 void qg_cli_usage_secrets(FILE *f);
@@ -122,6 +183,8 @@ void qg_cli_usage_merge(FILE *f);
 void qg_cli_usage_rules(FILE *f);
 void qg_cli_usage_version(FILE *f);
 void qg_cli_usage_hook(FILE *f);
+void qg_cli_usage_completion(FILE *f);
+void qg_cli_usage_man(FILE *f);
 extern const char qg_cli_exit_help[];
 /* "a, b, c": the names of the reporters' table (without "skip", when given); caller
  * frees. */
@@ -191,5 +254,9 @@ int qg_cli_cmd_review(int argc, char **argv, const qg_cli_io *io);
 int qg_cli_cmd_merge(int argc, char **argv, const qg_cli_io *io);
 int qg_cli_cmd_rules(int argc, char **argv, const qg_cli_io *io);
 int qg_cli_cmd_hook(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_version(int argc, char **argv, const qg_cli_io *io);
+/* gen.c: qgate completion SHELL, qgate man */
+int qg_cli_cmd_completion(int argc, char **argv, const qg_cli_io *io);
+int qg_cli_cmd_man(int argc, char **argv, const qg_cli_io *io);
 
 #endif

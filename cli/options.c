@@ -9,6 +9,8 @@
 #include "core/regex.h"
 #include "core/yamldoc.h"
 #include "hosts/host.h"
+#include "rules/rule.h"
+#include "scanners/k8s/k8s.h"
 #include "scanners/scanner.h"
 
 #include <cjson/cJSON.h>
@@ -17,90 +19,107 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct opt_def {
-  const char *name;
-  enum opt_id id;
-  const char *arg; /* NULL: takes no value */
-  const char *help;
-} opt_def;
-
 /* Sorted by name (a unit test checks); searched with bsearch. */
 static const opt_def k_opts[] = {
     {"allow-no-objects", O_ALLOW_NO_OBJECTS, NULL,
      "a path whose files look like Kubernetes manifests but yield no object is a warning, "
-     "not an input error"},
+     "not an input error",
+     V_NONE, NULL},
     {"base", O_BASE, "REV",
      "diff-aware: findings already present at REV do not fail; counted, listed with "
-     "--show-base"},
-    {"color", O_COLOR, "WHEN",
-     "colour text output: auto (default), always or never; NO_COLOR wins"},
+     "--show-base",
+     V_REV, NULL},
+    {"color", O_COLOR, "WHEN", "colour text output: auto (default), always or never; NO_COLOR wins",
+     V_WORDS, "auto always never"},
     {"comment", O_COMMENT, "WHERE",
      /* after the hosts' names, from their table */
      ": comment on the pull/merge request (summary and changed lines); "
-     "annotations: GitHub workflow-command annotations, no token needed"},
+     "annotations: GitHub workflow-command annotations, no token needed",
+     V_HOSTS, NULL},
     {"comment-id", O_COMMENT_ID, "ID",
-     "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)"},
+     "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)",
+     V_NONE, NULL},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: QGATE_CONFIG, else .qgate.yml or .qgate.yaml at the "
-     "repository root, if present)"},
+     "repository root, if present)",
+     V_FILE, NULL},
     {"coverage", O_COVERAGE, "FILE",
-     "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable"},
+     "scan: a coverage report (lcov, Cobertura, JaCoCo, Go cover profile), repeatable", V_FILE,
+     NULL},
     {"dry-run", O_DRY_RUN, NULL,
      "with --fix: print the fixes as a unified diff on standard error, change nothing; with "
      "review: print the "
-     "requests, send nothing"},
+     "requests, send nothing",
+     V_NONE, NULL},
     {"exclude", O_EXCLUDE, "GLOB",
      "skip paths matching GLOB (gitignore syntax, relative to the current directory; as the "
-     "configuration's exclude), repeatable"},
+     "configuration's exclude), repeatable",
+     V_NONE, NULL},
     {"fail-on", O_FAIL_ON, "SEVERITY",
-     "lowest severity that fails the gate: critical, high, medium, low (default), info, or none"},
-    {"fix", O_FIX, NULL, "apply the mechanical fixes in place, then report what is left"},
+     "lowest severity that fails the gate: critical, high, medium, low (default), info, or none",
+     V_WORDS, "critical high medium low info none"},
+    {"fix", O_FIX, NULL, "apply the mechanical fixes in place, then report what is left", V_NONE,
+     NULL},
     {"fix-level", O_FIX_LEVEL, "LEVEL",
      "with --fix: safe (default) or all (also the risky fixes: read-only root filesystem, "
-     "non-root user, dropped capabilities, privileged off; each said with what to check)"},
+     "non-root user, dropped capabilities, privileged off; each said with what to check)",
+     V_WORDS, "safe all"},
     {"format", O_FORMAT, "FMT[=FILE]",
-     "output format, repeatable: text (default), " /* then the reporters' names */},
-    {"help", O_HELP, NULL, "show this help"},
+     "output format, repeatable: text (default), " /* then the reporters' names */, V_FORMATS,
+     NULL},
+    {"help", O_HELP, NULL, "show this help", V_NONE, NULL},
     {"host-deadline", O_HOST_DEADLINE, "SECONDS",
      "every --comment and --notify request of the run, retries and waits included "
-     "(default 120, or QGATE_HOST_DEADLINE)"},
-    {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off"},
+     "(default 120, or QGATE_HOST_DEADLINE)",
+     V_NONE, NULL},
+    {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off", V_RULES, NULL},
     {"jobs", O_JOBS, "N",
-     "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)"},
+     "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)", V_NONE, NULL},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
-     "skip (with an error) files larger than this; K and M suffixes (default 64M)"},
+     "skip (with an error) files larger than this; K and M suffixes (default 64M)", V_NONE, NULL},
     {"metrics", O_METRICS, "FILE",
-     "scan: build time, image size and memory, as JSON (see README), repeatable"},
+     "scan: build time, image size and memory, as JSON (see README), repeatable", V_FILE, NULL},
     {"min-score", O_MIN_SCORE, "N",
-     "scan: reject below N (0-100; the policy's review threshold, approve at least N)"},
-    {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores"},
+     "scan: reject below N (0-100; the policy's review threshold, approve at least N)", V_NONE,
+     NULL},
+    {"no-gitignore", O_NO_GITIGNORE, NULL, "also scan files that .gitignore ignores", V_NONE, NULL},
     {"notify", O_NOTIFY, "WHERE",
      "scan: slack: post to the webhook in SLACK_WEBHOOK_URL when the security gate needs "
-     "approval (more than 3 high findings) or the gate rejects"},
-    {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration"},
-    {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off"},
-    {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)"},
+     "approval (more than 3 high findings) or the gate rejects",
+     V_WORDS, "slack"},
+    {"profile", O_PROFILE, "NAME", "apply the named profile of the configuration", V_NONE, NULL},
+    {"pss", O_PSS, "LEVEL", "Pod Security Standards level: restricted (default), baseline or off",
+     V_WORDS, "restricted baseline off"},
+    {"pss-version", O_PSS_VERSION, "VERSION", "policy version: v1.0 ... v1.37 or latest (default)",
+     V_PSS_VER, NULL},
     {"rev", O_REV, "REV",
      "scan, k8s, secrets: scan the tree of commit REV, read from git (no checkout), with its "
-     "own .qgate.yml"},
+     "own .qgate.yml",
+     V_REV, NULL},
     {"review-deadline", O_REVIEW_DEADLINE, "SECONDS",
      "every request of the architecture review, retries and waits included (default 300, or "
-     "QGATE_REVIEW_DEADLINE; review.deadline in the configuration may only lower it)"},
+     "QGATE_REVIEW_DEADLINE; review.deadline in the configuration may only lower it)",
+     V_NONE, NULL},
     {"sarif-category", O_SARIF_CATEGORY, "CAT",
      "the SARIF report's GitHub code scanning category (automationDetails.id CAT/; default "
-     "qgate/COMMAND)"},
+     "qgate/COMMAND)",
+     V_NONE, NULL},
     {"sarif-in", O_SARIF_IN, "FILE",
-     "scan: another tool's SARIF 2.1.0 results count in the score, repeatable"},
+     "scan: another tool's SARIF 2.1.0 results count in the score, repeatable", V_FILE, NULL},
     {"select", O_SELECT, "LIST",
-     "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)"},
+     "comma-separated groups or rule ids to run, and only those (--select pss: the PSS checks)",
+     V_RULES, NULL},
     {"severity", O_SEVERITY, "LIST",
      "show and report only these severities (one name: it and above; a comma-separated list: "
-     "exactly those); the gate still sees every finding"},
+     "exactly those); the gate still sees every finding",
+     V_WORDS, "critical high medium low info"},
     {"shard", O_SHARD, "I/N",
      "scan part I of N (1 <= I <= N <= 1024): the files whose path hashes to it; join the "
-     "parts' JSON reports with 'qgate merge'"},
+     "parts' JSON reports with 'qgate merge'",
+     V_NONE, NULL},
     {"show-base", O_SHOW_BASE, NULL,
-     "with --base, also list the findings already in the base (counted in the summary)"},
+     "with --base, also list the findings already in the base (counted in the summary)", V_NONE,
+     NULL},
 };
 static int cmp_opt(const void *key, const void *elem) {
   const char *k = key;
@@ -110,6 +129,74 @@ static int cmp_opt(const void *key, const void *elem) {
   if (c)
     return c;
   return o->name[n] ? -1 : 0;
+}
+
+const opt_def *qg_cli_options(size_t *n) {
+  *n = QG_ARRAY_LEN(k_opts);
+  return k_opts;
+}
+
+char *qg_cli_option_help(const opt_def *d) {
+  if (d->id == O_FORMAT) { /* the formats from the reporters' table */
+    char *names = qg_cli_format_list("text");
+    char *h = qg_xasprintf("%s%s; =FILE writes to FILE", d->help, names);
+    free(names);
+    return h;
+  }
+  if (d->id == O_COMMENT) { /* the hosts from theirs */
+    char *names = qg_host_names(", ", " or ", NULL);
+    char *h = qg_xasprintf("%s%s", names, d->help);
+    free(names);
+    return h;
+  }
+  return qg_xstrdup(d->help);
+}
+
+char *qg_cli_option_values(const opt_def *d) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "");
+  switch (d->val) {
+  case V_WORDS:
+    (void)qg_buf_puts(&b, d->words);
+    break;
+  case V_FORMATS: {
+    size_t n;
+    const qg_reporter *all = qg_reporters_all(&n);
+    for (size_t i = 0; i < n; i++)
+      (void)qg_buf_printf(&b, "%s%s", i ? " " : "", all[i].name);
+    break;
+  }
+  case V_HOSTS: {
+    char *names = qg_host_names(" ", " ", "annotations");
+    (void)qg_buf_puts(&b, names);
+    free(names);
+    break;
+  }
+  case V_PSS_VER:
+    (void)qg_buf_puts(&b, "latest");
+    for (int i = 0; i <= QG_PSS_MAX_MINOR; i++)
+      (void)qg_buf_printf(&b, " v1.%d", i);
+    break;
+  case V_RULES: {
+    size_t n;
+    const qg_rule *all = qg_rules_all(&n);
+    char prev[64] = "", group[64];
+    for (size_t i = 0; i < n; i++) { /* sorted by id: a group's rules are together */
+      qg_rule_group(&all[i], group, sizeof(group));
+      if (strcmp(group, prev) != 0)
+        (void)qg_buf_printf(&b, "%s%s", b.len ? " " : "", group);
+      snprintf(prev, sizeof(prev), "%s", group);
+    }
+    for (size_t i = 0; i < n; i++)
+      (void)qg_buf_printf(&b, " %s", all[i].id);
+    break;
+  }
+  default:
+    qg_buf_cleanup(&b);
+    return NULL;
+  }
+  return qg_buf_detach(&b);
 }
 
 void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
@@ -122,17 +209,9 @@ void qg_cli_print_options(FILE *f, const enum opt_id *ids, size_t n) {
     char left[64];
     snprintf(left, sizeof(left), "--%s%s%s", k_opts[i].name, k_opts[i].arg ? " " : "",
              k_opts[i].arg ? k_opts[i].arg : "");
-    if (k_opts[i].id == O_FORMAT) { /* the formats from the reporters' table */
-      char *names = qg_cli_format_list("text");
-      fprintf(f, "  %-28s %s%s; =FILE writes to FILE\n", left, k_opts[i].help, names);
-      free(names);
-    } else if (k_opts[i].id == O_COMMENT) { /* the hosts from theirs */
-      char *names = qg_host_names(", ", " or ", NULL);
-      fprintf(f, "  %-28s %s%s\n", left, names, k_opts[i].help);
-      free(names);
-    } else {
-      fprintf(f, "  %-28s %s\n", left, k_opts[i].help);
-    }
+    char *help = qg_cli_option_help(&k_opts[i]);
+    fprintf(f, "  %-28s %s\n", left, help);
+    free(help);
   }
 }
 

@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 # to what the scripts compare; the fixtures that want them set GITHUB_ACTIONS themselves
 unset GITHUB_ACTIONS
 total_pass=0 total_fail=0
-suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template precommit"
+suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template precommit install"
 for suite in "$@"; do
   case " $suites " in *" $suite "*) ;; *) echo "tests/check.sh: no suite '$suite' (suites: $suites)"; exit 2 ;; esac
 done
@@ -412,6 +412,14 @@ else
   grep -v 'passed,' "$out" | head -40
   tally precommit "$out" $st
 fi
+fi
+
+# make install and uninstall, the man page, the completions, ci/package.sh's archive,
+# qgate --version's commit (tests/install.sh)
+if want install; then
+QGATE="$QGATE" BUILD="$BUILD" sh tests/install.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally install "$out" $st
 fi
 
 rm -f "$out"
