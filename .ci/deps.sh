@@ -13,13 +13,14 @@ if [ "${1:-}" = --build ]; then
   echo $build
   exit 0
 fi
-pkgs="$build libcmocka-dev valgrind python3
+pkgs="$build libcmocka-dev valgrind python3 curl
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
 clang libclang-rt-dev clang-format"
 # (musl-tools and the rest of its line: make static, which builds every library
 # from Debian's source packages with musl-gcc, and tests/static.sh)
 # (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
 # (clang-format: make format-check, run by .ci/run; the style is .clang-format)
+# (curl: tests/action.sh downloads the Action's release from a server on 127.0.0.1)
 if [ "${1:-}" = --list ]; then
   echo $pkgs nodejs npm
   exit 0
@@ -28,7 +29,8 @@ missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# the SARIF validator (../shared/tools/sarif-validate) installs itself with npm
+# the npm tools the tests run (the OpenAPI description, the SARIF and Action validators)
+# install themselves into a cache (tests/tools/npm-tool.sh)
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 SUDO=""
