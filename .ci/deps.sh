@@ -12,7 +12,7 @@ if [ "${1:-}" = --build ]; then
   echo $build
   exit 0
 fi
-pkgs="$build libcmocka-dev valgrind python3 pre-commit
+pkgs="$build libcmocka-dev valgrind python3 curl pre-commit
 musl-tools cmake dpkg-dev perl bzip2 xz-utils file openssl
 clang libclang-rt-dev clang-format
 groff-base man-db zsh fish"
@@ -20,6 +20,7 @@ groff-base man-db zsh fish"
 # from Debian's source packages with musl-gcc, and tests/static.sh)
 # (clang and libclang-rt-dev, which holds libFuzzer: make fuzz, the harnesses in fuzz/)
 # (clang-format: make format-check, run by .ci/run; the style is .clang-format)
+# (curl: tests/action.sh downloads the Action's release from a server on 127.0.0.1)
 # (pre-commit: tests/precommit.sh runs .pre-commit-hooks.yaml through it)
 # (groff-base, man-db, zsh, fish: tests/install.sh checks the man page with groff -ww and
 # man --warnings, and the zsh and fish completions with zsh -n, fish -n and complete -C)
@@ -31,7 +32,8 @@ missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# the SARIF validator (../shared/tools/sarif-validate) installs itself with npm
+# the npm tools the tests run (the OpenAPI description, the SARIF and Action validators)
+# install themselves into a cache (tests/tools/npm-tool.sh)
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 [ -z "$missing" ] && exit 0
 SUDO=""

@@ -5,7 +5,9 @@
 # Environment: QGATE (binary), BUILD (build dir), VALGRIND (command prefix),
 # QGATE_OPENAPI_DIR (where @octokit/openapi is installed; default build/openapi, shared by
 # the sanitizer builds: the package is large),
-# QGATE_REQUIRE_OPENAPI (set: an API check that cannot run fails).
+# QGATE_TOOLS_DIR (the npm tools' cache, tests/tools/npm-tool.sh),
+# QGATE_REQUIRE_ALL (set, as CI does: a suite that would be skipped fails instead;
+# QGATE_REQUIRE_SHARED and QGATE_REQUIRE_OPENAPI, the older names, do the same).
 # With arguments (tests/check.sh SUITE...: make unit, fixtures, conformance, sarif-check),
 # only those suites run: the names below (want NAME).
 QGATE=${QGATE:-./qgate}
@@ -14,28 +16,31 @@ BUILD=${BUILD:-build}
 # to what the scripts compare; the fixtures that want them set GITHUB_ACTIONS themselves
 unset GITHUB_ACTIONS
 total_pass=0 total_fail=0
-suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template precommit install"
+suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif action layers docs readme template precommit install"
 for suite in "$@"; do
   case " $suites " in *" $suite "*) ;; *) echo "tests/check.sh: no suite '$suite' (suites: $suites)"; exit 2 ;; esac
 done
 only="$*"
 want() { case " ${only:-$1} " in *" $1 "*) true ;; *) false ;; esac; }
 
-# What needs ../shared (the PSS conformance fixtures, the SARIF validator, the seed and
-# corpus manifests) is skipped, with the reason, when a bare clone has no ../shared beside
-# it, and so is what needs a tool that cannot be installed here (GitLab's CI schema from
-# npm, pre-commit): a skipped suite is counted apart and never as passed. With
-# QGATE_REQUIRE_SHARED set (CI), a skip is a failure instead.
+# What needs something from outside the repository (../shared's PSS conformance fixtures,
+# an npm package that cannot be installed offline,
+# pre-commit) is skipped, with the reason: a skipped
+# suite is counted apart, never as passed, and the closing line names each with its
+# reason. With QGATE_REQUIRE_ALL set (CI), a skip is a failure instead.
+QGATE_REQUIRE_ALL=${QGATE_REQUIRE_ALL:-${QGATE_REQUIRE_SHARED:-$QGATE_REQUIRE_OPENAPI}}
 total_skip=0 skipped=""
 skip() { # NAME REASON
-  if [ -n "$QGATE_REQUIRE_SHARED" ]; then
-    printf '%-14s 0 passed, 1 failed (%s; QGATE_REQUIRE_SHARED is set)\n' "$1:" "$2"
+  if [ -n "$QGATE_REQUIRE_ALL" ]; then
+    printf '%-14s 0 passed, 1 failed (%s; QGATE_REQUIRE_ALL is set)\n' "$1:" "$2"
     total_fail=$((total_fail + 1))
   else
     printf '%-14s skipped: %s\n' "$1:" "$2"
-    total_skip=$((total_skip + 1)); skipped="$skipped $1"
+    total_skip=$((total_skip + 1)); skipped="${skipped:+$skipped; }$1: $2"
   fi
 }
+# the npm packages the tests run, installed once into a cache (npm_tool)
+. tests/tools/npm-tool.sh
 
 tally() { # NAME OUTPUT-FILE STATUS: reads the "N passed, N failed" line or counts 1
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
@@ -72,25 +77,19 @@ tally fixtures "$out" $st
 # Those requests as the hosts define them: GitHub's published OpenAPI description
 # (@octokit/openapi, installed once from npm into build/openapi, or QGATE_OPENAPI_DIR)
 # and GitLab's documented parameters (tests/openapi/gitlab.json). Offline, the check is
-# skipped, and counts as failed only with QGATE_REQUIRE_OPENAPI set.
+# skipped (a failure with QGATE_REQUIRE_ALL set).
 openapi_version=23.0.2
 openapi_dir=${QGATE_OPENAPI_DIR:-build/openapi}
 openapi_pkg=$openapi_dir/node_modules/@octokit/openapi
-if ! grep -q "\"version\": \"$openapi_version\"" "$openapi_pkg/package.json" 2>/dev/null &&
-  command -v npm >/dev/null 2>&1; then
-  mkdir -p "$openapi_dir"
-  npm install --prefix "$openapi_dir" --silent --no-audit --no-fund \
-    "@octokit/openapi@$openapi_version" >/dev/null 2>&1
-fi
-if grep -q "\"version\": \"$openapi_version\"" "$openapi_pkg/package.json" 2>/dev/null &&
-  command -v node >/dev/null 2>&1; then
+if ! command -v node >/dev/null 2>&1; then
+  skip openapi "node is not installed (sh .ci/deps.sh installs it)"
+elif ! npm_tool "$openapi_dir" "@octokit/openapi@$openapi_version"; then
+  skip openapi "$npm_tool_why"
+else
   node tests/openapi/validate.js --self-test --github-spec "$openapi_pkg/generated/api.github.com.json" \
     --gitlab-spec tests/openapi/gitlab.json "$reqlog" >"$out" 2>&1; st=$?
   sed '$d' "$out" | grep -v '^self-test: [0-9]* checks passed, 0 checks failed$'
   tally openapi "$out" $st
-else
-  echo "openapi: skipped: @octokit/openapi@$openapi_version is not installed and npm could not install it (offline?)"
-  if [ -n "$QGATE_REQUIRE_OPENAPI" ]; then : >"$out"; tally openapi "$out" 1; fi
 fi
 rm -f "$reqlog"
 fi
@@ -334,13 +333,17 @@ fi
 : >"$out"; tally sarif-cap "$out" $st
 if [ -n "$QGATE_SKIP_SARIF_VALIDATE" ]; then
   echo "sarif: validation skipped (QGATE_SKIP_SARIF_VALIDATE)"
-elif [ ! -x ../shared/tools/sarif-validate ]; then
-  skip sarif "../shared/tools/sarif-validate is not there (GitHub's SARIF upload rules)"
 else
-  ../shared/tools/sarif-validate "$sarif_dir"/*.sarif >"$out" 2>&1; st=$?
-  cat "$out"
-  if [ $st -eq 0 ]; then n=$(ls "$sarif_dir"/*.sarif | wc -l); echo "$n passed, 0 failed" >"$out"; fi
-  tally sarif "$out" $st
+  # Microsoft's SARIF Multitool with GitHub's upload rules (tests/tools/sarif-validate.sh,
+  # installed from npm once); exit status 3: it cannot be installed (offline)
+  sh tests/tools/sarif-validate.sh "$sarif_dir"/*.sarif >"$out" 2>&1; st=$?
+  if [ $st -eq 3 ]; then
+    skip sarif "$(tail -n 1 "$out")"
+  else
+    cat "$out"
+    if [ $st -eq 0 ]; then n=$(ls "$sarif_dir"/*.sarif | wc -l); echo "$n passed, 0 failed" >"$out"; fi
+    tally sarif "$out" $st
+  fi
 fi
 # the JSON reports of that name are valid JSON in UTF-8, as a strict parser reads them
 if command -v python3 >/dev/null 2>&1; then
@@ -365,6 +368,36 @@ sys.exit(0 if ok else 1)' "$sarif_dir/held.json" >"$out" 2>&1; st=$?
   : >"$out"; tally json-gate "$out" $st
 fi
 rm -rf "$sarif_dir"
+fi
+
+if want action; then
+# the Action's scripts (ci/action/): the release download against a server on 127.0.0.1
+# (good, tampered, unlisted, missing, hostile archives), the version it picks, the
+# arguments qgate gets (tests/action.sh)
+sh tests/action.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally action "$out" $st
+# action.yml and the workflows (.github/workflows/, the README's example) against the
+# schemas of @action-validator/cli (installed from npm once)
+av_version=0.6.0
+av_dir=$QGATE_TOOLS_DIR/action-validator-$av_version
+if ! command -v node >/dev/null 2>&1; then
+  skip action-valid "node is not installed (sh .ci/deps.sh installs it)"
+elif ! npm_tool "$av_dir" "@action-validator/cli@$av_version" "@action-validator/core@$av_version"; then
+  skip action-valid "$npm_tool_why"
+else
+  av_pass=0 av_fail=0
+  for f in action.yml .github/workflows/*.yml .github/workflows/*.yaml examples/github-workflow.yml; do
+    [ -f "$f" ] || continue
+    if node "$av_dir/node_modules/@action-validator/cli/cli.mjs" "$f" >"$out" 2>&1; then
+      av_pass=$((av_pass + 1))
+    else
+      av_fail=$((av_fail + 1)); echo "action-validator: $f:"; head -40 "$out"
+    fi
+  done
+  echo "$av_pass passed, $av_fail failed" >"$out"
+  tally action-valid "$out" $((av_fail != 0))
+fi
 fi
 
 if want layers; then
@@ -424,7 +457,7 @@ fi
 
 rm -f "$out"
 if [ "$total_skip" -gt 0 ]; then
-  echo "$total_pass passed, $total_fail failed, $total_skip skipped ($(echo $skipped | tr ' ' ','): the reasons are above)"
+  echo "$total_pass passed, $total_fail failed, $total_skip skipped ($skipped)"
 else
   echo "$total_pass passed, $total_fail failed"
 fi

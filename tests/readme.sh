@@ -4,7 +4,8 @@
 # all, the default ones) against `qgate rules --format json`; the output formats and the
 # review providers and the --comment hosts against the library's tables ($BUILD/tests/lists,
 # tests/lists.c); the Layout's folders against the tree; Quick start's packages against
-# .ci/deps.sh; and the formats, providers and comment values action.yml names. A stale statement fails naming its line. Ends
+# .ci/deps.sh; the formats, providers and comment values action.yml names, its inputs and
+# outputs, and the release the examples pin. A stale statement fails naming its line. Ends
 # with "N passed, N failed".
 # Environment: QGATE (binary), BUILD (build dir), README (default README.md).
 QGATE=${QGATE:-./qgate}
@@ -156,6 +157,46 @@ if [ -z "$n" ]; then fail=$((fail + 1)); echo "action.yml: no comment input"; el
     [ $st -eq 0 ] && ok
   fi
 fi
+
+# action.yml's inputs and outputs: the README's "The Action's inputs: ...; its outputs: ..."
+# names exactly them, and every GITHUB_OUTPUT value it says qgate writes ("In GitHub
+# Actions, ... are appended to") is an output of the action
+awk '/^inputs:/ { on = 1; next } /^[a-z]/ { on = 0 } on && /^  [a-z][a-z0-9-]*:/ { sub(/^  /, ""); sub(/:.*/, ""); print }' \
+  action.yml | LC_ALL=C sort -u >"$tmp/inputs"
+awk '/^outputs:/ { on = 1; next } /^[a-z]/ { on = 0 } on && /^  [a-z][a-z0-9-]*:/ { sub(/^  /, ""); sub(/:.*/, ""); print }' \
+  action.yml | LC_ALL=C sort -u >"$tmp/outputs"
+[ -s "$tmp/inputs" ] && [ -s "$tmp/outputs" ] || bad "cannot read action.yml's inputs and outputs"
+# between NEEDLE END: the words in backticks after NEEDLE (lines joined) up to END
+between() {
+  tr '\n' ' ' <"$README" | awk -v k="$1" -v e="$2" '{ i = index($0, k); if (i) {
+    r = substr($0, i + length(k)); print substr(r, 1, index(r, e) - 1) } }' |
+    grep -o '`[a-z0-9-]*`' | tr -d '`' | LC_ALL=C sort -u
+}
+n=$(grep -n "The Action's inputs:" "$README" | head -1 | cut -d: -f1)
+if [ -z "$n" ]; then bad "no \"The Action's inputs: ...; its outputs: ...\" (reworded? update tests/readme.sh)"; else
+  between "The Action's inputs:" "; its outputs:" >"$tmp/have"
+  same "the Action's inputs" "$tmp/have" "$tmp/inputs" "$n"
+  between "; its outputs:" "." >"$tmp/have"
+  same "the Action's outputs" "$tmp/have" "$tmp/outputs" "$n"
+fi
+between "In GitHub Actions," "are appended to" >"$tmp/have"
+n=$(grep -n "In GitHub Actions,$" "$README" | head -1 | cut -d: -f1)
+if ! [ -s "$tmp/have" ]; then bad "no \"In GitHub Actions, ... are appended to\" (reworded? update tests/readme.sh)"; else
+  st=0
+  for w in $(comm -23 "$tmp/have" "$tmp/outputs"); do
+    badl "$README" "$n" "names the output '$w', which action.yml does not declare"; st=1; done
+  [ $st -eq 0 ] && ok
+fi
+# the examples pin the current release: qgate-dev/qgate@vQG_VERSION
+v=$(sed -n 's/^#define QG_VERSION "\(.*\)"$/\1/p' core/qg.h)
+for f in "$README" examples/github-workflow.yml; do
+  grep -n -o 'qgate-dev/qgate@[A-Za-z0-9._-]*' "$f" >"$tmp/pins"
+  st=0
+  while IFS=: read -r n pin; do
+    [ "$pin" = "qgate-dev/qgate@v$v" ] || { badl "$f" "$n" "$pin is not the current release (@v$v)"; st=1; }
+  done <"$tmp/pins"
+  [ $st -eq 0 ] && ok
+done
 
 # ---- the Layout's folders: every folder holding C sources is listed, every one listed exists
 awk '/^## Layout/ { on = 1; next } on && /^```/ { if (++fence == 2) exit; next }
