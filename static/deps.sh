@@ -266,14 +266,15 @@ build_openssl() {
   # here speaks (CMP, CMS, TS, OCSP, CT, SRTP, NPN, RFC 3779, DTLS), the
   # ciphers and digests of the legacy provider and those no TLS client offers
   # by default (ARIA, Camellia, SM2/3/4, SipHash, SIV, OCB, BLAKE2, scrypt,
-  # binary curves), and the dependency files (a perl pass over every object).
+  # binary curves), the APIs OpenSSL 3.0 deprecates (curl 7.88 does without)
+  # and the dependency files (a perl pass over every object).
   # The client's TLS 1.2/1.3 suites, groups and signature algorithms stay:
   # AES-GCM, ChaCha20-Poly1305, X25519, X448, the NIST curves, FFDHE, RSA,
   # ECDSA, EdDSA, DSA, SHA-1/2/3; and DES and MD5 (PKCS#12, PEM keys).
   ./Configure "$target" CC="$CC" CFLAGS="$CFLAGS" CPPFLAGS="-isystem $k" \
     --prefix="$P" --libdir=lib --openssldir=/etc/ssl \
     no-shared no-module no-dso no-engine no-afalgeng no-async no-comp no-tests \
-    no-legacy no-ssl3 no-dtls no-dgram no-srp no-ktls no-makedepend \
+    no-legacy no-deprecated no-ssl3 no-dtls no-dgram no-srp no-ktls no-makedepend \
     no-cmp no-cms no-ts no-ocsp no-ct no-srtp no-nextprotoneg no-rfc3779 \
     no-aria no-bf no-blake2 no-camellia no-cast no-ec2m no-gost no-idea no-md4 \
     no-mdc2 no-ocb no-rc2 no-rc4 no-rmd160 no-scrypt no-seed no-siphash no-siv \
@@ -363,8 +364,18 @@ build_musl() {
 # a configure script (serial) or a perl step, the other compiles. Each library
 # logs to $S/log/build-NAME.log and leaves PREFIX/.built-NAME; a failed lane
 # stops the build once the other lane ends.
+# cpu_s FILE: the CPU seconds (user and system) of the shell's finished children,
+# from the `times` it wrote to FILE (run in the shell itself: a subshell's own
+# children are not the shell's)
+cpu_s() {
+  awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
+    printf "%d", t }' "$1"
+}
+
 build_one() { # NAME
   n=$1 start=$(date +%s)
+  times >"$W/.times-$n"
+  cpu0=$(cpu_s "$W/.times-$n")
   unpack "$n"
   fn=build_$(echo "$n" | tr - _)
   # not in a condition: there set -e would be ignored inside the subshell
@@ -379,7 +390,8 @@ build_one() { # NAME
     tail -30 "$S/log/build-$n.log" >&2
     die "building $n failed (log: $S/log/build-$n.log)"
   fi
-  echo "static: built $n $(pin "$n") in $(($(date +%s) - start)) s"
+  times >"$W/.times-$n"
+  echo "static: built $n $(pin "$n") in $(($(date +%s) - start)) s (CPU $(($(cpu_s "$W/.times-$n") - cpu0)) s)"
   rm -rf "${W:?}/$n"
   touch "$P/.built-$n"
 }

@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 # to what the scripts compare; the fixtures that want them set GITHUB_ACTIONS themselves
 unset GITHUB_ACTIONS
 total_pass=0 total_fail=0
-suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template"
+suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif layers docs readme template release"
 for suite in "$@"; do
   case " $suites " in *" $suite "*) ;; *) echo "tests/check.sh: no suite '$suite' (suites: $suites)"; exit 2 ;; esac
 done
@@ -399,6 +399,14 @@ for p in $(sh .ci/deps.sh --build); do
   echo "$installed" | grep -Fxq -- "$p" || { echo "ci/qgate.gitlab-ci.yml does not install $p"; st=1; }
 done
 : >"$out"; tally template "$out" $st
+fi
+
+if want release; then
+# the release workflow, the Dockerfile and ci/release-version.sh agree with each other
+# and with core/qg.h (tests/release.sh; no docker, no network)
+sh tests/release.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally release "$out" $st
 fi
 
 rm -f "$out"
