@@ -343,7 +343,10 @@ build_mimalloc() {
 # millions of short copies and overlapping moves (each key token it inserts into
 # its queue), and they were 13% of a static scan's time, against 3% with these.
 # Built as musl builds them: freestanding, and without GCC turning their loops
-# back into calls to memcpy.
+# back into calls to memcpy. The same pair on aarch64, where musl's memmove is
+# this C one already and its memcpy assembly that nothing else in libc.a needs
+# (on x86_64 its memmove.s calls __memcpy_fwd, which memcpy.s defines): one
+# build for both architectures.
 build_musl() {
   have=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || :)
   [ "$have" = "$(pin musl)" ] ||

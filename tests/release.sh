@@ -14,6 +14,7 @@
 #   - .ci/deps.sh --static names packages that .ci/deps.sh installs.
 # The workflow and Dockerfile checks also run on broken copies, which must fail.
 # Ends with "N passed, N failed".
+# shellcheck disable=SC2016,SC2013 # the workflow's ${{ }} and $VARS are literal text here
 set -u
 cd "$(dirname "$0")/.." || exit 1
 pass=0 fail=0
@@ -27,8 +28,7 @@ V=$(sed -n 's/^#define QG_VERSION "\([^"]*\)"$/\1/p' core/qg.h)
 codename=$(sed -n 's/^codename=//p' static/versions)
 
 # ---- ci/release-version.sh -------------------------------------------------------
-out=$(sh ci/release-version.sh "v$V" 2>"$T/err")
-if [ $? -eq 0 ] && [ "$out" = "$V" ] && ! [ -s "$T/err" ]; then ok; else
+if out=$(sh ci/release-version.sh "v$V" 2>"$T/err") && [ "$out" = "$V" ] && ! [ -s "$T/err" ]; then ok; else
   bad "release-version v$V: printed '$out', stderr '$(cat "$T/err")'"
 fi
 for tag in "$V" "v$V.0" "v${V%.*}" "V$V" "v$V-rc1" "v$V " " v$V" "refs/tags/v$V" ""; do
@@ -42,6 +42,7 @@ done
 mkdir -p "$T/tree/ci" "$T/tree/core"
 cp ci/release-version.sh "$T/tree/ci/"
 for case in "10.20.30 v10.20.30 0 10.20.30" "1.2.3-rc1 v1.2.3-rc1 1 " "1.2 v1.2 1 " "x.y.z vx.y.z 1 "; do
+  # shellcheck disable=SC2086
   set -- $case
   printf '#ifndef QG_H\n#define QG_VERSION "%s"\n#endif\n' "$1" >"$T/tree/core/qg.h"
   out=$(sh "$T/tree/ci/release-version.sh" "$2" 2>"$T/err")
@@ -50,8 +51,9 @@ for case in "10.20.30 v10.20.30 0 10.20.30" "1.2.3-rc1 v1.2.3-rc1 1 " "1.2 v1.2 
     bad "release-version with QG_VERSION $1, tag $2: exit $st (want $3), printed '$out'"
   fi
 done
-[ "$3" -eq 1 ] && grep -q "QG_VERSION in core/qg.h is 'x.y.z', not X.Y.Z" "$T/err" && ok ||
+if [ "$3" -eq 1 ] && grep -q "QG_VERSION in core/qg.h is 'x.y.z', not X.Y.Z" "$T/err"; then ok; else
   bad "release-version with QG_VERSION x.y.z: stderr '$(cat "$T/err")'"
+fi
 
 # ---- the workflow and the Dockerfile ----------------------------------------------
 # job_of FILE PATTERN: the jobs (two-space keys under jobs:) holding a line that
