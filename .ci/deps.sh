@@ -5,11 +5,19 @@
 #   .ci/deps.sh --build   prints the packages that building ./qgate alone needs
 #   .ci/deps.sh --list    prints every package it installs (README.md names them all:
 #                         tests/readme.sh compares)
+#   .ci/deps.sh --static  prints the packages that `make static` and tests/static.sh
+#                         need (what the Dockerfile and the release workflow install)
 set -eu
 build="build-essential pkg-config git libyaml-dev libcjson-dev libgit2-dev libpcre2-dev
 libcurl4-openssl-dev libxml2-dev libmimalloc-dev libssl-dev"
 if [ "${1:-}" = --build ]; then
   echo $build
+  exit 0
+fi
+static="build-essential pkg-config git musl-tools cmake dpkg-dev perl bzip2 xz-utils
+file openssl python3"
+if [ "${1:-}" = --static ]; then
+  echo $static
   exit 0
 fi
 pkgs="$build libcmocka-dev valgrind python3 curl pre-commit

@@ -120,7 +120,10 @@ W=$S/work
 mkdir -p "$W"
 
 # ---- fetch and unpack one pinned source package ------------------------------
-fetch() { # NAME -> $W/NAME (the patched source tree)
+# download NAME: the pinned source package's files into $S/dl (once), its .dsc
+# named in $W/.dsc-NAME for unpack. One at a time, before the builds start: it
+# may refresh the private apt state.
+download() {
   n=$1 v=$(pin "$1")
   [ -n "$v" ] || die "no pin for $n in static/versions"
   dsc=$S/dl/${n}_${v#*:}.dsc
@@ -145,6 +148,11 @@ fetch() { # NAME -> $W/NAME (the patched source tree)
       }
     fi
   fi
+  echo "$dsc" >"$W/.dsc-$n"
+}
+
+unpack() { # NAME -> $W/NAME (the patched source tree)
+  n=$1 dsc=$(cat "$W/.dsc-$1")
   rm -rf "${W:?}/$n"
   dpkg-source --no-check -x "$dsc" "$W/$n" >"$S/log/unpack-$n.log" 2>&1 ||
     { tail -5 "$S/log/unpack-$n.log" >&2; die "dpkg-source could not unpack $dsc"; }
@@ -219,8 +227,16 @@ build_pcre2() {
     -DPCRE2_SUPPORT_LIBREADLINE=OFF
 }
 
-build_libxml2() { # the reader API and nothing optional: no python, ICU, lzma, zlib, network
+# the parser, tree and reader APIs (scoring/coverage.c) and what they use
+# (push parser, DTDs, output); not the modules built on them: XPath, XPointer,
+# XInclude, C14N, schemas, Schematron, catalogs, HTML, the writer, patterns;
+# no python, ICU, lzma, zlib, network
+build_libxml2() {
   cmake_build "$W/libxml2" -DLIBXML2_WITH_PROGRAMS=OFF -DLIBXML2_WITH_TESTS=OFF \
+    -DLIBXML2_WITH_XPATH=OFF -DLIBXML2_WITH_XPTR=OFF -DLIBXML2_WITH_XINCLUDE=OFF \
+    -DLIBXML2_WITH_C14N=OFF -DLIBXML2_WITH_SCHEMAS=OFF -DLIBXML2_WITH_SCHEMATRON=OFF \
+    -DLIBXML2_WITH_CATALOG=OFF -DLIBXML2_WITH_HTML=OFF -DLIBXML2_WITH_WRITER=OFF \
+    -DLIBXML2_WITH_PATTERN=OFF -DLIBXML2_WITH_DOCB=OFF \
     -DLIBXML2_WITH_PYTHON=OFF -DLIBXML2_WITH_ICU=OFF -DLIBXML2_WITH_LZMA=OFF \
     -DLIBXML2_WITH_ZLIB=OFF -DLIBXML2_WITH_HTTP=OFF -DLIBXML2_WITH_FTP=OFF \
     -DLIBXML2_WITH_MODULES=OFF -DLIBXML2_WITH_DEBUG=OFF -DLIBXML2_WITH_ICONV=ON \
@@ -240,15 +256,29 @@ build_openssl() {
   # OPENSSLDIR /etc/ssl: the default CA file and directory are /etc/ssl/cert.pem
   # and /etc/ssl/certs (Debian, Ubuntu, Alpine, Arch, Fedora's cert.pem link);
   # SSL_CERT_FILE and SSL_CERT_DIR override them.
-  case $(uname -m) in
-  x86_64) target=linux-x86_64 ;;
-  aarch64 | arm64) target=linux-aarch64 ;;
+  case $ma in
+  x86_64-*) target=linux-x86_64 ;;
+  aarch64-*) target=linux-aarch64 ;;
   *) target=linux-generic64 ;;
   esac
+  # qgate uses libcrypto's SHA-256 and HMAC (core/sigv4.c), curl libssl as a
+  # TLS client; libgit2 uses neither. Out: the protocols and formats nothing
+  # here speaks (CMP, CMS, TS, OCSP, CT, SRTP, NPN, RFC 3779, DTLS), the
+  # ciphers and digests of the legacy provider and those no TLS client offers
+  # by default (ARIA, Camellia, SM2/3/4, SipHash, SIV, OCB, BLAKE2, scrypt,
+  # binary curves), the APIs OpenSSL 3.0 deprecates (curl 7.88 does without)
+  # and the dependency files (a perl pass over every object).
+  # The client's TLS 1.2/1.3 suites, groups and signature algorithms stay:
+  # AES-GCM, ChaCha20-Poly1305, X25519, X448, the NIST curves, FFDHE, RSA,
+  # ECDSA, EdDSA, DSA, SHA-1/2/3; and DES and MD5 (PKCS#12, PEM keys).
   ./Configure "$target" CC="$CC" CFLAGS="$CFLAGS" CPPFLAGS="-isystem $k" \
     --prefix="$P" --libdir=lib --openssldir=/etc/ssl \
     no-shared no-module no-dso no-engine no-afalgeng no-async no-comp no-tests \
-    no-legacy no-ssl3 no-dtls no-srp no-ktls
+    no-legacy no-deprecated no-ssl3 no-dtls no-dgram no-srp no-ktls no-makedepend \
+    no-cmp no-cms no-ts no-ocsp no-ct no-srtp no-nextprotoneg no-rfc3779 \
+    no-aria no-bf no-blake2 no-camellia no-cast no-ec2m no-gost no-idea no-md4 \
+    no-mdc2 no-ocb no-rc2 no-rc4 no-rmd160 no-scrypt no-seed no-siphash no-siv \
+    no-sm2 no-sm3 no-sm4 no-whirlpool
   make -j"$JOBS" build_libs
   make install_dev >/dev/null
 }
@@ -257,6 +287,7 @@ build_curl() { # HTTP/1.1 and HTTPS (OpenSSL), proxies; nothing else
   cd "$W/curl"
   CC=$CC CFLAGS="$CFLAGS" CPPFLAGS="-I$P/include" LDFLAGS="-L$P/lib" \
     ./configure --prefix="$P" --libdir="$P/lib" --disable-shared --enable-static \
+    --disable-dependency-tracking \
     --with-openssl="$P" --without-ca-bundle --without-ca-path --with-ca-fallback \
     --enable-http --enable-proxy --enable-threaded-resolver --enable-ipv6 \
     --disable-ftp --disable-file --disable-ldap --disable-ldaps --disable-rtsp \
@@ -312,7 +343,10 @@ build_mimalloc() {
 # millions of short copies and overlapping moves (each key token it inserts into
 # its queue), and they were 13% of a static scan's time, against 3% with these.
 # Built as musl builds them: freestanding, and without GCC turning their loops
-# back into calls to memcpy.
+# back into calls to memcpy. The same pair on aarch64, where musl's memmove is
+# this C one already and its memcpy assembly that nothing else in libc.a needs
+# (on x86_64 its memmove.s calls __memcpy_fwd, which memcpy.s defines): one
+# build for both architectures.
 build_musl() {
   have=$(dpkg-query -W -f='${Version}' musl-dev 2>/dev/null || :)
   [ "$have" = "$(pin musl)" ] ||
@@ -327,10 +361,25 @@ build_musl() {
   done
 }
 
-for n in $(pins | cut -d= -f1); do
-  [ -f "$P/.built-$n" ] && continue
-  start=$(date +%s)
-  fetch "$n"
+# ---- the build: two lanes at once ---------------------------------------------
+# OpenSSL then curl (which links it) in one lane, every other library in order
+# in the other (libgit2 after zlib, http-parser and pcre2): while one lane runs
+# a configure script (serial) or a perl step, the other compiles. Each library
+# logs to $S/log/build-NAME.log and leaves PREFIX/.built-NAME; a failed lane
+# stops the build once the other lane ends.
+# cpu_s FILE: the CPU seconds (user and system) of the shell's finished children,
+# from the `times` it wrote to FILE (run in the shell itself: a subshell's own
+# children are not the shell's)
+cpu_s() {
+  awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub(/s$/, "", a[2]); t += a[1] * 60 + a[2] }
+    printf "%d", t }' "$1"
+}
+
+build_one() { # NAME
+  n=$1 start=$(date +%s)
+  times >"$W/.times-$n"
+  cpu0=$(cpu_s "$W/.times-$n")
+  unpack "$n"
   fn=build_$(echo "$n" | tr - _)
   # not in a condition: there set -e would be ignored inside the subshell
   set +e
@@ -344,9 +393,47 @@ for n in $(pins | cut -d= -f1); do
     tail -30 "$S/log/build-$n.log" >&2
     die "building $n failed (log: $S/log/build-$n.log)"
   fi
-  echo "static: built $n $(pin "$n") in $(($(date +%s) - start)) s"
+  times >"$W/.times-$n"
+  echo "static: built $n $(pin "$n") in $(($(date +%s) - start)) s (CPU $(($(cpu_s "$W/.times-$n") - cpu0)) s)"
   rm -rf "${W:?}/$n"
   touch "$P/.built-$n"
+}
+
+lane() { # NAME...: built one after another
+  for n in "$@"; do
+    if [ ! -f "$P/.built-$n" ]; then build_one "$n"; fi
+  done
+}
+
+all=$(pins | cut -d= -f1)
+ssl_lane="openssl curl" other_lane=""
+for n in $all; do
+  case " $ssl_lane " in *" $n "*) ;; *) other_lane="$other_lane $n" ;; esac
 done
+# the downloads first: one apt-get for all that are missing (it fetches them
+# together), then download for each (a no-op unless that apt-get failed)
+need=""
+for n in $all; do
+  [ -f "$P/.built-$n" ] && continue
+  v=$(pin "$n")
+  [ -f "$S/dl/${n}_${v#*:}.dsc" ] || need="$need $n=$v"
+done
+if [ -n "$need" ]; then
+  # shellcheck disable=SC2086
+  (cd "$S/dl" && apt-get $APT -q source --download-only $need) >"$S/log/fetch.log" 2>&1 || :
+fi
+for n in $all; do
+  if [ ! -f "$P/.built-$n" ]; then download "$n"; fi
+done
+# shellcheck disable=SC2086
+lane $ssl_lane &
+ssl_pid=$!
+# shellcheck disable=SC2086
+lane $other_lane &
+other_pid=$!
+rc=0
+wait "$ssl_pid" || rc=$?
+wait "$other_pid" || rc=$?
+[ "$rc" -eq 0 ] || die "a library failed to build (above)"
 rm -rf "$W"
 touch "$P/.complete"

@@ -16,7 +16,7 @@ BUILD=${BUILD:-build}
 # to what the scripts compare; the fixtures that want them set GITHUB_ACTIONS themselves
 unset GITHUB_ACTIONS
 total_pass=0 total_fail=0
-suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif action layers docs readme template precommit install"
+suites="unit fixtures conformance limits hook rev render shard jobs fileio fix-roundtrip fuzz-replay sarif action layers docs readme template precommit install release"
 for suite in "$@"; do
   case " $suites " in *" $suite "*) ;; *) echo "tests/check.sh: no suite '$suite' (suites: $suites)"; exit 2 ;; esac
 done
@@ -453,6 +453,14 @@ if want install; then
 QGATE="$QGATE" BUILD="$BUILD" sh tests/install.sh >"$out" 2>&1; st=$?
 grep -v 'passed,' "$out" | head -40
 tally install "$out" $st
+fi
+
+if want release; then
+# the release workflow, the Dockerfile and ci/release-version.sh agree with each other
+# and with core/qg.h (tests/release.sh; no docker, no network)
+sh tests/release.sh >"$out" 2>&1; st=$?
+grep -v 'passed,' "$out" | head -40
+tally release "$out" $st
 fi
 
 rm -f "$out"
