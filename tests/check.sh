@@ -389,12 +389,18 @@ else
   av_pass=0 av_fail=0
   for f in action.yml .github/workflows/*.yml .github/workflows/*.yaml examples/github-workflow.yml; do
     [ -f "$f" ] || continue
-    if node "$av_dir/node_modules/@action-validator/cli/cli.mjs" "$f" >"$out" 2>&1; then
+    # action-validator 0.6.0's schema predates the `attestations` permission (which
+    # actions/attest-build-provenance needs): that one line is left out of the copy it
+    # reads; tests/release.sh checks where the workflow grants it
+    # (the copy keeps the file's name: the validator tells an action from a workflow by it)
+    mkdir -p "$out.d" && sed '/^ *attestations: write$/d' "$f" >"$out.d/${f##*/}"
+    if node "$av_dir/node_modules/@action-validator/cli/cli.mjs" "$out.d/${f##*/}" >"$out" 2>&1; then
       av_pass=$((av_pass + 1))
     else
       av_fail=$((av_fail + 1)); echo "action-validator: $f:"; head -40 "$out"
     fi
   done
+  rm -rf "$out.d"
   echo "$av_pass passed, $av_fail failed" >"$out"
   tally action-valid "$out" $((av_fail != 0))
 fi
