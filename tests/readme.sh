@@ -187,13 +187,17 @@ if ! [ -s "$tmp/have" ]; then bad "no \"In GitHub Actions, ... are appended to\"
     badl "$README" "$n" "names the output '$w', which action.yml does not declare"; st=1; done
   [ $st -eq 0 ] && ok
 fi
-# the examples pin the current release: qgate-dev/qgate@vQG_VERSION
+# the examples pin the current release, QG_VERSION, in every form they name it: the
+# Action (qgate-dev/qgate@vX.Y.Z), the component (.../qgate@X.Y.Z), the images
+# (ghcr.io/qgate-dev/qgate:X.Y.Z[-git]), the archives (qgate-X.Y.Z-linux-ARCH), the
+# release page (releases/tag/vX.Y.Z), pre-commit's rev and the template's URL (/vX.Y.Z/)
 v=$(sed -n 's/^#define QG_VERSION "\(.*\)"$/\1/p' core/qg.h)
 for f in "$README" examples/github-workflow.yml; do
-  grep -n -o 'qgate-dev/qgate@[A-Za-z0-9._-]*' "$f" >"$tmp/pins"
+  grep -n -o -E 'qgate-dev/qgate(/qgate)?@v?[0-9][A-Za-z0-9._-]*|ghcr\.io/qgate-dev/qgate:[0-9][A-Za-z0-9._-]*|qgate-[0-9][0-9.]*-linux|releases/tag/v[0-9][A-Za-z0-9._-]*|rev: v[0-9][A-Za-z0-9._-]*|qgate-dev/qgate/v[0-9][A-Za-z0-9._-]*/' "$f" >"$tmp/pins"
   st=0
   while IFS=: read -r n pin; do
-    [ "$pin" = "qgate-dev/qgate@v$v" ] || { badl "$f" "$n" "$pin is not the current release (@v$v)"; st=1; }
+    pv=$(echo "$pin" | sed -E 's/^(qgate-dev\/qgate(\/qgate)?@v?|ghcr\.io\/qgate-dev\/qgate:|qgate-|releases\/tag\/v|rev: v|qgate-dev\/qgate\/v)//; s/(-git|-linux|\/)$//')
+    [ "$pv" = "$v" ] || { badl "$f" "$n" "$pin is not the current release ($v)"; st=1; }
   done <"$tmp/pins"
   [ $st -eq 0 ] && ok
 done
