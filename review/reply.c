@@ -774,3 +774,29 @@ void qg_reply_cleanup(qg_reply *r) {
   free(r->notes);
   memset(r, 0, sizeof(*r));
 }
+
+/* The schema: every property required and no others, as OpenAI's strict mode
+ * demands; a model with nothing to say for an optional field gives "". */
+const char *qg_reply_schema_json(void) {
+  return "{\"type\":\"object\","
+         "\"properties\":{\"violations\":{\"type\":\"array\",\"items\":{"
+         "\"type\":\"object\","
+         "\"properties\":{"
+         "\"file\":{\"type\":\"string\",\"description\":\"the path as shown in the change\"},"
+         "\"line\":{\"type\":\"integer\",\"description\":\"the new-file line number as "
+         "numbered in the change\"},"
+         "\"quote\":{\"type\":\"string\",\"description\":\"a short verbatim piece of the "
+         "offending added line\"},"
+         "\"reference\":{\"type\":\"string\",\"description\":\"the heading of the document "
+         "section broken\"},"
+         "\"severity\":{\"type\":\"string\",\"enum\":[\"critical\",\"high\",\"medium\","
+         "\"low\"]},"
+         "\"confidence\":{\"type\":\"number\",\"description\":\"0 to 1\"},"
+         "\"message\":{\"type\":\"string\"},"
+         "\"suggestion\":{\"type\":\"string\"}},"
+         "\"required\":[\"file\",\"line\",\"quote\",\"reference\",\"severity\","
+         "\"confidence\",\"message\",\"suggestion\"],"
+         "\"additionalProperties\":false}}},"
+         "\"required\":[\"violations\"],"
+         "\"additionalProperties\":false}";
+}

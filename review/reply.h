@@ -54,4 +54,11 @@ typedef struct qg_reply {
 void qg_reply_parse(const char *text, size_t len, const qg_change *change, qg_reply *out);
 void qg_reply_cleanup(qg_reply *r);
 
+/* The JSON Schema (draft 2020-12 subset that OpenAI's strict structured output,
+ * Anthropic's and Bedrock's tool input schemas all accept) of the answer the
+ * prompt asks for: {"violations": [{file, line, quote, reference, severity,
+ * confidence, message, suggestion}]}, every field required, no other
+ * properties. Static; one line of JSON. */
+const char *qg_reply_schema_json(void);
+
 #endif

@@ -9,6 +9,8 @@
 
 #include "review/reply.h"
 
+#include <cjson/cJSON.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -511,6 +513,54 @@ static void test_deep(void **state) {
   free(text);
 }
 
+/* ---- the schema ---------------------------------------------------------------------- */
+
+static void test_schema(void **state) {
+  (void)state;
+  cJSON *s = cJSON_Parse(qg_reply_schema_json());
+  assert_non_null(s);
+  assert_string_equal(cJSON_GetObjectItemCaseSensitive(s, "type")->valuestring, "object");
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "additionalProperties")));
+  const cJSON *req = cJSON_GetObjectItemCaseSensitive(s, "required");
+  assert_int_equal(cJSON_GetArraySize(req), 1);
+  assert_string_equal(cJSON_GetArrayItem(req, 0)->valuestring, "violations");
+  const cJSON *props = cJSON_GetObjectItemCaseSensitive(s, "properties");
+  assert_int_equal(cJSON_GetArraySize(props), 1);
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(props, "violations");
+  assert_string_equal(cJSON_GetObjectItemCaseSensitive(arr, "type")->valuestring, "array");
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(arr, "items");
+  assert_string_equal(cJSON_GetObjectItemCaseSensitive(item, "type")->valuestring, "object");
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(item, "additionalProperties")));
+  /* every property is required (OpenAI's strict mode), in this order */
+  static const char *const want[] = {"file",     "line",       "quote",   "reference",
+                                     "severity", "confidence", "message", "suggestion"};
+  const cJSON *ip = cJSON_GetObjectItemCaseSensitive(item, "properties");
+  const cJSON *ir = cJSON_GetObjectItemCaseSensitive(item, "required");
+  assert_int_equal(cJSON_GetArraySize(ip), 8);
+  assert_int_equal(cJSON_GetArraySize(ir), 8);
+  for (int i = 0; i < 8; i++) {
+    assert_string_equal(cJSON_GetArrayItem(ir, i)->valuestring, want[i]);
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(ip, want[i]));
+  }
+  assert_string_equal(
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ip, "line"), "type")
+          ->valuestring,
+      "integer");
+  const cJSON *sev =
+      cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ip, "severity"), "enum");
+  assert_int_equal(cJSON_GetArraySize(sev), 4);
+  cJSON_Delete(s);
+  /* an answer to the schema is a reply the parser takes whole */
+  qg_reply r;
+  const char *ok = "{\"violations\": [{\"file\": \"src/main.c\", \"line\": 5, \"quote\": \"\", "
+                   "\"reference\": \"\", \"severity\": \"high\", \"confidence\": 0.9, "
+                   "\"message\": \"m\", \"suggestion\": \"\"}]}";
+  qg_reply_parse(ok, strlen(ok), NULL, &r);
+  assert_true(r.parsed);
+  assert_int_equal(r.n, 1);
+  qg_reply_cleanup(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bare),          cmocka_unit_test(test_fenced),
@@ -520,6 +570,7 @@ int main(void) {
       cmocka_unit_test(test_lines),         cmocka_unit_test(test_duplicates),
       cmocka_unit_test(test_control_chars), cmocka_unit_test(test_long_text),
       cmocka_unit_test(test_caps),          cmocka_unit_test(test_deep),
+      cmocka_unit_test(test_schema),
   };
   return cmocka_run_group_tests_name("reply", tests, NULL, NULL);
 }
