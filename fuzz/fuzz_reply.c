@@ -62,6 +62,8 @@ static void check(const qg_reply *r, const qg_change *change) {
       FUZZ_CHECK(f != NULL, "file \"%s\" is not in the change", v->file);
       FUZZ_CHECK(v->line == 0 || qg_change_shows_line(f, v->line), "%s:%u is not shown", v->file,
                  (unsigned)v->line);
+      FUZZ_CHECK(v->unconfirmed || qg_change_added_line(f, v->line),
+                 "%s:%u is counted but not an added line", v->file, (unsigned)v->line);
     }
   }
   for (size_t i = 0; i < r->nnotes; i++)
@@ -73,10 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
    * sees any read past it */
   const char *text = (const char *)data;
   qg_reply r;
-  qg_reply_parse(text, size, NULL, &r);
+  qg_reply_parse(text, size, NULL, NULL, &r);
   check(&r, NULL);
   qg_reply_cleanup(&r);
-  qg_reply_parse(text, size, &g_change, &r);
+  qg_reply_parse(text, size, &g_change, NULL, &r);
   check(&r, &g_change);
   qg_reply_cleanup(&r);
   return 0;

@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -135,10 +136,12 @@ static char *quoted(const char *s) {
 typedef struct ctx {
   qg_reply *r;
   const qg_change *change;
+  const qg_reply_scope *scope;
   size_t cap_v, cap_notes;
   size_t *orig; /* 1-based index in the reply of each kept violation */
   size_t cap_orig;
   size_t notes_unlisted;
+  char **nheads; /* the scope's headings, normalised (norm_heading) */
 } ctx;
 
 static void push_note(ctx *c, char *s) {
@@ -287,6 +290,19 @@ static const cJSON *violations_of(const cJSON *root) {
   return NULL;
 }
 
+/* Whether the '[' or '{' at text[at] follows a member name: "name": [ */
+static bool member_value(const char *text, size_t at) {
+  size_t i = at;
+  while (i > 0 && is_space(text[i - 1]))
+    i--;
+  if (i == 0 || text[i - 1] != ':')
+    return false;
+  i--;
+  while (i > 0 && is_space(text[i - 1]))
+    i--;
+  return i > 0 && text[i - 1] == '"';
+}
+
 /* Tries the value at text[start]: parses it whole when it ends, or cut and
  * closed when the text stops inside its violations array. need_key: an
  * object must have a "violations" key to be worth parsing. */
@@ -294,7 +310,11 @@ static bool attempt(const char *text, size_t len, size_t start, bool need_key, s
   scan_json(text + start, len - start, sc);
   if (sc->overflow || (need_key && text[start] == '{' && !sc->key))
     return false;
-  if (!sc->closed && !sc->repairable)
+  /* whole values were all looked at first (find_complete): here only repairs */
+  if (sc->closed || !sc->repairable)
+    return false;
+  /* an array that is a member's value ("checked": [...]) is not a reply's */
+  if (text[start] == '[' && member_value(text, start))
     return false;
   /* an unclosed '[' with no whole object after it is prose ("see [1"), not
    * a reply cut off before its first violation */
@@ -374,12 +394,112 @@ static bool try_brackets(const char *text, size_t len, char c, found *f) {
     scan sc;
     if (attempt(text, len, start, c == '{', &sc, f))
       return true;
-    i = sc.closed && !(c == '{' && sc.key) ? start + sc.end : start + 1;
+    i = sc.closed ? start + sc.end : start + 1;
   }
   return false;
 }
 
-static bool find_json(const char *text, size_t len, found *f) {
+/* The verdict of an object that is not an answer: its "result" (or verdict,
+ * status, outcome, decision, conclusion) as a word, or a boolean "pass" (or
+ * passed, compliant, approved, ok). Returns NULL when it states none; *pass
+ * whether it is a pass. Borrowed from o, or static. */
+static const char *verdict_of(const cJSON *o, bool *pass) {
+  static const char *const keys[] = {"result",   "verdict",    "status", "outcome",
+                                     "decision", "conclusion", "review"};
+  static const char *const bools[] = {"pass", "passed", "compliant", "approved", "ok"};
+  static const char *const passing[] = {"pass",          "passed",    "passes",   "ok",
+                                        "okay",          "approve",   "approved", "compliant",
+                                        "success",       "succeeded", "clean",    "lgtm",
+                                        "no violations", "no issues", "none"};
+  *pass = false;
+  for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+    if (!cJSON_IsString(v))
+      continue;
+    size_t n = strlen(v->valuestring);
+    const char *t = trim(v->valuestring, &n);
+    for (size_t k = 0; k < QG_ARRAY_LEN(passing); k++)
+      if (strlen(passing[k]) == n && strncasecmp(t, passing[k], n) == 0)
+        *pass = true;
+    return v->valuestring;
+  }
+  for (size_t i = 0; i < QG_ARRAY_LEN(bools); i++) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, bools[i]);
+    if (cJSON_IsBool(v)) {
+      *pass = cJSON_IsTrue(v);
+      return *pass ? "true" : "false";
+    }
+  }
+  return NULL;
+}
+
+typedef struct verdict {
+  cJSON *root; /* owned: the last object with a verdict and no "violations" */
+  const char *word;
+  bool pass;
+} verdict;
+
+/* Every complete JSON value at the top level of the text (not inside another
+ * one), in order: the last object with a "violations" array is the answer,
+ * else the last bare array of violations; *several counts the answers of that
+ * kind. An object stating a verdict without violations is kept in *vd. */
+#define MAX_VALUES 256 /* top-level values looked at */
+static bool find_complete(const char *text, size_t len, found *f, size_t *several, verdict *vd) {
+  found obj = {0}, arr = {0};
+  size_t nobj = 0, narr = 0, i = 0;
+  for (int tries = 0; i < len && tries < MAX_VALUES; tries++) {
+    size_t start = i;
+    while (start < len && text[start] != '{' && text[start] != '[')
+      start++;
+    if (start == len)
+      break;
+    scan sc;
+    if (member_value(text, start)) { /* inside a value cut off before it */
+      i = start + 1;
+      continue;
+    }
+    scan_json(text + start, len - start, &sc);
+    if (!sc.closed || sc.overflow) {
+      i = start + 1;
+      continue;
+    }
+    i = start + sc.end;
+    cJSON *root = cJSON_ParseWithLength(text + start, sc.end);
+    const cJSON *list = root ? violations_of(root) : NULL;
+    if (list && cJSON_IsObject(root)) {
+      cJSON_Delete(obj.root);
+      obj = (found){root, list, false, 0, false};
+      nobj++;
+    } else if (list) {
+      cJSON_Delete(arr.root);
+      arr = (found){root, list, false, 0, false};
+      narr++;
+    } else if (cJSON_IsObject(root) && !cJSON_GetObjectItemCaseSensitive(root, "violations")) {
+      bool pass = false;
+      const char *word = verdict_of(root, &pass);
+      if (word) {
+        cJSON_Delete(vd->root);
+        *vd = (verdict){root, word, pass};
+      } else {
+        cJSON_Delete(root);
+      }
+    } else {
+      cJSON_Delete(root);
+    }
+  }
+  if (nobj) {
+    cJSON_Delete(arr.root);
+    *f = obj;
+    *several = nobj;
+    return true;
+  }
+  *f = arr;
+  *several = narr;
+  return narr > 0;
+}
+
+/* A reply cut off inside its answer: the value is closed again where it can be. */
+static bool find_repair(const char *text, size_t len, found *f) {
   return try_fences(text, len, true, f) || try_fences(text, len, false, f) ||
          try_brackets(text, len, '{', f) || try_brackets(text, len, '[', f);
 }
@@ -441,8 +561,22 @@ static bool parse_line(const cJSON *v, uint32_t *out) {
   return parse_u32(s + i, n - i, &k, &to) && i + k == n && to >= *out;
 }
 
+/* A confidence said in words (reply.h), or -1. */
+static double confidence_word(const char *s, size_t n) {
+  static const struct {
+    const char *word;
+    double v;
+  } words[] = {{"very high", 0.9}, {"high", 0.9},     {"certain", 0.9},  {"definite", 0.9},
+               {"medium", 0.7},    {"moderate", 0.7}, {"likely", 0.7},   {"probable", 0.7},
+               {"low", 0.4},       {"possible", 0.4}, {"unlikely", 0.4}, {"uncertain", 0.4}};
+  for (size_t i = 0; i < QG_ARRAY_LEN(words); i++)
+    if (strlen(words[i].word) == n && strncasecmp(s, words[i].word, n) == 0)
+      return words[i].v;
+  return -1;
+}
+
 /* Confidence in 0..1: 0..1 as is, 1 < x <= 100 (or "x%") as a percentage,
- * missing as 0.5. Returns false for anything else. */
+ * a word (confidence_word), missing as 0.5. Returns false for anything else. */
 static bool parse_confidence(const cJSON *v, double *out) {
   *out = 0.5;
   if (!v)
@@ -454,6 +588,11 @@ static bool parse_confidence(const cJSON *v, double *out) {
   } else if (cJSON_IsString(v)) {
     size_t n = strlen(v->valuestring);
     const char *s = trim(v->valuestring, &n);
+    double w = confidence_word(s, n);
+    if (w >= 0) {
+      *out = w;
+      return true;
+    }
     if (n == 0 || !((s[0] >= '0' && s[0] <= '9') || s[0] == '.'))
       return false;
     char *copy = qg_xstrndup(s, n), *end = NULL;
@@ -480,10 +619,13 @@ static bool parse_severity(const char *s, qg_severity *out) {
   static const struct {
     const char *word;
     qg_severity sev;
-  } alias[] = {{"error", QG_SEV_HIGH},
-               {"warning", QG_SEV_MEDIUM},
-               {"note", QG_SEV_LOW},
-               {"minor", QG_SEV_LOW}};
+  } alias[] = {
+      {"blocker", QG_SEV_CRITICAL}, {"blocking", QG_SEV_CRITICAL}, {"major", QG_SEV_HIGH},
+      {"error", QG_SEV_HIGH},       {"severe", QG_SEV_HIGH},       {"serious", QG_SEV_HIGH},
+      {"important", QG_SEV_HIGH},   {"minor", QG_SEV_MEDIUM},      {"warning", QG_SEV_MEDIUM},
+      {"warn", QG_SEV_MEDIUM},      {"moderate", QG_SEV_MEDIUM},   {"nit", QG_SEV_LOW},
+      {"nitpick", QG_SEV_LOW},      {"trivial", QG_SEV_LOW},       {"suggestion", QG_SEV_LOW},
+      {"note", QG_SEV_LOW},         {"optional", QG_SEV_LOW},      {"style", QG_SEV_LOW}};
   size_t n = strlen(s);
   const char *t = trim(s, &n);
   char *w = qg_xstrndup(t, n);
@@ -517,23 +659,286 @@ static const char *normalise_path(const char *p, const qg_change *change) {
   return p;
 }
 
-/* The shown line nearest to line, within QG_REPLY_NEAR_LINES; 0 when none.
- * On a tie the earlier line wins. */
-static uint32_t nearest_shown(const qg_change_file *f, uint32_t line) {
-  size_t lo = 0, hi = f->nlines;
-  while (lo < hi) { /* first shown line >= line */
-    size_t mid = lo + (hi - lo) / 2;
-    if (f->lines[mid] < line)
-      lo = mid + 1;
-    else
-      hi = mid;
+/* ---- anchoring ---------------------------------------------------------------------- */
+
+/* s[0..n) with every run of white space one space, trimmed, into out (room
+ * for n + 1 bytes, NUL-terminated). Returns its length. */
+static size_t collapse(const char *s, size_t n, char *out) {
+  size_t o = 0;
+  bool sp = false;
+  for (size_t i = 0; i < n; i++) {
+    if (is_space(s[i]) || s[i] == '\f' || s[i] == '\v') {
+      sp = o > 0;
+      continue;
+    }
+    if (sp)
+      out[o++] = ' ';
+    sp = false;
+    out[o++] = s[i];
   }
-  uint32_t best = 0, dist = QG_REPLY_NEAR_LINES + 1;
-  if (lo > 0 && line - f->lines[lo - 1] < dist)
-    best = f->lines[lo - 1], dist = line - f->lines[lo - 1];
-  if (lo < f->nlines && f->lines[lo] - line < dist)
-    best = f->lines[lo];
+  out[o] = '\0';
+  return o;
+}
+
+/* The number after the '+' of a hunk header "@@ -a,b +c,d @@"; 0 when none. */
+static uint32_t hunk_start(const char *p, size_t n) {
+  const char *plus = memchr(p, '+', n);
+  if (!plus)
+    return 0;
+  size_t k = 0;
+  uint32_t v = 0;
+  size_t rest = n - (size_t)(plus + 1 - p);
+  return parse_u32(plus + 1, rest, &k, &v) ? v : 0;
+}
+
+/* The added line of f whose text (white space collapsed) holds q (NUL-terminated,
+ * qn bytes), nearest to `near` (the earlier on a tie); 0 when none does. */
+static uint32_t find_quote(const qg_change_file *f, const char *q, size_t qn, uint32_t near) {
+  if (!f->patch || !f->patch_len || !qn)
+    return 0;
+  char *buf = qg_xmalloc(f->patch_len + 1);
+  uint32_t best = 0, bestd = UINT32_MAX, ln = 0;
+  const char *p = f->patch, *end = f->patch + f->patch_len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    const char *le = nl ? nl : end;
+    size_t n = (size_t)(le - p);
+    if (n >= 3 && memcmp(p, "@@ ", 3) == 0) {
+      ln = hunk_start(p + 3, n - 3);
+    } else if (n && *p == '+') {
+      size_t bl = collapse(p + 1, n - 1, buf);
+      if (ln && bl >= qn && strstr(buf, q)) { /* glibc's is linear: no hostile worst case */
+        uint32_t d = ln > near ? ln - near : near - ln;
+        if (d < bestd)
+          best = ln, bestd = d;
+      }
+      ln++;
+    } else if (n == 0 || *p == ' ') {
+      ln++;
+    }
+    p = nl ? nl + 1 : end;
+  }
+  free(buf);
   return best;
+}
+
+/* Makes v unconfirmed for `why` (appended to the reasons it has), with a note. */
+static void unconfirm(ctx *c, size_t idx, qg_violation *v, const char *why) {
+  char *q = quoted(v->file);
+  note(c, "violation %zu (%s): %s; unconfirmed, not counted", idx, q, why);
+  free(q);
+  if (!v->unconfirmed) {
+    v->unconfirmed = qg_xstrdup(why);
+  } else {
+    char *t = qg_xasprintf("%s; %s", v->unconfirmed, why);
+    free(v->unconfirmed);
+    v->unconfirmed = t;
+  }
+}
+
+/* Puts v on the added line its quote is on, nearest the line claimed; or
+ * keeps the line claimed when it is an added one; or makes it unconfirmed,
+ * on the line claimed when the change shows it, else on line 0. */
+static void anchor(ctx *c, size_t idx, qg_violation *v, const qg_change_file *cf) {
+  uint32_t claimed = v->line;
+  if (v->quote) {
+    const char *q = v->quote;
+    uint32_t at = find_quote(cf, q, strlen(q), claimed);
+    if (!at && q[0] == '+') { /* the diff's marker copied with the line */
+      q++;
+      while (*q == ' ')
+        q++;
+      at = find_quote(cf, q, strlen(q), claimed);
+    }
+    if (at) {
+      if (at != claimed) {
+        char *f = quoted(v->file);
+        if (claimed)
+          note(c, "violation %zu: the quote is on added line %u of %s, not on line %u; moved there",
+               idx, (unsigned)at, f, (unsigned)claimed);
+        else
+          note(c, "violation %zu: the quote is on added line %u of %s; put there", idx,
+               (unsigned)at, f);
+        free(f);
+      }
+      v->line = at;
+      return;
+    }
+  }
+  if (claimed && qg_change_added_line(cf, claimed)) {
+    if (v->quote) {
+      char *f = quoted(v->file);
+      note(c, "violation %zu: the quote is on no added line of %s; kept on line %u, an added line",
+           idx, f, (unsigned)claimed);
+      free(f);
+    }
+    return;
+  }
+  bool shown = claimed && qg_change_shows_line(cf, claimed);
+  const char *pre = v->quote ? "the quote is on no added line and " : "";
+  char *why = !claimed ? qg_xasprintf("%sno line is named", pre)
+                       : qg_xasprintf("%sline %u is %s", pre, (unsigned)claimed,
+                                      shown ? "not an added line" : "not a line the change shows");
+  unconfirm(c, idx, v, why);
+  free(why);
+  v->line = shown ? claimed : 0;
+}
+
+/* ---- sections --------------------------------------------------------------------- */
+
+static bool is_alnum(unsigned char ch) {
+  return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/* A heading or a reference as compared (reply.h): without leading '#'s,
+ * quotes, backticks and numbering ("3.2", "3.", "3)"), ASCII letters in lower
+ * case, every run of other ASCII characters one space, trimmed. Caller frees. */
+static char *norm_heading(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && (is_space(s[i]) || strchr("#\"'`*_>", s[i]) != NULL))
+    i++;
+  if (i + 1 < n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA7) /* U+00A7 */
+    i += 2;
+  size_t j = i;
+  while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.'))
+    j++;
+  if (j > i && j < n && !is_alnum((unsigned char)s[j])) {
+    size_t k = s[j] == ')' ? j + 1 : j;
+    bool more = false; /* a heading that is only a number keeps it */
+    for (size_t t = k; t < n && !more; t++)
+      more = is_alnum((unsigned char)s[t]) || (unsigned char)s[t] >= 0x80;
+    if (more)
+      i = k;
+  }
+  char *out = qg_xmalloc(n - i + 1);
+  size_t o = 0;
+  bool sep = false;
+  for (; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0x80 || is_alnum(ch)) {
+      if (sep && o)
+        out[o++] = ' ';
+      sep = false;
+      out[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    } else {
+      sep = true;
+    }
+  }
+  out[o] = '\0';
+  return out;
+}
+
+/* Where s names a document ("ARCHITECTURE.md - Layers", "docs/arch.md#layers"):
+ * what follows the last ".md"; else NULL. */
+static const char *after_md(const char *s) {
+  const char *hit = NULL;
+  for (const char *p = s; (p = strchr(p, '.')) != NULL; p++)
+    if (strncasecmp(p, ".md", 3) == 0 && !is_alnum((unsigned char)p[3]))
+      hit = p + 3;
+  return hit;
+}
+
+/* The heading (index into c->scope->headings) a reference names, or -1. Tried:
+ * the reference whole; what follows a document's name; what follows the first
+ * " - " or ": "; the last part of "A > B". */
+static long find_section(const ctx *c, char **nheads, const char *ref) {
+  const char *cand[8];
+  size_t nc = 0;
+  const char *md = after_md(ref);
+  const char *base[2] = {ref, md};
+  for (int b = 0; b < 2; b++) {
+    const char *x = base[b];
+    if (!x)
+      continue;
+    cand[nc++] = x;
+    const char *d = strstr(x, " - ");
+    if (!d)
+      d = strstr(x, ": ");
+    const char *dd = d ? d + 2 : NULL;
+    if (dd)
+      cand[nc++] = dd;
+    const char *gt = strrchr(x, '>');
+    if (gt && gt > x)
+      cand[nc++] = gt + 1;
+  }
+  for (size_t i = 0; i < nc; i++) {
+    char *nr = norm_heading(cand[i], strlen(cand[i]));
+    long hit = -1;
+    for (size_t h = 0; *nr && h < c->scope->nheadings && hit < 0; h++)
+      if (strcmp(nr, nheads[h]) == 0)
+        hit = (long)h;
+    free(nr);
+    if (hit >= 0)
+      return hit;
+  }
+  return -1;
+}
+
+static bool all_same(const char *t, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    if (t[i] != t[0])
+      return false;
+  return true;
+}
+
+void qg_reply_headings(const char *md, size_t len, char ***list, size_t *n) {
+  size_t cap = *n;
+  bool fence = false;
+  char fch = 0;
+  const char *prev = NULL; /* the previous line, when it can be a setext heading's text */
+  size_t prevn = 0;
+  for (const char *p = md, *end = md ? md + len : NULL; p && p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t n0 = (size_t)((nl ? nl : end) - p), ind = 0;
+    while (ind < n0 && ind < 4 && p[ind] == ' ')
+      ind++;
+    const char *t = p + ind;
+    size_t tn = n0 - ind;
+    while (tn && (t[tn - 1] == '\r' || t[tn - 1] == ' ' || t[tn - 1] == '\t'))
+      tn--;
+    const char *head = NULL;
+    size_t hn = 0;
+    if (ind < 4 && tn >= 3 && (t[0] == '`' || t[0] == '~') && t[1] == t[0] && t[2] == t[0]) {
+      if (!fence)
+        fence = true, fch = t[0];
+      else if (t[0] == fch)
+        fence = false;
+      prev = NULL;
+    } else if (fence || ind >= 4) {
+      prev = NULL;
+    } else if (tn && t[0] == '#') {
+      size_t h = 0;
+      while (h < tn && t[h] == '#')
+        h++;
+      if (h <= 6 && (h == tn || t[h] == ' ' || t[h] == '\t')) {
+        head = t + h;
+        hn = tn - h;
+        while (hn && t[h + hn - 1] == '#') /* closing '#'s */
+          hn--;
+      }
+      prev = NULL;
+    } else if (tn && prev && (t[0] == '=' || t[0] == '-') && all_same(t, tn)) {
+      head = prev;
+      hn = prevn;
+      prev = NULL;
+    } else {
+      prev = tn ? t : NULL;
+      prevn = tn;
+    }
+    if (head && *n < QG_REPLY_MAX_HEADINGS) {
+      char *raw = qg_xstrndup(head, hn);
+      bool cut = false;
+      char *h = clean_text(raw, QG_REPLY_MAX_TEXT, &cut);
+      free(raw);
+      if (*h) {
+        qg_grow((void **)list, &cap, *n + 1, sizeof(char *));
+        (*list)[(*n)++] = h;
+      } else {
+        free(h);
+      }
+    }
+    p = nl ? nl + 1 : end;
+  }
 }
 
 /* An optional text field: cleaned, NULL when missing or empty. */
@@ -561,6 +966,39 @@ static void violation_free(qg_violation *v) {
   free(v->message);
   free(v->suggestion);
   free(v->reference);
+  free(v->section);
+  free(v->quote);
+  free(v->unconfirmed);
+}
+
+/* The quote: one line (the first with text, when the model gave several), white
+ * space collapsed, at most QG_REPLY_MAX_QUOTE bytes; NULL when none. */
+static char *quote_field(ctx *c, size_t idx, const cJSON *o) {
+  char *t = text_field(c, idx, o, "quote", NULL);
+  if (!t)
+    return NULL;
+  char *line = t;
+  size_t n = strlen(t);
+  char *nl = strchr(t, '\n');
+  if (nl) {
+    note(c, "violation %zu: the quote has several lines; its first is looked for", idx);
+    n = (size_t)(nl - t);
+  }
+  char *q = qg_xmalloc(n + 1);
+  size_t qn = collapse(line, n, q);
+  free(t);
+  if (qn > QG_REPLY_MAX_QUOTE) {
+    qn = QG_REPLY_MAX_QUOTE;
+    while (qn && ((unsigned char)q[qn] & 0xC0) == 0x80)
+      qn--;
+    q[qn] = '\0';
+    note(c, "violation %zu: quote cut to %d bytes", idx, QG_REPLY_MAX_QUOTE);
+  }
+  if (!qn) {
+    free(q);
+    return NULL;
+  }
+  return q;
 }
 
 /* Builds violation idx (1-based) from o. Returns false, with a note, when
@@ -609,10 +1047,23 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
     return false;
   }
   const qg_change_file *cf = c->change ? qg_change_find(c->change, path) : NULL;
-  if (c->change && !cf) {
+  const char *out_why = c->change && !cf ? "is not in the change" : NULL;
+  char *skip_why = NULL;
+  if (!out_why && cf && cf->skip != QG_CHANGE_KEPT)
+    out_why = skip_why =
+        qg_xasprintf("is not shown by the change (%s)", qg_change_skip_name(cf->skip));
+  if (!out_why && c->scope) {
+    bool shown = false;
+    for (size_t i = 0; i < c->scope->npaths && !shown; i++)
+      shown = strcmp(c->scope->paths[i], path) == 0;
+    if (!shown)
+      out_why = "was not shown in this request";
+  }
+  if (out_why) {
     char *q = quoted(raw);
-    note(c, "violation %zu: file %s is not in the change, dropped", idx, q);
+    note(c, "violation %zu: file %s %s, dropped", idx, q, out_why);
     free(q);
+    free(skip_why);
     free(raw);
     free(msg);
     return false;
@@ -659,59 +1110,136 @@ static bool build(ctx *c, size_t idx, const cJSON *o, qg_violation *v) {
     v->line = 0;
     if (cJSON_IsString(lv)) {
       char *q = quoted(lv->valuestring);
-      note(c, "violation %zu: line %s is not a line number; kept on line 0", idx, q);
+      note(c, "violation %zu: line %s is not a line number; taken as 0", idx, q);
       free(q);
     } else if (cJSON_IsNumber(lv)) {
-      note(c, "violation %zu: line %g is not a line number; kept on line 0", idx, lv->valuedouble);
+      note(c, "violation %zu: line %g is not a line number; taken as 0", idx, lv->valuedouble);
     } else {
-      note(c, "violation %zu: line is %s, not a line number; kept on line 0", idx,
+      note(c, "violation %zu: line is %s, not a line number; taken as 0", idx,
            qg_json_type_name(lv));
     }
-  } else if (cf && v->line && !qg_change_shows_line(cf, v->line)) {
-    uint32_t near = nearest_shown(cf, v->line);
-    char *q = quoted(v->file);
-    if (near)
-      note(c, "violation %zu: line %u of %s is not shown by the change; moved to line %u", idx,
-           (unsigned)v->line, q, (unsigned)near);
-    else
-      note(c, "violation %zu: line %u of %s is not shown by the change; kept on line 0", idx,
-           (unsigned)v->line, q);
-    free(q);
-    v->line = near;
   }
+  v->quote = quote_field(c, idx, o);
+  if (cf)
+    anchor(c, idx, v, cf);
 
   v->suggestion = text_field(c, idx, o, "suggestion", NULL);
   v->reference = text_field(c, idx, o, "reference", "section");
+  if (c->scope && c->scope->nheadings) {
+    long h = v->reference ? find_section(c, c->nheads, v->reference) : -1;
+    if (h >= 0) {
+      v->section = qg_xstrdup(c->scope->headings[h]);
+    } else if (!v->reference) {
+      unconfirm(c, idx, v, "it cites no section of the documents");
+    } else {
+      char *q = quoted(v->reference);
+      char *because = qg_xasprintf("section %s is not a heading of the documents", q);
+      unconfirm(c, idx, v, because);
+      free(because);
+      free(q);
+    }
+  }
   return true;
 }
 
+/* Folds v into k: the stronger severity and confidence, the first suggestion,
+ * reference, section and quote given; a confirmed v confirms k, on v's line.
+ * v is freed. */
+static void fold(qg_violation *k, qg_violation *v) {
+  if (k->unconfirmed && !v->unconfirmed) {
+    free(k->unconfirmed);
+    k->unconfirmed = NULL;
+    k->line = v->line;
+  }
+  if (v->severity > k->severity)
+    k->severity = v->severity;
+  if (v->confidence > k->confidence)
+    k->confidence = v->confidence;
+  char **mine[] = {&k->suggestion, &k->reference, &k->section, &k->quote};
+  char **theirs[] = {&v->suggestion, &v->reference, &v->section, &v->quote};
+  for (size_t i = 0; i < QG_ARRAY_LEN(mine); i++)
+    if (!*mine[i])
+      *mine[i] = *theirs[i], *theirs[i] = NULL;
+  violation_free(v);
+}
+
 /* Folds v into an earlier violation on the same file and line with the same
- * message: the stronger severity and confidence, the first suggestion and
- * reference given. Returns false when there is none. */
+ * message. Returns false when there is none. */
 static bool merge(ctx *c, size_t idx, qg_violation *v) {
   qg_reply *r = c->r;
   for (size_t i = 0; i < r->n; i++) {
     qg_violation *k = &r->v[i];
     if (k->line != v->line || strcmp(k->file, v->file) != 0 || strcmp(k->message, v->message) != 0)
       continue;
-    if (v->severity > k->severity)
-      k->severity = v->severity;
-    if (v->confidence > k->confidence)
-      k->confidence = v->confidence;
-    if (!k->suggestion)
-      k->suggestion = v->suggestion, v->suggestion = NULL;
-    if (!k->reference)
-      k->reference = v->reference, v->reference = NULL;
     note(c, "violation %zu: same file, line and message as violation %zu; merged", idx, c->orig[i]);
-    violation_free(v);
+    fold(k, v);
     return true;
   }
   return false;
 }
 
-void qg_reply_parse(const char *text, size_t len, const qg_change *change, qg_reply *out) {
+/* The section two violations are compared by: the heading, else the reference. */
+static bool same_section(const qg_violation *a, const qg_violation *b) {
+  const char *x = a->section ? a->section : a->reference;
+  const char *y = b->section ? b->section : b->reference;
+  if (!x || !y)
+    return false;
+  char *nx = norm_heading(x, strlen(x)), *ny = norm_heading(y, strlen(y));
+  bool same = *nx && strcmp(nx, ny) == 0;
+  free(nx);
+  free(ny);
+  return same;
+}
+
+size_t qg_reply_merge(qg_reply *into, qg_reply *from) {
+  size_t folded = 0, cap = into->n, before = into->n; /* from's own are not compared */
+  for (size_t i = 0; i < from->n; i++) {
+    qg_violation *v = &from->v[i];
+    qg_violation *k = NULL;
+    bool by_quote = false;
+    for (size_t j = 0; j < before && !k; j++) {
+      qg_violation *w = &into->v[j];
+      uint32_t d = w->line > v->line ? w->line - v->line : v->line - w->line;
+      if (strcmp(w->file, v->file) != 0 || d > QG_REPLY_NEAR_LINES)
+        continue;
+      by_quote = w->quote && v->quote && strcmp(w->quote, v->quote) == 0;
+      if (by_quote || same_section(w, v))
+        k = w;
+    }
+    if (!k) {
+      qg_grow((void **)&into->v, &cap, into->n + 1, sizeof(qg_violation));
+      into->v[into->n++] = *v;
+      continue;
+    }
+    char *f = quoted(v->file);
+    char *t = qg_xasprintf("%s line %u: the same violation as on line %u (the same %s); merged", f,
+                           (unsigned)v->line, (unsigned)k->line, by_quote ? "quote" : "section");
+    free(f);
+    size_t nn = into->nnotes;
+    qg_grow((void **)&into->notes, &nn, into->nnotes + 1, sizeof(char *));
+    into->notes[into->nnotes++] = t;
+    fold(k, v);
+    folded++;
+  }
+  free(from->v);
+  from->v = NULL;
+  from->n = 0;
+  return folded;
+}
+
+void qg_violation_key(const qg_violation *v, char out[17]) {
+  const char *s = v->quote ? v->quote : v->message;
+  char *t = qg_xmalloc(strlen(s) + 1);
+  size_t n = collapse(s, strlen(s), t);
+  uint64_t h = qg_hash64(t, n, QG_HASH_SEED);
+  free(t);
+  snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+void qg_reply_parse(const char *text, size_t len, const qg_change *change,
+                    const qg_reply_scope *scope, qg_reply *out) {
   memset(out, 0, sizeof(*out));
-  ctx c = {.r = out, .change = change};
+  ctx c = {.r = out, .change = change, .scope = scope};
   if (!text)
     len = 0;
   size_t tl = len;
@@ -722,10 +1250,41 @@ void qg_reply_parse(const char *text, size_t len, const qg_change *change, qg_re
     note(&c, "the reply is empty");
     return;
   }
-  if (!find_json(text, len, &f)) {
-    note(&c, "the reply holds no JSON object with a \"violations\" array");
+  size_t several = 0;
+  verdict vd = {0};
+  bool got = find_complete(text, len, &f, &several, &vd);
+  if (!got)
+    got = find_repair(text, len, &f);
+  if (!got && vd.root && vd.pass) {
+    /* a pass stated without the array: no violations, and nothing else is read */
+    char *w = quoted(vd.word);
+    qg_buf b;
+    qg_buf_init(&b, 0);
+    for (const cJSON *e = vd.root->child; e; e = e->next)
+      if (cJSON_IsArray(e) || cJSON_IsObject(e))
+        (void)qg_buf_printf(&b, "%s\"%.64s\"", b.len ? ", " : "", e->string);
+    note(&c, "the reply has no \"violations\" array but its verdict is %s: no violations%s%s%s", w,
+         b.len ? " (" : "", b.len ? b.data : "", b.len ? " not read)" : "");
+    qg_buf_cleanup(&b);
+    free(w);
+    cJSON_Delete(vd.root);
+    out->parsed = true;
     return;
   }
+  if (!got) {
+    if (vd.root) {
+      char *w = quoted(vd.word);
+      note(&c, "the reply's verdict is %s but it has no \"violations\" array; not read", w);
+      free(w);
+    } else {
+      note(&c, "the reply holds no JSON object with a \"violations\" array");
+    }
+    cJSON_Delete(vd.root);
+    return;
+  }
+  cJSON_Delete(vd.root);
+  if (several > 1)
+    note(&c, "the reply holds %zu answers; the last one is read", several);
   out->parsed = true;
   out->truncated = f.repaired;
   if (f.repaired && f.array_done)
@@ -738,6 +1297,11 @@ void qg_reply_parse(const char *text, size_t len, const qg_change *change, qg_re
          "violation%s before the cut",
          f.complete, f.complete == 1 ? "" : "s");
 
+  if (scope) {
+    c.nheads = qg_xcalloc(scope->nheadings + 1, sizeof(char *));
+    for (size_t i = 0; i < scope->nheadings; i++)
+      c.nheads[i] = norm_heading(scope->headings[i], strlen(scope->headings[i]));
+  }
   size_t idx = 0, over = 0;
   for (const cJSON *e = f.list->child; e; e = e->next) {
     idx++;
@@ -760,6 +1324,9 @@ void qg_reply_parse(const char *text, size_t len, const qg_change *change, qg_re
     push_note(&c, qg_xasprintf("only the first %d violations are kept; %zu more were dropped",
                                QG_REPLY_MAX_VIOLATIONS, over));
   free(c.orig);
+  for (size_t i = 0; scope && i < scope->nheadings; i++)
+    free(c.nheads[i]);
+  free(c.nheads);
   cJSON_Delete(f.root);
 }
 

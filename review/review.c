@@ -673,9 +673,15 @@ static void cache_cleanup(cache *c) {
 
 /* ---- the run --------------------------------------------------------------------------- */
 
-static void emit(const qg_review_run *run, const qg_violation *v, const qg_change *ch, qg_result *r,
+/* A violation as a finding. Its fingerprint (rule, file, field) tells apart two
+ * violations of one file and section: the field is the section (the document's
+ * heading it names, else the reference as written) and a hash of the quote (of
+ * the message when there is none), never the line, so it stays when the code
+ * moves. An unconfirmed violation (reply.h) is a note on the line claimed when
+ * the change shows it, else on the file as a whole (line 0), never counted. */
+static void emit(const qg_review_run *run, const qg_violation *v, qg_result *r,
                  qg_review_outcome *out) {
-  bool counted = v->confidence >= run->cfg->min_confidence;
+  bool counted = !v->unconfirmed && v->confidence >= run->cfg->min_confidence;
   const qg_rule *rule =
       qg_ruleset_find(run->rules, counted ? "arch/violation" : "arch/unconfirmed");
   if (counted)
@@ -684,25 +690,29 @@ static void emit(const qg_review_run *run, const qg_violation *v, const qg_chang
     out->unconfirmed++;
   if (!rule || !run->rules->on[qg_ruleset_index(run->rules, rule)])
     return;
-  uint32_t line = v->line;
-  if (!line) { /* the file as a whole: its first changed line */
-    const qg_change_file *f = qg_change_find(ch, v->file);
-    line = f && f->nadded ? f->added[0] : f && f->nlines ? f->lines[0] : 1;
-  }
-  qg_location loc = {v->file, line, 1, 0, 0};
+  qg_location loc = {v->file, v->line, v->line ? 1 : 0, 0, 0};
+  char key[17];
+  qg_violation_key(v, key);
+  const char *section = v->section ? v->section : v->reference;
+  char *field = qg_xasprintf("%s%s%s %.8s", section ? section : "", section ? " " : "",
+                             v->quote ? "quote" : "message", key);
   qg_context ctx = {0};
-  ctx.field = v->reference;
+  ctx.field = field;
   qg_buf b;
   qg_buf_init(&b, 0);
   (void)qg_buf_puts(&b, v->message);
   if (v->suggestion)
     (void)qg_buf_printf(&b, " Suggestion: %s", v->suggestion);
-  (void)qg_buf_printf(&b, " (%s%sconfidence %.2f%s)", v->reference ? v->reference : "",
+  (void)qg_buf_printf(&b, " (%s%sconfidence %.2f%s%s)", v->reference ? v->reference : "",
                       v->reference ? "; " : "", v->confidence,
-                      counted ? "" : ", below the threshold: not counted");
+                      counted          ? ""
+                      : v->unconfirmed ? "; unconfirmed, not counted: "
+                                       : ", below the threshold: not counted",
+                      v->unconfirmed ? v->unconfirmed : "");
   char *msg = qg_buf_detach(&b);
   qg_severity sev = counted ? v->severity : QG_SEV_INFO;
   qg_result_add_finding(r, rule, sev, &loc, &ctx, msg);
+  free(field);
 }
 
 static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...) QG_PRINTF(3, 4);
@@ -1008,22 +1018,33 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
 
-  /* replies to findings */
+  /* replies to findings, each checked against what its request showed, the
+   * same violation from several chunks one finding */
   size_t reviewed = 0;
+  qg_reply all;
+  memset(&all, 0, sizeof(all));
+  char **heads = NULL;
+  size_t nheads = 0;
+  for (size_t i = 0; i < ds.n; i++)
+    qg_reply_headings(ds.d[i].text, strlen(ds.d[i].text), &heads, &nheads);
+  const char **shown = qg_xcalloc(npieces + 1, sizeof(*shown));
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
     if (!c->reply)
       continue;
+    qg_reply_scope scope = {shown, 0, (const char *const *)heads, nheads};
+    for (size_t k = c->first; k < c->first + c->n; k++)
+      if (k == c->first || pieces[k].file != pieces[k - 1].file)
+        shown[scope.npaths++] = pieces[k].file->path;
     qg_reply rp;
-    qg_reply_parse(c->reply, c->reply_len, &ch, &rp);
+    qg_reply_parse(c->reply, c->reply_len, &ch, &scope, &rp);
     for (size_t k = 0; k < rp.nnotes; k++)
       push(&out->notes, &out->nnotes,
            nchunks > 1 ? qg_xasprintf("chunk %zu: %s", i + 1, rp.notes[k])
                        : qg_xstrdup(rp.notes[k]));
     if (rp.parsed) {
       reviewed++;
-      for (size_t k = 0; k < rp.n; k++)
-        emit(run, &rp.v[k], &ch, r, out);
+      (void)qg_reply_merge(&all, &rp);
       if (!c->cached && !rp.truncated)
         cache_put(&cc, c->key, c->reply, c->reply_len, out);
     } else {
@@ -1033,6 +1054,13 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     }
     qg_reply_cleanup(&rp);
   }
+  for (size_t k = 0; k < all.nnotes; k++)
+    push(&out->notes, &out->nnotes, qg_xstrdup(all.notes[k]));
+  for (size_t k = 0; k < all.n; k++)
+    emit(run, &all.v[k], r, out);
+  qg_reply_cleanup(&all);
+  free(shown);
+  free_list(heads, nheads);
   if (run->dry_run)
     out->state = QG_REVIEW_NOT_CONFIGURED;
   else if (reviewed == nchunks)
