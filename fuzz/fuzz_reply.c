@@ -11,6 +11,10 @@
 static uint32_t ax_lines[] = {1, 2};
 static uint32_t main_lines[] = {2, 3, 4, 5, 6, 7, 8, 13, 14, 15, 16, 17, 18, 19};
 static uint32_t main_added[] = {5, 16};
+static char main_patch[] = "@@ -2,6 +2,7 @@\n int a;\n int b;\n int c;\n+#include \"db/conn.h\"\n"
+                           " int d;\n int e;\n int f;\n@@ -12,7 +13,7 @@\n void g(void) {\n"
+                           "   int x;\n   x = 1;\n-  old_call(x);\n+  db_query(x);\n }\n \n"
+                           " int h;\n";
 static uint32_t tie_lines[] = {10, 14};
 
 /* sorted by path, as qg_change_read gives them */
@@ -19,12 +23,18 @@ static qg_change_file g_files[] = {
     {.path = (char[]){"img.bin"}, .status = 'A', .skip = QG_CHANGE_BINARY},
     {.path = (char[]){"src/main.c"},
      .status = 'M',
+     .patch = main_patch,
+     .patch_len = sizeof(main_patch) - 1,
      .lines = main_lines,
      .nlines = QG_ARRAY_LEN(main_lines),
      .added = main_added,
      .nadded = QG_ARRAY_LEN(main_added)},
     {.path = (char[]){"src/tie.c"}, .status = 'M', .lines = tie_lines, .nlines = 2},
+    {.path = (char[]){"vendor/x.go"}, .status = 'A', .skip = QG_CHANGE_VENDORED},
 };
+static const char *const g_shown[] = {"src/main.c", "a/x.go"};
+static const char *const g_heads[] = {"Architecture", "2. Layers", "3.2 Data access"};
+static const qg_reply_scope g_scope = {g_shown, 2, g_heads, 3};
 static const qg_change g_change = {.files = g_files, .n = QG_ARRAY_LEN(g_files)};
 
 /* No control characters but newline and tab (none at all when one_line). */
@@ -60,6 +70,7 @@ static void check(const qg_reply *r, const qg_change *change) {
     if (change) {
       const qg_change_file *f = qg_change_find(change, v->file);
       FUZZ_CHECK(f != NULL, "file \"%s\" is not in the change", v->file);
+      FUZZ_CHECK(f->skip == QG_CHANGE_KEPT, "file \"%s\" is not shown", v->file);
       FUZZ_CHECK(v->line == 0 || qg_change_shows_line(f, v->line), "%s:%u is not shown", v->file,
                  (unsigned)v->line);
       FUZZ_CHECK(v->unconfirmed || qg_change_added_line(f, v->line),
@@ -80,6 +91,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   qg_reply_cleanup(&r);
   qg_reply_parse(text, size, &g_change, NULL, &r);
   check(&r, &g_change);
+  qg_reply_cleanup(&r);
+  /* with the request's scope: only its files, references checked */
+  qg_reply_parse(text, size, &g_change, &g_scope, &r);
+  check(&r, &g_change);
+  for (size_t i = 0; i < r.n; i++) {
+    FUZZ_CHECK(strcmp(r.v[i].file, "src/main.c") == 0 || strcmp(r.v[i].file, "a/x.go") == 0,
+               "file \"%s\" was not shown", r.v[i].file);
+    FUZZ_CHECK(r.v[i].unconfirmed || r.v[i].section, "violation %zu: counted without a section", i);
+    if (r.v[i].quote)
+      check_text(r.v[i].quote, QG_REPLY_MAX_QUOTE, true, "quote");
+  }
+  /* the merge keeps every violation or folds it */
+  qg_reply all, again;
+  memset(&all, 0, sizeof(all));
+  size_t n = r.n;
+  qg_reply_parse(text, size, &g_change, &g_scope, &again);
+  (void)qg_reply_merge(&all, &r);
+  size_t folded = qg_reply_merge(&all, &again);
+  FUZZ_CHECK(all.n + folded == 2 * n, "merged %zu + folded %zu of 2 x %zu", all.n, folded, n);
+  FUZZ_CHECK(folded == n, "the same reply twice folded %zu of %zu", folded, n);
+  qg_reply_cleanup(&again);
+  qg_reply_cleanup(&all);
   qg_reply_cleanup(&r);
   return 0;
 }

@@ -1197,14 +1197,20 @@ size_t qg_reply_merge(qg_reply *into, qg_reply *from) {
     qg_violation *v = &from->v[i];
     qg_violation *k = NULL;
     bool by_quote = false;
+    const char *why = NULL;
     for (size_t j = 0; j < before && !k; j++) {
       qg_violation *w = &into->v[j];
       uint32_t d = w->line > v->line ? w->line - v->line : v->line - w->line;
       if (strcmp(w->file, v->file) != 0 || d > QG_REPLY_NEAR_LINES)
         continue;
       by_quote = w->quote && v->quote && strcmp(w->quote, v->quote) == 0;
-      if (by_quote || same_section(w, v))
+      if (by_quote || same_section(w, v)) {
         k = w;
+        why = by_quote ? "quote" : "section";
+      } else if (strcmp(w->message, v->message) == 0) {
+        k = w;
+        why = "message";
+      }
     }
     if (!k) {
       qg_grow((void **)&into->v, &cap, into->n + 1, sizeof(qg_violation));
@@ -1213,7 +1219,7 @@ size_t qg_reply_merge(qg_reply *into, qg_reply *from) {
     }
     char *f = quoted(v->file);
     char *t = qg_xasprintf("%s line %u: the same violation as on line %u (the same %s); merged", f,
-                           (unsigned)v->line, (unsigned)k->line, by_quote ? "quote" : "section");
+                           (unsigned)v->line, (unsigned)k->line, why);
     free(f);
     size_t nn = into->nnotes;
     qg_grow((void **)&into->notes, &nn, into->nnotes + 1, sizeof(char *));

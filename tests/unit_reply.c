@@ -878,11 +878,12 @@ static void test_merge(void **state) {
         "\"severity\": \"low\", \"confidence\": 0.6},"
         "{\"file\": \"a.c\", \"line\": 12, \"message\": \"x again\", \"reference\": \"Layers\"},"
         "{\"file\": \"a.c\", \"line\": 40, \"quote\": \"db.Query(\", \"message\": \"y\", "
-        "\"reference\": \"Layers\"}]",
+        "\"reference\": \"Layers\"},"
+        "{\"file\": \"a.c\", \"line\": 60, \"message\": \"same words\"}]",
         NULL, &a);
   /* one reply's own violations are never folded together here */
   assert_int_equal(qg_reply_merge(&all, &a), 0);
-  assert_int_equal(all.n, 3);
+  assert_int_equal(all.n, 4);
   assert_int_equal(a.n, 0);
   assert_null(a.v);
   parse("[{\"file\": \"a.c\", \"line\": 13, \"message\": \"x2\", \"reference\": \"2. layers\", "
@@ -892,20 +893,26 @@ static void test_merge(void **state) {
         "{\"file\": \"a.c\", \"line\": 50, \"quote\": \"db.Query(\", \"message\": \"z\", "
         "\"reference\": \"Layers\"},"
         "{\"file\": \"b.c\", \"line\": 10, \"message\": \"x\", \"reference\": \"Layers\"},"
-        "{\"file\": \"a.c\", \"line\": 11, \"message\": \"w\", \"reference\": \"Data\"}]",
+        "{\"file\": \"a.c\", \"line\": 11, \"message\": \"w\", \"reference\": \"Data\"},"
+        "{\"file\": \"a.c\", \"line\": 62, \"message\": \"same words\", \"severity\": \"low\"},"
+        "{\"file\": \"a.c\", \"line\": 66, \"message\": \"same words\"}]",
         NULL, &b);
-  assert_int_equal(qg_reply_merge(&all, &b), 2);
-  assert_int_equal(all.n, 6);
+  assert_int_equal(qg_reply_merge(&all, &b), 3);
+  assert_int_equal(all.n, 8);
   expect_v(&all.v[0], "a.c", 10, QG_SEV_HIGH, "x", 0.9);
   assert_string_equal(all.v[0].suggestion, "s");
   expect_v(&all.v[1], "a.c", 12, QG_SEV_MEDIUM, "x again", 0.5);
   expect_v(&all.v[2], "a.c", 40, QG_SEV_MEDIUM, "y", 0.5);
-  expect_v(&all.v[3], "a.c", 50, QG_SEV_MEDIUM, "z", 0.5);
-  expect_v(&all.v[4], "b.c", 10, QG_SEV_MEDIUM, "x", 0.5);
-  expect_v(&all.v[5], "a.c", 11, QG_SEV_MEDIUM, "w", 0.5);
+  expect_v(&all.v[3], "a.c", 60, QG_SEV_MEDIUM, "same words", 0.5);
+  expect_v(&all.v[4], "a.c", 50, QG_SEV_MEDIUM, "z", 0.5);
+  expect_v(&all.v[5], "b.c", 10, QG_SEV_MEDIUM, "x", 0.5);
+  expect_v(&all.v[6], "a.c", 11, QG_SEV_MEDIUM, "w", 0.5);
+  expect_v(&all.v[7], "a.c", 66, QG_SEV_MEDIUM, "same words", 0.5);
   expect_notes(&all, NOTES("\"a.c\" line 13: the same violation as on line 10 (the same section); "
                            "merged",
                            "\"a.c\" line 41: the same violation as on line 40 (the same quote); "
+                           "merged",
+                           "\"a.c\" line 62: the same violation as on line 60 (the same message); "
                            "merged"));
   qg_reply_cleanup(&a);
   qg_reply_cleanup(&b);
