@@ -1267,8 +1267,11 @@ void qg_reply_parse(const char *text, size_t len, const qg_change *change,
     qg_buf b;
     qg_buf_init(&b, 0);
     for (const cJSON *e = vd.root->child; e; e = e->next)
-      if (cJSON_IsArray(e) || cJSON_IsObject(e))
-        (void)qg_buf_printf(&b, "%s\"%.64s\"", b.len ? ", " : "", e->string);
+      if ((cJSON_IsArray(e) || cJSON_IsObject(e)) && e->string) {
+        char *k = quoted(e->string); /* the model's key: escaped, capped */
+        (void)qg_buf_printf(&b, "%s%s", b.len ? ", " : "", k);
+        free(k);
+      }
     note(&c, "the reply has no \"violations\" array but its verdict is %s: no violations%s%s%s", w,
          b.len ? " (" : "", b.len ? b.data : "", b.len ? " not read)" : "");
     qg_buf_cleanup(&b);

@@ -784,6 +784,12 @@ static void test_answers(void **state) {
   expect_notes(&r, NOTES("the reply has no \"violations\" array but its verdict is \"pass\": no "
                          "violations (\"checked\", \"notes\" not read)"));
   qg_reply_cleanup(&r);
+  /* the model's key names are escaped in the note */
+  parse("{\"result\": \" OK \", \"a\\nb\\u001b\": []}", &g_change, &r);
+  assert_true(r.parsed);
+  expect_notes(&r, NOTES("the reply has no \"violations\" array but its verdict is \" OK \": no "
+                         "violations (\"a\\x0ab\\x1b\" not read)"));
+  qg_reply_cleanup(&r);
   parse("```json\n{\"Passed\": 1, \"compliant\": true}\n```", &g_change, &r);
   assert_true(r.parsed);
   assert_int_equal(r.n, 0);
