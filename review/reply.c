@@ -799,6 +799,9 @@ static char *norm_heading(const char *s, size_t n) {
     i++;
   if (i + 1 < n && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA7) /* U+00A7 */
     i += 2;
+  if (i + 7 < n && strncasecmp(s + i, "section", 7) == 0 && !is_alnum((unsigned char)s[i + 7]))
+    for (i += 7; i < n && is_space(s[i]);)
+      i++;
   size_t j = i;
   while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.'))
     j++;
@@ -838,31 +841,44 @@ static const char *after_md(const char *s) {
   return hit;
 }
 
-/* The heading (index into c->scope->headings) a reference names, or -1. Tried:
- * the reference whole; what follows a document's name; what follows the first
- * " - " or ": "; the last part of "A > B". */
+/* The heading (index into c->scope->headings) a reference names, or -1. Tried,
+ * on the reference and on what follows a document's name in it: the whole;
+ * each side of the first " - " or ": " ("Layers - no db in services"); the
+ * parts of "A > B > C", the last first. */
 static long find_section(const ctx *c, char **nheads, const char *ref) {
-  const char *cand[8];
+  struct {
+    const char *s;
+    size_t n;
+  } cand[14];
   size_t nc = 0;
-  const char *md = after_md(ref);
-  const char *base[2] = {ref, md};
+  const char *base[2] = {ref, after_md(ref)};
   for (int b = 0; b < 2; b++) {
     const char *x = base[b];
     if (!x)
       continue;
-    cand[nc++] = x;
+    size_t xn = strlen(x);
+    cand[nc].s = x, cand[nc++].n = xn;
     const char *d = strstr(x, " - ");
     if (!d)
       d = strstr(x, ": ");
-    const char *dd = d ? d + 2 : NULL;
-    if (dd)
-      cand[nc++] = dd;
-    const char *gt = strrchr(x, '>');
-    if (gt && gt > x)
-      cand[nc++] = gt + 1;
+    if (d) {
+      cand[nc].s = d + 2, cand[nc++].n = xn - (size_t)(d + 2 - x);
+      cand[nc].s = x, cand[nc++].n = (size_t)(d - x);
+    }
+    /* the parts of "A > B > C", the last first, at most 4 */
+    size_t end = xn;
+    for (size_t k = xn, parts = 0; memchr(x, '>', xn) && parts < 4; k--) {
+      if (k == 0 || x[k - 1] == '>') {
+        cand[nc].s = x + k, cand[nc++].n = end - k;
+        parts++;
+        end = k ? k - 1 : 0;
+      }
+      if (k == 0)
+        break;
+    }
   }
   for (size_t i = 0; i < nc; i++) {
-    char *nr = norm_heading(cand[i], strlen(cand[i]));
+    char *nr = norm_heading(cand[i].s, cand[i].n);
     long hit = -1;
     for (size_t h = 0; *nr && h < c->scope->nheadings && hit < 0; h++)
       if (strcmp(nr, nheads[h]) == 0)
@@ -913,8 +929,11 @@ void qg_reply_headings(const char *md, size_t len, char ***list, size_t *n) {
       if (h <= 6 && (h == tn || t[h] == ' ' || t[h] == '\t')) {
         head = t + h;
         hn = tn - h;
-        while (hn && t[h + hn - 1] == '#') /* closing '#'s */
-          hn--;
+        size_t k = hn; /* a closing sequence of '#'s, after a space */
+        while (k && t[h + k - 1] == '#')
+          k--;
+        if (k < hn && (k == 0 || t[h + k - 1] == ' ' || t[h + k - 1] == '\t'))
+          hn = k;
       }
       prev = NULL;
     } else if (tn && prev && (t[0] == '=' || t[0] == '-') && all_same(t, tn)) {

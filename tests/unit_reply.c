@@ -663,14 +663,16 @@ static void test_headings(void **state) {
                    "    # indented code\n"
                    "#hashtag\n"
                    "###### Six\n"
+                   "## C# ##\n"
+                   "## F#\n"
                    "####### seven\n"
                    "#\n"
                    "   ### Three spaces \\u0007";
   char **h = NULL;
   size_t n = 0;
   qg_reply_headings(md, strlen(md) - 7, &h, &n); /* the text ends before its last bytes */
-  static const char *const want[] = {"Architecture", "2. Layers", "Data access",
-                                     "Security",     "Six",       "Three spaces"};
+  static const char *const want[] = {"Architecture", "2. Layers", "Data access", "Security",
+                                     "Six",          "C#",        "F#",          "Three spaces"};
   assert_int_equal(n, QG_ARRAY_LEN(want));
   for (size_t i = 0; i < n; i++) {
     assert_string_equal(h[i], want[i]);
@@ -684,8 +686,8 @@ static void test_headings(void **state) {
 static void test_sections(void **state) {
   (void)state;
   static const char *const shown[] = {"src/main.c"};
-  static const char *const heads[] = {"Architecture", "2. Layers", "3.2 Data access", "Security",
-                                      "DDD"};
+  static const char *const heads[] = {"Architecture", "2. Layers", "3.2 Data access",
+                                      "Security",     "DDD",       "C#"};
   qg_reply_scope scope = {shown, 1, heads, QG_ARRAY_LEN(heads)};
   static const struct {
     const char *ref; /* NULL: none given */
@@ -701,6 +703,10 @@ static void test_sections(void **state) {
       {"Architecture > Layers", "2. Layers"},
       {"\"Security\"", "Security"},
       {"§3.2 Data access", "3.2 Data access"},
+      {"Section 3.2: Data access", "3.2 Data access"},
+      {"DDD - entities change only inside their aggregate", "DDD"},
+      {"ARCHITECTURE.md > Layers > Rule 3", "2. Layers"},
+      {"C#", "C#"},
       {"Performance", NULL},
       {"ARCHITECTURE.md", NULL},
       {"3.2", NULL},
