@@ -1,11 +1,15 @@
 /* reply.c: the model's answer, found, repaired and checked (see reply.h).
  *
- * Two stages. First the JSON is located without trusting it: a bracket
- * scanner (string-aware, nothing else) finds where a value ends, or, when
- * the text stops first, the last point inside the "violations" array where
- * the text can be cut and closed again. Then cJSON parses the span and each
- * violation is checked field by field; what is wrong is dropped or mended,
- * and every such decision leaves a note. */
+ * Three stages. First the JSON is located without trusting it: a bracket
+ * scanner (string-aware, nothing else) finds where each top-level value ends
+ * (the last complete answer wins), or, when the text stops first, the last
+ * point inside the "violations" array where the text can be cut and closed
+ * again. Then cJSON parses the span and each violation is checked field by
+ * field; what is wrong is dropped or mended. Last, each violation is held to
+ * what the request showed: its file, its line (anchored by its quote among the
+ * added lines of the file's patch) and its section (among the documents'
+ * headings); what the change does not bear out becomes unconfirmed. Every such
+ * decision leaves a note. */
 #include "review/reply.h"
 #include "scoring/jsonin.h"
 #include "core/mem.h"

@@ -1,8 +1,10 @@
 /* reply.h: what a model answered, made safe. The reply is untrusted text:
- * JSON may come bare, inside ``` fences, after or before prose, cut off at
- * the token limit, with wrong types or missing fields; the paths and lines
- * it names may not exist in the change. Everything valid is salvaged,
- * everything else dropped with a note saying what and why. */
+ * JSON may come bare, inside ``` fences, after or before prose or a quoted
+ * answer, cut off at the token limit, with wrong types or missing fields; the
+ * paths, lines and sections it names may not exist in the change or the
+ * documents. Everything valid is salvaged, what the change does not bear out
+ * kept only as an unconfirmed note, everything else dropped, each with a note
+ * saying what and why. */
 #ifndef QG_REPLY_H
 #define QG_REPLY_H
 
