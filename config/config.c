@@ -530,7 +530,7 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-      "timeout, retries, deadline, cache_dir, required, json_mode, local";
+      "timeout, retries, deadline, cache_dir, required, json_mode, local, context_lines";
   qg_review_config *rc = &p->c->review;
   qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
   qg_review_config_init(&d);
@@ -625,6 +625,9 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "retries")) {
       if (get_num(p, v, key, 0, 10, true, &x) && !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
+    } else if (!strcmp(ks, "context_lines")) { /* what is shown, not where it goes */
+      if (get_num(p, v, key, 1, QG_REVIEW_CONTEXT_MAX, true, &x))
+        rc->context_lines = (unsigned)x;
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
         rc->file_deadline_ms = (long)(x * 1000);

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define QG_REVIEW_PROMPT_VERSION "qgate-review-1"
+#define QG_REVIEW_PROMPT_VERSION "qgate-review-2"
 
 typedef enum qg_review_state {
   QG_REVIEW_NOT_CONFIGURED = 0, /* no provider: not measured */

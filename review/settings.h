@@ -58,7 +58,12 @@ typedef struct qg_review_config {
   bool required;              /* a review that cannot run fails the gate (exit status 3) */
   bool json_mode;             /* ask OpenAI-compatible servers for a JSON object; true */
   bool local;                 /* also in the pre-push hook (QGATE_HOOK set); false */
+  unsigned context_lines;     /* unchanged lines shown around each hunk; 3 (1 to
+                               QG_REVIEW_CONTEXT_MAX, from any configuration file: it
+                               changes only what is shown, within the per-request budget) */
 } qg_review_config;
+
+#define QG_REVIEW_CONTEXT_MAX 20
 
 /* The review deadline's default: 5 minutes, room for 20 requests 4 at a time at a
  * minute each (a slow model writing 2048 tokens), and still a bounded CI step. */
