@@ -193,10 +193,6 @@ static void docs_cleanup(docs *ds) {
   free(ds->d);
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* A text whose redaction could not complete (qg_redact_checked: a rule reached
  * its match limit) is not sent: said in the outcome, and an input error in r,
  * so the gate holds its approval as for a file the scanner could not search. */
@@ -219,26 +215,100 @@ typedef struct unredacted {
   size_t n;
 } unredacted;
 
-static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red,
-                    qg_review_outcome *out, size_t *redacted, unredacted *un) {
-  char *full = qg_xasprintf("%s/%s", root, rel);
+/* A configured document's path as the base's tree names it: no leading "/" or "./",
+ * no trailing "/" (into out, at most size bytes). False for one with a ".." component
+ * or empty. */
+static bool doc_rel(const char *p, char *out, size_t size) {
+  while (*p == '/' || (p[0] == '.' && p[1] == '/'))
+    p += *p == '/' ? 1 : 2;
+  int n = snprintf(out, size, "%s", p);
+  if (n <= 0 || (size_t)n >= size)
+    return false;
+  while (n > 0 && out[n - 1] == '/')
+    out[--n] = '\0';
+  for (const char *s = out; *s;) {
+    const char *e = strchr(s, '/');
+    size_t l = e ? (size_t)(e - s) : strlen(s);
+    if (l == 2 && s[0] == '.' && s[1] == '.')
+      return false;
+    s += l + (e ? 1 : 0);
+  }
+  return n > 0;
+}
+
+/* Where a link at rel (its target's name in target) leads, resolved by name inside the
+ * tree; false when it leads out of the repository. */
+static bool link_target(const char *rel, const char *target, char *out, size_t size) {
+  if (target[0] == '/' || !*target)
+    return false;
+  const char *slash = strrchr(rel, '/');
+  char joined[PATH_MAX];
+  int n = snprintf(joined, sizeof(joined), "%.*s%s%s", slash ? (int)(slash - rel) : 0, rel,
+                   slash ? "/" : "", target);
+  if (n <= 0 || (size_t)n >= sizeof(joined))
+    return false;
+  /* collapse "." and ".." by name */
+  size_t o = 0;
+  out[0] = '\0';
+  for (char *s = joined; *s;) {
+    char *e = strchr(s, '/');
+    size_t l = e ? (size_t)(e - s) : strlen(s);
+    if (l == 2 && s[0] == '.' && s[1] == '.') {
+      if (!o)
+        return false;
+      while (o > 0 && out[o - 1] != '/')
+        o--;
+      if (o)
+        o--;
+      out[o] = '\0';
+    } else if (l && !(l == 1 && s[0] == '.')) {
+      if (o + l + 2 >= size)
+        return false;
+      if (o)
+        out[o++] = '/';
+      memcpy(out + o, s, l);
+      o += l;
+      out[o] = '\0';
+    }
+    s += l + (e ? 1 : 0);
+  }
+  return o > 0;
+}
+
+/* What rel is at the base, a link followed once when it stays inside the repository
+ * (into real); QG_GIT_LINK for one that leads out or to another link. */
+static qg_git_kind doc_kind(qg_git_rev *rv, const char *rel, char *real, size_t size) {
+  snprintf(real, size, "%s", rel);
+  qg_git_kind k = qg_git_rev_kind(rv, rel);
+  if (k != QG_GIT_LINK)
+    return k;
   unsigned char *buf = NULL;
   size_t len = 0;
-  int err_no = 0;
   bool binary = false;
-  /* a document is the repository's: a link out of it is never read (nor sent) */
-  char *rroot = qg_fs_realdir(root);
-  qg_status st = rroot ? qg_read_repo_file(rroot, full, MAX_DOC, 8192, &buf, &len, &binary, &err_no)
-                       : QG_ENOENT;
-  free(rroot);
-  free(full);
-  if (st == QG_EIO && qg_fs_status(err_no) == QG_EPARSE) {
-    push(&out->skipped, &out->nskipped, qg_xasprintf("%s: %s", rel, qg_fs_strerror(err_no)));
-    return;
+  if (qg_git_rev_read(rv, rel, PATH_MAX, 0, &buf, &len, &binary) != QG_OK) {
+    free(buf);
+    return QG_GIT_LINK;
   }
+  char target[PATH_MAX];
+  bool inside = link_target(rel, (const char *)buf, target, sizeof(target));
+  free(buf);
+  if (!inside)
+    return QG_GIT_LINK;
+  k = qg_git_rev_kind(rv, target);
+  if (k == QG_GIT_FILE || k == QG_GIT_DIR)
+    snprintf(real, size, "%s", target);
+  return k == QG_GIT_NONE ? QG_GIT_NONE : k;
+}
+
+static void add_doc(docs *ds, qg_git_rev *rv, const char *rel, const char *name, qg_secrets *red,
+                    qg_review_outcome *out, size_t *redacted, unredacted *un) {
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  bool binary = false;
+  qg_status st = qg_git_rev_read(rv, rel, MAX_DOC, 8192, &buf, &len, &binary);
   if (st == QG_ETOOBIG || (st == QG_OK && ds->bytes + len > MAX_DOCS_TOTAL)) {
     push(&out->skipped, &out->nskipped,
-         qg_xasprintf("%s: over the documents' size cap (%u KiB each, %u KiB in all)", rel,
+         qg_xasprintf("%s: over the documents' size cap (%u KiB each, %u KiB in all)", name,
                       MAX_DOC / 1024, MAX_DOCS_TOTAL / 1024));
     free(buf);
     return;
@@ -253,61 +323,133 @@ static void add_doc(docs *ds, const char *root, const char *rel, qg_secrets *red
   free(buf);
   if (limited) {
     free(text);
-    unsent(un->r, out, rel, limited, &un->n);
+    unsent(un->r, out, name, limited, &un->n);
     return;
   }
   *redacted += count;
   ds->d = qg_xrealloc(ds->d, (ds->n + 1) * sizeof(*ds->d));
   /* the document's name too: what the model is sent is redacted, names included */
-  char *name = qg_redact_path(red, rel, &count);
+  char *shown = qg_redact_path(red, name, &count);
   *redacted += count;
-  ds->d[ds->n++] = (doc){name, text};
+  ds->d[ds->n++] = (doc){shown, text};
   ds->bytes += outlen;
 }
 
-/* Reads the configured documents (files, or directories of *.md files).
- * Returns false when none could be read. */
-static bool read_docs(const qg_review_config *cfg, const char *root, qg_secrets *red, docs *ds,
-                      qg_review_outcome *out, size_t *redacted, unredacted *un) {
+static int cmp_entry(const void *a, const void *b) {
+  return strcmp(((const qg_git_entry *)a)->name, ((const qg_git_entry *)b)->name);
+}
+
+/* The configured documents (files, or directories of *.md files) as they are at the
+ * base revision (the merge base), never the change's own: a change cannot weaken the
+ * rules it is judged by. A link is followed only inside the repository. A document
+ * only the change's work tree has is not used (a note says so). Returns false when
+ * none could be read. */
+static bool read_docs(const qg_review_config *cfg, const char *base_oid, const char *root,
+                      qg_secrets *red, docs *ds, qg_review_outcome *out, size_t *redacted,
+                      unredacted *un) {
   static const char *const dflt[] = {"ARCHITECTURE.md"};
   const char *const *paths = cfg->ndocuments ? (const char *const *)cfg->documents : dflt;
   size_t n = cfg->ndocuments ? cfg->ndocuments : 1;
-  for (size_t i = 0; i < n; i++) {
-    char *full = qg_xasprintf("%s/%s", root, paths[i]);
-    struct stat st;
-    char *rroot = qg_fs_realdir(root);
-    int outside = rroot ? qg_fs_inside(rroot, full) : 0;
-    free(rroot);
-    if (outside == QG_FS_EOUTSIDE) { /* not even its names are listed */
-      push(&out->skipped, &out->nskipped,
-           qg_xasprintf("%s: %s", paths[i], qg_fs_strerror(outside)));
-    } else if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-      DIR *d = opendir(full);
-      char **names = NULL;
-      size_t nn = 0;
-      for (struct dirent *e; d && (e = readdir(d)) != NULL && nn < MAX_DOC_FILES;) {
-        size_t l = strlen(e->d_name);
-        if (l > 3 && strcmp(e->d_name + l - 3, ".md") == 0)
-          push(&names, &nn, qg_xstrdup(e->d_name));
-      }
-      if (d)
-        closedir(d);
-      if (nn > 1)
-        qsort(names, nn, sizeof(*names), cmp_str);
-      for (size_t k = 0; k < nn; k++) {
-        size_t pl = strlen(paths[i]);
-        char *rel =
-            qg_xasprintf("%s%s%s", paths[i], pl && paths[i][pl - 1] == '/' ? "" : "/", names[k]);
-        add_doc(ds, root, rel, red, out, redacted, un);
-        free(rel);
-      }
-      free_list(names, nn);
-    } else {
-      add_doc(ds, root, paths[i], red, out, redacted, un);
-    }
-    free(full);
+  qg_git_rev *rv = NULL;
+  char *why = NULL;
+  if (qg_git_rev_open(base_oid, &rv, &why) != QG_OK) {
+    push(&out->notes, &out->nnotes,
+         qg_xasprintf("the documents cannot be read at the base revision: %s", why));
+    free(why);
+    return false;
   }
+  for (size_t i = 0; i < n; i++) {
+    char rel[PATH_MAX], real[PATH_MAX];
+    qg_git_kind k =
+        doc_rel(paths[i], rel, sizeof(rel)) ? doc_kind(rv, rel, real, sizeof(real)) : QG_GIT_LINK;
+    if (k == QG_GIT_LINK) { /* not even its names are listed */
+      push(&out->skipped, &out->nskipped,
+           qg_xasprintf("%s: %s", paths[i], qg_fs_strerror(QG_FS_EOUTSIDE)));
+    } else if (k == QG_GIT_DIR) {
+      qg_git_entry *e = NULL;
+      size_t ne = 0;
+      if (qg_git_rev_list(rv, real, &e, &ne) == QG_OK && ne > 1)
+        qsort(e, ne, sizeof(*e), cmp_entry);
+      for (size_t j = 0, taken = 0; j < ne && taken < MAX_DOC_FILES; j++) {
+        size_t l = strlen(e[j].name);
+        if (e[j].kind != QG_GIT_FILE || l <= 3 || strcmp(e[j].name + l - 3, ".md") != 0)
+          continue;
+        char *path = qg_xasprintf("%s/%s", real, e[j].name);
+        char *name = qg_xasprintf("%s/%s", rel, e[j].name);
+        add_doc(ds, rv, path, name, red, out, redacted, un);
+        free(path);
+        free(name);
+        taken++;
+      }
+      qg_git_entries_free(e, ne);
+    } else if (k == QG_GIT_FILE) {
+      add_doc(ds, rv, real, rel, red, out, redacted, un);
+    } else if (k == QG_GIT_NONE && root) {
+      char *full = qg_xasprintf("%s/%s", root, rel);
+      struct stat st;
+      if (lstat(full, &st) == 0)
+        push(&out->notes, &out->nnotes,
+             qg_xasprintf("%s is not at the base revision (this change adds it): not used; the "
+                          "review follows the documents of the base",
+                          rel));
+      free(full);
+    }
+  }
+  qg_git_rev_free(&rv);
   return ds->n > 0;
+}
+
+/* Is path (a file of the change) one of the configured documents: one of them, or a
+ * *.md file directly in one of them that is a directory? */
+static bool is_document(const qg_review_config *cfg, const char *path) {
+  static const char *const dflt[] = {"ARCHITECTURE.md"};
+  const char *const *paths = cfg->ndocuments ? (const char *const *)cfg->documents : dflt;
+  size_t n = cfg->ndocuments ? cfg->ndocuments : 1;
+  for (size_t i = 0; i < n && path; i++) {
+    char rel[PATH_MAX];
+    if (!doc_rel(paths[i], rel, sizeof(rel)))
+      continue;
+    size_t l = strlen(rel), pl = strlen(path);
+    if (strcmp(path, rel) == 0)
+      return true;
+    if (strncmp(path, rel, l) == 0 && path[l] == '/' && !strchr(path + l + 1, '/') && pl > l + 4 &&
+        strcmp(path + pl - 3, ".md") == 0)
+      return true;
+  }
+  return false;
+}
+
+/* A change to the documents themselves is reported for a person to approve
+ * (arch/document-changed): the review of this change used the base's. */
+static void documents_changed(const qg_review_run *run, const qg_change *ch, qg_result *r,
+                              qg_review_outcome *out) {
+  const qg_rule *rule = qg_ruleset_find(run->rules, "arch/document-changed");
+  for (size_t i = 0; i < ch->n; i++) {
+    const qg_change_file *f = &ch->files[i];
+    if (!is_document(run->cfg, f->path) && !is_document(run->cfg, f->old_path))
+      continue;
+    const char *what = f->status == 'A'   ? "adds"
+                       : f->status == 'D' ? "deletes"
+                       : f->status == 'R' ? "renames"
+                                          : "modifies";
+    push(&out->notes, &out->nnotes,
+         qg_xasprintf("%s: this change %s an architecture document: reviewed against the base "
+                      "revision's documents; a person must approve the change to the rules",
+                      f->path, what));
+    if (!rule || !run->rules->on[qg_ruleset_index(run->rules, rule)])
+      continue;
+    uint32_t line = f->nadded ? f->added[0] : f->nlines ? f->lines[0] : 0;
+    qg_location loc = {f->path, line, line ? 1 : 0, 0, 0};
+    qg_context ctx = {0};
+    char *msg = qg_xasprintf(
+        "This change %s the architecture document %s: a person must approve the change to the "
+        "rules. The review of this change used the base revision's version%s.",
+        what, f->path,
+        f->status == 'A'   ? " (without this new document)"
+        : f->status == 'D' ? " (with this document)"
+                           : "");
+    qg_result_add_finding(r, rule, qg_ruleset_severity(run->rules, rule), &loc, &ctx, msg);
+  }
 }
 
 /* ---- what the change shows ------------------------------------------------------------ */
@@ -1169,15 +1311,16 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
+  documents_changed(run, &ch, r, out);
   size_t redacted = redact_paths(run->redactor, &ch);
-  if (!root || !read_docs(cfg, root, run->redactor, &ds, out, &redacted, &un)) {
+  if (!root || !read_docs(cfg, ch.base_oid, root, run->redactor, &ds, out, &redacted, &un)) {
     if (un.n)
       fail(out, QG_OK,
            "no architecture document could be sent (a rule reached its match limit while "
            "redacting %s)",
            un.n == 1 ? "it" : "them");
     else
-      fail(out, QG_OK, "no architecture document: %s not found at the repository root",
+      fail(out, QG_OK, "no architecture document: %s not found at the base revision",
            cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
     goto done;
   }
@@ -1232,8 +1375,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
              qg_xasprintf("%s: %s", f->path, qg_change_skip_name(f->skip)));
       continue;
     }
-    if (!f->patch || !f->patch_len)
-      continue;
+    if (!f->patch || !f->patch_len || is_document(cfg, f->path))
+      continue; /* a document's own change is for a person (documents_changed) */
     size_t outlen = 0, count = 0;
     const qg_rule *limited = NULL;
     char *red = qg_redact_checked(run->redactor, f->patch, f->patch_len, &outlen, &count, &limited);
