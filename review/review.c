@@ -72,6 +72,7 @@ void qg_review_config_cleanup(qg_review_config *c) {
   free_list(c->documents, c->ndocuments);
   free_list(c->exclude, c->nexclude);
   free(c->cache_dir);
+  free(c->since);
   memset(c, 0, sizeof(*c));
 }
 
@@ -87,7 +88,7 @@ qg_status qg_review_config_env(qg_review_config *c, char **why) {
   const char *p = getenv("QGATE_LLM_PROVIDER"), *m = getenv("QGATE_LLM_MODEL"),
              *u = getenv("QGATE_LLM_BASE_URL"), *k = getenv("QGATE_LLM_API_KEY_ENV"),
              *g = getenv("QGATE_LLM_REGION"), *cd = getenv("QGATE_LLM_CACHE_DIR"),
-             *rq = getenv("QGATE_LLM_REQUIRED");
+             *rq = getenv("QGATE_LLM_REQUIRED"), *since = getenv("QGATE_REVIEW_SINCE");
   qg_llm_provider prov = QG_LLM_NONE;
   if (p && *p && qg_llm_provider_parse(p, &prov) != QG_OK) {
     *why = qg_xasprintf("QGATE_LLM_PROVIDER: unknown provider '%.64s' (openai, anthropic, bedrock)",
@@ -118,6 +119,8 @@ qg_status qg_review_config_env(qg_review_config *c, char **why) {
     set_or_default(&c->cache_dir, cd);
   if (rq)
     c->required = strcmp(rq, "true") == 0;
+  if (since)
+    set_or_default(&c->since, since);
   return QG_OK;
 }
 
@@ -1260,6 +1263,45 @@ static size_t owner(const chunk *c, const piece *pieces, const view *views, cons
   return first;
 }
 
+/* review.incremental: the paths changed between cfg->since (the last reviewed head, an
+ * ancestor of the change's head) and the head, redacted as the change's are, into
+ * *since (owned: qg_change_cleanup). False, with a note, when there is none to use: the
+ * whole change is reviewed. */
+static bool read_since(const qg_review_run *run, qg_change *since, qg_review_outcome *out) {
+  const qg_review_config *cfg = run->cfg;
+  memset(since, 0, sizeof(*since));
+  if (!cfg->incremental)
+    return false;
+  if (!cfg->since || !*cfg->since) {
+    push(&out->notes, &out->nnotes,
+         qg_xstrdup("review.incremental: no last reviewed head (QGATE_REVIEW_SINCE): the whole "
+                    "change reviewed"));
+    return false;
+  }
+  char *id = qg_git_commit_id(cfg->since), *why = NULL;
+  qg_change_opts so = {0};
+  so.repo_dir = run->repo_dir;
+  so.base = cfg->since;
+  so.head = run->head;
+  so.context_lines = 1;
+  so.exclude = (const char *const *)cfg->exclude;
+  so.nexclude = cfg->nexclude;
+  bool ok = id && qg_change_read(&so, since, &why) == QG_OK && strcmp(since->base_oid, id) == 0;
+  if (!ok) {
+    push(&out->notes, &out->nnotes,
+         qg_xasprintf("review.incremental: the last reviewed head %.40s is not an ancestor of "
+                      "the change's head: the whole change reviewed",
+                      cfg->since));
+    qg_change_cleanup(since);
+    memset(since, 0, sizeof(*since));
+  } else {
+    (void)redact_paths(run->redactor, since);
+  }
+  free(id);
+  free(why);
+  return ok;
+}
+
 qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *out) {
   const qg_review_config *cfg = run->cfg;
   memset(out, 0, sizeof(*out));
@@ -1282,8 +1324,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   why = NULL;
 
   qg_status status = QG_OK;
-  qg_change ch;
+  qg_change ch, since;
   memset(&ch, 0, sizeof(ch));
+  memset(&since, 0, sizeof(since));
+  bool incremental = false;
   docs ds = {0};
   view *views = NULL;
   size_t nviews = 0;
@@ -1313,6 +1357,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   root = qg_git_workdir(run->repo_dir ? run->repo_dir : ".");
   documents_changed(run, &ch, r, out);
   size_t redacted = redact_paths(run->redactor, &ch);
+  incremental = read_since(run, &since, out);
   if (!root || !read_docs(cfg, ch.base_oid, root, run->redactor, &ds, out, &redacted, &un)) {
     if (un.n)
       fail(out, QG_OK,
@@ -1400,7 +1445,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   /* each file's answer from the cache; the others packed into requests in path order */
   cc.dir = run->dry_run ? NULL : cache_dir(cfg);
   cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
-  size_t ncached = 0, nroots = npieces;
+  size_t ncached = 0, nroots = npieces, nsame = 0;
   size_t *todo = qg_xmalloc((npieces ? npieces : 1) * sizeof(*todo));
   size_t ntodo = 0;
   for (size_t i = 0; i < nroots; i++) {
@@ -1422,6 +1467,11 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       if (p->cached)
         continue;
     }
+    if (incremental && !qg_change_find(&since, views[p->view].file->path)) {
+      /* unchanged since the last reviewed head: reviewed then, not sent again */
+      nsame += i == 0 || pieces[i - 1].view != p->view;
+      continue;
+    }
     todo[ntodo++] = i;
   }
   for (size_t i = 0; i < ntodo;) {
@@ -1433,10 +1483,16 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
   free(todo);
   out->cached = ncached;
+  if (incremental)
+    push(&out->notes, &out->nnotes,
+         qg_xasprintf("review.incremental: %zu file%s unchanged since the last reviewed head "
+                      "%.12s and not in the cache: not sent again",
+                      nsame, nsame == 1 ? "" : "s", since.base_oid));
   if (!nchunks && !ncached) {
     out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
     out->chunks = 0;
-    qg_review_set_reason(out, "no reviewable change");
+    qg_review_set_reason(out, nsame ? "nothing changed since the last reviewed head"
+                                    : "no reviewable change");
     goto done;
   }
 
@@ -1640,6 +1696,7 @@ done:
   cache_cleanup(&cc);
   free(files);
   qg_change_cleanup(&ch);
+  qg_change_cleanup(&since);
   qg_llm_credentials_cleanup(&cred);
   return status;
 }
