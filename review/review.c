@@ -588,6 +588,7 @@ typedef struct view {
 static void view_rows(view *v) {
   const char *p = v->patch, *end = p + strlen(p);
   uint32_t no = 0;
+  size_t cap = 0;
   bool in = false;
   while (p < end) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -608,7 +609,10 @@ static void view_rows(view *v) {
       keep = false;
     }
     if (keep) {
-      v->rows = qg_xrealloc(v->rows, (v->nrows + 1) * sizeof(*v->rows));
+      if (v->nrows == cap) {
+        cap = cap ? cap * 2 : 64;
+        v->rows = qg_xrealloc(v->rows, cap * sizeof(*v->rows));
+      }
       v->rows[v->nrows++] = r;
     }
     p = nl ? nl + 1 : end;
@@ -673,7 +677,6 @@ typedef struct piece {
   char key[41];    /* cache key (roots) */
   bool cached;     /* answered from the cache (roots) */
   bool bad;        /* some part of it was not reviewed (roots) */
-  bool sent;       /* a request answered for it */
   qg_buf ans;      /* the violations found in it, JSON objects joined by ',' (roots) */
 } piece;
 
