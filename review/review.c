@@ -1448,7 +1448,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   /* each file's answer from the cache; the others packed into requests in path order */
   cc.dir = run->dry_run ? NULL : cache_dir(cfg);
   cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
-  size_t ncached = 0, nroots = npieces, nsame = 0;
+  size_t ncached = 0, nroots = npieces, nsame = 0, nlong = 0;
   size_t *todo = qg_xmalloc((npieces ? npieces : 1) * sizeof(*todo));
   size_t ntodo = 0;
   for (size_t i = 0; i < nroots; i++) {
@@ -1469,6 +1469,14 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       free(text);
       if (p->cached)
         continue;
+    }
+    if (p->len > room + room / 2) { /* one line over the budget alone: never sent cut */
+      p->bad = true;
+      nlong++;
+      push(&out->skipped, &out->nskipped,
+           qg_xasprintf("%s: not reviewed: line %u alone is over review.chunk_tokens",
+                        views[p->view].file->path, (unsigned)p->lo));
+      continue;
     }
     if (incremental && !qg_change_find(&since, views[p->view].file->path)) {
       /* unchanged since the last reviewed head: reviewed then, not sent again */
@@ -1491,7 +1499,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
          qg_xasprintf("review.incremental: %zu file%s unchanged since the last reviewed head "
                       "%.12s and not in the cache: not sent again",
                       nsame, nsame == 1 ? "" : "s", since.base_oid));
-  if (!nchunks && !ncached) {
+  if (!nchunks && !ncached && !nlong) {
     out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
     out->chunks = 0;
     qg_review_set_reason(out, nsame ? "nothing changed since the last reviewed head"
@@ -1580,7 +1588,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   }
 
   /* replies to findings, each file's part kept for the cache */
-  size_t active = ncached, reviewed = ncached;
+  size_t active = ncached + nlong, reviewed = ncached;
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
     if (c->replaced)
