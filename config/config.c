@@ -530,7 +530,8 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-      "timeout, retries, deadline, cache_dir, required, json_mode, local";
+      "timeout, retries, deadline, cache_dir, required, json_mode, local, context_lines, "
+      "incremental";
   qg_review_config *rc = &p->c->review;
   qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
   qg_review_config_init(&d);
@@ -625,16 +626,23 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "retries")) {
       if (get_num(p, v, key, 0, 10, true, &x) && !over_default(p, v, key, x, (double)d.retries, ""))
         rc->retries = x == 0 ? -1 : (int)x;
+    } else if (!strcmp(ks, "context_lines")) { /* what is shown, not where it goes */
+      if (get_num(p, v, key, 1, QG_REVIEW_CONTEXT_MAX, true, &x))
+        rc->context_lines = (unsigned)x;
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
         rc->file_deadline_ms = (long)(x * 1000);
-    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local")) {
+    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local") ||
+               !strcmp(ks, "incremental")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool tr = !strcmp(b, "true"), f = !strcmp(b, "false");
       if (!tr && !f)
         err(p, v, "%s must be true or false", key);
       else
-        *(ks[0] == 'r' ? &rc->required : ks[0] == 'j' ? &rc->json_mode : &rc->local) = tr;
+        *(ks[0] == 'r'   ? &rc->required
+          : ks[0] == 'j' ? &rc->json_mode
+          : ks[0] == 'i' ? &rc->incremental
+                         : &rc->local) = tr;
     } else {
       unknown_key(p, k, "review", known);
     }

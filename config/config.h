@@ -41,6 +41,8 @@
  *     documents: [ARCHITECTURE.md, docs/adr/]
  *     min_confidence: 0.8
  *     chunk_tokens: 16000             # one request's budget; max_requests, max_tokens per run
+ *     context_lines: 3                # unchanged lines shown around each hunk (1 to 20)
+ *     incremental: false              # true: only the files changed since QGATE_REVIEW_SINCE
  *     timeout: 120                    # seconds; connect_timeout, retries, parallel
  *     cache_dir: .qgate-cache         # or off
  *     required: false                 # true: a review that cannot run fails (exit status 3)

@@ -1227,7 +1227,9 @@ size_t qg_reply_merge(qg_reply *into, qg_reply *from) {
       if (strcmp(w->file, v->file) != 0 || d > QG_REPLY_NEAR_LINES)
         continue;
       by_quote = w->quote && v->quote && strcmp(w->quote, v->quote) == 0;
-      if (by_quote || same_section(w, v)) {
+      /* two quotes that differ are two places, whatever section they cite */
+      bool other_code = w->quote && v->quote && !by_quote;
+      if (by_quote || (!other_code && same_section(w, v))) {
         k = w;
         why = by_quote ? "quote" : "section";
       } else if (strcmp(w->message, v->message) == 0) {

@@ -107,7 +107,8 @@ void qg_reply_cleanup(qg_reply *r);
 
 /* Moves the violations of from (another chunk's reply) into into, folding each
  * that duplicates one there: same file, lines at most QG_REPLY_NEAR_LINES
- * apart, and the same section (or reference), the same quote or the same message. The one kept
+ * apart, and the same quote, or the same section (or reference) when the two
+ * do not quote different code, or the same message. The one kept
  * takes the higher severity and confidence, and a confirmed one wins over an
  * unconfirmed one; a note in into->notes says so. from keeps its notes and is
  * left with no violations. Returns how many were folded. */

@@ -3,11 +3,18 @@
  * the secrets scanner first; its replies (review/reply.h) become findings of
  * the arch group and the "AI architecture review passed" criterion.
  *
- * Flow: read the change and the documents; redact both; pack the files'
- * hunks into chunks that fit the token budget (a file too big for one chunk
- * is split at hunk boundaries); drop what is over the per-run caps (listed in
- * the outcome); answer each chunk from the on-disk cache or with a request
- * (all requests in parallel, retried by core/http); parse and merge. */
+ * Flow: read the change, and the documents at its base revision (the merge
+ * base: a change cannot rewrite the rules it is judged by; a change to them is
+ * reported as arch/document-changed); redact both, and the pull request's title
+ * and description when the CI gives them; show each file numbered (PR-Agent
+ * style: "## file:", "__new hunk__" with new-side line numbers, "__old hunk__"),
+ * as one piece, or, over one request's budget, as pieces of whole hunks and a
+ * hunk over it as runs of lines; answer each piece from the on-disk cache (keyed
+ * per piece: its text, the documents, the provider, model and prompt version)
+ * or pack the others, in path order, into requests; drop what is over the
+ * per-run caps (listed in the outcome); send (all requests in parallel, retried
+ * by core/http); a reply cut at the token limit is split in two and each half
+ * sent once more; parse, emit, and cache each completed piece's violations. */
 #ifndef QG_REVIEW_H
 #define QG_REVIEW_H
 
@@ -20,7 +27,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define QG_REVIEW_PROMPT_VERSION "qgate-review-1"
+#define QG_REVIEW_PROMPT_VERSION "qgate-review-2"
 
 typedef enum qg_review_state {
   QG_REVIEW_NOT_CONFIGURED = 0, /* no provider: not measured */
@@ -34,7 +41,9 @@ typedef struct qg_review_outcome {
   char *reason;                    /* owned: why not measured or failed, in words (at most
                             QG_REVIEW_REASON_MAX bytes: qg_review_set_reason); NULL when done */
   size_t files;                    /* files reviewed */
-  size_t chunks, requests, cached; /* chunks in all; requests sent; chunks from the cache */
+  size_t chunks, requests, cached; /* chunks in all (the requests planned, and each piece
+                                      answered from the cache); requests sent; pieces (a
+                                      file, or a part of a big one) from the cache */
   size_t failed;                   /* chunks whose request failed */
   size_t tokens_in, tokens_out; /* as the providers reported them (estimated when they did not) */
   size_t violations;            /* counted: at or above min_confidence */

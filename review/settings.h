@@ -58,7 +58,15 @@ typedef struct qg_review_config {
   bool required;              /* a review that cannot run fails the gate (exit status 3) */
   bool json_mode;             /* ask OpenAI-compatible servers for a JSON object; true */
   bool local;                 /* also in the pre-push hook (QGATE_HOOK set); false */
+  bool incremental;           /* review only the files changed since `since`; false */
+  char *since;                /* QGATE_REVIEW_SINCE (the environment only): the last reviewed head,
+                       for incremental; NULL: none */
+  unsigned context_lines;     /* unchanged lines shown around each hunk; 3 (1 to
+                               QG_REVIEW_CONTEXT_MAX, from any configuration file: it
+                               changes only what is shown, within the per-request budget) */
 } qg_review_config;
+
+#define QG_REVIEW_CONTEXT_MAX 20
 
 /* The review deadline's default: 5 minutes, room for 20 requests 4 at a time at a
  * minute each (a slow model writing 2048 tokens), and still a bounded CI step. */
@@ -68,7 +76,7 @@ void qg_review_config_init(qg_review_config *c);
 void qg_review_config_cleanup(qg_review_config *c);
 /* Applies the environment over c: QGATE_LLM_PROVIDER, QGATE_LLM_MODEL,
  * QGATE_LLM_BASE_URL, QGATE_LLM_API_KEY_ENV, QGATE_LLM_REGION,
- * QGATE_LLM_CACHE_DIR and QGATE_LLM_REQUIRED (true or false). A variable set
+ * QGATE_LLM_CACHE_DIR, QGATE_LLM_REQUIRED (true or false) and QGATE_REVIEW_SINCE. A variable set
  * to the empty string counts as set: it restores the built-in default
  * (QGATE_LLM_BASE_URL="" is the provider's public endpoint, whatever the file
  * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE, with *why saying

@@ -138,7 +138,7 @@ EOF
   echo "t 'latest' qgate k8s --pss-version la"
   echo "t 'pss/run-as-non-root pss/run-as-user' qgate rules pss/run-as"
   echo "t 'pss/allow-privilege-escalation pss/apparmor-profile' qgate scan --select pss/a"
-  echo "t 'arch arch/unconfirmed arch/violation' qgate k8s --ignore ar"
+  echo "t 'arch arch/document-changed arch/unconfirmed arch/violation' qgate k8s --ignore ar"
   echo "t 'a.yaml b.json dir' qgate k8s ''"
   echo "t 'a.yaml' qgate scan --config a"
   echo "t 'merge' qgate help me"

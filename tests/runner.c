@@ -45,6 +45,7 @@ typedef struct tcase {
   section *responds[MAX_FILES], *requests[MAX_FILES]; /* the HTTP server's script and checks */
   size_t nfiles, ndirs, nlinks, nouts, nabsents, nresponds, nrequests;
   section *nreq, *runs, *never, *sigv4; /* expect-requests, runs, never-sent, expect-sigv4 */
+  section *then;    /* the sections after it are built between the first run and the next */
   section *openapi; /* the API description every request must follow: github or gitlab */
   section *cwd;     /* cwd DIR: the command (and git, commit) run in DIR, the files around it
                        lie outside its checkout */
@@ -74,7 +75,8 @@ static const char *const k_sections[] = {"absent",
                                          "respond",
                                          "runs",
                                          "stdin",
-                                         "symlink"};
+                                         "symlink",
+                                         "then"};
 
 /* The text of line n (1-based) of the case file. */
 static const char *text_at_line(const tcase *c, int n) {
@@ -251,6 +253,8 @@ static int parse_case(tcase *c, const char *text) {
         one = &c->sigv4;
       else if (!strcmp(head, "openapi"))
         one = &c->openapi;
+      else if (!strcmp(head, "then"))
+        one = &c->then;
       else if (strcmp(head, "commit") != 0) /* commit: repeatable, message optional */
         needs_arg = 1;
       if (!strcmp(head, "cwd")) {
@@ -720,6 +724,73 @@ static int check_files(const tcase *c, const char *dir) {
   return bad;
 }
 
+/* Builds one section of the case's tree (file, dir, symlink, git, commit; others are
+ * left alone). Returns nonzero, said, on failure. */
+static int build_section(tcase *c, section *s, bool *have_repo) {
+  bool is_file = false, is_dir = false, is_link = false;
+  for (size_t i = 0; i < c->nfiles; i++)
+    is_file |= c->files[i] == s;
+  for (size_t i = 0; i < c->ndirs; i++)
+    is_dir |= c->dirs[i] == s;
+  for (size_t i = 0; i < c->nlinks; i++)
+    is_link |= c->links[i] == s;
+  bool is_commit = !is_file && !is_dir && !is_link && s != c->git && s->line &&
+                   strncmp(text_at_line(c, s->line), "=== commit", 10) == 0;
+  if (is_dir) {
+    if (mkdirs_for(s->arg) != 0 || (mkdir(s->arg, 0755) != 0 && errno != EEXIST)) {
+      return failf(c, s->line, "cannot create directory %s", s->arg);
+    }
+  } else if (is_file) {
+    qg_buf body;
+    qg_buf_init(&body, 64u << 20);
+    if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
+      qg_buf_cleanup(&body);
+      return failf(c, s->line, "bad %%repeat[], %%hex[] or %%concat[] macro");
+    }
+    /* the path expands macros too: %hex[] writes a name no header line can hold
+     * (a newline, a byte that is not UTF-8) */
+    qg_buf name;
+    qg_buf_init(&name, 4096);
+    (void)qg_buf_puts(&name, "");
+    int nst = expand(s->arg, strlen(s->arg), &name);
+    FILE *w = nst == 0 && !strstr(name.data, "..") && mkdirs_for(name.data) == 0
+                  ? fopen(name.data, "wb")
+                  : NULL;
+    qg_buf_cleanup(&name);
+    if (!w || (body.len && fwrite(body.data, 1, body.len, w) != body.len)) {
+      if (w)
+        fclose(w);
+      qg_buf_cleanup(&body);
+      return failf(c, s->line, "cannot write %s", s->arg);
+    }
+    fclose(w);
+    qg_buf_cleanup(&body);
+  } else if (is_link) {
+    char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
+    target[strcspn(target, "\n")] = '\0';
+    int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
+    free(target);
+    if (rc != 0) {
+      return failf(c, s->line, "cannot create symlink %s", s->arg);
+    }
+  } else if (s == c->git || is_commit) {
+    const char *gdir = c->cwd ? c->cwd->arg : ".";
+    if (c->cwd && mkdir(gdir, 0755) != 0 && errno != EEXIST) {
+      return failf(c, s->line, "cannot create directory %s", gdir);
+    }
+    qg_git_global_init();
+    qg_status gst = *have_repo ? QG_OK : qg_git_init_repo(gdir);
+    *have_repo = true;
+    if (gst == QG_OK && is_commit)
+      gst = qg_git_commit_all(gdir, s->arg ? s->arg : "fixture");
+    qg_git_global_cleanup();
+    if (gst != QG_OK) {
+      return failf(c, s->line, "cannot %s", is_commit ? "commit" : "create a git repository");
+    }
+  }
+  return 0;
+}
+
 static int run_case(const char *path) {
   tcase c;
   memset(&c, 0, sizeof(c));
@@ -823,78 +894,18 @@ static int run_case(const char *path) {
     }
   }
   /* the tree is built in section order, so a case can commit a base and
-   * then change files on top of it */
+   * then change files on top of it; what follows `then` is built after the first run */
   bool have_repo = false;
-  for (size_t k = 0; k < c.nall; k++) {
-    section *s = &c.all[k];
-    bool is_file = false, is_dir = false, is_link = false;
-    for (size_t i = 0; i < c.nfiles; i++)
-      is_file |= c.files[i] == s;
-    for (size_t i = 0; i < c.ndirs; i++)
-      is_dir |= c.dirs[i] == s;
-    for (size_t i = 0; i < c.nlinks; i++)
-      is_link |= c.links[i] == s;
-    bool is_commit = !is_file && !is_dir && !is_link && s != c.git && s->line &&
-                     strncmp(text_at_line(&c, s->line), "=== commit", 10) == 0;
-    if (is_dir) {
-      if (mkdirs_for(s->arg) != 0 || (mkdir(s->arg, 0755) != 0 && errno != EEXIST)) {
-        bad = failf(&c, s->line, "cannot create directory %s", s->arg);
-        goto cleanup;
-      }
-    } else if (is_file) {
-      qg_buf body;
-      qg_buf_init(&body, 64u << 20);
-      if (expand(s->body.data ? s->body.data : "", s->body.len, &body) != 0) {
-        qg_buf_cleanup(&body);
-        bad = failf(&c, s->line, "bad %%repeat[], %%hex[] or %%concat[] macro");
-        goto cleanup;
-      }
-      /* the path expands macros too: %hex[] writes a name no header line can hold
-       * (a newline, a byte that is not UTF-8) */
-      qg_buf name;
-      qg_buf_init(&name, 4096);
-      (void)qg_buf_puts(&name, "");
-      int nst = expand(s->arg, strlen(s->arg), &name);
-      FILE *w = nst == 0 && !strstr(name.data, "..") && mkdirs_for(name.data) == 0
-                    ? fopen(name.data, "wb")
-                    : NULL;
-      qg_buf_cleanup(&name);
-      if (!w || (body.len && fwrite(body.data, 1, body.len, w) != body.len)) {
-        if (w)
-          fclose(w);
-        qg_buf_cleanup(&body);
-        bad = failf(&c, s->line, "cannot write %s", s->arg);
-        goto cleanup;
-      }
-      fclose(w);
-      qg_buf_cleanup(&body);
-    } else if (is_link) {
-      char *target = s->body.data ? qg_xstrdup(s->body.data) : qg_xstrdup("");
-      target[strcspn(target, "\n")] = '\0';
-      int rc = mkdirs_for(s->arg) == 0 ? symlink(target, s->arg) : -1;
-      free(target);
-      if (rc != 0) {
-        bad = failf(&c, s->line, "cannot create symlink %s", s->arg);
-        goto cleanup;
-      }
-    } else if (s == c.git || is_commit) {
-      const char *gdir = c.cwd ? c.cwd->arg : ".";
-      if (c.cwd && mkdir(gdir, 0755) != 0 && errno != EEXIST) {
-        bad = failf(&c, s->line, "cannot create directory %s", gdir);
-        goto cleanup;
-      }
-      qg_git_global_init();
-      qg_status gst = have_repo ? QG_OK : qg_git_init_repo(gdir);
-      have_repo = true;
-      if (gst == QG_OK && is_commit)
-        gst = qg_git_commit_all(gdir, s->arg ? s->arg : "fixture");
-      qg_git_global_cleanup();
-      if (gst != QG_OK) {
-        bad = failf(&c, s->line, "cannot %s", is_commit ? "commit" : "create a git repository");
-        goto cleanup;
-      }
+  size_t then_at = c.nall;
+  for (size_t k = 0; k < c.nall && !bad; k++) {
+    if (c.then == &c.all[k]) {
+      then_at = k + 1;
+      break;
     }
+    bad = build_section(&c, &c.all[k], &have_repo);
   }
+  if (bad)
+    goto cleanup;
   if (c.cwd && chdir(c.cwd->arg) != 0) {
     bad = failf(&c, c.cwd->line, "cannot enter %s", c.cwd->arg);
     goto cleanup;
@@ -928,6 +939,16 @@ static int run_case(const char *path) {
   long runs = c.runs && c.runs->body.data ? strtol(c.runs->body.data, NULL, 10) : 1;
   int status = 0;
   for (long k = 0; k < (runs > 0 && runs <= 10 ? runs : 1); k++) {
+    if (k == 1 && then_at < c.nall) { /* the tree changes between the first run and the next */
+      if (chdir(tmpl) != 0) {
+        bad = failf(&c, c.then->line, "cannot enter %s", tmpl);
+        break;
+      }
+      for (size_t j = then_at; j < c.nall && !bad; j++)
+        bad = build_section(&c, &c.all[j], &have_repo);
+      if (bad || (c.cwd && chdir(c.cwd->arg) != 0))
+        break;
+    }
     char *argv2[MAX_ARGS]; /* qg_cli_run may permute argv */
     memcpy(argv2, argv, sizeof(argv2));
     status = qg_cli_run(argc, argv2, &io);
@@ -1045,6 +1066,9 @@ int main(int argc, char **argv) {
                                       "CI_MERGE_REQUEST_DIFF_BASE_SHA",
                                       "CI_MERGE_REQUEST_SOURCE_BRANCH_SHA",
                                       "CI_COMMIT_SHA",
+                                      "CI_MERGE_REQUEST_TITLE",
+                                      "CI_MERGE_REQUEST_DESCRIPTION",
+                                      "QGATE_REVIEW_SINCE",
                                       "http_proxy",
                                       "https_proxy",
                                       "HTTP_PROXY",

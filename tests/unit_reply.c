@@ -907,10 +907,14 @@ static void test_merge(void **state) {
         "{\"file\": \"b.c\", \"line\": 10, \"message\": \"x\", \"reference\": \"Layers\"},"
         "{\"file\": \"a.c\", \"line\": 11, \"message\": \"w\", \"reference\": \"Data\"},"
         "{\"file\": \"a.c\", \"line\": 62, \"message\": \"same words\", \"severity\": \"low\"},"
-        "{\"file\": \"a.c\", \"line\": 66, \"message\": \"same words\"}]",
+        "{\"file\": \"a.c\", \"line\": 66, \"message\": \"same words\"},"
+        /* the section of line 40 and near it, but other code: another place */
+        "{\"file\": \"a.c\", \"line\": 42, \"quote\": \"cache.Put(\", \"message\": \"v\", "
+        "\"reference\": \"Layers\"}]",
         NULL, &b);
   assert_int_equal(qg_reply_merge(&all, &b), 3);
-  assert_int_equal(all.n, 8);
+  assert_int_equal(all.n, 9);
+  expect_v(&all.v[8], "a.c", 42, QG_SEV_MEDIUM, "v", 0.5);
   expect_v(&all.v[0], "a.c", 10, QG_SEV_HIGH, "x", 0.9);
   assert_string_equal(all.v[0].suggestion, "s");
   expect_v(&all.v[1], "a.c", 12, QG_SEV_MEDIUM, "x again", 0.5);
