@@ -7,6 +7,7 @@
 #include "review/provider.h"
 #include "review/reply.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -51,7 +52,10 @@ void qg_review_config_init(qg_review_config *c) {
   c->retries = 3;
   c->backoff_ms = 1000;
   c->deadline_ms = QG_REVIEW_DEADLINE_MS;
-  c->json_mode = true;
+  c->json_mode = QG_LLM_JSON_SCHEMA;
+  c->prompt_cache = true;
+  c->max_cost = -1;
+  c->file_max_cost = -1;
 }
 
 static void free_list(char **v, size_t n) {
@@ -68,6 +72,9 @@ void qg_review_config_cleanup(qg_review_config *c) {
   free_list(c->documents, c->ndocuments);
   free_list(c->exclude, c->nexclude);
   free(c->cache_dir);
+  for (size_t i = 0; i < c->nprices; i++)
+    free(c->prices[i].model);
+  free(c->prices);
   memset(c, 0, sizeof(*c));
 }
 
@@ -98,6 +105,20 @@ qg_status qg_review_config_env(qg_review_config *c, char **why) {
     *why = qg_xasprintf("QGATE_LLM_REQUIRED must be true or false, not '%.32s'", rq);
     return QG_EUSAGE;
   }
+  const char *pr = getenv("QGATE_LLM_PRICES"), *mc = getenv("QGATE_LLM_MAX_COST");
+  double cost = -1;
+  if (mc && *mc) {
+    char *end = NULL;
+    cost = strtod(mc, &end);
+    if (*end || !(cost >= 0) || cost > 1e9 || !isdigit((unsigned char)*mc)) {
+      *why = qg_xasprintf("QGATE_LLM_MAX_COST takes US dollars (0 or more), not '%.32s'", mc);
+      return QG_EUSAGE;
+    }
+  }
+  if (pr && *pr && qg_llm_prices_parse(c, pr, why) != QG_OK)
+    return QG_EUSAGE;
+  if (mc)
+    c->max_cost = *mc ? cost : -1;
   if (p)
     c->provider = prov;
   if (m)
@@ -416,14 +437,43 @@ typedef struct piece {
 } piece;
 
 typedef struct chunk {
-  size_t first, n; /* pieces[first .. first+n) */
-  char *user;      /* the user message; owned */
-  size_t tokens;   /* estimated: system + user + the reply's budget */
-  char key[41];    /* cache key */
+  size_t first, n;     /* pieces[first .. first+n) */
+  char *user;          /* the user message; owned */
+  size_t tokens;       /* estimated: system + user + the reply's budget */
+  size_t prompt_bytes; /* system, documents and user message */
+  char key[41];        /* cache key */
   bool cached, send, skipped;
   char *reply; /* the model's text (from the cache or the reply); owned */
   size_t reply_len;
 } chunk;
+
+/* The documents, fenced under an id of their own derived from them alone: the
+ * same bytes in every request of a run, and of the next run while the documents
+ * stay the same, sent first (qg_llm_prompt.documents) so that the provider's
+ * prompt cache serves them. The id occurs nowhere in the documents; the change's
+ * fence (user_message) has its own id, which occurs neither in the change nor in
+ * the documents, so nothing in the change can end its fence and pass for a
+ * document or an instruction. */
+static char *docs_block(const docs *ds) {
+  qg_buf data;
+  qg_buf_init(&data, 0);
+  for (size_t i = 0; i < ds->n; i++)
+    (void)qg_buf_printf(&data, "%s\n%s", ds->d[i].path, ds->d[i].text);
+  char id[17];
+  fence_id(data.data ? data.data : "", data.len, id);
+  qg_buf_cleanup(&data);
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  (void)qg_buf_puts(&b, "The architecture documents:\n\n");
+  for (size_t i = 0; i < ds->n; i++) {
+    const char *t = ds->d[i].text;
+    size_t tl = strlen(t);
+    (void)qg_buf_printf(&b, "BEGIN DATA %s (document %s)\n%s%s", id, ds->d[i].path, t,
+                        tl && t[tl - 1] == '\n' ? "" : "\n");
+    (void)qg_buf_printf(&b, "END DATA %s\n\n", id);
+  }
+  return qg_buf_detach(&b);
+}
 
 static char *user_message(const docs *ds, const char *files, const piece *pieces, size_t first,
                           size_t n) {
@@ -439,14 +489,6 @@ static char *user_message(const docs *ds, const char *files, const piece *pieces
   qg_buf_cleanup(&data);
   qg_buf b;
   qg_buf_init(&b, 0);
-  (void)qg_buf_puts(&b, "The architecture documents:\n\n");
-  for (size_t i = 0; i < ds->n; i++) {
-    const char *t = ds->d[i].text;
-    size_t tl = strlen(t);
-    (void)qg_buf_printf(&b, "BEGIN DATA %s (document %s)\n%s%s", id, ds->d[i].path, t,
-                        tl && t[tl - 1] == '\n' ? "" : "\n");
-    (void)qg_buf_printf(&b, "END DATA %s\n\n", id);
-  }
   (void)qg_buf_printf(&b,
                       "The change, as unified diff hunks of the files it touches:\n\n"
                       "BEGIN DATA %s (diff)\n",
@@ -528,13 +570,14 @@ static char *cache_dir(const qg_review_config *cfg) {
   return home && *home ? qg_xasprintf("%s/.cache/qgate/review", home) : NULL;
 }
 
-static void cache_key(const qg_review_config *cfg, const char *user, char out[41]) {
-  char *all =
-      qg_xasprintf("%s%c%s%c%s%c%s%c%s", qg_llm_provider_name(cfg->provider), 0,
-                   cfg->model ? cfg->model : "", 0, QG_REVIEW_PROMPT_VERSION, 0, k_system, 0, user);
+static void cache_key(const qg_review_config *cfg, const char *documents, const char *user,
+                      char out[41]) {
+  char *all = qg_xasprintf("%s%c%s%c%s%c%s%c%s%c%s", qg_llm_provider_name(cfg->provider), 0,
+                           cfg->model ? cfg->model : "", 0, QG_REVIEW_PROMPT_VERSION, 0, k_system,
+                           0, documents, 0, user);
   size_t len = strlen(qg_llm_provider_name(cfg->provider)) + 1 +
                strlen(cfg->model ? cfg->model : "") + 1 + strlen(QG_REVIEW_PROMPT_VERSION) + 1 +
-               strlen(k_system) + 1 + strlen(user);
+               strlen(k_system) + 1 + strlen(documents) + 1 + strlen(user);
   qg_git_hash_hex(all, len, out);
   free(all);
 }
@@ -720,6 +763,7 @@ static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...
 qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *out) {
   const qg_review_config *cfg = run->cfg;
   memset(out, 0, sizeof(*out));
+  out->cost = out->cost_saved = -1;
   if (cfg->provider == QG_LLM_NONE) {
     qg_review_set_reason(out, "no architecture review configured");
     return QG_OK;
@@ -746,7 +790,11 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t npieces = 0;
   chunk *chunks = NULL;
   size_t nchunks = 0;
-  char *root = NULL, *files = NULL;
+  char *root = NULL, *files = NULL, *docblock = NULL;
+  const qg_llm_price *price = qg_llm_price_find(cfg);
+  double budget = qg_review_budget(cfg);
+  if (price)
+    out->cost = out->cost_saved = 0;
   cache cc = {NULL, NULL, -1, false};
   unredacted un = {r, 0}; /* files not sent: their redaction could not complete */
 
@@ -777,6 +825,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
            cfg->ndocuments ? cfg->documents[0] : "ARCHITECTURE.md");
     goto done;
   }
+
+  docblock = docs_block(&ds);
 
   /* every request lists the whole change, hunks shown or not */
   qg_buf fl;
@@ -852,8 +902,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     c->first = i;
     c->n = k - i;
     c->user = user_message(&ds, files, pieces, i, k - i);
-    c->tokens = tokens_of(sizeof(k_system) + strlen(c->user)) + cfg->max_output_tokens;
-    cache_key(cfg, c->user, c->key);
+    c->tokens =
+        tokens_of(sizeof(k_system) + strlen(docblock) + strlen(c->user)) + cfg->max_output_tokens;
+    c->prompt_bytes = sizeof(k_system) - 1 + strlen(docblock) + strlen(c->user);
+    cache_key(cfg, docblock, c->user, c->key);
     i = k;
   }
   out->chunks = nchunks;
@@ -863,24 +915,45 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
 
-  /* the cache first, then the caps on what is sent */
-  cc.dir = run->dry_run ? NULL : cache_dir(cfg);
+  /* the cache first (a dry run reads it too: it shows what would be sent), then the
+   * caps on what is sent */
+  cc.dir = cache_dir(cfg);
   cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
   size_t requests = 0, tokens = 0;
+  double spend = 0; /* the worst case of what is sent, at the model's prices */
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
     if (cache_get(&cc, c->key, &c->reply, &c->reply_len, out)) {
       c->cached = true;
       out->cached++;
+      /* what the cache saved: the prompt and the reply it would have cost */
+      size_t in = qg_llm_tokens_estimate(c->prompt_bytes), o = qg_llm_tokens_estimate(c->reply_len);
+      out->tokens_saved += in + o;
+      if (price)
+        out->cost_saved += qg_llm_cost(price, in, o, 0, 0);
       continue;
     }
-    if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens) {
+    /* the budget: each request at its worst (its estimated prompt at the input
+     * price, a full reply), checked before anything is sent */
+    double worst = price ? qg_llm_cost(price, qg_llm_tokens_estimate(c->prompt_bytes),
+                                       cfg->max_output_tokens, 0, 0)
+                         : 0;
+    bool over_cost = budget >= 0 && (!price || spend + worst > budget);
+    if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens || over_cost) {
       c->skipped = true;
       qg_buf b;
       qg_buf_init(&b, 0);
-      (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
-                          requests >= cfg->max_requests ? "max_requests" : "max_tokens",
-                          requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
+      if (over_cost && !price)
+        (void)qg_buf_printf(&b,
+                            "not reviewed (review.max_cost is $%.2f and the price of %s is "
+                            "unknown: set QGATE_LLM_PRICES): ",
+                            budget, cfg->model);
+      else if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens)
+        (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
+                            requests >= cfg->max_requests ? "max_requests" : "max_tokens",
+                            requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
+      else
+        (void)qg_buf_printf(&b, "not reviewed (over review.max_cost: $%.2f): ", budget);
       for (size_t k = c->first; k < c->first + c->n; k++)
         if (k == c->first || pieces[k].file != pieces[k - 1].file)
           (void)qg_buf_printf(&b, "%s%s", k == c->first ? "" : ", ", pieces[k].file->path);
@@ -890,6 +963,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     c->send = true;
     requests++;
     tokens += c->tokens;
+    spend += worst;
   }
 
   /* the requests, all at once */
@@ -901,7 +975,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   for (size_t i = 0; i < nchunks; i++) {
     if (!chunks[i].send)
       continue;
-    qg_llm_request_build(cfg, &cred, k_system, chunks[i].user, &lreq[nreq]);
+    qg_llm_prompt prompt = {k_system, docblock, chunks[i].user};
+    qg_llm_request_build(cfg, &cred, &prompt, &lreq[nreq]);
     hreq[nreq] = (qg_http_request){"POST",
                                    lreq[nreq].url,
                                    (const char *const *)lreq[nreq].headers,
@@ -926,7 +1001,13 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     for (size_t i = 0; i < nreq; i++) {
       fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], run->dry_run);
+      /* what would be sent, estimated; the replies at their cap */
+      out->tokens_in += qg_llm_tokens_estimate(chunks[which[i]].prompt_bytes);
+      out->tokens_out += cfg->max_output_tokens;
     }
+    out->estimated = true;
+    if (price)
+      out->cost = qg_llm_cost(price, out->tokens_in, out->tokens_out, 0, 0);
     qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
   } else if (nreq) {
     qg_http_options ho;
@@ -984,8 +1065,13 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
                           nchunks, qg_llm_provider_name(cfg->provider), perr));
       continue;
     }
-    out->tokens_in += lr.tokens_in ? lr.tokens_in : tokens_of(sizeof(k_system) + strlen(c->user));
-    out->tokens_out += lr.tokens_out ? lr.tokens_out : tokens_of(lr.len);
+    size_t tin = lr.tokens_in ? lr.tokens_in : qg_llm_tokens_estimate(c->prompt_bytes);
+    size_t tout = lr.tokens_out ? lr.tokens_out : qg_llm_tokens_estimate(lr.len);
+    out->tokens_in += tin;
+    out->tokens_out += tout;
+    out->tokens_cached += lr.tokens_cached;
+    if (price)
+      out->cost += qg_llm_cost(price, tin, tout, lr.tokens_cached, lr.tokens_cache_write);
     c->reply = lr.text;
     c->reply_len = lr.len;
     lr.text = NULL;
@@ -1084,6 +1170,7 @@ done:
   free(root);
   cache_cleanup(&cc);
   free(files);
+  free(docblock);
   qg_change_cleanup(&ch);
   qg_llm_credentials_cleanup(&cred);
   return status;
