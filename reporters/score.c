@@ -311,7 +311,7 @@ char *qg_review_usage(const qg_review_outcome *o) {
       qg_buf_cleanup(&b);
       return NULL;
     }
-    (void)qg_buf_printf(&b, "tokens: %zu in (%zu from the provider's cache), %zu out", o->tokens_in,
+    (void)qg_buf_printf(&b, "%zu tokens in (%zu from the provider's cache), %zu out", o->tokens_in,
                         o->tokens_cached, o->tokens_out);
     if (o->cached)
       (void)qg_buf_printf(&b, "; the review cache answered %zu chunk%s, saving about %zu tokens",

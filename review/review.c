@@ -1008,7 +1008,12 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     out->estimated = true;
     if (price)
       out->cost = qg_llm_cost(price, out->tokens_in, out->tokens_out, 0, 0);
-    qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
+    if (out->cached)
+      qg_review_set_reason(out,
+                           "dry run: %zu request%s not sent (%zu chunk%s answered by the cache)",
+                           nreq, nreq == 1 ? "" : "s", out->cached, out->cached == 1 ? "" : "s");
+    else
+      qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
   } else if (nreq) {
     qg_http_options ho;
     memset(&ho, 0, sizeof(ho));
@@ -1098,7 +1103,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t reviewed = 0;
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
-    if (!c->reply)
+    if (!c->reply || run->dry_run) /* a dry run shows what would be sent, nothing else */
       continue;
     qg_reply rp;
     qg_reply_parse(c->reply, c->reply_len, &ch, &rp);
