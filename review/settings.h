@@ -109,12 +109,13 @@ void qg_review_config_init(qg_review_config *c);
 void qg_review_config_cleanup(qg_review_config *c);
 /* Applies the environment over c: QGATE_LLM_PROVIDER, QGATE_LLM_MODEL,
  * QGATE_LLM_BASE_URL, QGATE_LLM_API_KEY_ENV, QGATE_LLM_REGION,
- * QGATE_LLM_CACHE_DIR and QGATE_LLM_REQUIRED (true or false). A variable set
+ * QGATE_LLM_CACHE_DIR, QGATE_LLM_REQUIRED (true or false), QGATE_LLM_PRICES
+ * (qg_llm_prices_parse) and QGATE_LLM_MAX_COST (US dollars). A variable set
  * to the empty string counts as set: it restores the built-in default
  * (QGATE_LLM_BASE_URL="" is the provider's public endpoint, whatever the file
  * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE, with *why saying
  * what, for an unknown provider, a base URL that is not http(s) or a required
- * that is not true or false. *why: owned by the caller (free), NULL on success. */
+ * that is not true or false, bad prices or a budget that is not a number. *why: owned by the caller (free), NULL on success. */
 qg_status qg_review_config_env(qg_review_config *c, char **why);
 /* Sets c->deadline_ms from the trusted settings: `option` (--review-deadline's
  * value, NULL when not given), else QGATE_REVIEW_DEADLINE when set, else the
