@@ -298,14 +298,24 @@ cJSON *qg_review_json(const qg_review_outcome *o) {
   return j;
 }
 
+/* Dollars with three significant digits (at least cents): $1.84, $0.00594, $0.000156. */
+static void usd(qg_buf *b, double v) {
+  int decimals = 2;
+  for (double x = v; decimals < 9 && x > 0 && x < 1; x *= 10)
+    decimals++;
+  (void)qg_buf_printf(b, "$%.*f", v >= 1 || v <= 0 ? 2 : decimals, v);
+}
+
 char *qg_review_usage(const qg_review_outcome *o) {
   qg_buf b;
   qg_buf_init(&b, 0);
   if (o->estimated) {
     (void)qg_buf_printf(&b, "dry run: would send about %zu tokens in, at most %zu out",
                         o->tokens_in, o->tokens_out);
-    if (o->cost >= 0)
-      (void)qg_buf_printf(&b, "; estimated cost at most $%.4f", o->cost);
+    if (o->cost >= 0) {
+      (void)qg_buf_puts(&b, "; estimated cost at most ");
+      usd(&b, o->cost);
+    }
   } else {
     if (!o->requests && !o->cached && !o->tokens_in) {
       qg_buf_cleanup(&b);
@@ -317,9 +327,13 @@ char *qg_review_usage(const qg_review_outcome *o) {
       (void)qg_buf_printf(&b, "; the review cache answered %zu chunk%s, saving about %zu tokens",
                           o->cached, o->cached == 1 ? "" : "s", o->tokens_saved);
     if (o->cost >= 0) {
-      (void)qg_buf_printf(&b, "; estimated cost $%.4f", o->cost);
-      if (o->cached && o->cost_saved >= 0)
-        (void)qg_buf_printf(&b, " ($%.4f saved)", o->cost_saved);
+      (void)qg_buf_puts(&b, "; estimated cost ");
+      usd(&b, o->cost);
+      if (o->cached && o->cost_saved >= 0) {
+        (void)qg_buf_puts(&b, " (");
+        usd(&b, o->cost_saved);
+        (void)qg_buf_puts(&b, " saved)");
+      }
     }
   }
   if (o->cost < 0)

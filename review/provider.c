@@ -434,10 +434,16 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
       m = dig(j, e3);
     if (!cJSON_IsString(m))
       m = dig(j, e4);
-    char prefix[32];
+    char prefix[96];
     snprintf(prefix, sizeof(prefix), "HTTP %ld", code);
     if (cJSON_IsString(m) && *m->valuestring) {
-      snprintf(prefix, sizeof(prefix), "HTTP %ld: ", code);
+      /* an OpenAI-compatible server without structured output: say what to set (there
+       * is no second request in another form: the review's requests are all sent at once) */
+      bool schema =
+          p == QG_LLM_OPENAI && code == 400 &&
+          (strstr(m->valuestring, "json_schema") || strstr(m->valuestring, "response_format"));
+      snprintf(prefix, sizeof(prefix), "HTTP %ld%s: ", code,
+               schema ? " (no json_schema? set review.json_mode: object)" : "");
       *why = clean_copy(prefix, m->valuestring);
     } else {
       *why = qg_xstrdup(prefix);

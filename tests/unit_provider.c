@@ -166,6 +166,13 @@ static void test_errors(void **state) {
   (void)state;
   qg_llm_reply rp;
   char *why = NULL;
+  /* a server without json_schema: the words say what to set */
+  static const char js[] =
+      "{\"error\":{\"message\":\"Unknown response_format type: json_schema\"}}";
+  assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 400, js, strlen(js), &rp, why_reset(&why)),
+                   QG_ENET);
+  assert_string_equal(why, "HTTP 400 (no json_schema? set review.json_mode: object): Unknown "
+                           "response_format type: json_schema");
   static const char oai[] = "{\"error\":{\"message\":\"Incorrect API key\\nprovided\",\"type\":"
                             "\"invalid_request_error\"}}";
   assert_int_equal(qg_llm_reply_parse(QG_LLM_OPENAI, 401, oai, strlen(oai), &rp, why_reset(&why)),
