@@ -556,8 +556,8 @@ static void parse_prices(parser *p, const qg_ynode *n, qg_review_config *rc) {
                     : !strcmp(ps, "cached_input") ? &pr.cached
                     : !strcmp(ps, "cache_write")  ? &pr.cache_write
                                                   : NULL;
-      char key[64];
-      snprintf(key, sizeof(key), "review.prices.%s", ps);
+      char key[300];
+      snprintf(key, sizeof(key), "review.prices.%s.%.32s", model, ps);
       if (!dst) {
         unknown_key(p, pk, "a model's prices", "input, output, cached_input, cache_write");
         ok = false;
