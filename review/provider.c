@@ -106,15 +106,19 @@ static cJSON *text_block(cJSON *arr, const char *text) {
 }
 
 /* Every property required and no others: OpenAI's strict structured output
- * takes nothing less. */
+ * takes nothing less. The same text as qg_reply_schema_json (review/reply.c, on
+ * branch i22-reply): when both are merged this copy goes and qg_llm_schema_json
+ * returns that one; the fixtures' request bodies stay the same. */
 static const char k_schema[] =
     "{\"type\":\"object\",\"properties\":{\"violations\":{\"type\":\"array\",\"items\":{"
     "\"type\":\"object\",\"properties\":{"
     "\"file\":{\"type\":\"string\",\"description\":\"the path as shown in the change\"},"
-    "\"line\":{\"type\":\"integer\",\"description\":\"the line number in the new file\"},"
+    "\"line\":{\"type\":\"integer\",\"description\":\"the new-file line number as numbered "
+    "in the change\"},"
     "\"quote\":{\"type\":\"string\",\"description\":\"a short verbatim piece of the offending "
     "added line\"},"
-    "\"reference\":{\"type\":\"string\",\"description\":\"<document> - <section heading>\"},"
+    "\"reference\":{\"type\":\"string\",\"description\":\"the heading of the document section "
+    "broken\"},"
     "\"severity\":{\"type\":\"string\",\"enum\":[\"critical\",\"high\",\"medium\",\"low\"]},"
     "\"confidence\":{\"type\":\"number\",\"description\":\"0 to 1\"},"
     "\"message\":{\"type\":\"string\"},"
