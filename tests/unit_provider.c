@@ -360,10 +360,29 @@ static void test_env_empty_counts_as_set(void **state) {
   setenv("QGATE_LLM_REQUIRED", "yes", 1);
   assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
   assert_string_equal(why, "QGATE_LLM_REQUIRED must be true or false, not 'yes'");
+  setenv("QGATE_LLM_REQUIRED", "", 1);
+  /* prices and the budget: bad ones change nothing */
+  setenv("QGATE_LLM_PRICES", "m=1,2", 1);
+  setenv("QGATE_LLM_MAX_COST", "3.5", 1);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_OK);
+  assert_true(c.max_cost == 3.5);
+  assert_non_null(qg_llm_price_find(&c));
+  assert_true(qg_llm_price_find(&c)->output == 2);
+  setenv("QGATE_LLM_MAX_COST", "-1", 1);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
+  assert_string_equal(why, "QGATE_LLM_MAX_COST takes US dollars (0 or more), not '-1'");
+  setenv("QGATE_LLM_MAX_COST", "", 1); /* no budget */
+  setenv("QGATE_LLM_PRICES", "m=9", 1);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_EUSAGE);
+  assert_true(qg_llm_price_find(&c)->output == 2);
+  assert_true(c.max_cost == 3.5);
+  setenv("QGATE_LLM_PRICES", "", 1);
+  assert_int_equal(qg_review_config_env(&c, why_reset(&why)), QG_OK);
+  assert_true(c.max_cost == -1);
   free(why);
-  static const char *const vars[] = {"QGATE_LLM_BASE_URL",  "QGATE_LLM_API_KEY_ENV",
-                                     "QGATE_LLM_REQUIRED",  "QGATE_LLM_REGION",
-                                     "QGATE_LLM_CACHE_DIR", "QGATE_LLM_PROVIDER"};
+  static const char *const vars[] = {
+      "QGATE_LLM_BASE_URL",  "QGATE_LLM_API_KEY_ENV", "QGATE_LLM_REQUIRED", "QGATE_LLM_REGION",
+      "QGATE_LLM_CACHE_DIR", "QGATE_LLM_PROVIDER",    "QGATE_LLM_PRICES",   "QGATE_LLM_MAX_COST"};
   for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++)
     unsetenv(vars[i]);
   qg_review_config_cleanup(&c);
