@@ -668,3 +668,62 @@ qg_status qg_llm_prices_parse(qg_review_config *c, const char *s, char **why) {
   free(got);
   return st;
 }
+
+/* ---- what a run spends ----------------------------------------------------------------- */
+
+void qg_llm_meter_init(qg_llm_meter *m, const qg_review_config *cfg, qg_review_outcome *o) {
+  m->price = qg_llm_price_find(cfg);
+  m->budget = qg_review_budget(cfg);
+  m->committed = 0;
+  o->cost = o->cost_saved = m->price ? 0 : -1;
+}
+
+bool qg_llm_meter_admit(qg_llm_meter *m, const qg_review_config *cfg, size_t prompt_bytes,
+                        char **why) {
+  *why = NULL;
+  if (m->budget < 0)
+    return true;
+  if (!m->price) {
+    *why = qg_xasprintf("review.max_cost is $%.2f and the price of %s is unknown: set "
+                        "QGATE_LLM_PRICES",
+                        m->budget, cfg->model ? cfg->model : "the model");
+    return false;
+  }
+  double worst =
+      qg_llm_cost(m->price, qg_llm_tokens_estimate(prompt_bytes), cfg->max_output_tokens, 0, 0);
+  if (m->committed + worst > m->budget) {
+    *why = qg_xasprintf("over review.max_cost: $%.2f", m->budget);
+    return false;
+  }
+  m->committed += worst;
+  return true;
+}
+
+void qg_llm_meter_reply(const qg_llm_meter *m, qg_review_outcome *o, const qg_llm_reply *lr,
+                        size_t prompt_bytes) {
+  size_t in = lr->tokens_in ? lr->tokens_in : qg_llm_tokens_estimate(prompt_bytes);
+  size_t out = lr->tokens_out ? lr->tokens_out : qg_llm_tokens_estimate(lr->len);
+  o->tokens_in += in;
+  o->tokens_out += out;
+  o->tokens_cached += lr->tokens_cached;
+  if (m->price)
+    o->cost += qg_llm_cost(m->price, in, out, lr->tokens_cached, lr->tokens_cache_write);
+}
+
+void qg_llm_meter_saved(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                        size_t reply_bytes) {
+  size_t in = qg_llm_tokens_estimate(prompt_bytes), out = qg_llm_tokens_estimate(reply_bytes);
+  o->tokens_saved += in + out;
+  if (m->price)
+    o->cost_saved += qg_llm_cost(m->price, in, out, 0, 0);
+}
+
+void qg_llm_meter_dry(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                      unsigned max_out) {
+  size_t in = qg_llm_tokens_estimate(prompt_bytes);
+  o->tokens_in += in;
+  o->tokens_out += max_out;
+  o->estimated = true;
+  if (m->price)
+    o->cost += qg_llm_cost(m->price, in, max_out, 0, 0);
+}

@@ -111,4 +111,35 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
                              qg_llm_reply *out, char **why);
 void qg_llm_reply_cleanup(qg_llm_reply *r);
 
+/* ---- what a run spends (review.c calls these; the outcome's token and cost fields) ---- */
+
+/* The run's accounting: the model's prices and the budget, from cfg. */
+typedef struct qg_llm_meter {
+  const qg_llm_price *price; /* borrowed from the config; NULL: unknown */
+  double budget;             /* qg_review_budget; -1: none */
+  double committed;          /* the worst cost of the requests let through so far */
+} qg_llm_meter;
+
+/* Sets up m for cfg and o's cost fields (0 with a price, -1 unknown). */
+void qg_llm_meter_init(qg_llm_meter *m, const qg_review_config *cfg, qg_review_outcome *o);
+/* May a request of prompt_bytes (system, documents and user message) with a reply of up
+ * to max_out tokens be sent within the budget? Counted at its worst (the estimated prompt
+ * at the input price, a full reply) and committed when it may. Without a budget: true.
+ * When not: *why (owned by the caller: free) says why, as "over review.max_cost: $2.50"
+ * or the price being unknown. */
+bool qg_llm_meter_admit(qg_llm_meter *m, const qg_review_config *cfg, size_t prompt_bytes,
+                        char **why);
+/* A reply received: its tokens (estimated from prompt_bytes and its length where the
+ * provider did not count), those from the provider's cache and its cost go to o. */
+void qg_llm_meter_reply(const qg_llm_meter *m, qg_review_outcome *o, const qg_llm_reply *lr,
+                        size_t prompt_bytes);
+/* A request qgate's own cache answered: its estimated prompt and reply go to
+ * o->tokens_saved and o->cost_saved. */
+void qg_llm_meter_saved(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                        size_t reply_bytes);
+/* A dry run's request: its estimated prompt and a reply at max_out tokens go to o's
+ * counts (o->estimated set), and the cost of them. */
+void qg_llm_meter_dry(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                      unsigned max_out);
+
 #endif

@@ -791,10 +791,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   chunk *chunks = NULL;
   size_t nchunks = 0;
   char *root = NULL, *files = NULL, *docblock = NULL;
-  const qg_llm_price *price = qg_llm_price_find(cfg);
-  double budget = qg_review_budget(cfg);
-  if (price)
-    out->cost = out->cost_saved = 0;
+  qg_llm_meter meter; /* tokens, cost and the budget */
+  qg_llm_meter_init(&meter, cfg, out);
   cache cc = {NULL, NULL, -1, false};
   unredacted un = {r, 0}; /* files not sent: their redaction could not complete */
 
@@ -920,40 +918,27 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   cc.dir = cache_dir(cfg);
   cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
   size_t requests = 0, tokens = 0;
-  double spend = 0; /* the worst case of what is sent, at the model's prices */
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
     if (cache_get(&cc, c->key, &c->reply, &c->reply_len, out)) {
       c->cached = true;
       out->cached++;
-      /* what the cache saved: the prompt and the reply it would have cost */
-      size_t in = qg_llm_tokens_estimate(c->prompt_bytes), o = qg_llm_tokens_estimate(c->reply_len);
-      out->tokens_saved += in + o;
-      if (price)
-        out->cost_saved += qg_llm_cost(price, in, o, 0, 0);
+      qg_llm_meter_saved(&meter, out, c->prompt_bytes, c->reply_len);
       continue;
     }
-    /* the budget: each request at its worst (its estimated prompt at the input
-     * price, a full reply), checked before anything is sent */
-    double worst = price ? qg_llm_cost(price, qg_llm_tokens_estimate(c->prompt_bytes),
-                                       cfg->max_output_tokens, 0, 0)
-                         : 0;
-    bool over_cost = budget >= 0 && (!price || spend + worst > budget);
-    if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens || over_cost) {
+    char *over_cost = NULL; /* the budget, checked before anything is sent */
+    if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens ||
+        !qg_llm_meter_admit(&meter, cfg, c->prompt_bytes, &over_cost)) {
       c->skipped = true;
       qg_buf b;
       qg_buf_init(&b, 0);
-      if (over_cost && !price)
-        (void)qg_buf_printf(&b,
-                            "not reviewed (review.max_cost is $%.2f and the price of %s is "
-                            "unknown: set QGATE_LLM_PRICES): ",
-                            budget, cfg->model);
-      else if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens)
+      if (over_cost)
+        (void)qg_buf_printf(&b, "not reviewed (%s): ", over_cost);
+      else
         (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
                             requests >= cfg->max_requests ? "max_requests" : "max_tokens",
                             requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
-      else
-        (void)qg_buf_printf(&b, "not reviewed (over review.max_cost: $%.2f): ", budget);
+      free(over_cost);
       for (size_t k = c->first; k < c->first + c->n; k++)
         if (k == c->first || pieces[k].file != pieces[k - 1].file)
           (void)qg_buf_printf(&b, "%s%s", k == c->first ? "" : ", ", pieces[k].file->path);
@@ -963,7 +948,6 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     c->send = true;
     requests++;
     tokens += c->tokens;
-    spend += worst;
   }
 
   /* the requests, all at once */
@@ -1001,13 +985,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     for (size_t i = 0; i < nreq; i++) {
       fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], run->dry_run);
-      /* what would be sent, estimated; the replies at their cap */
-      out->tokens_in += qg_llm_tokens_estimate(chunks[which[i]].prompt_bytes);
-      out->tokens_out += cfg->max_output_tokens;
+      qg_llm_meter_dry(&meter, out, chunks[which[i]].prompt_bytes, cfg->max_output_tokens);
     }
     out->estimated = true;
-    if (price)
-      out->cost = qg_llm_cost(price, out->tokens_in, out->tokens_out, 0, 0);
     if (out->cached)
       qg_review_set_reason(out,
                            "dry run: %zu request%s not sent (%zu chunk%s answered by the cache)",
@@ -1070,13 +1050,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
                           nchunks, qg_llm_provider_name(cfg->provider), perr));
       continue;
     }
-    size_t tin = lr.tokens_in ? lr.tokens_in : qg_llm_tokens_estimate(c->prompt_bytes);
-    size_t tout = lr.tokens_out ? lr.tokens_out : qg_llm_tokens_estimate(lr.len);
-    out->tokens_in += tin;
-    out->tokens_out += tout;
-    out->tokens_cached += lr.tokens_cached;
-    if (price)
-      out->cost += qg_llm_cost(price, tin, tout, lr.tokens_cached, lr.tokens_cache_write);
+    qg_llm_meter_reply(&meter, out, &lr, c->prompt_bytes);
     c->reply = lr.text;
     c->reply_len = lr.len;
     lr.text = NULL;

@@ -580,13 +580,81 @@ static void test_cost(void **state) {
   qg_review_config_cleanup(&c);
 }
 
+static void test_meter(void **state) {
+  (void)state;
+  qg_review_config c;
+  cfg_for(&c, QG_LLM_OPENAI, "m", NULL); /* max_output_tokens 512 */
+  qg_review_outcome o;
+  memset(&o, 0, sizeof(o));
+  qg_llm_meter m;
+  char *why = NULL;
+  /* no price: cost unknown; no budget: everything admitted */
+  qg_llm_meter_init(&m, &c, &o);
+  assert_true(o.cost == -1 && o.cost_saved == -1);
+  assert_true(qg_llm_meter_admit(&m, &c, 4000, &why));
+  assert_null(why);
+  /* a budget without a price admits nothing, saying why */
+  c.file_max_cost = 1;
+  qg_llm_meter_init(&m, &c, &o);
+  assert_false(qg_llm_meter_admit(&m, &c, 4000, &why));
+  assert_string_equal(why, "review.max_cost is $1.00 and the price of m is unknown: set "
+                           "QGATE_LLM_PRICES");
+  free(why);
+  /* $1000 a million either way: a 4000-byte prompt (1000 tokens) and a 512-token reply
+   * is $1.512 at worst: one fits in $2.10, the second does not */
+  assert_int_equal(qg_llm_prices_parse(&c, "m=1000,1000,100", &why), QG_OK);
+  c.file_max_cost = 2.1;
+  qg_llm_meter_init(&m, &c, &o);
+  assert_true(o.cost == 0 && o.cost_saved == 0);
+  assert_true(qg_llm_meter_admit(&m, &c, 4000, &why));
+  assert_false(qg_llm_meter_admit(&m, &c, 4000, &why));
+  assert_string_equal(why, "over review.max_cost: $2.10");
+  free(why);
+  assert_true(qg_llm_meter_admit(&m, &c, 4, &why)); /* a small one still fits: $0.513 more */
+  /* a reply: the provider's counts, 600 of 1000 from its cache */
+  qg_llm_reply lr = {0};
+  lr.tokens_in = 1000;
+  lr.tokens_out = 10;
+  lr.tokens_cached = 600;
+  qg_llm_meter_reply(&m, &o, &lr, 999999);
+  assert_int_equal(o.tokens_in, 1000);
+  assert_int_equal(o.tokens_cached, 600);
+  assert_true(o.cost == (400 * 1000.0 + 600 * 100.0 + 10 * 1000.0) / 1e6);
+  /* one without usage: estimated from the bytes */
+  lr = (qg_llm_reply){0};
+  lr.len = 40;
+  qg_llm_meter_reply(&m, &o, &lr, 400);
+  assert_int_equal(o.tokens_in, 1100);
+  assert_int_equal(o.tokens_out, 20);
+  /* qgate's cache: saved */
+  qg_llm_meter_saved(&m, &o, 800, 80);
+  assert_int_equal(o.tokens_saved, 220);
+  assert_true(o.cost_saved == 220 * 1000.0 / 1e6);
+  /* a dry run */
+  qg_review_outcome d;
+  memset(&d, 0, sizeof(d));
+  qg_llm_meter_init(&m, &c, &d);
+  qg_llm_meter_dry(&m, &d, 40, 512);
+  assert_true(d.estimated);
+  assert_int_equal(d.tokens_in, 10);
+  assert_int_equal(d.tokens_out, 512);
+  assert_true(d.cost == 522 * 1000.0 / 1e6);
+  qg_review_config_cleanup(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_openai_request),  cmocka_unit_test(test_anthropic_and_bedrock_requests),
-      cmocka_unit_test(test_replies),         cmocka_unit_test(test_structured_requests),
-      cmocka_unit_test(test_tool_replies),    cmocka_unit_test(test_cost),
-      cmocka_unit_test(test_errors),          cmocka_unit_test(test_credentials),
-      cmocka_unit_test(test_host_allow_list), cmocka_unit_test(test_env_empty_counts_as_set),
+      cmocka_unit_test(test_openai_request),
+      cmocka_unit_test(test_anthropic_and_bedrock_requests),
+      cmocka_unit_test(test_replies),
+      cmocka_unit_test(test_structured_requests),
+      cmocka_unit_test(test_tool_replies),
+      cmocka_unit_test(test_cost),
+      cmocka_unit_test(test_meter),
+      cmocka_unit_test(test_errors),
+      cmocka_unit_test(test_credentials),
+      cmocka_unit_test(test_host_allow_list),
+      cmocka_unit_test(test_env_empty_counts_as_set),
   };
   return cmocka_run_group_tests_name("provider", tests, NULL, NULL);
 }
