@@ -524,14 +524,70 @@ static bool over_default(parser *p, const qg_ynode *at, const char *key, double 
   return true;
 }
 
+/* review.prices: {MODEL: {input, output, cached_input, cache_write}}, dollars per
+ * million tokens. Only from a trusted file: prices send nothing anywhere, but a
+ * repository's own file could set them to 0 and hide what a run costs. */
+static void parse_prices(parser *p, const qg_ynode *n, qg_review_config *rc) {
+  if (!expect_map(p, n, "review.prices"))
+    return;
+  if (p->c->untrusted) {
+    warn(p, n,
+         "review.prices is ignored in the repository's own configuration (it could hide what "
+         "the review costs): set QGATE_LLM_PRICES, or use a --config file outside the checkout");
+    return;
+  }
+  for (uint32_t i = 0; i < n->u.map.n; i++) {
+    const qg_ynode *k = n->u.map.pairs[i].key, *v = n->u.map.pairs[i].value;
+    const char *model = qg_ynode_str(k);
+    if (!model || !*model || strlen(model) > 200) {
+      err(p, k, "review.prices: a model's name, at most 200 bytes");
+      continue;
+    }
+    if (!expect_map(p, v, "a model's prices"))
+      continue;
+    char *name = qg_xstrdup(model);
+    qg_llm_price pr = {name, -1, -1, -1, -1};
+    bool ok = true;
+    for (uint32_t j = 0; j < v->u.map.n; j++) {
+      const qg_ynode *pk = v->u.map.pairs[j].key, *pv = v->u.map.pairs[j].value;
+      const char *ps = qg_ynode_str(pk) ? qg_ynode_str(pk) : "";
+      double *dst = !strcmp(ps, "input")          ? &pr.input
+                    : !strcmp(ps, "output")       ? &pr.output
+                    : !strcmp(ps, "cached_input") ? &pr.cached
+                    : !strcmp(ps, "cache_write")  ? &pr.cache_write
+                                                  : NULL;
+      char key[300];
+      snprintf(key, sizeof(key), "review.prices.%s.%.32s", model, ps);
+      if (!dst) {
+        unknown_key(p, pk, "a model's prices", "input, output, cached_input, cache_write");
+        ok = false;
+      } else if (!get_num(p, pv, key, 0, 1e6, false, dst)) {
+        ok = false;
+      }
+    }
+    if (ok && (pr.input < 0 || pr.output < 0)) {
+      err(p, v, "review.prices: %s needs input and output (dollars per million tokens)", model);
+      ok = false;
+    }
+    if (ok)
+      qg_llm_prices_set(rc, &pr);
+    free(name);
+  }
+}
+
 static void parse_review(parser *p, const qg_ynode *n) {
   if (!expect_map(p, n, "review"))
     return;
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
+<<<<<<< HEAD
       "timeout, retries, deadline, cache_dir, required, json_mode, local, context_lines, "
       "incremental";
+=======
+      "timeout, retries, deadline, cache_dir, required, json_mode, prompt_cache, local, prices, "
+      "max_cost";
+>>>>>>> i22-provider
   qg_review_config *rc = &p->c->review;
   qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
   qg_review_config_init(&d);
@@ -632,17 +688,40 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
         rc->file_deadline_ms = (long)(x * 1000);
+<<<<<<< HEAD
     } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local") ||
                !strcmp(ks, "incremental")) {
+=======
+    } else if (!strcmp(ks, "json_mode")) {
+      const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
+      if (!strcmp(b, "true") || !strcmp(b, "schema"))
+        rc->json_mode = QG_LLM_JSON_SCHEMA;
+      else if (!strcmp(b, "object"))
+        rc->json_mode = QG_LLM_JSON_OBJECT;
+      else if (!strcmp(b, "false"))
+        rc->json_mode = QG_LLM_JSON_OFF;
+      else
+        err(p, v, "%s must be schema (or true), object or false", key);
+    } else if (!strcmp(ks, "max_cost")) { /* a repository's file only lowers the budget */
+      if (get_num(p, v, key, 0, 1e9, false, &x))
+        *(untrusted ? &rc->file_max_cost : &rc->max_cost) = x;
+    } else if (!strcmp(ks, "prices")) {
+      parse_prices(p, v, rc);
+    } else if (!strcmp(ks, "required") || !strcmp(ks, "prompt_cache") || !strcmp(ks, "local")) {
+>>>>>>> i22-provider
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool tr = !strcmp(b, "true"), f = !strcmp(b, "false");
       if (!tr && !f)
         err(p, v, "%s must be true or false", key);
       else
+<<<<<<< HEAD
         *(ks[0] == 'r'   ? &rc->required
           : ks[0] == 'j' ? &rc->json_mode
           : ks[0] == 'i' ? &rc->incremental
                          : &rc->local) = tr;
+=======
+        *(ks[0] == 'r' ? &rc->required : ks[0] == 'p' ? &rc->prompt_cache : &rc->local) = tr;
+>>>>>>> i22-provider
     } else {
       unknown_key(p, k, "review", known);
     }

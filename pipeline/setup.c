@@ -4,6 +4,7 @@
 #include "core/fs.h"
 #include "core/git.h"
 #include "pipeline/internal.h"
+#include "reporters/reporter.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -249,6 +250,12 @@ void qg_run_review_summary(const qg_review_outcome *rv, qg_secrets *red, qg_resu
                rv->violations == 1 ? "" : "s", rv->unconfirmed, t ? "; partial: " : "", t ? t : "");
     free(t);
   }
+  char *usage = rv->state == QG_REVIEW_DONE || rv->state == QG_REVIEW_PARTIAL || rv->estimated
+                    ? qg_review_usage(rv)
+                    : NULL;
+  if (usage)
+    qg_run_say(log, QG_DIAG_NOTE, "review: %s", usage);
+  free(usage);
   /* what servers and the model said may echo a credential; the printer escapes it */
   for (size_t i = 0; i < rv->nskipped; i++) {
     char *t = qg_run_redacted(red, rv->skipped[i]);

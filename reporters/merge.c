@@ -530,6 +530,20 @@ static qg_status read_review(mctx *c, qg_review_outcome *o, const cJSON *j) {
   if (!ok || k == QG_ARRAY_LEN(k_review_states))
     return fail(c, QG_EPARSE, "the \"review\" object is not valid");
   o->state = (qg_review_state)k;
+  /* newer fields: absent in an older report */
+  const cJSON *cost = cJSON_GetObjectItemCaseSensitive(j, "cost"),
+              *saved = cJSON_GetObjectItemCaseSensitive(j, "cost_saved");
+  if ((cJSON_HasObjectItem(j, "tokens_cached") &&
+       !get_size(j, "tokens_cached", &o->tokens_cached)) ||
+      (cJSON_HasObjectItem(j, "tokens_saved") && !get_size(j, "tokens_saved", &o->tokens_saved)))
+    return fail(c, QG_EPARSE, "the \"review\" object is not valid");
+  o->cost = cJSON_IsNumber(cost) && cost->valuedouble >= 0 && cost->valuedouble < 1e12
+                ? cost->valuedouble
+                : -1;
+  o->cost_saved = cJSON_IsNumber(saved) && saved->valuedouble >= 0 && saved->valuedouble < 1e12
+                      ? saved->valuedouble
+                      : -1;
+  o->estimated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "estimated"));
   qg_review_set_reason(o, "%s", reason ? reason : "");
   o->skipped = str_list(skipped, &o->nskipped);
   o->notes = str_list(notes, &o->nnotes);

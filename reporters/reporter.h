@@ -81,6 +81,12 @@ struct qg_review_outcome;
 struct cJSON *qg_review_json(const struct qg_review_outcome *o);
 /* The same as a Markdown section (in the Markdown report). */
 void qg_review_markdown(FILE *out, const struct qg_review_outcome *o);
+/* What the review spent, in one line without a final period: tokens in (those
+ * from the provider's cache), out, what qgate's cache saved and the estimated
+ * cost ("unknown" without the model's prices); a dry run's estimate of what
+ * would be sent. NULL when it sent nothing and the cache answered nothing.
+ * Owned by the caller (free). */
+char *qg_review_usage(const struct qg_review_outcome *o);
 
 struct cJSON;
 /* Prints root (indented when pretty, else compact) and a newline to out,

@@ -279,11 +279,66 @@ cJSON *qg_review_json(const qg_review_outcome *o) {
   cJSON_AddNumberToObject(j, "failed", (double)o->failed);
   cJSON_AddNumberToObject(j, "tokens_in", (double)o->tokens_in);
   cJSON_AddNumberToObject(j, "tokens_out", (double)o->tokens_out);
+  cJSON_AddNumberToObject(j, "tokens_cached", (double)o->tokens_cached);
+  cJSON_AddNumberToObject(j, "tokens_saved", (double)o->tokens_saved);
+  if (o->cost >= 0)
+    cJSON_AddNumberToObject(j, "cost", o->cost);
+  else
+    cJSON_AddNullToObject(j, "cost");
+  if (o->cost_saved >= 0)
+    cJSON_AddNumberToObject(j, "cost_saved", o->cost_saved);
+  else
+    cJSON_AddNullToObject(j, "cost_saved");
+  if (o->estimated)
+    cJSON_AddTrueToObject(j, "estimated");
   cJSON_AddNumberToObject(j, "violations", (double)o->violations);
   cJSON_AddNumberToObject(j, "unconfirmed", (double)o->unconfirmed);
   cJSON_AddItemToObject(j, "skipped", str_array(o->skipped, o->nskipped));
   cJSON_AddItemToObject(j, "notes", str_array(o->notes, o->nnotes));
   return j;
+}
+
+/* Dollars with three significant digits (at least cents): $1.84, $0.00594, $0.000156. */
+static void usd(qg_buf *b, double v) {
+  int decimals = 2;
+  for (double x = v; decimals < 9 && x > 0 && x < 1; x *= 10)
+    decimals++;
+  (void)qg_buf_printf(b, "$%.*f", v >= 1 || v <= 0 ? 2 : decimals, v);
+}
+
+char *qg_review_usage(const qg_review_outcome *o) {
+  qg_buf b;
+  qg_buf_init(&b, 0);
+  if (o->estimated) {
+    (void)qg_buf_printf(&b, "dry run: would send about %zu tokens in, at most %zu out",
+                        o->tokens_in, o->tokens_out);
+    if (o->cost >= 0) {
+      (void)qg_buf_puts(&b, "; estimated cost at most ");
+      usd(&b, o->cost);
+    }
+  } else {
+    if (!o->requests && !o->cached && !o->tokens_in) {
+      qg_buf_cleanup(&b);
+      return NULL;
+    }
+    (void)qg_buf_printf(&b, "%zu tokens in (%zu from the provider's cache), %zu out", o->tokens_in,
+                        o->tokens_cached, o->tokens_out);
+    if (o->cached)
+      (void)qg_buf_printf(&b, "; the review cache answered %zu chunk%s, saving about %zu tokens",
+                          o->cached, o->cached == 1 ? "" : "s", o->tokens_saved);
+    if (o->cost >= 0) {
+      (void)qg_buf_puts(&b, "; estimated cost ");
+      usd(&b, o->cost);
+      if (o->cached && o->cost_saved >= 0) {
+        (void)qg_buf_puts(&b, " (");
+        usd(&b, o->cost_saved);
+        (void)qg_buf_puts(&b, " saved)");
+      }
+    }
+  }
+  if (o->cost < 0)
+    (void)qg_buf_puts(&b, "; cost unknown (no price for the model: QGATE_LLM_PRICES)");
+  return qg_buf_detach(&b);
 }
 
 void qg_review_markdown(FILE *out, const qg_review_outcome *o) {
@@ -299,6 +354,15 @@ void qg_review_markdown(FILE *out, const qg_review_outcome *o) {
             o->files, o->files == 1 ? "" : "s", o->chunks, o->chunks == 1 ? "" : "s", o->requests,
             o->requests == 1 ? "" : "s", o->cached, o->violations, o->violations == 1 ? "" : "s",
             o->unconfirmed);
+  }
+  char *usage = o->state == QG_REVIEW_DONE || o->state == QG_REVIEW_PARTIAL || o->estimated
+                    ? qg_review_usage(o)
+                    : NULL;
+  if (usage) {
+    fputs("Cost: ", out);
+    md_escape(out, usage);
+    fputs(".\n\n", out);
+    free(usage);
   }
   for (size_t i = 0; i < o->nskipped; i++) {
     fputs(i ? "- " : "Left out:\n\n- ", out);

@@ -98,16 +98,52 @@ static void add_header(qg_llm_request *r, char *line) {
   r->headers[r->nheaders++] = line;
 }
 
-static void text_block(cJSON *arr, const char *text) {
+static cJSON *text_block(cJSON *arr, const char *text) {
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "text", text);
   cJSON_AddItemToArray(arr, o);
+  return o;
 }
 
+/* Every property required and no others: OpenAI's strict structured output
+ * takes nothing less. The same text as qg_reply_schema_json (review/reply.c, on
+ * branch i22-reply): when both are merged this copy goes and qg_llm_schema_json
+ * returns that one; the fixtures' request bodies stay the same. */
+static const char k_schema[] =
+    "{\"type\":\"object\",\"properties\":{\"violations\":{\"type\":\"array\",\"items\":{"
+    "\"type\":\"object\",\"properties\":{"
+    "\"file\":{\"type\":\"string\",\"description\":\"the path as shown in the change\"},"
+    "\"line\":{\"type\":\"integer\",\"description\":\"the new-file line number as numbered "
+    "in the change\"},"
+    "\"quote\":{\"type\":\"string\",\"description\":\"a short verbatim piece of the offending "
+    "added line\"},"
+    "\"reference\":{\"type\":\"string\",\"description\":\"the heading of the document section "
+    "broken\"},"
+    "\"severity\":{\"type\":\"string\",\"enum\":[\"critical\",\"high\",\"medium\",\"low\"]},"
+    "\"confidence\":{\"type\":\"number\",\"description\":\"0 to 1\"},"
+    "\"message\":{\"type\":\"string\"},"
+    "\"suggestion\":{\"type\":\"string\"}},"
+    "\"required\":[\"file\",\"line\",\"quote\",\"reference\",\"severity\",\"confidence\","
+    "\"message\",\"suggestion\"],\"additionalProperties\":false}}},"
+    "\"required\":[\"violations\"],\"additionalProperties\":false}";
+
+const char *qg_llm_schema_json(void) { return k_schema; }
+
+static const char k_tool_description[] =
+    "Report the violations of the architecture documents found in the change (an empty list "
+    "when it follows them).";
+
+static cJSON *schema(void) { return cJSON_Parse(qg_llm_schema_json()); }
+
+/* The documents first: "" is none. */
+static bool has_docs(const qg_llm_prompt *p) { return p->documents && *p->documents; }
+
 void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials *cred,
-                          const char *system, const char *user, qg_llm_request *out) {
+                          const qg_llm_prompt *prompt, qg_llm_request *out) {
   memset(out, 0, sizeof(*out));
   cJSON *body = cJSON_CreateObject();
+  const char *system = prompt->system ? prompt->system : "";
+  const char *user = prompt->user ? prompt->user : "";
   switch (cfg->provider) {
   case QG_LLM_OPENAI: {
     const char *base = cfg->base_url ? cfg->base_url : "https://api.openai.com/v1";
@@ -123,15 +159,27 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
     cJSON_AddStringToObject(m, "role", "system");
     cJSON_AddStringToObject(m, "content", system);
     cJSON_AddItemToArray(msgs, m);
+    /* one user message, the documents first: the provider caches a repeated
+     * prefix by itself (and a plain string is what every compatible server reads) */
     m = cJSON_CreateObject();
     cJSON_AddStringToObject(m, "role", "user");
-    cJSON_AddStringToObject(m, "content", user);
+    char *content = qg_xasprintf("%s%s", has_docs(prompt) ? prompt->documents : "", user);
+    cJSON_AddStringToObject(m, "content", content);
+    free(content);
     cJSON_AddItemToArray(msgs, m);
     cJSON_AddNumberToObject(body, "temperature", 0);
     cJSON_AddNumberToObject(body, "max_tokens", cfg->max_output_tokens);
-    if (cfg->json_mode) {
+    if (cfg->json_mode != QG_LLM_JSON_OFF) {
       cJSON *rf = cJSON_AddObjectToObject(body, "response_format");
-      cJSON_AddStringToObject(rf, "type", "json_object");
+      if (cfg->json_mode == QG_LLM_JSON_SCHEMA) {
+        cJSON_AddStringToObject(rf, "type", "json_schema");
+        cJSON *js = cJSON_AddObjectToObject(rf, "json_schema");
+        cJSON_AddStringToObject(js, "name", QG_LLM_TOOL_NAME);
+        cJSON_AddBoolToObject(js, "strict", 1);
+        cJSON_AddItemToObject(js, "schema", schema());
+      } else {
+        cJSON_AddStringToObject(rf, "type", "json_object");
+      }
     }
     break;
   }
@@ -144,10 +192,37 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
     cJSON_AddNumberToObject(body, "max_tokens", cfg->max_output_tokens);
     cJSON_AddNumberToObject(body, "temperature", 0);
     cJSON_AddStringToObject(body, "system", system);
+    if (cfg->json_mode != QG_LLM_JSON_OFF) {
+      cJSON *tools = cJSON_AddArrayToObject(body, "tools");
+      cJSON *t = cJSON_CreateObject();
+      cJSON_AddStringToObject(t, "name", QG_LLM_TOOL_NAME);
+      cJSON_AddStringToObject(t, "description", k_tool_description);
+      cJSON_AddItemToObject(t, "input_schema", schema());
+      cJSON_AddItemToArray(tools, t);
+      cJSON *tc = cJSON_AddObjectToObject(body, "tool_choice");
+      cJSON_AddStringToObject(tc, "type", "tool");
+      cJSON_AddStringToObject(tc, "name", QG_LLM_TOOL_NAME);
+    }
     cJSON *msgs = cJSON_AddArrayToObject(body, "messages");
     cJSON *m = cJSON_CreateObject();
     cJSON_AddStringToObject(m, "role", "user");
-    cJSON_AddStringToObject(m, "content", user);
+    if (has_docs(prompt)) {
+      /* the documents as the first block of the user's turn (data, not the
+       * system's instructions), the cache's breakpoint after them */
+      cJSON *content = cJSON_AddArrayToObject(m, "content");
+      cJSON *b = cJSON_CreateObject();
+      cJSON_AddStringToObject(b, "type", "text");
+      cJSON_AddStringToObject(b, "text", prompt->documents);
+      if (cfg->prompt_cache)
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(b, "cache_control"), "type", "ephemeral");
+      cJSON_AddItemToArray(content, b);
+      b = cJSON_CreateObject();
+      cJSON_AddStringToObject(b, "type", "text");
+      cJSON_AddStringToObject(b, "text", user);
+      cJSON_AddItemToArray(content, b);
+    } else {
+      cJSON_AddStringToObject(m, "content", user);
+    }
     cJSON_AddItemToArray(msgs, m);
     break;
   }
@@ -169,12 +244,33 @@ void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials 
     cJSON *msgs = cJSON_AddArrayToObject(body, "messages");
     cJSON *m = cJSON_CreateObject();
     cJSON_AddStringToObject(m, "role", "user");
-    text_block(cJSON_AddArrayToObject(m, "content"), user);
+    cJSON *content = cJSON_AddArrayToObject(m, "content");
+    if (has_docs(prompt)) {
+      text_block(content, prompt->documents);
+      if (cfg->prompt_cache) {
+        cJSON *cp = cJSON_CreateObject();
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(cp, "cachePoint"), "type", "default");
+        cJSON_AddItemToArray(content, cp);
+      }
+    }
+    text_block(content, user);
     cJSON_AddItemToArray(msgs, m);
     text_block(cJSON_AddArrayToObject(body, "system"), system);
     cJSON *inf = cJSON_AddObjectToObject(body, "inferenceConfig");
     cJSON_AddNumberToObject(inf, "maxTokens", cfg->max_output_tokens);
     cJSON_AddNumberToObject(inf, "temperature", 0);
+    if (cfg->json_mode != QG_LLM_JSON_OFF) {
+      cJSON *tc = cJSON_AddObjectToObject(body, "toolConfig");
+      cJSON *tools = cJSON_AddArrayToObject(tc, "tools");
+      cJSON *t = cJSON_CreateObject();
+      cJSON *spec = cJSON_AddObjectToObject(t, "toolSpec");
+      cJSON_AddStringToObject(spec, "name", QG_LLM_TOOL_NAME);
+      cJSON_AddStringToObject(spec, "description", k_tool_description);
+      cJSON_AddItemToObject(cJSON_AddObjectToObject(spec, "inputSchema"), "json", schema());
+      cJSON_AddItemToArray(tools, t);
+      cJSON *choice = cJSON_AddObjectToObject(tc, "toolChoice");
+      cJSON_AddStringToObject(cJSON_AddObjectToObject(choice, "tool"), "name", QG_LLM_TOOL_NAME);
+    }
     break;
   }
   }
@@ -342,10 +438,16 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
       m = dig(j, e3);
     if (!cJSON_IsString(m))
       m = dig(j, e4);
-    char prefix[32];
+    char prefix[96];
     snprintf(prefix, sizeof(prefix), "HTTP %ld", code);
     if (cJSON_IsString(m) && *m->valuestring) {
-      snprintf(prefix, sizeof(prefix), "HTTP %ld: ", code);
+      /* an OpenAI-compatible server without structured output: say what to set (there
+       * is no second request in another form: the review's requests are all sent at once) */
+      bool schema =
+          p == QG_LLM_OPENAI && code == 400 &&
+          (strstr(m->valuestring, "json_schema") || strstr(m->valuestring, "response_format"));
+      snprintf(prefix, sizeof(prefix), "HTTP %ld%s: ", code,
+               schema ? " (no json_schema? set review.json_mode: object)" : "");
       *why = clean_copy(prefix, m->valuestring);
     } else {
       *why = qg_xstrdup(prefix);
@@ -365,6 +467,7 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
     static const char *const fr[] = {"choices", "#0", "finish_reason", NULL};
     static const char *const ti[] = {"usage", "prompt_tokens", NULL};
     static const char *const to[] = {"usage", "completion_tokens", NULL};
+    static const char *const tc[] = {"usage", "prompt_tokens_details", "cached_tokens", NULL};
     const cJSON *t = dig(j, c);
     if (cJSON_IsString(t)) {
       (void)qg_buf_puts(&text, t->valuestring);
@@ -372,34 +475,68 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
     }
     const cJSON *f = dig(j, fr);
     out->truncated = cJSON_IsString(f) && strcmp(f->valuestring, "length") == 0;
-    out->tokens_in = num(dig(j, ti));
+    out->tokens_in = num(dig(j, ti)); /* cached tokens included */
     out->tokens_out = num(dig(j, to));
+    out->tokens_cached = num(dig(j, tc));
   } else {
-    /* Anthropic: content[] of {"type": "text", "text"}; Bedrock:
-     * output.message.content[] of {"text"} */
+    /* Anthropic: content[] of {"type": "text", "text"} or {"type": "tool_use",
+     * "name", "input"}; Bedrock: output.message.content[] of {"text"} or
+     * {"toolUse": {"name", "input"}}. The tool's input is the answer when
+     * there is one (text beside it is the model thinking aloud). */
     static const char *const ac[] = {"content", NULL};
     static const char *const bc[] = {"output", "message", "content", NULL};
     const cJSON *arr = dig(j, p == QG_LLM_ANTHROPIC ? ac : bc);
-    const cJSON *item = NULL;
+    const cJSON *item = NULL, *input = NULL;
     if (!cJSON_IsArray(arr))
       arr = NULL;
     cJSON_ArrayForEach(item, arr) {
+      const cJSON *use = item;
+      if (p == QG_LLM_ANTHROPIC) {
+        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(item, "type");
+        if (!cJSON_IsString(ty) || strcmp(ty->valuestring, "tool_use") != 0)
+          use = NULL;
+      } else {
+        use = cJSON_GetObjectItemCaseSensitive(item, "toolUse");
+      }
+      const cJSON *name = use ? cJSON_GetObjectItemCaseSensitive(use, "name") : NULL;
+      const cJSON *in = use ? cJSON_GetObjectItemCaseSensitive(use, "input") : NULL;
+      if (!input && cJSON_IsString(name) && strcmp(name->valuestring, QG_LLM_TOOL_NAME) == 0 &&
+          cJSON_IsObject(in))
+        input = in;
       const cJSON *t = cJSON_GetObjectItemCaseSensitive(item, "text");
       if (cJSON_IsString(t)) {
         (void)qg_buf_puts(&text, t->valuestring);
         found = true;
       }
     }
+    if (input) {
+      char *js = cJSON_PrintUnformatted(input);
+      if (js) {
+        text.len = 0;
+        (void)qg_buf_puts(&text, js);
+        cJSON_free(js);
+        found = true;
+        out->tool = true;
+      }
+    }
     static const char *const asr[] = {"stop_reason", NULL};
     static const char *const bsr[] = {"stopReason", NULL};
     const cJSON *sr = dig(j, p == QG_LLM_ANTHROPIC ? asr : bsr);
     out->truncated = cJSON_IsString(sr) && strcmp(sr->valuestring, "max_tokens") == 0;
+    /* both count the cache's tokens apart from input_tokens / inputTokens */
     static const char *const ai[] = {"usage", "input_tokens", NULL};
     static const char *const ao[] = {"usage", "output_tokens", NULL};
+    static const char *const ar[] = {"usage", "cache_read_input_tokens", NULL};
+    static const char *const aw[] = {"usage", "cache_creation_input_tokens", NULL};
     static const char *const bi[] = {"usage", "inputTokens", NULL};
     static const char *const bo[] = {"usage", "outputTokens", NULL};
-    out->tokens_in = num(dig(j, p == QG_LLM_ANTHROPIC ? ai : bi));
-    out->tokens_out = num(dig(j, p == QG_LLM_ANTHROPIC ? ao : bo));
+    static const char *const br[] = {"usage", "cacheReadInputTokens", NULL};
+    static const char *const bw[] = {"usage", "cacheWriteInputTokens", NULL};
+    bool a = p == QG_LLM_ANTHROPIC;
+    out->tokens_cached = num(dig(j, a ? ar : br));
+    out->tokens_cache_write = num(dig(j, a ? aw : bw));
+    out->tokens_in = num(dig(j, a ? ai : bi)) + out->tokens_cached + out->tokens_cache_write;
+    out->tokens_out = num(dig(j, a ? ao : bo));
   }
   cJSON_Delete(j);
   if (!found) {
@@ -417,4 +554,176 @@ qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, siz
 void qg_llm_reply_cleanup(qg_llm_reply *r) {
   free(r->text);
   memset(r, 0, sizeof(*r));
+}
+
+size_t qg_llm_tokens_estimate(size_t bytes) { return bytes / 4 + (bytes % 4 != 0); }
+
+double qg_llm_cost(const qg_llm_price *p, size_t tokens_in, size_t tokens_out, size_t tokens_cached,
+                   size_t tokens_cache_write) {
+  if (!p)
+    return -1;
+  size_t special = tokens_cached + tokens_cache_write;
+  size_t plain = tokens_in > special ? tokens_in - special : 0;
+  double cached = p->cached >= 0 ? p->cached : p->input;
+  double write = p->cache_write >= 0 ? p->cache_write : p->input;
+  return ((double)plain * p->input + (double)tokens_out * p->output +
+          (double)tokens_cached * cached + (double)tokens_cache_write * write) /
+         1e6;
+}
+
+/* ---- prices ---------------------------------------------------------------------------- */
+
+void qg_llm_prices_set(qg_review_config *c, const qg_llm_price *price) {
+  size_t i = 0;
+  while (i < c->nprices && strcmp(c->prices[i].model, price->model) != 0)
+    i++;
+  if (i == c->nprices) {
+    c->prices = qg_xrealloc(c->prices, (c->nprices + 1) * sizeof(*c->prices));
+    c->nprices++;
+  } else {
+    free(c->prices[i].model);
+  }
+  c->prices[i] = *price;
+  c->prices[i].model = qg_xstrdup(price->model);
+}
+
+const qg_llm_price *qg_llm_price_find(const qg_review_config *c) {
+  for (size_t i = 0; c->model && i < c->nprices; i++)
+    if (strcmp(c->prices[i].model, c->model) == 0)
+      return &c->prices[i];
+  return NULL;
+}
+
+double qg_review_budget(const qg_review_config *c) {
+  double a = c->max_cost, b = c->file_max_cost;
+  return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+/* A price: a decimal from 0 to 1e6 dollars per million tokens. */
+static bool price_num(const char *s, size_t len, double *out) {
+  char tmp[32];
+  if (!len || len >= sizeof(tmp))
+    return false;
+  memcpy(tmp, s, len);
+  tmp[len] = '\0';
+  char *end = NULL;
+  double v = strtod(tmp, &end);
+  if (*end || !(v >= 0) || v > 1e6 || !isdigit((unsigned char)tmp[0]))
+    return false;
+  *out = v;
+  return true;
+}
+
+qg_status qg_llm_prices_parse(qg_review_config *c, const char *s, char **why) {
+  *why = NULL;
+  qg_llm_price *got = NULL;
+  size_t n = 0;
+  qg_status st = QG_OK;
+  for (const char *at = s; *at && st == QG_OK;) {
+    size_t el = strcspn(at, ";");
+    const char *eq = memchr(at, '=', el);
+    size_t ml = eq ? (size_t)(eq - at) : 0;
+    qg_llm_price pr = {NULL, 0, 0, -1, -1};
+    double *slot[] = {&pr.input, &pr.output, &pr.cached, &pr.cache_write};
+    size_t k = 0;
+    if (eq && ml && ml <= 200) {
+      for (const char *v = eq + 1; k < 4;) {
+        size_t vl = strcspn(v, ",;");
+        if (!price_num(v, vl, slot[k]))
+          break;
+        k++;
+        v += vl;
+        if (*v != ',')
+          break;
+        v++;
+      }
+    }
+    /* every value read, and the element ends right after the last */
+    size_t used = 0;
+    if (k >= 2) {
+      const char *v = eq + 1;
+      for (size_t i = 0; i < k; i++)
+        v += strcspn(v, ",;") + (i + 1 < k);
+      used = (size_t)(v - at);
+    }
+    if (k < 2 || used != el) {
+      *why = qg_xasprintf("QGATE_LLM_PRICES: '%.*s' is not MODEL=INPUT,OUTPUT[,CACHED[,CACHE_"
+                          "WRITE]] (dollars per million tokens)",
+                          (int)(el > 80 ? 80 : el), at);
+      st = QG_EUSAGE;
+      break;
+    }
+    pr.model = qg_xasprintf("%.*s", (int)ml, at);
+    got = qg_xrealloc(got, (n + 1) * sizeof(*got));
+    got[n++] = pr;
+    at += el;
+    if (*at == ';')
+      at++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (st == QG_OK)
+      qg_llm_prices_set(c, &got[i]);
+    free(got[i].model);
+  }
+  free(got);
+  return st;
+}
+
+/* ---- what a run spends ----------------------------------------------------------------- */
+
+void qg_llm_meter_init(qg_llm_meter *m, const qg_review_config *cfg, qg_review_outcome *o) {
+  m->price = qg_llm_price_find(cfg);
+  m->budget = qg_review_budget(cfg);
+  m->committed = 0;
+  o->cost = o->cost_saved = m->price ? 0 : -1;
+}
+
+bool qg_llm_meter_admit(qg_llm_meter *m, const qg_review_config *cfg, size_t prompt_bytes,
+                        char **why) {
+  *why = NULL;
+  if (m->budget < 0)
+    return true;
+  if (!m->price) {
+    *why = qg_xasprintf("review.max_cost is $%.2f and the price of %s is unknown: set "
+                        "QGATE_LLM_PRICES",
+                        m->budget, cfg->model ? cfg->model : "the model");
+    return false;
+  }
+  double worst =
+      qg_llm_cost(m->price, qg_llm_tokens_estimate(prompt_bytes), cfg->max_output_tokens, 0, 0);
+  if (m->committed + worst > m->budget) {
+    *why = qg_xasprintf("over review.max_cost: $%.2f", m->budget);
+    return false;
+  }
+  m->committed += worst;
+  return true;
+}
+
+void qg_llm_meter_reply(const qg_llm_meter *m, qg_review_outcome *o, const qg_llm_reply *lr,
+                        size_t prompt_bytes) {
+  size_t in = lr->tokens_in ? lr->tokens_in : qg_llm_tokens_estimate(prompt_bytes);
+  size_t out = lr->tokens_out ? lr->tokens_out : qg_llm_tokens_estimate(lr->len);
+  o->tokens_in += in;
+  o->tokens_out += out;
+  o->tokens_cached += lr->tokens_cached;
+  if (m->price)
+    o->cost += qg_llm_cost(m->price, in, out, lr->tokens_cached, lr->tokens_cache_write);
+}
+
+void qg_llm_meter_saved(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                        size_t reply_bytes) {
+  size_t in = qg_llm_tokens_estimate(prompt_bytes), out = qg_llm_tokens_estimate(reply_bytes);
+  o->tokens_saved += in + out;
+  if (m->price)
+    o->cost_saved += qg_llm_cost(m->price, in, out, 0, 0);
+}
+
+void qg_llm_meter_dry(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                      unsigned max_out) {
+  size_t in = qg_llm_tokens_estimate(prompt_bytes);
+  o->tokens_in += in;
+  o->tokens_out += max_out;
+  o->estimated = true;
+  if (m->price)
+    o->cost += qg_llm_cost(m->price, in, max_out, 0, 0);
 }

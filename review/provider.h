@@ -33,9 +33,30 @@ typedef struct qg_llm_request {
   char *sigv4; /* "aws:amz:REGION:SERVICE": sign with AWS SigV4 (core/sigv4.h), or NULL */
 } qg_llm_request;
 
-/* Builds the request for cfg's provider and model. */
+/* What one request says, in the order it is sent. Borrowed strings. */
+typedef struct qg_llm_prompt {
+  const char *system;    /* the instructions */
+  const char *documents; /* the architecture documents, fenced: the same text in every
+                            request of a run (and of the next run), sent first and marked
+                            for the provider's prompt cache (Anthropic cache_control,
+                            Bedrock cachePoint; OpenAI caches a repeated prefix by itself)
+                            when cfg->prompt_cache; NULL or "": none */
+  const char *user;      /* this request's data (the change) */
+} qg_llm_prompt;
+
+/* The tool Anthropic and Bedrock are made to call with the answer. */
+#define QG_LLM_TOOL_NAME "report_violations"
+
+/* The JSON schema of the answer: {"violations": [{file, line, quote, reference,
+ * severity, confidence, message, suggestion}]}, every property required and no
+ * others (OpenAI's strict mode). Static. (The reply parser's own definition,
+ * qg_reply_schema_json in review/reply.h, replaces this copy when both exist.) */
+const char *qg_llm_schema_json(void);
+
+/* Builds the request for cfg's provider and model: cfg->json_mode asks for the
+ * answer's schema (json_schema, or a forced tool), the documents go first. */
 void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials *cred,
-                          const char *system, const char *user, qg_llm_request *out);
+                          const qg_llm_prompt *prompt, qg_llm_request *out);
 void qg_llm_request_cleanup(qg_llm_request *r);
 
 /* Is url on the provider's own endpoint, the only place its key belongs
@@ -54,11 +75,28 @@ qg_status qg_llm_request_check(const qg_review_config *cfg, const qg_llm_request
 void qg_llm_request_describe(const qg_llm_request *r, FILE *out);
 
 typedef struct qg_llm_reply {
-  char *text; /* owned: the model's text, NUL-terminated */
+  char *text; /* owned: the model's text, NUL-terminated; for a tool's answer
+                 (Anthropic tool_use, Bedrock toolUse) its input, as JSON */
   size_t len;
-  bool truncated;               /* it stopped at the token limit */
-  size_t tokens_in, tokens_out; /* 0 when the provider did not say */
+  bool truncated;               /* it stopped at the token limit (finish_reason "length",
+                                   stop_reason or stopReason "max_tokens") */
+  bool tool;                    /* the text is a tool's input */
+  size_t tokens_in, tokens_out; /* 0 when the provider did not say; tokens_in counts
+                                   every prompt token, cached ones included */
+  size_t tokens_cached;         /* of tokens_in: read from the provider's prompt cache */
+  size_t tokens_cache_write;    /* of tokens_in: written to it (Anthropic, Bedrock) */
 } qg_llm_reply;
+
+/* Tokens in a text of `bytes` bytes, estimated at 4 bytes a token (English
+ * and code run near 4 in the tokenizers of GPT-4o and Claude; CJK text and
+ * minified code lower): an estimate, used only where the provider did not
+ * count (--dry-run, a reply without usage). */
+size_t qg_llm_tokens_estimate(size_t bytes);
+
+/* The cost in US dollars of a request's tokens at p's prices (the cached and
+ * cache-write prices default to the input price); -1 when p is NULL. */
+double qg_llm_cost(const qg_llm_price *p, size_t tokens_in, size_t tokens_out, size_t tokens_cached,
+                   size_t tokens_cache_write);
 
 /* The longest error text of qg_llm_reply_parse, in bytes: a server's words are
  * capped (hostile input), cut at a word's end. */
@@ -72,5 +110,36 @@ typedef struct qg_llm_reply {
 qg_status qg_llm_reply_parse(qg_llm_provider p, long code, const char *body, size_t len,
                              qg_llm_reply *out, char **why);
 void qg_llm_reply_cleanup(qg_llm_reply *r);
+
+/* ---- what a run spends (review.c calls these; the outcome's token and cost fields) ---- */
+
+/* The run's accounting: the model's prices and the budget, from cfg. */
+typedef struct qg_llm_meter {
+  const qg_llm_price *price; /* borrowed from the config; NULL: unknown */
+  double budget;             /* qg_review_budget; -1: none */
+  double committed;          /* the worst cost of the requests let through so far */
+} qg_llm_meter;
+
+/* Sets up m for cfg and o's cost fields (0 with a price, -1 unknown). */
+void qg_llm_meter_init(qg_llm_meter *m, const qg_review_config *cfg, qg_review_outcome *o);
+/* May a request of prompt_bytes (system, documents and user message) with a reply of up
+ * to max_out tokens be sent within the budget? Counted at its worst (the estimated prompt
+ * at the input price, a full reply) and committed when it may. Without a budget: true.
+ * When not: *why (owned by the caller: free) says why, as "over review.max_cost: $2.50"
+ * or the price being unknown. */
+bool qg_llm_meter_admit(qg_llm_meter *m, const qg_review_config *cfg, size_t prompt_bytes,
+                        char **why);
+/* A reply received: its tokens (estimated from prompt_bytes and its length where the
+ * provider did not count), those from the provider's cache and its cost go to o. */
+void qg_llm_meter_reply(const qg_llm_meter *m, qg_review_outcome *o, const qg_llm_reply *lr,
+                        size_t prompt_bytes);
+/* A request qgate's own cache answered: its estimated prompt and reply go to
+ * o->tokens_saved and o->cost_saved. */
+void qg_llm_meter_saved(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                        size_t reply_bytes);
+/* A dry run's request: its estimated prompt and a reply at max_out tokens go to o's
+ * counts (o->estimated set), and the cost of them. */
+void qg_llm_meter_dry(const qg_llm_meter *m, qg_review_outcome *o, size_t prompt_bytes,
+                      unsigned max_out);
 
 #endif

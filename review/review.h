@@ -45,10 +45,19 @@ typedef struct qg_review_outcome {
                                       answered from the cache); requests sent; pieces (a
                                       file, or a part of a big one) from the cache */
   size_t failed;                   /* chunks whose request failed */
-  size_t tokens_in, tokens_out; /* as the providers reported them (estimated when they did not) */
-  size_t violations;            /* counted: at or above min_confidence */
-  size_t unconfirmed;           /* below it */
-  char **skipped;               /* owned: one line each, what was left out and why */
+  size_t tokens_in, tokens_out;    /* as the providers reported them (estimated when they did not;
+                                   a dry run: estimated for what would be sent, replies at
+                                   review.max_output_tokens) */
+  size_t tokens_cached;            /* of tokens_in: read from the provider's prompt cache */
+  size_t tokens_saved; /* estimated: the prompts and replies of the chunks qgate's own cache
+                          answered, not sent */
+  double cost;        /* estimated US dollars of tokens_in/out at the model's prices (review.prices,
+                          QGATE_LLM_PRICES); -1: unknown (no price for the model) */
+  double cost_saved;  /* the same for tokens_saved; -1: unknown */
+  bool estimated;     /* a dry run: the counts are estimates of what would be sent */
+  size_t violations;  /* counted: at or above min_confidence */
+  size_t unconfirmed; /* below it */
+  char **skipped;     /* owned: one line each, what was left out and why */
   size_t nskipped;
   char **notes; /* owned: what the reply parser dropped or repaired */
   size_t nnotes;

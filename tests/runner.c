@@ -1052,6 +1052,8 @@ int main(int argc, char **argv) {
                                       "QGATE_LLM_REGION",
                                       "QGATE_LLM_CACHE_DIR",
                                       "QGATE_LLM_REQUIRED",
+                                      "QGATE_LLM_PRICES",
+                                      "QGATE_LLM_MAX_COST",
                                       "OPENAI_API_KEY",
                                       "ANTHROPIC_API_KEY",
                                       "AWS_ACCESS_KEY_ID",
