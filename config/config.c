@@ -581,13 +581,8 @@ static void parse_review(parser *p, const qg_ynode *n) {
   static const char known[] =
       "provider, model, base_url, api_key_env, region, documents, exclude, min_confidence, "
       "chunk_tokens, max_requests, max_tokens, max_output_tokens, parallel, connect_timeout, "
-<<<<<<< HEAD
-      "timeout, retries, deadline, cache_dir, required, json_mode, local, context_lines, "
-      "incremental";
-=======
       "timeout, retries, deadline, cache_dir, required, json_mode, prompt_cache, local, prices, "
-      "max_cost";
->>>>>>> i22-provider
+      "max_cost, context_lines, incremental";
   qg_review_config *rc = &p->c->review;
   qg_review_config d; /* the defaults: an untrusted file's budgets stay within them */
   qg_review_config_init(&d);
@@ -688,10 +683,6 @@ static void parse_review(parser *p, const qg_ynode *n) {
     } else if (!strcmp(ks, "deadline")) { /* only lowers the trusted one */
       if (get_num(p, v, key, 0.001, 86400, false, &x))
         rc->file_deadline_ms = (long)(x * 1000);
-<<<<<<< HEAD
-    } else if (!strcmp(ks, "required") || !strcmp(ks, "json_mode") || !strcmp(ks, "local") ||
-               !strcmp(ks, "incremental")) {
-=======
     } else if (!strcmp(ks, "json_mode")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       if (!strcmp(b, "true") || !strcmp(b, "schema"))
@@ -707,21 +698,17 @@ static void parse_review(parser *p, const qg_ynode *n) {
         *(untrusted ? &rc->file_max_cost : &rc->max_cost) = x;
     } else if (!strcmp(ks, "prices")) {
       parse_prices(p, v, rc);
-    } else if (!strcmp(ks, "required") || !strcmp(ks, "prompt_cache") || !strcmp(ks, "local")) {
->>>>>>> i22-provider
+    } else if (!strcmp(ks, "required") || !strcmp(ks, "prompt_cache") || !strcmp(ks, "local") ||
+               !strcmp(ks, "incremental")) {
       const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
       bool tr = !strcmp(b, "true"), f = !strcmp(b, "false");
       if (!tr && !f)
         err(p, v, "%s must be true or false", key);
       else
-<<<<<<< HEAD
         *(ks[0] == 'r'   ? &rc->required
-          : ks[0] == 'j' ? &rc->json_mode
+          : ks[0] == 'p' ? &rc->prompt_cache
           : ks[0] == 'i' ? &rc->incremental
                          : &rc->local) = tr;
-=======
-        *(ks[0] == 'r' ? &rc->required : ks[0] == 'p' ? &rc->prompt_cache : &rc->local) = tr;
->>>>>>> i22-provider
     } else {
       unknown_key(p, k, "review", known);
     }

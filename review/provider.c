@@ -3,6 +3,7 @@
 #include "review/provider.h"
 #include "core/escape.h"
 #include "core/mem.h"
+#include "review/reply.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -105,35 +106,12 @@ static cJSON *text_block(cJSON *arr, const char *text) {
   return o;
 }
 
-/* Every property required and no others: OpenAI's strict structured output
- * takes nothing less. The same text as qg_reply_schema_json (review/reply.c, on
- * branch i22-reply): when both are merged this copy goes and qg_llm_schema_json
- * returns that one; the fixtures' request bodies stay the same. */
-static const char k_schema[] =
-    "{\"type\":\"object\",\"properties\":{\"violations\":{\"type\":\"array\",\"items\":{"
-    "\"type\":\"object\",\"properties\":{"
-    "\"file\":{\"type\":\"string\",\"description\":\"the path as shown in the change\"},"
-    "\"line\":{\"type\":\"integer\",\"description\":\"the new-file line number as numbered "
-    "in the change\"},"
-    "\"quote\":{\"type\":\"string\",\"description\":\"a short verbatim piece of the offending "
-    "added line\"},"
-    "\"reference\":{\"type\":\"string\",\"description\":\"the heading of the document section "
-    "broken\"},"
-    "\"severity\":{\"type\":\"string\",\"enum\":[\"critical\",\"high\",\"medium\",\"low\"]},"
-    "\"confidence\":{\"type\":\"number\",\"description\":\"0 to 1\"},"
-    "\"message\":{\"type\":\"string\"},"
-    "\"suggestion\":{\"type\":\"string\"}},"
-    "\"required\":[\"file\",\"line\",\"quote\",\"reference\",\"severity\",\"confidence\","
-    "\"message\",\"suggestion\"],\"additionalProperties\":false}}},"
-    "\"required\":[\"violations\"],\"additionalProperties\":false}";
-
-const char *qg_llm_schema_json(void) { return k_schema; }
-
 static const char k_tool_description[] =
     "Report the violations of the architecture documents found in the change (an empty list "
     "when it follows them).";
 
-static cJSON *schema(void) { return cJSON_Parse(qg_llm_schema_json()); }
+/* The answer's schema: the reply parser's own definition, one for both. */
+static cJSON *schema(void) { return cJSON_Parse(qg_reply_schema_json()); }
 
 /* The documents first: "" is none. */
 static bool has_docs(const qg_llm_prompt *p) { return p->documents && *p->documents; }

@@ -47,12 +47,6 @@ typedef struct qg_llm_prompt {
 /* The tool Anthropic and Bedrock are made to call with the answer. */
 #define QG_LLM_TOOL_NAME "report_violations"
 
-/* The JSON schema of the answer: {"violations": [{file, line, quote, reference,
- * severity, confidence, message, suggestion}]}, every property required and no
- * others (OpenAI's strict mode). Static. (The reply parser's own definition,
- * qg_reply_schema_json in review/reply.h, replaces this copy when both exist.) */
-const char *qg_llm_schema_json(void);
-
 /* Builds the request for cfg's provider and model: cfg->json_mode asks for the
  * answer's schema (json_schema, or a forced tool), the documents go first. */
 void qg_llm_request_build(const qg_review_config *cfg, const qg_llm_credentials *cred,

@@ -7,12 +7,9 @@
 #include "review/provider.h"
 #include "review/reply.h"
 
-<<<<<<< HEAD
 #include <cjson/cJSON.h>
 
-=======
 #include <ctype.h>
->>>>>>> i22-provider
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -58,15 +55,11 @@ void qg_review_config_init(qg_review_config *c) {
   c->retries = 3;
   c->backoff_ms = 1000;
   c->deadline_ms = QG_REVIEW_DEADLINE_MS;
-<<<<<<< HEAD
-  c->json_mode = true;
-  c->context_lines = 3;
-=======
   c->json_mode = QG_LLM_JSON_SCHEMA;
   c->prompt_cache = true;
   c->max_cost = -1;
   c->file_max_cost = -1;
->>>>>>> i22-provider
+  c->context_lines = 3;
 }
 
 static void free_list(char **v, size_t n) {
@@ -83,13 +76,10 @@ void qg_review_config_cleanup(qg_review_config *c) {
   free_list(c->documents, c->ndocuments);
   free_list(c->exclude, c->nexclude);
   free(c->cache_dir);
-<<<<<<< HEAD
   free(c->since);
-=======
   for (size_t i = 0; i < c->nprices; i++)
     free(c->prices[i].model);
   free(c->prices);
->>>>>>> i22-provider
   memset(c, 0, sizeof(*c));
 }
 
@@ -711,7 +701,6 @@ typedef struct piece {
   qg_buf ans;      /* the violations found in it, JSON objects joined by ',' (roots) */
 } piece;
 
-<<<<<<< HEAD
 static void piece_text(piece *p, const view *v) {
   const qg_change_file *f = v->file;
   qg_buf b;
@@ -776,21 +765,6 @@ static size_t split_file(piece **pieces, size_t *n, const view *views, size_t vi
   return count;
 }
 
-/* The request for pieces idx[0..n): the documents, the pull request, the files. */
-static char *user_message(const docs *ds, const char *files, const char *pr, const piece *pieces,
-                          const size_t *idx, size_t n) {
-=======
-typedef struct chunk {
-  size_t first, n;     /* pieces[first .. first+n) */
-  char *user;          /* the user message; owned */
-  size_t tokens;       /* estimated: system + user + the reply's budget */
-  size_t prompt_bytes; /* system, documents and user message */
-  char key[41];        /* cache key */
-  bool cached, send, skipped;
-  char *reply; /* the model's text (from the cache or the reply); owned */
-  size_t reply_len;
-} chunk;
-
 /* The documents, fenced under an id of their own derived from them alone: the
  * same bytes in every request of a run, and of the next run while the documents
  * stay the same, sent first (qg_llm_prompt.documents) so that the provider's
@@ -819,9 +793,10 @@ static char *docs_block(const docs *ds) {
   return qg_buf_detach(&b);
 }
 
-static char *user_message(const docs *ds, const char *files, const piece *pieces, size_t first,
-                          size_t n) {
->>>>>>> i22-provider
+/* The request for pieces idx[0..n) after the documents (docs_block): the pull
+ * request, the files. */
+static char *user_message(const docs *ds, const char *files, const char *pr, const piece *pieces,
+                          const size_t *idx, size_t n) {
   qg_buf data;
   qg_buf_init(&data, 0);
   (void)qg_buf_puts(&data, files);
@@ -836,22 +811,11 @@ static char *user_message(const docs *ds, const char *files, const piece *pieces
   qg_buf_cleanup(&data);
   qg_buf b;
   qg_buf_init(&b, 0);
-<<<<<<< HEAD
-  (void)qg_buf_puts(&b, "The architecture documents:\n\n");
-  for (size_t i = 0; i < ds->n; i++) {
-    const char *t = ds->d[i].text;
-    size_t tl = strlen(t);
-    (void)qg_buf_printf(&b, "BEGIN DATA %s (document %s)\n%s%s", id, ds->d[i].path, t,
-                        tl && t[tl - 1] == '\n' ? "" : "\n");
-    (void)qg_buf_printf(&b, "END DATA %s\n\n", id);
-  }
   if (pr)
     (void)qg_buf_printf(&b,
                         "The pull request's title and description, as its author wrote them:\n\n"
                         "BEGIN DATA %s (pull request)\n%sEND DATA %s\n\n",
                         id, pr, id);
-=======
->>>>>>> i22-provider
   (void)qg_buf_printf(&b,
                       "The change, file by file, each hunk's new side numbered as in the new "
                       "file:\n\nBEGIN DATA %s (diff)\n",
@@ -960,7 +924,6 @@ static char *cache_dir(const qg_review_config *cfg) {
   return home && *home ? qg_xasprintf("%s/.cache/qgate/review", home) : NULL;
 }
 
-<<<<<<< HEAD
 /* A piece's key: the provider, the model, the prompt's version and instructions, the
  * documents and the piece's own text; not the other files of the change nor the
  * pull request's words, so that a file's answer outlives changes elsewhere. */
@@ -978,18 +941,6 @@ static void cache_key(const qg_review_config *cfg, const docs *ds, const piece *
   (void)qg_buf_append(&b, p->text, p->len);
   qg_git_hash_hex(b.data, b.len, out);
   qg_buf_cleanup(&b);
-=======
-static void cache_key(const qg_review_config *cfg, const char *documents, const char *user,
-                      char out[41]) {
-  char *all = qg_xasprintf("%s%c%s%c%s%c%s%c%s%c%s", qg_llm_provider_name(cfg->provider), 0,
-                           cfg->model ? cfg->model : "", 0, QG_REVIEW_PROMPT_VERSION, 0, k_system,
-                           0, documents, 0, user);
-  size_t len = strlen(qg_llm_provider_name(cfg->provider)) + 1 +
-               strlen(cfg->model ? cfg->model : "") + 1 + strlen(QG_REVIEW_PROMPT_VERSION) + 1 +
-               strlen(k_system) + 1 + strlen(documents) + 1 + strlen(user);
-  qg_git_hash_hex(all, len, out);
-  free(all);
->>>>>>> i22-provider
 }
 
 /* The cache's directory, opened once, component by component (qg_fs_open_dir):
@@ -1184,9 +1135,10 @@ static qg_status fail(qg_review_outcome *out, qg_status st, const char *fmt, ...
 typedef struct chunk {
   size_t *p; /* owned: piece indexes */
   size_t n;
-  char *user;    /* the user message; owned */
-  size_t tokens; /* estimated: system + user + the reply's budget */
-  int round;     /* 0, or 1 for a half of a chunk whose reply was cut */
+  char *user;          /* the user message; owned */
+  size_t tokens;       /* estimated: system + user + the reply's budget */
+  size_t prompt_bytes; /* system, documents and user message */
+  int round;           /* 0, or 1 for a half of a chunk whose reply was cut */
   bool send, replaced, done;
   char *reply; /* the model's text; owned */
   size_t reply_len;
@@ -1238,6 +1190,8 @@ typedef struct sender {
   bool late;
   char *refused;
   size_t nchunks_shown; /* for "chunk i of n" */
+  const char *docblock; /* the documents, first in every request */
+  qg_llm_meter *meter;  /* tokens, cost */
 } sender;
 
 static void send_round(sender *s, chunk *chunks, size_t nchunks, int round) {
@@ -1256,7 +1210,8 @@ static void send_round(sender *s, chunk *chunks, size_t nchunks, int round) {
   for (size_t i = 0; i < nchunks; i++) {
     if (!chunks[i].send || chunks[i].round != round)
       continue;
-    qg_llm_request_build(cfg, cred, k_system, chunks[i].user, &lreq[nreq]);
+    qg_llm_prompt prompt = {k_system, s->docblock, chunks[i].user};
+    qg_llm_request_build(cfg, cred, &prompt, &lreq[nreq]);
     hreq[nreq] = (qg_http_request){"POST",
                                    lreq[nreq].url,
                                    (const char *const *)lreq[nreq].headers,
@@ -1279,8 +1234,8 @@ static void send_round(sender *s, chunk *chunks, size_t nchunks, int round) {
     for (size_t i = 0; i < nreq; i++) {
       fprintf(s->run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
       qg_llm_request_describe(&lreq[i], s->run->dry_run);
+      qg_llm_meter_dry(s->meter, s->out, chunks[which[i]].prompt_bytes, cfg->max_output_tokens);
     }
-    qg_review_set_reason(s->out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
   } else {
     qg_http_options ho;
     memset(&ho, 0, sizeof(ho));
@@ -1334,9 +1289,7 @@ static void send_round(sender *s, chunk *chunks, size_t nchunks, int round) {
                           s->nchunks_shown, qg_llm_provider_name(cfg->provider), perr));
       continue;
     }
-    s->out->tokens_in +=
-        lr.tokens_in ? lr.tokens_in : tokens_of(sizeof(k_system) + strlen(c->user));
-    s->out->tokens_out += lr.tokens_out ? lr.tokens_out : tokens_of(lr.len);
+    qg_llm_meter_reply(s->meter, s->out, &lr, c->prompt_bytes);
     c->reply = lr.text;
     c->reply_len = lr.len;
     c->cut = lr.truncated;
@@ -1446,13 +1399,9 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   size_t npieces = 0;
   chunk *chunks = NULL;
   size_t nchunks = 0;
-<<<<<<< HEAD
-  char *root = NULL, *files = NULL, *pr = NULL;
-=======
-  char *root = NULL, *files = NULL, *docblock = NULL;
+  char *root = NULL, *files = NULL, *pr = NULL, *docblock = NULL;
   qg_llm_meter meter; /* tokens, cost and the budget */
   qg_llm_meter_init(&meter, cfg, out);
->>>>>>> i22-provider
   cache cc = {NULL, NULL, -1, false};
   unredacted un = {r, 0}; /* files not sent: their redaction could not complete */
 
@@ -1487,14 +1436,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     goto done;
   }
 
-<<<<<<< HEAD
-  /* every request lists the change's files, hunks shown or not (capped: its length
-   * counts in every request's budget) */
-=======
   docblock = docs_block(&ds);
 
-  /* every request lists the whole change, hunks shown or not */
->>>>>>> i22-provider
+  /* every request lists the change's files, hunks shown or not (capped: its length
+   * counts in every request's budget) */
   qg_buf fl;
   qg_buf_init(&fl, 0);
   (void)qg_buf_puts(&fl, "Files changed (A added, M modified, D deleted, R renamed):\n");
@@ -1565,9 +1510,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     push(&out->notes, &out->nnotes,
          qg_xasprintf("%zu secret%s redacted before sending", redacted, redacted == 1 ? "" : "s"));
 
-<<<<<<< HEAD
   /* each file's answer from the cache; the others packed into requests in path order */
-  cc.dir = run->dry_run ? NULL : cache_dir(cfg);
+  cc.dir = cache_dir(cfg); /* a dry run reads it too: it shows what would be sent */
   cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
   size_t ncached = 0, nroots = npieces, nsame = 0, nlong = 0;
   size_t *todo = qg_xmalloc((npieces ? npieces : 1) * sizeof(*todo));
@@ -1589,157 +1533,10 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       if (rp.parsed) {
         p->cached = true;
         ncached++;
-        (void)qg_reply_merge(&all, &rp);
-=======
-  /* pack pieces into chunks, in path order */
-  for (size_t i = 0; i < npieces;) {
-    size_t used = 0, k = i;
-    while (k < npieces && (k == i || used + pieces[k].len <= room))
-      used += pieces[k++].len;
-    chunks = qg_xrealloc(chunks, (nchunks + 1) * sizeof(*chunks));
-    chunk *c = &chunks[nchunks++];
-    memset(c, 0, sizeof(*c));
-    c->first = i;
-    c->n = k - i;
-    c->user = user_message(&ds, files, pieces, i, k - i);
-    c->tokens =
-        tokens_of(sizeof(k_system) + strlen(docblock) + strlen(c->user)) + cfg->max_output_tokens;
-    c->prompt_bytes = sizeof(k_system) - 1 + strlen(docblock) + strlen(c->user);
-    cache_key(cfg, docblock, c->user, c->key);
-    i = k;
-  }
-  out->chunks = nchunks;
-  if (!nchunks) {
-    out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
-    qg_review_set_reason(out, "no reviewable change");
-    goto done;
-  }
-
-  /* the cache first (a dry run reads it too: it shows what would be sent), then the
-   * caps on what is sent */
-  cc.dir = cache_dir(cfg);
-  cc.root = cc.dir ? qg_fs_realdir(root) : NULL;
-  size_t requests = 0, tokens = 0;
-  for (size_t i = 0; i < nchunks; i++) {
-    chunk *c = &chunks[i];
-    if (cache_get(&cc, c->key, &c->reply, &c->reply_len, out)) {
-      c->cached = true;
-      out->cached++;
-      qg_llm_meter_saved(&meter, out, c->prompt_bytes, c->reply_len);
-      continue;
-    }
-    char *over_cost = NULL; /* the budget, checked before anything is sent */
-    if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens ||
-        !qg_llm_meter_admit(&meter, cfg, c->prompt_bytes, &over_cost)) {
-      c->skipped = true;
-      qg_buf b;
-      qg_buf_init(&b, 0);
-      if (over_cost)
-        (void)qg_buf_printf(&b, "not reviewed (%s): ", over_cost);
-      else
-        (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
-                            requests >= cfg->max_requests ? "max_requests" : "max_tokens",
-                            requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
-      free(over_cost);
-      for (size_t k = c->first; k < c->first + c->n; k++)
-        if (k == c->first || pieces[k].file != pieces[k - 1].file)
-          (void)qg_buf_printf(&b, "%s%s", k == c->first ? "" : ", ", pieces[k].file->path);
-      push(&out->skipped, &out->nskipped, qg_buf_detach(&b));
-      continue;
-    }
-    c->send = true;
-    requests++;
-    tokens += c->tokens;
-  }
-
-  /* the requests, all at once */
-  qg_llm_request *lreq = qg_xcalloc(requests + 1, sizeof(*lreq));
-  qg_http_request *hreq = qg_xcalloc(requests + 1, sizeof(*hreq));
-  qg_http_response *hres = qg_xcalloc(requests + 1, sizeof(*hres));
-  size_t *which = qg_xcalloc(requests + 1, sizeof(*which));
-  size_t nreq = 0;
-  for (size_t i = 0; i < nchunks; i++) {
-    if (!chunks[i].send)
-      continue;
-    qg_llm_prompt prompt = {k_system, docblock, chunks[i].user};
-    qg_llm_request_build(cfg, &cred, &prompt, &lreq[nreq]);
-    hreq[nreq] = (qg_http_request){"POST",
-                                   lreq[nreq].url,
-                                   (const char *const *)lreq[nreq].headers,
-                                   lreq[nreq].nheaders,
-                                   lreq[nreq].body,
-                                   lreq[nreq].body_len,
-                                   lreq[nreq].sigv4,
-                                   cred.aws_key_id,
-                                   cred.aws_secret,
-                                   cred.aws_session_token};
-    which[nreq++] = i;
-  }
-  /* defense in depth: whatever the configuration said, a key goes to its
-   * provider's host unless a trusted source named another */
-  char *refused = NULL;
-  for (size_t i = 0; i < nreq && !refused; i++)
-    (void)qg_llm_request_check(cfg, &lreq[i], &refused);
-  if (refused) {
-    status = fail(out, QG_EUSAGE, "%s", refused);
-    out->requests = 0;
-  } else if (run->dry_run) {
-    for (size_t i = 0; i < nreq; i++) {
-      fprintf(run->dry_run, "--- request %zu of %zu\n", i + 1, nreq);
-      qg_llm_request_describe(&lreq[i], run->dry_run);
-      qg_llm_meter_dry(&meter, out, chunks[which[i]].prompt_bytes, cfg->max_output_tokens);
-    }
-    out->estimated = true;
-    if (out->cached)
-      qg_review_set_reason(out,
-                           "dry run: %zu request%s not sent (%zu chunk%s answered by the cache)",
-                           nreq, nreq == 1 ? "" : "s", out->cached, out->cached == 1 ? "" : "s");
-    else
-      qg_review_set_reason(out, "dry run: %zu request%s not sent", nreq, nreq == 1 ? "" : "s");
-  } else if (nreq) {
-    qg_http_options ho;
-    memset(&ho, 0, sizeof(ho));
-    ho.connect_timeout_ms = cfg->connect_timeout_ms;
-    ho.timeout_ms = cfg->timeout_ms;
-    ho.retries = cfg->retries;
-    ho.backoff_ms = cfg->backoff_ms;
-    ho.parallel = cfg->parallel;
-    /* one deadline for every request, its retries and waits: a server that
-     * never answers costs this much, not attempts x timeout per request */
-    ho.deadline_ms =
-        qg_http_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : QG_REVIEW_DEADLINE_MS);
-    (void)qg_http_perform(hreq, nreq, &ho, hres);
-    out->requests = nreq;
-  }
-  char first_error[300] = "";
-  bool late = false; /* the deadline ended a request */
-  for (size_t i = 0; i < nreq && !run->dry_run && !refused; i++) {
-    chunk *c = &chunks[which[i]];
-    qg_http_response *h = &hres[i];
-    late |= h->deadline;
-    qg_llm_reply lr;
-    char perr[QG_LLM_ERROR_MAX + 1] = "";
-    qg_status st = h->status;
-    if (st == QG_OK) {
-      char *pwhy = NULL;
-      st = qg_llm_reply_parse(cfg->provider, h->code, h->body, h->len, &lr, &pwhy);
-      snprintf(perr, sizeof(perr), "%s", pwhy ? pwhy : ""); /* fits: QG_LLM_ERROR_MAX */
-      free(pwhy);
-      size_t pl = strlen(perr);
-      if (st != QG_OK && h->not_retried[0]) /* why the wait was not taken */
-        snprintf(perr + pl, sizeof(perr) - pl, "; not retried: %s", h->not_retried);
-    } else {
-      snprintf(perr, sizeof(perr), "%s", h->error);
-    }
-    if (st != QG_OK) {
-      /* a server's error body may echo the request's headers, the key among them */
-      char *safe = qg_redact(run->redactor, perr, strlen(perr), NULL, NULL, NULL);
-      size_t n = strlen(safe);
-      if (n >= sizeof(perr)) { /* cut, but not inside a character */
-        n = sizeof(perr) - 1;
-        while (n > 0 && ((unsigned char)safe[n] & 0xC0) == 0x80)
-          n--;
->>>>>>> i22-provider
+        /* what the cache saved: the piece sent alone, and its answer */
+        qg_llm_meter_saved(&meter, out, sizeof(k_system) - 1 + strlen(docblock) + p->len, len);
+        if (!run->dry_run) /* a dry run: no findings */
+          (void)qg_reply_merge(&all, &rp);
       }
       qg_reply_cleanup(&rp);
       free(text);
@@ -1754,24 +1551,12 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
                         views[p->view].file->path, (unsigned)p->lo));
       continue;
     }
-<<<<<<< HEAD
     if (incremental && !qg_change_find(&since, views[p->view].file->path)) {
       /* unchanged since the last reviewed head: reviewed then, not sent again */
       nsame += i == 0 || pieces[i - 1].view != p->view;
       continue;
     }
     todo[ntodo++] = i;
-=======
-    qg_llm_meter_reply(&meter, out, &lr, c->prompt_bytes);
-    c->reply = lr.text;
-    c->reply_len = lr.len;
-    lr.text = NULL;
-    if (lr.truncated)
-      push(&out->notes, &out->nnotes,
-           qg_xasprintf("chunk %zu: the reply stopped at review.max_output_tokens (%u)",
-                        which[i] + 1, cfg->max_output_tokens));
-    qg_llm_reply_cleanup(&lr);
->>>>>>> i22-provider
   }
   for (size_t i = 0; i < ntodo;) {
     size_t used = 0, k = i;
@@ -1800,6 +1585,8 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   sd.run = run;
   sd.cred = &cred;
   sd.out = out;
+  sd.docblock = docblock;
+  sd.meter = &meter;
   sd.deadline =
       qg_http_now_ms() + (cfg->deadline_ms > 0 ? cfg->deadline_ms : QG_REVIEW_DEADLINE_MS);
   size_t requests = 0, tokens = 0;
@@ -1810,13 +1597,20 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
       if (c->round != round)
         continue;
       c->user = user_message(&ds, files, pr, pieces, c->p, c->n);
-      c->tokens = tokens_of(sizeof(k_system) + strlen(c->user)) + cfg->max_output_tokens;
-      if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens) {
+      c->prompt_bytes = sizeof(k_system) - 1 + strlen(docblock) + strlen(c->user);
+      c->tokens = tokens_of(c->prompt_bytes + 1) + cfg->max_output_tokens;
+      char *over_cost = NULL; /* the budget, checked before anything is sent */
+      if (requests >= cfg->max_requests || tokens + c->tokens > cfg->max_tokens ||
+          !qg_llm_meter_admit(&meter, cfg, c->prompt_bytes, &over_cost)) {
         qg_buf b;
         qg_buf_init(&b, 0);
-        (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
-                            requests >= cfg->max_requests ? "max_requests" : "max_tokens",
-                            requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
+        if (over_cost)
+          (void)qg_buf_printf(&b, "not reviewed (%s): ", over_cost);
+        else
+          (void)qg_buf_printf(&b, "not reviewed (over review.%s: %zu): ",
+                              requests >= cfg->max_requests ? "max_requests" : "max_tokens",
+                              requests >= cfg->max_requests ? cfg->max_requests : cfg->max_tokens);
+        free(over_cost);
         for (size_t k = 0; k < c->n; k++) {
           const piece *p = &pieces[c->p[k]];
           pieces[p->root].bad = true;
@@ -1874,16 +1668,24 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
     free(sd.refused);
     goto done;
   }
+  if (run->dry_run) {
+    size_t nsend = 0;
+    for (size_t i = 0; i < nchunks; i++)
+      nsend += chunks[i].send;
+    out->estimated = true;
+    if (ncached)
+      qg_review_set_reason(out,
+                           "dry run: %zu request%s not sent (%zu chunk%s answered by the cache)",
+                           nsend, nsend == 1 ? "" : "s", ncached, ncached == 1 ? "" : "s");
+    else
+      qg_review_set_reason(out, "dry run: %zu request%s not sent", nsend, nsend == 1 ? "" : "s");
+  }
 
   /* replies to findings, each file's part kept for the cache */
   size_t active = ncached + nlong, reviewed = ncached;
   for (size_t i = 0; i < nchunks; i++) {
     chunk *c = &chunks[i];
-<<<<<<< HEAD
     if (c->replaced)
-=======
-    if (!c->reply || run->dry_run) /* a dry run shows what would be sent, nothing else */
->>>>>>> i22-provider
       continue;
     active++;
     if (!c->reply) {

@@ -75,8 +75,16 @@ typedef struct qg_review_config {
                                it may only lower the trusted deadline */
   char *cache_dir;            /* NULL: $XDG_CACHE_HOME/qgate (or ~/.cache/qgate); "off": none */
   bool required;              /* a review that cannot run fails the gate (exit status 3) */
-<<<<<<< HEAD
-  bool json_mode;             /* ask OpenAI-compatible servers for a JSON object; true */
+  qg_llm_json_mode json_mode; /* QG_LLM_JSON_SCHEMA */
+  bool prompt_cache;          /* mark the documents for the provider's prompt cache
+                                 (Anthropic cache_control, Bedrock cachePoint); true */
+  qg_llm_price *prices;       /* owned: trusted sources only (a repository's file could hide
+                                 the cost), QGATE_LLM_PRICES over review.prices */
+  size_t nprices;
+  double max_cost;            /* USD per run from trusted sources (QGATE_LLM_MAX_COST or a
+                                 --config file); -1: no budget */
+  double file_max_cost;       /* review.max_cost in the repository's file, -1 when absent: it
+                                 may only lower the budget (qg_review_budget) */
   bool local;                 /* also in the pre-push hook (QGATE_HOOK set); false */
   bool incremental;           /* review only the files changed since `since`; false */
   char *since;                /* QGATE_REVIEW_SINCE (the environment only): the last reviewed head,
@@ -87,19 +95,6 @@ typedef struct qg_review_config {
 } qg_review_config;
 
 #define QG_REVIEW_CONTEXT_MAX 20
-=======
-  qg_llm_json_mode json_mode; /* QG_LLM_JSON_SCHEMA */
-  bool prompt_cache;          /* mark the documents for the provider's prompt cache
-                                 (Anthropic cache_control, Bedrock cachePoint); true */
-  qg_llm_price *prices;       /* owned: trusted sources only (a repository's file could hide
-                                 the cost), QGATE_LLM_PRICES over review.prices */
-  size_t nprices;
-  double max_cost;      /* USD per run from trusted sources (QGATE_LLM_MAX_COST or a
-                                 --config file); -1: no budget */
-  double file_max_cost; /* review.max_cost in the repository's file, -1 when absent: it
-                                 may only lower the budget (qg_review_budget) */
-  bool local;           /* also in the pre-push hook (QGATE_HOOK set); false */
-} qg_review_config;
 
 /* Parses QGATE_LLM_PRICES' form, "MODEL=INPUT,OUTPUT[,CACHED[,CACHE_WRITE]]" joined
  * by ';' (dollars per million tokens, each at least 0 and at most 1e6), adding
@@ -113,7 +108,6 @@ const qg_llm_price *qg_llm_price_find(const qg_review_config *c);
 /* The run's budget in USD: the lower of max_cost and file_max_cost, -1 when
  * neither is set. */
 double qg_review_budget(const qg_review_config *c);
->>>>>>> i22-provider
 
 /* The review deadline's default: 5 minutes, room for 20 requests 4 at a time at a
  * minute each (a slow model writing 2048 tokens), and still a bounded CI step. */
@@ -123,12 +117,8 @@ void qg_review_config_init(qg_review_config *c);
 void qg_review_config_cleanup(qg_review_config *c);
 /* Applies the environment over c: QGATE_LLM_PROVIDER, QGATE_LLM_MODEL,
  * QGATE_LLM_BASE_URL, QGATE_LLM_API_KEY_ENV, QGATE_LLM_REGION,
-<<<<<<< HEAD
- * QGATE_LLM_CACHE_DIR, QGATE_LLM_REQUIRED (true or false) and QGATE_REVIEW_SINCE. A variable set
-=======
  * QGATE_LLM_CACHE_DIR, QGATE_LLM_REQUIRED (true or false), QGATE_LLM_PRICES
- * (qg_llm_prices_parse) and QGATE_LLM_MAX_COST (US dollars). A variable set
->>>>>>> i22-provider
+ * (qg_llm_prices_parse), QGATE_LLM_MAX_COST (US dollars) and QGATE_REVIEW_SINCE. A variable set
  * to the empty string counts as set: it restores the built-in default
  * (QGATE_LLM_BASE_URL="" is the provider's public endpoint, whatever the file
  * says; QGATE_LLM_PROVIDER="" is no review). QG_EUSAGE, with *why saying

@@ -1,5 +1,6 @@
 /* unit_provider.c: each provider's wire format, request and reply. */
 #include "review/provider.h"
+#include "review/reply.h"
 #include "core/mem.h"
 
 #include <cjson/cJSON.h>
@@ -405,7 +406,7 @@ static void assert_str_at(const cJSON *j, const char *want) {
 
 static void test_structured_requests(void **state) {
   (void)state;
-  cJSON *sch = cJSON_Parse(qg_llm_schema_json());
+  cJSON *sch = cJSON_Parse(qg_reply_schema_json());
   assert_non_null(sch);
   qg_review_config c;
   qg_llm_credentials cred = {0};
