@@ -81,17 +81,17 @@ typedef struct qg_review_config {
   qg_llm_price *prices;       /* owned: trusted sources only (a repository's file could hide
                                  the cost), QGATE_LLM_PRICES over review.prices */
   size_t nprices;
-  double max_cost;            /* USD per run from trusted sources (QGATE_LLM_MAX_COST or a
-                                 --config file); -1: no budget */
-  double file_max_cost;       /* review.max_cost in the repository's file, -1 when absent: it
-                                 may only lower the budget (qg_review_budget) */
-  bool local;                 /* also in the pre-push hook (QGATE_HOOK set); false */
-  bool incremental;           /* review only the files changed since `since`; false */
-  char *since;                /* QGATE_REVIEW_SINCE (the environment only): the last reviewed head,
-                       for incremental; NULL: none */
-  unsigned context_lines;     /* unchanged lines shown around each hunk; 3 (1 to
-                               QG_REVIEW_CONTEXT_MAX, from any configuration file: it
-                               changes only what is shown, within the per-request budget) */
+  double max_cost;        /* USD per run from trusted sources (QGATE_LLM_MAX_COST or a
+                             --config file); -1: no budget */
+  double file_max_cost;   /* review.max_cost in the repository's file, -1 when absent: it
+                             may only lower the budget (qg_review_budget) */
+  bool local;             /* also in the pre-push hook (QGATE_HOOK set); false */
+  bool incremental;       /* review only the files changed since `since`; false */
+  char *since;            /* QGATE_REVIEW_SINCE (the environment only): the last reviewed head,
+                             for incremental; NULL: none */
+  unsigned context_lines; /* unchanged lines shown around each hunk; 3 (1 to
+                             QG_REVIEW_CONTEXT_MAX, from any configuration file: it
+                             changes only what is shown, within the per-request budget) */
 } qg_review_config;
 
 #define QG_REVIEW_CONTEXT_MAX 20
