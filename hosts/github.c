@@ -510,10 +510,10 @@ static void post_summary(gh *g, const qg_report *rep, bool listed, long long id)
 
 /* What the review comments' listing collects. */
 typedef struct known_find {
-  const char *id;               /* qgate's comment id */
-  const qg_comment_opts *o;     /* what the review looked at (qg_host_unreviewed) */
-  qg_host_threads roots;   /* comments with qgate's finding marker and id, not replies */
-  qg_host_threads replies; /* every reply: num is the comment it answers, author set */
+  const char *id;           /* qgate's comment id */
+  const qg_comment_opts *o; /* what the review looked at (qg_host_unreviewed) */
+  qg_host_threads roots;    /* comments with qgate's finding marker and id, not replies */
+  qg_host_threads replies;  /* every reply: num is the comment it answers, author set */
 } known_find;
 
 #define GH_REPLIES_MAX 20000u /* replies kept for the reply check (two full listings) */

@@ -723,8 +723,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
    * answered (a person's discussion now) */
   for (size_t i = 0; i < th.n; i++) {
     if (!th.items[i].active && !th.items[i].resolved && !th.items[i].replied &&
-        !th.items[i].unreviewed &&
-        qg_rest_ok(resolve(&g, &th.items[i], true)))
+        !th.items[i].unreviewed && qg_rest_ok(resolve(&g, &th.items[i], true)))
       out->inline_removed++;
   }
 

@@ -115,11 +115,11 @@ const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[
  * by the fingerprint in its marker. */
 typedef struct qg_host_thread {
   char fp[17];
-  long long num; /* GitHub: the comment's id */
-  char *id;      /* GitLab: the discussion's id; owned */
-  bool resolved; /* GitLab: its first note is resolved */
-  bool active;   /* an active finding of this run has its fingerprint: kept */
-  bool claimed;  /* GitHub: a finding on a shown line is commented by it */
+  long long num;   /* GitHub: the comment's id */
+  char *id;        /* GitLab: the discussion's id; owned */
+  bool resolved;   /* GitLab: its first note is resolved */
+  bool active;     /* an active finding of this run has its fingerprint: kept */
+  bool claimed;    /* GitHub: a finding on a shown line is commented by it */
   bool unreviewed; /* an arch finding's, on a file the review did not look at this run
                       (qg_host_unreviewed): kept */
   /* identity and lifecycle */
