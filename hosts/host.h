@@ -2,10 +2,10 @@
  *
  * Adding a CI host: write hosts/NAME.c that defines `const qg_host qg_host_NAME` (its
  * name for --comment, its context loader from the CI's environment, its comment
- * operation with the verdict it gives, and its base detector when the CI names the
- * change's base), making its requests with hosts/rest.h (one call, pages, the first
- * error, scrubbing, commit ids) and its bodies with qg_host_finding_body and
- * qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
+ * operation with the verdict it gives, its base detector when the CI names the
+ * change's base, and its lookup of the last reviewed head in its own summary),
+ * making its requests with hosts/rest.h (one call, pages, the first error, scrubbing,
+ * commit ids) and its bodies with qg_host_finding_body and qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
  * k_hosts in hosts/host.c. --comment, its error text and the default --base read the
  * table: no other code file changes (the --comment help line in cli/ names the hosts).
  * Its tests: tests/unit_NAME.c against tests/mockhttp.c, fixtures/comment/NAME-*.case.
