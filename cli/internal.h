@@ -207,7 +207,25 @@ typedef struct qg_cli_publish {
   qg_secrets *redactor;          /* for what the hosts answer; may be NULL */
   const qg_gate *gate;
   bool review_failed;
+  const char *reviewed_head; /* the commit whose architecture review completed (qg_run_out),
+                                or NULL: nothing recorded for the next run */
+  bool arch_scoped;          /* review.incremental: the review looked only at arch_paths */
+  const char *const *arch_paths;
+  size_t narch_paths;
 } qg_cli_publish;
+
+/* The id in the comments' markers: --comment-id, else comment.id joined with the command,
+ * else "qgate-COMMAND". Caller frees. */
+char *qg_cli_comment_id(const qg_cli_opts *o, const struct qg_config *cfg, const char *command);
+
+/* run.c's last_reviewed (qg_run_opts): with --comment HOST, the last reviewed head in
+ * qgate's own summary comment. ud: a qg_cli_since. */
+typedef struct qg_cli_since {
+  const qg_cli_opts *o;
+  const struct qg_config *cfg; /* the run's, read by the time it is called */
+  const char *command;         /* "review", "scan" */
+} qg_cli_since;
+char *qg_cli_last_reviewed(void *ud, qg_secrets *redactor, char **note);
 
 /* Prints the result's diagnostics, writes every report, the GitHub Actions
  * outputs, the comments and the notification; returns the exit status. */

@@ -160,12 +160,60 @@ static void github_fallback(const qg_cli_opts *o, const qg_report *rep,
   free(note);
 }
 
+char *qg_cli_comment_id(const qg_cli_opts *o, const qg_config *cfg, const char *command) {
+  /* one file's k8s and secrets jobs keep apart, and a file (the repository's own is
+   * untrusted) can name no id of another command's job */
+  const char *cmd = command ? command : "run";
+  return o->comment_id ? qg_xstrdup(o->comment_id)
+                       : qg_xasprintf("%s-%s", cfg->comment_id ? cfg->comment_id : "qgate", cmd);
+}
+
+char *qg_cli_last_reviewed(void *ud, qg_secrets *redactor, char **note) {
+  const qg_cli_since *s = ud;
+  const qg_cli_opts *o = s->o;
+  *note = NULL;
+  if (!o->comment || !qg_host_find(o->comment))
+    return NULL; /* annotations: nowhere to read it from */
+  qg_host_ctx ctx;
+  char *why = NULL;
+  if (qg_host_ctx_load(qg_host_find(o->comment), &ctx, &why) != QG_OK) {
+    free(why); /* said when the comments are posted */
+    return NULL;
+  }
+  qg_comment_opts copt = {0};
+  char *cid = qg_cli_comment_id(o, s->cfg, s->command);
+  copt.id = cid;
+  copt.redactor = redactor;
+  copt.deadline_ms = qg_http_now_ms() + o->host_deadline_ms;
+  char head[65];
+  char *res = NULL;
+  if (qg_host_reviewed_head(&ctx, &copt, head, &why) != QG_OK) {
+    const char *w = why ? why : "";
+    char *e = qg_redact(redactor, w, strlen(w), NULL, NULL, NULL);
+    *note = qg_xasprintf("the last reviewed head could not be read from the summary comment "
+                         "(%s)",
+                         e);
+    free(e);
+  } else if (!*head) {
+    *note = qg_xstrdup("no last reviewed head in qgate's summary comment");
+  } else {
+    *note = qg_xasprintf("the last reviewed head %s, from qgate's summary comment", head);
+    res = qg_xstrdup(head);
+  }
+  free(why);
+  free(cid);
+  qg_host_ctx_cleanup(&ctx);
+  return res;
+}
+
 /* --comment HOST (a row of the hosts' table) or annotations: after the reports are written. Sets *usage for
  * a missing context, *incomplete when not everything reached the host (a warning: the
  * exit status stays the gate's). */
 static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_report *rep,
-                          long long deadline, qg_secrets *red, bool summary_written,
-                          const qg_cli_io *io, bool *usage, bool *incomplete) {
+                          const qg_cli_publish *scope, long long deadline, qg_secrets *red,
+                          bool summary_written, const qg_cli_io *io, bool *usage,
+                          bool *incomplete) {
+  const char *p_head = scope->reviewed_head;
   if (!strcmp(o->comment, "annotations")) {
     annotate(o, rep, io);
     return;
@@ -203,14 +251,17 @@ static void post_comments(const qg_cli_opts *o, const qg_config *cfg, const qg_r
     free(why);
   }
   qg_comment_opts copt = {0};
-  /* the id in the markers: --comment-id, else comment.id joined with the command, else
-   * qgate-COMMAND: one file's k8s and secrets jobs keep apart, and a file (the
-   * repository's own is untrusted) can name no id of another command's job */
-  const char *cmd = rep->command ? rep->command : "run";
-  char *cid = o->comment_id
-                  ? qg_xstrdup(o->comment_id)
-                  : qg_xasprintf("%s-%s", cfg->comment_id ? cfg->comment_id : "qgate", cmd);
+  char *cid = qg_cli_comment_id(o, cfg, rep->command);
   copt.id = cid;
+  /* the head recorded for the next incremental review: the request's head, when the
+   * commit reviewed is it or a merge of it (GitHub's merge ref, GitLab's merged results) */
+  char *mb = p_head && ctx.head_sha ? qg_git_merge_base_id(ctx.head_sha, p_head) : NULL;
+  if (mb && strcmp(mb, ctx.head_sha) == 0)
+    copt.reviewed_head = ctx.head_sha;
+  free(mb);
+  copt.arch_scoped = scope->arch_scoped;
+  copt.arch_paths = scope->arch_paths;
+  copt.narch_paths = scope->narch_paths;
   copt.verdict = cfg->comment_verdict ? QG_VERDICT_ON : QG_VERDICT_OFF;
   copt.max_inline = cfg->comment_max_inline;
   copt.deadline_ms = deadline;
@@ -308,7 +359,7 @@ int qg_cli_publish_run(const qg_cli_publish *p, const qg_cli_io *io) {
     github_outputs(p->rep, io);
   long long host_at = qg_http_now_ms() + o->host_deadline_ms; /* one for every host call */
   if (o->comment) /* after the reports: they are written whatever the host says */
-    post_comments(o, p->cfg, p->rep, host_at, p->redactor, p->outputs, io, &after.host_usage,
+    post_comments(o, p->cfg, p->rep, p, host_at, p->redactor, p->outputs, io, &after.host_usage,
                   &after.comments_incomplete);
   if (o->notify && p->policy)
     notify_slack(p->policy, p->rep, host_at, p->redactor, io);

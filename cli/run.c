@@ -119,6 +119,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
   if (o.dry_run && mode == QG_RUN_REVIEW) /* the review's requests, to standard output */
     qg_cli_guard_stdout(io, false);
   qg_run_out out;
+  static const char *const commands[] = {"k8s", "secrets", "scan", "review"};
+  qg_cli_since since = {&o, &out.cfg, commands[mode]};
+  ro.last_reviewed = qg_cli_last_reviewed;
+  ro.last_reviewed_ud = &since;
   qg_status st = qg_run(&ro, &out);
   if (st != QG_OK) {
     status = qg_run_stop_status(st);
@@ -137,6 +141,10 @@ static int cmd_run(int argc, char **argv, const qg_cli_io *io, qg_run_mode mode)
         .redactor = out.redactor,
         .gate = &out.gate,
         .review_failed = out.review_failed,
+        .reviewed_head = out.reviewed_head,
+        .arch_scoped = out.arch_scoped,
+        .arch_paths = (const char *const *)out.arch_paths,
+        .narch_paths = out.narch_paths,
     };
     status = qg_cli_publish_run(&p, io);
   }

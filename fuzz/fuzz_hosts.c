@@ -97,6 +97,14 @@ static void pages(const char *body, size_t size) {
     FUZZ_CHECK(disc ? id == 0 : nk == 0, "GitLab: a note page gave threads or the reverse");
   }
   (void)qg_gitlab_refs_read(body, size);
+  /* a summary's reviewed head: only hex, 40 or 64 digits */
+  char *text = strndup(body, size), head[65];
+  if (text && qg_host_read_reviewed_head(text, "qgate", head)) {
+    size_t hn = strlen(head);
+    FUZZ_CHECK((hn == 40 || hn == 64) && strspn(head, "0123456789abcdef") == hn,
+               "reviewed head '%s'", head);
+  }
+  free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

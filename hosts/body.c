@@ -141,6 +141,48 @@ void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]) {
   snprintf(out, QG_HOST_MARKER_MAX, "%s%s -->", QG_HOST_SUMMARY_MARKER, marker_id(id));
 }
 
+/* A commit id as qgate records it: 40 or 64 lowercase hex digits. */
+static bool head_hex(const char *s, size_t n) {
+  return (n == 40 || n == 64) && strspn(s, "0123456789abcdef") >= n;
+}
+
+bool qg_host_read_reviewed_head(const char *body, const char *id, char out[65]) {
+  char marker[QG_HOST_MARKER_MAX], head[QG_HOST_MARKER_MAX];
+  qg_host_summary_marker(id, marker);
+  snprintf(head, sizeof(head), "%s%s sha=", QG_HOST_HEAD_MARKER, marker_id(id));
+  size_t ml = strlen(marker), hl = strlen(head);
+  /* only where qgate writes it: on the line after the summary marker that opens the body
+   * (a path or a message further down can never be read as one) */
+  if (!body || strncmp(body, marker, ml) != 0)
+    return false;
+  const char *p = body + ml;
+  p += *p == '\r';
+  if (*p++ != '\n' || strncmp(p, head, hl) != 0)
+    return false;
+  p += hl;
+  size_t n = strspn(p, "0123456789abcdef");
+  if (!head_hex(p, n) || strncmp(p + n, " -->", 4) != 0)
+    return false;
+  memcpy(out, p, n);
+  out[n] = '\0';
+  return true;
+}
+
+bool qg_host_unreviewed(const qg_comment_opts *o, const char *path, const char *body) {
+  if (!o || !o->arch_scoped || !path || !body)
+    return false;
+  /* "**SEVERITY** `arch/violation`: ...": the review's own findings (a changed document's
+   * is reported on every run) */
+  const char *r = strstr(body, "** `");
+  if (!r || strncmp(body, "**", 2) != 0 || (size_t)(r - body) > 16 ||
+      (strncmp(r + 4, "arch/violation`", 15) != 0 && strncmp(r + 4, "arch/unconfirmed`", 17) != 0))
+    return false;
+  for (size_t i = 0; i < o->narch_paths; i++)
+    if (o->arch_paths[i] && strcmp(o->arch_paths[i], path) == 0)
+      return false; /* the review looked at it this run */
+  return true;
+}
+
 /* path percent-encoded for a URL, '/' kept. */
 static void put_url_path(qg_buf *b, const char *path) {
   static const char hex[] = "0123456789ABCDEF";
@@ -236,6 +278,9 @@ char *qg_host_summary_body(const qg_host_summary *sp, qg_host_summary_fit *fit) 
   char marker[QG_HOST_MARKER_MAX];
   qg_host_summary_marker(s->id, marker);
   (void)qg_buf_printf(&b, "%s\n", marker);
+  if (s->reviewed_head && head_hex(s->reviewed_head, strlen(s->reviewed_head)))
+    (void)qg_buf_printf(&b, "%s%s sha=%s -->\n", QG_HOST_HEAD_MARKER, marker_id(s->id),
+                        s->reviewed_head);
   static const char cut[] = "\n\n_The report was cut here: over the comment size limit. The full "
                             "report is in the job's artifacts._\n";
   size_t room = s->max_body > b.len + sizeof(cut) ? s->max_body - b.len - sizeof(cut) : 0;

@@ -208,6 +208,7 @@ typedef struct gh {
                   /user refused, as for the Actions GITHUB_TOKEN): then a bot's login */
   char *login;          /* owned: its login when who is 1 */
   long long summary_id; /* the summary comment posted or edited this run, 0: none */
+  char prev_head[65];   /* the reviewed head qgate's summary held ("": none) */
   qg_host_lefts left;   /* the findings without an inline comment: the summary lists them */
 } gh;
 
@@ -374,7 +375,9 @@ static void keep_own(gh *g, qg_host_threads *t) { qg_host_threads_keep(t, own_th
 
 typedef struct summary_find {
   char marker[QG_HOST_MARKER_MAX]; /* the summary marker with qgate's id */
-  qg_host_threads cands;           /* the comments that hold it, in list order */
+  const char *id;                  /* qgate's comment id */
+  qg_host_threads cands;           /* the comments that hold it, in list order; th->id: the
+                                      reviewed head in its marker, or NULL */
 } summary_find;
 
 #define GH_CANDIDATES_MAX 1000 /* comments holding one marker: past them, not read */
@@ -383,8 +386,12 @@ static void find_summary(void *ud, const cJSON *item) {
   summary_find *sf = ud;
   const char *body = item_body(item);
   long long id = item_id(item);
-  if (id && body && strstr(body, sf->marker) && sf->cands.n < GH_CANDIDATES_MAX)
+  if (id && body && strstr(body, sf->marker) && sf->cands.n < GH_CANDIDATES_MAX) {
     add_candidate(&sf->cands, "", id, item);
+    char head[65];
+    if (qg_host_read_reviewed_head(body, sf->id, head)) /* kept: only qgate's own is read */
+      sf->cands.items[sf->cands.n - 1].id = qg_xstrdup(head);
+  }
 }
 
 /* After a lost answer: whether the summary is there (its id into g->summary_id). */
@@ -394,6 +401,7 @@ static int summary_stored(qg_rest *r, void *ud) {
   summary_find sf;
   memset(&sf, 0, sizeof(sf));
   qg_host_summary_marker(g->o.id, sf.marker);
+  sf.id = g->o.id;
   bool listed = qg_rest_list(r, path, "", find_summary, &sf);
   free(path);
   if (listed)
@@ -445,6 +453,9 @@ static qg_host_summary summary_input(const gh *g, const qg_report *rep, char *ur
       .report_what = "the workflow run",
       .report_also = "in code scanning where the workflow uploads the SARIF report",
       .max_body = g->o.max_body, /* 60000 by default: GitHub takes 65,536 characters */
+      .reviewed_head = g->o.reviewed_head ? g->o.reviewed_head
+                       : *g->prev_head    ? g->prev_head
+                                          : NULL,
   };
   return s;
 }
@@ -457,11 +468,14 @@ static bool list_summary(gh *g, long long *id) {
   summary_find sf;
   memset(&sf, 0, sizeof(sf));
   qg_host_summary_marker(g->o.id, sf.marker);
+  sf.id = g->o.id;
   bool listed = qg_rest_list(&g->rest, path, "", find_summary, &sf);
   free(path);
   if (listed)
     keep_own(g, &sf.cands);
   *id = listed && sf.cands.n ? sf.cands.items[0].num : 0;
+  if (*id && sf.cands.items[0].id)
+    snprintf(g->prev_head, sizeof(g->prev_head), "%s", sf.cands.items[0].id);
   qg_host_threads_free(&sf.cands);
   return listed;
 }
@@ -496,9 +510,10 @@ static void post_summary(gh *g, const qg_report *rep, bool listed, long long id)
 
 /* What the review comments' listing collects. */
 typedef struct known_find {
-  const char *id;          /* qgate's comment id */
-  qg_host_threads roots;   /* comments with qgate's finding marker and id, not replies */
-  qg_host_threads replies; /* every reply: num is the comment it answers, author set */
+  const char *id;           /* qgate's comment id */
+  const qg_comment_opts *o; /* what the review looked at (qg_host_unreviewed) */
+  qg_host_threads roots;    /* comments with qgate's finding marker and id, not replies */
+  qg_host_threads replies;  /* every reply: num is the comment it answers, author set */
 } known_find;
 
 #define GH_REPLIES_MAX 20000u /* replies kept for the reply check (two full listings) */
@@ -522,6 +537,9 @@ static void collect_known(void *ud, const cJSON *item) {
     return;
   add_candidate(&kf->roots, fp, id, item);
   qg_host_thread *th = &kf->roots.items[kf->roots.n - 1];
+  const cJSON *path = cJSON_GetObjectItemCaseSensitive(item, "path");
+  th->unreviewed =
+      cJSON_IsString(path) && qg_host_unreviewed(kf->o, path->valuestring, item_body(item));
   const cJSON *line = cJSON_GetObjectItemCaseSensitive(item, "line");
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start_line");
   /* GitHub moves a comment with its line; a push that changed the line leaves it
@@ -1193,6 +1211,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
   known_find kf;
   memset(&kf, 0, sizeof(kf));
   kf.id = g->o.id;
+  kf.o = &g->o;
   bool listed = qg_rest_list(&g->rest, list_path, "", collect_known, &kf);
   free(list_path);
   own_threads(g, &kf);
@@ -1304,7 +1323,7 @@ static void post_inline(gh *g, const qg_report *rep, const qg_change *change) {
     bool second = false;
     for (size_t j = 0; k->active && !k->outdated && !k->claimed && j < ks.n && !second; j++)
       second = ks.items[j].claimed && strcmp(ks.items[j].fp, k->fp) == 0;
-    if ((k->active && !second) || k->replied)
+    if ((k->active && !second) || k->replied || (!k->active && k->unreviewed))
       continue;
     qg_host_threads_add(&stale, k->fp)->num = k->num;
   }
@@ -1335,7 +1354,33 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   return qg_rest_end(&g.rest, out);
 }
 
-const qg_host qg_host_github = {"github", "GitHub", ctx_load, base_rev, comment};
+/* The reviewed head of qgate's own summary: list_summary, as comment reads it. */
+static qg_status reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
+                               char **error) {
+  if (!ctx->api_url || !ctx->repo || !ctx->number || !ctx->token) {
+    *error = qg_xstrdup("GitHub: no pull request context");
+    return QG_EUSAGE;
+  }
+  gh g;
+  memset(&g, 0, sizeof(g));
+  g.ctx = ctx;
+  g.o = *opts;
+  qg_comment_outcome o;
+  memset(&o, 0, sizeof(o));
+  g.out = &o;
+  qg_rest_init(&g.rest, &k_api, ctx, opts);
+  long long id = 0;
+  if (list_summary(&g, &id) && id)
+    snprintf(out, 65, "%s", g.prev_head);
+  free(g.login);
+  qg_status st = qg_rest_end(&g.rest, &o);
+  *error = o.error;
+  o.error = NULL;
+  qg_comment_outcome_cleanup(&o);
+  return st;
+}
+
+const qg_host qg_host_github = {"github", "GitHub", ctx_load, base_rev, comment, reviewed_head};
 
 /* ---- the answers' parsers alone (hosts/internal.h) --------------------------------------- */
 
@@ -1350,6 +1395,7 @@ int qg_github_page_read(const char *body, size_t len, long long *summary_id, siz
   summary_find sf;
   memset(&sf, 0, sizeof(sf));
   qg_host_summary_marker("qgate", sf.marker);
+  sf.id = "qgate";
   known_find kf;
   memset(&kf, 0, sizeof(kf));
   kf.id = "qgate";

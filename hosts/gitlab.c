@@ -265,6 +265,7 @@ typedef struct disc_find {
   const char *id;
   const refs *r;
   qg_host_threads t;
+  const qg_comment_opts *o; /* what the review looked at (qg_host_unreviewed); NULL: all */
 } disc_find;
 
 static void on_discussion(void *arg, const cJSON *d) {
@@ -292,7 +293,9 @@ static void on_discussion(void *arg, const cJSON *d) {
   }
   /* GitLab moves a note's position to each new diff version while its line is there;
    * a push that changed the line leaves it on an older version: outdated */
-  const char *head = str_member(cJSON_GetObjectItemCaseSensitive(first, "position"), "head_sha");
+  const cJSON *pos = cJSON_GetObjectItemCaseSensitive(first, "position");
+  th->unreviewed = qg_host_unreviewed(df->o, str_member(pos, "new_path"), body);
+  const char *head = str_member(pos, "head_sha");
   th->outdated = head && df->r && df->r->ok && strcmp(head, df->r->head) != 0;
 }
 
@@ -520,7 +523,7 @@ static int gl_stored(qg_rest *r, void *ud) {
     c->note_id = id;
     return !ok || (any && c->g->who != 1) ? -1 : id ? 1 : 0;
   }
-  disc_find df = {c->g->id, NULL, {0}};
+  disc_find df = {c->g->id, NULL, {0}, NULL};
   bool ok = get_all(c->g, "discussions", "", on_discussion, &df);
   bool any = df.t.n > 0;
   if (ok)
@@ -581,7 +584,12 @@ static int create_discussion(gl *g, const char *path, const qg_finding *f, const
  * discussion, each linked to its file at the merge request's head (CI_PROJECT_URL), and
  * names the job (CI_JOB_URL) for the full report. */
 static void post_summary(gl *g, const qg_report *rep, long long sum_id, const char *sum_body,
-                         bool notes_ok, const qg_host_lefts *left, const refs *r) {
+                         bool notes_ok, const qg_host_lefts *left, const refs *r,
+                         const char *reviewed_head) {
+  /* the head recorded: this run's, else the one the summary held */
+  char prev[65] = "";
+  if (!reviewed_head && sum_id && qg_host_read_reviewed_head(sum_body, g->id, prev))
+    reviewed_head = prev;
   const char *project = qg_host_env("CI_PROJECT_URL"), *head = r->ok ? r->head : g->ctx->head_sha;
   char *file_url = project && head ? qg_xasprintf("%s/-/blob/%s/", project, head) : NULL;
   qg_host_summary in = {
@@ -595,6 +603,7 @@ static void post_summary(gl *g, const qg_report *rep, long long sum_id, const ch
       .report_also = "in the merge request's Code Quality widget where the job uploads the "
                      "codequality report",
       .max_body = GL_NOTE_MAX,
+      .reviewed_head = reviewed_head,
   };
   char *body = qg_host_summary_body(&in, NULL);
   free(file_url);
@@ -651,7 +660,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   memset(&sn, 0, sizeof(sn));
   qg_host_summary_marker(g.id, sn.marker);
   bool notes_ok = get_all(&g, "notes", "sort=asc&order_by=created_at&", on_note, &sn);
-  disc_find df = {g.id, &r, {0}};
+  disc_find df = {g.id, &r, {0}, &opts};
   bool threads_ok = get_all(&g, "discussions", "", on_discussion, &df);
   /* qgate's own only: a person's note quoting a marker, or one that carries qgate's
    * id in another author's name, is never edited nor resolved */
@@ -706,7 +715,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   free(fps);
 
   /* after the discussions: the summary lists what has none, refusals too */
-  post_summary(&g, rep, sum_id, sum_body, notes_ok, &left, &r);
+  post_summary(&g, rep, sum_id, sum_body, notes_ok, &left, &r, opts.reviewed_head);
   qg_host_lefts_free(&left);
 
   /* stale: qgate's discussions whose finding is gone (from a list read only in
@@ -714,7 +723,7 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
    * answered (a person's discussion now) */
   for (size_t i = 0; i < th.n; i++) {
     if (!th.items[i].active && !th.items[i].resolved && !th.items[i].replied &&
-        qg_rest_ok(resolve(&g, &th.items[i], true)))
+        !th.items[i].unreviewed && qg_rest_ok(resolve(&g, &th.items[i], true)))
       out->inline_removed++;
   }
 
@@ -727,7 +736,42 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
   return qg_rest_end(&g.rest, out);
 }
 
-const qg_host qg_host_gitlab = {"gitlab", "GitLab", ctx_load, base_rev, comment};
+/* The reviewed head of qgate's own summary note, found as comment finds it. */
+static qg_status reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
+                               char **error) {
+  qg_comment_opts o = *opts;
+  gl g;
+  memset(&g, 0, sizeof(g));
+  qg_comment_outcome res;
+  memset(&res, 0, sizeof(res));
+  g.ctx = ctx;
+  g.out = &res;
+  g.id = o.id ? o.id : "qgate";
+  qg_rest_init(&g.rest, &k_api, ctx, &o);
+  qg_buf mr;
+  qg_buf_init(&mr, 0);
+  (void)qg_buf_puts(&mr, "/projects/");
+  put_encoded(&mr, ctx->repo ? ctx->repo : "");
+  (void)qg_buf_printf(&mr, "/merge_requests/%lu", ctx->number);
+  g.mr = qg_buf_detach(&mr);
+  summary_note sn;
+  memset(&sn, 0, sizeof(sn));
+  qg_host_summary_marker(g.id, sn.marker);
+  if (get_all(&g, "notes", "sort=asc&order_by=created_at&", on_note, &sn)) {
+    keep_own(&g, &sn.cands);
+    if (sn.cands.n && !qg_host_read_reviewed_head(sn.cands.items[0].id, g.id, out))
+      out[0] = '\0';
+  }
+  qg_host_threads_free(&sn.cands);
+  free(g.mr);
+  qg_status st = qg_rest_end(&g.rest, &res);
+  *error = res.error;
+  res.error = NULL;
+  qg_comment_outcome_cleanup(&res);
+  return st;
+}
+
+const qg_host qg_host_gitlab = {"gitlab", "GitLab", ctx_load, base_rev, comment, reviewed_head};
 
 /* ---- the answers' parsers alone (hosts/internal.h) ----------------------------------------- */
 
@@ -756,7 +800,7 @@ bool qg_gitlab_refs_read(const char *body, size_t len) {
 int qg_gitlab_page_read(const char *body, size_t len, bool discussions, long long *summary_id,
                         size_t *nthreads) {
   summary_note sn = {{0}, {0}};
-  disc_find df = {"qgate", NULL, {0}};
+  disc_find df = {"qgate", NULL, {0}, NULL};
   qg_host_summary_marker("qgate", sn.marker);
   *summary_id = 0;
   *nthreads = 0;

@@ -164,3 +164,28 @@ qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg
   qg_secrets_free(&own);
   return st;
 }
+
+qg_status qg_host_reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
+                                char **error) {
+  out[0] = '\0';
+  *error = NULL;
+  if (!ctx || !ctx->host || !ctx->host->reviewed_head) {
+    *error = qg_xstrdup("no pull or merge request context");
+    return QG_EUSAGE;
+  }
+  qg_comment_opts o = qg_host_opts(opts);
+  qg_secrets *own = NULL;
+  qg_ruleset none = {0};
+  if (!o.redactor) {
+    qg_result tmp;
+    qg_result_init(&tmp);
+    (void)qg_secrets_new(&none, NULL, &tmp, &own);
+    qg_result_cleanup(&tmp);
+    o.redactor = own;
+  }
+  if (ctx->token)
+    qg_secrets_add_known(o.redactor, ctx->token, strlen(ctx->token));
+  qg_status st = ctx->host->reviewed_head(ctx, &o, out, error);
+  qg_secrets_free(&own);
+  return st;
+}

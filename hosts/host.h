@@ -2,10 +2,10 @@
  *
  * Adding a CI host: write hosts/NAME.c that defines `const qg_host qg_host_NAME` (its
  * name for --comment, its context loader from the CI's environment, its comment
- * operation with the verdict it gives, and its base detector when the CI names the
- * change's base), making its requests with hosts/rest.h (one call, pages, the first
- * error, scrubbing, commit ids) and its bodies with qg_host_finding_body and
- * qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
+ * operation with the verdict it gives, its base detector when the CI names the
+ * change's base, and its lookup of the last reviewed head in its own summary),
+ * making its requests with hosts/rest.h (one call, pages, the first error, scrubbing,
+ * commit ids) and its bodies with qg_host_finding_body and qg_host_summary_body (hosts/internal.h); then add one row, with its extern line, to
  * k_hosts in hosts/host.c. --comment, its error text and the default --base read the
  * table: no other code file changes (the --comment help line in cli/ names the hosts).
  * Its tests: tests/unit_NAME.c against tests/mockhttp.c, fixtures/comment/NAME-*.case.
@@ -84,6 +84,16 @@ typedef struct qg_comment_opts {
                                   (qg_redact) before it is kept in an error text, the
                                   token added to its known values; NULL: a redactor
                                   of the token and the authorization shapes alone */
+  /* review.incremental. reviewed_head (borrowed): the request's head whose architecture
+   * review completed this run (40 or 64 lowercase hex digits), recorded in the summary's
+   * marker for the next run; NULL: the head the summary held is kept. arch_scoped: the
+   * review looked only at arch_paths (borrowed, repository paths: the files changed
+   * since the last reviewed head); qgate's arch/violation and arch/unconfirmed comments
+   * on any other file are kept as they are (their findings were not looked for). */
+  const char *reviewed_head;
+  bool arch_scoped;
+  const char *const *arch_paths;
+  size_t narch_paths;
 } qg_comment_opts;
 
 /* The default budget of every host call of one run (--host-deadline). */
@@ -154,6 +164,9 @@ typedef struct qg_host {
    * redactor knows the token. */
   qg_status (*comment)(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                        const qg_comment_opts *opts, qg_comment_outcome *out);
+  /* qg_host_reviewed_head: the same lookup of the summary as comment makes. */
+  qg_status (*reviewed_head)(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
+                             char **error);
 } qg_host;
 
 /* The host named name, or NULL. Static. */
@@ -195,18 +208,29 @@ char *qg_ci_base_rev(const char **source);
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out);
 
+/* The last reviewed head recorded in qgate's own summary comment (the one comment
+ * updates in place: its marker with opts->id, its author the token's own user; a
+ * person's comment holding the marker is never read), into out (40 or 64 lowercase hex
+ * digits, NUL-terminated; "" when there is none). QG_OK when the lookup completed,
+ * QG_ENET otherwise with *error (caller frees; scrubbed) saying why. */
+qg_status qg_host_reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
+                                char **error);
+
 /* ---- shared by github.c and gitlab.c ------------------------------------------------- */
 
 /* The hidden markers, each with the comment id ID (qg_comment_opts.id):
  *   "<!-- qgate:summary id=ID -->"              the summary comment
  *   "<!-- qgate:finding id=ID fp=FP -->"        an inline comment (FP: 16 hex digits)
  *   "<!-- qgate:review id=ID verdict=EVENT -->" a GitHub review that gave a verdict
+ *   "<!-- qgate:reviewed-head id=ID sha=SHA -->" the summary's second line: the head whose
+ *                                               architecture review completed (hex only)
  * qgate touches (edits, resolves, deletes) a comment only when its marker carries its
  * own id and its author is the token's own user. Markers without an id (qgate before
  * comment ids) belong to no job: they are left as they are. */
 #define QG_HOST_SUMMARY_MARKER "<!-- qgate:summary id="
 #define QG_HOST_FINDING_MARKER "<!-- qgate:finding id="
 #define QG_HOST_REVIEW_MARKER "<!-- qgate:review id="
+#define QG_HOST_HEAD_MARKER "<!-- qgate:reviewed-head id="
 /* The longest marker, with its NUL. */
 #define QG_HOST_MARKER_MAX 128
 

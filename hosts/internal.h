@@ -59,6 +59,7 @@ typedef struct qg_host_summary {
   const char *report_what;   /* its link text: "the workflow run", "the job" */
   const char *report_also;   /* where else it is ("in code scanning where ..."), or NULL */
   size_t max_body;           /* bytes of the whole body */
+  const char *reviewed_head; /* its reviewed-head marker's commit (qg_comment_opts), or NULL */
 } qg_host_summary;
 
 /* What the summary holds of the list (qg_host_summary_body). */
@@ -81,6 +82,13 @@ typedef struct qg_host_summary_fit {
 char *qg_host_summary_body(const qg_host_summary *s, qg_host_summary_fit *fit);
 /* The summary's marker for comment id id, in out. */
 void qg_host_summary_marker(const char *id, char out[QG_HOST_MARKER_MAX]);
+/* The reviewed head of a summary body of comment id id: its reviewed-head marker on the
+ * line right after the summary marker that opens the body, 40 or 64 lowercase hex digits,
+ * into out; false when there is none. */
+bool qg_host_read_reviewed_head(const char *body, const char *id, char out[65]);
+/* Whether qgate's comment body on path is an architecture finding on a file the review
+ * did not look at this run (o->arch_scoped): kept as it is, never taken for stale. */
+bool qg_host_unreviewed(const qg_comment_opts *o, const char *path, const char *body);
 
 /* Adds f to out->refused (a host adds it to its qg_host_lefts as QG_HOST_LEFT_REFUSED too:
  * the outcome tells the caller, the list tells the summary). */
@@ -107,11 +115,13 @@ const qg_finding *qg_host_next_active(const qg_result *res, size_t *at, char fp[
  * by the fingerprint in its marker. */
 typedef struct qg_host_thread {
   char fp[17];
-  long long num; /* GitHub: the comment's id */
-  char *id;      /* GitLab: the discussion's id; owned */
-  bool resolved; /* GitLab: its first note is resolved */
-  bool active;   /* an active finding of this run has its fingerprint: kept */
-  bool claimed;  /* GitHub: a finding on a shown line is commented by it */
+  long long num;   /* GitHub: the comment's id */
+  char *id;        /* GitLab: the discussion's id; owned */
+  bool resolved;   /* GitLab: its first note is resolved */
+  bool active;     /* an active finding of this run has its fingerprint: kept */
+  bool claimed;    /* GitHub: a finding on a shown line is commented by it */
+  bool unreviewed; /* an arch finding's, on a file the review did not look at this run
+                      (qg_host_unreviewed): kept */
   /* identity and lifecycle */
   char *author;               /* GitHub: the first comment's user.login; owned */
   bool bot;                   /* GitHub: its user.type is "Bot" */

@@ -390,6 +390,55 @@ static qg_status scan_and_fix(run_ctx *c) {
   return QG_OK;
 }
 
+/* review.incremental without QGATE_REVIEW_SINCE: the last reviewed head the caller finds
+ * (the pull request's summary comment), checked as a commit id before it is used. */
+static void last_reviewed(run_ctx *c) {
+  qg_run_out *out = c->out;
+  qg_review_config *rc = &out->cfg.review;
+  if (!rc->incremental || rc->since || !c->o->last_reviewed)
+    return;
+  char *note = NULL;
+  char *head = c->o->last_reviewed(c->o->last_reviewed_ud, out->redactor, &note);
+  size_t n = head ? strspn(head, "0123456789abcdef") : 0;
+  if (head && (n == 40 || n == 64) && !head[n]) {
+    rc->since = head;
+    head = NULL;
+  }
+  if (note)
+    qg_run_say(&out->log, QG_DIAG_NOTE, "review.incremental: %s", note);
+  free(note);
+  free(head);
+}
+
+/* review.incremental used (cfg.since an ancestor of the head, as the review checks it):
+ * the files changed since then, the only ones the review looked at; every other file's
+ * architecture findings were not looked for (their comments are kept). */
+static void arch_scope(run_ctx *c, const char *head) {
+  qg_run_out *out = c->out;
+  const qg_review_config *rc = &out->cfg.review;
+  if (!rc->incremental || !rc->since || !*rc->since)
+    return;
+  char *id = qg_git_commit_id(rc->since), *why = NULL;
+  qg_change_opts so = {0};
+  so.base = rc->since;
+  so.head = head;
+  so.context_lines = 1;
+  so.exclude = (const char *const *)rc->exclude;
+  so.nexclude = rc->nexclude;
+  qg_change ch;
+  memset(&ch, 0, sizeof(ch));
+  if (id && qg_change_read(&so, &ch, &why) == QG_OK && strcmp(ch.base_oid, id) == 0) {
+    out->arch_scoped = true;
+    out->arch_paths = qg_xcalloc(ch.n ? ch.n : 1, sizeof(*out->arch_paths));
+    for (size_t i = 0; i < ch.n; i++)
+      if (ch.files[i].path)
+        out->arch_paths[out->narch_paths++] = qg_xstrdup(ch.files[i].path);
+  }
+  qg_change_cleanup(&ch);
+  free(why);
+  free(id);
+}
+
 /* The architecture review, when it runs. */
 static qg_status review(run_ctx *c) {
   const qg_run_opts *o = c->o;
@@ -408,12 +457,18 @@ static qg_status review(run_ctx *c) {
                         NULL,
                         o->dry_run ? o->dry_run_out : NULL,
                         out->rev ? qg_git_rev_oid(out->rev) : NULL};
+    last_reviewed(c);
     qg_status rst = qg_review(&rr, &out->result, rv);
     if (rst == QG_EUSAGE || (rst == QG_EGIT && o->mode == QG_RUN_REVIEW)) {
       SAY_ERROR(c, "review: %s", rv->reason ? rv->reason : "failed");
       return rst;
     }
     qg_run_review_summary(rv, out->redactor, &out->log);
+    if (rst == QG_OK) {
+      arch_scope(c, rr.head);
+      if (rv->state == QG_REVIEW_DONE && !o->dry_run)
+        out->reviewed_head = qg_git_commit_id(rr.head ? rr.head : "HEAD");
+    }
     if (o->mode == QG_RUN_REVIEW)
       out->result.stats.files = rv->files;
     out->review_failed = out->cfg.review.required && !o->dry_run &&
@@ -590,6 +645,10 @@ void qg_run_out_cleanup(qg_run_out *out) {
   cJSON_Delete(out->shard);
   qg_scan_order_cleanup(&out->order);
   qg_review_outcome_cleanup(&out->review);
+  free(out->reviewed_head);
+  for (size_t i = 0; i < out->narch_paths; i++)
+    free(out->arch_paths[i]);
+  free(out->arch_paths);
   qg_secrets_free(&out->redactor);
   qg_ruleset_cleanup(&out->redactor_rules);
   free(out->base);

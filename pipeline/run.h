@@ -72,6 +72,12 @@ typedef struct qg_run_opts {
   qg_diag_listener on_log; /* NULL, or called with each message of out->log as it is
                               added (the message borrowed for the call), in order */
   void *on_log_arg;
+  /* review.incremental without QGATE_REVIEW_SINCE: called once before the review, with
+   * the run's redactor, for the last reviewed head (where the host recorded it: the pull
+   * request's summary comment). Returns a new string (caller frees) or NULL, with *note
+   * (caller frees, may stay NULL) saying what was found or why not. NULL: not asked. */
+  char *(*last_reviewed)(void *ud, qg_secrets *redactor, char **note);
+  void *last_reviewed_ud;
 } qg_run_opts;
 
 /* Everything the reports need. Initialised by qg_run whatever it returns;
@@ -92,6 +98,12 @@ typedef struct qg_run_out {
   qg_score score;
   bool reviewed; /* the architecture review ran: review is set */
   qg_review_outcome review;
+  char *reviewed_head; /* the commit whose review completed (state done, not --dry-run): its
+                          full id, owned; NULL otherwise */
+  bool arch_scoped;    /* review.incremental was used: the review looked only at arch_paths
+                          (the files changed since the last reviewed head; owned, real paths) */
+  char **arch_paths;
+  size_t narch_paths;
   bool review_failed; /* a required review failed or was partial (exit status 3) */
   qg_gate gate;
   size_t hidden_severity; /* unsuppressed findings, not in the base, --severity hid */

@@ -657,10 +657,14 @@ static int check_requests(const tcase *c, mock_server *srv) {
   if (c->openapi && srv) { /* checked against the API description by tests/openapi */
     const char *log = getenv("QGATE_REQUEST_LOG");
     FILE *f = log && *log ? fopen(log, "a") : NULL;
-    char spec[32] = "";
-    sscanf(c->openapi->body.data ? c->openapi->body.data : "", "%31s", spec);
+    char spec[32] = "", other[64] = "";
+    /* "github", or "github /v1/": requests under /v1/ (a model's API on the same
+     * server) are not the host's and are left out */
+    sscanf(c->openapi->body.data ? c->openapi->body.data : "", "%31s %63s", spec, other);
     for (size_t i = 0; f && i < n; i++) {
       const mock_request *rq = mock_request_at(srv, i);
+      if (*other && strncmp(rq->path, other, strlen(other)) == 0)
+        continue;
       cJSON *o = cJSON_CreateObject();
       cJSON_AddStringToObject(o, "spec", spec);
       cJSON_AddStringToObject(o, "case", c->path);

@@ -1319,9 +1319,74 @@ static void test_summary_list(void **state) {
   world_free(w);
 }
 
+/* The reviewed head: only on the line after the summary marker that opens the body, only
+ * 40 or 64 lowercase hex digits, only with the body's own id. */
+static void test_reviewed_head_read(void **state) {
+  (void)state;
+  char h[65];
+  const char *sha = "fe161321ad316073309507559f7a8fe2df5e1177";
+  char *ok = qg_xasprintf("<!-- qgate:summary id=qgate-review -->\n<!-- qgate:reviewed-head "
+                          "id=qgate-review sha=%s -->\n### Architecture review\n",
+                          sha);
+  assert_true(qg_host_read_reviewed_head(ok, "qgate-review", h));
+  assert_string_equal(h, sha);
+  assert_false(qg_host_read_reviewed_head(ok, "qgate-scan", h)); /* another job's */
+  free(ok);
+  char *crlf = qg_xasprintf("<!-- qgate:summary id=x -->\r\n<!-- qgate:reviewed-head id=x "
+                            "sha=%s%s -->\n",
+                            sha, "0123456789abcdef01234567");
+  assert_true(qg_host_read_reviewed_head(crlf, "x", h)); /* 64 digits (SHA-256) */
+  assert_int_equal(strlen(h), 64);
+  free(crlf);
+  static const char *const bad[] = {
+      /* upper case, 39 and 41 digits, a non-hex digit, no end */
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=FE161321AD316073309507559F7A8FE2DF5E1177 -->\n",
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad316073309507559f7a8fe2df5e117 -->\n",
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad316073309507559f7a8fe2df5e11770 -->\n",
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad31607330950755zf7a8fe2df5e1177 -->\n",
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad316073309507559f7a8fe2df5e1177\n",
+      /* not where qgate writes it: further down, or after text before the marker */
+      "<!-- qgate:summary id=x -->\n### 1 finding\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad316073309507559f7a8fe2df5e1177 -->\n",
+      "hello <!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=x "
+      "sha=fe161321ad316073309507559f7a8fe2df5e1177 -->\n",
+      "<!-- qgate:summary id=x -->\n<!-- qgate:reviewed-head id=y "
+      "sha=fe161321ad316073309507559f7a8fe2df5e1177 -->\n",
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+    assert_false(qg_host_read_reviewed_head(bad[i], "x", h));
+  assert_false(qg_host_read_reviewed_head(NULL, "x", h));
+}
+
+/* Which comments an incremental review leaves alone: arch findings off its paths. */
+static void test_unreviewed(void **state) {
+  (void)state;
+  const char *paths[] = {"user/c.go"};
+  qg_comment_opts o = {0};
+  const char *arch =
+      "**HIGH** `arch/violation`: x\n\n<!-- qgate:finding id=q fp=0123456789abcdef -->";
+  assert_false(qg_host_unreviewed(&o, "user/a.go", arch)); /* not scoped */
+  o.arch_scoped = true;
+  o.arch_paths = paths;
+  o.narch_paths = 1;
+  assert_true(qg_host_unreviewed(&o, "user/a.go", arch));
+  assert_false(qg_host_unreviewed(&o, "user/c.go", arch)); /* looked at this run */
+  assert_true(qg_host_unreviewed(&o, "user/a.go", "**LOW** `arch/unconfirmed`: y"));
+  assert_false(qg_host_unreviewed(&o, "user/a.go", "**CRITICAL** `pss/privileged`: z"));
+  assert_false(qg_host_unreviewed(&o, "ARCHITECTURE.md", "**HIGH** `arch/document-changed`: d"));
+  assert_false(qg_host_unreviewed(&o, "user/a.go", "a quote: ** `arch/violation`: w"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ctx),
+      cmocka_unit_test(test_reviewed_head_read),
+      cmocka_unit_test(test_unreviewed),
       cmocka_unit_test(test_summary_list),
       cmocka_unit_test(test_first_run_creates),
       cmocka_unit_test(test_second_run_updates),
