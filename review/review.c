@@ -1572,11 +1572,24 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
          qg_xasprintf("review.incremental: %zu file%s unchanged since the last reviewed head "
                       "%.12s and not in the cache: not sent again",
                       nsame, nsame == 1 ? "" : "s", since.base_oid));
+  /* A file review.incremental did not send and the cache did not answer was not judged
+   * by this run: the review is partial, never done on a verdict it did not make (an
+   * earlier run may have found violations there that this one would not count). */
+  char *unjudged = NULL;
+  if (nsame)
+    unjudged = qg_xasprintf("%zu file%s unchanged since the last reviewed head %.12s and not "
+                            "in the cache: not reviewed by this run",
+                            nsame, nsame == 1 ? "" : "s", since.base_oid);
   if (!nchunks && !ncached && !nlong) {
-    out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
     out->chunks = 0;
-    qg_review_set_reason(out, nsame ? "nothing changed since the last reviewed head"
-                                    : "no reviewable change");
+    if (unjudged) {
+      out->state = QG_REVIEW_PARTIAL;
+      qg_review_set_reason(out, "%s", unjudged);
+    } else {
+      out->state = QG_REVIEW_DONE; /* nothing to review: nothing breaks the documents */
+      qg_review_set_reason(out, "no reviewable change");
+    }
+    free(unjudged);
     goto done;
   }
 
@@ -1666,6 +1679,7 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   if (sd.refused) {
     status = fail(out, QG_EUSAGE, "%s", sd.refused);
     free(sd.refused);
+    free(unjudged);
     goto done;
   }
   if (run->dry_run) {
@@ -1763,6 +1777,12 @@ qg_status qg_review(const qg_review_run *run, qg_result *r, qg_review_outcome *o
   if (out->state == QG_REVIEW_PARTIAL)
     qg_review_set_reason(out, "%zu of %zu chunks reviewed%s", reviewed, active,
                          sd.late ? " before the review deadline passed" : "");
+  if (unjudged && (out->state == QG_REVIEW_DONE || out->state == QG_REVIEW_PARTIAL)) {
+    const char *before = out->state == QG_REVIEW_DONE || !out->reason ? "" : out->reason;
+    qg_review_set_reason(out, "%s%s%s", before, *before ? "; " : "", unjudged);
+    out->state = QG_REVIEW_PARTIAL;
+  }
+  free(unjudged);
 
 done:
   qg_reply_cleanup(&all);
