@@ -630,21 +630,27 @@ static bool seen_before(char (**fps)[17], size_t *n, size_t *cap, const char *fp
   return false;
 }
 
-static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
-                         const qg_comment_opts *optsp, qg_comment_outcome *out) {
-  qg_comment_opts opts = *optsp;
-  gl g;
-  memset(&g, 0, sizeof(g));
-  g.ctx = ctx;
-  g.out = out;
-  g.id = opts.id ? opts.id : "qgate";
-  qg_rest_init(&g.rest, &k_api, ctx, &opts);
+/* Sets g up for the merge request of ctx: its REST client and its path. g->mr is owned (free). */
+static void gl_open(gl *g, const qg_host_ctx *ctx, const qg_comment_opts *opts,
+                    qg_comment_outcome *out) {
+  memset(g, 0, sizeof(*g));
+  g->ctx = ctx;
+  g->out = out;
+  g->id = opts->id ? opts->id : "qgate";
+  qg_rest_init(&g->rest, &k_api, ctx, opts);
   qg_buf mr;
   qg_buf_init(&mr, 0);
   (void)qg_buf_puts(&mr, "/projects/");
   put_encoded(&mr, ctx->repo ? ctx->repo : "");
   (void)qg_buf_printf(&mr, "/merge_requests/%lu", ctx->number);
-  g.mr = qg_buf_detach(&mr);
+  g->mr = qg_buf_detach(&mr);
+}
+
+static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
+                         const qg_comment_opts *optsp, qg_comment_outcome *out) {
+  qg_comment_opts opts = *optsp;
+  gl g;
+  gl_open(&g, ctx, &opts, out);
 
   /* what is there */
   refs r;
@@ -739,21 +745,10 @@ static qg_status comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_
 /* The reviewed head of qgate's own summary note, found as comment finds it. */
 static qg_status reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *opts, char out[65],
                                char **error) {
-  qg_comment_opts o = *opts;
-  gl g;
-  memset(&g, 0, sizeof(g));
   qg_comment_outcome res;
   memset(&res, 0, sizeof(res));
-  g.ctx = ctx;
-  g.out = &res;
-  g.id = o.id ? o.id : "qgate";
-  qg_rest_init(&g.rest, &k_api, ctx, &o);
-  qg_buf mr;
-  qg_buf_init(&mr, 0);
-  (void)qg_buf_puts(&mr, "/projects/");
-  put_encoded(&mr, ctx->repo ? ctx->repo : "");
-  (void)qg_buf_printf(&mr, "/merge_requests/%lu", ctx->number);
-  g.mr = qg_buf_detach(&mr);
+  gl g;
+  gl_open(&g, ctx, opts, &res);
   summary_note sn;
   memset(&sn, 0, sizeof(sn));
   qg_host_summary_marker(g.id, sn.marker);

@@ -141,6 +141,25 @@ void qg_comment_refused_add(qg_comment_outcome *out, const qg_finding *f) {
   out->refused[out->nrefused++] = f;
 }
 
+/* The options a host's request runs with: qg_host_opts's defaults, and a redactor that
+ * masks ctx's token in whatever the host says back (a new one in *own, to free with
+ * qg_secrets_free, when opts has none: the token and the authorization shapes alone). */
+static qg_comment_opts host_opts(const qg_host_ctx *ctx, const qg_comment_opts *opts,
+                                 qg_secrets **own) {
+  qg_comment_opts o = qg_host_opts(opts);
+  if (!o.redactor) {
+    qg_ruleset none = {0};
+    qg_result tmp;
+    qg_result_init(&tmp);
+    (void)qg_secrets_new(&none, NULL, &tmp, own);
+    qg_result_cleanup(&tmp);
+    o.redactor = *own;
+  }
+  if (ctx->token)
+    qg_secrets_add_known(o.redactor, ctx->token, strlen(ctx->token));
+  return o;
+}
+
 qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg_change *change,
                           const qg_comment_opts *opts, qg_comment_outcome *out) {
   memset(out, 0, sizeof(*out));
@@ -148,18 +167,8 @@ qg_status qg_host_comment(const qg_host_ctx *ctx, const qg_report *rep, const qg
     out->error = qg_xstrdup("no pull or merge request context");
     return QG_EUSAGE;
   }
-  qg_comment_opts o = qg_host_opts(opts);
   qg_secrets *own = NULL;
-  qg_ruleset none = {0}; /* no rule: the token and the authorization shapes alone */
-  if (!o.redactor) {
-    qg_result tmp;
-    qg_result_init(&tmp);
-    (void)qg_secrets_new(&none, NULL, &tmp, &own);
-    qg_result_cleanup(&tmp);
-    o.redactor = own;
-  }
-  if (ctx->token)
-    qg_secrets_add_known(o.redactor, ctx->token, strlen(ctx->token));
+  qg_comment_opts o = host_opts(ctx, opts, &own);
   qg_status st = ctx->host->comment(ctx, rep, change, &o, out);
   qg_secrets_free(&own);
   return st;
@@ -173,18 +182,8 @@ qg_status qg_host_reviewed_head(const qg_host_ctx *ctx, const qg_comment_opts *o
     *error = qg_xstrdup("no pull or merge request context");
     return QG_EUSAGE;
   }
-  qg_comment_opts o = qg_host_opts(opts);
   qg_secrets *own = NULL;
-  qg_ruleset none = {0};
-  if (!o.redactor) {
-    qg_result tmp;
-    qg_result_init(&tmp);
-    (void)qg_secrets_new(&none, NULL, &tmp, &own);
-    qg_result_cleanup(&tmp);
-    o.redactor = own;
-  }
-  if (ctx->token)
-    qg_secrets_add_known(o.redactor, ctx->token, strlen(ctx->token));
+  qg_comment_opts o = host_opts(ctx, opts, &own);
   qg_status st = ctx->host->reviewed_head(ctx, &o, out, error);
   qg_secrets_free(&own);
   return st;
