@@ -761,8 +761,9 @@ void qg_k8s_pull_policy_not_always(const qg_k8s_check *k) {
 
 /* Workloads whose containers are meant to run until stopped. */
 static int long_running(const qg_pod_ref *ref) {
-  static const char *const kinds[] = {"Deployment", "StatefulSet",           "DaemonSet",
-                                      "ReplicaSet", "ReplicationController", NULL};
+  static const char *const kinds[] = {
+      "Deployment",       "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
+      "DeploymentConfig", "Rollout",     NULL};
   const char *kind = ref->ctx.kind;
   for (const char *const *k = kinds; *k; k++)
     if (strcmp(kind, *k) == 0)
@@ -807,8 +808,11 @@ void qg_k8s_probes_missing(const qg_k8s_check *k) {
  * spec's. */
 void qg_k8s_single_replica(const qg_k8s_check *k) {
   const qg_pod_ref *ref = k->ref;
-  if (!ref->spec ||
-      (strcmp(ref->ctx.kind, "Deployment") != 0 && strcmp(ref->ctx.kind, "StatefulSet") != 0))
+  static const char *const kinds[] = {"Deployment", "StatefulSet", "DeploymentConfig", "Rollout"};
+  size_t i = 0;
+  while (i < QG_ARRAY_LEN(kinds) && strcmp(ref->ctx.kind, kinds[i]) != 0)
+    i++;
+  if (!ref->spec || i == QG_ARRAY_LEN(kinds))
     return;
   const qg_ynode *v = qg_ymap_path(ref->obj, "spec.replicas");
   long long n;

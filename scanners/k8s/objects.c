@@ -19,11 +19,16 @@ static const pod_kind k_pod_kinds[] = {
      "spec.jobTemplate.spec.template.metadata"},
     {"DaemonSet", "apps extensions", "spec.template.spec", "spec.template.metadata"},
     {"Deployment", "apps extensions", "spec.template.spec", "spec.template.metadata"},
+    /* OpenShift's (apps.openshift.io; OpenShift 3 served it as v1 too: warned, checked) */
+    {"DeploymentConfig", "apps.openshift.io", "spec.template.spec", "spec.template.metadata"},
     {"Job", "batch", "spec.template.spec", "spec.template.metadata"},
     {"Pod", "", "spec", "metadata"},
     {"PodTemplate", "", "template.spec", "template.metadata"},
     {"ReplicaSet", "apps extensions", "spec.template.spec", "spec.template.metadata"},
     {"ReplicationController", "", "spec.template.spec", "spec.template.metadata"},
+    /* Argo Rollouts' (one with spec.workloadRef instead of a template names a
+     * Deployment, checked where it is) */
+    {"Rollout", "argoproj.io", "spec.template.spec", "spec.template.metadata"},
     {"StatefulSet", "apps", "spec.template.spec", "spec.template.metadata"},
 };
 
