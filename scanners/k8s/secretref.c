@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *scal(const qg_ynode *n) {
   const char *s = qg_ynode_str(n);
@@ -35,7 +36,8 @@ static const char *who(const qg_container *c) {
 #define WORD_MAX 24
 
 /* Splits name into lower-case words at '_', '-', '.', '/', spaces and
- * camelCase boundaries (dbPassword, APIKey, apiKEY). Returns the number of
+ * camelCase boundaries (dbPassword, APIKey) and before digits (PASSWORD2).
+ * Returns the number of
  * words (at most NAME_MAX_WORDS; longer words are cut at WORD_MAX - 1). */
 static size_t split_words(const char *name, char words[][WORD_MAX]) {
   size_t n = 0, len = 0;
@@ -53,9 +55,10 @@ static size_t split_words(const char *name, char words[][WORD_MAX]) {
     /* a boundary before an upper-case letter after a lower-case one or a
      * digit (apiKey), or before the last of a run of capitals followed by a
      * lower-case letter (APIKey: API, Key) */
-    if (len && isupper(ch) &&
-        (islower((unsigned char)p[-1]) || isdigit((unsigned char)p[-1]) ||
-         (isupper((unsigned char)p[-1]) && islower((unsigned char)p[1])))) {
+    if (len &&
+        ((isupper(ch) && (islower((unsigned char)p[-1]) || isdigit((unsigned char)p[-1]) ||
+                          (isupper((unsigned char)p[-1]) && islower((unsigned char)p[1])))) ||
+         (isdigit(ch) && isalpha((unsigned char)p[-1])))) {
       n++;
       len = 0;
       if (n == NAME_MAX_WORDS)
@@ -132,11 +135,12 @@ static int only_references(const char *v) {
 }
 
 /* A literal credential value: a non-empty scalar that is not only
- * variable references. */
+ * variable references, nor true or false (a switch: AUTH: "false"). */
 static int literal_value(const qg_ynode *v) {
   if (!v || v->kind != QG_Y_SCALAR || qg_ynode_is_null(v))
     return 0;
-  return !only_references(scal(v));
+  const char *s = scal(v);
+  return !only_references(s) && strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0;
 }
 
 /* ---- k8s/env-literal-credential --------------------------------------------------- */
