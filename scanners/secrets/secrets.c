@@ -738,8 +738,10 @@ static void secret_field(const char *sec, size_t len, char out[32]) {
   snprintf(out, 32, "fp:%016llx", (unsigned long long)h);
 }
 
-/* Did an earlier pass over this file report something overlapping loc
- * (ranges compared as line:column pairs, across lines)? */
+/* Did an earlier pass of this scanner over this file report something
+ * overlapping loc (ranges compared as line:column pairs, across lines)?
+ * Another scanner's finding there (a k8s rule reporting the same value)
+ * hides nothing: a secret is always reported as one. */
 static uint64_t pos_key(uint32_t line, uint32_t col) { return ((uint64_t)line << 32) | col; }
 
 /* Index of the first finding of path among the last ones added (a file's
@@ -756,6 +758,9 @@ static bool overlaps_reported(const qg_result *r, size_t first, const qg_locatio
   uint64_t a0 = pos_key(loc->line, loc->col), a1 = pos_key(loc->end_line, loc->end_col);
   for (size_t i = first; i < r->findings.n; i++) {
     const qg_location *o = &r->findings.items[i].loc;
+    const qg_rule *rule = r->findings.items[i].rule;
+    if (rule && strncmp(rule->id, "secrets/", 8) != 0)
+      continue;
     uint64_t b0 = pos_key(o->line, o->col), b1 = pos_key(o->end_line, o->end_col);
     if (a0 < b1 && b0 < a1)
       return true;
