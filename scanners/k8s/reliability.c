@@ -1,7 +1,9 @@
 /* reliability.c: reliability checks one object shows (rules/k8s.def):
  * k8s/deprecated-api (OBJECT: an apiVersion Kubernetes no longer serves),
- * k8s/probe-port-missing (POD: a probe naming a port the container does not
- * define), k8s/cronjob-deadline and k8s/hpa-replicas (OBJECT). */
+ * k8s/probe-port-missing and k8s/ephemeral-storage-missing (POD: a probe
+ * naming a port the container does not define, a container without an
+ * ephemeral-storage limit), k8s/cronjob-deadline, k8s/hpa-min-replicas and
+ * k8s/hpa-replica-range (OBJECT). */
 #include "scanners/k8s/check.h"
 
 #include <stdio.h>
@@ -127,5 +129,100 @@ void qg_k8s_probe_port_missing(const qg_k8s_check *k) {
                       c->name, probes[p], handlers[h], s);
       }
     }
+  }
+}
+
+/* ---- k8s/cronjob-deadline ------------------------------------------------- */
+
+/* A CronJob (batch) whose spec sets neither startingDeadlineSeconds nor
+ * concurrencyPolicy, or only one of them: one finding naming what it lacks,
+ * at the spec (or the object when it has none). */
+void qg_k8s_cronjob_deadline(const qg_k8s_check *k) {
+  const char *api = k->ref->ctx.api_version;
+  if (strcmp(k->ref->ctx.kind, "CronJob") != 0 || strncmp(api, "batch/", 6) != 0)
+    return;
+  const qg_ynode *spec = qg_ymap_get(k->ref->obj, "spec");
+  if (spec && spec->kind != QG_Y_MAP)
+    return;
+  int deadline = !qg_ynode_is_null(qg_ymap_get(spec, "startingDeadlineSeconds"));
+  int policy = !qg_ynode_is_null(qg_ymap_get(spec, "concurrencyPolicy"));
+  if (deadline && policy)
+    return;
+  const qg_ypair *sp = qg_ymap_pair(k->ref->obj, "spec");
+  const qg_ynode *at = sp ? sp->key : k->ref->obj;
+  const char *what = !deadline && !policy ? "startingDeadlineSeconds or concurrencyPolicy"
+                     : !deadline          ? "startingDeadlineSeconds"
+                                          : "concurrencyPolicy";
+  qg_k8s_report(k, at, NULL, !deadline ? "spec.startingDeadlineSeconds" : "spec.concurrencyPolicy",
+                "CronJob \"%s\" sets no %s", k->ref->ctx.name ? k->ref->ctx.name : "", what);
+}
+
+/* ---- k8s/hpa-min-replicas, k8s/hpa-replica-range -------------------------- */
+
+static const qg_ynode *hpa_spec(const qg_k8s_check *k) {
+  const char *api = k->ref->ctx.api_version;
+  if (strcmp(k->ref->ctx.kind, "HorizontalPodAutoscaler") != 0 ||
+      strncmp(api, "autoscaling/", 12) != 0)
+    return NULL;
+  const qg_ynode *spec = qg_ymap_get(k->ref->obj, "spec");
+  return spec && spec->kind == QG_Y_MAP ? spec : NULL;
+}
+
+/* minReplicas below 2, or absent (the API's default is 1): at minReplicas, or
+ * at the spec key when it is absent. */
+void qg_k8s_hpa_min_replicas(const qg_k8s_check *k) {
+  const qg_ynode *spec = hpa_spec(k);
+  if (!spec)
+    return;
+  const char *name = k->ref->ctx.name ? k->ref->ctx.name : "";
+  const qg_ynode *min = qg_ymap_get(spec, "minReplicas");
+  long long n;
+  if (qg_ynode_is_null(min)) {
+    qg_k8s_report(k, qg_ymap_pair(k->ref->obj, "spec")->key, NULL, "spec.minReplicas",
+                  "HorizontalPodAutoscaler \"%s\" sets no minReplicas: it scales down to 1 "
+                  "replica",
+                  name);
+  } else if (qg_ynode_int(min, &n) && n < 2) {
+    qg_k8s_report(k, min, NULL, "spec.minReplicas",
+                  "HorizontalPodAutoscaler \"%s\" scales down to %lld replica%s (minReplicas: "
+                  "%lld)",
+                  name, n, n == 1 ? "" : "s", n);
+  }
+}
+
+/* minReplicas (1 when absent) greater than maxReplicas: the API server
+ * refuses the object. At maxReplicas. */
+void qg_k8s_hpa_replica_range(const qg_k8s_check *k) {
+  const qg_ynode *spec = hpa_spec(k);
+  if (!spec)
+    return;
+  const qg_ynode *min = qg_ymap_get(spec, "minReplicas"), *max = qg_ymap_get(spec, "maxReplicas");
+  long long lo = 1, hi;
+  if (!qg_ynode_int(max, &hi) || (!qg_ynode_is_null(min) && !qg_ynode_int(min, &lo)) || lo <= hi)
+    return;
+  qg_k8s_report(k, max, NULL, "spec.maxReplicas",
+                "HorizontalPodAutoscaler \"%s\" has maxReplicas %lld below minReplicas %lld",
+                k->ref->ctx.name ? k->ref->ctx.name : "", hi, lo);
+}
+
+/* ---- k8s/ephemeral-storage-missing ---------------------------------------- */
+
+/* A container (not an ephemeral one: those cannot have resources) without an
+ * ephemeral-storage limit; a request without a limit leaves the node's disk
+ * unbounded, and a limit alone also sets the request. At the resources key,
+ * else the container. */
+void qg_k8s_ephemeral_storage_missing(const qg_k8s_check *k) {
+  for (size_t i = 0; i < k->n; i++) {
+    const qg_container *c = &k->ctrs[i];
+    if (c->kind == QG_CTR_EPHEMERAL)
+      continue;
+    const qg_ypair *rp = qg_ymap_pair(c->node, "resources");
+    const qg_ynode *res = rp ? rp->value : NULL;
+    if (!qg_ynode_is_null(qg_ymap_get(qg_ymap_get(res, "limits"), "ephemeral-storage")))
+      continue;
+    int request = !qg_ynode_is_null(qg_ymap_get(qg_ymap_get(res, "requests"), "ephemeral-storage"));
+    qg_k8s_report(k, rp ? rp->key : c->node, c, "resources.limits.ephemeral-storage",
+                  "container \"%s\" has no ephemeral-storage %s", c->name,
+                  request ? "limit" : "request or limit");
   }
 }
