@@ -2,11 +2,12 @@
  * k8s/deprecated-api (OBJECT: an apiVersion Kubernetes no longer serves),
  * k8s/probe-port-missing and k8s/ephemeral-storage-missing (POD: a probe
  * naming a port the container does not define, a container without an
- * ephemeral-storage limit), k8s/cronjob-deadline, k8s/hpa-min-replicas and
- * k8s/hpa-replica-range (OBJECT). */
+ * ephemeral-storage limit), k8s/cronjob-deadline, k8s/hpa-min-replicas,
+ * k8s/hpa-replica-range and k8s/rolling-update (OBJECT). */
 #include "scanners/k8s/check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- k8s/deprecated-api ---------------------------------------------------
@@ -225,4 +226,49 @@ void qg_k8s_ephemeral_storage_missing(const qg_k8s_check *k) {
                   "container \"%s\" has no ephemeral-storage %s", c->name,
                   request ? "limit" : "request or limit");
   }
+}
+
+/* ---- k8s/rolling-update ---------------------------------------------------- */
+
+/* A Deployment (apps, extensions) whose rollout stops every pod at once:
+ * strategy.type Recreate, or rollingUpdate.maxUnavailable of 100% or more, or
+ * a number at least the replicas it sets (not checked when replicas is
+ * absent: an autoscaler may own it). At the offending value. */
+void qg_k8s_rolling_update(const qg_k8s_check *k) {
+  const char *api = k->ref->ctx.api_version;
+  if (strcmp(k->ref->ctx.kind, "Deployment") != 0 ||
+      (strncmp(api, "apps/", 5) != 0 && strncmp(api, "extensions/", 11) != 0))
+    return;
+  const char *name = k->ref->ctx.name ? k->ref->ctx.name : "";
+  const qg_ynode *strategy = qg_ymap_path(k->ref->obj, "spec.strategy");
+  const qg_ynode *type = qg_ymap_get(strategy, "type");
+  if (qg_ynode_eq(type, "Recreate")) {
+    qg_k8s_report(k, type, NULL, "spec.strategy.type",
+                  "Deployment \"%s\" uses the Recreate strategy: every pod stops before the "
+                  "new ones start",
+                  name);
+    return;
+  }
+  const qg_ynode *mu = qg_ymap_get(qg_ymap_get(strategy, "rollingUpdate"), "maxUnavailable");
+  const char *s = mu && mu->kind == QG_Y_SCALAR ? qg_ynode_str(mu) : NULL;
+  if (!s)
+    return;
+  size_t l = strlen(s);
+  long long n, replicas;
+  if (l > 1 && s[l - 1] == '%') {
+    char num[24];
+    if (l - 1 >= sizeof(num))
+      return;
+    memcpy(num, s, l - 1);
+    num[l - 1] = '\0';
+    if (!port_number(num) || strtoll(num, NULL, 10) < 100)
+      return;
+  } else if (!qg_ynode_int(mu, &n) ||
+             !qg_ynode_int(qg_ymap_path(k->ref->obj, "spec.replicas"), &replicas) || replicas < 1 ||
+             n < replicas) {
+    return;
+  }
+  qg_k8s_report(k, mu, NULL, "spec.strategy.rollingUpdate.maxUnavailable",
+                "Deployment \"%s\" lets a rollout take every pod down (maxUnavailable: %s)", name,
+                s);
 }
