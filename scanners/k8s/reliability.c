@@ -53,6 +53,7 @@ static const removed_api k_removed[] = {
     {"storage.k8s.io/v1beta1", "CSINode", 22, "storage.k8s.io/v1", NULL},
     {"storage.k8s.io/v1beta1", "StorageClass", 22, "storage.k8s.io/v1", NULL},
     {"storage.k8s.io/v1beta1", "VolumeAttachment", 22, "storage.k8s.io/v1", NULL},
+    {"batch/v2alpha1", "CronJob", 21, "batch/v1", NULL},
     {"batch/v1beta1", "CronJob", 25, "batch/v1", NULL},
     {"discovery.k8s.io/v1beta1", "EndpointSlice", 25, "discovery.k8s.io/v1", NULL},
     {"events.k8s.io/v1beta1", "Event", 25, "events.k8s.io/v1", NULL},
