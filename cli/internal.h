@@ -21,6 +21,7 @@ enum opt_id {
   O_COLOR,
   O_COMMENT,
   O_COMMENT_ID,
+  O_COMPLETE_INPUT,
   O_CONFIG,
   O_COVERAGE,
   O_DRY_RUN,
@@ -94,7 +95,7 @@ typedef struct qg_cli_opts {
   const char *exclude[MAX_LISTS]; /* --exclude GLOB */
   size_t nexclude;
   const char *severity; /* --severity LIST */
-  bool show_base, allow_no_objects;
+  bool show_base, allow_no_objects, complete_input;
   const char *sarif_in[MAX_LISTS], *coverage[MAX_LISTS], *metrics[MAX_LISTS];
   size_t nsarif_in, ncoverage, nmetrics;
   size_t max_file_size;

@@ -39,6 +39,10 @@ static const opt_def k_opts[] = {
     {"comment-id", O_COMMENT_ID, "ID",
      "the id in qgate's comment markers, so jobs keep their own comments (default qgate-COMMAND)",
      V_NONE, NULL},
+    {"complete-input", O_COMPLETE_INPUT, NULL,
+     "the paths hold every object of their namespaces: a reference to an object they lack is "
+     "dangling, and a pod no NetworkPolicy selects is not isolated",
+     V_NONE, NULL},
     {"config", O_CONFIG, "FILE",
      "configuration file (default: QGATE_CONFIG, else .qgate.yml or .qgate.yaml at the "
      "repository root, if present)",
@@ -434,6 +438,9 @@ static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const q
   }
   case O_NO_GITIGNORE:
     o->no_gitignore = true;
+    break;
+  case O_COMPLETE_INPUT:
+    o->complete_input = true;
     break;
   case O_ALLOW_NO_OBJECTS:
     o->allow_no_objects = true;

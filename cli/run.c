@@ -77,6 +77,7 @@ static qg_run_opts run_opts(const qg_cli_opts *o, qg_run_mode mode, const qg_cli
       .severity = o->severity,
       .show_base = o->show_base,
       .allow_no_objects = o->allow_no_objects,
+      .complete_input = o->complete_input,
       .fix = o->fix,
       .dry_run = o->dry_run,
       .redact_all = o->comment != NULL,

@@ -1009,7 +1009,7 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
-                                  "review, comment, profiles, custom_rules, helm";
+                                  "review, comment, profiles, custom_rules, helm, complete_input";
   static const char known_profile[] =
       "pss, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
@@ -1043,7 +1043,13 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       parse_custom(p, v);
     else if (top && !strcmp(ks, "helm"))
       parse_helm(p, v);
-    else if (top && !strcmp(ks, "version"))
+    else if (top && !strcmp(ks, "complete_input")) {
+      const char *b = v && v->kind == QG_Y_SCALAR ? v->u.s.str : "";
+      if (strcmp(b, "true") && strcmp(b, "false"))
+        err(p, v, "complete_input must be true or false");
+      else
+        p->c->complete_input = !strcmp(b, "true");
+    } else if (top && !strcmp(ks, "version"))
       continue; /* a conventional schema version marker */
     else
       unknown_key(p, k, top ? "the configuration" : "a profile", top ? known_top : known_profile);

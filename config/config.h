@@ -111,6 +111,8 @@ typedef struct qg_config {
   qg_cfglist readme_globs, api_globs, openapi_globs; /* empty: the defaults */
   qg_review_config review;     /* the architecture review (review/settings.h) */
   bool comment_verdict;        /* comment.verdict: approve/request changes on the request */
+  bool complete_input;         /* complete_input: the input is the whole namespace
+                                  (scanners/k8s/input.h) */
   unsigned comment_max_inline; /* comment.max_inline; 0: the default (30) */
   char *comment_id;            /* owned: comment.id, the name qgate's comment markers carry, joined
                        with the command ("shop" -> "shop-k8s"), so that one file's jobs keep

@@ -24,8 +24,54 @@ void qg_result_cleanup(qg_result *r) {
   for (size_t i = 0; i < r->diags.n; i++)
     free(r->diags.items[i].message);
   free(r->diags.items);
+  free(r->kept.items);
+  for (size_t i = 0; i < r->kept.narenas; i++) {
+    qg_arena_cleanup(r->kept.arenas[i]);
+    free(r->kept.arenas[i]);
+  }
+  free(r->kept.arenas);
   qg_strpool_cleanup(&r->pool);
   memset(r, 0, sizeof(*r));
+}
+
+qg_arena *qg_kept_arena(qg_kept *k) {
+  if (!k->narenas) {
+    qg_grow((void **)&k->arenas, &k->acap, 1, sizeof(*k->arenas));
+    k->arenas[k->narenas] = qg_xmalloc(sizeof(qg_arena));
+    qg_arena_init(k->arenas[k->narenas++], 64 * 1024);
+  }
+  return k->arenas[k->narenas - 1];
+}
+
+/* src's kept objects move to the end of dst's list, and its arenas with them. */
+static void kept_merge(qg_result *dst, qg_result *src) {
+  qg_kept *d = &dst->kept, *s = &src->kept;
+  if (d->overflow || (d->max_bytes && d->bytes + s->bytes > d->max_bytes)) {
+    d->overflow = d->overflow || s->n || s->overflow;
+    return; /* src's are freed with it */
+  }
+  if (s->n) {
+    qg_grow((void **)&d->items, &d->cap, d->n + s->n, sizeof(*d->items));
+    for (size_t i = 0; i < s->n; i++) {
+      qg_kept_obj *o = &d->items[d->n++];
+      *o = s->items[i];
+      o->path = qg_result_intern(dst, o->path);
+      o->prefix = qg_result_intern(dst, o->prefix);
+    }
+  }
+  if (s->narenas) {
+    /* dst's own arena stays the last one, where its next copies go */
+    qg_grow((void **)&d->arenas, &d->acap, d->narenas + s->narenas, sizeof(*d->arenas));
+    qg_arena *last = d->narenas ? d->arenas[d->narenas - 1] : NULL;
+    size_t at = d->narenas ? d->narenas - 1 : 0;
+    memcpy(&d->arenas[at], s->arenas, s->narenas * sizeof(*s->arenas));
+    d->narenas += s->narenas;
+    if (last)
+      d->arenas[d->narenas - 1] = last;
+    s->narenas = 0;
+  }
+  d->bytes += s->bytes;
+  d->overflow = d->overflow || s->overflow;
 }
 
 void qg_fix_free(qg_fix *fix) {
@@ -157,6 +203,12 @@ void qg_result_merge(qg_result *dst, qg_result *src) {
   dst->stats.pod_specs += src->stats.pod_specs;
   dst->stats.skipped += src->stats.skipped;
   dst->stats.manifests += src->stats.manifests;
+  kept_merge(dst, src);
+  qg_result_cleanup(src);
+}
+
+void qg_result_take_kept(qg_result *dst, qg_result *src) {
+  kept_merge(dst, src);
   qg_result_cleanup(src);
 }
 

@@ -99,6 +99,32 @@ typedef struct qg_stats {
   size_t manifests; /* files read as YAML whose text has apiVersion and kind keys */
 } qg_stats;
 
+/* Objects a scanner keeps for checks that look across the whole input (the
+ * Kubernetes scanner's index of objects, scanners/k8s/input.c): each is a
+ * copy of a YAML tree, in an arena the list owns, so it outlives the
+ * document it was read from. */
+struct qg_ynode;
+typedef struct qg_kept_obj {
+  const char *path;            /* interned in the result's pool */
+  const char *prefix;          /* "" or "items[3]." inside a List; interned */
+  const struct qg_ynode *node; /* the copy, in one of the list's arenas */
+  bool mine;                   /* its findings are this run's (false: a file of another
+                                  --shard, read only so references resolve) */
+} qg_kept_obj;
+
+typedef struct qg_kept {
+  qg_kept_obj *items; /* owned */
+  size_t n, cap;
+  qg_arena **arenas; /* owned, each with its chunks: the copies' memory */
+  size_t narenas, acap;
+  size_t bytes;     /* copied so far (nodes and text) */
+  size_t max_bytes; /* 0: no cap; else a merge past it drops what it would add */
+  bool overflow;    /* an object was left out, over a cap */
+} qg_kept;
+
+/* The arena new copies go to (created on first use); owned by k. */
+qg_arena *qg_kept_arena(qg_kept *k);
+
 /* Everything one run produced. Initialise with qg_result_init, release with
  * qg_result_cleanup, which frees every finding, diagnostic and pooled string. */
 typedef struct qg_result {
@@ -118,6 +144,7 @@ typedef struct qg_result {
   qg_diag_listener listener;   /* NULL: none; called for each diagnostic kept (not for
                                   one counted past max_diags) */
   void *listener_arg;
+  qg_kept kept; /* objects kept for input-wide checks; merged in order */
 } qg_result;
 
 /* Diagnostics kept per file (a file of a million duplicate keys must not
@@ -156,6 +183,9 @@ void qg_result_uncap_diags(qg_result *r, size_t saved, const qg_location *loc);
  * dst's pool, messages and fixes change owner, statistics add up) and
  * cleans src up. Insertion order is kept: src's findings follow dst's. */
 void qg_result_merge(qg_result *dst, qg_result *src);
+/* Moves src's kept objects to the end of dst's and cleans src up; the rest of
+ * src (findings, diagnostics, counts) is dropped. */
+void qg_result_take_kept(qg_result *dst, qg_result *src);
 
 /* Sorts findings by path, line, column, rule id, then insertion order. */
 void qg_result_sort(qg_result *r);

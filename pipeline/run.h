@@ -60,6 +60,7 @@ typedef struct qg_run_opts {
   const char *const *exclude; /* --exclude GLOB (see qg_scan_config) */
   size_t nexclude;
   bool allow_no_objects; /* --allow-no-objects */
+  bool complete_input;   /* --complete-input (scanners/k8s/input.h) */
   /* what is shown and reported, after the gate (which sees every finding): --severity LIST
    * (NULL: every severity), --show-base (with a base: the findings already in it too) */
   const char *severity;

@@ -7,6 +7,7 @@
 
 #include "core/regex.h"
 #include "core/utf.h"
+#include "scanners/k8s/input.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -151,9 +152,18 @@ static void scan_wide(const qg_scan_config *cfg, const char *path, const unsigne
 static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                         size_t len, qg_result *r, bool named);
 
+/* cfg, keeping objects when a check across objects runs (scanners/k8s/input.h). */
+static qg_scan_config with_keep(const qg_scan_config *cfg) {
+  qg_scan_config c = *cfg;
+  c.k8s.keep = cfg->run_k8s && qg_k8s_input_wanted(&cfg->k8s);
+  return c;
+}
+
 void qg_scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
                     size_t len, qg_result *r) {
-  scan_buffer(cfg, path, buf, len, r, false);
+  qg_scan_config c = with_keep(cfg);
+  scan_buffer(&c, path, buf, len, r, false);
+  qg_k8s_run_input(&c.k8s, r);
 }
 
 static void scan_buffer(const qg_scan_config *cfg, const char *path, const unsigned char *buf,
@@ -322,15 +332,38 @@ typedef enum job_kind {
   JOB_HELM,       /* render the chart directory and scan what it gives */
 } job_kind;
 
+/* Can a job of this kind hold objects the checks across objects need? */
+static bool job_keeps(job_kind kind) {
+  return kind == JOB_FILE || kind == JOB_NAMED || kind == JOB_KUSTOMIZE || kind == JOB_HELM;
+}
+
 typedef struct job {
   job_kind kind;
   int err_no;
-  size_t walk;   /* the input's position in the whole walk */
-  char *path;    /* owned, until merged */
-  char *root;    /* owned, until merged: a render's checkout, or NULL */
-  qg_result res; /* the job's findings, until merged */
+  size_t walk;    /* the input's position in the whole walk */
+  char *path;     /* owned, until merged */
+  char *root;     /* owned, until merged: a render's checkout, or NULL */
+  qg_result res;  /* the job's findings, until merged */
+  bool keep_only; /* another shard's file: read for the checks across objects only */
   atomic_bool done;
 } job;
+
+static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, int err_no,
+                    const char *root, qg_result *r);
+
+/* A file of another --shard: its objects are kept for the checks across objects,
+ * and nothing else of it is checked or said (its shard does that); r gains the
+ * kept objects alone. */
+static void job_run_keep_only(const qg_scan_config *cfg, job_kind kind, const char *path,
+                              const char *root, qg_result *r) {
+  qg_scan_config only = *cfg;
+  only.secrets = NULL;
+  only.k8s.keep_only = true;
+  qg_result tmp;
+  qg_result_init(&tmp);
+  job_run(&only, kind, path, 0, root, &tmp);
+  qg_result_take_kept(r, &tmp);
+}
 
 static void job_run(const qg_scan_config *cfg, job_kind kind, const char *path, int err_no,
                     const char *root, qg_result *r) {
@@ -468,7 +501,10 @@ static void *worker(void *ud) {
     }
     job *j = job_at(p, p->next++);
     pthread_mutex_unlock(&p->mu);
-    job_run(p->cfg, j->kind, j->path, j->err_no, j->root, &j->res);
+    if (j->keep_only)
+      job_run_keep_only(p->cfg, j->kind, j->path, j->root, &j->res);
+    else
+      job_run(p->cfg, j->kind, j->path, j->err_no, j->root, &j->res);
     /* the merging thread is woken only when it waits */
     pthread_mutex_lock(&p->mu);
     atomic_store(&j->done, true);
@@ -491,6 +527,7 @@ static pool *pool_start(const qg_scan_config *cfg, qg_result *r) {
   pool *p = qg_xcalloc(1, sizeof(*p));
   p->cfg = cfg;
   p->r = r;
+  r->kept.max_bytes = QG_K8S_KEEP_MAX_BYTES;
   atomic_init(&p->waiting, false);
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->more_cv, NULL);
@@ -523,8 +560,12 @@ static bool merge_next(pool *p, bool wait) {
     atomic_store(&p->waiting, false);
     pthread_mutex_unlock(&p->mu);
   }
-  qg_result_merge(p->r, &j->res);
-  note_order(p, j->walk);
+  if (j->keep_only) {
+    qg_result_take_kept(p->r, &j->res);
+  } else {
+    qg_result_merge(p->r, &j->res);
+    note_order(p, j->walk);
+  }
   free(j->path);
   free(j->root);
   j->path = j->root = NULL;
@@ -633,11 +674,16 @@ static void pool_add_in(pool *p, job_kind kind, const char *path, int err_no, co
   if (kind == JOB_FILE && set_has(&p->named, path))
     kind = JOB_NAMED; /* a walk met it before its name on the command line */
   size_t w = p->walk++;
-  if (!mine)
+  bool keep_only = !mine && p->cfg->k8s.keep && p->cfg->run_k8s && job_keeps(kind);
+  if (!mine && !keep_only)
     return;
   if (!p->started) { /* one thread: run it now */
-    job_run(p->cfg, kind, path, err_no, root, p->r);
-    note_order(p, w);
+    if (keep_only) {
+      job_run_keep_only(p->cfg, kind, path, root, p->r);
+    } else {
+      job_run(p->cfg, kind, path, err_no, root, p->r);
+      note_order(p, w);
+    }
     return;
   }
   while (p->n - p->merged >= QG_POOL_AHEAD) /* its slot is the oldest job's */
@@ -648,6 +694,7 @@ static void pool_add_in(pool *p, job_kind kind, const char *path, int err_no, co
   j->walk = w;
   j->path = qg_xstrdup(path);
   j->root = root ? qg_xstrdup(root) : NULL;
+  j->keep_only = keep_only;
   qg_result_init(&j->res);
   atomic_init(&j->done, false);
   pthread_mutex_lock(&p->mu);
@@ -1029,8 +1076,10 @@ static void rev_path(const qg_scan_config *cfg, pool *p, const char *path, bool 
   free(abs);
 }
 
-void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t npaths,
+void qg_scan_paths(const qg_scan_config *config, const char *const *paths, size_t npaths,
                    qg_result *r) {
+  qg_scan_config keeping = with_keep(config);
+  const qg_scan_config *cfg = &keeping;
   pool *p = pool_start(cfg, r);
   if (cfg->order) { /* what r held before is not the walk's */
     cfg->order->n = 0;
@@ -1127,6 +1176,15 @@ void qg_scan_paths(const qg_scan_config *cfg, const char *const *paths, size_t n
   free(keys);
   free(own);
   pool_finish(p);
+  {
+    size_t nd = r->diags.n;
+    qg_k8s_run_input(&cfg->k8s, r);
+    if (cfg->order && r->diags.n > nd) {
+      qg_grow((void **)&cfg->order->walk, &cfg->order->cap, r->diags.n, sizeof(*cfg->order->walk));
+      while (cfg->order->n < r->diags.n)
+        cfg->order->walk[cfg->order->n++] = QG_SCAN_AFTER_WALK;
+    }
+  }
   qg_result_sort(r);
 }
 

@@ -24,11 +24,12 @@ static const pss_row k_pss[] = {
 #undef QG_PSS
 };
 
-enum { QG_K8S_OBJECT, QG_K8S_POD };
+enum { QG_K8S_OBJECT, QG_K8S_POD, QG_K8S_INPUT, QG_K8S_INPUT_POD };
 
 typedef struct k8s_row {
   const qg_rule *rule;
-  int scope; /* QG_K8S_POD: objects with a pod spec; QG_K8S_OBJECT: every object */
+  int scope; /* QG_K8S_POD: objects with a pod spec; QG_K8S_OBJECT: every object;
+                QG_K8S_INPUT(_POD): the same, once the whole input is read */
   check_fn fn;
 } k8s_row;
 
@@ -64,16 +65,53 @@ static bool pss_active(const pss_row *c, const qg_k8s_opts *o) {
   return true;
 }
 
+/* What every check of one object reads. */
+static void check_init(qg_k8s_check *k, const qg_pod_ref *ref) {
+  *k = (qg_k8s_check){.ref = ref, .ctrs = ref->ctrs, .n = ref->nctrs, .v = ref->opts->pss_minor};
+  if (ref->spec) {
+    k->psc_pair = qg_ymap_pair(ref->spec, "securityContext");
+    k->psc = k->psc_pair && k->psc_pair->value->kind == QG_Y_MAP ? k->psc_pair->value : NULL;
+    if (!k->psc)
+      k->psc_pair = NULL;
+    k->windows = qg_ynode_eq(qg_ymap_path(ref->spec, "os.name"), "windows");
+    k->userns = qg_ynode_bool(qg_ymap_get(ref->spec, "hostUsers")) == 0;
+  }
+}
+
+/* Runs the enabled rows of the two scopes given. */
+static void run_rows(qg_k8s_check *k, int obj_scope, int pod_scope) {
+  const qg_pod_ref *ref = k->ref;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_k8s); i++) {
+    const k8s_row *c = &k_k8s[i];
+    if ((c->scope != obj_scope && c->scope != pod_scope) || (c->scope == pod_scope && !ref->spec) ||
+        !qg_ruleset_has(ref->opts->rules, c->rule))
+      continue;
+    k->rule = c->rule;
+    k->base = c->scope == pod_scope ? ref->spec_field : ref->field_prefix;
+    c->fn(k);
+  }
+}
+
+bool qg_k8s_input_rows_on(const qg_k8s_opts *o) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_k8s); i++)
+    if ((k_k8s[i].scope == QG_K8S_INPUT || k_k8s[i].scope == QG_K8S_INPUT_POD) &&
+        qg_ruleset_has(o->rules, k_k8s[i].rule))
+      return true;
+  return false;
+}
+
+void qg_k8s_run_input_checks(const qg_pod_ref *ref, const struct qg_k8s_input *input) {
+  qg_k8s_check k;
+  check_init(&k, ref);
+  k.input = input;
+  run_rows(&k, QG_K8S_INPUT, QG_K8S_INPUT_POD);
+}
+
 void qg_k8s_run_checks(const qg_pod_ref *ref) {
   const qg_k8s_opts *o = ref->opts;
-  qg_k8s_check k = {.ref = ref, .ctrs = ref->ctrs, .n = ref->nctrs, .v = o->pss_minor};
+  qg_k8s_check k;
+  check_init(&k, ref);
   if (ref->spec) {
-    k.psc_pair = qg_ymap_pair(ref->spec, "securityContext");
-    k.psc = k.psc_pair && k.psc_pair->value->kind == QG_Y_MAP ? k.psc_pair->value : NULL;
-    if (!k.psc)
-      k.psc_pair = NULL;
-    k.windows = qg_ynode_eq(qg_ymap_path(ref->spec, "os.name"), "windows");
-    k.userns = qg_ynode_bool(qg_ymap_get(ref->spec, "hostUsers")) == 0;
     k.base = ref->spec_field;
     if (o->pss_level != QG_PSS_OFF)
       for (size_t i = 0; i < QG_ARRAY_LEN(k_pss); i++)
@@ -82,14 +120,7 @@ void qg_k8s_run_checks(const qg_pod_ref *ref) {
           k_pss[i].fn(&k);
         }
   }
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_k8s); i++) {
-    const k8s_row *c = &k_k8s[i];
-    if ((c->scope == QG_K8S_POD && !ref->spec) || !qg_ruleset_has(o->rules, c->rule))
-      continue;
-    k.rule = c->rule;
-    k.base = c->scope == QG_K8S_POD ? ref->spec_field : ref->field_prefix;
-    c->fn(&k);
-  }
+  run_rows(&k, QG_K8S_OBJECT, QG_K8S_POD);
 }
 
 qg_finding *qg_k8s_report(const qg_k8s_check *k, const qg_ynode *at, const qg_container *c,

@@ -24,11 +24,13 @@ typedef struct qg_k8s_check {
                                "items[3].", OBJECT rows) */
   const qg_container *ctrs; /* the pod's containers (ref->ctrs) */
   size_t n;
-  const qg_ynode *psc;      /* the pod securityContext mapping, or NULL */
-  const qg_ypair *psc_pair; /* its pair when psc is set */
-  bool windows;             /* spec.os.name is windows */
-  bool userns;              /* spec.hostUsers is false (a user namespace) */
-  unsigned v;               /* the policy's minor version (v1.N) */
+  const qg_ynode *psc;              /* the pod securityContext mapping, or NULL */
+  const qg_ypair *psc_pair;         /* its pair when psc is set */
+  bool windows;                     /* spec.os.name is windows */
+  bool userns;                      /* spec.hostUsers is false (a user namespace) */
+  unsigned v;                       /* the policy's minor version (v1.N) */
+  const struct qg_k8s_input *input; /* the whole input (scanners/k8s/input.h): rows of
+                                       scope INPUT and INPUT_POD; NULL for the others */
 } qg_k8s_check;
 
 /* Adds a finding of k->rule at node `at` (see qg_k8s_emit). Its field is
@@ -58,6 +60,12 @@ static inline const qg_ynode *qg_k8s_ctr_missing_at(const qg_container *c) {
  * version (when the object has a pod spec and the level is not off), then the
  * k8s rows of their scope. */
 void qg_k8s_run_checks(const qg_pod_ref *ref);
+
+/* Runs the enabled rows of scope INPUT and INPUT_POD on one object, with the
+ * whole input at hand (scanners/k8s/input.c). */
+void qg_k8s_run_input_checks(const qg_pod_ref *ref, const struct qg_k8s_input *input);
+/* Is a row of scope INPUT or INPUT_POD enabled? */
+bool qg_k8s_input_rows_on(const qg_k8s_opts *o);
 
 /* The rule of the i-th row of the check tables (pss.def's, then k8s.def's),
  * or NULL past the end; for the registry's self-test. */

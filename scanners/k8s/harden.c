@@ -15,6 +15,7 @@
  * rejects allowPrivilegeEscalation, readOnlyRootFilesystem and capabilities
  * on Windows pods (k->windows), so those checks do not apply there. */
 #include "scanners/k8s/check.h"
+#include "scanners/k8s/input.h"
 
 #include "core/mem.h"
 
@@ -451,10 +452,21 @@ void qg_k8s_privileged_port(const qg_k8s_check *k) {
 
 /* ---- service accounts ------------------------------------------------------------- */
 
+/* Scope INPUT_POD: a pod that does not say leaves it to its ServiceAccount,
+ * which the input may hold. */
 void qg_k8s_automount_service_account_token(const qg_k8s_check *k) {
   const qg_ynode *v = qg_ymap_get(k->ref->spec, "automountServiceAccountToken");
   if (qg_ynode_bool(v) == 0)
     return;
+  if (qg_ynode_is_null(v) && k->input) {
+    const char *sa = scal(qg_ymap_get(k->ref->spec, "serviceAccountName"));
+    if (!*sa)
+      sa = scal(qg_ymap_get(k->ref->spec, "serviceAccount"));
+    const char *ns = k->ref->ctx.namespace_ ? k->ref->ctx.namespace_ : "";
+    const qg_kobj *o = qg_k8s_input_get(k->input, "", "ServiceAccount", ns, *sa ? sa : "default");
+    if (o && qg_ynode_bool(qg_ymap_get(o->obj, "automountServiceAccountToken")) == 0)
+      return; /* the ServiceAccount turns it off, and the pod does not turn it back on */
+  }
   qg_k8s_report(
       k, !qg_ynode_is_null(v) ? v : spec_missing_at(k), NULL, "automountServiceAccountToken",
       "pod automounts its service account token (automountServiceAccountToken is not false)");

@@ -23,6 +23,11 @@ typedef struct qg_k8s_opts {
   const qg_scan_policy *policy; /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
   unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
+  /* The checks across objects (scanners/k8s/input.h): keep every object for
+   * them (set by the scan when one of them runs); keep_only: keep, check
+   * nothing (a file of another --shard); complete: the input is the whole
+   * namespace (--complete-input), so what it lacks does not exist. */
+  bool keep, keep_only, complete;
 } qg_k8s_opts;
 
 /* Parses a policy version: "latest", "v1.N" (N >= 0; newer than the newest
@@ -144,6 +149,18 @@ qg_fix *qg_fix_unless_escalating(const qg_ynode *sc, qg_fix *fix);
 /* Gives fix to f (which takes ownership), or frees it when f is NULL or
  * already has one. */
 void qg_fix_attach(qg_finding *f, qg_fix *fix);
+
+/* Sets up the object obj of path (at field_prefix in its document) as the
+ * checks see it, and calls fn with it. quiet: say nothing about the object (it
+ * was read before), count nothing. */
+void qg_k8s_with_ref(const qg_k8s_opts *o, const char *path, const char *field_prefix,
+                     const qg_ynode *obj, qg_result *r, bool quiet,
+                     void (*fn)(const qg_pod_ref *ref, void *ud), void *ud);
+/* The pod spec of obj when its kind (apiVersion api) has a pod template, with
+ * the dotted paths of the pod spec and the pod metadata (static); else NULL. */
+const qg_ynode *qg_k8s_pod_template(const qg_k8s_opts *o, const char *api, const char *kind,
+                                    const qg_ynode *obj, const char **spec_path,
+                                    const char **meta_path);
 
 /* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
 void qg_k8s_custom(const qg_pod_ref *ref);

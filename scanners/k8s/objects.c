@@ -1,5 +1,6 @@
 /* objects.c: documents -> Kubernetes objects -> pod specs. */
 #include "scanners/k8s/check.h"
+#include "scanners/k8s/input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,8 @@ static const pod_kind *find_pod_kind(const char *api_version, const char *kind, 
       return pk;
     if (!builtin_group(api_version))
       return NULL;
+    if (!r)
+      return pk;
     size_t gl = strcspn(pk->groups, " ");
     const qg_ynode *v = qg_ymap_get(obj, "apiVersion");
     qg_location loc = {path, v ? v->line : obj->line, v ? v->col : obj->col, 0, 0};
@@ -142,6 +145,8 @@ static qg_container *collect_containers(const qg_ynode *spec, const char *spec_f
   return out;
 }
 
+static void run_object(const qg_pod_ref *ref, void *ud);
+
 static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *obj,
                         const char *field_prefix, qg_result *r, unsigned depth) {
   const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
@@ -170,6 +175,36 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
     return;
   }
 
+  if (o->keep)
+    qg_k8s_keep(o, path, field_prefix, obj, !o->keep_only, r);
+  if (!o->keep_only)
+    qg_k8s_with_ref(o, path, field_prefix, obj, r, false, run_object, NULL);
+}
+
+static void run_object(const qg_pod_ref *ref, void *ud) {
+  (void)ud;
+  qg_k8s_run_checks(ref);
+  qg_k8s_custom(ref);
+}
+
+const qg_ynode *qg_k8s_pod_template(const qg_k8s_opts *o, const char *api, const char *kind,
+                                    const qg_ynode *obj, const char **spec_path,
+                                    const char **meta_path) {
+  (void)o;
+  const pod_kind *pk = api && kind ? find_pod_kind(api, kind, obj, NULL, NULL) : NULL;
+  const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
+  if (!spec || spec->kind != QG_Y_MAP)
+    return NULL;
+  *spec_path = pk->spec;
+  *meta_path = pk->meta;
+  return spec;
+}
+
+void qg_k8s_with_ref(const qg_k8s_opts *o, const char *path, const char *field_prefix,
+                     const qg_ynode *obj, qg_result *r, bool quiet,
+                     void (*fn)(const qg_pod_ref *ref, void *ud), void *ud) {
+  const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
+  const char *kind = qg_ynode_str(qg_ymap_get(obj, "kind"));
   const qg_ynode *md = qg_ymap_get(obj, "metadata");
   qg_pod_ref ref = {
       .opts = o,
@@ -184,34 +219,35 @@ static void scan_object(const qg_k8s_opts *o, const char *path, const qg_ynode *
       .field_prefix = field_prefix,
       .first_finding = r->findings.n,
   };
-  check_ignore_ids(&ref, md);
+  if (!quiet)
+    check_ignore_ids(&ref, md);
   char spec_field[128], meta_field[128];
   qg_container *ctrs = NULL;
-  const pod_kind *pk = find_pod_kind(api, kind, obj, path, r);
+  const pod_kind *pk = find_pod_kind(api, kind, obj, path, quiet ? NULL : r);
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
   if (spec && spec->kind == QG_Y_MAP) {
     snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
     snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
     ref.spec = spec;
     ref.meta = qg_ymap_path(obj, pk->meta);
-    if (ref.meta != md)
+    if (ref.meta != md && !quiet)
       check_ignore_ids(&ref, ref.meta);
     ref.spec_field = spec_field;
     ref.meta_field = meta_field;
     size_t total = 0;
     ctrs = collect_containers(spec, spec_field, &ref.nctrs, &total);
     ref.ctrs = ctrs;
-    if (total > QG_K8S_MAX_CONTAINERS) {
+    if (total > QG_K8S_MAX_CONTAINERS && !quiet) {
       qg_location loc = {path, spec->line, spec->col, 0, 0};
       qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
                      "pod spec has %zu containers, more than the %d that qgate checks: the "
                      "others were not checked",
                      total, QG_K8S_MAX_CONTAINERS);
     }
-    r->stats.pod_specs++;
+    if (!quiet)
+      r->stats.pod_specs++;
   }
-  qg_k8s_run_checks(&ref);
-  qg_k8s_custom(&ref);
+  fn(&ref, ud);
   free(ctrs);
 }
 
