@@ -34,6 +34,7 @@ enum opt_id {
   O_HOST_DEADLINE,
   O_IGNORE,
   O_JOBS,
+  O_KUBE_VERSION,
   O_MAX_FILE_SIZE,
   O_METRICS,
   O_MIN_SCORE,
@@ -83,7 +84,8 @@ typedef struct qg_cli_opts {
   fmt_out formats[MAX_LISTS];
   size_t nformats;
   const char *pss_level, *pss_version, *fail_on, *color, *config, *profile, *base;
-  const char *rev; /* --rev REV: scan that commit's tree */
+  const char *kube_version; /* --kube-version V, NULL: not given */
+  const char *rev;          /* --rev REV: scan that commit's tree */
   const char *comment, *notify;
   const char *sarif_category;  /* --sarif-category, NULL: qgate/COMMAND */
   const char *comment_id;      /* --comment-id (qg_comment_id_valid), NULL: not given */

@@ -79,6 +79,10 @@ static const opt_def k_opts[] = {
     {"ignore", O_IGNORE, "LIST", "comma-separated groups or rule ids to switch off", V_RULES, NULL},
     {"jobs", O_JOBS, "N",
      "threads: files scanned, JSON/SARIF findings printed (default: one per CPU)", V_NONE, NULL},
+    {"kube-version", O_KUBE_VERSION, "VERSION",
+     "the target Kubernetes release (1.29, v1.29 or 1.29.3): deprecated-api reports what it no "
+     "longer serves, deprecated-api-served what it has deprecated (default: none, every removal)",
+     V_NONE, NULL},
     {"max-file-size", O_MAX_FILE_SIZE, "BYTES",
      "skip (with an error) files larger than this; K and M suffixes (default 64M)", V_NONE, NULL},
     {"metrics", O_METRICS, "FILE",
@@ -463,6 +467,9 @@ static int set_option(const opt_def *d, const char *val, qg_cli_opts *o, const q
     break;
   case O_PSS_VERSION:
     o->pss_version = val;
+    break;
+  case O_KUBE_VERSION:
+    o->kube_version = val;
     break;
   default:
     return set_checked(d, val, o, io);

@@ -50,6 +50,7 @@ static qg_run_opts run_opts(const qg_cli_opts *o, qg_run_mode mode, const qg_cli
       .profile = o->profile,
       .pss_level = o->pss_level,
       .pss_version = o->pss_version,
+      .kube_version = o->kube_version,
       .fail_on = o->fail_on,
       .base = o->base,
       .rev = o->rev,

@@ -2,6 +2,7 @@
 #include "config/config.h"
 #include "core/fs.h"
 #include "core/yamldoc.h"
+#include "scanners/k8s/k8s.h"
 #include "scoring/gate.h"
 
 #include <ctype.h>
@@ -1008,16 +1009,24 @@ static void parse_custom(parser *p, const qg_ynode *n) {
 }
 
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
-  static const char known_top[] = "pss, fail_on, rules, exclude, exemptions, score, signals, "
-                                  "review, comment, profiles, custom_rules, helm, complete_input";
+  static const char known_top[] =
+      "pss, kube_version, fail_on, rules, exclude, exemptions, "
+      "score, signals, review, comment, profiles, custom_rules, helm, complete_input";
   static const char known_profile[] =
-      "pss, fail_on, rules, exclude, exemptions, score, review, comment";
+      "pss, kube_version, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
     const qg_ynode *k = root->u.map.pairs[i].key, *v = root->u.map.pairs[i].value;
     const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
     if (!strcmp(ks, "pss"))
       parse_pss(p, v);
-    else if (!strcmp(ks, "fail_on")) {
+    else if (!strcmp(ks, "kube_version")) {
+      unsigned minor;
+      if (get_str(p, v, "kube_version", &p->c->kube_version) &&
+          qg_kube_parse_version(v->u.s.str, &minor) != QG_OK)
+        err(p, v,
+            "kube_version must be a Kubernetes release such as 1.29, v1.29 or 1.29.3, not \"%s\"",
+            v->u.s.str);
+    } else if (!strcmp(ks, "fail_on")) {
       qg_fail_on tmp;
       if (get_str(p, v, "fail_on", &p->c->fail_on) &&
           qg_gate_parse_fail_on(v->u.s.str, &tmp) != QG_OK)
@@ -1095,6 +1104,7 @@ void qg_config_cleanup(qg_config *c) {
   free(c->checkout);
   free(c->pss_level.s);
   free(c->pss_version.s);
+  free(c->kube_version.s);
   free(c->fail_on.s);
   qg_cfglist_free(&c->select);
   qg_cfglist_free(&c->ignore);

@@ -102,6 +102,7 @@ typedef struct qg_config {
   char *path; /* owned: the file read, or NULL when there is none */
   char *root; /* owned: the configuration's directory (absolute), or NULL for a buffer */
   qg_cfgstr pss_level, pss_version, fail_on; /* s == NULL when unset */
+  qg_cfgstr kube_version; /* kube_version: the target Kubernetes release; s == NULL when unset */
   qg_cfglist select, ignore, enable;
   qg_cfglist sev_ids, sev_values; /* parallel lists */
   qg_scan_policy scan;            /* exclude, exemptions, custom_rules (scanners/policy.h); its root

@@ -137,6 +137,15 @@ static qg_status gate_settings(run_ctx *c) {
     return QG_EUSAGE;
   }
   snprintf(c->out->pss_version, sizeof(c->out->pss_version), "v1.%u", c->minor);
+  /* the configuration's kube_version was checked when it was read */
+  const char *kube = c->o->kube_version ? c->o->kube_version : cfg->kube_version.s;
+  if (kube && qg_kube_parse_version(kube, &c->out->kube_minor) != QG_OK) {
+    SAY_ERROR(c,
+              "--kube-version takes a Kubernetes release such as 1.29, v1.29 or 1.29.3, not '%s'",
+              kube);
+    return QG_EUSAGE;
+  }
+  c->out->kube_set = kube != NULL;
   bool shown[QG__SEV_COUNT];
   if (c->o->severity && parse_shown(c->o->severity, shown) != QG_OK) {
     SAY_ERROR(c,
@@ -339,6 +348,8 @@ static qg_status scan_and_fix(run_ctx *c) {
               .policy = out->have_cfg ? &out->cfg.scan : NULL,
               .pss_level = out->pss_level,
               .pss_minor = c->minor,
+              .kube_set = out->kube_set,
+              .kube_minor = out->kube_minor,
               .complete = o->complete_input || (out->have_cfg && out->cfg.complete_input)},
       .max_file_size = o->max_file_size,
       .stdin_fp = o->in,

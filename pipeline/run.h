@@ -42,7 +42,8 @@ typedef struct qg_run_opts {
   qg_run_mode mode;
   const char *config, *profile; /* --config FILE (else .qgate.yml when present), --profile */
   const char *pss_level, *pss_version, *fail_on; /* NULL: the configuration's, else defaults */
-  const char *base;                              /* --base REV; NULL: the CI's (scan, review) */
+  const char *kube_version; /* --kube-version; NULL: the configuration's kube_version, else none */
+  const char *base;         /* --base REV; NULL: the CI's (scan, review) */
   const char *rev; /* --rev REV: scan this commit's tree, not the work tree (scan, k8s, secrets);
                       its .qgate.yml and .qgateignore too, unless a configuration is named */
   const char *review_deadline;               /* --review-deadline's value, or NULL */
@@ -92,9 +93,11 @@ typedef struct qg_run_out {
   qg_fail_on fail_on;
   qg_pss_level pss_level;
   char pss_version[16]; /* "v1.37" */
-  char *base;           /* the base revision (--base, else the CI's, else for review the
+  bool kube_set;        /* a target Kubernetes release: 1.<kube_minor> */
+  unsigned kube_minor;
+  char *base;  /* the base revision (--base, else the CI's, else for review the
                            default branch); owned, or NULL. Reported except by review */
-  bool scored;          /* scan: score is set */
+  bool scored; /* scan: score is set */
   qg_signals signals;
   qg_score score;
   bool reviewed; /* the architecture review ran: review is set */

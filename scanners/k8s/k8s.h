@@ -22,13 +22,22 @@ typedef struct qg_k8s_opts {
   const qg_ruleset *rules;      /* borrowed */
   const qg_scan_policy *policy; /* borrowed; exemptions and custom rules; may be NULL */
   qg_pss_level pss_level;
-  unsigned pss_minor; /* 0..QG_PSS_MAX_MINOR */
+  unsigned pss_minor;  /* 0..QG_PSS_MAX_MINOR */
+  bool kube_set;       /* a target Kubernetes release was given (--kube-version) */
+  unsigned kube_minor; /* with kube_set: the target release, 1.<kube_minor> */
   /* The checks across objects (scanners/k8s/input.h): keep every object for
    * them (set by the scan when one of them runs); keep_only: keep, check
    * nothing (a file of another --shard); complete: the input is the whole
    * namespace (--complete-input), so what it lacks does not exist. */
   bool keep, keep_only, complete;
 } qg_k8s_opts;
+
+#define QG_KUBE_MAX_MINOR 999 /* a cap on --kube-version's minor, not a known release */
+
+/* Parses a target Kubernetes release: "1.N", "v1.N" or "1.N.P" (digits only,
+ * N <= QG_KUBE_MAX_MINOR, P <= 9999). Returns QG_OK with *minor = N, or
+ * QG_EUSAGE. */
+qg_status qg_kube_parse_version(const char *s, unsigned *minor);
 
 /* Parses a policy version: "latest", "v1.N" (N >= 0; newer than the newest
  * known version is clamped, as upstream does). Returns QG_OK or QG_EUSAGE. */

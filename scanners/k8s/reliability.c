@@ -1,90 +1,163 @@
 /* reliability.c: reliability checks one object shows (rules/k8s.def):
- * k8s/deprecated-api (OBJECT: an apiVersion Kubernetes no longer serves),
+ * k8s/deprecated-api and k8s/deprecated-api-served (OBJECT: an apiVersion the
+ * target Kubernetes release no longer serves, or serves but has deprecated),
  * k8s/probe-port-missing and k8s/ephemeral-storage-missing (POD: a probe
  * naming a port the container does not define, a container without an
  * ephemeral-storage limit), k8s/cronjob-deadline, k8s/hpa-min-replicas,
  * k8s/hpa-replica-range and k8s/rolling-update (OBJECT). */
 #include "scanners/k8s/check.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- k8s/deprecated-api ---------------------------------------------------
- * Facts from the Kubernetes deprecated API migration guide: the release that
- * stopped serving an apiVersion for a kind, and the apiVersion to use. A NULL
- * kind is every kind of that apiVersion. */
-typedef struct removed_api {
+/* ---- k8s/deprecated-api, k8s/deprecated-api-served ------------------------
+ * The one table of facts, from the Kubernetes deprecated API migration guide
+ * and the API server's own warnings ("X is deprecated in v1.D+, unavailable
+ * in v1.R+"): for an apiVersion and kind, the release that deprecated it, the
+ * release that stopped serving it (0: none is scheduled), and the apiVersion
+ * (and kind, when it changes) to use. A NULL kind is every kind of that
+ * apiVersion. An alpha apiVersion has no deprecation release (0): it is
+ * dropped, never deprecated first. */
+typedef struct deprecated_api {
   const char *api;
   const char *kind;
-  unsigned minor;      /* removed in v1.<minor> */
-  const char *use;     /* the replacement apiVersion, or NULL */
+  unsigned deprecated; /* deprecated in v1.<deprecated>; 0: an alpha, never deprecated */
+  unsigned removed;    /* no longer served from v1.<removed>; 0: still served */
+  const char *use;     /* the replacement, or NULL */
   const char *instead; /* what to do when there is none */
-} removed_api;
+} deprecated_api;
 
-static const removed_api k_removed[] = {
-    {"extensions/v1beta1", "DaemonSet", 16, "apps/v1", NULL},
-    {"extensions/v1beta1", "Deployment", 16, "apps/v1", NULL},
-    {"extensions/v1beta1", "ReplicaSet", 16, "apps/v1", NULL},
-    {"extensions/v1beta1", "NetworkPolicy", 16, "networking.k8s.io/v1", NULL},
-    {"extensions/v1beta1", "PodSecurityPolicy", 16, NULL,
+static const deprecated_api k_deprecated[] = {
+    {"extensions/v1beta1", "DaemonSet", 9, 16, "apps/v1", NULL},
+    {"extensions/v1beta1", "Deployment", 9, 16, "apps/v1", NULL},
+    {"extensions/v1beta1", "ReplicaSet", 9, 16, "apps/v1", NULL},
+    {"extensions/v1beta1", "NetworkPolicy", 9, 16, "networking.k8s.io/v1", NULL},
+    {"extensions/v1beta1", "PodSecurityPolicy", 10, 16, NULL,
      "PodSecurityPolicy was removed in 1.25: use Pod Security Admission"},
-    {"extensions/v1beta1", "Ingress", 22, "networking.k8s.io/v1", NULL},
-    {"apps/v1beta1", NULL, 16, "apps/v1", NULL},
-    {"apps/v1beta2", NULL, 16, "apps/v1", NULL},
-    {"networking.k8s.io/v1beta1", "Ingress", 22, "networking.k8s.io/v1", NULL},
-    {"networking.k8s.io/v1beta1", "IngressClass", 22, "networking.k8s.io/v1", NULL},
-    {"rbac.authorization.k8s.io/v1beta1", NULL, 22, "rbac.authorization.k8s.io/v1", NULL},
-    {"rbac.authorization.k8s.io/v1alpha1", NULL, 22, "rbac.authorization.k8s.io/v1", NULL},
-    {"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 22,
+    {"extensions/v1beta1", "Ingress", 14, 22, "networking.k8s.io/v1", NULL},
+    {"apps/v1beta1", NULL, 9, 16, "apps/v1", NULL},
+    {"apps/v1beta2", NULL, 9, 16, "apps/v1", NULL},
+    {"networking.k8s.io/v1beta1", "Ingress", 19, 22, "networking.k8s.io/v1", NULL},
+    {"networking.k8s.io/v1beta1", "IngressClass", 19, 22, "networking.k8s.io/v1", NULL},
+    {"rbac.authorization.k8s.io/v1beta1", NULL, 17, 22, "rbac.authorization.k8s.io/v1", NULL},
+    {"rbac.authorization.k8s.io/v1alpha1", NULL, 17, 22, "rbac.authorization.k8s.io/v1", NULL},
+    {"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 16, 22,
      "admissionregistration.k8s.io/v1", NULL},
-    {"admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", 22,
+    {"admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", 16, 22,
      "admissionregistration.k8s.io/v1", NULL},
-    {"apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", 22, "apiextensions.k8s.io/v1",
+    {"apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", 16, 22, "apiextensions.k8s.io/v1",
      NULL},
-    {"apiregistration.k8s.io/v1beta1", "APIService", 22, "apiregistration.k8s.io/v1", NULL},
-    {"authentication.k8s.io/v1beta1", "TokenReview", 22, "authentication.k8s.io/v1", NULL},
-    {"authorization.k8s.io/v1beta1", NULL, 22, "authorization.k8s.io/v1", NULL},
-    {"certificates.k8s.io/v1beta1", "CertificateSigningRequest", 22, "certificates.k8s.io/v1",
+    {"apiregistration.k8s.io/v1beta1", "APIService", 19, 22, "apiregistration.k8s.io/v1", NULL},
+    {"authentication.k8s.io/v1beta1", "TokenReview", 19, 22, "authentication.k8s.io/v1", NULL},
+    {"authorization.k8s.io/v1beta1", NULL, 19, 22, "authorization.k8s.io/v1", NULL},
+    {"certificates.k8s.io/v1beta1", "CertificateSigningRequest", 19, 22, "certificates.k8s.io/v1",
      NULL},
-    {"coordination.k8s.io/v1beta1", "Lease", 22, "coordination.k8s.io/v1", NULL},
-    {"scheduling.k8s.io/v1beta1", "PriorityClass", 22, "scheduling.k8s.io/v1", NULL},
-    {"storage.k8s.io/v1beta1", "CSIDriver", 22, "storage.k8s.io/v1", NULL},
-    {"storage.k8s.io/v1beta1", "CSINode", 22, "storage.k8s.io/v1", NULL},
-    {"storage.k8s.io/v1beta1", "StorageClass", 22, "storage.k8s.io/v1", NULL},
-    {"storage.k8s.io/v1beta1", "VolumeAttachment", 22, "storage.k8s.io/v1", NULL},
-    {"batch/v2alpha1", "CronJob", 21, "batch/v1", NULL},
-    {"batch/v1beta1", "CronJob", 25, "batch/v1", NULL},
-    {"discovery.k8s.io/v1beta1", "EndpointSlice", 25, "discovery.k8s.io/v1", NULL},
-    {"events.k8s.io/v1beta1", "Event", 25, "events.k8s.io/v1", NULL},
-    {"autoscaling/v2beta1", "HorizontalPodAutoscaler", 25, "autoscaling/v2", NULL},
-    {"policy/v1beta1", "PodDisruptionBudget", 25, "policy/v1", NULL},
-    {"policy/v1beta1", "PodSecurityPolicy", 25, NULL, "use Pod Security Admission"},
-    {"node.k8s.io/v1beta1", "RuntimeClass", 25, "node.k8s.io/v1", NULL},
-    {"autoscaling/v2beta2", "HorizontalPodAutoscaler", 26, "autoscaling/v2", NULL},
-    {"flowcontrol.apiserver.k8s.io/v1beta1", NULL, 26, "flowcontrol.apiserver.k8s.io/v1", NULL},
-    {"storage.k8s.io/v1beta1", "CSIStorageCapacity", 27, "storage.k8s.io/v1", NULL},
-    {"flowcontrol.apiserver.k8s.io/v1beta2", NULL, 29, "flowcontrol.apiserver.k8s.io/v1", NULL},
-    {"flowcontrol.apiserver.k8s.io/v1beta3", NULL, 32, "flowcontrol.apiserver.k8s.io/v1", NULL},
+    {"coordination.k8s.io/v1beta1", "Lease", 19, 22, "coordination.k8s.io/v1", NULL},
+    {"scheduling.k8s.io/v1beta1", "PriorityClass", 14, 22, "scheduling.k8s.io/v1", NULL},
+    {"storage.k8s.io/v1beta1", "CSIDriver", 19, 22, "storage.k8s.io/v1", NULL},
+    {"storage.k8s.io/v1beta1", "CSINode", 17, 22, "storage.k8s.io/v1", NULL},
+    {"storage.k8s.io/v1beta1", "StorageClass", 19, 22, "storage.k8s.io/v1", NULL},
+    {"storage.k8s.io/v1beta1", "VolumeAttachment", 19, 22, "storage.k8s.io/v1", NULL},
+    {"batch/v2alpha1", "CronJob", 0, 21, "batch/v1", NULL},
+    {"batch/v1beta1", "CronJob", 21, 25, "batch/v1", NULL},
+    {"discovery.k8s.io/v1beta1", "EndpointSlice", 21, 25, "discovery.k8s.io/v1", NULL},
+    {"events.k8s.io/v1beta1", "Event", 22, 25, "events.k8s.io/v1", NULL},
+    {"autoscaling/v2beta1", "HorizontalPodAutoscaler", 22, 25, "autoscaling/v2", NULL},
+    {"policy/v1beta1", "PodDisruptionBudget", 21, 25, "policy/v1", NULL},
+    {"policy/v1beta1", "PodSecurityPolicy", 21, 25, NULL, "use Pod Security Admission"},
+    {"node.k8s.io/v1beta1", "RuntimeClass", 22, 25, "node.k8s.io/v1", NULL},
+    {"autoscaling/v2beta2", "HorizontalPodAutoscaler", 23, 26, "autoscaling/v2", NULL},
+    {"flowcontrol.apiserver.k8s.io/v1beta1", NULL, 23, 26, "flowcontrol.apiserver.k8s.io/v1", NULL},
+    {"storage.k8s.io/v1beta1", "CSIStorageCapacity", 24, 27, "storage.k8s.io/v1", NULL},
+    {"flowcontrol.apiserver.k8s.io/v1beta2", NULL, 26, 29, "flowcontrol.apiserver.k8s.io/v1", NULL},
+    {"flowcontrol.apiserver.k8s.io/v1beta3", NULL, 29, 32, "flowcontrol.apiserver.k8s.io/v1", NULL},
+    {"v1", "Endpoints", 33, 0, "discovery.k8s.io/v1 EndpointSlice", NULL},
 };
 
-void qg_k8s_deprecated_api(const qg_k8s_check *k) {
-  const char *api = k->ref->ctx.api_version, *kind = k->ref->ctx.kind;
-  for (size_t i = 0; i < QG_ARRAY_LEN(k_removed); i++) {
-    const removed_api *r = &k_removed[i];
-    if (strcmp(r->api, api) != 0 || (r->kind && strcmp(r->kind, kind) != 0))
-      continue;
-    const qg_ynode *at = qg_ymap_get(k->ref->obj, "apiVersion");
-    if (r->use)
-      qg_k8s_report(k, at, NULL, "apiVersion",
-                    "%s %s is no longer served since Kubernetes 1.%u: use %s", api, kind, r->minor,
-                    r->use);
-    else
-      qg_k8s_report(k, at, NULL, "apiVersion",
-                    "%s %s is no longer served since Kubernetes 1.%u: %s", api, kind, r->minor,
-                    r->instead);
-    return;
+static unsigned parse_num(const char **s, unsigned max) {
+  unsigned n = 0;
+  const char *p = *s;
+  if (*p < '0' || *p > '9')
+    return max + 1;
+  for (; *p >= '0' && *p <= '9'; p++) {
+    n = n * 10 + (unsigned)(*p - '0');
+    if (n > max)
+      return max + 1;
   }
+  *s = p;
+  return n;
+}
+
+qg_status qg_kube_parse_version(const char *s, unsigned *minor) {
+  if (!s)
+    return QG_EUSAGE;
+  if (*s == 'v')
+    s++;
+  if (s[0] != '1' || s[1] != '.')
+    return QG_EUSAGE;
+  s += 2;
+  unsigned n = parse_num(&s, QG_KUBE_MAX_MINOR);
+  if (n > QG_KUBE_MAX_MINOR)
+    return QG_EUSAGE;
+  if (*s == '.') {
+    s++;
+    if (parse_num(&s, 9999) > 9999)
+      return QG_EUSAGE;
+  }
+  if (*s)
+    return QG_EUSAGE;
+  *minor = n;
+  return QG_OK;
+}
+
+/* The table's entry for the object's apiVersion and kind, or NULL. */
+static const deprecated_api *find_deprecated(const qg_k8s_check *k) {
+  const char *api = k->ref->ctx.api_version, *kind = k->ref->ctx.kind;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_deprecated); i++) {
+    const deprecated_api *d = &k_deprecated[i];
+    if (strcmp(d->api, api) == 0 && (!d->kind || strcmp(d->kind, kind) == 0))
+      return d;
+  }
+  return NULL;
+}
+
+/* Without a target release every known release counts (UINT_MAX). */
+static unsigned target_minor(const qg_k8s_check *k) {
+  const qg_k8s_opts *o = k->ref->opts;
+  return o && o->kube_set ? o->kube_minor : UINT_MAX;
+}
+
+/* The target release stops serving the apiVersion. */
+void qg_k8s_deprecated_api(const qg_k8s_check *k) {
+  const deprecated_api *d = find_deprecated(k);
+  if (!d || !d->removed || d->removed > target_minor(k))
+    return;
+  const char *api = k->ref->ctx.api_version, *kind = k->ref->ctx.kind;
+  const qg_ynode *at = qg_ymap_get(k->ref->obj, "apiVersion");
+  if (d->use)
+    qg_k8s_report(k, at, NULL, "apiVersion",
+                  "%s %s is no longer served since Kubernetes 1.%u: use %s", api, kind, d->removed,
+                  d->use);
+  else
+    qg_k8s_report(k, at, NULL, "apiVersion", "%s %s is no longer served since Kubernetes 1.%u: %s",
+                  api, kind, d->removed, d->instead);
+}
+
+/* The target release still serves the apiVersion but has deprecated it. */
+void qg_k8s_deprecated_api_served(const qg_k8s_check *k) {
+  const deprecated_api *d = find_deprecated(k);
+  unsigned target = target_minor(k);
+  if (!d || !d->deprecated || d->deprecated > target || (d->removed && d->removed <= target))
+    return;
+  const char *api = k->ref->ctx.api_version, *kind = k->ref->ctx.kind;
+  const qg_ynode *at = qg_ymap_get(k->ref->obj, "apiVersion");
+  char removal[48] = ", no removal scheduled";
+  if (d->removed)
+    snprintf(removal, sizeof(removal), ", removed in 1.%u", d->removed);
+  qg_k8s_report(k, at, NULL, "apiVersion", "%s %s is deprecated since Kubernetes 1.%u%s: %s%s", api,
+                kind, d->deprecated, removal, d->use ? "use " : "", d->use ? d->use : d->instead);
 }
 
 /* ---- k8s/probe-port-missing ----------------------------------------------- */
