@@ -170,6 +170,24 @@ void qg_k8s_with_ref(const qg_k8s_opts *o, const char *path, const char *field_p
 const qg_ynode *qg_k8s_pod_template(const qg_k8s_opts *o, const char *api, const char *kind,
                                     const qg_ynode *obj, const char **spec_path,
                                     const char **meta_path);
+/* Label selectors (scanners/k8s/spread.c), for every check that asks which
+ * pods an object selects. labels is a pod's labels mapping (NULL or not a
+ * mapping: no labels); a label value written null is "".
+ * qg_k8s_selector_matches: a metav1.LabelSelector (matchLabels and
+ * matchExpressions In, NotIn, Exists, DoesNotExist, all ANDed), as
+ * LabelSelectorAsSelector reads it: an empty mapping {} selects every pod;
+ * NULL, a null value or a non-mapping selects none (what a missing selector
+ * means in a pod affinity term or topology spread constraint; a check where
+ * absent means "all", a policy/v1 PDB or a NetworkPolicy's podSelector, passes
+ * an empty selector itself). An invalid selector (an unknown operator, In or
+ * NotIn without values, values beside Exists or DoesNotExist, a non-scalar
+ * value), which the API refuses, selects none.
+ * qg_k8s_map_selector_matches: a plain key: value map (a Service's or
+ * ReplicationController's spec.selector): every pair must be among the
+ * labels; NULL, a non-mapping or an empty mapping selects none (a Service
+ * without a selector chooses no pods by label). */
+bool qg_k8s_selector_matches(const qg_ynode *selector, const qg_ynode *labels);
+bool qg_k8s_map_selector_matches(const qg_ynode *selector_map, const qg_ynode *labels);
 
 /* Custom rules from .qgate.yml (scanners/k8s/custom.c), for every object. */
 void qg_k8s_custom(const qg_pod_ref *ref);
