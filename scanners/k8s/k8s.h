@@ -35,6 +35,10 @@ qg_status qg_pss_parse_level(const char *s, qg_pss_level *out);
 void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,
                           qg_result *r);
 
+/* Is kind of API group `group` ("" = core) one whose pod template qgate knows
+ * (Deployment of apps, DeploymentConfig of apps.openshift.io, ...)? */
+bool qg_k8s_builtin_pod_kind(const char *group, const char *kind);
+
 /* ---- internal: shared by the files of scanners/k8s/ (the checks: check.h) -- */
 
 #define QG_K8S_MAX_CONTAINERS                                                                      \
