@@ -3,7 +3,8 @@
  * Recognises Kubernetes objects in YAML/JSON documents (including kind: List
  * and the *List kinds), finds the pod spec in Pod, PodTemplate,
  * ReplicationController, ReplicaSet, Deployment, DaemonSet, StatefulSet, Job
- * and CronJob, and evaluates the enabled rules on it. */
+ * and CronJob, DeploymentConfig, Rollout and the kinds .qgate.yml declares
+ * (qg_scan_policy.pod_templates), and evaluates the enabled rules on it. */
 #ifndef QG_K8S_H
 #define QG_K8S_H
 
