@@ -1008,10 +1008,138 @@ static void parse_custom(parser *p, const qg_ynode *n) {
   }
 }
 
+/* Is s made of 1..max characters of set (and letters and digits when alnum)? */
+static bool chars_in(const char *s, size_t len, size_t max, const char *set) {
+  if (len == 0 || len > max)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)s[i]) && !strchr(set, s[i]))
+      return false;
+  return true;
+}
+
+/* One pod_templates entry's path (template, spec or metadata). */
+static bool get_pod_path(parser *p, const qg_ynode *v, const char *key, qg_cfgstr *out) {
+  if (!get_str(p, v, key, out))
+    return false;
+  if (qg_scan_policy_dotted_path(out->s))
+    return true;
+  err(p, v,
+      "%s must be a dotted path of mapping keys (letters, digits, '_', '-'), at most %d "
+      "characters, e.g. spec.template",
+      key, QG_POD_TEMPLATE_MAX_PATH);
+  return false;
+}
+
+/* pod_templates: [{apiVersion: GROUP[/VERSION], kind, template: PATH | spec: PATH
+ * [metadata: PATH]}]: custom resources whose pod spec is checked as a Deployment's. */
+static void parse_pod_templates(parser *p, const qg_ynode *n) {
+  if (!n || n->kind != QG_Y_SEQ) {
+    err(p, n, "pod_templates must be a list, not %s", kind_name(n));
+    return;
+  }
+  qg_scan_policy *sp = &p->c->scan;
+  for (uint32_t i = 0; i < n->u.seq.n; i++) {
+    const qg_ynode *e = n->u.seq.items[i];
+    if (i == QG_MAX_POD_TEMPLATES) {
+      err(p, e, "pod_templates: more than %d kinds", QG_MAX_POD_TEMPLATES);
+      return;
+    }
+    if (!expect_map(p, e, "a pod template"))
+      continue;
+    qg_cfgstr api = {0}, kind = {0}, tmpl = {0}, spec = {0}, meta = {0};
+    bool ok = true;
+    for (uint32_t j = 0; j < e->u.map.n; j++) {
+      const qg_ynode *k = e->u.map.pairs[j].key, *v = e->u.map.pairs[j].value;
+      const char *ks = qg_ynode_str(k) ? qg_ynode_str(k) : "";
+      if (!strcmp(ks, "apiVersion"))
+        ok &= get_str(p, v, "pod_templates.apiVersion", &api);
+      else if (!strcmp(ks, "kind"))
+        ok &= get_str(p, v, "pod_templates.kind", &kind);
+      else if (!strcmp(ks, "template"))
+        ok &= get_pod_path(p, v, "pod_templates.template", &tmpl);
+      else if (!strcmp(ks, "spec"))
+        ok &= get_pod_path(p, v, "pod_templates.spec", &spec);
+      else if (!strcmp(ks, "metadata"))
+        ok &= get_pod_path(p, v, "pod_templates.metadata", &meta);
+      else {
+        unknown_key(p, k, "a pod template", "apiVersion, kind, template, spec, metadata");
+        ok = false;
+      }
+    }
+    const char *slash = api.s ? strchr(api.s, '/') : NULL;
+    size_t gl = api.s ? (slash ? (size_t)(slash - api.s) : strlen(api.s)) : 0;
+    qg_ynode api_at = {.line = api.line, .col = api.col};
+    qg_ynode kind_at = {.line = kind.line, .col = kind.col};
+    if (ok && (!api.s || !kind.s)) {
+      err(p, e, "a pod template needs apiVersion and kind");
+      ok = false;
+    } else if (ok && !tmpl.s && !spec.s) {
+      err(p, e,
+          "a pod template needs template (the path to the pod template: its spec and metadata "
+          "are the pod's) or spec (the path to the pod spec; metadata: to the pod metadata)");
+      ok = false;
+    } else if (ok && tmpl.s && (spec.s || meta.s)) {
+      err(p, e, "a pod template takes template, or spec and metadata, not both");
+      ok = false;
+    } else if (ok && (!chars_in(api.s, gl, 253, ".-") || !memchr(api.s, '.', gl) ||
+                      (slash && !chars_in(slash + 1, strlen(slash + 1), 63, "")))) {
+      err(p, &api_at,
+          "pod_templates.apiVersion \"%s\" must be a custom resource's group/version "
+          "(example.com/v1) or its group alone (every version): a group has a dot",
+          api.s);
+      ok = false;
+    } else if (ok && !chars_in(kind.s, strlen(kind.s), 63, "")) {
+      err(p, &kind_at, "pod_templates.kind \"%s\" must be a kind name (letters and digits)",
+          kind.s);
+      ok = false;
+    }
+    char *group = ok ? qg_xstrndup(api.s, gl) : NULL;
+    if (ok && qg_k8s_builtin_pod_kind(group, kind.s)) {
+      err(p, &kind_at, "pod_templates: %s of %s is a built-in kind: its pod template is known",
+          kind.s, group);
+      ok = false;
+    }
+    for (size_t t = 0; ok && t < sp->npod_templates; t++) {
+      const qg_pod_template *o = &sp->pod_templates[t];
+      if (!strcmp(o->kind, kind.s) && !strcmp(o->group, group) &&
+          (!o->version || !slash || !strcmp(o->version, slash + 1))) {
+        err(p, &kind_at, "pod_templates: %s of %s%s%s is declared twice", kind.s, group,
+            slash && o->version ? "/" : "", slash && o->version ? o->version : "");
+        ok = false;
+      }
+    }
+    if (ok) {
+      sp->pod_templates =
+          qg_xrealloc(sp->pod_templates, (sp->npod_templates + 1) * sizeof(*sp->pod_templates));
+      qg_pod_template *t = &sp->pod_templates[sp->npod_templates++];
+      t->group = group;
+      group = NULL;
+      t->version = slash ? qg_xstrdup(slash + 1) : NULL;
+      t->kind = kind.s;
+      kind.s = NULL;
+      if (tmpl.s) {
+        t->spec = qg_xasprintf("%s.spec", tmpl.s);
+        t->meta = qg_xasprintf("%s.metadata", tmpl.s);
+      } else {
+        t->spec = spec.s;
+        t->meta = meta.s;
+        spec.s = meta.s = NULL;
+      }
+    }
+    free(group);
+    free(api.s);
+    free(kind.s);
+    free(tmpl.s);
+    free(spec.s);
+    free(meta.s);
+  }
+}
+
 static void parse_settings(parser *p, const qg_ynode *root, bool top) {
   static const char known_top[] =
-      "pss, kube_version, fail_on, rules, exclude, exemptions, "
-      "score, signals, review, comment, profiles, custom_rules, helm, complete_input";
+      "pss, kube_version, fail_on, rules, exclude, exemptions, score, signals, review, comment, "
+      "profiles, custom_rules, pod_templates, helm, complete_input";
   static const char known_profile[] =
       "pss, kube_version, fail_on, rules, exclude, exemptions, score, review, comment";
   for (uint32_t i = 0; i < root->u.map.n; i++) {
@@ -1050,6 +1178,8 @@ static void parse_settings(parser *p, const qg_ynode *root, bool top) {
       continue; /* after the top level, so a profile overrides it */
     else if (top && !strcmp(ks, "custom_rules"))
       parse_custom(p, v);
+    else if (top && !strcmp(ks, "pod_templates"))
+      parse_pod_templates(p, v);
     else if (top && !strcmp(ks, "helm"))
       parse_helm(p, v);
     else if (top && !strcmp(ks, "complete_input")) {

@@ -62,6 +62,13 @@
  *       group: 1                      # the capture group holding the secret (default 0)
  *       keywords: [itk_]              # the regex runs only on files holding one
  *       min_entropy: 3.0
+ *   pod_templates:                  # custom resources whose pod is checked as a Deployment's
+ *     - apiVersion: serving.knative.dev/v1   # or the group alone: every version
+ *       kind: Service
+ *       template: spec.template       # the pod template (its spec and metadata)
+ *     - apiVersion: example.com
+ *       kind: PodRunner
+ *       spec: spec.pod                # or the pod spec; metadata: PATH optional
  *   helm:                           # how charts are rendered (helm template)
  *     charts:
  *       charts/web:                   # the chart's directory, relative to this file
@@ -73,7 +80,7 @@
  *
  * Trust (SECURITY.md). The scanned repository's own configuration (.qgate.yml,
  * or a --config file inside the checkout) is untrusted: it sets the policy
- * (pss, fail_on, rules, exclude, exemptions, score, custom_rules, comment,
+ * (pss, fail_on, rules, exclude, exemptions, score, custom_rules, pod_templates, comment,
  * review.documents/exclude/min_confidence/...), but not where data and
  * credentials go. Loaded untrusted (qg_config_set_untrusted), the settings
  * that name an endpoint, a credential variable or a written path

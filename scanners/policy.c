@@ -31,6 +31,14 @@ void qg_scan_policy_cleanup(qg_scan_policy *p) {
     free(p->custom[i].keywords);
   }
   free(p->custom);
+  for (size_t i = 0; i < p->npod_templates; i++) {
+    free(p->pod_templates[i].group);
+    free(p->pod_templates[i].version);
+    free(p->pod_templates[i].kind);
+    free(p->pod_templates[i].spec);
+    free(p->pod_templates[i].meta);
+  }
+  free(p->pod_templates);
   memset(p, 0, sizeof(*p));
 }
 
@@ -131,4 +139,36 @@ const qg_exemption *qg_scan_policy_exempt(const qg_scan_policy *c, const qg_rule
     return x;
   }
   return NULL;
+}
+
+const qg_pod_template *qg_scan_policy_pod_template(const qg_scan_policy *c, const char *api_version,
+                                                   const char *kind) {
+  if (!c || !api_version || !kind)
+    return NULL;
+  const char *slash = strchr(api_version, '/');
+  if (!slash)
+    return NULL; /* the core group: no custom kinds */
+  size_t gl = (size_t)(slash - api_version);
+  for (size_t i = 0; i < c->npod_templates; i++) {
+    const qg_pod_template *t = &c->pod_templates[i];
+    if (strcmp(t->kind, kind) == 0 && strlen(t->group) == gl &&
+        strncmp(t->group, api_version, gl) == 0 &&
+        (!t->version || strcmp(t->version, slash + 1) == 0))
+      return t;
+  }
+  return NULL;
+}
+
+bool qg_scan_policy_dotted_path(const char *path) {
+  size_t n = strlen(path);
+  if (n == 0 || n > QG_POD_TEMPLATE_MAX_PATH || path[0] == '.' || path[n - 1] == '.')
+    return false;
+  for (const char *s = path; *s; s++) {
+    unsigned char ch = (unsigned char)*s;
+    if (ch == '.' ? s[1] == '.'
+                  : !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+      return false;
+  }
+  return true;
 }

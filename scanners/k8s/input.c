@@ -237,7 +237,7 @@ static void index_build(const qg_k8s_opts *o, const qg_kept *kept, qg_k8s_input 
     const char *spec_path = NULL, *meta_path = NULL;
     ob->pod_spec =
         qg_k8s_pod_template(o, ob->api_version, ob->kind, ko->node, &spec_path, &meta_path);
-    ob->pod_meta = ob->pod_spec ? qg_ymap_path(ko->node, meta_path) : NULL;
+    ob->pod_meta = ob->pod_spec && meta_path ? qg_ymap_path(ko->node, meta_path) : NULL;
     ob->pod_field = ob->pod_spec ? spec_path : "";
     in->sorted[i] = ob;
   }

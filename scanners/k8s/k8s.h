@@ -3,7 +3,8 @@
  * Recognises Kubernetes objects in YAML/JSON documents (including kind: List
  * and the *List kinds), finds the pod spec in Pod, PodTemplate,
  * ReplicationController, ReplicaSet, Deployment, DaemonSet, StatefulSet, Job
- * and CronJob, and evaluates the enabled rules on it. */
+ * and CronJob, DeploymentConfig, Rollout and the kinds .qgate.yml declares
+ * (qg_scan_policy.pod_templates), and evaluates the enabled rules on it. */
 #ifndef QG_K8S_H
 #define QG_K8S_H
 
@@ -48,6 +49,10 @@ qg_status qg_pss_parse_level(const char *s, qg_pss_level *out);
 /* Scans one parsed document of `path`; findings go to r. */
 void qg_k8s_scan_document(const qg_k8s_opts *o, const char *path, const qg_ynode *root,
                           qg_result *r);
+
+/* Is kind of API group `group` ("" = core) one whose pod template qgate knows
+ * (Deployment of apps, DeploymentConfig of apps.openshift.io, ...)? */
+bool qg_k8s_builtin_pod_kind(const char *group, const char *kind);
 
 /* ---- internal: shared by the files of scanners/k8s/ (the checks: check.h) -- */
 
@@ -166,7 +171,8 @@ void qg_k8s_with_ref(const qg_k8s_opts *o, const char *path, const char *field_p
                      const qg_ynode *obj, qg_result *r, bool quiet,
                      void (*fn)(const qg_pod_ref *ref, void *ud), void *ud);
 /* The pod spec of obj when its kind (apiVersion api) has a pod template, with
- * the dotted paths of the pod spec and the pod metadata (static); else NULL. */
+ * the dotted paths of the pod spec and the pod metadata (NULL for a declared
+ * kind without one; static, or the configuration's); else NULL. */
 const qg_ynode *qg_k8s_pod_template(const qg_k8s_opts *o, const char *api, const char *kind,
                                     const qg_ynode *obj, const char **spec_path,
                                     const char **meta_path);

@@ -12,7 +12,7 @@ typedef struct pod_kind {
   const char *kind;
   const char *groups; /* space-separated API groups; "" = core; the first serves it today */
   const char *spec;   /* dotted path to the pod spec */
-  const char *meta;   /* dotted path to the pod metadata */
+  const char *meta;   /* dotted path to the pod metadata; NULL (a declared kind): none */
 } pod_kind;
 
 static const pod_kind k_pod_kinds[] = {
@@ -62,11 +62,29 @@ static int builtin_group(const char *api_version) {
   return 0;
 }
 
-/* The pod kind, or NULL. A known kind under a built-in apiVersion that does not
- * serve it (v1 Deployment: kubectl refuses it) is still checked as that kind,
- * with a warning that names the apiVersion that serves it. */
-static const pod_kind *find_pod_kind(const char *api_version, const char *kind, const qg_ynode *obj,
-                                     const char *path, qg_result *r) {
+bool qg_k8s_builtin_pod_kind(const char *group, const char *kind) {
+  char api[256];
+  if (snprintf(api, sizeof(api), "%s/v1", group) >= (int)sizeof(api))
+    return false;
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_pod_kinds); i++)
+    if (strcmp(k_pod_kinds[i].kind, kind) == 0 && group_matches(api, k_pod_kinds[i].groups))
+      return true;
+  return false;
+}
+
+/* The pod kind, or NULL. A kind declared in .qgate.yml's pod_templates is
+ * filled into *custom (its strings borrowed from the policy). A known kind
+ * under a built-in apiVersion that does not serve it (v1 Deployment: kubectl
+ * refuses it) is still checked as that kind, with a warning that names the
+ * apiVersion that serves it. */
+static const pod_kind *find_pod_kind(const qg_k8s_opts *o, const char *api_version,
+                                     const char *kind, const qg_ynode *obj, const char *path,
+                                     qg_result *r, pod_kind *custom) {
+  const qg_pod_template *t = qg_scan_policy_pod_template(o->policy, api_version, kind);
+  if (t) {
+    *custom = (pod_kind){t->kind, t->group, t->spec, t->meta};
+    return custom;
+  }
   for (size_t i = 0; i < QG_ARRAY_LEN(k_pod_kinds); i++) {
     const pod_kind *pk = &k_pod_kinds[i];
     if (strcmp(pk->kind, kind) != 0)
@@ -190,8 +208,8 @@ static void run_object(const qg_pod_ref *ref, void *ud) {
 const qg_ynode *qg_k8s_pod_template(const qg_k8s_opts *o, const char *api, const char *kind,
                                     const qg_ynode *obj, const char **spec_path,
                                     const char **meta_path) {
-  (void)o;
-  const pod_kind *pk = api && kind ? find_pod_kind(api, kind, obj, NULL, NULL) : NULL;
+  pod_kind custom;
+  const pod_kind *pk = api && kind ? find_pod_kind(o, api, kind, obj, NULL, NULL, &custom) : NULL;
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
   if (!spec || spec->kind != QG_Y_MAP)
     return NULL;
@@ -223,13 +241,14 @@ void qg_k8s_with_ref(const qg_k8s_opts *o, const char *path, const char *field_p
     check_ignore_ids(&ref, md);
   char spec_field[128], meta_field[128];
   qg_container *ctrs = NULL;
-  const pod_kind *pk = find_pod_kind(api, kind, obj, path, quiet ? NULL : r);
+  pod_kind custom;
+  const pod_kind *pk = find_pod_kind(o, api, kind, obj, path, quiet ? NULL : r, &custom);
   const qg_ynode *spec = pk ? qg_ymap_path(obj, pk->spec) : NULL;
   if (spec && spec->kind == QG_Y_MAP) {
     snprintf(spec_field, sizeof(spec_field), "%s%s", field_prefix, pk->spec);
-    snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta);
+    snprintf(meta_field, sizeof(meta_field), "%s%s", field_prefix, pk->meta ? pk->meta : "");
     ref.spec = spec;
-    ref.meta = qg_ymap_path(obj, pk->meta);
+    ref.meta = pk->meta ? qg_ymap_path(obj, pk->meta) : NULL;
     if (ref.meta != md && !quiet)
       check_ignore_ids(&ref, ref.meta);
     ref.spec_field = spec_field;
