@@ -34,12 +34,12 @@ static const char *ns_of(const qg_k8s_check *k) {
   return k->ref->ctx.namespace_ ? k->ref->ctx.namespace_ : "";
 }
 
-/* " in namespace \"shop\"" or " without a namespace": where the look-up was. */
+/* "namespace \"shop\"" or "no namespace": where the look-up was. */
 static const char *where_ns(const char *ns, char *buf, size_t size) {
   if (*ns)
-    snprintf(buf, size, "in namespace \"%.63s\"", ns);
+    snprintf(buf, size, "namespace \"%.63s\"", ns);
   else
-    snprintf(buf, size, "without a namespace");
+    snprintf(buf, size, "no namespace");
   return buf;
 }
 
@@ -171,7 +171,7 @@ static void check_ref(const qg_k8s_check *k, cfg_kind t, const qg_container *c, 
     if (f.produced)
       return;
     snprintf(fbuf, sizeof(fbuf), "%s.%s", field, name_key);
-    qg_k8s_report(k, nn, c, fbuf, "%s names %s \"%.63s\", which the input does not hold %s", what,
+    qg_k8s_report(k, nn, c, fbuf, "%s names %s \"%.63s\", which the input does not hold (%s)", what,
                   kind_name(t), name, where_ns(ns_of(k), nsb, sizeof(nsb)));
     return;
   }
@@ -279,7 +279,7 @@ void qg_k8s_missing_service_account(const qg_k8s_check *k) {
     return;
   char nsb[96];
   qg_k8s_report(k, nn, NULL, field,
-                "pod runs as ServiceAccount \"%.63s\", which the input does not hold %s", name,
+                "pod runs as ServiceAccount \"%.63s\", which the input does not hold (%s)", name,
                 where_ns(ns_of(k), nsb, sizeof(nsb)));
 }
 
@@ -312,7 +312,7 @@ void qg_k8s_missing_volume_claim(const qg_k8s_check *k) {
     snprintf(field, sizeof(field), "volumes[%.63s].persistentVolumeClaim.claimName", vn);
     qg_k8s_report(k, cn, NULL, field,
                   "volume \"%.63s\" names PersistentVolumeClaim \"%.63s\", which the input does "
-                  "not hold %s",
+                  "not hold (%s)",
                   vn, name, where_ns(ns_of(k), nsb, sizeof(nsb)));
   }
 }
@@ -373,7 +373,7 @@ static void backend(const qg_k8s_check *k, const qg_ynode *b, const char *field)
   char nsb[96], at[256];
   if (!core) {
     qg_k8s_report(k, nn, NULL, nf,
-                  "Ingress \"%.63s\" routes to Service \"%.63s\", which the input does not hold %s",
+                  "Ingress \"%.63s\" routes to Service \"%.63s\", which the input does not hold (%s)",
                   k->ref->ctx.name ? k->ref->ctx.name : "", name,
                   where_ns(ns_of(k), nsb, sizeof(nsb)));
     return;
@@ -440,7 +440,7 @@ void qg_k8s_rbac_missing_role(const qg_k8s_check *k) {
     if (qg_k8s_input_get(k->input, g, "Role", ns_of(k), name))
       return;
     qg_k8s_report(k, nn, NULL, "roleRef.name",
-                  "RoleBinding \"%.63s\" binds Role \"%.63s\", which the input does not hold %s",
+                  "RoleBinding \"%.63s\" binds Role \"%.63s\", which the input does not hold (%s)",
                   k->ref->ctx.name ? k->ref->ctx.name : "", name,
                   where_ns(ns_of(k), nsb, sizeof(nsb)));
   } else if (!strcmp(rk, "ClusterRole")) {
