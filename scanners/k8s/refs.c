@@ -372,10 +372,10 @@ static void backend(const qg_k8s_check *k, const qg_ynode *b, const char *field)
     core += !*v[i]->group;
   char nsb[96], at[256];
   if (!core) {
-    qg_k8s_report(k, nn, NULL, nf,
-                  "Ingress \"%.63s\" routes to Service \"%.63s\", which the input does not hold (%s)",
-                  k->ref->ctx.name ? k->ref->ctx.name : "", name,
-                  where_ns(ns_of(k), nsb, sizeof(nsb)));
+    qg_k8s_report(
+        k, nn, NULL, nf,
+        "Ingress \"%.63s\" routes to Service \"%.63s\", which the input does not hold (%s)",
+        k->ref->ctx.name ? k->ref->ctx.name : "", name, where_ns(ns_of(k), nsb, sizeof(nsb)));
     return;
   }
   if (!port || !*scal(port) || service_port(v, n, port))
