@@ -166,7 +166,7 @@ static void check_ref(const qg_k8s_check *k, cfg_kind t, const qg_container *c, 
   if (!*name || optional(ref))
     return;
   found f = look(k, t, name);
-  char fbuf[320], nsb[96], at[256];
+  char fbuf[352], nsb[96], at[256];
   if (!f.n) {
     if (f.produced)
       return;
@@ -200,7 +200,7 @@ static void volume_source(const qg_k8s_check *k, cfg_kind t, const qg_ynode *src
   const qg_ynode *ref = qg_ymap_get(src, key);
   if (!ref || ref->kind != QG_Y_MAP)
     return;
-  char fbuf[256];
+  char fbuf[288];
   snprintf(fbuf, sizeof(fbuf), "%s.%s", field, key);
   /* a volume's secret names it by secretName; a projected source by name */
   const char *name_key = t == SECRET && qg_ymap_get(ref, "secretName") ? "secretName" : "name";
@@ -211,7 +211,7 @@ static void cfg_refs(const qg_k8s_check *k, cfg_kind t) {
   if (!k->input || !k->input->complete)
     return;
   const qg_ynode *spec = k->ref->spec;
-  char field[256], what[128];
+  char field[256], what[192];
   const qg_ynode *vols = qg_ymap_get(spec, "volumes");
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
     const qg_ynode *v = qg_yseq_at(vols, i);
