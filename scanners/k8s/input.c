@@ -38,9 +38,11 @@ typedef struct copier {
  * apiVersion, kind and metadata, enough to be found by name. */
 static bool kept_whole(const char *kind) {
   static const char *const kinds[] = {
+      "Certificate", /* cert-manager's: the Secret it makes (refs.c) */
       "ClusterRole",
       "ClusterRoleBinding",
       "ConfigMap",
+      "ExternalSecret", /* the Secret it makes (refs.c) */
       "HorizontalPodAutoscaler",
       "Ingress",
       "IngressClass",
