@@ -206,11 +206,56 @@ static int cmp_obj(const void *a, const void *b) {
   return c ? c : (x < y ? -1 : x > y);
 }
 
+static int cmp_pod(const void *a, const void *b) {
+  const qg_kobj *x = *(const qg_kobj *const *)a, *y = *(const qg_kobj *const *)b;
+  int c = strcmp(x->namespace_, y->namespace_);
+  if (!c)
+    c = strcmp(x->kind, y->kind);
+  if (!c)
+    c = strcmp(x->name, y->name);
+  return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Kinds without a namespace: what one writes on them is ignored by the API. */
+static bool cluster_scoped(const char *kind) {
+  static const char *const kinds[] = {
+      "APIService",
+      "ClusterIssuer",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "CSIDriver",
+      "CustomResourceDefinition",
+      "IngressClass",
+      "MutatingWebhookConfiguration",
+      "Namespace",
+      "Node",
+      "PersistentVolume",
+      "PriorityClass",
+      "RuntimeClass",
+      "StorageClass",
+      "ValidatingWebhookConfiguration",
+  };
+  for (size_t i = 0; i < QG_ARRAY_LEN(kinds); i++)
+    if (strcmp(kinds[i], kind) == 0)
+      return true;
+  return false;
+}
+
+static unsigned long long budget_limit(void) {
+  const char *v = getenv("QGATE_CROSS_BUDGET");
+  char *end = NULL;
+  unsigned long long n = v && *v >= '1' && *v <= '9' ? strtoull(v, &end, 10) : 0;
+  return end && !*end && n < QG_K8S_INPUT_BUDGET ? n : QG_K8S_INPUT_BUDGET;
+}
+
 static void index_build(const qg_k8s_opts *o, const qg_kept *kept, qg_k8s_input *in) {
   memset(in, 0, sizeof(*in));
   in->complete = o->complete;
+  in->budget = qg_xcalloc(1, sizeof(*in->budget));
+  in->budget->limit = budget_limit();
   in->objs = qg_xcalloc(kept->n + 1, sizeof(*in->objs));
   in->sorted = qg_xcalloc(kept->n + 1, sizeof(*in->sorted));
+  in->pods = qg_xcalloc(kept->n + 1, sizeof(*in->pods));
   size_t tl = 0;
   for (size_t i = 0; i < kept->n; i++)
     tl += strlen(str_or(qg_ymap_get(kept->items[i].node, "apiVersion"), "")) + 1;
@@ -227,7 +272,7 @@ static void index_build(const qg_k8s_opts *o, const qg_kept *kept, qg_k8s_input 
     ob->api_version = str_or(qg_ymap_get(ko->node, "apiVersion"), "");
     ob->kind = str_or(qg_ymap_get(ko->node, "kind"), "");
     ob->name = str_or(qg_ymap_get(md, "name"), "");
-    ob->namespace_ = str_or(qg_ymap_get(md, "namespace"), "");
+    ob->namespace_ = cluster_scoped(ob->kind) ? "" : str_or(qg_ymap_get(md, "namespace"), "");
     const qg_ynode *labels = qg_ymap_get(md, "labels");
     ob->labels = labels && labels->kind == QG_Y_MAP ? labels : NULL;
     const char *slash = strchr(ob->api_version, '/');
@@ -242,14 +287,45 @@ static void index_build(const qg_k8s_opts *o, const qg_kept *kept, qg_k8s_input 
     ob->pod_meta = ob->pod_spec && meta_path ? qg_ymap_path(ko->node, meta_path) : NULL;
     ob->pod_field = ob->pod_spec ? spec_path : "";
     in->sorted[i] = ob;
+    if (ob->pod_spec)
+      in->pods[in->npods++] = ob;
   }
   qsort(in->sorted, in->n, sizeof(*in->sorted), cmp_obj);
+  qsort(in->pods, in->npods, sizeof(*in->pods), cmp_pod);
 }
 
 static void index_free(qg_k8s_input *in) {
   free(in->objs);
   free(in->sorted);
+  free(in->pods);
   free(in->text);
+  free(in->budget);
+}
+
+size_t qg_k8s_input_pods(const qg_k8s_input *in, const char *ns, const qg_kobj *const **out) {
+  size_t lo = 0, hi = in->npods;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(in->pods[mid]->namespace_, ns) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  size_t e = lo;
+  while (e < in->npods && strcmp(in->pods[e]->namespace_, ns) == 0)
+    e++;
+  *out = in->pods + lo;
+  return e - lo;
+}
+
+bool qg_k8s_input_spend(const qg_k8s_input *in, size_t n) {
+  qg_k8s_budget *b = in->budget;
+  if (b->exhausted)
+    return false;
+  b->spent += n;
+  if (b->spent > b->limit)
+    b->exhausted = true;
+  return !b->exhausted;
 }
 
 /* The first sorted position whose kind (and namespace and name, when not NULL)
@@ -330,10 +406,17 @@ void qg_k8s_run_input(const qg_k8s_opts *o, qg_result *r) {
   }
   qg_k8s_input in;
   index_build(o, &r->kept, &in);
-  for (size_t i = 0; i < in.n; i++) {
+  for (size_t i = 0; i < in.n && !in.budget->exhausted; i++) {
     const qg_kobj *ob = &in.objs[i];
     if (ob->mine)
       qg_k8s_with_ref(o, ob->path, ob->prefix, ob->obj, r, true, run_one, &in);
+  }
+  if (in.budget->exhausted) {
+    qg_location loc = {NULL, 0, 0, 0, 0};
+    qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
+                   "the checks across objects stopped after %llu comparisons between the input's "
+                   "objects: what they would still have found is missing",
+                   in.budget->limit);
   }
   index_free(&in);
 }

@@ -27,6 +27,14 @@
  * not run (an error: never a silent pass). */
 #define QG_K8S_KEEP_MAX_NODES 200000u
 #define QG_K8S_KEEP_MAX_BYTES ((size_t)1 << 30)
+/* The work the checks across objects may do: comparisons of one object with
+ * another (a selector against a pod's labels, a name against a list). A
+ * hostile input of 100,000 Services and 100,000 Deployments in one namespace
+ * would otherwise take 10^10 of them; past this many the checks stop, and the
+ * run says so as an input error (never a silent pass). */
+#define QG_K8S_INPUT_BUDGET 200000000ull
+/* The environment may lower it (a positive integer below it; anything else
+ * is ignored): QGATE_CROSS_BUDGET, for tests of what happens past it. */
 
 /* One object of the input, as the checks across objects see it. Every pointer
  * is borrowed from the result's kept list or the index. */
@@ -39,7 +47,8 @@ typedef struct qg_kobj {
   const char *group;        /* the API group: "" for the core group, "apps" ... */
   const char *kind;         /* "Deployment" */
   const char *name;         /* "" when unnamed */
-  const char *namespace_;   /* "" when not written */
+  const char *namespace_;   /* "" when not written, and for a cluster-scoped kind
+                               (ClusterRole, Namespace ...), whatever is written */
   const qg_ynode *labels;   /* metadata.labels, or NULL */
   const qg_ynode *pod_spec; /* its pod spec for a pod-template kind, or NULL */
   const qg_ynode *pod_meta; /* the pod's metadata (template metadata), or NULL */
@@ -47,12 +56,21 @@ typedef struct qg_kobj {
 } qg_kobj;
 
 /* The index: every kept object, in input order, and by kind, namespace, name. */
+typedef struct qg_k8s_budget {
+  unsigned long long limit, spent;
+  bool exhausted;
+} qg_k8s_budget;
+
 typedef struct qg_k8s_input {
   qg_kobj *objs; /* owned; in input order */
   size_t n;
   const qg_kobj **sorted; /* owned; by kind, then namespace, then name, then order */
-  bool complete;          /* the input is the whole namespace (see above) */
-  char *text;             /* owned: the groups' text */
+  const qg_kobj **pods;   /* owned; the objects with a pod spec, by namespace, then
+                             kind, name, order */
+  size_t npods;
+  bool complete;         /* the input is the whole namespace (see above) */
+  char *text;            /* owned: the groups' text */
+  qg_k8s_budget *budget; /* owned: QG_K8S_INPUT_BUDGET's account */
 } qg_k8s_input;
 
 /* Does any check across objects run with these options? (The scan keeps
@@ -76,6 +94,12 @@ size_t qg_k8s_input_kind(const qg_k8s_input *in, const char *kind, const qg_kobj
  * name, or NULL. group NULL: any group. */
 const qg_kobj *qg_k8s_input_get(const qg_k8s_input *in, const char *group, const char *kind,
                                 const char *ns, const char *name);
+/* The objects with a pod spec (every pod-template kind) in namespace ns: *out
+ * points at the first; returns how many. */
+size_t qg_k8s_input_pods(const qg_k8s_input *in, const char *ns, const qg_kobj *const **out);
+/* Spends n comparisons of QG_K8S_INPUT_BUDGET. Returns false once it is spent:
+ * the check stops at once (qg_k8s_run_input says so). */
+bool qg_k8s_input_spend(const qg_k8s_input *in, size_t n);
 /* The object of the input that ref is (the same kept copy), or NULL. */
 const qg_kobj *qg_k8s_input_self(const qg_k8s_input *in, const qg_pod_ref *ref);
 /* "path:line:col" of node n of object o, for a message naming another object's

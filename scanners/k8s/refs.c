@@ -102,6 +102,8 @@ static bool secret_made(const qg_k8s_input *in, const char *ns, const char *name
                 {"Certificate", "cert-manager.io", "spec.secretName"}};
   for (size_t m = 0; m < QG_ARRAY_LEN(makers); m++) {
     n = qg_k8s_input_kind(in, makers[m].kind, &v);
+    if (!qg_k8s_input_spend(in, n))
+      return true; /* the run says the checks stopped; nothing is reported */
     for (size_t i = 0; i < n; i++) {
       if (strcmp(v[i]->namespace_, ns) || strcmp(v[i]->group, makers[m].group))
         continue;
@@ -444,12 +446,9 @@ void qg_k8s_rbac_missing_role(const qg_k8s_check *k) {
                   k->ref->ctx.name ? k->ref->ctx.name : "", name,
                   where_ns(ns_of(k), nsb, sizeof(nsb)));
   } else if (!strcmp(rk, "ClusterRole")) {
-    /* cluster-scoped: a namespace written on it does not matter */
-    const qg_kobj *const *v;
-    size_t n = qg_k8s_input_kind(k->input, "ClusterRole", &v);
-    for (size_t i = 0; i < n; i++)
-      if (!strcmp(v[i]->name, name) && !strcmp(v[i]->group, g))
-        return;
+    /* cluster-scoped: the index files it under no namespace, whatever is written */
+    if (qg_k8s_input_get(k->input, g, "ClusterRole", "", name))
+      return;
     qg_k8s_report(k, nn, NULL, "roleRef.name",
                   "%s \"%.63s\" binds ClusterRole \"%.63s\", which the input does not hold", kind,
                   k->ref->ctx.name ? k->ref->ctx.name : "", name);
