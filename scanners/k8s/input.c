@@ -162,12 +162,20 @@ void qg_k8s_keep(const qg_k8s_opts *o, const char *path, const char *prefix, con
   qg_kept *k = &r->kept;
   if (k->overflow)
     return;
-  if (obj->weight > QG_K8S_KEEP_MAX_NODES || k->bytes > QG_K8S_KEEP_MAX_BYTES) {
+  const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
+  const char *kind = qg_ynode_str(qg_ymap_get(obj, "kind"));
+  const char *sp, *mp;
+  const qg_ynode *pod = qg_k8s_pod_template(o, api, kind, obj, &sp, &mp);
+  bool stub = !pod && !kept_whole(kind ? kind : "");
+  /* a stub is its metadata: a CustomResourceDefinition's huge schema does not count */
+  const qg_ynode *md = qg_ymap_get(obj, "metadata");
+  uint32_t weight = stub ? (md ? md->weight : 0) : obj->weight;
+  if (weight > QG_K8S_KEEP_MAX_NODES || k->bytes > QG_K8S_KEEP_MAX_BYTES) {
     k->overflow = true;
     qg_location loc = {path, obj->line, obj->col, 0, 0};
     if (!mine)
       ; /* its own shard says so */
-    else if (obj->weight > QG_K8S_KEEP_MAX_NODES)
+    else if (weight > QG_K8S_KEEP_MAX_NODES)
       qg_result_diag(r, QG_DIAG_ERROR, QG_ETOOBIG, &loc,
                      "object of more than %u nodes: the checks across objects did not run",
                      QG_K8S_KEEP_MAX_NODES);
@@ -178,11 +186,8 @@ void qg_k8s_keep(const qg_k8s_opts *o, const char *path, const char *prefix, con
                      QG_K8S_KEEP_MAX_BYTES >> 20);
     return;
   }
-  const char *api = qg_ynode_str(qg_ymap_get(obj, "apiVersion"));
-  const char *kind = qg_ynode_str(qg_ymap_get(obj, "kind"));
-  const char *sp, *mp;
-  copier c = {qg_kept_arena(k), 0, qg_k8s_pod_template(o, api, kind, obj, &sp, &mp)};
-  const qg_ynode *node = copy(&c, obj, c.pod || kept_whole(kind ? kind : "") ? M_TOP : M_STUB);
+  copier c = {qg_kept_arena(k), 0, pod};
+  const qg_ynode *node = copy(&c, obj, stub ? M_STUB : M_TOP);
   qg_grow((void **)&k->items, &k->cap, k->n + 1, sizeof(*k->items));
   k->items[k->n++] =
       (qg_kept_obj){qg_result_intern(r, path), qg_result_intern(r, prefix), node, mine};

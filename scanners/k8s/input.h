@@ -21,12 +21,13 @@
 
 #include <stdbool.h>
 
-/* Caps: an object bigger than this many nodes is not kept (an error at the
+/* Caps: an object bigger than this many nodes (of what is kept of it: the
+ * metadata alone of a kind kept as a stub) is not kept (an error at the
  * object: the checks across objects would miss it); all kept copies together
  * take at most QG_K8S_KEEP_MAX_BYTES, past which the checks across objects do
  * not run (an error: never a silent pass). */
 #define QG_K8S_KEEP_MAX_NODES 200000u
-#define QG_K8S_KEEP_MAX_BYTES ((size_t)1 << 30)
+#define QG_K8S_KEEP_MAX_BYTES ((size_t)512 << 20)
 /* The work the checks across objects may do: comparisons of one object with
  * another (a selector against a pod's labels, a name against a list). A
  * hostile input of 100,000 Services and 100,000 Deployments in one namespace
