@@ -183,10 +183,12 @@ static bool resource_matches(const char *item, const char *res) {
   return item[0] == '*' && item[1] == '/' && strcmp(item + 2, slash + 1) == 0;
 }
 
-/* One permission a family looks for: any of verbs on resource res of group. */
+/* One permission a family looks for: any of verbs on resource res of group.
+ * cluster: res is not namespaced (a Role or a RoleBinding cannot grant it). */
 typedef struct perm {
   const char *group, *res;
   const char *verbs[4];
+  bool cluster;
 } perm;
 
 /* The resources item of rule r that grants one of p's verbs on p's resource,
@@ -214,25 +216,25 @@ static const qg_ynode *rule_grants(const qg_ynode *r, const perm *p, bool named)
 /* The families of permissions the grant checks report. */
 enum { F_EXEC, F_CREATE, F_SECRETS, F_ESCALATION, F_PROXY, F_WILDCARD, F_N };
 
-static const perm exec_perms[] = {{"", "pods/exec", {"create", "get"}},
-                                  {"", "pods/attach", {"create", "get"}}};
-static const perm create_perms[] = {{"", "pods", {"create"}},
-                                    {"", "replicationcontrollers", {"create"}},
-                                    {"apps", "deployments", {"create"}},
-                                    {"apps", "daemonsets", {"create"}},
-                                    {"apps", "statefulsets", {"create"}},
-                                    {"apps", "replicasets", {"create"}},
-                                    {"batch", "jobs", {"create"}},
-                                    {"batch", "cronjobs", {"create"}}};
-static const perm secret_perms[] = {{"", "secrets", {"get", "list", "watch"}}};
+static const perm exec_perms[] = {{"", "pods/exec", {"create", "get"}, false},
+                                  {"", "pods/attach", {"create", "get"}, false}};
+static const perm create_perms[] = {{"", "pods", {"create"}, false},
+                                    {"", "replicationcontrollers", {"create"}, false},
+                                    {"apps", "deployments", {"create"}, false},
+                                    {"apps", "daemonsets", {"create"}, false},
+                                    {"apps", "statefulsets", {"create"}, false},
+                                    {"apps", "replicasets", {"create"}, false},
+                                    {"batch", "jobs", {"create"}, false},
+                                    {"batch", "cronjobs", {"create"}, false}};
+static const perm secret_perms[] = {{"", "secrets", {"get", "list", "watch"}, false}};
 static const perm escalation_perms[] = {
-    {"rbac.authorization.k8s.io", "roles", {"escalate", "bind"}},
-    {"rbac.authorization.k8s.io", "clusterroles", {"escalate", "bind"}},
-    {"", "users", {"impersonate"}},
-    {"", "groups", {"impersonate"}},
-    {"", "serviceaccounts", {"impersonate"}},
-    {"authentication.k8s.io", "uids", {"impersonate"}}};
-static const perm proxy_perms[] = {{"", "nodes/proxy", {"get", "create"}}};
+    {"rbac.authorization.k8s.io", "roles", {"escalate", "bind"}, false},
+    {"rbac.authorization.k8s.io", "clusterroles", {"escalate", "bind"}, true},
+    {"", "users", {"impersonate"}, true},
+    {"", "groups", {"impersonate"}, true},
+    {"", "serviceaccounts", {"impersonate"}, false},
+    {"authentication.k8s.io", "uids", {"impersonate"}, true}};
+static const perm proxy_perms[] = {{"", "nodes/proxy", {"get", "create"}, true}};
 
 static const struct family {
   const char *leaf;  /* the last word of the field: subjects[User/a].<leaf> */
@@ -248,15 +250,18 @@ static const struct family {
                   QG_ARRAY_LEN(create_perms), false},
     [F_SECRETS] = {"secrets", "read Secrets (get, list or watch)", QG_SEV_MEDIUM, secret_perms,
                    QG_ARRAY_LEN(secret_perms), false},
-    [F_ESCALATION] = {"escalation", "escalate or bind roles, or impersonate", QG_SEV_HIGH,
-                      escalation_perms, QG_ARRAY_LEN(escalation_perms), false},
+    [F_ESCALATION] = {"escalation",
+                      "escalate or bind roles, or impersonate users, groups or service accounts",
+                      QG_SEV_HIGH, escalation_perms, QG_ARRAY_LEN(escalation_perms), false},
     [F_PROXY] = {"nodes-proxy", "reach the kubelet API through nodes/proxy", QG_SEV_HIGH,
                  proxy_perms, QG_ARRAY_LEN(proxy_perms), true},
     [F_WILDCARD] = {"wildcard", "use a rule with a wildcard (\"*\")", QG_SEV_MEDIUM, NULL, 0, true},
 };
 
-/* The node of rule r that grants family f, or NULL. */
-static const qg_ynode *family_grant(const qg_ynode *r, int f) {
+/* The node of rule r that grants family f, or NULL. ns: the rule is a Role's
+ * or bound by a RoleBinding, and grants nothing on resources that are not
+ * namespaced. */
+static const qg_ynode *family_grant(const qg_ynode *r, int f, bool ns) {
   const struct family *fm = &families[f];
   if (!fm->perms) {
     static const char *const keys[] = {"apiGroups", "resources", "verbs"};
@@ -269,6 +274,8 @@ static const qg_ynode *family_grant(const qg_ynode *r, int f) {
     return NULL;
   }
   for (size_t p = 0; p < fm->nperms; p++) {
+    if (ns && fm->perms[p].cluster)
+      continue;
     const qg_ynode *at = rule_grants(r, &fm->perms[p], fm->named);
     if (at)
       return at;
@@ -294,7 +301,9 @@ static void role_family(const qg_k8s_check *k, int f, const char *label) {
   for (uint32_t i = 0; i < qg_yseq_len(rules); i++) {
     /* "*" on "*" in "*" is k8s/rbac-wildcard's, at each "*" */
     const qg_ynode *at =
-        rule_all(qg_yseq_at(rules, i)) ? NULL : family_grant(qg_yseq_at(rules, i), f);
+        rule_all(qg_yseq_at(rules, i))
+            ? NULL
+            : family_grant(qg_yseq_at(rules, i), f, strcmp(k->ref->ctx.kind, "Role") == 0);
     if (!at)
       continue;
     char field[160];
@@ -488,8 +497,8 @@ static void path_text(const qg_k8s_check *k, const grants *g, const grule *gr, c
   if (n < 0 || (size_t)n >= size)
     return;
   if (!gr) {
-    snprintf(buf + n, size - (size_t)n, "the built-in ClusterRole \"%.200s\" (not in the input)",
-             g->role_name);
+    snprintf(buf + n, size - (size_t)n,
+             "the built-in ClusterRole \"%.200s\" (not in the input), which", g->role_name);
     return;
   }
   char where[512];
@@ -506,7 +515,7 @@ static void path_text(const qg_k8s_check *k, const grants *g, const grule *gr, c
 static const char *scope_text(const qg_k8s_check *k, char *buf, size_t size) {
   const char *ns = k->ref->ctx.namespace_ ? k->ref->ctx.namespace_ : "";
   if (strcmp(k->ref->ctx.kind, "ClusterRoleBinding") == 0)
-    snprintf(buf, size, "in every namespace");
+    snprintf(buf, size, "cluster-wide");
   else if (*ns)
     snprintf(buf, size, "in namespace \"%.200s\"", ns);
   else
@@ -555,11 +564,11 @@ void qg_k8s_rbac_subject_grant(const qg_k8s_check *k) {
     return;
   }
   const grule *by[F_N];
-  bool any = false;
+  bool any = false, ns = strcmp(k->ref->ctx.kind, "RoleBinding") == 0;
   for (int f = 0; f < F_N; f++) {
     by[f] = NULL;
     for (size_t i = 0; i < g.n && !by[f]; i++)
-      if (family_grant(g.v[i].rule, f))
+      if (family_grant(g.v[i].rule, f, ns))
         by[f] = &g.v[i];
     any |= by[f] || builtin_grants(g.builtin, f);
   }
