@@ -341,6 +341,9 @@ void qg_k8s_rbac_nodes_proxy(const qg_k8s_check *k) {
 
 #define RBAC_MAX_RULES 4096u /* rules gathered for one binding */
 #define RBAC_MAX_ROLES 64u   /* roles aggregated into one */
+#define RBAC_MAX_WORK                                                                              \
+  100000u /* selector tests for one binding: past it, the rules
+                                 gathered so far (each one truly granted) are judged */
 #define RBAC_GROUP "rbac.authorization.k8s.io"
 
 typedef struct grule {
@@ -357,6 +360,7 @@ typedef struct grants {
   size_t n, cap;
   const qg_kobj *seen[RBAC_MAX_ROLES];
   size_t nseen;
+  size_t work; /* selector tests so far */
 } grants;
 
 enum { B_NONE, B_CLUSTER_ADMIN, B_ADMIN_EDIT, B_VIEW };
@@ -398,6 +402,10 @@ static bool selector_matches(const qg_ynode *sel, const qg_ynode *labels) {
 static bool is_rbac(const qg_kobj *o) { return strcmp(o->group, RBAC_GROUP) == 0; }
 
 static const qg_kobj *find_clusterrole(const qg_k8s_input *in, const char *name) {
+  const qg_kobj *o = qg_k8s_input_get(in, RBAC_GROUP, "ClusterRole", "", name);
+  if (o)
+    return o;
+  /* one written with a metadata.namespace, which a cluster-scoped kind ignores */
   const qg_kobj *const *arr;
   size_t n = qg_k8s_input_kind(in, "ClusterRole", &arr);
   for (size_t i = 0; i < n; i++)
@@ -421,7 +429,7 @@ static void add_role(grants *g, const qg_k8s_input *in, const qg_kobj *o) {
       if (arr[i] == o || !is_rbac(arr[i]))
         continue;
       for (uint32_t s = 0; s < qg_yseq_len(sels); s++)
-        if (selector_matches(qg_yseq_at(sels, s), arr[i]->labels)) {
+        if (++g->work <= RBAC_MAX_WORK && selector_matches(qg_yseq_at(sels, s), arr[i]->labels)) {
           add_role(g, in, arr[i]);
           break;
         }
