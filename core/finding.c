@@ -1,6 +1,7 @@
 /* finding.c: the result model. */
 #include "core/finding.h"
 #include "core/rule.h"
+#include "core/yamldoc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,25 +26,28 @@ void qg_result_cleanup(qg_result *r) {
     free(r->diags.items[i].message);
   free(r->diags.items);
   free(r->kept.items);
-  for (size_t i = 0; i < r->kept.narenas; i++) {
-    qg_arena_cleanup(r->kept.arenas[i]);
-    free(r->kept.arenas[i]);
+  if (r->kept.arena) {
+    qg_arena_cleanup(r->kept.arena);
+    free(r->kept.arena);
   }
-  free(r->kept.arenas);
   qg_strpool_cleanup(&r->pool);
   memset(r, 0, sizeof(*r));
 }
 
 qg_arena *qg_kept_arena(qg_kept *k) {
-  if (!k->narenas) {
-    qg_grow((void **)&k->arenas, &k->acap, 1, sizeof(*k->arenas));
-    k->arenas[k->narenas] = qg_xmalloc(sizeof(qg_arena));
-    qg_arena_init(k->arenas[k->narenas++], 64 * 1024);
+  if (!k->arena) {
+    /* a job's list (no cap of its own) holds one file's objects, briefly, and
+     * thousands of jobs may wait to be merged: small chunks; the run's list
+     * holds them all */
+    k->arena = qg_xmalloc(sizeof(qg_arena));
+    qg_arena_init(k->arena, k->max_bytes ? 64 * 1024 : 4 * 1024);
   }
-  return k->arenas[k->narenas - 1];
+  return k->arena;
 }
 
-/* src's kept objects move to the end of dst's list, and its arenas with them. */
+/* src's kept objects are copied to the end of dst's list, into dst's arena: a
+ * job's arena is mostly empty (a file holds a few objects), and thousands of
+ * them kept would take ten times what the objects do. */
 static void kept_merge(qg_result *dst, qg_result *src) {
   qg_kept *d = &dst->kept, *s = &src->kept;
   if (d->overflow || (d->max_bytes && d->bytes + s->bytes > d->max_bytes)) {
@@ -52,25 +56,15 @@ static void kept_merge(qg_result *dst, qg_result *src) {
   }
   if (s->n) {
     qg_grow((void **)&d->items, &d->cap, d->n + s->n, sizeof(*d->items));
+    qg_arena *a = qg_kept_arena(d);
     for (size_t i = 0; i < s->n; i++) {
       qg_kept_obj *o = &d->items[d->n++];
       *o = s->items[i];
       o->path = qg_result_intern(dst, o->path);
       o->prefix = qg_result_intern(dst, o->prefix);
+      o->node = qg_ynode_copy(a, o->node, &d->bytes);
     }
   }
-  if (s->narenas) {
-    /* dst's own arena stays the last one, where its next copies go */
-    qg_grow((void **)&d->arenas, &d->acap, d->narenas + s->narenas, sizeof(*d->arenas));
-    qg_arena *last = d->narenas ? d->arenas[d->narenas - 1] : NULL;
-    size_t at = d->narenas ? d->narenas - 1 : 0;
-    memcpy(&d->arenas[at], s->arenas, s->narenas * sizeof(*s->arenas));
-    d->narenas += s->narenas;
-    if (last)
-      d->arenas[d->narenas - 1] = last;
-    s->narenas = 0;
-  }
-  d->bytes += s->bytes;
   d->overflow = d->overflow || s->overflow;
 }
 

@@ -107,7 +107,7 @@ struct qg_ynode;
 typedef struct qg_kept_obj {
   const char *path;            /* interned in the result's pool */
   const char *prefix;          /* "" or "items[3]." inside a List; interned */
-  const struct qg_ynode *node; /* the copy, in one of the list's arenas */
+  const struct qg_ynode *node; /* the copy, in the list's arena */
   bool mine;                   /* its findings are this run's (false: a file of another
                                   --shard, read only so references resolve) */
 } qg_kept_obj;
@@ -115,8 +115,7 @@ typedef struct qg_kept_obj {
 typedef struct qg_kept {
   qg_kept_obj *items; /* owned */
   size_t n, cap;
-  qg_arena **arenas; /* owned, each with its chunks: the copies' memory */
-  size_t narenas, acap;
+  qg_arena *arena;  /* owned: the copies' memory, or NULL */
   size_t bytes;     /* copied so far (nodes and text) */
   size_t max_bytes; /* 0: no cap; else a merge past it drops what it would add */
   bool overflow;    /* an object was left out, over a cap */
@@ -183,7 +182,7 @@ void qg_result_uncap_diags(qg_result *r, size_t saved, const qg_location *loc);
  * dst's pool, messages and fixes change owner, statistics add up) and
  * cleans src up. Insertion order is kept: src's findings follow dst's. */
 void qg_result_merge(qg_result *dst, qg_result *src);
-/* Moves src's kept objects to the end of dst's and cleans src up; the rest of
+/* Copies src's kept objects to the end of dst's and cleans src up; the rest of
  * src (findings, diagnostics, counts) is dropped. */
 void qg_result_take_kept(qg_result *dst, qg_result *src);
 

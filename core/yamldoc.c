@@ -907,3 +907,41 @@ const qg_ynode *qg_yseq_at(const qg_ynode *n, uint32_t i) {
 }
 
 const char *qg_yaml_version(void) { return yaml_get_version_string(); }
+
+const qg_ynode *qg_ynode_copy(qg_arena *a, const qg_ynode *n, size_t *bytes) {
+  size_t taken = sizeof(qg_ynode);
+  qg_ynode *m = qg_arena_alloc(a, sizeof(*m));
+  *m = *n;
+  if (n->tag) {
+    size_t tl = strlen(n->tag);
+    m->tag = qg_arena_strndup(a, n->tag, tl);
+    taken += tl + 1;
+  }
+  switch ((qg_ykind)n->kind) {
+  case QG_Y_SCALAR:
+    m->u.s.str = qg_arena_strndup(a, n->u.s.str, n->u.s.len);
+    taken += n->u.s.len + 1;
+    break;
+  case QG_Y_SEQ: {
+    const qg_ynode **items = qg_arena_alloc(a, (n->u.seq.n ? n->u.seq.n : 1) * sizeof(*items));
+    taken += n->u.seq.n * sizeof(*items);
+    for (uint32_t i = 0; i < n->u.seq.n; i++)
+      items[i] = qg_ynode_copy(a, n->u.seq.items[i], bytes);
+    m->u.seq.items = items;
+    break;
+  }
+  case QG_Y_MAP: {
+    qg_ypair *pairs = qg_arena_alloc(a, (n->u.map.n ? n->u.map.n : 1) * sizeof(*pairs));
+    taken += n->u.map.n * sizeof(*pairs);
+    for (uint32_t i = 0; i < n->u.map.n; i++) {
+      pairs[i].key = qg_ynode_copy(a, n->u.map.pairs[i].key, bytes);
+      pairs[i].value = qg_ynode_copy(a, n->u.map.pairs[i].value, bytes);
+    }
+    m->u.map.pairs = pairs;
+    break;
+  }
+  }
+  if (bytes)
+    *bytes += taken;
+  return m;
+}

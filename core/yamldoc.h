@@ -9,6 +9,7 @@
 #ifndef QG_YAMLDOC_H
 #define QG_YAMLDOC_H
 
+#include "core/mem.h"
 #include "core/qg.h"
 
 #include <stdbool.h>
@@ -132,6 +133,11 @@ bool qg_ynode_eq(const qg_ynode *n, const char *s);
 /* Number of items in a sequence (0 for anything else) and item i. */
 uint32_t qg_yseq_len(const qg_ynode *n);
 const qg_ynode *qg_yseq_at(const qg_ynode *n, uint32_t i);
+
+/* A deep copy of n in arena a (strings and tags too; a node shared by aliases
+ * is copied at each place), for a tree that must outlive its document. Adds the
+ * bytes taken to *bytes when it is not NULL. */
+const qg_ynode *qg_ynode_copy(qg_arena *a, const qg_ynode *n, size_t *bytes);
 
 /* libyaml's version string; static. */
 const char *qg_yaml_version(void);

@@ -17,12 +17,17 @@ typedef enum copy_mode {
   M_TOP,  /* the object: without status; metadata and data handled apart */
   M_STUB, /* an object of another kind: apiVersion, kind and metadata alone */
   M_META, /* its metadata: without managedFields */
-  M_ANN,  /* its annotations: without kubectl's last-applied copy of the object */
+  M_ANN,  /* its annotations: a long value kept empty (KEEP_MAX_ANNOTATION) */
   M_DATA, /* a ConfigMap's or Secret's data: the keys, not the values */
   M_POD,  /* the pod spec: its containers handled apart */
   M_CTRS, /* a list of containers */
   M_CTR,  /* a container: what names and references other objects alone */
+  M_ENV,  /* its env: the entries that take their value from another object */
 } copy_mode;
+
+/* An annotation longer than this is kept empty: suppressions are short, and
+ * kubectl's last-applied copy of the object, Helm's and Argo's notes are not. */
+#define KEEP_MAX_ANNOTATION 256u
 
 typedef struct copier {
   qg_arena *a;
@@ -32,8 +37,9 @@ typedef struct copier {
 
 /* The kinds kept whole (their objects are small and the checks read them through):
  * RBAC, accounts, networking, disruption budgets, autoscalers, configuration. A
- * pod-template kind is kept without its containers' commands, probes, resources and
- * security contexts (the checks across objects read names, ports and references);
+ * pod-template kind is kept with what pod_key and ctr_key name of its pod spec and
+ * containers (the checks across objects read names, ports and references; a
+ * Deployment of the real-manifest corpus takes about 4 KB);
  * any other kind (a CustomResourceDefinition's schema, a custom resource) as a stub:
  * apiVersion, kind and metadata, enough to be found by name. */
 static bool kept_whole(const char *kind) {
@@ -65,10 +71,23 @@ static bool kept_whole(const char *kind) {
   return false;
 }
 
-static bool ctr_key(const char *key) {
+/* What the checks across objects read of a pod spec: the references out of it
+ * (accounts, volumes, pull secrets), how it reaches the network, and its
+ * containers (ctr_key). */
+static bool pod_key(const char *key) {
   static const char *const keys[] = {
-      "name",         "image",         "ports",          "env",           "envFrom",
-      "volumeMounts", "volumeDevices", "readinessProbe", "livenessProbe", "startupProbe"};
+      "containers",         "initContainers", "ephemeralContainers",          "volumes",
+      "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "imagePullSecrets",
+      "hostNetwork"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
+    if (strcmp(keys[i], key) == 0)
+      return true;
+  return false;
+}
+
+/* ... and of a container: its name, ports and references out of it. */
+static bool ctr_key(const char *key) {
+  static const char *const keys[] = {"name", "ports", "env", "envFrom"};
   for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
     if (strcmp(keys[i], key) == 0)
       return true;
@@ -109,9 +128,12 @@ static const qg_ynode *copy(copier *c, const qg_ynode *n, copy_mode mode) {
     break;
   case QG_Y_SEQ: {
     const qg_ynode **items = take(c, n->u.seq.n * sizeof(*items));
+    uint32_t k = 0;
     for (uint32_t i = 0; i < n->u.seq.n; i++)
-      items[i] = copy(c, n->u.seq.items[i], mode == M_CTRS ? M_CTR : M_ANY);
+      if (mode != M_ENV || qg_ymap_get(n->u.seq.items[i], "valueFrom"))
+        items[k++] = copy(c, n->u.seq.items[i], mode == M_CTRS ? M_CTR : M_ANY);
     m->u.seq.items = items;
+    m->u.seq.n = k;
     break;
   }
   case QG_Y_MAP: {
@@ -126,7 +148,7 @@ static const qg_ynode *copy(copier *c, const qg_ynode *n, copy_mode mode) {
           (mode == M_META && strcmp(key, "managedFields") == 0) ||
           (mode == M_STUB && strcmp(key, "apiVersion") && strcmp(key, "kind") &&
            strcmp(key, "metadata")) ||
-          (mode == M_CTR && !ctr_key(key)))
+          (mode == M_POD && !pod_key(key)) || (mode == M_CTR && !ctr_key(key)))
         continue;
       if (mode == M_STUB)
         sub = !strcmp(key, "metadata") ? M_META : M_ANY;
@@ -140,10 +162,11 @@ static const qg_ynode *copy(copier *c, const qg_ynode *n, copy_mode mode) {
                   : M_ANY;
       else if (mode == M_META && strcmp(key, "annotations") == 0)
         sub = M_ANN;
+      else if (mode == M_CTR && strcmp(key, "env") == 0)
+        sub = M_ENV;
       pairs[k].key = copy(c, p->key, M_ANY);
-      bool drop =
-          mode == M_DATA ||
-          (mode == M_ANN && strcmp(key, "kubectl.kubernetes.io/last-applied-configuration") == 0);
+      bool drop = mode == M_DATA || (mode == M_ANN && p->value->kind == QG_Y_SCALAR &&
+                                     p->value->u.s.len > KEEP_MAX_ANNOTATION);
       pairs[k].value = drop                 ? blank(c, p->value)
                        : p->value == c->pod ? copy(c, p->value, M_POD)
                                             : copy(c, p->value, sub);

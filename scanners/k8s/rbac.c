@@ -341,9 +341,6 @@ void qg_k8s_rbac_nodes_proxy(const qg_k8s_check *k) {
 
 #define RBAC_MAX_RULES 4096u /* rules gathered for one binding */
 #define RBAC_MAX_ROLES 64u   /* roles aggregated into one */
-#define RBAC_MAX_WORK                                                                              \
-  100000u /* selector tests for one binding: past it, the rules
-                                 gathered so far (each one truly granted) are judged */
 #define RBAC_GROUP "rbac.authorization.k8s.io"
 
 typedef struct grule {
@@ -360,58 +357,15 @@ typedef struct grants {
   size_t n, cap;
   const qg_kobj *seen[RBAC_MAX_ROLES];
   size_t nseen;
-  size_t work; /* selector tests so far */
 } grants;
 
 enum { B_NONE, B_CLUSTER_ADMIN, B_ADMIN_EDIT, B_VIEW };
 
-/* Label selector (metav1.LabelSelector) against a labels mapping: every
- * matchLabels pair, and every matchExpressions term (In, NotIn, Exists,
- * DoesNotExist); an empty selector matches everything, an unknown operator
- * nothing. */
-static bool selector_matches(const qg_ynode *sel, const qg_ynode *labels) {
-  if (!sel || sel->kind != QG_Y_MAP)
-    return false;
-  const qg_ynode *ml = qg_ymap_get(sel, "matchLabels");
-  if (ml && ml->kind == QG_Y_MAP)
-    for (uint32_t i = 0; i < ml->u.map.n; i++) {
-      const char *key = qg_ynode_str(ml->u.map.pairs[i].key);
-      const char *want = qg_ynode_str(ml->u.map.pairs[i].value);
-      if (!key || !qg_ynode_eq(qg_ymap_get(labels, key), want ? want : ""))
-        return false;
-    }
-  const qg_ynode *me = qg_ymap_get(sel, "matchExpressions");
-  for (uint32_t i = 0; i < qg_yseq_len(me); i++) {
-    const qg_ynode *e = qg_yseq_at(me, i);
-    const char *key = scal(qg_ymap_get(e, "key")), *op = scal(qg_ymap_get(e, "operator"));
-    const qg_ynode *have = qg_ymap_get(labels, key);
-    const char *val = qg_ynode_str(have);
-    bool present = have != NULL;
-    const qg_ynode *values = qg_ymap_get(e, "values");
-    bool in = present && seq_has(values, val ? val : "");
-    if (strcmp(op, "In") == 0             ? !in
-        : strcmp(op, "NotIn") == 0        ? in
-        : strcmp(op, "Exists") == 0       ? !present
-        : strcmp(op, "DoesNotExist") == 0 ? present
-                                          : true)
-      return false;
-  }
-  return true;
-}
-
 static bool is_rbac(const qg_kobj *o) { return strcmp(o->group, RBAC_GROUP) == 0; }
 
 static const qg_kobj *find_clusterrole(const qg_k8s_input *in, const char *name) {
-  const qg_kobj *o = qg_k8s_input_get(in, RBAC_GROUP, "ClusterRole", "", name);
-  if (o)
-    return o;
-  /* one written with a metadata.namespace, which a cluster-scoped kind ignores */
-  const qg_kobj *const *arr;
-  size_t n = qg_k8s_input_kind(in, "ClusterRole", &arr);
-  for (size_t i = 0; i < n; i++)
-    if (is_rbac(arr[i]) && strcmp(arr[i]->name, name) == 0)
-      return arr[i];
-  return NULL;
+  /* cluster-scoped: filed under no namespace, whatever one is written */
+  return qg_k8s_input_get(in, RBAC_GROUP, "ClusterRole", "", name);
 }
 
 static void add_role(grants *g, const qg_k8s_input *in, const qg_kobj *o) {
@@ -428,11 +382,14 @@ static void add_role(grants *g, const qg_k8s_input *in, const qg_kobj *o) {
     for (size_t i = 0; i < n; i++) {
       if (arr[i] == o || !is_rbac(arr[i]))
         continue;
-      for (uint32_t s = 0; s < qg_yseq_len(sels); s++)
-        if (++g->work <= RBAC_MAX_WORK && selector_matches(qg_yseq_at(sels, s), arr[i]->labels)) {
+      for (uint32_t s = 0; s < qg_yseq_len(sels); s++) {
+        if (!qg_k8s_input_spend(in, 1))
+          return; /* the run says the checks stopped */
+        if (qg_k8s_selector_matches(qg_yseq_at(sels, s), arr[i]->labels)) {
           add_role(g, in, arr[i]);
           break;
         }
+      }
     }
     return;
   }
