@@ -397,13 +397,7 @@ const qg_kobj *qg_k8s_input_get(const qg_k8s_input *in, const char *group, const
 }
 
 const qg_kobj *qg_k8s_input_self(const qg_k8s_input *in, const qg_pod_ref *ref) {
-  for (size_t i = lower(in, ref->ctx.kind ? ref->ctx.kind : "", NULL, NULL); i < in->n; i++) {
-    if (strcmp(in->sorted[i]->kind, ref->ctx.kind ? ref->ctx.kind : "") != 0)
-      break;
-    if (in->sorted[i]->obj == ref->obj)
-      return in->sorted[i];
-  }
-  return NULL;
+  return in->current && in->current->obj == ref->obj ? in->current : NULL;
 }
 
 const char *qg_k8s_input_where(const qg_kobj *o, const qg_ynode *n, char *buf, size_t size) {
@@ -436,6 +430,7 @@ void qg_k8s_run_input(const qg_k8s_opts *o, qg_result *r) {
   index_build(o, &r->kept, &in);
   for (size_t i = 0; i < in.n && !in.budget->exhausted; i++) {
     const qg_kobj *ob = &in.objs[i];
+    in.current = ob;
     if (ob->mine)
       qg_k8s_with_ref(o, ob->path, ob->prefix, ob->obj, r, true, run_one, &in);
   }

@@ -72,6 +72,7 @@ typedef struct qg_k8s_input {
   bool complete;         /* the input is the whole namespace (see above) */
   char *text;            /* owned: the groups' text */
   qg_k8s_budget *budget; /* owned: QG_K8S_INPUT_BUDGET's account */
+  const qg_kobj *current; /* the object the checks run on */
 } qg_k8s_input;
 
 /* Does any check across objects run with these options? (The scan keeps
@@ -101,7 +102,7 @@ size_t qg_k8s_input_pods(const qg_k8s_input *in, const char *ns, const qg_kobj *
 /* Spends n comparisons of QG_K8S_INPUT_BUDGET. Returns false once it is spent:
  * the check stops at once (qg_k8s_run_input says so). */
 bool qg_k8s_input_spend(const qg_k8s_input *in, size_t n);
-/* The object of the input that ref is (the same kept copy), or NULL. */
+/* The object of the input that ref is (the one the checks run on), or NULL. */
 const qg_kobj *qg_k8s_input_self(const qg_k8s_input *in, const qg_pod_ref *ref);
 /* "path:line:col" of node n of object o, for a message naming another object's
  * place; buf of size bytes. Returns buf. */
