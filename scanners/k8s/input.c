@@ -33,7 +33,8 @@ typedef struct copier {
 /* The kinds kept whole (their objects are small and the checks read them through):
  * RBAC, accounts, networking, disruption budgets, autoscalers, configuration. A
  * pod-template kind is kept without its containers' commands, probes, resources and
- * security contexts (the checks across objects read names, ports and references);
+ * security contexts (the checks across objects read names, ports, restart policies and
+ * references);
  * any other kind (a CustomResourceDefinition's schema, a custom resource) as a stub:
  * apiVersion, kind and metadata, enough to be found by name. */
 static bool kept_whole(const char *kind) {
@@ -64,9 +65,10 @@ static bool kept_whole(const char *kind) {
 }
 
 static bool ctr_key(const char *key) {
-  static const char *const keys[] = {
-      "name",         "image",         "ports",          "env",           "envFrom",
-      "volumeMounts", "volumeDevices", "readinessProbe", "livenessProbe", "startupProbe"};
+  static const char *const keys[] = {"name",          "image",          "ports",
+                                     "env",           "envFrom",        "volumeMounts",
+                                     "volumeDevices", "readinessProbe", "livenessProbe",
+                                     "startupProbe",  "restartPolicy"};
   for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
     if (strcmp(keys[i], key) == 0)
       return true;
