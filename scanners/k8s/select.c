@@ -283,6 +283,8 @@ static bool digits(const char *s) {
   return true;
 }
 
+/* One finding per port of the Service: at the first pod template it selects
+ * that lacks the port, with how many more do. */
 void qg_k8s_service_target_port(const qg_k8s_check *k) {
   const qg_kobj *self = self_is(k, "", "Service");
   if (!self)
@@ -291,44 +293,54 @@ void qg_k8s_service_target_port(const qg_k8s_check *k) {
   const qg_ynode *ports = qg_ymap_path(self->obj, "spec.ports");
   if (!sel || !qg_yseq_len(ports))
     return;
-  size_t i = 0;
-  for (const qg_kobj *p; (p = next_pod(k->input, self->namespace_, &i));) {
-    if (!qg_k8s_map_selector_matches(sel, pod_labels(p)))
+  for (uint32_t j = 0; j < qg_yseq_len(ports); j++) {
+    const qg_ynode *port = qg_yseq_at(ports, j);
+    const qg_ynode *at = qg_ymap_get(port, "targetPort");
+    const char *sub = "targetPort";
+    if (!at || qg_ynode_is_null(at)) {
+      at = qg_ymap_get(port, "port");
+      sub = "port";
+    }
+    const char *txt = scal(at);
+    if (!*txt)
       continue;
-    for (uint32_t j = 0; j < qg_yseq_len(ports); j++) {
-      const qg_ynode *port = qg_yseq_at(ports, j);
-      const qg_ynode *tp = qg_ymap_get(port, "targetPort");
-      const qg_ynode *at = tp;
-      const char *sub = "targetPort";
-      if (!tp || qg_ynode_is_null(tp)) {
-        at = qg_ymap_get(port, "port");
-        sub = "port";
-      }
-      const char *txt = scal(at);
-      port_q q = {NULL, 0, false};
-      if (!*txt)
+    port_q q0 = {NULL, 0, false};
+    if (digits(txt) && strlen(txt) < 7)
+      q0.num = strtoll(txt, NULL, 10);
+    else
+      q0.name = txt;
+    const qg_kobj *first = NULL;
+    size_t more = 0, i = 0;
+    for (const qg_kobj *p; (p = next_pod(k->input, self->namespace_, &i));) {
+      if (!qg_k8s_map_selector_matches(sel, pod_labels(p)))
         continue;
-      if (digits(txt) && strlen(txt) < 7)
-        q.num = strtoll(txt, NULL, 10);
-      else
-        q.name = txt;
+      port_q q = q0;
       bool all_list = scan_ports(p->pod_spec, &q);
       if (q.found || (!q.name && !all_list))
         continue;
-      char field[96], where[WHERE];
-      snprintf(field, sizeof(field), "spec.ports[%u].%s", j, sub);
-      qg_k8s_input_where(p, p->pod_spec, where, sizeof(where));
-      if (q.name)
-        qg_k8s_report(k, at, NULL, field,
-                      "Service \"%s\" targets port \"%s\", which no container of %s \"%s\" (at "
-                      "%s) names: its pods get no endpoint for it",
-                      self->name, q.name, p->kind, p->name, where);
+      if (first)
+        more++;
       else
-        qg_k8s_report(k, at, NULL, field,
-                      "Service \"%s\" targets port %lld, which no container of %s \"%s\" (at %s) "
-                      "lists among its ports",
-                      self->name, q.num, p->kind, p->name, where);
+        first = p;
     }
+    if (!first)
+      continue;
+    char field[96], where[WHERE], others[64] = "";
+    snprintf(field, sizeof(field), "spec.ports[%u].%s", j, sub);
+    qg_k8s_input_where(first, first->pod_spec, where, sizeof(where));
+    if (more)
+      snprintf(others, sizeof(others), ", nor %zu more pod template%s it selects", more,
+               more == 1 ? "" : "s");
+    if (q0.name)
+      qg_k8s_report(k, at, NULL, field,
+                    "Service \"%s\" targets port \"%s\", which no container of %s \"%s\" (at %s%s) "
+                    "names: those pods get no endpoint for it",
+                    self->name, q0.name, first->kind, first->name, where, others);
+    else
+      qg_k8s_report(k, at, NULL, field,
+                    "Service \"%s\" targets port %lld, which no container of %s \"%s\" (at %s%s) "
+                    "lists among its ports",
+                    self->name, q0.num, first->kind, first->name, where, others);
   }
 }
 
@@ -492,6 +504,7 @@ void qg_k8s_pdb_missing(const qg_k8s_check *k) {
               qg_k8s_input_where(hpa, hpa->obj, where, sizeof(where)), nsb);
 }
 
+/* One finding per budget, naming the first workload it blocks. */
 void qg_k8s_pdb_exceeds_replicas(const qg_k8s_check *k) {
   const qg_kobj *self = k->input ? qg_k8s_input_self(k->input, k->ref) : NULL;
   if (!self || !is_pdb(self))
@@ -519,7 +532,7 @@ void qg_k8s_pdb_exceeds_replicas(const qg_k8s_check *k) {
                     self->name, min, w->kind, w->name,
                     qg_k8s_input_where(w, w->obj, where, sizeof(where)), hpa->name,
                     qg_k8s_input_where(hpa, hpa->obj, hw, sizeof(hw)), n);
-      continue;
+      return;
     }
     if ((r && !qg_ynode_is_null(r) && !qg_ynode_int(r, &n)) || n < 1 || min < n)
       continue;
@@ -528,5 +541,6 @@ void qg_k8s_pdb_exceeds_replicas(const qg_k8s_check *k) {
                   "%s), which runs %lld: no pod may be evicted, node drains wait for ever",
                   self->name, min, w->kind, w->name,
                   qg_k8s_input_where(w, r ? r : w->obj, where, sizeof(where)), n);
+    return;
   }
 }
