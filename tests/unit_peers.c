@@ -156,8 +156,12 @@ static void test_lookup(void **state) {
   assert_null(find_row("kube-linter", 11, "privileged", 10));
   p = find_row("polaris", 7, "missingNetworkPolicy", 20);
   assert_non_null(p);
-  assert_true(is_planned(p));
-  assert_null(p->rules);
+  assert_false(is_planned(p));
+  assert_true(lists(p->rules, "k8s/networkpolicy-missing"));
+  p = find_row("kube-linter", 11, "dangling-ingress", 16);
+  assert_non_null(p);
+  assert_false(is_planned(p));
+  assert_true(lists(p->rules, "k8s/ingress-missing-service"));
 }
 
 /* qgate rules --format markdown ends with one table per tool. */
@@ -185,7 +189,12 @@ static void test_markdown(void **state) {
       strstr(sec, "\n| `privileged-container` | [`pss/privileged`](#pssprivileged) |  |\n"));
   assert_non_null(strstr(sec, "\n| `latest-tag` | [`k8s/latest-tag`](#k8slatest-tag), "
                               "[`k8s/untagged-image`](#k8suntagged-image) |  |\n"));
-  assert_non_null(strstr(sec, "\n| `non-isolated-pod` | planned | NetworkPolicy selection: "));
+  assert_non_null(strstr(sec, "\n| `non-isolated-pod` | "
+                              "[`k8s/networkpolicy-missing`](#k8snetworkpolicy-missing) | only "
+                              "with --complete-input; "));
+  assert_non_null(strstr(sec, "\n| `dangling-ingress` | "
+                              "[`k8s/ingress-missing-service`](#k8singress-missing-service) | "
+                              "with --complete-input; "));
   assert_non_null(strstr(sec, "\n| `sorted-keys` | none | key order is style"));
   /* one rule's page has no peer tables */
   free(out);

@@ -85,9 +85,10 @@ static bool pod_key(const char *key) {
   return false;
 }
 
-/* ... and of a container: its name, ports and references out of it. */
+/* ... and of a container: its name, ports, references out of it and restart
+ * policy (a sidecar's ports count for a Service). */
 static bool ctr_key(const char *key) {
-  static const char *const keys[] = {"name", "ports", "env", "envFrom"};
+  static const char *const keys[] = {"name", "ports", "env", "envFrom", "restartPolicy"};
   for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
     if (strcmp(keys[i], key) == 0)
       return true;

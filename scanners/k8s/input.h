@@ -69,9 +69,9 @@ typedef struct qg_k8s_input {
   const qg_kobj **pods;   /* owned; the objects with a pod spec, by namespace, then
                              kind, name, order */
   size_t npods;
-  bool complete;         /* the input is the whole namespace (see above) */
-  char *text;            /* owned: the groups' text */
-  qg_k8s_budget *budget; /* owned: QG_K8S_INPUT_BUDGET's account */
+  bool complete;          /* the input is the whole namespace (see above) */
+  char *text;             /* owned: the groups' text */
+  qg_k8s_budget *budget;  /* owned: QG_K8S_INPUT_BUDGET's account */
   const qg_kobj *current; /* the object the checks run on */
 } qg_k8s_input;
 
