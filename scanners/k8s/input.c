@@ -245,6 +245,76 @@ static int cmp_pod(const void *a, const void *b) {
   return c ? c : (x < y ? -1 : x > y);
 }
 
+typedef struct qg_klabel {
+  const char *ns, *key, *value;
+  size_t order; /* the pod's position in the input */
+} qg_klabel;
+
+static int cmp_label3(const char *ns, const char *key, const char *value, const qg_klabel *b) {
+  int c = strcmp(ns, b->ns);
+  if (!c)
+    c = strcmp(key, b->key);
+  return c ? c : strcmp(value, b->value);
+}
+
+static int cmp_label(const void *a, const void *b) {
+  const qg_klabel *x = a, *y = b;
+  int c = cmp_label3(x->ns, x->key, x->value, y);
+  return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Every pod template label of the input, sorted, and the pod of each. */
+static void labels_build(qg_k8s_input *in) {
+  size_t n = 0;
+  for (size_t i = 0; i < in->npods; i++) {
+    const qg_ynode *l = qg_ymap_get(in->pods[i]->pod_meta, "labels");
+    n += l && l->kind == QG_Y_MAP ? l->u.map.n : 0;
+  }
+  in->labels = qg_xcalloc(n + 1, sizeof(*in->labels));
+  in->labeled = qg_xcalloc(n + 1, sizeof(*in->labeled));
+  for (size_t i = 0; i < in->n; i++) {
+    const qg_kobj *o = &in->objs[i];
+    const qg_ynode *l = o->pod_spec ? qg_ymap_get(o->pod_meta, "labels") : NULL;
+    for (uint32_t j = 0; l && l->kind == QG_Y_MAP && j < l->u.map.n; j++) {
+      const char *k = qg_ynode_str(l->u.map.pairs[j].key);
+      const char *v = qg_ynode_str(l->u.map.pairs[j].value);
+      if (k)
+        in->labels[in->nlabels++] = (qg_klabel){o->namespace_, k, v ? v : "", i};
+    }
+  }
+  qsort(in->labels, in->nlabels, sizeof(*in->labels), cmp_label);
+  for (size_t i = 0; i < in->nlabels; i++)
+    in->labeled[i] = &in->objs[in->labels[i].order];
+}
+
+size_t qg_k8s_input_candidates(const qg_k8s_input *in, const char *ns, const qg_ynode *selector,
+                               bool map, const qg_kobj *const **out) {
+  const qg_ynode *pairs = map ? selector : qg_ymap_get(selector, "matchLabels");
+  const char *key = NULL, *value = NULL;
+  if (pairs && pairs->kind == QG_Y_MAP && pairs->u.map.n) {
+    key = qg_ynode_str(pairs->u.map.pairs[0].key);
+    value = qg_ynode_str(pairs->u.map.pairs[0].value);
+    value = value ? value : "";
+  }
+  if (!key)
+    return qg_k8s_input_pods(in, ns, out);
+  size_t b[2];
+  for (int after = 0; after < 2; after++) {
+    size_t lo = 0, hi = in->nlabels;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = -cmp_label3(ns, key, value, &in->labels[mid]);
+      if (c < 0 || (after && c == 0))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    b[after] = lo;
+  }
+  *out = in->labeled + b[0];
+  return b[1] - b[0];
+}
+
 /* Kinds without a namespace: what one writes on them is ignored by the API. */
 static bool cluster_scoped(const char *kind) {
   static const char *const kinds[] = {
@@ -321,31 +391,40 @@ static void index_build(const qg_k8s_opts *o, const qg_kept *kept, qg_k8s_input 
   }
   qsort(in->sorted, in->n, sizeof(*in->sorted), cmp_obj);
   qsort(in->pods, in->npods, sizeof(*in->pods), cmp_pod);
+  labels_build(in);
 }
 
 static void index_free(qg_k8s_input *in) {
   free(in->objs);
   free(in->sorted);
   free(in->pods);
+  free(in->labels);
+  free(in->labeled);
   free(in->text);
+  if (in->budget->memo_free)
+    in->budget->memo_free(in->budget->memo);
   free(in->budget);
 }
 
 size_t qg_k8s_input_pods(const qg_k8s_input *in, const char *ns, const qg_kobj *const **out) {
-  size_t lo = 0, hi = in->npods;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (strcmp(in->pods[mid]->namespace_, ns) < 0)
-      lo = mid + 1;
-    else
-      hi = mid;
+  size_t b[2];
+  for (int after = 0; after < 2; after++) {
+    size_t lo = 0, hi = in->npods;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = strcmp(in->pods[mid]->namespace_, ns);
+      if (c < 0 || (after && c == 0))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    b[after] = lo;
   }
-  size_t e = lo;
-  while (e < in->npods && strcmp(in->pods[e]->namespace_, ns) == 0)
-    e++;
-  *out = in->pods + lo;
-  return e - lo;
+  *out = in->pods + b[0];
+  return b[1] - b[0];
 }
+
+bool qg_k8s_input_exhausted(const qg_k8s_input *in) { return in->budget->exhausted; }
 
 bool qg_k8s_input_spend(const qg_k8s_input *in, size_t n) {
   qg_k8s_budget *b = in->budget;
@@ -358,8 +437,9 @@ bool qg_k8s_input_spend(const qg_k8s_input *in, size_t n) {
 }
 
 /* The first sorted position whose kind (and namespace and name, when not NULL)
- * is at least the ones given. */
-static size_t lower(const qg_k8s_input *in, const char *kind, const char *ns, const char *name) {
+ * is at least the ones given (after: greater than them). */
+static size_t bound(const qg_k8s_input *in, const char *kind, const char *ns, const char *name,
+                    bool after) {
   size_t lo = 0, hi = in->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
@@ -369,7 +449,7 @@ static size_t lower(const qg_k8s_input *in, const char *kind, const char *ns, co
       c = strcmp(m->namespace_, ns);
     if (!c && ns && name)
       c = strcmp(m->name, name);
-    if (c < 0)
+    if (c < 0 || (after && c == 0))
       lo = mid + 1;
     else
       hi = mid;
@@ -377,10 +457,19 @@ static size_t lower(const qg_k8s_input *in, const char *kind, const char *ns, co
   return lo;
 }
 
+static size_t lower(const qg_k8s_input *in, const char *kind, const char *ns, const char *name) {
+  return bound(in, kind, ns, name, false);
+}
+
+size_t qg_k8s_input_kind_in(const qg_k8s_input *in, const char *kind, const char *ns,
+                            const qg_kobj *const **out) {
+  size_t i = lower(in, kind, ns, NULL), j = bound(in, kind, ns, NULL, true);
+  *out = in->sorted + i;
+  return j - i;
+}
+
 size_t qg_k8s_input_kind(const qg_k8s_input *in, const char *kind, const qg_kobj *const **out) {
-  size_t i = lower(in, kind, NULL, NULL), j = i;
-  while (j < in->n && strcmp(in->sorted[j]->kind, kind) == 0)
-    j++;
+  size_t i = lower(in, kind, NULL, NULL), j = bound(in, kind, NULL, NULL, true);
   *out = in->sorted + i;
   return j - i;
 }

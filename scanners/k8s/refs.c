@@ -101,11 +101,11 @@ static bool secret_made(const qg_k8s_input *in, const char *ns, const char *name
   } makers[] = {{"ExternalSecret", "external-secrets.io", "spec.target.name"},
                 {"Certificate", "cert-manager.io", "spec.secretName"}};
   for (size_t m = 0; m < QG_ARRAY_LEN(makers); m++) {
-    n = qg_k8s_input_kind(in, makers[m].kind, &v);
+    n = qg_k8s_input_kind_in(in, makers[m].kind, ns, &v);
     if (!qg_k8s_input_spend(in, n))
       return true; /* the run says the checks stopped; nothing is reported */
     for (size_t i = 0; i < n; i++) {
-      if (strcmp(v[i]->namespace_, ns) || strcmp(v[i]->group, makers[m].group))
+      if (strcmp(v[i]->group, makers[m].group))
         continue;
       const char *target = scal(qg_ymap_path(v[i]->obj, makers[m].field));
       if (!*target && m == 0)

@@ -63,16 +63,37 @@ static const char *group_of(const char *api, char *buf, size_t size) {
   return buf;
 }
 
-/* The pod-template objects of namespace ns, one at a time: *i starts at 0. */
-static const qg_kobj *next_pod(const qg_k8s_input *in, const char *ns, size_t *i) {
-  for (; *i < in->n; (*i)++) {
-    const qg_kobj *o = &in->objs[*i];
-    if (o->pod_spec && strcmp(o->namespace_, ns) == 0) {
-      (*i)++;
-      return o;
-    }
-  }
-  return NULL;
+/* The pod-template objects of a namespace a selector may select, one at a
+ * time (pods_of, then next_pod until NULL; the caller tests each). Each
+ * spends one comparison of the run's budget; NULL past the last, or when the
+ * budget is spent (the caller then says nothing: qg_k8s_input_exhausted). */
+typedef struct pod_iter {
+  const qg_k8s_input *in;
+  const qg_kobj *const *v;
+  size_t n, i;
+} pod_iter;
+
+static pod_iter pods_of(const qg_k8s_input *in, const char *ns, const qg_ynode *sel, bool map) {
+  pod_iter it = {in, NULL, 0, 0};
+  it.n = qg_k8s_input_candidates(in, ns, sel, map, &it.v);
+  return it;
+}
+
+static const qg_kobj *next_pod(pod_iter *it) {
+  if (it->i >= it->n || !qg_k8s_input_spend(it->in, 1))
+    return NULL;
+  return it->v[it->i++];
+}
+
+/* The objects of kind in namespace ns, spending one comparison each: *n gets
+ * how many, 0 when the budget is spent. */
+static const qg_kobj *const *kind_in(const qg_k8s_input *in, const char *kind, const char *ns,
+                                     size_t *n) {
+  const qg_kobj *const *v;
+  *n = qg_k8s_input_kind_in(in, kind, ns, &v);
+  if (!qg_k8s_input_spend(in, *n))
+    *n = 0;
+  return v;
 }
 
 /* Where a finding about the pod template's labels goes: the labels key of the
@@ -119,30 +140,66 @@ static void np_types(const qg_ynode *spec, bool *ing, bool *eg) {
   }
 }
 
+/* Which NetworkPolicies select each pod, worked out once for the run: each
+ * policy's podSelector against the pods of its namespace it may select (the
+ * label index), in the order of the policies' names. By a pod's position in
+ * the input's objects: */
+typedef struct np_memo {
+  bool *ingress;               /* a policy that selects it isolates its ingress */
+  const qg_kobj **egress_only; /* else the first egress-only policy that selects it */
+} np_memo;
+
+static void np_memo_free(void *memo) {
+  np_memo *m = memo;
+  free(m->ingress);
+  free(m->egress_only);
+  free(m);
+}
+
+static const np_memo *np_index(const qg_k8s_input *in) {
+  qg_k8s_budget *b = in->budget;
+  if (b->memo)
+    return b->memo;
+  np_memo *m = qg_xcalloc(1, sizeof(*m));
+  m->ingress = qg_xcalloc(in->n + 1, sizeof(*m->ingress));
+  m->egress_only = qg_xcalloc(in->n + 1, sizeof(*m->egress_only));
+  b->memo = m;
+  b->memo_free = np_memo_free;
+  const qg_kobj *const *nps;
+  size_t n = qg_k8s_input_kind(in, "NetworkPolicy", &nps);
+  for (size_t i = 0; i < n; i++) {
+    const qg_kobj *np = nps[i];
+    const qg_ynode *spec = qg_ymap_get(np->obj, "spec");
+    if (strcmp(np->group, NP_GROUP) != 0 || !is_map(spec))
+      continue;
+    const qg_ynode *sel = qg_ymap_get(spec, "podSelector");
+    bool ing, eg;
+    np_types(spec, &ing, &eg);
+    pod_iter it = pods_of(in, np->namespace_, qg_ynode_is_null(sel) ? NULL : sel, false);
+    for (const qg_kobj *p; (p = next_pod(&it));) {
+      if (!np_selects(sel, pod_labels(p)))
+        continue;
+      size_t at = (size_t)(p - in->objs);
+      if (ing)
+        m->ingress[at] = true;
+      else if (!m->egress_only[at])
+        m->egress_only[at] = np;
+    }
+  }
+  return m;
+}
+
 void qg_k8s_networkpolicy_missing(const qg_k8s_check *k) {
   if (!k->input || !k->input->complete)
     return;
   const qg_kobj *self = qg_k8s_input_self(k->input, k->ref);
   if (!self || !self->pod_spec || qg_ynode_bool(qg_ymap_get(self->pod_spec, "hostNetwork")) == 1)
     return; /* a policy does not apply to a pod on the host's network */
-  const qg_ynode *labels = pod_labels(self);
-  const qg_kobj *const *nps;
-  size_t n = qg_k8s_input_kind(k->input, "NetworkPolicy", &nps);
-  const qg_kobj *egress_only = NULL;
-  for (size_t i = 0; i < n; i++) {
-    const qg_kobj *np = nps[i];
-    if (strcmp(np->group, NP_GROUP) != 0 || strcmp(np->namespace_, self->namespace_) != 0)
-      continue;
-    const qg_ynode *spec = qg_ymap_get(np->obj, "spec");
-    if (!is_map(spec) || !np_selects(qg_ymap_get(spec, "podSelector"), labels))
-      continue;
-    bool ing, eg;
-    np_types(spec, &ing, &eg);
-    if (ing)
-      return;
-    if (!egress_only)
-      egress_only = np;
-  }
+  const np_memo *m = np_index(k->input);
+  size_t pos = (size_t)(self - k->input->objs);
+  if (m->ingress[pos] || qg_k8s_input_exhausted(k->input))
+    return;
+  const qg_kobj *egress_only = m->egress_only[pos];
   char buf[256], nsb[300], where[WHERE];
   const char *field;
   const qg_ynode *at = labels_at(k, buf, sizeof(buf), &field);
@@ -162,11 +219,11 @@ void qg_k8s_networkpolicy_missing(const qg_k8s_check *k) {
 
 /* Does any pod template of namespace ns match selector sel (a LabelSelector)? */
 static bool any_pod_selected(const qg_k8s_input *in, const char *ns, const qg_ynode *sel) {
-  size_t i = 0;
-  for (const qg_kobj *p; (p = next_pod(in, ns, &i));)
+  pod_iter it = pods_of(in, ns, sel, false);
+  for (const qg_kobj *p; (p = next_pod(&it));)
     if (qg_k8s_selector_matches(sel, pod_labels(p)))
       return true;
-  return false;
+  return qg_k8s_input_exhausted(in); /* stopped: say nothing */
 }
 
 /* The peers of rules[].<list> (from or to) with a podSelector of this
@@ -230,10 +287,12 @@ void qg_k8s_service_selects_nothing(const qg_k8s_check *k) {
   const qg_ynode *sel = svc_selector(self);
   if (!sel)
     return;
-  size_t i = 0;
-  for (const qg_kobj *p; (p = next_pod(k->input, self->namespace_, &i));)
+  pod_iter it = pods_of(k->input, self->namespace_, sel, true);
+  for (const qg_kobj *p; (p = next_pod(&it));)
     if (qg_k8s_map_selector_matches(sel, pod_labels(p)))
       return;
+  if (qg_k8s_input_exhausted(k->input))
+    return;
   char nsb[300];
   qg_k8s_report(k, sel, NULL, "spec.selector",
                 "Service \"%s\" selects no pod template of the input (%s): it has no endpoints",
@@ -310,8 +369,9 @@ void qg_k8s_service_target_port(const qg_k8s_check *k) {
     else
       q0.name = txt;
     const qg_kobj *first = NULL;
-    size_t more = 0, i = 0;
-    for (const qg_kobj *p; (p = next_pod(k->input, self->namespace_, &i));) {
+    size_t more = 0;
+    pod_iter it = pods_of(k->input, self->namespace_, sel, true);
+    for (const qg_kobj *p; (p = next_pod(&it));) {
       if (!qg_k8s_map_selector_matches(sel, pod_labels(p)))
         continue;
       port_q q = q0;
@@ -391,8 +451,8 @@ static bool hpa_targets(const qg_kobj *hpa, const qg_kobj *w) {
 
 /* The first HPA of the input that scales w, or NULL. */
 static const qg_kobj *hpa_of(const qg_k8s_input *in, const qg_kobj *w) {
-  const qg_kobj *const *hs;
-  size_t n = qg_k8s_input_kind(in, "HorizontalPodAutoscaler", &hs);
+  size_t n;
+  const qg_kobj *const *hs = kind_in(in, "HorizontalPodAutoscaler", w->namespace_, &n);
   for (size_t i = 0; i < n; i++)
     if (hpa_targets(hs[i], w))
       return hs[i];
@@ -479,12 +539,13 @@ void qg_k8s_pdb_missing(const qg_k8s_check *k) {
   const qg_kobj *hpa = n >= 2 ? NULL : hpa_of(k->input, self);
   if (n < 2 && !hpa)
     return;
-  const qg_kobj *const *pdbs;
-  size_t np = qg_k8s_input_kind(k->input, "PodDisruptionBudget", &pdbs);
+  size_t np;
+  const qg_kobj *const *pdbs = kind_in(k->input, "PodDisruptionBudget", self->namespace_, &np);
   for (size_t i = 0; i < np; i++)
-    if (is_pdb(pdbs[i]) && strcmp(pdbs[i]->namespace_, self->namespace_) == 0 &&
-        pdb_selects(pdbs[i], pod_labels(self)))
+    if (is_pdb(pdbs[i]) && pdb_selects(pdbs[i], pod_labels(self)))
       return;
+  if (qg_k8s_input_exhausted(k->input))
+    return;
   char nsb[300], where[WHERE], buf[256];
   ns_text(self->namespace_, nsb, sizeof(nsb));
   if (!hpa) {
@@ -513,8 +574,9 @@ void qg_k8s_pdb_exceeds_replicas(const qg_k8s_check *k) {
   long long min;
   if (!ma || ma->kind != QG_Y_SCALAR || !qg_ynode_int(ma, &min) || min < 1)
     return; /* a percentage, or absent: k8s/pdb-blocks-eviction */
-  size_t i = 0;
-  for (const qg_kobj *w; (w = next_pod(k->input, self->namespace_, &i));) {
+  pod_iter it =
+      pods_of(k->input, self->namespace_, qg_ymap_path(self->obj, "spec.selector"), false);
+  for (const qg_kobj *w; (w = next_pod(&it));) {
     if (!replicated_kind(w->kind) || !pdb_selects(self, pod_labels(w)))
       continue;
     char where[WHERE], hw[WHERE];
