@@ -370,20 +370,21 @@ void qg_k8s_service_target_port(const qg_k8s_check *k) {
       q0.name = txt;
     const qg_kobj *first = NULL;
     size_t more = 0;
+    bool served = false; /* a selected pod template declares it, or may */
     pod_iter it = pods_of(k->input, self->namespace_, sel, true);
-    for (const qg_kobj *p; (p = next_pod(&it));) {
+    for (const qg_kobj *p; !served && (p = next_pod(&it));) {
       if (!qg_k8s_map_selector_matches(sel, pod_labels(p)))
         continue;
       port_q q = q0;
       bool all_list = scan_ports(p->pod_spec, &q);
       if (q.found || (!q.name && !all_list))
-        continue;
-      if (first)
+        served = true;
+      else if (first)
         more++;
       else
         first = p;
     }
-    if (!first)
+    if (!first || served || qg_k8s_input_exhausted(k->input))
       continue;
     char field[96], where[WHERE], others[64] = "";
     snprintf(field, sizeof(field), "spec.ports[%u].%s", j, sub);
