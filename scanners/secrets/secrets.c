@@ -34,6 +34,7 @@ typedef struct srule {
   qg_regex *re;
   bool windowed; /* a single-line pattern: run only on the lines around keyword hits */
   bool own_line; /* and only on the keyword's own line (SECRET_LINE) */
+  bool assign;   /* secrets/generic-credential: the name is judged too (assignment_ok) */
 } srule;
 
 struct known {
@@ -150,7 +151,67 @@ static bool url_without_credentials(const char *s, size_t len) {
   return false;
 }
 
-bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
+/* Is s[0..len) (lower case) one of the common words of made-up passwords, with
+ * nothing left but separators and a count from 0 or 1 ("test123", "MySecret!",
+ * "super_secret_password1")? A real password that merely holds such a word has
+ * something else in it ("mySecret789" keeps "789"). */
+static bool trivial_words(const char *low, size_t len) {
+  static const char *const words[] = {
+      "password", "passwort", "passwd", "passw0rd", "p@ssw0rd", "p@ssword", "secret", "token",
+      "testing",  "test",     "pass",   "admin",    "root",     "user",     "qwerty", "letmein",
+      "welcome",  "default",  "super",  "my",       "your",     "some",     "demo",   "local",
+      "dev",      "key",      "api",    "abc",      "pwd",      "db",       "app",    "foo",
+      "bar",      "baz",      NULL};
+  char rest[64];
+  size_t n = 0;
+  if (len > 48)
+    return false;
+  for (size_t i = 0; i < len;) {
+    bool word = false;
+    for (const char *const *w = words; *w && !word; w++) {
+      size_t wl = strlen(*w);
+      if (wl <= len - i && memcmp(low + i, *w, wl) == 0) {
+        i += wl;
+        word = true;
+      }
+    }
+    if (word)
+      continue;
+    if (!strchr("_-.!@#$%*+ ", low[i]))
+      rest[n++] = low[i];
+    i++;
+  }
+  if (n <= 1)
+    return n == 0 || len > 4;
+  rest[n] = '\0';
+  return strncmp("1234567890", rest, n) == 0 || strncmp("0123456789", rest, n) == 0 ||
+         (n <= 4 && all_of(rest, n, "0123456789") && rest[0] == '2' && rest[1] == '0');
+}
+
+/* Letters or digits one step apart all along (abcdefgh, 12345678, 98765432), or
+ * a pattern of at most four characters repeated (abcabcabc, 12121212). */
+static bool sequential(const char *s, size_t len) {
+  if (len < 6)
+    return false;
+  int step = tolower((unsigned char)s[1]) - tolower((unsigned char)s[0]);
+  bool seq = step == 1 || step == -1;
+  for (size_t i = 2; i < len && seq; i++)
+    seq = tolower((unsigned char)s[i]) - tolower((unsigned char)s[i - 1]) == step;
+  if (seq)
+    return true;
+  for (size_t p = 1; p <= 4; p++) {
+    size_t i = p;
+    while (i < len && s[i] == s[i - p])
+      i++;
+    if (i == len)
+      return true;
+  }
+  return false;
+}
+
+/* The checks of qg_secret_is_placeholder; ids: hashes, UUIDs and plain numbers may be
+ * credentials (the name said so) */
+static bool placeholder(const char *s, size_t len, bool generic, bool ids) {
   static const char *const words[] = {
       "example",  "changeme",     "change_me", "change-me", "placeholder",
       "your_",    "your-",        "yourkey",   "xxxx",      "dummy",
@@ -177,6 +238,7 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   for (const char *const *w = words; *w; w++)
     if (HAS(*w))
       return true;
+#undef HAS
   /* one or two distinct characters: 00000000, abababab */
   int distinct = 0;
   bool seen[256] = {false};
@@ -190,14 +252,14 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   if (!generic)
     return false;
   /* free-form assignments: values that are not credentials */
-  if (HAS("test") || HAS("password") || HAS("secret"))
+  if (sequential(s, len) || (t && trivial_words(t, len)))
     return true;
-#undef HAS
-  if (is_uuid(s, len))
+  if (!ids && is_uuid(s, len))
     return true;
-  if ((len == 32 || len == 40 || len == 64 || len == 128) && all_of(s, len, "0123456789abcdef"))
+  if (!ids && (len == 32 || len == 40 || len == 64 || len == 128) &&
+      all_of(s, len, "0123456789abcdef"))
     return true; /* a hash (md5, sha1, sha256, sha512) */
-  if (all_of(s, len, "0123456789.-_:"))
+  if (all_of(s, len, "0123456789.-_:") && (!ids || !all_of(s, len, "0123456789")))
     return true; /* numbers, versions, ports */
   if (s[0] == '/' || (len > 1 && s[0] == '.' && s[1] == '/') || url_without_credentials(s, len))
     return true; /* a path, or a URL that carries no credentials */
@@ -210,9 +272,28 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   }
   if (ident && !digit)
     return true;
-  if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0]))
-    return true; /* dotted reference such as config.db.pass2 */
+  if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0])) {
+    /* a dotted reference such as config.db.pass2 or X25519.secret_length: each part a
+     * name, digits only at its end or after its first letter; eak6.J27vQ is no name */
+    bool ref = true;
+    for (size_t i = 0; i < len && ref;) {
+      size_t j = i;
+      while (j < len && s[j] != '.')
+        j++;
+      size_t k = i;
+      while (k < j && !isdigit((unsigned char)s[k]))
+        k++;
+      ref = j > i && isalpha((unsigned char)s[i]) && (k == j || all_of(s + k, j - k, "0123456789"));
+      i = j + 1;
+    }
+    if (ref)
+      return true;
+  }
   return false;
+}
+
+bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
+  return placeholder(s, len, generic, false);
 }
 
 /* ---- Aho-Corasick ------------------------------------------------------------------ */
@@ -509,7 +590,8 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
     free(why);
     return QG_ECONFIG;
   }
-  s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0};
+  s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0,
+                             strcmp(d->id, "secrets/generic-credential") == 0};
   return QG_OK;
 }
 
@@ -574,6 +656,208 @@ void qg_secrets_free(qg_secrets **s) {
   *s = NULL;
 }
 
+static bool b64_decode(const char *s, size_t len, char **out, size_t *outlen);
+
+/* ---- generic assignments ------------------------------------------------------------ */
+
+/* The words of a name, lower case, split at '_', '.', '-', ':' and where a lower-case
+ * letter or digit meets an upper-case one (apiToken, UserSecretsId); at most max. */
+static size_t name_words(const char *n, size_t len, char words[][24], size_t max) {
+  size_t nw = 0, wl = 0;
+  for (size_t i = 0; i <= len; i++) {
+    unsigned char c = i < len ? (unsigned char)n[i] : '_';
+    bool sep = !isalnum(c);
+    bool camel = i > 0 && isupper(c) && (islower((unsigned char)n[i - 1]) ||
+                                         (i + 1 < len && islower((unsigned char)n[i + 1]) &&
+                                          isupper((unsigned char)n[i - 1])));
+    if ((sep || camel) && wl) {
+      if (nw < max)
+        words[nw++][wl] = '\0';
+      wl = 0;
+    }
+    if (!sep && nw < max && wl < 23)
+      words[nw][wl++] = (char)tolower(c);
+  }
+  return nw;
+}
+
+static bool word_in(const char *w, const char *const *set) {
+  for (; *set; set++)
+    if (strcmp(w, *set) == 0)
+      return true;
+  return false;
+}
+
+/* Does a name say that its value is a credential? A word that names one (password,
+ * token, secret, creds, pass, auth, api key...), no word that makes it public or
+ * something else (publicKey, csrf-token), and a last word that is no noun of its
+ * own (credentialId, secretFieldSelector, token_url, PASSWORD_MIN_LENGTH). */
+static bool credential_name_words(const char *n, size_t len) {
+  static const char *const strong[] = {"password", "passwd",      "passphrase", "passwort", "pwd",
+                                       "pass",     "secret",      "secrets",    "token",
+                                       "tokens",   "credential",  "credentials", "creds",
+                                       "auth",     "apikey",      "authkey",    "accesskey",
+                                       "privatekey", "secretkey", NULL};
+  static const char *const keyed[] = {"api", "access", "auth", "private", "secret", NULL};
+  static const char *const never[] = {"csrf", "xsrf", "public", "pub", "publishable", "bypass",
+                                      "passenger", "passport", "compass", "author", "oauth2", NULL};
+  static const char *const nouns[] = {
+      "id",        "ids",       "name",      "names",    "file",     "files",    "path",
+      "paths",     "dir",       "url",       "uri",      "urls",     "endpoint", "length",
+      "len",       "size",      "count",     "type",     "types",    "field",    "fields",
+      "selector",  "header",    "prefix",    "suffix",   "env",      "var",      "ref",
+      "policy",    "mode",      "enabled",   "enable",   "required", "format",   "hash",
+      "version",   "label",     "method",    "scope",    "scopes",   "kind",     "template",
+      "regex",     "pattern",   "algorithm", "alg",      "algo",     "location", "source",
+      "title",     "description", "desc",    "placeholder", "hint",  "message",  "msg",
+      "text",      "error",     "timeout",   "ttl",      "expiry",   "expires",  "expiration",
+      "lifetime",  "duration",  "interval",  "limit",    "max",      "min",      "provider",
+      "store",     "vault",     "manager",   "service",  "class",    "module",   "option",
+      "options",   "flag",      "param",     "parameter", "user",    "username", "login",
+      "email",     "owner",     "issuer",    "audience", "realm",    "host",     "port",
+      "server",    "domain",    "region",    "bucket",   "table",    "column",   "index",
+      "namespace", "ref",       "arn",       "key_id",   "keyid",    "reset",    "policy",
+      "rotation",  "generator", "validator", "strategy", "handler",  "rule",     "usage",
+      "tokens",    "status",    "state",     "level",    "date",     "time",     "at",
+      "sha",       "digest",    "fingerprint", "checksum", "salt",   "schema",   "request",
+      "response",  "callback",  "redirect",  "route",    "mount",    "volume",   "attr",
+      "attribute", "property",  "setting",   "settings", "config",   "configuration", "list",
+      "enc",       "encrypted", "encoding",  "hint",     "question", "char",     "chars",
+      "policy",    "strength",  "storage",   "backend",  "ui",       "input",    "prompt",
+      NULL};
+  /* run-together names: dbpassword, myapitoken, client_secretkey */
+  static const char *const inside[] = {"password", "passwd", "secret", "token", "credential",
+                                       "apikey", "pwd", NULL};
+  char w[16][24];
+  size_t nw = name_words(n, len, w, 16);
+  size_t last = nw; /* the last word that names a credential */
+  for (size_t i = 0; i < nw; i++) {
+    if (word_in(w[i], never))
+      return false;
+    bool c = word_in(w[i], strong) ||
+             (i + 1 < nw && strcmp(w[i + 1], "key") == 0 && word_in(w[i], keyed));
+    for (const char *const *k = inside; *k && !c; k++)
+      c = strstr(w[i], *k) != NULL;
+    if (c && !word_in(w[i], nouns)) /* tokens: a count */
+      last = i + (i + 1 < nw && strcmp(w[i + 1], "key") == 0);
+  }
+  if (last == nw)
+    return false;
+  for (size_t i = last + 1; i < nw; i++)
+    if (word_in(w[i], nouns))
+      return false; /* auth.username_in, token_url, credentialId, api_key_id */
+  return true;
+}
+
+/* A name (or constant) as a value: upper snake or kebab case, or lower kebab case, in
+ * words (NEXUS-GPT4-API-KEY, cmp2-qat-kv-01, DB_PASSWORD). */
+static bool identifier_value(const char *v, size_t len) {
+  char sep = 0;
+  bool upper = false, lower = false;
+  size_t parts = 1, wordy = 0, plen = 0, letters = 0;
+  for (size_t i = 0; i <= len; i++) {
+    unsigned char c = i < len ? (unsigned char)v[i] : 0;
+    if (c == '-' || c == '_' || !c) {
+      if ((sep && c && c != sep) || !plen || plen > 12)
+        return false;
+      sep = c ? (char)c : sep;
+      parts += c != 0;
+      wordy += letters == plen;
+      plen = letters = 0;
+      continue;
+    }
+    if (!isalnum(c))
+      return false;
+    upper |= isupper(c) != 0;
+    lower |= islower(c) != 0;
+    letters += isalpha(c) != 0;
+    plen++;
+  }
+  return parts >= 3 && !(upper && lower) && wordy * 2 >= parts;
+}
+
+/* A path or a reference written as one: segments of a single case (foo/restricted-psp,
+ * KEYID/DATE/REGION), where a base64 secret mixes cases. */
+static bool path_value(const char *v, size_t len) {
+  if (!memchr(v, '/', len))
+    return false;
+  bool upper = false, lower = false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)v[i];
+    if (c == '/') {
+      upper = lower = false;
+      continue;
+    }
+    upper |= isupper(c) != 0;
+    lower |= islower(c) != 0;
+    if ((upper && lower) || c == '+' || c == '=')
+      return false;
+  }
+  return true;
+}
+
+/* Is the value of a generic assignment a credential? ctx: the match up to the value
+ * (the name, the operator; or curl's -u, an Authorization header). */
+static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, size_t vl) {
+  const char *ctx = buf + at;
+  bool named = true;
+  const char *n = ctx;
+  if (cl >= 4 && (contains_ci(ctx, 4, "curl") || contains_ci(ctx, cl < 6 ? cl : 6, "bearer") ||
+                  (cl >= 13 && contains_ci(ctx, 13, "authorization") &&
+                   (contains_ci(ctx, cl, "bearer") || contains_ci(ctx, cl, "token")))))
+    named = false; /* curl -u, a header: the shape says it is a credential */
+  if (named && at > 0 && buf[at - 1] == '{')
+    return false; /* ${OAUTH_SECRET:?required}: a reference and its default */
+  if (named) {
+    if (cl >= 4 && tolower((unsigned char)n[0]) == 'k' && n[3] == '=')
+      n += 5; /* key="NAME" value="..." */
+    else if (n[0] == '<')
+      n++;
+    while (n < ctx + cl && *n == '-')
+      n++;
+    size_t nl = 0;
+    while (n + nl < ctx + cl && (isalnum((unsigned char)n[nl]) || strchr("_.-:", n[nl])))
+      nl++;
+    const char *colon = NULL; /* an XML namespace: ns:apiToken */
+    for (size_t i = 0; i < nl; i++)
+      if (n[i] == ':')
+        colon = n + i;
+    if (colon && ctx[0] == '<') {
+      nl -= (size_t)(colon + 1 - n);
+      n = colon + 1;
+    }
+    while (nl && n[nl - 1] == ':')
+      nl--;
+    if (!credential_name_words(n, nl))
+      return false;
+  }
+  if (placeholder(v, vl, true, named))
+    return false;
+  /* base64 of printable text (a Secret's data in the text pass): judged decoded */
+  char *dec = NULL;
+  size_t dl = 0;
+  if (vl % 4 == 0 && vl <= 400 && all_of(v, vl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") &&
+      b64_decode(v, vl, &dec, &dl)) {
+    bool text = dl > 0;
+    for (size_t i = 0; i < dl && text; i++)
+      text = dec[i] >= 0x20 && dec[i] < 0x7f;
+    bool judged = text && (dl < 6 || placeholder(dec, dl, true, false));
+    free(dec);
+    if (judged)
+      return false;
+  }
+  if (identifier_value(v, vl) || path_value(v, vl) || holds(v, vl, "!=") || holds(v, vl, "==") ||
+      holds(v, vl, "&&") || holds(v, vl, "||"))
+    return false;
+  /* enough entropy for its length: 8 distinct characters have 3 bits each */
+  double need = log2((double)vl) - 0.7;
+  if (need > 3.5)
+    need = 3.5;
+  if (all_of(v, vl, "0123456789"))
+    need = vl >= 8 ? 2.5 : 9;
+  return qg_entropy(v, vl) >= need;
+}
+
 typedef struct hit {
   const srule *rule;
   size_t start, end; /* the secret */
@@ -622,8 +906,10 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
         from = m.end > m.start ? m.end : m.start + 1;
         const char *sec = buf + m.gstart;
         size_t sl = m.gend - m.gstart;
-        if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy ||
-            qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
+        if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy)
+          continue;
+        if (sr->assign ? !assignment_ok(buf, m.start, m.gstart - m.start, sec, sl)
+                       : qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
           continue;
         bool overlap = false;
         for (size_t t = 0; t < ntaken && !overlap; t++)
