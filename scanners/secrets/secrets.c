@@ -591,7 +591,8 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
     return QG_ECONFIG;
   }
   s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0,
-                             strcmp(d->id, "secrets/generic-credential") == 0};
+                             strcmp(d->id, "secrets/generic-credential") == 0 ||
+                                 strcmp(d->id, "secrets/url-credentials") == 0};
   return QG_OK;
 }
 
@@ -802,6 +803,18 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
   const char *ctx = buf + at;
   bool named = true;
   const char *n = ctx;
+  if (cl >= 3 && ctx[cl - 1] == '/' && ctx[cl - 2] == '/' && ctx[cl - 3] == ':') {
+    /* https://TOKEN@host: a token, not a user name (letters and digits, no word) */
+    bool alpha = false, digit = false;
+    for (size_t i = 0; i < vl; i++) {
+      alpha |= isalpha((unsigned char)v[i]) != 0;
+      digit |= isdigit((unsigned char)v[i]) != 0;
+    }
+    return alpha && digit && !placeholder(v, vl, true, true) && !identifier_value(v, vl) &&
+           qg_entropy(v, vl) >= 3.5;
+  }
+  if (holds(ctx, cl, "://")) /* scheme://user:password@host */
+    return !placeholder(v, vl, true, false);
   if (cl >= 4 && (contains_ci(ctx, 4, "curl") || contains_ci(ctx, cl < 6 ? cl : 6, "bearer") ||
                   (cl >= 13 && contains_ci(ctx, 13, "authorization") &&
                    (contains_ci(ctx, cl, "bearer") || contains_ci(ctx, cl, "token")))))
