@@ -1245,8 +1245,63 @@ static void emit_yaml(qg_secrets *s, const ysink *o, const qg_ynode *at, const q
   free(mask);
 }
 
+/* Is this text a whole configuration file (grafana.ini, application.properties,
+ * a YAML or TOML config) rather than one value? At least two lines of the shapes
+ * `[section]`, `key = value`, `key=value` or `key: value` (or a mapping's `key:`),
+ * and no more other lines than those (comments and blank lines aside). */
+static bool config_text(const char *t, size_t len) {
+  size_t conf = 0, other = 0;
+  for (size_t i = 0; i < len;) {
+    const char *nl = memchr(t + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - t) : len, a = i;
+    i = e + 1;
+    while (a < e && (t[a] == ' ' || t[a] == '\t' || t[a] == '-'))
+      a++;
+    size_t b = e;
+    while (b > a && (t[b - 1] == '\r' || t[b - 1] == ' ' || t[b - 1] == '\t'))
+      b--;
+    if (a == b || t[a] == '#' || t[a] == ';' || (b - a >= 2 && t[a] == '/' && t[a + 1] == '/'))
+      continue;
+    if (t[a] == '[' && t[b - 1] == ']') {
+      conf++;
+      continue;
+    }
+    size_t k = a;
+    if (k < b && t[k] == '"')
+      k++;
+    size_t ks = k;
+    while (k < b && (isalnum((unsigned char)t[k]) || strchr("_.-", t[k])))
+      k++;
+    if (k < b && t[k] == '"')
+      k++;
+    while (k < b && (t[k] == ' ' || t[k] == '\t'))
+      k++;
+    bool kv = k > ks && k < b &&
+              (t[k] == '=' || (t[k] == ':' && (k + 1 == b || t[k + 1] == ' ' || t[k + 1] == '\t')));
+    conf += kv;
+    other += !kv;
+  }
+  return conf >= 2 && other <= conf;
+}
+
+/* Does a Secret's key name something that is no secret (a user name, a host, an
+ * account name)? */
+static bool public_key_name(const char *k) {
+  static const char *const ends[] = {"name", "user", "login", "email", "host", "port", "url",
+                                     "uri", "endpoint", "address", "region", "namespace", NULL};
+  size_t kl = strlen(k);
+  for (const char *const *e = ends; *e; e++) {
+    size_t el = strlen(*e);
+    if (kl >= el && contains_ci(k + kl - el, el, *e))
+      return true;
+  }
+  return false;
+}
+
 /* One value of a Secret: the provider rule that matches it, else the
- * literal-Secret rule. */
+ * literal-Secret rule. A value that is a whole configuration file is judged by
+ * the credentials in it (the rules, the generic assignments included), not as
+ * one secret. */
 static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, const qg_ynode *val,
                          bool base64) {
   const char *k = qg_ynode_str(key);
@@ -1277,7 +1332,9 @@ static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, con
     emit_yaml(s, o, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start);
   else if (fh.found)
     ; /* plain text: the text pass reports it at its exact line and column */
-  else if (s->k8s_literal && dl >= 6 && !qg_secret_is_placeholder(dec, dl, true) &&
+  else if (s->k8s_literal && dl >= 6 && !public_key_name(k) &&
+           (memchr(dec, '\0', dl) != NULL || !config_text(dec, dl)) &&
+           !qg_secret_is_placeholder(dec, dl, true) &&
            !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
            strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
     emit_yaml(s, o, val, s->k8s_literal, what, dec, dl);
