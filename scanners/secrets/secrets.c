@@ -849,7 +849,13 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
   /* base64 of printable text (a Secret's data in the text pass): judged decoded */
   char *dec = NULL;
   size_t dl = 0;
-  if (vl % 4 == 0 && vl <= 400 && all_of(v, vl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") &&
+  bool upper = false, lower = false;
+  for (size_t i = 0; i < vl; i++) {
+    upper |= isupper((unsigned char)v[i]) != 0;
+    lower |= islower((unsigned char)v[i]) != 0;
+  }
+  if (vl % 4 == 0 && vl <= 400 && (v[vl - 1] == '=' || (upper && lower)) &&
+      all_of(v, vl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") &&
       b64_decode(v, vl, &dec, &dl)) {
     bool text = dl > 0;
     for (size_t i = 0; i < dl && text; i++)
