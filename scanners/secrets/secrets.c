@@ -76,11 +76,13 @@ double qg_entropy(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++)
     counts[(unsigned char)s[i]]++;
   double h = 0;
-  for (size_t i = 0; i < 256; i++) {
-    if (!counts[i])
+  for (size_t i = 0; i < len; i++) { /* each distinct byte once: the string is short */
+    unsigned char c = (unsigned char)s[i];
+    if (!counts[c])
       continue;
-    double p = (double)counts[i] / (double)len;
+    double p = (double)counts[c] / (double)len;
     h -= p * log2(p);
+    counts[c] = 0;
   }
   return h;
 }
@@ -169,8 +171,8 @@ static bool trivial_words(const char *low, size_t len) {
   for (size_t i = 0; i < len;) {
     bool word = false;
     for (const char *const *w = words; *w && !word; w++) {
-      size_t wl = strlen(*w);
-      if (wl <= len - i && memcmp(low + i, *w, wl) == 0) {
+      size_t wl = (*w)[0] == low[i] ? strlen(*w) : 0;
+      if (wl && wl <= len - i && memcmp(low + i, *w, wl) == 0) {
         i += wl;
         word = true;
       }
@@ -224,12 +226,17 @@ static bool placeholder(const char *s, size_t len, bool generic, bool ids) {
     return true; /* <your-token> */
   /* the words are looked for in a lower-case copy (secrets are short) */
   char low[1024];
+  bool in[256] = {false}; /* the bytes of the lower-case copy: a word's first must be there */
   if (len <= sizeof(low)) {
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
       low[i] = (char)tolower((unsigned char)s[i]);
+      in[(unsigned char)low[i]] = true;
+    }
+  } else {
+    memset(in, true, sizeof(in));
   }
   const char *t = len <= sizeof(low) ? low : NULL;
-#define HAS(w) (t ? holds(t, len, w) : contains_ci(s, len, w))
+#define HAS(w) (in[(unsigned char)(w)[0]] && (t ? holds(t, len, w) : contains_ci(s, len, w)))
   if (s[0] == '$' || HAS("${") || HAS("$(") || HAS("{{") || HAS("%{") || HAS("#{"))
     return true; /* $VAR, ${VAR}, $(VAR), {{ .Values.x }}, %{x}, #{x}; a '$' inside is a character */
   /* the jwt.io example token's payload ({"sub":"1234567890","name":"John Doe",...}) */
@@ -684,7 +691,7 @@ static size_t name_words(const char *n, size_t len, char words[][24], size_t max
 
 static bool word_in(const char *w, const char *const *set) {
   for (; *set; set++)
-    if (strcmp(w, *set) == 0)
+    if ((*set)[0] == w[0] && strcmp(w, *set) == 0)
       return true;
   return false;
 }
@@ -865,6 +872,11 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
     if (judged)
       return false;
   }
+  size_t id = 0;
+  while (id < vl && (isalnum((unsigned char)v[id]) || v[id] == '_' || v[id] == '.'))
+    id++;
+  if (id && id < vl && v[id] == '(' && v[vl - 1] == ')')
+    return false; /* a call or an encrypted value: ENC(...), env(...) */
   if (identifier_value(v, vl) || path_value(v, vl) || holds(v, vl, "!=") || holds(v, vl, "==") ||
       holds(v, vl, "&&") || holds(v, vl, "||"))
     return false;
