@@ -129,9 +129,14 @@ static bool contains_ci(const char *s, size_t len, const char *needle) {
 }
 
 static bool all_of(const char *s, size_t len, const char *set) {
-  for (size_t i = 0; i < len; i++)
-    if (!strchr(set, s[i]))
+  uint64_t in[4] = {0};
+  for (const unsigned char *c = (const unsigned char *)set; *c; c++)
+    in[*c >> 6] |= 1ull << (*c & 63);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(in[c >> 6] >> (c & 63) & 1))
       return false;
+  }
   return len > 0;
 }
 
@@ -691,7 +696,7 @@ static size_t name_words(const char *n, size_t len, char words[][24], size_t max
 
 static bool word_in(const char *w, const char *const *set) {
   for (; *set; set++)
-    if ((*set)[0] == w[0] && strcmp(w, *set) == 0)
+    if ((*set)[0] == w[0] && (!w[0] || ((*set)[1] == w[1] && strcmp(w, *set) == 0)))
       return true;
   return false;
 }
@@ -736,6 +741,7 @@ static bool credential_name_words(const char *n, size_t len) {
   /* run-together names: dbpassword, myapitoken, client_secretkey */
   static const char *const inside[] = {"password", "passwd", "secret", "token", "credential",
                                        "apikey", "pwd", NULL};
+  static const size_t inside_len[] = {8, 6, 6, 5, 10, 6, 3};
   char w[16][24];
   size_t nw = name_words(n, len, w, 16);
   size_t last = nw; /* the last word that names a credential */
@@ -744,14 +750,15 @@ static bool credential_name_words(const char *n, size_t len) {
       return false;
     bool c = word_in(w[i], strong) ||
              (i + 1 < nw && strcmp(w[i + 1], "key") == 0 && word_in(w[i], keyed));
-    for (const char *const *k = inside; *k && !c; k++)
-      c = strstr(w[i], *k) != NULL;
-    if (c && !word_in(w[i], nouns)) /* tokens: a count */
+    for (const char *p = w[i]; *p && !c; p++) /* one pass: each keyword by its first letter */
+      for (const char *const *k = inside; *k && !c; k++)
+        c = (*k)[0] == *p && strncmp(p, *k, inside_len[k - inside]) == 0;
+    if (c)
       last = i + (i + 1 < nw && strcmp(w[i + 1], "key") == 0);
   }
   if (last == nw)
     return false;
-  for (size_t i = last + 1; i < nw; i++)
+  for (size_t i = last; i < nw; i++) /* the word itself: tokens (a count), keyid */
     if (word_in(w[i], nouns))
       return false; /* auth.username_in, token_url, credentialId, api_key_id */
   return true;
@@ -806,7 +813,8 @@ static bool path_value(const char *v, size_t len) {
 
 /* Is the value of a generic assignment a credential? ctx: the match up to the value
  * (the name, the operator; or curl's -u, an Authorization header). */
-static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, size_t vl) {
+static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, size_t vl,
+                          double entropy) {
   const char *ctx = buf + at;
   bool named = true;
   const char *n = ctx;
@@ -818,7 +826,7 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
       digit |= isdigit((unsigned char)v[i]) != 0;
     }
     return alpha && digit && !placeholder(v, vl, true, true) && !identifier_value(v, vl) &&
-           qg_entropy(v, vl) >= 3.5;
+           entropy >= 3.5;
   }
   if (holds(ctx, cl, "://")) /* scheme://user:password@host */
     return !placeholder(v, vl, true, false);
@@ -886,7 +894,7 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
     need = 3.5;
   if (all_of(v, vl, "0123456789"))
     need = vl >= 8 ? 2.5 : 9;
-  return qg_entropy(v, vl) >= need;
+  return entropy >= need;
 }
 
 typedef struct hit {
@@ -937,9 +945,10 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
         from = m.end > m.start ? m.end : m.start + 1;
         const char *sec = buf + m.gstart;
         size_t sl = m.gend - m.gstart;
-        if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy)
+        double ent = sl ? qg_entropy(sec, sl) : 0;
+        if (!sl || ent < sr->def->min_entropy)
           continue;
-        if (sr->assign ? !assignment_ok(buf, m.start, m.gstart - m.start, sec, sl)
+        if (sr->assign ? !assignment_ok(buf, m.start, m.gstart - m.start, sec, sl, ent)
                        : qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
           continue;
         bool overlap = false;
