@@ -164,11 +164,11 @@ static bool url_without_credentials(const char *s, size_t len) {
  * something else in it ("mySecret789" keeps "789"). */
 static bool trivial_words(const char *low, size_t len) {
   static const char *const words[] = {
-      "password", "passwort", "passwd", "passw0rd", "p@ssw0rd", "p@ssword", "secret", "token",
-      "testing",  "test",     "pass",   "admin",    "root",     "user",     "qwerty", "letmein",
-      "welcome",  "default",  "super",  "my",       "your",     "some",     "demo",   "local",
-      "dev",      "key",      "api",    "abc",      "pwd",      "db",       "app",    "foo",
-      "bar",      "baz",      NULL};
+      "password", "passwort", "passwd",  "passw0rd", "p@ssw0rd", "p@ssword", "secret",
+      "token",    "testing",  "test",    "pass",     "admin",    "root",     "user",
+      "qwerty",   "letmein",  "welcome", "default",  "super",    "my",       "your",
+      "some",     "demo",     "local",   "dev",      "key",      "api",      "abc",
+      "pwd",      "db",       "app",     "foo",      "bar",      "baz",      NULL};
   char rest[64];
   size_t n = 0;
   if (len > 48)
@@ -602,7 +602,11 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
     free(why);
     return QG_ECONFIG;
   }
-  s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0,
+  s->rules[s->n++] = (srule){rule,
+                             d,
+                             re,
+                             single_line(d),
+                             (d->flags & SECRET_LINE) != 0,
                              strcmp(d->id, "secrets/generic-credential") == 0 ||
                                  strcmp(d->id, "secrets/url-credentials") == 0};
   return QG_OK;
@@ -680,9 +684,10 @@ static size_t name_words(const char *n, size_t len, char words[][24], size_t max
   for (size_t i = 0; i <= len; i++) {
     unsigned char c = i < len ? (unsigned char)n[i] : '_';
     bool sep = !isalnum(c);
-    bool camel = i > 0 && isupper(c) && (islower((unsigned char)n[i - 1]) ||
-                                         (i + 1 < len && islower((unsigned char)n[i + 1]) &&
-                                          isupper((unsigned char)n[i - 1])));
+    bool camel =
+        i > 0 && isupper(c) &&
+        (islower((unsigned char)n[i - 1]) ||
+         (i + 1 < len && islower((unsigned char)n[i + 1]) && isupper((unsigned char)n[i - 1])));
     if ((sep || camel) && wl) {
       if (nw < max)
         words[nw++][wl] = '\0';
@@ -706,41 +711,172 @@ static bool word_in(const char *w, const char *const *set) {
  * something else (publicKey, csrf-token), and a last word that is no noun of its
  * own (credentialId, secretFieldSelector, token_url, PASSWORD_MIN_LENGTH). */
 static bool credential_name_words(const char *n, size_t len) {
-  static const char *const strong[] = {"password", "passwd",      "passphrase", "passwort", "pwd",
-                                       "pass",     "secret",      "secrets",    "token",
-                                       "tokens",   "credential",  "credentials", "creds",
-                                       "auth",     "apikey",      "authkey",    "accesskey",
-                                       "privatekey", "secretkey", NULL};
+  static const char *const strong[] = {
+      "password", "passwd",  "passphrase", "passwort",   "pwd",         "pass",  "secret",
+      "secrets",  "token",   "tokens",     "credential", "credentials", "creds", "auth",
+      "apikey",   "authkey", "accesskey",  "privatekey", "secretkey",   NULL};
   static const char *const keyed[] = {"api", "access", "auth", "private", "secret", NULL};
-  static const char *const never[] = {"csrf", "xsrf", "public", "pub", "publishable", "bypass",
-                                      "passenger", "passport", "compass", "author", "oauth2", NULL};
-  static const char *const nouns[] = {
-      "id",        "ids",       "name",      "names",    "file",     "files",    "path",
-      "paths",     "dir",       "url",       "uri",      "urls",     "endpoint", "length",
-      "len",       "size",      "count",     "type",     "types",    "field",    "fields",
-      "selector",  "header",    "prefix",    "suffix",   "env",      "var",      "ref",
-      "policy",    "mode",      "enabled",   "enable",   "required", "format",   "hash",
-      "version",   "label",     "method",    "scope",    "scopes",   "kind",     "template",
-      "regex",     "pattern",   "algorithm", "alg",      "algo",     "location", "source",
-      "title",     "description", "desc",    "placeholder", "hint",  "message",  "msg",
-      "text",      "error",     "timeout",   "ttl",      "expiry",   "expires",  "expiration",
-      "lifetime",  "duration",  "interval",  "limit",    "max",      "min",      "provider",
-      "store",     "vault",     "manager",   "service",  "class",    "module",   "option",
-      "options",   "flag",      "param",     "parameter", "user",    "username", "login",
-      "email",     "owner",     "issuer",    "audience", "realm",    "host",     "port",
-      "server",    "domain",    "region",    "bucket",   "table",    "column",   "index",
-      "namespace", "ref",       "arn",       "key_id",   "keyid",    "reset",    "policy",
-      "rotation",  "generator", "validator", "strategy", "handler",  "rule",     "usage",
-      "tokens",    "status",    "state",     "level",    "date",     "time",     "at",
-      "sha",       "digest",    "fingerprint", "checksum", "salt",   "schema",   "request",
-      "response",  "callback",  "redirect",  "route",    "mount",    "volume",   "attr",
-      "attribute", "property",  "setting",   "settings", "config",   "configuration", "list",
-      "enc",       "encrypted", "encoding",  "hint",     "question", "char",     "chars",
-      "policy",    "strength",  "storage",   "backend",  "ui",       "input",    "prompt",
-      NULL};
+  static const char *const never[] = {"csrf",        "xsrf",   "public",    "pub",
+                                      "publishable", "bypass", "passenger", "passport",
+                                      "compass",     "author", "oauth2",    NULL};
+  static const char *const nouns[] = {"id",
+                                      "ids",
+                                      "name",
+                                      "names",
+                                      "file",
+                                      "files",
+                                      "path",
+                                      "paths",
+                                      "dir",
+                                      "url",
+                                      "uri",
+                                      "urls",
+                                      "endpoint",
+                                      "length",
+                                      "len",
+                                      "size",
+                                      "count",
+                                      "type",
+                                      "types",
+                                      "field",
+                                      "fields",
+                                      "selector",
+                                      "header",
+                                      "prefix",
+                                      "suffix",
+                                      "env",
+                                      "var",
+                                      "ref",
+                                      "policy",
+                                      "mode",
+                                      "enabled",
+                                      "enable",
+                                      "required",
+                                      "format",
+                                      "hash",
+                                      "version",
+                                      "label",
+                                      "method",
+                                      "scope",
+                                      "scopes",
+                                      "kind",
+                                      "template",
+                                      "regex",
+                                      "pattern",
+                                      "algorithm",
+                                      "alg",
+                                      "algo",
+                                      "location",
+                                      "source",
+                                      "title",
+                                      "description",
+                                      "desc",
+                                      "placeholder",
+                                      "hint",
+                                      "message",
+                                      "msg",
+                                      "text",
+                                      "error",
+                                      "timeout",
+                                      "ttl",
+                                      "expiry",
+                                      "expires",
+                                      "expiration",
+                                      "lifetime",
+                                      "duration",
+                                      "interval",
+                                      "limit",
+                                      "max",
+                                      "min",
+                                      "provider",
+                                      "store",
+                                      "vault",
+                                      "manager",
+                                      "service",
+                                      "class",
+                                      "module",
+                                      "option",
+                                      "options",
+                                      "flag",
+                                      "param",
+                                      "parameter",
+                                      "user",
+                                      "username",
+                                      "login",
+                                      "email",
+                                      "owner",
+                                      "issuer",
+                                      "audience",
+                                      "realm",
+                                      "host",
+                                      "port",
+                                      "server",
+                                      "domain",
+                                      "region",
+                                      "bucket",
+                                      "table",
+                                      "column",
+                                      "index",
+                                      "namespace",
+                                      "ref",
+                                      "arn",
+                                      "key_id",
+                                      "keyid",
+                                      "reset",
+                                      "policy",
+                                      "rotation",
+                                      "generator",
+                                      "validator",
+                                      "strategy",
+                                      "handler",
+                                      "rule",
+                                      "usage",
+                                      "tokens",
+                                      "status",
+                                      "state",
+                                      "level",
+                                      "date",
+                                      "time",
+                                      "at",
+                                      "sha",
+                                      "digest",
+                                      "fingerprint",
+                                      "checksum",
+                                      "salt",
+                                      "schema",
+                                      "request",
+                                      "response",
+                                      "callback",
+                                      "redirect",
+                                      "route",
+                                      "mount",
+                                      "volume",
+                                      "attr",
+                                      "attribute",
+                                      "property",
+                                      "setting",
+                                      "settings",
+                                      "config",
+                                      "configuration",
+                                      "list",
+                                      "enc",
+                                      "encrypted",
+                                      "encoding",
+                                      "hint",
+                                      "question",
+                                      "char",
+                                      "chars",
+                                      "policy",
+                                      "strength",
+                                      "storage",
+                                      "backend",
+                                      "ui",
+                                      "input",
+                                      "prompt",
+                                      NULL};
   /* run-together names: dbpassword, myapitoken, client_secretkey */
-  static const char *const inside[] = {"password", "passwd", "secret", "token", "credential",
-                                       "apikey", "pwd", NULL};
+  static const char *const inside[] = {"password",   "passwd", "secret", "token",
+                                       "credential", "apikey", "pwd",    NULL};
   static const size_t inside_len[] = {8, 6, 6, 5, 10, 6, 3};
   char w[16][24];
   size_t nw = name_words(n, len, w, 16);
@@ -1314,8 +1450,9 @@ static bool config_text(const char *t, size_t len) {
 /* Does a Secret's key name something that is no secret (a user name, a host, an
  * account name)? */
 static bool public_key_name(const char *k) {
-  static const char *const ends[] = {"name", "user", "login", "email", "host", "port", "url",
-                                     "uri", "endpoint", "address", "region", "namespace", NULL};
+  static const char *const ends[] = {"name",   "user",      "login", "email",    "host",
+                                     "port",   "url",       "uri",   "endpoint", "address",
+                                     "region", "namespace", NULL};
   size_t kl = strlen(k);
   for (const char *const *e = ends; *e; e++) {
     size_t el = strlen(*e);
@@ -1361,9 +1498,9 @@ static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, con
     ; /* plain text: the text pass reports it at its exact line and column */
   else if (s->k8s_literal && dl >= 6 && !public_key_name(k) &&
            (memchr(dec, '\0', dl) != NULL || !config_text(dec, dl)) &&
-           !qg_secret_is_placeholder(dec, dl, true) &&
-           !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
-           strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
+           !qg_secret_is_placeholder(dec, dl, true) && !url_without_credentials(dec, dl) &&
+           !all_of(dec, dl, "0123456789.-") && strcmp(dec, "true") != 0 &&
+           strcmp(dec, "false") != 0)
     emit_yaml(s, o, val, s->k8s_literal, what, dec, dl);
   free(dec);
 }
