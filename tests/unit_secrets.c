@@ -458,8 +458,8 @@ static void test_placeholders(void **state) {
   assert_false(qg_secret_is_placeholder("Zx8kQ2vL9mN4pR7", 15, true));
   /* a common word with only a count, a year or separators beside it is made up; a
    * real password that holds one is not */
-  static const char *const made_up[] = {"Password123!", "supersecret2024", "test_token_1",
-                                        "abcdefghijkl", "9876543210",     "abcabcabcabc",
+  static const char *const made_up[] = {"Password123!",        "supersecret2024", "test_token_1",
+                                        "abcdefghijkl",        "9876543210",      "abcabcabcabc",
                                         "settings.db_password"};
   for (size_t i = 0; i < QG_ARRAY_LEN(made_up); i++)
     assert_true(qg_secret_is_placeholder(made_up[i], strlen(made_up[i]), true));
