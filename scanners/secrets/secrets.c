@@ -169,11 +169,9 @@ static bool trivial_words(const char *low, size_t len) {
       "qwerty",   "letmein",  "welcome", "default",  "super",    "my",       "your",
       "some",     "demo",     "local",   "dev",      "key",      "api",      "abc",
       "pwd",      "db",       "app",     "foo",      "bar",      "baz",      NULL};
-  char rest[64];
+  char rest[16];
   size_t n = 0;
-  if (len > 48)
-    return false;
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; i < len && n < sizeof(rest) - 1;) {
     bool word = false;
     for (const char *const *w = words; *w && !word; w++) {
       size_t wl = (*w)[0] == low[i] ? strlen(*w) : 0;
@@ -184,10 +182,12 @@ static bool trivial_words(const char *low, size_t len) {
     }
     if (word)
       continue;
-    if (!strchr("_-.!@#$%*+ ", low[i]))
+    if (!strchr("_-.:=!@#$%*+ ", low[i]))
       rest[n++] = low[i];
     i++;
   }
+  if (n == sizeof(rest) - 1)
+    return false;
   if (n <= 1)
     return n == 0 || len > 4;
   rest[n] = '\0';
