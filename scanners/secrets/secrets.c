@@ -164,11 +164,11 @@ static bool url_without_credentials(const char *s, size_t len) {
  * something else in it ("mySecret789" keeps "789"). */
 static bool trivial_words(const char *low, size_t len) {
   static const char *const words[] = {
-      "password", "passwort", "passwd",  "passw0rd", "p@ssw0rd", "p@ssword", "secret",
-      "token",    "testing",  "test",    "pass",     "admin",    "root",     "user",
-      "qwerty",   "letmein",  "welcome", "default",  "super",    "my",       "your",
-      "some",     "demo",     "local",   "dev",      "key",      "api",      "abc",
-      "pwd",      "db",       "app",     "foo",      "bar",      "baz",      NULL};
+      "password", "passwort", "passwd",   "passw0rd", "p@ssw0rd", "p@ssword", "secret", "token",
+      "testing",  "test",     "pass",     "admin",    "root",     "user",     "qwerty", "letmein",
+      "welcome",  "default",  "super",    "my",       "your",     "some",     "demo",   "local",
+      "dev",      "key",      "api",      "abc",      "pwd",      "db",       "app",    "foo",
+      "bar",      "baz",      "username", "name",     "login",    NULL};
   char rest[16];
   size_t n = 0;
   for (size_t i = 0; i < len && n < sizeof(rest) - 1;) {
@@ -182,7 +182,10 @@ static bool trivial_words(const char *low, size_t len) {
     }
     if (word)
       continue;
-    if (!strchr("_-.:=!@#$%*+ ", low[i]))
+    if (low[i] == '%' && i + 2 < len && isxdigit((unsigned char)low[i + 1]) &&
+        isxdigit((unsigned char)low[i + 2]))
+      i += 2; /* %3D: an escaped separator */
+    else if (!strchr("_-.:=!@#$%*+ ", low[i]))
       rest[n++] = low[i];
     i++;
   }
@@ -287,7 +290,7 @@ static bool placeholder(const char *s, size_t len, bool generic, bool ids) {
   if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0])) {
     /* a dotted reference such as config.db.pass2 or X25519.secret_length: each part a
      * name, digits only at its end or after its first letter; eak6.J27vQ is no name */
-    bool ref = true;
+    bool ref = true, word = false;
     for (size_t i = 0; i < len && ref;) {
       size_t j = i;
       while (j < len && s[j] != '.')
@@ -295,10 +298,18 @@ static bool placeholder(const char *s, size_t len, bool generic, bool ids) {
       size_t k = i;
       while (k < j && !isdigit((unsigned char)s[k]))
         k++;
-      ref = j > i && isalpha((unsigned char)s[i]) && (k == j || all_of(s + k, j - k, "0123456789"));
+      ref = j > i && isalpha((unsigned char)s[i]);
+      size_t run = 0, best = 0; /* the longest run of lower-case letters: a word */
+      for (size_t q = i; q < j; q++) {
+        run = islower((unsigned char)s[q]) ? run + 1 : 0;
+        best = run > best ? run : best;
+      }
+      if (ref && k < j && !all_of(s + k, j - k, "0123456789"))
+        ref = best >= 4; /* digits inside: a name still when it holds a word (Ed25519PrivateKey) */
+      word |= k - i >= 4 || best >= 4;
       i = j + 1;
     }
-    if (ref)
+    if (ref && word)
       return true;
   }
   return false;
@@ -709,171 +720,48 @@ static bool word_in(const char *w, const char *const *set) {
 /* Does a name say that its value is a credential? A word that names one (password,
  * token, secret, creds, pass, auth, api key...), no word that makes it public or
  * something else (publicKey, csrf-token), and a last word that is no noun of its
- * own (credentialId, secretFieldSelector, token_url, PASSWORD_MIN_LENGTH). */
-static bool credential_name_words(const char *n, size_t len) {
+ * own (credentialId, secretFieldSelector, token_url, PASSWORD_MIN_LENGTH). Returns
+ * 0 (no), 2 for a password's name (its value may be short), 1 for another's. */
+static int credential_name_words(const char *n, size_t len) {
   static const char *const strong[] = {
       "password", "passwd",  "passphrase", "passwort",   "pwd",         "pass",  "secret",
       "secrets",  "token",   "tokens",     "credential", "credentials", "creds", "auth",
       "apikey",   "authkey", "accesskey",  "privatekey", "secretkey",   NULL};
+  /* words of passwords, which may be short; tokens, keys and secrets are not */
+  static const char *const pw[] = {"password", "passwd", "passphrase",  "passwort",
+                                   "pwd",      "pass",   "credentials", "credential",
+                                   "creds",    "auth",   NULL};
   static const char *const keyed[] = {"api", "access", "auth", "private", "secret", NULL};
   static const char *const never[] = {"csrf",        "xsrf",   "public",    "pub",
                                       "publishable", "bypass", "passenger", "passport",
                                       "compass",     "author", "oauth2",    NULL};
-  static const char *const nouns[] = {"id",
-                                      "ids",
-                                      "name",
-                                      "names",
-                                      "file",
-                                      "files",
-                                      "path",
-                                      "paths",
-                                      "dir",
-                                      "url",
-                                      "uri",
-                                      "urls",
-                                      "endpoint",
-                                      "length",
-                                      "len",
-                                      "size",
-                                      "count",
-                                      "type",
-                                      "types",
-                                      "field",
-                                      "fields",
-                                      "selector",
-                                      "header",
-                                      "prefix",
-                                      "suffix",
-                                      "env",
-                                      "var",
-                                      "ref",
-                                      "policy",
-                                      "mode",
-                                      "enabled",
-                                      "enable",
-                                      "required",
-                                      "format",
-                                      "hash",
-                                      "version",
-                                      "label",
-                                      "method",
-                                      "scope",
-                                      "scopes",
-                                      "kind",
-                                      "template",
-                                      "regex",
-                                      "pattern",
-                                      "algorithm",
-                                      "alg",
-                                      "algo",
-                                      "location",
-                                      "source",
-                                      "title",
-                                      "description",
-                                      "desc",
-                                      "placeholder",
-                                      "hint",
-                                      "message",
-                                      "msg",
-                                      "text",
-                                      "error",
-                                      "timeout",
-                                      "ttl",
-                                      "expiry",
-                                      "expires",
-                                      "expiration",
-                                      "lifetime",
-                                      "duration",
-                                      "interval",
-                                      "limit",
-                                      "max",
-                                      "min",
-                                      "provider",
-                                      "store",
-                                      "vault",
-                                      "manager",
-                                      "service",
-                                      "class",
-                                      "module",
-                                      "option",
-                                      "options",
-                                      "flag",
-                                      "param",
-                                      "parameter",
-                                      "user",
-                                      "username",
-                                      "login",
-                                      "email",
-                                      "owner",
-                                      "issuer",
-                                      "audience",
-                                      "realm",
-                                      "host",
-                                      "port",
-                                      "server",
-                                      "domain",
-                                      "region",
-                                      "bucket",
-                                      "table",
-                                      "column",
-                                      "index",
-                                      "namespace",
-                                      "ref",
-                                      "arn",
-                                      "key_id",
-                                      "keyid",
-                                      "reset",
-                                      "policy",
-                                      "rotation",
-                                      "generator",
-                                      "validator",
-                                      "strategy",
-                                      "handler",
-                                      "rule",
-                                      "usage",
-                                      "tokens",
-                                      "status",
-                                      "state",
-                                      "level",
-                                      "date",
-                                      "time",
-                                      "at",
-                                      "sha",
-                                      "digest",
-                                      "fingerprint",
-                                      "checksum",
-                                      "salt",
-                                      "schema",
-                                      "request",
-                                      "response",
-                                      "callback",
-                                      "redirect",
-                                      "route",
-                                      "mount",
-                                      "volume",
-                                      "attr",
-                                      "attribute",
-                                      "property",
-                                      "setting",
-                                      "settings",
-                                      "config",
-                                      "configuration",
-                                      "list",
-                                      "enc",
-                                      "encrypted",
-                                      "encoding",
-                                      "hint",
-                                      "question",
-                                      "char",
-                                      "chars",
-                                      "policy",
-                                      "strength",
-                                      "storage",
-                                      "backend",
-                                      "ui",
-                                      "input",
-                                      "prompt",
-                                      NULL};
+  static const char *const nouns[] = {
+      "id",        "ids",           "name",        "names",       "file",      "files",
+      "path",      "paths",         "dir",         "url",         "uri",       "urls",
+      "endpoint",  "length",        "len",         "size",        "count",     "type",
+      "types",     "field",         "fields",      "selector",    "header",    "prefix",
+      "suffix",    "env",           "var",         "ref",         "policy",    "mode",
+      "enabled",   "enable",        "required",    "format",      "hash",      "hashes",
+      "version",   "label",         "method",      "scope",       "scopes",    "kind",
+      "template",  "regex",         "pattern",     "algorithm",   "alg",       "algo",
+      "location",  "source",        "title",       "description", "desc",      "placeholder",
+      "hint",      "message",       "msg",         "text",        "error",     "timeout",
+      "ttl",       "expiry",        "expires",     "expiration",  "lifetime",  "duration",
+      "interval",  "limit",         "max",         "min",         "provider",  "store",
+      "vault",     "manager",       "service",     "class",       "module",    "option",
+      "options",   "flag",          "param",       "parameter",   "user",      "username",
+      "login",     "email",         "owner",       "issuer",      "audience",  "realm",
+      "host",      "port",          "server",      "domain",      "region",    "bucket",
+      "table",     "column",        "index",       "namespace",   "ref",       "arn",
+      "key_id",    "keyid",         "reset",       "policy",      "rotation",  "generator",
+      "validator", "strategy",      "handler",     "rule",        "usage",     "tokens",
+      "status",    "state",         "level",       "date",        "time",      "at",
+      "sha",       "digest",        "fingerprint", "checksum",    "salt",      "schema",
+      "request",   "response",      "callback",    "redirect",    "route",     "mount",
+      "volume",    "attr",          "attribute",   "property",    "setting",   "settings",
+      "config",    "configuration", "list",        "enc",         "encrypted", "encoding",
+      "hint",      "question",      "char",        "chars",       "policy",    "strength",
+      "storage",   "backend",       "ui",          "input",       "prompt",    NULL};
   /* run-together names: dbpassword, myapitoken, client_secretkey */
   static const char *const inside[] = {"password",   "passwd", "secret", "token",
                                        "credential", "apikey", "pwd",    NULL};
@@ -881,23 +769,26 @@ static bool credential_name_words(const char *n, size_t len) {
   char w[16][24];
   size_t nw = name_words(n, len, w, 16);
   size_t last = nw; /* the last word that names a credential */
+  bool password = false;
   for (size_t i = 0; i < nw; i++) {
     if (word_in(w[i], never))
-      return false;
+      return 0;
     bool c = word_in(w[i], strong) ||
              (i + 1 < nw && strcmp(w[i + 1], "key") == 0 && word_in(w[i], keyed));
     for (const char *p = w[i]; *p && !c; p++) /* one pass: each keyword by its first letter */
       for (const char *const *k = inside; *k && !c; k++)
         c = (*k)[0] == *p && strncmp(p, *k, inside_len[k - inside]) == 0;
-    if (c)
+    if (c) {
       last = i + (i + 1 < nw && strcmp(w[i + 1], "key") == 0);
+      password |= word_in(w[i], pw) || strstr(w[i], "passw") || strstr(w[i], "pwd");
+    }
   }
   if (last == nw)
-    return false;
+    return 0;
   for (size_t i = last; i < nw; i++) /* the word itself: tokens (a count), keyid */
     if (word_in(w[i], nouns))
-      return false; /* auth.username_in, token_url, credentialId, api_key_id */
-  return true;
+      return 0; /* auth.username_in, token_url, credentialId, api_key_id */
+  return password ? 2 : 1;
 }
 
 /* A name (or constant) as a value: upper snake or kebab case, or lower kebab case, in
@@ -992,8 +883,9 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
     }
     while (nl && n[nl - 1] == ':')
       nl--;
-    if (!credential_name_words(n, nl))
-      return false;
+    int kind = credential_name_words(n, nl);
+    if (!kind || (kind == 1 && vl < 16))
+      return false; /* tokens and keys are long: access_token=h480djs93hd8 is an example */
   }
   if (placeholder(v, vl, true, named))
     return false;
@@ -1021,6 +913,10 @@ static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, 
     id++;
   if (id && id < vl && v[id] == '(' && v[vl - 1] == ')')
     return false; /* a call or an encrypted value: ENC(...), env(...) */
+  if (v[0] == ':' || v[vl - 1] == ':' || v[vl - 1] == '=' || holds(v, vl, "::") ||
+      holds(v, vl, "->") || holds(v, vl, "^.") ||
+      (memchr(v, '|', vl) && all_of(v, vl, "abcdefghijklmnopqrstuvwxyz|")))
+    return false; /* node::credentials, p^.pw_passwd, a label (username:), true|false */
   if (identifier_value(v, vl) || path_value(v, vl) || holds(v, vl, "!=") || holds(v, vl, "==") ||
       holds(v, vl, "&&") || holds(v, vl, "||"))
     return false;
