@@ -158,24 +158,76 @@ static bool url_without_credentials(const char *s, size_t len) {
   return false;
 }
 
+/* The common words of made-up passwords, by first letter, longest first. */
+static const char *const k_made_up_a[] = {"admin", "abc", "api", "app", NULL};
+static const char *const k_made_up_b[] = {"bar", "baz", NULL};
+static const char *const k_made_up_d[] = {"default", "demo", "dev", "db", NULL};
+static const char *const k_made_up_f[] = {"foo", NULL};
+static const char *const k_made_up_k[] = {"key", NULL};
+static const char *const k_made_up_l[] = {"letmein", "local", "login", NULL};
+static const char *const k_made_up_m[] = {"my", NULL};
+static const char *const k_made_up_n[] = {"name", NULL};
+static const char *const k_made_up_p[] = {
+    "p@ssw0rd", "p@ssword", "passw0rd", "password", "passwort", "passwd", "pass", "pwd", NULL};
+static const char *const k_made_up_q[] = {"qwerty", NULL};
+static const char *const k_made_up_r[] = {"root", NULL};
+static const char *const k_made_up_s[] = {"secret", "super", "some", NULL};
+static const char *const k_made_up_t[] = {"testing", "token", "test", NULL};
+static const char *const k_made_up_u[] = {"username", "user", NULL};
+static const char *const k_made_up_w[] = {"welcome", NULL};
+static const char *const k_made_up_y[] = {"your", NULL};
+
+static const char *const *made_up_words(char c) {
+  switch (c) {
+  case 'a':
+    return k_made_up_a;
+  case 'b':
+    return k_made_up_b;
+  case 'd':
+    return k_made_up_d;
+  case 'f':
+    return k_made_up_f;
+  case 'k':
+    return k_made_up_k;
+  case 'l':
+    return k_made_up_l;
+  case 'm':
+    return k_made_up_m;
+  case 'n':
+    return k_made_up_n;
+  case 'p':
+    return k_made_up_p;
+  case 'q':
+    return k_made_up_q;
+  case 'r':
+    return k_made_up_r;
+  case 's':
+    return k_made_up_s;
+  case 't':
+    return k_made_up_t;
+  case 'u':
+    return k_made_up_u;
+  case 'w':
+    return k_made_up_w;
+  case 'y':
+    return k_made_up_y;
+  default:
+    return NULL;
+  }
+}
+
 /* Is s[0..len) (lower case) one of the common words of made-up passwords, with
  * nothing left but separators and a count from 0 or 1 ("test123", "MySecret!",
  * "super_secret_password1")? A real password that merely holds such a word has
  * something else in it ("mySecret789" keeps "789"). */
 static bool trivial_words(const char *low, size_t len) {
-  static const char *const words[] = {
-      "password", "passwort", "passwd",   "passw0rd", "p@ssw0rd", "p@ssword", "secret", "token",
-      "testing",  "test",     "pass",     "admin",    "root",     "user",     "qwerty", "letmein",
-      "welcome",  "default",  "super",    "my",       "your",     "some",     "demo",   "local",
-      "dev",      "key",      "api",      "abc",      "pwd",      "db",       "app",    "foo",
-      "bar",      "baz",      "username", "name",     "login",    NULL};
   char rest[16];
   size_t n = 0;
   for (size_t i = 0; i < len && n < sizeof(rest) - 1;) {
     bool word = false;
-    for (const char *const *w = words; *w && !word; w++) {
-      size_t wl = (*w)[0] == low[i] ? strlen(*w) : 0;
-      if (wl && wl <= len - i && memcmp(low + i, *w, wl) == 0) {
+    for (const char *const *w = made_up_words(low[i]); w && *w && !word; w++) {
+      size_t wl = strlen(*w);
+      if (wl <= len - i && memcmp(low + i, *w, wl) == 0) {
         i += wl;
         word = true;
       }
@@ -710,6 +762,15 @@ static size_t name_words(const char *n, size_t len, char words[][24], size_t max
   return nw;
 }
 
+static int cmp_word(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is w in the sorted array set of n words? */
+static bool word_sorted(const char *w, const char *const *set, size_t n) {
+  return bsearch(&w, set, n, sizeof(*set), cmp_word) != NULL;
+}
+
 static bool word_in(const char *w, const char *const *set) {
   for (; *set; set++)
     if ((*set)[0] == w[0] && (!w[0] || ((*set)[1] == w[1] && strcmp(w, *set) == 0)))
@@ -735,33 +796,33 @@ static int credential_name_words(const char *n, size_t len) {
   static const char *const never[] = {"csrf",        "xsrf",   "public",    "pub",
                                       "publishable", "bypass", "passenger", "passport",
                                       "compass",     "author", "oauth2",    NULL};
+  /* sorted, for bsearch */
   static const char *const nouns[] = {
-      "id",        "ids",           "name",        "names",       "file",      "files",
-      "path",      "paths",         "dir",         "url",         "uri",       "urls",
-      "endpoint",  "length",        "len",         "size",        "count",     "type",
-      "types",     "field",         "fields",      "selector",    "header",    "prefix",
-      "suffix",    "env",           "var",         "ref",         "policy",    "mode",
-      "enabled",   "enable",        "required",    "format",      "hash",      "hashes",
-      "version",   "label",         "method",      "scope",       "scopes",    "kind",
-      "template",  "regex",         "pattern",     "algorithm",   "alg",       "algo",
-      "location",  "source",        "title",       "description", "desc",      "placeholder",
-      "hint",      "message",       "msg",         "text",        "error",     "timeout",
-      "ttl",       "expiry",        "expires",     "expiration",  "lifetime",  "duration",
-      "interval",  "limit",         "max",         "min",         "provider",  "store",
-      "vault",     "manager",       "service",     "class",       "module",    "option",
-      "options",   "flag",          "param",       "parameter",   "user",      "username",
-      "login",     "email",         "owner",       "issuer",      "audience",  "realm",
-      "host",      "port",          "server",      "domain",      "region",    "bucket",
-      "table",     "column",        "index",       "namespace",   "ref",       "arn",
-      "key_id",    "keyid",         "reset",       "policy",      "rotation",  "generator",
-      "validator", "strategy",      "handler",     "rule",        "usage",     "tokens",
-      "status",    "state",         "level",       "date",        "time",      "at",
-      "sha",       "digest",        "fingerprint", "checksum",    "salt",      "schema",
-      "request",   "response",      "callback",    "redirect",    "route",     "mount",
-      "volume",    "attr",          "attribute",   "property",    "setting",   "settings",
-      "config",    "configuration", "list",        "enc",         "encrypted", "encoding",
-      "hint",      "question",      "char",        "chars",       "policy",    "strength",
-      "storage",   "backend",       "ui",          "input",       "prompt",    NULL};
+      "alg",         "algo",      "algorithm", "arn",         "at",       "attr",
+      "attribute",   "audience",  "backend",   "bucket",      "callback", "char",
+      "chars",       "checksum",  "class",     "column",      "config",   "configuration",
+      "count",       "date",      "desc",      "description", "digest",   "dir",
+      "domain",      "duration",  "email",     "enable",      "enabled",  "enc",
+      "encoding",    "encrypted", "endpoint",  "env",         "error",    "expiration",
+      "expires",     "expiry",    "field",     "fields",      "file",     "files",
+      "fingerprint", "flag",      "format",    "generator",   "handler",  "hash",
+      "hashes",      "header",    "hint",      "host",        "id",       "ids",
+      "index",       "input",     "interval",  "issuer",      "keyid",    "kind",
+      "label",       "len",       "length",    "level",       "lifetime", "limit",
+      "list",        "location",  "login",     "manager",     "max",      "message",
+      "method",      "min",       "mode",      "module",      "mount",    "msg",
+      "name",        "names",     "namespace", "option",      "options",  "owner",
+      "param",       "parameter", "path",      "paths",       "pattern",  "placeholder",
+      "policy",      "port",      "prefix",    "prompt",      "property", "provider",
+      "question",    "realm",     "redirect",  "ref",         "regex",    "region",
+      "request",     "required",  "reset",     "response",    "rotation", "route",
+      "rule",        "salt",      "schema",    "scope",       "scopes",   "selector",
+      "server",      "service",   "setting",   "settings",    "sha",      "size",
+      "source",      "state",     "status",    "storage",     "store",    "strategy",
+      "strength",    "suffix",    "table",     "template",    "text",     "time",
+      "timeout",     "title",     "tokens",    "ttl",         "type",     "types",
+      "ui",          "uri",       "url",       "urls",        "usage",    "user",
+      "username",    "validator", "var",       "vault",       "version",  "volume"};
   /* run-together names: dbpassword, myapitoken, client_secretkey */
   static const char *const inside[] = {"password",   "passwd", "secret", "token",
                                        "credential", "apikey", "pwd",    NULL};
@@ -786,7 +847,7 @@ static int credential_name_words(const char *n, size_t len) {
   if (last == nw)
     return 0;
   for (size_t i = last; i < nw; i++) /* the word itself: tokens (a count), keyid */
-    if (word_in(w[i], nouns))
+    if (word_sorted(w[i], nouns, QG_ARRAY_LEN(nouns)))
       return 0; /* auth.username_in, token_url, credentialId, api_key_id */
   return password ? 2 : 1;
 }
