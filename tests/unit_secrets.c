@@ -456,6 +456,21 @@ static void test_placeholders(void **state) {
   for (size_t i = 0; i < QG_ARRAY_LEN(generic_yes); i++)
     assert_true(qg_secret_is_placeholder(generic_yes[i], strlen(generic_yes[i]), true));
   assert_false(qg_secret_is_placeholder("Zx8kQ2vL9mN4pR7", 15, true));
+  /* a common word with only a count, a year or separators beside it is made up; a
+   * real password that holds one is not */
+  static const char *const made_up[] = {"Password123!",        "supersecret2024", "test_token_1",
+                                        "abcdefghijkl",        "9876543210",      "abcabcabcabc",
+                                        "settings.db_password"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(made_up); i++)
+    assert_true(qg_secret_is_placeholder(made_up[i], strlen(made_up[i]), true));
+  static const char *const real[] = {"mySe"
+                                     "cret789",
+                                     "Tq8t"
+                                     "estKw3vX",
+                                     "eak6"
+                                     ".J27vQw9xZ"};
+  for (size_t i = 0; i < QG_ARRAY_LEN(real); i++)
+    assert_false(qg_secret_is_placeholder(real[i], strlen(real[i]), true));
   assert_false(
       qg_secret_is_placeholder("postgres://app:Zx8kQ2vL9@db/x", 29, true)); /* qgate:allow */
   assert_true(qg_entropy("aaaa", 4) < 0.01);
