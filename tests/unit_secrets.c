@@ -282,6 +282,124 @@ static const sample k_samples[] = {
      "'\n"},
     {"secrets/url-credentials", "db.env", "DATABASE_URL=postgres://app:", "{16:A}7",
      "@db.internal:5432/app\n"},
+    /* issue 24, providers a to k */
+    {"secrets/1password-token", "op.env", "OP_SERVICE_ACCOUNT_TOKEN=",
+     "ops_"
+     "eyJ{300:B}",
+     "\n"},
+    {"secrets/adafruit-io-key", "aio.env", "ADAFRUIT_IO_KEY=",
+     "ai"
+     "o_{28:A}",
+     "\n"},
+    {"secrets/adobe-client-secret", "adobe.env", "ADOBE_CLIENT_SECRET=",
+     "p8"
+     "e-{32:A}",
+     "\n"},
+    {"secrets/airtable-token", "base.js", "// airtable\nconst t = '",
+     "pa"
+     "t{14:A}.{64:H}",
+     "';\n"},
+    {"secrets/algolia-api-key", "search.env", "ALGOLIA_ADMIN_KEY=", "{32:H}", "\n"},
+    {"secrets/alibaba-access-key", "ali.env", "ALIBABA_CLOUD_ACCESS_KEY_ID=",
+     "LT"
+     "AI{20:A}",
+     "\n"},
+    {"secrets/asana-token", "asana.env", "ASANA_ACCESS_TOKEN=", "2/{16:D}/{16:D}:{32:H}", "\n"},
+    {"secrets/authress-access-key", "authress.env", "AUTHRESS_KEY=",
+     "sc"
+     "_{12:A}.{5:A}.acc_{20:A}.{60:U}",
+     "\n"},
+    {"secrets/beamer-api-key", "beamer.env", "BEAMER_API_KEY=", "b_{44:U}", "\n"},
+    {"secrets/bitbucket-client-secret", "bb.env", "BITBUCKET_CLIENT_SECRET=", "{64:U}", "\n"},
+    {"secrets/bittrex-api-key", "bittrex.env", "BITTREX_API_SECRET=", "{32:A}", "\n"},
+    {"secrets/cisco-meraki-api-key", "meraki.env", "MERAKI_DASHBOARD_API_KEY=", "{40:H}", "\n"},
+    {"secrets/clickhouse-cloud-key", "ch.env", "CLICKHOUSE_KEY_SECRET=",
+     "4b"
+     "1d{38:A}",
+     "\n"},
+    {"secrets/clojars-token", "deploy.env", "CLOJARS_PASSWORD=",
+     "CLOJ"
+     "ARS_{60:A}",
+     "\n"},
+    {"secrets/cloudflare-api-key", "cf.env", "CLOUDFLARE_API_TOKEN=", "{40:U}", "\n"},
+    {"secrets/codecov-token", "codecov.env", "CODECOV_TOKEN=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
+    {"secrets/cohere-api-key", "co.env", "CO_API_KEY=", "{40:A}", "\n"},
+    {"secrets/coinbase-token", "cb.env", "COINBASE_API_SECRET=", "{64:U}", "\n"},
+    {"secrets/confluent-api-key", "kafka.env", "CONFLUENT_CLOUD_API_SECRET=", "{64:B}", "\n"},
+    {"secrets/contentful-token", "contentful.env", "CONTENTFUL_MANAGEMENT_TOKEN=",
+     "CFP"
+     "AT-{43:U}",
+     "\n"},
+    {"secrets/defined-networking-token", "dn.env", "DN_API_KEY=",
+     "dnk"
+     "ey-{26:A}-{52:A}",
+     "\n"},
+    {"secrets/discord-client-secret", "discord.env", "DISCORD_CLIENT_SECRET=", "{32:U}", "\n"},
+    {"secrets/drone-ci-token", "drone.env", "DRONE_TOKEN=", "{32:A}", "\n"},
+    {"secrets/dropbox-token", "dbx.env", "DROPBOX_ACCESS_TOKEN=",
+     "sl"
+     ".{140:U}",
+     "\n"},
+    {"secrets/duffel-token", "duffel.env", "DUFFEL_ACCESS_TOKEN=",
+     "duf"
+     "fel_live_{43:U}",
+     "\n"},
+    {"secrets/easypost-api-key", "ep.env", "EASYPOST_API_KEY=",
+     "EZ"
+     "AK{54:A}",
+     "\n"},
+    {"secrets/etsy-token", "etsy.env", "ETSY_ACCESS_TOKEN=", "{24:A}", "\n"},
+    {"secrets/facebook-token", "fb.env", "FB_PAGE_TOKEN=",
+     "EA"
+     "AG{150:A}",
+     "\n"},
+    {"secrets/fastly-api-token", "fastly.env", "FASTLY_API_TOKEN=", "{32:U}", "\n"},
+    {"secrets/finicity-token", "finicity.env", "FINICITY_APP_KEY=", "{32:H}", "\n"},
+    {"secrets/finnhub-token", "finnhub.env", "FINNHUB_API_KEY=", "{20:A}", "\n"},
+    {"secrets/flickr-token", "flickr.env", "FLICKR_API_SECRET=", "{32:H}", "\n"},
+    {"secrets/flutterwave-key", "flw.env", "FLW_SECRET_KEY=",
+     "FLW"
+     "SECK-{32:H}-X",
+     "\n"},
+    {"secrets/flyio-token", "fly.env", "FLY_API_TOKEN=",
+     "fo"
+     "1_{43:U}",
+     "\n"},
+    {"secrets/frameio-token", "frame.env", "FRAMEIO_TOKEN=",
+     "fio"
+     "-u-{64:U}",
+     "\n"},
+    {"secrets/freshbooks-token", "freshbooks.env", "FRESHBOOKS_ACCESS_TOKEN=", "{64:A}", "\n"},
+    {"secrets/gitter-token", "gitter.env", "GITTER_TOKEN=", "{40:H}", "\n"},
+    {"secrets/gocardless-token", "gocardless.env", "GOCARDLESS_ACCESS_TOKEN=",
+     "li"
+     "ve_{40:U}",
+     "\n"},
+    {"secrets/harness-token", "harness.env", "HARNESS_PLATFORM_API_KEY=",
+     "pa"
+     "t.{22:U}.{24:A}.{20:A}",
+     "\n"},
+    {"secrets/hubspot-token", "hubspot.env", "HUBSPOT_ACCESS_TOKEN=",
+     "pat-"
+     "na1-{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
+    {"secrets/infracost-token", "infracost.env", "INFRACOST_API_KEY=",
+     "ic"
+     "o-{32:A}",
+     "\n"},
+    {"secrets/intercom-token", "intercom.env", "INTERCOM_ACCESS_TOKEN=", "{60:U}", "\n"},
+    {"secrets/intra42-client-secret", "ft.env", "FT_CLIENT_SECRET=",
+     "s-s4t"
+     "2ud-{64:H}",
+     "\n"},
+    {"secrets/jfrog-token", "jfrog.env", "ARTIFACTORY_API_KEY=",
+     "AK"
+     "Cp{69:A}",
+     "\n"},
+    {"secrets/kraken-api-key", "kraken.env", "KRAKEN_PRIVATE_KEY=", "{86:B}==", "\n"},
+    {"secrets/kucoin-api-key", "kucoin.env", "KUCOIN_API_SECRET=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
 };
 
 static const sample *find_sample(const char *rule) {
