@@ -324,6 +324,8 @@ static const sample k_samples[] = {
     {"secrets/cloudflare-api-key", "cf.env", "CLOUDFLARE_API_TOKEN=", "{40:U}", "\n"},
     {"secrets/codecov-token", "codecov.env", "CODECOV_TOKEN=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
      "\n"},
+    {"secrets/curl-credentials", "get.sh", "curl -fsS -u deploy:", "{14:A}7",
+     " https://repo.internal/a.tgz\n"},
     {"secrets/cohere-api-key", "co.env", "CO_API_KEY=", "{40:A}", "\n"},
     {"secrets/coinbase-token", "cb.env", "COINBASE_API_SECRET=", "{64:U}", "\n"},
     {"secrets/confluent-api-key", "kafka.env", "CONFLUENT_CLOUD_API_SECRET=", "{64:B}", "\n"},
@@ -366,6 +368,10 @@ static const sample k_samples[] = {
      "fo"
      "1_{43:U}",
      "\n"},
+    {"secrets/freemius-secret-key", "init.php", "<?php\n$c = array('secret_key' => '",
+     "sk"
+     "_{29:A}",
+     "');\n"},
     {"secrets/frameio-token", "frame.env", "FRAMEIO_TOKEN=",
      "fio"
      "-u-{64:U}",
