@@ -200,8 +200,8 @@ static const sample k_samples[] = {
      "li"
      "ve_{35:H}",
      "\n"},
-    {"secrets/looker-client-secret", "looker.ini", "[Looker]\nlooker_client_secret=",
-     "{12:A}3{11:A}", "\n"},
+    {"secrets/looker-client-secret", "looker.ini",
+     "[Looker]\nlooker_client_secret=", "{12:A}3{11:A}", "\n"},
     {"secrets/mailchimp-api-key", "mc.php", "$apiKey = '",
      "{32:H}-us"
      "12",
@@ -219,8 +219,7 @@ static const sample k_samples[] = {
      "{6:A}_{29:A}_m"
      "mk",
      "\n"},
-    {"secrets/messagebird-api-key", "mb.py", "MESSAGEBIRD_ACCESS_KEY = '", "{12:A}5{12:A}",
-     "'\n"},
+    {"secrets/messagebird-api-key", "mb.py", "MESSAGEBIRD_ACCESS_KEY = '", "{12:A}5{12:A}", "'\n"},
     {"secrets/microsoft-teams-webhook", "teams.env", "TEAMS_URL=",
      "https://acme.webhook.office.com/webho"
      "okb2/{8:H}-{4:H}-{4:H}-{4:H}-{12:H}@{8:H}-{4:H}-{4:H}-{4:H}-{12:H}/IncomingWebhook/"
@@ -364,8 +363,8 @@ static const sample k_samples[] = {
      "EA"
      "AA{60:U}",
      "\n"},
-    {"secrets/squarespace-token", "sq.env", "SQUARESPACE_API_KEY=",
-     "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}", "\n"},
+    {"secrets/squarespace-token", "sq.env",
+     "SQUARESPACE_API_KEY=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}", "\n"},
     {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '",
      "sk_"
      "live_{24:A}",
