@@ -257,6 +257,10 @@ static const sample k_samples[] = {
      "proj-{74:U}T3Blbk"
      "FJ{74:U}",
      "'\n"},
+    {"secrets/openrouter-api-key", "or.env", "OPENROUTER_API_KEY=",
+     "sk-"
+     "or-v1-{64:H}",
+     "\n"},
     {"secrets/openshift-token", "login.sh", "oc login --token=",
      "sha"
      "256~{43:A}",
@@ -303,6 +307,11 @@ static const sample k_samples[] = {
     {"secrets/readme-api-key", "rdme.env", "README_API_KEY=",
      "rd"
      "me_{70:H}",
+     "\n"},
+    {"secrets/resend-api-key", "resend.env", "RESEND_API_KEY=",
+     "r"
+     "e_Kq7fT9wd_Hx4mWz8p"
+     "Rt2nYv6bJc3sGk5a",
      "\n"},
     {"secrets/rubygems-api-key", "credentials", "---\n:rubygems_api_key: ",
      "ruby"
@@ -396,6 +405,10 @@ static const sample k_samples[] = {
      "\n"},
     {"secrets/url-credentials", "db.env", "DATABASE_URL=postgres://app:", "{16:A}7",
      "@db.internal:5432/app\n"},
+    {"secrets/xai-api-key", "xai.env", "XAI_API_KEY=",
+     "xa"
+     "i-{80:A}",
+     "\n"},
     {"secrets/yandex-token", "yc.env", "YC_API_KEY=",
      "AQ"
      "VN{36:U}",
@@ -483,7 +496,7 @@ static void test_every_rule_every_format(void **state) {
   }
   assert_int_equal(chdir(cwd), 0);
   rmdir(dir);
-  assert_true(tested >= 98);
+  assert_true(tested >= 101);
   qg_ruleset_cleanup(&rs);
 }
 
