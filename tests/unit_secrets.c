@@ -273,6 +273,10 @@ static const sample k_samples[] = {
      "ppl"
      "x-{48:A}",
      "\n"},
+    {"secrets/pinecone-api-key", "pc.env", "PINECONE_API_KEY=",
+     "pcs"
+     "k_{5:A}_{63:A}",
+     "\n"},
     {"secrets/plaid-token", "plaid.env", "PLAID_ACCESS_TOKEN=",
      "access-pro"
      "duction-{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
@@ -307,6 +311,10 @@ static const sample k_samples[] = {
     {"secrets/readme-api-key", "rdme.env", "README_API_KEY=",
      "rd"
      "me_{70:H}",
+     "\n"},
+    {"secrets/replicate-api-token", "rep.env", "REPLICATE_API_TOKEN=",
+     "r"
+     "8_{40:A}",
      "\n"},
     {"secrets/resend-api-key", "resend.env", "RESEND_API_KEY=",
      "r"
@@ -379,6 +387,10 @@ static const sample k_samples[] = {
      "live_{24:A}",
      "'\n"},
     {"secrets/sumologic-key", "sumo.env", "SUMO_ACCESS_KEY=", "{32:A}2{31:A}", "\n"},
+    {"secrets/supabase-access-token", "sb.env", "SUPABASE_ACCESS_TOKEN=",
+     "sb"
+     "p_{40:H}",
+     "\n"},
     {"secrets/tailscale-key", "ts.env", "TS_AUTHKEY=",
      "tsk"
      "ey-auth-k{10:A}CNTRL-{32:A}",
@@ -496,7 +508,7 @@ static void test_every_rule_every_format(void **state) {
   }
   assert_int_equal(chdir(cwd), 0);
   rmdir(dir);
-  assert_true(tested >= 101);
+  assert_true(tested >= 104);
   qg_ruleset_cleanup(&rs);
 }
 
