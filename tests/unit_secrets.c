@@ -183,10 +183,25 @@ static const sample k_samples[] = {
      "\n"},
     {"secrets/kubernetes-secret-literal", "secret.yaml",
      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  session: ", "{24:A}", "\n"},
+    {"secrets/langsmith-api-key", "ls.env", "LANGCHAIN_API_KEY=",
+     "lsv2"
+     "_pt_{32:H}_{10:H}",
+     "\n"},
+    {"secrets/launchdarkly-token", "ld.env", "LAUNCHDARKLY_ACCESS_TOKEN=",
+     "ap"
+     "i-{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
     {"secrets/linear-api-key", "linear.env", "LINEAR_API_KEY=",
      "lin"
      "_api_{40:A}",
      "\n"},
+    {"secrets/linkedin-client-secret", "li.env", "LINKEDIN_CLIENT_SECRET=", "{8:A}7{7:A}", "\n"},
+    {"secrets/lob-api-key", "lob.env", "LOB_API_KEY=",
+     "li"
+     "ve_{35:H}",
+     "\n"},
+    {"secrets/looker-client-secret", "looker.ini",
+     "[Looker]\nlooker_client_secret=", "{12:A}3{11:A}", "\n"},
     {"secrets/mailchimp-api-key", "mc.php", "$apiKey = '",
      "{32:H}-us"
      "12",
@@ -195,6 +210,22 @@ static const sample k_samples[] = {
      "ke"
      "y-{32:H}",
      "'\n"},
+    {"secrets/mapbox-token", "mb.env", "MAPBOX_TOKEN=",
+     "s"
+     "k.eyJ1Ijoi{50:A}.{22:U}",
+     "\n"},
+    {"secrets/mattermost-token", "mm.env", "MATTERMOST_TOKEN=", "{12:H}k{13:H}", "\n"},
+    {"secrets/maxmind-license-key", "GeoIP.conf", "LicenseKey ",
+     "{6:A}_{29:A}_m"
+     "mk",
+     "\n"},
+    {"secrets/messagebird-api-key", "mb.py", "MESSAGEBIRD_ACCESS_KEY = '", "{12:A}5{12:A}", "'\n"},
+    {"secrets/microsoft-teams-webhook", "teams.env", "TEAMS_URL=",
+     "https://acme.webhook.office.com/webho"
+     "okb2/{8:H}-{4:H}-{4:H}-{4:H}-{12:H}@{8:H}-{4:H}-{4:H}-{4:H}-{12:H}/IncomingWebhook/"
+     "{32:H}/{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
+    {"secrets/netlify-token", "nl.env", "NETLIFY_AUTH_TOKEN=", "{20:A}9{22:U}", "\n"},
     {"secrets/netrc-credential", ".netrc", "machine api.internal.io\n  login deploy\n  password ",
      "{20:P}9", "\n"},
     {"secrets/new-relic-key", "newrelic.env", "NEW_RELIC_API_KEY=",
@@ -209,24 +240,65 @@ static const sample k_samples[] = {
      "np"
      "m_{36:A}",
      "\n"},
+    {"secrets/nuget-config-password", "NuGet.Config",
+     "<configuration><packageSourceCredentials><Feed>\n<add key=\"ClearTextPassword\" value=\"",
+     "{20:A}", "\" />\n</Feed></packageSourceCredentials></configuration>\n"},
+    {"secrets/nytimes-api-key", "nyt.env", "NYTIMES_API_KEY=", "{16:A}4{15:A}", "\n"},
+    {"secrets/octopus-deploy-api-key", "octo.env", "OCTOPUS_API_KEY=",
+     "AP"
+     "I-Q{12:W}7{12:W}",
+     "\n"},
+    {"secrets/okta-token", "okta.env", "OKTA_API_TOKEN=",
+     "0"
+     "0{40:A}",
+     "\n"},
     {"secrets/openai-api-key", "ai.py", "OPENAI_API_KEY = '",
      "sk-"
      "proj-{74:U}T3Blbk"
      "FJ{74:U}",
      "'\n"},
+    {"secrets/openrouter-api-key", "or.env", "OPENROUTER_API_KEY=",
+     "sk-"
+     "or-v1-{64:H}",
+     "\n"},
+    {"secrets/openshift-token", "login.sh", "oc login --token=",
+     "sha"
+     "256~{43:A}",
+     "\n"},
     {"secrets/paypal-braintree-token", "bt.env",
      "BRAINTREE_TOKEN=access_token$production$"
      "4k9x2m7q8w3z5v6n$",
      "{32:H}", "\n"}, /* qgate:allow: test sample */
+    {"secrets/perplexity-api-key", "pplx.env", "PERPLEXITY_API_KEY=",
+     "ppl"
+     "x-{48:A}",
+     "\n"},
+    {"secrets/pinecone-api-key", "pc.env", "PINECONE_API_KEY=",
+     "pcs"
+     "k_{5:A}_{63:A}",
+     "\n"},
+    {"secrets/plaid-token", "plaid.env", "PLAID_ACCESS_TOKEN=",
+     "access-pro"
+     "duction-{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
+     "\n"},
+    {"secrets/planetscale-token", "ps.env", "PLANETSCALE_SERVICE_TOKEN=",
+     "pscale"
+     "_tkn_{43:U}",
+     "\n"},
     {"secrets/postman-api-key", "postman.env", "POSTMAN_API_KEY=",
      "PM"
      "AK-{24:H}-{34:H}",
+     "\n"},
+    {"secrets/prefect-api-key", "prefect.env", "PREFECT_API_KEY=",
+     "pn"
+     "u_{36:A}",
      "\n"},
     {"secrets/private-key", "id_rsa", "",
      "-----BEG"
      "IN RSA PRIVATE KEY-----\n{64:B}\n{64:B}\n"
      "-----END RSA PRIVATE KEY-----",
      "\n"},
+    {"secrets/privateai-api-key", "pai.env", "PRIVATEAI_API_KEY=", "{16:A}8{15:A}", "\n"},
     {"secrets/pulumi-token", "pulumi.env", "PULUMI_ACCESS_TOKEN=",
      "pu"
      "l-{40:H}",
@@ -235,18 +307,54 @@ static const sample k_samples[] = {
      "pypi-AgEIcHlw"
      "aS5vcmc{120:U}",
      "\n"},
+    {"secrets/rapidapi-key", "rapid.js", "const RAPIDAPI_KEY = '", "{24:A}6{25:U}", "';\n"},
+    {"secrets/readme-api-key", "rdme.env", "README_API_KEY=",
+     "rd"
+     "me_{70:H}",
+     "\n"},
+    {"secrets/replicate-api-token", "rep.env", "REPLICATE_API_TOKEN=",
+     "r"
+     "8_{40:A}",
+     "\n"},
+    {"secrets/resend-api-key", "resend.env", "RESEND_API_KEY=",
+     "r"
+     "e_Kq7fT9wd_Hx4mWz8p"
+     "Rt2nYv6bJc3sGk5a",
+     "\n"},
+    {"secrets/rubygems-api-key", "credentials", "---\n:rubygems_api_key: ",
+     "ruby"
+     "gems_{48:H}",
+     "\n"},
+    {"secrets/scalingo-api-token", "scalingo.env", "SCALINGO_API_TOKEN=",
+     "tk-"
+     "us-{48:U}",
+     "\n"},
+    {"secrets/sendbird-token", "sb.env", "SENDBIRD_API_TOKEN=", "{39:H}f", "\n"},
     {"secrets/sendgrid-api-key", "mail.py", "SENDGRID_API_KEY = '",
      "S"
      "G.{22:U}.{43:U}",
      "'\n"},
+    {"secrets/sendinblue-api-key", "brevo.env", "BREVO_API_KEY=",
+     "xkey"
+     "sib-{64:H}-{16:A}",
+     "\n"},
     {"secrets/sentry-token", ".sentryclirc", "[auth]\ntoken=",
      "sntr"
      "yu_{64:H}",
+     "\n"},
+    {"secrets/settlemint-token", "sm.env", "SETTLEMINT_ACCESS_TOKEN=",
+     "sm"
+     "_pat_{16:A}",
+     "\n"},
+    {"secrets/shippo-api-token", "shippo.env", "SHIPPO_API_KEY=",
+     "shi"
+     "ppo_live_{40:H}",
      "\n"},
     {"secrets/shopify-token", "shop.env", "SHOPIFY_ACCESS_TOKEN=",
      "shp"
      "at_{32:H}",
      "\n"},
+    {"secrets/sidekiq-credential", ".env", "BUNDLE_GEMS__CONTRIBSYS__COM=", "{8:H}:{8:H}", "\n"},
     {"secrets/slack-app-token", "socket.py", "APP_TOKEN = '",
      "xa"
      "pp-1-A{10:W}-{13:D}-{64:H}",
@@ -259,14 +367,34 @@ static const sample k_samples[] = {
      "https://hooks.sl"
      "ack.com/services/T{8:W}/B{8:W}/{24:A}",
      "\n"},
+    {"secrets/snyk-token", "snyk.env", "SNYK_TOKEN=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}", "\n"},
+    {"secrets/sonarqube-token", "sonar.env", "SONAR_TOKEN=",
+     "sq"
+     "p_{40:H}",
+     "\n"},
+    {"secrets/sourcegraph-token", "sg.env", "SRC_ACCESS_TOKEN=",
+     "sg"
+     "p_{16:H}_{40:H}",
+     "\n"},
     {"secrets/square-token", "square.env", "SQUARE_ACCESS_TOKEN=",
      "EA"
      "AA{60:U}",
      "\n"},
+    {"secrets/squarespace-token", "sq.env",
+     "SQUARESPACE_API_KEY=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}", "\n"},
     {"secrets/stripe-secret-key", "pay.rb", "Stripe.api_key = '",
      "sk_"
      "live_{24:A}",
      "'\n"},
+    {"secrets/sumologic-key", "sumo.env", "SUMO_ACCESS_KEY=", "{32:A}2{31:A}", "\n"},
+    {"secrets/supabase-access-token", "sb.env", "SUPABASE_ACCESS_TOKEN=",
+     "sb"
+     "p_{40:H}",
+     "\n"},
+    {"secrets/tailscale-key", "ts.env", "TS_AUTHKEY=",
+     "tsk"
+     "ey-auth-k{10:A}CNTRL-{32:A}",
+     "\n"},
     {"secrets/telegram-bot-token", "tg.py", "TOKEN = '",
      "{10:D}:A"
      "A{33:U}",
@@ -276,10 +404,17 @@ static const sample k_samples[] = {
      "{14:A}.atlas"
      "v1.{67:U}",
      "\"\n}\n"},
+    {"secrets/travis-ci-token", "travis.env", "TRAVIS_API_TOKEN=", "{11:A}3{10:A}", "\n"},
     {"secrets/twilio-api-key", "sms.py", "# twilio\nTWILIO_API_KEY = '",
      "S"
      "K{32:H}",
      "'\n"},
+    {"secrets/twitch-token", "twitch.env", "TWITCH_CLIENT_SECRET=", "{15:H}q{14:H}", "\n"},
+    {"secrets/twitter-token", "x.env", "TWITTER_ACCESS_TOKEN=", "{19:D}-{40:A}", "\n"},
+    {"secrets/typeform-token", "tf.env", "TYPEFORM_TOKEN=",
+     "tf"
+     "p_{44:A}_{14:A}",
+     "\n"},
     {"secrets/url-credentials", "db.env", "DATABASE_URL=postgres://app:", "{16:A}7",
      "@db.internal:5432/app\n"},
     /* issue 24, providers a to k */
@@ -438,6 +573,15 @@ static const sample k_samples[] = {
     {"secrets/kraken-api-key", "kraken.env", "KRAKEN_PRIVATE_KEY=", "{86:B}==", "\n"},
     {"secrets/kucoin-api-key", "kucoin.env", "KUCOIN_API_SECRET=", "{8:H}-{4:H}-{4:H}-{4:H}-{12:H}",
      "\n"},
+    {"secrets/xai-api-key", "xai.env", "XAI_API_KEY=",
+     "xa"
+     "i-{80:A}",
+     "\n"},
+    {"secrets/yandex-token", "yc.env", "YC_API_KEY=",
+     "AQ"
+     "VN{36:U}",
+     "\n"},
+    {"secrets/zendesk-token", "zd.env", "ZENDESK_API_TOKEN=", "{20:A}0{19:A}", "\n"},
 };
 
 static const sample *find_sample(const char *rule) {
@@ -520,7 +664,7 @@ static void test_every_rule_every_format(void **state) {
   }
   assert_int_equal(chdir(cwd), 0);
   rmdir(dir);
-  assert_true(tested >= 56);
+  assert_true(tested >= 160);
   qg_ruleset_cleanup(&rs);
 }
 
