@@ -34,6 +34,7 @@ typedef struct srule {
   qg_regex *re;
   bool windowed; /* a single-line pattern: run only on the lines around keyword hits */
   bool own_line; /* and only on the keyword's own line (SECRET_LINE) */
+  bool assign;   /* secrets/generic-credential: the name is judged too (assignment_ok) */
 } srule;
 
 struct known {
@@ -75,11 +76,13 @@ double qg_entropy(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++)
     counts[(unsigned char)s[i]]++;
   double h = 0;
-  for (size_t i = 0; i < 256; i++) {
-    if (!counts[i])
+  for (size_t i = 0; i < len; i++) { /* each distinct byte once: the string is short */
+    unsigned char c = (unsigned char)s[i];
+    if (!counts[c])
       continue;
-    double p = (double)counts[i] / (double)len;
+    double p = (double)counts[c] / (double)len;
     h -= p * log2(p);
+    counts[c] = 0;
   }
   return h;
 }
@@ -126,9 +129,14 @@ static bool contains_ci(const char *s, size_t len, const char *needle) {
 }
 
 static bool all_of(const char *s, size_t len, const char *set) {
-  for (size_t i = 0; i < len; i++)
-    if (!strchr(set, s[i]))
+  uint64_t in[4] = {0};
+  for (const unsigned char *c = (const unsigned char *)set; *c; c++)
+    in[*c >> 6] |= 1ull << (*c & 63);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!(in[c >> 6] >> (c & 63) & 1))
       return false;
+  }
   return len > 0;
 }
 
@@ -150,7 +158,122 @@ static bool url_without_credentials(const char *s, size_t len) {
   return false;
 }
 
-bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
+/* The common words of made-up passwords, by first letter, longest first. */
+static const char *const k_made_up_a[] = {"admin", "abc", "api", "app", NULL};
+static const char *const k_made_up_b[] = {"bar", "baz", NULL};
+static const char *const k_made_up_d[] = {"default", "demo", "dev", "db", NULL};
+static const char *const k_made_up_f[] = {"foo", NULL};
+static const char *const k_made_up_k[] = {"key", NULL};
+static const char *const k_made_up_l[] = {"letmein", "local", "login", NULL};
+static const char *const k_made_up_m[] = {"my", NULL};
+static const char *const k_made_up_n[] = {"name", NULL};
+static const char *const k_made_up_p[] = {
+    "p@ssw0rd", "p@ssword", "passw0rd", "password", "passwort", "passwd", "pass", "pwd", NULL};
+static const char *const k_made_up_q[] = {"qwerty", NULL};
+static const char *const k_made_up_r[] = {"root", NULL};
+static const char *const k_made_up_s[] = {"secret", "super", "some", NULL};
+static const char *const k_made_up_t[] = {"testing", "token", "test", NULL};
+static const char *const k_made_up_u[] = {"username", "user", NULL};
+static const char *const k_made_up_w[] = {"welcome", NULL};
+static const char *const k_made_up_y[] = {"your", NULL};
+
+static const char *const *made_up_words(char c) {
+  switch (c) {
+  case 'a':
+    return k_made_up_a;
+  case 'b':
+    return k_made_up_b;
+  case 'd':
+    return k_made_up_d;
+  case 'f':
+    return k_made_up_f;
+  case 'k':
+    return k_made_up_k;
+  case 'l':
+    return k_made_up_l;
+  case 'm':
+    return k_made_up_m;
+  case 'n':
+    return k_made_up_n;
+  case 'p':
+    return k_made_up_p;
+  case 'q':
+    return k_made_up_q;
+  case 'r':
+    return k_made_up_r;
+  case 's':
+    return k_made_up_s;
+  case 't':
+    return k_made_up_t;
+  case 'u':
+    return k_made_up_u;
+  case 'w':
+    return k_made_up_w;
+  case 'y':
+    return k_made_up_y;
+  default:
+    return NULL;
+  }
+}
+
+/* Is s[0..len) (lower case) one of the common words of made-up passwords, with
+ * nothing left but separators and a count from 0 or 1 ("test123", "MySecret!",
+ * "super_secret_password1")? A real password that merely holds such a word has
+ * something else in it ("mySecret789" keeps "789"). */
+static bool trivial_words(const char *low, size_t len) {
+  char rest[16];
+  size_t n = 0;
+  for (size_t i = 0; i < len && n < sizeof(rest) - 1;) {
+    bool word = false;
+    for (const char *const *w = made_up_words(low[i]); w && *w && !word; w++) {
+      size_t wl = strlen(*w);
+      if (wl <= len - i && memcmp(low + i, *w, wl) == 0) {
+        i += wl;
+        word = true;
+      }
+    }
+    if (word)
+      continue;
+    if (low[i] == '%' && i + 2 < len && isxdigit((unsigned char)low[i + 1]) &&
+        isxdigit((unsigned char)low[i + 2]))
+      i += 2; /* %3D: an escaped separator */
+    else if (!strchr("_-.:=!@#$%*+ ", low[i]))
+      rest[n++] = low[i];
+    i++;
+  }
+  if (n == sizeof(rest) - 1)
+    return false;
+  if (n <= 1)
+    return n == 0 || len > 4;
+  rest[n] = '\0';
+  return strncmp("1234567890", rest, n) == 0 || strncmp("0123456789", rest, n) == 0 ||
+         (n <= 4 && all_of(rest, n, "0123456789") && rest[0] == '2' && rest[1] == '0');
+}
+
+/* Letters or digits one step apart all along (abcdefgh, 12345678, 98765432), or
+ * a pattern of at most four characters repeated (abcabcabc, 12121212). */
+static bool sequential(const char *s, size_t len) {
+  if (len < 6)
+    return false;
+  int step = tolower((unsigned char)s[1]) - tolower((unsigned char)s[0]);
+  bool seq = step == 1 || step == -1;
+  for (size_t i = 2; i < len && seq; i++)
+    seq = tolower((unsigned char)s[i]) - tolower((unsigned char)s[i - 1]) == step;
+  if (seq)
+    return true;
+  for (size_t p = 1; p <= 4; p++) {
+    size_t i = p;
+    while (i < len && s[i] == s[i - p])
+      i++;
+    if (i == len)
+      return true;
+  }
+  return false;
+}
+
+/* The checks of qg_secret_is_placeholder; ids: hashes, UUIDs and plain numbers may be
+ * credentials (the name said so) */
+static bool placeholder(const char *s, size_t len, bool generic, bool ids) {
   static const char *const words[] = {
       "example",  "changeme",     "change_me", "change-me", "placeholder",
       "your_",    "your-",        "yourkey",   "xxxx",      "dummy",
@@ -163,12 +286,17 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
     return true; /* <your-token> */
   /* the words are looked for in a lower-case copy (secrets are short) */
   char low[1024];
+  bool in[256] = {false}; /* the bytes of the lower-case copy: a word's first must be there */
   if (len <= sizeof(low)) {
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < len; i++) {
       low[i] = (char)tolower((unsigned char)s[i]);
+      in[(unsigned char)low[i]] = true;
+    }
+  } else {
+    memset(in, true, sizeof(in));
   }
   const char *t = len <= sizeof(low) ? low : NULL;
-#define HAS(w) (t ? holds(t, len, w) : contains_ci(s, len, w))
+#define HAS(w) (in[(unsigned char)(w)[0]] && (t ? holds(t, len, w) : contains_ci(s, len, w)))
   if (s[0] == '$' || HAS("${") || HAS("$(") || HAS("{{") || HAS("%{") || HAS("#{"))
     return true; /* $VAR, ${VAR}, $(VAR), {{ .Values.x }}, %{x}, #{x}; a '$' inside is a character */
   /* the jwt.io example token's payload ({"sub":"1234567890","name":"John Doe",...}) */
@@ -177,6 +305,7 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   for (const char *const *w = words; *w; w++)
     if (HAS(*w))
       return true;
+#undef HAS
   /* one or two distinct characters: 00000000, abababab */
   int distinct = 0;
   bool seen[256] = {false};
@@ -190,14 +319,14 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   if (!generic)
     return false;
   /* free-form assignments: values that are not credentials */
-  if (HAS("test") || HAS("password") || HAS("secret"))
+  if (sequential(s, len) || (t && trivial_words(t, len)))
     return true;
-#undef HAS
-  if (is_uuid(s, len))
+  if (!ids && is_uuid(s, len))
     return true;
-  if ((len == 32 || len == 40 || len == 64 || len == 128) && all_of(s, len, "0123456789abcdef"))
+  if (!ids && (len == 32 || len == 40 || len == 64 || len == 128) &&
+      all_of(s, len, "0123456789abcdef"))
     return true; /* a hash (md5, sha1, sha256, sha512) */
-  if (all_of(s, len, "0123456789.-_:"))
+  if (all_of(s, len, "0123456789.-_:") && (!ids || !all_of(s, len, "0123456789")))
     return true; /* numbers, versions, ports */
   if (s[0] == '/' || (len > 1 && s[0] == '.' && s[1] == '/') || url_without_credentials(s, len))
     return true; /* a path, or a URL that carries no credentials */
@@ -210,9 +339,36 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
   }
   if (ident && !digit)
     return true;
-  if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0]))
-    return true; /* dotted reference such as config.db.pass2 */
+  if (ident && memchr(s, '.', len) && isalpha((unsigned char)s[0])) {
+    /* a dotted reference such as config.db.pass2 or X25519.secret_length: each part a
+     * name, digits only at its end or after its first letter; eak6.J27vQ is no name */
+    bool ref = true, word = false;
+    for (size_t i = 0; i < len && ref;) {
+      size_t j = i;
+      while (j < len && s[j] != '.')
+        j++;
+      size_t k = i;
+      while (k < j && !isdigit((unsigned char)s[k]))
+        k++;
+      ref = j > i && isalpha((unsigned char)s[i]);
+      size_t run = 0, best = 0; /* the longest run of lower-case letters: a word */
+      for (size_t q = i; q < j; q++) {
+        run = islower((unsigned char)s[q]) ? run + 1 : 0;
+        best = run > best ? run : best;
+      }
+      if (ref && k < j && !all_of(s + k, j - k, "0123456789"))
+        ref = best >= 4; /* digits inside: a name still when it holds a word (Ed25519PrivateKey) */
+      word |= k - i >= 4 || best >= 4;
+      i = j + 1;
+    }
+    if (ref && word)
+      return true;
+  }
   return false;
+}
+
+bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
+  return placeholder(s, len, generic, false);
 }
 
 /* ---- Aho-Corasick ------------------------------------------------------------------ */
@@ -509,7 +665,13 @@ static qg_status add_rule(qg_secrets *s, const qg_rule *rule, const sdef *d, qg_
     free(why);
     return QG_ECONFIG;
   }
-  s->rules[s->n++] = (srule){rule, d, re, single_line(d), (d->flags & SECRET_LINE) != 0};
+  s->rules[s->n++] = (srule){rule,
+                             d,
+                             re,
+                             single_line(d),
+                             (d->flags & SECRET_LINE) != 0,
+                             strcmp(d->id, "secrets/generic-credential") == 0 ||
+                                 strcmp(d->id, "secrets/url-credentials") == 0};
   return QG_OK;
 }
 
@@ -574,6 +736,260 @@ void qg_secrets_free(qg_secrets **s) {
   *s = NULL;
 }
 
+static bool b64_decode(const char *s, size_t len, char **out, size_t *outlen);
+
+/* ---- generic assignments ------------------------------------------------------------ */
+
+/* The words of a name, lower case, split at '_', '.', '-', ':' and where a lower-case
+ * letter or digit meets an upper-case one (apiToken, UserSecretsId); at most max. */
+static size_t name_words(const char *n, size_t len, char words[][24], size_t max) {
+  size_t nw = 0, wl = 0;
+  for (size_t i = 0; i <= len; i++) {
+    unsigned char c = i < len ? (unsigned char)n[i] : '_';
+    bool sep = !isalnum(c);
+    bool camel =
+        i > 0 && isupper(c) &&
+        (islower((unsigned char)n[i - 1]) ||
+         (i + 1 < len && islower((unsigned char)n[i + 1]) && isupper((unsigned char)n[i - 1])));
+    if ((sep || camel) && wl) {
+      if (nw < max)
+        words[nw++][wl] = '\0';
+      wl = 0;
+    }
+    if (!sep && nw < max && wl < 23)
+      words[nw][wl++] = (char)tolower(c);
+  }
+  return nw;
+}
+
+static int cmp_word(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is w in the sorted array set of n words? */
+static bool word_sorted(const char *w, const char *const *set, size_t n) {
+  return bsearch(&w, set, n, sizeof(*set), cmp_word) != NULL;
+}
+
+static bool word_in(const char *w, const char *const *set) {
+  for (; *set; set++)
+    if ((*set)[0] == w[0] && (!w[0] || ((*set)[1] == w[1] && strcmp(w, *set) == 0)))
+      return true;
+  return false;
+}
+
+/* Does a name say that its value is a credential? A word that names one (password,
+ * token, secret, creds, pass, auth, api key...), no word that makes it public or
+ * something else (publicKey, csrf-token), and a last word that is no noun of its
+ * own (credentialId, secretFieldSelector, token_url, PASSWORD_MIN_LENGTH). Returns
+ * 0 (no), 2 for a password's name (its value may be short), 1 for another's. */
+static int credential_name_words(const char *n, size_t len) {
+  static const char *const strong[] = {
+      "password", "passwd",  "passphrase", "passwort",   "pwd",         "pass",  "secret",
+      "secrets",  "token",   "tokens",     "credential", "credentials", "creds", "auth",
+      "apikey",   "authkey", "accesskey",  "privatekey", "secretkey",   NULL};
+  /* words of passwords, which may be short; tokens, keys and secrets are not */
+  static const char *const pw[] = {"password", "passwd", "passphrase",  "passwort",
+                                   "pwd",      "pass",   "credentials", "credential",
+                                   "creds",    "auth",   NULL};
+  static const char *const keyed[] = {"api", "access", "auth", "private", "secret", NULL};
+  static const char *const never[] = {"csrf",        "xsrf",   "public",    "pub",
+                                      "publishable", "bypass", "passenger", "passport",
+                                      "compass",     "author", "oauth2",    NULL};
+  /* sorted, for bsearch */
+  static const char *const nouns[] = {
+      "alg",         "algo",      "algorithm", "arn",         "at",       "attr",
+      "attribute",   "audience",  "backend",   "bucket",      "callback", "char",
+      "chars",       "checksum",  "class",     "column",      "config",   "configuration",
+      "count",       "date",      "desc",      "description", "digest",   "dir",
+      "domain",      "duration",  "email",     "enable",      "enabled",  "enc",
+      "encoding",    "encrypted", "endpoint",  "env",         "error",    "expiration",
+      "expires",     "expiry",    "field",     "fields",      "file",     "files",
+      "fingerprint", "flag",      "format",    "generator",   "handler",  "hash",
+      "hashes",      "header",    "hint",      "host",        "id",       "ids",
+      "index",       "input",     "interval",  "issuer",      "keyid",    "kind",
+      "label",       "len",       "length",    "level",       "lifetime", "limit",
+      "list",        "location",  "login",     "manager",     "max",      "message",
+      "method",      "min",       "mode",      "module",      "mount",    "msg",
+      "name",        "names",     "namespace", "option",      "options",  "owner",
+      "param",       "parameter", "path",      "paths",       "pattern",  "placeholder",
+      "policy",      "port",      "prefix",    "prompt",      "property", "provider",
+      "question",    "realm",     "redirect",  "ref",         "regex",    "region",
+      "request",     "required",  "reset",     "response",    "rotation", "route",
+      "rule",        "salt",      "schema",    "scope",       "scopes",   "selector",
+      "server",      "service",   "setting",   "settings",    "sha",      "size",
+      "source",      "state",     "status",    "storage",     "store",    "strategy",
+      "strength",    "suffix",    "table",     "template",    "text",     "time",
+      "timeout",     "title",     "tokens",    "ttl",         "type",     "types",
+      "ui",          "uri",       "url",       "urls",        "usage",    "user",
+      "username",    "validator", "var",       "vault",       "version",  "volume"};
+  /* run-together names: dbpassword, myapitoken, client_secretkey */
+  static const char *const inside[] = {"password",   "passwd", "secret", "token",
+                                       "credential", "apikey", "pwd",    NULL};
+  static const size_t inside_len[] = {8, 6, 6, 5, 10, 6, 3};
+  char w[16][24];
+  size_t nw = name_words(n, len, w, 16);
+  size_t last = nw; /* the last word that names a credential */
+  bool password = false;
+  for (size_t i = 0; i < nw; i++) {
+    if (word_in(w[i], never))
+      return 0;
+    bool c = word_in(w[i], strong) ||
+             (i + 1 < nw && strcmp(w[i + 1], "key") == 0 && word_in(w[i], keyed));
+    for (const char *p = w[i]; *p && !c; p++) /* one pass: each keyword by its first letter */
+      for (const char *const *k = inside; *k && !c; k++)
+        c = (*k)[0] == *p && strncmp(p, *k, inside_len[k - inside]) == 0;
+    if (c) {
+      last = i + (i + 1 < nw && strcmp(w[i + 1], "key") == 0);
+      password |= word_in(w[i], pw) || strstr(w[i], "passw") || strstr(w[i], "pwd");
+    }
+  }
+  if (last == nw)
+    return 0;
+  for (size_t i = last; i < nw; i++) /* the word itself: tokens (a count), keyid */
+    if (word_sorted(w[i], nouns, QG_ARRAY_LEN(nouns)))
+      return 0; /* auth.username_in, token_url, credentialId, api_key_id */
+  return password ? 2 : 1;
+}
+
+/* A name (or constant) as a value: upper snake or kebab case, or lower kebab case, in
+ * words (NEXUS-GPT4-API-KEY, cmp2-qat-kv-01, DB_PASSWORD). */
+static bool identifier_value(const char *v, size_t len) {
+  char sep = 0;
+  bool upper = false, lower = false;
+  size_t parts = 1, wordy = 0, plen = 0, letters = 0;
+  for (size_t i = 0; i <= len; i++) {
+    unsigned char c = i < len ? (unsigned char)v[i] : 0;
+    if (c == '-' || c == '_' || !c) {
+      if ((sep && c && c != sep) || !plen || plen > 12)
+        return false;
+      sep = c ? (char)c : sep;
+      parts += c != 0;
+      wordy += letters == plen;
+      plen = letters = 0;
+      continue;
+    }
+    if (!isalnum(c))
+      return false;
+    upper |= isupper(c) != 0;
+    lower |= islower(c) != 0;
+    letters += isalpha(c) != 0;
+    plen++;
+  }
+  return parts >= 3 && !(upper && lower) && wordy * 2 >= parts;
+}
+
+/* A path or a reference written as one: segments of a single case (foo/restricted-psp,
+ * KEYID/DATE/REGION), where a base64 secret mixes cases. */
+static bool path_value(const char *v, size_t len) {
+  if (!memchr(v, '/', len))
+    return false;
+  bool upper = false, lower = false;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)v[i];
+    if (c == '/') {
+      upper = lower = false;
+      continue;
+    }
+    upper |= isupper(c) != 0;
+    lower |= islower(c) != 0;
+    if ((upper && lower) || c == '+' || c == '=')
+      return false;
+  }
+  return true;
+}
+
+/* Is the value of a generic assignment a credential? ctx: the match up to the value
+ * (the name, the operator; or curl's -u, an Authorization header). */
+static bool assignment_ok(const char *buf, size_t at, size_t cl, const char *v, size_t vl,
+                          double entropy) {
+  const char *ctx = buf + at;
+  bool named = true;
+  const char *n = ctx;
+  if (cl >= 3 && ctx[cl - 1] == '/' && ctx[cl - 2] == '/' && ctx[cl - 3] == ':') {
+    /* https://TOKEN@host: a token, not a user name (letters and digits, no word) */
+    bool alpha = false, digit = false;
+    for (size_t i = 0; i < vl; i++) {
+      alpha |= isalpha((unsigned char)v[i]) != 0;
+      digit |= isdigit((unsigned char)v[i]) != 0;
+    }
+    return alpha && digit && !placeholder(v, vl, true, true) && !identifier_value(v, vl) &&
+           entropy >= 3.5;
+  }
+  if (holds(ctx, cl, "://")) /* scheme://user:password@host */
+    return !placeholder(v, vl, true, false);
+  if (cl >= 4 && (contains_ci(ctx, 4, "curl") || contains_ci(ctx, cl < 6 ? cl : 6, "bearer") ||
+                  (cl >= 13 && contains_ci(ctx, 13, "authorization") &&
+                   (contains_ci(ctx, cl, "bearer") || contains_ci(ctx, cl, "token")))))
+    named = false; /* curl -u, a header: the shape says it is a credential */
+  if (named && at > 0 && buf[at - 1] == '{')
+    return false; /* ${OAUTH_SECRET:?required}: a reference and its default */
+  if (named) {
+    if (cl >= 4 && tolower((unsigned char)n[0]) == 'k' && n[3] == '=')
+      n += 5; /* key="NAME" value="..." */
+    else if (n[0] == '<')
+      n++;
+    while (n < ctx + cl && *n == '-')
+      n++;
+    size_t nl = 0;
+    while (n + nl < ctx + cl && (isalnum((unsigned char)n[nl]) || strchr("_.-:", n[nl])))
+      nl++;
+    const char *colon = NULL; /* an XML namespace: ns:apiToken */
+    for (size_t i = 0; i < nl; i++)
+      if (n[i] == ':')
+        colon = n + i;
+    if (colon && ctx[0] == '<') {
+      nl -= (size_t)(colon + 1 - n);
+      n = colon + 1;
+    }
+    while (nl && n[nl - 1] == ':')
+      nl--;
+    int kind = credential_name_words(n, nl);
+    if (!kind || (kind == 1 && vl < 16))
+      return false; /* tokens and keys are long: access_token=h480djs93hd8 is an example */
+  }
+  if (placeholder(v, vl, true, named))
+    return false;
+  /* base64 of printable text (a Secret's data in the text pass): judged decoded */
+  char *dec = NULL;
+  size_t dl = 0;
+  bool upper = false, lower = false;
+  for (size_t i = 0; i < vl; i++) {
+    upper |= isupper((unsigned char)v[i]) != 0;
+    lower |= islower((unsigned char)v[i]) != 0;
+  }
+  if (vl % 4 == 0 && vl <= 400 && (v[vl - 1] == '=' || (upper && lower)) &&
+      all_of(v, vl, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") &&
+      b64_decode(v, vl, &dec, &dl)) {
+    bool text = dl > 0;
+    for (size_t i = 0; i < dl && text; i++)
+      text = dec[i] >= 0x20 && dec[i] < 0x7f;
+    bool judged = text && (dl < 6 || placeholder(dec, dl, true, false));
+    free(dec);
+    if (judged)
+      return false;
+  }
+  size_t id = 0;
+  while (id < vl && (isalnum((unsigned char)v[id]) || v[id] == '_' || v[id] == '.'))
+    id++;
+  if (id && id < vl && v[id] == '(' && v[vl - 1] == ')')
+    return false; /* a call or an encrypted value: ENC(...), env(...) */
+  if (v[0] == ':' || v[vl - 1] == ':' || v[vl - 1] == '=' || holds(v, vl, "::") ||
+      holds(v, vl, "->") || holds(v, vl, "^.") ||
+      (memchr(v, '|', vl) && all_of(v, vl, "abcdefghijklmnopqrstuvwxyz|")))
+    return false; /* node::credentials, p^.pw_passwd, a label (username:), true|false */
+  if (identifier_value(v, vl) || path_value(v, vl) || holds(v, vl, "!=") || holds(v, vl, "==") ||
+      holds(v, vl, "&&") || holds(v, vl, "||"))
+    return false;
+  /* enough entropy for its length: 8 distinct characters have 3 bits each */
+  double need = log2((double)vl) - 0.7;
+  if (need > 3.5)
+    need = 3.5;
+  if (all_of(v, vl, "0123456789"))
+    need = vl >= 8 ? 2.5 : 9;
+  return entropy >= need;
+}
+
 typedef struct hit {
   const srule *rule;
   size_t start, end; /* the secret */
@@ -622,8 +1038,11 @@ static size_t find_all(qg_secrets *s, const char *buf, size_t len, hit_fn fn, vo
         from = m.end > m.start ? m.end : m.start + 1;
         const char *sec = buf + m.gstart;
         size_t sl = m.gend - m.gstart;
-        if (!sl || qg_entropy(sec, sl) < sr->def->min_entropy ||
-            qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
+        double ent = sl ? qg_entropy(sec, sl) : 0;
+        if (!sl || ent < sr->def->min_entropy)
+          continue;
+        if (sr->assign ? !assignment_ok(buf, m.start, m.gstart - m.start, sec, sl, ent)
+                       : qg_secret_is_placeholder(sec, sl, (sr->def->flags & SECRET_GENERIC) != 0))
           continue;
         bool overlap = false;
         for (size_t t = 0; t < ntaken && !overlap; t++)
@@ -946,8 +1365,64 @@ static void emit_yaml(qg_secrets *s, const ysink *o, const qg_ynode *at, const q
   free(mask);
 }
 
+/* Is this text a whole configuration file (grafana.ini, application.properties,
+ * a YAML or TOML config) rather than one value? At least two lines of the shapes
+ * `[section]`, `key = value`, `key=value` or `key: value` (or a mapping's `key:`),
+ * and no more other lines than those (comments and blank lines aside). */
+static bool config_text(const char *t, size_t len) {
+  size_t conf = 0, other = 0;
+  for (size_t i = 0; i < len;) {
+    const char *nl = memchr(t + i, '\n', len - i);
+    size_t e = nl ? (size_t)(nl - t) : len, a = i;
+    i = e + 1;
+    while (a < e && (t[a] == ' ' || t[a] == '\t' || t[a] == '-'))
+      a++;
+    size_t b = e;
+    while (b > a && (t[b - 1] == '\r' || t[b - 1] == ' ' || t[b - 1] == '\t'))
+      b--;
+    if (a == b || t[a] == '#' || t[a] == ';' || (b - a >= 2 && t[a] == '/' && t[a + 1] == '/'))
+      continue;
+    if (t[a] == '[' && t[b - 1] == ']') {
+      conf++;
+      continue;
+    }
+    size_t k = a;
+    if (k < b && t[k] == '"')
+      k++;
+    size_t ks = k;
+    while (k < b && (isalnum((unsigned char)t[k]) || strchr("_.-", t[k])))
+      k++;
+    if (k < b && t[k] == '"')
+      k++;
+    while (k < b && (t[k] == ' ' || t[k] == '\t'))
+      k++;
+    bool kv = k > ks && k < b &&
+              (t[k] == '=' || (t[k] == ':' && (k + 1 == b || t[k + 1] == ' ' || t[k + 1] == '\t')));
+    conf += kv;
+    other += !kv;
+  }
+  return conf >= 2 && other <= conf;
+}
+
+/* Does a Secret's key name something that is no secret (a user name, a host, an
+ * account name)? */
+static bool public_key_name(const char *k) {
+  static const char *const ends[] = {"name",   "user",      "login", "email",    "host",
+                                     "port",   "url",       "uri",   "endpoint", "address",
+                                     "region", "namespace", NULL};
+  size_t kl = strlen(k);
+  for (const char *const *e = ends; *e; e++) {
+    size_t el = strlen(*e);
+    if (kl >= el && contains_ci(k + kl - el, el, *e))
+      return true;
+  }
+  return false;
+}
+
 /* One value of a Secret: the provider rule that matches it, else the
- * literal-Secret rule. */
+ * literal-Secret rule. A value that is a whole configuration file is judged by
+ * the credentials in it (the rules, the generic assignments included), not as
+ * one secret. */
 static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, const qg_ynode *val,
                          bool base64) {
   const char *k = qg_ynode_str(key);
@@ -978,9 +1453,11 @@ static void secret_value(qg_secrets *s, const ysink *o, const qg_ynode *key, con
     emit_yaml(s, o, val, fh.rule->rule, what, dec + fh.start, fh.end - fh.start);
   else if (fh.found)
     ; /* plain text: the text pass reports it at its exact line and column */
-  else if (s->k8s_literal && dl >= 6 && !qg_secret_is_placeholder(dec, dl, true) &&
-           !url_without_credentials(dec, dl) && !all_of(dec, dl, "0123456789.-") &&
-           strcmp(dec, "true") != 0 && strcmp(dec, "false") != 0)
+  else if (s->k8s_literal && dl >= 6 && !public_key_name(k) &&
+           (memchr(dec, '\0', dl) != NULL || !config_text(dec, dl)) &&
+           !qg_secret_is_placeholder(dec, dl, true) && !url_without_credentials(dec, dl) &&
+           !all_of(dec, dl, "0123456789.-") && strcmp(dec, "true") != 0 &&
+           strcmp(dec, "false") != 0)
     emit_yaml(s, o, val, s->k8s_literal, what, dec, dl);
   free(dec);
 }
