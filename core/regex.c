@@ -4,6 +4,8 @@
 #include "core/mem.h"
 
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,35 @@
 struct qg_regex {
   pcre2_code *code;
   pcre2_match_context *mctx; /* read-only while matching: shared by threads */
-  bool jit;
+  /* JIT compiled at the first search, not at compile time: most patterns of a
+   * large rule set never run on a small tree, and JIT compiling is most of
+   * what compiling costs. RE_UNTRIED until then (under jit_lock). */
+  atomic_int jit;
 };
+
+enum { RE_UNTRIED, RE_JIT, RE_INTERPRET };
+static pthread_mutex_t jit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* How re matches: JIT compiled on the first call. No thread matches with
+ * re->code before its mode is settled, so compiling never races a match. */
+static int jit_mode(qg_regex *re) {
+  int mode = atomic_load_explicit(&re->jit, memory_order_acquire);
+  if (mode != RE_UNTRIED)
+    return mode;
+  pthread_mutex_lock(&jit_lock);
+  mode = atomic_load_explicit(&re->jit, memory_order_relaxed);
+  if (mode == RE_UNTRIED) {
+    /* QGATE_NO_JIT=1 uses the interpreter: valgrind cannot follow JIT code */
+    const char *nojit = getenv("QGATE_NO_JIT");
+    mode = !(nojit && *nojit && strcmp(nojit, "0") != 0) &&
+                   pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0
+               ? RE_JIT
+               : RE_INTERPRET;
+    atomic_store_explicit(&re->jit, mode, memory_order_release);
+  }
+  pthread_mutex_unlock(&jit_lock);
+  return mode;
+}
 
 /* Match data is per thread, so that one compiled pattern serves every
  * worker. It holds MD_PAIRS capture pairs; a pattern with more groups still
@@ -48,10 +77,7 @@ qg_status qg_regex_compile(const char *pattern, unsigned flags, qg_regex **out, 
   }
   qg_regex *re = qg_xcalloc(1, sizeof(*re));
   re->code = code;
-  /* QGATE_NO_JIT=1 uses the interpreter: valgrind cannot follow JIT code */
-  const char *nojit = getenv("QGATE_NO_JIT");
-  re->jit = !(nojit && *nojit && strcmp(nojit, "0") != 0) &&
-            pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+  atomic_init(&re->jit, RE_UNTRIED);
   re->mctx = pcre2_match_context_create(NULL);
   if (!re->mctx) {
     qg_regex_free(&re);
@@ -81,8 +107,9 @@ qg_status qg_regex_search(qg_regex *re, const char *subject, size_t len, size_t 
     return QG_OK;
   if (!t_md && !(t_md = pcre2_match_data_create(MD_PAIRS, NULL)))
     return QG_ENOMEM;
-  int rc = re->jit ? pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx)
-                   : pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx);
+  int rc = jit_mode(re) == RE_JIT
+               ? pcre2_jit_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx)
+               : pcre2_match(re->code, (PCRE2_SPTR)subject, len, from, 0, t_md, re->mctx);
   if (rc == PCRE2_ERROR_NOMATCH)
     return QG_OK;
   if (rc < 0)

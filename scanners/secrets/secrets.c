@@ -375,14 +375,24 @@ bool qg_secret_is_placeholder(const char *s, size_t len, bool generic) {
 
 static void ac_build(qg_secrets *s) {
   s->words = (s->n + 63) / 64 + 1;
-  size_t cap = 1;
-  for (size_t i = 0; i < s->n; i++)
-    cap += strlen(s->rules[i].def->keywords);
-  uint32_t *go = qg_xcalloc(cap * 256, sizeof(uint32_t)); /* 0 = none (state 0 is the root) */
-  uint64_t *out = qg_xcalloc(cap * s->words, sizeof(uint64_t));
   s->always = qg_xcalloc(s->words, sizeof(uint64_t));
+  /* the byte classes first, so that the tables below are states * classes
+   * (not states * 256: that was most of the start-up's memory traffic) */
   memset(s->cls, 0, sizeof(s->cls));
-  size_t n = 1, k = 1;
+  size_t cap = 1, k = 1;
+  for (size_t r = 0; r < s->n; r++)
+    for (const char *kw = s->rules[r].def->keywords; *kw; kw++) {
+      unsigned char c = (unsigned char)tolower((unsigned char)*kw);
+      cap += c != '|';
+      if (c != '|' && !s->cls[c]) {
+        s->cls[c] = (unsigned char)k;
+        s->cls[toupper(c)] = (unsigned char)k; /* the same byte for non-letters */
+        k++;
+      }
+    }
+  uint32_t *go = qg_xcalloc(cap * k, sizeof(uint32_t)); /* 0 = none (state 0 is the root) */
+  uint64_t *out = qg_xcalloc(cap * s->words, sizeof(uint64_t));
+  size_t n = 1;
   for (size_t r = 0; r < s->n; r++) {
     const char *kw = s->rules[r].def->keywords;
     if (!*kw) {
@@ -395,27 +405,23 @@ static void ac_build(qg_secrets *s) {
         s->maxkw = len;
       uint32_t st = 0;
       for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)tolower((unsigned char)kw[i]);
-        if (!s->cls[c]) {
-          s->cls[c] = (unsigned char)k;
-          s->cls[toupper(c)] = (unsigned char)k; /* the same byte for non-letters */
-          k++;
-        }
-        if (!go[st * 256 + c])
-          go[st * 256 + c] = (uint32_t)n++;
-        st = go[st * 256 + c];
+        size_t c = s->cls[(unsigned char)kw[i]];
+        if (!go[st * k + c])
+          go[st * k + c] = (uint32_t)n++;
+        st = go[st * k + c];
       }
       if (len)
         out[st * s->words + r / 64] |= 1ull << (r % 64);
       kw += len + (kw[len] == '|');
     }
   }
-  /* breadth-first: failure links folded into a complete transition table */
+  /* breadth-first: failure links folded into a complete transition table
+   * (class 0, a byte no keyword holds, always leads to the root) */
   uint32_t *fail = qg_xcalloc(n, sizeof(uint32_t));
   uint32_t *queue = qg_xcalloc(n, sizeof(uint32_t));
-  uint32_t *delta = qg_xcalloc(n * 256, sizeof(uint32_t));
+  uint32_t *delta = qg_xcalloc(n * k, sizeof(uint32_t));
   size_t qh = 0, qt = 0;
-  for (int c = 0; c < 256; c++) {
+  for (size_t c = 1; c < k; c++) {
     uint32_t t = go[c];
     delta[c] = t;
     if (t)
@@ -425,14 +431,14 @@ static void ac_build(qg_secrets *s) {
     uint32_t st = queue[qh++];
     for (size_t w = 0; w < s->words; w++)
       out[st * s->words + w] |= out[fail[st] * s->words + w];
-    for (int c = 0; c < 256; c++) {
-      uint32_t t = go[st * 256 + c];
+    for (size_t c = 1; c < k; c++) {
+      uint32_t t = go[st * k + c];
       if (t) {
-        fail[t] = delta[fail[st] * 256 + c];
-        delta[st * 256 + c] = t;
+        fail[t] = delta[fail[st] * k + c];
+        delta[st * k + c] = t;
         queue[qt++] = t;
       } else {
-        delta[st * 256 + c] = delta[fail[st] * 256 + c];
+        delta[st * k + c] = delta[fail[st] * k + c];
       }
     }
   }
@@ -450,12 +456,6 @@ static void ac_build(qg_secrets *s) {
         to_old[m++] = (uint32_t)st;
       }
     }
-  /* a representative byte per class, in its lower-case form */
-  int rep[256];
-  for (size_t c = 0; c < 256; c++)
-    rep[c] = -1;
-  for (int c = 255; c >= 0; c--)
-    rep[s->cls[c]] = tolower(c);
   s->nclasses = k;
   s->nstates = n;
   s->delta = qg_xcalloc(n * k, sizeof(uint32_t));
@@ -470,9 +470,8 @@ static void ac_build(qg_secrets *s) {
     }
     if (any && s->first_out == n * k)
       s->first_out = (uint32_t)(ns * k);
-    for (size_t c = 0; c < k; c++) /* class 0: a byte no keyword holds leads to the root */
-      s->delta[ns * k + c] =
-          c && rep[c] >= 0 ? to_new[delta[old * 256 + (unsigned)rep[c]]] * (uint32_t)k : 0;
+    for (size_t c = 1; c < k; c++)
+      s->delta[ns * k + c] = to_new[delta[old * k + c]] * (uint32_t)k;
   }
   free(go);
   free(out);
