@@ -41,6 +41,24 @@ typedef struct qg_k8s_check {
 qg_finding *qg_k8s_report(const qg_k8s_check *k, const qg_ynode *at, const qg_container *c,
                           const char *field, const char *fmt, ...) QG_PRINTF(5, 6);
 
+/* A scalar's text, "" for anything else (a missing node, null, a collection). */
+static inline const char *qg_k8s_scal(const qg_ynode *n) {
+  const char *s = qg_ynode_str(n);
+  return s ? s : "";
+}
+
+/* "container", "init container" or "ephemeral container", for messages. */
+static inline const char *qg_k8s_ctr_word(const qg_container *c) {
+  return c->kind == QG_CTR_INIT        ? "init container"
+         : c->kind == QG_CTR_EPHEMERAL ? "ephemeral container"
+                                       : "container";
+}
+
+/* Is kind a workload whose spec.replicas counts the pods of one template
+ * (Deployment, StatefulSet, ReplicaSet, ReplicationController,
+ * DeploymentConfig, Rollout)? (scanners/k8s/spread.c) */
+bool qg_k8s_replicated_kind(const char *kind);
+
 /* Where a missing container field belongs: the container's securityContext
  * key if it has one, else the container entry. */
 static inline const qg_ynode *qg_k8s_ctr_missing_at(const qg_container *c) {

@@ -10,11 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
 static const char *obj_name(const qg_k8s_check *k) {
   return k->ref->ctx.name ? k->ref->ctx.name : "";
 }
@@ -56,7 +51,7 @@ static bool internal_lb(const qg_k8s_check *k) {
     const qg_ynode *v = qg_ymap_get(ann, k_internal[i][0]);
     /* the AWS annotation has meant internal for any value but "false" in
      * older releases; only the documented value counts here */
-    if (v && strcasecmp(scal(v), k_internal[i][1]) == 0)
+    if (v && strcasecmp(qg_k8s_scal(v), k_internal[i][1]) == 0)
       return true;
   }
   return false;
@@ -110,7 +105,7 @@ void qg_k8s_ingress_no_tls(const qg_k8s_check *k) {
     return;
   const qg_ynode *ann = qg_ymap_get(k->ref->obj_meta, "annotations");
   for (size_t i = 0; i < QG_ARRAY_LEN(k_lb_certs); i++)
-    if (*scal(qg_ymap_get(ann, k_lb_certs[i])))
+    if (*qg_k8s_scal(qg_ymap_get(ann, k_lb_certs[i])))
       return;
   const qg_ynode *spec = qg_ymap_get(k->ref->obj, "spec");
   const qg_ynode *tls = qg_ymap_get(spec, "tls");
@@ -134,14 +129,14 @@ void qg_k8s_ingress_no_tls(const qg_k8s_check *k) {
       return;
   for (uint32_t i = 0; rules && i < qg_yseq_len(rules->value); i++) {
     const qg_ynode *host = qg_ymap_get(qg_yseq_at(rules->value, i), "host");
-    const char *h = scal(host);
+    const char *h = qg_k8s_scal(host);
     if (!*h)
       continue;
     bool covered = false;
     for (uint32_t j = 0; j < qg_yseq_len(tls) && !covered; j++) {
       const qg_ynode *hosts = qg_ymap_get(qg_yseq_at(tls, j), "hosts");
       for (uint32_t m = 0; m < qg_yseq_len(hosts) && !covered; m++)
-        covered = host_covered(scal(qg_yseq_at(hosts, m)), h);
+        covered = host_covered(qg_k8s_scal(qg_yseq_at(hosts, m)), h);
     }
     if (covered)
       continue;
@@ -155,7 +150,7 @@ void qg_k8s_ingress_no_tls(const qg_k8s_check *k) {
 
 /* ---- k8s/ssh-port ----------------------------------------------------------------- */
 
-static bool is_ssh_name(const qg_ynode *n) { return strcasecmp(scal(n), "ssh") == 0; }
+static bool is_ssh_name(const qg_ynode *n) { return strcasecmp(qg_k8s_scal(n), "ssh") == 0; }
 
 static bool is_22(const qg_ynode *n) {
   long long v;
@@ -180,9 +175,9 @@ static void ssh_containers(const qg_k8s_check *k) {
         snprintf(field, sizeof(field), "ports[22].containerPort");
         qg_k8s_report(k, cp, c, field, "%s \"%s\" exposes the SSH port 22", ctr_who(c), c->name);
       } else if (is_ssh_name(name)) {
-        snprintf(field, sizeof(field), "ports[%s].name", scal(name));
+        snprintf(field, sizeof(field), "ports[%s].name", qg_k8s_scal(name));
         qg_k8s_report(k, name, c, field, "%s \"%s\" exposes a port named \"%s\"", ctr_who(c),
-                      c->name, scal(name));
+                      c->name, qg_k8s_scal(name));
       }
     }
   }
@@ -211,7 +206,7 @@ static void ssh_service(const qg_k8s_check *k) {
     char field[96];
     snprintf(field, sizeof(field), "spec.ports[%u].%s", j, key);
     qg_k8s_report(k, at, NULL, field, "Service \"%s\" exposes SSH (ports[%u].%s: %s)", obj_name(k),
-                  j, key, scal(at));
+                  j, key, qg_k8s_scal(at));
   }
 }
 

@@ -32,11 +32,6 @@ typedef qg_container hctr;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
 static const char *who(const hctr *c) {
   return c->kind == CK_INIT        ? "init container"
          : c->kind == CK_EPHEMERAL ? "ephemeral container"
@@ -74,7 +69,7 @@ static int ctr_sets_pod_context(const hctr *c) {
   const qg_ynode *ruid = qg_ymap_get(c->sc, "runAsUser");
   int nonroot = qg_ynode_bool(qg_ymap_get(c->sc, "runAsNonRoot")) == 1 ||
                 (qg_ynode_int(ruid, &uid) && uid > 0);
-  const char *sp = scal(qg_ymap_path(c->sc, "seccompProfile.type"));
+  const char *sp = qg_k8s_scal(qg_ymap_path(c->sc, "seccompProfile.type"));
   return nonroot && (strcmp(sp, "RuntimeDefault") == 0 || strcmp(sp, "Localhost") == 0);
 }
 
@@ -177,7 +172,7 @@ static const qg_ynode *adds_sys_admin(const hctr *c) {
   static const char *const caps[] = {"SYS_ADMIN", "ALL", NULL};
   const qg_ynode *add = qg_ymap_path(c->sc, "capabilities.add");
   for (uint32_t j = 0; j < qg_yseq_len(add); j++)
-    if (cap_in(scal(qg_yseq_at(add, j)), caps))
+    if (cap_in(qg_k8s_scal(qg_yseq_at(add, j)), caps))
       return qg_yseq_at(add, j);
   return NULL;
 }
@@ -212,7 +207,7 @@ void qg_k8s_privilege_escalation(const qg_k8s_check *k) {
       qg_k8s_report(k, sysadmin, c, "securityContext.capabilities.add",
                     "%s \"%s\" allows privilege escalation: capability \"%s\" overrides "
                     "allowPrivilegeEscalation: false",
-                    who(c), c->name, scal(sysadmin));
+                    who(c), c->name, qg_k8s_scal(sysadmin));
   }
 }
 
@@ -229,12 +224,12 @@ static void added_caps(const qg_k8s_check *k, const char *const *list, const cha
     const qg_ynode *add = qg_ymap_path(c->sc, "capabilities.add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);
-      if (!cap_in(scal(cap), list))
+      if (!cap_in(qg_k8s_scal(cap), list))
         continue;
       char field[160];
-      snprintf(field, sizeof(field), "securityContext.capabilities.add[%s]", scal(cap));
+      snprintf(field, sizeof(field), "securityContext.capabilities.add[%s]", qg_k8s_scal(cap));
       qg_k8s_report(k, cap, c, field, "%s \"%s\" adds %s capability \"%s\"", who(c), c->name,
-                    adjective, scal(cap));
+                    adjective, qg_k8s_scal(cap));
     }
   }
 }
@@ -264,7 +259,7 @@ void qg_k8s_capabilities_not_dropped(const qg_k8s_check *k) {
       const qg_ypair *drop = qg_ymap_pair(caps->value, "drop");
       int has_all = 0;
       for (uint32_t j = 0; drop && j < qg_yseq_len(drop->value) && !has_all; j++)
-        has_all = cap_in(scal(qg_yseq_at(drop->value, j)), all);
+        has_all = cap_in(qg_k8s_scal(qg_yseq_at(drop->value, j)), all);
       if (has_all)
         continue;
       at = drop ? drop->value : caps->key;
@@ -392,7 +387,7 @@ void qg_k8s_sensitive_host_mount(const qg_k8s_check *k) {
     const char *p = qg_ynode_str(path);
     if (!p || !sensitive_host_path(p))
       continue;
-    const char *name = scal(qg_ymap_get(vol, "name"));
+    const char *name = qg_k8s_scal(qg_ymap_get(vol, "name"));
     if (ca_bundle_path(p) && mounted_read_only(k, name))
       continue; /* a read-only CA bundle is the usual, harmless case */
     char field[192];
@@ -459,9 +454,9 @@ void qg_k8s_automount_service_account_token(const qg_k8s_check *k) {
   if (qg_ynode_bool(v) == 0)
     return;
   if (qg_ynode_is_null(v) && k->input) {
-    const char *sa = scal(qg_ymap_get(k->ref->spec, "serviceAccountName"));
+    const char *sa = qg_k8s_scal(qg_ymap_get(k->ref->spec, "serviceAccountName"));
     if (!*sa)
-      sa = scal(qg_ymap_get(k->ref->spec, "serviceAccount"));
+      sa = qg_k8s_scal(qg_ymap_get(k->ref->spec, "serviceAccount"));
     const char *ns = k->ref->ctx.namespace_ ? k->ref->ctx.namespace_ : "";
     const qg_kobj *o = qg_k8s_input_get(k->input, "", "ServiceAccount", ns, *sa ? sa : "default");
     if (o && qg_ynode_bool(qg_ymap_get(o->obj, "automountServiceAccountToken")) == 0)
@@ -475,16 +470,16 @@ void qg_k8s_automount_service_account_token(const qg_k8s_check *k) {
 void qg_k8s_default_service_account(const qg_k8s_check *k) {
   const qg_ynode *name = qg_ymap_get(k->ref->spec, "serviceAccountName");
   const char *field = "serviceAccountName";
-  if (!*scal(name)) {
+  if (!*qg_k8s_scal(name)) {
     const qg_ynode *old = qg_ymap_get(k->ref->spec, "serviceAccount");
-    if (*scal(old)) {
+    if (*qg_k8s_scal(old)) {
       name = old;
       field = "serviceAccount";
     }
   }
-  if (*scal(name) && strcmp(scal(name), "default") != 0)
+  if (*qg_k8s_scal(name) && strcmp(qg_k8s_scal(name), "default") != 0)
     return;
-  if (*scal(name))
+  if (*qg_k8s_scal(name))
     qg_k8s_report(k, name, NULL, field, "pod uses the default service account (%s: default)",
                   field);
   else
@@ -781,7 +776,7 @@ static int long_running(const qg_pod_ref *ref) {
     if (strcmp(kind, *k) == 0)
       return 1;
   if (strcmp(kind, "Pod") == 0) {
-    const char *rp = scal(qg_ymap_get(ref->spec, "restartPolicy"));
+    const char *rp = qg_k8s_scal(qg_ymap_get(ref->spec, "restartPolicy"));
     return !*rp || strcmp(rp, "Always") == 0;
   }
   return 0;

@@ -35,6 +35,13 @@ typedef struct copier {
   const qg_ynode *pod; /* the object's pod spec in the original, or NULL */
 } copier;
 
+static bool in_list(const char *const *list, size_t n, const char *s) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(list[i], s) == 0)
+      return true;
+  return false;
+}
+
 /* The kinds kept whole (their objects are small and the checks read them through):
  * RBAC, accounts, networking, disruption budgets, autoscalers, configuration. A
  * pod-template kind is kept with what pod_key and ctr_key name of its pod spec and
@@ -65,10 +72,7 @@ static bool kept_whole(const char *kind) {
       "ServiceAccount",
       "VerticalPodAutoscaler",
   };
-  for (size_t i = 0; i < QG_ARRAY_LEN(kinds); i++)
-    if (strcmp(kinds[i], kind) == 0)
-      return true;
-  return false;
+  return in_list(kinds, QG_ARRAY_LEN(kinds), kind);
 }
 
 /* What the checks across objects read of a pod spec: the references out of it
@@ -79,20 +83,14 @@ static bool pod_key(const char *key) {
       "containers",         "initContainers", "ephemeralContainers",          "volumes",
       "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "imagePullSecrets",
       "hostNetwork"};
-  for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
-    if (strcmp(keys[i], key) == 0)
-      return true;
-  return false;
+  return in_list(keys, QG_ARRAY_LEN(keys), key);
 }
 
 /* ... and of a container: its name, ports, references out of it and restart
  * policy (a sidecar's ports count for a Service). */
 static bool ctr_key(const char *key) {
   static const char *const keys[] = {"name", "ports", "env", "envFrom", "restartPolicy"};
-  for (size_t i = 0; i < QG_ARRAY_LEN(keys); i++)
-    if (strcmp(keys[i], key) == 0)
-      return true;
-  return false;
+  return in_list(keys, QG_ARRAY_LEN(keys), key);
 }
 
 static void *take(copier *c, size_t n) {
@@ -245,6 +243,33 @@ static int cmp_pod(const void *a, const void *b) {
   return c ? c : (x < y ? -1 : x > y);
 }
 
+/* The run of elements of a sorted array (n of size bytes) that compare equal to
+ * key (cmp(key, element) as for bsearch): its first index in *first, and how
+ * many. */
+static size_t equal_range(const void *base, size_t n, size_t size,
+                          int (*cmp)(const void *key, const void *elem), const void *key,
+                          size_t *first) {
+  size_t b[2];
+  for (int after = 0; after < 2; after++) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      int c = cmp(key, (const char *)base + mid * size);
+      if (c > 0 || (after && c == 0))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    b[after] = lo;
+  }
+  *first = b[0];
+  return b[1] - b[0];
+}
+
+static int cmp_pod_ns(const void *key, const void *elem) {
+  return strcmp(key, (*(const qg_kobj *const *)elem)->namespace_);
+}
+
 typedef struct qg_klabel {
   const char *ns, *key, *value;
   size_t order; /* the pod's position in the input */
@@ -255,6 +280,15 @@ static int cmp_label3(const char *ns, const char *key, const char *value, const 
   if (!c)
     c = strcmp(key, b->key);
   return c ? c : strcmp(value, b->value);
+}
+
+typedef struct label_key {
+  const char *ns, *key, *value;
+} label_key;
+
+static int cmp_label_key(const void *key, const void *elem) {
+  const label_key *k = key;
+  return cmp_label3(k->ns, k->key, k->value, elem);
 }
 
 static int cmp_label(const void *a, const void *b) {
@@ -298,21 +332,11 @@ size_t qg_k8s_input_candidates(const qg_k8s_input *in, const char *ns, const qg_
   }
   if (!key)
     return qg_k8s_input_pods(in, ns, out);
-  size_t b[2];
-  for (int after = 0; after < 2; after++) {
-    size_t lo = 0, hi = in->nlabels;
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      int c = -cmp_label3(ns, key, value, &in->labels[mid]);
-      if (c < 0 || (after && c == 0))
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    b[after] = lo;
-  }
-  *out = in->labeled + b[0];
-  return b[1] - b[0];
+  label_key lk = {ns, key, value};
+  size_t first,
+      n = equal_range(in->labels, in->nlabels, sizeof(*in->labels), cmp_label_key, &lk, &first);
+  *out = in->labeled + first;
+  return n;
 }
 
 /* Kinds without a namespace: what one writes on them is ignored by the API. */
@@ -334,10 +358,7 @@ static bool cluster_scoped(const char *kind) {
       "StorageClass",
       "ValidatingWebhookConfiguration",
   };
-  for (size_t i = 0; i < QG_ARRAY_LEN(kinds); i++)
-    if (strcmp(kinds[i], kind) == 0)
-      return true;
-  return false;
+  return in_list(kinds, QG_ARRAY_LEN(kinds), kind);
 }
 
 static unsigned long long budget_limit(void) {
@@ -407,21 +428,9 @@ static void index_free(qg_k8s_input *in) {
 }
 
 size_t qg_k8s_input_pods(const qg_k8s_input *in, const char *ns, const qg_kobj *const **out) {
-  size_t b[2];
-  for (int after = 0; after < 2; after++) {
-    size_t lo = 0, hi = in->npods;
-    while (lo < hi) {
-      size_t mid = lo + (hi - lo) / 2;
-      int c = strcmp(in->pods[mid]->namespace_, ns);
-      if (c < 0 || (after && c == 0))
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    b[after] = lo;
-  }
-  *out = in->pods + b[0];
-  return b[1] - b[0];
+  size_t first, n = equal_range(in->pods, in->npods, sizeof(*in->pods), cmp_pod_ns, ns, &first);
+  *out = in->pods + first;
+  return n;
 }
 
 bool qg_k8s_input_exhausted(const qg_k8s_input *in) { return in->budget->exhausted; }

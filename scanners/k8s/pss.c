@@ -25,11 +25,6 @@ static const qg_ynode *pod_missing_at(const qg_k8s_check *k) {
   return k->psc_pair ? k->psc_pair->key : k->ref->spec;
 }
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
 static int in_list(const char *s, const char *const *list) {
   for (; *list; list++)
     if (strcmp(s, *list) == 0)
@@ -70,11 +65,11 @@ void qg_pss_capabilities_baseline(const qg_k8s_check *k) {
     const qg_ynode *add = qg_ymap_path(k->ctrs[i].sc, "capabilities.add");
     for (uint32_t j = 0; j < qg_yseq_len(add); j++) {
       const qg_ynode *cap = qg_yseq_at(add, j);
-      if (!in_list(scal(cap), k_baseline_caps))
+      if (!in_list(qg_k8s_scal(cap), k_baseline_caps))
         qg_k8s_report(k, cap, &k->ctrs[i], "securityContext.capabilities.add",
                       "non-default capabilities: container \"%s\" must not include \"%s\" in "
                       "securityContext.capabilities.add",
-                      k->ctrs[i].name, scal(cap));
+                      k->ctrs[i].name, qg_k8s_scal(cap));
     }
   }
 }
@@ -86,7 +81,7 @@ void qg_pss_host_path_volumes(const qg_k8s_check *k) {
     const qg_ypair *hp = qg_ymap_pair(vol, "hostPath");
     if (!hp || qg_ynode_is_null(hp->value))
       continue;
-    const char *name = scal(qg_ymap_get(vol, "name"));
+    const char *name = qg_k8s_scal(qg_ymap_get(vol, "name"));
     char field[160];
     snprintf(field, sizeof(field), "volumes[%s].hostPath", name);
     const char *hpath = qg_ynode_str(qg_ymap_get(hp->value, "path"));
@@ -121,7 +116,7 @@ static void apparmor_field(const qg_k8s_check *k, const qg_ynode *sc, const ctr 
   if (!ap || qg_ynode_is_null(ap->value))
     return;
   const qg_ynode *type = qg_ymap_get(ap->value, "type");
-  if (apparmor_type_ok(scal(type)))
+  if (apparmor_type_ok(qg_k8s_scal(type)))
     return;
   char who[160];
   if (c)
@@ -130,7 +125,7 @@ static void apparmor_field(const qg_k8s_check *k, const qg_ynode *sc, const ctr 
     snprintf(who, sizeof(who), "pod");
   qg_k8s_report(k, type ? type : ap->key, c, "securityContext.appArmorProfile.type",
                 "forbidden AppArmor profile: %s must not set AppArmor profile type to \"%s\"", who,
-                scal(type));
+                qg_k8s_scal(type));
 }
 
 void qg_pss_apparmor_profile(const qg_k8s_check *k) {
@@ -145,10 +140,10 @@ void qg_pss_apparmor_profile(const qg_k8s_check *k) {
   meta.base = k->ref->meta_field;
   for (uint32_t i = 0; i < ann->u.map.n; i++) {
     const qg_ypair *kv = &ann->u.map.pairs[i];
-    const char *key = scal(kv->key);
+    const char *key = qg_k8s_scal(kv->key);
     if (strncmp(key, prefix, sizeof(prefix) - 1) != 0)
       continue;
-    const char *v = scal(kv->value);
+    const char *v = qg_k8s_scal(kv->value);
     if (!*v || strcmp(v, "runtime/default") == 0 || strncmp(v, "localhost/", 10) == 0)
       continue;
     char field[320];
@@ -172,7 +167,7 @@ static void selinux_one(const qg_k8s_check *k, const qg_ynode *sc, const ctr *c)
   else
     snprintf(who, sizeof(who), "pod");
   const qg_ynode *type = qg_ymap_get(opts, "type");
-  const char *t = scal(type);
+  const char *t = qg_k8s_scal(type);
   if (type && !in_list(t, types) && !(k->v >= 31 && strcmp(t, "container_engine_t") == 0))
     qg_k8s_report(k, type, c, "securityContext.seLinuxOptions.type",
                   "seLinuxOptions: %s set forbidden securityContext.seLinuxOptions: type \"%s\"",
@@ -180,7 +175,7 @@ static void selinux_one(const qg_k8s_check *k, const qg_ynode *sc, const ctr *c)
   static const char *const keys[] = {"user", "role"};
   for (size_t i = 0; i < 2; i++) {
     const qg_ynode *v = qg_ymap_get(opts, keys[i]);
-    if (*scal(v)) {
+    if (*qg_k8s_scal(v)) {
       char field[64];
       snprintf(field, sizeof(field), "securityContext.seLinuxOptions.%s", keys[i]);
       qg_k8s_report(
@@ -200,10 +195,10 @@ void qg_pss_selinux_options(const qg_k8s_check *k) {
 static void proc_mount(const qg_k8s_check *k) {
   for (size_t i = 0; i < k->n; i++) {
     const qg_ynode *v = qg_ymap_get(k->ctrs[i].sc, "procMount");
-    if (!qg_ynode_is_null(v) && strcmp(scal(v), "Default") != 0)
+    if (!qg_ynode_is_null(v) && strcmp(qg_k8s_scal(v), "Default") != 0)
       qg_k8s_report(k, v, &k->ctrs[i], "securityContext.procMount",
                     "procMount: container \"%s\" must not set securityContext.procMount to \"%s\"",
-                    k->ctrs[i].name, scal(v));
+                    k->ctrs[i].name, qg_k8s_scal(v));
   }
 }
 
@@ -227,7 +222,7 @@ static const qg_ynode *seccomp_bad(const qg_ynode *sc, const char **type_out) {
   if (!sp || qg_ynode_is_null(sp->value))
     return NULL;
   const qg_ynode *type = qg_ymap_get(sp->value, "type");
-  *type_out = scal(type);
+  *type_out = qg_k8s_scal(type);
   if (seccomp_type_ok(*type_out))
     return NULL;
   return type ? type : sp->key;
@@ -243,7 +238,7 @@ static void seccomp_annotation(const qg_k8s_check *k, const char *key) {
   const qg_ypair *kv = qg_ymap_pair(ann, key);
   if (!kv)
     return;
-  const char *v = scal(kv->value);
+  const char *v = qg_k8s_scal(kv->value);
   if (seccomp_annotation_ok(v))
     return;
   qg_k8s_check meta = *k; /* the annotations' fields are the pod metadata's */
@@ -307,7 +302,7 @@ void qg_pss_sysctls(const qg_k8s_check *k) {
   for (uint32_t i = 0; i < qg_yseq_len(list); i++) {
     const qg_ynode *item = qg_yseq_at(list, i);
     const qg_ynode *name = qg_ymap_get(item, "name");
-    const char *n = scal(name);
+    const char *n = qg_k8s_scal(name);
     int ok = 0;
     for (size_t j = 0; j < QG_ARRAY_LEN(allowed) && !ok; j++)
       ok = allowed[j].since <= k->v && strcmp(allowed[j].name, n) == 0;
@@ -341,14 +336,14 @@ void qg_pss_host_probes_and_host_lifecycle(const qg_k8s_check *k) {
       const qg_ynode *handler = qg_ymap_path(k->ctrs[i].node, handlers[h]);
       for (size_t t = 0; t < QG_ARRAY_LEN(kinds); t++) {
         const qg_ynode *host = qg_ymap_get(qg_ymap_get(handler, kinds[t]), "host");
-        if (!*scal(host))
+        if (!*qg_k8s_scal(host))
           continue;
         char field[96];
         snprintf(field, sizeof(field), "%s.%s.host", handlers[h], kinds[t]);
         qg_k8s_report(
             k, host, &k->ctrs[i], field,
             "probe or lifecycle host: container \"%s\" uses probe or lifecycle host \"%s\"",
-            k->ctrs[i].name, scal(host));
+            k->ctrs[i].name, qg_k8s_scal(host));
       }
     }
   }
@@ -391,7 +386,7 @@ void qg_pss_restricted_volumes(const qg_k8s_check *k) {
     int ok = 0;
     for (uint32_t j = 0; j < vol->u.map.n && !ok; j++) {
       const qg_ypair *kv = &vol->u.map.pairs[j];
-      const char *key = scal(kv->key);
+      const char *key = qg_k8s_scal(kv->key);
       if (strcmp(key, "name") == 0 || qg_ynode_is_null(kv->value))
         continue;
       if (in_list(key, allowed))
@@ -402,7 +397,7 @@ void qg_pss_restricted_volumes(const qg_k8s_check *k) {
           bad = kv;
         else
           for (const char *const *b = known_bad; *b; b++) {
-            if (strcmp(*b, scal(bad->key)) == 0)
+            if (strcmp(*b, qg_k8s_scal(bad->key)) == 0)
               break;
             if (strcmp(*b, key) == 0) {
               bad = kv;
@@ -416,13 +411,13 @@ void qg_pss_restricted_volumes(const qg_k8s_check *k) {
      * server before admission, so it passes. */
     if (ok || (!bad && !unknown))
       continue;
-    const char *name = scal(qg_ymap_get(vol, "name"));
+    const char *name = qg_k8s_scal(qg_ymap_get(vol, "name"));
     const qg_ypair *at = bad ? bad : unknown;
     char field[160];
-    snprintf(field, sizeof(field), "volumes[%s].%s", name, scal(at->key));
+    snprintf(field, sizeof(field), "volumes[%s].%s", name, qg_k8s_scal(at->key));
     qg_k8s_report(k, at->key, NULL, field,
                   "restricted volume types: volume \"%s\" uses restricted volume type \"%s\"", name,
-                  bad ? scal(bad->key) : "unknown");
+                  bad ? qg_k8s_scal(bad->key) : "unknown");
   }
 }
 
@@ -560,7 +555,7 @@ void qg_pss_run_as_non_root(const qg_k8s_check *k) {
     qg_fix_attach(
         qg_k8s_report(k, pv, NULL, "securityContext.runAsNonRoot",
                       "runAsNonRoot != true: pod must not set securityContext.runAsNonRoot=%s",
-                      scal(pv)),
+                      qg_k8s_scal(pv)),
         non_root_fix(k, inherit, qg_fix_replace(pv, "true", "Set runAsNonRoot: true")));
   unsigned char implicit[MAX_CONTAINERS] = {0};
   size_t nimplicit = 0;
@@ -573,7 +568,7 @@ void qg_pss_run_as_non_root(const qg_k8s_check *k) {
         qg_fix_attach(qg_k8s_report(k, cv, &k->ctrs[i], "securityContext.runAsNonRoot",
                                     "runAsNonRoot != true: container \"%s\" must not set "
                                     "securityContext.runAsNonRoot=%s",
-                                    k->ctrs[i].name, scal(cv)),
+                                    k->ctrs[i].name, qg_k8s_scal(cv)),
                       non_root_fix(k, one, qg_fix_replace(cv, "true", "Set runAsNonRoot: true")));
     } else if (pod == -1) {
       /* an explicit bad pod value already covers the containers that inherit it */
@@ -682,7 +677,7 @@ void qg_pss_capabilities_restricted(const qg_k8s_check *k) {
         qg_k8s_report(k, cap, c, "securityContext.capabilities.add",
                       "unrestricted capabilities: container \"%s\" must not include \"%s\" in "
                       "securityContext.capabilities.add",
-                      c->name, scal(cap));
+                      c->name, qg_k8s_scal(cap));
     }
   }
 }

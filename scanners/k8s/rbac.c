@@ -17,11 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
 static const char *obj_name(const qg_k8s_check *k) {
   return k->ref->ctx.name ? k->ref->ctx.name : "";
 }
@@ -133,7 +128,7 @@ void qg_k8s_rbac_cluster_admin_binding(const qg_k8s_check *k) {
     return;
   const qg_ynode *role = qg_ymap_get(k->ref->obj, "roleRef");
   const qg_ynode *role_name = qg_ymap_get(role, "name");
-  if (strcmp(scal(qg_ymap_get(role, "kind")), "ClusterRole") == 0 &&
+  if (strcmp(qg_k8s_scal(qg_ymap_get(role, "kind")), "ClusterRole") == 0 &&
       qg_ynode_eq(role_name, "cluster-admin"))
     qg_k8s_report(k, role_name, NULL, "roleRef.name",
                   "%s \"%s\" binds the cluster-admin ClusterRole%s", k->ref->ctx.kind, obj_name(k),
@@ -145,7 +140,7 @@ void qg_k8s_rbac_anonymous_binding(const qg_k8s_check *k) {
     return;
   const qg_ynode *role = qg_ymap_get(k->ref->obj, "roleRef");
   const qg_ynode *role_name = qg_ymap_get(role, "name");
-  const char *role_kind = scal(qg_ymap_get(role, "kind"));
+  const char *role_kind = qg_k8s_scal(qg_ymap_get(role, "kind"));
   const qg_ynode *subjects = qg_ymap_get(k->ref->obj, "subjects");
   for (uint32_t i = 0; i < qg_yseq_len(subjects); i++) {
     const qg_ynode *s = qg_yseq_at(subjects, i);
@@ -154,9 +149,10 @@ void qg_k8s_rbac_anonymous_binding(const qg_k8s_check *k) {
         !(qg_ynode_eq(name, "system:anonymous") || qg_ynode_eq(name, "system:unauthenticated")))
       continue;
     char field[96];
-    snprintf(field, sizeof(field), "subjects[%s].name", scal(name));
+    snprintf(field, sizeof(field), "subjects[%s].name", qg_k8s_scal(name));
     qg_k8s_report(k, name, NULL, field, "%s \"%s\" grants %s \"%s\" to %s", k->ref->ctx.kind,
-                  obj_name(k), *role_kind ? role_kind : "role", scal(role_name), scal(name));
+                  obj_name(k), *role_kind ? role_kind : "role", qg_k8s_scal(role_name),
+                  qg_k8s_scal(name));
   }
 }
 
@@ -307,9 +303,9 @@ static void role_family(const qg_k8s_check *k, int f, const char *label) {
     if (!at)
       continue;
     char field[160];
-    snprintf(field, sizeof(field), "rules[%u].resources[%.100s]", i, scal(at));
+    snprintf(field, sizeof(field), "rules[%u].resources[%.100s]", i, qg_k8s_scal(at));
     qg_k8s_report(k, at, NULL, field, "%s \"%s\" can %s (rules[%u], resource \"%s\")%s",
-                  k->ref->ctx.kind, obj_name(k), label, i, scal(at),
+                  k->ref->ctx.kind, obj_name(k), label, i, qg_k8s_scal(at),
                   f == F_EXEC && qg_yseq_len(qg_ymap_get(qg_yseq_at(rules, i), "resourceNames"))
                       ? ", limited to the named pods"
                       : "");
@@ -407,8 +403,8 @@ static bool resolve(const qg_k8s_check *k, grants *g) {
   if (!k->input || !rbac_kind(k, 1))
     return false;
   const qg_ynode *ref = qg_ymap_get(k->ref->obj, "roleRef");
-  g->role_kind = scal(qg_ymap_get(ref, "kind"));
-  g->role_name = scal(qg_ymap_get(ref, "name"));
+  g->role_kind = qg_k8s_scal(qg_ymap_get(ref, "kind"));
+  g->role_name = qg_k8s_scal(qg_ymap_get(ref, "name"));
   bool cluster = strcmp(g->role_kind, "ClusterRole") == 0;
   if (!*g->role_name || (!cluster && (strcmp(g->role_kind, "Role") != 0 ||
                                       strcmp(k->ref->ctx.kind, "RoleBinding") != 0)))
@@ -449,9 +445,9 @@ static const grule *all_rule(const grants *g) {
 
 /* `Kind "name" (namespace "ns")` of subject s. */
 static void subject_text(const qg_ynode *s, char *buf, size_t size) {
-  const char *ns = scal(qg_ymap_get(s, "namespace"));
-  snprintf(buf, size, "%s \"%.200s\"%s%.200s%s", scal(qg_ymap_get(s, "kind")),
-           scal(qg_ymap_get(s, "name")), *ns ? " (namespace \"" : "", ns, *ns ? "\")" : "");
+  const char *ns = qg_k8s_scal(qg_ymap_get(s, "namespace"));
+  snprintf(buf, size, "%s \"%.200s\"%s%.200s%s", qg_k8s_scal(qg_ymap_get(s, "kind")),
+           qg_k8s_scal(qg_ymap_get(s, "name")), *ns ? " (namespace \"" : "", ns, *ns ? "\")" : "");
 }
 
 /* How the binding reaches rule gr (or the built-in role): "RoleBinding \"b\"
@@ -489,8 +485,8 @@ static const char *scope_text(const qg_k8s_check *k, char *buf, size_t size) {
 }
 
 static void subject_field(const qg_ynode *s, const char *leaf, char *buf, size_t size) {
-  snprintf(buf, size, "subjects[%.100s/%.200s]%s%s", scal(qg_ymap_get(s, "kind")),
-           scal(qg_ymap_get(s, "name")), *leaf ? "." : "", leaf);
+  snprintf(buf, size, "subjects[%.100s/%.200s]%s%s", qg_k8s_scal(qg_ymap_get(s, "kind")),
+           qg_k8s_scal(qg_ymap_get(s, "name")), *leaf ? "." : "", leaf);
 }
 
 void qg_k8s_rbac_admin_equivalent_binding(const qg_k8s_check *k) {

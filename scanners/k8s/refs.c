@@ -19,17 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
-static const char *who(const qg_container *c) {
-  return c->kind == QG_CTR_INIT        ? "init container"
-         : c->kind == QG_CTR_EPHEMERAL ? "ephemeral container"
-                                       : "container";
-}
-
 static const char *ns_of(const qg_k8s_check *k) {
   return k->ref->ctx.namespace_ ? k->ref->ctx.namespace_ : "";
 }
@@ -107,7 +96,7 @@ static bool secret_made(const qg_k8s_input *in, const char *ns, const char *name
     for (size_t i = 0; i < n; i++) {
       if (strcmp(v[i]->group, makers[m].group))
         continue;
-      const char *target = scal(qg_ymap_path(v[i]->obj, makers[m].field));
+      const char *target = qg_k8s_scal(qg_ymap_path(v[i]->obj, makers[m].field));
       if (!*target && m == 0)
         target = v[i]->name;
       if (!strcmp(target, name))
@@ -164,7 +153,7 @@ static void check_ref(const qg_k8s_check *k, cfg_kind t, const qg_container *c, 
                       const char *what, const qg_ynode *ref, const char *name_key,
                       const qg_ynode *items, const qg_ynode *key) {
   const qg_ynode *nn = qg_ymap_get(ref, name_key);
-  const char *name = scal(nn);
+  const char *name = qg_k8s_scal(nn);
   if (!*name || optional(ref))
     return;
   found f = look(k, t, name);
@@ -180,18 +169,18 @@ static void check_ref(const qg_k8s_check *k, cfg_kind t, const qg_container *c, 
   qg_k8s_input_where(f.first, NULL, at, sizeof(at));
   for (uint32_t i = 0; i < qg_yseq_len(items); i++) {
     const qg_ynode *kn = qg_ymap_get(qg_yseq_at(items, i), "key");
-    if (!*scal(kn) || has_key(&f, t, scal(kn)))
+    if (!*qg_k8s_scal(kn) || has_key(&f, t, qg_k8s_scal(kn)))
       continue;
     snprintf(fbuf, sizeof(fbuf), "%s.items[%u].key", field, i);
     qg_k8s_report(k, kn, c, fbuf,
                   "%s names key \"%.63s\" of %s \"%.63s\" (%s), which has no such key", what,
-                  scal(kn), kind_name(t), name, at);
+                  qg_k8s_scal(kn), kind_name(t), name, at);
   }
-  if (key && *scal(key) && !has_key(&f, t, scal(key))) {
+  if (key && *qg_k8s_scal(key) && !has_key(&f, t, qg_k8s_scal(key))) {
     snprintf(fbuf, sizeof(fbuf), "%s.key", field);
     qg_k8s_report(k, key, c, fbuf,
                   "%s names key \"%.63s\" of %s \"%.63s\" (%s), which has no such key", what,
-                  scal(key), kind_name(t), name, at);
+                  qg_k8s_scal(key), kind_name(t), name, at);
   }
 }
 
@@ -217,7 +206,7 @@ static void cfg_refs(const qg_k8s_check *k, cfg_kind t) {
   const qg_ynode *vols = qg_ymap_get(spec, "volumes");
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
     const qg_ynode *v = qg_yseq_at(vols, i);
-    const char *vn = scal(qg_ymap_get(v, "name"));
+    const char *vn = qg_k8s_scal(qg_ymap_get(v, "name"));
     snprintf(what, sizeof(what), "volume \"%.63s\"", vn);
     snprintf(field, sizeof(field), "volumes[%.63s]", vn);
     volume_source(k, t, v, field, what);
@@ -236,8 +225,9 @@ static void cfg_refs(const qg_k8s_check *k, cfg_kind t) {
       const qg_ynode *ref = qg_ymap_get(qg_ymap_get(e, "valueFrom"), refkey);
       if (!ref)
         continue;
-      const char *en = scal(qg_ymap_get(e, "name"));
-      snprintf(what, sizeof(what), "%s \"%.63s\" (variable %.63s)", who(c), c->name, en);
+      const char *en = qg_k8s_scal(qg_ymap_get(e, "name"));
+      snprintf(what, sizeof(what), "%s \"%.63s\" (variable %.63s)", qg_k8s_ctr_word(c), c->name,
+               en);
       snprintf(field, sizeof(field), "env[%.63s].valueFrom.%s", en, refkey);
       check_ref(k, t, c, field, what, ref, "name", NULL, qg_ymap_get(ref, "key"));
     }
@@ -247,7 +237,7 @@ static void cfg_refs(const qg_k8s_check *k, cfg_kind t) {
       const qg_ynode *ref = qg_ymap_get(qg_yseq_at(from, j), fromkey);
       if (!ref)
         continue;
-      snprintf(what, sizeof(what), "%s \"%.63s\" (envFrom)", who(c), c->name);
+      snprintf(what, sizeof(what), "%s \"%.63s\" (envFrom)", qg_k8s_ctr_word(c), c->name);
       snprintf(field, sizeof(field), "envFrom[%u].%s", j, fromkey);
       check_ref(k, t, c, field, what, ref, "name", NULL, NULL);
     }
@@ -271,11 +261,11 @@ void qg_k8s_missing_service_account(const qg_k8s_check *k) {
     return;
   const char *field = "serviceAccountName";
   const qg_ynode *nn = qg_ymap_get(k->ref->spec, field);
-  if (!*scal(nn)) {
+  if (!*qg_k8s_scal(nn)) {
     field = "serviceAccount";
     nn = qg_ymap_get(k->ref->spec, field);
   }
-  const char *name = scal(nn);
+  const char *name = qg_k8s_scal(nn);
   if (!*name || !strcmp(name, "default") ||
       qg_k8s_input_get(k->input, "", "ServiceAccount", ns_of(k), name))
     return;
@@ -305,11 +295,11 @@ void qg_k8s_missing_volume_claim(const qg_k8s_check *k) {
   for (uint32_t i = 0; i < qg_yseq_len(vols); i++) {
     const qg_ynode *v = qg_yseq_at(vols, i);
     const qg_ynode *cn = qg_ymap_path(v, "persistentVolumeClaim.claimName");
-    const char *name = scal(cn);
+    const char *name = qg_k8s_scal(cn);
     if (!*name || qg_k8s_input_get(k->input, "", "PersistentVolumeClaim", ns_of(k), name) ||
         claim_template(k, name))
       continue;
-    const char *vn = scal(qg_ymap_get(v, "name"));
+    const char *vn = qg_k8s_scal(qg_ymap_get(v, "name"));
     char field[160], nsb[96];
     snprintf(field, sizeof(field), "volumes[%.63s].persistentVolumeClaim.claimName", vn);
     qg_k8s_report(k, cn, NULL, field,
@@ -336,7 +326,7 @@ static bool service_port(const qg_kobj *const *v, size_t n, const qg_ynode *port
       const qg_ynode *p = qg_yseq_at(ports, j);
       long long pn;
       if (by_num ? qg_ynode_int(qg_ymap_get(p, "port"), &pn) && pn == num
-                 : qg_ynode_eq(qg_ymap_get(p, "name"), scal(port)))
+                 : qg_ynode_eq(qg_ymap_get(p, "name"), qg_k8s_scal(port)))
         return true;
     }
   }
@@ -365,7 +355,7 @@ static void backend(const qg_k8s_check *k, const qg_ynode *b, const char *field)
     snprintf(nf, sizeof(nf), "%s.serviceName", field);
     snprintf(pf, sizeof(pf), "%s.servicePort", field);
   }
-  const char *name = scal(nn);
+  const char *name = qg_k8s_scal(nn);
   if (!*name)
     return;
   const qg_kobj *const *v;
@@ -380,7 +370,7 @@ static void backend(const qg_k8s_check *k, const qg_ynode *b, const char *field)
         k->ref->ctx.name ? k->ref->ctx.name : "", name, where_ns(ns_of(k), nsb, sizeof(nsb)));
     return;
   }
-  if (!port || !*scal(port) || service_port(v, n, port))
+  if (!port || !*qg_k8s_scal(port) || service_port(v, n, port))
     return;
   for (size_t i = 0; i < n; i++)
     if (!*v[i]->group) {
@@ -390,7 +380,7 @@ static void backend(const qg_k8s_check *k, const qg_ynode *b, const char *field)
   qg_k8s_report(k, port, NULL, pf,
                 "Ingress \"%.63s\" routes to port %.63s of Service \"%.63s\" (%s), which has no "
                 "such port",
-                k->ref->ctx.name ? k->ref->ctx.name : "", scal(port), name, at);
+                k->ref->ctx.name ? k->ref->ctx.name : "", qg_k8s_scal(port), name, at);
 }
 
 void qg_k8s_ingress_missing_service(const qg_k8s_check *k) {
@@ -433,7 +423,7 @@ void qg_k8s_rbac_missing_role(const qg_k8s_check *k) {
     return;
   const qg_ynode *role = qg_ymap_get(k->ref->obj, "roleRef");
   const qg_ynode *nn = qg_ymap_get(role, "name");
-  const char *name = scal(nn), *rk = scal(qg_ymap_get(role, "kind"));
+  const char *name = qg_k8s_scal(nn), *rk = qg_k8s_scal(qg_ymap_get(role, "kind"));
   if (!*name || builtin_role(name))
     return;
   const char *g = "rbac.authorization.k8s.io";

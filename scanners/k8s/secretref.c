@@ -19,17 +19,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = qg_ynode_str(n);
-  return s ? s : "";
-}
-
-static const char *who(const qg_container *c) {
-  return c->kind == QG_CTR_INIT        ? "init container"
-         : c->kind == QG_CTR_EPHEMERAL ? "ephemeral container"
-                                       : "container";
-}
-
 /* ---- credential names ------------------------------------------------------------- */
 
 #define NAME_MAX_WORDS 16
@@ -139,7 +128,7 @@ static int only_references(const char *v) {
 static int literal_value(const qg_ynode *v) {
   if (!v || v->kind != QG_Y_SCALAR || qg_ynode_is_null(v))
     return 0;
-  const char *s = scal(v);
+  const char *s = qg_k8s_scal(v);
   return !only_references(s) && strcasecmp(s, "true") != 0 && strcasecmp(s, "false") != 0;
 }
 
@@ -152,15 +141,15 @@ void qg_k8s_env_literal_credential(const qg_k8s_check *k) {
     for (uint32_t j = 0; j < qg_yseq_len(env); j++) {
       const qg_ynode *e = qg_yseq_at(env, j);
       const qg_ynode *nn = qg_ymap_get(e, "name");
-      const char *name = scal(nn);
+      const char *name = qg_k8s_scal(nn);
       const qg_ynode *v = qg_ymap_get(e, "value");
       if (!*name || qg_ymap_get(e, "valueFrom") || !literal_value(v) || !credential_name(name))
         continue;
       char field[192];
       snprintf(field, sizeof(field), "env[%.64s].name", name);
       qg_k8s_report(k, nn, c, field,
-                    "%s \"%s\" sets the credential-named variable %.64s to a literal value", who(c),
-                    c->name, name);
+                    "%s \"%s\" sets the credential-named variable %.64s to a literal value",
+                    qg_k8s_ctr_word(c), c->name, name);
     }
   }
 }
@@ -177,7 +166,7 @@ void qg_k8s_configmap_credential(const qg_k8s_check *k) {
   const char *obj = k->ref->ctx.name ? k->ref->ctx.name : "";
   for (uint32_t i = 0; i < data->u.map.n; i++) {
     const qg_ypair *p = &data->u.map.pairs[i];
-    const char *key = scal(p->key);
+    const char *key = qg_k8s_scal(p->key);
     if (!*key || !literal_value(p->value) || !credential_name(key))
       continue;
     char field[128];
@@ -227,11 +216,11 @@ static void env_refs(refs *r, const qg_ynode *env) {
     const qg_ypair *p = qg_ymap_pair(qg_ymap_get(e, "valueFrom"), "secretKeyRef");
     if (!p)
       continue;
-    const char *name = scal(qg_ymap_get(e, "name"));
+    const char *name = qg_k8s_scal(qg_ymap_get(e, "name"));
     char field[192];
     snprintf(field, sizeof(field), "env[%.64s].valueFrom.secretKeyRef", name);
     refs_add(r, p->key, field, "%.64s (Secret \"%.64s\")", name,
-             scal(qg_ymap_get(p->value, "name")));
+             qg_k8s_scal(qg_ymap_get(p->value, "name")));
   }
 }
 
@@ -244,9 +233,9 @@ static void from_refs(refs *r, const qg_ynode *from) {
       continue;
     char field[192];
     snprintf(field, sizeof(field), "envFrom[%u].secretRef", j);
-    const char *prefix = scal(qg_ymap_get(e, "prefix"));
+    const char *prefix = qg_k8s_scal(qg_ymap_get(e, "prefix"));
     refs_add(r, p->key, field, "every key of Secret \"%.64s\"%s%.32s%s",
-             scal(qg_ymap_get(p->value, "name")), *prefix ? " (prefix " : "", prefix,
+             qg_k8s_scal(qg_ymap_get(p->value, "name")), *prefix ? " (prefix " : "", prefix,
              *prefix ? ")" : "");
   }
 }
@@ -273,6 +262,6 @@ void qg_k8s_secret_env(const qg_k8s_check *k) {
     if (r.more)
       snprintf(more, sizeof(more), " and %zu more", r.more);
     qg_k8s_report(k, r.first, c, r.field, "%s \"%s\" takes Secrets as environment variables: %s%s",
-                  who(c), c->name, r.text, more);
+                  qg_k8s_ctr_word(c), c->name, r.text, more);
   }
 }

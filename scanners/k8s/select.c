@@ -18,11 +18,6 @@
 
 #define WHERE 512 /* a "path:line:col" buffer */
 
-static const char *scal(const qg_ynode *n) {
-  const char *s = n && n->kind == QG_Y_SCALAR ? qg_ynode_str(n) : NULL;
-  return s ? s : "";
-}
-
 static bool is_map(const qg_ynode *n) { return n && n->kind == QG_Y_MAP; }
 
 static bool obj_is(const qg_kobj *o, const char *group, const char *kind) {
@@ -134,7 +129,7 @@ static void np_types(const qg_ynode *spec, bool *ing, bool *eg) {
     return;
   }
   for (uint32_t i = 0; i < n; i++) {
-    const char *t = scal(qg_yseq_at(pt, i));
+    const char *t = qg_k8s_scal(qg_yseq_at(pt, i));
     *ing |= strcmp(t, "Ingress") == 0;
     *eg |= strcmp(t, "Egress") == 0;
   }
@@ -323,7 +318,7 @@ static bool scan_ports(const qg_ynode *pod_spec, port_q *q) {
       for (uint32_t j = 0; j < qg_yseq_len(ports); j++) {
         const qg_ynode *p = qg_yseq_at(ports, j);
         long long cp;
-        if (q->name ? strcmp(scal(qg_ymap_get(p, "name")), q->name) == 0
+        if (q->name ? strcmp(qg_k8s_scal(qg_ymap_get(p, "name")), q->name) == 0
                     : qg_ynode_int(qg_ymap_get(p, "containerPort"), &cp) && cp == q->num)
           q->found = true;
       }
@@ -360,7 +355,7 @@ void qg_k8s_service_target_port(const qg_k8s_check *k) {
       at = qg_ymap_get(port, "port");
       sub = "port";
     }
-    const char *txt = scal(at);
+    const char *txt = qg_k8s_scal(at);
     if (!*txt)
       continue;
     port_q q0 = {NULL, 0, false};
@@ -412,7 +407,7 @@ void qg_k8s_statefulset_service_name(const qg_k8s_check *k) {
   if (!self)
     return;
   const qg_ynode *sn = qg_ymap_path(self->obj, "spec.serviceName");
-  const char *name = scal(sn);
+  const char *name = qg_k8s_scal(sn);
   if (!*name)
     return;
   const qg_kobj *svc = qg_k8s_input_get(k->input, "", "Service", self->namespace_, name);
@@ -442,10 +437,10 @@ static bool hpa_targets(const qg_kobj *hpa, const qg_kobj *w) {
   if (strcmp(hpa->group, "autoscaling") != 0 || strcmp(hpa->namespace_, w->namespace_) != 0)
     return false;
   const qg_ynode *ref = qg_ymap_path(hpa->obj, "spec.scaleTargetRef");
-  if (strcmp(scal(qg_ymap_get(ref, "kind")), w->kind) != 0 ||
-      strcmp(scal(qg_ymap_get(ref, "name")), w->name) != 0)
+  if (strcmp(qg_k8s_scal(qg_ymap_get(ref, "kind")), w->kind) != 0 ||
+      strcmp(qg_k8s_scal(qg_ymap_get(ref, "name")), w->name) != 0)
     return false;
-  const char *api = scal(qg_ymap_get(ref, "apiVersion"));
+  const char *api = qg_k8s_scal(qg_ymap_get(ref, "apiVersion"));
   char g[128];
   return !*api || strcmp(group_of(api, g, sizeof(g)), w->group) == 0;
 }
@@ -466,8 +461,8 @@ void qg_k8s_hpa_target_missing(const qg_k8s_check *k) {
     return;
   const qg_ynode *ref = qg_ymap_path(self->obj, "spec.scaleTargetRef");
   const qg_ynode *nm = qg_ymap_get(ref, "name");
-  const char *kind = scal(qg_ymap_get(ref, "kind")), *name = scal(nm);
-  const char *api = scal(qg_ymap_get(ref, "apiVersion"));
+  const char *kind = qg_k8s_scal(qg_ymap_get(ref, "kind")), *name = qg_k8s_scal(nm);
+  const char *api = qg_k8s_scal(qg_ymap_get(ref, "apiVersion"));
   if (!*kind || !*name)
     return; /* the API server refuses it */
   char g[128], nsb[300];
@@ -495,22 +490,11 @@ void qg_k8s_hpa_replicas_conflict(const qg_k8s_check *k) {
   qg_k8s_emit(k->ref, k->rule, r, NULL, "spec.replicas",
               "%s \"%s\" sets replicas: %s, but HorizontalPodAutoscaler \"%s\" (at %s) scales "
               "it: every apply resets the replica count the autoscaler chose",
-              self->kind, self->name, scal(r), hpa->name,
+              self->kind, self->name, qg_k8s_scal(r), hpa->name,
               qg_k8s_input_where(hpa, hpa->obj, where, sizeof(where)));
 }
 
 /* ---- PodDisruptionBudgets to their workloads -------------------------------- */
-
-/* The workload kinds whose spec.replicas counts the pods of one template. */
-static bool replicated_kind(const char *kind) {
-  static const char *const kinds[] = {"Deployment",       "StatefulSet",
-                                      "ReplicaSet",       "ReplicationController",
-                                      "DeploymentConfig", "Rollout"};
-  for (size_t i = 0; i < QG_ARRAY_LEN(kinds); i++)
-    if (strcmp(kind, kinds[i]) == 0)
-      return true;
-  return false;
-}
 
 /* Does PodDisruptionBudget pdb select labels? policy/v1: a missing or null
  * selector selects none, {} every pod; policy/v1beta1: {} selects none. */
@@ -531,7 +515,7 @@ void qg_k8s_pdb_missing(const qg_k8s_check *k) {
   if (!k->input || !k->input->complete)
     return;
   const qg_kobj *self = qg_k8s_input_self(k->input, k->ref);
-  if (!self || !self->pod_spec || !replicated_kind(self->kind))
+  if (!self || !self->pod_spec || !qg_k8s_replicated_kind(self->kind))
     return;
   const qg_ynode *r = qg_ymap_path(self->obj, "spec.replicas");
   long long n = 1;
@@ -578,7 +562,7 @@ void qg_k8s_pdb_exceeds_replicas(const qg_k8s_check *k) {
   pod_iter it =
       pods_of(k->input, self->namespace_, qg_ymap_path(self->obj, "spec.selector"), false);
   for (const qg_kobj *w; (w = next_pod(&it));) {
-    if (!replicated_kind(w->kind) || !pdb_selects(self, pod_labels(w)))
+    if (!qg_k8s_replicated_kind(w->kind) || !pdb_selects(self, pod_labels(w)))
       continue;
     char where[WHERE], hw[WHERE];
     const qg_ynode *r = qg_ymap_path(w->obj, "spec.replicas");

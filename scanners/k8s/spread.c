@@ -144,8 +144,7 @@ static const char *spread_fault(const qg_ynode *term, const qg_ynode *labels, co
   return NULL;
 }
 
-/* The workload kinds whose spec.replicas counts pods of one template. */
-static bool replicated_kind(const char *kind) {
+bool qg_k8s_replicated_kind(const char *kind) {
   static const char *const kinds[] = {"Deployment",       "StatefulSet",
                                       "ReplicaSet",       "ReplicationController",
                                       "DeploymentConfig", "Rollout"};
@@ -163,7 +162,7 @@ static bool replicated_kind(const char *kind) {
 void qg_k8s_anti_affinity_missing(const qg_k8s_check *k) {
   const qg_pod_ref *ref = k->ref;
   long long replicas;
-  if (!replicated_kind(ref->ctx.kind) ||
+  if (!qg_k8s_replicated_kind(ref->ctx.kind) ||
       !qg_ynode_int(qg_ymap_path(ref->obj, "spec.replicas"), &replicas) || replicas < 2)
     return;
   const qg_ynode *labels = qg_ymap_get(ref->meta, "labels");
