@@ -36,6 +36,24 @@ static qg_status rules_json(FILE *f, const qg_rule *all, size_t n) {
   return qg_report_write_json(f, arr, 1);
 }
 
+/* Each secrets rule's format and what it leaves alone (rules/secrets-docs.def). */
+typedef struct secret_doc {
+  const char *id, *format, *ignores;
+} secret_doc;
+
+static const secret_doc k_secret_docs[] = {
+#define QG_SECRET_DOC(id_, format_, ignores_) {id_, format_, ignores_},
+#include "rules/secrets-docs.def"
+#undef QG_SECRET_DOC
+};
+
+static const secret_doc *secret_doc_of(const char *id) {
+  for (size_t i = 0; i < QG_ARRAY_LEN(k_secret_docs); i++)
+    if (strcmp(k_secret_docs[i].id, id) == 0)
+      return &k_secret_docs[i];
+  return NULL;
+}
+
 static void rule_markdown(FILE *f, const qg_rule *r) {
   fprintf(f, "### `%s`\n\n", r->id);
   fprintf(f, "**%s** · severity **%s**", r->title, qg_severity_name(r->severity));
@@ -43,6 +61,9 @@ static void rule_markdown(FILE *f, const qg_rule *r) {
     fprintf(f, " · PSS %s check `%s`", level_of(r), r->upstream);
   fprintf(f, " · %s\n\n", r->flags & QG_RULE_DEFAULT_ON ? "on by default" : "off by default");
   fprintf(f, "%s\n\n**Remediation:** %s\n\n", r->help, r->remediation);
+  const secret_doc *d = secret_doc_of(r->id);
+  if (d)
+    fprintf(f, "**Format:** %s\n\n**Ignores:** %s\n\n", d->format, d->ignores);
   if (r->example)
     fprintf(f, "```yaml\n%s\n```\n\n", r->example);
   fprintf(f, "Reference: <%s>\n\n", r->help_uri);
