@@ -109,7 +109,7 @@ qg_status qg_github_event_parse(const char *data, size_t len, qg_host_ctx *out, 
     (void)qg_host_usage(why, "GITHUB_EVENT_NAME: not a pull request event (the payload has no "
                              "pull_request): pull request comments need a pull_request or "
                              "pull_request_target event");
-  } else if (!cJSON_IsNumber(num) || num->valuedouble < 1 || num->valuedouble > 4294967295.0 ||
+  } else if (!cJSON_IsNumber(num) || !(num->valuedouble >= 1) || num->valuedouble > 4294967295.0 ||
              num->valuedouble != (double)(unsigned long)num->valuedouble) {
     qg_host_usage(why,
                   "GITHUB_EVENT_PATH: pull_request.number is missing or not a positive integer");
@@ -287,11 +287,17 @@ static const qg_rest_api k_api = {
 };
 
 /* A comment's id, or 0 when it has none that is usable. */
-static long long item_id(const cJSON *item) {
-  const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
-  if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9007199254740992.0)
+/* A JSON number that is a usable id or line: JSON holds 2^53 exactly, and a
+ * larger one, up to infinity (1e400), or NaN would not convert to long long.
+ * Else 0. */
+static long long json_int(const cJSON *n) {
+  if (!cJSON_IsNumber(n) || !(n->valuedouble >= 1) || n->valuedouble > 9007199254740992.0)
     return 0;
-  return (long long)id->valuedouble;
+  return (long long)n->valuedouble;
+}
+
+static long long item_id(const cJSON *item) {
+  return json_int(cJSON_GetObjectItemCaseSensitive(item, "id"));
 }
 
 static const char *item_body(const cJSON *item) {
@@ -530,7 +536,7 @@ static void collect_known(void *ud, const cJSON *item) {
     return;
   if (cJSON_IsNumber(reply)) {
     if (kf->replies.n < GH_REPLIES_MAX)
-      add_candidate(&kf->replies, "", (long long)reply->valuedouble, item);
+      add_candidate(&kf->replies, "", json_int(reply), item);
     return;
   }
   if (!qg_host_find_marker(item_body(item), kf->id, fp))
@@ -544,9 +550,9 @@ static void collect_known(void *ud, const cJSON *item) {
   const cJSON *start = cJSON_GetObjectItemCaseSensitive(item, "start_line");
   /* GitHub moves a comment with its line; a push that changed the line leaves it
    * outdated: line null (position null) */
-  th->outdated = !cJSON_IsNumber(line) || line->valuedouble < 1;
-  th->line = th->outdated ? 0 : (long long)line->valuedouble;
-  th->start_line = cJSON_IsNumber(start) ? (long long)start->valuedouble : 0;
+  th->line = json_int(line);
+  th->outdated = th->line == 0;
+  th->start_line = json_int(start);
 }
 
 static int cmp_num(const void *a, const void *b) {
@@ -658,7 +664,7 @@ static void resolve_threads(gh *g, const qg_host_threads *stale) {
           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "isResolved")))
         continue;
       for (size_t i = 0; i < stale->n; i++) {
-        if (stale->items[i].num != (long long)db->valuedouble)
+        if (stale->items[i].num != json_int(db))
           continue;
         cJSON *v = cJSON_CreateObject();
         cJSON_AddStringToObject(v, "id", tid->valuestring);
